@@ -1,0 +1,14 @@
+//! Aisle's shared model, compiled both to WebAssembly (the widget) and natively
+//! (the server, the CLI).
+//!
+//! - [`order`]: orders as a shopper sees them, and the lookup that proves an
+//!   order belongs to whoever asks (order number + email).
+//! - [`protocol`]: the versioned WebSocket wire protocol between widget and server.
+//! - [`api`]: JSON bodies of the HTTP API, including its error body.
+//!
+//! This crate has no browser, tokio or database dependencies: test it with
+//! `cargo test -p aisle-core`.
+
+pub mod api;
+pub mod order;
+pub mod protocol;

@@ -1,0 +1,82 @@
+//! The JSON API the widget calls: `POST /api/sites/{site}/orders/lookup`.
+//!
+//! Inputs are validated here with the parsers of `aisle-core`; policy (who may
+//! see what) is decided here, never trusted from the browser.
+
+use crate::AppState;
+use crate::error::AppError;
+use aisle_core::api::{ErrorCode, LookupRequest};
+use aisle_core::order::{EmailError, OrderNumber, OrderNumberError, OrderView, normalize_email};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// Largest API request body accepted.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Routes under `/api`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sites/{site}/orders/lookup", post(lookup_order))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Proves an order by number + email and returns what the shopper may see of it.
+async fn lookup_order(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(site): Path<String>,
+    body: Result<Json<LookupRequest>, JsonRejection>,
+) -> Result<Json<OrderView>, AppError> {
+    if state.sites.get(&site).is_none() {
+        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
+    }
+    let Json(request) = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
+    })?;
+    let number = OrderNumber::parse(&request.order).map_err(|e| {
+        let why = match e {
+            OrderNumberError::Empty => "order number is empty",
+            OrderNumberError::NotDigits => "order number must be digits, optionally after '#'",
+            OrderNumberError::TooLong => "order number is too long",
+        };
+        AppError::invalid(ErrorCode::InvalidOrderNumber, why)
+    })?;
+    let email = normalize_email(&request.email).map_err(|e| {
+        let why = match e {
+            EmailError::Empty => "email is empty",
+            EmailError::Malformed => "email is not an email address",
+            EmailError::TooLong => "email is too long",
+        };
+        AppError::invalid(ErrorCode::InvalidEmail, why)
+    })?;
+
+    // Failures are limited per client address and per order number, so neither one
+    // client guessing many orders nor many clients guessing one order's email gets far.
+    let now = Instant::now();
+    let client_key = format!("ip:{}", peer.ip());
+    let order_key = format!("order:{site}:{}", number.0);
+    let limiter = &state.lookup_failures;
+    limiter
+        .check(&client_key, now)
+        .and(limiter.check(&order_key, now))
+        .map_err(AppError::RateLimited)?;
+
+    match crate::orders::find_for_shopper(&state.db, &site, number, &email).await? {
+        Some(order) => Ok(Json(order)),
+        None => {
+            limiter.record_failure(&client_key, now);
+            limiter.record_failure(&order_key, now);
+            tracing::info!(site, order = number.0, client = %peer.ip(), "order lookup failed");
+            Err(AppError::NotFound(
+                ErrorCode::OrderNotFound,
+                "no order matches that order number and email",
+            ))
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The demo store "Northwind Outfitters": its site, its five orders (PRODUCT.md's
+//! demo table) and its storefront pages.
+//!
+//! Seeding is idempotent: rows are inserted only when absent, so restarting
+//! `aisle serve --demo` keeps what shoppers changed (a cancelled order stays
+//! cancelled). Dates are relative to the first seeding.
+
+use crate::db::now;
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use sqlx::SqlitePool;
+
+/// The demo site's id (`data-site="demo"`).
+pub const SITE_ID: &str = "demo";
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+
+struct DemoOrder {
+    number: u32,
+    email: &'static str,
+    state: &'static str,
+    placed_ago: i64,
+    delivered_ago: Option<i64>,
+    /// Carrier, tracking number, tracking URL.
+    shipment: Option<(&'static str, &'static str, &'static str)>,
+    /// Estimated delivery relative to now, while in transit.
+    eta_in: Option<i64>,
+    /// SKU, title, quantity, unit price in cents, final sale.
+    items: &'static [(&'static str, &'static str, i64, i64, bool)],
+    /// Seconds ago, kind, location.
+    events: &'static [(i64, &'static str, Option<&'static str>)],
+}
+
+const ORDERS: &[DemoOrder] = &[
+    DemoOrder {
+        number: 1001,
+        email: "ada@example.com",
+        state: "in_transit",
+        placed_ago: 3 * DAY,
+        delivered_ago: None,
+        shipment: Some((
+            "UPS",
+            "1Z999AA10123456784",
+            "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+        )),
+        eta_in: Some(2 * DAY),
+        items: &[("NW-PARKA-ALP-M", "Alpine Parka, M", 1, 24900, false)],
+        events: &[
+            (3 * DAY, "ordered", None),
+            (2 * DAY, "shipped", Some("Portland, OR")),
+            (DAY, "in_transit", Some("Salt Lake City, UT")),
+        ],
+    },
+    DemoOrder {
+        number: 1002,
+        email: "grace@example.com",
+        state: "unfulfilled",
+        placed_ago: HOUR,
+        delivered_ago: None,
+        shipment: None,
+        eta_in: None,
+        items: &[("NW-BEANIE-MER", "Merino Beanie", 2, 2900, false)],
+        events: &[(HOUR, "ordered", None)],
+    },
+    DemoOrder {
+        number: 1003,
+        email: "alan@example.com",
+        state: "delivered",
+        placed_ago: 14 * DAY,
+        delivered_ago: Some(10 * DAY),
+        shipment: Some((
+            "USPS",
+            "9400111899223197428490",
+            "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490",
+        )),
+        eta_in: None,
+        items: &[
+            ("NW-FLEECE-TRL-L", "Trail Fleece, L", 1, 8900, false),
+            ("NW-BOOT-SUM-43", "Summit Boots, EU 43", 1, 17900, false),
+        ],
+        events: &[
+            (14 * DAY, "ordered", None),
+            (13 * DAY, "shipped", Some("Portland, OR")),
+            (11 * DAY, "in_transit", Some("Chicago, IL")),
+            (10 * DAY + 4 * HOUR, "out_for_delivery", Some("Boston, MA")),
+            (10 * DAY, "delivered", Some("Boston, MA")),
+        ],
+    },
+    DemoOrder {
+        number: 1004,
+        email: "linus@example.com",
+        state: "delivered",
+        placed_ago: 50 * DAY,
+        delivered_ago: Some(45 * DAY),
+        shipment: Some((
+            "FedEx",
+            "612999AA10123456",
+            "https://www.fedex.com/fedextrack/?trknbr=612999AA10123456",
+        )),
+        eta_in: None,
+        items: &[("NW-SHELL-STM-M", "Storm Shell Jacket, M", 1, 19900, false)],
+        events: &[
+            (50 * DAY, "ordered", None),
+            (49 * DAY, "shipped", Some("Portland, OR")),
+            (45 * DAY, "delivered", Some("Seattle, WA")),
+        ],
+    },
+    DemoOrder {
+        number: 1005,
+        email: "ada@example.com",
+        state: "delivered",
+        placed_ago: 7 * DAY,
+        delivered_ago: Some(3 * DAY),
+        shipment: Some((
+            "UPS",
+            "1Z999AA10123456795",
+            "https://www.ups.com/track?tracknum=1Z999AA10123456795",
+        )),
+        eta_in: None,
+        items: &[("NW-VEST-DWN-S", "Down Vest, S (final sale)", 1, 6900, true)],
+        events: &[
+            (7 * DAY, "ordered", None),
+            (6 * DAY, "shipped", Some("Portland, OR")),
+            (3 * DAY, "delivered", Some("Denver, CO")),
+        ],
+    },
+];
+
+/// Inserts the demo site and its orders where they are missing.
+pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result<()> {
+    let now = now();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO sites (id, name, allowed_origins, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(SITE_ID)
+    .bind("Northwind Outfitters")
+    .bind(serde_json::to_string(allowed_origins)?)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for order in ORDERS {
+        let total: i64 = order
+            .items
+            .iter()
+            .map(|(_, _, qty, price, _)| qty * price)
+            .sum();
+        let (carrier, tracking_number, tracking_url) = match order.shipment {
+            Some((c, n, u)) => (Some(c), Some(n), Some(u)),
+            None => (None, None, None),
+        };
+        let inserted = sqlx::query(
+            "INSERT OR IGNORE INTO orders (site_id, number, email, state, currency, total_minor, placed_at, \
+             delivered_at, carrier, tracking_number, tracking_url, estimated_delivery) \
+             VALUES (?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(SITE_ID)
+        .bind(order.number)
+        .bind(order.email)
+        .bind(order.state)
+        .bind(total)
+        .bind(now - order.placed_ago)
+        .bind(order.delivered_ago.map(|ago| now - ago))
+        .bind(carrier)
+        .bind(tracking_number)
+        .bind(tracking_url)
+        .bind(order.eta_in.map(|in_| now + in_))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            continue;
+        }
+        for (line, (sku, title, qty, price, final_sale)) in order.items.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO order_items (site_id, order_number, line, sku, title, quantity, unit_price_minor, \
+                 final_sale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(SITE_ID)
+            .bind(order.number)
+            .bind(line as i64)
+            .bind(sku)
+            .bind(title)
+            .bind(qty)
+            .bind(price)
+            .bind(final_sale)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (seq, (ago, kind, location)) in order.events.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO order_events (site_id, order_number, seq, at, kind, location) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(SITE_ID)
+            .bind(order.number)
+            .bind(seq as i64)
+            .bind(now - ago)
+            .bind(kind)
+            .bind(location)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The storefront pages of the demo store, each embedding the widget through the merchant snippet.
+pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { Html(include_str!("../store/home.html")) }),
+        )
+        .route(
+            "/collections/winter",
+            get(|| async { Html(include_str!("../store/collection-winter.html")) }),
+        )
+        .route(
+            "/products/alpine-parka",
+            get(|| async { Html(include_str!("../store/product-alpine-parka.html")) }),
+        )
+        .route(
+            "/cart",
+            get(|| async { Html(include_str!("../store/cart.html")) }),
+        )
+        .route(
+            "/store/store.css",
+            get(|| async {
+                (
+                    [("content-type", "text/css; charset=utf-8")],
+                    include_str!("../store/store.css"),
+                )
+            }),
+        )
+}

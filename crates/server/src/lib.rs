@@ -1,0 +1,143 @@
+//! The Aisle server: HTTP API, WebSocket hub, widget assets, demo store.
+//!
+//! `main.rs` only parses the command line; everything runs from here so the
+//! integration tests in `tests/` can start the real server on port 0:
+//! [`AppState::open`] → [`app`] → [`run`].
+
+pub mod api;
+pub mod assets;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod orders;
+pub mod ratelimit;
+pub mod sites;
+pub mod ws;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::routing::get;
+use ratelimit::FailureLimiter;
+use sites::SiteRegistry;
+use sqlx::SqlitePool;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+/// How the server is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// sqlx database URL (`sqlite://aisle.db`).
+    pub db_url: String,
+    /// Seed and serve the demo store.
+    pub demo: bool,
+    /// Directory holding `widget/` as built by `cargo xtask build`.
+    pub assets: PathBuf,
+}
+
+/// Failed order lookups allowed per client (and per order) in [`LOOKUP_WINDOW`].
+pub const LOOKUP_FAILURES: usize = 5;
+/// Window of [`LOOKUP_FAILURES`].
+pub const LOOKUP_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Everything a request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: SqlitePool,
+    /// Sites served here.
+    pub sites: SiteRegistry,
+    /// Failed order lookups per client and per order.
+    pub lookup_failures: Arc<FailureLimiter>,
+    /// Cancelled when the server is asked to stop.
+    pub shutdown: CancellationToken,
+    /// WebSocket connection tasks, awaited on shutdown.
+    pub tasks: TaskTracker,
+    /// Where widget assets are read from.
+    pub assets: PathBuf,
+    /// Whether the demo storefront is served.
+    pub demo: bool,
+}
+
+impl AppState {
+    /// Opens the database, applies migrations, seeds the demo when asked and loads the sites.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.db_url).await?;
+        if config.demo {
+            let origins = ["http://127.0.0.1:8080", "http://localhost:8080"].map(String::from);
+            demo::seed(&db, &origins).await?;
+        }
+        let sites = SiteRegistry::load(&db).await?;
+        Ok(AppState {
+            db,
+            sites,
+            lookup_failures: Arc::new(FailureLimiter::new(LOOKUP_FAILURES, LOOKUP_WINDOW)),
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+            assets: config.assets.clone(),
+            demo: config.demo,
+        })
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let sites = state.sites.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin.to_str().is_ok_and(|o| sites.any_allows(o))
+        }))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([axum::http::header::CONTENT_TYPE]);
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            &aisle_core::protocol::ws_path(aisle_core::protocol::PROTOCOL_VERSION),
+            get(ws::upgrade),
+        )
+        .nest("/api", api::routes().layer(cors))
+        .nest_service("/widget", assets::routes(&state.assets.join("widget")));
+    if state.demo {
+        router = router.merge(demo::storefront());
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&state.db).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// Serves `state` on `listener` until `state.shutdown` is cancelled, then closes
+/// WebSocket connections and waits (up to 10 s) for their tasks to finish.
+pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let shutdown = state.shutdown.clone();
+    let tasks = state.tasks.clone();
+    let db = state.db.clone();
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await?;
+    tasks.close();
+    if tokio::time::timeout(Duration::from_secs(10), tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not close within 10 s");
+    }
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`.
+//!
+//! Parses the command line, sets up logging and hands over to the library
+//! (`aisle_server::run`). Try `cargo run -p aisle-server -- serve --demo`.
+
+use aisle_server::{AppState, Config};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+/// Aisle: live chat and self-service for online stores.
+#[derive(Debug, Parser)]
+#[command(name = "aisle", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP + WebSocket server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "AISLE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+        /// Seed and serve the demo store "Northwind Outfitters".
+        #[arg(long)]
+        demo: bool,
+        /// Directory with the built widget (`widget/`), from `cargo xtask build`.
+        #[arg(long, env = "AISLE_ASSETS", default_value = "dist")]
+        assets: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            listen,
+            db,
+            demo,
+            assets,
+        } => {
+            serve(
+                listen,
+                Config {
+                    db_url: db,
+                    demo,
+                    assets,
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn serve(listen: SocketAddr, config: Config) -> anyhow::Result<()> {
+    if !config.assets.join("widget/aisle.js").is_file() {
+        tracing::warn!(
+            assets = %config.assets.display(),
+            "widget assets not found: run `cargo xtask build` (or `cargo xtask demo`) first"
+        );
+    }
+    let state = AppState::open(&config).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, db = config.db_url, "aisle listening");
+    if config.demo {
+        println!("Aisle demo store: http://{addr}/  (try order #1001 with ada@example.com)");
+    }
+    let shutdown = state.shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    });
+    aisle_server::run(listener, state).await?;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,457 @@
+//! Integration tests of the real server: the HTTP API through the full router,
+//! and the WebSocket endpoint over a real socket on port 0.
+//!
+//! Run with `cargo test -p aisle-server`.
+
+use aisle_server::{AppState, Config, app};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tower::ServiceExt;
+
+struct Demo {
+    state: AppState,
+    dir: tempfile::TempDir,
+}
+
+async fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::open(&config(&dir)).await.unwrap();
+    Demo { state, dir }
+}
+
+fn config(dir: &tempfile::TempDir) -> Config {
+    Config {
+        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
+        demo: true,
+        assets: dir.path().to_path_buf(),
+    }
+}
+
+async fn send(
+    router: &Router,
+    request: Request<Body>,
+    client: [u8; 4],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut request = request;
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((client, 40000))));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+async fn lookup(router: &Router, client: [u8; 4], order: &str, email: &str) -> (StatusCode, Value) {
+    let body = json!({ "order": order, "email": email }).to_string();
+    let request = Request::post("/api/sites/demo/orders/lookup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, body) = send(router, request, client).await;
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+const SHOPPER: [u8; 4] = [10, 0, 0, 1];
+
+#[tokio::test]
+async fn tracking_an_in_transit_order_shows_carrier_link_and_timeline() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let (status, order) = lookup(&router, SHOPPER, "#1001", "ada@example.com").await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["number"], 1001);
+    assert_eq!(order["state"], "in_transit");
+    assert_eq!(order["shipment"]["carrier"], "UPS");
+    assert_eq!(order["shipment"]["tracking_number"], "1Z999AA10123456784");
+    assert!(
+        order["shipment"]["tracking_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(order["shipment"]["estimated_delivery"].is_i64());
+    let kinds: Vec<&str> = order["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["ordered", "shipped", "in_transit"]);
+    let shipped_at = order["timeline"][1]["at"].as_i64().unwrap();
+    let two_days_ago = aisle_server::db::now() - 2 * 24 * 3600;
+    assert!(
+        (shipped_at - two_days_ago).abs() < 60,
+        "shipped 2 days ago, relative to seeding"
+    );
+}
+
+#[tokio::test]
+async fn lookup_accepts_number_without_hash_and_email_in_any_case() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let (status, order) = lookup(&router, SHOPPER, " 1003 ", "  Alan@Example.COM ").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(order["state"], "delivered");
+    assert_eq!(order["items"].as_array().unwrap().len(), 2);
+    let (_, vest) = lookup(&router, SHOPPER, "1005", "ada@example.com").await;
+    assert_eq!(vest["items"][0]["final_sale"], true);
+}
+
+#[tokio::test]
+async fn a_wrong_email_answers_exactly_like_an_unknown_order() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let (wrong_status, wrong) = lookup(&router, SHOPPER, "#1001", "grace@example.com").await;
+    let (unknown_status, unknown) = lookup(&router, SHOPPER, "#9999", "ada@example.com").await;
+    assert_eq!(wrong_status, StatusCode::NOT_FOUND);
+    assert_eq!(wrong_status, unknown_status);
+    assert_eq!(wrong, unknown, "no way to tell which orders exist");
+    assert_eq!(wrong["code"], "order_not_found");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let (status, body) = lookup(&router, SHOPPER, "10O1", "ada@example.com").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_order_number"))
+    );
+    let (status, body) = lookup(&router, SHOPPER, "1001", "ada-at-example.com").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_email"))
+    );
+    let (status, body) = lookup(&router, SHOPPER, "", "ada@example.com").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_order_number"))
+    );
+
+    let not_json = Request::post("/api/sites/demo/orders/lookup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{order: 1001"))
+        .unwrap();
+    let (status, _, body) = send(&router, not_json, SHOPPER).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    assert!(!body["message"].as_str().unwrap().is_empty());
+
+    let huge = Request::post("/api/sites/demo/orders/lookup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"order": "1001", "email": "a".repeat(100_000)}).to_string(),
+        ))
+        .unwrap();
+    let (status, _, body) = send(&router, huge, SHOPPER).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
+    );
+
+    let other_site = Request::post("/api/sites/nope/orders/lookup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"order": "1001", "email": "ada@example.com"}).to_string(),
+        ))
+        .unwrap();
+    let (status, _, body) = send(&router, other_site, SHOPPER).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_site"))
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_client_are_rate_limited() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    for n in 0..aisle_server::LOOKUP_FAILURES {
+        let (status, _) = lookup(
+            &router,
+            SHOPPER,
+            &format!("{}", 2000 + n),
+            "ada@example.com",
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    // Even a correct pair is refused now: the guesser learns nothing more.
+    let request = Request::post("/api/sites/demo/orders/lookup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"order": "1001", "email": "ada@example.com"}).to_string(),
+        ))
+        .unwrap();
+    let (status, headers, body) = send(&router, request, SHOPPER).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "rate_limited");
+    assert!(body["retry_after"].as_u64().unwrap() > 0);
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    // Another shopper is unaffected.
+    let (status, _) = lookup(&router, [10, 0, 0, 2], "1001", "ada@example.com").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guessing_one_orders_email_from_many_clients_is_rate_limited() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    for n in 0..aisle_server::LOOKUP_FAILURES as u8 {
+        let (status, _) = lookup(
+            &router,
+            [10, 1, 0, n],
+            "1003",
+            &format!("guess{n}@example.com"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, _) = lookup(&router, [10, 1, 1, 1], "1003", "guess9@example.com").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn seeding_twice_changes_nothing() {
+    let demo = demo().await;
+    let again = AppState::open(&config(&demo.dir)).await.unwrap();
+    let (orders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders")
+        .fetch_one(&again.db)
+        .await
+        .unwrap();
+    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM order_events")
+        .fetch_one(&again.db)
+        .await
+        .unwrap();
+    assert_eq!(orders, 5);
+    assert_eq!(events, 15);
+}
+
+#[tokio::test]
+async fn health_and_demo_pages_embed_only_the_merchant_snippet() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let (status, _, _) = send(
+        &router,
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+        SHOPPER,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for page in [
+        "/",
+        "/collections/winter",
+        "/products/alpine-parka",
+        "/cart",
+    ] {
+        let (status, headers, body) = send(
+            &router,
+            Request::get(page).body(Body::empty()).unwrap(),
+            SHOPPER,
+        )
+        .await;
+        let html = String::from_utf8(body).unwrap();
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(
+            html.contains(r#"<script src="/widget/aisle.js" data-site="demo" async></script>"#),
+            "{page}"
+        );
+        assert_eq!(
+            html.matches("<script").count(),
+            1,
+            "{page} has other scripts"
+        );
+    }
+}
+
+#[tokio::test]
+async fn widget_assets_are_served_precompressed_with_fitting_cache_lives() {
+    let demo = demo().await;
+    let widget = demo.dir.path().join("widget");
+    std::fs::create_dir_all(&widget).unwrap();
+    std::fs::write(widget.join("aisle.js"), "console.log('loader')").unwrap();
+    std::fs::write(widget.join("aisle.js.br"), "brotli bytes").unwrap();
+    std::fs::write(widget.join("aisle-widget.0123456789abcdef.wasm"), b"\0asm").unwrap();
+    let router = app(demo.state.clone());
+
+    let request = Request::get("/widget/aisle.js")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .body(Body::empty());
+    let (status, headers, body) = send(&router, request.unwrap(), SHOPPER).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(body, b"brotli bytes");
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=300");
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+
+    let request = Request::get("/widget/aisle-widget.0123456789abcdef.wasm").body(Body::empty());
+    let (status, headers, _) = send(&router, request.unwrap(), SHOPPER).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    assert!(
+        headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+}
+
+/// A real server on port 0; returns its address and the task running it.
+async fn serve(demo: &Demo) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(aisle_server::run(listener, demo.state.clone()));
+    (addr, server)
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(
+    addr: SocketAddr,
+    origin: &str,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let mut request = format!("ws://{addr}/ws/v1?site=demo")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", origin.parse().unwrap());
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        match socket.next().await.unwrap().unwrap() {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+}
+
+async fn close_code(socket: &mut Socket) -> CloseCode {
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Close(Some(frame)))) => return frame.code,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_greets_answers_pings_and_closes_only_the_bad_connection() {
+    let demo = demo().await;
+    let (addr, server) = serve(&demo).await;
+    let origin = format!("http://{addr}");
+
+    let mut good = connect(addr, &origin).await.unwrap();
+    good.send(Message::text(r#"{"type":"hello"}"#))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_json(&mut good).await,
+        json!({"type": "welcome", "protocol": 1})
+    );
+
+    let mut bad = connect(addr, &origin).await.unwrap();
+    bad.send(Message::text("{not json")).await.unwrap();
+    assert_eq!(next_json(&mut bad).await["code"], "malformed");
+    assert_eq!(close_code(&mut bad).await, CloseCode::Invalid);
+
+    let mut binary = connect(addr, &origin).await.unwrap();
+    binary.send(Message::binary(vec![1, 2, 3])).await.unwrap();
+    assert_eq!(close_code(&mut binary).await, CloseCode::Unsupported);
+
+    let mut oversized = connect(addr, &origin).await.unwrap();
+    let _ = oversized
+        .send(Message::text(
+            "x".repeat(aisle_core::protocol::MAX_FRAME_BYTES + 1),
+        ))
+        .await;
+    assert!(matches!(
+        oversized.next().await,
+        Some(Ok(Message::Close(_))) | Some(Err(_)) | None
+    ));
+
+    let mut rude = connect(addr, &origin).await.unwrap();
+    rude.send(Message::text(r#"{"type":"ping","nonce":1}"#))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut rude).await["code"], "unexpected_message");
+
+    // The good connection is untouched by all of that.
+    good.send(Message::text(r#"{"type":"ping","nonce":42}"#))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_json(&mut good).await,
+        json!({"type": "pong", "nonce": 42})
+    );
+
+    // Shutdown closes the socket with "restarting" and the server task ends.
+    demo.state.shutdown.cancel();
+    assert_eq!(close_code(&mut good).await, CloseCode::Restart);
+    tokio::time::timeout(std::time::Duration::from_secs(5), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn websocket_refuses_pages_from_origins_the_site_does_not_allow() {
+    let demo = demo().await;
+    let (addr, _server) = serve(&demo).await;
+    let refused = connect(addr, "https://evil.example").await.unwrap_err();
+    match refused {
+        tokio_tungstenite::tungstenite::Error::Http(response) => assert_eq!(response.status(), 403),
+        other => panic!("expected HTTP 403, got {other:?}"),
+    }
+    // The demo's configured origins are allowed even when served from elsewhere.
+    let mut allowed = connect(addr, "http://localhost:8080").await.unwrap();
+    allowed
+        .send(Message::text(r#"{"type":"hello"}"#))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut allowed).await["type"], "welcome");
+}

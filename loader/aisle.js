@@ -1,0 +1,88 @@
+/*! Aisle loader: <script src="/widget/aisle.js" data-site="demo" async></script>
+ * Draws the launcher at once inside its own shadow root, loads the wasm widget on
+ * the first interaction or when the browser is idle (never before), and queues
+ * window.Aisle(...) commands until the widget takes them over.
+ * `cargo xtask build` fills in the bundle names; the server serves the result. */
+(function () {
+  'use strict';
+  var w = window, d = document;
+  if (w.Aisle && w.Aisle.config) return; // snippet pasted twice
+  var script = d.currentScript;
+  if (!script) return;
+  var attr = function (n) { return script.getAttribute('data-' + n) || ''; };
+  var base = new URL('.', script.src).href;
+  var config = {
+    site: attr('site'),
+    server: attr('server') || new URL(script.src).origin,
+    locale: attr('locale')
+  };
+  // Keep in sync with `launcher` in src/i18n.rs (a test checks they match).
+  var labels = {
+    en: 'Chat with us', fr: 'Discuter avec nous'
+  };
+  function label() {
+    var tags = [config.locale].concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < tags.length; i++) {
+      var tag = String(tags[i] || '').toLowerCase().replace('_', '-');
+      if (labels[tag]) return labels[tag];
+      if (labels[tag.split('-')[0]]) return labels[tag.split('-')[0]];
+    }
+    return labels.en;
+  }
+
+  var queue = (w.Aisle && w.Aisle.q) || [];
+  function Aisle() {
+    var args = [].slice.call(arguments);
+    if (Aisle.handle) return Aisle.handle(args[0], args[1]);
+    queue.push(args);
+    if (args[0] === 'open' || args[0] === 'toggle') load();
+  }
+  Aisle.q = queue;
+  Aisle.config = config;
+  w.Aisle = Aisle;
+
+  var host = d.createElement('aisle-chat');
+  host.setAttribute('style', 'all:initial;position:fixed;right:0;bottom:0;width:0;height:0;z-index:2147483000');
+  var root = Aisle.root = host.attachShadow({ mode: 'open' });
+  // Same box as the widget's .launcher in style/widget.css.
+  root.innerHTML = '<style data-aisle-loader>button{all:initial;position:fixed;right:20px;bottom:20px;' +
+    'z-index:2147483000;display:inline-flex;align-items:center;gap:8px;height:52px;padding:0 20px;' +
+    'border-radius:26px;background:#1f5f8b;color:#fff;font:600 15px/1.45 system-ui,-apple-system,"Segoe UI",' +
+    'Roboto,"Noto Sans",sans-serif;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;box-sizing:border-box}' +
+    'button:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}' +
+    'i{width:20px;height:16px;border-radius:8px 8px 8px 2px;background:currentColor}</style>' +
+    '<button type="button" data-aisle-loader aria-expanded="false"><i aria-hidden="true"></i><span></span></button>';
+  var button = root.querySelector('button');
+  button.lastChild.textContent = label();
+  button.addEventListener('click', function () { Aisle('toggle'); });
+  button.addEventListener('pointerenter', load);
+  button.addEventListener('focus', load);
+
+  var loading = false;
+  function load() {
+    if (loading) return;
+    loading = true;
+    button.setAttribute('aria-busy', 'true');
+    import(base + '__AISLE_WIDGET_JS__')
+      .then(function (glue) { return glue.default({ module_or_path: base + '__AISLE_WIDGET_WASM__' }); })
+      .catch(function (e) {
+        loading = false;
+        button.removeAttribute('aria-busy');
+        if (w.console) console.error('Aisle: the chat widget failed to load', e);
+      });
+  }
+
+  function whenIdle() {
+    (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 5000 });
+  }
+  function attach() {
+    d.body.appendChild(host);
+    var resume = false;
+    try { resume = !!w.sessionStorage.getItem('aisle:v1:state'); } catch (e) { /* storage disabled */ }
+    // A conversation from the previous page resumes at once; otherwise wait for idle.
+    if (resume) load();
+    else if (d.readyState === 'complete') whenIdle();
+    else w.addEventListener('load', whenIdle);
+  }
+  if (d.body) attach(); else d.addEventListener('DOMContentLoaded', attach);
+})();

@@ -1,0 +1,138 @@
+//! What the merchant's snippet tells the widget, and the bridge to the loader.
+//!
+//! The loader (`loader/aisle.js`) reads `data-site`, `data-server` and
+//! `data-locale` from its `<script>` tag into `window.Aisle.config`, draws the
+//! launcher inside an open shadow root (`window.Aisle.root`) and queues
+//! `Aisle(...)` commands in `window.Aisle.q` until this bundle takes over by
+//! setting `window.Aisle.handle`.
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::ShadowRoot;
+
+/// The widget's configuration for this page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetConfig {
+    /// Site id (`data-site`).
+    pub site: String,
+    /// Origin of the Aisle server (`data-server`, default: the loader's origin).
+    pub server: String,
+    /// Locale forced by the merchant (`data-locale`), if any.
+    pub locale: Option<String>,
+}
+
+/// A command a page sent through `window.Aisle(name, argument)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Command {
+    /// `open`, `close`, `locale`, …
+    pub name: String,
+    /// The optional argument.
+    pub argument: JsValue,
+}
+
+/// What the loader handed over.
+pub struct Handover {
+    /// Configuration from the snippet.
+    pub config: WidgetConfig,
+    /// The shadow root to render in.
+    pub root: ShadowRoot,
+    /// Commands queued before the widget loaded, oldest first.
+    pub queued: Vec<Command>,
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn string(target: &JsValue, key: &str) -> Option<String> {
+    get(target, key).as_string().filter(|s| !s.is_empty())
+}
+
+/// The `window.Aisle` object the loader created, if any.
+pub fn loader_api() -> Option<JsValue> {
+    let api = get(&web_sys::window()?.into(), "Aisle");
+    (!api.is_undefined() && !api.is_null()).then_some(api)
+}
+
+/// Takes over from the loader. Without a loader (the widget opened on its own,
+/// as with `trunk serve`), creates a host element and defaults to site `demo`
+/// on this page's origin.
+pub fn take_over() -> Option<Handover> {
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let api = loader_api();
+    let config_js = api
+        .as_ref()
+        .map(|a| get(a, "config"))
+        .unwrap_or(JsValue::UNDEFINED);
+    let origin = window.location().origin().ok()?;
+    let config = WidgetConfig {
+        site: string(&config_js, "site").unwrap_or_else(|| "demo".into()),
+        server: string(&config_js, "server")
+            .unwrap_or(origin)
+            .trim_end_matches('/')
+            .to_owned(),
+        locale: string(&config_js, "locale"),
+    };
+    let root = match api
+        .as_ref()
+        .map(|a| get(a, "root"))
+        .and_then(|r| r.dyn_into::<ShadowRoot>().ok())
+    {
+        Some(root) => root,
+        None => {
+            let host = document.create_element("aisle-chat").ok()?;
+            document.body()?.append_child(&host).ok()?;
+            host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+                .ok()?
+        }
+    };
+    let queued = api
+        .as_ref()
+        .map(|a| get(a, "q"))
+        .and_then(|q| q.dyn_into::<Array>().ok())
+        .map(|q| {
+            let commands = q
+                .iter()
+                .filter_map(|entry| {
+                    let entry: Array = entry.dyn_into().ok()?;
+                    Some(Command {
+                        name: entry.get(0).as_string()?,
+                        argument: entry.get(1),
+                    })
+                })
+                .collect();
+            q.set_length(0);
+            commands
+        })
+        .unwrap_or_default();
+    Some(Handover {
+        config,
+        root,
+        queued,
+    })
+}
+
+/// Routes later `window.Aisle(name, argument)` calls to `handle`.
+pub fn install_command_handler(handle: &Function) {
+    if let Some(api) = loader_api() {
+        let _ = Reflect::set(&api, &JsValue::from_str("handle"), handle);
+    }
+}
+
+/// The browser's preferred languages, most preferred first.
+pub fn browser_languages() -> Vec<String> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let navigator = window.navigator();
+    let mut tags: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect();
+    if tags.is_empty() {
+        tags.extend(navigator.language());
+    }
+    tags
+}

@@ -1,0 +1,30 @@
+//! Locale-aware formatting of dates with the browser's `Intl`, so the bundle
+//! carries no date or number tables of its own.
+
+use crate::i18n::Locale;
+use js_sys::{Date, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+/// A date (`23 Nov 2026` / `Nov 23, 2026` / `2026年11月23日`) from Unix seconds.
+pub fn date(locale: Locale, unix_seconds: i64) -> String {
+    let date = Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    date.to_locale_date_string(locale.tag(), &options).into()
+}
+
+/// A date and time, for timeline events.
+pub fn date_time(locale: Locale, unix_seconds: i64) -> String {
+    let date = Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(locale.tag(), &options).into()
+}
+
+/// ISO 8601 for `<time datetime>`.
+pub fn iso(unix_seconds: i64) -> String {
+    Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0))
+        .to_iso_string()
+        .into()
+}

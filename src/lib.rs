@@ -1,0 +1,99 @@
+//! Aisle's shopper-facing widget: Leptos (CSR) compiled to WebAssembly,
+//! rendered inside the open shadow root the loader (`loader/aisle.js`) made.
+//!
+//! - [`config`]: the handover from the loader (snippet settings, queued commands).
+//! - [`app`]: launcher, panel, conversation log, self-service menu.
+//! - [`track`]: the "Track order" flow.
+//! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
+//! - [`persist`]: state that survives page navigation.
+//! - [`api`]: calls to the server.
+//!
+//! Build with `cargo xtask build`; test with `cargo xtask test` (wasm tests in
+//! `tests/` run in headless Chromium).
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod format;
+pub mod i18n;
+pub mod persist;
+pub mod track;
+pub mod transcript;
+
+use app::{App, Widget};
+use config::{Command, WidgetConfig};
+use i18n::Locale;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Applies one `Aisle(name, argument)` command.
+pub fn dispatch(widget: Widget, command: Command) {
+    match command.name.as_str() {
+        "open" => widget.open.set(true),
+        "close" => widget.open.set(false),
+        "toggle" => widget.open.update(|open| *open = !*open),
+        "locale" => {
+            if let Some(locale) = command
+                .argument
+                .as_string()
+                .as_deref()
+                .and_then(Locale::from_tag)
+            {
+                widget.chosen_locale.set(Some(locale));
+            }
+        }
+        other => web_sys::console::warn_1(&format!("Aisle: unknown command {other:?}").into()),
+    }
+}
+
+/// Mounts the widget into `root` and returns its state.
+pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget> {
+    let document = web_sys::window()?.document()?;
+    let container: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
+    root.append_child(&container).ok()?;
+    let default_locale = match &config.locale {
+        Some(tag) => Locale::negotiate([tag.as_str()]),
+        None => Locale::negotiate(config::browser_languages().iter().map(String::as_str)),
+    };
+    let widget = Widget::new(persist::load().unwrap_or_default(), default_locale);
+    leptos::mount::mount_to(
+        container,
+        move || view! { <App config=config widget=widget/> },
+    )
+    .forget();
+    // The loader's placeholder launcher sits at the same spot; ours replaces it.
+    if let Ok(placeholders) = root.query_selector_all("[data-aisle-loader]") {
+        for i in 0..placeholders.length() {
+            if let Some(node) = placeholders
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                node.remove();
+            }
+        }
+    }
+    Some(widget)
+}
+
+/// Takes over from the loader: mounts the widget, then runs queued and future commands.
+pub fn boot() {
+    let Some(handover) = config::take_over() else {
+        return;
+    };
+    let Some(widget) = mount(&handover.root, handover.config) else {
+        return;
+    };
+    let handler =
+        Closure::<dyn Fn(JsValue, JsValue)>::new(move |name: JsValue, argument: JsValue| {
+            if let Some(name) = name.as_string() {
+                dispatch(widget, Command { name, argument });
+            }
+        });
+    config::install_command_handler(handler.as_ref().unchecked_ref());
+    // The handler lives as long as the page.
+    handler.forget();
+    for command in handover.queued {
+        dispatch(widget, command);
+    }
+}

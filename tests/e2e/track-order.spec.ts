@@ -1,0 +1,138 @@
+// A shopper tracks an order from the demo store: the launcher, the panel as a
+// dialog, the Track order flow, wrong pairs, keyboard and focus, navigation.
+import { test, expect } from '@playwright/test';
+import { Store } from './store';
+
+test('the launcher is there at once, before any wasm is fetched', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (/aisle-widget\./.test(r.url())) wasm.push(r.url()); });
+  // Hold back idle time so only the loader may run.
+  await page.addInitScript(() => { (window as any).requestIdleCallback = () => 0; });
+  const store = new Store(page);
+  await store.visit('/');
+  await expect(store.launcher).toBeVisible();
+  await page.waitForLoadState('load');
+  expect(wasm, 'nothing but the loader before interaction or idle').toEqual([]);
+});
+
+test('tracking an in-transit order shows state, carrier, tracking link and timeline', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.trackOrder('#1001', 'ada@example.com');
+  const card = store.log.getByRole('article', { name: 'Order #1001' });
+  await expect(card).toBeVisible();
+  await expect(card.getByText('In transit').first()).toBeVisible();
+  await expect(card.getByText('UPS', { exact: true })).toBeVisible();
+  await expect(card.getByText('1Z999AA10123456784')).toBeVisible();
+  const link = card.getByRole('link', { name: /Track on the UPS website/ });
+  await expect(link).toHaveAttribute('href', 'https://www.ups.com/track?tracknum=1Z999AA10123456784');
+  await expect(card.getByRole('listitem')).toHaveCount(3);
+  await expect(card.getByRole('listitem').first()).toContainText('Salt Lake City');
+});
+
+test('a wrong email gets the same answer as an unknown order', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.trackOrder('1001', 'grace@example.com');
+  await expect(store.log.getByText("We couldn't find an order with that number and email")).toBeVisible();
+  await expect(store.log.getByRole('article')).toHaveCount(0);
+});
+
+test('invalid input is explained next to the field, nothing is sent', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.trackOrder('abc', 'not-an-email');
+  const order = store.panel.getByRole('textbox', { name: 'Order number' });
+  await expect(order).toHaveAttribute('aria-invalid', 'true');
+  await expect(order).toHaveAccessibleDescription('Order numbers are digits, like #1001.');
+  await expect(order).toBeFocused();
+  await expect(store.panel.getByText('Enter an email like name@example.com.')).toBeVisible();
+});
+
+test('keyboard only: focus moves into the panel, Escape closes it and focus returns', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.launcher.focus();
+  await page.keyboard.press('Enter');
+  await expect(store.panel).toBeVisible();
+  await expect(store.panel.getByRole('button', { name: 'Track order' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(store.panel.getByRole('textbox', { name: 'Order number' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(store.panel).toBeHidden();
+  await expect(store.launcher).toBeFocused();
+  await expect(store.launcher).toHaveAttribute('aria-expanded', 'false');
+
+  await page.keyboard.press('Enter');
+  await expect(store.panel).toBeVisible();
+  await store.panel.getByRole('button', { name: 'Close' }).click();
+  await expect(store.panel).toBeHidden();
+  await expect(store.launcher).toBeFocused();
+});
+
+test('navigating to another store page keeps the open panel and what was typed', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Track order' }).click();
+  await store.panel.getByRole('textbox', { name: 'Order number' }).fill('#1003');
+  await store.panel.getByRole('textbox', { name: 'Email' }).fill('alan@exa');
+  await page.goto('/products/alpine-parka');
+  await expect(store.panel).toBeVisible();
+  await expect(store.panel.getByRole('textbox', { name: 'Order number' })).toHaveValue('#1003');
+  await expect(store.panel.getByRole('textbox', { name: 'Email' })).toHaveValue('alan@exa');
+  await store.panel.getByRole('textbox', { name: 'Email' }).fill('alan@example.com');
+  await store.panel.getByRole('button', { name: 'Find my order' }).click();
+  await expect(store.log.getByRole('article', { name: 'Order #1003' })).toContainText('Delivered');
+  await page.goto('/cart');
+  await expect(store.log.getByRole('article', { name: 'Order #1003' })).toBeVisible();
+});
+
+test('Aisle() commands work before the widget has loaded', async ({ page }) => {
+  await page.addInitScript(() => { (window as any).requestIdleCallback = () => 0; });
+  const store = new Store(page);
+  await store.visit('/collections/winter');
+  await page.evaluate(() => { (window as any).Aisle('locale', 'fr'); (window as any).Aisle('open'); });
+  const panel = page.getByRole('dialog', { name: 'Comment pouvons-nous vous aider ?' });
+  await expect(panel).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Suivre ma commande' })).toBeVisible();
+  await page.evaluate(() => (window as any).Aisle('close'));
+  await expect(panel).toBeHidden();
+});
+
+test('the store page CSS does not reach into the widget, and the widget CSS stays inside', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  const button = store.panel.getByRole('button', { name: 'Track order' });
+  // The store's theme sets `button { text-transform: uppercase }`.
+  await expect(button).toHaveCSS('text-transform', 'none');
+  const storeButtons = page.locator('main button, main a.nw-button').first();
+  if (await storeButtons.count()) {
+    await expect(storeButtons).not.toHaveCSS('min-height', '44px');
+  }
+  const host = await page.evaluate(() => {
+    const el = document.querySelector('aisle-chat')!;
+    return { open: el.shadowRoot?.mode, styleSheetsOutside: [...document.styleSheets].map((s) => s.href) };
+  });
+  expect(host.open).toBe('open');
+  expect(host.styleSheetsOutside.every((href) => href === null || href.endsWith('/store/store.css'))).toBe(true);
+});
+
+test('the open widget has no axe-core accessibility violations', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.trackOrder('#1001', 'ada@example.com');
+  await expect(store.log.getByRole('article', { name: 'Order #1001' })).toBeVisible();
+  await store.panel.getByRole('button', { name: 'Track order' }).click();
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as any).axe.run({ include: [['aisle-chat']] } as any);
+    return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations).toEqual([]);
+});

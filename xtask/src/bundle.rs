@@ -1,0 +1,204 @@
+//! The widget bundle: Trunk builds it into `target/trunk-dist/`; this module
+//! fingerprints it into `dist/widget/`, writes the loader with the bundle's
+//! names filled in, precompresses every file (brotli, gzip) for the server,
+//! and reports sizes against PRODUCT.md's budgets.
+
+use crate::{run, tools};
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+/// Loader budget, raw bytes.
+pub const LOADER_RAW_BUDGET: usize = 8 * 1024;
+/// Loader budget, gzip bytes.
+pub const LOADER_GZIP_BUDGET: usize = 3 * 1024;
+/// Widget budget (wasm + JS glue + CSS), brotli bytes.
+pub const WIDGET_BROTLI_BUDGET: usize = 90 * 1024;
+
+/// 64-bit FNV-1a of `bytes`, as 16 hex digits: a content fingerprint for file names.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// gzip -9 of `bytes`.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// brotli quality 11 of `bytes`.
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
+    out
+}
+
+/// Writes `name` and its `.br` / `.gz` siblings into `dir`.
+fn write_precompressed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    std::fs::write(dir.join(name), bytes)?;
+    std::fs::write(dir.join(format!("{name}.br")), brotli(bytes))?;
+    std::fs::write(dir.join(format!("{name}.gz")), gzip(bytes))?;
+    Ok(())
+}
+
+/// Builds the widget in release mode and lays out `dist/widget/`.
+pub fn build(root: &Path) -> Result<()> {
+    run(Command::new("trunk")
+        .args(["build", "--release", "--offline"])
+        .env("PATH", tools::path_with_tools(root))
+        .current_dir(root))?;
+    let trunk_dist = root.join("target/trunk-dist");
+    let glue = std::fs::read(trunk_dist.join("aisle-widget.js"))
+        .context("Trunk produced no aisle-widget.js")?;
+    let wasm =
+        std::fs::read(trunk_dist.join("aisle-widget_bg.wasm")).context("Trunk produced no wasm")?;
+    if trunk_dist.join("snippets").exists() {
+        bail!(
+            "the bundle gained wasm-bindgen JS snippets; copy target/trunk-dist/snippets into dist/widget"
+        );
+    }
+
+    let out = root.join("dist/widget");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&out)?;
+    let glue_name = format!("aisle-widget.{}.js", fingerprint(&glue));
+    let wasm_name = format!("aisle-widget.{}.wasm", fingerprint(&wasm));
+    write_precompressed(&out, &glue_name, &glue)?;
+    write_precompressed(&out, &wasm_name, &wasm)?;
+
+    let loader = std::fs::read_to_string(root.join("loader/aisle.js"))?;
+    if !loader.contains("__AISLE_WIDGET_JS__") || !loader.contains("__AISLE_WIDGET_WASM__") {
+        bail!("loader/aisle.js lost its bundle placeholders");
+    }
+    let loader = loader
+        .replace("__AISLE_WIDGET_JS__", &glue_name)
+        .replace("__AISLE_WIDGET_WASM__", &wasm_name);
+    write_precompressed(&out, "aisle.js", loader.as_bytes())?;
+    eprintln!("widget bundle written to {}", out.display());
+    Ok(())
+}
+
+/// One row of the size report.
+struct Sizes {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+fn sizes(bytes: &[u8]) -> Sizes {
+    Sizes {
+        raw: bytes.len(),
+        gzip: gzip(bytes).len(),
+        brotli: brotli(bytes).len(),
+    }
+}
+
+/// Prints sizes of the built bundle and fails if a budget is exceeded.
+pub fn size_report(root: &Path) -> Result<()> {
+    let dir = root.join("dist/widget");
+    let mut loader = None;
+    let (mut glue, mut wasm) = (None, None);
+    for entry in std::fs::read_dir(&dir).context("no dist/widget: run `cargo xtask build`")? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let bytes = || std::fs::read(dir.join(&name));
+        match name.as_str() {
+            "aisle.js" => loader = Some(bytes()?),
+            n if n.starts_with("aisle-widget.") && n.ends_with(".js") => glue = Some(bytes()?),
+            n if n.starts_with("aisle-widget.") && n.ends_with(".wasm") => wasm = Some(bytes()?),
+            _ => {}
+        }
+    }
+    let (Some(loader), Some(glue), Some(wasm)) = (loader, glue, wasm) else {
+        bail!("dist/widget is incomplete: run `cargo xtask build`");
+    };
+    let css = std::fs::read(root.join("style/widget.css"))?;
+    let (l, g, w, c) = (sizes(&loader), sizes(&glue), sizes(&wasm), sizes(&css));
+    let kb = |n: usize| format!("{:.1} KB", n as f64 / 1024.0);
+    println!(
+        "\n{:<28} {:>10} {:>10} {:>10}",
+        "asset", "raw", "gzip", "brotli"
+    );
+    for (name, s) in [
+        ("loader aisle.js", &l),
+        ("widget wasm", &w),
+        ("widget JS glue", &g),
+        ("widget CSS (inside wasm)", &c),
+    ] {
+        println!(
+            "{name:<28} {:>10} {:>10} {:>10}",
+            kb(s.raw),
+            kb(s.gzip),
+            kb(s.brotli)
+        );
+    }
+    let widget_brotli = w.brotli + g.brotli;
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "widget total (wasm + JS)",
+        kb(w.raw + g.raw),
+        kb(w.gzip + g.gzip),
+        kb(widget_brotli)
+    );
+    println!(
+        "\nbudgets: loader ≤ {} raw ({}), ≤ {} gzip ({}); widget ≤ {} brotli ({})",
+        kb(LOADER_RAW_BUDGET),
+        kb(l.raw),
+        kb(LOADER_GZIP_BUDGET),
+        kb(l.gzip),
+        kb(WIDGET_BROTLI_BUDGET),
+        kb(widget_brotli)
+    );
+    let mut over = Vec::new();
+    if l.raw > LOADER_RAW_BUDGET {
+        over.push("loader raw");
+    }
+    if l.gzip > LOADER_GZIP_BUDGET {
+        over.push("loader gzip");
+    }
+    if widget_brotli > WIDGET_BROTLI_BUDGET {
+        over.push("widget brotli");
+    }
+    if !over.is_empty() {
+        bail!("over budget: {}", over.join(", "));
+    }
+    println!("all within budget");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_change_with_content_and_are_16_hex_digits() {
+        let a = fingerprint(b"wasm one");
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, fingerprint(b"wasm two"));
+        assert_eq!(a, fingerprint(b"wasm one"));
+    }
+
+    #[test]
+    fn compression_round_trips() {
+        let text = "Aisle ".repeat(100);
+        let mut decoded = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&gzip(text.as_bytes())[..]),
+            &mut decoded,
+        )
+        .unwrap();
+        assert_eq!(decoded, text);
+        assert!(brotli(text.as_bytes()).len() < text.len() / 10);
+    }
+}

@@ -1,0 +1,145 @@
+//! Project automation, run as `cargo xtask <command>`:
+//!
+//! - `demo`  — install what is missing, build the widget, start the demo store on :8080.
+//! - `test`  — everything CI checks: fmt, clippy, native tests, wasm tests in
+//!   headless Chromium, widget build + size budgets, Playwright end-to-end tests.
+//! - `build` — the widget bundle into `dist/widget/` (fingerprinted, precompressed).
+//! - `size`  — sizes of the loader and the widget against PRODUCT.md's budgets.
+//! - `setup` — install the pinned tools (idempotent; checks versions first).
+
+mod bundle;
+mod tools;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("setup") => tools::setup(&root, tools::Needs::All),
+        Some("build") => {
+            tools::setup(&root, tools::Needs::Build)?;
+            bundle::build(&root)
+        }
+        Some("size") => {
+            tools::setup(&root, tools::Needs::Build)?;
+            bundle::build(&root)?;
+            bundle::size_report(&root)
+        }
+        Some("test") => test(&root),
+        Some("demo") => demo(&root),
+        _ => {
+            eprintln!("usage: cargo xtask <demo|test|build|size|setup>");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs `command`, failing with its description when it fails.
+pub fn run(command: &mut Command) -> Result<()> {
+    let description = format!("{command:?}");
+    eprintln!("\n$ {}", description.replace('"', ""));
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {description}"))?;
+    if !status.success() {
+        bail!("{description} failed ({status})");
+    }
+    Ok(())
+}
+
+/// `cargo` with the project's tool directories on `PATH`.
+pub fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.env("PATH", tools::path_with_tools(root));
+    command
+}
+
+fn test(root: &Path) -> Result<()> {
+    tools::setup(root, tools::Needs::All)?;
+    run(cargo(root).args(["fmt", "--all", "--check"]))?;
+    run(cargo(root).args([
+        "clippy",
+        "-p",
+        "aisle-core",
+        "-p",
+        "aisle-server",
+        "-p",
+        "xtask",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo(root).args([
+        "test",
+        "-p",
+        "aisle-core",
+        "-p",
+        "aisle-server",
+        "-p",
+        "xtask",
+    ]))?;
+    run(cargo(root).args([
+        "clippy",
+        "-p",
+        "aisle-widget",
+        "-p",
+        "aisle-core",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo(root)
+        .args([
+            "test",
+            "-p",
+            "aisle-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    bundle::build(root)?;
+    bundle::size_report(root)?;
+    run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+    let e2e_dir = root.join("target/e2e");
+    if e2e_dir.exists() {
+        std::fs::remove_dir_all(&e2e_dir)?;
+    }
+    std::fs::create_dir_all(&e2e_dir)?;
+    run(Command::new(root.join("node_modules/.bin/playwright"))
+        .arg("test")
+        .env("PATH", tools::path_with_tools(root)))?;
+    eprintln!("\nall tests passed");
+    Ok(())
+}
+
+fn demo(root: &Path) -> Result<()> {
+    tools::setup(root, tools::Needs::Build)?;
+    bundle::build(root)?;
+    run(cargo(root).args([
+        "run",
+        "-p",
+        "aisle-server",
+        "--bin",
+        "aisle",
+        "--",
+        "serve",
+        "--demo",
+    ]))
+}
