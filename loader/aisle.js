@@ -78,8 +78,8 @@
   function attach() {
     d.body.appendChild(host);
     var resume = false;
-    try { resume = !!w.sessionStorage.getItem('aisle:v1:state'); } catch (e) { /* storage disabled */ }
-    // A conversation from the previous page resumes at once; otherwise wait for idle.
+    try { resume = JSON.parse(w.sessionStorage.getItem('aisle:v1:state') || '{}').open === true; } catch (e) { /* storage disabled */ }
+    // A panel left open on the previous page reopens at once; otherwise wait for idle.
     if (resume) load();
     else if (d.readyState === 'complete') whenIdle();
     else w.addEventListener('load', whenIdle);

@@ -1,8 +1,10 @@
 //! Calls to the Aisle server's JSON API with the browser's `fetch`.
 //!
-//! Bodies are converted with `serde-wasm-bindgen` and the browser's own JSON,
-//! which keeps `serde_json` out of the wasm bundle.
+//! Request bodies are encoded with `serde-wasm-bindgen`, answers decoded with
+//! [`crate::decode`]; the browser's own JSON does the text work, which keeps
+//! `serde_json` out of the wasm bundle.
 
+use crate::decode::from_js;
 use aisle_core::api::{ApiError, ErrorCode, LookupRequest};
 use aisle_core::order::OrderView;
 use serde::Serialize;
@@ -50,9 +52,9 @@ async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<
     let parsed = JsFuture::from(response.json().map_err(|_| CallError::Network)?).await;
     let value: JsValue = parsed.map_err(|_| CallError::Network)?;
     if response.ok() {
-        serde_wasm_bindgen::from_value(value).map_err(|_| CallError::Network)
+        from_js(value).map_err(|_| CallError::Network)
     } else {
-        Err(serde_wasm_bindgen::from_value(value)
+        Err(from_js(value)
             .map(CallError::Api)
             .unwrap_or(CallError::Network))
     }

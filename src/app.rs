@@ -109,8 +109,6 @@ pub fn App(
     provide_context(widget);
     let launcher: NodeRef<html::Button> = NodeRef::new();
     let panel: NodeRef<html::Div> = NodeRef::new();
-    let strings = move || widget.strings();
-
     Effect::new(move |_| persist::save(&widget.snapshot()));
     // Focus follows the panel: into it on open, back to the launcher on close.
     // Not on the first run, so restoring an open panel after navigation does not steal focus.
@@ -133,6 +131,31 @@ pub fn App(
         }
     };
 
+    // Text is static inside one reactive boundary per locale: switching language
+    // rebuilds the panel once instead of keeping a reactive node per string,
+    // which keeps the wasm bundle small.
+    let panel_content = move || {
+        let s = widget.strings();
+        view! {
+            <div class="panel-header">
+                <div>
+                    <h2 id="aisle-title">{s.title}</h2>
+                    <p id="aisle-notice" class="notice">{s.automated_notice}</p>
+                </div>
+                <button type="button" class="close" on:click=move |_| widget.open.set(false)>
+                    {s.close}
+                </button>
+            </div>
+            <Conversation/>
+            <div class="actions">
+                {move || match widget.screen.get() {
+                    Screen::Menu => view! { <Menu panel=panel/> }.into_any(),
+                    Screen::TrackForm => view! { <TrackForm panel=panel/> }.into_any(),
+                }}
+            </div>
+        }
+    };
+
     view! {
         <div class="aisle" lang=move || widget.locale().tag()>
             <style>{STYLE}</style>
@@ -145,7 +168,7 @@ pub fn App(
                 on:click=move |_| widget.open.update(|open| *open = !*open)
             >
                 <span class="launcher-icon" aria-hidden="true"></span>
-                <span>{move || strings().launcher}</span>
+                <span>{move || widget.strings().launcher}</span>
             </button>
             <div
                 id="aisle-panel"
@@ -157,28 +180,14 @@ pub fn App(
                 node_ref=panel
                 on:keydown=on_keydown
             >
-                <header class="panel-header">
-                    <div>
-                        <h2 id="aisle-title">{move || strings().title}</h2>
-                        <p id="aisle-notice" class="notice">{move || strings().automated_notice}</p>
-                    </div>
-                    <button type="button" class="close" on:click=move |_| widget.open.set(false)>
-                        {move || strings().close}
-                    </button>
-                </header>
-                <Conversation/>
-                <div class="actions">
-                    {move || match widget.screen.get() {
-                        Screen::Menu => view! { <Menu panel=panel/> }.into_any(),
-                        Screen::TrackForm => view! { <TrackForm panel=panel/> }.into_any(),
-                    }}
-                </div>
+                {panel_content}
             </div>
         </div>
     }
 }
 
 /// The conversation as an ARIA `log`: new entries are announced politely.
+/// Rebuilt with the panel when the language changes.
 #[component]
 fn Conversation() -> impl IntoView {
     let widget = expect_context::<Widget>();
@@ -191,7 +200,7 @@ fn Conversation() -> impl IntoView {
         }
     });
     view! {
-        <div class="log" role="log" aria-live="polite" aria-label=move || widget.strings().conversation node_ref=log>
+        <div class="log" role="log" aria-live="polite" aria-label=widget.strings().conversation node_ref=log>
             <For each=move || widget.transcript.get() key=|entry| entry.id let:entry>
                 <Message line=entry.line/>
             </For>
@@ -242,10 +251,11 @@ fn Menu(
         widget.screen.set(Screen::TrackForm);
         focus_first_control(panel);
     };
+    let s = widget.strings();
     view! {
-        <div class="menu" role="group" aria-label=move || widget.strings().menu_label>
+        <div class="menu" role="group" aria-label=s.menu_label>
             <button type="button" class="menu-item" on:click=track>
-                {move || widget.strings().track_order}
+                {s.track_order}
             </button>
         </div>
     }

@@ -56,7 +56,11 @@ impl Locale {
 
 /// Replaces `{key}` in `template` with `value`.
 pub fn fill(template: &str, key: &str, value: &str) -> String {
-    template.replace(&format!("{{{key}}}"), value)
+    let mut placeholder = String::with_capacity(key.len() + 2);
+    placeholder.push('{');
+    placeholder.push_str(key);
+    placeholder.push('}');
+    template.replace(&placeholder, value)
 }
 
 /// Every string of the widget for one language.

@@ -6,7 +6,7 @@
 //! - [`track`]: the "Track order" flow.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
 //! - [`persist`]: state that survives page navigation.
-//! - [`api`]: calls to the server.
+//! - [`api`]: calls to the server; [`decode`]: serde over `JsValue`.
 //!
 //! Build with `cargo xtask build`; test with `cargo xtask test` (wasm tests in
 //! `tests/` run in headless Chromium).
@@ -14,6 +14,7 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod decode;
 pub mod format;
 pub mod i18n;
 pub mod persist;
@@ -43,7 +44,7 @@ pub fn dispatch(widget: Widget, command: Command) {
                 widget.chosen_locale.set(Some(locale));
             }
         }
-        other => web_sys::console::warn_1(&format!("Aisle: unknown command {other:?}").into()),
+        other => web_sys::console::warn_2(&"Aisle: unknown command".into(), &other.into()),
     }
 }
 
@@ -93,7 +94,11 @@ pub fn boot() {
     config::install_command_handler(handler.as_ref().unchecked_ref());
     // The handler lives as long as the page.
     handler.forget();
-    for command in handover.queued {
-        dispatch(widget, command);
-    }
+    // After the first frame, so the widget's effects (focus management) are
+    // already watching when queued commands such as `open` arrive.
+    request_animation_frame(move || {
+        for command in handover.queued {
+            dispatch(widget, command);
+        }
+    });
 }

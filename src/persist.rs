@@ -47,7 +47,7 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load() -> Option<Saved> {
     let text = storage()?.get_item(STORAGE_KEY).ok()??;
     let value = js_sys::JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    crate::decode::from_js(value).ok()
 }
 
 /// Saves `state` for the next page. Storage may be full or disabled: then the

@@ -61,7 +61,7 @@ pub fn TrackForm(
 ) -> impl IntoView {
     let widget = expect_context::<Widget>();
     let config = expect_context::<WidgetConfig>();
-    let strings = move || widget.strings();
+    let s = widget.strings();
     let order_error = RwSignal::new(None::<FieldError>);
     let email_error = RwSignal::new(None::<FieldError>);
     let busy = RwSignal::new(false);
@@ -136,7 +136,7 @@ pub fn TrackForm(
     view! {
         <form class="track-form" on:submit=submit novalidate>
             <div class="field">
-                <label for="aisle-order">{move || strings().order_number}</label>
+                <label for="aisle-order">{s.order_number}</label>
                 <input
                     id="aisle-order"
                     name="order"
@@ -154,13 +154,13 @@ pub fn TrackForm(
                         order_error.set(None);
                     }
                 />
-                <p class="hint" id="aisle-order-hint">{move || strings().order_number_hint}</p>
+                <p class="hint" id="aisle-order-hint">{s.order_number_hint}</p>
                 <p class="error" id="aisle-order-error" hidden=move || order_error.get().is_none()>
-                    {move || order_error.get().map(|e| e.text(strings()))}
+                    {move || order_error.get().map(|e| e.text(s))}
                 </p>
             </div>
             <div class="field">
-                <label for="aisle-email">{move || strings().email}</label>
+                <label for="aisle-email">{s.email}</label>
                 <input
                     id="aisle-email"
                     name="email"
@@ -177,15 +177,15 @@ pub fn TrackForm(
                     }
                 />
                 <p class="error" id="aisle-email-error" hidden=move || email_error.get().is_none()>
-                    {move || email_error.get().map(|e| e.text(strings()))}
+                    {move || email_error.get().map(|e| e.text(s))}
                 </p>
             </div>
             <div class="form-actions">
                 <button type="submit" class="primary" aria-disabled=move || busy.get().to_string()>
-                    {move || if busy.get() { strings().looking_up } else { strings().find_order }}
+                    {move || if busy.get() { s.looking_up } else { s.find_order }}
                 </button>
                 <button type="button" class="secondary" on:click=back>
-                    {move || strings().back}
+                    {s.back}
                 </button>
             </div>
         </form>
@@ -225,7 +225,7 @@ pub fn OrderCard(
     order: OrderView,
 ) -> impl IntoView {
     let widget = expect_context::<Widget>();
-    move || {
+    {
         let s = widget.strings();
         let locale = widget.locale();
         let heading = fill(s.order_heading, "number", &order.number.to_string());

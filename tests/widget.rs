@@ -8,6 +8,7 @@ use aisle_widget::config::{Command, WidgetConfig};
 use aisle_widget::i18n::Locale;
 use aisle_widget::persist::{self, STORAGE_KEY};
 use aisle_widget::{dispatch, mount};
+use leptos::prelude::Set;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, ShadowRoot};
@@ -192,4 +193,82 @@ fn only_web_links_are_rendered_as_links() {
     assert!(!is_safe_link("javascript:alert(1)"));
     assert!(!is_safe_link(" JAVASCRIPT:alert(1)"));
     assert!(!is_safe_link("data:text/html,<script>"));
+}
+
+fn parse(json: &str) -> wasm_bindgen::JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn server_answers_decode_into_core_types() {
+    use aisle_core::api::{ApiError, ErrorCode};
+    use aisle_core::order::{OrderState, OrderView, TrackingEventKind};
+    use aisle_widget::decode::from_js;
+    let order: OrderView = from_js(parse(
+        r#"{"number":1001,"state":"in_transit","placed_at":1700000000,"delivered_at":null,"currency":"USD",
+            "total_minor":24900,"items":[{"sku":"P","title":"Parka","quantity":1,"unit_price_minor":24900,"final_sale":false}],
+            "shipment":{"carrier":"UPS","tracking_number":"1Z","tracking_url":"https://ups.example/1Z"},
+            "timeline":[{"at":1700000000,"kind":"ordered","location":null}],"unknown_field":[1,2]}"#,
+    ))
+    .unwrap();
+    assert_eq!(order.number.0, 1001);
+    assert_eq!(order.state, OrderState::InTransit);
+    assert_eq!(order.delivered_at, None);
+    assert_eq!(
+        order.shipment.unwrap().estimated_delivery,
+        None,
+        "a missing optional field is None"
+    );
+    assert_eq!(order.timeline[0].kind, TrackingEventKind::Ordered);
+
+    let error: ApiError = from_js(parse(
+        r#"{"code":"rate_limited","message":"slow down","retry_after":90}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        (error.code, error.retry_after),
+        (ErrorCode::RateLimited, Some(90))
+    );
+}
+
+#[wasm_bindgen_test]
+fn values_of_the_wrong_shape_are_refused_not_guessed() {
+    use aisle_core::api::ApiError;
+    use aisle_core::order::OrderNumber;
+    use aisle_widget::decode::{Invalid, from_js};
+    assert_eq!(from_js::<OrderNumber>(parse("1.5")), Err(Invalid));
+    assert_eq!(from_js::<OrderNumber>(parse("-1")), Err(Invalid));
+    assert_eq!(from_js::<OrderNumber>(parse(r#""1001""#)), Err(Invalid));
+    assert_eq!(
+        from_js::<ApiError>(parse(r#"{"code":"no_such_code","message":""}"#)),
+        Err(Invalid)
+    );
+    assert_eq!(
+        from_js::<ApiError>(parse(r#"{"message":"no code"}"#)),
+        Err(Invalid)
+    );
+    assert_eq!(from_js::<ApiError>(parse("null")), Err(Invalid));
+}
+
+#[wasm_bindgen_test]
+fn saved_state_round_trips_through_storage_encoding() {
+    use aisle_widget::persist::{Saved, Screen};
+    use aisle_widget::transcript::{Line, push};
+    let mut saved = Saved {
+        open: true,
+        screen: Screen::TrackForm,
+        order_input: "#1001".into(),
+        ..Saved::default()
+    };
+    push(&mut saved.transcript, Line::Greeting);
+    push(
+        &mut saved.transcript,
+        Line::Submitted {
+            order: "#1001".into(),
+            email: "ada@example.com".into(),
+        },
+    );
+    push(&mut saved.transcript, Line::RateLimited { minutes: 3 });
+    persist::save(&saved);
+    assert_eq!(persist::load(), Some(saved));
 }

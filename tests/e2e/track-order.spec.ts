@@ -136,3 +136,20 @@ test('the open widget has no axe-core accessibility violations', async ({ page }
   });
   expect(violations).toEqual([]);
 });
+
+test('a closed widget waits for idle again on the next page; an open one comes back at once', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Close' }).click();
+  await page.addInitScript(() => { (window as any).requestIdleCallback = () => 0; });
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (/aisle-widget\./.test(r.url())) wasm.push(r.url()); });
+  await page.goto('/cart');
+  await expect(store.launcher).toBeVisible();
+  await page.waitForLoadState('load');
+  expect(wasm).toEqual([]);
+  await store.open();
+  await page.goto('/collections/winter');
+  await expect(store.panel).toBeVisible();
+});

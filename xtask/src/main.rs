@@ -14,7 +14,14 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn main() -> Result<()> {
+fn main() {
+    if let Err(error) = dispatch() {
+        eprintln!("\nxtask: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn dispatch() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = project_root();
     std::env::set_current_dir(&root)?;

@@ -69,8 +69,12 @@ pub enum EmailError {
 /// Longest email address accepted, in bytes (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
 
-/// Normalizes an email for comparison: trimmed, lower-cased, checked for one
-/// `@` between a non-empty local part and a dotted domain.
+/// Normalizes an email for comparison: trimmed, ASCII-lower-cased, checked for
+/// one `@` between a non-empty local part and a dotted domain.
+///
+/// Only ASCII letters are folded: domains travel as ASCII (IDNA), and folding
+/// all of Unicode would put the Unicode case tables into the widget's wasm
+/// (5 KB of its brotli budget, measured) for addresses stores do not have.
 pub fn normalize_email(input: &str) -> Result<String, EmailError> {
     let email = input.trim();
     if email.is_empty() {
@@ -87,7 +91,7 @@ pub fn normalize_email(input: &str) -> Result<String, EmailError> {
     if local.is_empty() || !domain_ok || email.chars().any(char::is_whitespace) {
         return Err(EmailError::Malformed);
     }
-    Ok(email.to_lowercase())
+    Ok(email.to_ascii_lowercase())
 }
 
 /// Where an order is in its life.
