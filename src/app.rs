@@ -215,10 +215,10 @@ fn Message(
     line: Line,
 ) -> impl IntoView {
     let widget = expect_context::<Widget>();
-    let class = if line.from_shopper() {
-        "msg msg-shopper"
-    } else {
-        "msg msg-bot"
+    let class = match line {
+        _ if line.from_shopper() => "msg msg-shopper",
+        Line::Order(_) => "msg msg-bot msg-card",
+        _ => "msg msg-bot",
     };
     let body = move || {
         let s = widget.strings();

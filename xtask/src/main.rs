@@ -55,8 +55,16 @@ fn project_root() -> PathBuf {
 
 /// Runs `command`, failing with its description when it fails.
 pub fn run(command: &mut Command) -> Result<()> {
-    let description = format!("{command:?}");
-    eprintln!("\n$ {}", description.replace('"', ""));
+    let args: Vec<_> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let description = format!(
+        "{} {}",
+        command.get_program().to_string_lossy(),
+        args.join(" ")
+    );
+    eprintln!("\n$ {description}");
     let status = command
         .status()
         .with_context(|| format!("could not start {description}"))?;
