@@ -5,6 +5,7 @@
 //!   headless Chromium, widget build + size budgets, Playwright end-to-end tests.
 //! - `build` — the widget bundle into `dist/widget/` (fingerprinted, precompressed).
 //! - `size`  — sizes of the loader and the widget against PRODUCT.md's budgets.
+//! - `bench` — campaign evaluation speed (criterion) against its budget.
 //! - `setup` — install the pinned tools (idempotent; checks versions first).
 
 mod bundle;
@@ -37,9 +38,10 @@ fn dispatch() -> Result<()> {
             bundle::size_report(&root)
         }
         Some("test") => test(&root),
+        Some("bench") => bench(&root),
         Some("demo") => demo(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|build|size|setup>");
+            eprintln!("usage: cargo xtask <demo|test|build|size|bench|setup>");
             std::process::exit(2);
         }
     }
@@ -110,8 +112,6 @@ fn test(root: &Path) -> Result<()> {
         "clippy",
         "-p",
         "aisle-widget",
-        "-p",
-        "aisle-core",
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
@@ -141,6 +141,29 @@ fn test(root: &Path) -> Result<()> {
         .arg("test")
         .env("PATH", tools::path_with_tools(root)))?;
     eprintln!("\nall tests passed");
+    Ok(())
+}
+
+/// Campaign evaluation budget (PRODUCT.md): 200 campaigns, one visitor, native.
+const EVALUATION_BUDGET_NS: f64 = 20_000.0;
+
+fn bench(root: &Path) -> Result<()> {
+    run(cargo(root).args(["bench", "-p", "aisle-core", "--bench", "campaigns"]))?;
+    let estimates = root.join("target/criterion/evaluate 200 campaigns/new/estimates.json");
+    let text = std::fs::read_to_string(&estimates)
+        .with_context(|| format!("reading {}", estimates.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    let mean_ns = json["mean"]["point_estimate"]
+        .as_f64()
+        .context("no mean in criterion's estimates")?;
+    println!(
+        "\ncampaign evaluation, 200 campaigns, one visitor: {:.2} µs mean (budget {:.0} µs)",
+        mean_ns / 1000.0,
+        EVALUATION_BUDGET_NS / 1000.0
+    );
+    if mean_ns > EVALUATION_BUDGET_NS {
+        bail!("campaign evaluation is over budget");
+    }
     Ok(())
 }
 

@@ -10,5 +10,6 @@
 //! `cargo test -p aisle-core`.
 
 pub mod api;
+pub mod campaign;
 pub mod order;
 pub mod protocol;

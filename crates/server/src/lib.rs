@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod campaigns_cli;
 pub mod db;
 pub mod demo;
 pub mod error;

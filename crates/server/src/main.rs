@@ -1,4 +1,5 @@
-//! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`.
+//! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`,
+//! `aisle campaigns check FILE`, `aisle campaigns simulate FILE --url URL [...]`.
 //!
 //! Parses the command line, sets up logging and hands over to the library
 //! (`aisle_server::run`). Try `cargo run -p aisle-server -- serve --demo`.
@@ -34,34 +35,62 @@ enum Command {
         #[arg(long, env = "AISLE_ASSETS", default_value = "dist")]
         assets: PathBuf,
     },
+    /// Check and simulate proactive campaign files.
+    Campaigns {
+        #[command(subcommand)]
+        command: CampaignsCommand,
+    },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
-        )
-        .init();
-    match Cli::parse().command {
+#[derive(Debug, Subcommand)]
+enum CampaignsCommand {
+    /// Validate a campaign file: a summary line and exit 0, or every error and exit 1.
+    Check {
+        /// The campaign file.
+        file: PathBuf,
+    },
+    /// Print what a visitor would see: eligible campaigns, the one shown, and waiting times.
+    Simulate(Box<aisle_server::campaigns_cli::SimulateArgs>),
+}
+
+fn main() -> anyhow::Result<std::process::ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Campaigns {
+            command: CampaignsCommand::Check { file },
+        } => Ok(aisle_server::campaigns_cli::check(&file)),
+        Command::Campaigns {
+            command: CampaignsCommand::Simulate(args),
+        } => Ok(aisle_server::campaigns_cli::simulate(&args)),
         Command::Serve {
             listen,
             db,
             demo,
             assets,
         } => {
-            serve(
+            init_logging();
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(serve(
                 listen,
                 Config {
                     db_url: db,
                     demo,
                     assets,
                 },
-            )
-            .await
+            ))?;
+            Ok(std::process::ExitCode::SUCCESS)
         }
     }
+}
+
+fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn serve(listen: SocketAddr, config: Config) -> anyhow::Result<()> {

@@ -1,0 +1,291 @@
+//! Proactive campaigns: the marketer's JSON model, its validation with
+//! positioned errors ([`check`]), and the evaluator that decides, for one
+//! visitor, which campaigns are eligible, which one to show, and how long
+//! until each of the others becomes eligible if the visitor simply stays
+//! ([`eval`]).
+//!
+//! The same code runs in the widget (wasm), the server and the `aisle
+//! campaigns` CLI, so "what would this visitor see?" has one answer.
+
+pub mod check;
+pub mod eval;
+pub mod json;
+pub mod time;
+
+pub use check::{CampaignError, parse_campaigns};
+pub use eval::{Evaluation, Seen, Visitor, evaluate};
+
+/// A campaign file: `{"version": 1, "campaigns": [...]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignFile {
+    /// Format version (1).
+    pub version: u32,
+    /// Campaigns in file order (the tie-break of equal priorities).
+    pub campaigns: Vec<Campaign>,
+    /// Indexes into `campaigns` by priority, highest first, ties in file order.
+    display_order: Vec<usize>,
+}
+
+impl CampaignFile {
+    /// A file of `campaigns` (in file order).
+    pub fn new(version: u32, campaigns: Vec<Campaign>) -> Self {
+        let mut display_order: Vec<usize> = (0..campaigns.len()).collect();
+        // Stable: equal priorities keep file order.
+        display_order.sort_by_key(|&i| std::cmp::Reverse(campaigns[i].priority));
+        CampaignFile {
+            version,
+            campaigns,
+            display_order,
+        }
+    }
+
+    /// The campaigns in display order: priority, highest first, then file order.
+    pub fn in_display_order(&self) -> impl Iterator<Item = &Campaign> {
+        self.display_order.iter().map(|&i| &self.campaigns[i])
+    }
+}
+
+/// One proactive message and the rules for showing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    /// Unique id within the file (`"bf-sitewide"`).
+    pub id: String,
+    /// Human name for reports.
+    pub name: Option<String>,
+    /// What the visitor reads.
+    pub message: Text,
+    /// When it applies; `None` means always.
+    pub when: Option<Condition>,
+    /// When it is live.
+    pub schedule: Schedule,
+    /// How often one visitor may see it.
+    pub frequency: Frequency,
+    /// Higher shows first; ties keep file order.
+    pub priority: i64,
+    /// Disabled campaigns are never eligible.
+    pub enabled: bool,
+    /// Buttons under the message.
+    pub actions: Vec<Action>,
+}
+
+/// A string, or one string per locale.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    /// The same in every language.
+    Plain(String),
+    /// Locale tag → text, in file order.
+    Localized(Vec<(String, String)>),
+}
+
+impl Text {
+    /// The text for `locale`: exact tag, then its language (`fr` for `fr-CA`),
+    /// then English, then the first given.
+    pub fn for_locale(&self, locale: &str) -> &str {
+        match self {
+            Text::Plain(text) => text,
+            Text::Localized(texts) => {
+                let wanted = locale.to_ascii_lowercase().replace('_', "-");
+                let language = wanted.split('-').next().unwrap_or_default();
+                let find = |tag: &str| {
+                    texts
+                        .iter()
+                        .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+                        .map(|(_, s)| s)
+                };
+                find(&wanted)
+                    .or_else(|| find(language))
+                    .or_else(|| {
+                        texts
+                            .iter()
+                            .find(|(t, _)| t.to_ascii_lowercase().starts_with(language))
+                            .map(|(_, s)| s)
+                    })
+                    .or_else(|| find("en"))
+                    .or_else(|| texts.first().map(|(_, s)| s))
+                    .map_or("", String::as_str)
+            }
+        }
+    }
+}
+
+/// When a campaign is live: `from` inclusive, `until` exclusive, Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Schedule {
+    /// Live from this instant.
+    pub from: Option<i64>,
+    /// Live until just before this instant.
+    pub until: Option<i64>,
+}
+
+/// How often a visitor may see a campaign; a dismissed campaign stays dismissed for this scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Frequency {
+    /// Whenever it applies (but not again on the page where it was dismissed).
+    Always,
+    /// Once per page view.
+    OncePerPage,
+    /// Once per browser session.
+    #[default]
+    OncePerSession,
+    /// Once per visitor, ever.
+    OncePerVisitor,
+}
+
+/// A button under a campaign message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// Button label.
+    pub label: Text,
+    /// What it does.
+    pub kind: ActionKind,
+}
+
+/// What an action button does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionKind {
+    /// Navigate to a URL (absolute http(s) or a path on the store).
+    OpenUrl(String),
+    /// Open the chat with the campaign as context.
+    OpenChat,
+}
+
+/// A condition on the visitor: a leaf, or a composition of conditions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// Every condition holds (true when empty).
+    All(Vec<Condition>),
+    /// At least one holds.
+    Any(Vec<Condition>),
+    /// The condition does not hold.
+    Not(Box<Condition>),
+    /// Every operator holds on the URL path (query excluded, trailing slash ignored).
+    Path(Vec<PathTest>),
+    /// A query parameter test.
+    Query {
+        /// Parameter name (case-sensitive).
+        param: String,
+        /// The test.
+        test: QueryTest,
+    },
+    /// Every operator holds on the referrer.
+    Referrer(Vec<ReferrerTest>),
+    /// Time on this page ≥ milliseconds.
+    TimeOnPage(u64),
+    /// Time on the site this session ≥ milliseconds.
+    TimeOnSite(u64),
+    /// Pages viewed this session within the range.
+    PagesViewed(CountRange),
+    /// Visits (sessions) within the range.
+    Visits(CountRange),
+    /// New (first visit) or returning visitor.
+    Visitor(VisitorKind),
+    /// Cart value in minor units: `at_least` inclusive, `below` exclusive.
+    CartValue {
+        /// Inclusive lower bound.
+        at_least: Option<i64>,
+        /// Exclusive upper bound.
+        below: Option<i64>,
+    },
+    /// The cart holds this SKU or product handle.
+    CartContains(String),
+    /// Exit intent was (or was not) detected on this page.
+    ExitIntent(bool),
+    /// Scrolled at least this percent of the page.
+    ScrollDepth(u8),
+    /// The visitor's device class.
+    Device(Device),
+    /// The visitor's language matches one of these tags (prefix match: `fr` matches `fr-CA`).
+    Language(Vec<String>),
+    /// Some agent is (or no agent is) online.
+    AgentsOnline(bool),
+    /// Inside (or outside) the site's business hours.
+    BusinessHours(bool),
+    /// The identified customer carries this tag.
+    CustomerTag(String),
+}
+
+/// An operator on the URL path; all case-sensitive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathTest {
+    /// Equal.
+    Is(String),
+    /// Not equal.
+    IsNot(String),
+    /// Starts with.
+    StartsWith(String),
+    /// Ends with.
+    EndsWith(String),
+    /// Contains.
+    Contains(String),
+    /// Does not contain.
+    NotContains(String),
+    /// Whole-path match where `*` matches any run of characters.
+    Matches(String),
+}
+
+/// A test on one query parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryTest {
+    /// Some value of the parameter equals this (after URL decoding).
+    Is(String),
+    /// The parameter is (or is not) present, even with an empty value.
+    Exists(bool),
+}
+
+/// An operator on the referrer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferrerTest {
+    /// The referrer URL contains this (ASCII case-insensitive).
+    Contains(String),
+    /// The referrer's host is this (ASCII case-insensitive).
+    IsHost(String),
+}
+
+/// An inclusive range of counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CountRange {
+    /// At least this many.
+    pub at_least: Option<u32>,
+    /// At most this many.
+    pub at_most: Option<u32>,
+}
+
+impl CountRange {
+    /// Whether `n` is in the range.
+    pub fn contains(&self, n: u32) -> bool {
+        self.at_least.is_none_or(|min| n >= min) && self.at_most.is_none_or(|max| n <= max)
+    }
+}
+
+/// First visit or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitorKind {
+    /// First visit.
+    New,
+    /// Visited before.
+    Returning,
+}
+
+/// Device class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Device {
+    /// Phone.
+    Mobile,
+    /// Tablet.
+    Tablet,
+    /// Desktop or laptop.
+    #[default]
+    Desktop,
+}
+
+impl Device {
+    /// `"mobile"`, `"tablet"` or `"desktop"`.
+    pub fn from_name(name: &str) -> Option<Device> {
+        match name {
+            "mobile" => Some(Device::Mobile),
+            "tablet" => Some(Device::Tablet),
+            "desktop" => Some(Device::Desktop),
+            _ => None,
+        }
+    }
+}

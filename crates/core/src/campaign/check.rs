@@ -1,0 +1,854 @@
+//! Validating a marketer's campaign file into a [`CampaignFile`].
+//!
+//! Every problem is reported, not just the first, each with its JSON path
+//! (`$.campaigns[0].when.all[1].path`), the line:column where it is, and for
+//! misspelled names a "did you mean" hint.
+
+use super::json::{self, Json, Pos, Value};
+use super::time::parse_rfc3339;
+use super::{
+    Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
+    QueryTest, ReferrerTest, Schedule, Text, VisitorKind,
+};
+use std::fmt;
+
+/// One problem in a campaign file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignError {
+    /// Where in the text.
+    pub pos: Pos,
+    /// Where in the JSON (`$.campaigns[0].when`).
+    pub path: String,
+    /// What is wrong, and how to fix it when we know.
+    pub message: String,
+}
+
+impl fmt::Display for CampaignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.pos, self.path, self.message)
+    }
+}
+
+/// Parses and validates a campaign file; `Err` holds every problem found, in file order.
+pub fn parse_campaigns(text: &str) -> Result<CampaignFile, Vec<CampaignError>> {
+    let root = json::parse(text).map_err(|e| {
+        vec![CampaignError {
+            pos: e.pos,
+            path: "$".into(),
+            message: format!("invalid JSON: {}", e.message),
+        }]
+    })?;
+    let mut checker = Checker { errors: Vec::new() };
+    let file = checker.file(&root);
+    let mut errors = checker.errors;
+    errors.sort_by_key(|e| (e.pos.line, e.pos.column));
+    match file {
+        Some(file) if errors.is_empty() => Ok(file),
+        _ => Err(errors),
+    }
+}
+
+const FILE_FIELDS: &[&str] = &["version", "campaigns"];
+const CAMPAIGN_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "message",
+    "when",
+    "schedule",
+    "frequency",
+    "priority",
+    "enabled",
+    "actions",
+];
+const CONDITION_KINDS: &[&str] = &[
+    "all",
+    "any",
+    "not",
+    "path",
+    "query",
+    "referrer",
+    "time_on_page",
+    "time_on_site",
+    "pages_viewed",
+    "visits",
+    "visitor",
+    "cart_value",
+    "cart_contains",
+    "exit_intent",
+    "scroll_depth",
+    "device",
+    "language",
+    "agents_online",
+    "business_hours",
+    "customer_tag",
+];
+const PATH_OPERATORS: &[&str] = &[
+    "is",
+    "is_not",
+    "starts_with",
+    "ends_with",
+    "contains",
+    "not_contains",
+    "matches",
+];
+const FREQUENCIES: &[&str] = &[
+    "always",
+    "once_per_page",
+    "once_per_session",
+    "once_per_visitor",
+];
+
+/// Edit distance between two short names.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The known name closest to `name`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let squash = |s: &str| s.to_ascii_lowercase().replace(['_', '-', ' '], "");
+    if let Some(same) = known.iter().find(|k| squash(k) == squash(name)) {
+        return Some(same);
+    }
+    let (best, d) = known
+        .iter()
+        .map(|k| (*k, distance(name, k)))
+        .min_by_key(|(_, d)| *d)?;
+    (d <= 2.max(name.chars().count() / 4) && d < name.chars().count()).then_some(best)
+}
+
+fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+    match did_you_mean(name, known) {
+        Some(hint) => format!("unknown {what} \"{name}\" (did you mean \"{hint}\"?)"),
+        None => format!(
+            "unknown {what} \"{name}\" (expected one of: {})",
+            known.join(", ")
+        ),
+    }
+}
+
+struct Checker {
+    errors: Vec<CampaignError>,
+}
+
+type Members = [(String, Pos, Json)];
+
+impl Checker {
+    fn error(&mut self, pos: Pos, path: &str, message: impl Into<String>) {
+        self.errors.push(CampaignError {
+            pos,
+            path: path.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn wrong_type(&mut self, json: &Json, path: &str, expected: &str) {
+        self.error(
+            json.pos,
+            path,
+            format!("expected {expected}, found {}", json.value.kind()),
+        );
+    }
+
+    /// The members of an object, reporting fields not in `known`.
+    fn object<'j>(
+        &mut self,
+        json: &'j Json,
+        path: &str,
+        what: &str,
+        known: &[&str],
+    ) -> Option<&'j Members> {
+        self.object_of(json, path, what, "field", known)
+    }
+
+    /// The members of an object, reporting keys not in `known` as unknown `noun`s.
+    fn object_of<'j>(
+        &mut self,
+        json: &'j Json,
+        path: &str,
+        what: &str,
+        noun: &str,
+        known: &[&str],
+    ) -> Option<&'j Members> {
+        let Value::Object(members) = &json.value else {
+            self.wrong_type(json, path, &format!("{what} (an object)"));
+            return None;
+        };
+        for (key, pos, _) in members {
+            if !known.contains(&key.as_str()) {
+                self.error(*pos, &format!("{path}.{key}"), unknown(noun, key, known));
+            }
+        }
+        Some(members)
+    }
+
+    fn string(&mut self, json: &Json, path: &str) -> Option<String> {
+        match &json.value {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                self.wrong_type(json, path, "a string");
+                None
+            }
+        }
+    }
+
+    fn non_empty_string(&mut self, json: &Json, path: &str) -> Option<String> {
+        let s = self.string(json, path)?;
+        if s.trim().is_empty() {
+            self.error(json.pos, path, "must not be empty");
+            return None;
+        }
+        Some(s)
+    }
+
+    fn boolean(&mut self, json: &Json, path: &str) -> Option<bool> {
+        match json.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.wrong_type(json, path, "true or false");
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, json: &Json, path: &str, min: f64, max: f64) -> Option<f64> {
+        let Value::Number(n) = json.value else {
+            self.wrong_type(json, path, "a number");
+            return None;
+        };
+        if n < min || n > max {
+            self.error(
+                json.pos,
+                path,
+                format!("must be between {min} and {max}, found {n}"),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
+    fn whole(&mut self, json: &Json, path: &str, max: f64) -> Option<u64> {
+        let n = self.number(json, path, 0.0, max)?;
+        if n.fract() != 0.0 {
+            self.error(json.pos, path, format!("must be a whole number, found {n}"));
+            return None;
+        }
+        Some(n as u64)
+    }
+
+    fn file(&mut self, root: &Json) -> Option<CampaignFile> {
+        let members = self.object(root, "$", "a campaign file", FILE_FIELDS)?;
+        let version = match field(members, "version") {
+            None => {
+                self.error(root.pos, "$", "missing field \"version\" (use 1)");
+                None
+            }
+            Some(v) => match self.whole(v, "$.version", u32::MAX.into()) {
+                Some(1) => Some(1),
+                Some(other) => {
+                    self.error(
+                        v.pos,
+                        "$.version",
+                        format!("unsupported version {other} (this Aisle reads 1)"),
+                    );
+                    None
+                }
+                None => None,
+            },
+        };
+        let Some(list) = field(members, "campaigns") else {
+            self.error(
+                root.pos,
+                "$",
+                "missing field \"campaigns\" (a list of campaigns)",
+            );
+            return None;
+        };
+        let Value::Array(items) = &list.value else {
+            self.wrong_type(list, "$.campaigns", "a list of campaigns");
+            return None;
+        };
+        let mut campaigns = Vec::new();
+        let mut ids: Vec<(&str, Pos)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("$.campaigns[{i}]");
+            // Duplicates are found on the raw JSON, so they are reported even
+            // when one of the campaigns has other errors.
+            if let Some(id_json) = field(object_members(item), "id")
+                && let Value::String(id) = &id_json.value
+            {
+                if let Some((_, first)) = ids.iter().find(|(seen, _)| *seen == id.as_str()) {
+                    let message = format!("duplicate id \"{id}\" (first used at {first})");
+                    self.error(id_json.pos, &format!("{path}.id"), message);
+                }
+                ids.push((id, id_json.pos));
+            }
+            if let Some(campaign) = self.campaign(item, &path) {
+                campaigns.push(campaign);
+            }
+        }
+        Some(CampaignFile::new(version?, campaigns))
+    }
+
+    fn campaign(&mut self, json: &Json, path: &str) -> Option<Campaign> {
+        let members = self.object(json, path, "a campaign", CAMPAIGN_FIELDS)?;
+        let id = match field(members, "id") {
+            Some(j) => self.non_empty_string(j, &format!("{path}.id")),
+            None => {
+                self.error(json.pos, path, "missing field \"id\"");
+                None
+            }
+        };
+        let name = field(members, "name").and_then(|j| self.string(j, &format!("{path}.name")));
+        let message = match field(members, "message") {
+            Some(j) => self.text(j, &format!("{path}.message")),
+            None => {
+                self.error(json.pos, path, "missing field \"message\"");
+                None
+            }
+        };
+        let when = field(members, "when").map(|j| self.condition(j, &format!("{path}.when")));
+        let schedule =
+            field(members, "schedule").map(|j| self.schedule(j, &format!("{path}.schedule")));
+        let frequency =
+            field(members, "frequency").map(|j| self.frequency(j, &format!("{path}.frequency")));
+        let priority = field(members, "priority").map(|j| {
+            let p = format!("{path}.priority");
+            let n = self.number(j, &p, -1e9, 1e9)?;
+            if n.fract() != 0.0 {
+                self.error(j.pos, &p, format!("must be a whole number, found {n}"));
+                return None;
+            }
+            Some(n as i64)
+        });
+        let enabled =
+            field(members, "enabled").map(|j| self.boolean(j, &format!("{path}.enabled")));
+        let actions =
+            field(members, "actions").map(|j| self.actions(j, &format!("{path}.actions")));
+        Some(Campaign {
+            id: id?,
+            name,
+            message: message?,
+            when: match when {
+                Some(c) => Some(c?),
+                None => None,
+            },
+            schedule: schedule.unwrap_or(Some(Schedule::default()))?,
+            frequency: frequency.unwrap_or(Some(Frequency::default()))?,
+            priority: priority.unwrap_or(Some(0))?,
+            enabled: enabled.unwrap_or(Some(true))?,
+            actions: actions.unwrap_or(Some(Vec::new()))?,
+        })
+    }
+
+    fn text(&mut self, json: &Json, path: &str) -> Option<Text> {
+        match &json.value {
+            Value::String(_) => self.non_empty_string(json, path).map(Text::Plain),
+            Value::Object(members) if !members.is_empty() => {
+                let mut texts = Vec::new();
+                let mut ok = true;
+                for (tag, pos, value) in members {
+                    let p = format!("{path}.{tag}");
+                    if !is_language_tag(tag) {
+                        self.error(
+                            *pos,
+                            &p,
+                            format!("\"{tag}\" is not a language tag like \"en\" or \"zh-Hant\""),
+                        );
+                        ok = false;
+                    }
+                    match self.non_empty_string(value, &p) {
+                        Some(text) => texts.push((tag.clone(), text)),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(Text::Localized(texts))
+            }
+            _ => {
+                self.wrong_type(json, path, "a string or an object of language → string");
+                None
+            }
+        }
+    }
+
+    fn schedule(&mut self, json: &Json, path: &str) -> Option<Schedule> {
+        let members = self.object(json, path, "a schedule", &["from", "until"])?;
+        let mut instant = |name: &str| -> Option<Option<(i64, Pos)>> {
+            let Some(j) = field(members, name) else {
+                return Some(None);
+            };
+            let p = format!("{path}.{name}");
+            let text = self.string(j, &p)?;
+            match parse_rfc3339(&text) {
+                Some(ms) => Some(Some((ms, j.pos))),
+                None => {
+                    let message = format!(
+                        "\"{text}\" is not an RFC 3339 time with offset, like \"2026-11-27T00:00:00-05:00\""
+                    );
+                    self.error(j.pos, &p, message);
+                    None
+                }
+            }
+        };
+        let (from, until) = (instant("from"), instant("until"));
+        let (from, until) = (from?, until?);
+        if let (Some((f, _)), Some((u, pos))) = (from, until)
+            && u <= f
+        {
+            self.error(pos, &format!("{path}.until"), "must be later than \"from\"");
+            return None;
+        }
+        Some(Schedule {
+            from: from.map(|(ms, _)| ms),
+            until: until.map(|(ms, _)| ms),
+        })
+    }
+
+    fn frequency(&mut self, json: &Json, path: &str) -> Option<Frequency> {
+        let name = self.string(json, path)?;
+        Some(match name.as_str() {
+            "always" => Frequency::Always,
+            "once_per_page" => Frequency::OncePerPage,
+            "once_per_session" => Frequency::OncePerSession,
+            "once_per_visitor" => Frequency::OncePerVisitor,
+            other => {
+                self.error(json.pos, path, unknown("frequency", other, FREQUENCIES));
+                return None;
+            }
+        })
+    }
+
+    fn actions(&mut self, json: &Json, path: &str) -> Option<Vec<Action>> {
+        let Value::Array(items) = &json.value else {
+            self.wrong_type(json, path, "a list of actions");
+            return None;
+        };
+        let mut actions = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let Some(members) =
+                self.object(item, &p, "an action", &["label", "open_url", "open_chat"])
+            else {
+                ok = false;
+                continue;
+            };
+            let label = match field(members, "label") {
+                Some(j) => self.text(j, &format!("{p}.label")),
+                None => {
+                    self.error(item.pos, &p, "missing field \"label\"");
+                    None
+                }
+            };
+            let kind = match (field(members, "open_url"), field(members, "open_chat")) {
+                (Some(url), None) => self
+                    .non_empty_string(url, &format!("{p}.open_url"))
+                    .and_then(|u| {
+                        if u.starts_with('/')
+                            || u.starts_with("https://")
+                            || u.starts_with("http://")
+                        {
+                            Some(ActionKind::OpenUrl(u))
+                        } else {
+                            self.error(
+                                url.pos,
+                                &format!("{p}.open_url"),
+                                "must be a path (/quiz) or an http(s) URL",
+                            );
+                            None
+                        }
+                    }),
+                (None, Some(chat)) => match self.boolean(chat, &format!("{p}.open_chat")) {
+                    Some(true) => Some(ActionKind::OpenChat),
+                    Some(false) => {
+                        self.error(
+                            chat.pos,
+                            &format!("{p}.open_chat"),
+                            "must be true (or leave the action out)",
+                        );
+                        None
+                    }
+                    None => None,
+                },
+                _ => {
+                    self.error(
+                        item.pos,
+                        &p,
+                        "an action needs exactly one of \"open_url\" or \"open_chat\"",
+                    );
+                    None
+                }
+            };
+            match (label, kind) {
+                (Some(label), Some(kind)) => actions.push(Action { label, kind }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(actions)
+    }
+
+    fn condition(&mut self, json: &Json, path: &str) -> Option<Condition> {
+        let Value::Object(members) = &json.value else {
+            self.wrong_type(
+                json,
+                path,
+                "a condition (an object such as {\"path\": {\"is\": \"/\"}})",
+            );
+            return None;
+        };
+        let [(kind, key_pos, value)] = members.as_slice() else {
+            if members.is_empty() {
+                self.error(
+                    json.pos,
+                    path,
+                    "empty condition: name one kind, such as \"path\" or \"all\"",
+                );
+            } else {
+                let names: Vec<&str> = members.iter().map(|(k, _, _)| k.as_str()).collect();
+                let message = format!(
+                    "a condition has exactly one kind, found {}; combine several with {{\"all\": [...]}}",
+                    names.join(", ")
+                );
+                self.error(json.pos, path, message);
+                for (key, pos, _) in members {
+                    if !CONDITION_KINDS.contains(&key.as_str()) {
+                        self.error(
+                            *pos,
+                            &format!("{path}.{key}"),
+                            unknown("condition", key, CONDITION_KINDS),
+                        );
+                    }
+                }
+            }
+            return None;
+        };
+        let path = format!("{path}.{kind}");
+        let path = path.as_str();
+        match kind.as_str() {
+            "all" | "any" => {
+                let Value::Array(items) = &value.value else {
+                    self.wrong_type(value, path, "a list of conditions");
+                    return None;
+                };
+                if items.is_empty() {
+                    self.error(value.pos, path, "needs at least one condition");
+                    return None;
+                }
+                let conditions: Vec<Option<Condition>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.condition(c, &format!("{path}[{i}]")))
+                    .collect();
+                let conditions: Option<Vec<Condition>> = conditions.into_iter().collect();
+                Some(if kind == "all" {
+                    Condition::All(conditions?)
+                } else {
+                    Condition::Any(conditions?)
+                })
+            }
+            "not" => self
+                .condition(value, path)
+                .map(|c| Condition::Not(Box::new(c))),
+            "path" => {
+                let members = self.object_of(
+                    value,
+                    path,
+                    "path operators",
+                    "path operator",
+                    PATH_OPERATORS,
+                )?;
+                let tests: Vec<PathTest> = members
+                    .iter()
+                    .filter(|(op, _, _)| PATH_OPERATORS.contains(&op.as_str()))
+                    .filter_map(|(op, _, j)| {
+                        let s = self.string(j, &format!("{path}.{op}"))?;
+                        Some(match op.as_str() {
+                            "is" => PathTest::Is(s),
+                            "is_not" => PathTest::IsNot(s),
+                            "starts_with" => PathTest::StartsWith(s),
+                            "ends_with" => PathTest::EndsWith(s),
+                            "contains" => PathTest::Contains(s),
+                            "not_contains" => PathTest::NotContains(s),
+                            _ => PathTest::Matches(s),
+                        })
+                    })
+                    .collect();
+                self.need_one(members, value, path, PATH_OPERATORS)?;
+                (tests.len() == members.len()).then_some(Condition::Path(tests))
+            }
+            "query" => {
+                let members =
+                    self.object(value, path, "a query test", &["param", "is", "exists"])?;
+                let param = match field(members, "param") {
+                    Some(j) => self.non_empty_string(j, &format!("{path}.param")),
+                    None => {
+                        self.error(
+                            value.pos,
+                            path,
+                            "missing field \"param\" (the query parameter's name)",
+                        );
+                        None
+                    }
+                };
+                let test = match (field(members, "is"), field(members, "exists")) {
+                    (Some(j), None) => self.string(j, &format!("{path}.is")).map(QueryTest::Is),
+                    (None, Some(j)) => self
+                        .boolean(j, &format!("{path}.exists"))
+                        .map(QueryTest::Exists),
+                    _ => {
+                        self.error(value.pos, path, "needs exactly one of \"is\" or \"exists\"");
+                        None
+                    }
+                };
+                Some(Condition::Query {
+                    param: param?,
+                    test: test?,
+                })
+            }
+            "referrer" => {
+                let members = self.object_of(
+                    value,
+                    path,
+                    "referrer operators",
+                    "referrer operator",
+                    &["contains", "is"],
+                )?;
+                let tests: Vec<ReferrerTest> = members
+                    .iter()
+                    .filter_map(|(op, _, j)| {
+                        let s = self.non_empty_string(j, &format!("{path}.{op}"))?;
+                        match op.as_str() {
+                            "contains" => Some(ReferrerTest::Contains(s)),
+                            "is" => Some(ReferrerTest::IsHost(s)),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                self.need_one(members, value, path, &["contains", "is"])?;
+                (tests.len() == members.len()).then_some(Condition::Referrer(tests))
+            }
+            "time_on_page" | "time_on_site" => {
+                let members = self.object(value, path, "a time test", &["at_least"])?;
+                let Some(j) = field(members, "at_least") else {
+                    self.error(value.pos, path, "missing field \"at_least\" (seconds)");
+                    return None;
+                };
+                let seconds = self.number(j, &format!("{path}.at_least"), 0.0, 31_536_000.0)?;
+                let ms = (seconds * 1000.0).round() as u64;
+                Some(if kind == "time_on_page" {
+                    Condition::TimeOnPage(ms)
+                } else {
+                    Condition::TimeOnSite(ms)
+                })
+            }
+            "pages_viewed" | "visits" => {
+                let members = self.object(value, path, "a count test", &["at_least", "at_most"])?;
+                let mut bound = |name: &str| {
+                    field(members, name)
+                        .map(|j| self.whole(j, &format!("{path}.{name}"), u32::MAX.into()))
+                };
+                let (at_least, at_most) = (bound("at_least"), bound("at_most"));
+                self.need_one(members, value, path, &["at_least", "at_most"])?;
+                let at_least = match at_least {
+                    Some(b) => Some(b? as u32),
+                    None => None,
+                };
+                let at_most = match at_most {
+                    Some(b) => Some(b? as u32),
+                    None => None,
+                };
+                if let (Some(min), Some(max)) = (at_least, at_most)
+                    && min > max
+                {
+                    self.error(
+                        value.pos,
+                        path,
+                        format!("at_least ({min}) is more than at_most ({max})"),
+                    );
+                    return None;
+                }
+                let range = CountRange { at_least, at_most };
+                Some(if kind == "visits" {
+                    Condition::Visits(range)
+                } else {
+                    Condition::PagesViewed(range)
+                })
+            }
+            "visitor" => {
+                let name = self.string(value, path)?;
+                match name.as_str() {
+                    "new" => Some(Condition::Visitor(VisitorKind::New)),
+                    "returning" => Some(Condition::Visitor(VisitorKind::Returning)),
+                    other => {
+                        self.error(
+                            value.pos,
+                            path,
+                            unknown("visitor kind", other, &["new", "returning"]),
+                        );
+                        None
+                    }
+                }
+            }
+            "cart_value" => {
+                let members =
+                    self.object(value, path, "a cart value test", &["at_least", "below"])?;
+                let mut bound = |name: &str| {
+                    field(members, name).map(|j| {
+                        let amount = self.number(j, &format!("{path}.{name}"), 0.0, 1e12)?;
+                        Some((amount * 100.0).round() as i64)
+                    })
+                };
+                let (at_least, below) = (bound("at_least"), bound("below"));
+                self.need_one(members, value, path, &["at_least", "below"])?;
+                let at_least = match at_least {
+                    Some(b) => Some(b?),
+                    None => None,
+                };
+                let below = match below {
+                    Some(b) => Some(b?),
+                    None => None,
+                };
+                if let (Some(min), Some(max)) = (at_least, below)
+                    && min >= max
+                {
+                    self.error(value.pos, path, "at_least must be less than below");
+                    return None;
+                }
+                Some(Condition::CartValue { at_least, below })
+            }
+            "cart_contains" => self
+                .non_empty_string(value, path)
+                .map(Condition::CartContains),
+            "exit_intent" => self.boolean(value, path).map(Condition::ExitIntent),
+            "scroll_depth" => {
+                let members = self.object(value, path, "a scroll test", &["at_least"])?;
+                let Some(j) = field(members, "at_least") else {
+                    self.error(value.pos, path, "missing field \"at_least\" (percent)");
+                    return None;
+                };
+                self.whole(j, &format!("{path}.at_least"), 100.0)
+                    .map(|p| Condition::ScrollDepth(p as u8))
+            }
+            "device" => {
+                let name = self.string(value, path)?;
+                match Device::from_name(&name) {
+                    Some(device) => Some(Condition::Device(device)),
+                    None => {
+                        self.error(
+                            value.pos,
+                            path,
+                            unknown("device", &name, &["mobile", "tablet", "desktop"]),
+                        );
+                        None
+                    }
+                }
+            }
+            "language" => {
+                let Value::Array(items) = &value.value else {
+                    self.wrong_type(
+                        value,
+                        path,
+                        "a list of language tags, such as [\"fr\", \"en-GB\"]",
+                    );
+                    return None;
+                };
+                if items.is_empty() {
+                    self.error(value.pos, path, "needs at least one language tag");
+                    return None;
+                }
+                let tags: Vec<Option<String>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, j)| {
+                        let p = format!("{path}[{i}]");
+                        let tag = self.string(j, &p)?;
+                        if is_language_tag(&tag) {
+                            Some(tag)
+                        } else {
+                            self.error(
+                                j.pos,
+                                &p,
+                                format!(
+                                    "\"{tag}\" is not a language tag like \"fr\" or \"zh-Hant\""
+                                ),
+                            );
+                            None
+                        }
+                    })
+                    .collect();
+                tags.into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Condition::Language)
+            }
+            "agents_online" => self.boolean(value, path).map(Condition::AgentsOnline),
+            "business_hours" => self.boolean(value, path).map(Condition::BusinessHours),
+            "customer_tag" => self
+                .non_empty_string(value, path)
+                .map(Condition::CustomerTag),
+            other => {
+                self.error(*key_pos, path, unknown("condition", other, CONDITION_KINDS));
+                None
+            }
+        }
+    }
+
+    /// Reports an operator object with none of `operators`.
+    fn need_one(
+        &mut self,
+        members: &Members,
+        json: &Json,
+        path: &str,
+        operators: &[&str],
+    ) -> Option<()> {
+        if members
+            .iter()
+            .any(|(k, _, _)| operators.contains(&k.as_str()))
+        {
+            Some(())
+        } else {
+            if members.is_empty() {
+                self.error(
+                    json.pos,
+                    path,
+                    format!("needs one of: {}", operators.join(", ")),
+                );
+            }
+            None
+        }
+    }
+}
+
+fn field<'j>(members: &'j Members, name: &str) -> Option<&'j Json> {
+    members
+        .iter()
+        .find(|(k, _, _)| k == name)
+        .map(|(_, _, v)| v)
+}
+
+fn object_members(json: &Json) -> &Members {
+    match &json.value {
+        Value::Object(members) => members,
+        _ => &[],
+    }
+}
+
+/// `en`, `fr-CA`, `zh-Hant`: letters and digits in dash-separated parts, starting with 2–3 letters.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let first = parts.next().unwrap_or_default();
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}

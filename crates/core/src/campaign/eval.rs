@@ -1,0 +1,473 @@
+//! Evaluating campaigns for one visitor.
+//!
+//! Each condition is evaluated not to a boolean but to the set of waiting
+//! times `t ≥ 0` (milliseconds from now, the visitor staying on this page)
+//! at which it holds: time on page and on site grow with `t`, the clock moves
+//! with `t`, everything else stays. A campaign is eligible now when `0` is in
+//! its set, and otherwise becomes eligible at the set's first instant — which
+//! lets the widget set one exact timer instead of polling.
+
+use super::{
+    Campaign, CampaignFile, Condition, Device, Frequency, PathTest, QueryTest, ReferrerTest,
+    VisitorKind,
+};
+use smallvec::{SmallVec, smallvec};
+
+/// What the evaluator knows about the visitor.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Visitor {
+    /// URL path, without query or fragment (`/collections/winter`).
+    pub path: String,
+    /// Query parameters, URL-decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The page's referrer URL, if any.
+    pub referrer: Option<String>,
+    /// Time on this page, milliseconds.
+    pub on_page_ms: u64,
+    /// Time on the site this session, milliseconds.
+    pub on_site_ms: u64,
+    /// Pages viewed this session, this one included.
+    pub pages_viewed: u32,
+    /// Visits (sessions), this one included.
+    pub visits: u32,
+    /// Cart value in minor units.
+    pub cart_value_minor: i64,
+    /// SKUs and product handles in the cart.
+    pub cart_items: Vec<String>,
+    /// Device class.
+    pub device: Device,
+    /// BCP 47 language tag (`fr-CA`).
+    pub language: String,
+    /// Now, Unix milliseconds.
+    pub now_ms: i64,
+    /// Agents online.
+    pub agents_online: u32,
+    /// Inside the site's business hours.
+    pub business_hours: bool,
+    /// Exit intent detected on this page.
+    pub exit_intent: bool,
+    /// Scroll depth, percent.
+    pub scroll_percent: u8,
+    /// Tags of the identified customer.
+    pub customer_tags: Vec<String>,
+    /// What this visitor has already seen, per campaign id.
+    pub history: Vec<(String, Seen)>,
+}
+
+impl Visitor {
+    /// A visitor on `url` (a full URL or a path with query) with PRODUCT.md's
+    /// defaults: first page of a first visit, nothing in the cart, desktop,
+    /// English, one agent online, inside business hours.
+    pub fn at(url: &str, now_ms: i64) -> Visitor {
+        let (path, query) = split_url(url);
+        Visitor {
+            path,
+            query,
+            pages_viewed: 1,
+            visits: 1,
+            language: "en".into(),
+            now_ms,
+            agents_online: 1,
+            business_hours: true,
+            ..Visitor::default()
+        }
+    }
+
+    fn seen(&self, id: &str) -> Seen {
+        self.history
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, s)| *s)
+            .unwrap_or_default()
+    }
+}
+
+/// What a visitor has seen of one campaign, by scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Seen {
+    /// Shown on this page.
+    pub shown_on_page: bool,
+    /// Shown this session.
+    pub shown_in_session: bool,
+    /// Shown ever.
+    pub shown_ever: bool,
+    /// Dismissed on this page.
+    pub dismissed_on_page: bool,
+}
+
+/// The evaluator's answer for one visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Evaluation<'a> {
+    /// Eligible campaign ids, in display order (priority, then file order).
+    pub eligible: Vec<&'a str>,
+    /// The one to show: the first eligible.
+    pub show: Option<&'a str>,
+    /// Campaigns not yet eligible that will be if the visitor stays, with the
+    /// milliseconds until then, in display order.
+    pub waiting: Vec<(&'a str, u64)>,
+}
+
+/// Evaluates every campaign of `file` for `visitor`.
+pub fn evaluate<'a>(file: &'a CampaignFile, visitor: &Visitor) -> Evaluation<'a> {
+    let mut result = Evaluation::default();
+    for campaign in file.in_display_order() {
+        let times = eligible_times(campaign, visitor);
+        match times.first_instant() {
+            Some(0) => result.eligible.push(&campaign.id),
+            Some(wait) => result.waiting.push((&campaign.id, wait)),
+            None => {}
+        }
+    }
+    result.show = result.eligible.first().copied();
+    result
+}
+
+/// The waiting times at which `campaign` is eligible for `visitor`.
+pub fn eligible_times(campaign: &Campaign, visitor: &Visitor) -> Times {
+    if !campaign.enabled || blocked_by_history(campaign.frequency, visitor.seen(&campaign.id)) {
+        return Times::never();
+    }
+    // The schedule first: a campaign that is over costs nothing more.
+    let mut times = Times::always();
+    if let Some(from) = campaign.schedule.from {
+        times = Times::from(from.saturating_sub(visitor.now_ms));
+    }
+    if let Some(until) = campaign.schedule.until {
+        times = times.intersect(&Times::from(until.saturating_sub(visitor.now_ms)).complement());
+    }
+    match &campaign.when {
+        _ if times.is_never() => times,
+        None => times,
+        Some(condition) => times.intersect(&condition_times(condition, visitor)),
+    }
+}
+
+fn blocked_by_history(frequency: Frequency, seen: Seen) -> bool {
+    match frequency {
+        Frequency::Always => seen.dismissed_on_page,
+        Frequency::OncePerPage => seen.shown_on_page,
+        Frequency::OncePerSession => seen.shown_in_session,
+        Frequency::OncePerVisitor => seen.shown_ever,
+    }
+}
+
+/// Whether `condition` holds for `visitor` right now.
+pub fn holds(condition: &Condition, visitor: &Visitor) -> bool {
+    condition_times(condition, visitor).first_instant() == Some(0)
+}
+
+fn condition_times(condition: &Condition, v: &Visitor) -> Times {
+    let constant = |holds: bool| {
+        if holds {
+            Times::always()
+        } else {
+            Times::never()
+        }
+    };
+    match condition {
+        Condition::All(conditions) => {
+            let mut acc = Times::always();
+            for c in conditions {
+                acc = acc.intersect(&condition_times(c, v));
+                if acc.is_never() {
+                    break;
+                }
+            }
+            acc
+        }
+        Condition::Any(conditions) => {
+            let mut acc = Times::never();
+            for c in conditions {
+                acc = acc.union(&condition_times(c, v));
+                if acc.is_always() {
+                    break;
+                }
+            }
+            acc
+        }
+        Condition::Not(condition) => condition_times(condition, v).complement(),
+        Condition::TimeOnPage(ms) => Times::from(*ms as i64 - v.on_page_ms as i64),
+        Condition::TimeOnSite(ms) => Times::from(*ms as i64 - v.on_site_ms as i64),
+        Condition::Path(tests) => constant(tests.iter().all(|t| path_test(t, &v.path))),
+        Condition::Query { param, test } => {
+            let mut values = v
+                .query
+                .iter()
+                .filter(|(k, _)| k == param)
+                .map(|(_, value)| value);
+            constant(match test {
+                QueryTest::Exists(exists) => values.next().is_some() == *exists,
+                QueryTest::Is(want) => values.any(|value| value == want),
+            })
+        }
+        Condition::Referrer(tests) => constant(v.referrer.as_deref().is_some_and(|referrer| {
+            tests.iter().all(|t| match t {
+                ReferrerTest::Contains(part) => contains_ignore_ascii_case(referrer, part),
+                ReferrerTest::IsHost(host) => url_host(referrer).eq_ignore_ascii_case(host),
+            })
+        })),
+        Condition::PagesViewed(range) => constant(range.contains(v.pages_viewed)),
+        Condition::Visits(range) => constant(range.contains(v.visits)),
+        Condition::Visitor(kind) => constant((v.visits <= 1) == (*kind == VisitorKind::New)),
+        Condition::CartValue { at_least, below } => constant(
+            at_least.is_none_or(|min| v.cart_value_minor >= min)
+                && below.is_none_or(|max| v.cart_value_minor < max),
+        ),
+        Condition::CartContains(item) => constant(v.cart_items.iter().any(|i| i == item)),
+        Condition::ExitIntent(want) => constant(v.exit_intent == *want),
+        Condition::ScrollDepth(percent) => constant(v.scroll_percent >= *percent),
+        Condition::Device(device) => constant(v.device == *device),
+        Condition::Language(tags) => {
+            constant(tags.iter().any(|tag| language_matches(tag, &v.language)))
+        }
+        Condition::AgentsOnline(want) => constant((v.agents_online > 0) == *want),
+        Condition::BusinessHours(want) => constant(v.business_hours == *want),
+        Condition::CustomerTag(tag) => constant(v.customer_tags.iter().any(|t| t == tag)),
+    }
+}
+
+/// `path` with the trailing slash dropped (except for the root `/`).
+pub fn normalize_path(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() { "/" } else { trimmed }
+}
+
+fn path_test(test: &PathTest, path: &str) -> bool {
+    let path = normalize_path(path);
+    match test {
+        PathTest::Is(p) => path == normalize_path(p),
+        PathTest::IsNot(p) => path != normalize_path(p),
+        PathTest::StartsWith(p) => {
+            path.starts_with(p.as_str()) || path.starts_with(normalize_path(p))
+        }
+        PathTest::EndsWith(p) => path.ends_with(normalize_path(p)),
+        PathTest::Contains(p) => path.contains(p.as_str()),
+        PathTest::NotContains(p) => !path.contains(p.as_str()),
+        PathTest::Matches(pattern) => {
+            wildcard_match(normalize_path(pattern).as_bytes(), path.as_bytes())
+        }
+    }
+}
+
+/// Whole-string match where `*` in `pattern` matches any run of bytes.
+pub fn wildcard_match(pattern: &[u8], text: &[u8]) -> bool {
+    // Greedy with backtracking to the last star: linear in practice, no recursion.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&b| b == b'*')
+}
+
+/// Whether `haystack` contains `needle`, ASCII case-insensitively, without allocating.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// `fr` matches `fr`, `fr-CA` and `FR_ca`, not `fri`.
+fn language_matches(tag: &str, language: &str) -> bool {
+    let same = |a: u8, b: u8| {
+        a.eq_ignore_ascii_case(&b) || (matches!(a, b'-' | b'_') && matches!(b, b'-' | b'_'))
+    };
+    let (tag, language) = (tag.trim().as_bytes(), language.trim().as_bytes());
+    language.len() >= tag.len()
+        && tag.iter().zip(language).all(|(a, b)| same(*a, *b))
+        && matches!(language.get(tag.len()), None | Some(b'-' | b'_'))
+}
+
+/// The host of a URL (`https://www.google.com/search?q` → `www.google.com`).
+pub fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    host.split(':').next().unwrap_or_default()
+}
+
+/// Splits a URL (absolute, or a path with query) into its path and its
+/// URL-decoded query parameters.
+pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
+    let url = url.split('#').next().unwrap_or_default();
+    let after_scheme = url
+        .split_once("://")
+        .map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let local = after_scheme.unwrap_or(url);
+    let (path, query) = local.split_once('?').unwrap_or((local, ""));
+    let path = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    let params = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect();
+    (path, params)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// One interval `[start, end)` of waiting times; `end = None` means forever.
+type Interval = (u64, Option<u64>);
+
+/// A set of waiting times `t ≥ 0` in milliseconds: sorted, disjoint, half-open
+/// intervals. Almost every set is one or two intervals, kept inline so that
+/// evaluating hundreds of campaigns allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Times(SmallVec<[Interval; 2]>);
+
+impl Times {
+    /// Every `t ≥ 0`.
+    pub fn always() -> Times {
+        Times(smallvec![(0, None)])
+    }
+
+    /// No `t`.
+    pub fn never() -> Times {
+        Times(SmallVec::new())
+    }
+
+    /// Every `t ≥ start` (all of them when `start ≤ 0`).
+    pub fn from(start: i64) -> Times {
+        Times(smallvec![(start.max(0) as u64, None)])
+    }
+
+    /// Whether the set is empty.
+    pub fn is_never(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether the set holds every `t ≥ 0`.
+    pub fn is_always(&self) -> bool {
+        self.0.as_slice() == [(0, None)]
+    }
+
+    /// The earliest `t` in the set.
+    pub fn first_instant(&self) -> Option<u64> {
+        self.0.first().map(|(start, _)| *start)
+    }
+
+    /// Times in both sets.
+    pub fn intersect(&self, other: &Times) -> Times {
+        // The common case, one interval each, without the general merge.
+        if let ([(a0, a1)], [(b0, b1)]) = (self.0.as_slice(), other.0.as_slice()) {
+            let start = *a0.max(b0);
+            let end = match (a1, b1) {
+                (Some(x), Some(y)) => Some(*x.min(y)),
+                (x, None) => *x,
+                (None, y) => *y,
+            };
+            return if end.is_none_or(|e| start < e) {
+                Times(smallvec![(start, end)])
+            } else {
+                Times::never()
+            };
+        }
+        let mut out = SmallVec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < self.0.len() && j < other.0.len() {
+            let (a0, a1) = self.0[i];
+            let (b0, b1) = other.0[j];
+            let start = a0.max(b0);
+            let end = match (a1, b1) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, None) => x,
+                (None, y) => y,
+            };
+            if end.is_none_or(|e| start < e) {
+                out.push((start, end));
+            }
+            // Advance whichever interval ends first.
+            match (a1, b1) {
+                (Some(x), Some(y)) if x <= y => i += 1,
+                (Some(_), None) => i += 1,
+                (None, None) => break,
+                _ => j += 1,
+            }
+        }
+        Times(out)
+    }
+
+    /// Times outside the set.
+    pub fn complement(&self) -> Times {
+        let mut out = SmallVec::new();
+        let mut cursor = Some(0u64);
+        for &(start, end) in &self.0 {
+            let Some(from) = cursor else { break };
+            if start > from {
+                out.push((from, Some(start)));
+            }
+            cursor = end;
+        }
+        if let Some(from) = cursor {
+            out.push((from, None));
+        }
+        Times(out)
+    }
+
+    /// Times in either set.
+    pub fn union(&self, other: &Times) -> Times {
+        if self.is_never() || other.is_always() {
+            return other.clone();
+        }
+        if other.is_never() || self.is_always() {
+            return self.clone();
+        }
+        self.complement()
+            .intersect(&other.complement())
+            .complement()
+    }
+}
+
+/// Evaluations of a file against a visitor as the CLI prints them: waiting
+/// times rounded up to whole seconds.
+pub fn waiting_seconds(ms: u64) -> u64 {
+    ms.div_ceil(1000)
+}
+
+/// Is a campaign of this file eligible now? (Convenience for tests and the widget.)
+pub fn is_eligible(file: &CampaignFile, id: &str, visitor: &Visitor) -> bool {
+    evaluate(file, visitor).eligible.contains(&id)
+}

@@ -1,0 +1,224 @@
+//! `aisle campaigns check` and `aisle campaigns simulate`, run as a marketer
+//! runs them: the real binary, real files, exit codes and printed output.
+
+use serde_json::{Value, json};
+use std::process::{Command, Output};
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/campaigns.json");
+
+fn aisle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aisle"))
+        .args(args)
+        .output()
+        .expect("aisle runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn simulate(file: &str, flags: &[&str]) -> Value {
+    let mut args = vec!["campaigns", "simulate", file];
+    args.extend_from_slice(flags);
+    let output = aisle(&args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout(&output).trim()).expect("one JSON object")
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn check_accepts_the_demo_campaigns_with_a_one_line_summary() {
+    let output = aisle(&["campaigns", "check", DEMO]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("4 campaigns"), "{text}");
+}
+
+#[test]
+fn check_reports_every_error_with_path_and_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = file(
+        &dir,
+        "bad.json",
+        "{\n  \"version\": 1,\n  \"campaigns\": [\n    { \"id\": \"x\", \"mesage\": \"Hi\",\n      \"frequency\": \"weekly\" }\n  ]\n}\n",
+    );
+    let output = aisle(&["campaigns", "check", &bad]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(
+            "{bad}:4:5: $.campaigns[0]: missing field \"message\""
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "4:18: $.campaigns[0].mesage: unknown field \"mesage\" (did you mean \"message\"?)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("5:20: $.campaigns[0].frequency: unknown frequency \"weekly\""),
+        "{text}"
+    );
+    assert!(text.contains("3 errors"), "{text}");
+
+    let broken = file(
+        &dir,
+        "broken.json",
+        "{\"version\": 1,\n \"campaigns\": [,]}",
+    );
+    let output = aisle(&["campaigns", "check", &broken]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains(":2:16: $: invalid JSON"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = aisle(&["campaigns", "check", "/nonexistent/campaigns.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("cannot read"));
+}
+
+#[test]
+fn simulate_with_defaults_lists_what_waiting_would_bring() {
+    assert_eq!(
+        simulate(DEMO, &["--url", "/"]),
+        json!({"eligible": [], "show": null, "waiting": [{"id": "bf-sitewide", "in_seconds": 15}]})
+    );
+    assert_eq!(
+        simulate(
+            DEMO,
+            &[
+                "--url",
+                "https://northwind.example/?utm_source=mail",
+                "--seconds-on-page",
+                "15"
+            ]
+        ),
+        json!({"eligible": ["bf-sitewide"], "show": "bf-sitewide", "waiting": []})
+    );
+}
+
+#[test]
+fn simulate_honours_every_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let all_kinds = file(
+        &dir,
+        "kinds.json",
+        r#"{"version": 1, "campaigns": [
+            {"id": "site", "message": "m", "when": {"time_on_site": {"at_least": 100}}},
+            {"id": "pages", "message": "m", "when": {"pages_viewed": {"at_least": 3}}},
+            {"id": "returning", "message": "m", "when": {"visitor": "returning"}},
+            {"id": "google", "message": "m", "when": {"referrer": {"is": "www.google.com"}}},
+            {"id": "cart", "message": "m", "when": {"all": [{"cart_value": {"at_least": 30, "below": 50}}, {"cart_contains": "NW-BEANIE"}]}},
+            {"id": "mobile", "message": "m", "when": {"device": "mobile"}},
+            {"id": "french", "message": "m", "when": {"language": ["fr"]}},
+            {"id": "nobody", "message": "m", "when": {"agents_online": false}},
+            {"id": "closed", "message": "m", "when": {"business_hours": false}},
+            {"id": "leaving", "message": "m", "when": {"exit_intent": true}},
+            {"id": "scrolled", "message": "m", "when": {"scroll_depth": {"at_least": 75}}},
+            {"id": "vip", "message": "m", "when": {"customer_tag": "vip"}},
+            {"id": "bf", "message": "m", "schedule": {"from": "2026-11-27T00:00:00-05:00", "until": "2026-12-01T00:00:00-05:00"}}
+        ]}"#,
+    );
+    let eligible = |flags: &[&str]| simulate(&all_kinds, flags)["eligible"].clone();
+    let before_bf = ["--url", "/", "--at", "2026-11-20T00:00:00Z"];
+    assert_eq!(eligible(&before_bf), json!([]));
+    let with = |extra: &[&str]| {
+        let mut flags = before_bf.to_vec();
+        flags.extend_from_slice(extra);
+        eligible(&flags)
+    };
+    assert_eq!(with(&["--seconds-on-site", "100"]), json!(["site"]));
+    assert_eq!(
+        with(&["--seconds-on-page", "100"]),
+        json!(["site"]),
+        "time on site defaults to time on page"
+    );
+    assert_eq!(with(&["--pages-viewed", "3"]), json!(["pages"]));
+    assert_eq!(with(&["--visits", "2"]), json!(["returning"]));
+    assert_eq!(
+        with(&["--referrer", "https://www.google.com/search?q=parka"]),
+        json!(["google"])
+    );
+    assert_eq!(
+        with(&["--cart-value", "30", "--cart-items", "NW-PARKA,NW-BEANIE"]),
+        json!(["cart"])
+    );
+    assert_eq!(
+        with(&["--cart-value", "50", "--cart-items", "NW-BEANIE"]),
+        json!([])
+    );
+    assert_eq!(with(&["--device", "mobile"]), json!(["mobile"]));
+    assert_eq!(with(&["--locale", "fr-CA"]), json!(["french"]));
+    assert_eq!(with(&["--agents-online", "0"]), json!(["nobody"]));
+    assert_eq!(with(&["--business-hours", "false"]), json!(["closed"]));
+    assert_eq!(with(&["--exit-intent"]), json!(["leaving"]));
+    assert_eq!(with(&["--scroll-percent", "75"]), json!(["scrolled"]));
+    assert_eq!(with(&["--customer-tag", "vip"]), json!(["vip"]));
+    assert_eq!(
+        eligible(&["--url", "/", "--at", "2026-11-27T05:00:00Z"]),
+        json!(["bf"])
+    );
+    let waiting = simulate(
+        &all_kinds,
+        &["--url", "/", "--at", "2026-11-26T23:59:00-05:00"],
+    )["waiting"]
+        .clone();
+    // Equal priorities: file order ("site" comes before "bf" in the file).
+    assert_eq!(
+        waiting,
+        json!([{"id": "site", "in_seconds": 100}, {"id": "bf", "in_seconds": 60}])
+    );
+}
+
+#[test]
+fn simulate_refuses_bad_files_and_bad_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = file(
+        &dir,
+        "bad.json",
+        r#"{"version": 1, "campaigns": [{"id": "a"}]}"#,
+    );
+    let output = aisle(&["campaigns", "simulate", &bad, "--url", "/"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing field \"message\""));
+    assert!(
+        stdout(&output).is_empty(),
+        "nothing that looks like an answer"
+    );
+
+    let output = aisle(&[
+        "campaigns",
+        "simulate",
+        DEMO,
+        "--url",
+        "/",
+        "--at",
+        "yesterday",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("RFC 3339"));
+    let output = aisle(&[
+        "campaigns",
+        "simulate",
+        DEMO,
+        "--url",
+        "/",
+        "--device",
+        "watch",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
