@@ -63,7 +63,11 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
         move || view! { <App config=config widget=widget/> },
     )
     .forget();
-    // The loader's placeholder launcher sits at the same spot; ours replaces it.
+    // The loader's placeholder launcher sits at the same spot; ours replaces it,
+    // taking over keyboard focus if the shopper had put it there.
+    let had_focus = root
+        .active_element()
+        .is_some_and(|e| e.has_attribute("data-aisle-loader"));
     if let Ok(placeholders) = root.query_selector_all("[data-aisle-loader]") {
         for i in 0..placeholders.length() {
             if let Some(node) = placeholders
@@ -73,6 +77,15 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
                 node.remove();
             }
         }
+    }
+    if had_focus
+        && let Some(launcher) = root
+            .query_selector("button.launcher")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = launcher.focus();
     }
     Some(widget)
 }

@@ -153,3 +153,15 @@ test('a closed widget waits for idle again on the next page; an open one comes b
   await page.goto('/collections/winter');
   await expect(store.panel).toBeVisible();
 });
+
+test('keyboard focus on the launcher survives the widget taking over from the loader', async ({ page }) => {
+  // Hold the widget back until the launcher has focus, then let it load.
+  await page.addInitScript(() => { (window as any).requestIdleCallback = () => 0; });
+  const store = new Store(page);
+  await store.visit('/');
+  await store.launcher.focus();
+  await page.waitForFunction(() => !document.querySelector('aisle-chat')!.shadowRoot!.querySelector('[data-aisle-loader]'));
+  await expect(store.launcher).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(store.panel).toBeVisible();
+});
