@@ -1,6 +1,6 @@
 //! Calls to the Aisle server's JSON API with the browser's `fetch`.
 //!
-//! Request bodies are encoded with `serde-wasm-bindgen`, answers decoded with
+//! Request bodies are encoded with [`crate::encode`], answers decoded with
 //! [`crate::decode`]; the browser's own JSON does the text work, which keeps
 //! `serde_json` out of the wasm bundle.
 
@@ -33,7 +33,7 @@ impl CallError {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, CallError> {
-    let body = serde_wasm_bindgen::to_value(body).map_err(|_| CallError::Network)?;
+    let body = crate::encode::to_js(body).map_err(|_| CallError::Network)?;
     let json = js_sys::JSON::stringify(&body).map_err(|_| CallError::Network)?;
     let init = RequestInit::new();
     init.set_method("POST");

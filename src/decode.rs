@@ -6,8 +6,8 @@
 //! (`invalid type: floating point 1.5, expected u32`), which links float and
 //! `Debug` string formatting into the bundle — 13.6 KB of its 90 KB brotli
 //! budget, measured. Here errors carry no message ([`Invalid`]); the widget
-//! only needs to know that a value did not decode. Encoding still uses
-//! `serde-wasm-bindgen`, whose serializer does not have that cost.
+//! only needs to know that a value did not decode. Encoding is in
+//! [`crate::encode`].
 
 use js_sys::{Array, Object};
 use serde::de::{

@@ -6,7 +6,7 @@
 //! - [`track`]: the "Track order" flow.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
 //! - [`persist`]: state that survives page navigation.
-//! - [`api`]: calls to the server; [`decode`]: serde over `JsValue`.
+//! - [`api`]: calls to the server; [`decode`], [`encode`]: serde to and from `JsValue`.
 //!
 //! Build with `cargo xtask build`; test with `cargo xtask test` (wasm tests in
 //! `tests/` run in headless Chromium).
@@ -15,6 +15,7 @@ pub mod api;
 pub mod app;
 pub mod config;
 pub mod decode;
+pub mod encode;
 pub mod format;
 pub mod i18n;
 pub mod persist;

@@ -54,8 +54,7 @@ pub fn load() -> Option<Saved> {
 /// widget still works, it just starts fresh on the next page.
 pub fn save(state: &Saved) {
     let Some(storage) = storage() else { return };
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let Ok(value) = state.serialize(&serializer) else {
+    let Ok(value) = crate::encode::to_js(state) else {
         return;
     };
     if let Ok(text) = js_sys::JSON::stringify(&value) {

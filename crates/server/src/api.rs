@@ -1,4 +1,5 @@
-//! The JSON API the widget calls: `POST /api/sites/{site}/orders/lookup`.
+//! The JSON API the widget calls: `POST /api/sites/{site}/orders/lookup`, and
+//! the campaign routes of [`crate::campaigns`].
 //!
 //! Inputs are validated here with the parsers of `aisle-core`; policy (who may
 //! see what) is decided here, never trusted from the browser.
@@ -22,6 +23,18 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sites/{site}/orders/lookup", post(lookup_order))
+        .route(
+            "/sites/{site}/campaigns",
+            axum::routing::get(crate::campaigns::feed),
+        )
+        .route(
+            "/sites/{site}/campaigns/evaluate",
+            post(crate::campaigns::evaluate),
+        )
+        .route(
+            "/sites/{site}/campaigns/events",
+            post(crate::campaigns::record_event),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

@@ -1,5 +1,6 @@
-//! `aisle campaigns check FILE` and `aisle campaigns simulate FILE --url URL [...]`:
-//! the marketer's tools, on the same parser and evaluator the widget runs.
+//! `aisle campaigns check FILE`, `aisle campaigns simulate FILE --url URL [...]`
+//! and `aisle campaigns push FILE --site ID`: the marketer's tools, on the same
+//! parser and evaluator the server runs for the widget.
 //!
 //! Try: `cargo run -p aisle-server -- campaigns simulate crates/server/demo/campaigns.json --url / --seconds-on-page 15`.
 
@@ -186,4 +187,57 @@ pub fn visitor(args: &SimulateArgs) -> Result<Visitor, String> {
         customer_tags: args.customer_tags.clone(),
         history: Vec::new(),
     })
+}
+
+/// `aisle campaigns push FILE --site ID`: validates, then stores the file as the
+/// site's next live version; an invalid file is refused and changes nothing.
+pub async fn push(file: &Path, site: &str, db_url: &str) -> ExitCode {
+    let name = file.display();
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            println!("{name}: cannot read: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let db = match crate::db::connect(db_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: cannot open {db_url}: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = crate::campaigns::push(&db, site, &text).await;
+    db.close().await;
+    match result {
+        Ok(version) => {
+            let count = parse_campaigns(&text)
+                .map(|f| f.campaigns.len())
+                .unwrap_or(0);
+            println!(
+                "{name}: pushed to site {site} as version {version} ({count} campaigns), live now"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(crate::campaigns::PushError::Invalid(errors)) => {
+            for e in &errors {
+                println!("{name}:{e}");
+            }
+            println!(
+                "{name}: {} error(s); nothing was pushed, the live campaigns are unchanged",
+                errors.len()
+            );
+            ExitCode::FAILURE
+        }
+        Err(crate::campaigns::PushError::UnknownSite) => {
+            println!(
+                "no site {site:?} in {db_url} (the demo site appears after `aisle serve --demo`)"
+            );
+            ExitCode::FAILURE
+        }
+        Err(crate::campaigns::PushError::Storage(e)) => {
+            eprintln!("error: storing campaigns failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

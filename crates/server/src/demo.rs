@@ -207,6 +207,19 @@ pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result
     Ok(())
 }
 
+/// The demo campaigns (DOMAIN.md's three plus the free-shipping nudge).
+pub const CAMPAIGNS: &str = include_str!("../demo/campaigns.json");
+
+/// Pushes the demo campaigns if the demo site has none yet (a marketer's later push stays live).
+pub async fn seed_campaigns(db: &SqlitePool) -> anyhow::Result<()> {
+    if crate::campaigns::live(db, SITE_ID).await?.is_none() {
+        crate::campaigns::push(db, SITE_ID, CAMPAIGNS)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding demo campaigns: {e:?}"))?;
+    }
+    Ok(())
+}
+
 /// The storefront pages of the demo store, each embedding the widget through the merchant snippet.
 pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod campaigns;
 pub mod campaigns_cli;
 pub mod db;
 pub mod demo;
@@ -74,6 +75,7 @@ impl AppState {
         if config.demo {
             let origins = ["http://127.0.0.1:8080", "http://localhost:8080"].map(String::from);
             demo::seed(&db, &origins).await?;
+            demo::seed_campaigns(&db).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
         Ok(AppState {

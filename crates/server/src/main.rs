@@ -49,6 +49,17 @@ enum CampaignsCommand {
         /// The campaign file.
         file: PathBuf,
     },
+    /// Validate a campaign file and make it the site's live version (an invalid file changes nothing).
+    Push {
+        /// The campaign file.
+        file: PathBuf,
+        /// The site id.
+        #[arg(long)]
+        site: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
     /// Print what a visitor would see: eligible campaigns, the one shown, and waiting times.
     Simulate(Box<aisle_server::campaigns_cli::SimulateArgs>),
 }
@@ -62,6 +73,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Campaigns {
             command: CampaignsCommand::Simulate(args),
         } => Ok(aisle_server::campaigns_cli::simulate(&args)),
+        Command::Campaigns {
+            command: CampaignsCommand::Push { file, site, db },
+        } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            Ok(runtime.block_on(aisle_server::campaigns_cli::push(&file, &site, &db)))
+        }
         Command::Serve {
             listen,
             db,

@@ -222,3 +222,50 @@ fn simulate_refuses_bad_files_and_bad_flags() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn push_stores_a_valid_file_and_refuses_an_invalid_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    // A demo database, as `aisle serve --demo` leaves it.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config = aisle_server::Config {
+            db_url: db.clone(),
+            demo: true,
+            assets: dir.path().into(),
+        };
+        aisle_server::AppState::open(&config)
+            .await
+            .unwrap()
+            .db
+            .close()
+            .await;
+    });
+    let bad = file(
+        &dir,
+        "bad.json",
+        r#"{"version": 1, "campaigns": [{"id": "x", "mesage": "hi"}]}"#,
+    );
+    let output = aisle(&["campaigns", "push", &bad, "--site", "demo", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("did you mean \"message\""), "{text}");
+    assert!(text.contains("nothing was pushed"), "{text}");
+
+    let output = aisle(&["campaigns", "push", DEMO, "--site", "demo", "--db", &db]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout(&output).contains("as version 2"),
+        "the seeded file is version 1: {}",
+        stdout(&output)
+    );
+
+    let output = aisle(&["campaigns", "push", DEMO, "--site", "nope", "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+}

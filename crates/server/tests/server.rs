@@ -455,3 +455,179 @@ async fn websocket_refuses_pages_from_origins_the_site_does_not_allow() {
         .unwrap();
     assert_eq!(next_json(&mut allowed).await["type"], "welcome");
 }
+
+async fn post_json(router: &Router, path: &str, body: Value) -> (StatusCode, Value) {
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, body) = send(router, request, SHOPPER).await;
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_demo_campaigns_are_live_and_revalidate_by_etag() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let (status, headers, body) = send(
+        &router,
+        Request::get("/api/sites/demo/campaigns")
+            .body(Body::empty())
+            .unwrap(),
+        SHOPPER,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::ETAG], "\"campaigns-1\"");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    assert!(String::from_utf8(body).unwrap().contains("bf-sitewide"));
+    let revalidate = Request::get("/api/sites/demo/campaigns")
+        .header(header::IF_NONE_MATCH, "\"campaigns-1\"")
+        .body(Body::empty());
+    let (status, _, _) = send(&router, revalidate.unwrap(), SHOPPER).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn an_invalid_push_never_replaces_the_live_campaigns() {
+    let demo = demo().await;
+    let db = &demo.state.db;
+    let refused =
+        aisle_server::campaigns::push(db, "demo", r#"{"version": 1, "campaigns": [{"id": "x"}]}"#)
+            .await;
+    assert!(
+        matches!(refused, Err(aisle_server::campaigns::PushError::Invalid(ref e)) if !e.is_empty())
+    );
+    assert_eq!(
+        aisle_server::campaigns::live(db, "demo")
+            .await
+            .unwrap()
+            .unwrap()
+            .0,
+        1
+    );
+    let new = r#"{"version": 1, "campaigns": [{"id": "holiday", "message": "Order by Dec 17"}]}"#;
+    assert_eq!(
+        aisle_server::campaigns::push(db, "demo", new)
+            .await
+            .unwrap(),
+        2
+    );
+    let router = app(demo.state.clone());
+    let (_, decision) = post_json(
+        &router,
+        "/api/sites/demo/campaigns/evaluate",
+        json!({"url": "/cart"}),
+    )
+    .await;
+    assert_eq!(
+        decision["show"]["id"], "holiday",
+        "the widget sees a push at once"
+    );
+    assert_eq!(decision["version"], 2);
+}
+
+#[tokio::test]
+async fn evaluate_tells_the_widget_what_to_show_and_when_to_ask_again() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let evaluate = |body: Value| post_json(&router, "/api/sites/demo/campaigns/evaluate", body);
+
+    let (status, early) = evaluate(json!({"url": "/", "on_page_ms": 10_000})).await;
+    assert_eq!(status, StatusCode::OK, "{early}");
+    assert_eq!(early["show"], Value::Null);
+    assert_eq!(early["next_in_ms"], 5_000, "one exact timer, not polling");
+
+    let (_, due) = evaluate(json!({"url": "/?utm_source=mail", "on_page_ms": 15_000})).await;
+    assert_eq!(due["show"]["id"], "bf-sitewide");
+    assert_eq!(
+        due["show"]["message"],
+        "Black Friday: 25% off everything today only."
+    );
+    assert_eq!(
+        due["show"]["actions"][0],
+        json!({"label": "Shop the sale", "url": "/collections/winter"})
+    );
+
+    let (_, french) =
+        evaluate(json!({"url": "/", "on_page_ms": 15_000, "language": "fr-CA"})).await;
+    assert!(
+        french["show"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Black Friday :")
+    );
+
+    let (_, seen) =
+        evaluate(json!({"url": "/", "on_page_ms": 20_000, "shown_in_session": ["bf-sitewide"]}))
+            .await;
+    assert_eq!(seen["show"], Value::Null, "once per session");
+
+    let (_, nudge) = evaluate(json!({"url": "/cart", "cart_value_minor": 3_000})).await;
+    assert_eq!(nudge["show"]["id"], "free-shipping-nudge");
+    let (_, vip) = evaluate(json!({"url": "/collections/winter", "on_page_ms": 15_000})).await;
+    assert_eq!(
+        vip["show"]["actions"][0],
+        json!({"label": "Chat with an outfitter", "url": null})
+    );
+
+    let (status, body) = evaluate(json!({"url": "/", "seconds": 3})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    let (status, _) = post_json(
+        &router,
+        "/api/sites/nope/campaigns/evaluate",
+        json!({"url": "/"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn campaign_events_are_counted_per_day_for_live_campaigns_only() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let events = "/api/sites/demo/campaigns/events";
+    for _ in 0..2 {
+        let (status, _) = post_json(
+            &router,
+            events,
+            json!({"campaign": "bf-sitewide", "kind": "shown"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let (status, _) = post_json(
+        &router,
+        events,
+        json!({"campaign": "bf-sitewide", "kind": "dismissed"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = post_json(
+        &router,
+        events,
+        json!({"campaign": "made-up", "kind": "shown"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = post_json(
+        &router,
+        events,
+        json!({"campaign": "bf-sitewide", "kind": "liked"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, count FROM campaign_events WHERE campaign_id = 'bf-sitewide' ORDER BY kind",
+    )
+    .fetch_all(&demo.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        [("dismissed".to_owned(), 1), ("shown".to_owned(), 2)]
+    );
+}
