@@ -1,7 +1,7 @@
 //! The widget bundle: Trunk builds it into `target/trunk-dist/`; this module
-//! fingerprints it into `dist/widget/`, writes the loader with the bundle's
-//! names filled in, precompresses every file (brotli, gzip) for the server,
-//! and reports sizes against PRODUCT.md's budgets.
+//! minifies the JS (terser), fingerprints it into `dist/widget/`, writes the
+//! loader with the bundle's names filled in, precompresses every file (brotli,
+//! gzip) for the server, and reports sizes against PRODUCT.md's budgets.
 
 use crate::{run, tools};
 use anyhow::{Context, Result, bail};
@@ -43,6 +43,25 @@ pub fn brotli(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `source` minified by terser (`module`: an ES module, else a classic script).
+/// Comments starting `/*!` are kept.
+fn minify(root: &Path, source: &[u8], module: bool) -> Result<Vec<u8>> {
+    let input = root.join("target/minify-input.js");
+    std::fs::write(&input, source)?;
+    let mut command = Command::new(root.join("node_modules/.bin/terser"));
+    command
+        .arg(&input)
+        .args(["--compress", "--mangle", "--ecma", "2020"]);
+    if module {
+        command.arg("--module");
+    }
+    let output = command.output().context("running terser")?;
+    if !output.status.success() {
+        bail!("terser failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(output.stdout)
+}
+
 /// Writes `name` and its `.br` / `.gz` siblings into `dir`.
 fn write_precompressed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     std::fs::write(dir.join(name), bytes)?;
@@ -60,6 +79,7 @@ pub fn build(root: &Path) -> Result<()> {
     let trunk_dist = root.join("target/trunk-dist");
     let glue = std::fs::read(trunk_dist.join("aisle-widget.js"))
         .context("Trunk produced no aisle-widget.js")?;
+    let glue = minify(root, &glue, true)?;
     let wasm =
         std::fs::read(trunk_dist.join("aisle-widget_bg.wasm")).context("Trunk produced no wasm")?;
     if trunk_dist.join("snippets").exists() {
@@ -85,7 +105,8 @@ pub fn build(root: &Path) -> Result<()> {
     let loader = loader
         .replace("__AISLE_WIDGET_JS__", &glue_name)
         .replace("__AISLE_WIDGET_WASM__", &wasm_name);
-    write_precompressed(&out, "aisle.js", loader.as_bytes())?;
+    let loader = minify(root, loader.as_bytes(), false)?;
+    write_precompressed(&out, "aisle.js", &loader)?;
     eprintln!("widget bundle written to {}", out.display());
     Ok(())
 }

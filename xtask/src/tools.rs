@@ -100,8 +100,9 @@ pub fn setup(root: &Path, needs: Needs) -> Result<()> {
         cargo_install(root, "wasm-bindgen-cli", &bindgen, false)?;
     }
 
-    // npm packages: wasm-opt (binaryen) for the build, Playwright for the tests.
+    // npm packages: wasm-opt (binaryen) and terser for the build, Playwright for the tests.
     let npm_ready = root.join("node_modules/.bin/wasm-opt").exists()
+        && root.join("node_modules/.bin/terser").exists()
         && root.join("node_modules/.bin/playwright").exists()
         && root.join("node_modules/axe-core").exists();
     if !npm_ready {
