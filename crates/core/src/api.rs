@@ -33,6 +33,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The body is larger than the endpoint accepts.
     TooLarge,
+    /// Agent routes: no valid session token, or a wrong email/password.
+    Unauthorized,
     /// Something failed on the server; details are in its log.
     Internal,
 }
@@ -47,4 +49,134 @@ pub struct ApiError {
     /// For [`ErrorCode::RateLimited`]: seconds until a retry can succeed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+}
+
+/// `POST /api/sites/{site}/campaigns/evaluate`: the visitor as the widget sees it.
+/// The server evaluates the live campaigns with `aisle_core::campaign` and
+/// answers a [`CampaignDecision`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorState {
+    /// Page URL (absolute or path with query).
+    pub url: String,
+    /// Referrer URL.
+    #[serde(default)]
+    pub referrer: Option<String>,
+    /// Milliseconds on this page (restarts on every URL change).
+    #[serde(default)]
+    pub on_page_ms: u64,
+    /// Milliseconds on the site this session.
+    #[serde(default)]
+    pub on_site_ms: u64,
+    /// Pages viewed this session.
+    #[serde(default = "one")]
+    pub pages_viewed: u32,
+    /// Visits, this one included.
+    #[serde(default = "one")]
+    pub visits: u32,
+    /// Cart value in minor units.
+    #[serde(default)]
+    pub cart_value_minor: i64,
+    /// Cart SKUs and handles.
+    #[serde(default)]
+    pub cart_items: Vec<String>,
+    /// `mobile`, `tablet` or `desktop`.
+    #[serde(default)]
+    pub device: Option<String>,
+    /// Language tag.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Exit intent seen on this page.
+    #[serde(default)]
+    pub exit_intent: bool,
+    /// Scroll depth, percent.
+    #[serde(default)]
+    pub scroll_percent: u8,
+    /// Campaign ids shown on this page.
+    #[serde(default)]
+    pub shown_on_page: Vec<String>,
+    /// Shown this session.
+    #[serde(default)]
+    pub shown_in_session: Vec<String>,
+    /// Shown ever.
+    #[serde(default)]
+    pub shown_ever: Vec<String>,
+    /// Dismissed on this page.
+    #[serde(default)]
+    pub dismissed_on_page: Vec<String>,
+    /// `Aisle('trigger', id)`: show this campaign now, whatever its conditions.
+    #[serde(default)]
+    pub trigger: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What the widget should do about campaigns now.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CampaignDecision {
+    /// The campaign to show now, worded for the visitor's language.
+    pub show: Option<ShownCampaign>,
+    /// Milliseconds until another campaign becomes eligible if the visitor stays:
+    /// ask again then (one exact timer, no polling).
+    pub next_in_ms: Option<u64>,
+    /// Version of the campaign file decided on.
+    pub version: i64,
+}
+
+/// A campaign ready to render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownCampaign {
+    /// Campaign id (for events and frequency history).
+    pub id: String,
+    /// Message in the visitor's language.
+    pub message: String,
+    /// Buttons under the message.
+    pub actions: Vec<ShownAction>,
+}
+
+/// A button of a shown campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownAction {
+    /// Label in the visitor's language.
+    pub label: String,
+    /// URL to open; `None` opens the chat.
+    pub url: Option<String>,
+}
+
+/// `POST /api/sites/{site}/campaigns/events` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignEvent {
+    /// Campaign id.
+    pub campaign: String,
+    /// What happened.
+    pub kind: CampaignEventKind,
+}
+
+/// What a campaign did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignEventKind {
+    /// The message was shown.
+    Shown,
+    /// An action button was clicked.
+    Clicked,
+    /// The visitor dismissed it.
+    Dismissed,
+    /// A conversation started from it.
+    ConversationStarted,
+}
+
+impl CampaignEventKind {
+    /// The stored name (also the suffix of the `dataLayer` event `aisle_campaign_…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignEventKind::Shown => "shown",
+            CampaignEventKind::Clicked => "clicked",
+            CampaignEventKind::Dismissed => "dismissed",
+            CampaignEventKind::ConversationStarted => "conversation_started",
+        }
+    }
 }

@@ -68,6 +68,33 @@ pub struct Campaign {
     pub actions: Vec<Action>,
 }
 
+/// Picks the text for `locale` among (tag, text) pairs: exact tag, then its
+/// language (`fr` for `fr-CA`), then another tag of that language, then
+/// English, then the first given.
+pub fn pick_localized<'a, I>(texts: I, locale: &str) -> Option<&'a str>
+where
+    I: Iterator<Item = (&'a str, &'a str)> + Clone,
+{
+    let wanted = locale.to_ascii_lowercase().replace('_', "-");
+    let language = wanted.split('-').next().unwrap_or_default();
+    let find = |tag: &str| {
+        texts
+            .clone()
+            .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+            .map(|(_, s)| s)
+    };
+    find(&wanted)
+        .or_else(|| find(language))
+        .or_else(|| {
+            texts
+                .clone()
+                .find(|(t, _)| t.to_ascii_lowercase().starts_with(language))
+                .map(|(_, s)| s)
+        })
+        .or_else(|| find("en"))
+        .or_else(|| texts.clone().next().map(|(_, s)| s))
+}
+
 /// A string, or one string per locale.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Text {
@@ -84,25 +111,8 @@ impl Text {
         match self {
             Text::Plain(text) => text,
             Text::Localized(texts) => {
-                let wanted = locale.to_ascii_lowercase().replace('_', "-");
-                let language = wanted.split('-').next().unwrap_or_default();
-                let find = |tag: &str| {
-                    texts
-                        .iter()
-                        .find(|(t, _)| t.eq_ignore_ascii_case(tag))
-                        .map(|(_, s)| s)
-                };
-                find(&wanted)
-                    .or_else(|| find(language))
-                    .or_else(|| {
-                        texts
-                            .iter()
-                            .find(|(t, _)| t.to_ascii_lowercase().starts_with(language))
-                            .map(|(_, s)| s)
-                    })
-                    .or_else(|| find("en"))
-                    .or_else(|| texts.first().map(|(_, s)| s))
-                    .map_or("", String::as_str)
+                pick_localized(texts.iter().map(|(t, s)| (t.as_str(), s.as_str())), locale)
+                    .unwrap_or_default()
             }
         }
     }

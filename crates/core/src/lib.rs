@@ -5,11 +5,16 @@
 //!   order belongs to whoever asks (order number + email).
 //! - [`protocol`]: the versioned WebSocket wire protocol between widget and server.
 //! - [`api`]: JSON bodies of the HTTP API, including its error body.
+//! - [`assist`]: the self-service conversation (generic prompts the widget renders).
+//! - [`policy`]: the store's self-service rules (returns, cancels, reportable issues).
+//! - [`campaign`]: the marketer's campaign model, validation and evaluator.
 //!
 //! This crate has no browser, tokio or database dependencies: test it with
 //! `cargo test -p aisle-core`.
 
 pub mod api;
+pub mod assist;
 pub mod campaign;
 pub mod order;
+pub mod policy;
 pub mod protocol;

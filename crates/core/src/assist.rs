@@ -1,0 +1,266 @@
+//! The self-service conversation on the wire: `POST /api/sites/{site}/assist`.
+//!
+//! The widget sends what the shopper did (an [`AssistRequest`]: a menu choice,
+//! a button, a submitted form); the server runs the flow (track, return,
+//! cancel, report, quick answers, message to the team), words its answer in the
+//! shopper's language and sends back what to say and what to ask next (an
+//! [`AssistReply`]). The widget renders these few generic shapes and knows no
+//! flow: new flows and languages cost the wasm bundle nothing.
+//!
+//! Everything here is plain text; the widget renders it as text nodes, never
+//! as HTML, and only `http(s)` URLs become links.
+
+use serde::{Deserialize, Serialize};
+
+/// What the shopper did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistRequest {
+    /// The session token of an earlier reply; absent on the first request.
+    #[serde(default)]
+    pub session: Option<String>,
+    /// BCP 47 tag of the language to answer in.
+    pub locale: String,
+    /// A [`Choice::action`] or [`Form::action`] from an earlier reply, or a
+    /// menu entry (`track`, `return`, `cancel`, `report`, `faq`, `human`).
+    pub action: String,
+    /// The form's fields, by [`Field::name`].
+    #[serde(default)]
+    pub values: Vec<(String, String)>,
+}
+
+impl AssistRequest {
+    /// The submitted value of field `name` (empty when absent).
+    pub fn value(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The assistant's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AssistReply {
+    /// Send this back with the next request: it carries what the shopper proved.
+    pub session: String,
+    /// How the submitted form reads in the conversation, as the shopper's own
+    /// message (`#1001 · ada@example.com`); `None` when the form came back
+    /// with errors or a button was chosen (the widget shows its label).
+    #[serde(default)]
+    pub echo: Option<String>,
+    /// New messages from the assistant, in order.
+    pub said: Vec<Said>,
+    /// What the shopper can do next; `None`: back to the main menu.
+    pub prompt: Option<Prompt>,
+}
+
+/// One message from the assistant.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Said {
+    /// The message.
+    pub text: String,
+    /// A structured card under the text (an order's status).
+    #[serde(default)]
+    pub card: Option<Card>,
+}
+
+/// A titled card: an order's status, facts, a link and a dated list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Card {
+    /// Heading, also the card's accessible name (`Order #1001`).
+    pub title: String,
+    /// A status line (`In transit`).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A stable name for the status, for styling (`in_transit`).
+    #[serde(default)]
+    pub tone: Option<String>,
+    /// Label/value pairs.
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+    /// A link out (the carrier's tracking page).
+    #[serde(default)]
+    pub link: Option<Link>,
+    /// Heading of [`Card::list`].
+    #[serde(default)]
+    pub list_title: Option<String>,
+    /// A list, newest first (the timeline): `label` is the entry, `at` its time.
+    #[serde(default)]
+    pub list: Vec<Fact>,
+}
+
+/// A label and a value; a value with `at` is a time the widget formats in the
+/// shopper's locale and time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Fact {
+    /// What it is.
+    pub label: String,
+    /// Its value as text (may be empty when `at` is given).
+    #[serde(default)]
+    pub value: String,
+    /// A time, Unix seconds.
+    #[serde(default)]
+    pub at: Option<i64>,
+}
+
+/// A link; the widget renders it only if `url` is `http(s)`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Link {
+    /// Visible text.
+    pub label: String,
+    /// Target.
+    pub url: String,
+}
+
+/// What the shopper is asked next: a form, buttons, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Prompt {
+    /// Accessible name of the group of controls.
+    pub label: String,
+    /// A form to fill in.
+    #[serde(default)]
+    pub form: Option<Form>,
+    /// Buttons, each one an action.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+}
+
+/// A form; submitting it sends [`Form::action`] with the fields' values.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Form {
+    /// The action sent on submit.
+    pub action: String,
+    /// The fields, in order.
+    pub fields: Vec<Field>,
+    /// The submit button's label.
+    pub submit: String,
+}
+
+/// The kinds of form field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// One line of text.
+    #[default]
+    Text,
+    /// An email address.
+    Email,
+    /// Several lines of text.
+    LongText,
+    /// One of [`Field::options`].
+    Select,
+    /// A whole number from 0 to [`Field::max`].
+    Quantity,
+}
+
+/// One field of a [`Form`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Field {
+    /// Name of the value sent back.
+    pub name: String,
+    /// Visible label, also its accessible name.
+    pub label: String,
+    /// What kind of control.
+    #[serde(default)]
+    pub kind: FieldKind,
+    /// Help under the field.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Why the submitted value was refused; the field is marked invalid.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Initial value (what was submitted, or a known email).
+    #[serde(default)]
+    pub value: String,
+    /// Longest text in characters, or largest quantity; 0: no limit.
+    #[serde(default)]
+    pub max: u32,
+    /// For [`FieldKind::Select`]: `action` is the value sent, `label` what is shown.
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    /// Must be filled in.
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A button: its label is shown, its action is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Choice {
+    /// The action sent when chosen.
+    pub action: String,
+    /// Visible label, also the accessible name.
+    pub label: String,
+    /// The main way forward (styled as such).
+    #[serde(default)]
+    pub primary: bool,
+}
+
+impl Choice {
+    /// A plain button.
+    pub fn new(action: impl Into<String>, label: impl Into<String>) -> Self {
+        Choice {
+            action: action.into(),
+            label: label.into(),
+            primary: false,
+        }
+    }
+
+    /// The main button.
+    pub fn primary(action: impl Into<String>, label: impl Into<String>) -> Self {
+        Choice {
+            primary: true,
+            ..Choice::new(action, label)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_round_trip_and_omitted_fields_default() {
+        let reply = AssistReply {
+            session: "s".into(),
+            echo: None,
+            said: vec![Said {
+                text: "Here it is".into(),
+                card: Some(Card {
+                    title: "Order #1001".into(),
+                    list: vec![Fact {
+                        label: "Shipped".into(),
+                        value: String::new(),
+                        at: Some(1),
+                    }],
+                    ..Card::default()
+                }),
+            }],
+            prompt: Some(Prompt {
+                label: "Next".into(),
+                form: None,
+                choices: vec![Choice::primary("menu", "Back")],
+            }),
+        };
+        let json = serde_json::to_string(&reply).unwrap();
+        assert_eq!(serde_json::from_str::<AssistReply>(&json).unwrap(), reply);
+        let field: Field =
+            serde_json::from_str(r#"{"name":"email","label":"Email","kind":"email"}"#).unwrap();
+        assert_eq!(field.kind, FieldKind::Email);
+        assert!(!field.required);
+    }
+
+    #[test]
+    fn requests_refuse_unknown_fields() {
+        let ok: AssistRequest = serde_json::from_str(
+            r##"{"locale":"en","action":"track","values":[["order","#1001"]]}"##,
+        )
+        .unwrap();
+        assert_eq!(ok.value("order"), "#1001");
+        assert_eq!(ok.value("email"), "");
+        assert!(
+            serde_json::from_str::<AssistRequest>(r#"{"locale":"en","action":"x","sql":1}"#)
+                .is_err()
+        );
+    }
+}
