@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             "/sites/{site}/campaigns",
             axum::routing::get(crate::campaigns::feed),
         )
+        .route("/sites/{site}/assist", post(crate::assist::assist))
         .route(
             "/sites/{site}/campaigns/evaluate",
             post(crate::campaigns::evaluate),

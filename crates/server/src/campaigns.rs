@@ -9,14 +9,16 @@
 use crate::AppState;
 use crate::db::now;
 use crate::error::AppError;
-use aisle_core::api::ErrorCode;
+use aisle_core::api::{
+    CampaignDecision, CampaignEvent, ErrorCode, ShownAction, ShownCampaign, VisitorState,
+};
 use aisle_core::campaign::{CampaignError, parse_campaigns};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+
 use sqlx::SqlitePool;
 
 /// Why a push was refused.
@@ -104,42 +106,6 @@ pub async fn feed(
     (cache, json, [(header::ETAG, etag)], source).into_response()
 }
 
-/// What a campaign did, as the widget reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// The message was shown.
-    Shown,
-    /// An action button was clicked.
-    Clicked,
-    /// The visitor dismissed it.
-    Dismissed,
-    /// A conversation started from it.
-    ConversationStarted,
-}
-
-impl EventKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Shown => "shown",
-            EventKind::Clicked => "clicked",
-            EventKind::Dismissed => "dismissed",
-            EventKind::ConversationStarted => "conversation_started",
-        }
-    }
-}
-
-/// `POST /api/sites/{site}/campaigns/events` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Event {
-    /// Campaign id.
-    pub campaign: String,
-    /// What happened.
-    pub kind: EventKind,
-}
-
 /// The UTC day (`2026-11-27`) of Unix seconds.
 pub fn utc_day(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
@@ -160,7 +126,7 @@ pub fn utc_day(unix_seconds: i64) -> String {
 pub async fn record_event(
     State(state): State<AppState>,
     Path(site): Path<String>,
-    body: Result<Json<Event>, JsonRejection>,
+    body: Result<Json<CampaignEvent>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
     if state.sites.get(&site).is_none() {
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
@@ -190,121 +156,21 @@ pub async fn record_event(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::utc_day;
-
-    #[test]
-    fn days_are_utc_calendar_days() {
-        assert_eq!(utc_day(0), "1970-01-01");
-        assert_eq!(utc_day(1_795_755_600), "2026-11-27");
-        assert_eq!(utc_day(1_709_164_800), "2024-02-29");
-        assert_eq!(utc_day(-1), "1969-12-31");
-    }
-}
-
-/// `POST /api/sites/{site}/campaigns/evaluate` body: the visitor as the widget sees it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VisitorState {
-    /// Page URL (absolute or path with query).
-    pub url: String,
-    /// Referrer URL.
-    #[serde(default)]
-    pub referrer: Option<String>,
-    /// Milliseconds on this page (restarts on every URL change).
-    #[serde(default)]
-    pub on_page_ms: u64,
-    /// Milliseconds on the site this session.
-    #[serde(default)]
-    pub on_site_ms: u64,
-    /// Pages viewed this session.
-    #[serde(default = "one")]
-    pub pages_viewed: u32,
-    /// Visits, this one included.
-    #[serde(default = "one")]
-    pub visits: u32,
-    /// Cart value in minor units.
-    #[serde(default)]
-    pub cart_value_minor: i64,
-    /// Cart SKUs and handles.
-    #[serde(default)]
-    pub cart_items: Vec<String>,
-    /// `mobile`, `tablet` or `desktop`.
-    #[serde(default)]
-    pub device: Option<String>,
-    /// Language tag.
-    #[serde(default)]
-    pub language: Option<String>,
-    /// Exit intent seen on this page.
-    #[serde(default)]
-    pub exit_intent: bool,
-    /// Scroll depth, percent.
-    #[serde(default)]
-    pub scroll_percent: u8,
-    /// Campaign ids shown on this page / this session / ever, and dismissed on this page.
-    #[serde(default)]
-    pub shown_on_page: Vec<String>,
-    /// Shown this session.
-    #[serde(default)]
-    pub shown_in_session: Vec<String>,
-    /// Shown ever.
-    #[serde(default)]
-    pub shown_ever: Vec<String>,
-    /// Dismissed on this page.
-    #[serde(default)]
-    pub dismissed_on_page: Vec<String>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-/// The answer the widget acts on.
-#[derive(Debug, serde::Serialize)]
-pub struct Decision {
-    /// The campaign to show now, worded for the visitor's language.
-    pub show: Option<Shown>,
-    /// Milliseconds until the next campaign becomes eligible if the visitor stays: one exact timer.
-    pub next_in_ms: Option<u64>,
-    /// Version of the campaign file decided on.
-    pub version: i64,
-}
-
-/// A campaign ready to render.
-#[derive(Debug, serde::Serialize)]
-pub struct Shown {
-    /// Campaign id (for events and frequency history).
-    pub id: String,
-    /// Message in the visitor's language.
-    pub message: String,
-    /// Buttons: label, and a URL to open or none for "open the chat".
-    pub actions: Vec<ShownAction>,
-}
-
-/// A button of a shown campaign.
-#[derive(Debug, serde::Serialize)]
-pub struct ShownAction {
-    /// Label in the visitor's language.
-    pub label: String,
-    /// URL to open; `None` opens the chat.
-    pub url: Option<String>,
-}
-
 /// `POST /api/sites/{site}/campaigns/evaluate`: what this visitor should see now,
 /// and when to ask again. Agents online and business hours come from the server.
 pub async fn evaluate(
     State(state): State<AppState>,
     Path(site): Path<String>,
     body: Result<Json<VisitorState>, JsonRejection>,
-) -> Result<Json<Decision>, AppError> {
+) -> Result<Json<CampaignDecision>, AppError> {
     use aisle_core::campaign::{ActionKind, Device, Seen, Visitor};
     if state.sites.get(&site).is_none() {
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
     }
     let Json(s) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
+    let trigger = s.trigger.clone();
     let Some((version, source)) = live(&state.db, &site).await? else {
-        return Ok(Json(Decision {
+        return Ok(Json(CampaignDecision {
             show: None,
             next_in_ms: None,
             version: 0,
@@ -369,10 +235,17 @@ pub async fn evaluate(
         history,
     };
     let result = aisle_core::campaign::evaluate(&file, &visitor);
-    let show = result
-        .show
-        .and_then(|id| file.campaigns.iter().find(|c| c.id == id))
-        .map(|c| Shown {
+    // `Aisle('trigger', id)` shows an enabled campaign on demand, whatever its conditions.
+    let triggered = trigger
+        .as_deref()
+        .and_then(|id| file.campaigns.iter().find(|c| c.id == id && c.enabled));
+    let show = triggered
+        .or_else(|| {
+            result
+                .show
+                .and_then(|id| file.campaigns.iter().find(|c| c.id == id))
+        })
+        .map(|c| ShownCampaign {
             id: c.id.clone(),
             message: c.message.for_locale(&language).to_owned(),
             actions: c
@@ -388,9 +261,22 @@ pub async fn evaluate(
                 .collect(),
         });
     let next_in_ms = result.waiting.iter().map(|(_, ms)| *ms).min();
-    Ok(Json(Decision {
+    Ok(Json(CampaignDecision {
         show,
         next_in_ms,
         version,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_day;
+
+    #[test]
+    fn days_are_utc_calendar_days() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(1_795_755_600), "2026-11-27");
+        assert_eq!(utc_day(1_709_164_800), "2024-02-29");
+        assert_eq!(utc_day(-1), "1969-12-31");
+    }
 }

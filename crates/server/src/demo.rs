@@ -210,6 +210,31 @@ pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result
 /// The demo campaigns (DOMAIN.md's three plus the free-shipping nudge).
 pub const CAMPAIGNS: &str = include_str!("../demo/campaigns.json");
 
+/// The demo agent's login (PRODUCT.md; printed at start, never used outside the demo).
+pub const AGENT_EMAIL: &str = "agent@demo.test";
+/// The demo agent's password.
+pub const AGENT_PASSWORD: &str = "demo-agent";
+
+/// Adds the demo agent if missing.
+pub async fn seed_agent(db: &SqlitePool) -> anyhow::Result<()> {
+    crate::agents::ensure_agent(db, SITE_ID, AGENT_EMAIL, "Robin", AGENT_PASSWORD).await
+}
+
+/// The demo site's self-service configuration (policy and FAQ), JSON as in `sites.config`.
+pub const SITE_CONFIG: &str = include_str!("../demo/site.json");
+
+/// Sets the demo site's configuration unless a merchant already changed it.
+pub async fn seed_config(db: &SqlitePool) -> anyhow::Result<()> {
+    // Validate before writing, so a broken file fails the start, not a shopper.
+    let config: crate::sites::SiteConfig = serde_json::from_str(SITE_CONFIG)?;
+    sqlx::query("UPDATE sites SET config = ? WHERE id = ? AND config = '{}'")
+        .bind(serde_json::to_string(&config)?)
+        .bind(SITE_ID)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Pushes the demo campaigns if the demo site has none yet (a marketer's later push stays live).
 pub async fn seed_campaigns(db: &SqlitePool) -> anyhow::Result<()> {
     if crate::campaigns::live(db, SITE_ID).await?.is_none() {

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The request body exceeds the limit.
     #[error("request body too large")]
     TooLarge,
+    /// Not logged in, or wrong credentials.
+    #[error("{0}")]
+    Unauthorized(String),
     /// Too many failures; retry after the duration.
     #[error("rate limited")]
     RateLimited(Duration),
@@ -64,6 +67,14 @@ impl IntoResponse for AppError {
                 ApiError {
                     code,
                     message: message.into(),
+                    retry_after: None,
+                },
+            ),
+            AppError::Unauthorized(message) => (
+                StatusCode::UNAUTHORIZED,
+                ApiError {
+                    code: ErrorCode::Unauthorized,
+                    message,
                     retry_after: None,
                 },
             ),

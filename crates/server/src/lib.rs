@@ -4,8 +4,10 @@
 //! integration tests in `tests/` can start the real server on port 0:
 //! [`AppState::open`] → [`app`] → [`run`].
 
+pub mod agents;
 pub mod api;
 pub mod assets;
+pub mod assist;
 pub mod campaigns;
 pub mod campaigns_cli;
 pub mod db;
@@ -46,7 +48,9 @@ pub struct Config {
 
 /// Failed order lookups allowed per client (and per order) in [`LOOKUP_WINDOW`].
 pub const LOOKUP_FAILURES: usize = 5;
-/// Window of [`LOOKUP_FAILURES`].
+/// Failed agent logins allowed per client (and per account) in [`LOOKUP_WINDOW`].
+pub const LOGIN_FAILURES: usize = 10;
+/// Window of [`LOOKUP_FAILURES`] and [`LOGIN_FAILURES`].
 pub const LOOKUP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// Everything a request handler can reach.
@@ -58,6 +62,11 @@ pub struct AppState {
     pub sites: SiteRegistry,
     /// Failed order lookups per client and per order.
     pub lookup_failures: Arc<FailureLimiter>,
+    /// Failed agent logins per client and per account.
+    pub login_failures: Arc<FailureLimiter>,
+    /// A hash to verify against when the email is unknown, so login timing
+    /// does not reveal which emails are agents.
+    pub dummy_hash: Arc<String>,
     /// Cancelled when the server is asked to stop.
     pub shutdown: CancellationToken,
     /// WebSocket connection tasks, awaited on shutdown.
@@ -76,12 +85,16 @@ impl AppState {
             let origins = ["http://127.0.0.1:8080", "http://localhost:8080"].map(String::from);
             demo::seed(&db, &origins).await?;
             demo::seed_campaigns(&db).await?;
+            demo::seed_config(&db).await?;
+            demo::seed_agent(&db).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
         Ok(AppState {
             db,
             sites,
             lookup_failures: Arc::new(FailureLimiter::new(LOOKUP_FAILURES, LOOKUP_WINDOW)),
+            login_failures: Arc::new(FailureLimiter::new(LOGIN_FAILURES, LOOKUP_WINDOW)),
+            dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             assets: config.assets.clone(),
@@ -105,7 +118,10 @@ pub fn app(state: AppState) -> Router {
             &aisle_core::protocol::ws_path(aisle_core::protocol::PROTOCOL_VERSION),
             get(ws::upgrade),
         )
-        .nest("/api", api::routes().layer(cors))
+        .nest(
+            "/api",
+            api::routes().layer(cors).nest("/agent", agents::routes()),
+        )
         .nest_service("/widget", assets::routes(&state.assets.join("widget")));
     if state.demo {
         router = router.merge(demo::storefront());

@@ -123,6 +123,11 @@ async fn serve(listen: SocketAddr, config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, db = config.db_url, "aisle listening");
     if config.demo {
         println!("Aisle demo store: http://{addr}/  (try order #1001 with ada@example.com)");
+        println!(
+            "Demo agent: {} / {}  (agent API: POST http://{addr}/api/agent/login)",
+            aisle_server::demo::AGENT_EMAIL,
+            aisle_server::demo::AGENT_PASSWORD
+        );
     }
     let shutdown = state.shutdown.clone();
     tokio::spawn(async move {

@@ -3,8 +3,10 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
+use aisle_core::policy::Policy;
+use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
 /// One store.
@@ -16,6 +18,40 @@ pub struct Site {
     pub name: String,
     /// Origins (`https://shop.example`) whose pages may embed the widget.
     pub allowed_origins: Vec<String>,
+    /// The merchant's self-service settings.
+    pub config: SiteConfig,
+}
+
+/// What a merchant configures for self-service (`sites.config`, JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Return window, cancel limit.
+    pub policy: Policy,
+    /// Quick responses, in the order shoppers see them.
+    pub faq: Vec<FaqEntry>,
+}
+
+/// One quick response: a question shown as a button and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    /// Stable id (feedback is counted per id).
+    pub id: String,
+    /// Locale tag → question.
+    pub question: BTreeMap<String, String>,
+    /// Locale tag → answer.
+    pub answer: BTreeMap<String, String>,
+}
+
+/// The text for `locale` from a locale → text map: exact tag, then the
+/// language, then English, then any.
+pub fn localized<'a>(texts: &'a BTreeMap<String, String>, locale: &str) -> &'a str {
+    aisle_core::campaign::pick_localized(
+        texts.iter().map(|(t, s)| (t.as_str(), s.as_str())),
+        locale,
+    )
+    .unwrap_or_default()
 }
 
 impl Site {
@@ -45,19 +81,22 @@ pub struct SiteRegistry {
 impl SiteRegistry {
     /// Reads every site from the database.
     pub async fn load(db: &SqlitePool) -> anyhow::Result<Self> {
-        let rows: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, name, allowed_origins FROM sites")
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, name, allowed_origins, config FROM sites")
                 .fetch_all(db)
                 .await?;
         let mut sites = HashMap::new();
-        for (id, name, origins) in rows {
+        for (id, name, origins, config) in rows {
             let allowed_origins: Vec<String> = serde_json::from_str(&origins)?;
+            let config: SiteConfig = serde_json::from_str(&config)
+                .map_err(|e| anyhow::anyhow!("site {id}: invalid config: {e}"))?;
             sites.insert(
                 id.clone(),
                 Site {
                     id,
                     name,
                     allowed_origins,
+                    config,
                 },
             );
         }
@@ -95,6 +134,7 @@ mod tests {
             id: "demo".into(),
             name: "Demo".into(),
             allowed_origins: vec!["https://shop.example/".into()],
+            config: SiteConfig::default(),
         };
         assert!(site.allows_origin("https://shop.example", None));
         assert!(site.allows_origin("HTTPS://SHOP.EXAMPLE", None));

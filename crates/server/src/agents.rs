@@ -1,0 +1,334 @@
+//! Agents: login with an Argon2id-hashed password (rate-limited), bearer
+//! session tokens, and what agents read over the API until the console lands:
+//! return requests, tickets, and the numbers on campaigns and self-service.
+//!
+//! Routes under `/api/agent` (see [`routes`]); every route but `login` needs
+//! `Authorization: Bearer <token>` and only ever shows the agent's own site.
+
+use crate::AppState;
+use crate::db::now;
+use crate::error::AppError;
+use aisle_core::api::ErrorCode;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// How long a login lasts.
+const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// Routes under `/api/agent`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/me", get(me))
+        .route("/returns", get(returns))
+        .route("/tickets", get(tickets))
+        .route("/stats", get(stats))
+}
+
+/// Hashes `password` with Argon2id and a random salt (a PHC string).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::encode_b64(&rand::rng().random::<[u8; 16]>())
+        .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))?
+        .to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// Adds an agent unless one with this email exists (idempotent seeding).
+pub async fn ensure_agent(
+    db: &SqlitePool,
+    site: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
+    if exists.is_none() {
+        sqlx::query(
+            "INSERT INTO agents (site_id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(site)
+        .bind(email)
+        .bind(name)
+        .bind(hash_password(password)?)
+        .bind(now())
+        .execute(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `POST /api/agent/login` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// The agent's email.
+    pub email: String,
+    /// The agent's password.
+    pub password: String,
+}
+
+/// An agent as the API shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agent {
+    /// Row id.
+    pub id: i64,
+    /// The site they answer for.
+    pub site: String,
+    /// Login email.
+    pub email: String,
+    /// Display name (shoppers see it).
+    pub name: String,
+}
+
+fn unauthorized(message: &str) -> AppError {
+    AppError::Unauthorized(message.to_owned())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let Json(login) = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
+    })?;
+    let email = login.email.trim().to_ascii_lowercase();
+    let now_i = Instant::now();
+    let client_key = format!("login-ip:{}", peer.ip());
+    let account_key = format!("login:{email}");
+    let limiter = &state.login_failures;
+    limiter
+        .check(&client_key, now_i)
+        .and(limiter.check(&account_key, now_i))
+        .map_err(AppError::RateLimited)?;
+    let row: Option<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, site_id, name, password_hash FROM agents WHERE email = ?")
+            .bind(&email)
+            .fetch_optional(&state.db)
+            .await?;
+    // Verify against a real hash even for unknown emails, so timing does not
+    // tell which emails are agents.
+    let dummy = state.dummy_hash.as_str();
+    let hash = row.as_ref().map_or(dummy, |r| r.3.as_str());
+    let password = login.password;
+    let hash_owned = hash.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash_owned))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let Some((id, site, name, _)) = row.filter(|_| ok) else {
+        limiter.record_failure(&client_key, now_i);
+        limiter.record_failure(&account_key, now_i);
+        tracing::info!(client = %peer.ip(), "agent login failed");
+        return Err(unauthorized("wrong email or password"));
+    };
+    let token = format!(
+        "{:032x}{:032x}",
+        rand::rng().random::<u128>(),
+        rand::rng().random::<u128>()
+    );
+    let now = now();
+    sqlx::query(
+        "INSERT INTO agent_sessions (token, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&token)
+    .bind(id)
+    .bind(now)
+    .bind(now + SESSION_SECONDS)
+    .execute(&state.db)
+    .await?;
+    tracing::info!(agent = id, "agent logged in");
+    Ok(Json(json!({
+        "token": token,
+        "expires_at": now + SESSION_SECONDS,
+        "agent": Agent { id, site, email, name },
+    })))
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| unauthorized("log in first: Authorization: Bearer <token>"))?;
+        let row: Option<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
+             WHERE s.token = ? AND s.expires_at > ?",
+        )
+        .bind(token.trim())
+        .bind(now())
+        .fetch_optional(&state.db)
+        .await?;
+        let (id, site, email, name) =
+            row.ok_or_else(|| unauthorized("session expired; log in again"))?;
+        Ok(Agent {
+            id,
+            site,
+            email,
+            name,
+        })
+    }
+}
+
+async fn me(agent: Agent) -> Json<Agent> {
+    Json(agent)
+}
+
+/// `GET /api/agent/returns`: the site's return requests, newest first.
+async fn returns(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    type Row = (String, i64, String, String, String, String, String, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT reference, order_number, email, items, reason, comment, status, created_at \
+         FROM return_requests WHERE site_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 200",
+    )
+    .bind(&agent.site)
+    .fetch_all(&state.db)
+    .await?;
+    let list: Vec<Value> = rows
+        .into_iter()
+        .map(
+            |(reference, order, email, items, reason, comment, status, at)| {
+                json!({
+                    "reference": reference, "order": order, "email": email,
+                    "items": serde_json::from_str::<Value>(&items).unwrap_or(Value::Null),
+                    "reason": reason, "comment": comment, "status": status, "created_at": at,
+                })
+            },
+        )
+        .collect();
+    Ok(Json(json!({ "returns": list })))
+}
+
+/// `GET /api/agent/tickets`: reported issues and messages, newest first, with
+/// the self-service steps the shopper took before.
+async fn tickets(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    type Row = (
+        String,
+        String,
+        Option<i64>,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        i64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT reference, kind, order_number, email, issue, body, context, status, created_at \
+         FROM tickets WHERE site_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 200",
+    )
+    .bind(&agent.site)
+    .fetch_all(&state.db)
+    .await?;
+    let list: Vec<Value> = rows
+        .into_iter()
+        .map(
+            |(reference, kind, order, email, issue, body, context, status, at)| {
+                json!({
+                    "reference": reference, "kind": kind, "order": order, "email": email,
+                    "issue": issue, "body": body,
+                    "steps": serde_json::from_str::<Value>(&context).unwrap_or(Value::Null),
+                    "status": status, "created_at": at,
+                })
+            },
+        )
+        .collect();
+    Ok(Json(json!({ "tickets": list })))
+}
+
+/// `GET /api/agent/stats`: what each campaign did (events by kind, all days
+/// summed), how self-service flows ended (deflection), and FAQ feedback.
+async fn stats(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let events: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT campaign_id, kind, SUM(count) FROM campaign_events WHERE site_id = ? \
+         GROUP BY campaign_id, kind ORDER BY campaign_id",
+    )
+    .bind(&agent.site)
+    .fetch_all(&state.db)
+    .await?;
+    let mut campaigns = serde_json::Map::new();
+    for (id, kind, count) in events {
+        let entry = campaigns.entry(id).or_insert_with(
+            || json!({ "shown": 0, "clicked": 0, "dismissed": 0, "conversation_started": 0 }),
+        );
+        entry[kind.as_str()] = json!(count);
+    }
+    let outcomes: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = ? GROUP BY flow, outcome",
+    )
+    .bind(&agent.site)
+    .fetch_all(&state.db)
+    .await?;
+    let mut flows = serde_json::Map::new();
+    let (mut resolved, mut total) = (0, 0);
+    for (flow, outcome, count) in outcomes {
+        let entry = flows
+            .entry(flow)
+            .or_insert_with(|| json!({ "resolved": 0, "handoff": 0 }));
+        entry[outcome.as_str()] = json!(count);
+        total += count;
+        if outcome == "resolved" {
+            resolved += count;
+        }
+    }
+    let feedback: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT faq_id, SUM(helpful), COUNT(*) FROM faq_feedback WHERE site_id = ? GROUP BY faq_id",
+    )
+    .bind(&agent.site)
+    .fetch_all(&state.db)
+    .await?;
+    let faq: serde_json::Map<String, Value> = feedback
+        .into_iter()
+        .map(|(id, yes, all)| (id, json!({ "helpful": yes, "not_helpful": all - yes })))
+        .collect();
+    Ok(Json(json!({
+        "campaigns": campaigns,
+        "self_service": { "flows": flows, "resolved": resolved, "total": total },
+        "faq": faq,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_salted_argon2id_and_verify() {
+        let a = hash_password("demo-agent").unwrap();
+        let b = hash_password("demo-agent").unwrap();
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b, "salted");
+        assert!(verify_password("demo-agent", &a));
+        assert!(!verify_password("demo-agent ", &a));
+        assert!(!verify_password("demo-agent", "not a hash"));
+    }
+}

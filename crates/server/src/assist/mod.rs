@@ -1,0 +1,123 @@
+//! Self-service that deflects tickets: `POST /api/sites/{site}/assist`.
+//!
+//! The widget sends what the shopper did ([`AssistRequest`]); this module runs
+//! the flow — track, return, cancel, report an issue, quick answers, a message
+//! to the team — and answers what to say and what to ask next
+//! ([`AssistReply`]), worded in the shopper's language from [`text`].
+//!
+//! Actions are small strings: a flow name (`track`), a flow on one order
+//! (`return:1003`), or a step (`return-confirm:1003`). Nothing in an action is
+//! trusted: every step re-checks that the session proved the order (number +
+//! email, see [`flows::identify`]) and re-applies the store's policy.
+
+mod flows;
+pub mod records;
+pub mod text;
+
+use crate::AppState;
+use crate::error::AppError;
+use aisle_core::api::ErrorCode;
+use aisle_core::assist::{AssistReply, AssistRequest, Choice, Prompt, Said};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use records::Session;
+use std::net::SocketAddr;
+use text::{Lang, Text};
+
+/// Longest action accepted.
+const MAX_ACTION_LEN: usize = 64;
+
+/// Everything a flow step needs.
+pub struct Turn<'a> {
+    /// Server state (database, limiter).
+    pub state: &'a AppState,
+    /// The site.
+    pub site: &'a crate::sites::Site,
+    /// Who asks (for rate limits).
+    pub peer: SocketAddr,
+    /// The shopper's session.
+    pub session: Session,
+    /// The language to answer in.
+    pub lang: Lang,
+    /// The request.
+    pub request: &'a AssistRequest,
+    /// What to answer.
+    pub reply: AssistReply,
+}
+
+impl Turn<'_> {
+    /// The language's strings.
+    pub fn t(&self) -> &'static Text {
+        self.lang.text()
+    }
+
+    /// Says `text`.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.reply.said.push(Said {
+            text: text.into(),
+            card: None,
+        });
+    }
+
+    /// Asks with buttons.
+    pub fn choices(&mut self, choices: Vec<Choice>) {
+        self.reply.prompt = Some(Prompt {
+            label: self.t().next_steps.into(),
+            form: None,
+            choices,
+        });
+    }
+
+    /// The "Something else" button (back to the menu).
+    pub fn menu_choice(&self) -> Choice {
+        Choice::new("menu", self.t().something_else)
+    }
+
+    /// The "Talk to a person" button.
+    pub fn human_choice(&self) -> Choice {
+        Choice::new("human", self.t().talk_to_person)
+    }
+}
+
+/// `POST /api/sites/{site}/assist`: one step of the conversation.
+pub async fn assist(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(site): Path<String>,
+    body: Result<Json<AssistRequest>, JsonRejection>,
+) -> Result<Json<AssistReply>, AppError> {
+    let Some(site) = state.sites.get(&site) else {
+        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
+    };
+    let Json(request) = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
+    })?;
+    if request.action.len() > MAX_ACTION_LEN || request.values.len() > 32 {
+        return Err(AppError::invalid(
+            ErrorCode::BadRequest,
+            "action or values too long",
+        ));
+    }
+    let session = records::load_session(&state.db, &site.id, request.session.as_deref()).await?;
+    let mut turn = Turn {
+        state: &state,
+        site: &site,
+        peer,
+        lang: Lang::from_tag(&request.locale),
+        reply: AssistReply {
+            session: session.token.clone(),
+            echo: None,
+            said: Vec::new(),
+            prompt: None,
+        },
+        session,
+        request: &request,
+    };
+    turn.session.step(&request.action);
+    flows::run(&mut turn).await?;
+    records::save_session(&state.db, &site.id, &turn.session).await?;
+    Ok(Json(turn.reply))
+}

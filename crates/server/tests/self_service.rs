@@ -1,0 +1,690 @@
+//! Self-service through `POST /api/sites/demo/assist`, one test per row of
+//! PRODUCT.md's demo table and per flow, against the real router and a real
+//! SQLite file: what a shopper is told, what they are asked next, and what is
+//! stored for agents.
+
+use aisle_server::{AppState, Config, app};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+struct Demo {
+    state: AppState,
+    router: Router,
+    dir: tempfile::TempDir,
+}
+
+fn config(dir: &tempfile::TempDir) -> Config {
+    Config {
+        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
+        demo: true,
+        assets: dir.path().to_path_buf(),
+    }
+}
+
+async fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::open(&config(&dir)).await.unwrap();
+    Demo {
+        router: app(state.clone()),
+        state,
+        dir,
+    }
+}
+
+/// One shopper's conversation: keeps the session token like the widget does.
+struct Shopper<'a> {
+    router: &'a Router,
+    session: Option<String>,
+    locale: &'static str,
+    client: [u8; 4],
+}
+
+impl<'a> Shopper<'a> {
+    fn new(demo: &'a Demo) -> Self {
+        Shopper {
+            router: &demo.router,
+            session: None,
+            locale: "en",
+            client: [10, 0, 0, 7],
+        }
+    }
+
+    async fn raw(&self, body: String) -> (StatusCode, Value) {
+        let mut request = Request::post("/api/sites/demo/assist")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((self.client, 40000))));
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    async fn act(&mut self, action: &str, values: &[(&str, &str)]) -> Value {
+        let body = json!({
+            "session": self.session,
+            "locale": self.locale,
+            "action": action,
+            "values": values,
+        });
+        let (status, reply) = self.raw(body.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        self.session = reply["session"].as_str().map(String::from);
+        reply
+    }
+
+    async fn prove(&mut self, flow: &str, order: &str, email: &str) -> Value {
+        let asked = self.act(flow, &[]).await;
+        assert_eq!(
+            asked["prompt"]["form"]["action"],
+            format!("identify:{flow}"),
+            "{asked}"
+        );
+        self.act(
+            &format!("identify:{flow}"),
+            &[("order", order), ("email", email)],
+        )
+        .await
+    }
+}
+
+fn said(reply: &Value) -> String {
+    reply["said"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn choices(reply: &Value) -> Vec<String> {
+    reply["prompt"]["choices"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .map(|c| c["action"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn field<'v>(reply: &'v Value, name: &str) -> &'v Value {
+    reply["prompt"]["form"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no field {name} in {reply}"))
+}
+
+#[tokio::test]
+async fn track_1001_shows_state_carrier_link_and_timeline_on_a_card() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("track", "#1001", "Ada@Example.com").await;
+    assert_eq!(reply["echo"], "#1001 · Ada@Example.com");
+    let card = &reply["said"][0]["card"];
+    assert_eq!(card["title"], "Order #1001");
+    assert_eq!(card["status"], "In transit");
+    assert_eq!(card["facts"][0]["value"], "UPS");
+    assert_eq!(card["facts"][1]["value"], "1Z999AA10123456784");
+    assert_eq!(card["facts"][2]["label"], "Estimated delivery");
+    assert_eq!(
+        card["link"]["url"],
+        "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+    );
+    assert_eq!(card["list"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        card["list"][0]["value"], "Salt Lake City, UT",
+        "newest first"
+    );
+    assert!(choices(&reply).contains(&"report:1001".to_owned()));
+    assert!(choices(&reply).contains(&"human".to_owned()));
+}
+
+#[tokio::test]
+async fn invalid_input_comes_back_on_the_field_and_wrong_pairs_look_unknown() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    shopper.act("track", &[]).await;
+    let reply = shopper
+        .act("identify:track", &[("order", "abc"), ("email", "nope")])
+        .await;
+    assert_eq!(
+        field(&reply, "order")["error"],
+        "Order numbers are digits, like #1001."
+    );
+    assert_eq!(
+        field(&reply, "order")["value"],
+        "abc",
+        "what was typed stays"
+    );
+    assert_eq!(
+        field(&reply, "email")["error"],
+        "Enter an email like name@example.com."
+    );
+    assert!(reply["echo"].is_null());
+
+    let wrong = shopper
+        .act(
+            "identify:track",
+            &[("order", "1001"), ("email", "grace@example.com")],
+        )
+        .await;
+    let unknown = shopper
+        .act(
+            "identify:track",
+            &[("order", "9999"), ("email", "grace@example.com")],
+        )
+        .await;
+    assert_eq!(said(&wrong), said(&unknown));
+    assert!(said(&wrong).contains("couldn't find"));
+    assert!(wrong["said"][0]["card"].is_null());
+}
+
+#[tokio::test]
+async fn repeated_failed_lookups_are_rate_limited() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    shopper.act("track", &[]).await;
+    for n in 0..5 {
+        let order = format!("{}", 5000 + n);
+        let reply = shopper
+            .act(
+                "identify:track",
+                &[("order", &order), ("email", "x@example.com")],
+            )
+            .await;
+        assert!(said(&reply).contains("couldn't find"));
+    }
+    let reply = shopper
+        .act(
+            "identify:track",
+            &[("order", "1001"), ("email", "ada@example.com")],
+        )
+        .await;
+    assert!(said(&reply).contains("Too many attempts"), "{reply}");
+    assert!(
+        reply["said"][0]["card"].is_null(),
+        "even the right pair waits"
+    );
+}
+
+#[tokio::test]
+async fn cancel_1002_after_confirmation_stays_cancelled_after_restart() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("cancel", "1002", "grace@example.com").await;
+    assert!(said(&reply).contains("Cancel order #1002?"), "{reply}");
+    assert_eq!(choices(&reply), ["cancel-confirm:1002", "cancel-keep:1002"]);
+    let done = shopper.act("cancel-confirm:1002", &[]).await;
+    assert!(said(&done).contains("#1002 is cancelled"), "{done}");
+    assert!(done["prompt"].is_null(), "back to the menu");
+
+    // A restarted server (same database file) still says cancelled.
+    let state = AppState::open(&config(&demo.dir)).await.unwrap();
+    let restarted = Demo {
+        router: app(state.clone()),
+        state,
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let mut again = Shopper::new(&restarted);
+    let reply = again.prove("cancel", "1002", "grace@example.com").await;
+    assert!(said(&reply).contains("already cancelled"), "{reply}");
+    let tracked = again.act("track:1002", &[]).await;
+    assert_eq!(tracked["said"][0]["card"]["status"], "Cancelled");
+    assert_eq!(tracked["said"][0]["card"]["list"][0]["label"], "Cancelled");
+    drop(demo.state);
+}
+
+#[tokio::test]
+async fn cancel_1001_is_refused_as_shipped_and_offers_the_next_step() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("cancel", "1001", "ada@example.com").await;
+    let text = said(&reply);
+    assert!(text.contains("already shipped"), "{text}");
+    assert!(text.contains("return it within 30 days"), "{text}");
+    let next = choices(&reply);
+    assert!(next.contains(&"human".to_owned()), "{next:?}");
+    assert!(next.contains(&"track:1001".to_owned()), "{next:?}");
+}
+
+#[tokio::test]
+async fn steps_need_proof_an_action_alone_changes_nothing() {
+    let demo = demo().await;
+    let mut stranger = Shopper::new(&demo);
+    let reply = stranger.act("cancel-confirm:1002", &[]).await;
+    assert_eq!(reply["prompt"]["form"]["action"], "identify:cancel");
+    assert_eq!(field(&reply, "order")["value"], "#1002");
+    let state: (String,) =
+        sqlx::query_as("SELECT state FROM orders WHERE site_id = 'demo' AND number = 1002")
+            .fetch_one(&demo.state.db)
+            .await
+            .unwrap();
+    assert_eq!(state.0, "unfulfilled");
+}
+
+#[tokio::test]
+async fn return_1003_picks_items_and_a_reason_and_stores_the_request() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("return", "1003", "alan@example.com").await;
+    assert_eq!(reply["prompt"]["form"]["action"], "return-items:1003");
+    assert_eq!(field(&reply, "qty:0")["kind"], "quantity");
+    assert_eq!(field(&reply, "qty:1")["kind"], "quantity");
+    let reasons = field(&reply, "reason")["options"].as_array().unwrap().len();
+    assert_eq!(reasons, 7, "a placeholder and the six default reasons");
+
+    let none = shopper
+        .act(
+            "return-items:1003",
+            &[("qty:0", "0"), ("qty:1", "0"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(
+        field(&none, "qty:0")["error"],
+        "Choose at least one item to return."
+    );
+    assert_eq!(field(&none, "reason")["error"], "Choose a reason.");
+
+    let title = field(&reply, "qty:0")["label"].as_str().unwrap().to_owned();
+    let review = shopper
+        .act(
+            "return-items:1003",
+            &[
+                ("qty:0", "1"),
+                ("qty:1", "0"),
+                ("reason", "changed_mind"),
+                ("comment", "Too warm for me"),
+            ],
+        )
+        .await;
+    assert!(said(&review).contains(&format!("{title} × 1")), "{review}");
+    assert_eq!(choices(&review)[0], "return-confirm:1003");
+    let done = shopper.act("return-confirm:1003", &[]).await;
+    let text = said(&done);
+    let reference = text
+        .split_whitespace()
+        .find(|w| w.starts_with("R-"))
+        .expect("a return reference")
+        .to_owned();
+    let stored: (i64, String, String, String) = sqlx::query_as(
+        "SELECT order_number, reason, comment, items FROM return_requests WHERE reference = ?",
+    )
+    .bind(&reference)
+    .fetch_one(&demo.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (stored.0, stored.1.as_str(), stored.2.as_str()),
+        (1003, "changed_mind", "Too warm for me")
+    );
+    assert!(stored.3.contains("\"quantity\":1"), "{}", stored.3);
+    // Confirming twice does not file a second return.
+    let again = shopper.act("return-confirm:1003", &[]).await;
+    assert!(!said(&again).contains("R-"), "{again}");
+}
+
+#[tokio::test]
+async fn return_1004_is_refused_outside_the_window_and_offers_a_person() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("return", "1004", "linus@example.com").await;
+    let text = said(&reply);
+    assert!(text.contains("45 days ago"), "{text}");
+    assert!(text.contains("within 30 days"), "{text}");
+    assert!(reply["prompt"]["form"].is_null());
+    assert_eq!(choices(&reply), ["human", "identify:return", "menu"]);
+}
+
+#[tokio::test]
+async fn return_1005_refuses_the_final_sale_item_and_ada_switches_orders_without_asking_again() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("return", "1005", "ada@example.com").await;
+    let text = said(&reply);
+    assert!(text.contains("final sale"), "{text}");
+    assert!(
+        text.contains("Nothing in order #1005 can be returned"),
+        "{text}"
+    );
+    assert!(choices(&reply).contains(&"human".to_owned()));
+
+    // Identify once: ada's other order is offered, no second lookup.
+    let pick = shopper.act("track", &[]).await;
+    assert_eq!(
+        choices(&pick)[..2],
+        ["track:1001".to_owned(), "track:1005".to_owned()],
+        "newest first"
+    );
+    let tracked = shopper.act("track:1001", &[]).await;
+    assert_eq!(tracked["said"][0]["card"]["title"], "Order #1001");
+    // Someone else's order is not reachable from this session.
+    let other = shopper.act("track:1003", &[]).await;
+    assert_eq!(other["prompt"]["form"]["action"], "identify:track");
+}
+
+#[tokio::test]
+async fn report_an_issue_offers_kinds_by_state_and_opens_a_ticket_with_context() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.prove("report", "1001", "ada@example.com").await;
+    let kinds: Vec<&str> = field(&reply, "kind")["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["", "late", "lost"]);
+    let short = shopper
+        .act(
+            "report-send:1001",
+            &[("kind", "late"), ("description", "late")],
+        )
+        .await;
+    assert!(
+        field(&short, "description")["error"]
+            .as_str()
+            .unwrap()
+            .contains("at least 10")
+    );
+    let wrong_kind = shopper
+        .act(
+            "report-send:1001",
+            &[
+                ("kind", "damaged"),
+                ("description", "It is a week late now."),
+            ],
+        )
+        .await;
+    assert_eq!(field(&wrong_kind, "kind")["error"], "Choose what happened.");
+    let done = shopper
+        .act(
+            "report-send:1001",
+            &[("kind", "late"), ("description", "It is a week late now.")],
+        )
+        .await;
+    let text = said(&done);
+    let reference = text
+        .split_whitespace()
+        .find(|w| w.starts_with("T-"))
+        .expect("a ticket reference");
+    let stored: (String, i64, String, String) = sqlx::query_as(
+        "SELECT issue, order_number, email, context FROM tickets WHERE reference = ?",
+    )
+    .bind(reference)
+    .fetch_one(&demo.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (stored.0.as_str(), stored.1, stored.2.as_str()),
+        ("late", 1001, "ada@example.com")
+    );
+    assert!(stored.3.contains("identify:report"), "{}", stored.3);
+
+    let delivered = shopper.act("report:1005", &[]).await;
+    let kinds = field(&delivered, "kind")["options"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        kinds, 6,
+        "placeholder + damaged, defective, wrong, missing, not received"
+    );
+}
+
+#[tokio::test]
+async fn quick_answers_record_whether_they_helped_and_always_offer_a_person() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let list = shopper.act("faq", &[]).await;
+    let ids = choices(&list);
+    assert_eq!(
+        ids,
+        [
+            "faq:holiday-shipping",
+            "faq:sizing",
+            "faq:restocks",
+            "faq:returns-policy",
+            "human",
+            "menu"
+        ]
+    );
+    let answer = shopper.act("faq:holiday-shipping", &[]).await;
+    assert!(said(&answer).contains("December 18"));
+    assert!(said(&answer).contains("Did this help?"));
+    assert_eq!(
+        choices(&answer),
+        [
+            "helpful:holiday-shipping:yes",
+            "helpful:holiday-shipping:no",
+            "human",
+            "menu"
+        ]
+    );
+    shopper.act("helpful:holiday-shipping:yes", &[]).await;
+    let no = shopper.act("helpful:holiday-shipping:no", &[]).await;
+    assert!(choices(&no).contains(&"human".to_owned()));
+    let counts: (i64, i64) = sqlx::query_as(
+        "SELECT SUM(helpful), COUNT(*) FROM faq_feedback WHERE faq_id = 'holiday-shipping'",
+    )
+    .fetch_one(&demo.state.db)
+    .await
+    .unwrap();
+    assert_eq!(counts, (1, 2));
+}
+
+#[tokio::test]
+async fn talk_to_a_person_leaves_a_message_that_becomes_a_ticket() {
+    let demo = demo().await;
+    let mut shopper = Shopper::new(&demo);
+    let form = shopper.act("human", &[]).await;
+    assert_eq!(form["prompt"]["form"]["action"], "message");
+    let refused = shopper
+        .act("message", &[("email", "nope"), ("message", "")])
+        .await;
+    assert_eq!(
+        field(&refused, "email")["error"],
+        "Enter an email like name@example.com."
+    );
+    assert_eq!(field(&refused, "message")["error"], "Write your message.");
+    let done = shopper
+        .act(
+            "message",
+            &[
+                ("email", "kim@example.com"),
+                ("message", "<b>Do you ship to Canada?</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(done["echo"], "<b>Do you ship to Canada?</b>");
+    let stored: (String, String) =
+        sqlx::query_as("SELECT kind, body FROM tickets WHERE email = 'kim@example.com'")
+            .fetch_one(&demo.state.db)
+            .await
+            .unwrap();
+    assert_eq!(stored.0, "message");
+    assert_eq!(stored.1, "<b>Do you ship to Canada?</b>", "stored as typed");
+}
+
+#[tokio::test]
+async fn answers_follow_the_shoppers_language() {
+    let demo = demo().await;
+    for (locale, expected) in [
+        ("fr-CA", "Numéro de commande"),
+        ("fi", "Tilausnumero"),
+        ("zh-CN", "订单号"),
+        ("zh-TW", "訂單編號"),
+        ("th", "หมายเลขคำสั่งซื้อ"),
+    ] {
+        let mut shopper = Shopper::new(&demo);
+        shopper.locale = locale;
+        let reply = shopper.act("track", &[]).await;
+        let label = field(&reply, "order")["label"].as_str().unwrap().to_owned();
+        assert!(label.contains(expected), "{locale}: {label}");
+    }
+    let mut shopper = Shopper::new(&demo);
+    shopper.locale = "fr";
+    let faq = shopper.act("faq:sizing", &[]).await;
+    assert!(said(&faq).contains("pull épais"), "merchant FAQ in French");
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_clear_error() {
+    let demo = demo().await;
+    let shopper = Shopper::new(&demo);
+    let (status, body) = shopper.raw("{\"action\": 1}".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "bad_request");
+    let (status, _) = shopper
+        .raw(json!({"locale": "en", "action": "x".repeat(500)}).to_string())
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.act("no-such-step:1", &[]).await;
+    assert!(said(&reply).contains("no longer available"));
+}
+
+async fn agent_call(
+    demo: &Demo,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let mut request = request.body(Body::from(body.to_string())).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 99], 40000))));
+    let response = demo.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn agents_log_in_and_see_returns_tickets_and_numbers() {
+    let demo = demo().await;
+    let (status, body) = agent_call(&demo, "GET", "/api/agent/returns", None, json!(null)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "unauthorized");
+    let (status, _) = agent_call(
+        &demo,
+        "POST",
+        "/api/agent/login",
+        None,
+        json!({"email": "agent@demo.test", "password": "wrong"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, login) = agent_call(
+        &demo,
+        "POST",
+        "/api/agent/login",
+        None,
+        json!({"email": "Agent@Demo.test", "password": "demo-agent"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let token = login["token"].as_str().unwrap().to_owned();
+    assert_eq!(login["agent"]["site"], "demo");
+
+    // A shopper returns an item, reports an issue and rates an answer.
+    let mut shopper = Shopper::new(&demo);
+    shopper.prove("return", "1003", "alan@example.com").await;
+    shopper
+        .act(
+            "return-items:1003",
+            &[("qty:0", "1"), ("qty:1", "1"), ("reason", "wrong_item")],
+        )
+        .await;
+    shopper.act("return-confirm:1003", &[]).await;
+    shopper
+        .act(
+            "report-send:1003",
+            &[
+                ("kind", "damaged"),
+                ("description", "The zip arrived broken."),
+            ],
+        )
+        .await;
+    shopper.act("helpful:sizing:yes", &[]).await;
+
+    let (_, returns) = agent_call(
+        &demo,
+        "GET",
+        "/api/agent/returns",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(returns["returns"][0]["order"], 1003);
+    assert_eq!(returns["returns"][0]["reason"], "wrong_item");
+    assert_eq!(returns["returns"][0]["items"].as_array().unwrap().len(), 2);
+    let (_, tickets) = agent_call(
+        &demo,
+        "GET",
+        "/api/agent/tickets",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(tickets["tickets"][0]["issue"], "damaged");
+    let steps: Vec<&str> = tickets["tickets"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "return",
+            "identify:return",
+            "return-items:1003",
+            "return-confirm:1003",
+            "report-send:1003"
+        ],
+        "the agent sees what the shopper already tried"
+    );
+    let (_, stats) = agent_call(&demo, "GET", "/api/agent/stats", Some(&token), json!(null)).await;
+    assert_eq!(stats["self_service"]["flows"]["return"]["resolved"], 1);
+    assert_eq!(stats["self_service"]["flows"]["report"]["handoff"], 1);
+    assert_eq!(stats["faq"]["sizing"]["helpful"], 1);
+    assert!(stats["campaigns"].is_object());
+}
+
+#[tokio::test]
+async fn repeated_failed_logins_are_rate_limited() {
+    let demo = demo().await;
+    let wrong = json!({"email": "agent@demo.test", "password": "guess"});
+    for _ in 0..10 {
+        let (status, _) = agent_call(&demo, "POST", "/api/agent/login", None, wrong.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let right = json!({"email": "agent@demo.test", "password": "demo-agent"});
+    let (status, body) = agent_call(&demo, "POST", "/api/agent/login", None, right).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "rate_limited");
+}
