@@ -18,19 +18,21 @@
   };
   // Keep in sync with `launcher` in src/i18n.rs (a test checks they match).
   var labels = {
-    en: 'Chat with us', fr: 'Discuter avec nous'
+    'en': 'Chat with us', 'fr': 'Discuter avec nous', 'fi': 'Keskustele kanssamme',
+    'zh-hans': '在线咨询', 'zh-hant': '線上諮詢', 'th': 'แชทกับเรา'
   };
   function label() {
     var tags = [config.locale].concat(navigator.languages || [navigator.language]);
     for (var i = 0; i < tags.length; i++) {
-      var tag = String(tags[i] || '').toLowerCase().replace('_', '-');
-      if (labels[tag]) return labels[tag];
-      if (labels[tag.split('-')[0]]) return labels[tag.split('-')[0]];
+      var tag = String(tags[i] || '').toLowerCase().replace('_', '-'), lang = tag.split('-')[0];
+      if (lang === 'zh') return labels[/-(hant|tw|hk|mo)\b/.test(tag) ? 'zh-hant' : 'zh-hans'];
+      if (labels[lang]) return labels[lang];
     }
     return labels.en;
   }
 
-  var queue = (w.Aisle && w.Aisle.q) || [];
+  // Commands a stub queued before this script ran (`arguments` objects) become arrays.
+  var queue = [].map.call((w.Aisle && w.Aisle.q) || [], function (a) { return [].slice.call(a); });
   function Aisle() {
     var args = [].slice.call(arguments);
     if (Aisle.handle) return Aisle.handle(args[0], args[1]);
@@ -40,6 +42,35 @@
   Aisle.q = queue;
   Aisle.config = config;
   w.Aisle = Aisle;
+
+  // Visits and page views for campaigns, counted on every page even before the
+  // widget loads. Time on page restarts on every URL change, single-page-app
+  // navigation included; the widget hears of it through the 'navigate' command.
+  var visit = {};
+  try { visit = JSON.parse(w.sessionStorage.getItem('aisle:v1:visit')) || {}; } catch (e) { /* storage disabled */ }
+  if (!visit.start) {
+    var visits = 1;
+    try { visits += +w.localStorage.getItem('aisle:v1:visits') || 0; w.localStorage.setItem('aisle:v1:visits', visits); } catch (e) { /* storage disabled */ }
+    visit = { start: Date.now(), pages: 0, visits: visits };
+  }
+  Aisle.visit = visit;
+  function page() {
+    visit.pages++;
+    Aisle.pageStart = Date.now();
+    try { w.sessionStorage.setItem('aisle:v1:visit', JSON.stringify(visit)); } catch (e) { /* storage disabled */ }
+    if (Aisle.handle) Aisle.handle('navigate');
+  }
+  page();
+  ['pushState', 'replaceState'].forEach(function (name) {
+    var original = history[name];
+    history[name] = function () {
+      var before = location.href;
+      var result = original.apply(this, arguments);
+      if (location.href !== before) page();
+      return result;
+    };
+  });
+  w.addEventListener('popstate', page);
 
   var host = d.createElement('aisle-chat');
   host.setAttribute('style', 'all:initial;position:fixed;right:0;bottom:0;width:0;height:0;z-index:2147483000');

@@ -5,8 +5,7 @@
 //! `serde_json` out of the wasm bundle.
 
 use crate::decode::from_js;
-use aisle_core::api::{ApiError, ErrorCode, LookupRequest};
-use aisle_core::order::OrderView;
+use aisle_core::api::{ApiError, CampaignDecision, CampaignEvent, ErrorCode, VisitorState};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,9 +31,15 @@ impl CallError {
     }
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, CallError> {
+/// POSTs `body` as JSON to `url`.
+async fn send<B: Serialize>(url: &str, body: &B) -> Result<Response, CallError> {
     let body = crate::encode::to_js(body).map_err(|_| CallError::Network)?;
-    let json = js_sys::JSON::stringify(&body).map_err(|_| CallError::Network)?;
+    send_js(url, &body).await
+}
+
+/// POSTs a JS value as JSON to `url`.
+async fn send_js(url: &str, body: &JsValue) -> Result<Response, CallError> {
+    let json = js_sys::JSON::stringify(body).map_err(|_| CallError::Network)?;
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&json.into());
@@ -44,11 +49,16 @@ async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<
         .set("content-type", "application/json")
         .map_err(|_| CallError::Network)?;
     let window = web_sys::window().ok_or(CallError::Network)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(|_| CallError::Network)?
         .dyn_into()
-        .map_err(|_| CallError::Network)?;
+        .map_err(|_| CallError::Network)
+}
+
+/// POSTs `body` and decodes the JSON answer (or the API error).
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, CallError> {
+    let response = send(url, body).await?;
     let parsed = JsFuture::from(response.json().map_err(|_| CallError::Network)?).await;
     let value: JsValue = parsed.map_err(|_| CallError::Network)?;
     if response.ok() {
@@ -60,12 +70,35 @@ async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<
     }
 }
 
-/// `POST /api/sites/{site}/orders/lookup`.
-pub async fn lookup_order(
+fn site_url(server: &str, site: &str, rest: &str) -> String {
+    let site = String::from(js_sys::encode_uri_component(site));
+    format!("{server}/api/sites/{site}/{rest}")
+}
+
+/// `POST /api/sites/{site}/campaigns/evaluate`.
+pub async fn evaluate_campaigns(
     server: &str,
     site: &str,
-    request: &LookupRequest,
-) -> Result<OrderView, CallError> {
-    let site = js_sys::encode_uri_component(site);
-    post(&format!("{server}/api/sites/{site}/orders/lookup"), request).await
+    visitor: &VisitorState,
+) -> Result<CampaignDecision, CallError> {
+    post(&site_url(server, site, "campaigns/evaluate"), visitor).await
+}
+
+/// `POST /api/sites/{site}/campaigns/events`; analytics, so failures are ignored.
+pub async fn campaign_event(server: &str, site: &str, event: &CampaignEvent) {
+    let _ = send(&site_url(server, site, "campaigns/events"), event).await;
+}
+
+/// `POST /api/sites/{site}/assist`: one step of self-service. `request` is
+/// an `AssistRequest` as a JS object; the answer is the parsed `AssistReply`,
+/// or `None` when the server could not be reached or refused the request.
+pub async fn assist(server: &str, site: &str, request: JsValue) -> Option<crate::assist::Json> {
+    let response = send_js(&site_url(server, site, "assist"), &request)
+        .await
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let value = JsFuture::from(response.json().ok()?).await.ok()?;
+    Some(crate::assist::Json(value))
 }

@@ -1,11 +1,13 @@
 //! The widget's components: launcher, panel (a `dialog`), conversation log and
-//! self-service menu. The "Track order" flow lives in [`crate::track`].
+//! self-service menu. What the assistant answers is drawn by [`crate::assist`].
 
+use crate::assist::{self, Json, act};
+use crate::campaigns;
 use crate::config::WidgetConfig;
 use crate::i18n::{Locale, Strings};
-use crate::persist::{self, Saved, Screen};
-use crate::track::{OrderCard, TrackForm};
+use crate::persist::{self, Saved};
 use crate::transcript::{self, Entry, Line};
+use aisle_core::api::ShownCampaign;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,18 +21,22 @@ pub const STYLE: &str = include_str!("../style/widget.css");
 pub struct Widget {
     /// The panel is open.
     pub open: RwSignal<bool>,
-    /// The current self-service step.
-    pub screen: RwSignal<Screen>,
-    /// Order number as typed.
-    pub order_input: RwSignal<String>,
-    /// Email as typed.
-    pub email_input: RwSignal<String>,
+    /// The assistant's current question (a `Prompt` as JSON); `None`: the menu.
+    pub prompt: RwSignal<Option<String>>,
+    /// What the shopper typed into the question's form, by field name.
+    pub drafts: RwSignal<Vec<(String, String)>>,
+    /// The assistant session (which orders the shopper proved).
+    pub session: RwSignal<Option<String>>,
+    /// An answer is on its way.
+    pub busy: RwSignal<bool>,
     /// The conversation.
     pub transcript: RwSignal<Vec<Entry>>,
     /// Locale chosen with `Aisle('locale', …)`, overriding the default.
     pub chosen_locale: RwSignal<Option<Locale>>,
     /// Locale from `data-locale` or the browser.
     pub default_locale: Locale,
+    /// The proactive campaign message on screen, if any.
+    pub campaign: RwSignal<Option<ShownCampaign>>,
 }
 
 impl Widget {
@@ -42,12 +48,14 @@ impl Widget {
         }
         Widget {
             open: RwSignal::new(saved.open),
-            screen: RwSignal::new(saved.screen),
-            order_input: RwSignal::new(saved.order_input),
-            email_input: RwSignal::new(saved.email_input),
+            prompt: RwSignal::new(saved.prompt),
+            drafts: RwSignal::new(saved.drafts),
+            session: RwSignal::new(saved.session),
+            busy: RwSignal::new(false),
             transcript: RwSignal::new(log),
             chosen_locale: RwSignal::new(saved.locale),
             default_locale,
+            campaign: RwSignal::new(None),
         }
     }
 
@@ -70,27 +78,30 @@ impl Widget {
     pub fn snapshot(&self) -> Saved {
         Saved {
             open: self.open.get(),
-            screen: self.screen.get(),
-            order_input: self.order_input.get(),
-            email_input: self.email_input.get(),
+            prompt: self.prompt.get(),
+            drafts: self.drafts.get(),
+            session: self.session.get(),
             transcript: self.transcript.get(),
             locale: self.chosen_locale.get(),
         }
     }
 }
 
-/// Moves keyboard focus to the first action control inside `container` once the DOM
-/// has caught up with the state change that revealed it.
+/// Moves keyboard focus to the first field the server refused, else the first
+/// action control inside `container`, once the DOM has caught up with the state
+/// change that revealed it.
 pub fn focus_first_control(container: NodeRef<html::Div>) {
     request_animation_frame(move || {
         let Some(container) = container.get_untracked() else {
             return;
         };
-        let target = container
-            .query_selector(".actions input, .actions button:not([disabled])")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        let target = [
+            "[aria-invalid=true]",
+            ".actions input, .actions select, .actions textarea, .actions button",
+        ]
+        .into_iter()
+        .find_map(|selector| container.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(target) = target {
             let _ = target.focus();
         }
@@ -117,8 +128,12 @@ pub fn App(
         move |open, _, _| {
             if *open {
                 focus_first_control(panel);
-            } else if let Some(button) = launcher.get_untracked() {
-                let _ = button.focus();
+            } else {
+                if let Some(button) = launcher.get_untracked() {
+                    let _ = button.focus();
+                }
+                // A campaign held back while the panel was open may show now.
+                campaigns::evaluate(widget, None);
             }
         },
         false,
@@ -136,6 +151,19 @@ pub fn App(
     // which keeps the wasm bundle small.
     let panel_content = move || {
         let s = widget.strings();
+        // The assistant's question, drawn from its JSON whenever it changes.
+        let question: NodeRef<html::Div> = NodeRef::new();
+        Effect::new(move |_| {
+            let prompt = widget.prompt.get();
+            if let Some(host) = question.get() {
+                host.set_text_content(None);
+                if let Some(prompt) = prompt {
+                    widget
+                        .drafts
+                        .with_untracked(|d| assist::draw_prompt(&host, &Json::parse(&prompt), d));
+                }
+            }
+        });
         view! {
             <div class="panel-header">
                 <div>
@@ -147,11 +175,15 @@ pub fn App(
                 </button>
             </div>
             <Conversation/>
-            <div class="actions">
-                {move || match widget.screen.get() {
-                    Screen::Menu => view! { <Menu panel=panel/> }.into_any(),
-                    Screen::TrackForm => view! { <TrackForm panel=panel/> }.into_any(),
-                }}
+            <div
+                class="actions"
+                on:click=move |ev| assist::on_click(widget, panel, &ev)
+                on:submit=move |ev| assist::on_submit(widget, panel, &ev)
+                on:input=move |ev| assist::on_edit(widget, &ev)
+                on:change=move |ev| assist::on_edit(widget, &ev)
+            >
+                {move || widget.prompt.with(Option::is_none).then(|| view! { <Menu panel=panel/> })}
+                <div node_ref=question></div>
             </div>
         }
     };
@@ -159,6 +191,7 @@ pub fn App(
     view! {
         <div class="aisle" lang=move || widget.locale().tag()>
             <style>{STYLE}</style>
+            <ProactiveMessage/>
             <button
                 type="button"
                 class="launcher"
@@ -216,26 +249,25 @@ fn Message(
 ) -> impl IntoView {
     let widget = expect_context::<Widget>();
     let class = match line {
-        _ if line.from_shopper() => "msg msg-shopper",
-        Line::Order(_) => "msg msg-bot msg-card",
+        Line::Shopper(_) => "msg msg-shopper",
+        Line::Assistant(ref said) if said.contains("\"card\":{") => "msg msg-bot msg-card",
         _ => "msg msg-bot",
     };
-    let body = move || {
-        let s = widget.strings();
-        match line.clone() {
-            Line::Greeting => s.greeting.into_any(),
-            Line::ChoseTrackOrder => s.track_order.into_any(),
-            Line::AskOrder => s.ask_order.into_any(),
-            Line::Submitted { order, email } => format!("{order} · {email}").into_any(),
-            Line::Order(order) => view! { <OrderCard order=*order/> }.into_any(),
-            Line::NotFound => s.not_found.into_any(),
-            Line::RateLimited { minutes } => {
-                crate::i18n::fill(s.rate_limited, "minutes", &minutes.to_string()).into_any()
-            }
-            Line::NetworkError => s.network_error.into_any(),
+    let s = widget.strings();
+    let host: NodeRef<html::Div> = NodeRef::new();
+    let text = match line {
+        Line::Greeting => Some(s.greeting.to_owned()),
+        Line::Shopper(text) => Some(text),
+        Line::NetworkError => Some(s.network_error.to_owned()),
+        Line::Assistant(said) => {
+            let locale = widget.locale();
+            host.on_load(move |host| {
+                assist::draw_said(&host, &Json::parse(&said), locale, s.opens_in_new_tab)
+            });
+            None
         }
     };
-    view! { <div class=class>{body}</div> }
+    view! { <div class=class node_ref=host>{text}</div> }
 }
 
 /// The self-service menu: only what works.
@@ -245,18 +277,79 @@ fn Menu(
     panel: NodeRef<html::Div>,
 ) -> impl IntoView {
     let widget = expect_context::<Widget>();
-    let track = move |_| {
-        widget.say(Line::ChoseTrackOrder);
-        widget.say(Line::AskOrder);
-        widget.screen.set(Screen::TrackForm);
-        focus_first_control(panel);
-    };
     let s = widget.strings();
+    let items = [
+        ("track", s.track_order),
+        ("return", s.return_items),
+        ("cancel", s.cancel_order),
+        ("report", s.report_issue),
+        ("faq", s.faq),
+        ("human", s.talk_to_person),
+    ]
+    .map(|(action, label)| {
+        let pick = move |_| {
+            if !widget.busy.get_untracked() {
+                widget.say(Line::Shopper(label.into()));
+                act(widget, action.into(), Vec::new(), panel);
+            }
+        };
+        view! { <button type="button" class="menu-item" on:click=pick>{label}</button> }
+    });
     view! {
         <div class="menu" role="group" aria-label=s.menu_label>
-            <button type="button" class="menu-item" on:click=track>
-                {s.track_order}
-            </button>
+            {items.into_iter().collect_view()}
+        </div>
+    }
+}
+
+/// The proactive campaign message next to the launcher: announced politely,
+/// never over the open panel, dismissible with its button or Escape.
+#[component]
+fn ProactiveMessage() -> impl IntoView {
+    let widget = expect_context::<Widget>();
+    let visible = move || {
+        if widget.open.get() {
+            None
+        } else {
+            widget.campaign.get()
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            campaigns::dismiss(widget);
+        }
+    };
+    view! {
+        <div class="proactive-region" aria-live="polite">
+            {move || {
+                visible()
+                    .map(|campaign| {
+                        let s = widget.strings();
+                        let actions = campaign
+                            .actions
+                            .into_iter()
+                            .map(|action| {
+                                let label = action.label.clone();
+                                view! {
+                                    <button type="button" class="primary" on:click=move |_| campaigns::act(widget, &action)>
+                                        {label}
+                                    </button>
+                                }
+                            })
+                            .collect_view();
+                        view! {
+                            <div class="proactive" role="group" aria-label=s.proactive_label on:keydown=on_keydown>
+                                <p class="proactive-text">{campaign.message}</p>
+                                <div class="proactive-actions">
+                                    {actions}
+                                    <button type="button" class="secondary" on:click=move |_| campaigns::dismiss(widget)>
+                                        {s.dismiss}
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
         </div>
     }
 }

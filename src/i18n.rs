@@ -1,4 +1,7 @@
-//! Locale tables: every string the widget shows, in each supported language.
+//! Locale tables: every string of the widget's own chrome (launcher, panel,
+//! menu), in each supported language. What the assistant says comes worded
+//! from the server (`crates/server/src/assist/text.rs`), so flows and their
+//! translations cost this bundle nothing.
 //!
 //! A [`Strings`] table is a struct, so a language cannot ship with a string
 //! missing: the compiler refuses it. Placeholders are `{name}` and are filled
@@ -13,27 +16,51 @@ pub enum Locale {
     En,
     /// French.
     Fr,
+    /// Finnish.
+    Fi,
+    /// Simplified Chinese.
+    ZhHans,
+    /// Traditional Chinese.
+    ZhHant,
+    /// Thai.
+    Th,
 }
 
 impl Locale {
     /// Every supported locale.
-    pub const ALL: [Locale; 2] = [Locale::En, Locale::Fr];
+    pub const ALL: [Locale; 6] = [
+        Locale::En,
+        Locale::Fr,
+        Locale::Fi,
+        Locale::ZhHans,
+        Locale::ZhHant,
+        Locale::Th,
+    ];
 
-    /// The BCP 47 tag, used for `lang` and for `Intl` formatting.
+    /// The BCP 47 tag, used for `lang`, for `Intl` formatting and sent to the server.
     pub fn tag(self) -> &'static str {
         match self {
             Locale::En => "en",
             Locale::Fr => "fr",
+            Locale::Fi => "fi",
+            Locale::ZhHans => "zh-Hans",
+            Locale::ZhHant => "zh-Hant",
+            Locale::Th => "th",
         }
     }
 
-    /// The locale for one BCP 47 tag (`fr-CA` → French), if supported.
+    /// The locale for one BCP 47 tag (`fr-CA` → French, `zh-TW` → Traditional
+    /// Chinese), if supported.
     pub fn from_tag(tag: &str) -> Option<Locale> {
         let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let primary = tag.split('-').next().unwrap_or_default();
-        match primary {
+        let mut parts = tag.split('-');
+        match parts.next().unwrap_or_default() {
             "en" => Some(Locale::En),
             "fr" => Some(Locale::Fr),
+            "fi" => Some(Locale::Fi),
+            "th" => Some(Locale::Th),
+            "zh" if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) => Some(Locale::ZhHant),
+            "zh" => Some(Locale::ZhHans),
             _ => None,
         }
     }
@@ -50,20 +77,15 @@ impl Locale {
         match self {
             Locale::En => &EN,
             Locale::Fr => &FR,
+            Locale::Fi => &FI,
+            Locale::ZhHans => &ZH_HANS,
+            Locale::ZhHant => &ZH_HANT,
+            Locale::Th => &TH,
         }
     }
 }
 
-/// Replaces `{key}` in `template` with `value`.
-pub fn fill(template: &str, key: &str, value: &str) -> String {
-    let mut placeholder = String::with_capacity(key.len() + 2);
-    placeholder.push('{');
-    placeholder.push_str(key);
-    placeholder.push('}');
-    template.replace(&placeholder, value)
-}
-
-/// Every string of the widget for one language.
+/// Every string of the widget's chrome for one language.
 #[derive(Debug)]
 pub struct Strings {
     /// Launcher button label.
@@ -82,70 +104,26 @@ pub struct Strings {
     pub menu_label: &'static str,
     /// Menu item.
     pub track_order: &'static str,
-    /// Asks for order number + email.
-    pub ask_order: &'static str,
-    /// Field label.
-    pub order_number: &'static str,
-    /// Field hint.
-    pub order_number_hint: &'static str,
-    /// Field label.
-    pub email: &'static str,
-    /// Submit button.
-    pub find_order: &'static str,
-    /// Shown while looking up.
-    pub looking_up: &'static str,
-    /// Back to the menu.
-    pub back: &'static str,
-    /// Validation: order number missing.
-    pub error_order_empty: &'static str,
-    /// Validation: order number malformed.
-    pub error_order_format: &'static str,
-    /// Validation: email missing.
-    pub error_email_empty: &'static str,
-    /// Validation: email malformed.
-    pub error_email_format: &'static str,
-    /// Lookup failed (unknown order or wrong email, deliberately the same).
-    pub not_found: &'static str,
-    /// Too many failed lookups; `{minutes}`.
-    pub rate_limited: &'static str,
-    /// Network or server failure.
+    /// Menu item.
+    pub return_items: &'static str,
+    /// Menu item.
+    pub cancel_order: &'static str,
+    /// Menu item.
+    pub report_issue: &'static str,
+    /// Menu item: the merchant's quick answers.
+    pub faq: &'static str,
+    /// Menu item: hand over to the team.
+    pub talk_to_person: &'static str,
+    /// On a submit button while the answer is on its way.
+    pub sending: &'static str,
+    /// Network or server failure; what was typed is kept.
     pub network_error: &'static str,
-    /// Order card heading; `{number}`.
-    pub order_heading: &'static str,
-    /// Order state.
-    pub state_unfulfilled: &'static str,
-    /// Order state.
-    pub state_in_transit: &'static str,
-    /// Order state.
-    pub state_delivered: &'static str,
-    /// Order state.
-    pub state_cancelled: &'static str,
-    /// Label.
-    pub carrier: &'static str,
-    /// Label.
-    pub tracking_number: &'static str,
-    /// Label.
-    pub estimated_delivery: &'static str,
-    /// Link to the carrier's page; `{carrier}`.
-    pub track_with_carrier: &'static str,
     /// Appended to links that open a new tab (screen readers).
     pub opens_in_new_tab: &'static str,
-    /// Timeline heading.
-    pub timeline: &'static str,
-    /// Timeline event.
-    pub event_ordered: &'static str,
-    /// Timeline event.
-    pub event_shipped: &'static str,
-    /// Timeline event.
-    pub event_in_transit: &'static str,
-    /// Timeline event.
-    pub event_out_for_delivery: &'static str,
-    /// Timeline event.
-    pub event_delivered: &'static str,
-    /// Timeline event.
-    pub event_cancelled: &'static str,
-    /// Menu item after a result.
-    pub track_another: &'static str,
+    /// Accessible name of a proactive campaign message.
+    pub proactive_label: &'static str,
+    /// Button that closes a proactive message.
+    pub dismiss: &'static str,
 }
 
 /// English.
@@ -155,41 +133,19 @@ pub static EN: Strings = Strings {
     automated_notice: "Automated assistant: instant answers about your orders.",
     close: "Close",
     conversation: "Conversation",
-    greeting: "Hi! I can look up your order right away. What do you need?",
+    greeting: "Hi! I can help with your order right away. What do you need?",
     menu_label: "Help topics",
     track_order: "Track order",
-    ask_order: "Enter your order number and the email you used at checkout.",
-    order_number: "Order number",
-    order_number_hint: "For example #1001",
-    email: "Email",
-    find_order: "Find my order",
-    looking_up: "Looking up your order…",
-    back: "Back",
-    error_order_empty: "Enter your order number.",
-    error_order_format: "Order numbers are digits, like #1001.",
-    error_email_empty: "Enter your email.",
-    error_email_format: "Enter an email like name@example.com.",
-    not_found: "We couldn't find an order with that number and email. Check both and try again.",
-    rate_limited: "Too many attempts. Please try again in {minutes} min.",
-    network_error: "We couldn't reach the store. Check your connection and try again.",
-    order_heading: "Order {number}",
-    state_unfulfilled: "Being prepared",
-    state_in_transit: "In transit",
-    state_delivered: "Delivered",
-    state_cancelled: "Cancelled",
-    carrier: "Carrier",
-    tracking_number: "Tracking number",
-    estimated_delivery: "Estimated delivery",
-    track_with_carrier: "Track on the {carrier} website",
+    return_items: "Return items",
+    cancel_order: "Cancel order",
+    report_issue: "Report an issue",
+    faq: "Common questions",
+    talk_to_person: "Talk to a person",
+    sending: "Sending…",
+    network_error: "We couldn't reach the store. Check your connection and try again; what you typed is kept.",
     opens_in_new_tab: "(opens in a new tab)",
-    timeline: "Timeline",
-    event_ordered: "Order placed",
-    event_shipped: "Shipped",
-    event_in_transit: "In transit",
-    event_out_for_delivery: "Out for delivery",
-    event_delivered: "Delivered",
-    event_cancelled: "Cancelled",
-    track_another: "Track another order",
+    proactive_label: "Message from the store",
+    dismiss: "Dismiss",
 };
 
 /// French.
@@ -199,39 +155,105 @@ pub static FR: Strings = Strings {
     automated_notice: "Assistant automatique : réponses immédiates sur vos commandes.",
     close: "Fermer",
     conversation: "Conversation",
-    greeting: "Bonjour ! Je peux retrouver votre commande tout de suite. De quoi avez-vous besoin ?",
-    menu_label: "Sujets d'aide",
+    greeting: "Bonjour ! Je peux vous aider tout de suite pour votre commande. De quoi avez-vous besoin ?",
+    menu_label: "Sujets d’aide",
     track_order: "Suivre ma commande",
-    ask_order: "Saisissez votre numéro de commande et l'e-mail utilisé lors de l'achat.",
-    order_number: "Numéro de commande",
-    order_number_hint: "Par exemple #1001",
-    email: "E-mail",
-    find_order: "Trouver ma commande",
-    looking_up: "Recherche de votre commande…",
-    back: "Retour",
-    error_order_empty: "Saisissez votre numéro de commande.",
-    error_order_format: "Un numéro de commande ne contient que des chiffres, comme #1001.",
-    error_email_empty: "Saisissez votre e-mail.",
-    error_email_format: "Saisissez un e-mail comme nom@exemple.fr.",
-    not_found: "Nous n'avons trouvé aucune commande avec ce numéro et cet e-mail. Vérifiez les deux et réessayez.",
-    rate_limited: "Trop de tentatives. Réessayez dans {minutes} min.",
-    network_error: "Impossible de joindre la boutique. Vérifiez votre connexion et réessayez.",
-    order_heading: "Commande {number}",
-    state_unfulfilled: "En préparation",
-    state_in_transit: "En cours de livraison",
-    state_delivered: "Livrée",
-    state_cancelled: "Annulée",
-    carrier: "Transporteur",
-    tracking_number: "Numéro de suivi",
-    estimated_delivery: "Livraison estimée",
-    track_with_carrier: "Suivre sur le site de {carrier}",
-    opens_in_new_tab: "(s'ouvre dans un nouvel onglet)",
-    timeline: "Historique",
-    event_ordered: "Commande passée",
-    event_shipped: "Expédiée",
-    event_in_transit: "En transit",
-    event_out_for_delivery: "En cours de livraison",
-    event_delivered: "Livrée",
-    event_cancelled: "Annulée",
-    track_another: "Suivre une autre commande",
+    return_items: "Retourner des articles",
+    cancel_order: "Annuler la commande",
+    report_issue: "Signaler un problème",
+    faq: "Questions fréquentes",
+    talk_to_person: "Parler à quelqu’un",
+    sending: "Envoi…",
+    network_error: "Impossible de joindre la boutique. Vérifiez votre connexion et réessayez ; votre saisie est conservée.",
+    opens_in_new_tab: "(s’ouvre dans un nouvel onglet)",
+    proactive_label: "Message de la boutique",
+    dismiss: "Ignorer",
+};
+
+/// Finnish.
+pub static FI: Strings = Strings {
+    launcher: "Keskustele kanssamme",
+    title: "Miten voimme auttaa?",
+    automated_notice: "Automaattinen avustaja: välittömät vastaukset tilauksistasi.",
+    close: "Sulje",
+    conversation: "Keskustelu",
+    greeting: "Hei! Voin auttaa tilauksesi kanssa heti. Mitä tarvitset?",
+    menu_label: "Aiheet",
+    track_order: "Seuraa tilausta",
+    return_items: "Palauta tuotteita",
+    cancel_order: "Peru tilaus",
+    report_issue: "Ilmoita ongelmasta",
+    faq: "Usein kysytyt",
+    talk_to_person: "Puhu ihmisen kanssa",
+    sending: "Lähetetään…",
+    network_error: "Kauppaan ei saatu yhteyttä. Tarkista yhteytesi ja yritä uudelleen; kirjoittamasi teksti säilyy.",
+    opens_in_new_tab: "(avautuu uuteen välilehteen)",
+    proactive_label: "Viesti kaupalta",
+    dismiss: "Ohita",
+};
+
+/// Simplified Chinese.
+pub static ZH_HANS: Strings = Strings {
+    launcher: "在线咨询",
+    title: "有什么可以帮您？",
+    automated_notice: "自动助手：即时解答您的订单问题。",
+    close: "关闭",
+    conversation: "对话",
+    greeting: "您好！我可以立即帮您处理订单。请问需要什么帮助？",
+    menu_label: "帮助主题",
+    track_order: "查询订单",
+    return_items: "退货",
+    cancel_order: "取消订单",
+    report_issue: "反馈问题",
+    faq: "常见问题",
+    talk_to_person: "联系人工客服",
+    sending: "发送中…",
+    network_error: "无法连接商店。请检查网络后重试；您输入的内容已保留。",
+    opens_in_new_tab: "（在新标签页中打开）",
+    proactive_label: "商店消息",
+    dismiss: "关闭提示",
+};
+
+/// Traditional Chinese.
+pub static ZH_HANT: Strings = Strings {
+    launcher: "線上諮詢",
+    title: "有什麼可以幫您？",
+    automated_notice: "自動助理：即時解答您的訂單問題。",
+    close: "關閉",
+    conversation: "對話",
+    greeting: "您好！我可以立即協助您處理訂單。請問需要什麼協助？",
+    menu_label: "協助主題",
+    track_order: "查詢訂單",
+    return_items: "退貨",
+    cancel_order: "取消訂單",
+    report_issue: "回報問題",
+    faq: "常見問題",
+    talk_to_person: "聯絡真人客服",
+    sending: "傳送中…",
+    network_error: "無法連線至商店。請檢查網路後再試一次；您輸入的內容已保留。",
+    opens_in_new_tab: "（在新分頁中開啟）",
+    proactive_label: "商店訊息",
+    dismiss: "關閉提示",
+};
+
+/// Thai.
+pub static TH: Strings = Strings {
+    launcher: "แชทกับเรา",
+    title: "ให้เราช่วยอะไรดี",
+    automated_notice: "ผู้ช่วยอัตโนมัติ: ตอบคำถามเรื่องคำสั่งซื้อได้ทันที",
+    close: "ปิด",
+    conversation: "การสนทนา",
+    greeting: "สวัสดีค่ะ ช่วยเรื่องคำสั่งซื้อของคุณได้ทันที ต้องการให้ช่วยเรื่องอะไรคะ",
+    menu_label: "หัวข้อความช่วยเหลือ",
+    track_order: "ติดตามคำสั่งซื้อ",
+    return_items: "คืนสินค้า",
+    cancel_order: "ยกเลิกคำสั่งซื้อ",
+    report_issue: "แจ้งปัญหา",
+    faq: "คำถามที่พบบ่อย",
+    talk_to_person: "คุยกับเจ้าหน้าที่",
+    sending: "กำลังส่ง…",
+    network_error: "ไม่สามารถเชื่อมต่อร้านค้าได้ โปรดตรวจสอบการเชื่อมต่อแล้วลองอีกครั้ง ข้อความที่คุณพิมพ์ยังอยู่",
+    opens_in_new_tab: "(เปิดในแท็บใหม่)",
+    proactive_label: "ข้อความจากร้านค้า",
+    dismiss: "ปิด",
 };

@@ -3,7 +3,8 @@
 //!
 //! - [`config`]: the handover from the loader (snippet settings, queued commands).
 //! - [`app`]: launcher, panel, conversation log, self-service menu.
-//! - [`track`]: the "Track order" flow.
+//! - [`assist`]: self-service answers and questions as the server words them;
+//!   [`campaigns`]: proactive messages.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
 //! - [`persist`]: state that survives page navigation.
 //! - [`api`]: calls to the server; [`decode`], [`encode`]: serde to and from `JsValue`.
@@ -13,13 +14,14 @@
 
 pub mod api;
 pub mod app;
+pub mod assist;
+pub mod campaigns;
 pub mod config;
 pub mod decode;
 pub mod encode;
 pub mod format;
 pub mod i18n;
 pub mod persist;
-pub mod track;
 pub mod transcript;
 
 use app::{App, Widget};
@@ -45,6 +47,13 @@ pub fn dispatch(widget: Widget, command: Command) {
                 widget.chosen_locale.set(Some(locale));
             }
         }
+        "trigger" => match command.argument.as_string() {
+            Some(id) => campaigns::evaluate(widget, Some(id)),
+            None => web_sys::console::warn_1(&"Aisle: 'trigger' takes a campaign id".into()),
+        },
+        "cart" => campaigns::cart(widget, command.argument),
+        // From the loader: the URL changed (also single-page-app navigation).
+        "navigate" => campaigns::navigate(widget),
         other => web_sys::console::warn_2(&"Aisle: unknown command".into(), &other.into()),
     }
 }
@@ -96,6 +105,7 @@ pub fn boot() {
     let Some(handover) = config::take_over() else {
         return;
     };
+    let config = handover.config.clone();
     let Some(widget) = mount(&handover.root, handover.config) else {
         return;
     };
@@ -111,6 +121,7 @@ pub fn boot() {
     // After the first frame, so the widget's effects (focus management) are
     // already watching when queued commands such as `open` arrive.
     request_animation_frame(move || {
+        campaigns::start(widget, config);
         for command in handover.queued {
             dispatch(widget, command);
         }

@@ -1,6 +1,7 @@
 //! Keeps the widget's state in `sessionStorage` so it survives navigating to
-//! another store page: whether the panel was open, which step the shopper was
-//! on, what they had typed, and the conversation so far.
+//! another store page: whether the panel was open, the conversation, the
+//! question on screen, what the shopper had typed into it, and the session
+//! that remembers which order they proved.
 //!
 //! The loader reads the same key to load the widget at once when the panel was
 //! open on the previous page.
@@ -12,29 +13,19 @@ use serde::{Deserialize, Serialize};
 /// `sessionStorage` key (shared with `loader/aisle.js`).
 pub const STORAGE_KEY: &str = "aisle:v1:state";
 
-/// Which step of self-service the shopper is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Screen {
-    /// The self-service menu.
-    #[default]
-    Menu,
-    /// The order number + email form of "Track order".
-    TrackForm,
-}
-
 /// Everything that survives a page navigation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Saved {
     /// The panel is open.
     pub open: bool,
-    /// The current step.
-    pub screen: Screen,
-    /// Typed order number.
-    pub order_input: String,
-    /// Typed email.
-    pub email_input: String,
     /// The conversation.
     pub transcript: Vec<Entry>,
+    /// The assistant's current question (a `Prompt` as JSON); `None`: the menu.
+    pub prompt: Option<String>,
+    /// What the shopper typed into the prompt's form, by field name.
+    pub drafts: Vec<(String, String)>,
+    /// The assistant session (proven orders).
+    pub session: Option<String>,
     /// A locale chosen with `Aisle('locale', …)`.
     pub locale: Option<Locale>,
 }

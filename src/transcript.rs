@@ -1,8 +1,7 @@
-//! The conversation shown in the panel's log: what the assistant said, what
-//! the shopper chose or typed, and the orders found. Entries hold message
-//! *kinds*, not text, so switching language re-words the whole log.
+//! The conversation shown in the panel's log: the widget's greeting, what the
+//! shopper chose or typed, and what the assistant answered (already worded by
+//! the server, with an optional card such as an order's status).
 
-use aisle_core::order::OrderView;
 use serde::{Deserialize, Serialize};
 
 /// One entry of the log.
@@ -17,41 +16,31 @@ pub struct Entry {
 /// What an entry says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Line {
-    /// The assistant's opening line.
+    /// The widget's opening line (worded in the current locale).
     Greeting,
-    /// The shopper chose "Track order".
-    ChoseTrackOrder,
-    /// The assistant asks for order number + email.
-    AskOrder,
-    /// The shopper submitted an order number and email.
-    Submitted {
-        /// Order number as normalized (`#1001`).
-        order: String,
-        /// Email as typed.
-        email: String,
-    },
-    /// An order was found.
-    Order(Box<OrderView>),
-    /// No order matches that pair.
-    NotFound,
-    /// Too many failed lookups.
-    RateLimited {
-        /// Minutes until a retry may succeed.
-        minutes: u64,
-    },
-    /// The server could not be reached.
+    /// What the shopper chose or submitted, as they would say it.
+    Shopper(String),
+    /// The assistant's answer: a `Said` (`aisle_core::assist`) as JSON.
+    Assistant(String),
+    /// The server could not be reached; nothing typed was lost.
     NetworkError,
 }
 
 impl Line {
     /// Whether the shopper (rather than the assistant) said it.
     pub fn from_shopper(&self) -> bool {
-        matches!(self, Line::ChoseTrackOrder | Line::Submitted { .. })
+        matches!(self, Line::Shopper(_))
     }
 }
 
-/// Appends `line` to `log` with the next id.
+/// Longest log kept (older entries scroll away), so saved state stays small.
+pub const MAX_ENTRIES: usize = 80;
+
+/// Appends `line` to `log` with the next id, dropping the oldest beyond [`MAX_ENTRIES`].
 pub fn push(log: &mut Vec<Entry>, line: Line) {
     let id = log.last().map_or(0, |e| e.id + 1);
     log.push(Entry { id, line });
+    if log.len() > MAX_ENTRIES {
+        log.remove(0);
+    }
 }

@@ -90,7 +90,7 @@ async fn launcher_opens_the_dialog_and_focus_follows_it() {
         find(&root, "[role=log]")
             .text_content()
             .unwrap()
-            .contains("look up your order")
+            .contains("help with your order")
     );
 
     dispatch(
@@ -109,30 +109,101 @@ async fn launcher_opens_the_dialog_and_focus_follows_it() {
     );
 }
 
+/// A question as the server sends it (an `aisle_core::assist::Prompt`).
+const PROMPT: &str = r##"{"label":"Enter your order number","form":{"action":"identify:track",
+  "fields":[{"name":"order","label":"Order number","kind":"text","hint":"Digits, like #1001.",
+             "error":"Order numbers are digits, like #1001.","value":"abc","max":12,"required":true},
+            {"name":"email","label":"Email","kind":"email","value":"","max":254,"required":true},
+            {"name":"reason","label":"Reason","kind":"select","value":"",
+             "options":[{"action":"","label":"Choose…"},{"action":"other","label":"Other"}]}],
+  "submit":"Find my order"},
+  "choices":[{"action":"menu","label":"Something else"}]}"##;
+
 #[wasm_bindgen_test]
-async fn track_order_asks_for_labelled_fields_and_remembers_them() {
+async fn server_questions_become_labelled_fields_and_what_is_typed_is_kept() {
     let root = fresh_root();
     let widget = mount(&root, config("en")).unwrap();
-    dispatch(
-        widget,
-        Command {
-            name: "open".into(),
-            argument: wasm_bindgen::JsValue::UNDEFINED,
-        },
-    );
+    widget.open.set(true);
+    widget.prompt.set(Some(PROMPT.into()));
     settle().await;
-    find(&root, ".menu-item").click();
-    settle().await;
-    for (id, label) in [("aisle-order", "Order number"), ("aisle-email", "Email")] {
+    let group = find(&root, "[role=group][aria-label='Enter your order number']");
+    assert!(group.query_selector("form").unwrap().is_some());
+    for (id, label) in [
+        ("aisle-f-order", "Order number"),
+        ("aisle-f-email", "Email"),
+        ("aisle-f-reason", "Reason"),
+    ] {
         let label_el = find(&root, &format!("label[for={id}]"));
         assert_eq!(label_el.text_content().unwrap(), label);
     }
-    widget.order_input.set("#1001".into());
+    let order = find(&root, "#aisle-f-order");
+    assert_eq!(order.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described = order.get_attribute("aria-describedby").unwrap();
+    assert_eq!(
+        find(&root, &format!("#{described}"))
+            .text_content()
+            .unwrap(),
+        "Order numbers are digits, like #1001."
+    );
+    assert_eq!(find(&root, "#aisle-f-reason").tag_name(), "SELECT");
+    assert_eq!(
+        find(&root, "button[data-action=menu]")
+            .text_content()
+            .unwrap(),
+        "Something else"
+    );
+
+    // Typing clears the error and is saved for the next page.
+    let input: web_sys::HtmlInputElement = order.clone().dyn_into().unwrap();
+    input.set_value("#1001");
+    input
+        .dispatch_event(
+            &web_sys::Event::new_with_event_init_dict("input", &{
+                let init = web_sys::EventInit::new();
+                init.set_bubbles(true);
+                init
+            })
+            .unwrap(),
+        )
+        .unwrap();
     settle().await;
+    assert_eq!(order.get_attribute("aria-invalid"), None);
     let saved = persist::load().expect("state saved for the next page");
     assert!(saved.open);
-    assert_eq!(saved.order_input, "#1001");
-    assert_eq!(saved.screen, persist::Screen::TrackForm);
+    assert!(saved.drafts.contains(&("order".into(), "#1001".into())));
+    assert_eq!(saved.prompt.as_deref(), Some(PROMPT));
+}
+
+#[wasm_bindgen_test]
+async fn answers_are_text_never_html_and_only_web_links_are_links() {
+    use aisle_widget::transcript::Line;
+    let root = fresh_root();
+    let widget = mount(&root, config("en")).unwrap();
+    widget.open.set(true);
+    widget.say(Line::Assistant(
+        r#"{"text":"<img src=x onerror=alert(1)>","card":{"title":"Order #1001","status":"In transit",
+            "tone":"in_transit\" onclick=\"x","facts":[{"label":"Carrier","value":"<b>UPS</b>"}],
+            "link":{"label":"Track","url":"javascript:alert(1)"},"list":[{"label":"Shipped","at":1700000000}]}}"#.into(),
+    ));
+    widget.say(Line::Shopper("<script>alert(1)</script>".into()));
+    settle().await;
+    let log = find(&root, "[role=log]");
+    assert!(
+        log.query_selector("img, script, b, a").unwrap().is_none(),
+        "no markup from data"
+    );
+    assert!(
+        log.text_content()
+            .unwrap()
+            .contains("<img src=x onerror=alert(1)>")
+    );
+    let card = find(&root, "article[aria-label='Order #1001']");
+    assert_eq!(
+        find(&root, ".state").class_name(),
+        "state state-in_transitonclickx"
+    );
+    assert!(card.text_content().unwrap().contains("<b>UPS</b>"));
+    assert_eq!(card.query_selector_all("li time").unwrap().length(), 1);
 }
 
 #[wasm_bindgen_test]
@@ -171,6 +242,11 @@ fn locales_are_negotiated_from_browser_preferences() {
     assert_eq!(Locale::negotiate(["de-DE", "fr-CA", "en"]), Locale::Fr);
     assert_eq!(Locale::negotiate(["de"]), Locale::En);
     assert_eq!(Locale::from_tag("FR_be"), Some(Locale::Fr));
+    assert_eq!(Locale::from_tag("zh-TW"), Some(Locale::ZhHant));
+    assert_eq!(Locale::from_tag("zh-Hant-HK"), Some(Locale::ZhHant));
+    assert_eq!(Locale::from_tag("zh-CN"), Some(Locale::ZhHans));
+    assert_eq!(Locale::negotiate(["th-TH"]), Locale::Th);
+    assert_eq!(Locale::negotiate(["fi"]), Locale::Fi);
 }
 
 #[wasm_bindgen_test]
@@ -178,8 +254,8 @@ fn the_loader_draws_the_same_launcher_label_as_the_widget() {
     let loader = include_str!("../loader/aisle.js");
     for locale in Locale::ALL {
         let entry = format!(
-            "{}: '{}'",
-            locale.tag(),
+            "'{}': '{}'",
+            locale.tag().to_ascii_lowercase(),
             locale.strings().launcher.replace('\'', "\\'")
         );
         assert!(loader.contains(&entry), "loader/aisle.js lacks {entry}");
@@ -188,7 +264,7 @@ fn the_loader_draws_the_same_launcher_label_as_the_widget() {
 
 #[wasm_bindgen_test]
 fn only_web_links_are_rendered_as_links() {
-    use aisle_widget::track::is_safe_link;
+    use aisle_widget::assist::is_safe_link;
     assert!(is_safe_link("https://www.ups.com/track?tracknum=1"));
     assert!(!is_safe_link("javascript:alert(1)"));
     assert!(!is_safe_link(" JAVASCRIPT:alert(1)"));
@@ -252,23 +328,26 @@ fn values_of_the_wrong_shape_are_refused_not_guessed() {
 
 #[wasm_bindgen_test]
 fn saved_state_round_trips_through_storage_encoding() {
-    use aisle_widget::persist::{Saved, Screen};
+    use aisle_widget::persist::Saved;
     use aisle_widget::transcript::{Line, push};
     let mut saved = Saved {
         open: true,
-        screen: Screen::TrackForm,
-        order_input: "#1001".into(),
+        prompt: Some(PROMPT.into()),
+        drafts: vec![("order".into(), "#1001".into())],
+        session: Some("0123abcd".into()),
+        locale: Some(Locale::ZhHant),
         ..Saved::default()
     };
     push(&mut saved.transcript, Line::Greeting);
     push(
         &mut saved.transcript,
-        Line::Submitted {
-            order: "#1001".into(),
-            email: "ada@example.com".into(),
-        },
+        Line::Shopper("#1001 · ada@example.com".into()),
     );
-    push(&mut saved.transcript, Line::RateLimited { minutes: 3 });
+    push(
+        &mut saved.transcript,
+        Line::Assistant(r#"{"text":"Here it is"}"#.into()),
+    );
+    push(&mut saved.transcript, Line::NetworkError);
     persist::save(&saved);
     assert_eq!(persist::load(), Some(saved));
 }
