@@ -27,7 +27,12 @@ export class Store {
   }
 
   async trackOrder(order: string, email: string) {
-    await this.panel.getByRole('button', { name: 'Track order' }).click();
+    await this.identify('Track order', order, email);
+  }
+
+  /** Chooses a menu entry and proves an order with its number and email. */
+  async identify(menuEntry: string, order: string, email: string) {
+    await this.panel.getByRole('button', { name: menuEntry }).click();
     await this.panel.getByRole('textbox', { name: 'Order number' }).fill(order);
     await this.panel.getByRole('textbox', { name: 'Email' }).fill(email);
     await this.panel.getByRole('button', { name: 'Find my order' }).click();

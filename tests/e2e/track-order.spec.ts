@@ -40,7 +40,7 @@ test('a wrong email gets the same answer as an unknown order', async ({ page }) 
   await expect(store.log.getByRole('article')).toHaveCount(0);
 });
 
-test('invalid input is explained next to the field, nothing is sent', async ({ page }) => {
+test('invalid input is explained next to the field and focused, nothing is looked up', async ({ page }) => {
   const store = new Store(page);
   await store.visit('/');
   await store.open();
@@ -122,19 +122,25 @@ test('the store page CSS does not reach into the widget, and the widget CSS stay
   expect(host.styleSheetsOutside.every((href) => href === null || href.endsWith('/store/store.css'))).toBe(true);
 });
 
-test('the open widget has no axe-core accessibility violations', async ({ page }) => {
+test('the open widget has no axe-core accessibility violations, menu, card and forms included', async ({ page }) => {
   const store = new Store(page);
   await store.visit('/');
   await store.open();
+  const audit = async () => {
+    await page.addScriptTag({ path: require.resolve('axe-core') });
+    return page.evaluate(async () => {
+      const result = await (window as any).axe.run({ include: [['aisle-chat']] } as any);
+      return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+    });
+  };
+  expect(await audit()).toEqual([]);
   await store.trackOrder('#1001', 'ada@example.com');
   await expect(store.log.getByRole('article', { name: 'Order #1001' })).toBeVisible();
-  await store.panel.getByRole('button', { name: 'Track order' }).click();
-  await page.addScriptTag({ path: require.resolve('axe-core') });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run({ include: [['aisle-chat']] } as any);
-    return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations).toEqual([]);
+  await store.panel.getByRole('button', { name: 'Report an issue' }).click();
+  await expect(store.panel.getByRole('combobox', { name: 'What happened' })).toBeVisible();
+  await store.panel.getByRole('button', { name: 'Send report' }).click();
+  await expect(store.panel.getByRole('combobox', { name: 'What happened' })).toHaveAttribute('aria-invalid', 'true');
+  expect(await audit()).toEqual([]);
 });
 
 test('a closed widget waits for idle again on the next page; an open one comes back at once', async ({ page }) => {
