@@ -102,3 +102,20 @@ pub async fn assist(server: &str, site: &str, request: JsValue) -> Option<crate:
     let value = JsFuture::from(response.json().ok()?).await.ok()?;
     Some(crate::assist::Json(value))
 }
+
+/// `GET /api/sites/{site}/widget`: the merchant's brand colour and greetings;
+/// `None` when the server cannot be reached (the built-in look stays).
+pub async fn site_settings(server: &str, site: &str) -> Option<crate::assist::Json> {
+    let window = web_sys::window()?;
+    let response: Response =
+        JsFuture::from(window.fetch_with_str(&site_url(server, site, "widget")))
+            .await
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let value = JsFuture::from(response.json().ok()?).await.ok()?;
+    Some(crate::assist::Json(value))
+}

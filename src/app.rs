@@ -37,6 +37,12 @@ pub struct Widget {
     pub default_locale: Locale,
     /// The proactive campaign message on screen, if any.
     pub campaign: RwSignal<Option<ShownCampaign>>,
+    /// A logged-in customer's `(email, signature)` from the store; the server checks it.
+    pub identity: RwSignal<Option<(String, String)>>,
+    /// The merchant's brand colour (`#rrggbb`, contrast-checked by the server).
+    pub brand: RwSignal<Option<String>>,
+    /// The merchant's greetings, `(locale tag, text)`.
+    pub greetings: RwSignal<Vec<(String, String)>>,
 }
 
 impl Widget {
@@ -56,6 +62,9 @@ impl Widget {
             chosen_locale: RwSignal::new(saved.locale),
             default_locale,
             campaign: RwSignal::new(None),
+            identity: RwSignal::new(None),
+            brand: RwSignal::new(None),
+            greetings: RwSignal::new(Vec::new()),
         }
     }
 
@@ -67,6 +76,18 @@ impl Widget {
     /// The strings of the locale in effect.
     pub fn strings(&self) -> &'static Strings {
         self.locale().strings()
+    }
+
+    /// The merchant's greeting in the shopper's language, else the built-in one.
+    pub fn greeting(&self) -> String {
+        let tag = self.locale().tag();
+        self.greetings
+            .with(|g| {
+                g.iter()
+                    .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+                    .map(|(_, text)| text.clone())
+            })
+            .unwrap_or_else(|| self.strings().greeting.to_owned())
     }
 
     /// Adds a line to the conversation.
@@ -189,7 +210,11 @@ pub fn App(
     };
 
     view! {
-        <div class="aisle" lang=move || widget.locale().tag()>
+        <div
+            class="aisle"
+            lang=move || widget.locale().tag()
+            style=move || widget.brand.get().map(|c| format!("--aisle-brand:{c}"))
+        >
             <style>{STYLE}</style>
             <ProactiveMessage/>
             <button
@@ -254,9 +279,10 @@ fn Message(
         _ => "msg msg-bot",
     };
     let s = widget.strings();
+    let greeting = matches!(line, Line::Greeting);
     let host: NodeRef<html::Div> = NodeRef::new();
     let text = match line {
-        Line::Greeting => Some(s.greeting.to_owned()),
+        Line::Greeting => None,
         Line::Shopper(text) => Some(text),
         Line::NetworkError => Some(s.network_error.to_owned()),
         Line::Assistant(said) => {
@@ -267,7 +293,12 @@ fn Message(
             None
         }
     };
-    view! { <div class=class node_ref=host>{text}</div> }
+    view! {
+        <div class=class node_ref=host>
+            {text}
+            {move || greeting.then(|| widget.greeting())}
+        </div>
+    }
 }
 
 /// The self-service menu: only what works.

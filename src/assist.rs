@@ -118,6 +118,12 @@ pub fn act(
             .collect::<Array>()
             .into(),
     );
+    if let Some((email, signature)) = widget.identity.get_untracked() {
+        let identity = js_sys::Object::new();
+        let _ = Reflect::set(&identity, &"email".into(), &email.into());
+        let _ = Reflect::set(&identity, &"signature".into(), &signature.into());
+        field("identity", identity.into());
+    }
     widget.busy.set(true);
     spawn_local(async move {
         let answer = crate::api::assist(&config.server, &config.site, body.into()).await;
@@ -308,7 +314,8 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
     let max = field
         .number("max")
         .filter(|m| *m > 0.0)
-        .map(|m| m.to_string());
+        // As an integer: formatting an f64 would pull ~6 KB of float code into the bundle.
+        .map(|m| (m as u32).to_string());
     match kind.as_str() {
         "select" => {
             for option in field.list("options") {

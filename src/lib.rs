@@ -52,6 +52,18 @@ pub fn dispatch(widget: Widget, command: Command) {
             None => web_sys::console::warn_1(&"Aisle: 'trigger' takes a campaign id".into()),
         },
         "cart" => campaigns::cart(widget, command.argument),
+        // `data-customer` or `Aisle('identify', {email, signature})`.
+        "identify" => {
+            let text = |key: &str| {
+                js_sys::Reflect::get(&command.argument, &key.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            match (text("email"), text("signature")) {
+                (Some(email), Some(signature)) => widget.identity.set(Some((email, signature))),
+                _ => web_sys::console::warn_1(&"Aisle: 'identify' takes {email, signature}".into()),
+            }
+        }
         // From the loader: the URL changed (also single-page-app navigation).
         "navigate" => campaigns::navigate(widget),
         other => web_sys::console::warn_2(&"Aisle: unknown command".into(), &other.into()),
@@ -120,6 +132,21 @@ pub fn boot() {
     handler.forget();
     // After the first frame, so the widget's effects (focus management) are
     // already watching when queued commands such as `open` arrive.
+    let (server, site) = (config.server.clone(), config.site.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(settings) = api::site_settings(&server, &site).await else {
+            return;
+        };
+        widget.brand.set(settings.text("brand_color"));
+        let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into())
+            .iter()
+            .filter_map(|pair| {
+                let pair: js_sys::Array = pair.unchecked_into();
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect();
+        widget.greetings.set(greetings);
+    });
     request_animation_frame(move || {
         campaigns::start(widget, config);
         for command in handover.queued {

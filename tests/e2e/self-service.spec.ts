@@ -2,6 +2,8 @@
 // table, driven by accessible role and name as a shopper would.
 import { test, expect } from '@playwright/test';
 import { Store } from './store';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 
 test('return #1003: pick an item and a reason, confirm, get a reference', async ({ page }) => {
   const store = new Store(page);
@@ -75,6 +77,29 @@ test('identify once: ada switches between her orders without typing again', asyn
   await expect(store.panel.getByRole('textbox', { name: 'Order number' })).toHaveCount(0);
 });
 
+test("a customer the store signed in sees their orders without a lookup; a forged signature proves nothing", async ({ page, browser }) => {
+  // The store's backend signs the email with the site secret (HMAC-SHA256), as Intercom and Chatwoot do.
+  const secret = execFileSync('target/debug/aisle', ['site', 'secret', 'demo', '--db', 'sqlite://target/e2e/aisle.db'])
+    .toString().trim();
+  const sign = (email: string, key = secret) => createHmac('sha256', key).update(email).digest('hex');
+  const store = new Store(page);
+  await store.visit('/');
+  await page.evaluate((signature) => (window as any).Aisle('identify', { email: 'ada@example.com', signature }), sign('ada@example.com', 'guess'));
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Track order' }).click();
+  await expect(store.panel.getByRole('textbox', { name: 'Order number' })).toBeVisible();
+
+  const signedIn = new Store(await (await browser.newContext()).newPage());
+  await signedIn.visit('/cart');
+  await signedIn.page.evaluate((signature) => (window as any).Aisle('identify', { email: 'ada@example.com', signature }), sign('ada@example.com'));
+  await signedIn.open();
+  await signedIn.panel.getByRole('button', { name: 'Track order' }).click();
+  await expect(signedIn.panel.getByRole('button', { name: /Order #1005/ })).toBeVisible();
+  await expect(signedIn.panel.getByRole('button', { name: /Order #1001/ })).toBeVisible();
+  await expect(signedIn.panel.getByRole('textbox', { name: 'Order number' })).toHaveCount(0);
+  await signedIn.page.context().close();
+});
+
 test('report an issue on an in-transit order: only late or lost, a description, a ticket', async ({ page }) => {
   const store = new Store(page);
   await store.visit('/');
@@ -130,4 +155,51 @@ test('the widget and its answers speak the shopper\'s language', async ({ page }
   await expect(panel.locator('form label').first()).not.toHaveText('Order number');
   await page.evaluate(() => (window as any).Aisle('locale', 'zh-TW'));
   await expect(page.getByRole('dialog', { name: '有什麼可以幫您？' })).toBeVisible();
+});
+
+test("the merchant's greeting and brand colour, in the shopper's language where the merchant wrote one", async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await expect(store.log.getByText("Hi! I'm the Northwind helper.", { exact: false })).toBeVisible();
+  // Northwind's green (#1f5f4a) instead of the built-in blue, contrast-checked on import.
+  await expect(store.launcher).toHaveCSS('background-color', 'rgb(31, 95, 74)');
+  await page.evaluate(() => (window as any).Aisle('locale', 'fr'));
+  await expect(page.getByText("Je suis l'assistant Northwind", { exact: false })).toBeVisible();
+  // No Thai greeting from the merchant: the built-in Thai one, never English.
+  await page.evaluate(() => (window as any).Aisle('locale', 'th'));
+  await expect(page.getByText("Northwind helper", { exact: false })).toHaveCount(0);
+  await expect(page.getByText("Je suis l'assistant Northwind", { exact: false })).toHaveCount(0);
+});
+
+test('in Simplified Chinese: track #1001, its cancellation refused as shipped, #1004 refused outside the window', async ({ page, browser }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await page.evaluate(() => { (window as any).Aisle('locale', 'zh-CN'); (window as any).Aisle('open'); });
+  const panel = page.getByRole('dialog', { name: '有什么可以帮您？' });
+  await expect(panel).toBeVisible();
+  const prove = async (p: typeof panel, menu: string, order: string, email: string) => {
+    await p.getByRole('button', { name: menu, exact: true }).click();
+    await p.getByRole('textbox', { name: '订单号' }).fill(order);
+    await p.getByRole('textbox', { name: '邮箱' }).fill(email);
+    await p.locator('form').getByRole('button', { name: '查询订单' }).click();
+  };
+  await prove(panel, '查询订单', '1001', 'ada@example.com');
+  const card = panel.getByRole('article', { name: '订单 #1001' });
+  await expect(card).toContainText('运输中');
+  await expect(card.getByRole('link', { name: /UPS/ })).toBeVisible();
+
+  await panel.getByRole('button', { name: '其他问题' }).click();
+  await panel.getByRole('button', { name: '取消订单', exact: true }).click();
+  await panel.getByRole('button', { name: /订单 #1001/ }).click();
+  await expect(panel.getByText(/订单 #1001 已发货，无法再取消/)).toBeVisible();
+  await expect(panel.getByRole('button', { name: '联系人工客服' }).last()).toBeVisible();
+
+  const linus = await browser.newPage();
+  await linus.goto('/');
+  await linus.evaluate(() => { (window as any).Aisle('locale', 'zh-Hans'); (window as any).Aisle('open'); });
+  const other = linus.getByRole('dialog', { name: '有什么可以帮您？' });
+  await prove(other, '退货', '#1004', 'linus@example.com');
+  await expect(other.getByText(/订单 #1004 已于 45 天前送达/)).toBeVisible();
+  await linus.close();
 });

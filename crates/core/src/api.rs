@@ -35,6 +35,8 @@ pub enum ErrorCode {
     TooLarge,
     /// Agent routes: no valid session token, or a wrong email/password.
     Unauthorized,
+    /// Logged in, but this belongs to another site.
+    Forbidden,
     /// Something failed on the server; details are in its log.
     Internal,
 }

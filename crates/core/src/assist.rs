@@ -27,6 +27,21 @@ pub struct AssistRequest {
     /// The form's fields, by [`Field::name`].
     #[serde(default)]
     pub values: Vec<(String, String)>,
+    /// A logged-in customer as the store vouches for them (`data-customer` or
+    /// `Aisle('identify', …)`); ignored unless the signature checks out.
+    #[serde(default)]
+    pub identity: Option<Identity>,
+}
+
+/// A customer identity signed by the store: `signature` is the lowercase hex
+/// HMAC-SHA256 of `email` under the site's identity secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// The customer's email, as the store knows it.
+    pub email: String,
+    /// Hex HMAC-SHA256 of `email` with the site secret.
+    pub signature: String,
 }
 
 impl AssistRequest {

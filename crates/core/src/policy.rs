@@ -18,7 +18,13 @@ pub struct Policy {
     pub return_window_days: u32,
     /// Hours after placing during which an unfulfilled order may be cancelled;
     /// `None`: until it ships.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_within_hours: Option<u32>,
+    /// The return reasons shoppers choose from, in this order.
+    pub return_reasons: Vec<ReturnReason>,
+    /// The problems shoppers may report (each still only where the order's
+    /// state makes it possible, see [`issue_kinds_for`]).
+    pub issue_kinds: Vec<IssueKind>,
 }
 
 impl Default for Policy {
@@ -26,6 +32,8 @@ impl Default for Policy {
         Policy {
             return_window_days: 30,
             cancel_within_hours: None,
+            return_reasons: ReturnReason::ALL.to_vec(),
+            issue_kinds: ALL_ISSUES.to_vec(),
         }
     }
 }
@@ -159,7 +167,8 @@ impl IssueKind {
     }
 }
 
-const ALL_ISSUES: [IssueKind; 7] = [
+/// Every kind of problem, in the order shoppers see them.
+pub const ALL_ISSUES: [IssueKind; 7] = [
     IssueKind::Late,
     IssueKind::Lost,
     IssueKind::Damaged,
@@ -182,6 +191,15 @@ pub fn issue_kinds(state: OrderState) -> &'static [IssueKind] {
         ],
         OrderState::Unfulfilled | OrderState::Cancelled => &[],
     }
+}
+
+/// The problems the merchant accepts reports of for an order in `state`.
+pub fn issue_kinds_for(state: OrderState, policy: &Policy) -> Vec<IssueKind> {
+    issue_kinds(state)
+        .iter()
+        .copied()
+        .filter(|k| policy.issue_kinds.contains(k))
+        .collect()
 }
 
 /// The merchant's default reasons for a return.

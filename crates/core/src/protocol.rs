@@ -4,13 +4,22 @@
 //! (`{"type": "hello", ...}`). The protocol version is part of the URL the
 //! client connects to ([`ws_path`]), so a server can speak several versions
 //! while widgets cached in shoppers' browsers catch up.
+//!
+//! Shoppers speak [`ClientMessage`] / [`ServerMessage`] on `/ws/v1?site=ID`;
+//! agents speak [`AgentClientMessage`] / [`AgentServerMessage`] on
+//! `/ws/v1/agent`. Every chat message carries the sender's `client_id`; the
+//! server stores it before acknowledging it with a per-conversation sequence
+//! number, so a client that reconnects resumes after its last seen sequence
+//! number and resends what was not acknowledged, without loss or duplicates.
 
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// Largest text frame either side accepts, in bytes; larger frames close the connection.
+/// Largest text frame the server accepts, in bytes; larger frames close the
+/// connection. Frames to shoppers stay below it; the console's full
+/// [`AgentServerMessage::Conversation`] may be larger.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 
 /// Path of the WebSocket endpoint for a protocol version (`/ws/v1`).
@@ -20,12 +29,75 @@ pub fn ws_path(version: u32) -> String {
     format!("/ws/v{version}")
 }
 
+/// Path of the agents' WebSocket endpoint for a protocol version (`/ws/v1/agent`).
+/// It needs a logged-in agent (the `aisle_agent` cookie or a bearer token).
+pub fn agent_ws_path(version: u32) -> String {
+    format!("/ws/v{version}/agent")
+}
+
+/// Longest chat message, in characters (Unicode scalar values). Longer text is
+/// refused with [`ProtocolError::TooLong`]; the connection stays open.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// Longest `client_id`, in bytes.
+pub const MAX_CLIENT_ID_BYTES: usize = 64;
+
+/// Cart value from which a shopper is [`Priority::HighCart`], in the cart's
+/// minor units (10 000 = 100.00).
+pub const HIGH_CART_MINOR: u64 = 10_000;
+
 /// Messages the widget sends to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
-    /// First frame on every connection.
-    Hello,
+    /// First frame on every connection. With `resume` (the token of
+    /// [`ServerMessage::Started`]) the connection re-attaches to that
+    /// conversation and receives every message with a sequence number above
+    /// `last_seq`, then live ones. `{"type":"hello"}` alone is a fresh start.
+    Hello {
+        /// Resume token of an earlier conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
+        /// Highest sequence number the widget has seen (0: none).
+        #[serde(default)]
+        last_seq: u64,
+    },
+    /// Asks for a person. Answered by [`ServerMessage::Started`] and
+    /// [`ServerMessage::Queue`], or by [`ServerMessage::Offline`] when nobody
+    /// is there to answer.
+    Start {
+        /// BCP 47 tag of the shopper's language.
+        locale: String,
+        /// What the agent should see about the shopper.
+        #[serde(default)]
+        context: Box<ChatContext>,
+    },
+    /// A message from the shopper. Answered by [`ServerMessage::Ack`] once it
+    /// is stored; resending the same `client_id` is answered with the same ack
+    /// and stores nothing new.
+    Send {
+        /// Id the widget gave this message (unique within the conversation).
+        client_id: String,
+        /// The text, at most [`MAX_MESSAGE_CHARS`] characters.
+        text: String,
+    },
+    /// The shopper started or stopped typing.
+    Typing {
+        /// Whether they are typing now.
+        typing: bool,
+    },
+    /// The shopper has read every message up to `seq`.
+    Read {
+        /// Highest sequence number read.
+        seq: u64,
+    },
+    /// The shopper ends the conversation.
+    End,
+    /// The shopper rates a conversation an agent closed (CSAT).
+    Rate {
+        /// 1 (bad) to 5 (great).
+        score: u8,
+    },
     /// Liveness probe; the server answers [`ServerMessage::Pong`] with the same nonce.
     Ping {
         /// Echoed back.
@@ -41,6 +113,71 @@ pub enum ServerMessage {
     Welcome {
         /// The protocol version the server speaks on this connection.
         protocol: u32,
+        /// The resumed conversation; absent for a fresh start or an unknown
+        /// resume token (the widget then forgets the token).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation: Option<ConversationState>,
+    },
+    /// A conversation was created for [`ClientMessage::Start`].
+    Started {
+        /// The conversation id.
+        conversation: String,
+        /// Secret that re-attaches a later connection (`hello.resume`); keep it
+        /// in session storage, never in a URL.
+        resume: String,
+    },
+    /// The shopper is waiting; sent on start and whenever the queue changes.
+    Queue {
+        /// 1 = next to be answered.
+        position: u32,
+        /// From recent first-response times and the agents online; `None`
+        /// without history or without agents.
+        expected_wait_seconds: Option<u32>,
+        /// Agents online for this site.
+        agents_online: u32,
+    },
+    /// Nobody can answer now: the widget offers the message form instead.
+    Offline {
+        /// Why.
+        reason: OfflineReason,
+    },
+    /// A message of the conversation (the agent's, or the shopper's from another tab).
+    Message(ChatMessage),
+    /// The shopper's message `client_id` is stored as `seq`.
+    Ack {
+        /// The widget's id of the message.
+        client_id: String,
+        /// Its sequence number in the conversation.
+        seq: u64,
+    },
+    /// The agent started or stopped typing.
+    Typing {
+        /// Whether they are typing now.
+        typing: bool,
+        /// The agent's display name.
+        name: Option<String>,
+    },
+    /// The agent has read every message up to `seq`.
+    Read {
+        /// Highest sequence number read.
+        seq: u64,
+    },
+    /// An agent took the conversation.
+    AgentJoined {
+        /// The agent's display name.
+        name: String,
+    },
+    /// The conversation is over.
+    Closed {
+        /// Who ended it.
+        by: Party,
+        /// Whether to ask the shopper for a rating ([`ClientMessage::Rate`]).
+        rate: bool,
+    },
+    /// The rating is stored.
+    Rated {
+        /// The score stored.
+        score: u8,
     },
     /// Answer to [`ClientMessage::Ping`].
     Pong {
@@ -56,54 +193,677 @@ pub enum ServerMessage {
     },
 }
 
+/// A resumed conversation, in [`ServerMessage::Welcome`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationState {
+    /// The conversation id.
+    pub id: String,
+    /// Waiting, active or closed.
+    pub state: ConversationStatus,
+    /// The agent's display name once one joined.
+    pub agent: Option<String>,
+    /// Highest sequence number stored so far.
+    pub last_seq: u64,
+    /// The agent has read the shopper's messages up to this sequence number.
+    pub agent_read: u64,
+}
+
+/// Where a conversation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    /// In the queue, no agent yet.
+    Waiting,
+    /// An agent is answering.
+    Active,
+    /// Over.
+    Closed,
+}
+
+/// Who wrote a message or ended a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The shopper.
+    Shopper,
+    /// An agent.
+    Agent,
+    /// Aisle itself (notes in the transcript).
+    System,
+}
+
+impl Party {
+    /// The wire (and database) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Shopper => "shopper",
+            Party::Agent => "agent",
+            Party::System => "system",
+        }
+    }
+
+    /// The party named `name` ([`Party::as_str`]).
+    pub fn from_name(name: &str) -> Option<Party> {
+        match name {
+            "shopper" => Some(Party::Shopper),
+            "agent" => Some(Party::Agent),
+            "system" => Some(Party::System),
+            _ => None,
+        }
+    }
+}
+
+/// Why [`ServerMessage::Offline`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineReason {
+    /// No agent of the site is online.
+    NoAgentOnline,
+    /// The store is outside its business hours.
+    OutsideBusinessHours,
+}
+
+/// One stored message of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Position in the conversation, from 1, without gaps.
+    pub seq: u64,
+    /// The sender's id of the message: the shopper's own messages carry it
+    /// for the shopper, the agent's for the agent; otherwise `None`.
+    pub client_id: Option<String>,
+    /// Who wrote it.
+    pub author: Party,
+    /// The agent's display name for agent messages.
+    pub name: Option<String>,
+    /// The text as typed (render as text, never as HTML).
+    pub text: String,
+    /// When it was stored, Unix seconds.
+    pub at: i64,
+}
+
+/// What the agent sees about the shopper, sent with [`ClientMessage::Start`].
+///
+/// The server replaces `verified_orders`, `assist_steps` and (when proven)
+/// `email` with what the self-service session `assist_session` holds, and
+/// never shows that session token to agents.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatContext {
+    /// The page the shopper is on.
+    pub page_url: Option<String>,
+    /// Its title.
+    pub page_title: Option<String>,
+    /// Pages viewed before, oldest first.
+    pub pages: Vec<String>,
+    /// The cart, when the store exposes it.
+    pub cart: Option<Cart>,
+    /// The self-service session token (`assist` replies' `session`).
+    pub assist_session: Option<String>,
+    /// Self-service steps taken, oldest first (filled by the server).
+    pub assist_steps: Vec<String>,
+    /// Orders the shopper proved (number + email), newest first (filled by the server).
+    pub verified_orders: Vec<u32>,
+    /// The campaign whose button started the chat.
+    pub campaign: Option<String>,
+    /// The shopper's email, if they gave or proved one.
+    pub email: Option<String>,
+}
+
+/// The shopper's cart.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cart {
+    /// Total in minor units (cents).
+    pub value_minor: u64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Lines of the cart.
+    pub items: Vec<CartItem>,
+}
+
+/// One line of a [`Cart`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CartItem {
+    /// Stock-keeping unit.
+    pub sku: String,
+    /// Product title.
+    pub title: Option<String>,
+    /// How many.
+    pub quantity: u32,
+}
+
+/// Longest text field kept in a [`ChatContext`], in characters.
+const MAX_CONTEXT_TEXT: usize = 500;
+/// Most pages and cart lines kept in a [`ChatContext`].
+const MAX_CONTEXT_ITEMS: usize = 30;
+
+fn clip(text: &mut String) {
+    if let Some((at, _)) = text.char_indices().nth(MAX_CONTEXT_TEXT) {
+        text.truncate(at);
+    }
+}
+
+impl ChatContext {
+    /// Bounds every field (text length, list lengths; the newest pages are kept).
+    pub fn clip(&mut self) {
+        for text in [
+            &mut self.page_url,
+            &mut self.page_title,
+            &mut self.assist_session,
+            &mut self.campaign,
+            &mut self.email,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            clip(text);
+        }
+        let extra = self.pages.len().saturating_sub(MAX_CONTEXT_ITEMS);
+        self.pages.drain(..extra);
+        self.pages.iter_mut().for_each(clip);
+        self.assist_steps.truncate(MAX_CONTEXT_ITEMS * 2);
+        self.verified_orders.truncate(MAX_CONTEXT_ITEMS);
+        if let Some(cart) = &mut self.cart {
+            cart.currency.truncate(cart.currency.floor_char_boundary(8));
+            cart.items.truncate(MAX_CONTEXT_ITEMS);
+            for item in &mut cart.items {
+                clip(&mut item.sku);
+                item.title.iter_mut().for_each(clip);
+            }
+        }
+    }
+
+    /// Where this shopper goes in the queue.
+    pub fn priority(&self) -> Priority {
+        const ORDER_FLOWS: [&str; 5] = ["track", "return", "cancel", "report", "identify"];
+        if !self.verified_orders.is_empty() {
+            Priority::Vip
+        } else if self
+            .cart
+            .as_ref()
+            .is_some_and(|c| c.value_minor >= HIGH_CART_MINOR)
+        {
+            Priority::HighCart
+        } else if self.assist_steps.iter().any(|step| {
+            let flow = step.split([':', '-']).next().unwrap_or_default();
+            ORDER_FLOWS.contains(&flow)
+        }) {
+            // About an order they did not prove: after buyers-to-be.
+            Priority::Normal
+        } else {
+            Priority::PreSale
+        }
+    }
+}
+
+/// Queue priority; waiting conversations are answered in this order, then by
+/// waiting time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// A repeat customer: the shopper proved an order.
+    Vip,
+    /// Cart value of at least [`HIGH_CART_MINOR`].
+    HighCart,
+    /// No order: a question before buying.
+    PreSale,
+    /// About an order not proven in self-service.
+    Normal,
+}
+
+impl Priority {
+    /// The wire (and database) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Vip => "vip",
+            Priority::HighCart => "high_cart",
+            Priority::PreSale => "pre_sale",
+            Priority::Normal => "normal",
+        }
+    }
+
+    /// The priority named `name` ([`Priority::as_str`]).
+    pub fn from_name(name: &str) -> Option<Priority> {
+        match name {
+            "vip" => Some(Priority::Vip),
+            "high_cart" => Some(Priority::HighCart),
+            "pre_sale" => Some(Priority::PreSale),
+            "normal" => Some(Priority::Normal),
+            _ => None,
+        }
+    }
+}
+
+/// Messages the agent console sends on [`agent_ws_path`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentClientMessage {
+    /// First frame; the agent is online from then on.
+    Hello,
+    /// Online (takes conversations, counts for shoppers) or away.
+    Presence {
+        /// `true`: online.
+        online: bool,
+    },
+    /// Takes a waiting conversation. Answered by
+    /// [`AgentServerMessage::Conversation`], or by an `already_taken` error
+    /// when another agent was faster.
+    Accept {
+        /// Conversation id.
+        conversation: String,
+    },
+    /// A reply to the shopper; answered by [`AgentServerMessage::Ack`] once stored.
+    Send {
+        /// Conversation id.
+        conversation: String,
+        /// Id the console gave this message (resends are deduplicated).
+        client_id: String,
+        /// The text, at most [`MAX_MESSAGE_CHARS`] characters.
+        text: String,
+    },
+    /// The agent started or stopped typing.
+    Typing {
+        /// Conversation id.
+        conversation: String,
+        /// Whether they are typing now.
+        typing: bool,
+    },
+    /// The agent has read the conversation up to `seq`.
+    Read {
+        /// Conversation id.
+        conversation: String,
+        /// Highest sequence number read.
+        seq: u64,
+    },
+    /// Ends the conversation; the shopper is asked for a rating.
+    Close {
+        /// Conversation id.
+        conversation: String,
+        /// Labels for reporting (`shipping`, `refund`).
+        #[serde(default)]
+        tags: Vec<String>,
+    },
+    /// Puts the conversation back in the queue for another agent.
+    Transfer {
+        /// Conversation id.
+        conversation: String,
+    },
+    /// Liveness probe.
+    Ping {
+        /// Echoed back.
+        nonce: u64,
+    },
+}
+
+/// A waiting conversation in [`AgentServerMessage::Queue`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// Conversation id.
+    pub conversation: String,
+    /// When the shopper asked, Unix seconds.
+    pub waiting_since: i64,
+    /// Queue priority (the list is already in answering order).
+    pub priority: Priority,
+    /// What the shopper shared.
+    pub context: ChatContext,
+}
+
+/// Messages the server sends to the agent console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentServerMessage {
+    /// Answer to [`AgentClientMessage::Hello`].
+    Welcome {
+        /// The protocol version.
+        protocol: u32,
+        /// The agent's display name.
+        name: String,
+        /// The agent's site.
+        site: String,
+    },
+    /// The site's waiting conversations in answering order; pushed whenever
+    /// the queue or presence changes.
+    Queue {
+        /// Waiting conversations, first to answer first.
+        waiting: Vec<QueueEntry>,
+        /// Agents online for the site.
+        agents_online: u32,
+    },
+    /// A conversation this agent answers, in full: after accepting, and for
+    /// every open conversation on connecting.
+    Conversation {
+        /// Conversation id.
+        id: String,
+        /// What the shopper shared.
+        context: ChatContext,
+        /// Every message so far.
+        messages: Vec<ChatMessage>,
+        /// The shopper has read up to this sequence number.
+        shopper_read: u64,
+        /// When the shopper asked, Unix seconds.
+        waiting_since: i64,
+    },
+    /// A new message in one of the agent's conversations.
+    Message {
+        /// Conversation id.
+        conversation: String,
+        /// The message.
+        message: ChatMessage,
+    },
+    /// The agent's message `client_id` is stored as `seq`.
+    Ack {
+        /// Conversation id.
+        conversation: String,
+        /// The console's id of the message.
+        client_id: String,
+        /// Its sequence number.
+        seq: u64,
+    },
+    /// The shopper started or stopped typing.
+    Typing {
+        /// Conversation id.
+        conversation: String,
+        /// Whether they are typing now.
+        typing: bool,
+    },
+    /// The shopper has read up to `seq`.
+    Read {
+        /// Conversation id.
+        conversation: String,
+        /// Highest sequence number read.
+        seq: u64,
+    },
+    /// An agent took a conversation (drop it from the queue).
+    Accepted {
+        /// Conversation id.
+        conversation: String,
+        /// That agent's display name.
+        by: String,
+    },
+    /// The conversation went back to the queue and is no longer this agent's.
+    Transferred {
+        /// Conversation id.
+        conversation: String,
+    },
+    /// A conversation of this agent ended.
+    Closed {
+        /// Conversation id.
+        conversation: String,
+        /// Who ended it.
+        by: Party,
+    },
+    /// The shopper rated a conversation of this agent.
+    Rated {
+        /// Conversation id.
+        conversation: String,
+        /// 1 to 5.
+        score: u8,
+    },
+    /// Answer to [`AgentClientMessage::Ping`].
+    Pong {
+        /// The nonce of the ping.
+        nonce: u64,
+    },
+    /// The server rejects the last frame (same shape as [`ServerMessage::Error`]).
+    Error {
+        /// Stable reason, for programs.
+        code: ProtocolError,
+        /// Human-readable detail, in English.
+        message: String,
+    },
+}
+
 /// Why the server rejected a frame or closed a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProtocolError {
-    /// The frame is not a message of this protocol version.
+    /// The frame is not a message of this protocol version (fatal).
     Malformed,
-    /// The frame exceeds [`MAX_FRAME_BYTES`].
+    /// The frame exceeds [`MAX_FRAME_BYTES`] (fatal).
     TooLarge,
-    /// The first frame was not `hello`, or `hello` came twice.
+    /// The first frame was not `hello`, or `hello` came twice (fatal).
     UnexpectedMessage,
     /// The page's origin is not among the site's allowed origins.
     OriginNotAllowed,
+    /// The text exceeds [`MAX_MESSAGE_CHARS`].
+    TooLong,
+    /// Empty text, or a missing or overlong `client_id`.
+    Invalid,
+    /// Too many messages in a short time; resend later.
+    RateLimited,
+    /// No conversation on this connection yet (`start` or `hello.resume` first).
+    NotStarted,
+    /// `start` while a conversation is open on this connection.
+    AlreadyStarted,
+    /// The conversation is closed.
+    ConversationClosed,
+    /// Another agent accepted the conversation first.
+    AlreadyTaken,
+    /// No such conversation for this agent.
+    NotFound,
+    /// The rating is not 1 to 5, or there is nothing to rate.
+    InvalidRating,
+    /// The server failed; retry.
+    Internal,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
 
-    fn round_trip_client(msg: ClientMessage) {
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(msg: T) {
         let json = serde_json::to_string(&msg).unwrap();
-        assert_eq!(
-            serde_json::from_str::<ClientMessage>(&json).unwrap(),
-            msg,
-            "{json}"
-        );
+        assert_eq!(serde_json::from_str::<T>(&json).unwrap(), msg, "{json}");
     }
 
-    fn round_trip_server(msg: ServerMessage) {
-        let json = serde_json::to_string(&msg).unwrap();
-        assert_eq!(
-            serde_json::from_str::<ServerMessage>(&json).unwrap(),
-            msg,
-            "{json}"
-        );
+    fn context() -> ChatContext {
+        ChatContext {
+            page_url: Some("https://shop.example/cart".into()),
+            page_title: Some("Cart".into()),
+            pages: vec!["https://shop.example/".into()],
+            cart: Some(Cart {
+                value_minor: 12_900,
+                currency: "USD".into(),
+                items: vec![CartItem {
+                    sku: "PARKA-M".into(),
+                    title: Some("Alpine parka".into()),
+                    quantity: 1,
+                }],
+            }),
+            assist_session: None,
+            assist_steps: vec!["track".into()],
+            verified_orders: vec![1001],
+            campaign: Some("collections-vip".into()),
+            email: Some("ada@example.com".into()),
+        }
+    }
+
+    fn message() -> ChatMessage {
+        ChatMessage {
+            seq: 3,
+            client_id: None,
+            author: Party::Agent,
+            name: Some("Robin".into()),
+            text: "Hi!".into(),
+            at: 1_795_755_600,
+        }
     }
 
     #[test]
     fn every_message_round_trips() {
-        round_trip_client(ClientMessage::Hello);
-        round_trip_client(ClientMessage::Ping { nonce: 7 });
-        round_trip_server(ServerMessage::Welcome {
-            protocol: PROTOCOL_VERSION,
-        });
-        round_trip_server(ServerMessage::Pong { nonce: 7 });
-        round_trip_server(ServerMessage::Error {
-            code: ProtocolError::Malformed,
-            message: "bad".into(),
-        });
+        for msg in [
+            ClientMessage::Hello {
+                resume: None,
+                last_seq: 0,
+            },
+            ClientMessage::Hello {
+                resume: Some("r".into()),
+                last_seq: 4,
+            },
+            ClientMessage::Start {
+                locale: "fr-CA".into(),
+                context: Box::new(context()),
+            },
+            ClientMessage::Send {
+                client_id: "c1".into(),
+                text: "hello".into(),
+            },
+            ClientMessage::Typing { typing: true },
+            ClientMessage::Read { seq: 2 },
+            ClientMessage::End,
+            ClientMessage::Rate { score: 5 },
+            ClientMessage::Ping { nonce: 7 },
+        ] {
+            round_trip(msg);
+        }
+        for msg in [
+            ServerMessage::Welcome {
+                protocol: PROTOCOL_VERSION,
+                conversation: None,
+            },
+            ServerMessage::Welcome {
+                protocol: PROTOCOL_VERSION,
+                conversation: Some(ConversationState {
+                    id: "c".into(),
+                    state: ConversationStatus::Active,
+                    agent: Some("Robin".into()),
+                    last_seq: 3,
+                    agent_read: 2,
+                }),
+            },
+            ServerMessage::Started {
+                conversation: "c".into(),
+                resume: "secret".into(),
+            },
+            ServerMessage::Queue {
+                position: 2,
+                expected_wait_seconds: Some(90),
+                agents_online: 1,
+            },
+            ServerMessage::Offline {
+                reason: OfflineReason::NoAgentOnline,
+            },
+            ServerMessage::Message(message()),
+            ServerMessage::Ack {
+                client_id: "c1".into(),
+                seq: 1,
+            },
+            ServerMessage::Typing {
+                typing: false,
+                name: Some("Robin".into()),
+            },
+            ServerMessage::Read { seq: 1 },
+            ServerMessage::AgentJoined {
+                name: "Robin".into(),
+            },
+            ServerMessage::Closed {
+                by: Party::Agent,
+                rate: true,
+            },
+            ServerMessage::Rated { score: 4 },
+            ServerMessage::Pong { nonce: 7 },
+            ServerMessage::Error {
+                code: ProtocolError::Malformed,
+                message: "bad".into(),
+            },
+        ] {
+            round_trip(msg);
+        }
+        for msg in [
+            AgentClientMessage::Hello,
+            AgentClientMessage::Presence { online: false },
+            AgentClientMessage::Accept {
+                conversation: "c".into(),
+            },
+            AgentClientMessage::Send {
+                conversation: "c".into(),
+                client_id: "a1".into(),
+                text: "Hi!".into(),
+            },
+            AgentClientMessage::Typing {
+                conversation: "c".into(),
+                typing: true,
+            },
+            AgentClientMessage::Read {
+                conversation: "c".into(),
+                seq: 3,
+            },
+            AgentClientMessage::Close {
+                conversation: "c".into(),
+                tags: vec!["shipping".into()],
+            },
+            AgentClientMessage::Transfer {
+                conversation: "c".into(),
+            },
+            AgentClientMessage::Ping { nonce: 1 },
+        ] {
+            round_trip(msg);
+        }
+        for msg in [
+            AgentServerMessage::Welcome {
+                protocol: PROTOCOL_VERSION,
+                name: "Robin".into(),
+                site: "demo".into(),
+            },
+            AgentServerMessage::Queue {
+                waiting: vec![QueueEntry {
+                    conversation: "c".into(),
+                    waiting_since: 1,
+                    priority: Priority::Vip,
+                    context: context(),
+                }],
+                agents_online: 2,
+            },
+            AgentServerMessage::Conversation {
+                id: "c".into(),
+                context: context(),
+                messages: vec![message()],
+                shopper_read: 3,
+                waiting_since: 1,
+            },
+            AgentServerMessage::Message {
+                conversation: "c".into(),
+                message: message(),
+            },
+            AgentServerMessage::Ack {
+                conversation: "c".into(),
+                client_id: "a1".into(),
+                seq: 3,
+            },
+            AgentServerMessage::Typing {
+                conversation: "c".into(),
+                typing: true,
+            },
+            AgentServerMessage::Read {
+                conversation: "c".into(),
+                seq: 3,
+            },
+            AgentServerMessage::Accepted {
+                conversation: "c".into(),
+                by: "Robin".into(),
+            },
+            AgentServerMessage::Transferred {
+                conversation: "c".into(),
+            },
+            AgentServerMessage::Closed {
+                conversation: "c".into(),
+                by: Party::Shopper,
+            },
+            AgentServerMessage::Rated {
+                conversation: "c".into(),
+                score: 5,
+            },
+            AgentServerMessage::Pong { nonce: 1 },
+            AgentServerMessage::Error {
+                code: ProtocolError::AlreadyTaken,
+                message: "too late".into(),
+            },
+        ] {
+            round_trip(msg);
+        }
     }
 
     #[test]
@@ -111,17 +871,107 @@ mod tests {
         let json = serde_json::to_value(ClientMessage::Ping { nonce: 1 }).unwrap();
         assert_eq!(json, serde_json::json!({"type": "ping", "nonce": 1}));
         let hello: ClientMessage = serde_json::from_str(r#"{"type":"hello"}"#).unwrap();
-        assert_eq!(hello, ClientMessage::Hello);
+        assert_eq!(
+            hello,
+            ClientMessage::Hello {
+                resume: None,
+                last_seq: 0
+            }
+        );
+        let welcome = ServerMessage::Welcome {
+            protocol: 1,
+            conversation: None,
+        };
+        assert_eq!(
+            serde_json::to_value(welcome).unwrap(),
+            serde_json::json!({"type": "welcome", "protocol": 1})
+        );
+        let message = serde_json::to_value(ServerMessage::Message(message())).unwrap();
+        assert_eq!(
+            message,
+            serde_json::json!({"type": "message", "seq": 3, "client_id": null, "author": "agent",
+                "name": "Robin", "text": "Hi!", "at": 1_795_755_600})
+        );
+        let start: ClientMessage =
+            serde_json::from_str(r#"{"type":"start","locale":"en"}"#).unwrap();
+        assert_eq!(
+            start,
+            ClientMessage::Start {
+                locale: "en".into(),
+                context: Box::default()
+            }
+        );
     }
 
     #[test]
     fn unknown_message_types_are_rejected() {
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"shout"}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"nonce":1}"#).is_err());
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"rate","score":300}"#).is_err());
+        assert!(serde_json::from_str::<AgentClientMessage>(r#"{"type":"accept"}"#).is_err());
     }
 
     #[test]
     fn the_version_is_in_the_path() {
         assert_eq!(ws_path(PROTOCOL_VERSION), "/ws/v1");
+        assert_eq!(agent_ws_path(PROTOCOL_VERSION), "/ws/v1/agent");
+    }
+
+    #[test]
+    fn priority_puts_proven_customers_then_big_carts_then_buyers_to_be_first() {
+        let mut c = ChatContext::default();
+        assert_eq!(c.priority(), Priority::PreSale);
+        c.assist_steps = vec!["return-items:1003".into()];
+        assert_eq!(
+            c.priority(),
+            Priority::Normal,
+            "an order they did not prove"
+        );
+        c.cart = Some(Cart {
+            value_minor: HIGH_CART_MINOR,
+            ..Cart::default()
+        });
+        assert_eq!(c.priority(), Priority::HighCart);
+        c.verified_orders = vec![1001];
+        assert_eq!(c.priority(), Priority::Vip);
+        let mut order = [
+            Priority::Normal,
+            Priority::PreSale,
+            Priority::Vip,
+            Priority::HighCart,
+        ];
+        order.sort();
+        assert_eq!(
+            order,
+            [
+                Priority::Vip,
+                Priority::HighCart,
+                Priority::PreSale,
+                Priority::Normal
+            ]
+        );
+        for p in order {
+            assert_eq!(Priority::from_name(p.as_str()), Some(p));
+        }
+    }
+
+    #[test]
+    fn context_is_clipped_to_bounded_sizes() {
+        let mut c = ChatContext {
+            page_url: Some("é".repeat(2 * MAX_CONTEXT_TEXT)),
+            pages: (0..100).map(|i| format!("/p{i}")).collect(),
+            ..ChatContext::default()
+        };
+        c.clip();
+        assert_eq!(
+            c.page_url.as_ref().map(|u| u.chars().count()),
+            Some(MAX_CONTEXT_TEXT)
+        );
+        assert_eq!(c.pages.len(), MAX_CONTEXT_ITEMS);
+        assert_eq!(
+            c.pages.last().map(String::as_str),
+            Some("/p99"),
+            "newest kept"
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! session tokens, and what agents read over the API until the console lands:
 //! return requests, tickets, and the numbers on campaigns and self-service.
 //!
-//! Routes under `/api/agent` (see [`routes`]); every route but `login` needs
-//! `Authorization: Bearer <token>` and only ever shows the agent's own site.
+//! Routes under `/api/agent` (see [`routes`]); every route but `login` and
+//! `logout` needs the session token, as `Authorization: Bearer <token>` or as
+//! the `aisle_agent` cookie login sets (browsers cannot put headers on a
+//! WebSocket), and only ever shows the agent's own site.
 
 use crate::AppState;
 use crate::db::now;
@@ -12,9 +14,10 @@ use aisle_core::api::ErrorCode;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand::Rng;
@@ -27,10 +30,14 @@ use std::time::Instant;
 /// How long a login lasts.
 const SESSION_SECONDS: i64 = 12 * 3600;
 
+/// Name of the session cookie set by login.
+pub const SESSION_COOKIE: &str = "aisle_agent";
+
 /// Routes under `/api/agent`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", post(login))
+        .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/returns", get(returns))
         .route("/tickets", get(tickets))
@@ -82,6 +89,60 @@ pub async fn ensure_agent(
     Ok(())
 }
 
+/// Shortest password `aisle agents add` accepts.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Adds agent `email` (normalized: trimmed, lower-case) to `site` for
+/// `aisle agents add`; returns the new agent's id. Refuses an unknown site, an
+/// email already in use, an empty name and a short password.
+pub async fn add(
+    db: &SqlitePool,
+    site: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<i64> {
+    let email = email.trim().to_ascii_lowercase();
+    let name = name.trim();
+    anyhow::ensure!(
+        email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.')),
+        "{email:?} is not an email address"
+    );
+    anyhow::ensure!(!name.is_empty(), "the agent needs a display name (--name)");
+    anyhow::ensure!(
+        password.chars().count() >= MIN_PASSWORD_CHARS,
+        "the password must have at least {MIN_PASSWORD_CHARS} characters"
+    );
+    let site_exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
+        .bind(site)
+        .fetch_optional(db)
+        .await?;
+    anyhow::ensure!(site_exists.is_some(), "no site {site:?} in this database");
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
+        .bind(&email)
+        .fetch_optional(db)
+        .await?;
+    anyhow::ensure!(
+        taken.is_none(),
+        "an agent with email {email} exists already"
+    );
+    let hash = hash_password(password)?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO agents (site_id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(site)
+    .bind(&email)
+    .bind(name)
+    .bind(hash)
+    .bind(now())
+    .fetch_one(db)
+    .await?;
+    tracing::info!(agent = id, site, "agent added");
+    Ok(id)
+}
+
 /// `POST /api/agent/login` body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,11 +170,43 @@ fn unauthorized(message: &str) -> AppError {
     AppError::Unauthorized(message.to_owned())
 }
 
+/// The `Set-Cookie` value carrying `token` (empty with `max_age` 0: removal).
+fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
+    // Tokens are hex; the value is always a valid header.
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The session token a request carries: `Authorization: Bearer`, else the
+/// `aisle_agent` cookie.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let cookie = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| value.trim())
+    };
+    bearer
+        .or_else(cookie)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<Login>, JsonRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let Json(login) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
         _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
@@ -163,28 +256,48 @@ async fn login(
     .execute(&state.db)
     .await?;
     tracing::info!(agent = id, "agent logged in");
-    Ok(Json(json!({
+    let cookie = session_cookie(&token, SESSION_SECONDS);
+    let body = Json(json!({
         "token": token,
         "expires_at": now + SESSION_SECONDS,
         "agent": Agent { id, site, email, name },
-    })))
+    }));
+    Ok(([(header::SET_COOKIE, cookie)], body).into_response())
+}
+
+/// `POST /api/agent/logout`: ends the session the request carries (if any),
+/// closes its WebSocket connections and clears the cookie. Always 204.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = session_token(&headers) {
+        let ended = sqlx::query("DELETE FROM agent_sessions WHERE token = ?")
+            .bind(&token)
+            .execute(&state.db)
+            .await?
+            .rows_affected();
+        state.chat.logout(&token);
+        if ended > 0 {
+            tracing::info!("agent logged out");
+        }
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, session_cookie("", 0))],
+    )
+        .into_response())
 }
 
 impl FromRequestParts<AppState> for Agent {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| unauthorized("log in first: Authorization: Bearer <token>"))?;
+        let token = session_token(&parts.headers).ok_or_else(|| {
+            unauthorized("log in first: Authorization: Bearer <token> or the aisle_agent cookie")
+        })?;
         let row: Option<(i64, String, String, String)> = sqlx::query_as(
             "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
              WHERE s.token = ? AND s.expires_at > ?",
         )
-        .bind(token.trim())
+        .bind(&token)
         .bind(now())
         .fetch_optional(&state.db)
         .await?;
@@ -265,6 +378,64 @@ async fn tickets(agent: Agent, State(state): State<AppState>) -> Result<Json<Val
     Ok(Json(json!({ "tickets": list })))
 }
 
+/// Routes under `/api/sites/{site}` for agents of that site.
+pub fn site_routes() -> Router<AppState> {
+    Router::new()
+        .route("/sites/{site}/stats", get(site_stats))
+        .route("/sites/{site}/campaigns/stats", get(campaign_stats))
+}
+
+/// The agent's own site, or 403 for any other.
+fn own_site(agent: &Agent, site: &str) -> Result<(), AppError> {
+    if agent.site == site {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("agents see only their own site".into()))
+    }
+}
+
+/// `GET /api/sites/{site}/stats`: [`stats`] for a named site.
+async fn site_stats(
+    agent: Agent,
+    state: State<AppState>,
+    Path(site): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    own_site(&agent, &site)?;
+    stats(agent, state).await
+}
+
+/// `GET /api/sites/{site}/campaigns/stats`: per campaign, events by kind in
+/// total and per UTC day.
+async fn campaign_stats(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    own_site(&agent, &site)?;
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT campaign_id, day, kind, count FROM campaign_events WHERE site_id = ? \
+         ORDER BY campaign_id, day",
+    )
+    .bind(&site)
+    .fetch_all(&state.db)
+    .await?;
+    let zero = || json!({ "shown": 0, "clicked": 0, "dismissed": 0, "conversation_started": 0 });
+    let mut campaigns = serde_json::Map::new();
+    for (id, day, kind, count) in rows {
+        let entry = campaigns
+            .entry(id)
+            .or_insert_with(|| json!({ "total": zero(), "days": {} }));
+        let total = entry["total"][kind.as_str()].as_i64().unwrap_or(0) + count;
+        entry["total"][kind.as_str()] = json!(total);
+        let days = &mut entry["days"];
+        if days.get(&day).is_none() {
+            days[&day] = zero();
+        }
+        days[&day][kind.as_str()] = json!(count);
+    }
+    Ok(Json(json!({ "campaigns": campaigns })))
+}
+
 /// `GET /api/agent/stats`: what each campaign did (events by kind, all days
 /// summed), how self-service flows ended (deflection), and FAQ feedback.
 async fn stats(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
@@ -293,11 +464,12 @@ async fn stats(agent: Agent, State(state): State<AppState>) -> Result<Json<Value
     for (flow, outcome, count) in outcomes {
         let entry = flows
             .entry(flow)
-            .or_insert_with(|| json!({ "resolved": 0, "handoff": 0 }));
+            .or_insert_with(|| json!({ "started": 0, "resolved": 0, "handoff": 0 }));
         entry[outcome.as_str()] = json!(count);
-        total += count;
-        if outcome == "resolved" {
-            resolved += count;
+        match outcome.as_str() {
+            "started" => total += count,
+            "resolved" => resolved += count,
+            _ => {}
         }
     }
     let feedback: Vec<(String, i64, i64)> = sqlx::query_as(
@@ -312,7 +484,13 @@ async fn stats(agent: Agent, State(state): State<AppState>) -> Result<Json<Value
         .collect();
     Ok(Json(json!({
         "campaigns": campaigns,
-        "self_service": { "flows": flows, "resolved": resolved, "total": total },
+        "self_service": {
+            "flows": flows,
+            "started": total,
+            "resolved": resolved,
+            // Share of started flows that ended without an agent.
+            "deflection": if total > 0 { resolved as f64 / total as f64 } else { 0.0 },
+        },
         "faq": faq,
     })))
 }
@@ -320,6 +498,30 @@ async fn stats(agent: Agent, State(state): State<AppState>) -> Result<Json<Value
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_comes_from_the_bearer_header_or_the_cookie() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(session_token(&headers), None);
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; aisle_agent=abc123; x=1"),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("abc123"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer  def456 "),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("def456"));
+        let mut empty = HeaderMap::new();
+        empty.insert(header::COOKIE, HeaderValue::from_static("aisle_agent="));
+        assert_eq!(session_token(&empty), None);
+        let cookie = session_cookie("abc", 60);
+        let cookie = cookie.to_str().unwrap();
+        for part in ["aisle_agent=abc", "HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+    }
 
     #[test]
     fn passwords_are_salted_argon2id_and_verify() {

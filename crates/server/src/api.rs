@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             axum::routing::get(crate::campaigns::feed),
         )
         .route("/sites/{site}/assist", post(crate::assist::assist))
+        .route("/sites/{site}/widget", axum::routing::get(widget_settings))
         .route(
             "/sites/{site}/campaigns/evaluate",
             post(crate::campaigns::evaluate),
@@ -93,4 +94,22 @@ async fn lookup_order(
             ))
         }
     }
+}
+
+/// `GET /api/sites/{site}/widget`: what the widget shows of the merchant's
+/// settings — brand colour and greetings by locale. Public; cached a minute.
+async fn widget_settings(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    let Some(site) = state.sites.get(&site) else {
+        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
+    };
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=60")],
+        Json(serde_json::json!({
+            "brand_color": site.config.brand_color,
+            "greeting": site.config.greeting,
+        })),
+    ))
 }

@@ -164,9 +164,9 @@ pub async fn evaluate(
     body: Result<Json<VisitorState>, JsonRejection>,
 ) -> Result<Json<CampaignDecision>, AppError> {
     use aisle_core::campaign::{ActionKind, Device, Seen, Visitor};
-    if state.sites.get(&site).is_none() {
+    let Some(site_config) = state.sites.get(&site).map(|s| s.config) else {
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
-    }
+    };
     let Json(s) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
     let trigger = s.trigger.clone();
     let Some((version, source)) = live(&state.db, &site).await? else {
@@ -225,10 +225,9 @@ pub async fn evaluate(
             .unwrap_or_default(),
         language: language.clone(),
         now_ms: now() * 1000,
-        // Presence and business hours arrive with live handoff and site settings;
-        // until then the demo store is staffed and open.
-        agents_online: 1,
-        business_hours: true,
+        // Agents online (not away) on the live-handoff socket right now.
+        agents_online: state.chat.agents_online(&site),
+        business_hours: site_config.open_at(now()),
         exit_intent: s.exit_intent,
         scroll_percent: s.scroll_percent.min(100),
         customer_tags: Vec::new(),

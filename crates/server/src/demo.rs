@@ -220,18 +220,29 @@ pub async fn seed_agent(db: &SqlitePool) -> anyhow::Result<()> {
     crate::agents::ensure_agent(db, SITE_ID, AGENT_EMAIL, "Robin", AGENT_PASSWORD).await
 }
 
-/// The demo site's self-service configuration (policy and FAQ), JSON as in `sites.config`.
-pub const SITE_CONFIG: &str = include_str!("../demo/site.json");
+/// The demo site as a site file (`aisle site import` format): policies and quick responses.
+pub const SITE_FILE: &str = include_str!("../demo/site.json");
 
-/// Sets the demo site's configuration unless a merchant already changed it.
+/// Stores the demo's site settings unless the site has some already (a
+/// merchant's later `aisle site import` stays), and its identity secret.
 pub async fn seed_config(db: &SqlitePool) -> anyhow::Result<()> {
     // Validate before writing, so a broken file fails the start, not a shopper.
-    let config: crate::sites::SiteConfig = serde_json::from_str(SITE_CONFIG)?;
+    let file = crate::site_file::parse_site_file(SITE_FILE).map_err(|errors| {
+        anyhow::anyhow!(
+            "demo/site.json: {}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
     sqlx::query("UPDATE sites SET config = ? WHERE id = ? AND config = '{}'")
-        .bind(serde_json::to_string(&config)?)
+        .bind(serde_json::to_string(&file.config())?)
         .bind(SITE_ID)
         .execute(db)
         .await?;
+    crate::site_file::identity_secret(db, SITE_ID).await?;
     Ok(())
 }
 

@@ -27,6 +27,9 @@ pub enum AppError {
     /// Not logged in, or wrong credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// Logged in, but not allowed to see this.
+    #[error("{0}")]
+    Forbidden(String),
     /// Too many failures; retry after the duration.
     #[error("rate limited")]
     RateLimited(Duration),
@@ -74,6 +77,14 @@ impl IntoResponse for AppError {
                 StatusCode::UNAUTHORIZED,
                 ApiError {
                     code: ErrorCode::Unauthorized,
+                    message,
+                    retry_after: None,
+                },
+            ),
+            AppError::Forbidden(message) => (
+                StatusCode::FORBIDDEN,
+                ApiError {
+                    code: ErrorCode::Forbidden,
                     message,
                     retry_after: None,
                 },

@@ -10,11 +10,13 @@ pub mod assets;
 pub mod assist;
 pub mod campaigns;
 pub mod campaigns_cli;
+pub mod chat;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod orders;
 pub mod ratelimit;
+pub mod site_file;
 pub mod sites;
 pub mod ws;
 
@@ -50,6 +52,8 @@ pub struct Config {
 pub const LOOKUP_FAILURES: usize = 5;
 /// Failed agent logins allowed per client (and per account) in [`LOOKUP_WINDOW`].
 pub const LOGIN_FAILURES: usize = 10;
+/// How often the server re-reads site settings from the database.
+pub const SITE_RELOAD: Duration = Duration::from_secs(10);
 /// Window of [`LOOKUP_FAILURES`] and [`LOGIN_FAILURES`].
 pub const LOOKUP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
@@ -71,6 +75,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// WebSocket connection tasks, awaited on shutdown.
     pub tasks: TaskTracker,
+    /// Live handoff: chat connections, agents' presence, fan-out.
+    pub chat: chat::Hub,
     /// Where widget assets are read from.
     pub assets: PathBuf,
     /// Whether the demo storefront is served.
@@ -89,6 +95,7 @@ impl AppState {
             demo::seed_agent(&db).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
+        let hub = chat::Hub::new(db.clone());
         Ok(AppState {
             db,
             sites,
@@ -97,6 +104,7 @@ impl AppState {
             dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            chat: hub,
             assets: config.assets.clone(),
             demo: config.demo,
         })
@@ -118,9 +126,16 @@ pub fn app(state: AppState) -> Router {
             &aisle_core::protocol::ws_path(aisle_core::protocol::PROTOCOL_VERSION),
             get(ws::upgrade),
         )
+        .route(
+            &aisle_core::protocol::agent_ws_path(aisle_core::protocol::PROTOCOL_VERSION),
+            get(chat::agent::upgrade),
+        )
         .nest(
             "/api",
-            api::routes().layer(cors).nest("/agent", agents::routes()),
+            api::routes()
+                .layer(cors)
+                .merge(agents::site_routes())
+                .nest("/agent", agents::routes()),
         )
         .nest_service("/widget", assets::routes(&state.assets.join("widget")));
     if state.demo {
@@ -146,6 +161,22 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
     let db = state.db.clone();
+    // `aisle site import` writes the database; pick its changes up without a restart.
+    let (sites, sites_db, stop) = (state.sites.clone(), db.clone(), shutdown.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SITE_RELOAD);
+        every.tick().await;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = every.tick() => {
+                    if let Err(e) = sites.reload(&sites_db).await {
+                        tracing::warn!(error = %e, "reloading sites failed; keeping the previous settings");
+                    }
+                }
+            }
+        }
+    });
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())

@@ -1,5 +1,6 @@
 //! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`,
-//! `aisle campaigns check FILE`, `aisle campaigns simulate FILE --url URL [...]`.
+//! `aisle campaigns check|push|simulate ...`, `aisle site import|export|secret ...`,
+//! `aisle agents add EMAIL --site ID --name NAME [--db URL]`.
 //!
 //! Parses the command line, sets up logging and hands over to the library
 //! (`aisle_server::run`). Try `cargo run -p aisle-server -- serve --demo`.
@@ -40,6 +41,44 @@ enum Command {
         #[command(subcommand)]
         command: CampaignsCommand,
     },
+    /// Manage the agents who answer live chats.
+    Agents {
+        #[command(subcommand)]
+        command: AgentsCommand,
+    },
+    /// Import, export a site's settings (policies, quick responses, hours, origins).
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SiteCommand {
+    /// Validate a site file and store it (every error with path and line:column; an invalid file changes nothing).
+    Import {
+        /// The site file (JSON, as `aisle site export` prints it).
+        file: PathBuf,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
+    /// Print a site's settings as a site file.
+    Export {
+        /// The site id.
+        site: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
+    /// Print the key the store signs logged-in customers' emails with (HMAC-SHA256).
+    Secret {
+        /// The site id.
+        site: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,9 +103,101 @@ enum CampaignsCommand {
     Simulate(Box<aisle_server::campaigns_cli::SimulateArgs>),
 }
 
+#[derive(Debug, Subcommand)]
+enum AgentsCommand {
+    /// Add an agent. The password comes from `AISLE_AGENT_PASSWORD` or is asked
+    /// for on the terminal; it is never a command-line argument.
+    Add {
+        /// The agent's login email.
+        email: String,
+        /// The site they answer for.
+        #[arg(long)]
+        site: String,
+        /// The name shoppers see.
+        #[arg(long)]
+        name: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
+}
+
+/// The new agent's password: `AISLE_AGENT_PASSWORD`, else typed twice on the
+/// terminal (without echo where `stty` is available) or one line of stdin.
+fn agent_password(email: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if let Ok(password) = std::env::var("AISLE_AGENT_PASSWORD") {
+        return Ok(password);
+    }
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let stty = |arg: &str| {
+        let _ = std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    let read = |prompt: &str| -> anyhow::Result<String> {
+        if interactive {
+            eprint!("{prompt}");
+            std::io::stderr().flush()?;
+            stty("-echo");
+        }
+        let mut line = String::new();
+        let result = stdin.lock().read_line(&mut line);
+        if interactive {
+            stty("echo");
+            eprintln!();
+        }
+        result?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    };
+    let password = read(&format!("Password for {email}: "))?;
+    if interactive && read("Repeat the password: ")? != password {
+        anyhow::bail!("the passwords differ");
+    }
+    Ok(password)
+}
+
+/// `aisle agents add`.
+fn add_agent(email: &str, site: &str, name: &str, db: &str) -> std::process::ExitCode {
+    let result = agent_password(email).and_then(|password| {
+        let runtime = tokio::runtime::Runtime::new()?;
+        runtime.block_on(async {
+            let pool = aisle_server::db::connect(db).await?;
+            let added = aisle_server::agents::add(&pool, site, email, name, &password).await;
+            pool.close().await;
+            added
+        })
+    });
+    match result {
+        Ok(_) => {
+            println!(
+                "Added agent {} ({}) to site {site}.",
+                email.trim().to_ascii_lowercase(),
+                name.trim()
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Agents {
+            command:
+                AgentsCommand::Add {
+                    email,
+                    site,
+                    name,
+                    db,
+                },
+        } => Ok(add_agent(&email, &site, &name, &db)),
         Command::Campaigns {
             command: CampaignsCommand::Check { file },
         } => Ok(aisle_server::campaigns_cli::check(&file)),
@@ -78,6 +209,22 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         } => {
             let runtime = tokio::runtime::Runtime::new()?;
             Ok(runtime.block_on(aisle_server::campaigns_cli::push(&file, &site, &db)))
+        }
+        Command::Site { command } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            Ok(runtime.block_on(async {
+                match command {
+                    SiteCommand::Import { file, db } => {
+                        aisle_server::site_file::cli_import(&file, &db).await
+                    }
+                    SiteCommand::Export { site, db } => {
+                        aisle_server::site_file::cli_export(&site, &db).await
+                    }
+                    SiteCommand::Secret { site, db } => {
+                        aisle_server::site_file::cli_secret(&site, &db).await
+                    }
+                }
+            }))
         }
         Command::Serve {
             listen,

@@ -20,6 +20,9 @@ pub struct Site {
     pub allowed_origins: Vec<String>,
     /// The merchant's self-service settings.
     pub config: SiteConfig,
+    /// Key of the HMAC-SHA256 signatures the store puts on logged-in
+    /// customers' emails (see [`Site::verify_identity`]); never sent to browsers.
+    pub identity_secret: Option<String>,
 }
 
 /// What a merchant configures for self-service (`sites.config`, JSON).
@@ -30,6 +33,66 @@ pub struct SiteConfig {
     pub policy: Policy,
     /// Quick responses, in the order shoppers see them.
     pub faq: Vec<FaqEntry>,
+    /// When people answer; `None`: always.
+    pub business_hours: Option<BusinessHours>,
+    /// The launcher and accent colour, `#rrggbb`.
+    pub brand_color: Option<String>,
+    /// Locale tag → the first thing the widget says; empty: the built-in greeting.
+    pub greeting: BTreeMap<String, String>,
+}
+
+/// Opening hours in the store's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHours {
+    /// IANA time zone (`America/New_York`).
+    pub time_zone: String,
+    /// Day (`mon` … `sun`) → opening spans `["09:00", "17:30"]`; a missing day is closed.
+    pub weekly: BTreeMap<String, Vec<[String; 2]>>,
+}
+
+/// The day keys of [`BusinessHours::weekly`], Monday first.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Minutes after midnight of `"HH:MM"` (`"24:00"` allowed as an end).
+pub fn parse_hhmm(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+}
+
+impl BusinessHours {
+    /// Whether the store is open at `unix_seconds`. An unknown time zone
+    /// (rejected on import) counts as open rather than hiding people.
+    pub fn is_open(&self, unix_seconds: i64) -> bool {
+        let Ok(tz) = jiff::tz::TimeZone::get(&self.time_zone) else {
+            return true;
+        };
+        let Ok(at) = jiff::Timestamp::from_second(unix_seconds) else {
+            return true;
+        };
+        let local = at.to_zoned(tz);
+        let day = WEEKDAYS[usize::from(local.weekday().to_monday_zero_offset().unsigned_abs())];
+        let minute =
+            u32::from(local.hour().unsigned_abs()) * 60 + u32::from(local.minute().unsigned_abs());
+        self.weekly.get(day).is_some_and(|spans| {
+            spans.iter().any(|[from, until]| {
+                matches!((parse_hhmm(from), parse_hhmm(until)), (Some(f), Some(u)) if f <= minute && minute < u)
+            })
+        })
+    }
+}
+
+impl SiteConfig {
+    /// Whether people are on duty at `unix_seconds` by the business hours.
+    pub fn open_at(&self, unix_seconds: i64) -> bool {
+        self.business_hours
+            .as_ref()
+            .is_none_or(|h| h.is_open(unix_seconds))
+    }
 }
 
 /// One quick response: a question shown as a button and its answer.
@@ -55,6 +118,23 @@ pub fn localized<'a>(texts: &'a BTreeMap<String, String>, locale: &str) -> &'a s
 }
 
 impl Site {
+    /// Whether `signature` (hex HMAC-SHA256 of `email` under the site's identity
+    /// secret) vouches for `email`. Constant-time; false when the site has no secret.
+    pub fn verify_identity(&self, email: &str, signature: &str) -> bool {
+        use hmac::{KeyInit, Mac};
+        let Some(secret) = self.identity_secret.as_deref().filter(|s| !s.is_empty()) else {
+            return false;
+        };
+        let Ok(signature) = hex::decode(signature.trim()) else {
+            return false;
+        };
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(email.as_bytes());
+        mac.verify_slice(&signature).is_ok()
+    }
+
     /// Whether a page at `origin` may talk to this site. `own_host` is the `Host`
     /// the request was sent to: pages this server serves itself (the demo store)
     /// are always allowed.
@@ -81,12 +161,12 @@ pub struct SiteRegistry {
 impl SiteRegistry {
     /// Reads every site from the database.
     pub async fn load(db: &SqlitePool) -> anyhow::Result<Self> {
-        let rows: Vec<(String, String, String, String)> =
-            sqlx::query_as("SELECT id, name, allowed_origins, config FROM sites")
+        let rows: Vec<(String, String, String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, name, allowed_origins, config, identity_secret FROM sites")
                 .fetch_all(db)
                 .await?;
         let mut sites = HashMap::new();
-        for (id, name, origins, config) in rows {
+        for (id, name, origins, config, identity_secret) in rows {
             let allowed_origins: Vec<String> = serde_json::from_str(&origins)?;
             let config: SiteConfig = serde_json::from_str(&config)
                 .map_err(|e| anyhow::anyhow!("site {id}: invalid config: {e}"))?;
@@ -97,6 +177,7 @@ impl SiteRegistry {
                     name,
                     allowed_origins,
                     config,
+                    identity_secret,
                 },
             );
         }
@@ -112,6 +193,18 @@ impl SiteRegistry {
             .unwrap_or_else(|e| e.into_inner())
             .values()
             .any(|s| s.allows_origin(origin, None))
+    }
+
+    /// Re-reads every site (after an import changed one).
+    pub async fn reload(&self, db: &SqlitePool) -> anyhow::Result<()> {
+        let fresh = Self::load(db).await?;
+        let fresh = fresh
+            .sites
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        *self.sites.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
     }
 
     /// The site with this id, if served here.
@@ -135,6 +228,7 @@ mod tests {
             name: "Demo".into(),
             allowed_origins: vec!["https://shop.example/".into()],
             config: SiteConfig::default(),
+            identity_secret: None,
         };
         assert!(site.allows_origin("https://shop.example", None));
         assert!(site.allows_origin("HTTPS://SHOP.EXAMPLE", None));
@@ -142,5 +236,53 @@ mod tests {
         assert!(!site.allows_origin("http://shop.example", None));
         assert!(site.allows_origin("http://127.0.0.1:8080", Some("127.0.0.1:8080")));
         assert!(!site.allows_origin("http://127.0.0.1:9999", Some("127.0.0.1:8080")));
+    }
+
+    #[test]
+    fn identities_verify_only_with_the_right_signature() {
+        let mut site = Site {
+            id: "demo".into(),
+            name: "Demo".into(),
+            allowed_origins: vec![],
+            config: SiteConfig::default(),
+            identity_secret: Some("key".into()),
+        };
+        // Signed with another key.
+        let forged = "6f1db5d6bd4ba4b5c8a8d5a7e2d22dd2a4a4a3bf2f9a8a3c5b3b5f0b1e8f1b9c";
+        // `printf ada@example.com | openssl dgst -sha256 -hmac key`
+        let computed = "20caa94149b865c2f3a23002c8ca0b02e3dba113236448a96eae078e7e3a6cc0";
+        assert!(site.verify_identity("ada@example.com", computed));
+        assert!(!site.verify_identity("grace@example.com", computed));
+        assert!(!site.verify_identity("ada@example.com", forged));
+        assert!(!site.verify_identity("ada@example.com", "not hex"));
+        site.identity_secret = None;
+        assert!(!site.verify_identity("ada@example.com", computed));
+    }
+
+    #[test]
+    fn business_hours_follow_the_stores_time_zone_and_dst() {
+        let hours = BusinessHours {
+            time_zone: "America/New_York".into(),
+            weekly: [(
+                "mon".to_owned(),
+                vec![["09:00".to_owned(), "17:00".to_owned()]],
+            )]
+            .into_iter()
+            .collect(),
+        };
+        // Monday 2026-11-23 09:00 EST = 14:00 UTC.
+        let monday_nine = 1_795_442_400;
+        assert!(hours.is_open(monday_nine));
+        assert!(!hours.is_open(monday_nine - 1));
+        assert!(hours.is_open(monday_nine + 8 * 3600 - 1));
+        assert!(!hours.is_open(monday_nine + 8 * 3600));
+        // Monday 2026-06-01 09:00 EDT = 13:00 UTC (summer time).
+        assert!(hours.is_open(1_780_318_800));
+        assert!(!hours.is_open(1_780_318_800 - 1));
+        // Tuesday: closed.
+        assert!(!hours.is_open(monday_nine + 86_400));
+        assert_eq!(parse_hhmm("24:00"), Some(1440));
+        assert_eq!(parse_hhmm("24:01"), None);
+        assert_eq!(parse_hhmm("9:00"), None);
     }
 }

@@ -688,3 +688,166 @@ async fn repeated_failed_logins_are_rate_limited() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(body["code"], "rate_limited");
 }
+
+async fn login(demo: &Demo) -> String {
+    let (status, login) = agent_call(
+        demo,
+        "POST",
+        "/api/agent/login",
+        None,
+        json!({"email": "agent@demo.test", "password": "demo-agent"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    login["token"].as_str().unwrap().to_owned()
+}
+
+fn sign(secret: &str, email: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(email.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn a_signed_in_customer_skips_the_lookup_and_a_forged_signature_is_ignored() {
+    let demo = demo().await;
+    let secret = aisle_server::site_file::identity_secret(&demo.state.db, "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let shopper = Shopper::new(&demo);
+    let forged = json!({
+        "locale": "en", "action": "track",
+        "identity": {"email": "ada@example.com", "signature": sign("guess", "ada@example.com")},
+    });
+    let (status, reply) = shopper.raw(forged.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        reply["prompt"]["form"]["action"], "identify:track",
+        "a forged identity proves nothing: {reply}"
+    );
+
+    let signed = json!({
+        "locale": "en", "action": "track",
+        "identity": {"email": "Ada@Example.com", "signature": sign(&secret, "Ada@Example.com")},
+    });
+    let (status, reply) = shopper.raw(signed.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    let offered = choices(&reply);
+    assert!(
+        offered.contains(&"track:1001".to_owned()) && offered.contains(&"track:1005".to_owned()),
+        "ada's recent orders, no form: {reply}"
+    );
+    assert!(reply["prompt"]["form"].is_null(), "{reply}");
+}
+
+#[tokio::test]
+async fn site_numbers_are_for_the_sites_own_agents() {
+    let demo = demo().await;
+    let (status, _) = agent_call(&demo, "GET", "/api/sites/demo/stats", None, json!(null)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let token = login(&demo).await;
+    let (status, body) = agent_call(
+        &demo,
+        "GET",
+        "/api/sites/other/stats",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Two flows start; tracking resolves one, the other is abandoned.
+    let mut shopper = Shopper::new(&demo);
+    shopper.prove("track", "1001", "ada@example.com").await;
+    shopper.act("cancel", &[]).await;
+    let (status, stats) = agent_call(
+        &demo,
+        "GET",
+        "/api/sites/demo/stats",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(stats["self_service"]["flows"]["track"]["started"], 1);
+    assert_eq!(stats["self_service"]["flows"]["track"]["resolved"], 1);
+    assert_eq!(stats["self_service"]["started"], 2);
+    assert_eq!(stats["self_service"]["deflection"], 0.5);
+
+    for kind in ["shown", "shown", "clicked"] {
+        let (status, _) = agent_call(
+            &demo,
+            "POST",
+            "/api/sites/demo/campaigns/events",
+            None,
+            json!({"campaign": "bf-sitewide", "kind": kind}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let (status, body) = agent_call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/stats",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let campaign = &body["campaigns"]["bf-sitewide"];
+    assert_eq!(campaign["total"]["shown"], 2, "{body}");
+    assert_eq!(campaign["total"]["clicked"], 1);
+    assert_eq!(campaign["total"]["dismissed"], 0);
+    let days = campaign["days"].as_object().unwrap();
+    assert_eq!(days.len(), 1, "{body}");
+    assert_eq!(days.values().next().unwrap()["shown"], 2);
+}
+
+#[tokio::test]
+async fn the_merchants_return_reasons_and_issue_kinds_shape_the_forms() {
+    let demo = demo().await;
+    let mut file = aisle_server::site_file::parse_site_file(aisle_server::demo::SITE_FILE).unwrap();
+    file.policy.return_reasons = vec![
+        aisle_core::policy::ReturnReason::ChangedMind,
+        aisle_core::policy::ReturnReason::Other,
+    ];
+    file.policy.issue_kinds = vec![aisle_core::policy::IssueKind::Late];
+    aisle_server::site_file::import(&demo.state.db, &file)
+        .await
+        .unwrap();
+    demo.state.sites.reload(&demo.state.db).await.unwrap();
+
+    let mut shopper = Shopper::new(&demo);
+    let form = shopper.prove("return", "1003", "alan@example.com").await;
+    let reasons: Vec<&str> = field(&form, "reason")["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["action"].as_str().unwrap())
+        .filter(|a| !a.is_empty())
+        .collect();
+    assert_eq!(reasons, ["changed_mind", "other"]);
+    let refused = shopper
+        .act(
+            "return-items:1003",
+            &[("qty:0", "1"), ("qty:1", "0"), ("reason", "wrong_item")],
+        )
+        .await;
+    assert!(
+        !field(&refused, "reason")["error"].is_null(),
+        "a reason the merchant does not offer is refused: {refused}"
+    );
+
+    let mut ada = Shopper::new(&demo);
+    let form = ada.prove("report", "1001", "ada@example.com").await;
+    let kinds: Vec<&str> = field(&form, "kind")["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["action"].as_str().unwrap())
+        .filter(|a| !a.is_empty())
+        .collect();
+    assert_eq!(kinds, ["late"], "lost is not among this merchant's kinds");
+}

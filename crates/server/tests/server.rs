@@ -565,6 +565,11 @@ async fn evaluate_tells_the_widget_what_to_show_and_when_to_ask_again() {
 
     let (_, nudge) = evaluate(json!({"url": "/cart", "cart_value_minor": 3_000})).await;
     assert_eq!(nudge["show"]["id"], "free-shipping-nudge");
+    // "Our outfitters are online" needs an agent online (live presence).
+    let (agent_connection, _outbox) = aisle_server::chat::hub::channel();
+    demo.state
+        .chat
+        .add_agent("demo", 1, "session", agent_connection);
     let (_, vip) = evaluate(json!({"url": "/collections/winter", "on_page_ms": 15_000})).await;
     assert_eq!(
         vip["show"]["actions"][0],

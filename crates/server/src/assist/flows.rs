@@ -30,6 +30,11 @@ pub async fn run(turn: &mut Turn<'_>) -> Result<(), AppError> {
         Some((verb, arg)) => (verb, Some(arg)),
         None => (action.as_str(), None),
     };
+    // A menu entry starts a flow; how it ends is recorded where it ends.
+    if arg.is_none() && (ORDER_FLOWS.contains(&verb) || matches!(verb, "faq" | "human")) {
+        let flow = if verb == "human" { "message" } else { verb };
+        records::outcome(&turn.state.db, &turn.site.id, flow, "started").await?;
+    }
     match (verb, arg) {
         ("menu", None) => {}
         (flow, None) if ORDER_FLOWS.contains(&flow) => choose_order(turn, flow).await?,
@@ -254,7 +259,10 @@ async fn order_step(turn: &mut Turn<'_>, step: &str, number: u32) -> Result<(), 
         return Ok(());
     };
     match step {
-        "track" => track(turn, &order),
+        "track" => {
+            track(turn, &order);
+            records::outcome(&turn.state.db, &turn.site.id, "track", "resolved").await?;
+        }
         "return" => return_form(turn, &order, None),
         "return-items" => return_items(turn, &order),
         "return-confirm" => return_confirm(turn, &order).await?,
@@ -468,10 +476,12 @@ fn return_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReturnDraft
         .collect();
     let mut reasons = vec![Choice::new("", t.choose_one)];
     reasons.extend(
-        ReturnReason::ALL
+        turn.site
+            .config
+            .policy
+            .return_reasons
             .iter()
-            .zip(t.reasons)
-            .map(|(r, label)| Choice::new(r.as_str(), label)),
+            .map(|r| Choice::new(r.as_str(), reason_label(t, *r))),
     );
     fields.push(Field {
         name: "reason".into(),
@@ -550,7 +560,8 @@ fn return_items(turn: &mut Turn<'_>, order: &OrderView) {
             *first = Some(t.return_none_selected.into());
         }
     }
-    let reason = ReturnReason::from_name(&draft.reason);
+    let reason = ReturnReason::from_name(&draft.reason)
+        .filter(|r| turn.site.config.policy.return_reasons.contains(r));
     if reason.is_none() {
         any_error = true;
         draft.reason_error = Some(t.reason_required);
@@ -563,10 +574,7 @@ fn return_items(turn: &mut Turn<'_>, order: &OrderView) {
         return_form(turn, order, Some(draft));
         return;
     };
-    let reason_label = ReturnReason::ALL
-        .iter()
-        .position(|r| *r == reason)
-        .map_or("", |i| t.reasons[i]);
+    let reason_label = reason_label(t, reason);
     let items = chosen
         .iter()
         .map(|(_, title, q)| format!("{title} × {q}"))
@@ -743,7 +751,7 @@ struct ReportDraft {
 
 fn report_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReportDraft>) {
     let t = turn.t();
-    let kinds = policy::issue_kinds(order.state);
+    let kinds = policy::issue_kinds_for(order.state, &turn.site.config.policy);
     if kinds.is_empty() {
         turn.say(fill(
             t.report_not_shipped,
@@ -812,8 +820,8 @@ async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppEr
     let t = turn.t();
     let kind_name = turn.request.value("kind").to_owned();
     let description = turn.request.value("description").trim().to_owned();
-    let kind =
-        IssueKind::from_name(&kind_name).filter(|k| policy::issue_kinds(order.state).contains(k));
+    let kind = IssueKind::from_name(&kind_name)
+        .filter(|k| policy::issue_kinds_for(order.state, &turn.site.config.policy).contains(k));
     let length = description.chars().count();
     let description_error = if length < MIN_DESCRIPTION_CHARS {
         Some(fill(
@@ -1047,4 +1055,12 @@ async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {
         &[("reference", &reference), ("email", &email)],
     ));
     Ok(())
+}
+
+/// The shopper-facing label of a return reason.
+fn reason_label(t: &Text, reason: ReturnReason) -> &'static str {
+    ReturnReason::ALL
+        .iter()
+        .position(|r| *r == reason)
+        .map_or("", |i| t.reasons[i])
 }

@@ -101,7 +101,19 @@ pub async fn assist(
             "action or values too long",
         ));
     }
-    let session = records::load_session(&state.db, &site.id, request.session.as_deref()).await?;
+    let mut session =
+        records::load_session(&state.db, &site.id, request.session.as_deref()).await?;
+    // A logged-in customer the store vouches for has proven their email: their
+    // orders need no lookup. A bad signature is ignored, never trusted.
+    if let Some(identity) = &request.identity {
+        if site.verify_identity(&identity.email, &identity.signature) {
+            if let Ok(email) = aisle_core::order::normalize_email(&identity.email) {
+                session.email = Some(email);
+            }
+        } else {
+            tracing::warn!(site = site.id, "identity with a bad signature ignored");
+        }
+    }
     let mut turn = Turn {
         state: &state,
         site: &site,

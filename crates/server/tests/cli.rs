@@ -1,5 +1,6 @@
-//! `aisle campaigns check` and `aisle campaigns simulate`, run as a marketer
-//! runs them: the real binary, real files, exit codes and printed output.
+//! The `aisle` command line as marketers and merchants run it — `campaigns
+//! check|simulate`, `site import|export|secret` — the real binary, real files,
+//! a real SQLite database, exit codes and printed output.
 
 use serde_json::{Value, json};
 use std::process::{Command, Output};
@@ -268,4 +269,103 @@ fn push_stores_a_valid_file_and_refuses_an_invalid_one() {
 
     let output = aisle(&["campaigns", "push", DEMO, "--site", "nope", "--db", &db]);
     assert_eq!(output.status.code(), Some(1));
+}
+
+const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/site.json");
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_site_file_imports_exports_the_same_and_keeps_its_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let output = aisle(&["site", "import", SITE, "--db", &db]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("imported site demo"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = aisle(&["site", "export", "demo", "--db", &db]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let exported: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(SITE).unwrap()).unwrap();
+    assert_eq!(exported, original, "export prints what import read");
+    assert!(
+        !stdout(&output).contains("secret"),
+        "the secret is never exported"
+    );
+
+    let first = aisle(&["site", "secret", "demo", "--db", &db]);
+    let secret = stdout(&first).trim().to_owned();
+    assert_eq!(secret.len(), 64, "{secret}");
+    // Re-importing keeps the key stores already sign with.
+    assert!(
+        aisle(&["site", "import", SITE, "--db", &db])
+            .status
+            .success()
+    );
+    let again = aisle(&["site", "secret", "demo", "--db", &db]);
+    assert_eq!(stdout(&again).trim(), secret);
+
+    let missing = aisle(&["site", "export", "nope", "--db", &db]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("no site \"nope\""));
+}
+
+#[test]
+fn a_bad_site_file_lists_every_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    assert!(
+        aisle(&["site", "import", SITE, "--db", &db])
+            .status
+            .success()
+    );
+    let bad = file(
+        &dir,
+        "site.json",
+        r##"{
+  "site": "demo",
+  "name": "Renamed",
+  "policy": { "return_window_days": 400, "return_reasons": ["changed_mind"] },
+  "brand_color": "teal"
+}"##,
+    );
+    let output = aisle(&["site", "import", &bad, "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("site.json:4:37: $.policy.return_window_days: at most 365 days"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("site.json:5:18: $.brand_color:"),
+        "{errors}"
+    );
+    assert!(errors.contains("2 error(s); nothing changed"), "{errors}");
+
+    let typo = file(
+        &dir,
+        "typo.json",
+        "{\"site\": \"demo\", \"name\": \"N\", \"faqs\": []}",
+    );
+    let output = aisle(&["site", "import", &typo, "--db", &db]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("unknown field `faqs`"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = aisle(&["site", "export", "demo", "--db", &db]);
+    let kept: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        kept["name"], "Northwind Outfitters",
+        "an invalid file changed nothing"
+    );
+    assert_eq!(kept["policy"]["return_window_days"], 30);
 }

@@ -1,0 +1,430 @@
+//! The agent console's side of live handoff, on `/ws/v1/agent`: presence, the
+//! site's queue, accepting (exactly one of racing agents wins), replying,
+//! typing and read receipts, closing with tags, and transfer back to the queue.
+//!
+//! The upgrade needs a logged-in agent (the `aisle_agent` cookie or a bearer
+//! token) and, when the request comes from a browser, a page of this server's
+//! own origin, so another site cannot ride on the agent's cookie.
+
+use super::hub::{ConnId, Handle, agent_welcome};
+use super::store::{self, Accept, Appended, Writer};
+use super::{RateWindow, SEND_LIMIT, SEND_WINDOW, check_message, clean_tags};
+use crate::AppState;
+use crate::agents::{Agent, session_token};
+use crate::ws::{Flow, Io, Peer, limits, serve};
+use aisle_core::protocol::{
+    AgentClientMessage, AgentServerMessage, ChatMessage, ConversationStatus, Party, ProtocolError,
+    ServerMessage,
+};
+use axum::extract::State;
+use axum::extract::ws::{WebSocketUpgrade, close_code};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::time::Instant;
+
+/// Whether a browser page at `origin` is this server's own (the console).
+fn same_origin(origin: &str, host: Option<&str>) -> bool {
+    let authority = origin
+        .trim_end_matches('/')
+        .split_once("://")
+        .map(|(_, a)| a);
+    authority
+        .zip(host)
+        .is_some_and(|(a, h)| a.eq_ignore_ascii_case(h))
+}
+
+/// `GET /ws/v1/agent`: 401 without a valid agent session, 403 from a foreign
+/// page; otherwise upgrades to the agent protocol.
+pub async fn upgrade(
+    agent: Agent,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if origin.is_some_and(|o| !same_origin(o, host)) {
+        tracing::warn!(
+            agent = agent.id,
+            origin,
+            "agent websocket refused: foreign origin"
+        );
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    // The extractor found the session, so the token is there.
+    let session = session_token(&headers).unwrap_or_default();
+    let shutdown = state.shutdown.clone();
+    let tasks = state.tasks.clone();
+    limits(ws).on_upgrade(move |socket| {
+        tasks.track_future(async move {
+            let (handle, outbox) = super::hub::channel();
+            let peer = AgentPeer {
+                state,
+                agent,
+                session,
+                handle,
+                conn: None,
+                sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+            };
+            serve(socket, shutdown, peer, outbox).await;
+        })
+    })
+}
+
+/// A stored message as agents see it (their own `client_id` only).
+fn agent_view(mut message: ChatMessage) -> ChatMessage {
+    if message.author != Party::Agent {
+        message.client_id = None;
+    }
+    message
+}
+
+/// One agent connection.
+pub struct AgentPeer {
+    state: AppState,
+    agent: Agent,
+    session: String,
+    handle: Handle,
+    /// Set by `hello`.
+    conn: Option<ConnId>,
+    sends: RateWindow,
+}
+
+impl AgentPeer {
+    /// The full state of conversation `id` for the console.
+    async fn snapshot(&self, id: &str) -> anyhow::Result<Option<AgentServerMessage>> {
+        let db = &self.state.db;
+        let Some(c) = store::get(db, &self.agent.site, id).await? else {
+            return Ok(None);
+        };
+        let messages = store::messages_after(db, id, 0, i64::MAX)
+            .await?
+            .into_iter()
+            .map(agent_view)
+            .collect();
+        Ok(Some(AgentServerMessage::Conversation {
+            id: c.id,
+            context: c.context,
+            messages,
+            shopper_read: c.shopper_read,
+            waiting_since: c.created_at,
+        }))
+    }
+
+    async fn dispatch(
+        &mut self,
+        message: AgentClientMessage,
+        io: &mut Io<'_>,
+    ) -> anyhow::Result<Flow> {
+        let Some(conn) = self.conn else {
+            if message == AgentClientMessage::Hello {
+                self.hello(io).await?;
+                return Ok(Flow::Continue);
+            }
+            return Ok(unexpected(io).await);
+        };
+        match message {
+            AgentClientMessage::Hello => return Ok(unexpected(io).await),
+            AgentClientMessage::Ping { nonce } => {
+                io.send(&AgentServerMessage::Pong { nonce }).await;
+            }
+            AgentClientMessage::Presence { online } => {
+                self.state.chat.set_online(conn, online);
+                self.state.chat.queue_changed(&self.agent.site).await;
+            }
+            AgentClientMessage::Accept { conversation } => self.accept(&conversation, io).await?,
+            AgentClientMessage::Send {
+                conversation,
+                client_id,
+                text,
+            } => self.send(conn, &conversation, client_id, &text, io).await?,
+            AgentClientMessage::Typing {
+                conversation,
+                typing,
+            } => {
+                if self.state.chat.has(conn, &conversation) {
+                    let name = Some(self.agent.name.clone());
+                    let typing = ServerMessage::Typing { typing, name };
+                    self.state.chat.to_shoppers(&conversation, &typing, None);
+                }
+            }
+            AgentClientMessage::Read { conversation, seq } => {
+                if self.state.chat.has(conn, &conversation) {
+                    let seq =
+                        store::mark_read(&self.state.db, &conversation, Party::Agent, seq).await?;
+                    self.state
+                        .chat
+                        .to_shoppers(&conversation, &ServerMessage::Read { seq }, None);
+                } else {
+                    not_found(io).await;
+                }
+            }
+            AgentClientMessage::Close { conversation, tags } => {
+                self.close(&conversation, clean_tags(tags), io).await?
+            }
+            AgentClientMessage::Transfer { conversation } => {
+                self.transfer(&conversation, io).await?
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// `hello`: online, the welcome, the queue and every open conversation.
+    async fn hello(&mut self, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let hub = self.state.chat.clone();
+        let site = self.agent.site.clone();
+        let conn = hub.add_agent(&site, self.agent.id, &self.session, self.handle.clone());
+        self.conn = Some(conn);
+        io.send(&agent_welcome(&self.agent.name, &site)).await;
+        hub.queue_changed(&site).await;
+        for id in store::active_of(&self.state.db, &site, self.agent.id).await? {
+            let _conversation = hub.lock_conversation(&id).await;
+            if let Some(snapshot) = self.snapshot(&id).await? {
+                hub.sync_conn(conn, &id);
+                io.send(&snapshot).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `accept`: one atomic claim; the winner's tabs get the conversation, the
+    /// shopper hears who joined, every agent drops it from the queue.
+    async fn accept(&mut self, id: &str, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let hub = self.state.chat.clone();
+        let site = self.agent.site.clone();
+        let _site = hub.lock_site(&site).await;
+        match store::accept(&self.state.db, &site, id, self.agent.id).await? {
+            Accept::Accepted => {
+                {
+                    let _conversation = hub.lock_conversation(id).await;
+                    hub.sync(self.agent.id, id);
+                    if let Some(snapshot) = self.snapshot(id).await? {
+                        hub.to_agent(self.agent.id, &snapshot);
+                    }
+                    let joined = ServerMessage::AgentJoined {
+                        name: self.agent.name.clone(),
+                    };
+                    hub.to_shoppers(id, &joined, None);
+                }
+                let accepted = AgentServerMessage::Accepted {
+                    conversation: id.to_owned(),
+                    by: self.agent.name.clone(),
+                };
+                hub.to_site_agents(&site, &accepted);
+                tracing::info!(
+                    site,
+                    conversation = id,
+                    agent = self.agent.id,
+                    "conversation accepted"
+                );
+                hub.notify_queue(&site).await?;
+                io.flush().await;
+            }
+            Accept::Taken => {
+                tracing::info!(
+                    site,
+                    conversation = id,
+                    agent = self.agent.id,
+                    "accept lost the race"
+                );
+                io.error(
+                    ProtocolError::AlreadyTaken,
+                    "another agent accepted this conversation first",
+                )
+                .await;
+            }
+            Accept::NotFound => not_found(io).await,
+        }
+        Ok(())
+    }
+
+    /// `send`: store, acknowledge, fan out to the shopper and the agent's other tabs.
+    async fn send(
+        &mut self,
+        conn: ConnId,
+        id: &str,
+        client_id: String,
+        text: &str,
+        io: &mut Io<'_>,
+    ) -> anyhow::Result<()> {
+        if let Some((code, message)) = check_message(&client_id, text) {
+            io.error(code, message).await;
+            return Ok(());
+        }
+        if !self.sends.allow(Instant::now()) {
+            io.error(
+                ProtocolError::RateLimited,
+                "too many messages; resend in a few seconds",
+            )
+            .await;
+            return Ok(());
+        }
+        let db = &self.state.db;
+        let _conversation = self.state.chat.lock_conversation(id).await;
+        let Some(c) = store::get(db, &self.agent.site, id)
+            .await?
+            .filter(|c| c.agent_id == Some(self.agent.id))
+        else {
+            not_found(io).await;
+            return Ok(());
+        };
+        let appended = if c.state == ConversationStatus::Active {
+            let writer = Writer::Agent(self.agent.id, &self.agent.name);
+            Some(store::append(db, id, writer, &client_id, text).await?)
+        } else {
+            store::seq_of(db, id, Party::Agent, &client_id)
+                .await?
+                .map(Appended::Duplicate)
+        };
+        let conversation = id.to_owned();
+        match appended {
+            None => {
+                io.error(
+                    ProtocolError::ConversationClosed,
+                    "this conversation is closed",
+                )
+                .await;
+            }
+            Some(Appended::Duplicate(seq)) => {
+                let ack = AgentServerMessage::Ack {
+                    conversation,
+                    client_id,
+                    seq,
+                };
+                io.send(&ack).await;
+            }
+            Some(Appended::New(message)) => {
+                let ack = AgentServerMessage::Ack {
+                    conversation,
+                    client_id,
+                    seq: message.seq,
+                };
+                io.send(&ack).await;
+                self.state.chat.fan_out(id, &message, None, Some(conn));
+            }
+        }
+        Ok(())
+    }
+
+    /// `close`: the shopper is asked for a rating; the tags are stored.
+    async fn close(&mut self, id: &str, tags: Vec<String>, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let hub = self.state.chat.clone();
+        let db = &self.state.db;
+        let _conversation = hub.lock_conversation(id).await;
+        if !store::close_by_agent(db, &self.agent.site, id, self.agent.id, &tags).await? {
+            let closed = store::get(db, &self.agent.site, id)
+                .await?
+                .is_some_and(|c| {
+                    c.agent_id == Some(self.agent.id) && c.state == ConversationStatus::Closed
+                });
+            if closed {
+                io.error(ProtocolError::ConversationClosed, "already closed")
+                    .await;
+            } else {
+                not_found(io).await;
+            }
+            return Ok(());
+        }
+        let to_shopper = ServerMessage::Closed {
+            by: Party::Agent,
+            rate: true,
+        };
+        hub.to_shoppers(id, &to_shopper, None);
+        let to_agents = AgentServerMessage::Closed {
+            conversation: id.to_owned(),
+            by: Party::Agent,
+        };
+        hub.to_agents_of(id, &to_agents, None);
+        hub.unsync(id);
+        tracing::info!(
+            site = self.agent.site,
+            conversation = id,
+            ?tags,
+            "agent closed the conversation"
+        );
+        io.flush().await;
+        Ok(())
+    }
+
+    /// `transfer`: back to the queue, for any agent of the site.
+    async fn transfer(&mut self, id: &str, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let hub = self.state.chat.clone();
+        let site = self.agent.site.clone();
+        let _site = hub.lock_site(&site).await;
+        {
+            let _conversation = hub.lock_conversation(id).await;
+            if !store::transfer(&self.state.db, &site, id, self.agent.id).await? {
+                not_found(io).await;
+                return Ok(());
+            }
+            let transferred = AgentServerMessage::Transferred {
+                conversation: id.to_owned(),
+            };
+            hub.to_agents_of(id, &transferred, None);
+            hub.unsync(id);
+        }
+        tracing::info!(
+            site,
+            conversation = id,
+            agent = self.agent.id,
+            "conversation back in the queue"
+        );
+        hub.notify_queue(&site).await?;
+        io.flush().await;
+        Ok(())
+    }
+}
+
+async fn not_found(io: &mut Io<'_>) {
+    io.error(
+        ProtocolError::NotFound,
+        "no such conversation among yours on this site",
+    )
+    .await;
+}
+
+async fn unexpected(io: &mut Io<'_>) -> Flow {
+    io.error(
+        ProtocolError::UnexpectedMessage,
+        "the first message must be hello, and only the first",
+    )
+    .await;
+    Flow::Close(close_code::POLICY, "unexpected message")
+}
+
+impl Peer for AgentPeer {
+    type Incoming = AgentClientMessage;
+
+    async fn handle(&mut self, message: AgentClientMessage, io: &mut Io<'_>) -> Flow {
+        match self.dispatch(message, io).await {
+            Ok(flow) => flow,
+            Err(e) => {
+                tracing::error!(agent = self.agent.id, error = %e, "agent message failed");
+                io.error(ProtocolError::Internal, "server error; retry")
+                    .await;
+                Flow::Continue
+            }
+        }
+    }
+
+    async fn leave(self) {
+        if let Some(conn) = self.conn {
+            self.state.chat.remove_agent(conn);
+            self.state.chat.queue_changed(&self.agent.site).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn only_this_servers_own_pages_may_open_the_console_socket() {
+        assert!(same_origin("http://127.0.0.1:8080", Some("127.0.0.1:8080")));
+        assert!(same_origin("https://Aisle.example/", Some("aisle.example")));
+        assert!(!same_origin("https://evil.example", Some("aisle.example")));
+        assert!(!same_origin("null", Some("aisle.example")));
+        assert!(!same_origin("https://aisle.example", None));
+    }
+}

@@ -1,0 +1,417 @@
+//! The shopper's side of live handoff, on `/ws/v1?site=ID`: start a
+//! conversation (or hear that nobody is there), send messages that are stored
+//! before they are acknowledged, and resume after a reload, a network drop or
+//! a server restart from the last sequence number seen.
+
+use super::hub::{ConnId, Handle};
+use super::store::{self, Appended, Conversation, Writer};
+use super::{RateWindow, SEND_LIMIT, SEND_WINDOW, check_message};
+use crate::AppState;
+use crate::db::now;
+use crate::ws::{Flow, Io, Peer};
+use aisle_core::protocol::{
+    AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
+    ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, ServerMessage,
+};
+use axum::extract::ws::close_code;
+use std::time::Instant;
+
+/// Messages replayed per database page on resume.
+const REPLAY_PAGE: i64 = 200;
+
+/// One shopper connection.
+pub struct ShopperPeer {
+    state: AppState,
+    site: String,
+    conn: ConnId,
+    greeted: bool,
+    conversation: Option<String>,
+    sends: RateWindow,
+}
+
+/// A stored message as the shopper sees it (their own `client_id` only).
+fn shopper_view(mut message: ChatMessage) -> ServerMessage {
+    if message.author != Party::Shopper {
+        message.client_id = None;
+    }
+    ServerMessage::Message(message)
+}
+
+impl ShopperPeer {
+    /// A connection to `site`, registered with the hub.
+    pub fn new(state: AppState, site: String, handle: Handle) -> Self {
+        let conn = state.chat.add_shopper(&site, handle);
+        ShopperPeer {
+            state,
+            site,
+            conn,
+            greeted: false,
+            conversation: None,
+            sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+        }
+    }
+
+    async fn dispatch(&mut self, message: ClientMessage, io: &mut Io<'_>) -> anyhow::Result<Flow> {
+        match message {
+            ClientMessage::Hello { resume, last_seq } if !self.greeted => {
+                self.greeted = true;
+                self.hello(resume, last_seq, io).await?;
+            }
+            ClientMessage::Hello { .. } => return Ok(unexpected(io).await),
+            _ if !self.greeted => return Ok(unexpected(io).await),
+            ClientMessage::Ping { nonce } => {
+                io.send(&ServerMessage::Pong { nonce }).await;
+            }
+            ClientMessage::Start { locale, context } => self.start(&locale, *context, io).await?,
+            ClientMessage::Send { client_id, text } => self.send(client_id, &text, io).await?,
+            ClientMessage::Typing { typing } => {
+                if let Some(id) = &self.conversation {
+                    let typing = AgentServerMessage::Typing {
+                        conversation: id.clone(),
+                        typing,
+                    };
+                    self.state.chat.to_agents_of(id, &typing, None);
+                }
+            }
+            ClientMessage::Read { seq } => {
+                if let Some(id) = &self.conversation {
+                    let seq = store::mark_read(&self.state.db, id, Party::Shopper, seq).await?;
+                    let read = AgentServerMessage::Read {
+                        conversation: id.clone(),
+                        seq,
+                    };
+                    self.state.chat.to_agents_of(id, &read, None);
+                }
+            }
+            ClientMessage::End => self.end(io).await?,
+            ClientMessage::Rate { score } => self.rate(score, io).await?,
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// `hello`: a fresh start, or re-attaching to the conversation of `resume`
+    /// with every message after `last_seq`.
+    async fn hello(
+        &mut self,
+        resume: Option<String>,
+        last_seq: u64,
+        io: &mut Io<'_>,
+    ) -> anyhow::Result<()> {
+        let db = &self.state.db;
+        let found = match resume.as_deref() {
+            Some(token) => store::by_resume(db, &self.site, token).await?,
+            None => None,
+        };
+        let Some(before) = found else {
+            if resume.is_some() {
+                tracing::info!(site = self.site, "unknown resume token; fresh start");
+            }
+            io.send(&ServerMessage::Welcome {
+                protocol: PROTOCOL_VERSION,
+                conversation: None,
+            })
+            .await;
+            return Ok(());
+        };
+        let id = before.id.clone();
+        io.send(&ServerMessage::Welcome {
+            protocol: PROTOCOL_VERSION,
+            conversation: Some(ConversationState {
+                id: id.clone(),
+                state: before.state,
+                agent: before.agent_name.clone(),
+                last_seq: before.last_seq,
+                agent_read: before.agent_read,
+            }),
+        })
+        .await;
+        // Replay what the widget missed without holding up the conversation…
+        let mut cursor = last_seq;
+        loop {
+            let page = store::messages_after(db, &id, cursor, REPLAY_PAGE).await?;
+            let full = page.len() as i64 == REPLAY_PAGE;
+            for message in page {
+                cursor = message.seq;
+                io.send(&shopper_view(message)).await;
+            }
+            if !full {
+                break;
+            }
+        }
+        // …then, under its lock, the last few and go live: nothing in between is lost.
+        let now = {
+            let _conversation = self.state.chat.lock_conversation(&id).await;
+            for message in store::messages_after(db, &id, cursor, i64::MAX).await? {
+                io.send(&shopper_view(message)).await;
+            }
+            self.state.chat.attach(self.conn, &id);
+            store::get(db, &self.site, &id)
+                .await?
+                .unwrap_or(before.clone())
+        };
+        self.conversation = Some(id.clone());
+        tracing::info!(
+            site = self.site,
+            conversation = id,
+            last_seq,
+            "shopper resumed"
+        );
+        match now.state {
+            ConversationStatus::Waiting => self.state.chat.queue_changed(&self.site).await,
+            ConversationStatus::Active => {
+                if before.state != ConversationStatus::Active {
+                    let name = now.agent_name.clone().unwrap_or_default();
+                    io.send(&ServerMessage::AgentJoined { name }).await;
+                }
+            }
+            ConversationStatus::Closed => {
+                io.send(&closed(&now)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `start`: a new waiting conversation, or `offline` when nobody can answer.
+    async fn start(
+        &mut self,
+        locale: &str,
+        mut context: ChatContext,
+        io: &mut Io<'_>,
+    ) -> anyhow::Result<()> {
+        let db = &self.state.db;
+        if let Some(id) = &self.conversation {
+            let open = store::get(db, &self.site, id)
+                .await?
+                .is_some_and(|c| c.state != ConversationStatus::Closed);
+            if open {
+                io.error(
+                    ProtocolError::AlreadyStarted,
+                    "a conversation is open on this connection",
+                )
+                .await;
+                return Ok(());
+            }
+        }
+        let open_now = self
+            .state
+            .sites
+            .get(&self.site)
+            .is_none_or(|site| site.config.open_at(now()));
+        if !open_now {
+            tracing::info!(
+                site = self.site,
+                "chat requested outside business hours: offline"
+            );
+            io.send(&ServerMessage::Offline {
+                reason: OfflineReason::OutsideBusinessHours,
+            })
+            .await;
+            return Ok(());
+        }
+        let hub = self.state.chat.clone();
+        let _site = hub.lock_site(&self.site).await;
+        if hub.agents_online(&self.site) == 0 {
+            tracing::info!(
+                site = self.site,
+                "chat requested with no agent online: offline"
+            );
+            io.send(&ServerMessage::Offline {
+                reason: OfflineReason::NoAgentOnline,
+            })
+            .await;
+            return Ok(());
+        }
+        store::enrich_context(db, &self.site, &mut context).await?;
+        let (id, resume) = store::create(db, &self.site, locale, &context).await?;
+        hub.attach(self.conn, &id);
+        self.conversation = Some(id.clone());
+        tracing::info!(
+            site = self.site,
+            conversation = id,
+            priority = context.priority().as_str(),
+            "conversation started"
+        );
+        io.send(&ServerMessage::Started {
+            conversation: id,
+            resume,
+        })
+        .await;
+        hub.notify_queue(&self.site).await
+    }
+
+    /// `send`: store, acknowledge, fan out; a resend gets the first ack again.
+    async fn send(&mut self, client_id: String, text: &str, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let Some(id) = self.conversation.clone() else {
+            io.error(ProtocolError::NotStarted, "start a conversation first")
+                .await;
+            return Ok(());
+        };
+        if let Some((code, message)) = check_message(&client_id, text) {
+            io.error(code, message).await;
+            return Ok(());
+        }
+        if !self.sends.allow(Instant::now()) {
+            io.error(
+                ProtocolError::RateLimited,
+                "too many messages; resend in a few seconds",
+            )
+            .await;
+            return Ok(());
+        }
+        let db = &self.state.db;
+        let _conversation = self.state.chat.lock_conversation(&id).await;
+        let closed = store::get(db, &self.site, &id)
+            .await?
+            .is_none_or(|c| c.state == ConversationStatus::Closed);
+        // A closed conversation still acknowledges what it stored before closing.
+        let appended = if closed {
+            store::seq_of(db, &id, Party::Shopper, &client_id)
+                .await?
+                .map(Appended::Duplicate)
+        } else {
+            Some(store::append(db, &id, Writer::Shopper, &client_id, text).await?)
+        };
+        match appended {
+            None => {
+                io.error(
+                    ProtocolError::ConversationClosed,
+                    "this conversation is closed",
+                )
+                .await;
+            }
+            Some(Appended::Duplicate(seq)) => {
+                io.send(&ServerMessage::Ack { client_id, seq }).await;
+            }
+            Some(Appended::New(message)) => {
+                let seq = message.seq;
+                io.send(&ServerMessage::Ack { client_id, seq }).await;
+                self.state
+                    .chat
+                    .fan_out(&id, &message, Some(self.conn), None);
+            }
+        }
+        Ok(())
+    }
+
+    /// `end`: the shopper closes the conversation.
+    async fn end(&mut self, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let Some(id) = self.conversation.clone() else {
+            io.error(ProtocolError::NotStarted, "no conversation to end")
+                .await;
+            return Ok(());
+        };
+        let hub = self.state.chat.clone();
+        let db = &self.state.db;
+        let _site = hub.lock_site(&self.site).await;
+        let Some(before) = store::get(db, &self.site, &id).await? else {
+            return Ok(());
+        };
+        if before.state == ConversationStatus::Closed {
+            io.send(&closed(&before)).await;
+            return Ok(());
+        }
+        {
+            let _conversation = hub.lock_conversation(&id).await;
+            store::close_by_shopper(db, &id).await?;
+            let message = ServerMessage::Closed {
+                by: Party::Shopper,
+                rate: before.agent_id.is_some(),
+            };
+            io.send(&message).await;
+            hub.to_shoppers(&id, &message, Some(self.conn));
+            let closed = AgentServerMessage::Closed {
+                conversation: id.clone(),
+                by: Party::Shopper,
+            };
+            hub.to_agents_of(&id, &closed, None);
+            hub.unsync(&id);
+        }
+        tracing::info!(
+            site = self.site,
+            conversation = id,
+            "shopper ended the conversation"
+        );
+        if before.state == ConversationStatus::Waiting {
+            hub.notify_queue(&self.site).await?;
+        }
+        Ok(())
+    }
+
+    /// `rate`: CSAT of a conversation an agent answered and that is closed.
+    async fn rate(&mut self, score: u8, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let Some(id) = self.conversation.clone() else {
+            io.error(ProtocolError::NotStarted, "no conversation to rate")
+                .await;
+            return Ok(());
+        };
+        if !(1..=5).contains(&score) {
+            io.error(ProtocolError::InvalidRating, "rate from 1 to 5")
+                .await;
+            return Ok(());
+        }
+        let db = &self.state.db;
+        if !store::rate(db, &id, score).await? {
+            io.error(
+                ProtocolError::InvalidRating,
+                "only a closed conversation with an agent can be rated",
+            )
+            .await;
+            return Ok(());
+        }
+        io.send(&ServerMessage::Rated { score }).await;
+        if let Some(agent) = store::get(db, &self.site, &id)
+            .await?
+            .and_then(|c| c.agent_id)
+        {
+            let rated = AgentServerMessage::Rated {
+                conversation: id.clone(),
+                score,
+            };
+            self.state.chat.to_agent(agent, &rated);
+        }
+        tracing::info!(
+            site = self.site,
+            conversation = id,
+            score,
+            "conversation rated"
+        );
+        Ok(())
+    }
+}
+
+/// The `closed` frame for a closed conversation.
+fn closed(conversation: &Conversation) -> ServerMessage {
+    ServerMessage::Closed {
+        by: conversation.closed_by.unwrap_or(Party::System),
+        rate: conversation.wants_rating(),
+    }
+}
+
+async fn unexpected(io: &mut Io<'_>) -> Flow {
+    io.error(
+        ProtocolError::UnexpectedMessage,
+        "the first message must be hello, and only the first",
+    )
+    .await;
+    Flow::Close(close_code::POLICY, "unexpected message")
+}
+
+impl Peer for ShopperPeer {
+    type Incoming = ClientMessage;
+
+    async fn handle(&mut self, message: ClientMessage, io: &mut Io<'_>) -> Flow {
+        match self.dispatch(message, io).await {
+            Ok(flow) => flow,
+            Err(e) => {
+                tracing::error!(site = self.site, error = %e, "shopper message failed");
+                io.error(ProtocolError::Internal, "server error; retry")
+                    .await;
+                Flow::Continue
+            }
+        }
+    }
+
+    async fn leave(self) {
+        self.state.chat.remove_shopper(self.conn);
+    }
+}

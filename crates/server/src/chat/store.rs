@@ -1,0 +1,531 @@
+//! What live handoff reads and writes in SQLite (`migrations/0006_conversations.sql`):
+//! conversations, their messages and read markers.
+//!
+//! Every state change is one conditional statement (`UPDATE … WHERE state = …`)
+//! so racing connections cannot both win, and messages get their sequence
+//! number and deduplication (`UNIQUE (conversation_id, author, client_id)`) in
+//! the same statement that stores them.
+
+use crate::db::now;
+use aisle_core::protocol::{ChatContext, ChatMessage, ConversationStatus, Party, Priority};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+/// Recent conversations averaged for the expected wait.
+const WAIT_HISTORY: i64 = 20;
+
+/// A conversation as stored.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// Conversation id.
+    pub id: String,
+    /// Site id.
+    pub site: String,
+    /// Waiting, active or closed.
+    pub state: ConversationStatus,
+    /// The agent answering (kept after closing).
+    pub agent_id: Option<i64>,
+    /// That agent's display name.
+    pub agent_name: Option<String>,
+    /// What the shopper shared.
+    pub context: ChatContext,
+    /// When the shopper asked, Unix seconds.
+    pub created_at: i64,
+    /// Who closed it.
+    pub closed_by: Option<Party>,
+    /// The shopper's rating.
+    pub csat: Option<i64>,
+    /// Highest sequence number the shopper has read.
+    pub shopper_read: u64,
+    /// Highest sequence number the agent has read.
+    pub agent_read: u64,
+    /// Highest sequence number stored.
+    pub last_seq: u64,
+}
+
+impl Conversation {
+    /// Whether the shopper should be asked for a rating.
+    pub fn wants_rating(&self) -> bool {
+        self.state == ConversationStatus::Closed && self.agent_id.is_some() && self.csat.is_none()
+    }
+}
+
+fn status(name: &str) -> ConversationStatus {
+    match name {
+        "waiting" => ConversationStatus::Waiting,
+        "active" => ConversationStatus::Active,
+        _ => ConversationStatus::Closed,
+    }
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// SHA-256 (hex) of a resume token: what the database keeps.
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_hex() -> String {
+    format!("{:032x}", rand::rng().random::<u128>())
+}
+
+/// Fills `context` from the shopper's self-service session (the steps they took,
+/// the email they proved and its orders) and drops the session token.
+pub async fn enrich_context(
+    db: &SqlitePool,
+    site: &str,
+    context: &mut ChatContext,
+) -> anyhow::Result<()> {
+    context.verified_orders.clear();
+    context.assist_steps.clear();
+    if let Some(token) = context.assist_session.take() {
+        let row: Option<(Option<String>, String)> = sqlx::query_as(
+            "SELECT email, steps FROM assist_sessions WHERE token = ? AND site_id = ?",
+        )
+        .bind(&token)
+        .bind(site)
+        .fetch_optional(db)
+        .await?;
+        if let Some((email, steps)) = row {
+            context.assist_steps = serde_json::from_str(&steps).unwrap_or_default();
+            if let Some(email) = email {
+                context.verified_orders = crate::assist::records::orders_of(db, site, &email)
+                    .await?
+                    .into_iter()
+                    .map(|(number, _)| number)
+                    .collect();
+                context.email = Some(email);
+            }
+        }
+    }
+    context.clip();
+    Ok(())
+}
+
+/// Creates a waiting conversation; returns its id and the shopper's resume token.
+pub async fn create(
+    db: &SqlitePool,
+    site: &str,
+    locale: &str,
+    context: &ChatContext,
+) -> anyhow::Result<(String, String)> {
+    let id = random_hex();
+    let resume = format!("{}{}", random_hex(), random_hex());
+    let locale: String = locale.chars().take(35).collect();
+    sqlx::query(
+        "INSERT INTO conversations (id, site_id, resume_hash, state, locale, context, priority, created_at) \
+         VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(site)
+    .bind(hash_token(&resume))
+    .bind(locale)
+    .bind(serde_json::to_string(context)?)
+    .bind(context.priority().as_str())
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok((id, resume))
+}
+
+type ConversationRow = (
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+);
+
+const SELECT_CONVERSATION: &str = "SELECT c.id, c.site_id, c.state, c.agent_id, a.name, c.context, c.created_at, \
+     c.closed_by, c.csat, c.shopper_read_seq, c.agent_read_seq, \
+     (SELECT COALESCE(MAX(seq), 0) FROM messages m WHERE m.conversation_id = c.id) \
+     FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id";
+
+fn conversation(row: ConversationRow) -> Conversation {
+    let (id, site, state, agent_id, agent_name, context, created_at, closed_by, csat, sr, ar, last) =
+        row;
+    Conversation {
+        id,
+        site,
+        state: status(&state),
+        agent_id,
+        agent_name,
+        context: serde_json::from_str(&context).unwrap_or_default(),
+        created_at,
+        closed_by: closed_by.as_deref().and_then(Party::from_name),
+        csat,
+        shopper_read: to_u64(sr),
+        agent_read: to_u64(ar),
+        last_seq: to_u64(last),
+    }
+}
+
+/// The conversation of site `site` the resume `token` opens.
+pub async fn by_resume(
+    db: &SqlitePool,
+    site: &str,
+    token: &str,
+) -> anyhow::Result<Option<Conversation>> {
+    let row: Option<ConversationRow> = sqlx::query_as(&format!(
+        "{SELECT_CONVERSATION} WHERE c.resume_hash = ? AND c.site_id = ?"
+    ))
+    .bind(hash_token(token))
+    .bind(site)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(conversation))
+}
+
+/// Conversation `id` of site `site`.
+pub async fn get(db: &SqlitePool, site: &str, id: &str) -> anyhow::Result<Option<Conversation>> {
+    let row: Option<ConversationRow> = sqlx::query_as(&format!(
+        "{SELECT_CONVERSATION} WHERE c.id = ? AND c.site_id = ?"
+    ))
+    .bind(id)
+    .bind(site)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(conversation))
+}
+
+/// The result of [`append`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now.
+    New(ChatMessage),
+    /// This `client_id` was stored before, as this sequence number.
+    Duplicate(u64),
+}
+
+/// Who writes a message.
+#[derive(Debug, Clone, Copy)]
+pub enum Writer<'a> {
+    /// The shopper.
+    Shopper,
+    /// Agent (id, display name).
+    Agent(i64, &'a str),
+}
+
+/// Stores a message with the next sequence number, or finds the earlier copy
+/// with the same `client_id` from the same party. The caller holds the
+/// conversation's lock, so sequence numbers are handed out in order.
+pub async fn append(
+    db: &SqlitePool,
+    conversation: &str,
+    writer: Writer<'_>,
+    client_id: &str,
+    text: &str,
+) -> anyhow::Result<Appended> {
+    let (author, agent_id, name) = match writer {
+        Writer::Shopper => (Party::Shopper, None, None),
+        Writer::Agent(id, name) => (Party::Agent, Some(id), Some(name.to_owned())),
+    };
+    let at = now();
+    let mut tx = db.begin().await?;
+    let stored: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, name, text, at) \
+         SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM messages WHERE conversation_id = ? \
+         ON CONFLICT (conversation_id, author, client_id) DO NOTHING RETURNING seq",
+    )
+    .bind(conversation)
+    .bind(client_id)
+    .bind(author.as_str())
+    .bind(agent_id)
+    .bind(&name)
+    .bind(text)
+    .bind(at)
+    .bind(conversation)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((seq,)) = stored else {
+        tx.commit().await?;
+        let seq = seq_of(db, conversation, author, client_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("message {client_id} conflicted but is not stored"))?;
+        return Ok(Appended::Duplicate(seq));
+    };
+    if author == Party::Agent {
+        sqlx::query(
+            "UPDATE conversations SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL",
+        )
+        .bind(at)
+        .bind(conversation)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Appended::New(ChatMessage {
+        seq: to_u64(seq),
+        client_id: Some(client_id.to_owned()),
+        author,
+        name,
+        text: text.to_owned(),
+        at,
+    }))
+}
+
+/// The sequence number `author`'s message `client_id` was stored as, if it was.
+pub async fn seq_of(
+    db: &SqlitePool,
+    conversation: &str,
+    author: Party,
+    client_id: &str,
+) -> anyhow::Result<Option<u64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT seq FROM messages WHERE conversation_id = ? AND author = ? AND client_id = ?",
+    )
+    .bind(conversation)
+    .bind(author.as_str())
+    .bind(client_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(seq,)| to_u64(seq)))
+}
+
+/// Up to `limit` messages after sequence number `after`, in order. `client_id`
+/// is set on every message (views hide the other party's).
+pub async fn messages_after(
+    db: &SqlitePool,
+    conversation: &str,
+    after: u64,
+    limit: i64,
+) -> anyhow::Result<Vec<ChatMessage>> {
+    let rows: Vec<(i64, String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT seq, client_id, author, name, text, at FROM messages \
+         WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    )
+    .bind(conversation)
+    .bind(to_i64(after))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, client_id, author, name, text, at)| ChatMessage {
+            seq: to_u64(seq),
+            client_id: Some(client_id),
+            author: Party::from_name(&author).unwrap_or(Party::System),
+            name,
+            text,
+            at,
+        })
+        .collect())
+}
+
+/// The result of [`accept`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// This agent has it now.
+    Accepted,
+    /// It is not waiting any more (another agent was faster, or it ended).
+    Taken,
+    /// No such conversation on this site.
+    NotFound,
+}
+
+/// Gives waiting conversation `id` to `agent`: exactly one of racing agents wins.
+pub async fn accept(db: &SqlitePool, site: &str, id: &str, agent: i64) -> anyhow::Result<Accept> {
+    let done = sqlx::query(
+        "UPDATE conversations SET state = 'active', agent_id = ?, accepted_at = ? \
+         WHERE id = ? AND site_id = ? AND state = 'waiting'",
+    )
+    .bind(agent)
+    .bind(now())
+    .bind(id)
+    .bind(site)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1;
+    if done {
+        return Ok(Accept::Accepted);
+    }
+    let exists: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM conversations WHERE id = ? AND site_id = ?")
+            .bind(id)
+            .bind(site)
+            .fetch_optional(db)
+            .await?;
+    Ok(if exists.is_some() {
+        Accept::Taken
+    } else {
+        Accept::NotFound
+    })
+}
+
+/// Puts `agent`'s active conversation `id` back in the queue; `false` if it is not theirs.
+pub async fn transfer(db: &SqlitePool, site: &str, id: &str, agent: i64) -> anyhow::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE conversations SET state = 'waiting', agent_id = NULL \
+         WHERE id = ? AND site_id = ? AND agent_id = ? AND state = 'active'",
+    )
+    .bind(id)
+    .bind(site)
+    .bind(agent)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Closes `agent`'s active conversation `id` with `tags`; `false` if it is not theirs.
+pub async fn close_by_agent(
+    db: &SqlitePool,
+    site: &str,
+    id: &str,
+    agent: i64,
+    tags: &[String],
+) -> anyhow::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE conversations SET state = 'closed', closed_at = ?, closed_by = 'agent', tags = ? \
+         WHERE id = ? AND site_id = ? AND agent_id = ? AND state = 'active'",
+    )
+    .bind(now())
+    .bind(serde_json::to_string(tags)?)
+    .bind(id)
+    .bind(site)
+    .bind(agent)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Closes conversation `id` for the shopper; `false` if it was closed already.
+pub async fn close_by_shopper(db: &SqlitePool, id: &str) -> anyhow::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE conversations SET state = 'closed', closed_at = ?, closed_by = 'shopper' \
+         WHERE id = ? AND state <> 'closed'",
+    )
+    .bind(now())
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Stores the shopper's rating of a closed conversation an agent answered;
+/// `false` when there is nothing to rate.
+pub async fn rate(db: &SqlitePool, id: &str, score: u8) -> anyhow::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE conversations SET csat = ? WHERE id = ? AND state = 'closed' AND agent_id IS NOT NULL",
+    )
+    .bind(score)
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Moves `reader`'s read marker of `id` up to `seq` (never down, never past the
+/// last message); returns the marker.
+pub async fn mark_read(db: &SqlitePool, id: &str, reader: Party, seq: u64) -> anyhow::Result<u64> {
+    let column = match reader {
+        Party::Agent => "agent_read_seq",
+        _ => "shopper_read_seq",
+    };
+    let (marker,): (i64,) = sqlx::query_as(&format!(
+        "UPDATE conversations SET {column} = MAX({column}, \
+         MIN(?, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = ?))) \
+         WHERE id = ? RETURNING {column}"
+    ))
+    .bind(to_i64(seq))
+    .bind(id)
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    Ok(to_u64(marker))
+}
+
+/// A conversation in the queue.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    /// Conversation id.
+    pub id: String,
+    /// When the shopper asked.
+    pub since: i64,
+    /// Queue priority.
+    pub priority: Priority,
+    /// What the shopper shared.
+    pub context: ChatContext,
+}
+
+/// The site's waiting conversations in answering order: priority, then waiting time.
+pub async fn waiting(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<Waiting>> {
+    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT id, created_at, priority, context FROM conversations \
+         WHERE site_id = ? AND state = 'waiting' ORDER BY created_at, rowid",
+    )
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    let mut list: Vec<Waiting> = rows
+        .into_iter()
+        .map(|(id, since, priority, context)| Waiting {
+            id,
+            since,
+            priority: Priority::from_name(&priority).unwrap_or(Priority::Normal),
+            context: serde_json::from_str(&context).unwrap_or_default(),
+        })
+        .collect();
+    // Stable: equal priorities keep their arrival order.
+    list.sort_by_key(|w| w.priority);
+    Ok(list)
+}
+
+/// Average seconds from asking to an agent's first reply over the site's recent
+/// conversations; `None` without history.
+pub async fn average_first_response(db: &SqlitePool, site: &str) -> anyhow::Result<Option<f64>> {
+    let (average,): (Option<f64>,) = sqlx::query_as(
+        "SELECT AVG(first_response_at - created_at) FROM (SELECT first_response_at, created_at \
+         FROM conversations WHERE site_id = ? AND first_response_at IS NOT NULL \
+         ORDER BY first_response_at DESC LIMIT ?)",
+    )
+    .bind(site)
+    .bind(WAIT_HISTORY)
+    .fetch_one(db)
+    .await?;
+    Ok(average)
+}
+
+/// Ids of `agent`'s active conversations, oldest first.
+pub async fn active_of(db: &SqlitePool, site: &str, agent: i64) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM conversations WHERE site_id = ? AND agent_id = ? AND state = 'active' \
+         ORDER BY created_at",
+    )
+    .bind(site)
+    .bind(agent)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_tokens_are_stored_hashed() {
+        let h = hash_token("secret");
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, "secret");
+        assert_eq!(h, hash_token("secret"));
+    }
+}

@@ -1,0 +1,586 @@
+//! Site configuration files: `aisle site import FILE` and `aisle site export SITE`.
+//!
+//! A site file is the merchant's whole self-service setup in one JSON object:
+//! name, allowed origins, policies (return window, cancel rule, return reasons,
+//! issue kinds), quick responses, business hours, brand colour and greeting.
+//! Every problem is reported at once with its JSON path and line:column, and an
+//! invalid file never replaces a valid configuration. The identity secret is
+//! never part of the file (`aisle site secret SITE` prints it).
+
+use crate::db::now;
+use crate::sites::{BusinessHours, FaqEntry, SiteConfig, WEEKDAYS, parse_hhmm};
+use aisle_core::campaign::json::{self, Json, Pos, Value};
+use aisle_core::policy::Policy;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+/// A site as merchants write it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteFile {
+    /// The site id (`data-site`).
+    pub site: String,
+    /// The store's name.
+    pub name: String,
+    /// Origins allowed to embed the widget (`https://shop.example`).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    /// Return window, cancel rule, return reasons, issue kinds.
+    #[serde(default)]
+    pub policy: Policy,
+    /// Quick responses.
+    #[serde(default)]
+    pub faq: Vec<FaqEntry>,
+    /// When people answer; absent: always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<BusinessHours>,
+    /// `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_color: Option<String>,
+    /// Locale tag → greeting.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub greeting: BTreeMap<String, String>,
+}
+
+impl SiteFile {
+    /// The part stored in `sites.config`.
+    pub fn config(&self) -> SiteConfig {
+        SiteConfig {
+            policy: self.policy.clone(),
+            faq: self.faq.clone(),
+            business_hours: self.business_hours.clone(),
+            brand_color: self.brand_color.clone(),
+            greeting: self.greeting.clone(),
+        }
+    }
+}
+
+/// One problem in a site file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteFileError {
+    /// Where it starts.
+    pub pos: Pos,
+    /// JSON path (`$.faq[2].id`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for SiteFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.pos, self.path, self.message)
+    }
+}
+
+/// The languages the widget speaks (greetings are keyed by these tags).
+pub const WIDGET_LOCALES: [&str; 6] = ["en", "fr", "fi", "zh-Hans", "zh-Hant", "th"];
+
+/// Longest quick-response question or answer, greeting, in characters.
+const MAX_TEXT_CHARS: usize = 2000;
+
+/// Parses and validates a site file, reporting every problem.
+pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
+    let tree = json::parse(text).map_err(|e| {
+        vec![SiteFileError {
+            pos: e.pos,
+            path: "$".into(),
+            message: e.message,
+        }]
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let file: SiteFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        let message = inner.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_owned();
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "$".to_owned()
+        } else {
+            format!("$.{path}")
+        };
+        vec![SiteFileError {
+            pos: Pos {
+                line: u32::try_from(inner.line()).unwrap_or(u32::MAX),
+                column: u32::try_from(inner.column()).unwrap_or(u32::MAX),
+            },
+            path,
+            message,
+        }]
+    })?;
+    let mut errors = Vec::new();
+    let mut err = |path: &[Seg], message: String| {
+        errors.push(SiteFileError {
+            pos: position(&tree, path),
+            path: render(path),
+            message,
+        });
+    };
+    use Seg::{I, K};
+    if !is_site_id(&file.site) {
+        err(
+            &[K("site")],
+            "site ids are 1–40 lowercase letters, digits or dashes".into(),
+        );
+    }
+    if file.name.trim().is_empty() {
+        err(&[K("name")], "the store needs a name".into());
+    }
+    for (i, origin) in file.allowed_origins.iter().enumerate() {
+        if let Err(why) = check_origin(origin) {
+            err(&[K("allowed_origins"), I(i)], why);
+        }
+    }
+    let policy = &file.policy;
+    if policy.return_window_days > 365 {
+        err(
+            &[K("policy"), K("return_window_days")],
+            "at most 365 days".into(),
+        );
+    }
+    if policy.return_reasons.is_empty() {
+        err(
+            &[K("policy"), K("return_reasons")],
+            "list at least one return reason".into(),
+        );
+    }
+    for (i, r) in policy.return_reasons.iter().enumerate() {
+        if policy.return_reasons[..i].contains(r) {
+            err(
+                &[K("policy"), K("return_reasons"), I(i)],
+                format!("\"{}\" is listed twice", r.as_str()),
+            );
+        }
+    }
+    for (i, k) in policy.issue_kinds.iter().enumerate() {
+        if policy.issue_kinds[..i].contains(k) {
+            err(
+                &[K("policy"), K("issue_kinds"), I(i)],
+                format!("\"{}\" is listed twice", k.as_str()),
+            );
+        }
+    }
+    let mut ids = HashSet::new();
+    for (i, entry) in file.faq.iter().enumerate() {
+        if !is_site_id(&entry.id) {
+            err(
+                &[K("faq"), I(i), K("id")],
+                "ids are 1–40 lowercase letters, digits or dashes".into(),
+            );
+        } else if !ids.insert(entry.id.as_str()) {
+            err(
+                &[K("faq"), I(i), K("id")],
+                format!("\"{}\" is used by an earlier entry", entry.id),
+            );
+        }
+        for (field, texts) in [("question", &entry.question), ("answer", &entry.answer)] {
+            if texts.is_empty() {
+                err(
+                    &[K("faq"), I(i), K(field)],
+                    "give the text in at least one language".into(),
+                );
+            }
+            for (tag, text) in texts {
+                let at = [K("faq"), I(i), K(field), K(tag)];
+                if text.trim().is_empty() {
+                    err(&at, "empty text".into());
+                } else if text.chars().count() > MAX_TEXT_CHARS {
+                    err(&at, format!("longer than {MAX_TEXT_CHARS} characters"));
+                }
+            }
+        }
+    }
+    if let Some(hours) = &file.business_hours {
+        if jiff::tz::TimeZone::get(&hours.time_zone).is_err() {
+            err(
+                &[K("business_hours"), K("time_zone")],
+                format!(
+                    "unknown time zone \"{}\" (use an IANA name such as \"America/New_York\")",
+                    hours.time_zone
+                ),
+            );
+        }
+        for (day, spans) in &hours.weekly {
+            if !WEEKDAYS.contains(&day.as_str()) {
+                err(
+                    &[K("business_hours"), K("weekly"), K(day)],
+                    format!("unknown day \"{day}\" (use {})", WEEKDAYS.join(", ")),
+                );
+                continue;
+            }
+            for (i, [from, until]) in spans.iter().enumerate() {
+                let at = [K("business_hours"), K("weekly"), K(day), I(i)];
+                match (parse_hhmm(from), parse_hhmm(until)) {
+                    (Some(f), Some(u)) if f < u && f < 24 * 60 => {}
+                    (Some(_), Some(_)) => {
+                        err(&at, format!("\"{from}\" must come before \"{until}\""));
+                    }
+                    _ => err(&at, "times are \"HH:MM\", 00:00 to 24:00".into()),
+                }
+            }
+        }
+    }
+    if let Some(color) = &file.brand_color {
+        let hex = color.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            err(
+                &[K("brand_color")],
+                format!("\"{color}\" is not a colour like \"#1f5f4a\""),
+            );
+        } else if contrast_with_white(hex) < 4.5 {
+            err(
+                &[K("brand_color")],
+                format!(
+                    "\"{color}\" has {:.1}:1 contrast with white text; buttons need at least 4.5:1 (choose a darker shade)",
+                    contrast_with_white(hex)
+                ),
+            );
+        }
+    }
+    for (tag, text) in &file.greeting {
+        if !WIDGET_LOCALES.iter().any(|l| l.eq_ignore_ascii_case(tag)) {
+            err(
+                &[K("greeting"), K(tag)],
+                format!(
+                    "the widget speaks {}; \"{tag}\" is not one of them",
+                    WIDGET_LOCALES.join(", ")
+                ),
+            );
+        } else if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+            err(
+                &[K("greeting"), K(tag)],
+                format!("1 to {MAX_TEXT_CHARS} characters"),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
+    }
+}
+
+/// WCAG 2 contrast ratio of the colour `rrggbb` with white (the widget puts
+/// white text on the brand colour, and the brand colour on white).
+fn contrast_with_white(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if v <= 0.040_45 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    1.05 / (luminance + 0.05)
+}
+
+fn is_site_id(id: &str) -> bool {
+    (1..=40).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// An origin is `http(s)://host[:port]`, nothing after.
+fn check_origin(origin: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return Err(format!(
+            "\"{origin}\" is not an origin like \"https://shop.example\""
+        ));
+    };
+    if scheme != "https" && scheme != "http" {
+        return Err(format!(
+            "\"{origin}\": only http and https pages embed the widget"
+        ));
+    }
+    let host = rest.trim_end_matches('/');
+    if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+        return Err(format!(
+            "\"{origin}\": an origin has no path, query or credentials"
+        ));
+    }
+    Ok(())
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    K(&'a str),
+    I(usize),
+}
+
+fn render(path: &[Seg]) -> String {
+    let mut out = String::from("$");
+    for seg in path {
+        match seg {
+            Seg::K(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Seg::I(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// Where the value at `path` starts (or the deepest part of it that exists).
+fn position(tree: &Json, path: &[Seg]) -> Pos {
+    let mut at = tree;
+    for seg in path {
+        let next = match (seg, &at.value) {
+            (Seg::K(k), Value::Object(members)) => {
+                members.iter().find(|(key, _, _)| key == k).map(|m| &m.2)
+            }
+            (Seg::I(i), Value::Array(items)) => items.get(*i),
+            _ => None,
+        };
+        match next {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    at.pos
+}
+
+/// Stores a validated site file: creates the site or replaces its settings,
+/// in one transaction, and gives a new site its identity secret.
+pub async fn import(db: &SqlitePool, file: &SiteFile) -> anyhow::Result<()> {
+    let secret = hex::encode(rand::rng().random::<[u8; 32]>());
+    sqlx::query(
+        "INSERT INTO sites (id, name, allowed_origins, config, identity_secret, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name,
+             allowed_origins = excluded.allowed_origins, config = excluded.config,
+             identity_secret = COALESCE(sites.identity_secret, excluded.identity_secret)",
+    )
+    .bind(&file.site)
+    .bind(&file.name)
+    .bind(serde_json::to_string(&file.allowed_origins)?)
+    .bind(serde_json::to_string(&file.config())?)
+    .bind(secret)
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The site as a file, or `None` when there is no such site.
+pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFile>> {
+    let row: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, name, allowed_origins, config FROM sites WHERE id = ?")
+            .bind(site)
+            .fetch_optional(db)
+            .await?;
+    let Some((id, name, origins, config)) = row else {
+        return Ok(None);
+    };
+    let config: SiteConfig = serde_json::from_str(&config)?;
+    Ok(Some(SiteFile {
+        site: id,
+        name,
+        allowed_origins: serde_json::from_str(&origins)?,
+        policy: config.policy,
+        faq: config.faq,
+        business_hours: config.business_hours,
+        brand_color: config.brand_color,
+        greeting: config.greeting,
+    }))
+}
+
+/// The site's identity secret, created on first use.
+pub async fn identity_secret(db: &SqlitePool, site: &str) -> anyhow::Result<Option<String>> {
+    let fresh = hex::encode(rand::rng().random::<[u8; 32]>());
+    sqlx::query("UPDATE sites SET identity_secret = ? WHERE id = ? AND identity_secret IS NULL")
+        .bind(fresh)
+        .bind(site)
+        .execute(db)
+        .await?;
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT identity_secret FROM sites WHERE id = ?")
+            .bind(site)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.and_then(|r| r.0))
+}
+
+/// `aisle site import FILE`: exit 0 with a summary, or every error and exit 1.
+pub async fn cli_import(path: &std::path::Path, db_url: &str) -> std::process::ExitCode {
+    let name = path.display();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: cannot read: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let file = match parse_site_file(&text) {
+        Ok(f) => f,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{name}:{e}");
+            }
+            eprintln!("{name}: {} error(s); nothing changed", errors.len());
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let stored = async {
+        let db = crate::db::connect(db_url).await?;
+        import(&db, &file).await
+    };
+    match stored.await {
+        Ok(()) => {
+            println!(
+                "{name}: imported site {} ({} quick responses, {}-day returns)",
+                file.site,
+                file.faq.len(),
+                file.policy.return_window_days
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{name}: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `aisle site export SITE`: the site file on stdout.
+pub async fn cli_export(site: &str, db_url: &str) -> std::process::ExitCode {
+    let found = async {
+        let db = crate::db::connect(db_url).await?;
+        let file = export(&db, site).await?;
+        anyhow::Ok(file.map(|f| serde_json::to_string_pretty(&f)).transpose()?)
+    };
+    match found.await {
+        Ok(Some(json)) => {
+            println!("{json}");
+            std::process::ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("no site \"{site}\"");
+            std::process::ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `aisle site secret SITE`: the identity secret on stdout.
+pub async fn cli_secret(site: &str, db_url: &str) -> std::process::ExitCode {
+    let found = async {
+        let db = crate::db::connect(db_url).await?;
+        identity_secret(&db, site).await
+    };
+    match found.await {
+        Ok(Some(secret)) => {
+            println!("{secret}");
+            std::process::ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("no site \"{site}\"");
+            std::process::ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        parse_site_file(text)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn brand_colours_need_readable_white_text() {
+        assert!((contrast_with_white("000000") - 21.0).abs() < 0.01);
+        assert!((contrast_with_white("ffffff") - 1.0).abs() < 0.01);
+        assert!(contrast_with_white("1f5f8b") >= 4.5, "the default");
+        let e = errors("{\"site\": \"demo\", \"name\": \"N\", \"brand_color\": \"#ffd700\"}");
+        assert!(e[0].contains("contrast with white text"), "{e:?}");
+        assert!(
+            errors("{\"site\": \"demo\", \"name\": \"N\", \"brand_color\": \"#1f5f4a\"}")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_demo_file_is_valid() {
+        let file = parse_site_file(crate::demo::SITE_FILE).expect("demo site file");
+        assert_eq!(file.site, "demo");
+        assert!(file.faq.len() >= 4);
+    }
+
+    #[test]
+    fn type_errors_and_unknown_fields_name_path_and_position() {
+        let e = errors(
+            "{\n  \"site\": \"demo\",\n  \"name\": \"N\",\n  \"policy\": { \"return_window_dayz\": 30 }\n}",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("4:"), "{e:?}");
+        assert!(e[0].contains("$.policy"), "{e:?}");
+        assert!(e[0].contains("return_window_dayz"), "{e:?}");
+        let e = errors(
+            "{\"site\": \"demo\", \"name\": \"N\", \"policy\": {\"return_reasons\": [\"bored\"]}}",
+        );
+        assert!(e[0].contains("$.policy.return_reasons[0]"), "{e:?}");
+        let e = errors("{\"site\": \"demo\",\n \"name\": 5}");
+        assert!(e[0].starts_with("2:") && e[0].contains("$.name"), "{e:?}");
+        let e = errors("{\"site\": \"demo\", \"name\": \"N\",,}");
+        assert!(e[0].starts_with("1:"), "{e:?}");
+    }
+
+    #[test]
+    fn every_semantic_problem_is_reported_at_once_with_its_place() {
+        let text = r##"{
+  "site": "Demo Store",
+  "name": "N",
+  "allowed_origins": ["https://shop.example", "shop.example", "https://shop.example/path"],
+  "policy": { "return_reasons": [] },
+  "faq": [
+    { "id": "a", "question": {"en": "Q"}, "answer": {"en": "A"} },
+    { "id": "a", "question": {}, "answer": {"en": " "} }
+  ],
+  "business_hours": { "time_zone": "Mars/Olympus", "weekly": { "mon": [["17:00", "09:00"]], "funday": [] } },
+  "brand_color": "green"
+}"##;
+        let e = errors(text);
+        let expect = [
+            "2:11: $.site:",
+            "4:47: $.allowed_origins[1]:",
+            "4:63: $.allowed_origins[2]:",
+            "5:33: $.policy.return_reasons:",
+            "8:13: $.faq[1].id:",
+            "8:30: $.faq[1].question:",
+            "8:51: $.faq[1].answer.en:",
+            "10:36: $.business_hours.time_zone:",
+            "10:103: $.business_hours.weekly.funday:",
+            "10:72: $.business_hours.weekly.mon[0]:",
+            "11:18: $.brand_color:",
+        ];
+        for want in expect {
+            assert!(
+                e.iter().any(|x| x.starts_with(want)),
+                "missing {want} in {e:#?}"
+            );
+        }
+        assert_eq!(e.len(), expect.len(), "{e:#?}");
+    }
+}
