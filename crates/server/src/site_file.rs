@@ -457,20 +457,7 @@ pub async fn cli_export(site: &str, db_url: &str) -> std::process::ExitCode {
         let file = export(&db, site).await?;
         anyhow::Ok(file.map(|f| serde_json::to_string_pretty(&f)).transpose()?)
     };
-    match found.await {
-        Ok(Some(json)) => {
-            println!("{json}");
-            std::process::ExitCode::SUCCESS
-        }
-        Ok(None) => {
-            eprintln!("no site \"{site}\"");
-            std::process::ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("{e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    print_found(site, found.await)
 }
 
 /// `aisle site secret SITE`: the identity secret on stdout.
@@ -479,9 +466,14 @@ pub async fn cli_secret(site: &str, db_url: &str) -> std::process::ExitCode {
         let db = crate::db::connect(db_url).await?;
         identity_secret(&db, site).await
     };
-    match found.await {
-        Ok(Some(secret)) => {
-            println!("{secret}");
+    print_found(site, found.await)
+}
+
+/// Prints what a site command found: the text and exit 0, or why not and exit 1.
+fn print_found(site: &str, found: anyhow::Result<Option<String>>) -> std::process::ExitCode {
+    match found {
+        Ok(Some(text)) => {
+            println!("{text}");
             std::process::ExitCode::SUCCESS
         }
         Ok(None) => {
