@@ -7,6 +7,7 @@
 //! invalid file never replaces a valid configuration. The identity secret is
 //! never part of the file (`aisle site secret SITE` prints it).
 
+use crate::assist::text::{Lang, Text, placeholders};
 use crate::db::now;
 use crate::sites::{BusinessHours, FaqEntry, SiteConfig, WEEKDAYS, parse_hhmm};
 use aisle_core::campaign::json::{self, Json, Pos, Value};
@@ -43,6 +44,9 @@ pub struct SiteFile {
     /// Locale tag → greeting.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub greeting: BTreeMap<String, String>,
+    /// Locale tag → sentence key → the merchant's wording of the assistant.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub strings: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl SiteFile {
@@ -54,6 +58,7 @@ impl SiteFile {
             business_hours: self.business_hours.clone(),
             brand_color: self.brand_color.clone(),
             greeting: self.greeting.clone(),
+            strings: self.strings.clone(),
         }
     }
 }
@@ -258,6 +263,64 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
             );
         }
     }
+    for (tag, overrides) in &file.strings {
+        let Some(lang) = WIDGET_LOCALES
+            .iter()
+            .position(|l| l.eq_ignore_ascii_case(tag))
+            .map(|i| Lang::ALL[i])
+        else {
+            err(
+                &[K("strings"), K(tag)],
+                format!(
+                    "the assistant speaks {}; \"{tag}\" is not one of them",
+                    WIDGET_LOCALES.join(", ")
+                ),
+            );
+            continue;
+        };
+        for (key, text) in overrides {
+            let at = [K("strings"), K(tag), K(key)];
+            let Some(built_in) = lang.text().get(key) else {
+                let hint = aisle_core::campaign::check::did_you_mean(key, Text::KEYS)
+                    .map(|k| format!(" (did you mean \"{k}\"?)"))
+                    .unwrap_or_default();
+                err(&at, format!("unknown sentence \"{key}\"{hint}"));
+                continue;
+            };
+            let mut want = placeholders(built_in);
+            let mut have = placeholders(text);
+            want.sort_unstable();
+            want.dedup();
+            have.sort_unstable();
+            have.dedup();
+            if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+                err(&at, format!("1 to {MAX_TEXT_CHARS} characters"));
+            } else if want != have {
+                let list = |p: &[&str]| {
+                    p.iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                err(
+                    &at,
+                    format!(
+                        "must use exactly the placeholders {} (it uses {})",
+                        if want.is_empty() {
+                            "none".into()
+                        } else {
+                            list(&want)
+                        },
+                        if have.is_empty() {
+                            "none".into()
+                        } else {
+                            list(&have)
+                        }
+                    ),
+                );
+            }
+        }
+    }
     if errors.is_empty() {
         Ok(file)
     } else {
@@ -390,6 +453,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         business_hours: config.business_hours,
         brand_color: config.brand_color,
         greeting: config.greeting,
+        strings: config.strings,
     }))
 }
 
@@ -509,6 +573,34 @@ mod tests {
         assert!(e[0].contains("contrast with white text"), "{e:?}");
         assert!(
             errors("{\"site\": \"demo\", \"name\": \"N\", \"brand_color\": \"#1f5f4a\"}")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn string_overrides_name_real_sentences_and_keep_their_placeholders() {
+        let e = errors(
+            r#"{"site": "demo", "name": "N", "strings": {
+  "en": { "talk_to_persn": "Ask an outfitter", "track_intro": "Your order, {number}!", "return_done": "Done" },
+  "xx": { "track_intro": "?" }
+}}"#,
+        );
+        assert!(
+            e.iter().any(
+                |x| x.starts_with("2:28: $.strings.en.talk_to_persn: unknown sentence")
+                    && x.contains("did you mean \"talk_to_person\"")
+            ),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|x| x.contains("$.strings.en.return_done: must use exactly the placeholders")),
+            "{e:#?}"
+        );
+        assert!(e.iter().any(|x| x.contains("$.strings.xx:")), "{e:#?}");
+        assert_eq!(e.len(), 3, "{e:#?}");
+        assert!(
+            errors(r#"{"site": "demo", "name": "N", "strings": {"fr": {"talk_to_person": "Parler à un conseiller"}}}"#)
                 .is_empty()
         );
     }

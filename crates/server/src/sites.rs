@@ -3,6 +3,7 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
+use crate::assist::text::{Lang, Text, intern};
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -23,6 +24,9 @@ pub struct Site {
     /// Key of the HMAC-SHA256 signatures the store puts on logged-in
     /// customers' emails (see [`Site::verify_identity`]); never sent to browsers.
     pub identity_secret: Option<String>,
+    /// The assistant's sentences per language ([`Lang::index`]) with the
+    /// merchant's overrides applied; empty: the built-in ones.
+    pub texts: Arc<Vec<Text>>,
 }
 
 /// What a merchant configures for self-service (`sites.config`, JSON).
@@ -39,6 +43,28 @@ pub struct SiteConfig {
     pub brand_color: Option<String>,
     /// Locale tag → the first thing the widget says; empty: the built-in greeting.
     pub greeting: BTreeMap<String, String>,
+    /// Locale tag → sentence key ([`Text::KEYS`]) → the merchant's wording.
+    pub strings: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl SiteConfig {
+    /// The assistant's sentences in every language with this site's overrides.
+    pub fn texts(&self) -> Vec<Text> {
+        Lang::ALL
+            .iter()
+            .map(|lang| {
+                let mut text = *lang.text();
+                for (tag, overrides) in &self.strings {
+                    if tag.eq_ignore_ascii_case(lang.tag()) {
+                        for (key, value) in overrides {
+                            text.set(key, intern(value));
+                        }
+                    }
+                }
+                text
+            })
+            .collect()
+    }
 }
 
 /// Opening hours in the store's time zone.
@@ -176,6 +202,7 @@ impl SiteRegistry {
                     id,
                     name,
                     allowed_origins,
+                    texts: Arc::new(config.texts()),
                     config,
                     identity_secret,
                 },
@@ -229,6 +256,7 @@ mod tests {
             allowed_origins: vec!["https://shop.example/".into()],
             config: SiteConfig::default(),
             identity_secret: None,
+            texts: Arc::default(),
         };
         assert!(site.allows_origin("https://shop.example", None));
         assert!(site.allows_origin("HTTPS://SHOP.EXAMPLE", None));
@@ -246,6 +274,7 @@ mod tests {
             allowed_origins: vec![],
             config: SiteConfig::default(),
             identity_secret: Some("key".into()),
+            texts: Arc::default(),
         };
         // Signed with another key.
         let forged = "6f1db5d6bd4ba4b5c8a8d5a7e2d22dd2a4a4a3bf2f9a8a3c5b3b5f0b1e8f1b9c";

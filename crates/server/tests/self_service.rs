@@ -851,3 +851,42 @@ async fn the_merchants_return_reasons_and_issue_kinds_shape_the_forms() {
         .collect();
     assert_eq!(kinds, ["late"], "lost is not among this merchant's kinds");
 }
+
+#[tokio::test]
+async fn the_merchant_can_reword_the_assistant_per_language() {
+    let demo = demo().await;
+    let mut file = aisle_server::site_file::parse_site_file(aisle_server::demo::SITE_FILE).unwrap();
+    file.strings = serde_json::from_value(json!({
+        "en": { "talk_to_person": "Ask an outfitter" },
+        "fr": { "track_intro": "Voici où en est votre colis {number}." }
+    }))
+    .unwrap();
+    aisle_server::site_file::import(&demo.state.db, &file)
+        .await
+        .unwrap();
+    demo.state.sites.reload(&demo.state.db).await.unwrap();
+
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.act("faq", &[]).await;
+    let labels: Vec<&str> = reply["prompt"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"Ask an outfitter"), "{reply}");
+    assert!(!labels.contains(&"Talk to a person"), "{reply}");
+
+    let mut french = Shopper::new(&demo);
+    french.locale = "fr";
+    let reply = french.prove("track", "1001", "ada@example.com").await;
+    assert!(
+        said(&reply).contains("Voici où en est votre colis #1001."),
+        "{reply}"
+    );
+    // Other languages keep the built-in wording.
+    let mut thai = Shopper::new(&demo);
+    thai.locale = "th";
+    let reply = thai.act("faq", &[]).await;
+    assert!(!reply.to_string().contains("Ask an outfitter"), "{reply}");
+}

@@ -47,10 +47,13 @@ pub struct Turn<'a> {
     pub reply: AssistReply,
 }
 
-impl Turn<'_> {
-    /// The language's strings.
-    pub fn t(&self) -> &'static Text {
-        self.lang.text()
+impl<'a> Turn<'a> {
+    /// The language's sentences, with the merchant's overrides.
+    pub fn t(&self) -> &'a Text {
+        self.site
+            .texts
+            .get(self.lang.index())
+            .unwrap_or_else(|| self.lang.text())
     }
 
     /// Says `text`.

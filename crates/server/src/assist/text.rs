@@ -22,6 +22,21 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language, in the order of [`Lang::index`].
+    pub const ALL: [Lang; 6] = [
+        Lang::En,
+        Lang::Fr,
+        Lang::Fi,
+        Lang::ZhHans,
+        Lang::ZhHant,
+        Lang::Th,
+    ];
+
+    /// Position in [`Lang::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The language for a BCP 47 tag (`fr-CA` → French, `zh-TW` → Traditional
     /// Chinese); English when unsupported.
     pub fn from_tag(tag: &str) -> Lang {
@@ -67,6 +82,33 @@ impl Lang {
     }
 }
 
+/// A `'static` copy of a merchant's sentence, made once per distinct text (site
+/// settings are re-read every few seconds; the same text is not copied again).
+pub fn intern(text: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = texts.get(text) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    texts.insert(leaked);
+    leaked
+}
+
+/// The `{placeholders}` of a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
 /// Replaces each `{key}` of `template` with its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();
@@ -76,202 +118,234 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// Every sentence and label of the assistant in one language.
-#[derive(Debug)]
-pub struct Text {
+/// Defines [`Text`] from its list of sentence keys, with [`Text::KEYS`] and
+/// [`Text::set`] (merchant overrides by key) generated from the same list.
+macro_rules! text_table {
+    ($($(#[$doc:meta])* $field:ident,)*) => {
+        /// Every sentence and label of the assistant in one language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Text {
+            $($(#[$doc])* pub $field: &'static str,)*
+    /// Reasons, in `ReturnReason::ALL` order.
+            pub reasons: [&'static str; 6],
+    /// Issue kinds, in `IssueKind` declaration order.
+            pub issues: [&'static str; 7],
+        }
+
+        impl Text {
+            /// The keys a merchant can override (`strings` in the site file).
+            pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// Replaces the sentence `key`; `false` for an unknown key.
+            pub fn set(&mut self, key: &str, value: &'static str) -> bool {
+                match key {
+                    $(stringify!($field) => self.$field = value,)*
+                    _ => return false,
+                }
+                true
+            }
+
+            /// The sentence `key`, if there is one.
+            pub fn get(&self, key: &str) -> Option<&'static str> {
+                match key {
+                    $(stringify!($field) => Some(self.$field),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+text_table! {
     // Proving an order.
     /// Asks for order number + email.
-    pub ask_order: &'static str,
+    ask_order,
     /// Field label.
-    pub order_number: &'static str,
+    order_number,
     /// Field hint, and the error for a malformed number.
-    pub order_number_hint: &'static str,
+    order_number_hint,
     /// Field label.
-    pub email: &'static str,
+    email,
     /// Submit button of the lookup form.
-    pub find_order: &'static str,
+    find_order,
     /// Validation.
-    pub error_order_empty: &'static str,
+    error_order_empty,
     /// Validation.
-    pub error_email_empty: &'static str,
+    error_email_empty,
     /// Validation.
-    pub error_email_format: &'static str,
+    error_email_format,
     /// Unknown order or wrong email (deliberately the same).
-    pub not_found: &'static str,
+    not_found,
     /// Too many failed lookups; `{minutes}`.
-    pub rate_limited: &'static str,
+    rate_limited,
     /// Asks which of the shopper's orders.
-    pub choose_order: &'static str,
+    choose_order,
     /// A choice; `{number}`, `{state}`.
-    pub order_choice: &'static str,
+    order_choice,
     /// Choice: prove a different order.
-    pub another_order: &'static str,
+    another_order,
 
     // Common.
     /// Group label of next steps.
-    pub next_steps: &'static str,
+    next_steps,
     /// Back to the main menu.
-    pub something_else: &'static str,
+    something_else,
     /// Hand over to the team.
-    pub talk_to_person: &'static str,
+    talk_to_person,
     /// An action from an old page that no longer applies.
-    pub unknown_action: &'static str,
+    unknown_action,
 
     // Track.
     /// Above the card; `{number}`.
-    pub track_intro: &'static str,
+    track_intro,
     /// Card heading; `{number}`.
-    pub order_heading: &'static str,
+    order_heading,
     /// Order state.
-    pub state_unfulfilled: &'static str,
+    state_unfulfilled,
     /// Order state.
-    pub state_in_transit: &'static str,
+    state_in_transit,
     /// Order state.
-    pub state_delivered: &'static str,
+    state_delivered,
     /// Order state.
-    pub state_cancelled: &'static str,
+    state_cancelled,
     /// Label.
-    pub carrier: &'static str,
+    carrier,
     /// Label.
-    pub tracking_number: &'static str,
+    tracking_number,
     /// Label.
-    pub estimated_delivery: &'static str,
+    estimated_delivery,
     /// Link to the carrier's page; `{carrier}`.
-    pub track_with_carrier: &'static str,
+    track_with_carrier,
     /// Timeline heading.
-    pub timeline: &'static str,
+    timeline,
     /// Timeline event.
-    pub event_ordered: &'static str,
+    event_ordered,
     /// Timeline event.
-    pub event_shipped: &'static str,
+    event_shipped,
     /// Timeline event.
-    pub event_in_transit: &'static str,
+    event_in_transit,
     /// Timeline event.
-    pub event_out_for_delivery: &'static str,
+    event_out_for_delivery,
     /// Timeline event.
-    pub event_delivered: &'static str,
+    event_delivered,
     /// Timeline event.
-    pub event_cancelled: &'static str,
+    event_cancelled,
 
     // Return.
     /// Menu-level action label.
-    pub return_items: &'static str,
+    return_items,
     /// Asks for items; `{number}`.
-    pub return_pick: &'static str,
+    return_pick,
     /// Quantity field hint; `{max}`.
-    pub return_quantity_hint: &'static str,
+    return_quantity_hint,
     /// An item that cannot be returned; `{title}`.
-    pub return_final_sale: &'static str,
+    return_final_sale,
     /// Whole order outside the window; `{number}`, `{days}` since delivery, `{window}`.
-    pub return_outside_window: &'static str,
+    return_outside_window,
     /// Not delivered yet; `{number}`, `{window}`.
-    pub return_not_delivered: &'static str,
+    return_not_delivered,
     /// Cancelled order; `{number}`.
-    pub return_cancelled: &'static str,
+    return_cancelled,
     /// Nothing returnable left (all final sale); `{number}`.
-    pub return_nothing_eligible: &'static str,
+    return_nothing_eligible,
     /// Field label.
-    pub return_reason: &'static str,
+    return_reason,
     /// Placeholder option of a select.
-    pub choose_one: &'static str,
-    /// Reasons, in `ReturnReason::ALL` order.
-    pub reasons: [&'static str; 6],
+    choose_one,
     /// Field label.
-    pub return_comment: &'static str,
+    return_comment,
     /// Submit of the item form.
-    pub return_review: &'static str,
+    return_review,
     /// Validation.
-    pub return_none_selected: &'static str,
+    return_none_selected,
     /// Validation: quantity out of range; `{max}`.
-    pub return_bad_quantity: &'static str,
+    return_bad_quantity,
     /// Validation.
-    pub reason_required: &'static str,
+    reason_required,
     /// Validation; `{max}`.
-    pub too_long: &'static str,
+    too_long,
     /// Summary before confirming; `{number}`, `{items}`, `{reason}`.
-    pub return_summary: &'static str,
+    return_summary,
     /// Confirm button.
-    pub return_confirm: &'static str,
+    return_confirm,
     /// Go back and change.
-    pub change: &'static str,
+    change,
     /// Done; `{reference}`, `{email}`.
-    pub return_done: &'static str,
+    return_done,
 
     // Cancel.
     /// Menu-level action label.
-    pub cancel_order: &'static str,
+    cancel_order,
     /// Asks to confirm; `{number}`.
-    pub cancel_ask: &'static str,
+    cancel_ask,
     /// Confirm button.
-    pub cancel_yes: &'static str,
+    cancel_yes,
     /// Keep the order.
-    pub cancel_no: &'static str,
+    cancel_no,
     /// Kept; `{number}`.
-    pub cancel_kept: &'static str,
+    cancel_kept,
     /// Done; `{number}`.
-    pub cancel_done: &'static str,
+    cancel_done,
     /// Refused: shipped; `{number}`, `{window}`.
-    pub cancel_shipped: &'static str,
+    cancel_shipped,
     /// Refused: delivered; `{number}`.
-    pub cancel_delivered: &'static str,
+    cancel_delivered,
     /// Refused: already cancelled; `{number}`.
-    pub cancel_already: &'static str,
+    cancel_already,
     /// Refused: merchant time limit; `{number}`, `{hours}`.
-    pub cancel_too_late: &'static str,
+    cancel_too_late,
 
     // Report an issue.
     /// Menu-level action label.
-    pub report_issue: &'static str,
+    report_issue,
     /// Asks what went wrong; `{number}`.
-    pub report_ask: &'static str,
+    report_ask,
     /// Field label.
-    pub report_kind: &'static str,
-    /// Issue kinds, in `IssueKind` declaration order.
-    pub issues: [&'static str; 7],
+    report_kind,
     /// Field label.
-    pub report_description: &'static str,
+    report_description,
     /// Field hint; `{min}`, `{max}`.
-    pub report_description_hint: &'static str,
+    report_description_hint,
     /// Validation.
-    pub kind_required: &'static str,
+    kind_required,
     /// Validation; `{min}`.
-    pub too_short: &'static str,
+    too_short,
     /// Submit.
-    pub report_send: &'static str,
+    report_send,
     /// Done; `{reference}`, `{number}`, `{email}`.
-    pub report_done: &'static str,
+    report_done,
     /// Nothing to report before shipping; `{number}`.
-    pub report_not_shipped: &'static str,
+    report_not_shipped,
 
     // Quick answers.
     /// Intro to the FAQ.
-    pub faq_intro: &'static str,
+    faq_intro,
     /// Group label of the questions.
-    pub faq_label: &'static str,
+    faq_label,
     /// When the merchant has no FAQ.
-    pub faq_empty: &'static str,
+    faq_empty,
     /// Asked under every answer.
-    pub helpful_ask: &'static str,
+    helpful_ask,
     /// Feedback button.
-    pub helpful_yes: &'static str,
+    helpful_yes,
     /// Feedback button.
-    pub helpful_no: &'static str,
+    helpful_no,
     /// After "yes".
-    pub helpful_thanks: &'static str,
+    helpful_thanks,
     /// After "no".
-    pub helpful_sorry: &'static str,
+    helpful_sorry,
 
     // Message to the team (until live chat, "Talk to a person" leads here).
     /// Intro.
-    pub message_intro: &'static str,
+    message_intro,
     /// Field label.
-    pub message: &'static str,
+    message,
     /// Submit.
-    pub message_send: &'static str,
+    message_send,
     /// Validation.
-    pub message_empty: &'static str,
+    message_empty,
     /// Done; `{reference}`, `{email}`.
-    pub message_done: &'static str,
+    message_done,
 }
 
 /// English.
