@@ -63,7 +63,7 @@ fn minify(root: &Path, source: &[u8], module: bool) -> Result<Vec<u8>> {
 }
 
 /// Writes `name` and its `.br` / `.gz` siblings into `dir`.
-fn write_precompressed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+pub fn write_precompressed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     std::fs::write(dir.join(name), bytes)?;
     std::fs::write(dir.join(format!("{name}.br")), brotli(bytes))?;
     std::fs::write(dir.join(format!("{name}.gz")), gzip(bytes))?;

@@ -1,14 +1,19 @@
 //! Project automation, run as `cargo xtask <command>`:
 //!
-//! - `demo`  — install what is missing, build the widget, start the demo store on :8080.
+//! - `demo`  — install what is missing, build the widget and the agent console,
+//!   start the demo store on :8080.
 //! - `test`  — everything CI checks: fmt, clippy, native tests, wasm tests in
-//!   headless Chromium, widget build + size budgets, Playwright end-to-end tests.
-//! - `build` — the widget bundle into `dist/widget/` (fingerprinted, precompressed).
+//!   headless Chromium, widget build + size budgets, console build, Playwright
+//!   end-to-end tests.
+//! - `build` — the widget bundle into `dist/widget/` and the agent console into
+//!   `dist/console/` (fingerprinted, precompressed); `build widget` or
+//!   `build console` for one of them.
 //! - `size`  — sizes of the loader and the widget against PRODUCT.md's budgets.
 //! - `bench` — campaign evaluation speed (criterion) against its budget.
 //! - `setup` — install the pinned tools (idempotent; checks versions first).
 
 mod bundle;
+mod console;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -30,7 +35,15 @@ fn dispatch() -> Result<()> {
         Some("setup") => tools::setup(&root, tools::Needs::All),
         Some("build") => {
             tools::setup(&root, tools::Needs::Build)?;
-            bundle::build(&root)
+            match args.get(1).map(String::as_str) {
+                None => {
+                    bundle::build(&root)?;
+                    console::build(&root)
+                }
+                Some("widget") => bundle::build(&root),
+                Some("console") => console::build(&root),
+                Some(other) => bail!("unknown bundle {other:?}: widget or console"),
+            }
         }
         Some("size") => {
             tools::setup(&root, tools::Needs::Build)?;
@@ -106,12 +119,16 @@ fn test(root: &Path) -> Result<()> {
         "-p",
         "aisle-server",
         "-p",
+        "aisle-console",
+        "-p",
         "xtask",
     ]))?;
     run(cargo(root).args([
         "clippy",
         "-p",
         "aisle-widget",
+        "-p",
+        "aisle-console",
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
@@ -131,6 +148,7 @@ fn test(root: &Path) -> Result<()> {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
     bundle::build(root)?;
     bundle::size_report(root)?;
+    console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
     let e2e_dir = root.join("target/e2e");
     if e2e_dir.exists() {
@@ -170,6 +188,7 @@ fn bench(root: &Path) -> Result<()> {
 fn demo(root: &Path) -> Result<()> {
     tools::setup(root, tools::Needs::Build)?;
     bundle::build(root)?;
+    console::build(root)?;
     run(cargo(root).args([
         "run",
         "-p",

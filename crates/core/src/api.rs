@@ -37,6 +37,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// Logged in, but this belongs to another site.
     Forbidden,
+    /// Agent routes: no such ticket, return request or order on the agent's site.
+    NotFound,
     /// Something failed on the server; details are in its log.
     Internal,
 }

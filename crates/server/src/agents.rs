@@ -1,6 +1,8 @@
 //! Agents: login with an Argon2id-hashed password (rate-limited), bearer
-//! session tokens, and what agents read over the API until the console lands:
-//! return requests, tickets, and the numbers on campaigns and self-service.
+//! session tokens, and what the agent console reads and does over the API:
+//! return requests and tickets (and marking them done), macros, the facts
+//! about an order that macros fill in, and the numbers on campaigns and
+//! self-service.
 //!
 //! Routes under `/api/agent` (see [`routes`]); every route but `login` and
 //! `logout` needs the session token, as `Authorization: Bearer <token>` or as
@@ -40,7 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/returns", get(returns))
+        .route("/returns/{reference}/done", post(return_done))
         .route("/tickets", get(tickets))
+        .route("/tickets/{reference}/done", post(ticket_done))
+        .route("/orders/{number}", get(order_facts))
+        .route("/macros", get(crate::macros::list))
         .route("/stats", get(stats))
 }
 
@@ -376,6 +382,84 @@ async fn tickets(agent: Agent, State(state): State<AppState>) -> Result<Json<Val
         )
         .collect();
     Ok(Json(json!({ "tickets": list })))
+}
+
+/// Marks the row `reference` of `table` done for the agent's site; 404 when
+/// the site has no such row (another site's reference looks the same).
+async fn mark_done(
+    db: &SqlitePool,
+    table: &'static str,
+    agent: &Agent,
+    reference: &str,
+) -> Result<StatusCode, AppError> {
+    let sql = format!(
+        "UPDATE {table} SET status = 'done', done_by = ?, done_at = ? WHERE reference = ? AND site_id = ?"
+    );
+    let updated = sqlx::query(&sql)
+        .bind(agent.id)
+        .bind(now())
+        .bind(reference)
+        .bind(&agent.site)
+        .execute(db)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(AppError::NotFound(
+            ErrorCode::NotFound,
+            "no such reference on this site",
+        ));
+    }
+    tracing::info!(agent = agent.id, table, reference, "marked done");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/agent/tickets/{reference}/done`: the agent dealt with the ticket.
+async fn ticket_done(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+) -> Result<StatusCode, AppError> {
+    mark_done(&state.db, "tickets", &agent, &reference).await
+}
+
+/// `POST /api/agent/returns/{reference}/done`: the agent dealt with the return request.
+async fn return_done(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+) -> Result<StatusCode, AppError> {
+    mark_done(&state.db, "return_requests", &agent, &reference).await
+}
+
+/// `GET /api/agent/orders/{number}`: what the console's macros fill in about
+/// an order of the agent's site (`{{order.tracking_url}}`).
+async fn order_facts(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(number): Path<u32>,
+) -> Result<Json<Value>, AppError> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT email, state, carrier, tracking_number, tracking_url FROM orders \
+         WHERE site_id = ? AND number = ?",
+    )
+    .bind(&agent.site)
+    .bind(number)
+    .fetch_optional(&state.db)
+    .await?;
+    let (email, order_state, carrier, tracking_number, tracking_url) = row.ok_or(
+        AppError::NotFound(ErrorCode::NotFound, "no such order on this site"),
+    )?;
+    Ok(Json(json!({
+        "number": number, "email": email, "state": order_state, "carrier": carrier,
+        "tracking_number": tracking_number, "tracking_url": tracking_url,
+    })))
 }
 
 /// Routes under `/api/sites/{site}` for agents of that site.

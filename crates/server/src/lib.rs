@@ -14,6 +14,7 @@ pub mod chat;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod macros;
 pub mod orders;
 pub mod ratelimit;
 pub mod site_file;
@@ -44,7 +45,7 @@ pub struct Config {
     pub db_url: String,
     /// Seed and serve the demo store.
     pub demo: bool,
-    /// Directory holding `widget/` as built by `cargo xtask build`.
+    /// Directory holding `widget/` and `console/` as built by `cargo xtask build`.
     pub assets: PathBuf,
 }
 
@@ -93,6 +94,7 @@ impl AppState {
             demo::seed_campaigns(&db).await?;
             demo::seed_config(&db).await?;
             demo::seed_agent(&db).await?;
+            macros::seed_demo(&db, demo::SITE_ID).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
         let hub = chat::Hub::new(db.clone());
@@ -137,7 +139,11 @@ pub fn app(state: AppState) -> Router {
                 .merge(agents::site_routes())
                 .nest("/agent", agents::routes()),
         )
-        .nest_service("/widget", assets::routes(&state.assets.join("widget")));
+        .nest_service("/widget", assets::routes(&state.assets.join("widget")))
+        .nest_service(
+            "/console",
+            assets::console_routes(&state.assets.join("console")),
+        );
     if state.demo {
         router = router.merge(demo::storefront());
     }

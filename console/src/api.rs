@@ -1,0 +1,259 @@
+//! Calls to the server's agent API (`/api/agent/*`) with the browser's `fetch`.
+//!
+//! The console is served by the same origin as the API, so the `aisle_agent`
+//! session cookie (HttpOnly, set by login) rides along with every call and
+//! with the WebSocket upgrade. The token from the login answer is also kept
+//! in memory (never in storage) and sent as `Authorization: Bearer`.
+
+use crate::macros::Macro;
+use aisle_core::api::{ApiError, ErrorCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+thread_local! {
+    /// The session token of this page's login, if any.
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Why a call did not return its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// Not logged in (or wrong credentials, for login).
+    Unauthorized,
+    /// Too many failures; retry after this many seconds.
+    RateLimited(u64),
+    /// Any other error the server answered.
+    Api(ApiError),
+    /// The server could not be reached or answered something unreadable.
+    Network,
+}
+
+/// The logged-in agent, as `/api/agent/me` and login answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AgentInfo {
+    /// Row id.
+    pub id: i64,
+    /// The site they answer for.
+    pub site: String,
+    /// Login email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct LoginAnswer {
+    token: String,
+    agent: AgentInfo,
+}
+
+/// A ticket: a reported issue or a message left while nobody was online.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Ticket {
+    /// Reference the shopper was given.
+    pub reference: String,
+    /// `issue` or `message`.
+    pub kind: String,
+    /// The order it is about.
+    pub order: Option<u32>,
+    /// The shopper's email.
+    pub email: String,
+    /// The kind of issue, for reported issues.
+    pub issue: Option<String>,
+    /// What the shopper wrote.
+    pub body: String,
+    /// Self-service steps taken before.
+    #[serde(default)]
+    pub steps: Value,
+    /// `open`, `done`…
+    pub status: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A return request.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReturnRequest {
+    /// Reference the shopper was given.
+    pub reference: String,
+    /// Order number.
+    pub order: u32,
+    /// The shopper's email.
+    pub email: String,
+    /// Items to return (`[{sku, title, quantity}]`).
+    #[serde(default)]
+    pub items: Value,
+    /// The reason chosen.
+    pub reason: String,
+    /// The shopper's comment.
+    #[serde(default)]
+    pub comment: String,
+    /// `requested`, `done`…
+    pub status: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// What macros need to know about an order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrderFacts {
+    /// Order number.
+    pub number: u32,
+    /// The carrier's tracking page, once shipped.
+    #[serde(default)]
+    pub tracking_url: Option<String>,
+}
+
+/// Forgets the in-memory session token.
+pub fn forget_token() {
+    TOKEN.with(|t| t.borrow_mut().take());
+}
+
+fn token() -> Option<String> {
+    TOKEN.with(|t| t.borrow().clone())
+}
+
+async fn call(method: &str, path: &str, body: Option<&Value>) -> Result<Value, CallError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(&body.to_string()));
+    }
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| CallError::Network)?;
+    let headers = request.headers();
+    if body.is_some() {
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| CallError::Network)?;
+    }
+    if let Some(token) = token() {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(|_| CallError::Network)?;
+    }
+    let window = web_sys::window().ok_or(CallError::Network)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| CallError::Network)?
+        .dyn_into()
+        .map_err(|_| CallError::Network)?;
+    let text = JsFuture::from(response.text().map_err(|_| CallError::Network)?)
+        .await
+        .map_err(|_| CallError::Network)?
+        .as_string()
+        .unwrap_or_default();
+    let json: Value = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).map_err(|_| CallError::Network)?
+    };
+    if response.ok() {
+        return Ok(json);
+    }
+    Err(error_of(response.status(), json))
+}
+
+/// The [`CallError`] for a non-2xx answer with status `status` and body `json`.
+pub fn error_of(status: u16, json: Value) -> CallError {
+    match (status, serde_json::from_value::<ApiError>(json)) {
+        (401, _) => CallError::Unauthorized,
+        (_, Ok(error)) if error.code == ErrorCode::RateLimited => {
+            CallError::RateLimited(error.retry_after.unwrap_or(60))
+        }
+        (429, _) => CallError::RateLimited(60),
+        (_, Ok(error)) => CallError::Api(error),
+        (_, Err(_)) => CallError::Network,
+    }
+}
+
+fn decode<T: DeserializeOwned>(value: Value) -> Result<T, CallError> {
+    serde_json::from_value(value).map_err(|_| CallError::Network)
+}
+
+/// `POST /api/agent/login`; keeps the token for later calls.
+pub async fn login(email: &str, password: &str) -> Result<AgentInfo, CallError> {
+    let body = serde_json::json!({ "email": email, "password": password });
+    let answer: LoginAnswer = decode(call("POST", "/api/agent/login", Some(&body)).await?)?;
+    TOKEN.with(|t| *t.borrow_mut() = Some(answer.token));
+    Ok(answer.agent)
+}
+
+/// `GET /api/agent/me`: who is logged in (by cookie or token).
+pub async fn me() -> Result<AgentInfo, CallError> {
+    decode(call("GET", "/api/agent/me", None).await?)
+}
+
+/// `POST /api/agent/logout`; the token is forgotten whatever the answer.
+pub async fn logout() -> Result<(), CallError> {
+    let result = call("POST", "/api/agent/logout", None).await.map(|_| ());
+    forget_token();
+    result
+}
+
+/// `GET /api/agent/macros`.
+pub async fn macros() -> Result<Vec<Macro>, CallError> {
+    let mut answer = call("GET", "/api/agent/macros", None).await?;
+    decode(answer["macros"].take())
+}
+
+/// `GET /api/agent/tickets`.
+pub async fn tickets() -> Result<Vec<Ticket>, CallError> {
+    let mut answer = call("GET", "/api/agent/tickets", None).await?;
+    decode(answer["tickets"].take())
+}
+
+/// `GET /api/agent/returns`.
+pub async fn returns() -> Result<Vec<ReturnRequest>, CallError> {
+    let mut answer = call("GET", "/api/agent/returns", None).await?;
+    decode(answer["returns"].take())
+}
+
+/// `POST /api/agent/{tickets|returns}/{reference}/done`.
+pub async fn mark_done(collection: &str, reference: &str) -> Result<(), CallError> {
+    let reference = String::from(js_sys::encode_uri_component(reference));
+    call(
+        "POST",
+        &format!("/api/agent/{collection}/{reference}/done"),
+        None,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/agent/orders/{number}`: the facts macros fill in.
+pub async fn order(number: u32) -> Result<OrderFacts, CallError> {
+    decode(call("GET", &format!("/api/agent/orders/{number}"), None).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_become_errors_the_login_form_can_word() {
+        assert_eq!(
+            error_of(401, json!({"code": "unauthorized", "message": "wrong"})),
+            CallError::Unauthorized
+        );
+        assert_eq!(
+            error_of(
+                429,
+                json!({"code": "rate_limited", "message": "slow", "retry_after": 840})
+            ),
+            CallError::RateLimited(840)
+        );
+        assert_eq!(error_of(429, Value::Null), CallError::RateLimited(60));
+        assert_eq!(error_of(502, Value::Null), CallError::Network);
+        assert!(matches!(
+            error_of(403, json!({"code": "forbidden", "message": "no"})),
+            CallError::Api(_)
+        ));
+    }
+}

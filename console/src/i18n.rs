@@ -1,0 +1,437 @@
+//! Locale tables: every string the console shows, per language.
+//!
+//! A [`Strings`] table is a struct, so a language cannot ship with a string
+//! missing: the compiler refuses it. Placeholders are `{name}`, filled with
+//! [`fill`]. English is complete; adding a language is one more `Strings`
+//! constant and one more [`Locale`] variant.
+
+/// The languages the console speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// English.
+    #[default]
+    En,
+}
+
+impl Locale {
+    /// Every supported locale.
+    pub const ALL: [Locale; 1] = [Locale::En];
+
+    /// The BCP 47 tag (`lang` attribute, `Intl` formatting).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+        }
+    }
+
+    /// The locale for a BCP 47 tag (`en-GB` → English), if supported.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Locale::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+
+    /// The first supported locale among the browser's preferred `tags`, else English.
+    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
+        tags.into_iter()
+            .find_map(Locale::from_tag)
+            .unwrap_or_default()
+    }
+
+    /// This locale's strings.
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Locale::En => &EN,
+        }
+    }
+}
+
+/// `template` with every `{key}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (key, value)| {
+            text.replace(&format!("{{{key}}}"), value)
+        })
+}
+
+/// Every string of the console's interface.
+#[derive(Debug)]
+pub struct Strings {
+    /// Document title and the login heading.
+    pub app_title: &'static str,
+    /// Login: intro under the heading.
+    pub login_intro: &'static str,
+    /// Login: email field label.
+    pub email: &'static str,
+    /// Login: password field label.
+    pub password: &'static str,
+    /// Login: submit button.
+    pub log_in: &'static str,
+    /// Login: submit button while waiting.
+    pub logging_in: &'static str,
+    /// Login: wrong email or password.
+    pub wrong_credentials: &'static str,
+    /// Login: too many failures; `{minutes}`.
+    pub login_rate_limited: &'static str,
+    /// Login: both fields are needed.
+    pub login_missing: &'static str,
+    /// Any call: the server could not be reached.
+    pub network_error: &'static str,
+    /// Login screen after the session ended on its own.
+    pub session_expired: &'static str,
+    /// Top bar: `{name}` is the agent.
+    pub signed_in_as: &'static str,
+    /// Top bar: log out button.
+    pub log_out: &'static str,
+    /// Top bar: name of the view navigation.
+    pub views: &'static str,
+    /// View: live conversations.
+    pub conversations_view: &'static str,
+    /// View: tickets.
+    pub tickets_view: &'static str,
+    /// View: return requests.
+    pub returns_view: &'static str,
+    /// Presence group name.
+    pub presence: &'static str,
+    /// Presence: online.
+    pub online: &'static str,
+    /// Presence: away.
+    pub away: &'static str,
+    /// Connection state: connected.
+    pub connected: &'static str,
+    /// Connection state: connecting or reconnecting.
+    pub reconnecting: &'static str,
+    /// Queue heading and the list's name.
+    pub waiting: &'static str,
+    /// Queue: nobody waiting.
+    pub nobody_waiting: &'static str,
+    /// Queue: how many agents are online (`{count}`).
+    pub agents_online: &'static str,
+    /// Queue: accept button's visible text.
+    pub accept: &'static str,
+    /// Queue: accept button's accessible name; `{who}` identifies the shopper.
+    pub accept_who: &'static str,
+    /// Queue: waited `{time}`.
+    pub waited: &'static str,
+    /// A shopper without a known email, on `{page}`.
+    pub visitor_on: &'static str,
+    /// A shopper without any known page or email.
+    pub visitor: &'static str,
+    /// Durations.
+    pub just_now: &'static str,
+    /// `{minutes}` minutes.
+    pub minutes: &'static str,
+    /// `{hours}` hours `{minutes}` minutes.
+    pub hours_minutes: &'static str,
+    /// Priority: VIP (proved an order).
+    pub priority_vip: &'static str,
+    /// Priority: big cart.
+    pub priority_high_cart: &'static str,
+    /// Priority: question before buying.
+    pub priority_pre_sale: &'static str,
+    /// Priority: anything else.
+    pub priority_normal: &'static str,
+    /// My conversations heading.
+    pub my_conversations: &'static str,
+    /// No conversation accepted yet.
+    pub no_conversations: &'static str,
+    /// Hint when no conversation is selected.
+    pub pick_conversation: &'static str,
+    /// `{count}` unread messages.
+    pub unread: &'static str,
+    /// Tag on a list entry whose conversation ended.
+    pub ended: &'static str,
+    /// Conversation log name; `{who}`.
+    pub conversation_with: &'static str,
+    /// Author prefix: the shopper.
+    pub shopper: &'static str,
+    /// Author prefix: this agent.
+    pub you: &'static str,
+    /// Author prefix: Aisle's own notes.
+    pub system: &'static str,
+    /// Delivery: not stored yet.
+    pub sending: &'static str,
+    /// Delivery: stored.
+    pub sent: &'static str,
+    /// Delivery: the shopper read it.
+    pub read: &'static str,
+    /// Typing indicator.
+    pub shopper_typing: &'static str,
+    /// Reply field label.
+    pub reply: &'static str,
+    /// Under the reply field.
+    pub reply_hint: &'static str,
+    /// Character counter: `{count}` of `{max}`.
+    pub counter: &'static str,
+    /// Over the limit.
+    pub too_long: &'static str,
+    /// Send button.
+    pub send: &'static str,
+    /// Macro picker label.
+    pub macro_label: &'static str,
+    /// Button that inserts the chosen macro.
+    pub insert_macro: &'static str,
+    /// Macro picker's empty choice.
+    pub choose_macro: &'static str,
+    /// Macro variables that could not be filled: `{names}`.
+    pub macro_missing: &'static str,
+    /// Transfer button.
+    pub transfer: &'static str,
+    /// Tags field label.
+    pub tags: &'static str,
+    /// Under the tags field.
+    pub tags_hint: &'static str,
+    /// Close button.
+    pub close_conversation: &'static str,
+    /// Remove an ended conversation from the list.
+    pub dismiss: &'static str,
+    /// The shopper ended the conversation.
+    pub closed_by_shopper: &'static str,
+    /// The agent closed the conversation; a rating was requested.
+    pub closed_by_agent: &'static str,
+    /// The conversation ended for another reason.
+    pub closed_by_system: &'static str,
+    /// The shopper rated the conversation `{score}` of 5.
+    pub rated: &'static str,
+    /// Context panel name.
+    pub shopper_context: &'static str,
+    /// Context: email.
+    pub ctx_email: &'static str,
+    /// Context: locale.
+    pub ctx_language: &'static str,
+    /// Context: current page.
+    pub ctx_page: &'static str,
+    /// Context: earlier pages.
+    pub ctx_history: &'static str,
+    /// Context: `{count}` earlier pages left out.
+    pub ctx_more_pages: &'static str,
+    /// Context: cart.
+    pub ctx_cart: &'static str,
+    /// Context: empty or unknown cart.
+    pub ctx_no_cart: &'static str,
+    /// Context: verified orders.
+    pub ctx_orders: &'static str,
+    /// Context: no verified order.
+    pub ctx_none: &'static str,
+    /// Context: the campaign that started it.
+    pub ctx_campaign: &'static str,
+    /// Context: self-service steps.
+    pub ctx_steps: &'static str,
+    /// Context: priority.
+    pub ctx_priority: &'static str,
+    /// Context: opens in a new tab (for links).
+    pub opens_in_new_tab: &'static str,
+    /// Notice: a shopper joined the queue.
+    pub notice_new_waiting: &'static str,
+    /// Notice: another agent (`{name}`) accepted the conversation first.
+    pub notice_taken_by: &'static str,
+    /// Notice: another agent accepted it first (name unknown).
+    pub notice_already_taken: &'static str,
+    /// Notice: the conversation went back to the queue.
+    pub notice_transferred: &'static str,
+    /// Notice: the shopper left.
+    pub notice_shopper_left: &'static str,
+    /// Notice: `{who}` rated `{score}` of 5.
+    pub notice_rated: &'static str,
+    /// Notice: the message was too long.
+    pub notice_too_long: &'static str,
+    /// Notice: sending too fast; it will be resent.
+    pub notice_rate_limited: &'static str,
+    /// Notice: the conversation is closed.
+    pub notice_conversation_closed: &'static str,
+    /// Notice: the server refused something.
+    pub notice_error: &'static str,
+    /// Notice: not connected, try again.
+    pub notice_offline: &'static str,
+    /// Tickets heading.
+    pub tickets: &'static str,
+    /// Returns heading.
+    pub returns: &'static str,
+    /// Lists: loading.
+    pub loading: &'static str,
+    /// Lists: reload button.
+    pub refresh: &'static str,
+    /// Tickets: none.
+    pub no_tickets: &'static str,
+    /// Returns: none.
+    pub no_returns: &'static str,
+    /// Ticket kind: reported issue.
+    pub ticket_issue: &'static str,
+    /// Ticket kind: message left while offline.
+    pub ticket_message: &'static str,
+    /// Lists: order column.
+    pub order_number_heading: &'static str,
+    /// Tickets: kind column.
+    pub kind: &'static str,
+    /// Lists: reference column.
+    pub reference: &'static str,
+    /// Lists: status.
+    pub status: &'static str,
+    /// Lists: created.
+    pub created: &'static str,
+    /// Returns: items.
+    pub items: &'static str,
+    /// Returns: reason.
+    pub reason: &'static str,
+    /// Returns: comment.
+    pub comment: &'static str,
+    /// Tickets: the message.
+    pub message: &'static str,
+    /// Lists: mark done button; accessible name adds `{reference}`.
+    pub mark_done: &'static str,
+    /// Mark done button's accessible name.
+    pub mark_done_ref: &'static str,
+    /// Status: done.
+    pub done: &'static str,
+    /// Notice: `{reference}` marked done.
+    pub notice_done: &'static str,
+}
+
+/// English.
+pub const EN: Strings = Strings {
+    app_title: "Aisle agent console",
+    login_intro: "Log in to answer your store's shoppers.",
+    email: "Email",
+    password: "Password",
+    log_in: "Log in",
+    logging_in: "Logging in…",
+    wrong_credentials: "Wrong email or password.",
+    login_rate_limited: "Too many failed attempts. Try again in {minutes} min.",
+    login_missing: "Enter your email and password.",
+    network_error: "Can't reach the Aisle server. Check your connection and try again.",
+    session_expired: "Your session ended. Log in again.",
+    signed_in_as: "Signed in as {name}",
+    log_out: "Log out",
+    views: "Views",
+    conversations_view: "Conversations",
+    tickets_view: "Tickets",
+    returns_view: "Returns",
+    presence: "Presence",
+    online: "Online",
+    away: "Away",
+    connected: "Connected",
+    reconnecting: "Reconnecting…",
+    waiting: "Waiting",
+    nobody_waiting: "No one is waiting.",
+    agents_online: "Agents online: {count}",
+    accept: "Accept",
+    accept_who: "Accept {who}",
+    waited: "waiting {time}",
+    visitor_on: "visitor on {page}",
+    visitor: "visitor",
+    just_now: "less than a minute",
+    minutes: "{minutes} min",
+    hours_minutes: "{hours} h {minutes} min",
+    priority_vip: "VIP",
+    priority_high_cart: "High cart value",
+    priority_pre_sale: "Pre-sale",
+    priority_normal: "Order question",
+    my_conversations: "My conversations",
+    no_conversations: "No conversations yet. Accept one from Waiting.",
+    pick_conversation: "Pick a conversation, or accept one from Waiting.",
+    unread: "{count} unread",
+    ended: "ended",
+    conversation_with: "Conversation with {who}",
+    shopper: "Shopper",
+    you: "You",
+    system: "Aisle",
+    sending: "Sending…",
+    sent: "Sent",
+    read: "Read",
+    shopper_typing: "The shopper is typing…",
+    reply: "Reply",
+    reply_hint: "Enter sends, Shift+Enter starts a new line.",
+    counter: "{count} / {max}",
+    too_long: "Too long: shorten the message to send it.",
+    send: "Send",
+    macro_label: "Macro",
+    insert_macro: "Insert macro",
+    choose_macro: "Choose a macro…",
+    macro_missing: "Fill in before sending: {names}",
+    transfer: "Transfer to queue",
+    tags: "Tags",
+    tags_hint: "Comma-separated, like shipping, refund.",
+    close_conversation: "Close conversation",
+    dismiss: "Dismiss",
+    closed_by_shopper: "The shopper ended the conversation.",
+    closed_by_agent: "Conversation closed. The shopper was asked for a rating.",
+    closed_by_system: "The conversation ended.",
+    rated: "Rated {score} of 5",
+    shopper_context: "Shopper context",
+    ctx_email: "Email",
+    ctx_language: "Language",
+    ctx_page: "Current page",
+    ctx_history: "Pages before",
+    ctx_more_pages: "{count} earlier pages not shown",
+    ctx_cart: "Cart",
+    ctx_no_cart: "Unknown or empty",
+    ctx_orders: "Verified orders",
+    ctx_none: "None",
+    ctx_campaign: "Campaign",
+    ctx_steps: "Self-service steps",
+    ctx_priority: "Priority",
+    opens_in_new_tab: "(opens in a new tab)",
+    notice_new_waiting: "A shopper is waiting.",
+    notice_taken_by: "{name} accepted that conversation first.",
+    notice_already_taken: "Another agent accepted that conversation first.",
+    notice_transferred: "The conversation went back to the queue.",
+    notice_shopper_left: "{who} ended the conversation.",
+    notice_rated: "{who} rated the conversation {score} of 5.",
+    notice_too_long: "That message is too long to send.",
+    notice_rate_limited: "Sending too fast; your message will be resent in a moment.",
+    notice_conversation_closed: "That conversation is closed.",
+    notice_error: "The server refused that: {message}",
+    notice_offline: "Not connected to the server; try again in a moment.",
+    tickets: "Tickets",
+    returns: "Return requests",
+    loading: "Loading…",
+    refresh: "Refresh",
+    no_tickets: "No tickets.",
+    no_returns: "No return requests.",
+    ticket_issue: "Reported issue",
+    ticket_message: "Message",
+    order_number_heading: "Order",
+    kind: "Kind",
+    reference: "Reference",
+    status: "Status",
+    created: "Created",
+    items: "Items",
+    reason: "Reason",
+    comment: "Comment",
+    message: "Message",
+    mark_done: "Mark done",
+    mark_done_ref: "Mark done: {reference}",
+    done: "done",
+    notice_done: "{reference} is done.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill(EN.accept_who, &[("who", "ada@example.com")]),
+            "Accept ada@example.com"
+        );
+        assert_eq!(
+            fill(EN.counter, &[("count", "3"), ("max", "2000")]),
+            "3 / 2000"
+        );
+    }
+
+    #[test]
+    fn accessible_names_start_with_the_visible_label() {
+        // WCAG 2.5.3 (label in name): the name begins with what is on screen.
+        assert!(EN.accept_who.starts_with(EN.accept));
+        assert!(EN.mark_done_ref.starts_with(EN.mark_done));
+    }
+
+    #[test]
+    fn browser_languages_fall_back_to_english() {
+        assert_eq!(Locale::negotiate(["de-DE", "en-GB"]), Locale::En);
+        assert_eq!(Locale::negotiate(["xx"]), Locale::En);
+        assert_eq!(Locale::from_tag("EN_us"), Some(Locale::En));
+    }
+}

@@ -1,0 +1,50 @@
+//! Aisle's agent console: Leptos (CSR) compiled to WebAssembly, served by the
+//! server at `/console/` (same origin as the API and the agent WebSocket).
+//!
+//! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
+//!   [`context`], [`records`]: the screens.
+//! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
+//!   conversation logic without DOM (native `#[test]`s).
+//! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
+//! - [`macros`]: canned replies with variables; [`text`], [`dates`]: display
+//!   text; [`i18n`]: every interface string.
+//!
+//! Build: `cargo xtask build` (Trunk, into `dist/console/`). Test: native
+//! `cargo test -p aisle-console`, end to end `tests/e2e/console.spec.ts`.
+
+pub mod api;
+pub mod app;
+pub mod chat;
+pub mod context;
+pub mod dates;
+pub mod desk;
+pub mod i18n;
+pub mod macros;
+pub mod queue;
+pub mod records;
+pub mod socket;
+pub mod state;
+pub mod text;
+
+use app::App;
+use i18n::Locale;
+use leptos::prelude::*;
+
+/// The locale for the browser's preferred languages.
+pub fn browser_locale() -> Locale {
+    let languages = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    Locale::negotiate(languages.iter().map(String::as_str))
+}
+
+/// Mounts the console into `<body>`.
+pub fn boot() {
+    let locale = browser_locale();
+    mount_to_body(move || view! { <App locale=locale/> });
+}

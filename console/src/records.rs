@@ -1,0 +1,307 @@
+//! The "Tickets" and "Returns" views: what shoppers left for the team
+//! (reported issues, messages sent while nobody was online) and the return
+//! requests self-service created, each with "Mark done".
+
+use crate::api::{self, CallError, ReturnRequest, Ticket};
+use crate::dates;
+use crate::i18n::fill;
+use crate::state::Console;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+/// Where a list stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Loaded<T> {
+    Loading,
+    Ready(Vec<T>),
+    Failed,
+}
+
+/// Marks `reference` done in `collection` (`tickets` or `returns`), then
+/// runs `done` and announces it.
+fn mark_done(
+    console: Console,
+    collection: &'static str,
+    reference: String,
+    done: impl FnOnce() + 'static,
+) {
+    spawn_local(async move {
+        match api::mark_done(collection, &reference).await {
+            Ok(()) => {
+                done();
+                console.announce(fill(
+                    console.strings.notice_done,
+                    &[("reference", &reference)],
+                ));
+            }
+            Err(CallError::Unauthorized) => console.reconnect(),
+            Err(_) => console.announce(console.strings.network_error.to_owned()),
+        }
+    });
+}
+
+/// A short text for a JSON list of self-service steps or return items.
+fn list_text(value: &Value) -> String {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => s.clone(),
+                Value::Object(o) => {
+                    let title = o
+                        .get("title")
+                        .or_else(|| o.get("sku"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    match o.get("quantity").and_then(Value::as_u64) {
+                        Some(q) => format!("{q} × {title}"),
+                        None => title.to_owned(),
+                    }
+                }
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Tickets: reported issues and offline messages, newest first.
+#[component]
+pub fn TicketsView() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let s = console.strings;
+    let list = RwSignal::new(Loaded::<Ticket>::Loading);
+    let load = move || {
+        list.set(Loaded::Loading);
+        spawn_local(async move {
+            list.set(match api::tickets().await {
+                Ok(tickets) => Loaded::Ready(tickets),
+                Err(_) => Loaded::Failed,
+            });
+        });
+    };
+    load();
+    let locale = console.locale.tag();
+    let rows = move || match list.get() {
+        Loaded::Loading => view! { <p class="muted">{s.loading}</p> }.into_any(),
+        Loaded::Failed => view! { <p class="error">{s.network_error}</p> }.into_any(),
+        Loaded::Ready(tickets) if tickets.is_empty() => {
+            view! { <p class="muted">{s.no_tickets}</p> }.into_any()
+        }
+        Loaded::Ready(tickets) => {
+            let rows = tickets
+                .into_iter()
+                .map(|t| {
+                    let kind = match (t.kind.as_str(), &t.issue) {
+                        ("issue", Some(issue)) => format!("{}: {issue}", s.ticket_issue),
+                        ("issue", None) => s.ticket_issue.to_owned(),
+                        _ => s.ticket_message.to_owned(),
+                    };
+                    let order = t.order.map(|n| format!("#{n}")).unwrap_or_default();
+                    let steps = list_text(&t.steps);
+                    let reference = t.reference.clone();
+                    let done = t.status == "done";
+                    let action = (!done).then(|| {
+                        let label = fill(s.mark_done_ref, &[("reference", &reference)]);
+                        view! {
+                            <button
+                                type="button"
+                                class="secondary"
+                                aria-label=label
+                                on:click=move |_| {
+                                    let r = reference.clone();
+                                    mark_done(console, "tickets", r.clone(), move || {
+                                        list.update(|l| {
+                                            if let Loaded::Ready(items) = l {
+                                                items
+                                                    .iter_mut()
+                                                    .filter(|t| t.reference == r)
+                                                    .for_each(|t| t.status = "done".into());
+                                            }
+                                        })
+                                    })
+                                }
+                            >
+                                {s.mark_done}
+                            </button>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <th scope="row">{t.reference.clone()}</th>
+                            <td>{kind}</td>
+                            <td>{order}</td>
+                            <td>{t.email.clone()}</td>
+                            <td class="body">
+                                <p>{t.body.clone()}</p>
+                                {(!steps.is_empty()).then(|| view! { <p class="muted small">{steps}</p> })}
+                            </td>
+                            <td>
+                                <time datetime=dates::iso(t.created_at)>
+                                    {dates::day_and_time(t.created_at, locale)}
+                                </time>
+                            </td>
+                            <td>{t.status.clone()}</td>
+                            <td>{action}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="records" aria-labelledby="tickets-title">
+                    <thead>
+                        <tr>
+                            <th scope="col">{s.reference}</th>
+                            <th scope="col">{s.kind}</th>
+                            <th scope="col">{s.order_number_heading}</th>
+                            <th scope="col">{s.email}</th>
+                            <th scope="col">{s.message}</th>
+                            <th scope="col">{s.created}</th>
+                            <th scope="col">{s.status}</th>
+                            <th scope="col"><span class="visually-hidden">{s.mark_done}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="records-view panel" aria-labelledby="tickets-title">
+            <div class="section-head">
+                <h2 id="tickets-title">{s.tickets}</h2>
+                <button type="button" class="secondary" on:click=move |_| load()>{s.refresh}</button>
+            </div>
+            {rows}
+        </section>
+    }
+}
+
+/// Return requests, newest first.
+#[component]
+pub fn ReturnsView() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let s = console.strings;
+    let list = RwSignal::new(Loaded::<ReturnRequest>::Loading);
+    let load = move || {
+        list.set(Loaded::Loading);
+        spawn_local(async move {
+            list.set(match api::returns().await {
+                Ok(returns) => Loaded::Ready(returns),
+                Err(_) => Loaded::Failed,
+            });
+        });
+    };
+    load();
+    let locale = console.locale.tag();
+    let rows = move || match list.get() {
+        Loaded::Loading => view! { <p class="muted">{s.loading}</p> }.into_any(),
+        Loaded::Failed => view! { <p class="error">{s.network_error}</p> }.into_any(),
+        Loaded::Ready(returns) if returns.is_empty() => {
+            view! { <p class="muted">{s.no_returns}</p> }.into_any()
+        }
+        Loaded::Ready(returns) => {
+            let rows = returns
+                .into_iter()
+                .map(|r| {
+                    let reference = r.reference.clone();
+                    let done = r.status == "done";
+                    let action = (!done).then(|| {
+                        let label = fill(s.mark_done_ref, &[("reference", &reference)]);
+                        view! {
+                            <button
+                                type="button"
+                                class="secondary"
+                                aria-label=label
+                                on:click=move |_| {
+                                    let reference = reference.clone();
+                                    mark_done(console, "returns", reference.clone(), move || {
+                                        list.update(|l| {
+                                            if let Loaded::Ready(items) = l {
+                                                items
+                                                    .iter_mut()
+                                                    .filter(|r| r.reference == reference)
+                                                    .for_each(|r| r.status = "done".into());
+                                            }
+                                        })
+                                    })
+                                }
+                            >
+                                {s.mark_done}
+                            </button>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <th scope="row">{r.reference.clone()}</th>
+                            <td>{format!("#{}", r.order)}</td>
+                            <td>{r.email.clone()}</td>
+                            <td>{list_text(&r.items)}</td>
+                            <td>
+                                <p>{r.reason.clone()}</p>
+                                {(!r.comment.is_empty()).then(|| view! { <p class="muted small">{r.comment.clone()}</p> })}
+                            </td>
+                            <td>
+                                <time datetime=dates::iso(r.created_at)>
+                                    {dates::day_and_time(r.created_at, locale)}
+                                </time>
+                            </td>
+                            <td>{r.status.clone()}</td>
+                            <td>{action}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="records" aria-labelledby="returns-title">
+                    <thead>
+                        <tr>
+                            <th scope="col">{s.reference}</th>
+                            <th scope="col">{s.order_number_heading}</th>
+                            <th scope="col">{s.email}</th>
+                            <th scope="col">{s.items}</th>
+                            <th scope="col">{s.reason}</th>
+                            <th scope="col">{s.created}</th>
+                            <th scope="col">{s.status}</th>
+                            <th scope="col"><span class="visually-hidden">{s.mark_done}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="records-view panel" aria-labelledby="returns-title">
+            <div class="section-head">
+                <h2 id="returns-title">{s.returns}</h2>
+                <button type="button" class="secondary" on:click=move |_| load()>{s.refresh}</button>
+            </div>
+            {rows}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_text;
+    use serde_json::json;
+
+    #[test]
+    fn steps_and_items_read_as_one_line() {
+        assert_eq!(
+            list_text(&json!(["track", "report:late"])),
+            "track, report:late"
+        );
+        assert_eq!(
+            list_text(&json!([{"sku": "TEE-M", "title": "Merino tee", "quantity": 2}])),
+            "2 × Merino tee"
+        );
+        assert_eq!(list_text(&json!(null)), "");
+    }
+}

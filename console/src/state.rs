@@ -1,0 +1,368 @@
+//! The console's shared state ([`Console`], provided as context) and what the
+//! agent's actions do: log in and out, go online or away, accept, reply,
+//! close, transfer. The conversation logic itself is [`crate::desk`]; this
+//! module wires it to signals, the socket and the API.
+
+use crate::api::{self, AgentInfo, CallError, OrderFacts};
+use crate::desk::{Desk, Notice, Outcome};
+use crate::i18n::{Locale, Strings, fill};
+use crate::macros::Macro;
+use crate::socket;
+use crate::text;
+use aisle_core::protocol::{AgentClientMessage, AgentServerMessage, ProtocolError};
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The console's screens once logged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Queue and live conversations.
+    #[default]
+    Conversations,
+    /// Tickets (reported issues, offline messages).
+    Tickets,
+    /// Return requests.
+    Returns,
+}
+
+/// The WebSocket's state, as the top bar shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Connection {
+    /// Not connected (logged out).
+    #[default]
+    Closed,
+    /// Opening or reopening.
+    Connecting,
+    /// Welcomed by the server.
+    Open,
+}
+
+/// The console's state; `Copy`, provided as context to every component.
+#[derive(Debug, Clone, Copy)]
+pub struct Console {
+    /// The interface language.
+    pub locale: Locale,
+    /// Its strings.
+    pub strings: &'static Strings,
+    /// The logged-in agent; `None` shows the login form.
+    pub agent: RwSignal<Option<AgentInfo>>,
+    /// Whether the first "who am I" check has answered.
+    pub checked: RwSignal<bool>,
+    /// A message for the login screen (session ended…).
+    pub login_message: RwSignal<Option<String>>,
+    /// Queue and conversations.
+    pub desk: RwSignal<Desk>,
+    /// The agent chose to be online (`false`: away).
+    pub online: RwSignal<bool>,
+    /// The socket's state.
+    pub connection: RwSignal<Connection>,
+    /// The screen on show.
+    pub view: RwSignal<View>,
+    /// The latest announcement (id, text); the id changes even when the text does not.
+    pub notice: RwSignal<Option<(u64, String)>>,
+    /// Now, in Unix seconds, ticking every few seconds (waiting times).
+    pub now: RwSignal<i64>,
+    /// The site's macros.
+    pub macros: RwSignal<Vec<Macro>>,
+    /// Orders looked up for macros, by number.
+    pub orders: RwSignal<Vec<OrderFacts>>,
+    /// Move focus to the reply box when the next conversation shows.
+    pub focus_reply: RwSignal<bool>,
+}
+
+/// Now in Unix seconds.
+pub fn unix_now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+impl Console {
+    /// Fresh state, logged out.
+    pub fn new(locale: Locale) -> Self {
+        Console {
+            locale,
+            strings: locale.strings(),
+            agent: RwSignal::new(None),
+            checked: RwSignal::new(false),
+            login_message: RwSignal::new(None),
+            desk: RwSignal::new(Desk::default()),
+            online: RwSignal::new(true),
+            connection: RwSignal::new(Connection::Closed),
+            view: RwSignal::new(View::Conversations),
+            notice: RwSignal::new(None),
+            now: RwSignal::new(unix_now()),
+            macros: RwSignal::new(Vec::new()),
+            orders: RwSignal::new(Vec::new()),
+            focus_reply: RwSignal::new(false),
+        }
+    }
+
+    /// Announces `text` politely (and shows it) for a while.
+    pub fn announce(&self, text: String) {
+        let id = js_sys::Date::now() as u64;
+        self.notice.set(Some((id, text)));
+        let notice = self.notice;
+        Timeout::new(10_000, move || {
+            if notice.with_untracked(|n| n.as_ref().is_some_and(|(i, _)| *i == id)) {
+                notice.set(None);
+            }
+        })
+        .forget();
+    }
+
+    /// Asks the server who is logged in (the cookie survives reloads).
+    pub fn check_session(&self) {
+        let console = *self;
+        spawn_local(async move {
+            if let Ok(agent) = api::me().await {
+                console.logged_in(agent);
+            }
+            console.checked.set(true);
+        });
+    }
+
+    /// After a login: remember the agent, connect, load macros.
+    pub fn logged_in(&self, agent: AgentInfo) {
+        self.login_message.set(None);
+        self.agent.set(Some(agent));
+        self.online.set(true);
+        socket::connect(*self);
+        let macros = self.macros;
+        spawn_local(async move {
+            if let Ok(list) = api::macros().await {
+                macros.set(list);
+            }
+        });
+    }
+
+    /// Logs out: tells the server, forgets everything, back to the login form.
+    pub fn log_out(&self) {
+        socket::disconnect();
+        let console = *self;
+        spawn_local(async move {
+            let _ = api::logout().await;
+            console.reset(None);
+        });
+    }
+
+    /// Back to the login form, with `message` on it.
+    fn reset(&self, message: Option<String>) {
+        socket::disconnect();
+        api::forget_token();
+        self.desk.update(Desk::clear);
+        self.connection.set(Connection::Closed);
+        self.view.set(View::Conversations);
+        self.macros.set(Vec::new());
+        self.orders.set(Vec::new());
+        self.notice.set(None);
+        self.login_message.set(message);
+        self.agent.set(None);
+    }
+
+    /// The socket is opening.
+    pub fn connecting(&self) {
+        self.connection.set(Connection::Connecting);
+    }
+
+    /// The socket dropped; it is reopened unless the session ended.
+    pub fn disconnected(&self) {
+        if self.agent.get_untracked().is_some() {
+            self.connection.set(Connection::Connecting);
+        }
+    }
+
+    /// Time to reconnect: first check the session is still valid.
+    pub fn reconnect(&self) {
+        let console = *self;
+        spawn_local(async move {
+            if console.agent.get_untracked().is_none() {
+                return;
+            }
+            match api::me().await {
+                Err(CallError::Unauthorized) => {
+                    let message = console.strings.session_expired.to_owned();
+                    console.reset(Some(message));
+                }
+                _ => socket::connect(console),
+            }
+        });
+    }
+
+    /// Sends `message`, announcing when the connection is down.
+    fn send(&self, message: &AgentClientMessage) -> bool {
+        let sent = socket::send(message);
+        if !sent {
+            self.announce(self.strings.notice_offline.to_owned());
+        }
+        sent
+    }
+
+    /// One frame from the server.
+    pub fn receive(&self, message: AgentServerMessage) {
+        let outcomes = self
+            .desk
+            .try_update(|desk| desk.apply(message))
+            .unwrap_or_default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Ready => {
+                    self.connection.set(Connection::Open);
+                    if !self.online.get_untracked() {
+                        socket::send(&AgentClientMessage::Presence { online: false });
+                    }
+                    for frame in self.desk.with_untracked(Desk::unacknowledged) {
+                        socket::send(&frame);
+                    }
+                }
+                Outcome::Send(frame) => {
+                    socket::send(&frame);
+                }
+                Outcome::ResendLater => {
+                    let desk = self.desk;
+                    Timeout::new(3_000, move || {
+                        for frame in desk.with_untracked(Desk::unacknowledged) {
+                            socket::send(&frame);
+                        }
+                    })
+                    .forget();
+                }
+                Outcome::Pong(_) => {}
+                Outcome::Notice(notice) => self.announce(self.word(notice)),
+            }
+        }
+        self.send_read_receipt();
+    }
+
+    /// A notice in words.
+    fn word(&self, notice: Notice) -> String {
+        let s = self.strings;
+        match notice {
+            Notice::NewWaiting => s.notice_new_waiting.to_owned(),
+            Notice::TakenBy(name) => fill(s.notice_taken_by, &[("name", &name)]),
+            Notice::AlreadyTaken => s.notice_already_taken.to_owned(),
+            Notice::Transferred => s.notice_transferred.to_owned(),
+            Notice::ShopperLeft(who) => fill(s.notice_shopper_left, &[("who", &who)]),
+            Notice::Rated(who, score) => fill(
+                s.notice_rated,
+                &[("who", &who), ("score", &score.to_string())],
+            ),
+            Notice::Refused(ProtocolError::TooLong, _) => s.notice_too_long.to_owned(),
+            Notice::Refused(ProtocolError::RateLimited, _) => s.notice_rate_limited.to_owned(),
+            Notice::Refused(ProtocolError::ConversationClosed, _) => {
+                s.notice_conversation_closed.to_owned()
+            }
+            Notice::Refused(_, message) => fill(s.notice_error, &[("message", &message)]),
+        }
+    }
+
+    /// Reports the conversation on screen as read, when the page is visible.
+    pub fn send_read_receipt(&self) {
+        let visible = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| !d.hidden());
+        if !visible || self.view.get_untracked() != View::Conversations {
+            return;
+        }
+        if let Some(frame) = self.desk.try_update(Desk::read_receipt).flatten() {
+            socket::send(&frame);
+        }
+    }
+
+    /// Online or away.
+    pub fn set_online(&self, online: bool) {
+        if self.online.get_untracked() == online {
+            return;
+        }
+        self.online.set(online);
+        self.send(&AgentClientMessage::Presence { online });
+    }
+
+    /// Accepts a waiting conversation.
+    pub fn accept(&self, conversation: &str) {
+        let Some(frame) = self.desk.try_update(|d| d.accept(conversation)) else {
+            return;
+        };
+        self.focus_reply.set(true);
+        if !self.send(&frame) {
+            self.desk.update(|d| d.accepting = None);
+        }
+    }
+
+    /// Shows one of the agent's conversations.
+    pub fn select(&self, conversation: &str) {
+        self.desk.update(|d| d.select(conversation));
+        self.send_read_receipt();
+    }
+
+    /// Sends a reply; `false` when there is nothing to send.
+    pub fn reply(&self, conversation: &str, text: String) -> bool {
+        if text.trim().is_empty() {
+            return false;
+        }
+        let client_id = format!(
+            "a-{:x}-{:x}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e12) as u64
+        );
+        let frame = self
+            .desk
+            .try_update(|d| d.compose(conversation, client_id, text, unix_now()))
+            .flatten();
+        match frame {
+            // Kept as "sending" when the connection is down; resent on reconnect.
+            Some(frame) => {
+                socket::send(&frame);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Typing started or stopped in `conversation`.
+    pub fn typing(&self, conversation: &str, typing: bool) {
+        socket::send(&AgentClientMessage::Typing {
+            conversation: conversation.to_owned(),
+            typing,
+        });
+    }
+
+    /// Closes `conversation` with `tags` typed as `shipping, refund`.
+    pub fn close(&self, conversation: &str, tags: &str) {
+        self.send(&AgentClientMessage::Close {
+            conversation: conversation.to_owned(),
+            tags: text::parse_tags(tags),
+        });
+    }
+
+    /// Puts `conversation` back in the queue.
+    pub fn transfer(&self, conversation: &str) {
+        self.send(&AgentClientMessage::Transfer {
+            conversation: conversation.to_owned(),
+        });
+    }
+
+    /// Removes an ended conversation from the list.
+    pub fn dismiss(&self, conversation: &str) {
+        self.desk.update(|d| d.dismiss(conversation));
+    }
+
+    /// Looks up order `number` for macros (once).
+    pub fn load_order(&self, number: u32) {
+        if self
+            .orders
+            .with_untracked(|o| o.iter().any(|f| f.number == number))
+        {
+            return;
+        }
+        let orders = self.orders;
+        spawn_local(async move {
+            if let Ok(facts) = api::order(number).await {
+                orders.update(|o| {
+                    if o.iter().all(|f| f.number != facts.number) {
+                        o.push(facts);
+                    }
+                });
+            }
+        });
+    }
+}

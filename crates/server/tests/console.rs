@@ -1,0 +1,282 @@
+//! Integration tests of what the agent console needs from the server: the
+//! console's files at `/console/`, macros, the order facts macros fill in, and
+//! marking tickets and return requests done — always for the agent's own site.
+//!
+//! Run with `cargo test -p aisle-server --test console`.
+
+use aisle_server::{AppState, Config, app};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+struct Demo {
+    state: AppState,
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+async fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let console = dir.path().join("console");
+    std::fs::create_dir_all(&console).unwrap();
+    std::fs::write(
+        console.join("index.html"),
+        "<!DOCTYPE html><title>console</title>",
+    )
+    .unwrap();
+    std::fs::write(console.join("console.0123456789abcdef.css"), "body{}").unwrap();
+    let config = Config {
+        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
+        demo: true,
+        assets: dir.path().to_path_buf(),
+    };
+    let state = AppState::open(&config).await.unwrap();
+    let router = app(state.clone());
+    Demo {
+        state,
+        router,
+        _dir: dir,
+    }
+}
+
+/// Sends `request` from a client address; status, headers and JSON (or Null).
+async fn send(
+    router: &Router,
+    mut request: Request<Body>,
+) -> (StatusCode, header::HeaderMap, Value) {
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 9], 40000))));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, body)
+}
+
+/// Logs the demo agent in; the bearer token.
+async fn log_in(router: &Router) -> String {
+    let body = json!({ "email": "agent@demo.test", "password": "demo-agent" }).to_string();
+    let request = Request::post("/api/agent/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, answer) = send(router, request).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer["token"].as_str().unwrap().to_owned()
+}
+
+fn get(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+/// Adds a second site with a ticket and a return request, and one of each for the demo.
+async fn seed_records(state: &AppState) {
+    let db = &state.db;
+    for statement in [
+        "INSERT INTO sites (id, name, allowed_origins, created_at) VALUES ('other', 'Other', '[]', 0)",
+        "INSERT INTO orders (site_id, number, email, state, currency, total_minor, placed_at) \
+         VALUES ('other', 1003, 'x@example.com', 'delivered', 'USD', 100, 0)",
+        "INSERT INTO tickets (reference, site_id, kind, email, body, created_at) \
+         VALUES ('T-DEMO1', 'demo', 'message', 'ada@example.com', 'Where is my parcel?', 1)",
+        "INSERT INTO tickets (reference, site_id, kind, email, body, created_at) \
+         VALUES ('T-OTHER', 'other', 'message', 'x@example.com', 'Hello', 1)",
+        "INSERT INTO return_requests (reference, site_id, order_number, email, items, reason, created_at) \
+         VALUES ('R-DEMO1', 'demo', 1003, 'alan@example.com', '[]', 'changed my mind', 1)",
+        "INSERT INTO return_requests (reference, site_id, order_number, email, items, reason, created_at) \
+         VALUES ('R-OTHER', 'other', 1003, 'x@example.com', '[]', 'other', 1)",
+    ] {
+        sqlx::query(statement).execute(db).await.unwrap();
+    }
+}
+
+async fn status_of(state: &AppState, table: &str, reference: &str) -> String {
+    let sql = format!("SELECT status FROM {table} WHERE reference = ?");
+    let (status,): (String,) = sqlx::query_as(&sql)
+        .bind(reference)
+        .fetch_one(&state.db)
+        .await
+        .unwrap();
+    status
+}
+
+#[tokio::test]
+async fn the_console_page_is_served_at_console_with_and_without_the_slash() {
+    let demo = demo().await;
+    for path in ["/console", "/console/"] {
+        let (status, headers, _) = send(&demo.router, get(path, None)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert_eq!(
+            headers[header::CACHE_CONTROL],
+            "no-cache",
+            "a release shows at once"
+        );
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        assert!(
+            headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(),
+            "same origin only"
+        );
+    }
+    let (status, headers, _) = send(
+        &demo.router,
+        get("/console/console.0123456789abcdef.css", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let (status, headers, _) = send(
+        &demo.router,
+        get("/console/missing.0123456789abcdef.js", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "no-cache",
+        "a 404 is never cached for a year"
+    );
+}
+
+#[tokio::test]
+async fn macros_are_seeded_for_the_demo_and_need_a_login() {
+    let demo = demo().await;
+    let (status, _, _) = send(&demo.router, get("/api/agent/macros", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let token = log_in(&demo.router).await;
+    let (status, _, body) = send(&demo.router, get("/api/agent/macros", Some(&token))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ids: Vec<_> = body["macros"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["greeting", "tracking-link", "return-instructions"]);
+    assert!(
+        body["macros"][1]["body"]
+            .as_str()
+            .unwrap()
+            .contains("{{order.tracking_url}}")
+    );
+
+    // Seeding again (every `--demo` start) adds nothing.
+    aisle_server::macros::seed_demo(&demo.state.db, "demo")
+        .await
+        .unwrap();
+    let (_, _, again) = send(&demo.router, get("/api/agent/macros", Some(&token))).await;
+    assert_eq!(again, body);
+}
+
+#[tokio::test]
+async fn order_facts_fill_macros_for_the_agents_own_site_only() {
+    let demo = demo().await;
+    seed_records(&demo.state).await;
+    let token = log_in(&demo.router).await;
+    let (status, _, order) = send(&demo.router, get("/api/agent/orders/1001", Some(&token))).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(
+        order["tracking_url"],
+        "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+    );
+    let (status, _, _) = send(&demo.router, get("/api/agent/orders/1001", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, error) = send(&demo.router, get("/api/agent/orders/4242", Some(&token))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error["code"], "not_found");
+}
+
+#[tokio::test]
+async fn marking_tickets_and_returns_done_works_for_the_agents_own_site_only() {
+    let demo = demo().await;
+    seed_records(&demo.state).await;
+    let token = log_in(&demo.router).await;
+
+    let (status, _, _) = send(&demo.router, post("/api/agent/tickets/T-DEMO1/done", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "agents only");
+    assert_eq!(status_of(&demo.state, "tickets", "T-DEMO1").await, "open");
+
+    let (status, _, _) = send(
+        &demo.router,
+        post("/api/agent/tickets/T-DEMO1/done", Some(&token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(status_of(&demo.state, "tickets", "T-DEMO1").await, "done");
+    let (_, _, list) = send(&demo.router, get("/api/agent/tickets", Some(&token))).await;
+    assert_eq!(list["tickets"][0]["status"], "done");
+    // Doing it twice is fine.
+    let (status, _, _) = send(
+        &demo.router,
+        post("/api/agent/tickets/T-DEMO1/done", Some(&token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let (status, _, _) = send(
+        &demo.router,
+        post("/api/agent/returns/R-DEMO1/done", Some(&token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_of(&demo.state, "return_requests", "R-DEMO1").await,
+        "done"
+    );
+    let (agent, at): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT done_by, done_at FROM return_requests WHERE reference = 'R-DEMO1'")
+            .fetch_one(&demo.state.db)
+            .await
+            .unwrap();
+    assert!(agent.is_some() && at.is_some(), "who and when are kept");
+
+    // Another site's records look like unknown ones and stay as they were.
+    for (path, table, reference, before) in [
+        (
+            "/api/agent/tickets/T-OTHER/done",
+            "tickets",
+            "T-OTHER",
+            "open",
+        ),
+        (
+            "/api/agent/returns/R-OTHER/done",
+            "return_requests",
+            "R-OTHER",
+            "requested",
+        ),
+        ("/api/agent/tickets/T-NOPE/done", "tickets", "T-NOPE", ""),
+    ] {
+        let (status, _, error) = send(&demo.router, post(path, Some(&token))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error["code"], "not_found");
+        if !before.is_empty() {
+            assert_eq!(status_of(&demo.state, table, reference).await, before);
+        }
+    }
+}
