@@ -209,7 +209,7 @@ fn ChatView(
             </div>
             <aside class="chat-context" aria-label=s.shopper_context>
                 <h3>{s.shopper_context}</h3>
-                <ShopperContext context=context priority=priority/>
+                <ShopperContext locale=context.locale.clone().unwrap_or_default() context=context priority=priority/>
             </aside>
         </section>
     }

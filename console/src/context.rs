@@ -79,7 +79,7 @@ pub fn ShopperContext(
         None if !compact => fields.push(field(s.ctx_email, none())),
         None => {}
     }
-    if let Some(locale) = locale {
+    if let Some(locale) = locale.filter(|l| !l.is_empty()) {
         fields.push(field(
             s.ctx_language,
             view! { <span>{locale}</span> }.into_any(),

@@ -274,7 +274,7 @@ impl Desk {
                             }));
                         }
                         chat.lines = stored.into_iter().chain(pending).collect();
-                        chat.context = context;
+                        chat.context = *context;
                         chat.shopper_read = chat.shopper_read.max(shopper_read);
                         chat.waiting_since = waiting_since;
                         chat.ended = None;
@@ -282,7 +282,7 @@ impl Desk {
                     None => {
                         self.chats.push(Chat {
                             id: id.clone(),
-                            context,
+                            context: *context,
                             waiting_since,
                             lines: stored,
                             shopper_read,
@@ -537,7 +537,7 @@ mod tests {
     fn conversation(id: &str, messages: Vec<ChatMessage>) -> AgentServerMessage {
         AgentServerMessage::Conversation {
             id: id.into(),
-            context: entry(id).context,
+            context: Box::new(entry(id).context),
             messages,
             shopper_read: 0,
             waiting_since: 100,

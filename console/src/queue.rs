@@ -72,7 +72,7 @@ fn WaitingRow(
                 <span class="who">{who.clone()}</span>
                 <span class="waited">{waited}</span>
             </div>
-            <ShopperContext context=entry.context.clone() priority=entry.priority compact=true/>
+            <ShopperContext locale=entry.context.locale.clone().unwrap_or_default() context=entry.context.clone() priority=entry.priority compact=true/>
             <button
                 type="button"
                 class="primary"

@@ -88,6 +88,7 @@ test('a shopper asks for a person: the agent sees the context, accepts, replies,
   await expect(row).toContainText('winter-parka-help');
   await expect(row).toContainText('/collections/winter');
   await expect(row).toContainText('identify:track');
+  await expect(row).toContainText('en-US');
   await expect(row).toContainText(/waiting (less than a minute|\d+ min)/);
   await expect(agent.status).toContainText('A shopper is waiting.');
 

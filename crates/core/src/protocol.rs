@@ -307,6 +307,8 @@ pub struct ChatContext {
     pub campaign: Option<String>,
     /// The shopper's email, if they gave or proved one.
     pub email: Option<String>,
+    /// The shopper's language (BCP 47; filled by the server from `start`).
+    pub locale: Option<String>,
 }
 
 /// The shopper's cart.
@@ -536,7 +538,7 @@ pub enum AgentServerMessage {
         /// Conversation id.
         id: String,
         /// What the shopper shared.
-        context: ChatContext,
+        context: Box<ChatContext>,
         /// Every message so far.
         messages: Vec<ChatMessage>,
         /// The shopper has read up to this sequence number.
@@ -678,6 +680,7 @@ mod tests {
             verified_orders: vec![1001],
             campaign: Some("collections-vip".into()),
             email: Some("ada@example.com".into()),
+            locale: Some("fr-CA".into()),
         }
     }
 
@@ -819,7 +822,7 @@ mod tests {
             },
             AgentServerMessage::Conversation {
                 id: "c".into(),
-                context: context(),
+                context: Box::new(context()),
                 messages: vec![message()],
                 shopper_read: 3,
                 waiting_since: 1,

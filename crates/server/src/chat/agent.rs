@@ -104,7 +104,7 @@ impl AgentPeer {
             .collect();
         Ok(Some(AgentServerMessage::Conversation {
             id: c.id,
-            context: c.context,
+            context: Box::new(c.context),
             messages,
             shopper_read: c.shopper_read,
             waiting_since: c.created_at,

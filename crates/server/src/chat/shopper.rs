@@ -221,6 +221,7 @@ impl ShopperPeer {
             .await;
             return Ok(());
         }
+        context.locale = Some(locale.chars().take(35).collect());
         store::enrich_context(db, &self.site, &mut context).await?;
         let (id, resume) = store::create(db, &self.site, locale, &context).await?;
         hub.attach(self.conn, &id);
