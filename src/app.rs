@@ -43,6 +43,14 @@ pub struct Widget {
     pub brand: RwSignal<Option<String>>,
     /// The merchant's greetings, `(locale tag, text)`.
     pub greetings: RwSignal<Vec<(String, String)>>,
+    /// The live chat with a person, if one was started.
+    pub chat: RwSignal<Option<crate::chat::Chat>>,
+    /// The agent is typing.
+    pub agent_typing: RwSignal<bool>,
+    /// The live-chat connection is up.
+    pub connected: RwSignal<bool>,
+    /// The panel element (focus management from callbacks).
+    pub panel: NodeRef<html::Div>,
 }
 
 impl Widget {
@@ -65,6 +73,10 @@ impl Widget {
             identity: RwSignal::new(None),
             brand: RwSignal::new(None),
             greetings: RwSignal::new(Vec::new()),
+            chat: RwSignal::new(saved.chat),
+            agent_typing: RwSignal::new(false),
+            connected: RwSignal::new(false),
+            panel: NodeRef::new(),
         }
     }
 
@@ -104,6 +116,7 @@ impl Widget {
             session: self.session.get(),
             transcript: self.transcript.get(),
             locale: self.chosen_locale.get(),
+            chat: self.chat.get(),
         }
     }
 }
@@ -140,7 +153,7 @@ pub fn App(
     provide_context(config);
     provide_context(widget);
     let launcher: NodeRef<html::Button> = NodeRef::new();
-    let panel: NodeRef<html::Div> = NodeRef::new();
+    let panel = widget.panel;
     Effect::new(move |_| persist::save(&widget.snapshot()));
     // Focus follows the panel: into it on open, back to the launcher on close.
     // Not on the first run, so restoring an open panel after navigation does not steal focus.
@@ -149,6 +162,7 @@ pub fn App(
         move |open, _, _| {
             if *open {
                 focus_first_control(panel);
+                crate::chat::read_all(widget);
             } else {
                 if let Some(button) = launcher.get_untracked() {
                     let _ = button.focus();
@@ -185,6 +199,13 @@ pub fn App(
                 }
             }
         });
+        // The live chat, drawn from its state (status, message box, rating).
+        let live: NodeRef<html::Div> = NodeRef::new();
+        Effect::new(move |_| {
+            if let Some(host) = live.get() {
+                crate::chat::draw(&host, widget);
+            }
+        });
         view! {
             <div class="panel-header">
                 <div>
@@ -202,9 +223,14 @@ pub fn App(
                 on:submit=move |ev| assist::on_submit(widget, panel, &ev)
                 on:input=move |ev| assist::on_edit(widget, &ev)
                 on:change=move |ev| assist::on_edit(widget, &ev)
+                on:keydown=move |ev| crate::chat::on_key(widget, &ev)
             >
-                {move || widget.prompt.with(Option::is_none).then(|| view! { <Menu panel=panel/> })}
+                {move || {
+                    (widget.prompt.with(Option::is_none) && widget.chat.with(Option::is_none))
+                        .then(|| view! { <Menu panel=panel/> })
+                }}
                 <div node_ref=question></div>
+                <div node_ref=live></div>
             </div>
         }
     };
@@ -259,7 +285,12 @@ fn Conversation() -> impl IntoView {
     });
     view! {
         <div class="log" role="log" aria-live="polite" aria-label=widget.strings().conversation node_ref=log>
-            <For each=move || widget.transcript.get() key=|entry| entry.id let:entry>
+            // A chat message is redrawn when the server acknowledges it.
+            <For
+                each=move || widget.transcript.get()
+                key=|entry| (entry.id, matches!(entry.line, Line::Sent(_, _, 0)))
+                let:entry
+            >
                 <Message line=entry.line/>
             </For>
         </div>
@@ -274,13 +305,18 @@ fn Message(
 ) -> impl IntoView {
     let widget = expect_context::<Widget>();
     let class = match line {
-        Line::Shopper(_) => "msg msg-shopper",
+        Line::Shopper(_) | Line::Sent(..) => "msg msg-shopper",
         Line::Assistant(ref said) if said.contains("\"card\":{") => "msg msg-bot msg-card",
+        Line::Agent(..) => "msg msg-agent",
+        Line::Joined(_) | Line::Ended | Line::Rated => "msg msg-note",
         _ => "msg msg-bot",
     };
     let s = widget.strings();
     let greeting = matches!(line, Line::Greeting);
     let host: NodeRef<html::Div> = NodeRef::new();
+    // `data-meta`: an agent's name, or sending → sent → read for the shopper's
+    // live-chat messages (shown by the stylesheet before or after the text).
+    let (mut name, mut seq) = (None, None);
     let text = match line {
         Line::Greeting => None,
         Line::Shopper(text) => Some(text),
@@ -292,9 +328,28 @@ fn Message(
             });
             None
         }
+        Line::Sent(_, text, at) => {
+            seq = Some(at);
+            Some(text)
+        }
+        Line::Agent(who, text) => {
+            name = Some(who);
+            Some(text)
+        }
+        Line::Joined(who) => Some(crate::chat::fill(s.agent_joined, &who)),
+        Line::Ended => Some(s.chat_ended.to_owned()),
+        Line::Rated => Some(s.rated.to_owned()),
+    };
+    let meta = move || match seq {
+        Some(0) => Some(s.sending.to_owned()),
+        Some(seq) if widget.chat.with(|c| c.as_ref().is_some_and(|c| c.agent_read >= seq)) => {
+            Some(s.read.to_owned())
+        }
+        Some(_) => Some(s.sent.to_owned()),
+        None => name.clone(),
     };
     view! {
-        <div class=class node_ref=host>
+        <div class=class node_ref=host data-meta=meta>
             {text}
             {move || greeting.then(|| widget.greeting())}
         </div>

@@ -14,7 +14,6 @@
 //! attached by the panel to the area that holds the question.
 
 use crate::app::{Widget, focus_first_control};
-use crate::config::WidgetConfig;
 use crate::format;
 use crate::i18n::Locale;
 use crate::transcript::Line;
@@ -95,7 +94,26 @@ pub fn act(
         focus_first_control(panel);
         return;
     }
-    let config = expect_context::<WidgetConfig>();
+    if action == "human" {
+        crate::chat::start(widget, None);
+        focus_first_control(panel);
+        return;
+    }
+    request(widget, action, values, None);
+}
+
+/// Sends one self-service step to the server and shows the answer; `prefill`
+/// goes into the answer's `message` field (what the shopper already typed).
+pub fn request(
+    widget: Widget,
+    action: String,
+    values: Vec<(String, String)>,
+    prefill: Option<String>,
+) {
+    let panel = widget.panel;
+    let Some(config) = crate::config::current() else {
+        return;
+    };
     // An `AssistRequest`, built as a JS object.
     let body = js_sys::Object::new();
     let field = |key: &str, value: JsValue| {
@@ -142,7 +160,16 @@ pub fn act(
                 widget.drafts.set(
                     form.list("fields")
                         .iter()
-                        .map(|f| (f.string("name"), f.string("value")))
+                        .map(|f| {
+                            let name = f.string("name");
+                            let value = match &prefill {
+                                Some(typed) if name == "message" && !typed.is_empty() => {
+                                    typed.clone()
+                                }
+                                _ => f.string("value"),
+                            };
+                            (name, value)
+                        })
                         .collect(),
                 );
                 widget
@@ -170,7 +197,7 @@ fn document() -> Option<Document> {
 }
 
 /// `<tag class=…>` appended to `parent`, with `text` as its only text.
-fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element {
+pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element {
     let doc = parent.owner_document().or_else(document);
     let el = doc
         .and_then(|d| d.create_element(tag).ok())
@@ -185,7 +212,7 @@ fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element 
     el
 }
 
-fn set(el: &Element, name: &str, value: &str) {
+pub(crate) fn set(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);
 }
 
@@ -384,6 +411,10 @@ pub fn on_click(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) 
         return;
     };
     let action = button.get_attribute("data-action").unwrap_or_default();
+    if action.starts_with("chat-") {
+        crate::chat::on_action(widget, &action);
+        return;
+    }
     if !widget.busy.get_untracked() {
         widget.say(Line::Shopper(button.text_content().unwrap_or_default()));
         act(widget, action, Vec::new(), panel);
@@ -395,6 +426,10 @@ pub fn on_submit(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event)
     ev.prevent_default();
     let Some(form) = target(ev) else { return };
     let action = form.get_attribute("data-action").unwrap_or_default();
+    if action.starts_with("chat-") {
+        crate::chat::on_action(widget, &action);
+        return;
+    }
     if widget.busy.get_untracked() {
         return;
     }
@@ -431,6 +466,10 @@ pub fn on_edit(widget: Widget, ev: &web_sys::Event) {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
+    if name == "chat" {
+        crate::chat::edit(widget, value);
+        return;
+    }
     if control.get_attribute("aria-invalid").is_some() {
         let _ = control.remove_attribute("aria-invalid");
         let id = control.id();

@@ -240,7 +240,7 @@ pub fn act(widget: Widget, action: &ShownAction) {
         Some(_) => {}
         None => {
             report(&campaign.id, CampaignEventKind::ConversationStarted);
-            widget.open.set(true);
+            crate::chat::start(widget, Some(campaign.id.clone()));
         }
     }
 }
@@ -264,6 +264,11 @@ struct Cart {
     value: f64,
     #[serde(default)]
     items: Vec<String>,
+}
+
+/// The cart as the page last told it: value in minor units, SKUs.
+pub fn cart_context() -> (i64, Vec<String>) {
+    with(|r| (r.cart_value_minor, r.cart_items.clone()))
 }
 
 /// `Aisle('cart', ...)`: the cart changed.

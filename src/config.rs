@@ -136,3 +136,18 @@ pub fn browser_languages() -> Vec<String> {
     }
     tags
 }
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<WidgetConfig>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Remembers this page's configuration for code that runs outside components
+/// (WebSocket and timer callbacks).
+pub fn set_current(config: WidgetConfig) {
+    CURRENT.with(|c| *c.borrow_mut() = Some(config));
+}
+
+/// This page's configuration, once the widget has booted.
+pub fn current() -> Option<WidgetConfig> {
+    CURRENT.with(|c| c.borrow().clone())
+}

@@ -16,6 +16,7 @@ pub mod api;
 pub mod app;
 pub mod assist;
 pub mod campaigns;
+pub mod chat;
 pub mod config;
 pub mod decode;
 pub mod encode;
@@ -118,6 +119,7 @@ pub fn boot() {
         return;
     };
     let config = handover.config.clone();
+    config::set_current(config.clone());
     let Some(widget) = mount(&handover.root, handover.config) else {
         return;
     };
@@ -148,6 +150,7 @@ pub fn boot() {
         widget.greetings.set(greetings);
     });
     request_animation_frame(move || {
+        chat::resume(widget);
         campaigns::start(widget, config);
         for command in handover.queued {
             dispatch(widget, command);

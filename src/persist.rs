@@ -28,6 +28,9 @@ pub struct Saved {
     pub session: Option<String>,
     /// A locale chosen with `Aisle('locale', …)`.
     pub locale: Option<Locale>,
+    /// The live chat with a person, with its unacknowledged messages.
+    #[serde(default)]
+    pub chat: Option<crate::chat::Chat>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
