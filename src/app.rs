@@ -37,8 +37,6 @@ pub struct Widget {
     pub default_locale: Locale,
     /// The proactive campaign message on screen, if any.
     pub campaign: RwSignal<Option<ShownCampaign>>,
-    /// A logged-in customer's `(email, signature)` from the store; the server checks it.
-    pub identity: RwSignal<Option<(String, String)>>,
     /// The merchant's brand colour (`#rrggbb`, contrast-checked by the server).
     pub brand: RwSignal<Option<String>>,
     /// The merchant's greetings, `(locale tag, text)`.
@@ -70,7 +68,6 @@ impl Widget {
             chosen_locale: RwSignal::new(saved.locale),
             default_locale,
             campaign: RwSignal::new(None),
-            identity: RwSignal::new(None),
             brand: RwSignal::new(None),
             greetings: RwSignal::new(Vec::new()),
             chat: RwSignal::new(saved.chat),
@@ -342,7 +339,11 @@ fn Message(
     };
     let meta = move || match seq {
         Some(0) => Some(s.sending.to_owned()),
-        Some(seq) if widget.chat.with(|c| c.as_ref().is_some_and(|c| c.agent_read >= seq)) => {
+        Some(seq)
+            if widget
+                .chat
+                .with(|c| c.as_ref().is_some_and(|c| c.agent_read >= seq)) =>
+        {
             Some(s.read.to_owned())
         }
         Some(_) => Some(s.sent.to_owned()),

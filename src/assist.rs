@@ -56,12 +56,29 @@ impl Json {
 
     /// Field `key` as a list (empty when absent or not a list).
     pub fn list(&self, key: &str) -> Vec<Json> {
-        let value = self.get(key).0;
-        if Array::is_array(&value) {
-            Array::from(&value).iter().map(Json).collect()
+        self.get(key).items()
+    }
+
+    /// The value's items when it is a list (else none).
+    pub fn items(&self) -> Vec<Json> {
+        if Array::is_array(&self.0) {
+            Array::from(&self.0).iter().map(Json).collect()
         } else {
             Vec::new()
         }
+    }
+
+    /// Item `index` of a list (`undefined` when absent).
+    pub fn at(&self, index: u32) -> Json {
+        Json(Reflect::get_u32(&self.0, index).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// Field `key` as a list of strings (non-strings skipped).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.list(key)
+            .iter()
+            .filter_map(|s| s.0.as_string())
+            .collect()
     }
 
     /// Whether the value is an object (not null or undefined).
@@ -76,6 +93,15 @@ impl Json {
             .and_then(|s| s.as_string())
             .unwrap_or_default()
     }
+}
+
+/// A plain JS object with `fields` (for `JSON.stringify`).
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
 }
 
 /// Sends `action` (with the form's `values`) and shows the answer. While the
@@ -115,36 +141,32 @@ pub fn request(
         return;
     };
     // An `AssistRequest`, built as a JS object.
-    let body = js_sys::Object::new();
-    let field = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&body, &key.into(), &value);
-    };
-    field(
-        "session",
-        widget
-            .session
-            .get_untracked()
-            .map_or(JsValue::NULL, JsValue::from),
-    );
-    field("locale", widget.locale().tag().into());
-    field("action", action.into());
-    field(
-        "values",
-        values
-            .iter()
-            .map(|(n, v)| Array::of2(&n.into(), &v.into()))
-            .collect::<Array>()
-            .into(),
-    );
-    if let Some((email, signature)) = widget.identity.get_untracked() {
-        let identity = js_sys::Object::new();
-        let _ = Reflect::set(&identity, &"email".into(), &email.into());
-        let _ = Reflect::set(&identity, &"signature".into(), &signature.into());
-        field("identity", identity.into());
-    }
+    let identity = crate::config::identity().map_or(JsValue::UNDEFINED, |(email, signature)| {
+        object(&[("email", email.into()), ("signature", signature.into())])
+    });
+    let body = object(&[
+        (
+            "session",
+            widget
+                .session
+                .get_untracked()
+                .map_or(JsValue::NULL, JsValue::from),
+        ),
+        ("locale", widget.locale().tag().into()),
+        ("action", action.into()),
+        (
+            "values",
+            values
+                .iter()
+                .map(|(n, v)| Array::of2(&n.into(), &v.into()))
+                .collect::<Array>()
+                .into(),
+        ),
+        ("identity", identity),
+    ]);
     widget.busy.set(true);
     spawn_local(async move {
-        let answer = crate::api::assist(&config.server, &config.site, body.into()).await;
+        let answer = crate::api::assist(&config.server, &config.site, &body).await;
         widget.busy.set(false);
         match answer {
             Some(reply) if reply.is_object() => {

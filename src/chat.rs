@@ -19,14 +19,13 @@
 use crate::app::Widget;
 use crate::assist::Json;
 use crate::transcript::Line;
+use aisle_core::protocol::MAX_MESSAGE_CHARS;
 use gloo_timers::callback::Timeout;
 use js_sys::Reflect;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use aisle_core::protocol::MAX_MESSAGE_CHARS;
 use web_sys::WebSocket;
 
 /// [`Chat::phase`]: opening the connection or asking for a person.
@@ -40,9 +39,10 @@ pub const CLOSED: u8 = 3;
 /// [`Chat::phase`]: over, and a rating is asked for.
 pub const RATE: u8 = 4;
 
-/// The live conversation, saved with the widget's state across pages. Flat
-/// fields (no enums) keep its storage encoding small in the bundle.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// The live conversation, saved with the widget's state across pages
+/// ([`crate::persist`]). Flat fields (no enums) keep its storage encoding
+/// small in the bundle.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Chat {
     /// Re-attaches a new connection to the conversation.
     pub resume: Option<String>,
@@ -93,18 +93,12 @@ fn with_link<R>(f: impl FnOnce(&mut Link) -> R) -> R {
 
 /// Sends one frame if the socket is open; `false` otherwise (the outbox keeps it).
 fn send(fields: &[(&str, JsValue)]) -> bool {
-    let frame = js_sys::Object::new();
-    for (key, value) in fields {
-        let _ = Reflect::set(&frame, &(*key).into(), value);
-    }
-    let Ok(text) = js_sys::JSON::stringify(&frame) else {
-        return false;
-    };
+    let text = Json(crate::assist::object(fields)).stringify();
     with_link(|l| {
         l.socket
             .as_ref()
             .filter(|s| s.ready_state() == WebSocket::OPEN)
-            .is_some_and(|s| s.send_with_str(&String::from(text.clone())).is_ok())
+            .is_some_and(|s| s.send_with_str(&text).is_ok())
     })
 }
 
@@ -112,7 +106,10 @@ fn send(fields: &[(&str, JsValue)]) -> bool {
 pub fn start(widget: Widget, campaign: Option<String>) {
     widget.open.set(true);
     widget.prompt.set(None);
-    if widget.chat.with_untracked(|c| c.as_ref().is_some_and(Chat::is_live)) {
+    if widget
+        .chat
+        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+    {
         return;
     }
     widget.chat.set(Some(Chat {
@@ -124,7 +121,10 @@ pub fn start(widget: Widget, campaign: Option<String>) {
 
 /// Reconnects a conversation saved by the previous page.
 pub fn resume(widget: Widget) {
-    if widget.chat.with_untracked(|c| c.as_ref().is_some_and(Chat::is_live)) {
+    if widget
+        .chat
+        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+    {
         connect(widget);
     }
 }
@@ -155,15 +155,19 @@ fn connect(widget: Widget) {
             ("last_seq", (last_seq as f64).into()),
         ]);
     });
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        if let Some(text) = e.data().as_string() {
-            receive(widget, &Json::parse(&text));
-        }
-    });
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(text) = e.data().as_string() {
+                receive(widget, &Json::parse(&text));
+            }
+        });
     let on_close = Closure::<dyn Fn()>::new(move || {
         with_link(|l| l.socket = None);
         widget.connected.set(false);
-        if widget.chat.with_untracked(|c| c.as_ref().is_some_and(Chat::is_live)) {
+        if widget
+            .chat
+            .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+        {
             retry_later(widget);
         }
     });
@@ -238,7 +242,10 @@ fn receive(widget: Widget, frame: &Json) {
         "offline" => offline(widget),
         "message" => {
             let seq = number("seq");
-            if widget.chat.with_untracked(|c| c.as_ref().is_some_and(|c| seq <= c.last_seq)) {
+            if widget
+                .chat
+                .with_untracked(|c| c.as_ref().is_some_and(|c| seq <= c.last_seq))
+            {
                 return;
             }
             update(widget, |c| c.last_seq = seq);

@@ -9,7 +9,7 @@
 //! which draws the launcher before this bundle loads; a test keeps them equal.
 
 /// The languages the widget speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
     /// English.
     #[default]

@@ -7,7 +7,7 @@
 //!   [`campaigns`]: proactive messages.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
 //! - [`persist`]: state that survives page navigation.
-//! - [`api`]: calls to the server; [`decode`], [`encode`]: serde to and from `JsValue`.
+//! - [`api`]: calls to the server, with JSON built and read through `JsValue`s.
 //!
 //! Build with `cargo xtask build`; test with `cargo xtask test` (wasm tests in
 //! `tests/` run in headless Chromium).
@@ -18,8 +18,6 @@ pub mod assist;
 pub mod campaigns;
 pub mod chat;
 pub mod config;
-pub mod decode;
-pub mod encode;
 pub mod format;
 pub mod i18n;
 pub mod persist;
@@ -61,7 +59,7 @@ pub fn dispatch(widget: Widget, command: Command) {
                     .and_then(|v| v.as_string())
             };
             match (text("email"), text("signature")) {
-                (Some(email), Some(signature)) => widget.identity.set(Some((email, signature))),
+                (Some(email), Some(signature)) => config::set_identity(email, signature),
                 _ => web_sys::console::warn_1(&"Aisle: 'identify' takes {email, signature}".into()),
             }
         }

@@ -3,10 +3,8 @@
 //! server, with an optional card such as an order's status), and the live chat
 //! with a person.
 
-use serde::{Deserialize, Serialize};
-
 /// One entry of the log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// Unique within the log (keys the rendered list).
     pub id: u32,
@@ -15,7 +13,7 @@ pub struct Entry {
 }
 
 /// What an entry says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Line {
     /// The widget's opening line (worded in the current locale).
     Greeting,
