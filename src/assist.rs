@@ -238,6 +238,17 @@ pub(crate) fn set(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);
 }
 
+/// Empties `host` when what it should show (`key`: a mode, a language)
+/// differs from what was drawn into it, and returns `true` then: draw again.
+pub(crate) fn redraw(host: &Element, key: &str) -> bool {
+    if host.get_attribute("data-drawn").as_deref() == Some(key) {
+        return false;
+    }
+    host.set_text_content(None);
+    set(host, "data-drawn", key);
+    true
+}
+
 /// A `<time>` for Unix seconds, in the shopper's locale and time zone.
 fn add_time(parent: &Element, at: f64, with_time: bool, locale: Locale) {
     let at = at as i64;

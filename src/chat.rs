@@ -488,7 +488,7 @@ pub fn on_key(widget: Widget, ev: &web_sys::KeyboardEvent) {
 /// Rebuilt only when what is shown changes (so typing is never interrupted);
 /// the status line and the character counter are updated in place.
 pub fn draw(host: &web_sys::Element, widget: Widget) {
-    use crate::assist::{add, set};
+    use crate::assist::{add, redraw, set};
     let s = widget.strings();
     let typing = widget.agent_typing.get();
     let connected = widget.connected.get();
@@ -512,15 +512,12 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             (c.phase, status, c.draft.clone())
         })
     }) else {
-        host.set_text_content(None);
-        let _ = host.remove_attribute("data-mode");
+        redraw(host, "");
         return;
     };
     // What is drawn, in which language (`s.send` differs per language).
     let mode = format!("{}{}", phase.max(ACTIVE), s.send);
-    if host.get_attribute("data-mode").as_deref() != Some(mode.as_str()) {
-        host.set_text_content(None);
-        set(host, "data-mode", &mode);
+    if redraw(host, &mode) {
         if phase < CLOSED {
             let status = add(host, "p", "chat-status", None);
             set(&status, "role", "status");

@@ -23,7 +23,7 @@ pub mod i18n;
 pub mod persist;
 pub mod transcript;
 
-use app::{App, Widget};
+use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::Locale;
 use leptos::prelude::*;
@@ -79,11 +79,7 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
         None => Locale::negotiate(config::browser_languages().iter().map(String::as_str)),
     };
     let widget = Widget::new(persist::load().unwrap_or_default(), default_locale);
-    leptos::mount::mount_to(
-        container,
-        move || view! { <App config=config widget=widget/> },
-    )
-    .forget();
+    leptos::mount::mount_to(container, move || app::app(widget)).forget();
     // The loader's placeholder launcher sits at the same spot; ours replaces it,
     // taking over keyboard focus if the shopper had put it there.
     let had_focus = root

@@ -208,8 +208,18 @@ async fn answers_are_text_never_html_and_only_web_links_are_links() {
 
 #[wasm_bindgen_test]
 async fn switching_language_rewords_everything_including_the_log() {
+    use aisle_widget::transcript::Line;
     let root = fresh_root();
     let widget = mount(&root, config("en")).unwrap();
+    widget.open.set(true);
+    widget.say(Line::NetworkError);
+    settle().await;
+    assert!(
+        find(&root, "[role=log]")
+            .text_content()
+            .unwrap()
+            .contains("We couldn't reach the store")
+    );
     dispatch(
         widget,
         Command {
@@ -234,6 +244,21 @@ async fn switching_language_rewords_everything_including_the_log() {
             .text_content()
             .unwrap()
             .contains("Bonjour")
+    );
+    let log = find(&root, "[role=log]").text_content().unwrap();
+    assert!(log.contains("Impossible de joindre la boutique"), "{log}");
+    assert!(!log.contains("We couldn't"), "{log}");
+    assert_eq!(
+        find(&root, "[role=group] button[data-action=track]")
+            .text_content()
+            .unwrap(),
+        "Suivre ma commande"
+    );
+    assert_eq!(
+        find(&root, "[role=group]")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Sujets d’aide")
     );
 }
 
