@@ -58,6 +58,8 @@
   Aisle.visit = visit;
   function page() {
     visit.pages++;
+    // The last pages viewed, for the agent's context in a live chat.
+    visit.paths = (visit.paths || []).concat(location.pathname + location.search).slice(-10);
     Aisle.pageStart = Date.now();
     try { w.sessionStorage.setItem('aisle:v1:visit', JSON.stringify(visit)); } catch (e) { /* storage disabled */ }
     if (Aisle.handle) Aisle.handle('navigate');

@@ -1,9 +1,17 @@
-//! The widget's components: launcher, panel (a `dialog`), conversation log and
-//! self-service menu. What the assistant answers is drawn by [`crate::assist`].
+//! The widget's view: launcher, panel (a `dialog`), conversation log,
+//! self-service menu and proactive campaign message.
+//!
+//! The frame (launcher, panel, header) is a Leptos view; what changes inside
+//! it — the log, the menu, the campaign message — is drawn into its host
+//! element by an effect with `createElement` + `textContent`
+//! ([`crate::assist::add`]), as are the assistant's answers
+//! ([`crate::assist`]) and the live chat ([`crate::chat::draw`]). Each view
+//! closure and keyed list costs the wasm bundle far more than these few DOM
+//! calls (budget: 90 KB brotli, `cargo xtask size`). Clicks are delegated by
+//! `data-action` to the handlers in [`crate::assist`].
 
-use crate::assist::{self, Json, act};
+use crate::assist::{self, Json, add, set};
 use crate::campaigns;
-use crate::config::WidgetConfig;
 use crate::i18n::{Locale, Strings};
 use crate::persist::{self, Saved};
 use crate::transcript::{self, Entry, Line};
@@ -11,12 +19,13 @@ use aisle_core::api::ShownCampaign;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::Element;
 
 /// The widget's stylesheet, rendered inside the shadow root so host-page CSS
 /// cannot reach in and ours cannot leak out.
 pub const STYLE: &str = include_str!("../style/widget.css");
 
-/// The widget's shared state, provided as context to every component.
+/// The widget's shared state (`Copy`: handed to every callback).
 #[derive(Debug, Clone, Copy)]
 pub struct Widget {
     /// The panel is open.
@@ -37,12 +46,18 @@ pub struct Widget {
     pub default_locale: Locale,
     /// The proactive campaign message on screen, if any.
     pub campaign: RwSignal<Option<ShownCampaign>>,
-    /// A logged-in customer's `(email, signature)` from the store; the server checks it.
-    pub identity: RwSignal<Option<(String, String)>>,
     /// The merchant's brand colour (`#rrggbb`, contrast-checked by the server).
     pub brand: RwSignal<Option<String>>,
     /// The merchant's greetings, `(locale tag, text)`.
     pub greetings: RwSignal<Vec<(String, String)>>,
+    /// The live chat with a person, if one was started.
+    pub chat: RwSignal<Option<crate::chat::Chat>>,
+    /// The agent is typing.
+    pub agent_typing: RwSignal<bool>,
+    /// The live-chat connection is up.
+    pub connected: RwSignal<bool>,
+    /// The panel element (focus management from callbacks).
+    pub panel: NodeRef<html::Div>,
 }
 
 impl Widget {
@@ -62,9 +77,12 @@ impl Widget {
             chosen_locale: RwSignal::new(saved.locale),
             default_locale,
             campaign: RwSignal::new(None),
-            identity: RwSignal::new(None),
             brand: RwSignal::new(None),
             greetings: RwSignal::new(Vec::new()),
+            chat: RwSignal::new(saved.chat),
+            agent_typing: RwSignal::new(false),
+            connected: RwSignal::new(false),
+            panel: NodeRef::new(),
         }
     }
 
@@ -104,6 +122,7 @@ impl Widget {
             session: self.session.get(),
             transcript: self.transcript.get(),
             locale: self.chosen_locale.get(),
+            chat: self.chat.get(),
         }
     }
 }
@@ -130,17 +149,9 @@ pub fn focus_first_control(container: NodeRef<html::Div>) {
 }
 
 /// The whole widget: launcher plus panel, inside the shadow root.
-#[component]
-pub fn App(
-    /// The snippet's configuration.
-    config: WidgetConfig,
-    /// Shared state.
-    widget: Widget,
-) -> impl IntoView {
-    provide_context(config);
-    provide_context(widget);
+pub fn app(widget: Widget) -> impl IntoView {
     let launcher: NodeRef<html::Button> = NodeRef::new();
-    let panel: NodeRef<html::Div> = NodeRef::new();
+    let panel = widget.panel;
     Effect::new(move |_| persist::save(&widget.snapshot()));
     // Focus follows the panel: into it on open, back to the launcher on close.
     // Not on the first run, so restoring an open panel after navigation does not steal focus.
@@ -149,6 +160,7 @@ pub fn App(
         move |open, _, _| {
             if *open {
                 focus_first_control(panel);
+                crate::chat::read_all(widget);
             } else {
                 if let Some(button) = launcher.get_untracked() {
                     let _ = button.focus();
@@ -159,6 +171,18 @@ pub fn App(
         },
         false,
     );
+    // The proactive message, never over the open panel.
+    let region: NodeRef<html::Div> = NodeRef::new();
+    Effect::new(move |_| {
+        let campaign = if widget.open.get() {
+            None
+        } else {
+            widget.campaign.get()
+        };
+        if let Some(host) = region.get() {
+            draw_campaign(&host, campaign, widget.strings());
+        }
+    });
 
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -169,9 +193,28 @@ pub fn App(
 
     // Text is static inside one reactive boundary per locale: switching language
     // rebuilds the panel once instead of keeping a reactive node per string,
-    // which keeps the wasm bundle small.
+    // which keeps the wasm bundle small. The rebuild keeps the host elements,
+    // so what is drawn into them remembers its language ([`assist::redraw`]).
     let panel_content = move || {
         let s = widget.strings();
+        // The conversation, kept in step with the transcript.
+        let log: NodeRef<html::Div> = NodeRef::new();
+        Effect::new(move |_| {
+            if let Some(log) = log.get() {
+                draw_log(&log, widget, s);
+            }
+        });
+        // The menu, while there is no question and no live chat.
+        let menu: NodeRef<html::Div> = NodeRef::new();
+        Effect::new(move |_| {
+            let shown = widget.prompt.with(Option::is_none) && widget.chat.with(Option::is_none);
+            if let Some(host) = menu.get()
+                && assist::redraw(&host, if shown { s.menu_label } else { "" })
+                && shown
+            {
+                draw_menu(&host, s);
+            }
+        });
         // The assistant's question, drawn from its JSON whenever it changes.
         let question: NodeRef<html::Div> = NodeRef::new();
         Effect::new(move |_| {
@@ -185,6 +228,13 @@ pub fn App(
                 }
             }
         });
+        // The live chat, drawn from its state (status, message box, rating).
+        let live: NodeRef<html::Div> = NodeRef::new();
+        Effect::new(move |_| {
+            if let Some(host) = live.get() {
+                crate::chat::draw(&host, widget);
+            }
+        });
         view! {
             <div class="panel-header">
                 <div>
@@ -195,16 +245,18 @@ pub fn App(
                     {s.close}
                 </button>
             </div>
-            <Conversation/>
+            <div class="log" role="log" aria-live="polite" aria-label=s.conversation node_ref=log></div>
             <div
                 class="actions"
                 on:click=move |ev| assist::on_click(widget, panel, &ev)
                 on:submit=move |ev| assist::on_submit(widget, panel, &ev)
                 on:input=move |ev| assist::on_edit(widget, &ev)
                 on:change=move |ev| assist::on_edit(widget, &ev)
+                on:keydown=move |ev| crate::chat::on_key(widget, &ev)
             >
-                {move || widget.prompt.with(Option::is_none).then(|| view! { <Menu panel=panel/> })}
+                <div node_ref=menu></div>
                 <div node_ref=question></div>
+                <div node_ref=live></div>
             </div>
         }
     };
@@ -216,7 +268,17 @@ pub fn App(
             style=move || widget.brand.get().map(|c| format!("--aisle-brand:{c}"))
         >
             <style>{STYLE}</style>
-            <ProactiveMessage/>
+            <div
+                class="proactive-region"
+                aria-live="polite"
+                node_ref=region
+                on:click=move |ev| on_campaign_click(widget, &ev)
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        campaigns::dismiss(widget);
+                    }
+                }
+            ></div>
             <button
                 type="button"
                 class="launcher"
@@ -244,143 +306,160 @@ pub fn App(
     }
 }
 
-/// The conversation as an ARIA `log`: new entries are announced politely.
-/// Rebuilt with the panel when the language changes.
-#[component]
-fn Conversation() -> impl IntoView {
-    let widget = expect_context::<Widget>();
-    let log: NodeRef<html::Div> = NodeRef::new();
-    // Keep the newest entry in view.
-    Effect::new(move |_| {
-        widget.transcript.track();
-        if let Some(log) = log.get() {
+/// Brings the conversation `log` (an ARIA `log`: new entries are announced
+/// politely) in step with the transcript: drops entries that scrolled away,
+/// appends new ones, and updates in place what changes in drawn ones (the
+/// state of the shopper's live-chat messages, the merchant's greeting).
+fn draw_log(log: &Element, widget: Widget, s: &'static Strings) {
+    let locale = widget.locale();
+    let greeting = widget.greeting();
+    let read = widget.chat.with(|c| c.as_ref().map_or(0, |c| c.agent_read));
+    // Rebuilding the panel for another language keeps its elements: then
+    // every entry is drawn again, in the new language.
+    assist::redraw(log, locale.tag());
+    let drawn_id = |el: &Element| el.get_attribute("data-id").and_then(|id| id.parse().ok());
+    widget.transcript.with(|entries| {
+        let first = entries.first().map_or(u32::MAX, |e| e.id);
+        while let Some(oldest) = log.first_element_child() {
+            if drawn_id(&oldest).is_some_and(|id: u32| id >= first) {
+                break;
+            }
+            oldest.remove();
+        }
+        let last = log.last_element_child().and_then(|e| drawn_id(&e));
+        let mut appended = false;
+        for entry in entries {
+            if last.is_none_or(|last| entry.id > last) {
+                draw_entry(log, entry, locale, s);
+                appended = true;
+            }
+        }
+        // Children and entries now correspond one to one.
+        let children = log.children();
+        for (i, entry) in entries.iter().enumerate() {
+            let text = match entry.line {
+                Line::Greeting => &greeting,
+                Line::Sent(_, _, 0) => s.sending,
+                Line::Sent(_, _, seq) if read >= seq => s.read,
+                Line::Sent(..) => s.sent,
+                _ => continue,
+            };
+            let el = children.item(i as u32);
+            let target = match entry.line {
+                Line::Greeting => el,
+                _ => el.and_then(|el| el.last_element_child()),
+            };
+            if let Some(target) = target
+                && target.text_content().as_deref() != Some(text)
+            {
+                target.set_text_content(Some(text));
+            }
+        }
+        if appended {
+            let log = log.clone();
+            // Keep the newest entry in view.
             request_animation_frame(move || log.set_scroll_top(log.scroll_height()));
         }
     });
-    view! {
-        <div class="log" role="log" aria-live="polite" aria-label=widget.strings().conversation node_ref=log>
-            <For each=move || widget.transcript.get() key=|entry| entry.id let:entry>
-                <Message line=entry.line/>
-            </For>
-        </div>
-    }
 }
 
 /// One entry of the conversation, worded in the current locale.
-#[component]
-fn Message(
-    /// What it says.
-    line: Line,
-) -> impl IntoView {
-    let widget = expect_context::<Widget>();
-    let class = match line {
-        Line::Shopper(_) => "msg msg-shopper",
-        Line::Assistant(ref said) if said.contains("\"card\":{") => "msg msg-bot msg-card",
+fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings) {
+    let class = match &entry.line {
+        Line::Shopper(_) | Line::Sent(..) => "msg msg-shopper",
+        Line::Assistant(said) if said.contains("\"card\":{") => "msg msg-bot msg-card",
+        Line::Agent(..) => "msg msg-agent",
+        Line::Joined(_) | Line::Ended | Line::Rated => "msg msg-note",
         _ => "msg msg-bot",
     };
-    let s = widget.strings();
-    let greeting = matches!(line, Line::Greeting);
-    let host: NodeRef<html::Div> = NodeRef::new();
-    let text = match line {
-        Line::Greeting => None,
-        Line::Shopper(text) => Some(text),
-        Line::NetworkError => Some(s.network_error.to_owned()),
+    let el = add(log, "div", class, None);
+    set(&el, "data-id", &entry.id.to_string());
+    let joined;
+    let text = match &entry.line {
+        // Worded by `draw_log`, which follows the merchant's greetings.
+        Line::Greeting => return,
+        Line::Shopper(text) => text,
+        Line::NetworkError => s.network_error,
         Line::Assistant(said) => {
-            let locale = widget.locale();
-            host.on_load(move |host| {
-                assist::draw_said(&host, &Json::parse(&said), locale, s.opens_in_new_tab)
-            });
-            None
+            assist::draw_said(&el, &Json::parse(said), locale, s.opens_in_new_tab);
+            return;
         }
+        Line::Sent(_, text, _) => {
+            add(&el, "span", "", Some(text));
+            // The state (sending, sent, read), worded by `draw_log`.
+            add(&el, "span", "meta", None);
+            return;
+        }
+        Line::Agent(name, text) => {
+            add(&el, "span", "meta", Some(name));
+            text
+        }
+        Line::Joined(name) => {
+            joined = crate::chat::fill(s.agent_joined, name);
+            &joined
+        }
+        Line::Ended => s.chat_ended,
+        Line::Rated => s.rated,
     };
-    view! {
-        <div class=class node_ref=host>
-            {text}
-            {move || greeting.then(|| widget.greeting())}
-        </div>
-    }
+    add(&el, "span", "", Some(text));
 }
 
-/// The self-service menu: only what works.
-#[component]
-fn Menu(
-    /// The panel, to move focus into the next step.
-    panel: NodeRef<html::Div>,
-) -> impl IntoView {
-    let widget = expect_context::<Widget>();
-    let s = widget.strings();
-    let items = [
+/// The self-service menu: only what works. Clicks go to [`assist::on_click`].
+fn draw_menu(host: &Element, s: &'static Strings) {
+    let group = add(host, "div", "menu", None);
+    set(&group, "role", "group");
+    set(&group, "aria-label", s.menu_label);
+    for (action, label) in [
         ("track", s.track_order),
         ("return", s.return_items),
         ("cancel", s.cancel_order),
         ("report", s.report_issue),
         ("faq", s.faq),
         ("human", s.talk_to_person),
-    ]
-    .map(|(action, label)| {
-        let pick = move |_| {
-            if !widget.busy.get_untracked() {
-                widget.say(Line::Shopper(label.into()));
-                act(widget, action.into(), Vec::new(), panel);
-            }
-        };
-        view! { <button type="button" class="menu-item" on:click=pick>{label}</button> }
-    });
-    view! {
-        <div class="menu" role="group" aria-label=s.menu_label>
-            {items.into_iter().collect_view()}
-        </div>
+    ] {
+        let button = add(&group, "button", "menu-item", Some(label));
+        set(&button, "type", "button");
+        set(&button, "data-action", action);
     }
 }
 
-/// The proactive campaign message next to the launcher: announced politely,
-/// never over the open panel, dismissible with its button or Escape.
-#[component]
-fn ProactiveMessage() -> impl IntoView {
-    let widget = expect_context::<Widget>();
-    let visible = move || {
-        if widget.open.get() {
-            None
-        } else {
-            widget.campaign.get()
-        }
+/// The proactive campaign message next to the launcher (in a polite live
+/// region), dismissible with its button or Escape; `None` clears it.
+fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static Strings) {
+    host.set_text_content(None);
+    let Some(campaign) = campaign else { return };
+    let group = add(host, "div", "proactive", None);
+    set(&group, "role", "group");
+    set(&group, "aria-label", s.proactive_label);
+    add(&group, "p", "proactive-text", Some(&campaign.message));
+    let actions = add(&group, "div", "proactive-actions", None);
+    for (i, action) in campaign.actions.iter().enumerate() {
+        let button = add(&actions, "button", "primary", Some(&action.label));
+        set(&button, "type", "button");
+        set(&button, "data-action", &i.to_string());
+    }
+    let dismiss = add(&actions, "button", "secondary", Some(s.dismiss));
+    set(&dismiss, "type", "button");
+    set(&dismiss, "data-action", "dismiss");
+}
+
+/// A click in the proactive message: one of its actions, or dismiss.
+fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
+    let Some(action) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("button[data-action]").ok().flatten())
+        .and_then(|b| b.get_attribute("data-action"))
+    else {
+        return;
     };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            campaigns::dismiss(widget);
-        }
-    };
-    view! {
-        <div class="proactive-region" aria-live="polite">
-            {move || {
-                visible()
-                    .map(|campaign| {
-                        let s = widget.strings();
-                        let actions = campaign
-                            .actions
-                            .into_iter()
-                            .map(|action| {
-                                let label = action.label.clone();
-                                view! {
-                                    <button type="button" class="primary" on:click=move |_| campaigns::act(widget, &action)>
-                                        {label}
-                                    </button>
-                                }
-                            })
-                            .collect_view();
-                        view! {
-                            <div class="proactive" role="group" aria-label=s.proactive_label on:keydown=on_keydown>
-                                <p class="proactive-text">{campaign.message}</p>
-                                <div class="proactive-actions">
-                                    {actions}
-                                    <button type="button" class="secondary" on:click=move |_| campaigns::dismiss(widget)>
-                                        {s.dismiss}
-                                    </button>
-                                </div>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
+    if action == "dismiss" {
+        campaigns::dismiss(widget);
+    } else if let Some(chosen) = action.parse().ok().and_then(|i: usize| {
+        widget
+            .campaign
+            .with_untracked(|c| c.as_ref().and_then(|c| c.actions.get(i).cloned()))
+    }) {
+        campaigns::act(widget, &chosen);
     }
 }

@@ -14,7 +14,6 @@
 //! attached by the panel to the area that holds the question.
 
 use crate::app::{Widget, focus_first_control};
-use crate::config::WidgetConfig;
 use crate::format;
 use crate::i18n::Locale;
 use crate::transcript::Line;
@@ -57,12 +56,29 @@ impl Json {
 
     /// Field `key` as a list (empty when absent or not a list).
     pub fn list(&self, key: &str) -> Vec<Json> {
-        let value = self.get(key).0;
-        if Array::is_array(&value) {
-            Array::from(&value).iter().map(Json).collect()
+        self.get(key).items()
+    }
+
+    /// The value's items when it is a list (else none).
+    pub fn items(&self) -> Vec<Json> {
+        if Array::is_array(&self.0) {
+            Array::from(&self.0).iter().map(Json).collect()
         } else {
             Vec::new()
         }
+    }
+
+    /// Item `index` of a list (`undefined` when absent).
+    pub fn at(&self, index: u32) -> Json {
+        Json(Reflect::get_u32(&self.0, index).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// Field `key` as a list of strings (non-strings skipped).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.list(key)
+            .iter()
+            .filter_map(|s| s.0.as_string())
+            .collect()
     }
 
     /// Whether the value is an object (not null or undefined).
@@ -77,6 +93,15 @@ impl Json {
             .and_then(|s| s.as_string())
             .unwrap_or_default()
     }
+}
+
+/// A plain JS object with `fields` (for `JSON.stringify`).
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
 }
 
 /// Sends `action` (with the form's `values`) and shows the answer. While the
@@ -95,38 +120,53 @@ pub fn act(
         focus_first_control(panel);
         return;
     }
-    let config = expect_context::<WidgetConfig>();
-    // An `AssistRequest`, built as a JS object.
-    let body = js_sys::Object::new();
-    let field = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&body, &key.into(), &value);
-    };
-    field(
-        "session",
-        widget
-            .session
-            .get_untracked()
-            .map_or(JsValue::NULL, JsValue::from),
-    );
-    field("locale", widget.locale().tag().into());
-    field("action", action.into());
-    field(
-        "values",
-        values
-            .iter()
-            .map(|(n, v)| Array::of2(&n.into(), &v.into()))
-            .collect::<Array>()
-            .into(),
-    );
-    if let Some((email, signature)) = widget.identity.get_untracked() {
-        let identity = js_sys::Object::new();
-        let _ = Reflect::set(&identity, &"email".into(), &email.into());
-        let _ = Reflect::set(&identity, &"signature".into(), &signature.into());
-        field("identity", identity.into());
+    if action == "human" {
+        crate::chat::start(widget, None);
+        focus_first_control(panel);
+        return;
     }
+    request(widget, action, values, None);
+}
+
+/// Sends one self-service step to the server and shows the answer; `prefill`
+/// goes into the answer's `message` field (what the shopper already typed).
+pub fn request(
+    widget: Widget,
+    action: String,
+    values: Vec<(String, String)>,
+    prefill: Option<String>,
+) {
+    let panel = widget.panel;
+    let Some(config) = crate::config::current() else {
+        return;
+    };
+    // An `AssistRequest`, built as a JS object.
+    let identity = crate::config::identity().map_or(JsValue::UNDEFINED, |(email, signature)| {
+        object(&[("email", email.into()), ("signature", signature.into())])
+    });
+    let body = object(&[
+        (
+            "session",
+            widget
+                .session
+                .get_untracked()
+                .map_or(JsValue::NULL, JsValue::from),
+        ),
+        ("locale", widget.locale().tag().into()),
+        ("action", action.into()),
+        (
+            "values",
+            values
+                .iter()
+                .map(|(n, v)| Array::of2(&n.into(), &v.into()))
+                .collect::<Array>()
+                .into(),
+        ),
+        ("identity", identity),
+    ]);
     widget.busy.set(true);
     spawn_local(async move {
-        let answer = crate::api::assist(&config.server, &config.site, body.into()).await;
+        let answer = crate::api::assist(&config.server, &config.site, &body).await;
         widget.busy.set(false);
         match answer {
             Some(reply) if reply.is_object() => {
@@ -142,7 +182,16 @@ pub fn act(
                 widget.drafts.set(
                     form.list("fields")
                         .iter()
-                        .map(|f| (f.string("name"), f.string("value")))
+                        .map(|f| {
+                            let name = f.string("name");
+                            let value = match &prefill {
+                                Some(typed) if name == "message" && !typed.is_empty() => {
+                                    typed.clone()
+                                }
+                                _ => f.string("value"),
+                            };
+                            (name, value)
+                        })
                         .collect(),
                 );
                 widget
@@ -170,7 +219,7 @@ fn document() -> Option<Document> {
 }
 
 /// `<tag class=…>` appended to `parent`, with `text` as its only text.
-fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element {
+pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element {
     let doc = parent.owner_document().or_else(document);
     let el = doc
         .and_then(|d| d.create_element(tag).ok())
@@ -185,8 +234,19 @@ fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element 
     el
 }
 
-fn set(el: &Element, name: &str, value: &str) {
+pub(crate) fn set(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);
+}
+
+/// Empties `host` when what it should show (`key`: a mode, a language)
+/// differs from what was drawn into it, and returns `true` then: draw again.
+pub(crate) fn redraw(host: &Element, key: &str) -> bool {
+    if host.get_attribute("data-drawn").as_deref() == Some(key) {
+        return false;
+    }
+    host.set_text_content(None);
+    set(host, "data-drawn", key);
+    true
 }
 
 /// A `<time>` for Unix seconds, in the shopper's locale and time zone.
@@ -384,6 +444,10 @@ pub fn on_click(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) 
         return;
     };
     let action = button.get_attribute("data-action").unwrap_or_default();
+    if action.starts_with("chat-") {
+        crate::chat::on_action(widget, &action);
+        return;
+    }
     if !widget.busy.get_untracked() {
         widget.say(Line::Shopper(button.text_content().unwrap_or_default()));
         act(widget, action, Vec::new(), panel);
@@ -395,6 +459,10 @@ pub fn on_submit(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event)
     ev.prevent_default();
     let Some(form) = target(ev) else { return };
     let action = form.get_attribute("data-action").unwrap_or_default();
+    if action.starts_with("chat-") {
+        crate::chat::on_action(widget, &action);
+        return;
+    }
     if widget.busy.get_untracked() {
         return;
     }
@@ -431,6 +499,10 @@ pub fn on_edit(widget: Widget, ev: &web_sys::Event) {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
+    if name == "chat" {
+        crate::chat::edit(widget, value);
+        return;
+    }
     if control.get_attribute("aria-invalid").is_some() {
         let _ = control.remove_attribute("aria-invalid");
         let id = control.id();

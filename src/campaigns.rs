@@ -11,8 +11,9 @@
 
 use crate::api;
 use crate::app::Widget;
+use crate::assist::{Json, object};
 use crate::config::{self, WidgetConfig};
-use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
+use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign};
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Reflect};
 use leptos::prelude::*;
@@ -24,7 +25,7 @@ use wasm_bindgen::prelude::*;
 const SHOWN_IN_SESSION: &str = "aisle:v1:shown";
 const SHOWN_EVER: &str = "aisle:v1:shown-ever";
 /// Longest delay `setTimeout` accepts (2^31 − 1 ms, about 24.8 days).
-const MAX_TIMER_MS: u64 = 2_147_483_647;
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 /// Page-scoped runtime state, outside the reactive graph (it drives no view).
 #[derive(Default)]
@@ -49,12 +50,29 @@ fn with<R>(f: impl FnOnce(&mut Runtime) -> R) -> R {
     RUNTIME.with(|r| f(&mut r.borrow_mut()))
 }
 
+/// The campaign ids stored under `key` (a JSON list of strings).
 fn list(storage: Option<web_sys::Storage>, key: &str) -> Vec<String> {
     storage
         .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .and_then(|value| crate::decode::from_js(value).ok())
+        .map(|text| Json::parse(&text).items())
         .unwrap_or_default()
+        .iter()
+        .filter_map(|id| id.0.as_string())
+        .collect()
+}
+
+/// `strings` as a JS array.
+fn array(strings: &[String]) -> JsValue {
+    strings
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+/// `Some(text)` as a string, `None` as `null`.
+fn nullable(text: Option<String>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from)
 }
 
 fn remember(storage: Option<web_sys::Storage>, key: &str, id: &str) {
@@ -62,10 +80,7 @@ fn remember(storage: Option<web_sys::Storage>, key: &str, id: &str) {
     let mut ids = list(Some(storage.clone()), key);
     if !ids.iter().any(|i| i == id) {
         ids.push(id.to_owned());
-        let array: Array = ids.iter().map(|i| JsValue::from_str(i)).collect();
-        if let Ok(text) = js_sys::JSON::stringify(&array) {
-            let _ = storage.set_item(key, &String::from(text));
-        }
+        let _ = storage.set_item(key, &Json(array(&ids)).stringify());
     }
 }
 
@@ -81,8 +96,10 @@ fn number(target: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(target, &JsValue::from_str(key)).ok()?.as_f64()
 }
 
-/// Everything the server needs to decide, read from the page now.
-fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
+/// Everything the server needs to decide, read from the page now: an
+/// `aisle_core::api::VisitorState` as a JS object (the server refuses unknown
+/// fields, so the names here are exactly its fields).
+pub fn visitor_state(widget: Widget, trigger: Option<String>) -> JsValue {
     let window = web_sys::window();
     let now = js_sys::Date::now();
     let api = config::loader_api().unwrap_or(JsValue::UNDEFINED);
@@ -115,27 +132,36 @@ fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
         .and_then(|w| w.document())
         .map(|d| d.referrer())
         .filter(|r| !r.is_empty());
-    with(|r| VisitorState {
-        url: window
-            .as_ref()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_default(),
-        referrer,
-        on_page_ms: (now - page_start).max(0.0) as u64,
-        on_site_ms: (now - site_start).max(0.0) as u64,
-        pages_viewed: number(&visit, "pages").unwrap_or(1.0) as u32,
-        visits: number(&visit, "visits").unwrap_or(1.0) as u32,
-        cart_value_minor: r.cart_value_minor,
-        cart_items: r.cart_items.clone(),
-        device: Some(device.into()),
-        language,
-        exit_intent: r.exit_intent,
-        scroll_percent: r.scroll_percent,
-        shown_on_page: r.shown_on_page.clone(),
-        shown_in_session: list(session(), SHOWN_IN_SESSION),
-        shown_ever: list(local(), SHOWN_EVER),
-        dismissed_on_page: r.dismissed_on_page.clone(),
-        trigger,
+    let url = window
+        .as_ref()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    // Whole numbers, as the server's integer fields take them.
+    let ms = |since: f64| JsValue::from((now - since).max(0.0) as u64 as f64);
+    let count = |key: &str| JsValue::from(number(&visit, key).unwrap_or(1.0) as u32);
+    with(|r| {
+        object(&[
+            ("url", url.into()),
+            ("referrer", nullable(referrer)),
+            ("on_page_ms", ms(page_start)),
+            ("on_site_ms", ms(site_start)),
+            ("pages_viewed", count("pages")),
+            ("visits", count("visits")),
+            ("cart_value_minor", (r.cart_value_minor as f64).into()),
+            ("cart_items", array(&r.cart_items)),
+            ("device", device.into()),
+            ("language", nullable(language)),
+            ("exit_intent", r.exit_intent.into()),
+            ("scroll_percent", r.scroll_percent.into()),
+            ("shown_on_page", array(&r.shown_on_page)),
+            (
+                "shown_in_session",
+                array(&list(session(), SHOWN_IN_SESSION)),
+            ),
+            ("shown_ever", array(&list(local(), SHOWN_EVER))),
+            ("dismissed_on_page", array(&r.dismissed_on_page)),
+            ("trigger", nullable(trigger)),
+        ])
     })
 }
 
@@ -151,7 +177,7 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
         r.generation
     });
     spawn_local(async move {
-        let Ok(decision) = api::evaluate_campaigns(&config.server, &config.site, &state).await
+        let Some(decision) = api::evaluate_campaigns(&config.server, &config.site, &state).await
         else {
             return;
         };
@@ -160,17 +186,34 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
         }
         // One message at a time, and none over an open conversation: a campaign
         // passed over now is offered again when the panel closes.
-        if let Some(campaign) = decision.show
+        if let Some(campaign) = shown_campaign(&decision.get("show"))
             && widget.campaign.get_untracked().is_none()
             && !widget.open.get_untracked()
         {
             show(widget, campaign);
         }
-        if let Some(ms) = decision.next_in_ms {
-            let timer = Timeout::new(ms.min(MAX_TIMER_MS) as u32, move || evaluate(widget, None));
+        if let Some(ms) = decision.number("next_in_ms") {
+            let ms = ms.clamp(0.0, MAX_TIMER_MS);
+            let timer = Timeout::new(ms as u32, move || evaluate(widget, None));
             with(|r| r.timer = Some(timer));
         }
     });
+}
+
+/// A `ShownCampaign` from the server's `CampaignDecision::show` (`None`: null).
+pub fn shown_campaign(show: &Json) -> Option<ShownCampaign> {
+    show.is_object().then(|| ShownCampaign {
+        id: show.string("id"),
+        message: show.string("message"),
+        actions: show
+            .list("actions")
+            .iter()
+            .map(|a| ShownAction {
+                label: a.string("label"),
+                url: a.text("url"),
+            })
+            .collect(),
+    })
 }
 
 fn show(widget: Widget, campaign: ShownCampaign) {
@@ -190,13 +233,10 @@ fn report(id: &str, kind: CampaignEventKind) {
         .and_then(|w| Reflect::get(&w, &"dataLayer".into()).ok())
         .and_then(|d| d.dyn_into::<Array>().ok())
     {
-        let event = js_sys::Object::new();
-        let _ = Reflect::set(
-            &event,
-            &"event".into(),
-            &format!("aisle_campaign_{}", kind.as_str()).into(),
-        );
-        let _ = Reflect::set(&event, &"aisle_campaign".into(), &id.into());
+        let event = object(&[
+            ("event", format!("aisle_campaign_{}", kind.as_str()).into()),
+            ("aisle_campaign", id.into()),
+        ]);
         // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.
         if let Ok(push) =
             Reflect::get(&data_layer, &"push".into()).and_then(|p| p.dyn_into::<js_sys::Function>())
@@ -204,10 +244,8 @@ fn report(id: &str, kind: CampaignEventKind) {
             let _ = push.call1(&data_layer, &event);
         }
     }
-    let event = CampaignEvent {
-        campaign: id.to_owned(),
-        kind,
-    };
+    // A `CampaignEvent`.
+    let event = object(&[("campaign", id.into()), ("kind", kind.as_str().into())]);
     spawn_local(async move { api::campaign_event(&config.server, &config.site, &event).await });
 }
 
@@ -240,7 +278,7 @@ pub fn act(widget: Widget, action: &ShownAction) {
         Some(_) => {}
         None => {
             report(&campaign.id, CampaignEventKind::ConversationStarted);
-            widget.open.set(true);
+            crate::chat::start(widget, Some(campaign.id.clone()));
         }
     }
 }
@@ -258,23 +296,22 @@ pub fn navigate(widget: Widget) {
     evaluate(widget, None);
 }
 
-/// What a store passes to `Aisle('cart', {value, currency, items})`.
-#[derive(serde::Deserialize)]
-struct Cart {
-    value: f64,
-    #[serde(default)]
-    items: Vec<String>,
+/// The cart as the page last told it: value in minor units, SKUs.
+pub fn cart_context() -> (i64, Vec<String>) {
+    with(|r| (r.cart_value_minor, r.cart_items.clone()))
 }
 
-/// `Aisle('cart', ...)`: the cart changed.
+/// `Aisle('cart', {value, currency, items})`: the cart changed. `value` is
+/// in major units; `items` (SKUs or handles) may be left out.
 pub fn cart(widget: Widget, argument: JsValue) {
-    let Ok(cart) = crate::decode::from_js::<Cart>(argument) else {
+    let cart = Json(argument);
+    let Some(value) = cart.number("value") else {
         web_sys::console::warn_1(&"Aisle: 'cart' takes {value, currency, items}".into());
         return;
     };
     with(|r| {
-        r.cart_value_minor = (cart.value.max(0.0) * 100.0).round() as i64;
-        r.cart_items = cart.items;
+        r.cart_value_minor = (value.max(0.0) * 100.0).round() as i64;
+        r.cart_items = cart.strings("items");
     });
     evaluate(widget, None);
 }

@@ -136,3 +136,31 @@ pub fn browser_languages() -> Vec<String> {
     }
     tags
 }
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<WidgetConfig>> = const { std::cell::RefCell::new(None) };
+    static IDENTITY: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Remembers this page's configuration for code that runs outside components
+/// (WebSocket and timer callbacks).
+pub fn set_current(config: WidgetConfig) {
+    CURRENT.with(|c| *c.borrow_mut() = Some(config));
+}
+
+/// This page's configuration, once the widget has booted.
+pub fn current() -> Option<WidgetConfig> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Remembers a logged-in customer's `(email, signature)` from the store
+/// (`data-customer` or `Aisle('identify', …)`); the server checks it. Kept out
+/// of the reactive graph: nothing on screen depends on it.
+pub fn set_identity(email: String, signature: String) {
+    IDENTITY.with(|i| *i.borrow_mut() = Some((email, signature)));
+}
+
+/// The customer identity the store passed, if any.
+pub fn identity() -> Option<(String, String)> {
+    IDENTITY.with(|i| i.borrow().clone())
+}

@@ -9,7 +9,7 @@
 //! which draws the launcher before this bundle loads; a test keeps them equal.
 
 /// The languages the widget speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
     /// English.
     #[default]
@@ -124,6 +124,38 @@ pub struct Strings {
     pub proactive_label: &'static str,
     /// Button that closes a proactive message.
     pub dismiss: &'static str,
+    /// Label of the live-chat message box.
+    pub message: &'static str,
+    /// Sends a live-chat message.
+    pub send: &'static str,
+    /// Ends the live chat.
+    pub end_chat: &'static str,
+    /// While a person is being asked for.
+    pub connecting: &'static str,
+    /// Place in the queue; `{position}`.
+    pub queue_position: &'static str,
+    /// Expected wait; `{minutes}`.
+    pub queue_wait: &'static str,
+    /// An agent answers; `{name}`.
+    pub chatting_with: &'static str,
+    /// The agent is typing; `{name}`.
+    pub agent_typing: &'static str,
+    /// In the log; `{name}`.
+    pub agent_joined: &'static str,
+    /// In the log when the chat ends.
+    pub chat_ended: &'static str,
+    /// Asks for a 1–5 rating (the rating group's name).
+    pub rate_prompt: &'static str,
+    /// In the log after rating.
+    pub rated: &'static str,
+    /// State of a message the server stored.
+    pub sent: &'static str,
+    /// State of a message the agent read.
+    pub read: &'static str,
+    /// The connection dropped; nothing typed is lost.
+    pub reconnecting: &'static str,
+    /// Leaves the ended chat for the menu.
+    pub back_to_menu: &'static str,
 }
 
 /// English.
@@ -146,6 +178,22 @@ pub static EN: Strings = Strings {
     opens_in_new_tab: "(opens in a new tab)",
     proactive_label: "Message from the store",
     dismiss: "Dismiss",
+    message: "Message",
+    send: "Send",
+    end_chat: "End chat",
+    connecting: "Connecting you with a person…",
+    queue_position: "You're number {position} in line.",
+    queue_wait: "Expected wait: about {minutes} min.",
+    chatting_with: "You're chatting with {name}.",
+    agent_typing: "{name} is typing…",
+    agent_joined: "{name} joined the chat.",
+    chat_ended: "The chat has ended.",
+    rate_prompt: "How was your chat? Rate it from 1 (poor) to 5 (great).",
+    rated: "Thanks for your rating!",
+    sent: "Sent",
+    read: "Read",
+    reconnecting: "Connection lost. Reconnecting… your messages are kept.",
+    back_to_menu: "Back to the menu",
 };
 
 /// French.
@@ -168,6 +216,22 @@ pub static FR: Strings = Strings {
     opens_in_new_tab: "(s’ouvre dans un nouvel onglet)",
     proactive_label: "Message de la boutique",
     dismiss: "Ignorer",
+    message: "Message",
+    send: "Envoyer",
+    end_chat: "Terminer la discussion",
+    connecting: "Mise en relation avec une personne…",
+    queue_position: "Vous êtes en position {position} dans la file.",
+    queue_wait: "Attente estimée : environ {minutes} min.",
+    chatting_with: "Vous discutez avec {name}.",
+    agent_typing: "{name} écrit…",
+    agent_joined: "{name} a rejoint la discussion.",
+    chat_ended: "La discussion est terminée.",
+    rate_prompt: "Comment s’est passée la discussion ? Notez-la de 1 (mauvaise) à 5 (excellente).",
+    rated: "Merci pour votre note !",
+    sent: "Envoyé",
+    read: "Lu",
+    reconnecting: "Connexion perdue. Reconnexion… vos messages sont conservés.",
+    back_to_menu: "Retour au menu",
 };
 
 /// Finnish.
@@ -190,6 +254,22 @@ pub static FI: Strings = Strings {
     opens_in_new_tab: "(avautuu uuteen välilehteen)",
     proactive_label: "Viesti kaupalta",
     dismiss: "Ohita",
+    message: "Viesti",
+    send: "Lähetä",
+    end_chat: "Lopeta keskustelu",
+    connecting: "Yhdistetään asiakaspalvelijaan…",
+    queue_position: "Olet jonossa sijalla {position}.",
+    queue_wait: "Arvioitu odotusaika: noin {minutes} min.",
+    chatting_with: "Sinua palvelee {name}.",
+    agent_typing: "{name} kirjoittaa…",
+    agent_joined: "{name} liittyi keskusteluun.",
+    chat_ended: "Keskustelu on päättynyt.",
+    rate_prompt: "Millainen keskustelu oli? Arvioi asteikolla 1 (huono) – 5 (erinomainen).",
+    rated: "Kiitos arviostasi!",
+    sent: "Lähetetty",
+    read: "Luettu",
+    reconnecting: "Yhteys katkesi. Yhdistetään uudelleen… viestisi säilyvät.",
+    back_to_menu: "Takaisin valikkoon",
 };
 
 /// Simplified Chinese.
@@ -212,6 +292,22 @@ pub static ZH_HANS: Strings = Strings {
     opens_in_new_tab: "（在新标签页中打开）",
     proactive_label: "商店消息",
     dismiss: "关闭提示",
+    message: "消息",
+    send: "发送",
+    end_chat: "结束对话",
+    connecting: "正在为您转接人工客服…",
+    queue_position: "您当前排在第 {position} 位。",
+    queue_wait: "预计等待约 {minutes} 分钟。",
+    chatting_with: "{name} 正在为您服务。",
+    agent_typing: "{name} 正在输入…",
+    agent_joined: "{name} 已加入对话。",
+    chat_ended: "对话已结束。",
+    rate_prompt: "本次对话体验如何？请从 1（差）到 5（很好）评分。",
+    rated: "感谢您的评价！",
+    sent: "已发送",
+    read: "已读",
+    reconnecting: "连接已断开，正在重新连接…您的消息已保留。",
+    back_to_menu: "返回菜单",
 };
 
 /// Traditional Chinese.
@@ -234,6 +330,22 @@ pub static ZH_HANT: Strings = Strings {
     opens_in_new_tab: "（在新分頁中開啟）",
     proactive_label: "商店訊息",
     dismiss: "關閉提示",
+    message: "訊息",
+    send: "傳送",
+    end_chat: "結束對話",
+    connecting: "正在為您轉接真人客服…",
+    queue_position: "您目前排在第 {position} 位。",
+    queue_wait: "預計等候約 {minutes} 分鐘。",
+    chatting_with: "{name} 正在為您服務。",
+    agent_typing: "{name} 正在輸入…",
+    agent_joined: "{name} 已加入對話。",
+    chat_ended: "對話已結束。",
+    rate_prompt: "這次對話體驗如何？請從 1（差）到 5（很好）評分。",
+    rated: "感謝您的評分！",
+    sent: "已傳送",
+    read: "已讀",
+    reconnecting: "連線中斷，正在重新連線…您的訊息已保留。",
+    back_to_menu: "返回選單",
 };
 
 /// Thai.
@@ -256,4 +368,20 @@ pub static TH: Strings = Strings {
     opens_in_new_tab: "(เปิดในแท็บใหม่)",
     proactive_label: "ข้อความจากร้านค้า",
     dismiss: "ปิด",
+    message: "ข้อความ",
+    send: "ส่ง",
+    end_chat: "จบการสนทนา",
+    connecting: "กำลังเชื่อมต่อคุณกับเจ้าหน้าที่…",
+    queue_position: "คุณอยู่ในคิวลำดับที่ {position}",
+    queue_wait: "เวลารอโดยประมาณ: ประมาณ {minutes} นาที",
+    chatting_with: "คุณกำลังสนทนากับ {name}",
+    agent_typing: "{name} กำลังพิมพ์…",
+    agent_joined: "{name} เข้าร่วมการสนทนาแล้ว",
+    chat_ended: "การสนทนาสิ้นสุดแล้ว",
+    rate_prompt: "การสนทนาครั้งนี้เป็นอย่างไร? ให้คะแนนตั้งแต่ 1 (แย่) ถึง 5 (ดีมาก)",
+    rated: "ขอบคุณสำหรับการให้คะแนน!",
+    sent: "ส่งแล้ว",
+    read: "อ่านแล้ว",
+    reconnecting: "การเชื่อมต่อขาดหาย กำลังเชื่อมต่อใหม่… ข้อความของคุณยังอยู่ครบ",
+    back_to_menu: "กลับไปที่เมนู",
 };

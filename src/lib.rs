@@ -7,7 +7,7 @@
 //!   [`campaigns`]: proactive messages.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
 //! - [`persist`]: state that survives page navigation.
-//! - [`api`]: calls to the server; [`decode`], [`encode`]: serde to and from `JsValue`.
+//! - [`api`]: calls to the server, with JSON built and read through `JsValue`s.
 //!
 //! Build with `cargo xtask build`; test with `cargo xtask test` (wasm tests in
 //! `tests/` run in headless Chromium).
@@ -16,15 +16,14 @@ pub mod api;
 pub mod app;
 pub mod assist;
 pub mod campaigns;
+pub mod chat;
 pub mod config;
-pub mod decode;
-pub mod encode;
 pub mod format;
 pub mod i18n;
 pub mod persist;
 pub mod transcript;
 
-use app::{App, Widget};
+use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::Locale;
 use leptos::prelude::*;
@@ -60,7 +59,7 @@ pub fn dispatch(widget: Widget, command: Command) {
                     .and_then(|v| v.as_string())
             };
             match (text("email"), text("signature")) {
-                (Some(email), Some(signature)) => widget.identity.set(Some((email, signature))),
+                (Some(email), Some(signature)) => config::set_identity(email, signature),
                 _ => web_sys::console::warn_1(&"Aisle: 'identify' takes {email, signature}".into()),
             }
         }
@@ -80,11 +79,7 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
         None => Locale::negotiate(config::browser_languages().iter().map(String::as_str)),
     };
     let widget = Widget::new(persist::load().unwrap_or_default(), default_locale);
-    leptos::mount::mount_to(
-        container,
-        move || view! { <App config=config widget=widget/> },
-    )
-    .forget();
+    leptos::mount::mount_to(container, move || app::app(widget)).forget();
     // The loader's placeholder launcher sits at the same spot; ours replaces it,
     // taking over keyboard focus if the shopper had put it there.
     let had_focus = root
@@ -118,6 +113,7 @@ pub fn boot() {
         return;
     };
     let config = handover.config.clone();
+    config::set_current(config.clone());
     let Some(widget) = mount(&handover.root, handover.config) else {
         return;
     };
@@ -148,6 +144,7 @@ pub fn boot() {
         widget.greetings.set(greetings);
     });
     request_animation_frame(move || {
+        chat::resume(widget);
         campaigns::start(widget, config);
         for command in handover.queued {
             dispatch(widget, command);

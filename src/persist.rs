@@ -5,16 +5,27 @@
 //!
 //! The loader reads the same key to load the widget at once when the panel was
 //! open on the previous page.
+//!
+//! The stored JSON keeps the shapes serde's derives wrote in earlier versions
+//! (structs as objects, `Option` as `null`, unit variants as `"Name"`, other
+//! variants as `{"Name": content}`, pairs as two-element arrays), so a state
+//! saved by an older page still loads. It is written and read by hand through
+//! `JSON` and [`Json`] rather than serde, which keeps the serde machinery out
+//! of the wasm bundle. Unknown log lines are skipped, missing fields take
+//! their defaults.
 
+use crate::assist::{Json, object};
+use crate::chat::Chat;
 use crate::i18n::Locale;
-use crate::transcript::Entry;
-use serde::{Deserialize, Serialize};
+use crate::transcript::{Entry, Line};
+use js_sys::Array;
+use wasm_bindgen::JsValue;
 
 /// `sessionStorage` key (shared with `loader/aisle.js`).
 pub const STORAGE_KEY: &str = "aisle:v1:state";
 
 /// Everything that survives a page navigation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Saved {
     /// The panel is open.
     pub open: bool,
@@ -28,6 +39,8 @@ pub struct Saved {
     pub session: Option<String>,
     /// A locale chosen with `Aisle('locale', …)`.
     pub locale: Option<Locale>,
+    /// The live chat with a person, with its unacknowledged messages.
+    pub chat: Option<Chat>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -37,18 +50,172 @@ fn storage() -> Option<web_sys::Storage> {
 /// The state saved by an earlier page of this tab, if any.
 pub fn load() -> Option<Saved> {
     let text = storage()?.get_item(STORAGE_KEY).ok()??;
-    let value = js_sys::JSON::parse(&text).ok()?;
-    crate::decode::from_js(value).ok()
+    decode(&Json::parse(&text))
 }
 
 /// Saves `state` for the next page. Storage may be full or disabled: then the
 /// widget still works, it just starts fresh on the next page.
 pub fn save(state: &Saved) {
     let Some(storage) = storage() else { return };
-    let Ok(value) = crate::encode::to_js(state) else {
-        return;
-    };
-    if let Ok(text) = js_sys::JSON::stringify(&value) {
-        let _ = storage.set_item(STORAGE_KEY, &String::from(text));
+    let text = Json(encode(state)).stringify();
+    if !text.is_empty() {
+        let _ = storage.set_item(STORAGE_KEY, &text);
+    }
+}
+
+/// `Some(text)` as a string, `None` as `null`.
+fn nullable(value: &Option<String>) -> JsValue {
+    value.as_deref().map_or(JsValue::NULL, JsValue::from)
+}
+
+fn pairs(list: &[(String, String)]) -> JsValue {
+    list.iter()
+        .map(|(a, b)| Array::of2(&a.into(), &b.into()))
+        .collect::<Array>()
+        .into()
+}
+
+fn read_pairs(list: &Json) -> Vec<(String, String)> {
+    list.items()
+        .iter()
+        .filter_map(|pair| Some((pair.at(0).0.as_string()?, pair.at(1).0.as_string()?)))
+        .collect()
+}
+
+/// `state` as a plain JS value, ready for `JSON.stringify`.
+pub fn encode(state: &Saved) -> JsValue {
+    object(&[
+        ("open", state.open.into()),
+        (
+            "transcript",
+            state
+                .transcript
+                .iter()
+                .map(|e| object(&[("id", e.id.into()), ("line", encode_line(&e.line))]))
+                .collect::<Array>()
+                .into(),
+        ),
+        ("prompt", nullable(&state.prompt)),
+        ("drafts", pairs(&state.drafts)),
+        ("session", nullable(&state.session)),
+        (
+            "locale",
+            state
+                .locale
+                .map_or(JsValue::NULL, |l| LOCALE_NAMES[l as usize].into()),
+        ),
+        (
+            "chat",
+            state.chat.as_ref().map_or(JsValue::NULL, encode_chat),
+        ),
+    ])
+}
+
+/// The state in `value` (as [`encode`] writes it); `None` when it is not an object.
+pub fn decode(value: &Json) -> Option<Saved> {
+    if !value.is_object() {
+        return None;
+    }
+    let chat = value.get("chat");
+    Some(Saved {
+        open: value.get("open").0.is_truthy(),
+        transcript: value
+            .list("transcript")
+            .iter()
+            .filter_map(|e| {
+                Some(Entry {
+                    id: e.number("id")? as u32,
+                    line: decode_line(&e.get("line"))?,
+                })
+            })
+            .collect(),
+        prompt: value.text("prompt"),
+        drafts: read_pairs(&value.get("drafts")),
+        session: value.text("session"),
+        locale: value
+            .text("locale")
+            .and_then(|name| LOCALE_NAMES.iter().position(|n| *n == name))
+            .map(|i| Locale::ALL[i]),
+        chat: chat.is_object().then(|| decode_chat(&chat)),
+    })
+}
+
+/// The stored names of [`Locale::ALL`], in its order (the variant names).
+const LOCALE_NAMES: [&str; 6] = ["En", "Fr", "Fi", "ZhHans", "ZhHant", "Th"];
+
+fn tagged(name: &str, content: JsValue) -> JsValue {
+    object(&[(name, content)])
+}
+
+fn encode_line(line: &Line) -> JsValue {
+    match line {
+        Line::Greeting => "Greeting".into(),
+        Line::NetworkError => "NetworkError".into(),
+        Line::Ended => "Ended".into(),
+        Line::Rated => "Rated".into(),
+        Line::Shopper(text) => tagged("Shopper", text.into()),
+        Line::Assistant(said) => tagged("Assistant", said.into()),
+        Line::Joined(name) => tagged("Joined", name.into()),
+        Line::Agent(name, text) => tagged("Agent", Array::of2(&name.into(), &text.into()).into()),
+        Line::Sent(id, text, seq) => tagged(
+            "Sent",
+            Array::of3(&id.into(), &text.into(), &(*seq as f64).into()).into(),
+        ),
+    }
+}
+
+fn decode_line(value: &Json) -> Option<Line> {
+    if let Some(name) = value.0.as_string() {
+        return match name.as_str() {
+            "Greeting" => Some(Line::Greeting),
+            "NetworkError" => Some(Line::NetworkError),
+            "Ended" => Some(Line::Ended),
+            "Rated" => Some(Line::Rated),
+            _ => None,
+        };
+    }
+    let part = |name: &str, i: u32| value.get(name).at(i).0.as_string();
+    Some(if let Some(text) = value.text("Shopper") {
+        Line::Shopper(text)
+    } else if let Some(said) = value.text("Assistant") {
+        Line::Assistant(said)
+    } else if let Some(name) = value.text("Joined") {
+        Line::Joined(name)
+    } else if let (Some(name), Some(text)) = (part("Agent", 0), part("Agent", 1)) {
+        Line::Agent(name, text)
+    } else {
+        let seq = value.get("Sent").at(2).0.as_f64()?;
+        Line::Sent(part("Sent", 0)?, part("Sent", 1)?, seq as u64)
+    })
+}
+
+fn encode_chat(chat: &Chat) -> JsValue {
+    object(&[
+        ("resume", nullable(&chat.resume)),
+        ("last_seq", (chat.last_seq as f64).into()),
+        ("outbox", pairs(&chat.outbox)),
+        ("phase", chat.phase.into()),
+        ("position", chat.position.into()),
+        ("wait", chat.wait.map_or(JsValue::NULL, JsValue::from)),
+        ("agent", nullable(&chat.agent)),
+        ("agent_read", (chat.agent_read as f64).into()),
+        ("campaign", nullable(&chat.campaign)),
+        ("draft", chat.draft.as_str().into()),
+    ])
+}
+
+fn decode_chat(value: &Json) -> Chat {
+    let number = |key: &str| value.number(key).unwrap_or(0.0);
+    Chat {
+        resume: value.text("resume"),
+        last_seq: number("last_seq") as u64,
+        outbox: read_pairs(&value.get("outbox")),
+        phase: number("phase") as u8,
+        position: number("position") as u32,
+        wait: value.number("wait").map(|w| w as u32),
+        agent: value.text("agent"),
+        agent_read: number("agent_read") as u64,
+        campaign: value.text("campaign"),
+        draft: value.string("draft"),
     }
 }

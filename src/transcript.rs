@@ -1,11 +1,10 @@
 //! The conversation shown in the panel's log: the widget's greeting, what the
-//! shopper chose or typed, and what the assistant answered (already worded by
-//! the server, with an optional card such as an order's status).
-
-use serde::{Deserialize, Serialize};
+//! shopper chose or typed, what the assistant answered (already worded by the
+//! server, with an optional card such as an order's status), and the live chat
+//! with a person.
 
 /// One entry of the log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// Unique within the log (keys the rendered list).
     pub id: u32,
@@ -14,7 +13,7 @@ pub struct Entry {
 }
 
 /// What an entry says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Line {
     /// The widget's opening line (worded in the current locale).
     Greeting,
@@ -24,12 +23,23 @@ pub enum Line {
     Assistant(String),
     /// The server could not be reached; nothing typed was lost.
     NetworkError,
+    /// A live-chat message of the shopper: client id, text, and the sequence
+    /// number the server stored it as (0: not yet acknowledged).
+    Sent(String, String, u64),
+    /// A live-chat message of an agent: name, text.
+    Agent(String, String),
+    /// An agent (named) joined the chat.
+    Joined(String),
+    /// The live chat ended.
+    Ended,
+    /// The shopper's rating was stored.
+    Rated,
 }
 
 impl Line {
     /// Whether the shopper (rather than the assistant) said it.
     pub fn from_shopper(&self) -> bool {
-        matches!(self, Line::Shopper(_))
+        matches!(self, Line::Shopper(_) | Line::Sent(..))
     }
 }
 

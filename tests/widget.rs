@@ -208,8 +208,18 @@ async fn answers_are_text_never_html_and_only_web_links_are_links() {
 
 #[wasm_bindgen_test]
 async fn switching_language_rewords_everything_including_the_log() {
+    use aisle_widget::transcript::Line;
     let root = fresh_root();
     let widget = mount(&root, config("en")).unwrap();
+    widget.open.set(true);
+    widget.say(Line::NetworkError);
+    settle().await;
+    assert!(
+        find(&root, "[role=log]")
+            .text_content()
+            .unwrap()
+            .contains("We couldn't reach the store")
+    );
     dispatch(
         widget,
         Command {
@@ -234,6 +244,21 @@ async fn switching_language_rewords_everything_including_the_log() {
             .text_content()
             .unwrap()
             .contains("Bonjour")
+    );
+    let log = find(&root, "[role=log]").text_content().unwrap();
+    assert!(log.contains("Impossible de joindre la boutique"), "{log}");
+    assert!(!log.contains("We couldn't"), "{log}");
+    assert_eq!(
+        find(&root, "[role=group] button[data-action=track]")
+            .text_content()
+            .unwrap(),
+        "Suivre ma commande"
+    );
+    assert_eq!(
+        find(&root, "[role=group]")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Sujets d’aide")
     );
 }
 
@@ -271,59 +296,57 @@ fn only_web_links_are_rendered_as_links() {
     assert!(!is_safe_link("data:text/html,<script>"));
 }
 
-fn parse(json: &str) -> wasm_bindgen::JsValue {
-    js_sys::JSON::parse(json).unwrap()
+#[wasm_bindgen_test]
+fn the_visitor_state_is_what_the_server_decodes() {
+    use aisle_core::api::VisitorState;
+    let root = fresh_root();
+    let widget = mount(&root, config("fr")).unwrap();
+    dispatch(
+        widget,
+        Command {
+            name: "locale".into(),
+            argument: "fi".into(),
+        },
+    );
+    let state = aisle_widget::campaigns::visitor_state(widget, Some("welcome".into()));
+    let text = String::from(js_sys::JSON::stringify(&state).unwrap());
+    // The server's type refuses unknown fields and wrongly typed values.
+    let decoded: VisitorState = serde_json::from_str(&text).expect(&text);
+    assert_eq!(decoded.trigger.as_deref(), Some("welcome"));
+    assert_eq!(decoded.language.as_deref(), Some("fi"));
+    assert!(decoded.url.starts_with("http"));
+    assert!(decoded.device.is_some());
 }
 
 #[wasm_bindgen_test]
-fn server_answers_decode_into_core_types() {
-    use aisle_core::api::{ApiError, ErrorCode};
-    use aisle_core::order::{OrderState, OrderView, TrackingEventKind};
-    use aisle_widget::decode::from_js;
-    let order: OrderView = from_js(parse(
-        r#"{"number":1001,"state":"in_transit","placed_at":1700000000,"delivered_at":null,"currency":"USD",
-            "total_minor":24900,"items":[{"sku":"P","title":"Parka","quantity":1,"unit_price_minor":24900,"final_sale":false}],
-            "shipment":{"carrier":"UPS","tracking_number":"1Z","tracking_url":"https://ups.example/1Z"},
-            "timeline":[{"at":1700000000,"kind":"ordered","location":null}],"unknown_field":[1,2]}"#,
-    ))
-    .unwrap();
-    assert_eq!(order.number.0, 1001);
-    assert_eq!(order.state, OrderState::InTransit);
-    assert_eq!(order.delivered_at, None);
-    assert_eq!(
-        order.shipment.unwrap().estimated_delivery,
-        None,
-        "a missing optional field is None"
-    );
-    assert_eq!(order.timeline[0].kind, TrackingEventKind::Ordered);
-
-    let error: ApiError = from_js(parse(
-        r#"{"code":"rate_limited","message":"slow down","retry_after":90}"#,
-    ))
-    .unwrap();
-    assert_eq!(
-        (error.code, error.retry_after),
-        (ErrorCode::RateLimited, Some(90))
-    );
-}
-
-#[wasm_bindgen_test]
-fn values_of_the_wrong_shape_are_refused_not_guessed() {
-    use aisle_core::api::ApiError;
-    use aisle_core::order::OrderNumber;
-    use aisle_widget::decode::{Invalid, from_js};
-    assert_eq!(from_js::<OrderNumber>(parse("1.5")), Err(Invalid));
-    assert_eq!(from_js::<OrderNumber>(parse("-1")), Err(Invalid));
-    assert_eq!(from_js::<OrderNumber>(parse(r#""1001""#)), Err(Invalid));
-    assert_eq!(
-        from_js::<ApiError>(parse(r#"{"code":"no_such_code","message":""}"#)),
-        Err(Invalid)
-    );
-    assert_eq!(
-        from_js::<ApiError>(parse(r#"{"message":"no code"}"#)),
-        Err(Invalid)
-    );
-    assert_eq!(from_js::<ApiError>(parse("null")), Err(Invalid));
+fn campaign_decisions_are_read_from_the_server_shape() {
+    use aisle_core::api::{CampaignDecision, ShownAction, ShownCampaign};
+    use aisle_widget::assist::Json;
+    use aisle_widget::campaigns::shown_campaign;
+    let campaign = ShownCampaign {
+        id: "welcome".into(),
+        message: "Free shipping today".into(),
+        actions: vec![
+            ShownAction {
+                label: "Shop".into(),
+                url: Some("/sale".into()),
+            },
+            ShownAction {
+                label: "Ask us".into(),
+                url: None,
+            },
+        ],
+    };
+    let decision = CampaignDecision {
+        show: Some(campaign.clone()),
+        next_in_ms: Some(5000),
+        version: 3,
+    };
+    let json = Json::parse(&serde_json::to_string(&decision).unwrap());
+    assert_eq!(shown_campaign(&json.get("show")), Some(campaign));
+    assert_eq!(json.number("next_in_ms"), Some(5000.0));
+    let none = Json::parse(&serde_json::to_string(&CampaignDecision::default()).unwrap());
+    assert_eq!(shown_campaign(&none.get("show")), None);
 }
 
 #[wasm_bindgen_test]
@@ -348,6 +371,94 @@ fn saved_state_round_trips_through_storage_encoding() {
         Line::Assistant(r#"{"text":"Here it is"}"#.into()),
     );
     push(&mut saved.transcript, Line::NetworkError);
+    push(
+        &mut saved.transcript,
+        Line::Sent("c1".into(), "Hello".into(), 0),
+    );
+    push(
+        &mut saved.transcript,
+        Line::Sent("c0".into(), "Hi".into(), 7),
+    );
+    push(
+        &mut saved.transcript,
+        Line::Agent("Robin".into(), "How can I help?".into()),
+    );
+    push(&mut saved.transcript, Line::Joined("Robin".into()));
+    push(&mut saved.transcript, Line::Ended);
+    push(&mut saved.transcript, Line::Rated);
+    saved.chat = Some(aisle_widget::chat::Chat {
+        resume: Some("r-1".into()),
+        last_seq: 7,
+        outbox: vec![("c1".into(), "Hello".into())],
+        phase: aisle_widget::chat::ACTIVE,
+        position: 2,
+        wait: Some(120),
+        agent: Some("Robin".into()),
+        agent_read: 7,
+        campaign: None,
+        draft: "typing…".into(),
+    });
     persist::save(&saved);
     assert_eq!(persist::load(), Some(saved));
+}
+
+/// A state as the previous widget version (serde's derives) stored it: a page
+/// loaded after an update must pick the conversation up.
+const SAVED_BY_SERDE: &str = r##"{"open":true,"transcript":[{"id":0,"line":"Greeting"},
+  {"id":1,"line":{"Shopper":"Track order"}},{"id":2,"line":{"Assistant":"{\"text\":\"Here it is\"}"}},
+  {"id":3,"line":"NetworkError"},{"id":4,"line":{"Sent":["c1","Hello",0]}},
+  {"id":5,"line":{"Agent":["Robin","Hi"]}},{"id":6,"line":{"Joined":"Robin"}},
+  {"id":7,"line":"Ended"},{"id":8,"line":"Rated"}],
+  "prompt":null,"drafts":[["order","#1001"]],"session":"0123abcd","locale":"ZhHant",
+  "chat":{"resume":"r-1","last_seq":4,"outbox":[["c1","Hello"]],"phase":2,"position":0,
+          "wait":null,"agent":"Robin","agent_read":3,"campaign":null,"draft":""}}"##;
+
+#[wasm_bindgen_test]
+fn state_saved_by_the_previous_version_loads() {
+    use aisle_widget::transcript::Line;
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(STORAGE_KEY, SAVED_BY_SERDE)
+        .unwrap();
+    let saved = persist::load().expect("the old format loads");
+    assert!(saved.open);
+    assert_eq!(saved.locale, Some(Locale::ZhHant));
+    assert_eq!(saved.session.as_deref(), Some("0123abcd"));
+    assert_eq!(saved.prompt, None);
+    assert_eq!(saved.drafts, vec![("order".into(), "#1001".into())]);
+    let lines: Vec<Line> = saved.transcript.into_iter().map(|e| e.line).collect();
+    assert_eq!(
+        lines,
+        vec![
+            Line::Greeting,
+            Line::Shopper("Track order".into()),
+            Line::Assistant(r#"{"text":"Here it is"}"#.into()),
+            Line::NetworkError,
+            Line::Sent("c1".into(), "Hello".into(), 0),
+            Line::Agent("Robin".into(), "Hi".into()),
+            Line::Joined("Robin".into()),
+            Line::Ended,
+            Line::Rated,
+        ]
+    );
+    let chat = saved.chat.expect("the chat loads");
+    assert_eq!(chat.resume.as_deref(), Some("r-1"));
+    assert_eq!((chat.last_seq, chat.phase, chat.agent_read), (4, 2, 3));
+    assert_eq!(chat.outbox, vec![("c1".into(), "Hello".into())]);
+    assert_eq!(chat.agent.as_deref(), Some("Robin"));
+    assert_eq!(chat.wait, None);
+    // Not JSON, or not a state: a fresh start.
+    for junk in ["not json", "null", "42"] {
+        web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .set_item(STORAGE_KEY, junk)
+            .unwrap();
+        assert_eq!(persist::load(), None, "{junk}");
+    }
 }

@@ -1,0 +1,627 @@
+//! Live chat with a person over the WebSocket (`aisle_core::protocol`, v1).
+//!
+//! "Talk to a person" — from the menu, from any self-service answer or from a
+//! campaign — opens a conversation. What the shopper sees: their place in the
+//! queue and the expected wait, the agent joining, typing, each message's
+//! state (sending, sent, read), and a rating when the agent closes the chat.
+//!
+//! Nothing typed is lost: every message gets a client id and stays in the
+//! outbox (saved in `sessionStorage` with the rest of the widget's state) until
+//! the server acknowledges it, after storing it. Any new connection — after a
+//! network drop, a page navigation or a server restart — says `hello` with the
+//! resume token and the last sequence number seen, receives what it missed and
+//! resends the outbox; the server stores a client id once. Reconnection retries
+//! forever while the page is open, with jittered exponential backoff.
+//!
+//! Frames are built and read as plain JS objects (`JSON`), like the
+//! self-service answers, so the protocol costs the bundle no serde code.
+
+use crate::app::Widget;
+use crate::assist::Json;
+use crate::transcript::Line;
+use aisle_core::protocol::MAX_MESSAGE_CHARS;
+use gloo_timers::callback::Timeout;
+use js_sys::Reflect;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::WebSocket;
+
+/// [`Chat::phase`]: opening the connection or asking for a person.
+pub const CONNECTING: u8 = 0;
+/// [`Chat::phase`]: in the queue.
+pub const WAITING: u8 = 1;
+/// [`Chat::phase`]: an agent is answering.
+pub const ACTIVE: u8 = 2;
+/// [`Chat::phase`]: over.
+pub const CLOSED: u8 = 3;
+/// [`Chat::phase`]: over, and a rating is asked for.
+pub const RATE: u8 = 4;
+
+/// The live conversation, saved with the widget's state across pages
+/// ([`crate::persist`]). Flat fields (no enums) keep its storage encoding
+/// small in the bundle.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chat {
+    /// Re-attaches a new connection to the conversation.
+    pub resume: Option<String>,
+    /// Highest sequence number seen (messages and acks).
+    pub last_seq: u64,
+    /// Sent but not yet acknowledged: `(client id, text)`.
+    pub outbox: Vec<(String, String)>,
+    /// [`CONNECTING`], [`WAITING`], [`ACTIVE`], [`CLOSED`] or [`RATE`].
+    pub phase: u8,
+    /// Place in the queue while waiting (1 = next).
+    pub position: u32,
+    /// Expected wait in seconds, when the server can tell.
+    pub wait: Option<u32>,
+    /// The agent's name once one joined.
+    pub agent: Option<String>,
+    /// The agent read the shopper's messages up to this sequence number.
+    pub agent_read: u64,
+    /// The campaign whose button started it.
+    pub campaign: Option<String>,
+    /// What the shopper is typing (kept across pages).
+    pub draft: String,
+}
+
+impl Chat {
+    /// Whether the conversation still runs (not closed).
+    pub fn is_live(&self) -> bool {
+        self.phase < CLOSED
+    }
+}
+
+/// The connection and its retry state, outside the reactive graph.
+#[derive(Default)]
+struct Link {
+    socket: Option<WebSocket>,
+    retry: Option<Timeout>,
+    attempts: u32,
+    /// Last time a `typing: true` went out, ms since the epoch.
+    typing_sent: f64,
+}
+
+thread_local! {
+    static LINK: RefCell<Link> = RefCell::new(Link::default());
+}
+
+fn with_link<R>(f: impl FnOnce(&mut Link) -> R) -> R {
+    LINK.with(|l| f(&mut l.borrow_mut()))
+}
+
+/// Sends one frame if the socket is open; `false` otherwise (the outbox keeps it).
+fn send(fields: &[(&str, JsValue)]) -> bool {
+    let text = Json(crate::assist::object(fields)).stringify();
+    with_link(|l| {
+        l.socket
+            .as_ref()
+            .filter(|s| s.ready_state() == WebSocket::OPEN)
+            .is_some_and(|s| s.send_with_str(&text).is_ok())
+    })
+}
+
+/// "Talk to a person": starts a conversation (or returns to the running one).
+pub fn start(widget: Widget, campaign: Option<String>) {
+    widget.open.set(true);
+    widget.prompt.set(None);
+    if widget
+        .chat
+        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+    {
+        return;
+    }
+    widget.chat.set(Some(Chat {
+        campaign,
+        ..Chat::default()
+    }));
+    connect(widget);
+}
+
+/// Reconnects a conversation saved by the previous page.
+pub fn resume(widget: Widget) {
+    if widget
+        .chat
+        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+    {
+        connect(widget);
+    }
+}
+
+/// Opens the WebSocket and wires its events.
+fn connect(widget: Widget) {
+    let Some(config) = crate::config::current() else {
+        return;
+    };
+    let url = format!(
+        "{}/ws/v{}?site={}",
+        config.server.replacen("http", "ws", 1),
+        aisle_core::protocol::PROTOCOL_VERSION,
+        String::from(js_sys::encode_uri_component(&config.site)),
+    );
+    let Ok(socket) = WebSocket::new(&url) else {
+        retry_later(widget);
+        return;
+    };
+    let on_open = Closure::<dyn Fn()>::new(move || {
+        let (resume, last_seq) = widget.chat.with_untracked(|c| {
+            c.as_ref()
+                .map_or((None, 0), |c| (c.resume.clone(), c.last_seq))
+        });
+        send(&[
+            ("type", "hello".into()),
+            ("resume", resume.map_or(JsValue::UNDEFINED, JsValue::from)),
+            ("last_seq", (last_seq as f64).into()),
+        ]);
+    });
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(text) = e.data().as_string() {
+                receive(widget, &Json::parse(&text));
+            }
+        });
+    let on_close = Closure::<dyn Fn()>::new(move || {
+        with_link(|l| l.socket = None);
+        widget.connected.set(false);
+        if widget
+            .chat
+            .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+        {
+            retry_later(widget);
+        }
+    });
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    // The socket owns its handlers for the rest of the page.
+    on_open.forget();
+    on_message.forget();
+    on_close.forget();
+    with_link(|l| {
+        if let Some(old) = l.socket.replace(socket) {
+            old.set_onclose(None);
+            let _ = old.close();
+        }
+    });
+}
+
+/// Tries again after a jittered, growing delay (0.5 s … 30 s); never gives up
+/// while the page is open.
+fn retry_later(widget: Widget) {
+    let attempts = with_link(|l| {
+        l.attempts += 1;
+        l.attempts
+    });
+    let base = 500.0 * 2f64.powi(attempts.min(6) as i32);
+    let delay = (base.min(30_000.0) * (0.5 + js_sys::Math::random())) as u32;
+    let timer = Timeout::new(delay, move || connect(widget));
+    with_link(|l| l.retry = Some(timer));
+}
+
+/// Updates the saved conversation.
+fn update(widget: Widget, f: impl FnOnce(&mut Chat)) {
+    widget.chat.update(|c| {
+        if let Some(chat) = c.as_mut() {
+            f(chat);
+        }
+    });
+}
+
+/// Handles one frame from the server.
+fn receive(widget: Widget, frame: &Json) {
+    let number = |key: &str| frame.number(key).unwrap_or(0.0) as u64;
+    match frame.string("type").as_str() {
+        "welcome" => {
+            with_link(|l| l.attempts = 0);
+            widget.connected.set(true);
+            let conversation = frame.get("conversation");
+            if conversation.is_object() {
+                update(widget, |c| {
+                    c.agent_read = conversation.number("agent_read").unwrap_or(0.0) as u64;
+                    c.agent = conversation.text("agent").or(c.agent.take());
+                    match conversation.string("state").as_str() {
+                        "active" => c.phase = ACTIVE,
+                        "closed" => c.phase = CLOSED,
+                        _ => {}
+                    }
+                });
+                resend(widget);
+            } else {
+                // A fresh start, or the server no longer knows the token.
+                update(widget, |c| c.resume = None);
+                ask_for_person(widget);
+            }
+        }
+        "started" => update(widget, |c| c.resume = frame.text("resume")),
+        "queue" => update(widget, |c| {
+            c.phase = WAITING;
+            c.position = number("position") as u32;
+            c.wait = frame.number("expected_wait_seconds").map(|s| s as u32);
+        }),
+        "offline" => offline(widget),
+        "message" => {
+            let seq = number("seq");
+            if widget
+                .chat
+                .with_untracked(|c| c.as_ref().is_some_and(|c| seq <= c.last_seq))
+            {
+                return;
+            }
+            update(widget, |c| c.last_seq = seq);
+            let text = frame.string("text");
+            match frame.string("author").as_str() {
+                "agent" => {
+                    widget.agent_typing.set(false);
+                    widget.say(Line::Agent(frame.string("name"), text));
+                    if widget.open.get_untracked() {
+                        send(&[("type", "read".into()), ("seq", (seq as f64).into())]);
+                    }
+                }
+                "shopper" => {
+                    let id = frame.string("client_id");
+                    if !acknowledge(widget, &id, seq) {
+                        widget.say(Line::Sent(id, text, seq));
+                    }
+                }
+                _ => widget.say(Line::Assistant(frame.stringify())),
+            }
+        }
+        "ack" => {
+            let seq = number("seq");
+            acknowledge(widget, &frame.string("client_id"), seq);
+            update(widget, |c| c.last_seq = c.last_seq.max(seq));
+        }
+        "typing" => widget.agent_typing.set(frame.get("typing").0.is_truthy()),
+        "read" => update(widget, |c| c.agent_read = c.agent_read.max(number("seq"))),
+        "agent_joined" => {
+            let name = frame.string("name");
+            update(widget, |c| {
+                c.agent = Some(name.clone());
+                c.phase = ACTIVE;
+            });
+            widget.say(Line::Joined(name));
+        }
+        "closed" => {
+            widget.agent_typing.set(false);
+            let rate = frame.get("rate").0.is_truthy();
+            update(widget, |c| c.phase = if rate { RATE } else { CLOSED });
+            widget.say(Line::Ended);
+        }
+        "rated" => {
+            update(widget, |c| c.phase = CLOSED);
+            widget.say(Line::Rated);
+        }
+        _ => {}
+    }
+}
+
+/// Marks the outbox message `client_id` as stored at `seq`; `false` when it
+/// is not this tab's.
+fn acknowledge(widget: Widget, client_id: &str, seq: u64) -> bool {
+    let mine = widget.chat.with_untracked(|c| {
+        c.as_ref()
+            .is_some_and(|c| c.outbox.iter().any(|(id, _)| id == client_id))
+    });
+    update(widget, |c| c.outbox.retain(|(id, _)| id != client_id));
+    widget.transcript.update(|log| {
+        for entry in log.iter_mut() {
+            if let Line::Sent(id, _, at) = &mut entry.line
+                && id == client_id
+            {
+                *at = seq;
+            }
+        }
+    });
+    mine || widget.transcript.with_untracked(|log| {
+        log.iter()
+            .any(|e| matches!(&e.line, Line::Sent(id, _, _) if id == client_id))
+    })
+}
+
+/// Sends `start` with what the agent should know.
+fn ask_for_person(widget: Widget) {
+    let context = js_sys::Object::new();
+    let put = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&context, &key.into(), &value);
+    };
+    if let Some(window) = web_sys::window() {
+        if let Ok(href) = window.location().href() {
+            put("page_url", href.into());
+        }
+        if let Some(document) = window.document() {
+            put("page_title", document.title().into());
+        }
+        // Pages viewed before this one, kept by the loader.
+        if let Some(api) = crate::config::loader_api() {
+            let visit = Reflect::get(&api, &"visit".into()).unwrap_or_default();
+            if let Ok(paths) = Reflect::get(&visit, &"paths".into())
+                && paths.is_array()
+            {
+                put("pages", paths);
+            }
+        }
+    }
+    let (value, items) = crate::campaigns::cart_context();
+    if value > 0 || !items.is_empty() {
+        let cart = js_sys::Object::new();
+        let _ = Reflect::set(&cart, &"value_minor".into(), &(value as f64).into());
+        let lines: js_sys::Array = items
+            .iter()
+            .map(|sku| {
+                let line = js_sys::Object::new();
+                let _ = Reflect::set(&line, &"sku".into(), &sku.into());
+                JsValue::from(line)
+            })
+            .collect();
+        let _ = Reflect::set(&cart, &"items".into(), &lines);
+        put("cart", cart.into());
+    }
+    if let Some(session) = widget.session.get_untracked() {
+        put("assist_session", session.into());
+    }
+    if let Some(campaign) = widget
+        .chat
+        .with_untracked(|c| c.as_ref().and_then(|c| c.campaign.clone()))
+    {
+        put("campaign", campaign.into());
+    }
+    send(&[
+        ("type", "start".into()),
+        ("locale", widget.locale().tag().into()),
+        ("context", context.into()),
+    ]);
+    resend(widget);
+}
+
+/// Resends every unacknowledged message (the server stores each client id once).
+fn resend(widget: Widget) {
+    let outbox = widget
+        .chat
+        .with_untracked(|c| c.as_ref().map(|c| c.outbox.clone()).unwrap_or_default());
+    for (id, text) in outbox {
+        send(&[
+            ("type", "send".into()),
+            ("client_id", id.into()),
+            ("text", text.into()),
+        ]);
+    }
+}
+
+/// Nobody can answer now: the message form, prefilled with what was typed.
+fn offline(widget: Widget) {
+    let typed = widget.chat.with_untracked(|c| {
+        c.as_ref()
+            .map(|c| {
+                c.outbox
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default()
+    });
+    widget.chat.set(None);
+    with_link(|l| {
+        if let Some(socket) = l.socket.take() {
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+    });
+    crate::assist::request(widget, "human".into(), Vec::new(), Some(typed));
+}
+
+/// The shopper sends `text`: shown at once as "sending", kept until acknowledged.
+pub fn say(widget: Widget, text: String) {
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return;
+    }
+    let id = format!(
+        "{:x}{:x}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    update(widget, |c| c.outbox.push((id.clone(), text.clone())));
+    widget.say(Line::Sent(id.clone(), text.clone(), 0));
+    send(&[
+        ("type", "send".into()),
+        ("client_id", id.into()),
+        ("text", text.into()),
+    ]);
+    with_link(|l| l.typing_sent = 0.0);
+}
+
+/// The message box changed.
+pub fn edit(widget: Widget, text: String) {
+    let typed = !text.is_empty();
+    update(widget, |c| c.draft = text);
+    typing(typed);
+}
+
+/// A chat control was used: `chat-send`, `chat-end`, `chat-rate:N`, `chat-leave`.
+pub fn on_action(widget: Widget, action: &str) {
+    match action {
+        "chat-send" => {
+            let draft = widget
+                .chat
+                .with_untracked(|c| c.as_ref().map(|c| c.draft.clone()).unwrap_or_default());
+            say(widget, draft);
+            update(widget, |c| c.draft.clear());
+            typing(false);
+            if let Some(panel) = widget.panel.get_untracked()
+                && let Ok(Some(box_)) = panel.query_selector("textarea[name=chat]")
+            {
+                let _ = Reflect::set(&box_, &"value".into(), &"".into());
+            }
+        }
+        "chat-end" => end(widget),
+        "chat-leave" => {
+            leave(widget);
+            crate::app::focus_first_control(widget.panel);
+        }
+        _ => {
+            if let Some(score) = action
+                .strip_prefix("chat-rate:")
+                .and_then(|n| n.parse().ok())
+            {
+                rate(score);
+            }
+        }
+    }
+}
+
+/// Enter sends the message; Shift+Enter is a new line.
+pub fn on_key(widget: Widget, ev: &web_sys::KeyboardEvent) {
+    let in_box = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|t| t.get_attribute("name").as_deref() == Some("chat"));
+    if in_box && ev.key() == "Enter" && !ev.shift_key() {
+        ev.prevent_default();
+        on_action(widget, "chat-send");
+    }
+}
+
+/// Draws the live chat's part of the panel into `host`: the status line and
+/// message box while it runs, the rating and the way back once it is over.
+/// Rebuilt only when what is shown changes (so typing is never interrupted);
+/// the status line and the character counter are updated in place.
+pub fn draw(host: &web_sys::Element, widget: Widget) {
+    use crate::assist::{add, redraw, set};
+    let s = widget.strings();
+    let typing = widget.agent_typing.get();
+    let connected = widget.connected.get();
+    let Some((phase, status, draft)) = widget.chat.with(|c| {
+        c.as_ref().map(|c| {
+            let agent = c.agent.as_deref().unwrap_or_default();
+            let status = match c.phase {
+                _ if !connected => s.reconnecting.to_owned(),
+                WAITING => {
+                    let mut line = fill(s.queue_position, &c.position.to_string());
+                    if let Some(wait) = c.wait {
+                        line.push(' ');
+                        line.push_str(&fill(s.queue_wait, &wait.div_ceil(60).max(1).to_string()));
+                    }
+                    line
+                }
+                ACTIVE if typing => fill(s.agent_typing, agent),
+                ACTIVE => fill(s.chatting_with, agent),
+                _ => s.connecting.to_owned(),
+            };
+            (c.phase, status, c.draft.clone())
+        })
+    }) else {
+        redraw(host, "");
+        return;
+    };
+    // What is drawn, in which language (`s.send` differs per language).
+    let mode = format!("{}{}", phase.max(ACTIVE), s.send);
+    if redraw(host, &mode) {
+        if phase < CLOSED {
+            let status = add(host, "p", "chat-status", None);
+            set(&status, "role", "status");
+            let form = add(host, "form", "composer", None);
+            set(&form, "data-action", "chat-send");
+            let label = add(&form, "label", "", Some(s.message));
+            set(&label, "for", "aisle-message");
+            let text = add(&form, "textarea", "", None);
+            for (name, value) in [
+                ("id", "aisle-message"),
+                ("name", "chat"),
+                ("rows", "3"),
+                ("maxlength", &MAX_MESSAGE_CHARS.to_string()),
+                ("aria-describedby", "aisle-count"),
+            ] {
+                set(&text, name, value);
+            }
+            let _ = Reflect::set(&text, &"value".into(), &draft.as_str().into());
+            let count = add(&form, "span", "counter", None);
+            set(&count, "id", "aisle-count");
+            let buttons = add(&form, "div", "composer-actions", None);
+            let end = add(&buttons, "button", "", Some(s.end_chat));
+            set(&end, "type", "button");
+            set(&end, "data-action", "chat-end");
+            let send = add(&buttons, "button", "primary", Some(s.send));
+            set(&send, "type", "submit");
+        } else {
+            if phase == RATE {
+                let group = add(host, "div", "rating", None);
+                set(&group, "role", "group");
+                set(&group, "aria-label", s.rate_prompt);
+                add(&group, "p", "", Some(s.rate_prompt));
+                for n in 1..=5 {
+                    let star = add(&group, "button", "", Some(&n.to_string()));
+                    set(&star, "type", "button");
+                    set(&star, "data-action", &format!("chat-rate:{n}"));
+                }
+            }
+            let back = add(host, "button", "menu-item", Some(s.back_to_menu));
+            set(&back, "type", "button");
+            set(&back, "data-action", "chat-leave");
+        }
+    }
+    if let Ok(Some(line)) = host.query_selector(".chat-status") {
+        line.set_text_content(Some(&status));
+    }
+    if let Ok(Some(count)) = host.query_selector(".counter") {
+        let used = draft.chars().count();
+        count.set_text_content(Some(&format!("{used} / {MAX_MESSAGE_CHARS}")));
+    }
+}
+
+/// Replaces the one `{placeholder}` in `template` with `value`.
+pub fn fill(template: &str, value: &str) -> String {
+    match (template.find('{'), template.find('}')) {
+        (Some(a), Some(b)) if a < b => format!("{}{value}{}", &template[..a], &template[b + 1..]),
+        _ => template.to_owned(),
+    }
+}
+
+/// The shopper is typing: tells the agent at most every 3 s.
+pub fn typing(typing: bool) {
+    let now = js_sys::Date::now();
+    let due = with_link(|l| {
+        let due = !typing || now - l.typing_sent > 3000.0;
+        l.typing_sent = if typing { now } else { 0.0 };
+        due
+    });
+    if due {
+        send(&[("type", "typing".into()), ("typing", typing.into())]);
+    }
+}
+
+/// The shopper read everything shown (the panel is open).
+pub fn read_all(widget: Widget) {
+    let seq = widget
+        .chat
+        .with_untracked(|c| c.as_ref().map_or(0, |c| c.last_seq));
+    if seq > 0 {
+        send(&[("type", "read".into()), ("seq", (seq as f64).into())]);
+    }
+}
+
+/// The shopper ends the chat.
+pub fn end(widget: Widget) {
+    if !send(&[("type", "end".into())]) {
+        update(widget, |c| c.phase = CLOSED);
+        widget.say(Line::Ended);
+    }
+}
+
+/// The shopper rates the closed chat (1–5).
+pub fn rate(score: u8) {
+    send(&[("type", "rate".into()), ("score", score.into())]);
+}
+
+/// Back to the menu after a closed chat.
+pub fn leave(widget: Widget) {
+    widget.chat.set(None);
+    with_link(|l| {
+        if let Some(socket) = l.socket.take() {
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+        l.retry = None;
+    });
+}

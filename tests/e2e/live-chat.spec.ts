@@ -1,0 +1,158 @@
+// Live handoff from the shopper's side: "Talk to a person" opens a WebSocket
+// conversation; an agent (here a logged-in agent socket in a second browser
+// context, speaking the protocol in crates/core/src/protocol.rs) accepts and
+// answers. Driven by accessible role and name, as a shopper would.
+import { test, expect, type Page } from '@playwright/test';
+import { Store } from './store';
+
+/** An agent connected to /ws/v1/agent from a page on the server's origin (the login cookie authenticates it). */
+class Agent {
+  constructor(readonly page: Page) {}
+
+  static async connect(page: Page): Promise<Agent> {
+    await page.goto('/healthz');
+    await page.evaluate(async () => {
+      const login = await fetch('/api/agent/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'agent@demo.test', password: 'demo-agent' }),
+      });
+      if (!login.ok) throw new Error(`login: ${login.status}`);
+      const w = window as any;
+      w.frames_ = [];
+      w.ws = new WebSocket(`ws://${location.host}/ws/v1/agent`);
+      w.ws.onmessage = (e: MessageEvent) => w.frames_.push(JSON.parse(e.data));
+      await new Promise((ok, fail) => { w.ws.onopen = ok; w.ws.onerror = fail; });
+      w.ws.send(JSON.stringify({ type: 'hello' }));
+      w.ws.send(JSON.stringify({ type: 'presence', online: true }));
+    });
+    return new Agent(page);
+  }
+
+  send(frame: object) {
+    return this.page.evaluate((f) => (window as any).ws.send(JSON.stringify(f)), frame);
+  }
+
+  /** Waits for a frame matching `pick` and returns it. */
+  async frame(pick: (f: any) => boolean): Promise<any> {
+    const source = pick.toString();
+    const handle = await this.page.waitForFunction(
+      (src) => (window as any).frames_.find(eval(src)) ?? false,
+      source,
+    );
+    return handle.jsonValue();
+  }
+}
+
+test('with nobody online, "Talk to a person" leads to the message form', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  await expect(store.panel.getByRole('textbox', { name: 'Message' })).toBeVisible();
+  await expect(store.panel.getByRole('button', { name: 'Send message' })).toBeVisible();
+});
+
+test('a shopper reaches an agent: queue, join, messages both ways, reload, read, close and rating', async ({ page, browser }) => {
+  const agent = await Agent.connect(await browser.newPage());
+  await agent.frame((f) => f.type === 'welcome');
+
+  const store = new Store(page);
+  await store.visit('/products/alpine-parka');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  await expect(store.panel.getByRole('status')).toHaveText(/You're number 1 in line/);
+
+  // The agent sees the shopper waiting, with the page they are on.
+  const queue = await agent.frame((f) => f.type === 'queue' && f.waiting.length > 0);
+  const waiting = queue.waiting[0];
+  expect(waiting.context.page_url).toContain('/products/alpine-parka');
+  await agent.send({ type: 'accept', conversation: waiting.conversation });
+  await expect(store.log.getByText('Robin joined the chat.')).toBeVisible();
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+
+  // The shopper writes; it is stored (Sent) and reaches the agent.
+  const box = store.panel.getByRole('textbox', { name: 'Message' });
+  await box.fill('Does the parka run small?');
+  await expect(store.panel.getByText('25 / 2000')).toBeVisible();
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+  const shopperLine = store.log.locator('.msg-shopper', { hasText: 'Does the parka run small?' });
+  await expect(shopperLine).toContainText('Sent');
+  const received = await agent.frame((f) => f.type === 'message' && f.message?.text === 'Does the parka run small?');
+
+  // The agent answers, with markup that must stay text.
+  await agent.send({
+    type: 'send', conversation: waiting.conversation, client_id: 'a1',
+    text: 'It runs true to size <img src=x onerror="window.__xss=1"> https://example.com/size',
+  });
+  await expect(store.log.getByText('It runs true to size <img src=x onerror="window.__xss=1">', { exact: false })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+
+  // The agent reads the shopper's message: the shopper sees "Read".
+  await agent.send({ type: 'read', conversation: waiting.conversation, seq: received.message.seq });
+  await expect(shopperLine).toContainText('Read');
+
+  // A page navigation keeps the conversation and what was half typed.
+  await box.fill('One more question');
+  await store.visit('/cart');
+  await expect(store.log.getByText('Does the parka run small?')).toBeVisible();
+  await expect(store.log.getByText('It runs true to size', { exact: false })).toBeVisible();
+  const again = store.panel.getByRole('textbox', { name: 'Message' });
+  await expect(again).toHaveValue('One more question');
+  await again.press('Enter');
+  await agent.frame((f) => f.type === 'message' && f.message?.text === 'One more question');
+  await expect(store.log.getByText('It runs true to size', { exact: false })).toHaveCount(1);
+
+  // The agent closes; the shopper rates.
+  await agent.send({ type: 'close', conversation: waiting.conversation, tags: ['sizing'] });
+  await expect(store.log.getByText('The chat has ended.')).toBeVisible();
+  const rating = store.panel.getByRole('group', { name: /How was your chat/ });
+  await rating.getByRole('button', { name: '5' }).click();
+  await expect(store.log.getByText('Thanks for your rating!')).toBeVisible();
+  const rated = await agent.frame((f) => f.type === 'rated');
+  expect(rated.score).toBe(5);
+  await store.panel.getByRole('button', { name: 'Back to the menu' }).click();
+  await expect(store.panel.getByRole('button', { name: 'Track order' })).toBeVisible();
+  await agent.page.close();
+});
+
+test('a message typed while the connection is down is delivered once it is back', async ({ page, browser }) => {
+  // Lets the test cut the widget's socket and refuse reconnections, as a dead network would.
+  await page.addInitScript(() => {
+    const w = window as any;
+    const Native = window.WebSocket;
+    w.__sockets = [];
+    w.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(w.__offline ? 'ws://127.0.0.1:9/' : url, protocols);
+        w.__sockets.push(this);
+      }
+    };
+  });
+  const agent = await Agent.connect(await browser.newPage());
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  const queue = await agent.frame((f) => f.type === 'queue' && f.waiting.length > 0);
+  await agent.send({ type: 'accept', conversation: queue.waiting[0].conversation });
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__offline = true;
+    for (const ws of w.__sockets) ws.close();
+  });
+  await expect(store.panel.getByRole('status')).toHaveText(/Reconnecting/);
+  const box = store.panel.getByRole('textbox', { name: 'Message' });
+  await box.fill('Still there?');
+  await box.press('Enter');
+  const line = store.log.locator('.msg-shopper', { hasText: 'Still there?' });
+  await expect(line).toContainText('Sending');
+  await page.evaluate(() => { (window as any).__offline = false; });
+  await agent.frame((f) => f.type === 'message' && f.message?.text === 'Still there?');
+  await expect(line).toContainText('Sent');
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+  await agent.page.close();
+});
