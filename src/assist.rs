@@ -285,7 +285,7 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
         add(&facts, "dt", "", Some(&fact.string("label")));
         let dd = add(&facts, "dd", "", None);
         match fact.number("at") {
-            Some(at) => add_time(&dd, at, false, locale),
+            Some(at) => add_time(&dd, at, fact.get("with_time").0.is_truthy(), locale),
             None => dd.set_text_content(Some(&fact.string("value"))),
         }
     }

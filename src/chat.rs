@@ -456,6 +456,7 @@ pub fn on_action(widget: Widget, action: &str) {
             }
         }
         "chat-end" => end(widget),
+        "chat-transcript" => save_transcript(widget),
         "chat-leave" => {
             leave(widget);
             crate::app::focus_first_control(widget.panel);
@@ -469,6 +470,42 @@ pub fn on_action(widget: Widget, action: &str) {
             }
         }
     }
+}
+
+/// Downloads the conversation with the person as a text file.
+fn save_transcript(widget: Widget) {
+    let s = widget.strings();
+    let text = widget.transcript.with_untracked(|log| {
+        log.iter()
+            .filter_map(|entry| match &entry.line {
+                Line::Sent(_, text, _) => Some(format!("{}: {text}", s.you)),
+                Line::Agent(name, text) => Some(format!("{name}: {text}")),
+                Line::Joined(name) => Some(fill(s.agent_joined, name)),
+                Line::Ended => Some(s.chat_ended.to_owned()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let parts = js_sys::Array::of1(&text.into());
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(link) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", "chat-transcript.txt");
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// Enter sends the message; Shift+Enter is a new line.
@@ -502,6 +539,11 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                     if let Some(wait) = c.wait {
                         line.push(' ');
                         line.push_str(&fill(s.queue_wait, &wait.div_ceil(60).max(1).to_string()));
+                    }
+                    // The store's published promise, next to the live estimate.
+                    if let Some(minutes) = crate::config::reply_promise() {
+                        line.push(' ');
+                        line.push_str(&fill(s.promise, &minutes.to_string()));
                     }
                     line
                 }
@@ -556,6 +598,9 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                     set(&star, "data-action", &format!("chat-rate:{n}"));
                 }
             }
+            let save = add(host, "button", "menu-item", Some(s.save_transcript));
+            set(&save, "type", "button");
+            set(&save, "data-action", "chat-transcript");
             let back = add(host, "button", "menu-item", Some(s.back_to_menu));
             set(&back, "type", "button");
             set(&back, "data-action", "chat-leave");

@@ -164,3 +164,17 @@ pub fn set_identity(email: String, signature: String) {
 pub fn identity() -> Option<(String, String)> {
     IDENTITY.with(|i| i.borrow().clone())
 }
+
+thread_local! {
+    static PROMISE: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Remembers the store's published live-chat reply time, minutes.
+pub fn set_reply_promise(minutes: Option<u32>) {
+    PROMISE.with(|p| p.set(minutes));
+}
+
+/// The store's published live-chat reply time, minutes, if it has one.
+pub fn reply_promise() -> Option<u32> {
+    PROMISE.with(std::cell::Cell::get)
+}

@@ -156,6 +156,12 @@ pub struct Strings {
     pub reconnecting: &'static str,
     /// Leaves the ended chat for the menu.
     pub back_to_menu: &'static str,
+    /// The store's published reply time; `{minutes}`.
+    pub promise: &'static str,
+    /// Downloads the chat as a text file.
+    pub save_transcript: &'static str,
+    /// Names the shopper in the saved transcript.
+    pub you: &'static str,
 }
 
 /// English.
@@ -194,6 +200,9 @@ pub static EN: Strings = Strings {
     read: "Read",
     reconnecting: "Connection lost. Reconnecting… your messages are kept.",
     back_to_menu: "Back to the menu",
+    promise: "We aim to reply within {minutes} min.",
+    save_transcript: "Save transcript",
+    you: "You",
 };
 
 /// French.
@@ -232,6 +241,9 @@ pub static FR: Strings = Strings {
     read: "Lu",
     reconnecting: "Connexion perdue. Reconnexion… vos messages sont conservés.",
     back_to_menu: "Retour au menu",
+    promise: "Nous nous engageons à répondre en moins de {minutes} min.",
+    save_transcript: "Enregistrer la conversation",
+    you: "Vous",
 };
 
 /// Finnish.
@@ -270,6 +282,9 @@ pub static FI: Strings = Strings {
     read: "Luettu",
     reconnecting: "Yhteys katkesi. Yhdistetään uudelleen… viestisi säilyvät.",
     back_to_menu: "Takaisin valikkoon",
+    promise: "Pyrimme vastaamaan {minutes} minuutin kuluessa.",
+    save_transcript: "Tallenna keskustelu",
+    you: "Sinä",
 };
 
 /// Simplified Chinese.
@@ -308,6 +323,9 @@ pub static ZH_HANS: Strings = Strings {
     read: "已读",
     reconnecting: "连接已断开，正在重新连接…您的消息已保留。",
     back_to_menu: "返回菜单",
+    promise: "我们承诺在 {minutes} 分钟内回复。",
+    save_transcript: "保存聊天记录",
+    you: "您",
 };
 
 /// Traditional Chinese.
@@ -346,6 +364,9 @@ pub static ZH_HANT: Strings = Strings {
     read: "已讀",
     reconnecting: "連線中斷，正在重新連線…您的訊息已保留。",
     back_to_menu: "返回選單",
+    promise: "我們承諾在 {minutes} 分鐘內回覆。",
+    save_transcript: "儲存對話紀錄",
+    you: "您",
 };
 
 /// Thai.
@@ -384,4 +405,7 @@ pub static TH: Strings = Strings {
     read: "อ่านแล้ว",
     reconnecting: "การเชื่อมต่อขาดหาย กำลังเชื่อมต่อใหม่… ข้อความของคุณยังอยู่ครบ",
     back_to_menu: "กลับไปที่เมนู",
+    promise: "เราตั้งใจตอบกลับภายใน {minutes} นาที",
+    save_transcript: "บันทึกบทสนทนา",
+    you: "คุณ",
 };

@@ -134,6 +134,7 @@ pub fn boot() {
             return;
         };
         widget.brand.set(settings.text("brand_color"));
+        config::set_reply_promise(settings.number("reply_promise_minutes").map(|m| m as u32));
         let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into())
             .iter()
             .filter_map(|pair| {

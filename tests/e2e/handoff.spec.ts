@@ -28,6 +28,8 @@ test('a shopper who tracked an order talks to an agent in the console; reload mi
   await store.panel.getByRole('button', { name: 'Something else' }).click();
   await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
   await expect(store.panel.getByRole('status')).toHaveText(/You're number 1 in line/);
+  // The store's published promise (demo: 5 min) is shown next to the live estimate.
+  await expect(store.panel.getByRole('status')).toContainText('We aim to reply within 5 min.');
 
   // The agent sees who is waiting and what they already did.
   const row = agent.row('ada@example.com');
@@ -60,5 +62,13 @@ test('a shopper who tracked an order talks to an agent in the console; reload mi
   await store.panel.getByRole('group', { name: /How was your chat/ }).getByRole('button', { name: '4' }).click();
   await expect(store.log.getByText('Thanks for your rating!')).toBeVisible();
   await expect(agent.page.getByText('Rated 4 of 5')).toBeVisible();
+
+  // The shopper keeps the conversation as a text file.
+  const download = page.waitForEvent('download');
+  await store.panel.getByRole('button', { name: 'Save transcript' }).click();
+  const file = await (await download).path();
+  const transcript = require('node:fs').readFileSync(file, 'utf8');
+  expect(transcript).toContain('Robin: Hi Ada, your parka left our warehouse two days ago.');
+  expect(transcript).toContain('You: Great, thank you!');
   await agentContext.close();
 });

@@ -117,6 +117,9 @@ pub struct Fact {
     /// A time, Unix seconds.
     #[serde(default)]
     pub at: Option<i64>,
+    /// Show `at` with the time of day, not just the date.
+    #[serde(default)]
+    pub with_time: bool,
 }
 
 /// A link; the widget renders it only if `url` is `http(s)`.
@@ -247,6 +250,7 @@ mod tests {
                         label: "Shipped".into(),
                         value: String::new(),
                         at: Some(1),
+                        with_time: true,
                     }],
                     ..Card::default()
                 }),

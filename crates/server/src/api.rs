@@ -97,7 +97,8 @@ async fn lookup_order(
 }
 
 /// `GET /api/sites/{site}/widget`: what the widget shows of the merchant's
-/// settings — brand colour and greetings by locale. Public; cached a minute.
+/// settings — brand colour, greetings by locale and the published reply time.
+/// Public; cached a minute.
 async fn widget_settings(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -110,6 +111,7 @@ async fn widget_settings(
         Json(serde_json::json!({
             "brand_color": site.config.brand_color,
             "greeting": site.config.greeting,
+            "reply_promise_minutes": site.config.reply_promise_minutes,
         })),
     ))
 }

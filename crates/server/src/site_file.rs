@@ -47,6 +47,9 @@ pub struct SiteFile {
     /// Locale tag → sentence key → the merchant's wording of the assistant.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// Published live-chat reply time, minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_promise_minutes: Option<u32>,
 }
 
 impl SiteFile {
@@ -59,6 +62,7 @@ impl SiteFile {
             brand_color: self.brand_color.clone(),
             greeting: self.greeting.clone(),
             strings: self.strings.clone(),
+            reply_promise_minutes: self.reply_promise_minutes,
         }
     }
 }
@@ -229,6 +233,15 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
                 }
             }
         }
+    }
+    if file
+        .reply_promise_minutes
+        .is_some_and(|m| m == 0 || m > 7 * 24 * 60)
+    {
+        err(
+            &[K("reply_promise_minutes")],
+            "between 1 minute and a week (10080)".into(),
+        );
     }
     if let Some(color) = &file.brand_color {
         let hex = color.strip_prefix('#').unwrap_or("");
@@ -454,6 +467,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         brand_color: config.brand_color,
         greeting: config.greeting,
         strings: config.strings,
+        reply_promise_minutes: config.reply_promise_minutes,
     }))
 }
 

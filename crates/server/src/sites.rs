@@ -45,6 +45,9 @@ pub struct SiteConfig {
     pub greeting: BTreeMap<String, String>,
     /// Locale tag → sentence key ([`Text::KEYS`]) → the merchant's wording.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// The reply time the store publishes for live chat, in minutes (shown
+    /// to waiting shoppers next to the live estimate).
+    pub reply_promise_minutes: Option<u32>,
 }
 
 impl SiteConfig {
@@ -112,7 +115,44 @@ impl BusinessHours {
     }
 }
 
+impl BusinessHours {
+    /// When the store next opens after `unix_seconds` (within a week), Unix seconds.
+    pub fn next_open(&self, unix_seconds: i64) -> Option<i64> {
+        let tz = jiff::tz::TimeZone::get(&self.time_zone).ok()?;
+        let today = jiff::Timestamp::from_second(unix_seconds)
+            .ok()?
+            .to_zoned(tz.clone())
+            .date();
+        (0..8)
+            .filter_map(|offset| today.checked_add(jiff::Span::new().days(offset)).ok())
+            .flat_map(|day| {
+                let key =
+                    WEEKDAYS[usize::from(day.weekday().to_monday_zero_offset().unsigned_abs())];
+                let tz = tz.clone();
+                self.weekly
+                    .get(key)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(move |[from, _]| {
+                        let minutes = parse_hhmm(from)?;
+                        let at = day.at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0);
+                        Some(at.to_zoned(tz.clone()).ok()?.timestamp().as_second())
+                    })
+            })
+            .filter(|&at| at > unix_seconds)
+            .min()
+    }
+}
+
 impl SiteConfig {
+    /// When people are next on duty, if they are off now.
+    pub fn back_at(&self, unix_seconds: i64) -> Option<i64> {
+        self.business_hours
+            .as_ref()
+            .filter(|h| !h.is_open(unix_seconds))
+            .and_then(|h| h.next_open(unix_seconds))
+    }
+
     /// Whether people are on duty at `unix_seconds` by the business hours.
     pub fn open_at(&self, unix_seconds: i64) -> bool {
         self.business_hours
@@ -310,6 +350,12 @@ mod tests {
         assert!(!hours.is_open(1_780_318_800 - 1));
         // Tuesday: closed.
         assert!(!hours.is_open(monday_nine + 86_400));
+        // Closed on Tuesday: next opening is the following Monday 09:00 EST.
+        assert_eq!(
+            hours.next_open(monday_nine + 86_400),
+            Some(monday_nine + 7 * 86_400)
+        );
+        assert_eq!(hours.next_open(monday_nine - 60), Some(monday_nine));
         assert_eq!(parse_hhmm("24:00"), Some(1440));
         assert_eq!(parse_hhmm("24:01"), None);
         assert_eq!(parse_hhmm("9:00"), None);

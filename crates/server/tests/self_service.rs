@@ -890,3 +890,40 @@ async fn the_merchant_can_reword_the_assistant_per_language() {
     let reply = thai.act("faq", &[]).await;
     assert!(!reply.to_string().contains("Ask an outfitter"), "{reply}");
 }
+
+#[tokio::test]
+async fn outside_business_hours_the_message_form_says_when_the_team_is_back() {
+    let demo = demo().await;
+    let mut file = aisle_server::site_file::parse_site_file(aisle_server::demo::SITE_FILE).unwrap();
+    // Open one minute a week, at a time that is not now.
+    let now = aisle_server::db::now();
+    let in_two_days = now + 2 * 86_400;
+    let tz_day =
+        ["thu", "fri", "sat", "sun", "mon", "tue", "wed"][((in_two_days / 86_400) % 7) as usize];
+    file.business_hours = serde_json::from_value(json!({
+        "time_zone": "UTC",
+        "weekly": { tz_day: [["12:00", "12:01"]] }
+    }))
+    .unwrap();
+    aisle_server::site_file::import(&demo.state.db, &file)
+        .await
+        .unwrap();
+    demo.state.sites.reload(&demo.state.db).await.unwrap();
+
+    let mut shopper = Shopper::new(&demo);
+    let reply = shopper.act("human", &[]).await;
+    assert!(said(&reply).contains("We're away right now"), "{reply}");
+    let fact = &reply["said"][0]["card"]["facts"][0];
+    assert_eq!(fact["label"], "Back");
+    assert_eq!(fact["with_time"], true);
+    let back = fact["at"].as_i64().unwrap();
+    assert_eq!(
+        back,
+        in_two_days - in_two_days % 86_400 + 12 * 3600,
+        "{reply}"
+    );
+    assert!(
+        !field(&reply, "message").is_null(),
+        "the form is still offered"
+    );
+}

@@ -320,20 +320,20 @@ pub fn order_card(t: &Text, order: &OrderView) -> Card {
         facts.push(Fact {
             label: t.carrier.into(),
             value: ship.carrier.clone(),
-            at: None,
+            ..Fact::default()
         });
         facts.push(Fact {
             label: t.tracking_number.into(),
             value: ship.tracking_number.clone(),
-            at: None,
+            ..Fact::default()
         });
         if order.state == OrderState::InTransit
             && let Some(eta) = ship.estimated_delivery
         {
             facts.push(Fact {
                 label: t.estimated_delivery.into(),
-                value: String::new(),
                 at: Some(eta),
+                ..Fact::default()
             });
         }
         link = Some(Link {
@@ -356,6 +356,7 @@ pub fn order_card(t: &Text, order: &OrderView) -> Card {
                 label: event_text(t, event.kind).into(),
                 value: event.location.clone().unwrap_or_default(),
                 at: Some(event.at),
+                ..Fact::default()
             })
             .collect(),
     }
@@ -962,7 +963,22 @@ fn message_form(turn: &mut Turn<'_>, refused: Option<MessageDraft>) {
     let draft = match refused {
         Some(draft) => draft,
         None => {
-            turn.say(t.message_intro);
+            match turn.site.config.back_at(crate::db::now()) {
+                Some(back) => turn.reply.said.push(Said {
+                    text: t.away.into(),
+                    card: Some(Card {
+                        title: t.back_title.into(),
+                        facts: vec![Fact {
+                            label: t.back_label.into(),
+                            value: String::new(),
+                            at: Some(back),
+                            with_time: true,
+                        }],
+                        ..Card::default()
+                    }),
+                }),
+                None => turn.say(t.message_intro),
+            }
             MessageDraft {
                 email: turn.session.email.clone().unwrap_or_default(),
                 message: String::new(),

@@ -338,6 +338,12 @@ text_table! {
     // Message to the team (until live chat, "Talk to a person" leads here).
     /// Intro.
     message_intro,
+    /// Outside business hours, before the message form.
+    away,
+    /// Card title of the next opening.
+    back_title,
+    /// Fact label of the next opening.
+    back_label,
     /// Field label.
     message,
     /// Submit.
@@ -450,6 +456,9 @@ pub static EN: Text = Text {
     helpful_thanks: "Glad it helped.",
     helpful_sorry: "Sorry about that. A person can help.",
     message_intro: "Leave a message and our team will reply by email.",
+    away: "We're away right now. Leave a message and we'll reply by email as soon as we're back.",
+    back_title: "When we're back",
+    back_label: "Back",
     message: "Message",
     message_send: "Send message",
     message_empty: "Write your message.",
@@ -558,6 +567,9 @@ pub static FR: Text = Text {
     helpful_thanks: "Ravi d’avoir pu aider.",
     helpful_sorry: "Désolé. Quelqu’un peut vous aider.",
     message_intro: "Laissez un message : notre équipe vous répondra par e-mail.",
+    away: "Nous sommes absents pour le moment. Laissez un message : nous vous répondrons par e-mail dès notre retour.",
+    back_title: "Notre retour",
+    back_label: "Retour",
     message: "Message",
     message_send: "Envoyer le message",
     message_empty: "Écrivez votre message.",
@@ -666,6 +678,9 @@ pub static FI: Text = Text {
     helpful_thanks: "Hienoa, että tästä oli apua.",
     helpful_sorry: "Pahoittelemme. Asiakaspalvelumme auttaa mielellään.",
     message_intro: "Jätä viesti, niin tiimimme vastaa sinulle sähköpostitse.",
+    away: "Olemme juuri nyt poissa. Jätä viesti, niin vastaamme sähköpostitse heti palattuamme.",
+    back_title: "Palaamme",
+    back_label: "Paikalla",
     message: "Viesti",
     message_send: "Lähetä viesti",
     message_empty: "Kirjoita viestisi.",
@@ -774,6 +789,9 @@ pub static ZH_HANS: Text = Text {
     helpful_thanks: "很高兴能帮到您。",
     helpful_sorry: "很抱歉。人工客服可为您提供帮助。",
     message_intro: "请留言，我们的团队会通过邮件回复您。",
+    away: "我们现在不在线。请留言，我们回来后会尽快通过邮件回复您。",
+    back_title: "恢复服务时间",
+    back_label: "恢复时间",
     message: "留言",
     message_send: "发送留言",
     message_empty: "请输入留言内容。",
@@ -882,6 +900,9 @@ pub static ZH_HANT: Text = Text {
     helpful_thanks: "很高興能幫上忙。",
     helpful_sorry: "很抱歉。真人客服可以協助您。",
     message_intro: "請留言，我們的團隊會以電子郵件回覆您。",
+    away: "我們目前不在線上。請留言，我們回來後會盡快以電子郵件回覆您。",
+    back_title: "恢復服務時間",
+    back_label: "恢復時間",
     message: "留言",
     message_send: "送出留言",
     message_empty: "請輸入留言內容。",
@@ -990,6 +1011,9 @@ pub static TH: Text = Text {
     helpful_thanks: "ยินดีที่ได้ช่วยเหลือ",
     helpful_sorry: "ขออภัยด้วย เจ้าหน้าที่ยินดีช่วยเหลือ",
     message_intro: "ฝากข้อความไว้ได้เลย ทีมงานจะตอบกลับทางอีเมล",
+    away: "ขณะนี้อยู่นอกเวลาทำการ ฝากข้อความไว้ได้เลย เราจะตอบกลับทางอีเมลทันทีที่กลับมา",
+    back_title: "เวลาที่เรากลับมา",
+    back_label: "กลับมา",
     message: "ข้อความ",
     message_send: "ส่งข้อความ",
     message_empty: "กรุณาพิมพ์ข้อความ",
