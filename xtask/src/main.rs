@@ -9,7 +9,11 @@
 //!   `dist/console/` (fingerprinted, precompressed); `build widget` or
 //!   `build console` for one of them.
 //! - `size`  — sizes of the loader and the widget against PRODUCT.md's budgets.
-//! - `bench` — campaign evaluation speed (criterion) against its budget.
+//! - `bench` — campaign evaluation speed (criterion) against its budget, then
+//!   the live-chat load generator (`crates/server/examples/chat_load.rs`):
+//!   2,000 idle shopper connections and agents chatting on loopback, memory per
+//!   connection against its budget; `bench --shoppers N` (and the example's
+//!   other options) are passed on to it.
 //! - `setup` — install the pinned tools (idempotent; checks versions first).
 
 mod bundle;
@@ -51,7 +55,7 @@ fn dispatch() -> Result<()> {
             bundle::size_report(&root)
         }
         Some("test") => test(&root),
-        Some("bench") => bench(&root),
+        Some("bench") => bench(&root, &args[1..]),
         Some("demo") => demo(&root),
         _ => {
             eprintln!("usage: cargo xtask <demo|test|build|size|bench|setup>");
@@ -165,7 +169,9 @@ fn test(root: &Path) -> Result<()> {
 /// Campaign evaluation budget (PRODUCT.md): 200 campaigns, one visitor, native.
 const EVALUATION_BUDGET_NS: f64 = 20_000.0;
 
-fn bench(root: &Path) -> Result<()> {
+/// Campaign evaluation, then the live-chat load generator with `load_args`
+/// (`--shoppers N`, …); fails when either is over budget.
+fn bench(root: &Path, load_args: &[String]) -> Result<()> {
     run(cargo(root).args(["bench", "-p", "aisle-core", "--bench", "campaigns"]))?;
     let estimates = root.join("target/criterion/evaluate 200 campaigns/new/estimates.json");
     let text = std::fs::read_to_string(&estimates)
@@ -179,10 +185,24 @@ fn bench(root: &Path) -> Result<()> {
         mean_ns / 1000.0,
         EVALUATION_BUDGET_NS / 1000.0
     );
+    // The load generator starts the release server binary as a child process,
+    // so memory is measured in the server alone.
+    run(cargo(root).args(["build", "--release", "-p", "aisle-server", "--bin", "aisle"]))?;
+    let chat_load = run(cargo(root)
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "aisle-server",
+            "--example",
+            "chat_load",
+            "--",
+        ])
+        .args(load_args));
     if mean_ns > EVALUATION_BUDGET_NS {
         bail!("campaign evaluation is over budget");
     }
-    Ok(())
+    chat_load.context("the live-chat load run failed or is over budget")
 }
 
 fn demo(root: &Path) -> Result<()> {

@@ -259,7 +259,10 @@ async fn run<P: Peer>(
                 io.error(ProtocolError::Malformed, e.to_string()).await;
                 Flow::Close(close_code::INVALID, "malformed message")
             }
-            Ok(message) => peer.handle(message, &mut io).await,
+            // Boxed: handling a message (database calls and all) needs ~2 KB
+            // of future state, which would otherwise sit in every idle
+            // connection's task for its whole life.
+            Ok(message) => Box::pin(peer.handle(message, &mut io)).await,
         };
         if io.broken {
             return;

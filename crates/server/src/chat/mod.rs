@@ -47,7 +47,9 @@ impl RateWindow {
         RateWindow {
             max,
             window,
-            times: VecDeque::with_capacity(max),
+            // Grown on demand: every connection has windows, most stay quiet,
+            // and `max` slots up front cost ~2 KB per idle connection.
+            times: VecDeque::new(),
         }
     }
 
