@@ -392,7 +392,8 @@ fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings)
         }
         Line::Agent(name, text) => {
             add(&el, "span", "meta", Some(name));
-            text
+            add_linked(&el, text, s.opens_in_new_tab);
+            return;
         }
         Line::Joined(name) => {
             joined = crate::chat::fill(s.agent_joined, name);
@@ -402,6 +403,32 @@ fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings)
         Line::Rated => s.rated,
     };
     add(&el, "span", "", Some(text));
+}
+
+/// `text` as text, with its `http(s)://` words as links (nothing else ever
+/// becomes markup).
+fn add_linked(parent: &Element, text: &str, new_tab: &str) {
+    let span = add(parent, "span", "", None);
+    let mut plain = String::new();
+    for word in text.split_inclusive(char::is_whitespace) {
+        let url = word.trim_end();
+        if assist::is_safe_link(url) && url.len() > 8 {
+            if !plain.is_empty() {
+                let _ = span.append_with_str_1(&std::mem::take(&mut plain));
+            }
+            let a = add(&span, "a", "", Some(url));
+            set(&a, "href", url);
+            set(&a, "target", "_blank");
+            set(&a, "rel", "noopener noreferrer");
+            set(&a, "aria-label", &format!("{url} {new_tab}"));
+            plain.push_str(&word[url.len()..]);
+        } else {
+            plain.push_str(word);
+        }
+    }
+    if !plain.is_empty() {
+        let _ = span.append_with_str_1(&plain);
+    }
 }
 
 /// The self-service menu: only what works. Clicks go to [`assist::on_click`].

@@ -88,6 +88,11 @@ test('a shopper reaches an agent: queue, join, messages both ways, reload, read,
   });
   await expect(store.log.getByText('It runs true to size <img src=x onerror="window.__xss=1">', { exact: false })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+  // Web links become links (new tab); anything else stays text.
+  await expect(store.log.getByRole('link', { name: /https:\/\/example\.com\/size/ })).toHaveAttribute('href', 'https://example.com/size');
+  await agent.send({ type: 'send', conversation: waiting.conversation, client_id: 'a2', text: 'javascript:alert(1) data:text/html,x' });
+  await expect(store.log.getByText('javascript:alert(1) data:text/html,x')).toBeVisible();
+  await expect(store.log.getByRole('link')).toHaveCount(1);
 
   // The agent reads the shopper's message: the shopper sees "Read".
   await agent.send({ type: 'read', conversation: waiting.conversation, seq: received.message.seq });
