@@ -1269,3 +1269,55 @@ fn agents_are_added_from_the_command_line_without_a_password_argument() {
         demo.login("pat@demo.test", "pat-password").await;
     });
 }
+
+#[tokio::test]
+async fn an_agent_who_is_gone_for_good_hands_their_shoppers_back_to_the_queue() {
+    let demo = demo().await;
+    demo.state
+        .chat
+        .set_agent_grace(std::time::Duration::from_millis(300));
+    let sam_token = demo.sam().await;
+    let Chat {
+        robin, mut ada, id, ..
+    } = chat(&demo).await;
+    let mut sam = agent(demo.addr, &sam_token).await;
+
+    // Robin's console drops and does not come back.
+    drop(robin);
+    assert_eq!(
+        next_of(&mut ada, "queue").await["position"],
+        1,
+        "Ada is back in the queue, told her place"
+    );
+    let queue = next_of(&mut sam, "queue").await;
+    let queue = if queue["waiting"].as_array().is_some_and(|w| w.is_empty()) {
+        next_of(&mut sam, "queue").await
+    } else {
+        queue
+    };
+    assert_eq!(queue["waiting"][0]["conversation"], id.as_str());
+    send(&mut sam, json!({"type": "accept", "conversation": id})).await;
+    next_of(&mut sam, "conversation").await;
+    assert_eq!(
+        next_event(&mut ada).await,
+        json!({"type": "agent_joined", "name": "Sam"})
+    );
+}
+
+#[tokio::test]
+async fn an_agent_who_reconnects_in_time_keeps_their_conversations() {
+    let demo = demo().await;
+    demo.state
+        .chat
+        .set_agent_grace(std::time::Duration::from_millis(400));
+    let robin_token = demo.robin().await;
+    let Chat { robin, mut ada, .. } = chat(&demo).await;
+    drop(robin);
+    // A console reload: back within the grace period.
+    let _again = agent(demo.addr, &robin_token).await;
+    let seen = drain(&mut ada, 800).await;
+    assert!(
+        !seen.iter().any(|f| f["type"] == "queue"),
+        "Ada stays with Robin: {seen:?}"
+    );
+}

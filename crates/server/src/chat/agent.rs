@@ -409,8 +409,26 @@ impl Peer for AgentPeer {
 
     async fn leave(self) {
         if let Some(conn) = self.conn {
-            self.state.chat.remove_agent(conn);
-            self.state.chat.queue_changed(&self.agent.site).await;
+            let hub = self.state.chat.clone();
+            hub.remove_agent(conn);
+            hub.queue_changed(&self.agent.site).await;
+            if !hub.agent_connected(self.agent.id) {
+                // Their shoppers wait for them a little, then go back to the queue.
+                let (site, agent, grace) =
+                    (self.agent.site.clone(), self.agent.id, hub.agent_grace());
+                let shutdown = self.state.shutdown.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(grace) => {}
+                    }
+                    if !hub.agent_connected(agent)
+                        && let Err(e) = hub.requeue_agent(&site, agent).await
+                    {
+                        tracing::error!(site, agent, error = %e, "requeueing a gone agent's conversations failed");
+                    }
+                });
+            }
         }
     }
 }

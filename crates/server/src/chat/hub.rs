@@ -134,7 +134,13 @@ struct Inner {
     conns: Mutex<Conns>,
     conversation_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     site_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// How long an agent may be gone before their conversations go back to the queue.
+    agent_grace: Mutex<std::time::Duration>,
 }
+
+/// Default of [`Hub::agent_grace`]: long enough for a console reload or a
+/// network blip, short enough that a shopper is not left alone.
+pub const AGENT_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Held while a conversation's messages are written and fanned out.
 pub type ConversationGuard = tokio::sync::OwnedMutexGuard<()>;
@@ -152,6 +158,7 @@ impl Hub {
                 conns: Mutex::new(Conns::default()),
                 conversation_locks: Mutex::new(HashMap::new()),
                 site_locks: Mutex::new(HashMap::new()),
+                agent_grace: Mutex::new(AGENT_GRACE),
             }),
         }
     }
@@ -255,6 +262,65 @@ impl Hub {
             a.online = online;
             tracing::info!(site = a.site, agent = a.agent, online, "agent presence");
         }
+    }
+
+    /// How long a disconnected agent keeps their conversations.
+    pub fn agent_grace(&self) -> std::time::Duration {
+        *self
+            .inner
+            .agent_grace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes [`Hub::agent_grace`] (tests use a short one).
+    pub fn set_agent_grace(&self, grace: std::time::Duration) {
+        *self
+            .inner
+            .agent_grace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = grace;
+    }
+
+    /// Whether `agent` has any connection open.
+    pub fn agent_connected(&self, agent: i64) -> bool {
+        self.conns().agents.values().any(|a| a.agent == agent)
+    }
+
+    /// Puts `agent`'s active conversations back in the queue (they left and did
+    /// not come back in time); their shoppers hear their place in the queue.
+    pub async fn requeue_agent(&self, site: &str, agent: i64) -> anyhow::Result<()> {
+        let _site = self.lock_site(site).await;
+        let ids: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM conversations WHERE site_id = ? AND agent_id = ? AND state = 'active'",
+        )
+        .bind(site)
+        .bind(agent)
+        .fetch_all(self.db())
+        .await?;
+        for (id,) in &ids {
+            let _conversation = self.lock_conversation(id).await;
+            if store::transfer(self.db(), site, id, agent).await? {
+                self.to_agents_of(
+                    id,
+                    &AgentServerMessage::Transferred {
+                        conversation: id.clone(),
+                    },
+                    None,
+                );
+                self.unsync(id);
+                tracing::info!(
+                    site,
+                    conversation = id,
+                    agent,
+                    "agent gone: back in the queue"
+                );
+            }
+        }
+        if !ids.is_empty() {
+            self.notify_queue(site).await?;
+        }
+        Ok(())
     }
 
     /// Forgets an agent connection (it no longer counts as online).
