@@ -141,6 +141,17 @@ impl Io<'_> {
         !self.broken
     }
 
+    /// Refuses a frame out of order (anything before `hello`, or a second
+    /// `hello`) and says to close the connection.
+    pub async fn unexpected(&mut self) -> Flow {
+        self.error(
+            ProtocolError::UnexpectedMessage,
+            "the first message must be hello, and only the first",
+        )
+        .await;
+        Flow::Close(close_code::POLICY, "unexpected message")
+    }
+
     /// Sends an `error` frame (the same shape for shoppers and agents).
     pub async fn error(&mut self, code: ProtocolError, message: impl Into<String>) -> bool {
         self.send(&ServerMessage::Error {

@@ -6,7 +6,7 @@ use super::records::{self, NewTicket, Pending};
 use super::text::{Text, fill};
 use crate::error::AppError;
 use crate::sites::localized as localized_faq;
-use aisle_core::assist::{Card, Choice, Fact, Field, FieldKind, Form, Link, Prompt, Said};
+use aisle_core::assist::{Card, Choice, Fact, Field, FieldKind, Link, Prompt, Said};
 use aisle_core::order::{
     EmailError, MAX_EMAIL_LEN, OrderNumber, OrderNumberError, OrderState, OrderView,
     TrackingEventKind, normalize_email,
@@ -150,15 +150,12 @@ fn identify_form(
             ..Field::default()
         },
     ];
-    turn.reply.prompt = Some(Prompt {
-        label: t.ask_order.into(),
-        form: Some(Form {
-            action: format!("identify:{flow}"),
-            fields,
-            submit: t.find_order.into(),
-        }),
-        choices: vec![turn.menu_choice()],
-    });
+    turn.form(
+        t.ask_order,
+        format!("identify:{flow}"),
+        fields,
+        t.find_order,
+    );
 }
 
 /// Checks the lookup form, proves the order (rate-limited), then runs `flow` on it.
@@ -503,15 +500,12 @@ fn return_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReturnDraft
         max: MAX_COMMENT_CHARS as u32,
         ..Field::default()
     });
-    turn.reply.prompt = Some(Prompt {
-        label: t.return_items.into(),
-        form: Some(Form {
-            action: format!("return-items:{}", order.number.0),
-            fields,
-            submit: t.return_review.into(),
-        }),
-        choices: vec![turn.menu_choice()],
-    });
+    turn.form(
+        t.return_items,
+        format!("return-items:{}", order.number.0),
+        fields,
+        t.return_review,
+    );
 }
 
 /// Checks the item form; on success keeps it pending and asks to confirm.
@@ -806,15 +800,12 @@ fn report_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReportDraft
             ..Field::default()
         },
     ];
-    turn.reply.prompt = Some(Prompt {
-        label: t.report_issue.into(),
-        form: Some(Form {
-            action: format!("report-send:{}", order.number.0),
-            fields,
-            submit: t.report_send.into(),
-        }),
-        choices: vec![turn.menu_choice()],
-    });
+    turn.form(
+        t.report_issue,
+        format!("report-send:{}", order.number.0),
+        fields,
+        t.report_send,
+    );
 }
 
 async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppError> {
@@ -1015,15 +1006,7 @@ fn message_form(turn: &mut Turn<'_>, refused: Option<MessageDraft>) {
             ..Field::default()
         },
     ];
-    turn.reply.prompt = Some(Prompt {
-        label: t.talk_to_person.into(),
-        form: Some(Form {
-            action: "message".into(),
-            fields,
-            submit: t.message_send.into(),
-        }),
-        choices: vec![turn.menu_choice()],
-    });
+    turn.form(t.talk_to_person, "message".into(), fields, t.message_send);
 }
 
 async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {

@@ -17,7 +17,7 @@ pub mod text;
 use crate::AppState;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
-use aisle_core::assist::{AssistReply, AssistRequest, Choice, Prompt, Said};
+use aisle_core::assist::{AssistReply, AssistRequest, Choice, Field, Form, Prompt, Said};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, State};
@@ -70,6 +70,19 @@ impl<'a> Turn<'a> {
             label: self.t().next_steps.into(),
             form: None,
             choices,
+        });
+    }
+
+    /// Asks with a form (`fields`, sent back as `action`), with "Something else" beside it.
+    pub fn form(&mut self, label: &str, action: String, fields: Vec<Field>, submit: &str) {
+        self.reply.prompt = Some(Prompt {
+            label: label.into(),
+            form: Some(Form {
+                action,
+                fields,
+                submit: submit.into(),
+            }),
+            choices: vec![self.menu_choice()],
         });
     }
 

@@ -17,7 +17,7 @@ use aisle_core::protocol::{
     ServerMessage,
 };
 use axum::extract::State;
-use axum::extract::ws::{WebSocketUpgrade, close_code};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
@@ -121,10 +121,10 @@ impl AgentPeer {
                 self.hello(io).await?;
                 return Ok(Flow::Continue);
             }
-            return Ok(unexpected(io).await);
+            return Ok(io.unexpected().await);
         };
         match message {
-            AgentClientMessage::Hello => return Ok(unexpected(io).await),
+            AgentClientMessage::Hello => return Ok(io.unexpected().await),
             AgentClientMessage::Ping { nonce } => {
                 io.send(&AgentServerMessage::Pong { nonce }).await;
             }
@@ -381,15 +381,6 @@ async fn not_found(io: &mut Io<'_>) {
         "no such conversation among yours on this site",
     )
     .await;
-}
-
-async fn unexpected(io: &mut Io<'_>) -> Flow {
-    io.error(
-        ProtocolError::UnexpectedMessage,
-        "the first message must be hello, and only the first",
-    )
-    .await;
-    Flow::Close(close_code::POLICY, "unexpected message")
 }
 
 impl Peer for AgentPeer {

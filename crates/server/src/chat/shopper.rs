@@ -13,7 +13,6 @@ use aisle_core::protocol::{
     AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
     ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, ServerMessage,
 };
-use axum::extract::ws::close_code;
 use std::time::Instant;
 
 /// Messages replayed per database page on resume.
@@ -57,8 +56,8 @@ impl ShopperPeer {
                 self.greeted = true;
                 self.hello(resume, last_seq, io).await?;
             }
-            ClientMessage::Hello { .. } => return Ok(unexpected(io).await),
-            _ if !self.greeted => return Ok(unexpected(io).await),
+            ClientMessage::Hello { .. } => return Ok(io.unexpected().await),
+            _ if !self.greeted => return Ok(io.unexpected().await),
             ClientMessage::Ping { nonce } => {
                 io.send(&ServerMessage::Pong { nonce }).await;
             }
@@ -386,15 +385,6 @@ fn closed(conversation: &Conversation) -> ServerMessage {
         by: conversation.closed_by.unwrap_or(Party::System),
         rate: conversation.wants_rating(),
     }
-}
-
-async fn unexpected(io: &mut Io<'_>) -> Flow {
-    io.error(
-        ProtocolError::UnexpectedMessage,
-        "the first message must be hello, and only the first",
-    )
-    .await;
-    Flow::Close(close_code::POLICY, "unexpected message")
 }
 
 impl Peer for ShopperPeer {
