@@ -396,7 +396,7 @@ fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings)
             return;
         }
         Line::Joined(name) => {
-            joined = crate::chat::fill(s.agent_joined, name);
+            joined = crate::i18n::fill(s.agent_joined, name);
             &joined
         }
         Line::Ended => s.chat_ended,

@@ -18,6 +18,7 @@
 
 use crate::app::Widget;
 use crate::assist::Json;
+use crate::i18n::fill;
 use crate::transcript::Line;
 use aisle_core::protocol::MAX_MESSAGE_CHARS;
 use gloo_timers::callback::Timeout;
@@ -612,14 +613,6 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
     if let Ok(Some(count)) = host.query_selector(".counter") {
         let used = draft.chars().count();
         count.set_text_content(Some(&format!("{used} / {MAX_MESSAGE_CHARS}")));
-    }
-}
-
-/// Replaces the one `{placeholder}` in `template` with `value`.
-pub fn fill(template: &str, value: &str) -> String {
-    match (template.find('{'), template.find('}')) {
-        (Some(a), Some(b)) if a < b => format!("{}{value}{}", &template[..a], &template[b + 1..]),
-        _ => template.to_owned(),
     }
 }
 

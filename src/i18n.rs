@@ -8,6 +8,14 @@
 //! with [`fill`]. The launcher label is also in the loader (`loader/aisle.js`),
 //! which draws the launcher before this bundle loads; a test keeps them equal.
 
+/// Replaces the one `{placeholder}` in `template` with `value`.
+pub fn fill(template: &str, value: &str) -> String {
+    match (template.find('{'), template.find('}')) {
+        (Some(a), Some(b)) if a < b => format!("{}{value}{}", &template[..a], &template[b + 1..]),
+        _ => template.to_owned(),
+    }
+}
+
 /// The languages the widget speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
