@@ -164,7 +164,7 @@ pub async fn evaluate(
     body: Result<Json<VisitorState>, JsonRejection>,
 ) -> Result<Json<CampaignDecision>, AppError> {
     use aisle_core::campaign::{ActionKind, Device, Seen, Visitor};
-    let Some(site_config) = state.sites.get(&site).map(|s| s.config) else {
+    let Some(site_entry) = state.sites.get(&site) else {
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
     };
     let Json(s) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
@@ -227,7 +227,7 @@ pub async fn evaluate(
         now_ms: now() * 1000,
         // Agents online (not away) on the live-handoff socket right now.
         agents_online: state.chat.agents_online(&site),
-        business_hours: site_config.open_at(now()),
+        business_hours: site_entry.config.open_at(now()),
         exit_intent: s.exit_intent,
         scroll_percent: s.scroll_percent.min(100),
         customer_tags: Vec::new(),

@@ -221,7 +221,7 @@ impl Site {
 /// All sites, shared by the request handlers.
 #[derive(Debug, Clone, Default)]
 pub struct SiteRegistry {
-    sites: Arc<RwLock<HashMap<String, Site>>>,
+    sites: Arc<RwLock<HashMap<String, Arc<Site>>>>,
 }
 
 impl SiteRegistry {
@@ -238,14 +238,14 @@ impl SiteRegistry {
                 .map_err(|e| anyhow::anyhow!("site {id}: invalid config: {e}"))?;
             sites.insert(
                 id.clone(),
-                Site {
+                Arc::new(Site {
                     id,
                     name,
                     allowed_origins,
                     texts: Arc::new(config.texts()),
                     config,
                     identity_secret,
-                },
+                }),
             );
         }
         Ok(SiteRegistry {
@@ -265,17 +265,14 @@ impl SiteRegistry {
     /// Re-reads every site (after an import changed one).
     pub async fn reload(&self, db: &SqlitePool) -> anyhow::Result<()> {
         let fresh = Self::load(db).await?;
-        let fresh = fresh
-            .sites
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let fresh = std::mem::take(&mut *fresh.sites.write().unwrap_or_else(|e| e.into_inner()));
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
     }
 
-    /// The site with this id, if served here.
-    pub fn get(&self, id: &str) -> Option<Site> {
+    /// The site with this id, if served here (shared, not copied: requests
+    /// read it on every call).
+    pub fn get(&self, id: &str) -> Option<Arc<Site>> {
         self.sites
             .read()
             .unwrap_or_else(|e| e.into_inner())

@@ -67,7 +67,7 @@ pub async fn upgrade(
     limits(ws).on_upgrade(move |socket| {
         tasks.track_future(async move {
             let (handle, outbox) = hub::channel();
-            let peer = ShopperPeer::new(state, site.id, handle);
+            let peer = ShopperPeer::new(state, site.id.clone(), handle);
             serve(socket, shutdown, peer, outbox).await;
         })
     })
