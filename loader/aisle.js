@@ -39,7 +39,7 @@
     queue.push(args);
     if (args[0] === 'open' || args[0] === 'toggle') load();
   }
-  // A logged-in customer the store signed: data-customer='{"email":…,"signature":…}'.
+  // A logged-in customer the store signed: data-customer='{"email":…,"exp":…,"signature":…}'.
   try { if (attr('customer')) queue.push(['identify', JSON.parse(attr('customer'))]); } catch (e) { /* ignored, never trusted */ }
   Aisle.q = queue;
   Aisle.config = config;

@@ -141,9 +141,14 @@ pub fn request(
         return;
     };
     // An `AssistRequest`, built as a JS object.
-    let identity = crate::config::identity().map_or(JsValue::UNDEFINED, |(email, signature)| {
-        object(&[("email", email.into()), ("signature", signature.into())])
-    });
+    let identity =
+        crate::config::identity().map_or(JsValue::UNDEFINED, |(email, exp, signature)| {
+            object(&[
+                ("email", email.into()),
+                ("exp", exp.into()),
+                ("signature", signature.into()),
+            ])
+        });
     let body = object(&[
         (
             "session",

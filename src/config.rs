@@ -139,7 +139,7 @@ pub fn browser_languages() -> Vec<String> {
 
 thread_local! {
     static CURRENT: std::cell::RefCell<Option<WidgetConfig>> = const { std::cell::RefCell::new(None) };
-    static IDENTITY: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+    static IDENTITY: std::cell::RefCell<Option<Identity>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Remembers this page's configuration for code that runs outside components
@@ -153,15 +153,18 @@ pub fn current() -> Option<WidgetConfig> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// Remembers a logged-in customer's `(email, signature)` from the store
-/// (`data-customer` or `Aisle('identify', …)`); the server checks it. Kept out
-/// of the reactive graph: nothing on screen depends on it.
-pub fn set_identity(email: String, signature: String) {
-    IDENTITY.with(|i| *i.borrow_mut() = Some((email, signature)));
+/// A logged-in customer's `(email, exp, signature)` as the store signed them.
+pub type Identity = (String, f64, String);
+
+/// Remembers a logged-in customer's identity from the store (`data-customer`
+/// or `Aisle('identify', …)`); the server checks it. Kept out of the reactive
+/// graph: nothing on screen depends on it.
+pub fn set_identity(email: String, exp: f64, signature: String) {
+    IDENTITY.with(|i| *i.borrow_mut() = Some((email, exp, signature)));
 }
 
 /// The customer identity the store passed, if any.
-pub fn identity() -> Option<(String, String)> {
+pub fn identity() -> Option<Identity> {
     IDENTITY.with(|i| i.borrow().clone())
 }
 

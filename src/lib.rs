@@ -51,16 +51,17 @@ pub fn dispatch(widget: Widget, command: Command) {
             None => web_sys::console::warn_1(&"Aisle: 'trigger' takes a campaign id".into()),
         },
         "cart" => campaigns::cart(widget, command.argument),
-        // `data-customer` or `Aisle('identify', {email, signature})`.
+        // `data-customer` or `Aisle('identify', {email, exp, signature})`.
         "identify" => {
-            let text = |key: &str| {
-                js_sys::Reflect::get(&command.argument, &key.into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-            };
-            match (text("email"), text("signature")) {
-                (Some(email), Some(signature)) => config::set_identity(email, signature),
-                _ => web_sys::console::warn_1(&"Aisle: 'identify' takes {email, signature}".into()),
+            let get = |key: &str| js_sys::Reflect::get(&command.argument, &key.into()).ok();
+            let text = |key: &str| get(key).and_then(|v| v.as_string());
+            match (text("email"), get("exp").and_then(|v| v.as_f64()), text("signature")) {
+                (Some(email), Some(exp), Some(signature)) => {
+                    config::set_identity(email, exp, signature)
+                }
+                _ => web_sys::console::warn_1(
+                    &"Aisle: 'identify' takes {email, exp, signature}".into(),
+                ),
             }
         }
         // From the loader: the URL changed (also single-page-app navigation).

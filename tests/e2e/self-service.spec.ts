@@ -77,21 +77,30 @@ test('identify once: ada switches between her orders without typing again', asyn
   await expect(store.panel.getByRole('textbox', { name: 'Order number' })).toHaveCount(0);
 });
 
-test("a customer the store signed in sees their orders without a lookup; a forged signature proves nothing", async ({ page, browser }) => {
-  // The store's backend signs the email with the site secret (HMAC-SHA256), as Intercom and Chatwoot do.
+test("a customer the store signed in sees their orders without a lookup; a forged or email-only signature proves nothing", async ({ page, browser }) => {
+  // The store's backend signs site, email and expiry with the site secret (HMAC-SHA256), as in the README.
   const secret = execFileSync('target/debug/aisle', ['site', 'secret', 'demo', '--db', 'sqlite://target/e2e/aisle.db'])
     .toString().trim();
-  const sign = (email: string, key = secret) => createHmac('sha256', key).update(email).digest('hex');
+  const sign = (email: string, key = secret) => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const signature = createHmac('sha256', key).update(`aisle-identity-v1\ndemo\n${email}\n${exp}`).digest('hex');
+    return { email, exp, signature };
+  };
   const store = new Store(page);
   await store.visit('/');
-  await page.evaluate((signature) => (window as any).Aisle('identify', { email: 'ada@example.com', signature }), sign('ada@example.com', 'guess'));
+  // The old format (the email alone, no expiry) is refused with a console warning.
+  const warned = page.waitForEvent('console', (m) => m.text().includes("'identify' takes {email, exp, signature}"));
+  const emailOnly = createHmac('sha256', secret).update('ada@example.com').digest('hex');
+  await page.evaluate((signature) => (window as any).Aisle('identify', { email: 'ada@example.com', signature }), emailOnly);
+  await page.evaluate((identity) => (window as any).Aisle('identify', identity), sign('ada@example.com', 'guess'));
   await store.open();
+  await warned;
   await store.panel.getByRole('button', { name: 'Track order' }).click();
   await expect(store.panel.getByRole('textbox', { name: 'Order number' })).toBeVisible();
 
   const signedIn = new Store(await (await browser.newContext()).newPage());
   await signedIn.visit('/cart');
-  await signedIn.page.evaluate((signature) => (window as any).Aisle('identify', { email: 'ada@example.com', signature }), sign('ada@example.com'));
+  await signedIn.page.evaluate((identity) => (window as any).Aisle('identify', identity), sign('ada@example.com'));
   await signedIn.open();
   await signedIn.panel.getByRole('button', { name: 'Track order' }).click();
   await expect(signedIn.panel.getByRole('button', { name: /Order #1005/ })).toBeVisible();

@@ -33,15 +33,80 @@ pub struct AssistRequest {
     pub identity: Option<Identity>,
 }
 
-/// A customer identity signed by the store: `signature` is the lowercase hex
-/// HMAC-SHA256 of `email` under the site's identity secret.
+/// A customer identity signed by the store: `signature` is the hex
+/// HMAC-SHA256, under the site's identity secret, of
+/// [`Identity::message`]: `aisle-identity-v1\n{site}\n{email}\n{exp}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
-    /// The customer's email, as the store knows it.
+    /// The customer's email, exactly as signed.
     pub email: String,
-    /// Hex HMAC-SHA256 of `email` with the site secret.
+    /// When the signature stops vouching, Unix seconds. `None` when absent or
+    /// not a whole number (the identity is then refused, the request is not).
+    #[serde(default, deserialize_with = "lenient_seconds")]
+    pub exp: Option<i64>,
+    /// Hex HMAC-SHA256 of [`Identity::message`] with the site secret.
     pub signature: String,
+}
+
+/// First line of every signed identity message: the format's version.
+pub const IDENTITY_VERSION: &str = "aisle-identity-v1";
+
+impl Identity {
+    /// The text the store signs for `email` on `site` until `exp`:
+    /// `aisle-identity-v1\n{site}\n{email}\n{exp}`, the email byte for byte as
+    /// it is sent (no trimming or case folding, so every language computes
+    /// the same string).
+    pub fn message(site: &str, email: &str, exp: i64) -> String {
+        format!("{IDENTITY_VERSION}\n{site}\n{email}\n{exp}")
+    }
+}
+
+/// `exp` as a whole number of seconds from a JSON number or a string of digits;
+/// anything else (a fraction, out of range, `null`, an object) is `None`, so a
+/// store's malformed identity is refused without failing the shopper's request.
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct Seconds;
+    impl<'de> serde::de::Visitor<'de> for Seconds {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("Unix seconds")
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(i64::try_from(v).ok())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            let whole = v.fract() == 0.0 && v.abs() < 9.0e15;
+            Ok(whole.then_some(v as i64))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.parse().ok())
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Seconds)
 }
 
 impl AssistRequest {
@@ -236,6 +301,33 @@ impl Choice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identitys_expiry_is_read_leniently_and_a_bad_one_is_none() {
+        let exp = |json: &str| {
+            let text = format!(r#"{{"email":"a@b.c","signature":"00"{json}}}"#);
+            serde_json::from_str::<Identity>(&text).unwrap().exp
+        };
+        assert_eq!(exp(r#","exp":1700000000"#), Some(1_700_000_000));
+        assert_eq!(exp(r#","exp":"1700000000""#), Some(1_700_000_000));
+        assert_eq!(exp(r#","exp":1700000000.0"#), Some(1_700_000_000));
+        assert_eq!(exp(""), None, "old email-only identities have none");
+        for bad in [
+            r#","exp":null"#,
+            r#","exp":1.5"#,
+            r#","exp":1e300"#,
+            r#","exp":"soon""#,
+            r#","exp":[1]"#,
+            r#","exp":{"at":1}"#,
+            r#","exp":18446744073709551615"#,
+        ] {
+            assert_eq!(exp(bad), None, "{bad}");
+        }
+        assert_eq!(
+            Identity::message("demo", "Ada@Example.com", 1_700_000_000),
+            "aisle-identity-v1\ndemo\nAda@Example.com\n1700000000"
+        );
+    }
 
     #[test]
     fn replies_round_trip_and_omitted_fields_default() {

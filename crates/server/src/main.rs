@@ -1,5 +1,5 @@
 //! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`,
-//! `aisle campaigns check|push|simulate ...`, `aisle site import|export|secret ...`,
+//! `aisle campaigns check|push|simulate ...`, `aisle site import|export|secret|rotate-secret|sign ...`,
 //! `aisle agents add EMAIL --site ID --name NAME [--db URL]`.
 //!
 //! Parses the command line, sets up logging and hands over to the library
@@ -71,10 +71,36 @@ enum SiteCommand {
         #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
         db: String,
     },
-    /// Print the key the store signs logged-in customers' emails with (HMAC-SHA256).
+    /// Print the key the store signs logged-in customers' identities with (HMAC-SHA256).
     Secret {
         /// The site id.
         site: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
+    /// Replace the identity secret and print the new one; the previous one keeps
+    /// verifying during the grace period.
+    RotateSecret {
+        /// The site id.
+        site: String,
+        /// Hours the previous secret stays valid (0: stops at once; at most 720).
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(0..=720))]
+        grace_hours: u32,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
+    /// Print a signed `data-customer` value for EMAIL, to test a store's setup.
+    Sign {
+        /// The site id.
+        site: String,
+        /// The customer's email, exactly as the store will send it.
+        #[arg(long)]
+        email: String,
+        /// Hours until it expires (at most 168, the longest the server accepts).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=168))]
+        ttl_hours: u32,
         /// Database URL.
         #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
         db: String,
@@ -223,6 +249,17 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                     SiteCommand::Secret { site, db } => {
                         aisle_server::site_file::cli_secret(&site, &db).await
                     }
+                    SiteCommand::RotateSecret {
+                        site,
+                        grace_hours,
+                        db,
+                    } => aisle_server::site_file::cli_rotate_secret(&site, grace_hours, &db).await,
+                    SiteCommand::Sign {
+                        site,
+                        email,
+                        ttl_hours,
+                        db,
+                    } => aisle_server::site_file::cli_sign(&site, &email, ttl_hours, &db).await,
                 }
             }))
         }

@@ -5,7 +5,9 @@
 //! issue kinds), quick responses, business hours, brand colour and greeting.
 //! Every problem is reported at once with its JSON path and line:column, and an
 //! invalid file never replaces a valid configuration. The identity secret is
-//! never part of the file (`aisle site secret SITE` prints it).
+//! never part of the file (`aisle site secret SITE` prints it, `aisle site
+//! rotate-secret SITE` replaces it with a grace period for the old one, `aisle
+//! site sign SITE --email E` signs a test identity).
 
 use crate::assist::text::{Lang, Text, placeholders};
 use crate::db::now;
@@ -487,6 +489,58 @@ pub async fn identity_secret(db: &SqlitePool, site: &str) -> anyhow::Result<Opti
     Ok(row.and_then(|r| r.0))
 }
 
+/// Longest grace period `rotate-secret` gives the previous secret: 30 days.
+pub const MAX_GRACE_HOURS: u32 = 720;
+
+/// Replaces the site's identity secret with a fresh one. The previous secret
+/// keeps verifying for `grace_hours` (none when 0; only the last previous one:
+/// rotating again drops the one before). Returns the new secret and until when
+/// the previous one is accepted, or `None` when there is no such site.
+pub async fn rotate_secret(
+    db: &SqlitePool,
+    site: &str,
+    grace_hours: u32,
+) -> anyhow::Result<Option<(String, Option<i64>)>> {
+    let fresh = hex::encode(rand::rng().random::<[u8; 32]>());
+    let until = now() + i64::from(grace_hours.min(MAX_GRACE_HOURS)) * 3600;
+    // SET expressions read the row as it was: the old secret becomes the previous one.
+    let row: Option<(Option<i64>,)> = sqlx::query_as(
+        "UPDATE sites SET
+             previous_identity_secret = CASE WHEN ?1 > 0 THEN identity_secret END,
+             previous_secret_until = CASE WHEN ?1 > 0 AND identity_secret IS NOT NULL THEN ?2 END,
+             identity_secret = ?3
+         WHERE id = ?4
+         RETURNING previous_secret_until",
+    )
+    .bind(grace_hours)
+    .bind(until)
+    .bind(&fresh)
+    .bind(site)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(until,)| (fresh, until)))
+}
+
+/// The `data-customer` JSON for `email` on `site`, valid for `ttl_hours`
+/// (signed with the current secret, created if missing), or `None` when there
+/// is no such site.
+pub async fn sign_identity(
+    db: &SqlitePool,
+    site: &str,
+    email: &str,
+    ttl_hours: u32,
+) -> anyhow::Result<Option<String>> {
+    let Some(secret) = identity_secret(db, site).await? else {
+        return Ok(None);
+    };
+    let exp = now() + i64::from(ttl_hours) * 3600;
+    let message = aisle_core::assist::Identity::message(site, email, exp);
+    let signature = crate::sites::sign(&secret, &message);
+    Ok(Some(
+        serde_json::json!({"email": email, "exp": exp, "signature": signature}).to_string(),
+    ))
+}
+
 /// `aisle site import FILE`: exit 0 with a summary, or every error and exit 1.
 pub async fn cli_import(path: &std::path::Path, db_url: &str) -> std::process::ExitCode {
     let name = path.display();
@@ -545,6 +599,42 @@ pub async fn cli_secret(site: &str, db_url: &str) -> std::process::ExitCode {
         identity_secret(&db, site).await
     };
     print_found(site, found.await)
+}
+
+/// `aisle site rotate-secret SITE`: the new secret on stdout, the grace period on stderr.
+pub async fn cli_rotate_secret(
+    site: &str,
+    grace_hours: u32,
+    db_url: &str,
+) -> std::process::ExitCode {
+    let rotated = async {
+        let db = crate::db::connect(db_url).await?;
+        rotate_secret(&db, site, grace_hours).await
+    };
+    let rotated = rotated.await;
+    if let Ok(Some((_, until))) = &rotated {
+        match until.and_then(|u| jiff::Timestamp::from_second(u).ok()) {
+            Some(at) => eprintln!(
+                "The previous secret is accepted until {at} ({grace_hours} h); sign with the new one before then."
+            ),
+            None => eprintln!("The previous secret no longer verifies."),
+        }
+    }
+    print_found(site, rotated.map(|r| r.map(|(secret, _)| secret)))
+}
+
+/// `aisle site sign SITE --email E`: a `data-customer` value for testing.
+pub async fn cli_sign(
+    site: &str,
+    email: &str,
+    ttl_hours: u32,
+    db_url: &str,
+) -> std::process::ExitCode {
+    let signed = async {
+        let db = crate::db::connect(db_url).await?;
+        sign_identity(&db, site, email, ttl_hours).await
+    };
+    print_found(site, signed.await)
 }
 
 /// Prints what a site command found: the text and exit 0, or why not and exit 1.

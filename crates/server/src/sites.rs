@@ -22,8 +22,11 @@ pub struct Site {
     /// The merchant's self-service settings.
     pub config: SiteConfig,
     /// Key of the HMAC-SHA256 signatures the store puts on logged-in
-    /// customers' emails (see [`Site::verify_identity`]); never sent to browsers.
+    /// customers' identities (see [`Site::verify_identity`]); never sent to browsers.
     pub identity_secret: Option<String>,
+    /// The key before the last `aisle site rotate-secret` and until when
+    /// (Unix seconds) signatures made with it still verify.
+    pub previous_identity_secret: Option<(String, i64)>,
     /// The assistant's sentences per language ([`Lang::index`]) with the
     /// merchant's overrides applied; empty: the built-in ones.
     pub texts: Arc<Vec<Text>>,
@@ -183,22 +186,96 @@ pub fn localized<'a>(texts: &'a BTreeMap<String, String>, locale: &str) -> &'a s
     .unwrap_or_default()
 }
 
+/// Longest an identity signature may vouch for, from now: 7 days. A leaked
+/// `data-customer` works at most this long; stores sign on each page render
+/// with a much shorter `exp` (an hour or a day).
+pub const IDENTITY_MAX_LIFETIME_SECONDS: i64 = 7 * 86_400;
+
+/// Clock difference tolerated between the store's server and this one.
+pub const IDENTITY_CLOCK_SKEW_SECONDS: i64 = 60;
+
+/// Why a store-signed identity was not trusted (logged, never shown to shoppers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityRefusal {
+    /// The site has no identity secret.
+    NoSecret,
+    /// No `exp` (an old email-only signature) or not whole seconds.
+    NoExpiry,
+    /// `exp` has passed.
+    Expired,
+    /// `exp` is further away than [`IDENTITY_MAX_LIFETIME_SECONDS`].
+    TooLong,
+    /// The signature is not hex, or not of this site, email and `exp` under
+    /// the site's secret (or its previous one within the grace period).
+    BadSignature,
+}
+
+impl std::fmt::Display for IdentityRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdentityRefusal::NoSecret => "the site has no identity secret",
+            IdentityRefusal::NoExpiry => "no exp (email-only signatures are no longer accepted)",
+            IdentityRefusal::Expired => "exp has passed",
+            IdentityRefusal::TooLong => "exp is more than 7 days away",
+            IdentityRefusal::BadSignature => "the signature does not match",
+        })
+    }
+}
+
+/// Hex HMAC-SHA256 of `message` under `secret`.
+pub fn sign(secret: &str, message: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(message.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 impl Site {
-    /// Whether `signature` (hex HMAC-SHA256 of `email` under the site's identity
-    /// secret) vouches for `email`. Constant-time; false when the site has no secret.
-    pub fn verify_identity(&self, email: &str, signature: &str) -> bool {
+    /// Whether the store vouches for `email` at `now` (Unix seconds):
+    /// `signature` must be the hex HMAC-SHA256 of
+    /// [`Identity::message`](aisle_core::assist::Identity::message) (this site,
+    /// `email`, `exp`) under the site's secret, or under the previous one until
+    /// its grace period ends; `exp` must not have passed and be at most
+    /// [`IDENTITY_MAX_LIFETIME_SECONDS`] away (both give
+    /// [`IDENTITY_CLOCK_SKEW_SECONDS`] of slack). Constant-time comparison.
+    pub fn verify_identity(
+        &self,
+        email: &str,
+        exp: Option<i64>,
+        signature: &str,
+        now: i64,
+    ) -> Result<(), IdentityRefusal> {
         use hmac::{KeyInit, Mac};
-        let Some(secret) = self.identity_secret.as_deref().filter(|s| !s.is_empty()) else {
-            return false;
+        let current = self.identity_secret.as_deref().filter(|s| !s.is_empty());
+        let previous = self
+            .previous_identity_secret
+            .as_ref()
+            .filter(|(s, until)| !s.is_empty() && now < *until)
+            .map(|(s, _)| s.as_str());
+        if current.is_none() && previous.is_none() {
+            return Err(IdentityRefusal::NoSecret);
+        }
+        let exp = exp.ok_or(IdentityRefusal::NoExpiry)?;
+        if exp.saturating_add(IDENTITY_CLOCK_SKEW_SECONDS) < now {
+            return Err(IdentityRefusal::Expired);
+        }
+        if exp > now.saturating_add(IDENTITY_MAX_LIFETIME_SECONDS + IDENTITY_CLOCK_SKEW_SECONDS) {
+            return Err(IdentityRefusal::TooLong);
+        }
+        let signature = hex::decode(signature.trim()).map_err(|_| IdentityRefusal::BadSignature)?;
+        let message = aisle_core::assist::Identity::message(&self.id, email, exp);
+        let matches = |secret: &str| {
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).is_ok_and(|mut mac| {
+                mac.update(message.as_bytes());
+                mac.verify_slice(&signature).is_ok()
+            })
         };
-        let Ok(signature) = hex::decode(signature.trim()) else {
-            return false;
-        };
-        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
-            return false;
-        };
-        mac.update(email.as_bytes());
-        mac.verify_slice(&signature).is_ok()
+        if current.into_iter().chain(previous).any(matches) {
+            Ok(())
+        } else {
+            Err(IdentityRefusal::BadSignature)
+        }
     }
 
     /// Whether a page at `origin` may talk to this site. `own_host` is the `Host`
@@ -227,12 +304,23 @@ pub struct SiteRegistry {
 impl SiteRegistry {
     /// Reads every site from the database.
     pub async fn load(db: &SqlitePool) -> anyhow::Result<Self> {
-        let rows: Vec<(String, String, String, String, Option<String>)> =
-            sqlx::query_as("SELECT id, name, allowed_origins, config, identity_secret FROM sites")
-                .fetch_all(db)
-                .await?;
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, allowed_origins, config, identity_secret,
+                    previous_identity_secret, previous_secret_until FROM sites",
+        )
+        .fetch_all(db)
+        .await?;
         let mut sites = HashMap::new();
-        for (id, name, origins, config, identity_secret) in rows {
+        for (id, name, origins, config, identity_secret, previous, until) in rows {
             let allowed_origins: Vec<String> = serde_json::from_str(&origins)?;
             let config: SiteConfig = serde_json::from_str(&config)
                 .map_err(|e| anyhow::anyhow!("site {id}: invalid config: {e}"))?;
@@ -245,6 +333,7 @@ impl SiteRegistry {
                     texts: Arc::new(config.texts()),
                     config,
                     identity_secret,
+                    previous_identity_secret: previous.zip(until),
                 }),
             );
         }
@@ -293,6 +382,7 @@ mod tests {
             allowed_origins: vec!["https://shop.example/".into()],
             config: SiteConfig::default(),
             identity_secret: None,
+            previous_identity_secret: None,
             texts: Arc::default(),
         };
         assert!(site.allows_origin("https://shop.example", None));
@@ -303,26 +393,100 @@ mod tests {
         assert!(!site.allows_origin("http://127.0.0.1:9999", Some("127.0.0.1:8080")));
     }
 
-    #[test]
-    fn identities_verify_only_with_the_right_signature() {
-        let mut site = Site {
+    const NOW: i64 = 1_780_000_000;
+
+    fn signed_site() -> Site {
+        Site {
             id: "demo".into(),
             name: "Demo".into(),
             allowed_origins: vec![],
             config: SiteConfig::default(),
             identity_secret: Some("key".into()),
+            previous_identity_secret: None,
             texts: Arc::default(),
+        }
+    }
+
+    fn signature(secret: &str, site: &str, email: &str, exp: i64) -> String {
+        sign(
+            secret,
+            &aisle_core::assist::Identity::message(site, email, exp),
+        )
+    }
+
+    #[test]
+    fn identities_verify_only_for_this_site_email_and_a_near_expiry() {
+        let mut site = signed_site();
+        let exp = NOW + 3600;
+        let good = signature("key", "demo", "ada@example.com", exp);
+        // `printf 'aisle-identity-v1\ndemo\nada@example.com\n1780003600' | openssl dgst -sha256 -hmac key`
+        assert_eq!(
+            good,
+            "c0fb483919876262019db6b70baa35d859f561c0b6cc98c4d0ae0ed35e0ec723"
+        );
+        let verify = |site: &Site, email: &str, exp: Option<i64>, sig: &str, now: i64| {
+            site.verify_identity(email, exp, sig, now)
         };
-        // Signed with another key.
-        let forged = "6f1db5d6bd4ba4b5c8a8d5a7e2d22dd2a4a4a3bf2f9a8a3c5b3b5f0b1e8f1b9c";
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, NOW), Ok(()));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), &good.to_uppercase(), NOW),
+            Ok(()),
+            "hex in either case"
+        );
+        let refused = |r| Err(r);
+        use IdentityRefusal::*;
+        // Another email, another exp, another site, another key.
+        assert_eq!(verify(&site, "grace@example.com", Some(exp), &good, NOW), refused(BadSignature));
+        assert_eq!(verify(&site, "Ada@example.com", Some(exp), &good, NOW), refused(BadSignature));
+        assert_eq!(verify(&site, "ada@example.com", Some(exp + 1), &good, NOW), refused(BadSignature));
+        let other_site = signature("key", "other", "ada@example.com", exp);
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), &other_site, NOW), refused(BadSignature));
+        let forged = signature("guess", "demo", "ada@example.com", exp);
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), &forged, NOW), refused(BadSignature));
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), "not hex", NOW), refused(BadSignature));
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), "", NOW), refused(BadSignature));
+        // Expired: a minute of clock skew, no more.
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, exp + 60), Ok(()));
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, exp + 61), refused(Expired));
+        // Too far ahead: at most 7 days (and the minute).
+        let week = NOW + IDENTITY_MAX_LIFETIME_SECONDS + 60;
+        let sig = signature("key", "demo", "ada@example.com", week);
+        assert_eq!(verify(&site, "ada@example.com", Some(week), &sig, NOW), Ok(()));
+        let far = week + 1;
+        let sig = signature("key", "demo", "ada@example.com", far);
+        assert_eq!(verify(&site, "ada@example.com", Some(far), &sig, NOW), refused(TooLong));
+        let sig = signature("key", "demo", "ada@example.com", i64::MAX);
+        assert_eq!(verify(&site, "ada@example.com", Some(i64::MAX), &sig, NOW), refused(TooLong));
+        assert_eq!(verify(&site, "ada@example.com", Some(i64::MIN), &good, NOW), refused(Expired));
+        // The old format: HMAC of the email alone, no exp.
         // `printf ada@example.com | openssl dgst -sha256 -hmac key`
-        let computed = "20caa94149b865c2f3a23002c8ca0b02e3dba113236448a96eae078e7e3a6cc0";
-        assert!(site.verify_identity("ada@example.com", computed));
-        assert!(!site.verify_identity("grace@example.com", computed));
-        assert!(!site.verify_identity("ada@example.com", forged));
-        assert!(!site.verify_identity("ada@example.com", "not hex"));
+        let old = "20caa94149b865c2f3a23002c8ca0b02e3dba113236448a96eae078e7e3a6cc0";
+        assert_eq!(sign("key", "ada@example.com"), old);
+        assert_eq!(verify(&site, "ada@example.com", None, old, NOW), refused(NoExpiry));
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), old, NOW), refused(BadSignature));
         site.identity_secret = None;
-        assert!(!site.verify_identity("ada@example.com", computed));
+        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, NOW), refused(NoSecret));
+    }
+
+    #[test]
+    fn the_previous_secret_verifies_only_during_its_grace_period() {
+        let mut site = signed_site();
+        site.identity_secret = Some("new".into());
+        site.previous_identity_secret = Some(("key".into(), NOW + 86_400));
+        let exp = NOW + 3600;
+        let old = signature("key", "demo", "ada@example.com", exp);
+        let new = signature("new", "demo", "ada@example.com", exp);
+        let verify = |sig: &str, now| site.verify_identity("ada@example.com", Some(exp), sig, now);
+        assert_eq!(verify(&new, NOW), Ok(()));
+        assert_eq!(verify(&old, NOW), Ok(()), "within the grace period");
+        assert_eq!(verify(&old, NOW + 3599), Ok(()));
+        let later_exp = NOW + 86_400 + 10;
+        let old_later = signature("key", "demo", "ada@example.com", later_exp);
+        let new_later = signature("new", "demo", "ada@example.com", later_exp);
+        let verify_later =
+            |sig: &str| site.verify_identity("ada@example.com", Some(later_exp), sig, NOW + 86_400);
+        assert_eq!(verify_later(&old_later), Err(IdentityRefusal::BadSignature), "grace over");
+        assert_eq!(verify_later(&new_later), Ok(()));
     }
 
     #[test]

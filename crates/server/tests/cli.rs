@@ -1,5 +1,5 @@
 //! The `aisle` command line as marketers and merchants run it — `campaigns
-//! check|simulate`, `site import|export|secret` — the real binary, real files,
+//! check|simulate`, `site import|export|secret|rotate-secret|sign` — the real binary, real files,
 //! a real SQLite database, exit codes and printed output.
 
 use serde_json::{Value, json};
@@ -368,4 +368,85 @@ fn a_bad_site_file_lists_every_error_and_changes_nothing() {
         "an invalid file changed nothing"
     );
     assert_eq!(kept["policy"]["return_window_days"], 30);
+}
+
+/// Whether the site in `db` (as a restarted server would load it) vouches for
+/// a `data-customer` value now.
+fn verifies(db: &str, identity: &Value) -> bool {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let pool = aisle_server::db::connect(db).await.unwrap();
+        let sites = aisle_server::sites::SiteRegistry::load(&pool).await.unwrap();
+        let site = sites.get("demo").unwrap();
+        site.verify_identity(
+            identity["email"].as_str().unwrap(),
+            identity["exp"].as_i64(),
+            identity["signature"].as_str().unwrap(),
+            aisle_server::db::now(),
+        )
+        .is_ok()
+    })
+}
+
+#[test]
+fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    assert!(
+        aisle(&["site", "import", SITE, "--db", &db])
+            .status
+            .success()
+    );
+    let old = stdout(&aisle(&["site", "secret", "demo", "--db", &db]))
+        .trim()
+        .to_owned();
+
+    // A test identity, as a store's backend would make it.
+    let sign = |ttl: &str| {
+        let output = aisle(&[
+            "site", "sign", "demo", "--email", "ada@example.com", "--ttl-hours", ttl, "--db", &db,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str::<Value>(stdout(&output).trim()).expect("one JSON object")
+    };
+    let before = sign("2");
+    assert_eq!(before["email"], "ada@example.com");
+    let exp = before["exp"].as_i64().unwrap();
+    assert!((exp - aisle_server::db::now() - 7200).abs() < 60, "{before}");
+    assert_eq!(before["signature"].as_str().unwrap().len(), 64);
+    assert!(verifies(&db, &before));
+    let too_long = aisle(&["site", "sign", "demo", "--email", "a@b.c", "--ttl-hours", "169", "--db", &db]);
+    assert_eq!(too_long.status.code(), Some(2), "longer than the server accepts");
+
+    let rotated = aisle(&["site", "rotate-secret", "demo", "--db", &db]);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let new = stdout(&rotated).trim().to_owned();
+    assert_eq!(new.len(), 64, "{new}");
+    assert_ne!(new, old);
+    assert!(
+        stderr(&rotated).contains("previous secret is accepted until") && stderr(&rotated).contains("(24 h)"),
+        "{}",
+        stderr(&rotated)
+    );
+    assert_eq!(
+        stdout(&aisle(&["site", "secret", "demo", "--db", &db])).trim(),
+        new,
+        "the new secret is the site's secret"
+    );
+    assert!(verifies(&db, &before), "pages signed before still work");
+    let after = sign("1");
+    assert!(verifies(&db, &after));
+
+    let at_once = aisle(&["site", "rotate-secret", "demo", "--grace-hours", "0", "--db", &db]);
+    assert!(at_once.status.success(), "{}", stderr(&at_once));
+    assert!(stderr(&at_once).contains("no longer verifies"), "{}", stderr(&at_once));
+    assert!(!verifies(&db, &before));
+    assert!(!verifies(&db, &after));
+    assert!(verifies(&db, &sign("1")));
+
+    let too_long = aisle(&["site", "rotate-secret", "demo", "--grace-hours", "721", "--db", &db]);
+    assert_eq!(too_long.status.code(), Some(2));
+    let missing = aisle(&["site", "rotate-secret", "nope", "--db", &db]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no site \"nope\""), "{}", stderr(&missing));
 }

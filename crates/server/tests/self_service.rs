@@ -702,11 +702,35 @@ async fn login(demo: &Demo) -> String {
     login["token"].as_str().unwrap().to_owned()
 }
 
-fn sign(secret: &str, email: &str) -> String {
+/// What a store's backend puts in `data-customer`: site, email and expiry
+/// signed with the site secret (README, "For merchants: the snippet").
+fn identity(secret: &str, site: &str, email: &str, exp: i64) -> Value {
     use hmac::{KeyInit, Mac};
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(email.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    mac.update(format!("aisle-identity-v1\n{site}\n{email}\n{exp}").as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    json!({"email": email, "exp": exp, "signature": signature})
+}
+
+fn now() -> i64 {
+    aisle_server::db::now()
+}
+
+/// Whether `identity` spares a new shopper the lookup form: their orders
+/// are offered straight away.
+async fn skips_the_lookup(demo: &Demo, identity: Value) -> bool {
+    let shopper = Shopper::new(demo);
+    let body = json!({"locale": "en", "action": "track", "identity": identity});
+    let (status, reply) = shopper.raw(body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "a refused identity never fails the request: {reply}");
+    let offered = choices(&reply);
+    if offered.contains(&"track:1001".to_owned()) && offered.contains(&"track:1005".to_owned()) {
+        assert!(reply["prompt"]["form"].is_null(), "{reply}");
+        true
+    } else {
+        assert_eq!(reply["prompt"]["form"]["action"], "identify:track", "{reply}");
+        false
+    }
 }
 
 #[tokio::test]
@@ -716,30 +740,90 @@ async fn a_signed_in_customer_skips_the_lookup_and_a_forged_signature_is_ignored
         .await
         .unwrap()
         .unwrap();
-    let shopper = Shopper::new(&demo);
-    let forged = json!({
-        "locale": "en", "action": "track",
-        "identity": {"email": "ada@example.com", "signature": sign("guess", "ada@example.com")},
-    });
-    let (status, reply) = shopper.raw(forged.to_string()).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        reply["prompt"]["form"]["action"], "identify:track",
-        "a forged identity proves nothing: {reply}"
+    let email = "Ada@Example.com";
+    let hour = now() + 3600;
+    assert!(skips_the_lookup(&demo, identity(&secret, "demo", email, hour)).await);
+
+    let forged = identity("guess", "demo", email, hour);
+    assert!(!skips_the_lookup(&demo, forged).await, "another key");
+    let elsewhere = identity(&secret, "other-shop", email, hour);
+    assert!(!skips_the_lookup(&demo, elsewhere).await, "another site");
+    let expired = identity(&secret, "demo", email, now() - 120);
+    assert!(!skips_the_lookup(&demo, expired).await, "expired");
+    let forever = identity(&secret, "demo", email, now() + 30 * 86_400);
+    assert!(!skips_the_lookup(&demo, forever).await, "more than 7 days");
+    let mut tampered = identity(&secret, "demo", email, hour);
+    tampered["exp"] = json!(hour + 86_400);
+    assert!(!skips_the_lookup(&demo, tampered).await, "exp moved");
+    let mut other_email = identity(&secret, "demo", email, hour);
+    other_email["email"] = json!("grace@example.com");
+    assert!(!skips_the_lookup(&demo, other_email).await, "email swapped");
+
+    // The old format: the email alone signed, no exp; and garbage exps.
+    let email_only = {
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(email.as_bytes());
+        json!({"email": email, "signature": hex::encode(mac.finalize().into_bytes())})
+    };
+    assert!(!skips_the_lookup(&demo, email_only).await, "email-only signature");
+    for exp in [json!(null), json!("soon"), json!(1.5), json!(1e300), json!({"at": 1})] {
+        let mut bad = identity(&secret, "demo", email, hour);
+        bad["exp"] = exp;
+        assert!(!skips_the_lookup(&demo, bad).await);
+    }
+}
+
+#[tokio::test]
+async fn after_a_rotation_the_previous_secret_verifies_only_during_the_grace_period() {
+    let demo = demo().await;
+    let db = &demo.state.db;
+    let old = aisle_server::site_file::identity_secret(db, "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let email = "ada@example.com";
+    let (new, until) = aisle_server::site_file::rotate_secret(db, "demo", 24)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(new, old);
+    let until = until.expect("the old secret had a grace period");
+    assert!((until - now() - 24 * 3600).abs() < 60, "{until}");
+    demo.state.sites.reload(db).await.unwrap();
+    let hour = now() + 3600;
+    assert!(skips_the_lookup(&demo, identity(&new, "demo", email, hour)).await);
+    assert!(
+        skips_the_lookup(&demo, identity(&old, "demo", email, hour)).await,
+        "pages signed before the rotation keep working"
     );
 
-    let signed = json!({
-        "locale": "en", "action": "track",
-        "identity": {"email": "Ada@Example.com", "signature": sign(&secret, "Ada@Example.com")},
-    });
-    let (status, reply) = shopper.raw(signed.to_string()).await;
-    assert_eq!(status, StatusCode::OK);
-    let offered = choices(&reply);
-    assert!(
-        offered.contains(&"track:1001".to_owned()) && offered.contains(&"track:1005".to_owned()),
-        "ada's recent orders, no form: {reply}"
+    // The grace period ends (its end moved to the past, as time would).
+    sqlx::query("UPDATE sites SET previous_secret_until = ? WHERE id = 'demo'")
+        .bind(now() - 1)
+        .execute(db)
+        .await
+        .unwrap();
+    demo.state.sites.reload(db).await.unwrap();
+    assert!(!skips_the_lookup(&demo, identity(&old, "demo", email, hour)).await);
+    assert!(skips_the_lookup(&demo, identity(&new, "demo", email, hour)).await);
+
+    // Rotating again without grace: only the newest secret verifies.
+    let (newest, until) = aisle_server::site_file::rotate_secret(db, "demo", 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(until, None);
+    demo.state.sites.reload(db).await.unwrap();
+    assert!(skips_the_lookup(&demo, identity(&newest, "demo", email, hour)).await);
+    assert!(!skips_the_lookup(&demo, identity(&new, "demo", email, hour)).await);
+    assert!(!skips_the_lookup(&demo, identity(&old, "demo", email, hour)).await);
+    assert_eq!(
+        aisle_server::site_file::rotate_secret(db, "nope", 24)
+            .await
+            .unwrap(),
+        None
     );
-    assert!(reply["prompt"]["form"].is_null(), "{reply}");
 }
 
 #[tokio::test]

@@ -119,15 +119,23 @@ pub async fn assist(
     }
     let mut session =
         records::load_session(&state.db, &site.id, request.session.as_deref()).await?;
-    // A logged-in customer the store vouches for has proven their email: their
-    // orders need no lookup. A bad signature is ignored, never trusted.
+    // A logged-in customer the store vouches for (this site, this email, not
+    // expired) has proven their email: their orders need no lookup. Anything
+    // else is logged and ignored, never trusted.
     if let Some(identity) = &request.identity {
-        if site.verify_identity(&identity.email, &identity.signature) {
-            if let Ok(email) = aisle_core::order::normalize_email(&identity.email) {
-                session.email = Some(email);
+        let checked = site.verify_identity(
+            &identity.email,
+            identity.exp,
+            &identity.signature,
+            crate::db::now(),
+        );
+        match checked {
+            Ok(()) => {
+                if let Ok(email) = aisle_core::order::normalize_email(&identity.email) {
+                    session.email = Some(email);
+                }
             }
-        } else {
-            tracing::warn!(site = site.id, "identity with a bad signature ignored");
+            Err(why) => tracing::warn!(site = site.id, %why, "signed identity ignored"),
         }
     }
     let mut turn = Turn {
