@@ -55,7 +55,11 @@ pub fn dispatch(widget: Widget, command: Command) {
         "identify" => {
             let get = |key: &str| js_sys::Reflect::get(&command.argument, &key.into()).ok();
             let text = |key: &str| get(key).and_then(|v| v.as_string());
-            match (text("email"), get("exp").and_then(|v| v.as_f64()), text("signature")) {
+            match (
+                text("email"),
+                get("exp").and_then(|v| v.as_f64()),
+                text("signature"),
+            ) {
                 (Some(email), Some(exp), Some(signature)) => {
                     config::set_identity(email, exp, signature)
                 }

@@ -427,45 +427,102 @@ mod tests {
         let verify = |site: &Site, email: &str, exp: Option<i64>, sig: &str, now: i64| {
             site.verify_identity(email, exp, sig, now)
         };
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, NOW), Ok(()));
         assert_eq!(
-            verify(&site, "ada@example.com", Some(exp), &good.to_uppercase(), NOW),
+            verify(&site, "ada@example.com", Some(exp), &good, NOW),
+            Ok(())
+        );
+        assert_eq!(
+            verify(
+                &site,
+                "ada@example.com",
+                Some(exp),
+                &good.to_uppercase(),
+                NOW
+            ),
             Ok(()),
             "hex in either case"
         );
         let refused = |r| Err(r);
         use IdentityRefusal::*;
         // Another email, another exp, another site, another key.
-        assert_eq!(verify(&site, "grace@example.com", Some(exp), &good, NOW), refused(BadSignature));
-        assert_eq!(verify(&site, "Ada@example.com", Some(exp), &good, NOW), refused(BadSignature));
-        assert_eq!(verify(&site, "ada@example.com", Some(exp + 1), &good, NOW), refused(BadSignature));
+        assert_eq!(
+            verify(&site, "grace@example.com", Some(exp), &good, NOW),
+            refused(BadSignature)
+        );
+        assert_eq!(
+            verify(&site, "Ada@example.com", Some(exp), &good, NOW),
+            refused(BadSignature)
+        );
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp + 1), &good, NOW),
+            refused(BadSignature)
+        );
         let other_site = signature("key", "other", "ada@example.com", exp);
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), &other_site, NOW), refused(BadSignature));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), &other_site, NOW),
+            refused(BadSignature)
+        );
         let forged = signature("guess", "demo", "ada@example.com", exp);
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), &forged, NOW), refused(BadSignature));
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), "not hex", NOW), refused(BadSignature));
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), "", NOW), refused(BadSignature));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), &forged, NOW),
+            refused(BadSignature)
+        );
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), "not hex", NOW),
+            refused(BadSignature)
+        );
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), "", NOW),
+            refused(BadSignature)
+        );
         // Expired: a minute of clock skew, no more.
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, exp + 60), Ok(()));
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, exp + 61), refused(Expired));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), &good, exp + 60),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), &good, exp + 61),
+            refused(Expired)
+        );
         // Too far ahead: at most 7 days (and the minute).
         let week = NOW + IDENTITY_MAX_LIFETIME_SECONDS + 60;
         let sig = signature("key", "demo", "ada@example.com", week);
-        assert_eq!(verify(&site, "ada@example.com", Some(week), &sig, NOW), Ok(()));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(week), &sig, NOW),
+            Ok(())
+        );
         let far = week + 1;
         let sig = signature("key", "demo", "ada@example.com", far);
-        assert_eq!(verify(&site, "ada@example.com", Some(far), &sig, NOW), refused(TooLong));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(far), &sig, NOW),
+            refused(TooLong)
+        );
         let sig = signature("key", "demo", "ada@example.com", i64::MAX);
-        assert_eq!(verify(&site, "ada@example.com", Some(i64::MAX), &sig, NOW), refused(TooLong));
-        assert_eq!(verify(&site, "ada@example.com", Some(i64::MIN), &good, NOW), refused(Expired));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(i64::MAX), &sig, NOW),
+            refused(TooLong)
+        );
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(i64::MIN), &good, NOW),
+            refused(Expired)
+        );
         // The old format: HMAC of the email alone, no exp.
         // `printf ada@example.com | openssl dgst -sha256 -hmac key`
         let old = "20caa94149b865c2f3a23002c8ca0b02e3dba113236448a96eae078e7e3a6cc0";
         assert_eq!(sign("key", "ada@example.com"), old);
-        assert_eq!(verify(&site, "ada@example.com", None, old, NOW), refused(NoExpiry));
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), old, NOW), refused(BadSignature));
+        assert_eq!(
+            verify(&site, "ada@example.com", None, old, NOW),
+            refused(NoExpiry)
+        );
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), old, NOW),
+            refused(BadSignature)
+        );
         site.identity_secret = None;
-        assert_eq!(verify(&site, "ada@example.com", Some(exp), &good, NOW), refused(NoSecret));
+        assert_eq!(
+            verify(&site, "ada@example.com", Some(exp), &good, NOW),
+            refused(NoSecret)
+        );
     }
 
     #[test]
@@ -485,7 +542,11 @@ mod tests {
         let new_later = signature("new", "demo", "ada@example.com", later_exp);
         let verify_later =
             |sig: &str| site.verify_identity("ada@example.com", Some(later_exp), sig, NOW + 86_400);
-        assert_eq!(verify_later(&old_later), Err(IdentityRefusal::BadSignature), "grace over");
+        assert_eq!(
+            verify_later(&old_later),
+            Err(IdentityRefusal::BadSignature),
+            "grace over"
+        );
         assert_eq!(verify_later(&new_later), Ok(()));
     }
 

@@ -376,7 +376,9 @@ fn verifies(db: &str, identity: &Value) -> bool {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let pool = aisle_server::db::connect(db).await.unwrap();
-        let sites = aisle_server::sites::SiteRegistry::load(&pool).await.unwrap();
+        let sites = aisle_server::sites::SiteRegistry::load(&pool)
+            .await
+            .unwrap();
         let site = sites.get("demo").unwrap();
         site.verify_identity(
             identity["email"].as_str().unwrap(),
@@ -404,7 +406,15 @@ fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
     // A test identity, as a store's backend would make it.
     let sign = |ttl: &str| {
         let output = aisle(&[
-            "site", "sign", "demo", "--email", "ada@example.com", "--ttl-hours", ttl, "--db", &db,
+            "site",
+            "sign",
+            "demo",
+            "--email",
+            "ada@example.com",
+            "--ttl-hours",
+            ttl,
+            "--db",
+            &db,
         ]);
         assert!(output.status.success(), "{}", stderr(&output));
         serde_json::from_str::<Value>(stdout(&output).trim()).expect("one JSON object")
@@ -412,11 +422,28 @@ fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
     let before = sign("2");
     assert_eq!(before["email"], "ada@example.com");
     let exp = before["exp"].as_i64().unwrap();
-    assert!((exp - aisle_server::db::now() - 7200).abs() < 60, "{before}");
+    assert!(
+        (exp - aisle_server::db::now() - 7200).abs() < 60,
+        "{before}"
+    );
     assert_eq!(before["signature"].as_str().unwrap().len(), 64);
     assert!(verifies(&db, &before));
-    let too_long = aisle(&["site", "sign", "demo", "--email", "a@b.c", "--ttl-hours", "169", "--db", &db]);
-    assert_eq!(too_long.status.code(), Some(2), "longer than the server accepts");
+    let too_long = aisle(&[
+        "site",
+        "sign",
+        "demo",
+        "--email",
+        "a@b.c",
+        "--ttl-hours",
+        "169",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        too_long.status.code(),
+        Some(2),
+        "longer than the server accepts"
+    );
 
     let rotated = aisle(&["site", "rotate-secret", "demo", "--db", &db]);
     assert!(rotated.status.success(), "{}", stderr(&rotated));
@@ -424,7 +451,8 @@ fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
     assert_eq!(new.len(), 64, "{new}");
     assert_ne!(new, old);
     assert!(
-        stderr(&rotated).contains("previous secret is accepted until") && stderr(&rotated).contains("(24 h)"),
+        stderr(&rotated).contains("previous secret is accepted until")
+            && stderr(&rotated).contains("(24 h)"),
         "{}",
         stderr(&rotated)
     );
@@ -437,16 +465,40 @@ fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
     let after = sign("1");
     assert!(verifies(&db, &after));
 
-    let at_once = aisle(&["site", "rotate-secret", "demo", "--grace-hours", "0", "--db", &db]);
+    let at_once = aisle(&[
+        "site",
+        "rotate-secret",
+        "demo",
+        "--grace-hours",
+        "0",
+        "--db",
+        &db,
+    ]);
     assert!(at_once.status.success(), "{}", stderr(&at_once));
-    assert!(stderr(&at_once).contains("no longer verifies"), "{}", stderr(&at_once));
+    assert!(
+        stderr(&at_once).contains("no longer verifies"),
+        "{}",
+        stderr(&at_once)
+    );
     assert!(!verifies(&db, &before));
     assert!(!verifies(&db, &after));
     assert!(verifies(&db, &sign("1")));
 
-    let too_long = aisle(&["site", "rotate-secret", "demo", "--grace-hours", "721", "--db", &db]);
+    let too_long = aisle(&[
+        "site",
+        "rotate-secret",
+        "demo",
+        "--grace-hours",
+        "721",
+        "--db",
+        &db,
+    ]);
     assert_eq!(too_long.status.code(), Some(2));
     let missing = aisle(&["site", "rotate-secret", "nope", "--db", &db]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("no site \"nope\""), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no site \"nope\""),
+        "{}",
+        stderr(&missing)
+    );
 }

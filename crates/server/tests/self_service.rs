@@ -722,13 +722,20 @@ async fn skips_the_lookup(demo: &Demo, identity: Value) -> bool {
     let shopper = Shopper::new(demo);
     let body = json!({"locale": "en", "action": "track", "identity": identity});
     let (status, reply) = shopper.raw(body.to_string()).await;
-    assert_eq!(status, StatusCode::OK, "a refused identity never fails the request: {reply}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a refused identity never fails the request: {reply}"
+    );
     let offered = choices(&reply);
     if offered.contains(&"track:1001".to_owned()) && offered.contains(&"track:1005".to_owned()) {
         assert!(reply["prompt"]["form"].is_null(), "{reply}");
         true
     } else {
-        assert_eq!(reply["prompt"]["form"]["action"], "identify:track", "{reply}");
+        assert_eq!(
+            reply["prompt"]["form"]["action"], "identify:track",
+            "{reply}"
+        );
         false
     }
 }
@@ -766,8 +773,17 @@ async fn a_signed_in_customer_skips_the_lookup_and_a_forged_signature_is_ignored
         mac.update(email.as_bytes());
         json!({"email": email, "signature": hex::encode(mac.finalize().into_bytes())})
     };
-    assert!(!skips_the_lookup(&demo, email_only).await, "email-only signature");
-    for exp in [json!(null), json!("soon"), json!(1.5), json!(1e300), json!({"at": 1})] {
+    assert!(
+        !skips_the_lookup(&demo, email_only).await,
+        "email-only signature"
+    );
+    for exp in [
+        json!(null),
+        json!("soon"),
+        json!(1.5),
+        json!(1e300),
+        json!({"at": 1}),
+    ] {
         let mut bad = identity(&secret, "demo", email, hour);
         bad["exp"] = exp;
         assert!(!skips_the_lookup(&demo, bad).await);
