@@ -79,8 +79,10 @@ pub struct Network {
     pub max_connections: usize,
     /// Time a client has to send a request's headers.
     pub header_timeout: Duration,
-    /// An HTTP connection with no request in flight is closed after this long.
+    /// A connection with no byte either way for this long is closed.
     pub idle_timeout: Duration,
+    /// Anonymous writes per client address and site an hour.
+    pub writes: limits::WriteLimits,
 }
 
 impl Default for Network {
@@ -91,6 +93,7 @@ impl Default for Network {
             max_connections: 10_000,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
+            writes: limits::WriteLimits::default(),
         }
     }
 }

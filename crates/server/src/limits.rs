@@ -25,16 +25,6 @@ pub enum Write {
 }
 
 impl Write {
-    /// How many per client address and site in [`WRITE_WINDOW`].
-    pub const fn per_hour(self) -> usize {
-        match self {
-            Write::Ticket => 10,
-            Write::Session => 60,
-            Write::Feedback => 30,
-            Write::CampaignEvent => 300,
-        }
-    }
-
     /// Name in limiter keys and logs.
     pub const fn name(self) -> &'static str {
         match self {
@@ -46,10 +36,48 @@ impl Write {
     }
 }
 
+/// How many of each [`Write`] one client address may make per site in
+/// [`WRITE_WINDOW`] (flags `--tickets-per-hour` and so on of `aisle serve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteLimits {
+    /// Tickets and return requests.
+    pub tickets: usize,
+    /// New self-service sessions.
+    pub sessions: usize,
+    /// "Did this help?" answers.
+    pub feedback: usize,
+    /// Campaign events.
+    pub campaign_events: usize,
+}
+
+impl Default for WriteLimits {
+    fn default() -> Self {
+        WriteLimits {
+            tickets: 20,
+            sessions: 600,
+            feedback: 60,
+            campaign_events: 600,
+        }
+    }
+}
+
+impl WriteLimits {
+    /// The limit on `write`.
+    pub const fn per_hour(&self, write: Write) -> usize {
+        match write {
+            Write::Ticket => self.tickets,
+            Write::Session => self.sessions,
+            Write::Feedback => self.feedback,
+            Write::CampaignEvent => self.campaign_events,
+        }
+    }
+}
+
 /// Counts one `write` by `client` on `site`; `Err(retry_after)` when over the limit.
 pub fn allow(state: &AppState, write: Write, site: &str, client: IpAddr) -> Result<(), Duration> {
     let key = format!("{}:{site}:{client}", write.name());
-    let result = state.writes.hit(&key, write.per_hour(), Instant::now());
+    let max = state.network.writes.per_hour(write);
+    let result = state.writes.hit(&key, max, Instant::now());
     if result.is_err() {
         tracing::info!(site, %client, write = write.name(), "anonymous write over its limit");
     }

@@ -77,6 +77,18 @@ struct NetworkArgs {
     /// Seconds a connection may pass without a byte either way.
     #[arg(long, env = "AISLE_IDLE_TIMEOUT", default_value_t = 120)]
     idle_timeout: u64,
+    /// Tickets and return requests per client address and site an hour.
+    #[arg(long, env = "AISLE_TICKETS_PER_HOUR", default_value_t = 20)]
+    tickets_per_hour: usize,
+    /// New self-service sessions per client address and site an hour.
+    #[arg(long, env = "AISLE_SESSIONS_PER_HOUR", default_value_t = 600)]
+    sessions_per_hour: usize,
+    /// "Did this help?" answers counted per client address and site an hour.
+    #[arg(long, env = "AISLE_FEEDBACK_PER_HOUR", default_value_t = 60)]
+    feedback_per_hour: usize,
+    /// Campaign events counted per client address and site an hour.
+    #[arg(long, env = "AISLE_CAMPAIGN_EVENTS_PER_HOUR", default_value_t = 600)]
+    campaign_events_per_hour: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +285,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                         max_connections: network.max_connections,
                         header_timeout: std::time::Duration::from_secs(network.header_timeout),
                         idle_timeout: std::time::Duration::from_secs(network.idle_timeout),
+                        writes: aisle_server::limits::WriteLimits {
+                            tickets: network.tickets_per_hour,
+                            sessions: network.sessions_per_hour,
+                            feedback: network.feedback_per_hour,
+                            campaign_events: network.campaign_events_per_hour,
+                        },
                     },
                 },
             ))?;

@@ -6,6 +6,7 @@
 //! Run with `cargo test -p aisle-server --test hardening`.
 
 use aisle_server::client::TrustedProxies;
+use aisle_server::limits::WriteLimits;
 use aisle_server::{AppState, Config, Network, app};
 use axum::Router;
 use axum::body::Body;
@@ -296,8 +297,11 @@ async fn messages_to_the_team_are_limited_per_address_and_the_text_is_kept() {
     let db = state.db.clone();
     let router = app(state);
     let peer = [10, 3, 0, 1];
-    let per_hour = aisle_server::limits::Write::Ticket.per_hour();
-    let values = json!([["email", "spam@example.com"], ["message", "Hello there, is anyone in?"]]);
+    let per_hour = WriteLimits::default().tickets;
+    let values = json!([
+        ["email", "spam@example.com"],
+        ["message", "Hello there, is anyone in?"]
+    ]);
     let first = assist(&router, peer, None, "message", json!([])).await;
     let session = first["session"].as_str().unwrap().to_owned();
     for _ in 0..per_hour {
@@ -321,10 +325,18 @@ async fn messages_to_the_team_are_limited_per_address_and_the_text_is_kept() {
 
 #[tokio::test]
 async fn new_self_service_sessions_are_limited_per_address() {
-    let (state, _dir) = demo(Network::default()).await;
+    let writes = WriteLimits {
+        sessions: 7,
+        ..WriteLimits::default()
+    };
+    let (state, _dir) = demo(Network {
+        writes,
+        ..Network::default()
+    })
+    .await;
     let router = app(state);
     let peer = [10, 4, 0, 1];
-    for _ in 0..aisle_server::limits::Write::Session.per_hour() {
+    for _ in 0..writes.sessions {
         assist(&router, peer, None, "menu", json!([])).await;
     }
     let body = json!({"action": "menu", "values": [], "locale": "en"});
@@ -382,7 +394,15 @@ async fn out_of_range_visitor_numbers_answer_400_naming_the_field() {
 
 #[tokio::test]
 async fn campaign_events_past_the_limit_answer_429_and_are_not_counted() {
-    let (state, _dir) = demo(Network::default()).await;
+    let writes = WriteLimits {
+        campaign_events: 40,
+        ..WriteLimits::default()
+    };
+    let (state, _dir) = demo(Network {
+        writes,
+        ..Network::default()
+    })
+    .await;
     let db = state.db.clone();
     let router = app(state);
     let (campaign,): (String,) = sqlx::query_as(
@@ -393,7 +413,7 @@ async fn campaign_events_past_the_limit_answer_429_and_are_not_counted() {
     .unwrap();
     let file: Value = serde_json::from_str(&campaign).unwrap();
     let id = file["campaigns"][0]["id"].as_str().unwrap().to_owned();
-    let per_hour = aisle_server::limits::Write::CampaignEvent.per_hour();
+    let per_hour = writes.campaign_events;
     let event = || {
         post("/api/sites/demo/campaigns/events")
             .body(Body::from(
