@@ -117,6 +117,52 @@ fn one() -> u32 {
     1
 }
 
+/// Longest time on a page or site a visitor state may claim (a year, in ms).
+pub const MAX_VISITOR_MS: u64 = 365 * 24 * 3600 * 1000;
+/// Most pages viewed or visits a visitor state may claim.
+pub const MAX_VISITOR_COUNT: u32 = 1_000_000;
+/// Largest cart value a visitor state may claim, in minor units.
+pub const MAX_CART_MINOR: i64 = 1_000_000_000_000;
+/// Most entries in each list of a visitor state (cart items, campaign history).
+pub const MAX_VISITOR_LIST: usize = 500;
+
+impl VisitorState {
+    /// Checks every number and list against its range: `Err` names the field
+    /// and the range (`"scroll_percent must be 0 to 100"`).
+    pub fn validate(&self) -> Result<(), String> {
+        let ms = [
+            ("on_page_ms", self.on_page_ms),
+            ("on_site_ms", self.on_site_ms),
+        ];
+        if let Some((field, _)) = ms.iter().find(|(_, v)| *v > MAX_VISITOR_MS) {
+            return Err(format!("{field} must be 0 to {MAX_VISITOR_MS}"));
+        }
+        let counts = [("pages_viewed", self.pages_viewed), ("visits", self.visits)];
+        if let Some((field, _)) = counts.iter().find(|(_, v)| *v > MAX_VISITOR_COUNT) {
+            return Err(format!("{field} must be 0 to {MAX_VISITOR_COUNT}"));
+        }
+        if !(0..=MAX_CART_MINOR).contains(&self.cart_value_minor) {
+            return Err(format!("cart_value_minor must be 0 to {MAX_CART_MINOR}"));
+        }
+        if self.scroll_percent > 100 {
+            return Err("scroll_percent must be 0 to 100".into());
+        }
+        let lists = [
+            ("cart_items", self.cart_items.len()),
+            ("shown_on_page", self.shown_on_page.len()),
+            ("shown_in_session", self.shown_in_session.len()),
+            ("shown_ever", self.shown_ever.len()),
+            ("dismissed_on_page", self.dismissed_on_page.len()),
+        ];
+        if let Some((field, _)) = lists.iter().find(|(_, n)| *n > MAX_VISITOR_LIST) {
+            return Err(format!(
+                "{field} may hold at most {MAX_VISITOR_LIST} entries"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What the widget should do about campaigns now.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CampaignDecision {

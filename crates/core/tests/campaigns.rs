@@ -855,3 +855,18 @@ proptest! {
         let _ = evaluate(&file, &v);
     }
 }
+
+#[test]
+fn extreme_times_saturate_instead_of_overflowing() {
+    let file = file_with(
+        r#"{"all": [{"time_on_page": {"at_least": 15}}, {"time_on_site": {"at_least": 60}}]}"#,
+    );
+    for spent in [u64::MAX, 1 << 63, i64::MAX as u64, 0] {
+        let mut v = visitor("/");
+        v.on_page_ms = spent;
+        v.on_site_ms = spent;
+        let result = evaluate(&file, &v);
+        let shown = result.show.is_some();
+        assert_eq!(shown, spent > 60_000, "spent {spent} ms");
+    }
+}

@@ -10,11 +10,13 @@
 //! WebSocket), and only ever shows the agent's own site.
 
 use crate::AppState;
+use crate::client::ClientIp;
 use crate::db::now;
 use crate::error::AppError;
+use crate::ratelimit::Rule;
 use aisle_core::api::ErrorCode;
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -60,12 +62,97 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+/// Argon2 runs at once at most: each holds its memory (19 MiB by default)
+/// and a core for tens of milliseconds; more would only queue on the CPU.
+pub const PASSWORD_WORKERS: usize = 2;
+
+/// Largest Argon2 memory a stored hash may ask for (64 MiB).
+const MAX_PASSWORD_BLOCKS: usize = 64 * 1024;
+
+/// Password checks, [`PASSWORD_WORKERS`] at a time, each on a memory buffer
+/// that is kept and reused: a burst of logins queues here instead of asking
+/// the blocking pool for hundreds of threads and gigabytes of buffers, and
+/// the server's memory stays flat after it.
+#[derive(Debug)]
+pub struct PasswordPool {
+    slots: tokio::sync::Semaphore,
+    buffers: std::sync::Mutex<Vec<Vec<argon2::Block>>>,
+}
+
+impl PasswordPool {
+    /// A pool running `workers` checks at a time.
+    pub fn new(workers: usize) -> Self {
+        PasswordPool {
+            slots: tokio::sync::Semaphore::new(workers.max(1)),
+            buffers: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Whether `password` matches the PHC string `hash`.
+    pub async fn verify(&self, password: String, hash: String) -> anyhow::Result<bool> {
+        let _slot = self.slots.acquire().await?;
+        let mut buffer = self
+            .buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        let (ok, buffer) = tokio::task::spawn_blocking(move || {
+            let ok = verify_with_memory(&password, &hash, &mut buffer);
+            (ok, buffer)
+        })
+        .await?;
+        self.buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buffer);
+        Ok(ok)
+    }
+}
+
+/// Verifies `password` against the PHC string `hash`, computing in `memory`
+/// (grown as needed and left allocated for the next check).
+fn verify_with_memory(password: &str, hash: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    use argon2::{Algorithm, Params, Version};
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from);
+    let Ok(version) = version else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if blocks > MAX_PASSWORD_BLOCKS {
+        return false;
+    }
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut memory[..blocks],
+    );
+    // `Output`'s equality is constant-time.
+    computed.is_ok()
+        && argon2::password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
 /// Adds an agent unless one with this email exists (idempotent seeding).
@@ -176,16 +263,32 @@ fn unauthorized(message: &str) -> AppError {
     AppError::Unauthorized(message.to_owned())
 }
 
+/// Name of the session cookie when cookies are `Secure` (HTTPS): the
+/// `__Host-` prefix makes the browser refuse it from plain HTTP, from another
+/// path and from subdomains.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-aisle_agent";
+
 /// The `Set-Cookie` value carrying `token` (empty with `max_age` 0: removal).
-fn session_cookie(token: &str, max_age: i64) -> HeaderValue {
-    let cookie =
-        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
+fn session_cookie(token: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let cookie = if secure {
+        format!(
+            "{SECURE_SESSION_COOKIE}={token}; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
+        )
+    } else {
+        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+    };
     // Tokens are hex; the value is always a valid header.
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Whether this request's cookies should be `Secure`: `--secure-cookies`, or
+/// a trusted proxy says the request came over HTTPS.
+fn secure_cookies(state: &AppState, parts_peer: std::net::IpAddr, headers: &HeaderMap) -> bool {
+    state.network.secure_cookies || state.network.trusted_proxies.is_https(parts_peer, headers)
+}
+
 /// The session token a request carries: `Authorization: Bearer`, else the
-/// `aisle_agent` cookie.
+/// `__Host-aisle_agent` or `aisle_agent` cookie.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -193,14 +296,20 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let cookie = || {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value.trim())
+        let pairs = || {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|pair| pair.trim().split_once('='))
+        };
+        let named = |wanted: &str| {
+            pairs()
+                .find(|(name, value)| *name == wanted && !value.trim().is_empty())
+                .map(|(_, value)| value.trim())
+        };
+        named(SECURE_SESSION_COOKIE).or_else(|| named(SESSION_COOKIE))
     };
     bearer
         .or_else(cookie)
@@ -208,9 +317,36 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// What the database keeps of a session token: its SHA-256, so a leaked
+/// database (or backup) holds no usable sessions.
+pub fn token_digest(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// The agent a session token belongs to, while the session lasts.
+pub async fn session_agent(db: &SqlitePool, token: &str) -> Result<Option<Agent>, sqlx::Error> {
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
+         WHERE s.token = ? AND s.expires_at > ?",
+    )
+    .bind(token_digest(token))
+    .bind(now())
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, site, email, name)| Agent {
+        id,
+        site,
+        email,
+        name,
+    }))
+}
+
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(login) = body.map_err(|e| match e.status() {
@@ -218,13 +354,18 @@ async fn login(
         _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
     })?;
     let email = login.email.trim().to_ascii_lowercase();
-    let now_i = Instant::now();
-    let client_key = format!("login-ip:{}", peer.ip());
-    let account_key = format!("login:{email}");
-    let limiter = &state.login_failures;
-    limiter
-        .check(&client_key, now_i)
-        .and(limiter.check(&account_key, now_i))
+    // A slot is reserved before the password is checked, so parallel guesses
+    // cannot overshoot the limit; it is given back when the login succeeds.
+    // One address's misses count once against an account: a stranger cannot
+    // lock an agent out alone.
+    let client_key = format!("login-ip:{client}");
+    let rules = [
+        Rule::new(client_key.clone(), crate::LOGIN_FAILURES),
+        Rule::per_client(format!("login:{email}"), crate::ACCOUNT_FAILURE_CLIENTS),
+    ];
+    let attempt = state
+        .login_failures
+        .attempt(&client_key, &rules, Instant::now())
         .map_err(AppError::RateLimited)?;
     let row: Option<(i64, String, String, String)> =
         sqlx::query_as("SELECT id, site_id, name, password_hash FROM agents WHERE email = ?")
@@ -234,18 +375,14 @@ async fn login(
     // Verify against a real hash even for unknown emails, so timing does not
     // tell which emails are agents.
     let dummy = state.dummy_hash.as_str();
-    let hash = row.as_ref().map_or(dummy, |r| r.3.as_str());
-    let password = login.password;
-    let hash_owned = hash.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash_owned))
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let hash = row.as_ref().map_or(dummy, |r| r.3.as_str()).to_owned();
+    let ok = state.passwords.verify(login.password, hash).await?;
     let Some((id, site, name, _)) = row.filter(|_| ok) else {
-        limiter.record_failure(&client_key, now_i);
-        limiter.record_failure(&account_key, now_i);
-        tracing::info!(client = %peer.ip(), "agent login failed");
+        attempt.failed();
+        tracing::info!(%client, "agent login failed");
         return Err(unauthorized("wrong email or password"));
     };
+    attempt.succeeded();
     let token = format!(
         "{:032x}{:032x}",
         rand::rng().random::<u128>(),
@@ -255,14 +392,18 @@ async fn login(
     sqlx::query(
         "INSERT INTO agent_sessions (token, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
     )
-    .bind(&token)
+    .bind(token_digest(&token))
     .bind(id)
     .bind(now)
     .bind(now + SESSION_SECONDS)
     .execute(&state.db)
     .await?;
     tracing::info!(agent = id, "agent logged in");
-    let cookie = session_cookie(&token, SESSION_SECONDS);
+    let cookie = session_cookie(
+        &token,
+        SESSION_SECONDS,
+        secure_cookies(&state, peer.ip(), &headers),
+    );
     let body = Json(json!({
         "token": token,
         "expires_at": now + SESSION_SECONDS,
@@ -273,10 +414,14 @@ async fn login(
 
 /// `POST /api/agent/logout`: ends the session the request carries (if any),
 /// closes its WebSocket connections and clears the cookie. Always 204.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+async fn logout(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers) {
         let ended = sqlx::query("DELETE FROM agent_sessions WHERE token = ?")
-            .bind(&token)
+            .bind(token_digest(&token))
             .execute(&state.db)
             .await?
             .rows_affected();
@@ -285,9 +430,10 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
             tracing::info!("agent logged out");
         }
     }
+    let secure = secure_cookies(&state, peer.ip(), &headers);
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, session_cookie("", 0))],
+        [(header::SET_COOKIE, session_cookie("", 0, secure))],
     )
         .into_response())
 }
@@ -299,22 +445,9 @@ impl FromRequestParts<AppState> for Agent {
         let token = session_token(&parts.headers).ok_or_else(|| {
             unauthorized("log in first: Authorization: Bearer <token> or the aisle_agent cookie")
         })?;
-        let row: Option<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
-             WHERE s.token = ? AND s.expires_at > ?",
-        )
-        .bind(&token)
-        .bind(now())
-        .fetch_optional(&state.db)
-        .await?;
-        let (id, site, email, name) =
-            row.ok_or_else(|| unauthorized("session expired; log in again"))?;
-        Ok(Agent {
-            id,
-            site,
-            email,
-            name,
-        })
+        session_agent(&state.db, &token)
+            .await?
+            .ok_or_else(|| unauthorized("session expired; log in again"))
     }
 }
 
@@ -600,11 +733,33 @@ mod tests {
         let mut empty = HeaderMap::new();
         empty.insert(header::COOKIE, HeaderValue::from_static("aisle_agent="));
         assert_eq!(session_token(&empty), None);
-        let cookie = session_cookie("abc", 60);
+        let cookie = session_cookie("abc", 60, false);
         let cookie = cookie.to_str().unwrap();
         for part in ["aisle_agent=abc", "HttpOnly", "SameSite=Strict", "Path=/"] {
             assert!(cookie.contains(part), "{cookie}");
         }
+        assert!(!cookie.contains("Secure"), "{cookie}");
+        // Over HTTPS: Secure, with the __Host- prefix, and read back.
+        let cookie = session_cookie("abc", 60, true);
+        let cookie = cookie.to_str().unwrap();
+        assert!(
+            cookie.starts_with("__Host-aisle_agent=abc; Secure;"),
+            "{cookie}"
+        );
+        let mut secure = HeaderMap::new();
+        secure.insert(
+            header::COOKIE,
+            HeaderValue::from_static("aisle_agent=; __Host-aisle_agent=xyz"),
+        );
+        assert_eq!(session_token(&secure).as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn session_tokens_are_stored_as_digests() {
+        let digest = token_digest("abc");
+        assert_eq!(digest.len(), 64);
+        assert_ne!(digest, "abc");
+        assert_eq!(digest, token_digest("abc"));
     }
 
     #[test]
@@ -613,8 +768,15 @@ mod tests {
         let b = hash_password("demo-agent").unwrap();
         assert!(a.starts_with("$argon2id$"));
         assert_ne!(a, b, "salted");
-        assert!(verify_password("demo-agent", &a));
-        assert!(!verify_password("demo-agent ", &a));
-        assert!(!verify_password("demo-agent", "not a hash"));
+        let verify =
+            |password: &str, hash: &str| verify_with_memory(password, hash, &mut Vec::new());
+        assert!(verify("demo-agent", &a));
+        assert!(!verify("demo-agent ", &a));
+        assert!(!verify("demo-agent", "not a hash"));
+        // The pooled check agrees, reusing one buffer across checks.
+        let mut memory = Vec::new();
+        assert!(verify_with_memory("demo-agent", &a, &mut memory));
+        assert!(!verify_with_memory("wrong", &a, &mut memory));
+        assert!(verify_with_memory("demo-agent", &b, &mut memory));
     }
 }

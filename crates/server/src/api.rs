@@ -5,15 +5,17 @@
 //! see what) is decided here, never trusted from the browser.
 
 use crate::AppState;
+use crate::client::ClientIp;
 use crate::error::AppError;
+use crate::ratelimit::Rule;
 use aisle_core::api::{ErrorCode, LookupRequest};
 use aisle_core::order::{EmailError, OrderNumber, OrderNumberError, OrderView, normalize_email};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::time::Instant;
 
 /// Largest API request body accepted.
@@ -43,7 +45,7 @@ pub fn routes() -> Router<AppState> {
 /// Proves an order by number + email and returns what the shopper may see of it.
 async fn lookup_order(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Path(site): Path<String>,
     body: Result<Json<LookupRequest>, JsonRejection>,
 ) -> Result<Json<OrderView>, AppError> {
@@ -71,29 +73,42 @@ async fn lookup_order(
         AppError::invalid(ErrorCode::InvalidEmail, why)
     })?;
 
-    // Failures are limited per client address and per order number, so neither one
-    // client guessing many orders nor many clients guessing one order's email gets far.
-    let now = Instant::now();
-    let client_key = format!("ip:{}", peer.ip());
-    let order_key = format!("order:{site}:{}", number.0);
-    let limiter = &state.lookup_failures;
-    limiter
-        .check(&client_key, now)
-        .and(limiter.check(&order_key, now))
+    let attempt = state
+        .lookup_failures
+        .attempt(
+            &client.to_string(),
+            &lookup_rules(&site, client, number),
+            Instant::now(),
+        )
         .map_err(AppError::RateLimited)?;
-
     match crate::orders::find_for_shopper(&state.db, &site, number, &email).await? {
-        Some(order) => Ok(Json(order)),
+        Some(order) => {
+            attempt.succeeded();
+            Ok(Json(order))
+        }
         None => {
-            limiter.record_failure(&client_key, now);
-            limiter.record_failure(&order_key, now);
-            tracing::info!(site, order = number.0, client = %peer.ip(), "order lookup failed");
+            attempt.failed();
+            tracing::info!(site, order = number.0, %client, "order lookup failed");
             Err(AppError::NotFound(
                 ErrorCode::OrderNotFound,
                 "no order matches that order number and email",
             ))
         }
     }
+}
+
+/// The limits on proving an order: failures per client address, and distinct
+/// failing addresses per order. So neither one client guessing many orders nor
+/// many clients guessing one order's email gets far, while one stranger's
+/// misses never lock the owner out of their order.
+pub fn lookup_rules(site: &str, client: IpAddr, number: OrderNumber) -> [Rule; 2] {
+    [
+        Rule::new(format!("ip:{client}"), crate::LOOKUP_FAILURES),
+        Rule::per_client(
+            format!("order:{site}:{}", number.0),
+            crate::ORDER_FAILURE_CLIENTS,
+        ),
+    ]
 }
 
 /// `GET /api/sites/{site}/widget`: what the widget shows of the merchant's

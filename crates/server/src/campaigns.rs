@@ -7,8 +7,10 @@
 //! the widget fetches `GET /api/sites/{site}/campaigns` (revalidated by ETag).
 
 use crate::AppState;
+use crate::client::ClientIp;
 use crate::db::now;
 use crate::error::AppError;
+use crate::limits::Write;
 use aisle_core::api::{
     CampaignDecision, CampaignEvent, ErrorCode, ShownAction, ShownCampaign, VisitorState,
 };
@@ -123,8 +125,12 @@ pub fn utc_day(unix_seconds: i64) -> String {
 }
 
 /// `POST /api/sites/{site}/campaigns/events`: counts one event of a live campaign.
+///
+/// At most [`Write::CampaignEvent`]'s limit per client address and site an
+/// hour; more answer 429 and are not counted, so no one can inflate the stats.
 pub async fn record_event(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Path(site): Path<String>,
     body: Result<Json<CampaignEvent>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
@@ -132,6 +138,8 @@ pub async fn record_event(
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
     }
     let Json(event) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
+    crate::limits::allow(&state, Write::CampaignEvent, &site, client)
+        .map_err(AppError::RateLimited)?;
     // Only campaigns of the live file count, so the table cannot be filled with junk ids.
     let live = live(&state.db, &site).await?;
     let known = live
@@ -168,6 +176,8 @@ pub async fn evaluate(
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
     };
     let Json(s) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
+    s.validate()
+        .map_err(|why| AppError::invalid(ErrorCode::BadRequest, why))?;
     let trigger = s.trigger.clone();
     let Some((version, source)) = live(&state.db, &site).await? else {
         return Ok(Json(CampaignDecision {

@@ -11,24 +11,27 @@ pub mod assist;
 pub mod campaigns;
 pub mod campaigns_cli;
 pub mod chat;
+pub mod client;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod macros;
 pub mod orders;
 pub mod ratelimit;
 pub mod site_file;
 pub mod sites;
+pub mod transport;
 pub mod ws;
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::routing::get;
+use client::TrustedProxies;
 use ratelimit::FailureLimiter;
 use sites::SiteRegistry;
 use sqlx::SqlitePool;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,14 +50,69 @@ pub struct Config {
     pub demo: bool,
     /// Directory holding `widget/` and `console/` as built by `cargo xtask build`.
     pub assets: PathBuf,
+    /// How the server faces the network: proxies, cookies, connection limits.
+    pub network: Network,
 }
 
-/// Failed order lookups allowed per client (and per order) in [`LOOKUP_WINDOW`].
+impl Default for Config {
+    /// `sqlite://aisle.db`, no demo, assets in `dist/`, [`Network::default`].
+    fn default() -> Self {
+        Config {
+            db_url: "sqlite://aisle.db".into(),
+            demo: false,
+            assets: PathBuf::from("dist"),
+            network: Network::default(),
+        }
+    }
+}
+
+/// How the server faces the internet; every limit here is a flag of `aisle
+/// serve` (README, "Running Aisle in production").
+#[derive(Debug, Clone)]
+pub struct Network {
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` headers name the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Mark session cookies `Secure` (with the `__Host-` prefix) even when no
+    /// trusted proxy says the request came over HTTPS.
+    pub secure_cookies: bool,
+    /// Open TCP connections at most; further ones wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// A connection with no byte either way for this long is closed.
+    pub idle_timeout: Duration,
+    /// Anonymous writes per client address and site an hour.
+    pub writes: limits::WriteLimits,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            trusted_proxies: TrustedProxies::default(),
+            secure_cookies: false,
+            max_connections: 10_000,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(120),
+            writes: limits::WriteLimits::default(),
+        }
+    }
+}
+
+/// Failed order lookups allowed per client address in [`LOOKUP_WINDOW`].
 pub const LOOKUP_FAILURES: usize = 5;
-/// Failed agent logins allowed per client (and per account) in [`LOOKUP_WINDOW`].
+/// Distinct client addresses that may fail on one order in [`LOOKUP_WINDOW`]
+/// before it is locked (one address counts once, so a stranger alone cannot
+/// lock the owner out).
+pub const ORDER_FAILURE_CLIENTS: usize = 10;
+/// Failed agent logins allowed per client address in [`LOOKUP_WINDOW`].
 pub const LOGIN_FAILURES: usize = 10;
+/// Distinct client addresses that may fail to log in to one account in
+/// [`LOOKUP_WINDOW`] before it is locked.
+pub const ACCOUNT_FAILURE_CLIENTS: usize = 10;
 /// How often the server re-reads site settings from the database.
 pub const SITE_RELOAD: Duration = Duration::from_secs(10);
+/// How often stale self-service sessions are purged (at start, then hourly).
+pub const SESSION_PURGE: Duration = Duration::from_secs(3600);
 /// Window of [`LOOKUP_FAILURES`] and [`LOGIN_FAILURES`].
 pub const LOOKUP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
@@ -69,6 +127,13 @@ pub struct AppState {
     pub lookup_failures: Arc<FailureLimiter>,
     /// Failed agent logins per client and per account.
     pub login_failures: Arc<FailureLimiter>,
+    /// Anonymous writes (tickets, assist sessions, feedback, campaign events)
+    /// per client and site, see [`limits`].
+    pub writes: Arc<FailureLimiter>,
+    /// Argon2 runs, a few at a time with reused memory.
+    pub passwords: Arc<agents::PasswordPool>,
+    /// How the server faces the network.
+    pub network: Arc<Network>,
     /// A hash to verify against when the email is unknown, so login timing
     /// does not reveal which emails are agents.
     pub dummy_hash: Arc<String>,
@@ -101,8 +166,11 @@ impl AppState {
         Ok(AppState {
             db,
             sites,
-            lookup_failures: Arc::new(FailureLimiter::new(LOOKUP_FAILURES, LOOKUP_WINDOW)),
-            login_failures: Arc::new(FailureLimiter::new(LOGIN_FAILURES, LOOKUP_WINDOW)),
+            lookup_failures: Arc::new(FailureLimiter::new(LOOKUP_WINDOW)),
+            login_failures: Arc::new(FailureLimiter::new(LOOKUP_WINDOW)),
+            writes: Arc::new(FailureLimiter::new(limits::WRITE_WINDOW)),
+            passwords: Arc::new(agents::PasswordPool::new(agents::PASSWORD_WORKERS)),
+            network: Arc::new(config.network.clone()),
             dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -172,6 +240,7 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SITE_RELOAD);
         every.tick().await;
+        let mut purge = tokio::time::interval(SESSION_PURGE);
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
@@ -180,13 +249,18 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
                         tracing::warn!(error = %e, "reloading sites failed; keeping the previous settings");
                     }
                 }
+                _ = purge.tick() => {
+                    match assist::records::purge_sessions(&sites_db, db::now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(sessions = n, "stale self-service sessions purged"),
+                        Err(e) => tracing::warn!(error = %e, "purging self-service sessions failed"),
+                    }
+                }
             }
         }
     });
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await?;
+    let network = state.network.clone();
+    transport::serve(listener, app(state), &network, shutdown.clone()).await?;
     tasks.close();
     if tokio::time::timeout(Duration::from_secs(10), tasks.wait())
         .await

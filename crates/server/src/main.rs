@@ -35,6 +35,8 @@ enum Command {
         /// Directory with the built widget (`widget/`), from `cargo xtask build`.
         #[arg(long, env = "AISLE_ASSETS", default_value = "dist")]
         assets: PathBuf,
+        #[command(flatten)]
+        network: NetworkArgs,
     },
     /// Check and simulate proactive campaign files.
     Campaigns {
@@ -51,6 +53,42 @@ enum Command {
         #[command(subcommand)]
         command: SiteCommand,
     },
+}
+
+/// How `aisle serve` faces the internet (README: "Running Aisle in production").
+#[derive(Debug, clap::Args)]
+struct NetworkArgs {
+    /// Proxies (CIDR networks or addresses, comma-separated) whose
+    /// `Forwarded`/`X-Forwarded-For` headers name the client; without it those
+    /// headers are ignored.
+    #[arg(long, env = "AISLE_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: aisle_server::client::TrustedProxies,
+    /// Mark agent session cookies `Secure` (`__Host-` prefix) even when no
+    /// trusted proxy reports HTTPS.
+    #[arg(long, env = "AISLE_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Open connections at most; more wait in the listen backlog.
+    #[arg(long, env = "AISLE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers (also closes idle
+    /// keep-alive connections).
+    #[arg(long, env = "AISLE_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a connection may pass without a byte either way.
+    #[arg(long, env = "AISLE_IDLE_TIMEOUT", default_value_t = 120)]
+    idle_timeout: u64,
+    /// Tickets and return requests per client address and site an hour.
+    #[arg(long, env = "AISLE_TICKETS_PER_HOUR", default_value_t = 20)]
+    tickets_per_hour: usize,
+    /// New self-service sessions per client address and site an hour.
+    #[arg(long, env = "AISLE_SESSIONS_PER_HOUR", default_value_t = 600)]
+    sessions_per_hour: usize,
+    /// "Did this help?" answers counted per client address and site an hour.
+    #[arg(long, env = "AISLE_FEEDBACK_PER_HOUR", default_value_t = 60)]
+    feedback_per_hour: usize,
+    /// Campaign events counted per client address and site an hour.
+    #[arg(long, env = "AISLE_CAMPAIGN_EVENTS_PER_HOUR", default_value_t = 600)]
+    campaign_events_per_hour: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +306,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             db,
             demo,
             assets,
+            network,
         } => {
             init_logging();
             let runtime = tokio::runtime::Runtime::new()?;
@@ -277,6 +316,19 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                     db_url: db,
                     demo,
                     assets,
+                    network: aisle_server::Network {
+                        trusted_proxies: network.trusted_proxies,
+                        secure_cookies: network.secure_cookies,
+                        max_connections: network.max_connections,
+                        header_timeout: std::time::Duration::from_secs(network.header_timeout),
+                        idle_timeout: std::time::Duration::from_secs(network.idle_timeout),
+                        writes: aisle_server::limits::WriteLimits {
+                            tickets: network.tickets_per_hour,
+                            sessions: network.sessions_per_hour,
+                            feedback: network.feedback_per_hour,
+                            campaign_events: network.campaign_events_per_hour,
+                        },
+                    },
                 },
             ))?;
             Ok(std::process::ExitCode::SUCCESS)

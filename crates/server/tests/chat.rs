@@ -33,6 +33,7 @@ fn config(dir: &tempfile::TempDir) -> Config {
         db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
         demo: true,
         assets: dir.path().to_path_buf(),
+        ..Config::default()
     }
 }
 

@@ -235,6 +235,7 @@ fn push_stores_a_valid_file_and_refuses_an_invalid_one() {
             db_url: db.clone(),
             demo: true,
             assets: dir.path().into(),
+            ..aisle_server::Config::default()
         };
         aisle_server::AppState::open(&config)
             .await

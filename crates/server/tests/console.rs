@@ -34,6 +34,7 @@ async fn demo() -> Demo {
         db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
         demo: true,
         assets: dir.path().to_path_buf(),
+        ..Config::default()
     };
     let state = AppState::open(&config).await.unwrap();
     let router = app(state.clone());

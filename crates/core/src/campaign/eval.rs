@@ -186,8 +186,8 @@ fn condition_times(condition: &Condition, v: &Visitor) -> Times {
             acc
         }
         Condition::Not(condition) => condition_times(condition, v).complement(),
-        Condition::TimeOnPage(ms) => Times::from(*ms as i64 - v.on_page_ms as i64),
-        Condition::TimeOnSite(ms) => Times::from(*ms as i64 - v.on_site_ms as i64),
+        Condition::TimeOnPage(ms) => Times::from(wait_ms(*ms, v.on_page_ms)),
+        Condition::TimeOnSite(ms) => Times::from(wait_ms(*ms, v.on_site_ms)),
         Condition::Path(tests) => constant(tests.iter().all(|t| path_test(t, &v.path))),
         Condition::Query { param, test } => {
             let mut values = v
@@ -357,6 +357,13 @@ type Interval = (u64, Option<u64>);
 /// evaluating hundreds of campaigns allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Times(SmallVec<[Interval; 2]>);
+
+/// Milliseconds from `spent` until `needed`, negative when already past;
+/// saturating, so no visitor state can overflow it.
+fn wait_ms(needed: u64, spent: u64) -> i64 {
+    let as_i64 = |ms: u64| i64::try_from(ms).unwrap_or(i64::MAX);
+    as_i64(needed).saturating_sub(as_i64(spent))
+}
 
 impl Times {
     /// Every `t ≥ 0`.

@@ -5,6 +5,7 @@ use super::Turn;
 use super::records::{self, NewTicket, Pending};
 use super::text::{Text, fill};
 use crate::error::AppError;
+use crate::limits::Write;
 use crate::sites::localized as localized_faq;
 use aisle_core::assist::{Card, Choice, Fact, Field, FieldKind, Link, Prompt, Said};
 use aisle_core::order::{
@@ -188,32 +189,32 @@ async fn identify(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
     };
     turn.reply.echo = Some(format!("{number} · {typed_email}"));
 
-    // Failures are limited per client address and per order number, so neither
-    // one client guessing many orders nor many clients guessing one order's
-    // email gets far.
-    let now = Instant::now();
-    let client_key = format!("ip:{}", turn.peer.ip());
-    let order_key = format!("order:{}:{}", turn.site.id, number.0);
-    let limiter = &turn.state.lookup_failures;
-    if let Err(wait) = limiter
-        .check(&client_key, now)
-        .and(limiter.check(&order_key, now))
-    {
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-        turn.say(fill(t.rate_limited, &[("minutes", &minutes)]));
-        identify_form(turn, flow, typed_order, typed_email, None, None);
-        return Ok(());
-    }
+    // A slot is reserved before the database is asked, so parallel guesses
+    // get no more answers than the limit (see `api::lookup_rules`).
+    let client = turn.client;
+    let attempt = match turn.state.lookup_failures.attempt(
+        &client.to_string(),
+        &crate::api::lookup_rules(&turn.site.id, client, number),
+        Instant::now(),
+    ) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+            turn.say(fill(t.rate_limited, &[("minutes", &minutes)]));
+            identify_form(turn, flow, typed_order, typed_email, None, None);
+            return Ok(());
+        }
+    };
     let found =
         crate::orders::find_for_shopper(&turn.state.db, &turn.site.id, number, &email).await?;
     if found.is_none() {
-        limiter.record_failure(&client_key, now);
-        limiter.record_failure(&order_key, now);
-        tracing::info!(site = turn.site.id, order = number.0, client = %turn.peer.ip(), "order lookup failed");
+        attempt.failed();
+        tracing::info!(site = turn.site.id, order = number.0, %client, "order lookup failed");
         turn.say(t.not_found);
         identify_form(turn, flow, typed_order, typed_email, None, None);
         return Ok(());
     }
+    attempt.succeeded();
     turn.session.email = Some(email);
     order_step(turn, flow, number.0).await?;
     offer_another_order(turn, flow);
@@ -618,6 +619,10 @@ async fn return_confirm(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), Ap
         return_form(turn, order, None);
         return Ok(());
     }
+    if turn.over_limit(Write::Ticket) {
+        return_form(turn, order, None);
+        return Ok(());
+    }
     let email = turn.session.email.clone().unwrap_or_default();
     let reference = records::create_return(&turn.state.db, &turn.site.id, &email, &pending).await?;
     records::outcome(&turn.state.db, &turn.site.id, "return", "resolved").await?;
@@ -838,6 +843,16 @@ async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppEr
         report_form(turn, order, Some(draft));
         return Ok(());
     };
+    if turn.over_limit(Write::Ticket) {
+        let draft = ReportDraft {
+            kind: kind_name,
+            description,
+            kind_error: None,
+            description_error: None,
+        };
+        report_form(turn, order, Some(draft));
+        return Ok(());
+    }
     turn.reply.echo = Some(format!("{} · {description}", issue_label(t, kind)));
     let email = turn.session.email.clone().unwrap_or_default();
     let ticket = NewTicket {
@@ -926,9 +941,16 @@ async fn helpful(turn: &mut Turn<'_>, rest: &str) -> Result<(), AppError> {
         return Ok(());
     }
     let yes = answer == "yes";
-    records::faq_feedback(&turn.state.db, &turn.site.id, id, yes).await?;
+    // Over the limit, the answer is thanked but not counted (no one can skew the stats).
+    let counted =
+        crate::limits::allow(turn.state, Write::Feedback, &turn.site.id, turn.client).is_ok();
+    if counted {
+        records::faq_feedback(&turn.state.db, &turn.site.id, id, yes).await?;
+    }
     if yes {
-        records::outcome(&turn.state.db, &turn.site.id, "faq", "resolved").await?;
+        if counted {
+            records::outcome(&turn.state.db, &turn.site.id, "faq", "resolved").await?;
+        }
         turn.say(t.helpful_thanks);
     } else {
         turn.say(t.helpful_sorry);
@@ -1036,6 +1058,16 @@ async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {
         message_form(turn, Some(draft));
         return Ok(());
     };
+    if turn.over_limit(Write::Ticket) {
+        let draft = MessageDraft {
+            email: typed_email,
+            message,
+            email_error: None,
+            message_error: None,
+        };
+        message_form(turn, Some(draft));
+        return Ok(());
+    }
     turn.reply.echo = Some(message.clone());
     let steps = turn.session.steps.clone();
     let ticket = NewTicket {

@@ -15,15 +15,16 @@ pub mod records;
 pub mod text;
 
 use crate::AppState;
+use crate::client::ClientIp;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
 use aisle_core::assist::{AssistReply, AssistRequest, Choice, Field, Form, Prompt, Said};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use records::Session;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use text::{Lang, Text};
 
 /// Longest action accepted.
@@ -36,7 +37,7 @@ pub struct Turn<'a> {
     /// The site.
     pub site: &'a crate::sites::Site,
     /// Who asks (for rate limits).
-    pub peer: SocketAddr,
+    pub client: IpAddr,
     /// The shopper's session.
     pub session: Session,
     /// The language to answer in.
@@ -91,6 +92,18 @@ impl<'a> Turn<'a> {
         Choice::new("menu", self.t().something_else)
     }
 
+    /// Whether `write` is over this client's limit; if so, says when to try again.
+    pub fn over_limit(&mut self, write: crate::limits::Write) -> bool {
+        match crate::limits::allow(self.state, write, &self.site.id, self.client) {
+            Ok(()) => false,
+            Err(wait) => {
+                let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+                self.say(text::fill(self.t().rate_limited, &[("minutes", &minutes)]));
+                true
+            }
+        }
+    }
+
     /// The "Talk to a person" button.
     pub fn human_choice(&self) -> Choice {
         Choice::new("human", self.t().talk_to_person)
@@ -100,7 +113,7 @@ impl<'a> Turn<'a> {
 /// `POST /api/sites/{site}/assist`: one step of the conversation.
 pub async fn assist(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Path(site): Path<String>,
     body: Result<Json<AssistRequest>, JsonRejection>,
 ) -> Result<Json<AssistReply>, AppError> {
@@ -119,6 +132,10 @@ pub async fn assist(
     }
     let mut session =
         records::load_session(&state.db, &site.id, request.session.as_deref()).await?;
+    if session.is_new {
+        crate::limits::allow(&state, crate::limits::Write::Session, &site.id, client)
+            .map_err(AppError::RateLimited)?;
+    }
     // A logged-in customer the store vouches for (this site, this email, not
     // expired) has proven their email: their orders need no lookup. Anything
     // else is logged and ignored, never trusted.
@@ -141,7 +158,7 @@ pub async fn assist(
     let mut turn = Turn {
         state: &state,
         site: &site,
-        peer,
+        client,
         lang: Lang::from_tag(&request.locale),
         reply: AssistReply {
             session: session.token.clone(),

@@ -34,6 +34,8 @@ pub struct Session {
     pub pending: Option<Pending>,
     /// Actions taken, oldest first (shown to agents with tickets).
     pub steps: Vec<String>,
+    /// Made for this request (not stored yet).
+    pub is_new: bool,
 }
 
 /// Steps kept per session.
@@ -70,6 +72,7 @@ pub async fn load_session(
                 // A pending step from an older release is dropped, not fatal.
                 pending: pending.and_then(|p| serde_json::from_str(&p).ok()),
                 steps: serde_json::from_str(&steps).unwrap_or_default(),
+                is_new: false,
             });
         }
     }
@@ -78,6 +81,7 @@ pub async fn load_session(
         email: None,
         pending: None,
         steps: Vec::new(),
+        is_new: true,
     })
 }
 
@@ -105,6 +109,20 @@ pub async fn save_session(db: &SqlitePool, site: &str, session: &Session) -> any
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Sessions untouched for this long are deleted ([`purge_sessions`]).
+pub const SESSION_IDLE: i64 = 7 * 24 * 3600;
+
+/// Deletes self-service sessions untouched for [`SESSION_IDLE`]; returns how many.
+pub async fn purge_sessions(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM assist_sessions WHERE updated_at < ?")
+            .bind(now - SESSION_IDLE)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// The orders placed with `email` on `site`, newest first: (number, state).
