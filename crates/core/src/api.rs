@@ -41,6 +41,8 @@ pub enum ErrorCode {
     NotFound,
     /// Something failed on the server; details are in its log.
     Internal,
+    /// The merchant's store (Shopify…) could not be reached; try again later.
+    StoreUnavailable,
 }
 
 /// The body of every non-2xx API answer.

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::client::ClientIp;
 use crate::error::AppError;
 use crate::ratelimit::Rule;
+use crate::stores::OrderSource;
 use aisle_core::api::{ErrorCode, LookupRequest};
 use aisle_core::order::{EmailError, OrderNumber, OrderNumberError, OrderView, normalize_email};
 use axum::extract::rejection::JsonRejection;
@@ -49,9 +50,9 @@ async fn lookup_order(
     Path(site): Path<String>,
     body: Result<Json<LookupRequest>, JsonRejection>,
 ) -> Result<Json<OrderView>, AppError> {
-    if state.sites.get(&site).is_none() {
+    let Some(site_entry) = state.sites.get(&site) else {
         return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
-    }
+    };
     let Json(request) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
         _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
@@ -81,10 +82,21 @@ async fn lookup_order(
             Instant::now(),
         )
         .map_err(AppError::RateLimited)?;
-    match crate::orders::find_for_shopper(&state.db, &site, number, &email).await? {
+    let found = match crate::stores::of(&state, &site_entry)
+        .find(number, &email)
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => {
+            // The store's failure, not the shopper's: the slot is given back.
+            attempt.succeeded();
+            return Err(AppError::StoreUnavailable(e.to_string()));
+        }
+    };
+    match found {
         Some(order) => {
             attempt.succeeded();
-            Ok(Json(order))
+            Ok(Json(order.view))
         }
         None => {
             attempt.failed();

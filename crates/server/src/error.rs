@@ -33,6 +33,9 @@ pub enum AppError {
     /// Too many failures; retry after the duration.
     #[error("rate limited")]
     RateLimited(Duration),
+    /// The merchant's store could not answer (503).
+    #[error("{0}")]
+    StoreUnavailable(String),
     /// A failure of ours.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -109,6 +112,15 @@ impl IntoResponse for AppError {
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs));
                 return response;
+            }
+            AppError::StoreUnavailable(why) => {
+                tracing::warn!(error = why, "the store could not answer");
+                let body = ApiError {
+                    code: ErrorCode::StoreUnavailable,
+                    message: "the store could not be reached just now; try again later".into(),
+                    retry_after: None,
+                };
+                (StatusCode::SERVICE_UNAVAILABLE, body)
             }
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod ratelimit;
 pub mod site_file;
 pub mod sites;
+pub mod stores;
 pub mod transport;
 pub mod ws;
 
@@ -134,6 +135,8 @@ pub struct AppState {
     pub passwords: Arc<agents::PasswordPool>,
     /// How the server faces the network.
     pub network: Arc<Network>,
+    /// Calls to merchants' stores (Shopify): rustls, timeouts, no redirects.
+    pub http: reqwest::Client,
     /// A hash to verify against when the email is unknown, so login timing
     /// does not reveal which emails are agents.
     pub dummy_hash: Arc<String>,
@@ -171,6 +174,7 @@ impl AppState {
             writes: Arc::new(FailureLimiter::new(limits::WRITE_WINDOW)),
             passwords: Arc::new(agents::PasswordPool::new(agents::PASSWORD_WORKERS)),
             network: Arc::new(config.network.clone()),
+            http: stores::http_client(),
             dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),

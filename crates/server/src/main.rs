@@ -48,6 +48,11 @@ enum Command {
         #[command(subcommand)]
         command: AgentsCommand,
     },
+    /// Check the site's order source (Shopify or the demo tables).
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
+    },
     /// Import, export a site's settings (policies, quick responses, hours, origins).
     Site {
         #[command(subcommand)]
@@ -89,6 +94,25 @@ struct NetworkArgs {
     /// Campaign events counted per client address and site an hour.
     #[arg(long, env = "AISLE_CAMPAIGN_EVENTS_PER_HOUR", default_value_t = 600)]
     campaign_events_per_hour: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum OrdersCommand {
+    /// Look one order up through the site's source and print what the shopper
+    /// would see (exit 1: not found or wrong email; exit 2: the store failed).
+    Test {
+        /// The site id.
+        site: String,
+        /// The order number (`#1001` or `1001`).
+        #[arg(long)]
+        order: String,
+        /// The email the order was placed with.
+        #[arg(long)]
+        email: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +297,18 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         } => {
             let runtime = tokio::runtime::Runtime::new()?;
             Ok(runtime.block_on(aisle_server::campaigns_cli::push(&file, &site, &db)))
+        }
+        Command::Orders {
+            command:
+                OrdersCommand::Test {
+                    site,
+                    order,
+                    email,
+                    db,
+                },
+        } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            Ok(runtime.block_on(aisle_server::stores::cli_test(&site, &order, &email, &db)))
         }
         Command::Site { command } => {
             let runtime = tokio::runtime::Runtime::new()?;

@@ -12,6 +12,7 @@
 use crate::assist::text::{Lang, Text, placeholders};
 use crate::db::now;
 use crate::sites::{BusinessHours, FaqEntry, SiteConfig, WEEKDAYS, parse_hhmm};
+use crate::stores::OrderSourceConfig;
 use aisle_core::campaign::json::{self, Json, Pos, Value};
 use aisle_core::policy::Policy;
 use rand::Rng;
@@ -52,6 +53,10 @@ pub struct SiteFile {
     /// Published live-chat reply time, minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_promise_minutes: Option<u32>,
+    /// Where orders come from: `{"kind": "shopify", "shop": …, "token_env": …}`;
+    /// absent: the demo tables.
+    #[serde(default, skip_serializing_if = "OrderSourceConfig::is_demo")]
+    pub order_source: OrderSourceConfig,
 }
 
 impl SiteFile {
@@ -65,6 +70,7 @@ impl SiteFile {
             greeting: self.greeting.clone(),
             strings: self.strings.clone(),
             reply_promise_minutes: self.reply_promise_minutes,
+            order_source: self.order_source.clone(),
         }
     }
 }
@@ -244,6 +250,11 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
             &[K("reply_promise_minutes")],
             "between 1 minute and a week (10080)".into(),
         );
+    }
+    if let OrderSourceConfig::Shopify(shopify) = &file.order_source {
+        for (field, message) in shopify.problems() {
+            err(&[K("order_source"), K(field)], message);
+        }
     }
     if let Some(color) = &file.brand_color {
         let hex = color.strip_prefix('#').unwrap_or("");
@@ -470,6 +481,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         greeting: config.greeting,
         strings: config.strings,
         reply_promise_minutes: config.reply_promise_minutes,
+        order_source: config.order_source,
     }))
 }
 

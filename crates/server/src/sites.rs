@@ -51,6 +51,9 @@ pub struct SiteConfig {
     /// The reply time the store publishes for live chat, in minutes (shown
     /// to waiting shoppers next to the live estimate).
     pub reply_promise_minutes: Option<u32>,
+    /// Where orders come from (the demo tables unless the site file says).
+    #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
+    pub order_source: crate::stores::OrderSourceConfig,
 }
 
 impl SiteConfig {

@@ -7,6 +7,7 @@ use super::text::{Text, fill};
 use crate::error::AppError;
 use crate::limits::Write;
 use crate::sites::localized as localized_faq;
+use crate::stores::{self, Cancelled, OrderSource, Returned, StoreOrder};
 use aisle_core::assist::{Card, Choice, Fact, Field, FieldKind, Link, Prompt, Said};
 use aisle_core::order::{
     EmailError, MAX_EMAIL_LEN, OrderNumber, OrderNumberError, OrderState, OrderView,
@@ -94,7 +95,10 @@ async fn choose_order(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
         identify_form(turn, flow, String::new(), String::new(), None, None);
         return Ok(());
     };
-    let orders = records::orders_of(&turn.state.db, &turn.site.id, &email).await?;
+    let orders = match stores::of(turn.state, turn.site).orders_of(&email).await {
+        Ok(orders) => orders,
+        Err(e) => return store_failed(turn, flow, None, &email, &Failure::Unreachable(e)).await,
+    };
     if let [(number, _)] = orders.as_slice() {
         order_step(turn, flow, *number).await?;
         offer_another_order(turn, flow);
@@ -205,18 +209,25 @@ async fn identify(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
             return Ok(());
         }
     };
-    let found =
-        crate::orders::find_for_shopper(&turn.state.db, &turn.site.id, number, &email).await?;
-    if found.is_none() {
+    let found = match stores::of(turn.state, turn.site).find(number, &email).await {
+        Ok(found) => found,
+        Err(e) => {
+            // Not the shopper's failure: the slot is given back.
+            attempt.succeeded();
+            return store_failed(turn, flow, Some(number.0), &email, &Failure::Unreachable(e))
+                .await;
+        }
+    };
+    let Some(found) = found else {
         attempt.failed();
         tracing::info!(site = turn.site.id, order = number.0, %client, "order lookup failed");
         turn.say(t.not_found);
         identify_form(turn, flow, typed_order, typed_email, None, None);
         return Ok(());
-    }
+    };
     attempt.succeeded();
     turn.session.email = Some(email);
-    order_step(turn, flow, number.0).await?;
+    order_step_on(turn, flow, found).await?;
     offer_another_order(turn, flow);
     Ok(())
 }
@@ -237,25 +248,34 @@ fn offer_another_order(turn: &mut Turn<'_>, flow: &str) {
 
 /// Runs `step` on order `number` if this session proved it, else asks to prove it.
 async fn order_step(turn: &mut Turn<'_>, step: &str, number: u32) -> Result<(), AppError> {
-    let order = match &turn.session.email {
+    let found = match turn.session.email.clone() {
         Some(email) => {
-            crate::orders::find_for_shopper(
-                &turn.state.db,
-                &turn.site.id,
-                OrderNumber(number),
-                email,
-            )
-            .await?
+            let source = stores::of(turn.state, turn.site);
+            match source.find(OrderNumber(number), &email).await {
+                Ok(found) => found,
+                Err(e) => {
+                    let flow = step.split('-').next().unwrap_or(step);
+                    let failure = Failure::Unreachable(e);
+                    return store_failed(turn, flow, Some(number), &email, &failure).await;
+                }
+            }
         }
         None => None,
     };
-    let Some(order) = order else {
+    let Some(found) = found else {
         let flow = step.split('-').next().unwrap_or(step);
         let t = turn.t();
         turn.say(t.ask_order);
         identify_form(turn, flow, number_text(number), String::new(), None, None);
         return Ok(());
     };
+    order_step_on(turn, step, found).await
+}
+
+/// Runs `step` on `found`, an order this session proved.
+async fn order_step_on(turn: &mut Turn<'_>, step: &str, found: StoreOrder) -> Result<(), AppError> {
+    let number = found.view.number.0;
+    let order = found.view.clone();
     match step {
         "track" => {
             track(turn, &order);
@@ -263,9 +283,9 @@ async fn order_step(turn: &mut Turn<'_>, step: &str, number: u32) -> Result<(), 
         }
         "return" => return_form(turn, &order, None),
         "return-items" => return_items(turn, &order),
-        "return-confirm" => return_confirm(turn, &order).await?,
+        "return-confirm" => return_confirm(turn, &found).await?,
         "cancel" => cancel(turn, &order),
-        "cancel-confirm" => cancel_confirm(turn, &order).await?,
+        "cancel-confirm" => cancel_confirm(turn, &found).await?,
         "cancel-keep" => {
             let t = turn.t();
             turn.say(fill(t.cancel_kept, &[("number", &number_text(number))]));
@@ -600,8 +620,9 @@ fn return_items(turn: &mut Turn<'_>, order: &OrderView) {
 }
 
 /// Stores the pending return after checking it still holds.
-async fn return_confirm(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppError> {
+async fn return_confirm(turn: &mut Turn<'_>, found: &StoreOrder) -> Result<(), AppError> {
     let t = turn.t();
+    let order = &found.view;
     let pending = turn.session.pending.take();
     let Some(pending @ Pending::Return { order: n, .. }) = pending else {
         return_form(turn, order, None);
@@ -624,7 +645,22 @@ async fn return_confirm(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), Ap
         return Ok(());
     }
     let email = turn.session.email.clone().unwrap_or_default();
-    let reference = records::create_return(&turn.state.db, &turn.site.id, &email, &pending).await?;
+    // The same items and reason for the same order are one return, however
+    // often the button is pressed.
+    let key = format!(
+        "return:{n}:{}",
+        crate::agents::token_digest(&format!("{pending:?}"))
+    );
+    let source = stores::of(turn.state, turn.site);
+    let reference = match source.request_return(found, &email, &pending, &key).await {
+        Ok(Returned::Requested { reference }) => reference,
+        Ok(Returned::Refused(why)) => {
+            return store_failed(turn, "return", Some(n), &email, &Failure::Refused(why)).await;
+        }
+        Err(e) => {
+            return store_failed(turn, "return", Some(n), &email, &Failure::Unreachable(e)).await;
+        }
+    };
     records::outcome(&turn.state.db, &turn.site.id, "return", "resolved").await?;
     tracing::info!(
         site = turn.site.id,
@@ -701,27 +737,104 @@ fn cancel(turn: &mut Turn<'_>, order: &OrderView) {
     }
 }
 
-async fn cancel_confirm(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppError> {
+async fn cancel_confirm(turn: &mut Turn<'_>, found: &StoreOrder) -> Result<(), AppError> {
     let t = turn.t();
+    let order = &found.view;
     if let Err(why) = policy::can_cancel(order, &turn.site.config.policy, crate::db::now()) {
         cancel_refusal(turn, order, why);
         return Ok(());
     }
-    if records::cancel_order(&turn.state.db, &turn.site.id, order.number.0).await? {
-        records::outcome(&turn.state.db, &turn.site.id, "cancel", "resolved").await?;
-        tracing::info!(
-            site = turn.site.id,
-            order = order.number.0,
-            "order cancelled"
-        );
-        turn.say(fill(
-            t.cancel_done,
-            &[("number", &order.number.to_string())],
-        ));
-    } else {
-        // Someone else changed it in between; say what it is now.
-        cancel_refusal(turn, order, CancelRefusal::AlreadyCancelled);
+    let n = order.number.0;
+    let number = order.number.to_string();
+    let email = turn.session.email.clone().unwrap_or_default();
+    // One key per order: a double click or a retry never cancels twice.
+    let key = format!("cancel:{n}");
+    match stores::of(turn.state, turn.site).cancel(found, &key).await {
+        Ok(Cancelled::Done) => {
+            records::outcome(&turn.state.db, &turn.site.id, "cancel", "resolved").await?;
+            tracing::info!(site = turn.site.id, order = n, "order cancelled");
+            turn.say(fill(t.cancel_done, &[("number", &number)]));
+        }
+        Ok(Cancelled::Processing) => {
+            records::outcome(&turn.state.db, &turn.site.id, "cancel", "resolved").await?;
+            tracing::info!(
+                site = turn.site.id,
+                order = n,
+                "order cancel processing in the store"
+            );
+            turn.say(fill(t.cancel_processing, &[("number", &number)]));
+        }
+        Ok(Cancelled::Refused(why)) if matches!(found.refs, stores::Refs::None) => {
+            // The demo tables: someone else changed it in between.
+            tracing::info!(site = turn.site.id, order = n, why, "cancel refused");
+            cancel_refusal(turn, order, CancelRefusal::AlreadyCancelled);
+        }
+        Ok(Cancelled::Refused(why)) => {
+            return store_failed(turn, "cancel", Some(n), &email, &Failure::Refused(why)).await;
+        }
+        Err(e) => {
+            return store_failed(turn, "cancel", Some(n), &email, &Failure::Unreachable(e)).await;
+        }
     }
+    Ok(())
+}
+
+/// Why a store did not do what the shopper asked.
+enum Failure {
+    /// It could not be reached or failed.
+    Unreachable(stores::StoreError),
+    /// It said no, and why.
+    Refused(String),
+}
+
+/// The store failed the shopper: say so, and hand the request to a person as
+/// a ticket carrying the store's error and the steps taken, so nothing the
+/// shopper did is lost and nothing false is claimed.
+async fn store_failed(
+    turn: &mut Turn<'_>,
+    flow: &str,
+    number: Option<u32>,
+    email: &str,
+    failure: &Failure,
+) -> Result<(), AppError> {
+    let t = turn.t();
+    let source = stores::of(turn.state, turn.site).kind();
+    let order = number.map(|n| format!(" order #{n}")).unwrap_or_default();
+    let body = match failure {
+        Failure::Unreachable(e) => {
+            tracing::warn!(site = turn.site.id, source, flow, error = %e, "the store failed self-service");
+            format!("Self-service could not {flow}{order}: the store ({source}) failed: {e}")
+        }
+        Failure::Refused(why) => {
+            tracing::info!(site = turn.site.id, source, flow, why, "the store refused");
+            format!("Self-service asked the store ({source}) to {flow}{order}; it refused: {why}")
+        }
+    };
+    if turn.over_limit(Write::Ticket) {
+        return Ok(());
+    }
+    let steps = turn.session.steps.clone();
+    let ticket = NewTicket {
+        kind: "message",
+        order: number,
+        email,
+        issue: None,
+        body: &body,
+        steps: &steps,
+    };
+    let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    records::outcome(&turn.state.db, &turn.site.id, flow, "handoff").await?;
+    let number = number.map(number_text).unwrap_or_default();
+    let values = [
+        ("number", number.as_str()),
+        ("reference", &reference),
+        ("email", email),
+    ];
+    turn.say(match failure {
+        Failure::Unreachable(_) => fill(t.store_unreachable, &values),
+        Failure::Refused(_) => fill(t.store_refused, &values),
+    });
+    turn.choices(vec![turn.human_choice(), turn.menu_choice()]);
     Ok(())
 }
 

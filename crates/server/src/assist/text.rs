@@ -294,6 +294,12 @@ text_table! {
     cancel_already,
     /// Refused: merchant time limit; `{number}`, `{hours}`.
     cancel_too_late,
+    /// The store accepted the cancel and is still at it; `{number}`.
+    cancel_processing,
+    /// The store could not be reached; handed to a person; `{reference}`, `{email}`.
+    store_unreachable,
+    /// The store refused; handed to a person; `{number}`, `{reference}`, `{email}`.
+    store_refused,
 
     // Report an issue.
     /// Menu-level action label.
@@ -428,6 +434,9 @@ pub static EN: Text = Text {
     cancel_delivered: "Order {number} has been delivered, so it can't be cancelled, but you can return it.",
     cancel_already: "Order {number} is already cancelled.",
     cancel_too_late: "Order {number} can only be cancelled within {hours} hours of ordering.",
+    cancel_processing: "The store is cancelling order {number} now. It will email you once it's done.",
+    store_unreachable: "We couldn't reach the store just now. Your request is with our team (reference {reference}); we'll reply to {email}.",
+    store_refused: "The store couldn't do that for order {number}. Your request is with our team (reference {reference}); we'll reply to {email}.",
     report_issue: "Report an issue",
     report_ask: "What's wrong with order {number}?",
     report_kind: "What happened",
@@ -539,6 +548,9 @@ pub static FR: Text = Text {
     cancel_delivered: "La commande {number} a été livrée : elle ne peut pas être annulée, mais vous pouvez la retourner.",
     cancel_already: "La commande {number} est déjà annulée.",
     cancel_too_late: "La commande {number} ne peut être annulée que dans les {hours} heures suivant l’achat.",
+    cancel_processing: "La boutique annule la commande {number} en ce moment. Elle vous écrira une fois l’annulation faite.",
+    store_unreachable: "Nous n’avons pas pu joindre la boutique pour l’instant. Votre demande est transmise à notre équipe (référence {reference}) ; nous répondrons à {email}.",
+    store_refused: "La boutique n’a pas pu le faire pour la commande {number}. Votre demande est transmise à notre équipe (référence {reference}) ; nous répondrons à {email}.",
     report_issue: "Signaler un problème",
     report_ask: "Quel est le problème avec la commande {number} ?",
     report_kind: "Ce qui s’est passé",
@@ -650,6 +662,9 @@ pub static FI: Text = Text {
     cancel_delivered: "Tilaus {number} on jo toimitettu, joten sitä ei voi perua, mutta voit palauttaa sen.",
     cancel_already: "Tilaus {number} on jo peruttu.",
     cancel_too_late: "Tilauksen {number} voi perua vain {hours} tunnin kuluessa tilaamisesta.",
+    cancel_processing: "Kauppa käsittelee tilauksen {number} peruutusta parhaillaan. Saat sähköpostin, kun se on valmis.",
+    store_unreachable: "Emme saaneet juuri nyt yhteyttä kauppaan. Pyyntösi on välitetty tiimillemme (viite {reference}); vastaamme osoitteeseen {email}.",
+    store_refused: "Kauppa ei voinut tehdä tätä tilaukselle {number}. Pyyntösi on välitetty tiimillemme (viite {reference}); vastaamme osoitteeseen {email}.",
     report_issue: "Ilmoita ongelmasta",
     report_ask: "Millainen ongelma tilauksessa {number} on?",
     report_kind: "Mitä tapahtui",
@@ -761,6 +776,9 @@ pub static ZH_HANS: Text = Text {
     cancel_delivered: "订单 {number} 已送达，无法取消，但您可以申请退货。",
     cancel_already: "订单 {number} 已取消。",
     cancel_too_late: "订单 {number} 仅可在下单后 {hours} 小时内取消。",
+    cancel_processing: "商店正在取消订单 {number}，完成后会发邮件通知您。",
+    store_unreachable: "暂时无法连接商店。您的请求已转交我们的团队（编号 {reference}），我们会回复至 {email}。",
+    store_refused: "商店无法为订单 {number} 完成此操作。您的请求已转交我们的团队（编号 {reference}），我们会回复至 {email}。",
     report_issue: "反馈问题",
     report_ask: "订单 {number} 遇到了什么问题？",
     report_kind: "问题类型",
@@ -872,6 +890,9 @@ pub static ZH_HANT: Text = Text {
     cancel_delivered: "訂單 {number} 已送達，無法取消，但您可以申請退貨。",
     cancel_already: "訂單 {number} 已取消。",
     cancel_too_late: "訂單 {number} 僅能在下單後 {hours} 小時內取消。",
+    cancel_processing: "商店正在取消訂單 {number}，完成後會寄電子郵件通知您。",
+    store_unreachable: "暫時無法連線到商店。您的請求已轉交我們的團隊（編號 {reference}），我們會回覆至 {email}。",
+    store_refused: "商店無法為訂單 {number} 完成此操作。您的請求已轉交我們的團隊（編號 {reference}），我們會回覆至 {email}。",
     report_issue: "回報問題",
     report_ask: "訂單 {number} 發生了什麼問題？",
     report_kind: "問題類型",
@@ -983,6 +1004,9 @@ pub static TH: Text = Text {
     cancel_delivered: "คำสั่งซื้อ {number} จัดส่งถึงแล้ว จึงไม่สามารถยกเลิกได้ แต่คุณสามารถคืนสินค้าได้",
     cancel_already: "คำสั่งซื้อ {number} ถูกยกเลิกไปแล้ว",
     cancel_too_late: "คำสั่งซื้อ {number} ยกเลิกได้ภายใน {hours} ชั่วโมงหลังสั่งซื้อเท่านั้น",
+    cancel_processing: "ร้านค้ากำลังยกเลิกคำสั่งซื้อ {number} อยู่ และจะส่งอีเมลแจ้งเมื่อเสร็จแล้ว",
+    store_unreachable: "ขณะนี้ไม่สามารถติดต่อร้านค้าได้ เราได้ส่งคำขอของคุณให้ทีมงานแล้ว (หมายเลขอ้างอิง {reference}) และจะตอบกลับไปที่ {email}",
+    store_refused: "ร้านค้าไม่สามารถดำเนินการนี้กับคำสั่งซื้อ {number} ได้ เราได้ส่งคำขอของคุณให้ทีมงานแล้ว (หมายเลขอ้างอิง {reference}) และจะตอบกลับไปที่ {email}",
     report_issue: "แจ้งปัญหา",
     report_ask: "คำสั่งซื้อ {number} มีปัญหาอะไร",
     report_kind: "ปัญหาที่พบ",

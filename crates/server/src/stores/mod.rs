@@ -1,0 +1,375 @@
+//! Where a site's orders come from, and where cancels and returns go: the
+//! seeded demo tables, or the merchant's Shopify store (Admin GraphQL API).
+//!
+//! Self-service asks an [`OrderSource`] and never touches a platform itself;
+//! policy (can this be cancelled, which items can go back) stays in
+//! `aisle_core::policy`, the same for every source. A source that cannot be
+//! reached says so ([`StoreError`]): callers tell the shopper and hand the
+//! request to a person, never claim something happened that did not.
+//!
+//! The site file picks the source (`"order_source": {"kind": "shopify", …}`);
+//! credentials are read from the environment variable it names, never stored.
+
+pub mod shopify;
+
+use crate::assist::records::{self, Pending};
+use aisle_core::order::{OrderNumber, OrderView};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+/// A site's order source, as the site file names it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum OrderSourceConfig {
+    /// The orders seeded by `--demo` (tables `orders`, `order_items`, `order_events`).
+    #[default]
+    Demo,
+    /// A Shopify store, through the Admin GraphQL API.
+    Shopify(shopify::ShopifyConfig),
+}
+
+impl OrderSourceConfig {
+    /// Whether this is the default (kept out of exported site files).
+    pub fn is_demo(&self) -> bool {
+        *self == OrderSourceConfig::Demo
+    }
+}
+
+/// Why a store could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Down, timing out, failing (5xx) or throttling past our retries.
+    Unreachable(String),
+    /// It refused our credentials, or they are not configured.
+    Credentials(String),
+    /// It answered something we could not make sense of.
+    Protocol(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unreachable(why) | StoreError::Credentials(why) => f.write_str(why),
+            StoreError::Protocol(why) => write!(f, "unexpected answer from the store: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A parcel's tracking as the store has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracking {
+    /// Carrier (`UPS`).
+    pub company: String,
+    /// Tracking number.
+    pub number: String,
+    /// Carrier's tracking page.
+    pub url: String,
+}
+
+/// An order as a source found it: what the shopper may see, plus what the
+/// source needs to act on it later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOrder {
+    /// What self-service shows and decides on.
+    pub view: OrderView,
+    /// Every parcel's tracking (the view shows the first).
+    pub tracking: Vec<Tracking>,
+    /// The order in the store's admin, for agents.
+    pub admin_url: Option<String>,
+    /// Platform ids (Shopify: order and line-item ids).
+    pub refs: Refs,
+}
+
+/// Platform ids of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Refs {
+    /// The demo tables need none.
+    #[default]
+    None,
+    /// Shopify global ids.
+    Shopify(shopify::OrderRefs),
+}
+
+/// What became of a cancel request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cancelled {
+    /// The order is cancelled (and refunded, where the store does that).
+    Done,
+    /// The store accepted it and is still working on it.
+    Processing,
+    /// The store said no, and why.
+    Refused(String),
+}
+
+/// What became of a return request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Returned {
+    /// Recorded, with the reference the shopper gets.
+    Requested {
+        /// Aisle's reference (`R-…`).
+        reference: String,
+    },
+    /// The store said no, and why.
+    Refused(String),
+}
+
+/// A place orders come from.
+pub trait OrderSource {
+    /// The order `number` if it was placed with `email` (normalized); `None`
+    /// for an unknown order and a wrong email alike.
+    fn find(
+        &self,
+        number: OrderNumber,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<StoreOrder>, StoreError>> + Send;
+
+    /// The orders placed with `email`, newest first: (number, state name).
+    fn orders_of(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Vec<(u32, String)>, StoreError>> + Send;
+
+    /// Cancels `order` (refund to the original payment, restock). Repeating a
+    /// call with the same `key` never cancels twice.
+    fn cancel(
+        &self,
+        order: &StoreOrder,
+        key: &str,
+    ) -> impl Future<Output = Result<Cancelled, StoreError>> + Send;
+
+    /// Asks for a return of `pending`'s items. Repeating a call with the same
+    /// `key` never makes two.
+    fn request_return(
+        &self,
+        order: &StoreOrder,
+        email: &str,
+        pending: &Pending,
+        key: &str,
+    ) -> impl Future<Output = Result<Returned, StoreError>> + Send;
+}
+
+/// The demo tables of one site.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    db: SqlitePool,
+    site: String,
+}
+
+impl OrderSource for Demo {
+    async fn find(
+        &self,
+        number: OrderNumber,
+        email: &str,
+    ) -> Result<Option<StoreOrder>, StoreError> {
+        let view = crate::orders::find_for_shopper(&self.db, &self.site, number, email)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
+        Ok(view.map(|view| StoreOrder {
+            tracking: view
+                .shipment
+                .iter()
+                .map(|s| Tracking {
+                    company: s.carrier.clone(),
+                    number: s.tracking_number.clone(),
+                    url: s.tracking_url.clone(),
+                })
+                .collect(),
+            view,
+            admin_url: None,
+            refs: Refs::None,
+        }))
+    }
+
+    async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
+        records::orders_of(&self.db, &self.site, email)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("database: {e}")))
+    }
+
+    async fn cancel(&self, order: &StoreOrder, _key: &str) -> Result<Cancelled, StoreError> {
+        // One conditional UPDATE decides, so a double click cancels once.
+        let done = records::cancel_order(&self.db, &self.site, order.view.number.0)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
+        Ok(if done {
+            Cancelled::Done
+        } else {
+            Cancelled::Refused("the order is no longer unfulfilled".into())
+        })
+    }
+
+    async fn request_return(
+        &self,
+        _order: &StoreOrder,
+        email: &str,
+        pending: &Pending,
+        _key: &str,
+    ) -> Result<Returned, StoreError> {
+        let reference = records::create_return(&self.db, &self.site, email, pending)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
+        Ok(Returned::Requested { reference })
+    }
+}
+
+/// How long any one call to a store may take.
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client every store call goes through: rustls, timeouts on
+/// connecting and on the whole call, no redirects (an API that redirects
+/// is misconfigured, and credentials must not follow).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(STORE_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Aisle/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// A site's source, ready to ask.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The demo tables.
+    Demo(Demo),
+    /// A Shopify store.
+    Shopify(shopify::Shopify),
+}
+
+impl Source {
+    /// The source `config` names for `site`. Credentials are read from the
+    /// environment now, so a restart is not needed after setting them.
+    pub fn new(
+        config: &OrderSourceConfig,
+        site: &str,
+        db: &SqlitePool,
+        http: &reqwest::Client,
+    ) -> Source {
+        match config {
+            OrderSourceConfig::Demo => Source::Demo(Demo {
+                db: db.clone(),
+                site: site.to_owned(),
+            }),
+            OrderSourceConfig::Shopify(shopify) => {
+                Source::Shopify(shopify::Shopify::new(shopify, site, db, http))
+            }
+        }
+    }
+
+    /// Which kind of source this is (`demo`, `shopify`), for logs and tickets.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Demo(_) => "demo",
+            Source::Shopify(_) => "shopify",
+        }
+    }
+}
+
+impl OrderSource for Source {
+    async fn find(
+        &self,
+        number: OrderNumber,
+        email: &str,
+    ) -> Result<Option<StoreOrder>, StoreError> {
+        match self {
+            Source::Demo(s) => s.find(number, email).await,
+            Source::Shopify(s) => s.find(number, email).await,
+        }
+    }
+
+    async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
+        match self {
+            Source::Demo(s) => s.orders_of(email).await,
+            Source::Shopify(s) => s.orders_of(email).await,
+        }
+    }
+
+    async fn cancel(&self, order: &StoreOrder, key: &str) -> Result<Cancelled, StoreError> {
+        match self {
+            Source::Demo(s) => s.cancel(order, key).await,
+            Source::Shopify(s) => s.cancel(order, key).await,
+        }
+    }
+
+    async fn request_return(
+        &self,
+        order: &StoreOrder,
+        email: &str,
+        pending: &Pending,
+        key: &str,
+    ) -> Result<Returned, StoreError> {
+        match self {
+            Source::Demo(s) => s.request_return(order, email, pending, key).await,
+            Source::Shopify(s) => s.request_return(order, email, pending, key).await,
+        }
+    }
+}
+
+/// `aisle orders test SITE --order N --email E`: one real lookup through the
+/// site's source, printed as the shopper would see it (one JSON object). Exit
+/// 0 when found; 1 with one line when not found or the email does not match
+/// (the same line for both); 2 with the store's error when it cannot be
+/// reached or refuses the credentials (and for an unknown site).
+pub async fn cli_test(
+    site: &str,
+    order: &str,
+    email: &str,
+    db_url: &str,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let (Ok(number), Ok(email)) = (
+        OrderNumber::parse(order),
+        aisle_core::order::normalize_email(email),
+    ) else {
+        eprintln!("error: give an order number (#1001) and an email address");
+        return ExitCode::from(2);
+    };
+    let found = async {
+        let db = crate::db::connect(db_url).await?;
+        let sites = crate::sites::SiteRegistry::load(&db).await?;
+        let Some(site) = sites.get(site) else {
+            anyhow::bail!("no site {site:?} in this database");
+        };
+        let source = Source::new(&site.config.order_source, &site.id, &db, &http_client());
+        anyhow::Ok(source.find(number, &email).await?)
+    };
+    match found.await {
+        Ok(Some(order)) => {
+            let view = &order.view;
+            let printed = serde_json::json!({
+                "number": view.number.0,
+                "status": view.state.as_str(),
+                "items": view.items.iter().map(|i| serde_json::json!({
+                    "title": i.title,
+                    "quantity": i.quantity,
+                    "final_sale": i.final_sale,
+                })).collect::<Vec<_>>(),
+                "tracking": order.tracking,
+                "delivered_at": view.delivered_at.and_then(|at| jiff::Timestamp::from_second(at).ok()).map(|at| at.to_string()),
+                "cancelled": view.state == aisle_core::order::OrderState::Cancelled,
+                "admin_url": order.admin_url,
+            });
+            println!("{printed}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("no order {number} with that email");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The source of `site` in a running server.
+pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Source {
+    Source::new(&site.config.order_source, &site.id, &state.db, &state.http)
+}

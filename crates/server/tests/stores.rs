@@ -1,0 +1,674 @@
+//! Orders from a merchant's Shopify store, end to end over real HTTP: a small
+//! Shopify stand-in (an axum app speaking the Admin GraphQL API's documented
+//! request and response shapes: `X-Shopify-Access-Token`, `orders` search,
+//! `orderCancel` with its background `job`, `returnRequest`, `THROTTLED`
+//! errors with `extensions.cost.throttleStatus`, 401 and 5xx answers) and the
+//! real `aisle` binary serving a site whose `order_source` points at it.
+//!
+//! Run with `cargo test -p aisle-server --test stores`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const TOKEN: &str = "shpat_test_token";
+const TOKEN_ENV: &str = "AISLE_TEST_SHOPIFY_TOKEN";
+const API: &str = "/admin/api/2025-10/graphql.json";
+
+/// What the stand-in store holds and how it misbehaves.
+#[derive(Default)]
+struct Store {
+    orders: Mutex<Vec<Value>>,
+    /// (operation name, variables) of every authenticated request.
+    log: Mutex<Vec<(String, Value)>>,
+    /// Answer this many requests with `THROTTLED`.
+    throttle: AtomicU32,
+    /// Answer this many requests with 503.
+    fail: AtomicU32,
+}
+
+impl Store {
+    fn operations(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(op, _)| op.clone())
+            .collect()
+    }
+
+    fn variables_of(&self, operation: &str) -> Vec<Value> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|(op, _)| op == operation)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+fn iso(days_ago: i64) -> String {
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago);
+    at.to_string()
+}
+
+fn line(id: u64, sku: &str, title: &str, quantity: u32, price: &str, tags: &[&str]) -> Value {
+    json!({
+        "id": format!("gid://shopify/LineItem/{id}"),
+        "sku": sku, "title": title, "quantity": quantity, "currentQuantity": quantity,
+        "originalUnitPriceSet": {"shopMoney": {"amount": price, "currencyCode": "USD"}},
+        "product": {"tags": tags},
+    })
+}
+
+/// Orders shaped like the Admin API's `Order` objects.
+fn fixtures() -> Vec<Value> {
+    vec![
+        json!({
+            "id": "gid://shopify/Order/5001", "name": "#2001", "email": "Ada@Example.com",
+            "createdAt": iso(3), "cancelledAt": null,
+            "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "FULFILLED",
+            "totalPriceSet": {"shopMoney": {"amount": "249.00", "currencyCode": "USD"}},
+            "lineItems": {"nodes": [line(1, "PARKA-M", "Alpine Parka", 1, "249.00", &[])]},
+            "fulfillments": [{
+                "createdAt": iso(2), "deliveredAt": null, "estimatedDeliveryAt": null,
+                "displayStatus": "IN_TRANSIT",
+                "trackingInfo": [{"company": "UPS", "number": "1Z999AA10123456784",
+                                  "url": "https://www.ups.com/track?tracknum=1Z999AA10123456784"}],
+                "fulfillmentLineItems": {"nodes": [{"id": "gid://shopify/FulfillmentLineItem/11", "quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/1"}}]}
+            }]
+        }),
+        json!({
+            "id": "gid://shopify/Order/5002", "name": "#2002", "email": "grace@example.com",
+            "createdAt": iso(0), "cancelledAt": null,
+            "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "UNFULFILLED",
+            "totalPriceSet": {"shopMoney": {"amount": "89.50", "currencyCode": "USD"}},
+            "lineItems": {"nodes": [line(2, "BEANIE", "Wool Beanie", 2, "44.75", &[])]},
+            "fulfillments": []
+        }),
+        json!({
+            "id": "gid://shopify/Order/5003", "name": "#2003", "email": "alan@example.com",
+            "createdAt": iso(12), "cancelledAt": null,
+            "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "FULFILLED",
+            "totalPriceSet": {"shopMoney": {"amount": "180.00", "currencyCode": "USD"}},
+            "lineItems": {"nodes": [
+                line(3, "BOOTS-42", "Trail Boots", 1, "120.00", &[]),
+                line(4, "", "Gift Socks", 2, "30.00", &["final-sale"]),
+            ]},
+            "fulfillments": [{
+                "createdAt": iso(11), "deliveredAt": iso(10), "estimatedDeliveryAt": null,
+                "displayStatus": "DELIVERED",
+                "trackingInfo": [{"company": "USPS", "number": "9400100000000000000000", "url": "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400100000000000000000"}],
+                "fulfillmentLineItems": {"nodes": [
+                    {"id": "gid://shopify/FulfillmentLineItem/31", "quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/3"}},
+                    {"id": "gid://shopify/FulfillmentLineItem/41", "quantity": 2, "lineItem": {"id": "gid://shopify/LineItem/4"}}
+                ]}
+            }]
+        }),
+    ]
+}
+
+fn cost() -> Value {
+    json!({"requestedQueryCost": 52, "actualQueryCost": 12,
+           "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1988, "restoreRate": 100.0}})
+}
+
+async fn graphql(
+    State(store): State<Arc<Store>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok())
+        != Some(TOKEN)
+    {
+        // Shopify's answer to a bad token.
+        let body = json!({"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"});
+        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    }
+    let query = body["query"].as_str().unwrap_or_default().to_owned();
+    let variables = body["variables"].clone();
+    let operation = query
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .split('(')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    store
+        .log
+        .lock()
+        .unwrap()
+        .push((operation.clone(), variables.clone()));
+    if store.fail.load(Ordering::SeqCst) > 0 {
+        store.fail.fetch_sub(1, Ordering::SeqCst);
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    if store.throttle.load(Ordering::SeqCst) > 0 {
+        store.throttle.fetch_sub(1, Ordering::SeqCst);
+        return Json(json!({
+            "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+            "extensions": {"cost": {"requestedQueryCost": 152, "actualQueryCost": null,
+                "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 102, "restoreRate": 100.0}}}
+        }))
+        .into_response();
+    }
+    let mut orders = store.orders.lock().unwrap();
+    let data = if query.contains("orders(") {
+        let search = variables["query"].as_str().unwrap_or_default();
+        let nodes: Vec<Value> = if let Some(name) = search.strip_prefix("name:") {
+            orders
+                .iter()
+                .filter(|o| o["name"] == name)
+                .cloned()
+                .collect()
+        } else if let Some(email) = search.strip_prefix("email:") {
+            let email = email.trim_matches('"').to_lowercase();
+            orders
+                .iter()
+                .filter(|o| o["email"].as_str().unwrap_or("").to_lowercase() == email)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        json!({"orders": {"nodes": nodes}})
+    } else if query.contains("orderCancel(") {
+        let id = variables["orderId"].as_str().unwrap_or_default();
+        match orders.iter_mut().find(|o| o["id"] == id) {
+            None => {
+                json!({"orderCancel": {"job": null, "orderCancelUserErrors": [{"field": ["orderId"], "message": "Order does not exist", "code": "NOT_FOUND"}]}})
+            }
+            Some(o) if !o["cancelledAt"].is_null() => {
+                json!({"orderCancel": {"job": null, "orderCancelUserErrors": [{"field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID"}]}})
+            }
+            Some(o) => {
+                o["cancelledAt"] = json!(iso(0));
+                json!({"orderCancel": {"job": {"id": "gid://shopify/Job/8d2f", "done": false}, "orderCancelUserErrors": []}})
+            }
+        }
+    } else if query.contains("job(") {
+        json!({"job": {"id": variables["id"], "done": true}})
+    } else if query.contains("returnRequest(") {
+        let input = &variables["input"];
+        let order = orders.iter().find(|o| o["id"] == input["orderId"]);
+        let known = |id: &Value| {
+            order.is_some_and(|o| {
+                o["fulfillments"].as_array().unwrap().iter().any(|f| {
+                    f["fulfillmentLineItems"]["nodes"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|l| l["id"] == *id)
+                })
+            })
+        };
+        let lines = input["returnLineItems"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if lines.is_empty() || !lines.iter().all(|l| known(&l["fulfillmentLineItemId"])) {
+            json!({"returnRequest": {"return": null, "userErrors": [{"field": ["input", "returnLineItems"], "message": "Fulfillment line item not found"}]}})
+        } else {
+            json!({"returnRequest": {"return": {"id": "gid://shopify/Return/77", "status": "REQUESTED"}, "userErrors": []}})
+        }
+    } else {
+        return Json(json!({"errors": [{"message": format!("unknown operation {operation}")}]}))
+            .into_response();
+    };
+    Json(json!({"data": data, "extensions": {"cost": cost()}})).into_response()
+}
+
+/// Starts the stand-in store; its GraphQL URL.
+async fn shopify() -> (Arc<Store>, String) {
+    let store = Arc::new(Store {
+        orders: Mutex::new(fixtures()),
+        ..Store::default()
+    });
+    let app = Router::new()
+        .route(API, post(graphql))
+        .with_state(store.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (store, format!("http://{addr}{API}"))
+}
+
+fn aisle() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
+    command.env(TOKEN_ENV, TOKEN).env("RUST_LOG", "warn");
+    command
+}
+
+/// A database with the demo and a Shopify site "north" whose API is `api_url`.
+fn database(dir: &tempfile::TempDir, api_url: &str, token_env: &str) -> String {
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let site = json!({
+        "site": "north",
+        "name": "Northwind on Shopify",
+        "allowed_origins": ["http://127.0.0.1:8080"],
+        "policy": {"return_window_days": 30},
+        "order_source": {
+            "kind": "shopify", "shop": "northwind.myshopify.com", "token_env": token_env,
+            "api_version": "2025-10", "final_sale_tag": "final-sale", "api_url": api_url
+        }
+    });
+    let file = dir.path().join("north.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
+    let out = aisle()
+        .args(["site", "import"])
+        .arg(&file)
+        .args(["--db", &db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+fn orders_test(db: &str, order: &str, email: &str) -> std::process::Output {
+    aisle()
+        .args([
+            "orders", "test", "north", "--order", order, "--email", email, "--db", db,
+        ])
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_test_prints_what_the_shopper_would_see() {
+    let (store, url) = shopify().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir, &url, TOKEN_ENV);
+    let out = tokio::task::spawn_blocking({
+        let db = db.clone();
+        move || orders_test(&db, "#2003", "ALAN@example.com")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let order: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(order["number"], 2003);
+    assert_eq!(order["status"], "delivered");
+    assert_eq!(order["cancelled"], false);
+    assert!(order["delivered_at"].as_str().is_some(), "{order}");
+    assert_eq!(
+        order["items"][0],
+        json!({"title": "Trail Boots", "quantity": 1, "final_sale": false})
+    );
+    assert_eq!(order["items"][1]["final_sale"], true, "tagged final-sale");
+    assert_eq!(order["tracking"][0]["company"], "USPS");
+    assert!(
+        order["tracking"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://tools.usps.com/")
+    );
+    // The query Aisle sent: the order by its name, with the token.
+    assert_eq!(
+        store.variables_of("AisleOrderByName")[0]["query"],
+        "name:#2003"
+    );
+
+    // Unknown order and wrong email: exit 1, the same line.
+    let wrong_email = orders_test(&db, "2003", "eve@example.com");
+    let unknown = orders_test(&db, "9999", "alan@example.com");
+    assert_eq!(wrong_email.status.code(), Some(1));
+    assert_eq!(unknown.status.code(), Some(1));
+    let line = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .replace("#9999", "#N")
+            .replace("#2003", "#N")
+    };
+    assert_eq!(line(&wrong_email), line(&unknown));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_test_names_a_refused_token_and_an_unreachable_store() {
+    let (_store, url) = shopify().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir, &url, TOKEN_ENV);
+    let refused = tokio::task::spawn_blocking({
+        let db = db.clone();
+        move || {
+            aisle()
+                .env(TOKEN_ENV, "shpat_wrong")
+                .args([
+                    "orders",
+                    "test",
+                    "north",
+                    "--order",
+                    "2001",
+                    "--email",
+                    "ada@example.com",
+                    "--db",
+                    &db,
+                ])
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        why.contains("401 from the store") && why.contains("read_orders"),
+        "{why}"
+    );
+
+    // Nothing listens there: exit 2 with the reason, after retries.
+    let dir = tempfile::tempdir().unwrap();
+    let dead = database(
+        &dir,
+        "http://127.0.0.1:9/admin/api/2025-10/graphql.json",
+        TOKEN_ENV,
+    );
+    let down = orders_test(&dead, "2001", "ada@example.com");
+    assert_eq!(down.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&down.stderr).contains("could not be reached"));
+}
+
+/// The real server, on a free port, with the Shopify site.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    db: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve(api_url: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir, api_url, TOKEN_ENV);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let child = aisle()
+        .args([
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--db",
+            &db,
+            "--assets",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server {
+        child,
+        addr,
+        db,
+        _dir: dir,
+    }
+}
+
+/// A shopper of the Shopify site, keeping the session like the widget does.
+struct Shopper {
+    http: reqwest::Client,
+    url: String,
+    session: Option<String>,
+}
+
+impl Shopper {
+    fn new(server: &Server) -> Self {
+        Shopper {
+            http: reqwest::Client::new(),
+            url: format!("http://{}/api/sites/north/assist", server.addr),
+            session: None,
+        }
+    }
+
+    async fn act(&mut self, action: &str, values: &[(&str, &str)]) -> Value {
+        let body =
+            json!({"session": self.session, "locale": "en", "action": action, "values": values});
+        let response = self.http.post(&self.url).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let reply: Value = response.json().await.unwrap();
+        self.session = reply["session"].as_str().map(String::from);
+        reply
+    }
+
+    async fn prove(&mut self, flow: &str, order: &str, email: &str) -> Value {
+        self.act(flow, &[]).await;
+        self.act(
+            &format!("identify:{flow}"),
+            &[("order", order), ("email", email)],
+        )
+        .await
+    }
+}
+
+fn said(reply: &Value) -> String {
+    reply["said"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter_map(|s| s["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tracking_a_shopify_order_shows_its_carrier_and_link() {
+    let (_store, url) = shopify().await;
+    let server = serve(&url).await;
+    let mut shopper = Shopper::new(&server);
+    let reply = shopper.prove("track", "#2001", "ada@example.com").await;
+    let card = reply["said"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| s.get("card").filter(|c| !c.is_null()))
+        .cloned()
+        .unwrap_or_else(|| panic!("a tracking card: {reply}"));
+    let text = card.to_string();
+    assert!(
+        text.contains("UPS") && text.contains("1Z999AA10123456784"),
+        "{card}"
+    );
+    assert!(
+        text.contains("https://www.ups.com/track?tracknum=1Z999AA10123456784"),
+        "{card}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_sends_one_order_cancel_with_a_refund_and_waits_for_the_job() {
+    let (store, url) = shopify().await;
+    let server = serve(&url).await;
+    let mut shopper = Shopper::new(&server);
+    shopper.prove("cancel", "2002", "grace@example.com").await;
+    let done = shopper.act("cancel-confirm:2002", &[]).await;
+    assert!(said(&done).contains("#2002 is cancelled"), "{done}");
+    let sent = store.variables_of("AisleOrderCancel");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0],
+        json!({
+            "orderId": "gid://shopify/Order/5002",
+            "refundMethod": {"originalPaymentMethodsRefund": true},
+            "restock": true,
+            "reason": "CUSTOMER",
+            "notifyCustomer": true,
+            "staffNote": aisle_server::stores::shopify::STAFF_NOTE,
+        })
+    );
+    assert!(
+        store.operations().contains(&"AisleJob".to_owned()),
+        "the job was polled"
+    );
+    // A second click (a retry, another tab) cancels nothing more.
+    let again = shopper.act("cancel-confirm:2002", &[]).await;
+    assert_eq!(store.variables_of("AisleOrderCancel").len(), 1, "{again}");
+    assert!(!said(&again).contains("couldn't"), "{again}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_return_reaches_shopify_with_the_chosen_items_and_reason() {
+    let (store, url) = shopify().await;
+    let server = serve(&url).await;
+    let mut shopper = Shopper::new(&server);
+    let form = shopper.prove("return", "2003", "alan@example.com").await;
+    let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
+    let boots = fields
+        .iter()
+        .find(|f| {
+            f["label"]
+                .as_str()
+                .is_some_and(|l| l.contains("Trail Boots"))
+        })
+        .expect("boots are returnable");
+    assert!(
+        !fields.iter().any(|f| f["label"]
+            .as_str()
+            .is_some_and(|l| l.contains("Gift Socks"))
+            && f["kind"] == "quantity"),
+        "final sale items cannot be picked: {form}"
+    );
+    let name = boots["name"].as_str().unwrap().to_owned();
+    let review = shopper
+        .act(
+            "return-items:2003",
+            &[
+                (&name, "1"),
+                ("reason", "damaged"),
+                ("comment", "Sole came off"),
+            ],
+        )
+        .await;
+    assert!(said(&review).contains("Trail Boots"), "{review}");
+    let done = shopper.act("return-confirm:2003", &[]).await;
+    assert!(said(&done).contains("R-"), "{done}");
+    let sent = store.variables_of("AisleReturnRequest");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0]["input"],
+        json!({"orderId": "gid://shopify/Order/5003", "returnLineItems": [{
+            "fulfillmentLineItemId": "gid://shopify/FulfillmentLineItem/31", "quantity": 1,
+            "returnReason": "DEFECTIVE", "customerNote": "Sole came off"}]})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_throttled_store_is_retried_then_answers() {
+    let (store, url) = shopify().await;
+    let server = serve(&url).await;
+    store.throttle.store(2, Ordering::SeqCst);
+    let mut shopper = Shopper::new(&server);
+    let reply = shopper.prove("track", "2001", "ada@example.com").await;
+    assert!(reply.to_string().contains("1Z999AA10123456784"), "{reply}");
+    let lookups = store.variables_of("AisleOrderByName").len();
+    assert_eq!(lookups, 3, "two throttled answers, then the order");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_that_is_down_gets_the_shopper_a_ticket_with_the_error() {
+    let (store, url) = shopify().await;
+    let server = serve(&url).await;
+    store.fail.store(1000, Ordering::SeqCst);
+    let mut shopper = Shopper::new(&server);
+    let reply = shopper.prove("cancel", "2002", "grace@example.com").await;
+    let text = said(&reply);
+    assert!(text.contains("couldn't reach the store"), "{reply}");
+    assert!(text.contains("grace@example.com"), "{reply}");
+    let reference = text
+        .split(|c: char| c.is_whitespace() || c == ')')
+        .find(|w| w.starts_with("T-"))
+        .unwrap_or_else(|| panic!("a ticket reference: {text}"))
+        .to_owned();
+    let db = sqlx::SqlitePool::connect(&server.db).await.unwrap();
+    let (body, email): (String, String) =
+        sqlx::query_as("SELECT body, email FROM tickets WHERE reference = ?")
+            .bind(&reference)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(email, "grace@example.com");
+    assert!(
+        body.contains("503 from the store"),
+        "the agent sees the store's error: {body}"
+    );
+    assert!(
+        store.variables_of("AisleOrderCancel").is_empty(),
+        "nothing was claimed done"
+    );
+}
+
+#[test]
+fn the_site_file_block_is_checked_with_path_and_position() {
+    let text = r#"{
+  "site": "north",
+  "name": "North",
+  "order_source": {"kind": "shopify", "shop": "north wind", "token_env": "shpat_abc",
+                   "api_url": "http://shop.example/graphql.json"}
+}"#;
+    let errors = aisle_server::site_file::parse_site_file(text).unwrap_err();
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.starts_with("4:47: $.order_source.shop")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.contains("$.order_source.token_env") && e.contains("environment variable")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.contains("$.order_source.api_url") && e.contains("loopback")),
+        "{shown:?}"
+    );
+    let unknown = aisle_server::site_file::parse_site_file(
+        r#"{"site": "north", "name": "North", "order_source": {"kind": "magento"}}"#,
+    )
+    .unwrap_err();
+    assert!(unknown[0].to_string().contains("magento"), "{unknown:?}");
+}
