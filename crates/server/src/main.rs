@@ -1,6 +1,7 @@
 //! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`,
 //! `aisle campaigns check|push|simulate ...`, `aisle site import|export|secret|rotate-secret|sign ...`,
-//! `aisle agents add EMAIL --site ID --name NAME [--db URL]`.
+//! `aisle agents add EMAIL --site ID --name NAME [--db URL]`,
+//! `aisle orders test SITE --order N --email E [--db URL]`.
 //!
 //! Parses the command line, sets up logging and hands over to the library
 //! (`aisle_server::run`). Try `cargo run -p aisle-server -- serve --demo`.
