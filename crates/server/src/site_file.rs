@@ -251,10 +251,13 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
             "between 1 minute and a week (10080)".into(),
         );
     }
-    if let OrderSourceConfig::Shopify(shopify) = &file.order_source {
-        for (field, message) in shopify.problems() {
-            err(&[K("order_source"), K(field)], message);
-        }
+    let source_problems = match &file.order_source {
+        OrderSourceConfig::Demo => Vec::new(),
+        OrderSourceConfig::Shopify(shopify) => shopify.problems(),
+        OrderSourceConfig::Woocommerce(woo) => woo.problems(),
+    };
+    for (field, message) in source_problems {
+        err(&[K("order_source"), K(field)], message);
     }
     if let Some(color) = &file.brand_color {
         let hex = color.strip_prefix('#').unwrap_or("");

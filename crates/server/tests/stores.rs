@@ -245,22 +245,34 @@ async fn shopify() -> (Arc<Store>, String) {
 
 fn aisle() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
-    command.env(TOKEN_ENV, TOKEN).env("RUST_LOG", "warn");
+    command
+        .env(TOKEN_ENV, TOKEN)
+        .env(WOO_KEY_ENV, WOO_KEY)
+        .env(WOO_SECRET_ENV, WOO_SECRET)
+        .env("RUST_LOG", "warn");
     command
 }
 
 /// A database with the demo and a Shopify site "north" whose API is `api_url`.
 fn database(dir: &tempfile::TempDir, api_url: &str, token_env: &str) -> String {
+    database_with(
+        dir,
+        json!({
+            "kind": "shopify", "shop": "northwind.myshopify.com", "token_env": token_env,
+            "api_version": "2025-10", "final_sale_tag": "final-sale", "api_url": api_url
+        }),
+    )
+}
+
+/// A database with the demo and a site "north" whose orders come from `source`.
+fn database_with(dir: &tempfile::TempDir, source: Value) -> String {
     let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
     let site = json!({
         "site": "north",
         "name": "Northwind on Shopify",
         "allowed_origins": ["http://127.0.0.1:8080"],
         "policy": {"return_window_days": 30},
-        "order_source": {
-            "kind": "shopify", "shop": "northwind.myshopify.com", "token_env": token_env,
-            "api_version": "2025-10", "final_sale_tag": "final-sale", "api_url": api_url
-        }
+        "order_source": source,
     });
     let file = dir.path().join("north.json");
     std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
@@ -401,8 +413,16 @@ impl Drop for Server {
 }
 
 async fn serve(api_url: &str) -> Server {
+    serve_with(json!({
+        "kind": "shopify", "shop": "northwind.myshopify.com", "token_env": TOKEN_ENV,
+        "api_version": "2025-10", "final_sale_tag": "final-sale", "api_url": api_url
+    }))
+    .await
+}
+
+async fn serve_with(source: Value) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let db = database(&dir, api_url, TOKEN_ENV);
+    let db = database_with(&dir, source);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -671,4 +691,273 @@ fn the_site_file_block_is_checked_with_path_and_position() {
     )
     .unwrap_err();
     assert!(unknown[0].to_string().contains("magento"), "{unknown:?}");
+}
+
+// ---------------------------------------------------------------------------
+// WooCommerce: a stand-in speaking the REST API v3 and the Shipment Tracking
+// extension's endpoint, with HTTP Basic consumer key/secret.
+
+const WOO_KEY: &str = "ck_test_key";
+const WOO_SECRET: &str = "cs_test_secret";
+const WOO_KEY_ENV: &str = "AISLE_TEST_WC_KEY";
+const WOO_SECRET_ENV: &str = "AISLE_TEST_WC_SECRET";
+
+#[derive(Default)]
+struct Woo {
+    orders: Mutex<Vec<Value>>,
+    /// (method, path, body) of every authenticated request.
+    log: Mutex<Vec<(String, String, Value)>>,
+    fail: AtomicU32,
+}
+
+impl Woo {
+    fn calls(&self, method: &str, path_contains: &str) -> Vec<(String, Value)> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|(m, p, _)| m == method && p.contains(path_contains))
+            .map(|(_, p, b)| (p.clone(), b.clone()))
+            .collect()
+    }
+}
+
+fn woo_gmt(days_ago: i64) -> String {
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago);
+    at.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn woo_fixtures() -> Vec<Value> {
+    let item = |id: u64, product: u64, sku: &str, name: &str, quantity: u32, price: f64| {
+        json!({"id": id, "name": name, "product_id": product, "variation_id": 0, "quantity": quantity,
+               "sku": sku, "price": price, "total": format!("{:.2}", price * f64::from(quantity))})
+    };
+    vec![
+        json!({"id": 701, "number": "701", "status": "processing", "currency": "EUR", "total": "89.50",
+               "date_created_gmt": woo_gmt(0), "date_completed_gmt": null,
+               "billing": {"first_name": "Grace", "email": "grace@example.com"},
+               "line_items": [item(1, 10, "BEANIE", "Wool Beanie", 2, 44.75)]}),
+        json!({"id": 702, "number": "702", "status": "completed", "currency": "EUR", "total": "150.00",
+               "date_created_gmt": woo_gmt(9), "date_completed_gmt": woo_gmt(6),
+               "billing": {"first_name": "Alan", "email": "alan@example.com"},
+               "line_items": [item(2, 20, "BOOTS-42", "Trail Boots", 1, 120.0), item(3, 30, "SOCKS", "Gift Socks", 1, 30.0)]}),
+    ]
+}
+
+fn woo_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"code": code, "message": message, "data": {"status": status.as_u16()}})),
+    )
+        .into_response()
+}
+
+async fn woo_api(
+    State(woo): State<Arc<Woo>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use base64::Engine;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{WOO_KEY}:{WOO_SECRET}"))
+    );
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return woo_error(
+            StatusCode::UNAUTHORIZED,
+            "woocommerce_rest_cannot_view",
+            "Sorry, you cannot list resources.",
+        );
+    }
+    let path = uri.path().to_owned();
+    let query = uri.query().unwrap_or("").to_owned();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    woo.log
+        .lock()
+        .unwrap()
+        .push((method.to_string(), format!("{path}?{query}"), body.clone()));
+    if woo.fail.load(Ordering::SeqCst) > 0 {
+        woo.fail.fetch_sub(1, Ordering::SeqCst);
+        return (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response();
+    }
+    let mut orders = woo.orders.lock().unwrap();
+    let segments: Vec<&str> = path.trim_start_matches("/wp-json/").split('/').collect();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["wc", "v3", "orders"]) => {
+            let search = query.split('&').find_map(|p| p.strip_prefix("search=")).unwrap_or("");
+            let search = search.replace("%40", "@");
+            let found: Vec<Value> = orders
+                .iter()
+                .filter(|o| o["number"] == search || o["billing"]["email"] == search)
+                .cloned()
+                .collect();
+            Json(Value::Array(found)).into_response()
+        }
+        ("GET", ["wc", "v3", "orders", id]) => match orders.iter().find(|o| id.parse::<u64>().ok() == o["id"].as_u64()) {
+            Some(order) => Json(order.clone()).into_response(),
+            None => woo_error(StatusCode::NOT_FOUND, "woocommerce_rest_shop_order_invalid_id", "Invalid ID."),
+        },
+        ("PUT", ["wc", "v3", "orders", id]) => match orders.iter_mut().find(|o| id.parse::<u64>().ok() == o["id"].as_u64()) {
+            Some(order) => {
+                if let Some(status) = body["status"].as_str() {
+                    order["status"] = json!(status);
+                }
+                Json(order.clone()).into_response()
+            }
+            None => woo_error(StatusCode::NOT_FOUND, "woocommerce_rest_shop_order_invalid_id", "Invalid ID."),
+        },
+        ("POST", ["wc", "v3", "orders", _, "refunds"]) => {
+            Json(json!({"id": 9001, "amount": body["amount"], "reason": body["reason"], "refunded_payment": true})).into_response()
+        }
+        ("POST", ["wc", "v3", "orders", _, "notes"]) => {
+            (StatusCode::CREATED, Json(json!({"id": 501, "note": body["note"], "customer_note": false}))).into_response()
+        }
+        ("GET", ["wc-shipment-tracking", "v3", "orders", "702", "shipment-trackings"]) => Json(json!([{
+            "tracking_id": "7f4978c390ee633c6294ae0f258656f9", "tracking_provider": "USPS",
+            "tracking_link": "https://tools.usps.com/tracking/9400111899560000000000",
+            "tracking_number": "9400111899560000000000", "date_shipped": "2026-11-18"
+        }]))
+        .into_response(),
+        ("GET", ["wc-shipment-tracking", "v3", "orders", _, "shipment-trackings"]) => Json(json!([])).into_response(),
+        ("GET", ["wc", "v3", "products"]) => Json(json!([
+            {"id": 20, "name": "Trail Boots", "tags": []},
+            {"id": 30, "name": "Gift Socks", "tags": [{"id": 5, "name": "Final sale", "slug": "final-sale"}]}
+        ]))
+        .into_response(),
+        _ => woo_error(StatusCode::NOT_FOUND, "rest_no_route", "No route was found matching the URL and request method."),
+    }
+}
+
+async fn woocommerce() -> (Arc<Woo>, String) {
+    let woo = Arc::new(Woo {
+        orders: Mutex::new(woo_fixtures()),
+        ..Woo::default()
+    });
+    let app = Router::new()
+        .route("/wp-json/{*rest}", axum::routing::any(woo_api))
+        .with_state(woo.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (woo, format!("http://{addr}"))
+}
+
+fn woo_source(url: &str, refund_on_cancel: bool) -> Value {
+    json!({"kind": "woocommerce", "url": url, "key_env": WOO_KEY_ENV, "secret_env": WOO_SECRET_ENV,
+           "refund_on_cancel": refund_on_cancel, "final_sale_tag": "final-sale"})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn woocommerce_orders_are_found_by_number_and_billing_email() {
+    let (_woo, url) = woocommerce().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_with(&dir, woo_source(&url, false));
+    let out = tokio::task::spawn_blocking({
+        let db = db.clone();
+        move || orders_test(&db, "702", "alan@example.com")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let order: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(order["status"], "delivered");
+    assert_eq!(order["tracking"][0]["company"], "USPS");
+    assert_eq!(
+        order["items"][1],
+        json!({"title": "Gift Socks", "quantity": 1, "final_sale": true})
+    );
+    let wrong = tokio::task::spawn_blocking(move || orders_test(&db, "702", "eve@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_woocommerce_cancel_refunds_then_cancels_once() {
+    let (woo, url) = woocommerce().await;
+    let server = serve_with(woo_source(&url, true)).await;
+    let mut shopper = Shopper::new(&server);
+    shopper.prove("cancel", "701", "grace@example.com").await;
+    let done = shopper.act("cancel-confirm:701", &[]).await;
+    assert!(said(&done).contains("#701 is cancelled"), "{done}");
+    let refunds = woo.calls("POST", "/orders/701/refunds");
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].1["amount"], "89.50");
+    assert_eq!(refunds[0].1["api_refund"], true);
+    assert_eq!(
+        woo.calls("PUT", "/orders/701")[0].1,
+        json!({"status": "cancelled"})
+    );
+    shopper.act("cancel-confirm:701", &[]).await;
+    assert_eq!(
+        woo.calls("POST", "/orders/701/refunds").len(),
+        1,
+        "one refund, however often asked"
+    );
+    assert_eq!(woo.calls("PUT", "/orders/701").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_woocommerce_return_leaves_an_order_note_and_an_aisle_return() {
+    let (woo, url) = woocommerce().await;
+    let server = serve_with(woo_source(&url, false)).await;
+    let mut shopper = Shopper::new(&server);
+    let form = shopper.prove("return", "702", "alan@example.com").await;
+    let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
+    let boots = fields
+        .iter()
+        .find(|f| {
+            f["label"]
+                .as_str()
+                .is_some_and(|l| l.contains("Trail Boots"))
+        })
+        .expect("boots are returnable");
+    let name = boots["name"].as_str().unwrap().to_owned();
+    shopper
+        .act(
+            "return-items:702",
+            &[(&name, "1"), ("reason", "wrong_item"), ("comment", "")],
+        )
+        .await;
+    let done = shopper.act("return-confirm:702", &[]).await;
+    let text = said(&done);
+    let reference = text
+        .split_whitespace()
+        .find(|w| w.starts_with("R-"))
+        .unwrap_or_else(|| panic!("a reference: {done}"))
+        .to_owned();
+    let notes = woo.calls("POST", "/orders/702/notes");
+    assert_eq!(notes.len(), 1);
+    let note = notes[0].1["note"].as_str().unwrap();
+    assert!(
+        note.contains(&reference)
+            && note.contains("1 × Trail Boots")
+            && note.contains("wrong_item"),
+        "{note}"
+    );
+    assert_eq!(notes[0].1["customer_note"], false);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_woocommerce_store_that_is_down_gets_the_shopper_a_ticket() {
+    let (woo, url) = woocommerce().await;
+    let server = serve_with(woo_source(&url, false)).await;
+    woo.fail.store(1000, Ordering::SeqCst);
+    let mut shopper = Shopper::new(&server);
+    let reply = shopper.prove("track", "702", "alan@example.com").await;
+    assert!(said(&reply).contains("couldn't reach the store"), "{reply}");
+    let db = sqlx::SqlitePool::connect(&server.db).await.unwrap();
+    let (body,): (String,) =
+        sqlx::query_as("SELECT body FROM tickets ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(
+        body.contains("502 from the store") && body.contains("woocommerce"),
+        "{body}"
+    );
 }

@@ -11,6 +11,7 @@
 //! credentials are read from the environment variable it names, never stored.
 
 pub mod shopify;
+pub mod woocommerce;
 
 use crate::assist::records::{self, Pending};
 use aisle_core::order::{OrderNumber, OrderView};
@@ -29,6 +30,8 @@ pub enum OrderSourceConfig {
     Demo,
     /// A Shopify store, through the Admin GraphQL API.
     Shopify(shopify::ShopifyConfig),
+    /// A WooCommerce store, through its REST API (v3).
+    Woocommerce(woocommerce::WooConfig),
 }
 
 impl OrderSourceConfig {
@@ -93,6 +96,8 @@ pub enum Refs {
     None,
     /// Shopify global ids.
     Shopify(shopify::OrderRefs),
+    /// WooCommerce ids.
+    Woo(woocommerce::OrderRefs),
 }
 
 /// What became of a cancel request.
@@ -217,6 +222,92 @@ impl OrderSource for Demo {
     }
 }
 
+/// Cancels and returns sent to a store, claimed under an idempotency key
+/// before they are sent (table `store_actions`), so a double click or a retry
+/// never makes two.
+#[derive(Debug, Clone)]
+pub struct Actions<'a> {
+    db: &'a SqlitePool,
+    site: &'a str,
+}
+
+impl<'a> Actions<'a> {
+    /// The actions of `site`.
+    pub fn new(db: &'a SqlitePool, site: &'a str) -> Self {
+        Actions { db, site }
+    }
+
+    /// Claims `key` for an action of `kind` (`cancel`, `return`) on `order`:
+    /// `None` when this call may send it, else the earlier outcome
+    /// `(status, detail)`. A failed attempt may be taken over by one retry.
+    pub async fn claim(
+        &self,
+        key: &str,
+        kind: &str,
+        order: u32,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let db = |e: sqlx::Error| StoreError::Unreachable(format!("database: {e}"));
+        let now = crate::db::now();
+        let claimed = sqlx::query(
+            "INSERT INTO store_actions (site_id, key, kind, order_number, status, detail, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, 'sent', '', ?, ?) ON CONFLICT (site_id, key) DO NOTHING",
+        )
+        .bind(self.site)
+        .bind(key)
+        .bind(kind)
+        .bind(order)
+        .bind(now)
+        .bind(now)
+        .execute(self.db)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if claimed == 1 {
+            return Ok(None);
+        }
+        let retaken = sqlx::query(
+            "UPDATE store_actions SET status = 'sent', updated_at = ? \
+             WHERE site_id = ? AND key = ? AND status = 'failed'",
+        )
+        .bind(now)
+        .bind(self.site)
+        .bind(key)
+        .execute(self.db)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if retaken == 1 {
+            return Ok(None);
+        }
+        let row: (String, String) = sqlx::query_as(
+            "SELECT status, detail FROM store_actions WHERE site_id = ? AND key = ?",
+        )
+        .bind(self.site)
+        .bind(key)
+        .fetch_one(self.db)
+        .await
+        .map_err(db)?;
+        Ok(Some(row))
+    }
+
+    /// Records how the action under `key` ended.
+    pub async fn settle(&self, key: &str, status: &str, detail: &str) {
+        let result = sqlx::query(
+            "UPDATE store_actions SET status = ?, detail = ?, updated_at = ? WHERE site_id = ? AND key = ?",
+        )
+        .bind(status)
+        .bind(detail)
+        .bind(crate::db::now())
+        .bind(self.site)
+        .bind(key)
+        .execute(self.db)
+        .await;
+        if let Err(e) = result {
+            tracing::error!(site = self.site, key, error = %e, "recording a store action failed");
+        }
+    }
+}
+
 /// How long any one call to a store may take.
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -240,6 +331,8 @@ pub enum Source {
     Demo(Demo),
     /// A Shopify store.
     Shopify(shopify::Shopify),
+    /// A WooCommerce store.
+    Woo(woocommerce::Woo),
 }
 
 impl Source {
@@ -259,6 +352,9 @@ impl Source {
             OrderSourceConfig::Shopify(shopify) => {
                 Source::Shopify(shopify::Shopify::new(shopify, site, db, http))
             }
+            OrderSourceConfig::Woocommerce(woo) => {
+                Source::Woo(woocommerce::Woo::new(woo, site, db, http))
+            }
         }
     }
 
@@ -267,6 +363,7 @@ impl Source {
         match self {
             Source::Demo(_) => "demo",
             Source::Shopify(_) => "shopify",
+            Source::Woo(_) => "woocommerce",
         }
     }
 }
@@ -280,6 +377,7 @@ impl OrderSource for Source {
         match self {
             Source::Demo(s) => s.find(number, email).await,
             Source::Shopify(s) => s.find(number, email).await,
+            Source::Woo(s) => s.find(number, email).await,
         }
     }
 
@@ -287,6 +385,7 @@ impl OrderSource for Source {
         match self {
             Source::Demo(s) => s.orders_of(email).await,
             Source::Shopify(s) => s.orders_of(email).await,
+            Source::Woo(s) => s.orders_of(email).await,
         }
     }
 
@@ -294,6 +393,7 @@ impl OrderSource for Source {
         match self {
             Source::Demo(s) => s.cancel(order, key).await,
             Source::Shopify(s) => s.cancel(order, key).await,
+            Source::Woo(s) => s.cancel(order, key).await,
         }
     }
 
@@ -307,6 +407,7 @@ impl OrderSource for Source {
         match self {
             Source::Demo(s) => s.request_return(order, email, pending, key).await,
             Source::Shopify(s) => s.request_return(order, email, pending, key).await,
+            Source::Woo(s) => s.request_return(order, email, pending, key).await,
         }
     }
 }

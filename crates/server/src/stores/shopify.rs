@@ -19,9 +19,9 @@
 //! The access token is read from the environment variable the site file
 //! names (`token_env`) and sent as `X-Shopify-Access-Token`.
 
-use super::{Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking};
+use super::{Actions, Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking};
 use crate::assist::records::{self, Pending};
-use crate::db::now;
+
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
@@ -131,7 +131,7 @@ impl ShopifyConfig {
 }
 
 /// `https://…`, or `http://` to a loopback address only.
-fn check_api_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_api_url(url: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("\"{url}\" is not a URL: {e}"))?;
     match parsed.scheme() {
         "https" => Ok(()),
@@ -152,7 +152,7 @@ fn check_api_url(url: &str) -> Result<(), String> {
     }
 }
 
-fn is_env_name(name: &str) -> bool {
+pub(crate) fn is_env_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 128
         && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -370,73 +370,8 @@ impl Shopify {
         Ok(false)
     }
 
-    /// Claims `key` for an action; the action's earlier outcome when it was
-    /// claimed before (`Some((status, detail))`).
-    async fn claim(
-        &self,
-        key: &str,
-        kind: &str,
-        order: u32,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let db = |e: sqlx::Error| StoreError::Unreachable(format!("database: {e}"));
-        let now = now();
-        let claimed = sqlx::query(
-            "INSERT INTO store_actions (site_id, key, kind, order_number, status, detail, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, 'sent', '', ?, ?) ON CONFLICT (site_id, key) DO NOTHING",
-        )
-        .bind(&self.site)
-        .bind(key)
-        .bind(kind)
-        .bind(order)
-        .bind(now)
-        .bind(now)
-        .execute(&self.db)
-        .await
-        .map_err(db)?
-        .rows_affected();
-        if claimed == 1 {
-            return Ok(None);
-        }
-        // A failed attempt may be taken over by exactly one retry.
-        let retaken = sqlx::query(
-            "UPDATE store_actions SET status = 'sent', updated_at = ? \
-             WHERE site_id = ? AND key = ? AND status = 'failed'",
-        )
-        .bind(now)
-        .bind(&self.site)
-        .bind(key)
-        .execute(&self.db)
-        .await
-        .map_err(db)?
-        .rows_affected();
-        if retaken == 1 {
-            return Ok(None);
-        }
-        let row: (String, String) = sqlx::query_as(
-            "SELECT status, detail FROM store_actions WHERE site_id = ? AND key = ?",
-        )
-        .bind(&self.site)
-        .bind(key)
-        .fetch_one(&self.db)
-        .await
-        .map_err(db)?;
-        Ok(Some(row))
-    }
-
-    async fn settle(&self, key: &str, status: &str, detail: &str) {
-        let result = sqlx::query(
-            "UPDATE store_actions SET status = ?, detail = ?, updated_at = ? WHERE site_id = ? AND key = ?",
-        )
-        .bind(status)
-        .bind(detail)
-        .bind(now())
-        .bind(&self.site)
-        .bind(key)
-        .execute(&self.db)
-        .await;
-        if let Err(e) = result {
-            tracing::error!(site = self.site, key, error = %e, "recording a store action failed");
-        }
+    fn actions(&self) -> Actions<'_> {
+        Actions::new(&self.db, &self.site)
     }
 }
 
@@ -500,12 +435,16 @@ impl OrderSource for Shopify {
         let Refs::Shopify(refs) = &order.refs else {
             return Err(StoreError::Protocol("not a Shopify order".into()));
         };
-        if let Some((status, detail)) = self.claim(key, "cancel", order.view.number.0).await? {
+        if let Some((status, detail)) = self
+            .actions()
+            .claim(key, "cancel", order.view.number.0)
+            .await?
+        {
             return Ok(match status.as_str() {
                 "done" => Cancelled::Done,
                 "refused" => Cancelled::Refused(detail),
                 "processing" if self.poll_job(&detail).await? => {
-                    self.settle(key, "done", &detail).await;
+                    self.actions().settle(key, "done", &detail).await;
                     Cancelled::Done
                 }
                 _ => Cancelled::Processing,
@@ -522,7 +461,7 @@ impl OrderSource for Shopify {
         let data = match self.graphql(ORDER_CANCEL, variables).await {
             Ok(data) => data,
             Err(e) => {
-                self.settle(key, "failed", &e.to_string()).await;
+                self.actions().settle(key, "failed", &e.to_string()).await;
                 return Err(e);
             }
         };
@@ -532,17 +471,17 @@ impl OrderSource for Shopify {
             .and_then(|errors| errors.first())
         {
             let message = error["message"].as_str().unwrap_or("refused").to_owned();
-            self.settle(key, "refused", &message).await;
+            self.actions().settle(key, "refused", &message).await;
             return Ok(Cancelled::Refused(message));
         }
         let job = payload["job"]["id"].as_str().unwrap_or_default().to_owned();
         let done = payload["job"]["done"].as_bool() == Some(true)
             || (!job.is_empty() && self.poll_job(&job).await?);
         if done {
-            self.settle(key, "done", &job).await;
+            self.actions().settle(key, "done", &job).await;
             Ok(Cancelled::Done)
         } else {
-            self.settle(key, "processing", &job).await;
+            self.actions().settle(key, "processing", &job).await;
             Ok(Cancelled::Processing)
         }
     }
@@ -563,7 +502,11 @@ impl OrderSource for Shopify {
             comment,
             ..
         } = pending;
-        if let Some((status, detail)) = self.claim(key, "return", order.view.number.0).await? {
+        if let Some((status, detail)) = self
+            .actions()
+            .claim(key, "return", order.view.number.0)
+            .await?
+        {
             return Ok(match status.as_str() {
                 "done" => Returned::Requested { reference: detail },
                 "refused" => Returned::Refused(detail),
@@ -598,7 +541,7 @@ impl OrderSource for Shopify {
             }
             if left > 0 {
                 let why = format!("{sku} has not been shipped in that quantity");
-                self.settle(key, "refused", &why).await;
+                self.actions().settle(key, "refused", &why).await;
                 return Ok(Returned::Refused(why));
             }
         }
@@ -606,18 +549,20 @@ impl OrderSource for Shopify {
         let data = match self.graphql(RETURN_REQUEST, variables).await {
             Ok(data) => data,
             Err(e) => {
-                self.settle(key, "failed", &e.to_string()).await;
+                self.actions().settle(key, "failed", &e.to_string()).await;
                 return Err(e);
             }
         };
         let payload = &data["returnRequest"];
         if let Some(error) = payload["userErrors"].as_array().and_then(|e| e.first()) {
             let message = error["message"].as_str().unwrap_or("refused").to_owned();
-            self.settle(key, "refused", &message).await;
+            self.actions().settle(key, "refused", &message).await;
             return Ok(Returned::Refused(message));
         }
         let Some(id) = payload["return"]["id"].as_str() else {
-            self.settle(key, "failed", "no return in the answer").await;
+            self.actions()
+                .settle(key, "failed", "no return in the answer")
+                .await;
             return Err(StoreError::Protocol("no return in the answer".into()));
         };
         // Agents see it in the console like any return, with the store's id.
@@ -630,7 +575,7 @@ impl OrderSource for Shopify {
             shopify_return = id,
             "return requested in Shopify"
         );
-        self.settle(key, "done", &reference).await;
+        self.actions().settle(key, "done", &reference).await;
         Ok(Returned::Requested { reference })
     }
 }
