@@ -135,8 +135,9 @@ pub struct AppState {
     pub passwords: Arc<agents::PasswordPool>,
     /// How the server faces the network.
     pub network: Arc<Network>,
-    /// Calls to merchants' stores (Shopify): rustls, timeouts, no redirects.
-    pub http: reqwest::Client,
+    /// Calls to merchants' stores: rustls, timeouts, no redirects, and a
+    /// circuit breaker per site.
+    pub stores: stores::StoreClient,
     /// A hash to verify against when the email is unknown, so login timing
     /// does not reveal which emails are agents.
     pub dummy_hash: Arc<String>,
@@ -174,7 +175,7 @@ impl AppState {
             writes: Arc::new(FailureLimiter::new(limits::WRITE_WINDOW)),
             passwords: Arc::new(agents::PasswordPool::new(agents::PASSWORD_WORKERS)),
             network: Arc::new(config.network.clone()),
-            http: stores::http_client(),
+            stores: stores::StoreClient::new(),
             dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),

@@ -308,6 +308,94 @@ impl<'a> Actions<'a> {
     }
 }
 
+/// Failed requests in a row (each after its retries) that open a site's breaker.
+pub const BREAKER_FAILURES: u32 = 3;
+/// How long an open breaker answers "unreachable" without calling the store.
+pub const BREAKER_OPEN: Duration = Duration::from_secs(30);
+
+/// A circuit breaker for one store: after [`BREAKER_FAILURES`] failed
+/// requests in a row it stays open for [`BREAKER_OPEN`], and requests fail at
+/// once instead of each making a shopper wait through timeouts and retries.
+/// The first request after that tries the store again.
+#[derive(Debug, Default)]
+pub struct Breaker {
+    state: std::sync::Mutex<(u32, Option<std::time::Instant>)>,
+}
+
+impl Breaker {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u32, Option<std::time::Instant>)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `Err` while open.
+    pub fn allow(&self) -> Result<(), StoreError> {
+        let (_, open_until) = *self.lock();
+        match open_until {
+            Some(until) if std::time::Instant::now() < until => {
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                Err(StoreError::Unreachable(format!(
+                    "the store failed {BREAKER_FAILURES} times in a row; not calling it for another {} s",
+                    left.as_secs().max(1)
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Records how a request ended: only failures to reach the store count.
+    pub fn record<T>(&self, result: &Result<T, StoreError>) {
+        let mut state = self.lock();
+        match result {
+            Ok(_) => *state = (0, None),
+            Err(StoreError::Unreachable(_)) => {
+                state.0 += 1;
+                if state.0 >= BREAKER_FAILURES {
+                    state.1 = Some(std::time::Instant::now() + BREAKER_OPEN);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Runs `request` through the breaker.
+    pub async fn call<T>(
+        &self,
+        request: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        self.allow()?;
+        let result = request.await;
+        self.record(&result);
+        result
+    }
+}
+
+/// Calls to merchants' stores: one HTTP client (see [`http_client`]) and a
+/// circuit breaker per site.
+#[derive(Debug, Clone, Default)]
+pub struct StoreClient {
+    /// The HTTP client.
+    pub http: reqwest::Client,
+    breakers: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Breaker>>>,
+    >,
+}
+
+impl StoreClient {
+    /// A client with fresh breakers.
+    pub fn new() -> Self {
+        StoreClient {
+            http: http_client(),
+            breakers: Default::default(),
+        }
+    }
+
+    /// The breaker of `site`.
+    pub fn breaker(&self, site: &str) -> std::sync::Arc<Breaker> {
+        let mut breakers = self.breakers.lock().unwrap_or_else(|e| e.into_inner());
+        breakers.entry(site.to_owned()).or_default().clone()
+    }
+}
+
 /// How long any one call to a store may take.
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -342,7 +430,7 @@ impl Source {
         config: &OrderSourceConfig,
         site: &str,
         db: &SqlitePool,
-        http: &reqwest::Client,
+        client: &StoreClient,
     ) -> Source {
         match config {
             OrderSourceConfig::Demo => Source::Demo(Demo {
@@ -350,10 +438,10 @@ impl Source {
                 site: site.to_owned(),
             }),
             OrderSourceConfig::Shopify(shopify) => {
-                Source::Shopify(shopify::Shopify::new(shopify, site, db, http))
+                Source::Shopify(shopify::Shopify::new(shopify, site, db, client))
             }
             OrderSourceConfig::Woocommerce(woo) => {
-                Source::Woo(woocommerce::Woo::new(woo, site, db, http))
+                Source::Woo(woocommerce::Woo::new(woo, site, db, client))
             }
         }
     }
@@ -437,7 +525,12 @@ pub async fn cli_test(
         let Some(site) = sites.get(site) else {
             anyhow::bail!("no site {site:?} in this database");
         };
-        let source = Source::new(&site.config.order_source, &site.id, &db, &http_client());
+        let source = Source::new(
+            &site.config.order_source,
+            &site.id,
+            &db,
+            &StoreClient::new(),
+        );
         anyhow::Ok(source.find(number, &email).await?)
     };
     match found.await {
@@ -472,5 +565,35 @@ pub async fn cli_test(
 
 /// The source of `site` in a running server.
 pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Source {
-    Source::new(&site.config.order_source, &site.id, &state.db, &state.http)
+    Source::new(
+        &site.config.order_source,
+        &site.id,
+        &state.db,
+        &state.stores,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_breaker_opens_after_failures_in_a_row_and_closes_on_success() {
+        let breaker = Breaker::default();
+        let down: Result<(), StoreError> = Err(StoreError::Unreachable("503".into()));
+        let refused: Result<(), StoreError> = Err(StoreError::Credentials("401".into()));
+        breaker.record(&down);
+        breaker.record(&down);
+        breaker.record(&Ok(()));
+        breaker.record(&down);
+        breaker.record(&refused);
+        assert!(
+            breaker.allow().is_ok(),
+            "a success resets; refusals do not count"
+        );
+        breaker.record(&down);
+        breaker.record(&down);
+        let error = breaker.allow().unwrap_err();
+        assert!(error.to_string().contains("not calling it"), "{error}");
+    }
 }

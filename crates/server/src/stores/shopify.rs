@@ -178,6 +178,7 @@ pub struct Shopify {
     site: String,
     db: SqlitePool,
     http: reqwest::Client,
+    breaker: std::sync::Arc<super::Breaker>,
 }
 
 const ORDER_FIELDS: &str = r#"
@@ -236,18 +237,24 @@ impl Shopify {
         config: &ShopifyConfig,
         site: &str,
         db: &SqlitePool,
-        http: &reqwest::Client,
+        client: &super::StoreClient,
     ) -> Self {
         Shopify {
             config: config.clone(),
             site: site.to_owned(),
             db: db.clone(),
-            http: http.clone(),
+            http: client.http.clone(),
+            breaker: client.breaker(site),
         }
     }
 
-    /// Runs one GraphQL operation; its `data`.
+    /// Runs one GraphQL operation through the site's breaker; its `data`.
     async fn graphql(&self, query: &str, variables: Value) -> Result<Value, StoreError> {
+        self.breaker.call(self.graphql_once(query, variables)).await
+    }
+
+    /// One GraphQL operation, with its retries.
+    async fn graphql_once(&self, query: &str, variables: Value) -> Result<Value, StoreError> {
         let token = std::env::var(&self.config.token_env)
             .ok()
             .filter(|t| !t.trim().is_empty())

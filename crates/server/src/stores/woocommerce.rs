@@ -99,6 +99,7 @@ pub struct Woo {
     site: String,
     db: SqlitePool,
     http: reqwest::Client,
+    breaker: std::sync::Arc<super::Breaker>,
 }
 
 /// What a call answered: status and JSON body.
@@ -106,12 +107,18 @@ type Answer = (reqwest::StatusCode, Value);
 
 impl Woo {
     /// The store `config` describes, for `site`.
-    pub fn new(config: &WooConfig, site: &str, db: &SqlitePool, http: &reqwest::Client) -> Self {
+    pub fn new(
+        config: &WooConfig,
+        site: &str,
+        db: &SqlitePool,
+        client: &super::StoreClient,
+    ) -> Self {
         Woo {
             config: config.clone(),
             site: site.to_owned(),
             db: db.clone(),
-            http: http.clone(),
+            http: client.http.clone(),
+            breaker: client.breaker(site),
         }
     }
 
@@ -134,8 +141,19 @@ impl Woo {
         Ok((read(&self.config.key_env)?, read(&self.config.secret_env)?))
     }
 
-    /// One REST call; 404 comes back as an answer, other failures as errors.
+    /// One REST call through the site's breaker; 404 comes back as an
+    /// answer, other failures as errors.
     async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Answer, StoreError> {
+        self.breaker.call(self.call_once(method, path, body)).await
+    }
+
+    /// One REST call, with its retries.
+    async fn call_once(
         &self,
         method: Method,
         path: &str,
