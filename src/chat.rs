@@ -74,10 +74,20 @@ impl Chat {
     }
 }
 
+/// A socket's event handlers, kept as long as the socket may call them and
+/// dropped with the next connection (instead of leaked per reconnect).
+type Handlers = (
+    WebSocket,
+    Closure<dyn Fn()>,
+    Closure<dyn Fn(web_sys::MessageEvent)>,
+    Closure<dyn Fn()>,
+);
+
 /// The connection and its retry state, outside the reactive graph.
 #[derive(Default)]
 struct Link {
     socket: Option<WebSocket>,
+    handlers: Option<Handlers>,
     retry: Option<Timeout>,
     attempts: u32,
     /// Last time a `typing: true` went out, ms since the epoch.
@@ -175,16 +185,22 @@ fn connect(widget: Widget) {
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    // The socket owns its handlers for the rest of the page.
-    on_open.forget();
-    on_message.forget();
-    on_close.forget();
-    with_link(|l| {
-        if let Some(old) = l.socket.replace(socket) {
+    let old = with_link(|l| {
+        if let Some(old) = l.socket.replace(socket.clone()) {
             old.set_onclose(None);
             let _ = old.close();
         }
+        l.handlers
+            .replace((socket, on_open, on_message, on_close))
     });
+    // The previous socket is closed or closing: it must not call the
+    // handlers dropped here (wasm-bindgen defers a drop while one runs).
+    if let Some((old, ..)) = &old {
+        old.set_onopen(None);
+        old.set_onmessage(None);
+        old.set_onclose(None);
+    }
+    drop(old);
 }
 
 /// Tries again after a jittered, growing delay (0.5 s … 30 s); never gives up

@@ -1,0 +1,213 @@
+// Hostile text both ways through the real interfaces: every string of
+// tests/hostile/strings.json (markup and script injection, bidi overrides,
+// zalgo, emoji, lone surrogates, http:// before multi-byte characters,
+// control characters, strings at and over the 2000-character limit…) goes
+// from a shopper in the widget to an agent in the console and back. Each must
+// arrive as the same text, nothing may run, nothing may crash, and only
+// http(s) URLs may become links, showing their URL.
+import { test, expect, type Page, type Locator } from '@playwright/test';
+import { Store } from './store';
+import { AgentConsole } from './agent-console';
+
+const corpus: string[] = require('../hostile/strings.json').strings;
+
+/** Message limit in characters (Unicode scalar values), as the server counts. */
+const MAX_CHARS = 2000;
+/** The server's allowance per connection: 20 messages per 10 s (crates/server/src/chat/mod.rs). */
+const SEND_LIMIT = 20;
+const SEND_WINDOW_MS = 10_500;
+
+/**
+ * The text that arrives for what was typed: a lone surrogate (a JavaScript
+ * string can hold one, a Rust string cannot) becomes U+FFFD, and a text box
+ * turns CR LF and CR into LF.
+ */
+function arrives(typed: string): string {
+  return (typed as any).toWellFormed().replace(/\r\n?/g, '\n');
+}
+
+const chars = (text: string) => [...text].length;
+
+/**
+ * The corpus as messages: short strings packed, each after a `⟦index⟧` mark,
+ * into messages of at most 2000 UTF-16 units (the widget's `maxlength`); a
+ * long one on its own; those over the limit apart.
+ */
+function messages(): { packed: string[]; over: string[] } {
+  const packed: string[] = [];
+  const over: string[] = [];
+  let current = '';
+  for (const [i, typed] of corpus.entries()) {
+    const text = arrives(typed);
+    if (chars(text) > MAX_CHARS || text.length > MAX_CHARS) {
+      over.push(typed);
+      continue;
+    }
+    const piece = `⟦${i}⟧ ${typed}\n`;
+    if (piece.length + 4 > MAX_CHARS) {
+      packed.push(typed);
+      continue;
+    }
+    if (current.length + piece.length + 4 > MAX_CHARS) {
+      packed.push(current + '⟦/⟧');
+      current = '';
+    }
+    current += piece;
+  }
+  if (current) packed.push(current + '⟦/⟧');
+  return { packed, over };
+}
+
+/** Spaces sends so that no connection goes over the server's allowance. */
+class Pacer {
+  private sent: number[] = [];
+  constructor(private readonly page: Page) {}
+  async next() {
+    if (this.sent.length >= SEND_LIMIT) {
+      const wait = this.sent[this.sent.length - SEND_LIMIT] + SEND_WINDOW_MS - Date.now();
+      if (wait > 0) await this.page.waitForTimeout(wait);
+    }
+    this.sent.push(Date.now());
+  }
+}
+
+/** Records whatever would mean a payload ran or a page broke. */
+function watch(page: Page, who: string, trouble: string[]) {
+  page.on('dialog', async (dialog) => {
+    trouble.push(`${who}: a ${dialog.type()} dialog: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  page.on('pageerror', (error) => trouble.push(`${who}: page error: ${error.message}`));
+  page.on('crash', () => trouble.push(`${who}: the page crashed`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') trouble.push(`${who}: console error: ${message.text()}`);
+  });
+}
+
+/** What each message element shows (without screen-reader-only text), in order. */
+function shown(messages: Locator, text: string): Promise<string[]> {
+  return messages.evaluateAll((elements, text) => elements.map((element) => {
+    const part = text ? element.querySelector(text)! : element;
+    const copy = part.cloneNode(true) as Element;
+    copy.querySelectorAll('.visually-hidden').forEach((hidden) => hidden.remove());
+    return copy.textContent ?? '';
+  }), text);
+}
+
+/** Every link in `area`, as [href attribute, visible text]; and any element that is not plain text markup. */
+function linksAndMarkup(area: Locator, allowed: string[]): Promise<{ links: string[][]; markup: string[] }> {
+  return area.evaluate((root, allowed) => {
+    const links = [...root.querySelectorAll('a')].map((a) => {
+      const copy = a.cloneNode(true) as Element;
+      copy.querySelectorAll('.visually-hidden').forEach((hidden) => hidden.remove());
+      return [a.getAttribute('href') ?? '', copy.textContent ?? ''];
+    });
+    const markup = [...root.querySelectorAll('*')]
+      .map((el) => el.tagName.toLowerCase())
+      .filter((tag) => !allowed.includes(tag));
+    return { links, markup };
+  }, allowed);
+}
+
+test('every hostile string arrives as text both ways: nothing runs, nothing crashes, only http(s) links', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  expect(corpus.length).toBeGreaterThanOrEqual(200);
+  const { packed, over } = messages();
+  const trouble: string[] = [];
+
+  const agentContext = await browser.newContext();
+  const agentPage = await agentContext.newPage();
+  watch(agentPage, 'console', trouble);
+  watch(page, 'widget', trouble);
+  const agent = new AgentConsole(agentPage);
+  await agent.ready();
+
+  // A shopper asks for a person from a page no other test uses.
+  const store = new Store(page);
+  await store.visit('/products/alpine-parka?hostile-text');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  const who = 'visitor on /products/alpine-parka?hostile-text';
+  await agent.acceptButton(who).click();
+  await expect(store.log.getByText('Robin joined the chat.')).toBeVisible();
+  const agentLog = agentPage.getByRole('log', { name: `Conversation with ${who}` });
+  const fromShopper = agentLog.locator('.msg-shopper');
+  const fromAgent = store.log.locator('.msg-agent');
+
+  // Shopper → agent.
+  const box = store.panel.getByRole('textbox', { name: 'Message' });
+  const shopperPace = new Pacer(page);
+  const sentByShopper: string[] = [];
+  for (const message of packed) {
+    await shopperPace.next();
+    await box.fill(message);
+    await box.press('Enter');
+    sentByShopper.push(arrives(message));
+    await expect(fromShopper).toHaveCount(sentByShopper.length);
+  }
+  // Over the limit: the message box stops at 2000 (its maxlength); what it
+  // holds is what arrives.
+  for (const typed of over) {
+    await box.fill(typed);
+    const held = await box.inputValue();
+    expect(held.length).toBe(MAX_CHARS);
+    expect(arrives(typed).startsWith(held)).toBe(true);
+    await shopperPace.next();
+    await box.press('Enter');
+    sentByShopper.push(held);
+    await expect(fromShopper).toHaveCount(sentByShopper.length);
+  }
+  expect(await shown(fromShopper, '.text')).toEqual(sentByShopper);
+  // The widget shows the shopper's own messages as typed, too.
+  await expect(store.log.locator('.msg-shopper')).toHaveCount(sentByShopper.length);
+  expect(await shown(store.log.locator('.msg-shopper'), ':scope > span:first-child')).toEqual(sentByShopper);
+
+  // Agent → shopper.
+  const agentPace = new Pacer(agentPage);
+  const sentByAgent: string[] = [];
+  for (const message of packed) {
+    await agentPace.next();
+    await agent.reply.fill(message);
+    await agent.reply.press('Enter');
+    await expect(agent.reply).toHaveValue('');
+    sentByAgent.push(arrives(message));
+    await expect(fromAgent).toHaveCount(sentByAgent.length);
+  }
+  // Over the limit: the console refuses to send and says how far over it is.
+  for (const typed of over) {
+    await agent.reply.fill(typed);
+    await agent.reply.press('Enter');
+    await expect(agentPage.getByText(`${chars(arrives(typed))} / ${MAX_CHARS}`)).toBeVisible();
+    await expect(agent.reply).toHaveValue(arrives(typed));
+  }
+  await agent.reply.fill('');
+  expect(await shown(fromAgent, ':scope > span:not(.meta)')).toEqual(sentByAgent);
+  expect(await shown(agentLog.locator('.msg-agent'), '.text')).toEqual(sentByAgent);
+
+  // Only http(s) URLs are links, each showing the URL it goes to; no other markup.
+  for (const [where, area, allowed] of [
+    ['console', agentLog, ['div', 'p', 'span', 'a', 'time']],
+    ['widget', store.log, ['div', 'span', 'a']],
+  ] as const) {
+    const { links, markup } = await linksAndMarkup(area, [...allowed]);
+    expect(markup, `${where}: elements from the messages`).toEqual([]);
+    expect(links.length, `${where}: links`).toBeGreaterThan(10);
+    for (const [href, text] of links) {
+      expect(href, `${where}: link target`).toMatch(/^https?:\/\/\S/i);
+      expect(text, `${where}: a link shows its URL`).toBe(href);
+    }
+  }
+  // The URL that once took the console down is a link on both sides.
+  await expect(agentLog.getByRole('link', { name: /^http:\/\/é\.example/ }).first()).toBeVisible();
+  await expect(store.log.getByRole('link', { name: /^http:\/\/é\.example/ }).first()).toBeVisible();
+
+  // Nothing ran, nothing crashed, both sides still work.
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(await agentPage.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(trouble).toEqual([]);
+  await agentPace.next();
+  await agent.reply.fill('Still here?');
+  await agent.reply.press('Enter');
+  await expect(store.log.getByText('Still here?')).toBeVisible();
+  await agentContext.close();
+});
