@@ -24,7 +24,7 @@ fn well_formed(json: &str) -> String {
     let bytes = json.as_bytes();
     let surrogate = |at: usize| -> Option<u16> {
         let hex = json.get(at + 2..at + 6)?;
-        (bytes.get(at..at + 2) == Some(b"\\u"))
+        (bytes.get(at..at + 2) == Some(&b"\\u"[..]))
             .then(|| u16::from_str_radix(hex, 16).ok())
             .flatten()
             .filter(|u| (0xD800..0xE000).contains(u))

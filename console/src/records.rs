@@ -56,7 +56,7 @@ fn older_button(
     s: &'static crate::i18n::Strings,
     next: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
-    more: impl Fn() + Copy + 'static,
+    more: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {
         next.with(Option::is_some).then(|| {

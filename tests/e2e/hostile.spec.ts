@@ -209,5 +209,13 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
   await agent.reply.fill('Still here?');
   await agent.reply.press('Enter');
   await expect(store.log.getByText('Still here?')).toBeVisible();
+
+  // The next page restores the same text from the widget's saved state.
+  await store.visit('/products/alpine-parka?hostile-text');
+  await expect(fromAgent).toHaveCount(sentByAgent.length + 1);
+  expect(await shown(fromAgent, ':scope > span:not(.meta)')).toEqual([...sentByAgent, 'Still here?']);
+  expect(await shown(store.log.locator('.msg-shopper'), ':scope > span:first-child')).toEqual(sentByShopper);
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(trouble).toEqual([]);
   await agentContext.close();
 });

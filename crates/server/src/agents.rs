@@ -373,11 +373,13 @@ impl Page {
     /// The `next` cursor: `rows` were fetched with one extra row (`limit + 1`),
     /// which is dropped here; `None` on the last page.
     fn next<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T) -> (i64, i64)) -> Option<String> {
-        let more = rows.len() as i64 > self.limit;
-        rows.truncate(self.limit as usize);
-        more.then(|| rows.last().map(|r| key(r)))
-            .flatten()
-            .map(|(at, row)| format!("{at}.{row}"))
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        rows.last().filter(|_| more).map(|last| {
+            let (at, row) = key(last);
+            format!("{at}.{row}")
+        })
     }
 }
 
