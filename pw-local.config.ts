@@ -1,0 +1,33 @@
+// Playwright end-to-end tests (tests/e2e): a shopper on the demo store, in
+// Debian's Chromium (Playwright's own browser download cannot work here).
+// Run through `cargo xtask test`, which builds the widget and the server first.
+import { defineConfig } from '@playwright/test';
+
+const port = 8193;
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+    trace: 'off',
+  },
+  webServer: {
+    command: `target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db sqlite://target/e2e/aisle.db --assets dist`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});
