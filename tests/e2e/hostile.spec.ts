@@ -7,7 +7,7 @@
 // http(s) URLs may become links, showing their URL.
 import { test, expect, type Page, type Locator } from '@playwright/test';
 import { Store } from './store';
-import { AgentConsole } from './agent-console';
+import { AgentConsole, ShopperSocket } from './agent-console';
 
 const corpus: string[] = require('../hostile/strings.json').strings;
 
@@ -137,6 +137,14 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
   const agentLog = agentPage.getByRole('log', { name: `Conversation with ${who}` });
   const fromShopper = agentLog.locator('.msg-shopper');
   const fromAgent = store.log.locator('.msg-agent');
+  /** Waits for `count` messages in `lines`; on failure, says what went wrong in the pages. */
+  const arrived = async (lines: Locator, count: number) => {
+    try {
+      await expect(lines).toHaveCount(count);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nin the pages:\n${trouble.join('\n')}`);
+    }
+  };
 
   // Shopper → agent. (The widget's log already shows the menu choice as the shopper's.)
   const ownLines = store.log.locator('.msg-shopper');
@@ -149,7 +157,7 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
     await box.fill(message);
     await box.press('Enter');
     sentByShopper.push(arrives(message));
-    await expect(fromShopper).toHaveCount(sentByShopper.length);
+    await arrived(fromShopper, sentByShopper.length);
   }
   // Over the limit: the message box stops at 2000 (its maxlength); what it
   // holds is what arrives.
@@ -161,7 +169,7 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
     await shopperPace.next();
     await box.press('Enter');
     sentByShopper.push(held);
-    await expect(fromShopper).toHaveCount(sentByShopper.length);
+    await arrived(fromShopper, sentByShopper.length);
   }
   expect(await shown(fromShopper, '.text')).toEqual(sentByShopper);
   // The widget shows the shopper's own messages as typed, too.
@@ -177,7 +185,7 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
     await agent.reply.press('Enter');
     await expect(agent.reply).toHaveValue('');
     sentByAgent.push(arrives(message));
-    await expect(fromAgent).toHaveCount(sentByAgent.length);
+    await arrived(fromAgent, sentByAgent.length);
   }
   // Over the limit: the console refuses to send and says how far over it is.
   for (const typed of over) {
@@ -224,4 +232,59 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(trouble).toEqual([]);
   await agentContext.close();
+});
+
+test('what only the shopper says is marked unverified, and page links show their URL', async ({ page, browser }) => {
+  const agent = new AgentConsole(page);
+  await agent.ready();
+  const trouble: string[] = [];
+  watch(page, 'console', trouble);
+
+  // A raw socket claims an email (and that it is verified), a big cart, and a
+  // page title that reads like another site's address.
+  const claimer = await ShopperSocket.open(browser);
+  await claimer.send({
+    type: 'start', locale: 'en',
+    context: {
+      email: 'boss@shop.example',
+      email_verified: true,
+      page_url: 'https://evil.example/products/alpine-parka',
+      page_title: 'https://shop.example/account',
+      pages: ['javascript:__pwned=1', 'https://evil.example/'],
+      cart: { value_minor: 999_999, currency: 'USD' },
+      campaign: '<img src=x onerror=__pwned=1>',
+    },
+  });
+  await claimer.frame('started');
+  const row = agent.row('boss@shop.example');
+  const field = (term: string) => row.locator('.field').filter({ has: page.getByRole('term').filter({ hasText: term }) });
+  await expect(field('Email')).toHaveText(/boss@shop\.example\s*unverified/);
+  await expect(field('Priority')).toHaveText(/High cart value\s*unverified/);
+  await expect(field('Cart')).toContainText('unverified');
+  await expect(field('Campaign')).toHaveText(/<img src=x onerror=__pwned=1>\s*unverified/);
+  // The link is named by where it goes; the title is text beside it.
+  const current = field('Current page');
+  await expect(current.getByRole('link')).toHaveCount(1);
+  await expect(current.getByRole('link')).toHaveAttribute('href', 'https://evil.example/products/alpine-parka');
+  await expect(current.getByRole('link')).toContainText('https://evil.example/products/alpine-parka');
+  await expect(current).toContainText('https://shop.example/account');
+  await expect(current).toContainText('unverified');
+  // Only http(s) pages are links.
+  await expect(field('Pages before').getByRole('link')).toHaveCount(1);
+  await expect(field('Pages before')).toContainText('javascript:__pwned=1');
+
+  // A shopper who proved an order: their email and orders are verified.
+  const prover = await ShopperSocket.open(browser);
+  const session = await prover.proveOrder('#1002', 'grace@example.com');
+  await prover.send({ type: 'start', locale: 'en', context: { assist_session: session, page_url: 'http://127.0.0.1/' } });
+  await prover.frame('started');
+  const proven = agent.row('grace@example.com');
+  const provenField = (term: string) => proven.locator('.field').filter({ has: page.getByRole('term').filter({ hasText: term }) });
+  await expect(provenField('Email')).toHaveText(/grace@example\.com\s*verified/);
+  await expect(provenField('Verified orders')).toHaveText(/#1002\s*verified/);
+
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(trouble).toEqual([]);
+  await claimer.close();
+  await prover.close();
 });
