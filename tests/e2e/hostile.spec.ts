@@ -239,6 +239,8 @@ test('what only the shopper says is marked unverified, and page links show their
   await agent.ready();
   const trouble: string[] = [];
   watch(page, 'console', trouble);
+  const context = page.getByRole('complementary', { name: 'Shopper context' });
+  const field = (term: string) => context.locator('.field').filter({ has: page.getByRole('term').filter({ hasText: term }) });
 
   // A raw socket claims an email (and that it is verified), a big cart, and a
   // page title that reads like another site's address.
@@ -256,12 +258,13 @@ test('what only the shopper says is marked unverified, and page links show their
     },
   });
   await claimer.frame('started');
-  const row = agent.row('boss@shop.example');
-  const field = (term: string) => row.locator('.field').filter({ has: page.getByRole('term').filter({ hasText: term }) });
+  await agent.acceptButton('boss@shop.example').click();
+  await expect(context).toBeVisible();
   await expect(field('Email')).toHaveText(/boss@shop\.example\s*unverified/);
   await expect(field('Priority')).toHaveText(/High cart value\s*unverified/);
   await expect(field('Cart')).toContainText('unverified');
   await expect(field('Campaign')).toHaveText(/<img src=x onerror=__pwned=1>\s*unverified/);
+  await expect(context).toContainText('Unverified: sent by the shopper');
   // The link is named by where it goes; the title is text beside it.
   const current = field('Current page');
   await expect(current.getByRole('link')).toHaveCount(1);
@@ -272,16 +275,17 @@ test('what only the shopper says is marked unverified, and page links show their
   // Only http(s) pages are links.
   await expect(field('Pages before').getByRole('link')).toHaveCount(1);
   await expect(field('Pages before')).toContainText('javascript:__pwned=1');
+  await page.getByRole('button', { name: 'Close conversation' }).click();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
 
   // A shopper who proved an order: their email and orders are verified.
   const prover = await ShopperSocket.open(browser);
   const session = await prover.proveOrder('#1002', 'grace@example.com');
   await prover.send({ type: 'start', locale: 'en', context: { assist_session: session, page_url: 'http://127.0.0.1/' } });
   await prover.frame('started');
-  const proven = agent.row('grace@example.com');
-  const provenField = (term: string) => proven.locator('.field').filter({ has: page.getByRole('term').filter({ hasText: term }) });
-  await expect(provenField('Email')).toHaveText(/grace@example\.com\s*verified/);
-  await expect(provenField('Verified orders')).toHaveText(/#1002\s*verified/);
+  await agent.acceptButton('grace@example.com').click();
+  await expect(field('Email')).toHaveText(/grace@example\.com\s*verified/);
+  await expect(field('Verified orders')).toHaveText(/#1002\s*verified/);
 
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(trouble).toEqual([]);
