@@ -190,8 +190,7 @@ fn connect(widget: Widget) {
             old.set_onclose(None);
             let _ = old.close();
         }
-        l.handlers
-            .replace((socket, on_open, on_message, on_close))
+        l.handlers.replace((socket, on_open, on_message, on_close))
     });
     // The previous socket is closed or closing: it must not call the
     // handlers dropped here (wasm-bindgen defers a drop while one runs).

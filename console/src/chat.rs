@@ -595,4 +595,3 @@ fn ChatActions(
         </div>
     }
 }
-

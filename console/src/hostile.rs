@@ -35,7 +35,9 @@ fn well_formed(json: &str) -> String {
         let start = at + found;
         out.push_str(&json[at..start]);
         match surrogate(start) {
-            Some(high) if high < 0xDC00 && surrogate(start + 6).is_some_and(|low| low >= 0xDC00) => {
+            Some(high)
+                if high < 0xDC00 && surrogate(start + 6).is_some_and(|low| low >= 0xDC00) =>
+            {
                 out.push_str(&json[start..start + 12]);
                 at = start + 12;
             }
@@ -45,7 +47,10 @@ fn well_formed(json: &str) -> String {
             }
             None => {
                 // Any other escape: copy it whole (`\\` must not start another).
-                let len = json[start + 1..].chars().next().map_or(1, |c| 1 + c.len_utf8());
+                let len = json[start + 1..]
+                    .chars()
+                    .next()
+                    .map_or(1, |c| 1 + c.len_utf8());
                 out.push_str(&json[start..start + len]);
                 at = start + len;
             }

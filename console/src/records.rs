@@ -45,7 +45,10 @@ fn mark_done(
 /// `older` after `list`, leaving out references `list` already shows.
 fn append<T>(list: &mut Vec<T>, older: Vec<T>, reference: impl Fn(&T) -> &str) {
     for item in older {
-        if !list.iter().any(|known| reference(known) == reference(&item)) {
+        if !list
+            .iter()
+            .any(|known| reference(known) == reference(&item))
+        {
             list.push(item);
         }
     }

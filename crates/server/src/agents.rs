@@ -344,9 +344,7 @@ struct Page {
 
 impl Page {
     /// The page a query asks for; a bad `limit` or `before` is a 400.
-    fn from_query(
-        query: Result<Query<PageQuery>, QueryRejection>,
-    ) -> Result<Page, AppError> {
+    fn from_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<Page, AppError> {
         let bad = |what: &str| AppError::invalid(ErrorCode::BadRequest, what.to_owned());
         let Query(query) = query.map_err(|_| bad("limit and before are one each"))?;
         let limit = match query.limit.as_deref() {
@@ -397,7 +395,17 @@ async fn returns(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     let page = Page::from_query(query)?;
-    type Row = (i64, String, i64, String, String, String, String, String, i64);
+    type Row = (
+        i64,
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+    );
     let mut rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT rowid, reference, order_number, email, items, reason, comment, status, created_at \
          FROM return_requests WHERE site_id = ?1 {PAGE_SQL}"

@@ -335,13 +335,28 @@ async fn tickets_and_returns_come_a_page_at_a_time_without_repeats_or_gaps() {
         .unwrap();
     }
 
-    let (tickets, pages) = all_pages(&demo.router, &token, "/api/agent/tickets?limit=5", "tickets").await;
+    let (tickets, pages) = all_pages(
+        &demo.router,
+        &token,
+        "/api/agent/tickets?limit=5",
+        "tickets",
+    )
+    .await;
     assert_eq!(pages, 5, "24 tickets, 5 a page");
     let mut expected: Vec<String> = (0..23).rev().map(|i| format!("T-{i:02}")).collect();
     expected.push("T-DEMO1".into());
-    assert_eq!(tickets, expected, "newest first, each once, none missing, own site only");
+    assert_eq!(
+        tickets, expected,
+        "newest first, each once, none missing, own site only"
+    );
 
-    let (returns, pages) = all_pages(&demo.router, &token, "/api/agent/returns?limit=4", "returns").await;
+    let (returns, pages) = all_pages(
+        &demo.router,
+        &token,
+        "/api/agent/returns?limit=4",
+        "returns",
+    )
+    .await;
     assert_eq!(pages, 3);
     let mut expected: Vec<String> = (0..11).rev().map(|i| format!("R-{i:02}")).collect();
     expected.push("R-DEMO1".into());
@@ -353,7 +368,11 @@ async fn tickets_and_returns_come_a_page_at_a_time_without_repeats_or_gaps() {
     assert_eq!(answer["next"], Value::Null);
 
     // A ticket arriving while the agent pages does not shift the older pages.
-    let (_, _, first) = send(&demo.router, get("/api/agent/tickets?limit=5", Some(&token))).await;
+    let (_, _, first) = send(
+        &demo.router,
+        get("/api/agent/tickets?limit=5", Some(&token)),
+    )
+    .await;
     sqlx::query(
         "INSERT INTO tickets (reference, site_id, kind, email, body, created_at) \
          VALUES ('T-NEW', 'demo', 'message', 'ada@example.com', 'New', 500)",
@@ -364,7 +383,10 @@ async fn tickets_and_returns_come_a_page_at_a_time_without_repeats_or_gaps() {
     let next = first["next"].as_str().unwrap();
     let (_, _, second) = send(
         &demo.router,
-        get(&format!("/api/agent/tickets?limit=5&before={next}"), Some(&token)),
+        get(
+            &format!("/api/agent/tickets?limit=5&before={next}"),
+            Some(&token),
+        ),
     )
     .await;
     assert_eq!(second["tickets"][0]["reference"], "T-17");
