@@ -89,6 +89,8 @@ struct Link {
     socket: Option<WebSocket>,
     handlers: Option<Handlers>,
     retry: Option<Timeout>,
+    /// Resends the outbox after the server refused a message as too fast.
+    resend: Option<Timeout>,
     attempts: u32,
     /// Last time a `typing: true` went out, ms since the epoch.
     typing_sent: f64,
@@ -289,6 +291,12 @@ fn receive(widget: Widget, frame: &Json) {
             update(widget, |c| c.last_seq = c.last_seq.max(seq));
         }
         "typing" => widget.agent_typing.set(frame.get("typing").0.is_truthy()),
+        // Sent faster than the server allows: what it refused is still in the
+        // outbox, so try it again in a few seconds (not only on reconnect).
+        "error" if frame.string("code") == "rate_limited" => {
+            let timer = Timeout::new(3000, move || resend(widget));
+            with_link(|l| l.resend = Some(timer));
+        }
         "read" => update(widget, |c| c.agent_read = c.agent_read.max(number("seq"))),
         "agent_joined" => {
             let name = frame.string("name");
