@@ -292,3 +292,71 @@ test('what only the shopper says is marked unverified, and page links show their
   await claimer.close();
   await prover.close();
 });
+
+test('hostile strings in what the shopper shares are shown as text in the queue and the context', async ({ page, browser }) => {
+  const agent = new AgentConsole(page);
+  await agent.ready();
+  const trouble: string[] = [];
+  watch(page, 'console', trouble);
+  // Every corpus string as a page visited or a cart line (and some as a page,
+  // its title, a campaign, a language): up to 60 a conversation, as the server
+  // keeps 30 pages, 30 lines and 500 characters a text, in frames under its
+  // 16 KB limit.
+  const strings = corpus.map((s) => [...arrives(s)].slice(0, 500).join(''));
+  const shoppers: ShopperSocket[] = [];
+  const batches: string[][] = [];
+  let current: string[] = [];
+  for (const s of strings) {
+    if (current.length === 60 || Buffer.byteLength(JSON.stringify([...current, s])) > 12_000) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(s);
+  }
+  batches.push(current);
+  for (const [k, batch] of batches.entries()) {
+    const shopper = await ShopperSocket.open(browser);
+    shoppers.push(shopper);
+    const half = batch.slice(0, 30);
+    const rest = batch.slice(30);
+    await shopper.send({
+      type: 'start', locale: batch[0],
+      context: {
+        email: `hostile-${k}@example.com`,
+        page_url: batch[1],
+        page_title: batch[2],
+        campaign: batch[3],
+        pages: half,
+        cart: { value_minor: 12_900, currency: batch[4], items: rest.map((title, i) => ({ sku: `SKU-${i}`, title, quantity: 1 })) },
+      },
+    });
+    await shopper.frame('started');
+  }
+  for (const k of batches.keys()) await expect(agent.acceptButton(`hostile-${k}@example.com`)).toBeVisible();
+
+  const dangerous = 'script, img, svg, iframe, object, embed, style, math, video, audio, form, input, details, marquee, template, base, meta, link, textarea, select';
+  const check = async (where: string, area: import('@playwright/test').Locator) => {
+    expect(await area.locator(dangerous).count(), `${where}: elements from what the shopper shared`).toBe(0);
+    for (const [href, text] of (await linksAndMarkup(area, [])).links) {
+      expect(href, `${where}: link target`).toMatch(/^https?:\/\/\S/i);
+      expect(text, `${where}: a link shows its URL`).toBe(href);
+    }
+  };
+  await check('queue', agent.waiting);
+
+  // Each conversation's full context, once accepted.
+  const context = page.getByRole('complementary', { name: 'Shopper context' });
+  for (const [k, batch] of batches.entries()) {
+    await agent.acceptButton(`hostile-${k}@example.com`).click();
+    await expect(context).toContainText(`hostile-${k}@example.com`);
+    await check(`context ${k}`, context);
+    if (batch[2]?.trim()) {
+      await expect(context.locator('.page-title')).toHaveText(batch[2], { useInnerText: false });
+    }
+    await page.getByRole('button', { name: 'Close conversation' }).click();
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+  }
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(trouble).toEqual([]);
+  for (const shopper of shoppers) await shopper.close();
+});
