@@ -634,7 +634,8 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
         line.set_text_content(Some(&status));
     }
     if let Ok(Some(count)) = host.query_selector(".counter") {
-        let used = draft.chars().count();
+        // As the box's `maxlength` counts: UTF-16 units (an emoji is two).
+        let used = draft.encode_utf16().count();
         count.set_text_content(Some(&format!("{used} / {MAX_MESSAGE_CHARS}")));
     }
 }

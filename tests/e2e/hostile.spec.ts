@@ -150,6 +150,9 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
   const ownLines = store.log.locator('.msg-shopper');
   const before = await ownLines.count();
   const box = store.panel.getByRole('textbox', { name: 'Message' });
+  // The counter counts as the box's maxlength does: an emoji is two.
+  await box.fill('😀'.repeat(1000));
+  await expect(store.panel.getByText(`${MAX_CHARS} / ${MAX_CHARS}`)).toBeVisible();
   const shopperPace = new Pacer(page);
   const sentByShopper: string[] = [];
   for (const message of packed) {
