@@ -20,7 +20,7 @@ use crate::app::Widget;
 use crate::assist::Json;
 use crate::i18n::fill;
 use crate::transcript::Line;
-use aisle_core::protocol::MAX_MESSAGE_CHARS;
+use aisle_core::protocol::{MAX_FRAME_BYTES, MAX_MESSAGE_CHARS};
 use gloo_timers::callback::Timeout;
 use js_sys::Reflect;
 use leptos::prelude::*;
@@ -349,12 +349,15 @@ fn ask_for_person(widget: Widget) {
     let put = |key: &str, value: JsValue| {
         let _ = Reflect::set(&context, &key.into(), &value);
     };
+    // The server keeps 500 characters a text (and refuses frames over
+    // 16 KB): a long address or title must not keep the shopper from a person.
+    let clip = |text: String| JsValue::from(text.chars().take(500).collect::<String>());
     if let Some(window) = web_sys::window() {
         if let Ok(href) = window.location().href() {
-            put("page_url", href.into());
+            put("page_url", clip(href));
         }
         if let Some(document) = window.document() {
-            put("page_title", document.title().into());
+            put("page_title", clip(document.title()));
         }
         // Pages viewed before this one, kept by the loader.
         if let Some(api) = crate::config::loader_api() {
@@ -372,6 +375,7 @@ fn ask_for_person(widget: Widget) {
         let _ = Reflect::set(&cart, &"value_minor".into(), &(value as f64).into());
         let lines: js_sys::Array = items
             .iter()
+            .take(30)
             .map(|sku| {
                 let line = js_sys::Object::new();
                 let _ = Reflect::set(&line, &"sku".into(), &sku.into());
@@ -389,6 +393,13 @@ fn ask_for_person(widget: Widget) {
         .with_untracked(|c| c.as_ref().and_then(|c| c.campaign.clone()))
     {
         put("campaign", campaign.into());
+    }
+    // Pages and cart lines are what can still be long: left out when the
+    // context would not fit in half a frame.
+    for key in ["pages", "cart"] {
+        if Json(context.clone().into()).stringify().len() > MAX_FRAME_BYTES / 2 {
+            let _ = Reflect::delete_property(&context, &key.into());
+        }
     }
     send(&[
         ("type", "start".into()),

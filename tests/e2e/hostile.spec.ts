@@ -234,6 +234,8 @@ test('every hostile string arrives as text both ways: nothing runs, nothing cras
   expect((await shown(ownLines, ':scope > span:first-child')).slice(before)).toEqual(sentByShopper);
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(trouble).toEqual([]);
+  await agentPage.getByRole('button', { name: 'Close conversation' }).click();
+  await expect(store.log.getByText('The chat has ended.')).toBeVisible();
   await agentContext.close();
 });
 
@@ -289,6 +291,8 @@ test('what only the shopper says is marked unverified, and page links show their
   await agent.acceptButton('grace@example.com').click();
   await expect(field('Email')).toHaveText(/grace@example\.com\s*verified/);
   await expect(field('Verified orders')).toHaveText(/#1002\s*verified/);
+  await page.getByRole('button', { name: 'Close conversation' }).click();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
 
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(trouble).toEqual([]);
@@ -362,4 +366,34 @@ test('hostile strings in what the shopper shares are shown as text in the queue 
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(trouble).toEqual([]);
   for (const shopper of shoppers) await shopper.close();
+});
+
+test('a page with a 20,000-character address and title still reaches a person', async ({ page, browser }) => {
+  const agentContext = await browser.newContext();
+  const agent = new AgentConsole(await agentContext.newPage());
+  await agent.ready();
+  const trouble: string[] = [];
+  watch(page, 'widget', trouble);
+  const query = 'long'.repeat(5000);
+  const store = new Store(page);
+  await store.visit(`/products/alpine-parka?${query}`);
+  await page.evaluate(() => { document.title = '<b>Parka</b> '.repeat(2000); });
+  // And the loader's page history holds it too.
+  await store.visit(`/cart?${query}`);
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  await expect(store.panel.getByRole('status')).toHaveText(/You're number \d+ in line/);
+  // The agent sees the start of the address (the server keeps 500 characters).
+  const row = agent.waiting.getByRole('listitem').filter({ hasText: `/cart?${query.slice(0, 400)}` });
+  await expect(row).toHaveCount(1);
+  const href = await row.getByRole('link').first().getAttribute('href');
+  expect(href).toMatch(/^http:\/\/[^/]+\/cart\?(long)+/);
+  expect(href!.length).toBe(500);
+  // Answered and closed, so that no one is left waiting for later tests.
+  await row.getByRole('button', { name: /^Accept / }).click();
+  await expect(store.log.getByText('Robin joined the chat.')).toBeVisible();
+  await agent.page.getByRole('button', { name: 'Close conversation' }).click();
+  await expect(store.log.getByText('The chat has ended.')).toBeVisible();
+  expect(trouble).toEqual([]);
+  await agentContext.close();
 });
