@@ -20,7 +20,7 @@ use crate::app::Widget;
 use crate::assist::Json;
 use crate::i18n::fill;
 use crate::transcript::Line;
-use aisle_core::protocol::MAX_MESSAGE_CHARS;
+use aisle_core::protocol::{MAX_FRAME_BYTES, MAX_MESSAGE_CHARS};
 use gloo_timers::callback::Timeout;
 use js_sys::Reflect;
 use leptos::prelude::*;
@@ -74,11 +74,23 @@ impl Chat {
     }
 }
 
+/// A socket's event handlers, kept as long as the socket may call them and
+/// dropped with the next connection (instead of leaked per reconnect).
+type Handlers = (
+    WebSocket,
+    Closure<dyn Fn()>,
+    Closure<dyn Fn(web_sys::MessageEvent)>,
+    Closure<dyn Fn()>,
+);
+
 /// The connection and its retry state, outside the reactive graph.
 #[derive(Default)]
 struct Link {
     socket: Option<WebSocket>,
+    handlers: Option<Handlers>,
     retry: Option<Timeout>,
+    /// Resends the outbox after the server refused a message as too fast.
+    resend: Option<Timeout>,
     attempts: u32,
     /// Last time a `typing: true` went out, ms since the epoch.
     typing_sent: f64,
@@ -175,16 +187,21 @@ fn connect(widget: Widget) {
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    // The socket owns its handlers for the rest of the page.
-    on_open.forget();
-    on_message.forget();
-    on_close.forget();
-    with_link(|l| {
-        if let Some(old) = l.socket.replace(socket) {
+    let old = with_link(|l| {
+        if let Some(old) = l.socket.replace(socket.clone()) {
             old.set_onclose(None);
             let _ = old.close();
         }
+        l.handlers.replace((socket, on_open, on_message, on_close))
     });
+    // The previous socket is closed or closing: it must not call the
+    // handlers dropped here (wasm-bindgen defers a drop while one runs).
+    if let Some((old, ..)) = &old {
+        old.set_onopen(None);
+        old.set_onmessage(None);
+        old.set_onclose(None);
+    }
+    drop(old);
 }
 
 /// Tries again after a jittered, growing delay (0.5 s … 30 s); never gives up
@@ -274,6 +291,12 @@ fn receive(widget: Widget, frame: &Json) {
             update(widget, |c| c.last_seq = c.last_seq.max(seq));
         }
         "typing" => widget.agent_typing.set(frame.get("typing").0.is_truthy()),
+        // Sent faster than the server allows: what it refused is still in the
+        // outbox, so try it again in a few seconds (not only on reconnect).
+        "error" if frame.string("code") == "rate_limited" => {
+            let timer = Timeout::new(3000, move || resend(widget));
+            with_link(|l| l.resend = Some(timer));
+        }
         "read" => update(widget, |c| c.agent_read = c.agent_read.max(number("seq"))),
         "agent_joined" => {
             let name = frame.string("name");
@@ -326,12 +349,15 @@ fn ask_for_person(widget: Widget) {
     let put = |key: &str, value: JsValue| {
         let _ = Reflect::set(&context, &key.into(), &value);
     };
+    // The server keeps 500 characters a text (and refuses frames over
+    // 16 KB): a long address or title must not keep the shopper from a person.
+    let clip = |text: String| JsValue::from(text.chars().take(500).collect::<String>());
     if let Some(window) = web_sys::window() {
         if let Ok(href) = window.location().href() {
-            put("page_url", href.into());
+            put("page_url", clip(href));
         }
         if let Some(document) = window.document() {
-            put("page_title", document.title().into());
+            put("page_title", clip(document.title()));
         }
         // Pages viewed before this one, kept by the loader.
         if let Some(api) = crate::config::loader_api() {
@@ -349,6 +375,7 @@ fn ask_for_person(widget: Widget) {
         let _ = Reflect::set(&cart, &"value_minor".into(), &(value as f64).into());
         let lines: js_sys::Array = items
             .iter()
+            .take(30)
             .map(|sku| {
                 let line = js_sys::Object::new();
                 let _ = Reflect::set(&line, &"sku".into(), &sku.into());
@@ -366,6 +393,13 @@ fn ask_for_person(widget: Widget) {
         .with_untracked(|c| c.as_ref().and_then(|c| c.campaign.clone()))
     {
         put("campaign", campaign.into());
+    }
+    // Pages and cart lines are what can still be long: left out when the
+    // context would not fit in half a frame.
+    for key in ["pages", "cart"] {
+        if Json(context.clone().into()).stringify().len() > MAX_FRAME_BYTES / 2 {
+            let _ = Reflect::delete_property(&context, &key.into());
+        }
     }
     send(&[
         ("type", "start".into()),
@@ -611,7 +645,8 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
         line.set_text_content(Some(&status));
     }
     if let Ok(Some(count)) = host.query_selector(".counter") {
-        let used = draft.chars().count();
+        // As the box's `maxlength` counts: UTF-16 units (an emoji is two).
+        let used = draft.encode_utf16().count();
         count.set_text_content(Some(&format!("{used} / {MAX_MESSAGE_CHARS}")));
     }
 }

@@ -202,16 +202,54 @@ pub async fn macros() -> Result<Vec<Macro>, CallError> {
     decode(answer["macros"].take())
 }
 
-/// `GET /api/agent/tickets`.
-pub async fn tickets() -> Result<Vec<Ticket>, CallError> {
-    let mut answer = call("GET", "/api/agent/tickets", None).await?;
-    decode(answer["tickets"].take())
+/// One page of tickets or return requests, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The records.
+    pub items: Vec<T>,
+    /// Cursor of the next (older) page; `None` on the last.
+    pub next: Option<String>,
 }
 
-/// `GET /api/agent/returns`.
-pub async fn returns() -> Result<Vec<ReturnRequest>, CallError> {
-    let mut answer = call("GET", "/api/agent/returns", None).await?;
-    decode(answer["returns"].take())
+/// The path of a page of `collection` (`tickets` or `returns`): the newest,
+/// or the one older than the cursor `before`.
+pub fn page_path(collection: &str, before: Option<&str>) -> String {
+    match before {
+        None => format!("/api/agent/{collection}"),
+        Some(cursor) => {
+            // The cursor is opaque: percent-encode all but unreserved bytes.
+            let mut encoded = String::new();
+            for byte in cursor.bytes() {
+                if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                    encoded.push(char::from(byte));
+                } else {
+                    encoded.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            format!("/api/agent/{collection}?before={encoded}")
+        }
+    }
+}
+
+async fn page<T: DeserializeOwned>(
+    collection: &str,
+    before: Option<&str>,
+) -> Result<Page<T>, CallError> {
+    let mut answer = call("GET", &page_path(collection, before), None).await?;
+    Ok(Page {
+        items: decode(answer[collection].take())?,
+        next: answer["next"].as_str().map(str::to_owned),
+    })
+}
+
+/// `GET /api/agent/tickets[?before=CURSOR]`.
+pub async fn tickets(before: Option<&str>) -> Result<Page<Ticket>, CallError> {
+    page("tickets", before).await
+}
+
+/// `GET /api/agent/returns[?before=CURSOR]`.
+pub async fn returns(before: Option<&str>) -> Result<Page<ReturnRequest>, CallError> {
+    page("returns", before).await
 }
 
 /// `POST /api/agent/{tickets|returns}/{reference}/done`.
@@ -235,6 +273,19 @@ pub async fn order(number: u32) -> Result<OrderFacts, CallError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pages_are_asked_for_with_their_cursor_encoded() {
+        assert_eq!(page_path("tickets", None), "/api/agent/tickets");
+        assert_eq!(
+            page_path("returns", Some("1732590000.17")),
+            "/api/agent/returns?before=1732590000.17"
+        );
+        assert_eq!(
+            page_path("tickets", Some("a&b=c é")),
+            "/api/agent/tickets?before=a%26b%3Dc%20%C3%A9"
+        );
+    }
 
     #[test]
     fn answers_become_errors_the_login_form_can_word() {

@@ -12,6 +12,7 @@ use crate::state::Console;
 use crate::text::{self, Segment};
 use aisle_core::protocol::{MAX_MESSAGE_CHARS, Party};
 use gloo_timers::callback::Timeout;
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -308,19 +309,24 @@ pub fn RichText(
     text: String,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    text::linkify(&text)
+    linked(&text, console.strings.opens_in_new_tab)
+}
+
+/// `text` as text nodes, with its `http(s)` URLs as links whose text is the
+/// URL itself (`new_tab` is said to screen readers after it).
+pub fn linked(text: &str, new_tab: &'static str) -> impl IntoView + use<> {
+    text::linkify(text)
         .into_iter()
         .map(|segment| match segment {
-            Segment::Text(t) => t.to_owned().into_any(),
+            Segment::Text(t) => Either::Left(t.to_owned()),
             Segment::Link(url) => {
                 let href = url.to_owned();
-                view! {
+                Either::Right(view! {
                     <a href=href target="_blank" rel="noopener noreferrer">
                         {url.to_owned()}
-                        <span class="visually-hidden">" " {console.strings.opens_in_new_tab}</span>
+                        <span class="visually-hidden">" " {new_tab}</span>
                     </a>
-                }
-                .into_any()
+                })
             }
         })
         .collect_view()

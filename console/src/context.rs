@@ -1,6 +1,9 @@
 //! What the shopper shared, for the agent: current page and history, cart,
 //! verified orders, the campaign that started the chat, self-service steps,
-//! language. Every value is shown as text; only `http(s)` URLs become links.
+//! language. Every value is shown as text; only `http(s)` URLs become links,
+//! and a link shows its URL (never a title the shopper's page chose). What
+//! only the shopper's browser says (typed email, page, title, cart, campaign)
+//! is marked "unverified"; proven orders and a proven or signed email "verified".
 
 use crate::state::Console;
 use crate::text;
@@ -36,6 +39,16 @@ pub fn SafeLink(
     }
 }
 
+/// "verified" or "unverified" next to a value.
+fn badge(verified: bool, s: &'static crate::i18n::Strings) -> AnyView {
+    let (class, label) = if verified {
+        ("badge verified", s.ctx_verified)
+    } else {
+        ("badge unverified", s.ctx_unverified)
+    };
+    view! { <span class=class>{label}</span> }.into_any()
+}
+
 /// The shopper's context as a description list. `compact` leaves out what is
 /// empty (queue rows); the full form lists every field.
 #[component]
@@ -65,16 +78,21 @@ pub fn ShopperContext(
     };
     let mut fields = Vec::new();
     if let Some(priority) = priority {
+        // A big cart is the shopper's word; proven orders are not.
+        let claimed = (priority == Priority::HighCart).then(|| badge(false, s));
         fields.push(field(
             s.ctx_priority,
-            view! { <span class="priority" data-priority=priority.as_str()>{text::priority(priority, s)}</span> }
-                .into_any(),
+            view! {
+                <span class="priority" data-priority=priority.as_str()>{text::priority(priority, s)}</span>
+                {claimed}
+            }
+            .into_any(),
         ));
     }
     match context.email.clone() {
         Some(email) => fields.push(field(
             s.ctx_email,
-            view! { <span>{email}</span> }.into_any(),
+            view! { <span>{email}</span> " " {badge(context.email_verified, s)} }.into_any(),
         )),
         None if !compact => fields.push(field(s.ctx_email, none())),
         None => {}
@@ -87,16 +105,15 @@ pub fn ShopperContext(
     }
     match context.page_url.clone() {
         Some(url) => {
+            // The link shows where it goes; the page's own title is beside it.
             let title = context.page_title.clone().filter(|t| !t.trim().is_empty());
-            let label = title
-                .clone()
-                .unwrap_or_else(|| text::path_of(&url).to_owned());
-            let path = title.map(|_| text::path_of(&url).to_owned());
             fields.push(field(
                 s.ctx_page,
                 view! {
-                    <SafeLink url=url label=label/>
-                    {path.map(|p| view! { <span class="muted">" " {p}</span> })}
+                    <SafeLink url=url/>
+                    {title.map(|t| view! { " " <span class="page-title">{t}</span> })}
+                    " "
+                    {badge(false, s)}
                 }
                 .into_any(),
             ));
@@ -108,10 +125,7 @@ pub fn ShopperContext(
         let hidden = context.pages.len().saturating_sub(PAGES_SHOWN);
         let shown = context.pages[hidden..]
             .iter()
-            .map(|url| {
-                let path = text::path_of(url).to_owned();
-                view! { <li><SafeLink url=url.clone() label=path/></li> }
-            })
+            .map(|url| view! { <li><SafeLink url=url.clone()/></li> })
             .collect_view();
         let more = (hidden > 0).then(|| {
             let note = crate::i18n::fill(s.ctx_more_pages, &[("count", &hidden.to_string())]);
@@ -119,7 +133,7 @@ pub fn ShopperContext(
         });
         fields.push(field(
             s.ctx_history,
-            view! { {more}<ol class="pages">{shown}</ol> }.into_any(),
+            view! { {badge(false, s)} {more}<ol class="pages">{shown}</ol> }.into_any(),
         ));
     } else if !compact {
         fields.push(field(s.ctx_history, none()));
@@ -139,6 +153,8 @@ pub fn ShopperContext(
                 s.ctx_cart,
                 view! {
                     <span class="cart-total">{total}</span>
+                    " "
+                    {badge(false, s)}
                     <ul class="cart-items">{lines}</ul>
                 }
                 .into_any(),
@@ -159,7 +175,7 @@ pub fn ShopperContext(
             .join(", ");
         fields.push(field(
             s.ctx_orders,
-            view! { <span>{orders}</span> }.into_any(),
+            view! { <span>{orders}</span> " " {badge(true, s)} }.into_any(),
         ));
     } else if !compact {
         fields.push(field(s.ctx_orders, none()));
@@ -167,7 +183,7 @@ pub fn ShopperContext(
     match context.campaign.clone() {
         Some(campaign) => fields.push(field(
             s.ctx_campaign,
-            view! { <span>{campaign}</span> }.into_any(),
+            view! { <span>{campaign}</span> " " {badge(false, s)} }.into_any(),
         )),
         None if !compact => fields.push(field(s.ctx_campaign, none())),
         None => {}
@@ -185,5 +201,9 @@ pub fn ShopperContext(
     } else if !compact {
         fields.push(field(s.ctx_steps, none()));
     }
-    view! { <dl class="context" class:compact=compact>{fields}</dl> }
+    let note = (!compact).then(|| view! { <p class="muted small">{s.ctx_unverified_note}</p> });
+    view! {
+        <dl class="context" class:compact=compact>{fields}</dl>
+        {note}
+    }
 }

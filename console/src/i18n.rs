@@ -45,13 +45,34 @@ impl Locale {
     }
 }
 
-/// `template` with every `{key}` replaced by its value.
+/// `template` with every `{key}` replaced by its value, in one pass: a value
+/// that itself reads `{score}` (a shopper's page path, say) stays as typed.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(template.to_owned(), |text, (key, value)| {
-            text.replace(&format!("{{{key}}}"), value)
-        })
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let key = &after[..close];
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every string of the console's interface.
@@ -219,6 +240,12 @@ pub struct Strings {
     pub ctx_steps: &'static str,
     /// Context: priority.
     pub ctx_priority: &'static str,
+    /// Context: badge on what the server proved (orders, a proven or signed email).
+    pub ctx_verified: &'static str,
+    /// Context: badge on what only the shopper's browser says.
+    pub ctx_unverified: &'static str,
+    /// Context: what "unverified" means, under the full context.
+    pub ctx_unverified_note: &'static str,
     /// Context: opens in a new tab (for links).
     pub opens_in_new_tab: &'static str,
     /// Notice: a shopper joined the queue.
@@ -251,6 +278,8 @@ pub struct Strings {
     pub loading: &'static str,
     /// Lists: reload button.
     pub refresh: &'static str,
+    /// Tickets and returns: loads the next, older page.
+    pub show_older: &'static str,
     /// Tickets: none.
     pub no_tickets: &'static str,
     /// Returns: none.
@@ -370,6 +399,9 @@ pub const EN: Strings = Strings {
     ctx_campaign: "Campaign",
     ctx_steps: "Self-service steps",
     ctx_priority: "Priority",
+    ctx_verified: "verified",
+    ctx_unverified: "unverified",
+    ctx_unverified_note: "Unverified: sent by the shopper's browser and not checked. Verified: proven with an order number and email, or signed by the store.",
     opens_in_new_tab: "(opens in a new tab)",
     notice_new_waiting: "A shopper is waiting.",
     notice_taken_by: "{name} accepted that conversation first.",
@@ -386,6 +418,7 @@ pub const EN: Strings = Strings {
     returns: "Return requests",
     loading: "Loading…",
     refresh: "Refresh",
+    show_older: "Show older",
     no_tickets: "No tickets.",
     no_returns: "No return requests.",
     ticket_issue: "Reported issue",
@@ -419,6 +452,19 @@ mod tests {
             fill(EN.counter, &[("count", "3"), ("max", "2000")]),
             "3 / 2000"
         );
+    }
+
+    #[test]
+    fn values_are_not_filled_again() {
+        // A shopper known by a page path that reads like a placeholder.
+        assert_eq!(
+            fill(EN.notice_rated, &[("who", "/{score}"), ("score", "5")]),
+            "/{score} rated the conversation 5 of 5."
+        );
+        assert_eq!(fill("{a} {", &[("a", "{a}")]), "{a} {");
+        for s in crate::hostile::corpus() {
+            assert_eq!(fill(EN.accept_who, &[("who", &s)]), format!("Accept {s}"));
+        }
     }
 
     #[test]

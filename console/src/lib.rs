@@ -18,6 +18,8 @@ pub mod chat;
 pub mod context;
 pub mod dates;
 pub mod desk;
+#[cfg(test)]
+mod hostile;
 pub mod i18n;
 pub mod macros;
 pub mod queue;

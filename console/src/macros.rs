@@ -156,6 +156,23 @@ mod tests {
     }
 
     #[test]
+    fn hostile_macros_and_values_expand_without_panicking() {
+        for s in crate::hostile::corpus() {
+            // A hostile macro body keeps its text (nothing here is known).
+            let out = expand(&s, &Variables::default());
+            assert_eq!(out.text, s);
+            // A hostile shopper's email and name go in verbatim.
+            let v = Variables {
+                first_name: first_name_from_email(&s),
+                email: Some(s.clone()),
+                ..vars()
+            };
+            let out = expand("{{customer.email}}|{{customer.first_name}}", &v);
+            assert!(out.text.starts_with(s.as_str()));
+        }
+    }
+
+    #[test]
     fn unbalanced_braces_are_left_alone() {
         assert_eq!(expand("a {{ b", &vars()).text, "a {{ b");
         assert_eq!(expand("}} {{agent.name}}", &vars()).text, "}} Robin");

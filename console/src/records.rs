@@ -1,6 +1,7 @@
 //! The "Tickets" and "Returns" views: what shoppers left for the team
 //! (reported issues, messages sent while nobody was online) and the return
-//! requests self-service created, each with "Mark done".
+//! requests self-service created, each with "Mark done". Both lists come a
+//! page at a time (newest first); "Show older" appends the next page.
 
 use crate::api::{self, CallError, ReturnRequest, Ticket};
 use crate::dates;
@@ -41,6 +42,45 @@ fn mark_done(
     });
 }
 
+/// `older` after `list`, leaving out references `list` already shows.
+fn append<T>(list: &mut Vec<T>, older: Vec<T>, reference: impl Fn(&T) -> &str) {
+    for item in older {
+        if !list
+            .iter()
+            .any(|known| reference(known) == reference(&item))
+        {
+            list.push(item);
+        }
+    }
+}
+
+/// "Show older", while there is an older page; busy while it loads.
+fn older_button(
+    s: &'static crate::i18n::Strings,
+    next: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    more: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        next.with(Option::is_some).then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="secondary older"
+                    aria-disabled=move || busy.get().then_some("true")
+                    on:click=move |_| {
+                        if !busy.get_untracked() {
+                            more()
+                        }
+                    }
+                >
+                    {move || if busy.get() { s.loading } else { s.show_older }}
+                </button>
+            }
+        })
+    }
+}
+
 /// A short text for a JSON list of self-service steps or return items.
 fn list_text(value: &Value) -> String {
     match value {
@@ -74,13 +114,39 @@ pub fn TicketsView() -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings;
     let list = RwSignal::new(Loaded::<Ticket>::Loading);
+    let next = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let load = move || {
         list.set(Loaded::Loading);
         spawn_local(async move {
-            list.set(match api::tickets().await {
-                Ok(tickets) => Loaded::Ready(tickets),
+            list.set(match api::tickets(None).await {
+                Ok(page) => {
+                    next.set(page.next);
+                    Loaded::Ready(page.items)
+                }
                 Err(_) => Loaded::Failed,
             });
+        });
+    };
+    let more = move || {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match api::tickets(Some(&cursor)).await {
+                Ok(page) => {
+                    list.update(|l| {
+                        if let Loaded::Ready(items) = l {
+                            append(items, page.items, |t| &t.reference);
+                        }
+                    });
+                    next.set(page.next);
+                }
+                Err(CallError::Unauthorized) => console.reconnect(),
+                Err(_) => console.announce(s.network_error.to_owned()),
+            }
+            busy.set(false);
         });
     };
     load();
@@ -177,6 +243,7 @@ pub fn TicketsView() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| load()>{s.refresh}</button>
             </div>
             {rows}
+            {older_button(s, next, busy, more)}
         </section>
     }
 }
@@ -187,13 +254,39 @@ pub fn ReturnsView() -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings;
     let list = RwSignal::new(Loaded::<ReturnRequest>::Loading);
+    let next = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let load = move || {
         list.set(Loaded::Loading);
         spawn_local(async move {
-            list.set(match api::returns().await {
-                Ok(returns) => Loaded::Ready(returns),
+            list.set(match api::returns(None).await {
+                Ok(page) => {
+                    next.set(page.next);
+                    Loaded::Ready(page.items)
+                }
                 Err(_) => Loaded::Failed,
             });
+        });
+    };
+    let more = move || {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match api::returns(Some(&cursor)).await {
+                Ok(page) => {
+                    list.update(|l| {
+                        if let Loaded::Ready(items) = l {
+                            append(items, page.items, |r| &r.reference);
+                        }
+                    });
+                    next.set(page.next);
+                }
+                Err(CallError::Unauthorized) => console.reconnect(),
+                Err(_) => console.announce(s.network_error.to_owned()),
+            }
+            busy.set(false);
         });
     };
     load();
@@ -283,6 +376,7 @@ pub fn ReturnsView() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| load()>{s.refresh}</button>
             </div>
             {rows}
+            {older_button(s, next, busy, more)}
         </section>
     }
 }
@@ -291,6 +385,13 @@ pub fn ReturnsView() -> impl IntoView {
 mod tests {
     use super::list_text;
     use serde_json::json;
+
+    #[test]
+    fn an_older_page_adds_only_what_is_not_shown() {
+        let mut list = vec!["R-3", "R-2"];
+        super::append(&mut list, vec!["R-2", "R-1"], |r| r);
+        assert_eq!(list, ["R-3", "R-2", "R-1"]);
+    }
 
     #[test]
     fn steps_and_items_read_as_one_line() {

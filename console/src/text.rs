@@ -24,7 +24,12 @@ pub fn linkify(text: &str) -> Vec<Segment<'_>> {
         let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
         let url = tail[..end]
             .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"', '>']);
-        let scheme_len = if url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://") {
+        // `get`, not `[..8]`: the eighth byte may fall inside a character
+        // (`http://é.example`), and slicing there would panic the console.
+        let scheme_len = if url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        {
             8
         } else {
             7
@@ -256,6 +261,94 @@ mod tests {
         context.email = Some("ada@example.com".into());
         assert_eq!(shopper_label(&context, &EN), "ada@example.com");
         assert_eq!(shopper_label(&ChatContext::default(), &EN), "visitor");
+    }
+
+    #[test]
+    fn a_multi_byte_character_after_the_scheme_is_part_of_the_link() {
+        // Once `url[..8]`, which panicked the console on the `é`.
+        assert_eq!(
+            linkify("see http://é.example"),
+            [Segment::Text("see "), Segment::Link("http://é.example")]
+        );
+        assert_eq!(linkify("http://é"), [Segment::Link("http://é")]);
+        assert_eq!(linkify("https://é"), [Segment::Link("https://é")]);
+        assert_eq!(
+            linkify("HTTP://É."),
+            [Segment::Link("HTTP://É"), Segment::Text(".")]
+        );
+    }
+
+    /// Every split of `s` at a character boundary, and `s` in company.
+    fn variants(s: &str) -> Vec<String> {
+        let mut out = vec![
+            s.to_owned(),
+            format!("see {s}"),
+            format!("{s} http://é.example"),
+            format!("http://{s}"),
+            format!("https://{s}"),
+        ];
+        if s.len() <= 200 {
+            for (at, _) in s.char_indices().skip(1) {
+                out.push(s[..at].to_owned());
+                out.push(s[at..].to_owned());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn hostile_strings_keep_every_character_and_link_only_http() {
+        for s in crate::hostile::corpus() {
+            for text in variants(&s) {
+                let segments = linkify(&text);
+                let mut again = String::new();
+                for segment in &segments {
+                    match segment {
+                        Segment::Text(t) => again.push_str(t),
+                        Segment::Link(url) => {
+                            assert_eq!(safe_link(url), Some(*url), "{text:?}");
+                            again.push_str(url);
+                        }
+                    }
+                }
+                assert_eq!(again, text);
+                let _ = safe_link(&text);
+                let _ = path_of(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_context_fields_are_labelled_without_panicking() {
+        for s in crate::hostile::corpus() {
+            let context = ChatContext {
+                email: Some(s.clone()),
+                page_url: Some(s.clone()),
+                ..ChatContext::default()
+            };
+            let label = shopper_label(&context, &EN);
+            assert!(s.contains(&label) || label == "visitor");
+            let visitor = ChatContext {
+                page_url: Some(s.clone()),
+                ..ChatContext::default()
+            };
+            let _ = shopper_label(&visitor, &EN);
+            let cart = Cart {
+                value_minor: 12_900,
+                currency: s.clone(),
+                items: vec![aisle_core::protocol::CartItem {
+                    sku: s.clone(),
+                    title: Some(s.clone()),
+                    quantity: 1,
+                }],
+            };
+            assert!(money(cart.value_minor, &cart.currency).starts_with(s.as_str()));
+            assert_eq!(cart_lines(&cart).len(), 1);
+            for tag in parse_tags(&s) {
+                assert!(s.contains(&tag));
+            }
+            assert_eq!(char_count(&s), s.chars().count());
+        }
     }
 
     #[test]

@@ -161,3 +161,30 @@ test('a message typed while the connection is down is delivered once it is back'
   await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
   await agent.page.close();
 });
+
+test('messages sent faster than the server allows are all delivered, a few seconds later', async ({ page, browser }) => {
+  const agent = await Agent.connect(await browser.newPage());
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  const queue = await agent.frame((f) => f.type === 'queue' && f.waiting.length > 0);
+  await agent.send({ type: 'accept', conversation: queue.waiting[0].conversation });
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+
+  // 22 messages at once: the server takes 20 per 10 s and refuses the rest.
+  const box = store.panel.getByRole('textbox', { name: 'Message' });
+  for (let i = 1; i <= 22; i++) {
+    await box.fill(`Burst ${i}.`);
+    await box.press('Enter');
+  }
+  for (let i = 1; i <= 22; i++) {
+    await expect(store.log.locator('.msg-shopper', { hasText: `Burst ${i}.` })).toContainText('Sent', { timeout: 20_000 });
+  }
+  const texts: string[] = await agent.page.evaluate(() =>
+    (window as any).frames_.filter((f: any) => f.type === 'message').map((f: any) => f.message.text));
+  for (let i = 1; i <= 22; i++) {
+    expect(texts.filter((t) => t === `Burst ${i}.`), `Burst ${i}. arrives once`).toHaveLength(1);
+  }
+  await agent.page.close();
+});

@@ -307,6 +307,10 @@ pub struct ChatContext {
     pub campaign: Option<String>,
     /// The shopper's email, if they gave or proved one.
     pub email: Option<String>,
+    /// `email` is proven: it came from the self-service session (an order
+    /// looked up with it, or the store's signed identity), not from the
+    /// shopper's own claim (set by the server; a shopper's `true` is dropped).
+    pub email_verified: bool,
     /// The shopper's language (BCP 47; filled by the server from `start`).
     pub locale: Option<String>,
 }
@@ -680,6 +684,7 @@ mod tests {
             verified_orders: vec![1001],
             campaign: Some("collections-vip".into()),
             email: Some("ada@example.com".into()),
+            email_verified: true,
             locale: Some("fr-CA".into()),
         }
     }

@@ -17,8 +17,8 @@ use crate::ratelimit::Rule;
 use aisle_core::api::ErrorCode;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -455,20 +455,105 @@ async fn me(agent: Agent) -> Json<Agent> {
     Json(agent)
 }
 
-/// `GET /api/agent/returns`: the site's return requests, newest first.
-async fn returns(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    type Row = (String, i64, String, String, String, String, String, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT reference, order_number, email, items, reason, comment, status, created_at \
-         FROM return_requests WHERE site_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 200",
-    )
+/// Records per page of `tickets` and `returns` when the query names no `limit`.
+pub const PAGE_DEFAULT: i64 = 50;
+/// Most records per page (`?limit=` above it is clamped).
+pub const PAGE_MAX: i64 = 200;
+
+/// `?limit=N&before=CURSOR` on `GET /api/agent/tickets` and `/returns`.
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    limit: Option<String>,
+    before: Option<String>,
+}
+
+/// One page of a newest-first list: how many, and strictly older than which
+/// record (`created_at`, `rowid`).
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    limit: i64,
+    before: Option<(i64, i64)>,
+}
+
+impl Page {
+    /// The page a query asks for; a bad `limit` or `before` is a 400.
+    fn from_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<Page, AppError> {
+        let bad = |what: &str| AppError::invalid(ErrorCode::BadRequest, what.to_owned());
+        let Query(query) = query.map_err(|_| bad("limit and before are one each"))?;
+        let limit = match query.limit.as_deref() {
+            None | Some("") => PAGE_DEFAULT,
+            Some(n) => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| bad("limit is a whole number from 1"))?
+                .min(PAGE_MAX),
+        };
+        let before = match query.before.as_deref() {
+            None | Some("") => None,
+            Some(cursor) => Some(
+                cursor
+                    .split_once('.')
+                    .and_then(|(at, row)| Some((at.parse().ok()?, row.parse().ok()?)))
+                    .ok_or_else(|| bad("before is a cursor from an earlier page's next"))?,
+            ),
+        };
+        Ok(Page { limit, before })
+    }
+
+    /// The `next` cursor: `rows` were fetched with one extra row (`limit + 1`),
+    /// which is dropped here; `None` on the last page.
+    fn next<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T) -> (i64, i64)) -> Option<String> {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        rows.last().filter(|_| more).map(|last| {
+            let (at, row) = key(last);
+            format!("{at}.{row}")
+        })
+    }
+}
+
+/// The `WHERE` clause after `site_id = ?` for a [`Page`]: binds `before`
+/// (created_at twice, then rowid; NULLs on the first page) and `limit + 1`.
+const PAGE_SQL: &str = "AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND rowid < ?3)) \
+     ORDER BY created_at DESC, rowid DESC LIMIT ?4";
+
+/// `GET /api/agent/returns[?limit=N&before=CURSOR]`: the site's return
+/// requests, newest first, a page at a time; `next` is the cursor of the
+/// following (older) page, `null` on the last.
+async fn returns(
+    agent: Agent,
+    State(state): State<AppState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let page = Page::from_query(query)?;
+    type Row = (
+        i64,
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+    );
+    let mut rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT rowid, reference, order_number, email, items, reason, comment, status, created_at \
+         FROM return_requests WHERE site_id = ?1 {PAGE_SQL}"
+    ))
     .bind(&agent.site)
+    .bind(page.before.map(|(at, _)| at))
+    .bind(page.before.map(|(_, row)| row))
+    .bind(page.limit + 1)
     .fetch_all(&state.db)
     .await?;
+    let next = page.next(&mut rows, |r| (r.8, r.0));
     let list: Vec<Value> = rows
         .into_iter()
         .map(
-            |(reference, order, email, items, reason, comment, status, at)| {
+            |(_, reference, order, email, items, reason, comment, status, at)| {
                 json!({
                     "reference": reference, "order": order, "email": email,
                     "items": serde_json::from_str::<Value>(&items).unwrap_or(Value::Null),
@@ -477,13 +562,20 @@ async fn returns(agent: Agent, State(state): State<AppState>) -> Result<Json<Val
             },
         )
         .collect();
-    Ok(Json(json!({ "returns": list })))
+    Ok(Json(json!({ "returns": list, "next": next })))
 }
 
-/// `GET /api/agent/tickets`: reported issues and messages, newest first, with
-/// the self-service steps the shopper took before.
-async fn tickets(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+/// `GET /api/agent/tickets[?limit=N&before=CURSOR]`: reported issues and
+/// messages, newest first, with the self-service steps the shopper took
+/// before; paged as [`returns`].
+async fn tickets(
+    agent: Agent,
+    State(state): State<AppState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let page = Page::from_query(query)?;
     type Row = (
+        i64,
         String,
         String,
         Option<i64>,
@@ -494,17 +586,21 @@ async fn tickets(agent: Agent, State(state): State<AppState>) -> Result<Json<Val
         String,
         i64,
     );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT reference, kind, order_number, email, issue, body, context, status, created_at \
-         FROM tickets WHERE site_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 200",
-    )
+    let mut rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT rowid, reference, kind, order_number, email, issue, body, context, status, created_at \
+         FROM tickets WHERE site_id = ?1 {PAGE_SQL}"
+    ))
     .bind(&agent.site)
+    .bind(page.before.map(|(at, _)| at))
+    .bind(page.before.map(|(_, row)| row))
+    .bind(page.limit + 1)
     .fetch_all(&state.db)
     .await?;
+    let next = page.next(&mut rows, |r| (r.9, r.0));
     let list: Vec<Value> = rows
         .into_iter()
         .map(
-            |(reference, kind, order, email, issue, body, context, status, at)| {
+            |(_, reference, kind, order, email, issue, body, context, status, at)| {
                 json!({
                     "reference": reference, "kind": kind, "order": order, "email": email,
                     "issue": issue, "body": body,
@@ -514,7 +610,7 @@ async fn tickets(agent: Agent, State(state): State<AppState>) -> Result<Json<Val
             },
         )
         .collect();
-    Ok(Json(json!({ "tickets": list })))
+    Ok(Json(json!({ "tickets": list, "next": next })))
 }
 
 /// Marks the row `reference` of `table` done for the agent's site; 404 when

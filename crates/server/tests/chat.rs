@@ -376,8 +376,9 @@ async fn a_shopper_reaches_an_agent_and_they_chat_with_acks_and_sequence_numbers
                  "items": [{"sku": "PARKA-M", "title": "Alpine parka", "quantity": 1}]},
         "campaign": "collections-vip",
         "email": "kim@example.com",
-        // Claimed, not proven: the server drops it.
+        // Claimed, not proven: the server drops these.
         "verified_orders": [1001],
+        "email_verified": true,
     });
     send(
         &mut ada,
@@ -410,6 +411,10 @@ async fn a_shopper_reaches_an_agent_and_they_chat_with_acks_and_sequence_numbers
     assert_eq!(entry["context"]["campaign"], "collections-vip");
     assert_eq!(entry["context"]["email"], "kim@example.com");
     assert_eq!(entry["context"]["verified_orders"], json!([]));
+    assert_eq!(
+        entry["context"]["email_verified"], false,
+        "the console marks the typed email unverified"
+    );
 
     send(&mut robin, json!({"type": "accept", "conversation": id})).await;
     let conversation = next_of(&mut robin, "conversation").await;
@@ -1174,6 +1179,7 @@ async fn the_queue_puts_proven_customers_then_big_carts_then_buyers_to_be_first(
         "{vip_context}"
     );
     assert_eq!(vip_context["email"], "ada@example.com");
+    assert_eq!(vip_context["email_verified"], true, "proven with #1001");
     assert_eq!(vip_context["assist_steps"][0], "track", "the steps taken");
     assert_eq!(
         vip_context["assist_session"],

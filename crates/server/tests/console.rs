@@ -281,3 +281,133 @@ async fn marking_tickets_and_returns_done_works_for_the_agents_own_site_only() {
         }
     }
 }
+
+/// Follows `next` from the first page of `path` (`limit` per page): the
+/// references in order and how many pages it took.
+async fn all_pages(router: &Router, token: &str, path: &str, key: &str) -> (Vec<String>, usize) {
+    let (mut seen, mut pages) = (Vec::new(), 0);
+    let mut url = path.to_owned();
+    loop {
+        let (status, _, answer) = send(router, get(&url, Some(token))).await;
+        assert_eq!(status, StatusCode::OK, "{url}: {answer}");
+        pages += 1;
+        seen.extend(
+            answer[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["reference"].as_str().unwrap().to_owned()),
+        );
+        match answer["next"].as_str() {
+            Some(next) => url = format!("{path}&before={next}"),
+            None => break,
+        }
+        assert!(pages < 100, "paging ends");
+    }
+    (seen, pages)
+}
+
+#[tokio::test]
+async fn tickets_and_returns_come_a_page_at_a_time_without_repeats_or_gaps() {
+    let demo = demo().await;
+    seed_records(&demo.state).await;
+    let token = log_in(&demo.router).await;
+    // 23 more tickets and 11 more returns, several created in the same second.
+    for i in 0..23 {
+        sqlx::query(
+            "INSERT INTO tickets (reference, site_id, kind, email, body, created_at) \
+             VALUES (?, 'demo', 'message', 'ada@example.com', 'Hi', ?)",
+        )
+        .bind(format!("T-{i:02}"))
+        .bind(100 + i / 4)
+        .execute(&demo.state.db)
+        .await
+        .unwrap();
+    }
+    for i in 0..11 {
+        sqlx::query(
+            "INSERT INTO return_requests (reference, site_id, order_number, email, items, reason, created_at) \
+             VALUES (?, 'demo', 1003, 'alan@example.com', '[]', 'too small', ?)",
+        )
+        .bind(format!("R-{i:02}"))
+        .bind(100 + i / 3)
+        .execute(&demo.state.db)
+        .await
+        .unwrap();
+    }
+
+    let (tickets, pages) = all_pages(
+        &demo.router,
+        &token,
+        "/api/agent/tickets?limit=5",
+        "tickets",
+    )
+    .await;
+    assert_eq!(pages, 5, "24 tickets, 5 a page");
+    let mut expected: Vec<String> = (0..23).rev().map(|i| format!("T-{i:02}")).collect();
+    expected.push("T-DEMO1".into());
+    assert_eq!(
+        tickets, expected,
+        "newest first, each once, none missing, own site only"
+    );
+
+    let (returns, pages) = all_pages(
+        &demo.router,
+        &token,
+        "/api/agent/returns?limit=4",
+        "returns",
+    )
+    .await;
+    assert_eq!(pages, 3);
+    let mut expected: Vec<String> = (0..11).rev().map(|i| format!("R-{i:02}")).collect();
+    expected.push("R-DEMO1".into());
+    assert_eq!(returns, expected);
+
+    // Without a limit: the whole (short) list and no next page, as before.
+    let (_, _, answer) = send(&demo.router, get("/api/agent/tickets", Some(&token))).await;
+    assert_eq!(answer["tickets"].as_array().unwrap().len(), 24);
+    assert_eq!(answer["next"], Value::Null);
+
+    // A ticket arriving while the agent pages does not shift the older pages.
+    let (_, _, first) = send(
+        &demo.router,
+        get("/api/agent/tickets?limit=5", Some(&token)),
+    )
+    .await;
+    sqlx::query(
+        "INSERT INTO tickets (reference, site_id, kind, email, body, created_at) \
+         VALUES ('T-NEW', 'demo', 'message', 'ada@example.com', 'New', 500)",
+    )
+    .execute(&demo.state.db)
+    .await
+    .unwrap();
+    let next = first["next"].as_str().unwrap();
+    let (_, _, second) = send(
+        &demo.router,
+        get(
+            &format!("/api/agent/tickets?limit=5&before={next}"),
+            Some(&token),
+        ),
+    )
+    .await;
+    assert_eq!(second["tickets"][0]["reference"], "T-17");
+
+    // Bad paging is a clear 400; a huge limit is capped.
+    for path in [
+        "/api/agent/tickets?limit=0",
+        "/api/agent/tickets?limit=lots",
+        "/api/agent/returns?before=yesterday",
+        "/api/agent/returns?before=1.2.3",
+    ] {
+        let (status, _, error) = send(&demo.router, get(path, Some(&token))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(error["code"], "bad_request", "{path}");
+    }
+    let (status, _, answer) = send(
+        &demo.router,
+        get("/api/agent/tickets?limit=100000", Some(&token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["tickets"].as_array().unwrap().len(), 25);
+}

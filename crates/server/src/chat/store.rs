@@ -85,6 +85,7 @@ pub async fn enrich_context(
 ) -> anyhow::Result<()> {
     context.verified_orders.clear();
     context.assist_steps.clear();
+    context.email_verified = false;
     if let Some(token) = context.assist_session.take() {
         let row: Option<(Option<String>, String)> = sqlx::query_as(
             "SELECT email, steps FROM assist_sessions WHERE token = ? AND site_id = ?",
@@ -102,6 +103,7 @@ pub async fn enrich_context(
                     .map(|(number, _)| number)
                     .collect();
                 context.email = Some(email);
+                context.email_verified = true;
             }
         }
     }
