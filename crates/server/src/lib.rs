@@ -15,6 +15,7 @@ pub mod client;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod hooks;
 pub mod limits;
 pub mod macros;
 pub mod orders;
@@ -212,6 +213,7 @@ pub fn app(state: AppState) -> Router {
                 .merge(agents::site_routes())
                 .nest("/agent", agents::routes()),
         )
+        .merge(hooks::routes())
         .nest_service("/widget", assets::routes(&state.assets.join("widget")))
         .nest_service(
             "/console",
@@ -259,6 +261,9 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
                         Ok(0) => {}
                         Ok(n) => tracing::info!(sessions = n, "stale self-service sessions purged"),
                         Err(e) => tracing::warn!(error = %e, "purging self-service sessions failed"),
+                    }
+                    if let Err(e) = hooks::purge(&sites_db, db::now()).await {
+                        tracing::warn!(error = %e, "purging webhook deliveries failed");
                     }
                 }
             }

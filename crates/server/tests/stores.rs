@@ -22,6 +22,8 @@ use std::time::Duration;
 const TOKEN: &str = "shpat_test_token";
 const TOKEN_ENV: &str = "AISLE_TEST_SHOPIFY_TOKEN";
 const API: &str = "/admin/api/2025-10/graphql.json";
+const HOOK_SECRET: &str = "whsec_test_secret";
+const HOOK_SECRET_ENV: &str = "AISLE_TEST_SHOPIFY_HOOK_SECRET";
 
 /// What the stand-in store holds and how it misbehaves.
 #[derive(Default)]
@@ -249,6 +251,7 @@ fn aisle() -> Command {
         .env(TOKEN_ENV, TOKEN)
         .env(WOO_KEY_ENV, WOO_KEY)
         .env(WOO_SECRET_ENV, WOO_SECRET)
+        .env(HOOK_SECRET_ENV, HOOK_SECRET)
         .env("RUST_LOG", "warn");
     command
 }
@@ -960,4 +963,145 @@ async fn a_woocommerce_store_that_is_down_gets_the_shopper_a_ticket() {
         body.contains("502 from the store") && body.contains("woocommerce"),
         "{body}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The order cache and the stores' webhooks.
+
+fn shopify_source(url: &str) -> Value {
+    json!({
+        "kind": "shopify", "shop": "northwind.myshopify.com", "token_env": TOKEN_ENV,
+        "final_sale_tag": "final-sale", "api_url": url, "webhook_secret_env": HOOK_SECRET_ENV
+    })
+}
+
+/// Posts an order webhook as Shopify does; the status.
+async fn shopify_hook(
+    server: &Server,
+    delivery: &str,
+    body: &Value,
+    signature: Option<String>,
+) -> u16 {
+    let body = body.to_string();
+    let signature =
+        signature.unwrap_or_else(|| aisle_server::hooks::sign(HOOK_SECRET, body.as_bytes()));
+    reqwest::Client::new()
+        .post(format!("http://{}/hooks/shopify/north", server.addr))
+        .header("X-Shopify-Topic", "orders/updated")
+        .header("X-Shopify-Hmac-Sha256", signature)
+        .header("X-Shopify-Shop-Domain", "northwind.myshopify.com")
+        .header("X-Shopify-Webhook-Id", delivery)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Ships order #2002 in the stand-in store with `tracking`.
+fn ship_2002(store: &Store, tracking: &str) {
+    let mut orders = store.orders.lock().unwrap();
+    let order = orders.iter_mut().find(|o| o["name"] == "#2002").unwrap();
+    order["displayFulfillmentStatus"] = json!("FULFILLED");
+    order["fulfillments"] = json!([{
+        "createdAt": iso(0), "deliveredAt": null, "estimatedDeliveryAt": null, "displayStatus": "IN_TRANSIT",
+        "trackingInfo": [{"company": "UPS", "number": tracking, "url": format!("https://www.ups.com/track?tracknum={tracking}")}],
+        "fulfillmentLineItems": {"nodes": [{"id": "gid://shopify/FulfillmentLineItem/21", "quantity": 2, "lineItem": {"id": "gid://shopify/LineItem/2"}}]}
+    }]);
+}
+
+async fn track_2002(server: &Server) -> String {
+    Shopper::new(server)
+        .prove("track", "2002", "grace@example.com")
+        .await
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_webhook_refreshes_what_shoppers_see_and_forged_or_replayed_ones_do_not() {
+    let (store, url) = shopify().await;
+    let server = serve_with(shopify_source(&url)).await;
+    assert!(
+        !track_2002(&server).await.contains("1Z111"),
+        "not shipped yet"
+    );
+    let fetched = store.variables_of("AisleOrderByName").len();
+
+    // Shipped in the store; within the cache's minute shoppers see the cached order…
+    ship_2002(&store, "1Z111");
+    assert!(!track_2002(&server).await.contains("1Z111"));
+    assert_eq!(
+        store.variables_of("AisleOrderByName").len(),
+        fetched,
+        "served from the cache"
+    );
+
+    // …a forged webhook changes nothing…
+    let event =
+        json!({"id": 5002, "name": "#2002", "order_number": 2002, "email": "grace@example.com"});
+    let forged = aisle_server::hooks::sign("not the secret", event.to_string().as_bytes());
+    assert_eq!(
+        shopify_hook(&server, "d-1", &event, Some(forged)).await,
+        401
+    );
+    assert_eq!(
+        shopify_hook(&server, "d-1", &event, Some(String::new())).await,
+        401
+    );
+    assert!(!track_2002(&server).await.contains("1Z111"));
+
+    // …and the store's signed one shows the shipment at once.
+    let started = std::time::Instant::now();
+    assert_eq!(shopify_hook(&server, "d-1", &event, None).await, 200);
+    assert!(track_2002(&server).await.contains("1Z111"));
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "within a second"
+    );
+
+    // A replay of that delivery is acknowledged and ignored.
+    ship_2002(&store, "1Z222");
+    assert_eq!(shopify_hook(&server, "d-1", &event, None).await, 200);
+    assert!(
+        track_2002(&server).await.contains("1Z111"),
+        "the replay dropped nothing"
+    );
+    assert_eq!(shopify_hook(&server, "d-2", &event, None).await, 200);
+    assert!(track_2002(&server).await.contains("1Z222"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn woocommerce_webhooks_are_checked_with_x_wc_webhook_signature() {
+    let (_woo, url) = woocommerce().await;
+    let mut source = woo_source(&url, false);
+    source["webhook_secret_env"] = json!(HOOK_SECRET_ENV);
+    let server = serve_with(source).await;
+    let post = |signature: Option<&str>, delivery: &str, body: String| {
+        let mut request = reqwest::Client::new()
+            .post(format!("http://{}/hooks/woocommerce/north", server.addr))
+            .header("X-WC-Webhook-Topic", "order.updated")
+            .header("X-WC-Webhook-Delivery-ID", delivery)
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("X-WC-Webhook-Signature", signature);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let body = json!({"id": 702, "number": "702", "status": "completed"}).to_string();
+    let good = aisle_server::hooks::sign(HOOK_SECRET, body.as_bytes());
+    assert_eq!(post(None, "1", body.clone()).await, 401);
+    assert_eq!(post(Some("Zm9yZ2Vk"), "1", body.clone()).await, 401);
+    assert_eq!(post(Some(&good), "1", body.clone()).await, 200);
+    // WooCommerce's unsigned ping when the webhook is created.
+    assert_eq!(post(None, "0", "webhook_id=15".into()).await, 200);
+    // A webhook for another site's platform is not found.
+    let wrong = reqwest::Client::new()
+        .post(format!("http://{}/hooks/shopify/north", server.addr))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 404);
 }

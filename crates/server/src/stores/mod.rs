@@ -10,6 +10,7 @@
 //! The site file picks the source (`"order_source": {"kind": "shopify", …}`);
 //! credentials are read from the environment variable it names, never stored.
 
+pub mod cache;
 pub mod shopify;
 pub mod woocommerce;
 
@@ -76,7 +77,7 @@ pub struct Tracking {
 
 /// An order as a source found it: what the shopper may see, plus what the
 /// source needs to act on it later.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreOrder {
     /// What self-service shows and decides on.
     pub view: OrderView,
@@ -89,7 +90,7 @@ pub struct StoreOrder {
 }
 
 /// Platform ids of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Refs {
     /// The demo tables need none.
     #[default]
@@ -375,6 +376,8 @@ impl Breaker {
 pub struct StoreClient {
     /// The HTTP client.
     pub http: reqwest::Client,
+    /// Lookups served from the order cache and from stores.
+    pub counts: std::sync::Arc<cache::CacheCounts>,
     breakers: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Breaker>>>,
     >,
@@ -386,6 +389,7 @@ impl StoreClient {
         StoreClient {
             http: http_client(),
             breakers: Default::default(),
+            counts: Default::default(),
         }
     }
 
@@ -563,14 +567,90 @@ pub async fn cli_test(
     }
 }
 
-/// The source of `site` in a running server.
-pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Source {
-    Source::new(
-        &site.config.order_source,
-        &site.id,
-        &state.db,
-        &state.stores,
-    )
+/// The source of `site` in a running server, behind the order cache.
+pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Cached {
+    Cached {
+        source: Source::new(
+            &site.config.order_source,
+            &site.id,
+            &state.db,
+            &state.stores,
+        ),
+        db: state.db.clone(),
+        site: site.id.clone(),
+        counts: state.stores.counts.clone(),
+    }
+}
+
+/// A source whose lookups go through the order cache ([`cache`]); the demo
+/// tables are read directly.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    source: Source,
+    db: SqlitePool,
+    site: String,
+    counts: std::sync::Arc<cache::CacheCounts>,
+}
+
+impl Cached {
+    /// Which kind of source this is (`demo`, `shopify`, `woocommerce`).
+    pub fn kind(&self) -> &'static str {
+        self.source.kind()
+    }
+
+    fn cached(&self) -> bool {
+        !matches!(self.source, Source::Demo(_))
+    }
+}
+
+impl OrderSource for Cached {
+    async fn find(
+        &self,
+        number: OrderNumber,
+        email: &str,
+    ) -> Result<Option<StoreOrder>, StoreError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if !self.cached() {
+            return self.source.find(number, email).await;
+        }
+        let now = crate::db::now();
+        if let Some(order) = cache::get(&self.db, &self.site, number.0, email, now).await {
+            self.counts.hits.fetch_add(1, Relaxed);
+            return Ok(Some(order));
+        }
+        self.counts.misses.fetch_add(1, Relaxed);
+        let found = self.source.find(number, email).await?;
+        if let Some(order) = &found {
+            cache::put(&self.db, &self.site, email, order, now).await;
+        }
+        Ok(found)
+    }
+
+    async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
+        self.source.orders_of(email).await
+    }
+
+    async fn cancel(&self, order: &StoreOrder, key: &str) -> Result<Cancelled, StoreError> {
+        let result = self.source.cancel(order, key).await;
+        if self.cached() {
+            cache::forget(&self.db, &self.site, order.view.number.0).await;
+        }
+        result
+    }
+
+    async fn request_return(
+        &self,
+        order: &StoreOrder,
+        email: &str,
+        pending: &Pending,
+        key: &str,
+    ) -> Result<Returned, StoreError> {
+        let result = self.source.request_return(order, email, pending, key).await;
+        if self.cached() {
+            cache::forget(&self.db, &self.site, order.view.number.0).await;
+        }
+        result
+    }
 }
 
 #[cfg(test)]

@@ -60,6 +60,10 @@ pub struct ShopifyConfig {
     /// proxy, or tests); plain `http://` only to a loopback address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
+    /// The environment variable holding the webhook signing secret; without
+    /// it, webhooks from the store are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret_env: Option<String>,
 }
 
 fn default_api_version() -> String {
@@ -121,6 +125,16 @@ impl ShopifyConfig {
         {
             problems.push(("final_sale_tag", "1 to 255 characters".into()));
         }
+        if self
+            .webhook_secret_env
+            .as_ref()
+            .is_some_and(|name| !is_env_name(name))
+        {
+            problems.push((
+                "webhook_secret_env",
+                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
+            ));
+        }
         if let Some(url) = &self.api_url
             && let Err(why) = check_api_url(url)
         {
@@ -162,7 +176,7 @@ pub(crate) fn is_env_name(name: &str) -> bool {
 }
 
 /// Shopify ids of an order, kept to act on it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OrderRefs {
     /// `gid://shopify/Order/…`.
     pub order_id: String,
@@ -845,6 +859,7 @@ mod tests {
             api_version: DEFAULT_API_VERSION.into(),
             final_sale_tag: Some("final-sale".into()),
             api_url: None,
+            webhook_secret_env: None,
         }
     }
 
@@ -873,6 +888,7 @@ mod tests {
             api_version: "latest".into(),
             final_sale_tag: Some(" ".into()),
             api_url: Some("http://example.com/graphql".into()),
+            webhook_secret_env: Some("lower-case".into()),
         };
         let fields: Vec<_> = bad.problems().into_iter().map(|(f, _)| f).collect();
         assert_eq!(
@@ -882,6 +898,7 @@ mod tests {
                 "token_env",
                 "api_version",
                 "final_sale_tag",
+                "webhook_secret_env",
                 "api_url"
             ]
         );

@@ -51,6 +51,10 @@ pub struct WooConfig {
     /// Products with this tag are final sale (not returnable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_sale_tag: Option<String>,
+    /// The environment variable holding the webhook signing secret; without
+    /// it, webhooks from the store are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret_env: Option<String>,
 }
 
 impl WooConfig {
@@ -75,6 +79,16 @@ impl WooConfig {
         {
             problems.push(("final_sale_tag", "1 to 255 characters".into()));
         }
+        if self
+            .webhook_secret_env
+            .as_ref()
+            .is_some_and(|name| !super::shopify::is_env_name(name))
+        {
+            problems.push((
+                "webhook_secret_env",
+                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
+            ));
+        }
         problems
     }
 
@@ -84,7 +98,7 @@ impl WooConfig {
 }
 
 /// WooCommerce ids of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OrderRefs {
     /// The order's id.
     pub id: u64,
@@ -655,6 +669,7 @@ mod tests {
             secret_env: "AISLE_WC_SECRET".into(),
             refund_on_cancel: false,
             final_sale_tag: None,
+            webhook_secret_env: None,
         };
         let fields: Vec<_> = config.problems().into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["url", "key_env"]);
