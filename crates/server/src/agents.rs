@@ -299,23 +299,30 @@ impl FromRequestParts<AppState> for Agent {
         let token = session_token(&parts.headers).ok_or_else(|| {
             unauthorized("log in first: Authorization: Bearer <token> or the aisle_agent cookie")
         })?;
-        let row: Option<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
-             WHERE s.token = ? AND s.expires_at > ?",
-        )
-        .bind(&token)
-        .bind(now())
-        .fetch_optional(&state.db)
-        .await?;
-        let (id, site, email, name) =
-            row.ok_or_else(|| unauthorized("session expired; log in again"))?;
-        Ok(Agent {
-            id,
-            site,
-            email,
-            name,
-        })
+        session_agent(&state.db, &token)
+            .await?
+            .ok_or_else(|| unauthorized("session expired; log in again"))
     }
+}
+
+/// The agent whose login session `token` is (not expired, not ended);
+/// `None` otherwise. The one place sessions are looked up: the API, the
+/// console socket's upgrade and its periodic re-check all use it.
+pub async fn session_agent(db: &SqlitePool, token: &str) -> anyhow::Result<Option<Agent>> {
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
+         WHERE s.token = ? AND s.expires_at > ?",
+    )
+    .bind(token)
+    .bind(now())
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, site, email, name)| Agent {
+        id,
+        site,
+        email,
+        name,
+    }))
 }
 
 async fn me(agent: Agent) -> Json<Agent> {

@@ -97,14 +97,15 @@ impl AppState {
             macros::seed_demo(&db, demo::SITE_ID).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
-        let hub = chat::Hub::new(db.clone());
+        let shutdown = CancellationToken::new();
+        let hub = chat::Hub::new(db.clone(), shutdown.clone());
         Ok(AppState {
             db,
             sites,
             lookup_failures: Arc::new(FailureLimiter::new(LOOKUP_FAILURES, LOOKUP_WINDOW)),
             login_failures: Arc::new(FailureLimiter::new(LOGIN_FAILURES, LOOKUP_WINDOW)),
             dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
-            shutdown: CancellationToken::new(),
+            shutdown,
             tasks: TaskTracker::new(),
             chat: hub,
             assets: config.assets.clone(),
@@ -183,6 +184,9 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
             }
         }
     });
+    if let Err(e) = state.chat.watch_waiting().await {
+        tracing::warn!(error = %e, "could not schedule the expiry of waiting conversations");
+    }
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
