@@ -27,7 +27,7 @@ use super::store;
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW};
 use aisle_core::protocol::{
     AgentServerMessage, ChatMessage, OfflineReason, PROTOCOL_VERSION, Party, QueueEntry,
-    ServerMessage,
+    QueueSummary, ServerMessage,
 };
 use axum::extract::ws::{Utf8Bytes, close_code};
 use serde::Serialize;
@@ -267,6 +267,8 @@ struct Conns {
     agents_gone: HashMap<i64, Instant>,
     /// Sites with no agent online, since when.
     sites_empty: HashMap<String, Instant>,
+    /// Queue summaries of waiting conversations, so a queue change reads no context.
+    summaries: HashMap<String, QueueSummary>,
 }
 
 impl Conns {
@@ -481,6 +483,7 @@ impl Hub {
     /// and its (shared) send allowance goes once its shoppers leave.
     pub fn closed(&self, id: &str) {
         let mut conns = self.conns();
+        conns.summaries.remove(id);
         if let Some(address) = conns.opened_by.remove(id) {
             if let Some(a) = conns.addresses.get_mut(&address) {
                 a.open.retain(|o| o != id);
@@ -528,10 +531,16 @@ impl Hub {
         }
     }
 
+    /// Keeps the queue summary of new waiting conversation `id`.
+    pub fn queued(&self, id: &str, summary: QueueSummary) {
+        self.conns().summaries.insert(id.to_owned(), summary);
+    }
+
     /// Conversation `id` left the queue (accepted): should it come back, its
     /// shoppers hear their place again even if it is the same as before.
     pub fn left_queue(&self, id: &str) {
         let mut conns = self.conns();
+        conns.summaries.remove(id);
         let Conns { shoppers, live, .. } = &mut *conns;
         for conn in live.get(id).map(|l| l.conns.as_slice()).unwrap_or_default() {
             if let Some(s) = shoppers.get_mut(conn) {
@@ -972,8 +981,8 @@ impl Hub {
     /// Tells the connections of waiting conversation `id` its place in the
     /// queue (after a resume), without touching anyone else.
     pub async fn tell_position(&self, site: &str, id: &str) -> anyhow::Result<()> {
-        let waiting = store::waiting_ids(self.db(), site).await?;
-        let Some(index) = waiting.iter().position(|w| w == id) else {
+        let waiting = store::queue(self.db(), site).await?;
+        let Some(index) = waiting.iter().position(|w| w.0 == id) else {
             return Ok(());
         };
         let average = store::average_first_response(self.db(), site).await?;
@@ -983,37 +992,50 @@ impl Hub {
         Ok(())
     }
 
-    /// The agents' queue frame: the first [`Limits::queue_shown`] waiting
-    /// conversations with their summaries, within [`Limits::queue_bytes`].
-    pub async fn queue_frame(&self, site: &str, total: usize) -> anyhow::Result<Utf8Bytes> {
+    /// The agents' queue frame for `waiting` (the site's queue in order): the
+    /// first [`Limits::queue_shown`] with their summaries, within
+    /// [`Limits::queue_bytes`], and the count of all.
+    async fn queue_frame(
+        &self,
+        site: &str,
+        waiting: &[(String, i64, aisle_core::protocol::Priority)],
+    ) -> anyhow::Result<Utf8Bytes> {
         let limits = self.limits();
-        let shown = store::waiting(self.db(), site, limits.queue_shown).await?;
         let agents_online = self.agents_online(site);
-        let total = u32::try_from(total).unwrap_or(u32::MAX);
-        // The frame without entries, plus room for the largest counts.
+        let total = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
         let mut size = encode(&AgentServerMessage::Queue {
             waiting: Vec::new(),
             total,
             agents_online,
         })
         .len();
-        let mut waiting = Vec::with_capacity(shown.len());
-        for w in shown {
+        let mut entries = Vec::new();
+        for (id, since, priority) in waiting.iter().take(limits.queue_shown as usize) {
+            let cached = self.conns().summaries.get(id).cloned();
+            let summary = match cached {
+                Some(summary) => summary,
+                None => {
+                    // Not seen since a restart (or back from an agent).
+                    let summary = store::summary(self.db(), id).await?.unwrap_or_default();
+                    self.queued(id, summary.clone());
+                    summary
+                }
+            };
             let entry = QueueEntry {
-                conversation: w.id,
-                waiting_since: w.since,
-                priority: w.priority,
-                summary: w.summary,
+                conversation: id.clone(),
+                waiting_since: *since,
+                priority: *priority,
+                summary,
             };
             let entry_size = encode(&entry).len() + 1;
             if size + entry_size > limits.queue_bytes {
                 break;
             }
             size += entry_size;
-            waiting.push(entry);
+            entries.push(entry);
         }
         Ok(encode(&AgentServerMessage::Queue {
-            waiting,
+            waiting: entries,
             total,
             agents_online,
         }))
@@ -1023,13 +1045,13 @@ impl Hub {
     /// whose place changed), and its agents the queue. The caller holds the
     /// site's lock.
     pub async fn notify_queue(&self, site: &str) -> anyhow::Result<()> {
-        let waiting = store::waiting_ids(self.db(), site).await?;
+        let waiting = store::queue(self.db(), site).await?;
         let average = store::average_first_response(self.db(), site).await?;
         let agents_online = self.agents_online(site);
-        let queue = self.queue_frame(site, waiting.len()).await?;
+        let queue = self.queue_frame(site, &waiting).await?;
         let mut conns = self.conns();
         let Conns { shoppers, live, .. } = &mut *conns;
-        for (index, id) in waiting.iter().enumerate() {
+        for (index, (id, _, _)) in waiting.iter().enumerate() {
             let Some(live) = live.get(id) else { continue };
             let position = u32::try_from(index + 1).unwrap_or(u32::MAX);
             let frame = Self::position_frame(position, average, agents_online);

@@ -11,8 +11,8 @@ use crate::db::now;
 use crate::ws::{Flow, Io, Peer};
 use aisle_core::protocol::{
     AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
-    ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, ServerMessage,
-    is_client_token,
+    ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, QueueSummary,
+    ServerMessage, is_client_token,
 };
 
 /// Messages replayed per database page on resume.
@@ -296,6 +296,7 @@ impl ShopperPeer {
         store::enrich_context(db, &self.site, &mut context).await?;
         let (id, resume) = store::create(db, &self.site, locale, &context, resume.as_deref()).await?;
         self.starts += 1;
+        hub.queued(&id, QueueSummary::of(&context));
         hub.opened(self.slot.address(), &id);
         hub.attach(self.conn, &id);
         self.conversation = Some(id.clone());

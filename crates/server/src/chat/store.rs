@@ -460,31 +460,33 @@ pub async fn mark_read(db: &SqlitePool, id: &str, reader: Party, seq: u64) -> an
     Ok(to_u64(marker))
 }
 
-/// A conversation in the queue.
-#[derive(Debug, Clone)]
-pub struct Waiting {
-    /// Conversation id.
-    pub id: String,
-    /// When the shopper asked.
-    pub since: i64,
-    /// Queue priority.
-    pub priority: Priority,
-    /// A short summary of what the shopper shared.
-    pub summary: QueueSummary,
-}
-
 /// Answering order of waiting conversations: priority, then waiting time.
 const QUEUE_ORDER: &str = "ORDER BY CASE priority WHEN 'vip' THEN 0 WHEN 'high_cart' THEN 1 \
      WHEN 'pre_sale' THEN 2 ELSE 3 END, created_at, rowid";
 
-/// The first `limit` of the site's waiting conversations in answering order:
-/// priority, then waiting time. Only the summary fields are read out of each
-/// context (by SQLite), never the whole context.
-pub async fn waiting(db: &SqlitePool, site: &str, limit: u32) -> anyhow::Result<Vec<Waiting>> {
+/// The site's waiting conversations in answering order (priority, then
+/// waiting time): id, since when, priority. No context is read.
+pub async fn queue(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<(String, i64, Priority)>> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, created_at, priority FROM conversations \
+         WHERE site_id = ? AND state = 'waiting' {QUEUE_ORDER}"
+    ))
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, since, priority)| {
+            let priority = Priority::from_name(&priority).unwrap_or(Priority::Normal);
+            (id, since, priority)
+        })
+        .collect())
+}
+
+/// The queue summary of conversation `id`, read out of its context by
+/// SQLite (only the summary's fields, already clipped).
+pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSummary>> {
     type Row = (
-        String,
-        i64,
-        String,
         Option<String>,
         Option<String>,
         Option<String>,
@@ -498,55 +500,44 @@ pub async fn waiting(db: &SqlitePool, site: &str, limit: u32) -> anyhow::Result<
     let short = |path: &str| {
         format!("substr(json_extract(context, '{path}'), 1, {SUMMARY_TEXT_CHARS})")
     };
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT id, created_at, priority, {email}, {page_url}, {page_title}, \
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {email}, {page_url}, {page_title}, \
          json_extract(context, '$.cart.value_minor'), substr(json_extract(context, '$.cart.currency'), 1, 8), \
          json_array_length(context, '$.cart.items'), \
          substr(json_extract(context, '$.verified_orders'), 1, 200), {campaign}, {locale} \
-         FROM conversations WHERE site_id = ? AND state = 'waiting' {QUEUE_ORDER} LIMIT ?",
+         FROM conversations WHERE id = ?",
         email = short("$.email"),
         page_url = short("$.page_url"),
         page_title = short("$.page_title"),
         campaign = short("$.campaign"),
         locale = short("$.locale"),
     ))
-    .bind(site)
-    .bind(limit)
-    .fetch_all(db)
+    .bind(id)
+    .fetch_optional(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let (id, since, priority, email, page_url, page_title) =
-                (row.0, row.1, row.2, row.3, row.4, row.5);
-            let (value, currency, items, orders, campaign, locale) =
-                (row.6, row.7, row.8, row.9, row.10, row.11);
+    Ok(row.map(
+        |(email, page_url, page_title, value, currency, items, orders, campaign, locale)| {
             let value = value.map_or(0, to_u64);
             let cart = (value > 0 || items.unwrap_or(0) > 0)
                 .then(|| (value, currency.unwrap_or_default()));
-            // A clipped list of numbers: keep the ones that are whole.
+            // A clipped list of numbers: the first few are whole.
             let verified_orders = orders
                 .unwrap_or_default()
                 .split(|c: char| !c.is_ascii_digit())
                 .filter_map(|n| n.parse().ok())
                 .take(3)
                 .collect();
-            Waiting {
-                id,
-                since,
-                priority: Priority::from_name(&priority).unwrap_or(Priority::Normal),
-                summary: QueueSummary {
-                    email,
-                    page_url,
-                    page_title,
-                    cart,
-                    verified_orders,
-                    campaign,
-                    locale,
-                },
+            QueueSummary {
+                email,
+                page_url,
+                page_title,
+                cart,
+                verified_orders,
+                campaign,
+                locale,
             }
-        })
-        .collect())
+        },
+    ))
 }
 
 /// Ids of all the site's waiting conversations, in answering order.
