@@ -23,7 +23,8 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db sqlite://target/e2e/aisle.db --assets dist`,
+    // Every browser of the suite is 127.0.0.1: lift the per-address chat limits.
+    command: `target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db sqlite://target/e2e/aisle.db --assets dist --max-sockets-per-address 10000 --max-open-per-address 10000`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
