@@ -239,9 +239,7 @@ fn ChatLog(
                 .unwrap_or_default()
         })
     });
-    let last = Memo::new(move |_| {
-        lines.with(|l| l.last().map(|(key, _, _)| key.clone()))
-    });
+    let last = Memo::new(move |_| lines.with(|l| l.last().map(|(key, _, _)| key.clone())));
     let more = {
         let id = id.clone();
         Memo::new(move |_| console.desk.with(|d| d.chat(&id).is_some_and(|c| c.more)))

@@ -827,7 +827,13 @@ mod tests {
             ],
             more: false,
         });
-        let seqs: Vec<_> = desk.chat("c1").unwrap().lines.iter().map(|l| l.seq).collect();
+        let seqs: Vec<_> = desk
+            .chat("c1")
+            .unwrap()
+            .lines
+            .iter()
+            .map(|l| l.seq)
+            .collect();
         assert_eq!(seqs, [Some(49), Some(50), Some(51), Some(52)]);
         assert_eq!(desk.load_earlier("c1"), None, "nothing earlier left");
         assert_eq!(desk.chat("c1").unwrap().unread, 0, "history is not news");

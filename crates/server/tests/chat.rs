@@ -418,7 +418,10 @@ async fn a_shopper_reaches_an_agent_and_they_chat_with_acks_and_sequence_numbers
     assert_eq!(conversation["messages"], json!([]));
     assert_eq!(conversation["more"], false);
     assert_eq!(conversation["context"]["page_title"], "Alpine parka");
-    assert_eq!(conversation["context"]["pages"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        conversation["context"]["pages"].as_array().unwrap().len(),
+        2
+    );
     assert_eq!(
         conversation["context"]["cart"]["items"][0]["sku"],
         "PARKA-M"
@@ -1594,10 +1597,7 @@ async fn a_thousand_waiting_shoppers_get_a_queue_frame_under_64_kb_and_no_agent_
     );
 }
 
-async fn send_split(
-    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
-    message: Value,
-) {
+async fn send_split(sink: &mut futures_util::stream::SplitSink<Socket, Message>, message: Value) {
     sink.send(Message::text(message.to_string())).await.unwrap();
 }
 
@@ -1725,7 +1725,8 @@ async fn an_agent_who_drops_twice_one_grace_apart_keeps_their_conversations_for_
     })
     .await;
     // The first drop's timer finds Robin gone only briefly: nothing moves.
-    let early = tokio::time::timeout_at(second_drop + GRACE * 7 / 10, next_of(&mut ada, "queue")).await;
+    let early =
+        tokio::time::timeout_at(second_drop + GRACE * 7 / 10, next_of(&mut ada, "queue")).await;
     assert!(
         early.is_err(),
         "requeued too early: {:?} after the second drop",
@@ -1733,16 +1734,18 @@ async fn an_agent_who_drops_twice_one_grace_apart_keeps_their_conversations_for_
     );
     // A grace after the last drop, Ada is back in the queue.
     let queue = next_of(&mut ada, "queue").await;
-    assert!(second_drop.elapsed() >= GRACE, "{:?}", second_drop.elapsed());
+    assert!(
+        second_drop.elapsed() >= GRACE,
+        "{:?}",
+        second_drop.elapsed()
+    );
     assert_eq!(queue["position"], 1);
 }
 
 #[tokio::test]
 async fn when_the_last_agent_is_gone_waiting_shoppers_get_the_message_form_with_what_they_wrote() {
     let demo = demo().await;
-    demo.state
-        .chat
-        .set_agent_grace(Duration::from_millis(300));
+    demo.state.chat.set_agent_grace(Duration::from_millis(300));
     let token = demo.robin().await;
     let robin = agent(demo.addr, &token).await;
     let (mut kim, _) = shopper(demo.addr, None, 0).await;
@@ -1790,7 +1793,10 @@ async fn a_shopper_whose_started_was_lost_finds_the_conversation_again() {
     )
     .await;
     let queue = next_of(&mut robin, "queue").await;
-    let id = queue["waiting"][0]["conversation"].as_str().unwrap().to_owned();
+    let id = queue["waiting"][0]["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     drop(kim);
     // The next page resumes with that token: the same conversation.
     let (mut kim, welcome) = shopper(demo.addr, Some(&resume), 0).await;

@@ -11,8 +11,6 @@ use super::store::{self, Accept, Appended, Writer};
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW, check_message, clean_tags};
 use crate::AppState;
 use crate::agents::{Agent, session_agent, session_token};
-use axum::extract::ws::close_code;
-use tokio_util::sync::{CancellationToken, DropGuard};
 use crate::ws::{Flow, Io, Peer, limits, serve};
 use aisle_core::protocol::{
     AgentClientMessage, AgentServerMessage, ChatMessage, ConversationStatus, Party, ProtocolError,
@@ -20,9 +18,11 @@ use aisle_core::protocol::{
 };
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::close_code;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// Whether a browser page at `origin` is this server's own (the console).
 fn same_origin(origin: &str, host: Option<&str>) -> bool {
@@ -59,8 +59,7 @@ pub async fn upgrade(
     let tasks = state.tasks.clone();
     limits(ws).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            let (handle, outbox) =
-                super::hub::channel(state.chat.limits().agent_outbox_bytes);
+            let (handle, outbox) = super::hub::channel(state.chat.limits().agent_outbox_bytes);
             let watch = watch_session(&state, &session, &handle);
             let peer = AgentPeer {
                 state,

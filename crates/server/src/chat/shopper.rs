@@ -294,7 +294,8 @@ impl ShopperPeer {
         }
         context.locale = Some(locale.chars().take(35).collect());
         store::enrich_context(db, &self.site, &mut context).await?;
-        let (id, resume) = store::create(db, &self.site, locale, &context, resume.as_deref()).await?;
+        let (id, resume) =
+            store::create(db, &self.site, locale, &context, resume.as_deref()).await?;
         self.starts += 1;
         hub.queued(&id, QueueSummary::of(&context));
         hub.opened(self.slot.address(), &id);

@@ -8,8 +8,8 @@
 
 use crate::db::now;
 use aisle_core::protocol::{
-    ChatContext, ChatMessage, ConversationStatus, MAX_MESSAGE_CHARS, Party, Priority,
-    QueueSummary, SUMMARY_TEXT_CHARS,
+    ChatContext, ChatMessage, ConversationStatus, MAX_MESSAGE_CHARS, Party, Priority, QueueSummary,
+    SUMMARY_TEXT_CHARS,
 };
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -497,9 +497,8 @@ pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSu
         Option<String>,
         Option<String>,
     );
-    let short = |path: &str| {
-        format!("substr(json_extract(context, '{path}'), 1, {SUMMARY_TEXT_CHARS})")
-    };
+    let short =
+        |path: &str| format!("substr(json_extract(context, '{path}'), 1, {SUMMARY_TEXT_CHARS})");
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {email}, {page_url}, {page_title}, \
          json_extract(context, '$.cart.value_minor'), substr(json_extract(context, '$.cart.currency'), 1, 8), \
