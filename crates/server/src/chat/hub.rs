@@ -244,6 +244,9 @@ struct Live {
     sends: RateWindow,
     /// When its last connection closed (while none is open).
     gone: Option<Instant>,
+    /// An expiry timer is pending (at most one, however often the shopper
+    /// comes and goes).
+    timer: bool,
 }
 
 /// What one client address holds.
@@ -524,6 +527,7 @@ impl Hub {
                 conns: Vec::new(),
                 sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
                 gone: None,
+                timer: false,
             });
         live.gone = None;
         if !live.conns.contains(&conn) {
@@ -575,14 +579,17 @@ impl Hub {
                 return;
             }
             live.gone = Some(Instant::now());
+            if std::mem::replace(&mut live.timer, true) {
+                // The pending timer will look again.
+                return;
+            }
             id
         };
-        self.expire_later(gone);
+        self.expire_later(gone, self.limits().shopper_grace);
     }
 
-    fn expire_later(&self, id: String) {
-        let grace = self.limits().shopper_grace;
-        self.later(grace, move |hub| async move {
+    fn expire_later(&self, id: String, delay: Duration) {
+        self.later(delay, move |hub| async move {
             if let Err(e) = hub.expire(&id).await {
                 tracing::error!(conversation = id, error = %e, "expiring a conversation failed");
             }
@@ -600,11 +607,23 @@ impl Hub {
         let _conversation = self.lock_conversation(id).await;
         {
             let mut conns = self.conns();
-            let gone_long = conns.live.get(id).is_some_and(|l| {
-                l.conns.is_empty() && l.gone.is_some_and(|g| g.elapsed() + SLACK >= grace)
-            });
-            if !gone_long {
+            let Some(live) = conns.live.get_mut(id) else {
                 return Ok(());
+            };
+            match live.gone.filter(|_| live.conns.is_empty()) {
+                // Back: the next departure starts a timer.
+                None => {
+                    live.timer = false;
+                    return Ok(());
+                }
+                // Came and went since: look again a grace after the last departure.
+                Some(gone) if gone.elapsed() + SLACK < grace => {
+                    let rest = grace - gone.elapsed().min(grace);
+                    drop(conns);
+                    self.expire_later(id.to_owned(), rest);
+                    return Ok(());
+                }
+                Some(_) => {}
             }
             conns.live.remove(id);
         }
@@ -635,6 +654,7 @@ impl Hub {
                     conns: Vec::new(),
                     sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
                     gone: Some(now),
+                    timer: true,
                 });
                 if conns.agents_online(site) == 0 {
                     conns.sites_empty.entry(site.clone()).or_insert(now);
@@ -642,8 +662,9 @@ impl Hub {
                 }
             }
         }
+        let grace = self.limits().shopper_grace;
         for (id, _) in waiting {
-            self.expire_later(id);
+            self.expire_later(id, grace);
         }
         for site in sites {
             self.offline_later(site);
