@@ -96,12 +96,16 @@ impl Default for Limits {
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
 
+/// A snapshot frame waiting in an outbox: a newer one replaces it unsent.
+type Latest = Arc<Mutex<Option<Utf8Bytes>>>;
+
 /// The sending side of a connection: its outbox and a way to drop it.
 #[derive(Debug, Clone)]
 pub struct Handle {
     tx: mpsc::UnboundedSender<Utf8Bytes>,
     queued: Arc<AtomicUsize>,
     limit: usize,
+    latest: Latest,
     kick: CancellationToken,
     reason: Arc<OnceLock<(u16, &'static str)>>,
 }
@@ -111,9 +115,15 @@ pub struct Handle {
 pub struct Outbox {
     rx: mpsc::UnboundedReceiver<Utf8Bytes>,
     queued: Arc<AtomicUsize>,
+    latest: Latest,
     /// Cancelled when the hub drops the connection.
     pub kick: CancellationToken,
     reason: Arc<OnceLock<(u16, &'static str)>>,
+}
+
+/// In the channel, stands for the outbox's latest snapshot (real frames are never empty).
+fn is_latest_marker(frame: &Utf8Bytes) -> bool {
+    frame.is_empty()
 }
 
 impl Outbox {
@@ -125,22 +135,38 @@ impl Outbox {
             .unwrap_or((close_code::AGAIN, "reconnect"))
     }
 
-    fn took(&self, frame: &Utf8Bytes) {
+    /// `frame` leaves the outbox (a marker: the latest snapshot does).
+    fn took(&self, frame: Utf8Bytes) -> Utf8Bytes {
+        let frame = if is_latest_marker(&frame) {
+            let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner()).take();
+            latest.unwrap_or(frame)
+        } else {
+            frame
+        };
         self.queued.fetch_sub(frame.len(), Ordering::Relaxed);
+        frame
     }
 
     /// The next queued frame, waiting for one.
     pub async fn recv(&mut self) -> Option<Utf8Bytes> {
-        let frame = self.rx.recv().await?;
-        self.took(&frame);
-        Some(frame)
+        loop {
+            let frame = self.rx.recv().await?;
+            let frame = self.took(frame);
+            if !frame.is_empty() {
+                return Some(frame);
+            }
+        }
     }
 
     /// The next queued frame, if one is there.
     pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
-        let frame = self.rx.try_recv().ok()?;
-        self.took(&frame);
-        Some(frame)
+        loop {
+            let frame = self.rx.try_recv().ok()?;
+            let frame = self.took(frame);
+            if !frame.is_empty() {
+                return Some(frame);
+            }
+        }
     }
 }
 
@@ -148,6 +174,7 @@ impl Outbox {
 pub fn channel(limit: usize) -> (Handle, Outbox) {
     let (tx, rx) = mpsc::unbounded_channel();
     let queued = Arc::new(AtomicUsize::new(0));
+    let latest = Latest::default();
     let kick = CancellationToken::new();
     let reason = Arc::new(OnceLock::new());
     (
@@ -155,12 +182,14 @@ pub fn channel(limit: usize) -> (Handle, Outbox) {
             tx,
             queued: queued.clone(),
             limit,
+            latest: latest.clone(),
             kick: kick.clone(),
             reason: reason.clone(),
         },
         Outbox {
             rx,
             queued,
+            latest,
             kick,
             reason,
         },
@@ -180,10 +209,39 @@ impl Handle {
         let before = self.queued.fetch_add(len, Ordering::Relaxed);
         if before + len > self.limit || self.tx.send(frame).is_err() {
             self.queued.fetch_sub(len, Ordering::Relaxed);
-            if !self.kick.is_cancelled() {
-                tracing::info!("websocket peer too slow; disconnecting it");
-                self.kick(close_code::AGAIN, "too slow; reconnect");
+            self.too_slow();
+        }
+    }
+
+    /// Queues snapshot `frame` (the agents' queue): if an earlier snapshot
+    /// is still unsent, this one takes its place, so a slow reader gets the
+    /// latest state instead of a growing backlog.
+    pub fn push_latest(&self, frame: Utf8Bytes) {
+        let len = frame.len();
+        let replaced = {
+            let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+            latest.replace(frame).map(|old| old.len())
+        };
+        let before = self.queued.fetch_add(len, Ordering::Relaxed);
+        match replaced {
+            Some(old) => {
+                self.queued.fetch_sub(old, Ordering::Relaxed);
+                if before + len - old > self.limit {
+                    self.too_slow();
+                }
             }
+            None => {
+                if before + len > self.limit || self.tx.send(Utf8Bytes::default()).is_err() {
+                    self.too_slow();
+                }
+            }
+        }
+    }
+
+    fn too_slow(&self) {
+        if !self.kick.is_cancelled() {
+            tracing::info!("websocket peer too slow; disconnecting it");
+            self.kick(close_code::AGAIN, "too slow; reconnect");
         }
     }
 
@@ -1094,7 +1152,7 @@ impl Hub {
         }
         for a in conns.agents.values() {
             if a.site == site {
-                a.handle.push(queue.clone());
+                a.handle.push_latest(queue.clone());
             }
         }
         Ok(())
@@ -1181,6 +1239,24 @@ mod tests {
         hub.to_shoppers("c", &typing, None);
         assert!(outbox.kick.is_cancelled());
         assert_eq!(outbox.kick_reason().0, close_code::AGAIN);
+    }
+
+    #[tokio::test]
+    async fn an_unsent_queue_snapshot_is_replaced_by_the_newer_one() {
+        let (handle, mut outbox) = channel(LIMIT);
+        handle.push(Utf8Bytes::from("a"));
+        handle.push_latest(Utf8Bytes::from("queue 1"));
+        handle.push(Utf8Bytes::from("b"));
+        for _ in 0..1000 {
+            handle.push_latest(Utf8Bytes::from("queue 2".repeat(100)));
+        }
+        handle.push_latest(Utf8Bytes::from("queue 3"));
+        let frames: Vec<_> = std::iter::from_fn(|| outbox.try_recv())
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(frames, ["a", "queue 3", "b"]);
+        assert!(!outbox.kick.is_cancelled());
+        assert_eq!(outbox.queued.load(Ordering::Relaxed), 0);
     }
 
     #[tokio::test]
