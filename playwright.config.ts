@@ -23,9 +23,9 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    // Every test is a shopper on the same loopback address: the per-address
-    // limit on tickets is lifted (tests/e2e/records.spec.ts leaves 55).
-    command: `target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db sqlite://target/e2e/aisle.db --assets dist --tickets-per-hour 1000`,
+    // Every browser of the suite is 127.0.0.1: lift the per-address chat
+    // limits and the limit on tickets (tests/e2e/records.spec.ts leaves 55).
+    command: `target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db sqlite://target/e2e/aisle.db --assets dist --max-sockets-per-address 10000 --max-open-per-address 10000 --tickets-per-hour 1000`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

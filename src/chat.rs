@@ -257,7 +257,7 @@ fn receive(widget: Widget, frame: &Json) {
             c.position = number("position") as u32;
             c.wait = frame.number("expected_wait_seconds").map(|s| s as u32);
         }),
-        "offline" => offline(widget),
+        "offline" => offline(widget, frame.text("text")),
         "message" => {
             let seq = number("seq");
             if widget
@@ -401,12 +401,31 @@ fn ask_for_person(widget: Widget) {
             let _ = Reflect::delete_property(&context, &key.into());
         }
     }
+    // Our own resume token, saved before asking: if `started` is lost, the
+    // next connection's `hello` finds the conversation with it.
+    let token = random_token();
+    update(widget, |c| c.resume = token.clone());
     send(&[
         ("type", "start".into()),
         ("locale", widget.locale().tag().into()),
         ("context", context.into()),
+        ("resume", token.map_or(JsValue::UNDEFINED, JsValue::from)),
     ]);
     resend(widget);
+}
+
+/// 64 random hex digits from `crypto.randomUUID()` (twice, dashes dropped).
+fn random_token() -> Option<String> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    let uuid: js_sys::Function = Reflect::get(&crypto, &"randomUUID".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let mut token = String::new();
+    for _ in 0..2 {
+        token.push_str(&uuid.call0(&crypto).ok()?.as_string()?.replace('-', ""));
+    }
+    Some(token)
 }
 
 /// Resends every unacknowledged message (the server stores each client id once).
@@ -423,14 +442,18 @@ fn resend(widget: Widget) {
     }
 }
 
-/// Nobody can answer now: the message form, prefilled with what was typed.
-fn offline(widget: Widget) {
+/// Nobody can answer now: the message form, prefilled with what was typed
+/// (`stored`: what the server kept of a conversation nobody answered).
+fn offline(widget: Widget, stored: Option<String>) {
     let typed = widget.chat.with_untracked(|c| {
         c.as_ref()
             .map(|c| {
-                c.outbox
+                stored
                     .iter()
-                    .map(|(_, t)| t.as_str())
+                    .map(String::as_str)
+                    .chain(c.outbox.iter().map(|(_, t)| t.as_str()))
+                    .chain(Some(c.draft.as_str()))
+                    .filter(|t| !t.is_empty())
                     .collect::<Vec<_>>()
                     .join("\n")
             })

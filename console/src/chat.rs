@@ -227,9 +227,10 @@ fn ChatLog(
 ) -> impl IntoView {
     let console = expect_context::<Console>();
     let log: NodeRef<html::Div> = NodeRef::new();
+    let chat_id = id.clone();
     let lines = Memo::new(move |_| {
         console.desk.with(|d| {
-            d.chat(&id)
+            d.chat(&chat_id)
                 .map(|c| {
                     c.lines
                         .iter()
@@ -239,16 +240,40 @@ fn ChatLog(
                 .unwrap_or_default()
         })
     });
-    let count = Memo::new(move |_| lines.with(Vec::len));
-    // Keep the newest message in view.
+    let last = Memo::new(move |_| lines.with(|l| l.last().map(|(key, _, _)| key.clone())));
+    let more = {
+        let id = id.clone();
+        Memo::new(move |_| console.desk.with(|d| d.chat(&id).is_some_and(|c| c.more)))
+    };
+    // Keep the newest message in view (not when earlier ones are added on top).
     Effect::new(move |_| {
-        count.track();
+        last.track();
         if let Some(log) = log.get() {
             request_animation_frame(move || log.set_scroll_top(log.scroll_height()));
         }
     });
+    let load_earlier = {
+        let id = id.clone();
+        move || console.load_earlier(&id)
+    };
+    let on_scroll = {
+        let load_earlier = load_earlier.clone();
+        move |_| {
+            if more.get_untracked() && log.get_untracked().is_some_and(|l| l.scroll_top() == 0) {
+                load_earlier();
+            }
+        }
+    };
     view! {
-        <div class="log" role="log" aria-label=name tabindex="0" node_ref=log>
+        <div class="log" role="log" aria-label=name tabindex="0" node_ref=log on:scroll=on_scroll>
+            <button
+                type="button"
+                class="secondary load-earlier"
+                hidden=move || !more.get()
+                on:click=move |_| load_earlier()
+            >
+                {console.strings.load_earlier}
+            </button>
             <For
                 each=move || lines.get()
                 key=|(key, delivery, _)| (key.clone(), *delivery)

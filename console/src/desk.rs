@@ -83,6 +83,8 @@ pub struct Chat {
     pub unread: u32,
     /// Highest sequence number this console reported as read.
     pub read_sent: u64,
+    /// Whether the server has earlier messages than the first line here.
+    pub more: bool,
 }
 
 impl Chat {
@@ -174,8 +176,10 @@ pub struct Desk {
     pub me: String,
     /// The agent's site.
     pub site: String,
-    /// Waiting conversations in the server's answering order.
+    /// The first waiting conversations in the server's answering order.
     pub queue: Vec<QueueEntry>,
+    /// How many conversations are waiting in all (the server lists the first ones).
+    pub queue_total: u32,
     /// Agents online for the site.
     pub agents_online: u32,
     /// Conversations this agent answers, oldest first.
@@ -214,6 +218,7 @@ impl Desk {
             }
             AgentServerMessage::Queue {
                 waiting,
+                total,
                 agents_online,
             } => {
                 let known = |id: &str| {
@@ -235,6 +240,7 @@ impl Desk {
                     })
                     .collect();
                 self.agents_online = agents_online;
+                self.queue_total = total.max(u32::try_from(self.queue.len()).unwrap_or(u32::MAX));
                 let queue = &self.queue;
                 self.released
                     .retain(|r| queue.iter().any(|q| &q.conversation == r));
@@ -243,6 +249,7 @@ impl Desk {
                 id,
                 context,
                 messages,
+                more,
                 shopper_read,
                 waiting_since,
             } => {
@@ -278,6 +285,7 @@ impl Desk {
                         chat.shopper_read = chat.shopper_read.max(shopper_read);
                         chat.waiting_since = waiting_since;
                         chat.ended = None;
+                        chat.more = more;
                     }
                     None => {
                         self.chats.push(Chat {
@@ -292,11 +300,32 @@ impl Desk {
                             unread: 0,
                             // Reported by `read_receipt` once on screen.
                             read_sent: 0,
+                            more,
                         });
                     }
                 }
                 if self.selected.is_none() {
                     self.selected = Some(id);
+                }
+            }
+            AgentServerMessage::History {
+                conversation,
+                messages,
+                more,
+            } => {
+                if let Some(chat) = self.chat_mut(&conversation) {
+                    let first = chat.lines.iter().filter_map(|l| l.seq).min();
+                    // Only what comes before the lines here (a late answer
+                    // after a fresh snapshot adds nothing twice).
+                    let earlier: Vec<Line> = messages
+                        .into_iter()
+                        .filter(|m| first.is_none_or(|f| m.seq < f))
+                        .map(Line::from_message)
+                        .collect();
+                    if !earlier.is_empty() || first.is_none() {
+                        chat.more = more;
+                    }
+                    chat.lines.splice(0..0, earlier);
                 }
             }
             AgentServerMessage::Message {
@@ -444,6 +473,17 @@ impl Desk {
         })
     }
 
+    /// The request for the page of messages before the first one shown in
+    /// `conversation`, when the server has earlier ones.
+    pub fn load_earlier(&self, conversation: &str) -> Option<AgentClientMessage> {
+        let chat = self.chat(conversation).filter(|c| c.more)?;
+        let before = chat.lines.iter().filter_map(|l| l.seq).min()?;
+        Some(AgentClientMessage::History {
+            conversation: conversation.to_owned(),
+            before,
+        })
+    }
+
     /// Every reply not acknowledged yet, to send again.
     pub fn unacknowledged(&self) -> Vec<AgentClientMessage> {
         self.chats
@@ -509,17 +549,21 @@ impl Desk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aisle_core::protocol::Priority;
+    use aisle_core::protocol::{Priority, QueueSummary};
+
+    fn context(id: &str) -> ChatContext {
+        ChatContext {
+            email: Some(format!("{id}@example.com")),
+            ..ChatContext::default()
+        }
+    }
 
     fn entry(id: &str) -> QueueEntry {
         QueueEntry {
             conversation: id.into(),
             waiting_since: 100,
             priority: Priority::PreSale,
-            context: ChatContext {
-                email: Some(format!("{id}@example.com")),
-                ..ChatContext::default()
-            },
+            summary: QueueSummary::of(&context(id)),
         }
     }
 
@@ -537,8 +581,9 @@ mod tests {
     fn conversation(id: &str, messages: Vec<ChatMessage>) -> AgentServerMessage {
         AgentServerMessage::Conversation {
             id: id.into(),
-            context: Box::new(entry(id).context),
+            context: Box::new(context(id)),
             messages,
+            more: false,
             shopper_read: 0,
             waiting_since: 100,
         }
@@ -559,6 +604,7 @@ mod tests {
         let mut desk = desk();
         let queue = |ids: &[&str]| AgentServerMessage::Queue {
             waiting: ids.iter().map(|id| entry(id)).collect(),
+            total: 40,
             agents_online: 1,
         };
         assert_eq!(
@@ -567,6 +613,7 @@ mod tests {
         );
         let order: Vec<_> = desk.queue.iter().map(|q| q.conversation.as_str()).collect();
         assert_eq!(order, ["b", "a"]);
+        assert_eq!(desk.queue_total, 40, "more wait than are listed");
         assert_eq!(desk.apply(queue(&["a"])), []);
         assert_eq!(desk.agents_online, 1);
     }
@@ -576,6 +623,7 @@ mod tests {
         let mut desk = desk();
         desk.apply(AgentServerMessage::Queue {
             waiting: vec![entry("c1")],
+            total: 1,
             agents_online: 1,
         });
         assert_eq!(
@@ -606,6 +654,7 @@ mod tests {
         let mut desk = desk();
         desk.apply(AgentServerMessage::Queue {
             waiting: vec![entry("c1"), entry("c2")],
+            total: 2,
             agents_online: 2,
         });
         desk.accept("c1");
@@ -742,9 +791,51 @@ mod tests {
         // Back in the queue, the transferred conversation is not announced as new.
         let out = desk.apply(AgentServerMessage::Queue {
             waiting: vec![entry("c2")],
+            total: 1,
             agents_online: 1,
         });
         assert_eq!(out, []);
         assert_eq!(desk.queue.len(), 1);
+    }
+
+    #[test]
+    fn earlier_messages_load_a_page_at_a_time_before_the_first_shown() {
+        let mut desk = desk();
+        let latest = (51..=52)
+            .map(|seq| message(seq, Party::Shopper, None, "later"))
+            .collect();
+        desk.apply(AgentServerMessage::Conversation {
+            id: "c1".into(),
+            context: Box::new(context("c1")),
+            messages: latest,
+            more: true,
+            shopper_read: 0,
+            waiting_since: 100,
+        });
+        assert_eq!(
+            desk.load_earlier("c1"),
+            Some(AgentClientMessage::History {
+                conversation: "c1".into(),
+                before: 51
+            })
+        );
+        desk.apply(AgentServerMessage::History {
+            conversation: "c1".into(),
+            messages: vec![
+                message(49, Party::Shopper, None, "earlier"),
+                message(50, Party::Agent, None, "earlier"),
+            ],
+            more: false,
+        });
+        let seqs: Vec<_> = desk
+            .chat("c1")
+            .unwrap()
+            .lines
+            .iter()
+            .map(|l| l.seq)
+            .collect();
+        assert_eq!(seqs, [Some(49), Some(50), Some(51), Some(52)]);
+        assert_eq!(desk.load_earlier("c1"), None, "nothing earlier left");
+        assert_eq!(desk.chat("c1").unwrap().unread, 0, "history is not news");
     }
 }

@@ -314,6 +314,8 @@ pub struct Strings {
     pub done: &'static str,
     /// Notice: `{reference}` marked done.
     pub notice_done: &'static str,
+    /// Conversation: button at the top of the log fetching earlier messages.
+    pub load_earlier: &'static str,
 }
 
 /// English.
@@ -436,6 +438,7 @@ pub const EN: Strings = Strings {
     mark_done_ref: "Mark done: {reference}",
     done: "done",
     notice_done: "{reference} is done.",
+    load_earlier: "Load earlier messages",
 };
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 pub fn Queue() -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings;
-    let count = move || console.desk.with(|d| d.queue.len());
+    let count = move || console.desk.with(|d| d.queue_total);
     let agents = move || {
         let n = console.desk.with(|d| d.agents_online);
         fill(s.agents_online, &[("count", &n.to_string())])
@@ -48,7 +48,8 @@ fn WaitingRow(
 ) -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings;
-    let who = text::shopper_label(&entry.context, s);
+    let context = entry.summary.to_context();
+    let who = text::shopper_label(&context, s);
     let since = entry.waiting_since;
     let waited = move || {
         fill(
@@ -72,7 +73,7 @@ fn WaitingRow(
                 <span class="who">{who.clone()}</span>
                 <span class="waited">{waited}</span>
             </div>
-            <ShopperContext locale=entry.context.locale.clone().unwrap_or_default() context=entry.context.clone() priority=entry.priority compact=true/>
+            <ShopperContext locale=context.locale.clone().unwrap_or_default() context=context priority=entry.priority compact=true/>
             <button
                 type="button"
                 class="primary"

@@ -341,6 +341,13 @@ impl Console {
         });
     }
 
+    /// Asks for the messages before the first one shown in `conversation`.
+    pub fn load_earlier(&self, conversation: &str) {
+        if let Some(frame) = self.desk.with_untracked(|d| d.load_earlier(conversation)) {
+            self.send(&frame);
+        }
+    }
+
     /// Removes an ended conversation from the list.
     pub fn dismiss(&self, conversation: &str) {
         self.desk.update(|d| d.dismiss(conversation));

@@ -66,7 +66,7 @@ test('a shopper reaches an agent: queue, join, messages both ways, reload, read,
   // The agent sees the shopper waiting, with the page they are on.
   const queue = await agent.frame((f) => f.type === 'queue' && f.waiting.length > 0);
   const waiting = queue.waiting[0];
-  expect(waiting.context.page_url).toContain('/products/alpine-parka');
+  expect(waiting.summary.page_url).toContain('/products/alpine-parka');
   await agent.send({ type: 'accept', conversation: waiting.conversation });
   await expect(store.log.getByText('Robin joined the chat.')).toBeVisible();
   await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");

@@ -71,6 +71,13 @@ pub enum ClientMessage {
         /// What the agent should see about the shopper.
         #[serde(default)]
         context: Box<ChatContext>,
+        /// A resume token the widget made up ([`is_client_token`]: 32 to 128
+        /// characters `A-Z a-z 0-9 - _`, random) and saved before sending
+        /// `start`: if [`ServerMessage::Started`] never arrives, `hello` with
+        /// it (or `start` again with it) finds the conversation. Absent: the
+        /// server makes one up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
     },
     /// A message from the shopper. Answered by [`ServerMessage::Ack`] once it
     /// is stored; resending the same `client_id` is answered with the same ack
@@ -137,9 +144,15 @@ pub enum ServerMessage {
         agents_online: u32,
     },
     /// Nobody can answer now: the widget offers the message form instead.
+    /// Also sent to shoppers who waited while the last agent left for longer
+    /// than the grace period (their conversation is then closed).
     Offline {
         /// Why.
         reason: OfflineReason,
+        /// What the shopper wrote while waiting (at most
+        /// [`MAX_MESSAGE_CHARS`] characters), to prefill the message form.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
     },
     /// A message of the conversation (the agent's, or the shopper's from another tab).
     Message(ChatMessage),
@@ -495,6 +508,15 @@ pub enum AgentClientMessage {
         /// Conversation id.
         conversation: String,
     },
+    /// Asks for the messages of one of the agent's conversations before
+    /// sequence number `before` (scrolling up); answered by
+    /// [`AgentServerMessage::History`].
+    History {
+        /// Conversation id.
+        conversation: String,
+        /// Messages with a sequence number below this one.
+        before: u64,
+    },
     /// Liveness probe.
     Ping {
         /// Echoed back.
@@ -511,8 +533,104 @@ pub struct QueueEntry {
     pub waiting_since: i64,
     /// Queue priority (the list is already in answering order).
     pub priority: Priority,
-    /// What the shopper shared.
-    pub context: ChatContext,
+    /// A short summary of what the shopper shared; the full context comes
+    /// with [`AgentServerMessage::Conversation`] once accepted.
+    pub summary: QueueSummary,
+}
+
+/// Longest text in a [`QueueSummary`], in characters.
+pub const SUMMARY_TEXT_CHARS: usize = 80;
+/// Most verified orders in a [`QueueSummary`].
+const SUMMARY_ORDERS: usize = 3;
+
+/// What a queue row shows about a waiting shopper: a few short fields of
+/// their [`ChatContext`], so the queue stays small however much they shared.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueSummary {
+    /// The shopper's email, if they gave or proved one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Whether that email was proven (an order or a signed identity), not
+    /// just typed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub email_verified: bool,
+    /// The page they are on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// Its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_title: Option<String>,
+    /// Cart total in minor units with its currency, when there is a cart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cart: Option<(u64, String)>,
+    /// Orders the shopper proved (the first few).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verified_orders: Vec<u32>,
+    /// The campaign whose button started the chat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// The shopper's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+fn short(text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|t| t.chars().take(SUMMARY_TEXT_CHARS).collect())
+}
+
+impl QueueSummary {
+    /// The summary of `context`, every text at most [`SUMMARY_TEXT_CHARS`].
+    pub fn of(context: &ChatContext) -> Self {
+        QueueSummary {
+            email: short(&context.email),
+            email_verified: context.email_verified,
+            page_url: short(&context.page_url),
+            page_title: short(&context.page_title),
+            cart: context
+                .cart
+                .as_ref()
+                .filter(|c| c.value_minor > 0 || !c.items.is_empty())
+                .map(|c| (c.value_minor, c.currency.chars().take(8).collect())),
+            verified_orders: context
+                .verified_orders
+                .iter()
+                .take(SUMMARY_ORDERS)
+                .copied()
+                .collect(),
+            campaign: short(&context.campaign),
+            locale: short(&context.locale),
+        }
+    }
+
+    /// The summary as a (partial) context, for code that shows contexts.
+    pub fn to_context(&self) -> ChatContext {
+        ChatContext {
+            page_url: self.page_url.clone(),
+            page_title: self.page_title.clone(),
+            cart: self.cart.as_ref().map(|(value, currency)| Cart {
+                value_minor: *value,
+                currency: currency.clone(),
+                items: Vec::new(),
+            }),
+            verified_orders: self.verified_orders.clone(),
+            campaign: self.campaign.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            locale: self.locale.clone(),
+            ..ChatContext::default()
+        }
+    }
+}
+
+/// Whether `token` can be a widget-made resume token
+/// ([`ClientMessage::Start::resume`]): 32 to 128 characters `A-Z a-z 0-9 - _`.
+pub fn is_client_token(token: &str) -> bool {
+    (32..=128).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Messages the server sends to the agent console.
@@ -529,26 +647,43 @@ pub enum AgentServerMessage {
         site: String,
     },
     /// The site's waiting conversations in answering order; pushed whenever
-    /// the queue or presence changes.
+    /// the queue or presence changes. Only the first ones are listed (a
+    /// bounded number, and a bounded frame size), each with a short summary.
     Queue {
-        /// Waiting conversations, first to answer first.
+        /// The first waiting conversations, first to answer first.
         waiting: Vec<QueueEntry>,
+        /// How many conversations are waiting in all (listed or not).
+        #[serde(default)]
+        total: u32,
         /// Agents online for the site.
         agents_online: u32,
     },
-    /// A conversation this agent answers, in full: after accepting, and for
-    /// every open conversation on connecting.
+    /// A conversation this agent answers, with its full context and latest
+    /// messages: after accepting, and for every open conversation on
+    /// connecting. Earlier messages: [`AgentClientMessage::History`].
     Conversation {
         /// Conversation id.
         id: String,
         /// What the shopper shared.
         context: Box<ChatContext>,
-        /// Every message so far.
+        /// The latest messages, in order.
         messages: Vec<ChatMessage>,
+        /// Whether there are earlier messages than these.
+        #[serde(default)]
+        more: bool,
         /// The shopper has read up to this sequence number.
         shopper_read: u64,
         /// When the shopper asked, Unix seconds.
         waiting_since: i64,
+    },
+    /// Earlier messages of a conversation, for [`AgentClientMessage::History`].
+    History {
+        /// Conversation id.
+        conversation: String,
+        /// The page of messages, in order (just before the requested `before`).
+        messages: Vec<ChatMessage>,
+        /// Whether there are still earlier ones.
+        more: bool,
     },
     /// A new message in one of the agent's conversations.
     Message {
@@ -650,6 +785,8 @@ pub enum ProtocolError {
     NotFound,
     /// The rating is not 1 to 5, or there is nothing to rate.
     InvalidRating,
+    /// A per-connection or per-address limit on conversations is reached.
+    TooMany,
     /// The server failed; retry.
     Internal,
 }
@@ -714,6 +851,7 @@ mod tests {
             ClientMessage::Start {
                 locale: "fr-CA".into(),
                 context: Box::new(context()),
+                resume: Some("0123456789abcdef0123456789abcdef".into()),
             },
             ClientMessage::Send {
                 client_id: "c1".into(),
@@ -753,6 +891,11 @@ mod tests {
             },
             ServerMessage::Offline {
                 reason: OfflineReason::NoAgentOnline,
+                text: None,
+            },
+            ServerMessage::Offline {
+                reason: OfflineReason::NoAgentOnline,
+                text: Some("Is the parka warm?".into()),
             },
             ServerMessage::Message(message()),
             ServerMessage::Ack {
@@ -806,6 +949,10 @@ mod tests {
             AgentClientMessage::Transfer {
                 conversation: "c".into(),
             },
+            AgentClientMessage::History {
+                conversation: "c".into(),
+                before: 51,
+            },
             AgentClientMessage::Ping { nonce: 1 },
         ] {
             round_trip(msg);
@@ -821,20 +968,27 @@ mod tests {
                     conversation: "c".into(),
                     waiting_since: 1,
                     priority: Priority::Vip,
-                    context: context(),
+                    summary: QueueSummary::of(&context()),
                 }],
+                total: 7,
                 agents_online: 2,
             },
             AgentServerMessage::Conversation {
                 id: "c".into(),
                 context: Box::new(context()),
                 messages: vec![message()],
+                more: true,
                 shopper_read: 3,
                 waiting_since: 1,
             },
             AgentServerMessage::Message {
                 conversation: "c".into(),
                 message: message(),
+            },
+            AgentServerMessage::History {
+                conversation: "c".into(),
+                messages: vec![message()],
+                more: false,
             },
             AgentServerMessage::Ack {
                 conversation: "c".into(),
@@ -906,9 +1060,35 @@ mod tests {
             start,
             ClientMessage::Start {
                 locale: "en".into(),
-                context: Box::default()
+                context: Box::default(),
+                resume: None,
             }
         );
+    }
+
+    #[test]
+    fn queue_summaries_are_short_whatever_the_context() {
+        let mut c = context();
+        c.page_title = Some("é".repeat(2000));
+        c.verified_orders = (1..100).collect();
+        let summary = QueueSummary::of(&c);
+        assert_eq!(
+            summary.page_title.as_ref().map(|t| t.chars().count()),
+            Some(SUMMARY_TEXT_CHARS)
+        );
+        assert_eq!(summary.verified_orders, [1, 2, 3]);
+        assert_eq!(summary.cart, Some((12_900, "USD".into())));
+        let back = summary.to_context();
+        assert_eq!(back.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(back.cart.map(|c| c.value_minor), Some(12_900));
+    }
+
+    #[test]
+    fn widget_made_resume_tokens_must_be_long_and_plain() {
+        assert!(is_client_token(&"a1-_".repeat(8)));
+        assert!(!is_client_token("short"));
+        assert!(!is_client_token(&"a".repeat(129)));
+        assert!(!is_client_token(&format!("{}\"", "a".repeat(40))));
     }
 
     #[test]

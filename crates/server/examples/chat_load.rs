@@ -207,6 +207,9 @@ impl Server {
             .arg(db_url(dir))
             .arg("--assets")
             .arg(dir)
+            // Every simulated shopper comes from 127.0.0.1.
+            .args(["--max-sockets-per-address", "1000000"])
+            .args(["--max-open-per-address", "1000000"])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -515,6 +518,7 @@ async fn shopper(
                     Some(ClientMessage::Start {
                         locale: "en".into(),
                         context: Default::default(),
+                        resume: None,
                     })
                 } else {
                     sent += 1;
@@ -591,7 +595,7 @@ fn on_shopper_frame(ctx: &Ctx, index: usize, text: &str, started: &mpsc::Unbound
             }
         }
         ServerMessage::Pong { .. } => bump(&ctx.c.shoppers_alive),
-        ServerMessage::Offline { reason } => {
+        ServerMessage::Offline { reason, .. } => {
             bump(&ctx.c.errors);
             ctx.problem(format!("shopper {index} was told offline: {reason:?}"));
         }

@@ -324,7 +324,9 @@ pub fn token_digest(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
-/// The agent a session token belongs to, while the session lasts.
+/// The agent whose login session `token` is (not expired, not ended);
+/// `None` otherwise. The one place sessions are looked up: the API, the
+/// console socket's upgrade and its periodic re-check all use it.
 pub async fn session_agent(db: &SqlitePool, token: &str) -> Result<Option<Agent>, sqlx::Error> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
         "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \

@@ -167,7 +167,8 @@ impl AppState {
             macros::seed_demo(&db, demo::SITE_ID).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
-        let hub = chat::Hub::new(db.clone());
+        let shutdown = CancellationToken::new();
+        let hub = chat::Hub::new(db.clone(), shutdown.clone());
         Ok(AppState {
             db,
             sites,
@@ -178,7 +179,7 @@ impl AppState {
             network: Arc::new(config.network.clone()),
             stores: stores::StoreClient::new(),
             dummy_hash: Arc::new(agents::hash_password("not an agent's password")?),
-            shutdown: CancellationToken::new(),
+            shutdown,
             tasks: TaskTracker::new(),
             chat: hub,
             assets: config.assets.clone(),
@@ -269,6 +270,9 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
             }
         }
     });
+    if let Err(e) = state.chat.watch_waiting().await {
+        tracing::warn!(error = %e, "could not schedule the expiry of waiting conversations");
+    }
     let network = state.network.clone();
     transport::serve(listener, app(state), &network, shutdown.clone()).await?;
     tasks.close();

@@ -38,6 +38,12 @@ enum Command {
         assets: PathBuf,
         #[command(flatten)]
         network: NetworkArgs,
+        /// Shopper chat sockets open at once from one client address (IPv6: per /64).
+        #[arg(long, env = "AISLE_MAX_SOCKETS_PER_ADDRESS", default_value_t = 50)]
+        max_sockets_per_address: u32,
+        /// Open live conversations started from one client address.
+        #[arg(long, env = "AISLE_MAX_OPEN_PER_ADDRESS", default_value_t = 10)]
+        max_open_per_address: usize,
     },
     /// Check and simulate proactive campaign files.
     Campaigns {
@@ -344,9 +350,16 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             demo,
             assets,
             network,
+            max_sockets_per_address,
+            max_open_per_address,
         } => {
             init_logging();
             let runtime = tokio::runtime::Runtime::new()?;
+            let limits = aisle_server::chat::hub::Limits {
+                sockets_per_address: max_sockets_per_address,
+                open_per_address: max_open_per_address,
+                ..Default::default()
+            };
             runtime.block_on(serve(
                 listen,
                 Config {
@@ -367,6 +380,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                         },
                     },
                 },
+                limits,
             ))?;
             Ok(std::process::ExitCode::SUCCESS)
         }
@@ -383,7 +397,11 @@ fn init_logging() {
         .init();
 }
 
-async fn serve(listen: SocketAddr, config: Config) -> anyhow::Result<()> {
+async fn serve(
+    listen: SocketAddr,
+    config: Config,
+    limits: aisle_server::chat::hub::Limits,
+) -> anyhow::Result<()> {
     if !config.assets.join("widget/aisle.js").is_file() {
         tracing::warn!(
             assets = %config.assets.display(),
@@ -391,6 +409,7 @@ async fn serve(listen: SocketAddr, config: Config) -> anyhow::Result<()> {
         );
     }
     let state = AppState::open(&config).await?;
+    state.chat.set_limits(limits);
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = config.db_url, "aisle listening");

@@ -13,6 +13,7 @@
 use crate::AppState;
 use crate::chat::hub::{self, Outbox};
 use crate::chat::{RateWindow, shopper::ShopperPeer};
+use crate::client::ClientIp;
 use aisle_core::protocol::{MAX_FRAME_BYTES, ProtocolError, ServerMessage};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Query, State};
@@ -22,6 +23,7 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
+use std::net::IpAddr;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -46,7 +48,21 @@ pub struct Connect {
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Query(connect): Query<Connect>,
+    headers: HeaderMap,
+) -> Response {
+    shopper_upgrade(ws, state, client, connect, headers)
+}
+
+/// The shopper upgrade for a client at `client` (the socket's peer, or the
+/// address a trusted proxy forwarded, see [`crate::client`]).
+/// `429` when that address has [`hub::Limits::sockets_per_address`] open.
+fn shopper_upgrade(
+    ws: WebSocketUpgrade,
+    state: AppState,
+    client: IpAddr,
+    connect: Connect,
     headers: HeaderMap,
 ) -> Response {
     let Some(site) = state.sites.get(&connect.site) else {
@@ -62,12 +78,24 @@ pub async fn upgrade(
         );
         return (StatusCode::FORBIDDEN, "origin not allowed for this site").into_response();
     }
+    let Ok(slot) = state.chat.reserve_address(client) else {
+        tracing::warn!(
+            site = site.id,
+            client = %client,
+            "websocket refused: too many sockets from this address"
+        );
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many connections from this address",
+        )
+            .into_response();
+    };
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
     limits(ws).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            let (handle, outbox) = hub::channel();
-            let peer = ShopperPeer::new(state, site.id.clone(), handle);
+            let (handle, outbox) = hub::channel(state.chat.limits().shopper_outbox_bytes);
+            let peer = ShopperPeer::new(state, site.id.clone(), handle, slot);
             serve(socket, shutdown, peer, outbox).await;
         })
     })
@@ -124,7 +152,7 @@ impl Io<'_> {
 
     /// Writes the frames the hub queued for this connection.
     pub async fn flush(&mut self) {
-        while let Ok(frame) = self.outbox.rx.try_recv() {
+        while let Some(frame) = self.outbox.try_recv() {
             if !self.write(frame).await {
                 return;
             }
@@ -191,18 +219,19 @@ async fn run<P: Peer>(
     let mut last_heard = Instant::now();
     let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
     let mut flood = RateWindow::new(FLOOD_FRAMES, FLOOD_WINDOW);
+    let kick = outbox.kick.clone();
     loop {
         let frame = tokio::select! {
             _ = shutdown.cancelled() => {
                 let _ = socket.send(close(close_code::RESTART, "server restarting")).await;
                 return;
             }
-            _ = outbox.kick.cancelled() => {
+            _ = kick.cancelled() => {
                 let (code, reason) = outbox.kick_reason();
                 let _ = socket.send(close(code, reason)).await;
                 return;
             }
-            queued = outbox.rx.recv() => {
+            queued = outbox.recv() => {
                 match queued {
                     Some(frame) => {
                         if socket.send(Message::Text(frame)).await.is_err() {

@@ -4,6 +4,7 @@
 //!
 //! Run with `cargo test -p aisle-server --test chat`.
 
+use aisle_core::protocol::{ChatMessage, Party, ServerMessage};
 use aisle_server::{AppState, Config, app};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -402,24 +403,38 @@ async fn a_shopper_reaches_an_agent_and_they_chat_with_acks_and_sequence_numbers
         entry["priority"], "high_cart",
         "129.00 in the cart, no proven order"
     );
+    // The queue has a short summary; the whole context comes on accepting.
+    let summary = &entry["summary"];
     assert_eq!(
-        entry["context"]["page_url"],
+        summary["page_url"],
         "https://shop.example/products/alpine-parka"
     );
-    assert_eq!(entry["context"]["pages"].as_array().unwrap().len(), 2);
-    assert_eq!(entry["context"]["cart"]["items"][0]["sku"], "PARKA-M");
-    assert_eq!(entry["context"]["campaign"], "collections-vip");
-    assert_eq!(entry["context"]["email"], "kim@example.com");
-    assert_eq!(entry["context"]["verified_orders"], json!([]));
+    assert_eq!(summary["cart"], json!([12_900, "USD"]));
+    assert_eq!(summary["campaign"], "collections-vip");
+    assert_eq!(summary["email"], "kim@example.com");
+    assert_eq!(summary.get("verified_orders"), None, "claimed, not proven");
+    assert_eq!(queue["total"], 1);
     assert_eq!(
-        entry["context"]["email_verified"], false,
+        summary.get("email_verified"),
+        None,
         "the console marks the typed email unverified"
     );
 
     send(&mut robin, json!({"type": "accept", "conversation": id})).await;
     let conversation = next_of(&mut robin, "conversation").await;
     assert_eq!(conversation["messages"], json!([]));
+    assert_eq!(conversation["more"], false);
     assert_eq!(conversation["context"]["page_title"], "Alpine parka");
+    assert_eq!(
+        conversation["context"]["pages"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        conversation["context"]["cart"]["items"][0]["sku"],
+        "PARKA-M"
+    );
+    assert_eq!(conversation["context"]["verified_orders"], json!([]));
+    assert_eq!(conversation["context"]["email_verified"], false);
     assert_eq!(
         next_of(&mut robin, "accepted").await["by"],
         "Robin",
@@ -1170,20 +1185,19 @@ async fn the_queue_puts_proven_customers_then_big_carts_then_buyers_to_be_first(
         .map(|w| w["priority"].as_str().unwrap())
         .collect();
     assert_eq!(priorities, ["vip", "high_cart", "pre_sale"]);
-    let vip_context = &queue["waiting"][0]["context"];
+    let vip_summary = &queue["waiting"][0]["summary"];
     assert!(
-        vip_context["verified_orders"]
+        vip_summary["verified_orders"]
             .as_array()
             .unwrap()
             .contains(&json!(1001)),
-        "{vip_context}"
+        "{vip_summary}"
     );
-    assert_eq!(vip_context["email"], "ada@example.com");
-    assert_eq!(vip_context["email_verified"], true, "proven with #1001");
-    assert_eq!(vip_context["assist_steps"][0], "track", "the steps taken");
+    assert_eq!(vip_summary["email"], "ada@example.com");
+    assert_eq!(vip_summary["email_verified"], true, "proven with #1001");
     assert_eq!(
-        vip_context["assist_session"],
-        Value::Null,
+        vip_summary.get("assist_session"),
+        None,
         "the shopper's session token is not shown to agents"
     );
 
@@ -1194,6 +1208,20 @@ async fn the_queue_puts_proven_customers_then_big_carts_then_buyers_to_be_first(
         json!({"type": "accept", "conversation": vip_id}),
     )
     .await;
+    let vip_context = next_of(&mut robin, "conversation").await["context"].clone();
+    assert!(
+        vip_context["verified_orders"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(1001)),
+        "{vip_context}"
+    );
+    assert_eq!(vip_context["assist_steps"][0], "track", "the steps taken");
+    assert_eq!(
+        vip_context["assist_session"],
+        Value::Null,
+        "the shopper's session token is not shown to agents"
+    );
     assert_eq!(next(&mut big_cart).await["position"], 1);
     assert_eq!(next(&mut pre_sale).await["position"], 2);
     send(
@@ -1327,4 +1355,502 @@ async fn an_agent_who_reconnects_in_time_keeps_their_conversations() {
         !seen.iter().any(|f| f["type"] == "queue"),
         "Ada stays with Robin: {seen:?}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Bounds per visitor (hardening): every limit below is hit over real sockets.
+// ---------------------------------------------------------------------------
+
+impl Demo {
+    /// Changes the hub's limits for this test.
+    fn limits(&self, change: impl FnOnce(&mut aisle_server::chat::hub::Limits)) {
+        let mut limits = self.state.chat.limits();
+        change(&mut limits);
+        self.state.chat.set_limits(limits);
+    }
+}
+
+/// Awaits `done` (polling every 20 ms) or fails with `what` after PATIENCE.
+async fn until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !done().await {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The close frame's code and reason.
+async fn close_frame(socket: &mut Socket) -> (CloseCode, String) {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return (frame.code, frame.reason.to_string());
+                }
+                Some(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("a close in time")
+}
+
+async fn conversation_row(demo: &Demo, id: &str) -> (String, Option<String>) {
+    sqlx::query_as("SELECT state, closed_by FROM conversations WHERE id = ?")
+        .bind(id)
+        .fetch_one(&demo.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_socket_may_start_only_so_many_conversations() {
+    let demo = demo().await;
+    demo.limits(|l| l.starts_per_socket = 2);
+    let token = demo.robin().await;
+    let _robin = agent(demo.addr, &token).await;
+    let (mut kim, _) = shopper(demo.addr, None, 0).await;
+    for _ in 0..2 {
+        start(&mut kim, json!({})).await;
+        send(&mut kim, json!({"type": "end"})).await;
+        assert_eq!(next_of(&mut kim, "closed").await["by"], "shopper");
+    }
+    send(&mut kim, json!({"type": "start", "locale": "en"})).await;
+    let refused = next_event(&mut kim).await;
+    assert_eq!(refused["code"], "too_many", "{refused}");
+    // The connection stays usable.
+    send(&mut kim, json!({"type": "ping", "nonce": 5})).await;
+    assert_eq!(next(&mut kim).await, json!({"type": "pong", "nonce": 5}));
+}
+
+#[tokio::test]
+async fn one_address_may_hold_only_so_many_open_conversations() {
+    let demo = demo().await;
+    demo.limits(|l| l.open_per_address = 2);
+    let token = demo.robin().await;
+    let _robin = agent(demo.addr, &token).await;
+    let (mut first, _) = shopper(demo.addr, None, 0).await;
+    start(&mut first, json!({})).await;
+    let (mut second, _) = shopper(demo.addr, None, 0).await;
+    start(&mut second, json!({})).await;
+    let (mut third, _) = shopper(demo.addr, None, 0).await;
+    send(&mut third, json!({"type": "start", "locale": "en"})).await;
+    assert_eq!(next_event(&mut third).await["code"], "too_many");
+    // Ending one makes room.
+    send(&mut first, json!({"type": "end"})).await;
+    next_of(&mut first, "closed").await;
+    start(&mut third, json!({})).await;
+}
+
+#[tokio::test]
+async fn one_address_may_open_only_so_many_shopper_sockets() {
+    let demo = demo().await;
+    demo.limits(|l| l.sockets_per_address = 3);
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(shopper(demo.addr, None, 0).await.0);
+    }
+    let url = format!("ws://{}/ws/v1?site=demo", demo.addr);
+    let origin = [("origin", format!("http://{}", demo.addr))];
+    assert!(matches!(
+        connect(url.clone(), &origin).await,
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 429
+    ));
+    // A closed socket frees its place.
+    drop(open.pop());
+    until("a place frees up", || {
+        let (url, origin) = (url.clone(), origin.clone());
+        async move { connect(url, &origin).await.is_ok() }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_waiting_conversation_whose_shopper_left_expires() {
+    let demo = demo().await;
+    demo.limits(|l| l.shopper_grace = Duration::from_millis(300));
+    let token = demo.robin().await;
+    let mut robin = agent(demo.addr, &token).await;
+    let (mut kim, _) = shopper(demo.addr, None, 0).await;
+    let (id, resume) = start(&mut kim, json!({})).await;
+    send(
+        &mut kim,
+        json!({"type": "send", "client_id": "k1", "text": "Do you ship to Norway?"}),
+    )
+    .await;
+    next_of(&mut kim, "ack").await;
+    assert_eq!(next_of(&mut robin, "queue").await["total"], 1);
+
+    // A reload within the grace keeps the place…
+    drop(kim);
+    let (mut kim, welcome) = shopper(demo.addr, Some(&resume), 1).await;
+    assert_eq!(welcome["conversation"]["state"], "waiting");
+    assert_eq!(next(&mut kim).await["position"], 1);
+    // …leaving for good does not.
+    drop(kim);
+    loop {
+        let queue = next_of(&mut robin, "queue").await;
+        if queue["total"] == 0 {
+            assert_eq!(queue["waiting"], json!([]));
+            break;
+        }
+    }
+    assert_eq!(
+        conversation_row(&demo, &id).await,
+        ("closed".into(), Some("system".into()))
+    );
+    // Coming back later: the message form, with what was written.
+    let (mut kim, _) = shopper(demo.addr, Some(&resume), 1).await;
+    assert_eq!(
+        next(&mut kim).await,
+        json!({"type": "offline", "reason": "no_agent_online", "text": "Do you ship to Norway?"})
+    );
+}
+
+#[tokio::test]
+async fn a_shopper_too_slow_to_read_is_disconnected_when_its_outbox_bytes_are_full() {
+    let demo = demo().await;
+    let Chat {
+        mut ada, id, robin, ..
+    } = chat(&demo).await;
+    // Ada's browser stops reading; the agent's messages keep coming.
+    let long = ServerMessage::Message(ChatMessage {
+        seq: 1,
+        client_id: None,
+        author: Party::Agent,
+        name: Some("Robin".into()),
+        text: "x".repeat(2000),
+        at: 0,
+    });
+    let mut pushed = 0usize;
+    // Far more than the socket buffers and the outbox hold together.
+    while pushed < 64 * 1024 * 1024 {
+        demo.state.chat.to_shoppers(&id, &long, None);
+        pushed += 2100;
+        if pushed % (1024 * 1024) < 2100 {
+            tokio::task::yield_now().await;
+        }
+    }
+    // Once she reads again: what was queued, then the close (resume and catch up).
+    assert_eq!(close_code(&mut ada).await, CloseCode::Again);
+    drop(robin);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_waiting_shoppers_get_a_queue_frame_under_64_kb_and_no_agent_is_kicked() {
+    const SHOPPERS: usize = 1000;
+    let demo = demo().await;
+    demo.limits(|l| {
+        l.sockets_per_address = 2 * SHOPPERS as u32;
+        l.open_per_address = 2 * SHOPPERS;
+    });
+    let token = demo.robin().await;
+    let robin = agent(demo.addr, &token).await;
+    // Robin's console reads every frame as it comes, like the real one.
+    let (mut robin_tx, mut robin_rx) = robin.split();
+    let watcher = tokio::spawn(async move {
+        let (mut largest, mut last_total) = (0usize, 0u64);
+        while let Some(Ok(message)) = robin_rx.next().await {
+            match message {
+                // Read without a JSON parse: this test measures the server.
+                Message::Text(text) if text.starts_with(r#"{"type":"queue""#) => {
+                    largest = largest.max(text.len());
+                    let total = text.rsplit_once(r#""total":"#).unwrap().1;
+                    let digits = total.split(|c: char| !c.is_ascii_digit()).next();
+                    last_total = digits.unwrap().parse().unwrap();
+                }
+                Message::Text(text) if text.starts_with(r#"{"type":"pong""#) => {
+                    return (largest, last_total, true);
+                }
+                Message::Close(frame) => panic!("Robin was disconnected: {frame:?}"),
+                _ => {}
+            }
+        }
+        (largest, last_total, false)
+    });
+    // Each shopper shares as much as a context may hold (~15 KB).
+    let context = json!({
+        "page_url": format!("https://shop.example/{}", "p".repeat(480)),
+        "page_title": "T".repeat(500),
+        "pages": (0..26).map(|i| format!("https://shop.example/{i}/{}", "q".repeat(470))).collect::<Vec<_>>(),
+        "email": format!("{}@example.com", "e".repeat(400)),
+        "campaign": "c".repeat(500),
+    });
+    let started = std::time::Instant::now();
+    let mut shoppers = Vec::with_capacity(SHOPPERS);
+    for _ in 0..SHOPPERS {
+        let (mut s, _) = shopper(demo.addr, None, 0).await;
+        start(&mut s, context.clone()).await;
+        shoppers.push(s);
+    }
+    let elapsed = started.elapsed();
+    send_split(&mut robin_tx, json!({"type": "ping", "nonce": 1})).await;
+    let (largest, total, answered) = tokio::time::timeout(Duration::from_secs(60), watcher)
+        .await
+        .expect("Robin's console keeps up")
+        .unwrap();
+    assert!(answered, "Robin is still connected");
+    assert_eq!(total, SHOPPERS as u64, "the queue counts every shopper");
+    assert!(largest < 64 * 1024, "largest queue frame: {largest} bytes");
+    // What one frame with every shopper's whole context (the old queue) would be.
+    let (contexts,): (i64,) = sqlx::query_as(
+        "SELECT SUM(LENGTH(context) + 90) FROM conversations WHERE state = 'waiting'",
+    )
+    .fetch_one(&demo.state.db)
+    .await
+    .unwrap();
+    println!(
+        "{SHOPPERS} waiting: largest queue frame {largest} bytes (with every whole context: \
+         ~{contexts} bytes); {SHOPPERS} starts in {elapsed:?}"
+    );
+}
+
+async fn send_split(sink: &mut futures_util::stream::SplitSink<Socket, Message>, message: Value) {
+    sink.send(Message::text(message.to_string())).await.unwrap();
+}
+
+#[tokio::test]
+async fn agents_get_the_latest_messages_and_page_back_through_earlier_ones() {
+    let demo = demo().await;
+    demo.limits(|l| l.history_page = 5);
+    let token = demo.robin().await;
+    let Chat {
+        robin, mut ada, id, ..
+    } = chat(&demo).await;
+    drop(robin);
+    for i in 1..=12 {
+        send(
+            &mut ada,
+            json!({"type": "send", "client_id": format!("m{i}"), "text": format!("message {i}")}),
+        )
+        .await;
+        next_of(&mut ada, "ack").await;
+    }
+    // Robin's console reconnects: the latest page only.
+    let mut robin = agent(demo.addr, &token).await;
+    let snapshot = next_of(&mut robin, "conversation").await;
+    let seqs = |frame: &Value| -> Vec<u64> {
+        frame["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["seq"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(seqs(&snapshot), [8, 9, 10, 11, 12]);
+    assert_eq!(snapshot["more"], true);
+    send(
+        &mut robin,
+        json!({"type": "history", "conversation": id, "before": 8}),
+    )
+    .await;
+    let page = next_of(&mut robin, "history").await;
+    assert_eq!(seqs(&page), [3, 4, 5, 6, 7]);
+    assert_eq!(page["more"], true);
+    assert_eq!(page["messages"][0]["text"], "message 3");
+    send(
+        &mut robin,
+        json!({"type": "history", "conversation": id, "before": 3}),
+    )
+    .await;
+    let page = next_of(&mut robin, "history").await;
+    assert_eq!(seqs(&page), [1, 2]);
+    assert_eq!(page["more"], false);
+    // Not someone else's conversation.
+    let sam_token = demo.sam().await;
+    let mut sam = agent(demo.addr, &sam_token).await;
+    send(
+        &mut sam,
+        json!({"type": "history", "conversation": id, "before": 8}),
+    )
+    .await;
+    assert_eq!(next_of_any(&mut sam, "error").await["code"], "not_found");
+}
+
+/// The next frame of `kind`, errors included.
+async fn next_of_any(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let frame = next(socket).await;
+        if frame["type"] == kind {
+            return frame;
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_connection_of_one_conversation_shares_one_send_allowance() {
+    let demo = demo().await;
+    let Chat {
+        mut ada, resume, ..
+    } = chat(&demo).await;
+    let (mut tab, _) = shopper(demo.addr, Some(&resume), 0).await;
+    let mut acked = 0;
+    let mut refused = 0;
+    for i in 0..aisle_server::chat::SEND_LIMIT {
+        let socket = if i % 2 == 0 { &mut ada } else { &mut tab };
+        send(
+            socket,
+            json!({"type": "send", "client_id": format!("c{i}"), "text": "hi"}),
+        )
+        .await;
+        if next_of(socket, "ack").await["type"] == "ack" {
+            acked += 1;
+        }
+    }
+    for socket in [&mut ada, &mut tab] {
+        send(
+            socket,
+            json!({"type": "send", "client_id": "over", "text": "one more"}),
+        )
+        .await;
+        let answer = next_of_any(socket, "error").await;
+        if answer["code"] == "rate_limited" {
+            refused += 1;
+        }
+    }
+    assert_eq!(acked, aisle_server::chat::SEND_LIMIT);
+    assert_eq!(refused, 2, "a second tab does not double the allowance");
+}
+
+#[tokio::test]
+async fn an_agent_who_drops_twice_one_grace_apart_keeps_their_conversations_for_a_grace_after_the_last_drop()
+ {
+    const GRACE: Duration = Duration::from_millis(1000);
+    let demo = demo().await;
+    demo.state.chat.set_agent_grace(GRACE);
+    let token = demo.robin().await;
+    let Chat { robin, mut ada, .. } = chat(&demo).await;
+    // A first blip, right back…
+    drop(robin);
+    let first_drop = tokio::time::Instant::now();
+    let robin = agent(demo.addr, &token).await;
+    // …and a second one just before a grace has passed since the first.
+    tokio::time::sleep_until(first_drop + GRACE * 9 / 10).await;
+    drop(robin);
+    let second_drop = tokio::time::Instant::now();
+    until("Robin counts as gone", || async {
+        demo.state.chat.agents_online("demo") == 0
+    })
+    .await;
+    // The first drop's timer finds Robin gone only briefly: nothing moves.
+    let early =
+        tokio::time::timeout_at(second_drop + GRACE * 7 / 10, next_of(&mut ada, "queue")).await;
+    assert!(
+        early.is_err(),
+        "requeued too early: {:?} after the second drop",
+        second_drop.elapsed()
+    );
+    // A grace after the last drop, Ada is back in the queue.
+    let queue = next_of(&mut ada, "queue").await;
+    assert!(
+        second_drop.elapsed() >= GRACE,
+        "{:?}",
+        second_drop.elapsed()
+    );
+    assert_eq!(queue["position"], 1);
+}
+
+#[tokio::test]
+async fn when_the_last_agent_is_gone_waiting_shoppers_get_the_message_form_with_what_they_wrote() {
+    let demo = demo().await;
+    demo.state.chat.set_agent_grace(Duration::from_millis(300));
+    let token = demo.robin().await;
+    let robin = agent(demo.addr, &token).await;
+    let (mut kim, _) = shopper(demo.addr, None, 0).await;
+    let (id, _) = start(&mut kim, json!({})).await;
+    send(
+        &mut kim,
+        json!({"type": "send", "client_id": "k1", "text": "Is the parka warm?"}),
+    )
+    .await;
+    next_of(&mut kim, "ack").await;
+    send(
+        &mut kim,
+        json!({"type": "send", "client_id": "k2", "text": "Down to -20?"}),
+    )
+    .await;
+    next_of(&mut kim, "ack").await;
+    drop(robin);
+    assert_eq!(
+        next_of(&mut kim, "queue").await["agents_online"],
+        0,
+        "first: nobody is online right now"
+    );
+    assert_eq!(
+        next_of(&mut kim, "offline").await,
+        json!({"type": "offline", "reason": "no_agent_online", "text": "Is the parka warm?\nDown to -20?"})
+    );
+    assert_eq!(
+        conversation_row(&demo, &id).await,
+        ("closed".into(), Some("system".into()))
+    );
+}
+
+#[tokio::test]
+async fn a_shopper_whose_started_was_lost_finds_the_conversation_again() {
+    let demo = demo().await;
+    let token = demo.robin().await;
+    let mut robin = agent(demo.addr, &token).await;
+    let resume = "f".repeat(24) + &"0123456789".repeat(4);
+    // The widget saved its own token, asked, and the connection dropped
+    // before `started` arrived.
+    let (mut kim, _) = shopper(demo.addr, None, 0).await;
+    send(
+        &mut kim,
+        json!({"type": "start", "locale": "en", "resume": resume}),
+    )
+    .await;
+    let queue = next_of(&mut robin, "queue").await;
+    let id = queue["waiting"][0]["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(kim);
+    // The next page resumes with that token: the same conversation.
+    let (mut kim, welcome) = shopper(demo.addr, Some(&resume), 0).await;
+    assert_eq!(welcome["conversation"]["id"], id.as_str());
+    assert_eq!(welcome["conversation"]["state"], "waiting");
+    assert_eq!(next(&mut kim).await["position"], 1);
+    // A repeated start with the token is the same conversation too.
+    let (mut again, _) = shopper(demo.addr, None, 0).await;
+    send(
+        &mut again,
+        json!({"type": "start", "locale": "en", "resume": resume}),
+    )
+    .await;
+    let started = next(&mut again).await;
+    assert_eq!(
+        started,
+        json!({"type": "started", "conversation": id, "resume": resume})
+    );
+    assert_eq!(next(&mut again).await["position"], 1);
+    let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM conversations")
+        .fetch_one(&demo.state.db)
+        .await
+        .unwrap();
+    assert_eq!(count.0, 1, "no orphan");
+    // A token that is too short to be secret is refused.
+    send(
+        &mut again,
+        json!({"type": "start", "locale": "en", "resume": "abc"}),
+    )
+    .await;
+    assert_eq!(next_of_any(&mut again, "error").await["code"], "invalid");
+}
+
+#[tokio::test]
+async fn an_agent_socket_closes_with_a_reason_when_its_session_is_revoked() {
+    let demo = demo().await;
+    demo.limits(|l| l.session_check = Duration::from_millis(200));
+    let token = demo.robin().await;
+    let mut robin = agent(demo.addr, &token).await;
+    sqlx::query("DELETE FROM agent_sessions WHERE token = ?")
+        .bind(&token)
+        .execute(&demo.state.db)
+        .await
+        .unwrap();
+    let (code, reason) = close_frame(&mut robin).await;
+    assert_eq!(code, CloseCode::Policy);
+    assert_eq!(reason, "session expired");
 }

@@ -569,7 +569,7 @@ async fn evaluate_tells_the_widget_what_to_show_and_when_to_ask_again() {
     let (_, nudge) = evaluate(json!({"url": "/cart", "cart_value_minor": 3_000})).await;
     assert_eq!(nudge["show"]["id"], "free-shipping-nudge");
     // "Our outfitters are online" needs an agent online (live presence).
-    let (agent_connection, _outbox) = aisle_server::chat::hub::channel();
+    let (agent_connection, _outbox) = aisle_server::chat::hub::channel(64 * 1024);
     demo.state
         .chat
         .add_agent("demo", 1, "session", agent_connection);

@@ -10,7 +10,7 @@ use super::hub::{ConnId, Handle, agent_welcome};
 use super::store::{self, Accept, Appended, Writer};
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW, check_message, clean_tags};
 use crate::AppState;
-use crate::agents::{Agent, session_token};
+use crate::agents::{Agent, session_agent, session_token};
 use crate::ws::{Flow, Io, Peer, limits, serve};
 use aisle_core::protocol::{
     AgentClientMessage, AgentServerMessage, ChatMessage, ConversationStatus, Party, ProtocolError,
@@ -18,9 +18,11 @@ use aisle_core::protocol::{
 };
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::close_code;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// Whether a browser page at `origin` is this server's own (the console).
 fn same_origin(origin: &str, host: Option<&str>) -> bool {
@@ -57,7 +59,8 @@ pub async fn upgrade(
     let tasks = state.tasks.clone();
     limits(ws).on_upgrade(move |socket| {
         tasks.track_future(async move {
-            let (handle, outbox) = super::hub::channel();
+            let (handle, outbox) = super::hub::channel(state.chat.limits().agent_outbox_bytes);
+            let watch = watch_session(&state, &session, &handle);
             let peer = AgentPeer {
                 state,
                 agent,
@@ -65,10 +68,44 @@ pub async fn upgrade(
                 handle,
                 conn: None,
                 sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+                _watch: watch,
             };
             serve(socket, shutdown, peer, outbox).await;
         })
     })
+}
+
+/// Checks every [`super::hub::Limits::session_check`] that login `session`
+/// still exists (not expired, not revoked), and closes the connection of
+/// `handle` with "session expired" when it is gone. Stops when the guard drops.
+fn watch_session(state: &AppState, session: &str, handle: &Handle) -> DropGuard {
+    let stop = CancellationToken::new();
+    let (db, session, handle, every) = (
+        state.db.clone(),
+        session.to_owned(),
+        handle.clone(),
+        state.chat.limits().session_check,
+    );
+    let watching = stop.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = watching.cancelled() => return,
+                _ = handle.kicked() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            match session_agent(&db, &session).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    tracing::info!("agent session gone; closing its socket");
+                    handle.kick(close_code::POLICY, "session expired");
+                    return;
+                }
+                Err(e) => tracing::warn!(error = %e, "checking an agent session failed"),
+            }
+        }
+    });
+    stop.drop_guard()
 }
 
 /// A stored message as agents see it (their own `client_id` only).
@@ -88,27 +125,50 @@ pub struct AgentPeer {
     /// Set by `hello`.
     conn: Option<ConnId>,
     sends: RateWindow,
+    /// Stops the session check with the connection.
+    _watch: DropGuard,
 }
 
 impl AgentPeer {
-    /// The full state of conversation `id` for the console.
+    /// Conversation `id` for the console: its full context and its latest
+    /// messages (a page; earlier ones on request).
     async fn snapshot(&self, id: &str) -> anyhow::Result<Option<AgentServerMessage>> {
         let db = &self.state.db;
         let Some(c) = store::get(db, &self.agent.site, id).await? else {
             return Ok(None);
         };
-        let messages = store::messages_after(db, id, 0, i64::MAX)
-            .await?
-            .into_iter()
-            .map(agent_view)
-            .collect();
+        let page = self.state.chat.limits().history_page;
+        let (messages, more) = store::messages_before(db, id, u64::MAX, page).await?;
         Ok(Some(AgentServerMessage::Conversation {
             id: c.id,
             context: Box::new(c.context),
-            messages,
+            messages: messages.into_iter().map(agent_view).collect(),
+            more,
             shopper_read: c.shopper_read,
             waiting_since: c.created_at,
         }))
+    }
+
+    /// `history`: a page of messages before `before` of one of the agent's
+    /// conversations (open or ended).
+    async fn history(&self, id: &str, before: u64, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let db = &self.state.db;
+        let mine = store::get(db, &self.agent.site, id)
+            .await?
+            .is_some_and(|c| c.agent_id == Some(self.agent.id));
+        if !mine {
+            not_found(io).await;
+            return Ok(());
+        }
+        let page = self.state.chat.limits().history_page;
+        let (messages, more) = store::messages_before(db, id, before, page).await?;
+        io.send(&AgentServerMessage::History {
+            conversation: id.to_owned(),
+            messages: messages.into_iter().map(agent_view).collect(),
+            more,
+        })
+        .await;
+        Ok(())
     }
 
     async fn dispatch(
@@ -165,6 +225,10 @@ impl AgentPeer {
             AgentClientMessage::Transfer { conversation } => {
                 self.transfer(&conversation, io).await?
             }
+            AgentClientMessage::History {
+                conversation,
+                before,
+            } => self.history(&conversation, before, io).await?,
         }
         Ok(Flow::Continue)
     }
@@ -197,6 +261,7 @@ impl AgentPeer {
             Accept::Accepted => {
                 {
                     let _conversation = hub.lock_conversation(id).await;
+                    hub.left_queue(id);
                     hub.sync(self.agent.id, id);
                     if let Some(snapshot) = self.snapshot(id).await? {
                         hub.to_agent(self.agent.id, &snapshot);
@@ -325,6 +390,7 @@ impl AgentPeer {
             }
             return Ok(());
         }
+        hub.closed(id);
         let to_shopper = ServerMessage::Closed {
             by: Party::Agent,
             rate: true,
@@ -400,26 +466,11 @@ impl Peer for AgentPeer {
 
     async fn leave(self) {
         if let Some(conn) = self.conn {
+            // The hub starts the grace timers (the agent's conversations, the
+            // site's waiting shoppers) when this was the last connection.
             let hub = self.state.chat.clone();
             hub.remove_agent(conn);
             hub.queue_changed(&self.agent.site).await;
-            if !hub.agent_connected(self.agent.id) {
-                // Their shoppers wait for them a little, then go back to the queue.
-                let (site, agent, grace) =
-                    (self.agent.site.clone(), self.agent.id, hub.agent_grace());
-                let shutdown = self.state.shutdown.clone();
-                tokio::spawn(async move {
-                    tokio::select! {
-                        _ = shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(grace) => {}
-                    }
-                    if !hub.agent_connected(agent)
-                        && let Err(e) = hub.requeue_agent(&site, agent).await
-                    {
-                        tracing::error!(site, agent, error = %e, "requeueing a gone agent's conversations failed");
-                    }
-                });
-            }
         }
     }
 }

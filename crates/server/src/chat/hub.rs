@@ -2,9 +2,9 @@
 //! fan-out of frames to the connections of a conversation or a site.
 //!
 //! The database is the truth; the hub only knows connections. Each connection
-//! has a bounded outbox (an mpsc channel its task drains into the socket): a
-//! peer too slow to keep up is disconnected and resumes from its last sequence
-//! number, so a stuck browser never grows server memory.
+//! has an outbox bounded in bytes (a channel its task drains into the socket):
+//! a peer too slow to keep up is disconnected and resumes from its last
+//! sequence number, so a stuck browser never grows server memory.
 //!
 //! Ordering: writes to one conversation and their fan-out happen under that
 //! conversation's lock ([`Hub::lock_conversation`]), and queue changes with
@@ -12,30 +12,100 @@
 //! is always taken before a conversation lock. So every connection sees a
 //! conversation's messages in sequence order and queue snapshots in the order
 //! they were taken.
+//!
+//! Bounds ([`Limits`]): shopper sockets and open conversations per client
+//! address, conversations started per socket, outbox bytes, the queue frame
+//! (the first [`Limits::queue_shown`] entries, within [`Limits::queue_bytes`]),
+//! and history pages. Timers are measured from the *last* event and checked
+//! against it when they fire, so a reconnect cancels them: a waiting
+//! conversation whose shopper has been gone for [`Limits::shopper_grace`] is
+//! closed; an agent gone for [`Limits::agent_grace`] has their conversations
+//! put back in the queue; a site without an agent online for that long offers
+//! its waiting shoppers the message form.
 
 use super::store;
+use super::{RateWindow, SEND_LIMIT, SEND_WINDOW};
 use aisle_core::protocol::{
-    AgentServerMessage, ChatMessage, PROTOCOL_VERSION, Party, QueueEntry, ServerMessage,
+    AgentServerMessage, ChatMessage, OfflineReason, PROTOCOL_VERSION, Party, QueueEntry,
+    QueueSummary, ServerMessage,
 };
 use axum::extract::ws::{Utf8Bytes, close_code};
 use serde::Serialize;
 use sqlx::SqlitePool;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// Frames a connection may have waiting before it counts as too slow.
-pub const OUTBOX_FRAMES: usize = 256;
+/// The live-chat limits; [`Limits::default`] holds the production values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// How long an agent may be gone (from their last disconnect) before their
+    /// conversations go back to the queue; also how long a site may have no
+    /// agent online before its waiting shoppers are offered the message form.
+    pub agent_grace: Duration,
+    /// How long a waiting conversation is kept after its shopper's last
+    /// connection closed (a reload or a network drop reconnects well within it).
+    pub shopper_grace: Duration,
+    /// How often an agent socket checks that its login session still exists.
+    pub session_check: Duration,
+    /// Shopper sockets open at once from one client address (IPv6: per /64).
+    pub sockets_per_address: u32,
+    /// Open (waiting or active) conversations started from one client address.
+    pub open_per_address: usize,
+    /// Conversations one shopper socket may start.
+    pub starts_per_socket: u32,
+    /// Bytes a shopper connection may have waiting in its outbox.
+    pub shopper_outbox_bytes: usize,
+    /// Bytes an agent connection may have waiting in its outbox.
+    pub agent_outbox_bytes: usize,
+    /// Waiting conversations listed in an agent's queue frame (the count of
+    /// all of them is sent too).
+    pub queue_shown: u32,
+    /// Largest queue frame, in bytes; entries past it are left out.
+    pub queue_bytes: usize,
+    /// Messages per page of history (an agent's snapshot, "load earlier").
+    pub history_page: u32,
+}
+
+/// Default of [`Limits::agent_grace`]: long enough for a console reload or a
+/// network blip, short enough that a shopper is not left alone.
+pub const AGENT_GRACE: Duration = Duration::from_secs(60);
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            agent_grace: AGENT_GRACE,
+            shopper_grace: Duration::from_secs(120),
+            session_check: Duration::from_secs(60),
+            sockets_per_address: 50,
+            open_per_address: 10,
+            starts_per_socket: 5,
+            shopper_outbox_bytes: 128 * 1024,
+            agent_outbox_bytes: 1024 * 1024,
+            queue_shown: 100,
+            queue_bytes: 48 * 1024,
+            history_page: 50,
+        }
+    }
+}
 
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
 
+/// A snapshot frame waiting in an outbox: a newer one replaces it unsent.
+type Latest = Arc<Mutex<Option<Utf8Bytes>>>;
+
 /// The sending side of a connection: its outbox and a way to drop it.
 #[derive(Debug, Clone)]
 pub struct Handle {
-    tx: mpsc::Sender<Utf8Bytes>,
+    tx: mpsc::UnboundedSender<Utf8Bytes>,
+    queued: Arc<AtomicUsize>,
+    limit: usize,
+    latest: Latest,
     kick: CancellationToken,
     reason: Arc<OnceLock<(u16, &'static str)>>,
 }
@@ -43,11 +113,17 @@ pub struct Handle {
 /// The receiving side of a connection, owned by its task.
 #[derive(Debug)]
 pub struct Outbox {
-    /// Frames to write to the socket, in order.
-    pub rx: mpsc::Receiver<Utf8Bytes>,
+    rx: mpsc::UnboundedReceiver<Utf8Bytes>,
+    queued: Arc<AtomicUsize>,
+    latest: Latest,
     /// Cancelled when the hub drops the connection.
     pub kick: CancellationToken,
     reason: Arc<OnceLock<(u16, &'static str)>>,
+}
+
+/// In the channel, stands for the outbox's latest snapshot (real frames are never empty).
+fn is_latest_marker(frame: &Utf8Bytes) -> bool {
+    frame.is_empty()
 }
 
 impl Outbox {
@@ -58,20 +134,65 @@ impl Outbox {
             .copied()
             .unwrap_or((close_code::AGAIN, "reconnect"))
     }
+
+    /// `frame` leaves the outbox (a marker: the latest snapshot does).
+    fn took(&self, frame: Utf8Bytes) -> Utf8Bytes {
+        let frame = if is_latest_marker(&frame) {
+            let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner()).take();
+            latest.unwrap_or(frame)
+        } else {
+            frame
+        };
+        self.queued.fetch_sub(frame.len(), Ordering::Relaxed);
+        frame
+    }
+
+    /// The next queued frame, waiting for one.
+    pub async fn recv(&mut self) -> Option<Utf8Bytes> {
+        loop {
+            let frame = self.rx.recv().await?;
+            let frame = self.took(frame);
+            if !frame.is_empty() {
+                return Some(frame);
+            }
+        }
+    }
+
+    /// The next queued frame, if one is there.
+    pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
+        loop {
+            let frame = self.rx.try_recv().ok()?;
+            let frame = self.took(frame);
+            if !frame.is_empty() {
+                return Some(frame);
+            }
+        }
+    }
 }
 
-/// A new connection's outbox pair.
-pub fn channel() -> (Handle, Outbox) {
-    let (tx, rx) = mpsc::channel(OUTBOX_FRAMES);
+/// A new connection's outbox pair, holding at most `limit` bytes of frames.
+pub fn channel(limit: usize) -> (Handle, Outbox) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let latest = Latest::default();
     let kick = CancellationToken::new();
     let reason = Arc::new(OnceLock::new());
     (
         Handle {
             tx,
+            queued: queued.clone(),
+            limit,
+            latest: latest.clone(),
             kick: kick.clone(),
             reason: reason.clone(),
         },
-        Outbox { rx, kick, reason },
+        Outbox {
+            rx,
+            queued,
+            latest,
+            kick,
+            reason,
+        },
     )
 }
 
@@ -82,9 +203,43 @@ pub fn encode<T: Serialize>(message: &T) -> Utf8Bytes {
 }
 
 impl Handle {
-    /// Queues `frame`; a full outbox disconnects the peer (it will resume).
+    /// Queues `frame`; an outbox over its byte limit disconnects the peer (it will resume).
     pub fn push(&self, frame: Utf8Bytes) {
-        if self.tx.try_send(frame).is_err() && !self.kick.is_cancelled() {
+        let len = frame.len();
+        let before = self.queued.fetch_add(len, Ordering::Relaxed);
+        if before + len > self.limit || self.tx.send(frame).is_err() {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.too_slow();
+        }
+    }
+
+    /// Queues snapshot `frame` (the agents' queue): if an earlier snapshot
+    /// is still unsent, this one takes its place, so a slow reader gets the
+    /// latest state instead of a growing backlog.
+    pub fn push_latest(&self, frame: Utf8Bytes) {
+        let len = frame.len();
+        let replaced = {
+            let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+            latest.replace(frame).map(|old| old.len())
+        };
+        let before = self.queued.fetch_add(len, Ordering::Relaxed);
+        match replaced {
+            Some(old) => {
+                self.queued.fetch_sub(old, Ordering::Relaxed);
+                if before + len - old > self.limit {
+                    self.too_slow();
+                }
+            }
+            None => {
+                if before + len > self.limit || self.tx.send(Utf8Bytes::default()).is_err() {
+                    self.too_slow();
+                }
+            }
+        }
+    }
+
+    fn too_slow(&self) {
+        if !self.kick.is_cancelled() {
             tracing::info!("websocket peer too slow; disconnecting it");
             self.kick(close_code::AGAIN, "too slow; reconnect");
         }
@@ -95,6 +250,27 @@ impl Handle {
         let _ = self.reason.set((code, reason));
         self.kick.cancel();
     }
+
+    /// Resolves once the connection is kicked.
+    pub async fn kicked(&self) {
+        self.kick.cancelled().await;
+    }
+}
+
+/// The key per-address limits count under: an IPv4 address, or an IPv6
+/// address's /64 (one subscriber's network).
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(segments.into())
+            }
+        },
+    }
 }
 
 #[derive(Debug)]
@@ -102,6 +278,8 @@ struct Shopper {
     site: String,
     conversation: Option<String>,
     handle: Handle,
+    /// The last `queue` frame's (position, expected wait, agents online).
+    last_queue: Option<(u32, Option<u32>, u32)>,
 }
 
 #[derive(Debug)]
@@ -115,10 +293,64 @@ struct AgentConn {
     handle: Handle,
 }
 
+/// A conversation with shopper connections (or recently so).
+#[derive(Debug)]
+struct Live {
+    site: String,
+    conns: Vec<ConnId>,
+    /// Shared by every connection of the conversation.
+    sends: RateWindow,
+    /// When its last connection closed (while none is open).
+    gone: Option<Instant>,
+    /// An expiry timer is pending (at most one, however often the shopper
+    /// comes and goes).
+    timer: bool,
+}
+
+/// What one client address holds.
+#[derive(Debug, Default)]
+struct Address {
+    sockets: u32,
+    /// Open conversations started from it.
+    open: Vec<String>,
+}
+
 #[derive(Debug, Default)]
 struct Conns {
     shoppers: HashMap<ConnId, Shopper>,
     agents: HashMap<ConnId, AgentConn>,
+    /// Conversation id → its shopper connections.
+    live: HashMap<String, Live>,
+    addresses: HashMap<IpAddr, Address>,
+    /// Conversation id → the address that started it (while open).
+    opened_by: HashMap<String, IpAddr>,
+    /// Agents with no connection, since when.
+    agents_gone: HashMap<i64, Instant>,
+    /// Sites with no agent online, since when.
+    sites_empty: HashMap<String, Instant>,
+    /// Queue summaries of waiting conversations, so a queue change reads no context.
+    summaries: HashMap<String, QueueSummary>,
+}
+
+impl Conns {
+    fn agents_online(&self, site: &str) -> u32 {
+        let online: HashSet<i64> = self
+            .agents
+            .values()
+            .filter(|a| a.site == site && a.online)
+            .map(|a| a.agent)
+            .collect();
+        u32::try_from(online.len()).unwrap_or(u32::MAX)
+    }
+
+    fn release_address(&mut self, address: IpAddr) {
+        if let Some(a) = self.addresses.get(&address)
+            && a.sockets == 0
+            && a.open.is_empty()
+        {
+            self.addresses.remove(&address);
+        }
+    }
 }
 
 /// Live handoff's shared state: connections, presence and locks.
@@ -134,13 +366,10 @@ struct Inner {
     conns: Mutex<Conns>,
     conversation_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     site_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    /// How long an agent may be gone before their conversations go back to the queue.
-    agent_grace: Mutex<std::time::Duration>,
+    limits: Mutex<Limits>,
+    /// Cancelled when the server stops; ends the hub's timers.
+    shutdown: CancellationToken,
 }
-
-/// Default of [`Hub::agent_grace`]: long enough for a console reload or a
-/// network blip, short enough that a shopper is not left alone.
-pub const AGENT_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Held while a conversation's messages are written and fanned out.
 pub type ConversationGuard = tokio::sync::OwnedMutexGuard<()>;
@@ -148,9 +377,42 @@ pub type ConversationGuard = tokio::sync::OwnedMutexGuard<()>;
 /// Conversation lock entries kept before dead ones are swept.
 const SWEEP_LOCKS_AT: usize = 1024;
 
+/// Why a shopper socket or conversation is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// [`Limits::sockets_per_address`].
+    Sockets,
+    /// [`Limits::open_per_address`].
+    OpenConversations,
+}
+
+/// Counts a shopper socket against its address until dropped.
+#[derive(Debug)]
+pub struct AddressSlot {
+    hub: Hub,
+    address: IpAddr,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut conns = self.hub.conns();
+        if let Some(a) = conns.addresses.get_mut(&self.address) {
+            a.sockets = a.sockets.saturating_sub(1);
+        }
+        conns.release_address(self.address);
+    }
+}
+
+impl AddressSlot {
+    /// The (keyed) address this slot counts against.
+    pub fn address(&self) -> IpAddr {
+        self.address
+    }
+}
+
 impl Hub {
-    /// A hub over `db`, with nobody connected.
-    pub fn new(db: SqlitePool) -> Self {
+    /// A hub over `db`, with nobody connected; its timers stop with `shutdown`.
+    pub fn new(db: SqlitePool, shutdown: CancellationToken) -> Self {
         Hub {
             inner: Arc::new(Inner {
                 db,
@@ -158,7 +420,8 @@ impl Hub {
                 conns: Mutex::new(Conns::default()),
                 conversation_locks: Mutex::new(HashMap::new()),
                 site_locks: Mutex::new(HashMap::new()),
-                agent_grace: Mutex::new(AGENT_GRACE),
+                limits: Mutex::new(Limits::default()),
+                shutdown,
             }),
         }
     }
@@ -170,6 +433,20 @@ impl Hub {
 
     fn conns(&self) -> MutexGuard<'_, Conns> {
         self.inner.conns.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.inner
+            .limits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Changes the limits (tests use small ones); applies to what happens next.
+    pub fn set_limits(&self, limits: Limits) {
+        *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
     }
 
     /// Serializes writes and fan-out of conversation `id`.
@@ -212,6 +489,70 @@ impl Hub {
         self.inner.next.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// Runs `job` after `delay` unless the server stops first.
+    fn later<F>(&self, delay: Duration, job: impl FnOnce(Hub) -> F + Send + 'static)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = hub.inner.shutdown.cancelled() => {}
+                _ = tokio::time::sleep(delay) => job(hub).await,
+            }
+        });
+    }
+
+    /// Counts a new shopper socket from `ip`; refused over [`Limits::sockets_per_address`].
+    pub fn reserve_address(&self, ip: IpAddr) -> Result<AddressSlot, Refused> {
+        let address = address_key(ip);
+        let max = self.limits().sockets_per_address;
+        let mut conns = self.conns();
+        let entry = conns.addresses.entry(address).or_default();
+        if entry.sockets >= max {
+            return Err(Refused::Sockets);
+        }
+        entry.sockets += 1;
+        Ok(AddressSlot {
+            hub: self.clone(),
+            address,
+        })
+    }
+
+    /// Whether `address` may open one more conversation ([`Limits::open_per_address`]).
+    pub fn may_open(&self, address: IpAddr) -> bool {
+        let max = self.limits().open_per_address;
+        self.conns()
+            .addresses
+            .get(&address)
+            .is_none_or(|a| a.open.len() < max)
+    }
+
+    /// Counts open conversation `id` against `address` until it closes.
+    pub fn opened(&self, address: IpAddr, id: &str) {
+        let mut conns = self.conns();
+        conns
+            .addresses
+            .entry(address)
+            .or_default()
+            .open
+            .push(id.to_owned());
+        conns.opened_by.insert(id.to_owned(), address);
+    }
+
+    /// Conversation `id` is closed: it no longer counts against its address,
+    /// and its (shared) send allowance goes once its shoppers leave.
+    pub fn closed(&self, id: &str) {
+        let mut conns = self.conns();
+        conns.summaries.remove(id);
+        if let Some(address) = conns.opened_by.remove(id) {
+            if let Some(a) = conns.addresses.get_mut(&address) {
+                a.open.retain(|o| o != id);
+            }
+            conns.release_address(address);
+        }
+    }
+
     /// Registers a shopper connection on `site`.
     pub fn add_shopper(&self, site: &str, handle: Handle) -> ConnId {
         let id = self.id();
@@ -221,6 +562,7 @@ impl Hub {
                 site: site.to_owned(),
                 conversation: None,
                 handle,
+                last_queue: None,
             },
         );
         id
@@ -228,20 +570,171 @@ impl Hub {
 
     /// Routes conversation `conversation`'s frames to shopper connection `conn`.
     pub fn attach(&self, conn: ConnId, conversation: &str) {
-        if let Some(s) = self.conns().shoppers.get_mut(&conn) {
-            s.conversation = Some(conversation.to_owned());
+        let mut conns = self.conns();
+        let Some(s) = conns.shoppers.get_mut(&conn) else {
+            return;
+        };
+        s.conversation = Some(conversation.to_owned());
+        s.last_queue = None;
+        let site = s.site.clone();
+        let live = conns
+            .live
+            .entry(conversation.to_owned())
+            .or_insert_with(|| Live {
+                site,
+                conns: Vec::new(),
+                sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+                gone: None,
+                timer: false,
+            });
+        live.gone = None;
+        if !live.conns.contains(&conn) {
+            live.conns.push(conn);
         }
     }
 
-    /// Forgets a shopper connection.
+    /// Keeps the queue summary of new waiting conversation `id`.
+    pub fn queued(&self, id: &str, summary: QueueSummary) {
+        self.conns().summaries.insert(id.to_owned(), summary);
+    }
+
+    /// Conversation `id` left the queue (accepted): should it come back, its
+    /// shoppers hear their place again even if it is the same as before.
+    pub fn left_queue(&self, id: &str) {
+        let mut conns = self.conns();
+        conns.summaries.remove(id);
+        let Conns { shoppers, live, .. } = &mut *conns;
+        for conn in live.get(id).map(|l| l.conns.as_slice()).unwrap_or_default() {
+            if let Some(s) = shoppers.get_mut(conn) {
+                s.last_queue = None;
+            }
+        }
+    }
+
+    /// Counts a shopper message of conversation `id` against the allowance
+    /// all its connections share; `false` when over it.
+    pub fn allow_send(&self, id: &str) -> bool {
+        self.conns()
+            .live
+            .get_mut(id)
+            .is_none_or(|l| l.sends.allow(Instant::now()))
+    }
+
+    /// Forgets a shopper connection. When it was its conversation's last, the
+    /// conversation is closed if still waiting after [`Limits::shopper_grace`].
     pub fn remove_shopper(&self, conn: ConnId) {
-        self.conns().shoppers.remove(&conn);
+        let gone = {
+            let mut conns = self.conns();
+            let Some(s) = conns.shoppers.remove(&conn) else {
+                return;
+            };
+            let Some(id) = s.conversation else { return };
+            let Some(live) = conns.live.get_mut(&id) else {
+                return;
+            };
+            live.conns.retain(|c| *c != conn);
+            if !live.conns.is_empty() {
+                return;
+            }
+            live.gone = Some(Instant::now());
+            if std::mem::replace(&mut live.timer, true) {
+                // The pending timer will look again.
+                return;
+            }
+            id
+        };
+        self.expire_later(gone, self.limits().shopper_grace);
+    }
+
+    fn expire_later(&self, id: String, delay: Duration) {
+        self.later(delay, move |hub| async move {
+            if let Err(e) = hub.expire(&id).await {
+                tracing::error!(conversation = id, error = %e, "expiring a conversation failed");
+            }
+        });
+    }
+
+    /// Closes waiting conversation `id` if its shopper has been gone for
+    /// [`Limits::shopper_grace`] since their last connection closed.
+    async fn expire(&self, id: &str) -> anyhow::Result<()> {
+        let grace = self.limits().shopper_grace;
+        let Some(site) = self.conns().live.get(id).map(|l| l.site.clone()) else {
+            return Ok(());
+        };
+        let _site = self.lock_site(&site).await;
+        let _conversation = self.lock_conversation(id).await;
+        {
+            let mut conns = self.conns();
+            let Some(live) = conns.live.get_mut(id) else {
+                return Ok(());
+            };
+            match live.gone.filter(|_| live.conns.is_empty()) {
+                // Back: the next departure starts a timer.
+                None => {
+                    live.timer = false;
+                    return Ok(());
+                }
+                // Came and went since: look again a grace after the last departure.
+                Some(gone) if gone.elapsed() + SLACK < grace => {
+                    let rest = grace - gone.elapsed().min(grace);
+                    drop(conns);
+                    self.expire_later(id.to_owned(), rest);
+                    return Ok(());
+                }
+                Some(_) => {}
+            }
+            conns.live.remove(id);
+        }
+        if store::close_waiting(self.db(), &site, id).await? {
+            self.closed(id);
+            tracing::info!(
+                site,
+                conversation = id,
+                "shopper gone: waiting conversation closed"
+            );
+            self.notify_queue(&site).await?;
+        }
+        Ok(())
+    }
+
+    /// After a start: waiting conversations nobody is connected to (the
+    /// server restarted) expire like those whose shopper left, and sites
+    /// count as without agents from now.
+    pub async fn watch_waiting(&self) -> anyhow::Result<()> {
+        let waiting = store::all_waiting(self.db()).await?;
+        let now = Instant::now();
+        let mut sites = HashSet::new();
+        {
+            let mut conns = self.conns();
+            for (id, site) in &waiting {
+                conns.live.entry(id.clone()).or_insert_with(|| Live {
+                    site: site.clone(),
+                    conns: Vec::new(),
+                    sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+                    gone: Some(now),
+                    timer: true,
+                });
+                if conns.agents_online(site) == 0 {
+                    conns.sites_empty.entry(site.clone()).or_insert(now);
+                    sites.insert(site.clone());
+                }
+            }
+        }
+        let grace = self.limits().shopper_grace;
+        for (id, _) in waiting {
+            self.expire_later(id, grace);
+        }
+        for site in sites {
+            self.offline_later(site);
+        }
+        Ok(())
     }
 
     /// Registers an agent connection (online) for `agent` of `site`, logged in with `session`.
     pub fn add_agent(&self, site: &str, agent: i64, session: &str, handle: Handle) -> ConnId {
         let id = self.id();
-        self.conns().agents.insert(
+        let mut conns = self.conns();
+        conns.agents.insert(
             id,
             AgentConn {
                 site: site.to_owned(),
@@ -252,34 +745,48 @@ impl Hub {
                 handle,
             },
         );
+        // Back in time: the grace timers find nothing to do.
+        conns.agents_gone.remove(&agent);
+        conns.sites_empty.remove(site);
         tracing::info!(site, agent, "agent online");
         id
     }
 
     /// Sets an agent connection online or away.
     pub fn set_online(&self, conn: ConnId, online: bool) {
-        if let Some(a) = self.conns().agents.get_mut(&conn) {
+        let site = {
+            let mut conns = self.conns();
+            let Some(a) = conns.agents.get_mut(&conn) else {
+                return;
+            };
             a.online = online;
             tracing::info!(site = a.site, agent = a.agent, online, "agent presence");
-        }
+            let site = a.site.clone();
+            if online {
+                conns.sites_empty.remove(&site);
+                return;
+            }
+            if conns.agents_online(&site) > 0 || conns.sites_empty.contains_key(&site) {
+                return;
+            }
+            conns.sites_empty.insert(site.clone(), Instant::now());
+            site
+        };
+        self.offline_later(site);
     }
 
     /// How long a disconnected agent keeps their conversations.
-    pub fn agent_grace(&self) -> std::time::Duration {
-        *self
-            .inner
-            .agent_grace
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+    pub fn agent_grace(&self) -> Duration {
+        self.limits().agent_grace
     }
 
-    /// Changes [`Hub::agent_grace`] (tests use a short one).
-    pub fn set_agent_grace(&self, grace: std::time::Duration) {
-        *self
-            .inner
-            .agent_grace
+    /// Changes [`Limits::agent_grace`] (tests use a short one).
+    pub fn set_agent_grace(&self, grace: Duration) {
+        self.inner
+            .limits
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = grace;
+            .unwrap_or_else(|e| e.into_inner())
+            .agent_grace = grace;
     }
 
     /// Whether `agent` has any connection open.
@@ -320,14 +827,106 @@ impl Hub {
         if !ids.is_empty() {
             self.notify_queue(site).await?;
         }
-        Ok(())
+        self.offline_if_empty(site).await
     }
 
-    /// Forgets an agent connection (it no longer counts as online).
+    /// Forgets an agent connection (it no longer counts as online). When it
+    /// was the agent's last, their conversations go back to the queue after
+    /// [`Limits::agent_grace`] unless they reconnect; when the site has no
+    /// agent online left, its waiting shoppers get the message form after it.
     pub fn remove_agent(&self, conn: ConnId) {
-        if let Some(a) = self.conns().agents.remove(&conn) {
+        let (site, agent, last, empty) = {
+            let mut conns = self.conns();
+            let Some(a) = conns.agents.remove(&conn) else {
+                return;
+            };
             tracing::info!(site = a.site, agent = a.agent, "agent connection closed");
+            let last = !conns.agents.values().any(|o| o.agent == a.agent);
+            if last {
+                conns.agents_gone.insert(a.agent, Instant::now());
+            }
+            let empty =
+                conns.agents_online(&a.site) == 0 && !conns.sites_empty.contains_key(&a.site);
+            if empty {
+                conns.sites_empty.insert(a.site.clone(), Instant::now());
+            }
+            (a.site, a.agent, last, empty)
+        };
+        let grace = self.agent_grace();
+        if last {
+            let site = site.clone();
+            self.later(grace, move |hub| async move {
+                let gone_long = hub
+                    .conns()
+                    .agents_gone
+                    .get(&agent)
+                    .is_some_and(|g| g.elapsed() + SLACK >= grace);
+                if !gone_long {
+                    return;
+                }
+                hub.conns().agents_gone.remove(&agent);
+                if let Err(e) = hub.requeue_agent(&site, agent).await {
+                    tracing::error!(site, agent, error = %e, "requeueing a gone agent's conversations failed");
+                }
+            });
         }
+        if empty {
+            self.offline_later(site);
+        }
+    }
+
+    fn offline_later(&self, site: String) {
+        let grace = self.agent_grace();
+        self.later(grace, move |hub| async move {
+            let _site = hub.lock_site(&site).await;
+            if let Err(e) = hub.offline_if_empty(&site).await {
+                tracing::error!(site, error = %e, "offering the message form failed");
+            }
+        });
+    }
+
+    /// When `site` has had no agent online for [`Limits::agent_grace`], closes
+    /// its waiting conversations and offers their shoppers the message form,
+    /// prefilled with what they wrote. The caller holds the site's lock.
+    async fn offline_if_empty(&self, site: &str) -> anyhow::Result<()> {
+        let grace = self.agent_grace();
+        let empty_long = {
+            let conns = self.conns();
+            conns.agents_online(site) == 0
+                && conns
+                    .sites_empty
+                    .get(site)
+                    .is_some_and(|since| since.elapsed() + SLACK >= grace)
+        };
+        if !empty_long {
+            return Ok(());
+        }
+        let waiting = store::waiting_ids(self.db(), site).await?;
+        for id in &waiting {
+            let _conversation = self.lock_conversation(id).await;
+            if !store::close_waiting(self.db(), site, id).await? {
+                continue;
+            }
+            let text = store::shopper_text(self.db(), id).await?;
+            self.to_shoppers(
+                id,
+                &ServerMessage::Offline {
+                    reason: OfflineReason::NoAgentOnline,
+                    text,
+                },
+                None,
+            );
+            self.closed(id);
+        }
+        if !waiting.is_empty() {
+            tracing::info!(
+                site,
+                count = waiting.len(),
+                "no agent online: waiting shoppers offered the message form"
+            );
+            self.notify_queue(site).await?;
+        }
+        Ok(())
     }
 
     /// Closes every connection opened with login `session` (after logout).
@@ -341,14 +940,7 @@ impl Hub {
 
     /// Agents (people, not tabs) online for `site`.
     pub fn agents_online(&self, site: &str) -> u32 {
-        let conns = self.conns();
-        let online: HashSet<i64> = conns
-            .agents
-            .values()
-            .filter(|a| a.site == site && a.online)
-            .map(|a| a.agent)
-            .collect();
-        u32::try_from(online.len()).unwrap_or(u32::MAX)
+        self.conns().agents_online(site)
     }
 
     /// Gives every connection of `agent` the conversation `id` (they get its messages).
@@ -384,9 +976,15 @@ impl Hub {
 
     /// Sends to the shopper connections of conversation `id`, except `except`.
     pub fn to_shoppers(&self, id: &str, message: &ServerMessage, except: Option<ConnId>) {
+        let conns = self.conns();
+        let Some(live) = conns.live.get(id) else {
+            return;
+        };
         let frame = encode(message);
-        for (conn, s) in &self.conns().shoppers {
-            if s.conversation.as_deref() == Some(id) && Some(*conn) != except {
+        for conn in &live.conns {
+            if Some(*conn) != except
+                && let Some(s) = conns.shoppers.get(conn)
+            {
                 s.handle.push(frame.clone());
             }
         }
@@ -450,49 +1048,111 @@ impl Hub {
         );
     }
 
-    /// Tells `site`'s waiting shoppers their position and expected wait, and
-    /// its agents the queue. The caller holds the site's lock.
+    /// The `queue` frame for a waiting shopper at `position`.
+    fn position_frame(position: u32, average: Option<f64>, agents_online: u32) -> ServerMessage {
+        ServerMessage::Queue {
+            position,
+            expected_wait_seconds: expected_wait(position, average, agents_online),
+            agents_online,
+        }
+    }
+
+    /// Tells the connections of waiting conversation `id` its place in the
+    /// queue (after a resume), without touching anyone else.
+    pub async fn tell_position(&self, site: &str, id: &str) -> anyhow::Result<()> {
+        let waiting = store::queue(self.db(), site).await?;
+        let Some(index) = waiting.iter().position(|w| w.0 == id) else {
+            return Ok(());
+        };
+        let average = store::average_first_response(self.db(), site).await?;
+        let position = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let frame = Self::position_frame(position, average, self.agents_online(site));
+        self.to_shoppers(id, &frame, None);
+        Ok(())
+    }
+
+    /// The agents' queue frame for `waiting` (the site's queue in order): the
+    /// first [`Limits::queue_shown`] with their summaries, within
+    /// [`Limits::queue_bytes`], and the count of all.
+    async fn queue_frame(
+        &self,
+        site: &str,
+        waiting: &[(String, i64, aisle_core::protocol::Priority)],
+    ) -> anyhow::Result<Utf8Bytes> {
+        let limits = self.limits();
+        let agents_online = self.agents_online(site);
+        let total = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
+        let mut size = encode(&AgentServerMessage::Queue {
+            waiting: Vec::new(),
+            total,
+            agents_online,
+        })
+        .len();
+        let mut entries = Vec::new();
+        for (id, since, priority) in waiting.iter().take(limits.queue_shown as usize) {
+            let cached = self.conns().summaries.get(id).cloned();
+            let summary = match cached {
+                Some(summary) => summary,
+                None => {
+                    // Not seen since a restart (or back from an agent).
+                    let summary = store::summary(self.db(), id).await?.unwrap_or_default();
+                    self.queued(id, summary.clone());
+                    summary
+                }
+            };
+            let entry = QueueEntry {
+                conversation: id.clone(),
+                waiting_since: *since,
+                priority: *priority,
+                summary,
+            };
+            let entry_size = encode(&entry).len() + 1;
+            if size + entry_size > limits.queue_bytes {
+                break;
+            }
+            size += entry_size;
+            entries.push(entry);
+        }
+        Ok(encode(&AgentServerMessage::Queue {
+            waiting: entries,
+            total,
+            agents_online,
+        }))
+    }
+
+    /// Tells `site`'s waiting shoppers their position and expected wait (those
+    /// whose place changed), and its agents the queue. The caller holds the
+    /// site's lock.
     pub async fn notify_queue(&self, site: &str) -> anyhow::Result<()> {
-        let waiting = store::waiting(self.db(), site).await?;
+        let waiting = store::queue(self.db(), site).await?;
         let average = store::average_first_response(self.db(), site).await?;
         let agents_online = self.agents_online(site);
-        let positions: HashMap<&str, u32> = waiting
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.id.as_str(), u32::try_from(i + 1).unwrap_or(u32::MAX)))
-            .collect();
-        let queue = AgentServerMessage::Queue {
-            waiting: waiting
-                .iter()
-                .map(|w| QueueEntry {
-                    conversation: w.id.clone(),
-                    waiting_since: w.since,
-                    priority: w.priority,
-                    context: w.context.clone(),
-                })
-                .collect(),
-            agents_online,
-        };
-        let queue = encode(&queue);
-        let conns = self.conns();
-        for s in conns.shoppers.values().filter(|s| s.site == site) {
-            let Some(position) = s.conversation.as_deref().and_then(|c| positions.get(c)) else {
-                continue;
-            };
-            let expected_wait_seconds = average.filter(|_| agents_online > 0).map(|avg| {
-                let seconds = avg.max(0.0) * f64::from(*position) / f64::from(agents_online);
-                // Saturating float-to-int conversion.
-                seconds.ceil() as u32
-            });
-            s.handle.push(encode(&ServerMessage::Queue {
-                position: *position,
-                expected_wait_seconds,
+        let queue = self.queue_frame(site, &waiting).await?;
+        let mut conns = self.conns();
+        let Conns { shoppers, live, .. } = &mut *conns;
+        for (index, (id, _, _)) in waiting.iter().enumerate() {
+            let Some(live) = live.get(id) else { continue };
+            let position = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            let frame = Self::position_frame(position, average, agents_online);
+            let now = (
+                position,
+                expected_wait(position, average, agents_online),
                 agents_online,
-            }));
+            );
+            let mut encoded = None;
+            for conn in &live.conns {
+                if let Some(s) = shoppers.get_mut(conn)
+                    && s.last_queue != Some(now)
+                {
+                    s.last_queue = Some(now);
+                    let frame = encoded.get_or_insert_with(|| encode(&frame)).clone();
+                    s.handle.push(frame);
+                }
+            }
         }
         for a in conns.agents.values() {
             if a.site == site {
-                a.handle.push(queue.clone());
+                a.handle.push_latest(queue.clone());
             }
         }
         Ok(())
@@ -507,6 +1167,19 @@ impl Hub {
     }
 }
 
+/// Expected wait at `position`: average first response × position ÷ agents
+/// online; `None` without history or without agents.
+fn expected_wait(position: u32, average: Option<f64>, agents_online: u32) -> Option<u32> {
+    average.filter(|_| agents_online > 0).map(|avg| {
+        let seconds = avg.max(0.0) * f64::from(position) / f64::from(agents_online);
+        // Saturating float-to-int conversion.
+        seconds.ceil() as u32
+    })
+}
+
+/// Timers fire on a millisecond grid; what is this close to due counts as due.
+const SLACK: Duration = Duration::from_millis(5);
+
 /// The welcome an agent connection gets.
 pub fn agent_welcome(name: &str, site: &str) -> AgentServerMessage {
     AgentServerMessage::Welcome {
@@ -520,17 +1193,19 @@ pub fn agent_welcome(name: &str, site: &str) -> AgentServerMessage {
 mod tests {
     use super::*;
 
+    const LIMIT: usize = 64 * 1024;
+
     async fn hub() -> Hub {
         let db = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
-        Hub::new(db)
+        Hub::new(db, CancellationToken::new())
     }
 
     #[tokio::test]
     async fn presence_counts_people_not_tabs_and_away_agents_do_not_count() {
         let hub = hub().await;
-        let (a1, _o1) = channel();
-        let (a2, _o2) = channel();
-        let (b, _o3) = channel();
+        let (a1, _o1) = channel(LIMIT);
+        let (a2, _o2) = channel(LIMIT);
+        let (b, _o3) = channel(LIMIT);
         let first = hub.add_agent("demo", 1, "s1", a1);
         let _second_tab = hub.add_agent("demo", 1, "s1", a2);
         let other = hub.add_agent("demo", 2, "s2", b);
@@ -543,18 +1218,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_outbox_disconnects_the_slow_peer() {
+    async fn an_outbox_over_its_bytes_disconnects_the_slow_peer() {
         let hub = hub().await;
-        let (handle, outbox) = channel();
+        let (handle, mut outbox) = channel(LIMIT);
         let conn = hub.add_shopper("demo", handle);
         hub.attach(conn, "c");
         let typing = ServerMessage::Typing {
             typing: true,
-            name: None,
+            name: Some("R".repeat(1000)),
         };
-        for _ in 0..OUTBOX_FRAMES {
+        let size = encode(&typing).len();
+        for _ in 0..LIMIT / size {
             hub.to_shoppers("c", &typing, None);
         }
+        assert!(!outbox.kick.is_cancelled());
+        // Draining frees room.
+        assert!(outbox.try_recv().is_some());
+        hub.to_shoppers("c", &typing, None);
         assert!(!outbox.kick.is_cancelled());
         hub.to_shoppers("c", &typing, None);
         assert!(outbox.kick.is_cancelled());
@@ -562,14 +1242,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_unsent_queue_snapshot_is_replaced_by_the_newer_one() {
+        let (handle, mut outbox) = channel(LIMIT);
+        handle.push(Utf8Bytes::from("a"));
+        handle.push_latest(Utf8Bytes::from("queue 1"));
+        handle.push(Utf8Bytes::from("b"));
+        for _ in 0..1000 {
+            handle.push_latest(Utf8Bytes::from("queue 2".repeat(100)));
+        }
+        handle.push_latest(Utf8Bytes::from("queue 3"));
+        let frames: Vec<_> = std::iter::from_fn(|| outbox.try_recv())
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(frames, ["a", "queue 3", "b"]);
+        assert!(!outbox.kick.is_cancelled());
+        assert_eq!(outbox.queued.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test]
     async fn logout_closes_that_sessions_connections_only() {
         let hub = hub().await;
-        let (a, oa) = channel();
-        let (b, ob) = channel();
+        let (a, oa) = channel(LIMIT);
+        let (b, ob) = channel(LIMIT);
         hub.add_agent("demo", 1, "s1", a);
         hub.add_agent("demo", 1, "s2", b);
         hub.logout("s1");
         assert!(oa.kick.is_cancelled());
         assert!(!ob.kick.is_cancelled());
+    }
+
+    #[test]
+    fn ipv6_addresses_count_per_64_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert_eq!(address_key(mapped), IpAddr::from([10, 0, 0, 1]));
     }
 }

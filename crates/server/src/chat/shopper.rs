@@ -3,17 +3,17 @@
 //! before they are acknowledged, and resume after a reload, a network drop or
 //! a server restart from the last sequence number seen.
 
-use super::hub::{ConnId, Handle};
+use super::check_message;
+use super::hub::{AddressSlot, ConnId, Handle};
 use super::store::{self, Appended, Conversation, Writer};
-use super::{RateWindow, SEND_LIMIT, SEND_WINDOW, check_message};
 use crate::AppState;
 use crate::db::now;
 use crate::ws::{Flow, Io, Peer};
 use aisle_core::protocol::{
     AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
-    ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, ServerMessage,
+    ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, QueueSummary,
+    ServerMessage, is_client_token,
 };
-use std::time::Instant;
 
 /// Messages replayed per database page on resume.
 const REPLAY_PAGE: i64 = 200;
@@ -25,7 +25,10 @@ pub struct ShopperPeer {
     conn: ConnId,
     greeted: bool,
     conversation: Option<String>,
-    sends: RateWindow,
+    /// Conversations this connection started.
+    starts: u32,
+    /// Counts this socket against its client address.
+    slot: AddressSlot,
 }
 
 /// A stored message as the shopper sees it (their own `client_id` only).
@@ -37,8 +40,8 @@ fn shopper_view(mut message: ChatMessage) -> ServerMessage {
 }
 
 impl ShopperPeer {
-    /// A connection to `site`, registered with the hub.
-    pub fn new(state: AppState, site: String, handle: Handle) -> Self {
+    /// A connection to `site` from the address of `slot`, registered with the hub.
+    pub fn new(state: AppState, site: String, handle: Handle, slot: AddressSlot) -> Self {
         let conn = state.chat.add_shopper(&site, handle);
         ShopperPeer {
             state,
@@ -46,7 +49,8 @@ impl ShopperPeer {
             conn,
             greeted: false,
             conversation: None,
-            sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+            starts: 0,
+            slot,
         }
     }
 
@@ -61,7 +65,11 @@ impl ShopperPeer {
             ClientMessage::Ping { nonce } => {
                 io.send(&ServerMessage::Pong { nonce }).await;
             }
-            ClientMessage::Start { locale, context } => self.start(&locale, *context, io).await?,
+            ClientMessage::Start {
+                locale,
+                context,
+                resume,
+            } => self.start(&locale, *context, resume, io).await?,
             ClientMessage::Send { client_id, text } => self.send(client_id, &text, io).await?,
             ClientMessage::Typing { typing } => {
                 if let Some(id) = &self.conversation {
@@ -112,11 +120,10 @@ impl ShopperPeer {
             .await;
             return Ok(());
         };
-        let id = before.id.clone();
         io.send(&ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
             conversation: Some(ConversationState {
-                id: id.clone(),
+                id: before.id.clone(),
                 state: before.state,
                 agent: before.agent_name.clone(),
                 last_seq: before.last_seq,
@@ -124,6 +131,19 @@ impl ShopperPeer {
             }),
         })
         .await;
+        self.rejoin(before, last_seq, io).await
+    }
+
+    /// Attaches this connection to conversation `before` (as it was when
+    /// found): every message after `last_seq`, then live ones, and where it stands.
+    async fn rejoin(
+        &mut self,
+        before: Conversation,
+        last_seq: u64,
+        io: &mut Io<'_>,
+    ) -> anyhow::Result<()> {
+        let db = &self.state.db;
+        let id = before.id.clone();
         // Replay what the widget missed without holding up the conversation…
         let mut cursor = last_seq;
         loop {
@@ -156,17 +176,28 @@ impl ShopperPeer {
             "shopper resumed"
         );
         match now.state {
-            ConversationStatus::Waiting => self.state.chat.queue_changed(&self.site).await,
+            ConversationStatus::Waiting => self.state.chat.tell_position(&self.site, &id).await?,
             ConversationStatus::Active => {
                 if before.state != ConversationStatus::Active {
                     let name = now.agent_name.clone().unwrap_or_default();
                     io.send(&ServerMessage::AgentJoined { name }).await;
                 }
             }
+            ConversationStatus::Closed if unanswered(&now) => {
+                // Nobody came (the shopper left, or no agent was online):
+                // the message form, with what they wrote.
+                let text = store::shopper_text(db, &id).await?;
+                io.send(&ServerMessage::Offline {
+                    reason: OfflineReason::NoAgentOnline,
+                    text,
+                })
+                .await;
+            }
             ConversationStatus::Closed => {
                 io.send(&closed(&now)).await;
             }
         }
+        io.flush().await;
         Ok(())
     }
 
@@ -175,9 +206,18 @@ impl ShopperPeer {
         &mut self,
         locale: &str,
         mut context: ChatContext,
+        resume: Option<String>,
         io: &mut Io<'_>,
     ) -> anyhow::Result<()> {
         let db = &self.state.db;
+        if resume.as_deref().is_some_and(|r| !is_client_token(r)) {
+            io.error(
+                ProtocolError::Invalid,
+                "resume must be 32 to 128 characters A-Z a-z 0-9 - _",
+            )
+            .await;
+            return Ok(());
+        }
         if let Some(id) = &self.conversation {
             let open = store::get(db, &self.site, id)
                 .await?
@@ -191,6 +231,22 @@ impl ShopperPeer {
                 return Ok(());
             }
         }
+        if let Some(token) = resume.as_deref()
+            && let Some(found) = store::by_resume(db, &self.site, token).await?
+        {
+            // `started` got lost and the widget asks again: the same conversation.
+            tracing::info!(
+                site = self.site,
+                conversation = found.id,
+                "start repeated: same conversation"
+            );
+            io.send(&ServerMessage::Started {
+                conversation: found.id.clone(),
+                resume: token.to_owned(),
+            })
+            .await;
+            return self.rejoin(found, 0, io).await;
+        }
         let open_now = self
             .state
             .sites
@@ -203,6 +259,7 @@ impl ShopperPeer {
             );
             io.send(&ServerMessage::Offline {
                 reason: OfflineReason::OutsideBusinessHours,
+                text: None,
             })
             .await;
             return Ok(());
@@ -216,13 +273,32 @@ impl ShopperPeer {
             );
             io.send(&ServerMessage::Offline {
                 reason: OfflineReason::NoAgentOnline,
+                text: None,
             })
+            .await;
+            return Ok(());
+        }
+        let limits = hub.limits();
+        if self.starts >= limits.starts_per_socket || !hub.may_open(self.slot.address()) {
+            tracing::info!(
+                site = self.site,
+                starts = self.starts,
+                "start refused: conversation limit reached"
+            );
+            io.error(
+                ProtocolError::TooMany,
+                "too many conversations from here; finish one first",
+            )
             .await;
             return Ok(());
         }
         context.locale = Some(locale.chars().take(35).collect());
         store::enrich_context(db, &self.site, &mut context).await?;
-        let (id, resume) = store::create(db, &self.site, locale, &context).await?;
+        let (id, resume) =
+            store::create(db, &self.site, locale, &context, resume.as_deref()).await?;
+        self.starts += 1;
+        hub.queued(&id, QueueSummary::of(&context));
+        hub.opened(self.slot.address(), &id);
         hub.attach(self.conn, &id);
         self.conversation = Some(id.clone());
         tracing::info!(
@@ -250,7 +326,7 @@ impl ShopperPeer {
             io.error(code, message).await;
             return Ok(());
         }
-        if !self.sends.allow(Instant::now()) {
+        if !self.state.chat.allow_send(&id) {
             io.error(
                 ProtocolError::RateLimited,
                 "too many messages; resend in a few seconds",
@@ -313,6 +389,7 @@ impl ShopperPeer {
         {
             let _conversation = hub.lock_conversation(&id).await;
             store::close_by_shopper(db, &id).await?;
+            hub.closed(&id);
             let message = ServerMessage::Closed {
                 by: Party::Shopper,
                 rate: before.agent_id.is_some(),
@@ -377,6 +454,12 @@ impl ShopperPeer {
         );
         Ok(())
     }
+}
+
+/// Whether a closed conversation ended without an agent ever answering
+/// (Aisle closed it: the shopper left, or no agent was online).
+fn unanswered(conversation: &Conversation) -> bool {
+    conversation.closed_by == Some(Party::System) && conversation.agent_id.is_none()
 }
 
 /// The `closed` frame for a closed conversation.

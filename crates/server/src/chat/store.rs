@@ -7,7 +7,10 @@
 //! the same statement that stores them.
 
 use crate::db::now;
-use aisle_core::protocol::{ChatContext, ChatMessage, ConversationStatus, Party, Priority};
+use aisle_core::protocol::{
+    ChatContext, ChatMessage, ConversationStatus, MAX_MESSAGE_CHARS, Party, Priority, QueueSummary,
+    SUMMARY_TEXT_CHARS,
+};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
@@ -111,15 +114,19 @@ pub async fn enrich_context(
     Ok(())
 }
 
-/// Creates a waiting conversation; returns its id and the shopper's resume token.
+/// Creates a waiting conversation; returns its id and the shopper's resume
+/// token (`resume`, the widget's own, or a new one).
 pub async fn create(
     db: &SqlitePool,
     site: &str,
     locale: &str,
     context: &ChatContext,
+    resume: Option<&str>,
 ) -> anyhow::Result<(String, String)> {
     let id = random_hex();
-    let resume = format!("{}{}", random_hex(), random_hex());
+    let resume = resume
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}{}", random_hex(), random_hex()));
     let locale: String = locale.chars().take(35).collect();
     sqlx::query(
         "INSERT INTO conversations (id, site_id, resume_hash, state, locale, context, priority, created_at) \
@@ -455,40 +462,189 @@ pub async fn mark_read(db: &SqlitePool, id: &str, reader: Party, seq: u64) -> an
     Ok(to_u64(marker))
 }
 
-/// A conversation in the queue.
-#[derive(Debug, Clone)]
-pub struct Waiting {
-    /// Conversation id.
-    pub id: String,
-    /// When the shopper asked.
-    pub since: i64,
-    /// Queue priority.
-    pub priority: Priority,
-    /// What the shopper shared.
-    pub context: ChatContext,
-}
+/// Answering order of waiting conversations: priority, then waiting time.
+const QUEUE_ORDER: &str = "ORDER BY CASE priority WHEN 'vip' THEN 0 WHEN 'high_cart' THEN 1 \
+     WHEN 'pre_sale' THEN 2 ELSE 3 END, created_at, rowid";
 
-/// The site's waiting conversations in answering order: priority, then waiting time.
-pub async fn waiting(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<Waiting>> {
-    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT id, created_at, priority, context FROM conversations \
-         WHERE site_id = ? AND state = 'waiting' ORDER BY created_at, rowid",
-    )
+/// The site's waiting conversations in answering order (priority, then
+/// waiting time): id, since when, priority. No context is read.
+pub async fn queue(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<(String, i64, Priority)>> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(&format!(
+        "SELECT id, created_at, priority FROM conversations \
+         WHERE site_id = ? AND state = 'waiting' {QUEUE_ORDER}"
+    ))
     .bind(site)
     .fetch_all(db)
     .await?;
-    let mut list: Vec<Waiting> = rows
+    Ok(rows
         .into_iter()
-        .map(|(id, since, priority, context)| Waiting {
-            id,
-            since,
-            priority: Priority::from_name(&priority).unwrap_or(Priority::Normal),
-            context: serde_json::from_str(&context).unwrap_or_default(),
+        .map(|(id, since, priority)| {
+            let priority = Priority::from_name(&priority).unwrap_or(Priority::Normal);
+            (id, since, priority)
+        })
+        .collect())
+}
+
+/// The queue summary of conversation `id`, read out of its context by
+/// SQLite (only the summary's fields, already clipped).
+pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSummary>> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    );
+    let short =
+        |path: &str| format!("substr(json_extract(context, '{path}'), 1, {SUMMARY_TEXT_CHARS})");
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {email}, {page_url}, {page_title}, \
+         json_extract(context, '$.cart.value_minor'), substr(json_extract(context, '$.cart.currency'), 1, 8), \
+         json_array_length(context, '$.cart.items'), \
+         substr(json_extract(context, '$.verified_orders'), 1, 200), {campaign}, {locale}, \
+         json_extract(context, '$.email_verified') \
+         FROM conversations WHERE id = ?",
+        email = short("$.email"),
+        page_url = short("$.page_url"),
+        page_title = short("$.page_title"),
+        campaign = short("$.campaign"),
+        locale = short("$.locale"),
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(
+        |(
+            email,
+            page_url,
+            page_title,
+            value,
+            currency,
+            items,
+            orders,
+            campaign,
+            locale,
+            verified,
+        )| {
+            let value = value.map_or(0, to_u64);
+            let cart = (value > 0 || items.unwrap_or(0) > 0)
+                .then(|| (value, currency.unwrap_or_default()));
+            // A clipped list of numbers: the first few are whole.
+            let verified_orders = orders
+                .unwrap_or_default()
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .take(3)
+                .collect();
+            QueueSummary {
+                email,
+                email_verified: verified == Some(1),
+                page_url,
+                page_title,
+                cart,
+                verified_orders,
+                campaign,
+                locale,
+            }
+        },
+    ))
+}
+
+/// Ids of all the site's waiting conversations, in answering order.
+pub async fn waiting_ids(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT id FROM conversations WHERE site_id = ? AND state = 'waiting' {QUEUE_ORDER}"
+    ))
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// (id, site) of every waiting conversation (once, at start).
+pub async fn all_waiting(db: &SqlitePool) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, site_id FROM conversations WHERE state = 'waiting'")
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Closes conversation `id` for Aisle if it is still waiting (its shopper
+/// left, or nobody came to answer); `false` otherwise.
+pub async fn close_waiting(db: &SqlitePool, site: &str, id: &str) -> anyhow::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE conversations SET state = 'closed', closed_at = ?, closed_by = 'system' \
+         WHERE id = ? AND site_id = ? AND state = 'waiting'",
+    )
+    .bind(now())
+    .bind(id)
+    .bind(site)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// What the shopper wrote in conversation `id`, one message a line, at most
+/// [`MAX_MESSAGE_CHARS`] characters (the message form's limit); `None` if nothing.
+pub async fn shopper_text(db: &SqlitePool, id: &str) -> anyhow::Result<Option<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT text FROM messages WHERE conversation_id = ? AND author = 'shopper' \
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(id)
+    .bind(to_i64(MAX_MESSAGE_CHARS as u64))
+    .fetch_all(db)
+    .await?;
+    let text: String = rows
+        .into_iter()
+        .map(|(t,)| t)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .chars()
+        .take(MAX_MESSAGE_CHARS)
+        .collect();
+    Ok(Some(text).filter(|t| !t.trim().is_empty()))
+}
+
+/// Up to `limit` messages before sequence number `before` (the latest ones
+/// with `u64::MAX`), in order, and whether there are earlier ones.
+pub async fn messages_before(
+    db: &SqlitePool,
+    conversation: &str,
+    before: u64,
+    limit: u32,
+) -> anyhow::Result<(Vec<ChatMessage>, bool)> {
+    let rows: Vec<(i64, String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT seq, client_id, author, name, text, at FROM messages \
+         WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(conversation)
+    .bind(to_i64(before))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let mut messages: Vec<ChatMessage> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|(seq, client_id, author, name, text, at)| ChatMessage {
+            seq: to_u64(seq),
+            client_id: Some(client_id),
+            author: Party::from_name(&author).unwrap_or(Party::System),
+            name,
+            text,
+            at,
         })
         .collect();
-    // Stable: equal priorities keep their arrival order.
-    list.sort_by_key(|w| w.priority);
-    Ok(list)
+    messages.reverse();
+    Ok((messages, more))
 }
 
 /// Average seconds from asking to an agent's first reply over the site's recent
