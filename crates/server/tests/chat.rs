@@ -1845,8 +1845,9 @@ async fn an_agent_socket_closes_with_a_reason_when_its_session_is_revoked() {
     demo.limits(|l| l.session_check = Duration::from_millis(200));
     let token = demo.robin().await;
     let mut robin = agent(demo.addr, &token).await;
+    // Revoked behind the console's back (sessions are stored as digests).
     sqlx::query("DELETE FROM agent_sessions WHERE token = ?")
-        .bind(&token)
+        .bind(aisle_server::agents::token_digest(&token))
         .execute(&demo.state.db)
         .await
         .unwrap();
