@@ -262,14 +262,19 @@ fn fuzz(root: &Path, args: &[String]) -> Result<()> {
             .arg("-print_final_stats=1")
             .stdout(std::process::Stdio::inherit())
             .stderr(std::process::Stdio::piped());
-        eprintln!("
-$ cargo +nightly fuzz run {target} (for {seconds} s)");
+        eprintln!(
+            "
+$ cargo +nightly fuzz run {target} (for {seconds} s)"
+        );
         let mut child = command.spawn().context("starting cargo fuzz")?;
         let stderr = child.stderr.take().context("no stderr")?;
         let mut executions = None;
         let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
             if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
                 executions = n.trim().parse::<u64>().ok();
             }
@@ -289,8 +294,10 @@ $ cargo +nightly fuzz run {target} (for {seconds} s)");
         }
         results.push((*target, executions, status.success()));
     }
-    println!("
-fuzzing, {seconds} s per target:");
+    println!(
+        "
+fuzzing, {seconds} s per target:"
+    );
     for (target, executions, ok) in &results {
         let executions = executions.map_or("?".to_owned(), |n| n.to_string());
         let verdict = if *ok { "0 crashes" } else { "CRASHED" };

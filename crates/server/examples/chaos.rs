@@ -394,9 +394,7 @@ impl View {
             Some(known) if known == text => {}
             Some(known) => {
                 figures.mismatched += 1;
-                figures.problem(format!(
-                    "{side}: seq {seq} was {known:?} and now {text:?}"
-                ));
+                figures.problem(format!("{side}: seq {seq} was {known:?} and now {text:?}"));
             }
             None => {
                 if let Some((other, _)) = self.by_seq.iter().find(|(_, t)| *t == text) {
@@ -637,7 +635,15 @@ async fn shopper_connection(
         let side = lock(&sh.shopper);
         (side.resume.clone(), side.last_seq)
     };
-    if !send_json(&mut socket, &ClientMessage::Hello { resume: resume.clone(), last_seq }).await {
+    if !send_json(
+        &mut socket,
+        &ClientMessage::Hello {
+            resume: resume.clone(),
+            last_seq,
+        },
+    )
+    .await
+    {
         return Exit::Broken;
     }
     let Some(text) = next_text(&mut socket, HANDSHAKE).await else {
@@ -937,7 +943,11 @@ async fn agent(sh: Arc<Shared>, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
 async fn agent_resend(sh: &Shared, socket: &mut Socket) -> bool {
     let (conversation, outbox) = {
         let mut side = lock(&sh.agent);
-        let Some(id) = side.conversation.clone().filter(|_| side.ready && !side.closed) else {
+        let Some(id) = side
+            .conversation
+            .clone()
+            .filter(|_| side.ready && !side.closed)
+        else {
             return true;
         };
         let outbox = side.outbox.clone();
@@ -1468,10 +1478,7 @@ async fn settle_and_check(
     for (index, (seq, text)) in truth.iter().enumerate() {
         if *seq != index as u64 + 1 {
             figures.mismatched += 1;
-            figures.problem(format!(
-                "stored seq {seq} at position {}: a gap",
-                index + 1
-            ));
+            figures.problem(format!("stored seq {seq} at position {}: a gap", index + 1));
         }
         if let Some(first) = seen.insert(text, *seq) {
             figures.duplicated += 1;

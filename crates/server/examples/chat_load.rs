@@ -427,7 +427,8 @@ async fn next<T: DeserializeOwned>(socket: &mut Socket) -> Result<T> {
 async fn connect(url: String, header: (&'static str, String)) -> Result<Socket> {
     let mut request = url.into_client_request()?;
     request.headers_mut().insert(header.0, header.1.parse()?);
-    let connecting = tokio_tungstenite::connect_async(request);
+    // Browsers set TCP_NODELAY on their sockets; so do we.
+    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
     let (socket, _) = tokio::time::timeout(PATIENCE, connecting)
         .await
         .context("connecting timed out")??;

@@ -25,6 +25,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use ratelimit::FailureLimiter;
 use sites::SiteRegistry;
 use sqlx::SqlitePool;
@@ -184,6 +185,14 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
         }
     });
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Chat frames are small writes in quick succession: with Nagle's algorithm
+    // a frame can wait for the peer's delayed ACK (40 ms on Linux), which was
+    // the p99 of shopper→agent latency under load.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .await?;
