@@ -27,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
         AgentClientMessage::Close { tags, .. } => {
             let cleaned = clean_tags(tags);
             assert!(cleaned.len() <= 10);
-            assert!(cleaned.iter().all(|t| !t.is_empty() && t.chars().count() <= 40));
+            assert!(
+                cleaned
+                    .iter()
+                    .all(|t| !t.is_empty() && t.chars().count() <= 40)
+            );
         }
         _ => {}
     }

@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(errors) => {
-            assert!(!errors.is_empty(), "a refused file names at least one error");
+            assert!(
+                !errors.is_empty(),
+                "a refused file names at least one error"
+            );
             for error in &errors {
                 assert!(error.path.starts_with('$'), "{error:?}");
             }

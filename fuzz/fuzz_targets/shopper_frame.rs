@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
         ClientMessage::Send { client_id, text } => {
             let _ = check_message(&client_id, &text);
         }
-        ClientMessage::Start { locale, mut context } => {
+        ClientMessage::Start {
+            locale,
+            mut context,
+        } => {
             let _: String = locale.chars().take(35).collect();
             context.clip();
             let _ = context.priority();

@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again, file);
         }
         Err(errors) => {
-            assert!(!errors.is_empty(), "a refused file names at least one error");
+            assert!(
+                !errors.is_empty(),
+                "a refused file names at least one error"
+            );
         }
     }
 });
