@@ -10,7 +10,7 @@
 //!   client's outbox and go out on reconnect),
 //! - navigates the shopper's page (the socket closes as on unload and a new
 //!   connection starts from the saved state: resume token, last sequence
-//!   number seen, outbox),
+//!   number seen, outbox) or reloads the agent's console,
 //! - SIGKILLs the server and restarts it on the same database and port.
 //!
 //! Both clients follow the protocol as the widget and the console do: every
@@ -310,6 +310,7 @@ struct Figures {
     shopper_drops: usize,
     agent_drops: usize,
     navigations: usize,
+    console_reloads: usize,
     restarts: usize,
     /// Drops and navigations that cut a live connection (the others hit a
     /// client that was offline already).
@@ -343,8 +344,13 @@ impl Figures {
             self.typed_by_shopper, self.typed_by_agent, self.typed_offline, self.acknowledged
         );
         println!(
-            "  chaos: {} shopper drops, {} agent drops, {} page navigations ({} of these cut a live connection), {} server kills + restarts",
-            self.shopper_drops, self.agent_drops, self.navigations, self.cut_live, self.restarts
+            "  chaos: {} shopper drops, {} agent drops, {} page navigations, {} console reloads ({} of these cut a live connection), {} server kills + restarts",
+            self.shopper_drops,
+            self.agent_drops,
+            self.navigations,
+            self.console_reloads,
+            self.cut_live,
+            self.restarts
         );
         println!(
             "  clients: {} shopper and {} agent connections, {} messages resent, {} rate_limited, {} internal errors",
@@ -1065,6 +1071,7 @@ async fn agent_connection(
                     }
                     Some(Cmd::Navigate) => {
                         // A console reload.
+                        sh.figures().cut_live += 1;
                         let _ = socket
                             .close(Some(CloseFrame { code: CloseCode::Away, reason: "".into() }))
                             .await;
@@ -1239,12 +1246,13 @@ enum Step {
     ShopperTypesOffline,
     AgentTypesOffline,
     Navigate,
+    ReloadConsole,
     KillServer,
     Pause,
 }
 
 /// Steps and their weights.
-const STEPS: [(Step, u32); 9] = [
+const STEPS: [(Step, u32); 10] = [
     (Step::ShopperSays, 30),
     (Step::AgentSays, 30),
     (Step::DropShopper, 7),
@@ -1252,6 +1260,7 @@ const STEPS: [(Step, u32); 9] = [
     (Step::ShopperTypesOffline, 6),
     (Step::AgentTypesOffline, 4),
     (Step::Navigate, 8),
+    (Step::ReloadConsole, 3),
     (Step::KillServer, 3),
     (Step::Pause, 6),
 ];
@@ -1396,6 +1405,10 @@ async fn chaos(args: &Args, seed: u64, server: Server, token: String) -> Result<
                 Step::Navigate => {
                     sh.figures().navigations += 1;
                     to_shopper.send(Cmd::Navigate)?;
+                }
+                Step::ReloadConsole => {
+                    sh.figures().console_reloads += 1;
+                    to_agent.send(Cmd::Navigate)?;
                 }
                 Step::KillServer => {
                     sh.figures().restarts += 1;
