@@ -14,6 +14,12 @@
 //!   2,000 idle shopper connections and agents chatting on loopback, memory per
 //!   connection against its budget; `bench --shoppers N` (and the example's
 //!   other options) are passed on to it.
+//! - `chaos` — the live-chat chaos test (`crates/server/examples/chaos.rs`):
+//!   shopper and agent converse while a seeded schedule drops sockets, types
+//!   offline, navigates and SIGKILLs the server; fails on any lost, duplicated
+//!   or reordered message. `chaos --cycles N --seed S`.
+//! - `fuzz`  — every `cargo fuzz` target in `fuzz/` for `--seconds N` each
+//!   (nightly toolchain), with executions per target.
 //! - `setup` — install the pinned tools (idempotent; checks versions first).
 
 mod bundle;
@@ -56,9 +62,11 @@ fn dispatch() -> Result<()> {
         }
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
+        Some("chaos") => chaos(&root, &args[1..]),
+        Some("fuzz") => fuzz(&root, &args[1..]),
         Some("demo") => demo(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|build|size|bench|setup>");
+            eprintln!("usage: cargo xtask <demo|test|build|size|bench|chaos|fuzz|setup>");
             std::process::exit(2);
         }
     }
@@ -154,6 +162,9 @@ fn test(root: &Path) -> Result<()> {
     bundle::size_report(root)?;
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+    // A short chaos run (well under a minute): drops, offline typing,
+    // navigation and server kills without losing or repeating a message.
+    chaos(root, &["--cycles".into(), CHAOS_TEST_CYCLES.to_string()])?;
     let e2e_dir = root.join("target/e2e");
     if e2e_dir.exists() {
         std::fs::remove_dir_all(&e2e_dir)?;
@@ -163,6 +174,138 @@ fn test(root: &Path) -> Result<()> {
         .arg("test")
         .env("PATH", tools::path_with_tools(root)))?;
     eprintln!("\nall tests passed");
+    Ok(())
+}
+
+/// Chaos cycles in `cargo xtask test` (about 30 s on the 2-core dev machine).
+const CHAOS_TEST_CYCLES: usize = 200;
+
+/// The live-chat chaos test against the debug `aisle` binary; `args` are
+/// passed on (`--cycles N`, `--seed S`, `--per-conversation N`, `--verbose`).
+fn chaos(root: &Path, args: &[String]) -> Result<()> {
+    run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+    run(cargo(root)
+        .args(["run", "-p", "aisle-server", "--example", "chaos", "--"])
+        .args(args))
+    .context("the chaos test lost, repeated or reordered messages")
+}
+
+/// The `cargo fuzz` targets in `fuzz/fuzz_targets/`.
+const FUZZ_TARGETS: [&str; 5] = [
+    "campaign_json",
+    "site_file",
+    "shopper_frame",
+    "agent_frame",
+    "assist_request",
+];
+
+/// Runs every fuzz target (or those named in `args`) for `--seconds N`
+/// (default 60) each with the nightly toolchain, seeded from
+/// `fuzz/seeds/TARGET/`, the corpus growing in `fuzz/corpus/TARGET/`;
+/// prints executions per target and fails on a crash (the input is then in
+/// `fuzz/artifacts/TARGET/`).
+fn fuzz(root: &Path, args: &[String]) -> Result<()> {
+    let mut seconds: u64 = 60;
+    let mut targets: Vec<&str> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--seconds" => {
+                seconds = rest
+                    .next()
+                    .context("--seconds needs a number")?
+                    .parse()
+                    .context("--seconds needs a number")?;
+            }
+            name => match FUZZ_TARGETS.iter().find(|t| **t == name) {
+                Some(target) => targets.push(target),
+                None => bail!("unknown fuzz target {name:?}: one of {FUZZ_TARGETS:?}"),
+            },
+        }
+    }
+    if targets.is_empty() {
+        targets = FUZZ_TARGETS.to_vec();
+    }
+    let nightly = || {
+        let mut command = Command::new("rustup");
+        command.args(["run", "nightly", "cargo"]);
+        command.env_remove("RUSTUP_TOOLCHAIN").env_remove("CARGO");
+        command
+    };
+    let installed = nightly()
+        .args(["fuzz", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        run(nightly().args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    // The flags every build and run uses: no sanitizer (the code forbids
+    // `unsafe`; a panic is what we look for, and it runs several times
+    // faster), debug assertions on (integer overflow panics).
+    let flags = ["--sanitizer", "none", "--debug-assertions"];
+    run(nightly().args(["fuzz", "build"]).args(flags))?;
+    let mut results = Vec::new();
+    for target in &targets {
+        let corpus = root.join("fuzz/corpus").join(target);
+        std::fs::create_dir_all(&corpus)?;
+        let mut command = nightly();
+        command
+            .args(["fuzz", "run"])
+            .args(flags)
+            .arg(target)
+            .arg(&corpus)
+            .arg(root.join("fuzz/seeds").join(target))
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            .arg("-print_final_stats=1")
+            .stdout(std::process::Stdio::inherit())
+            .stderr(std::process::Stdio::piped());
+        eprintln!(
+            "
+$ cargo +nightly fuzz run {target} (for {seconds} s)"
+        );
+        let mut child = command.spawn().context("starting cargo fuzz")?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let mut executions = None;
+        let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
+                executions = n.trim().parse::<u64>().ok();
+            }
+            if line.starts_with("Done ") || line.contains("panicked") || line.contains("ERROR") {
+                eprintln!("{line}");
+            }
+            tail.push_back(line);
+            if tail.len() > 40 {
+                tail.pop_front();
+            }
+        }
+        let status = child.wait()?;
+        if !status.success() {
+            for line in &tail {
+                eprintln!("{line}");
+            }
+        }
+        results.push((*target, executions, status.success()));
+    }
+    println!(
+        "
+fuzzing, {seconds} s per target:"
+    );
+    for (target, executions, ok) in &results {
+        let executions = executions.map_or("?".to_owned(), |n| n.to_string());
+        let verdict = if *ok { "0 crashes" } else { "CRASHED" };
+        println!("  {target:<16} {executions:>12} executions  {verdict}");
+    }
+    if results.iter().any(|(_, _, ok)| !ok) {
+        bail!("a fuzz target crashed; the input is in fuzz/artifacts/<target>/");
+    }
     Ok(())
 }
 

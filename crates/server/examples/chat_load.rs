@@ -13,7 +13,7 @@
 //! 3. for `--seconds` (default 10) every chatting shopper sends one message a
 //!    second (half the per-connection limit) and every agent replies once a
 //!    second; reports the messages per second delivered to agents and the
-//!    shopper→agent latency (the send time travels in the text);
+//!    shopper→agent latency p50/p99/p999 (the send time travels in the text);
 //! 4. pings every connection to check it is still held.
 //!
 //! Exits non-zero when a connection was refused or dropped, a message was not
@@ -430,7 +430,8 @@ async fn next<T: DeserializeOwned>(socket: &mut Socket) -> Result<T> {
 async fn connect(url: String, header: (&'static str, String)) -> Result<Socket> {
     let mut request = url.into_client_request()?;
     request.headers_mut().insert(header.0, header.1.parse()?);
-    let connecting = tokio_tungstenite::connect_async(request);
+    // Browsers set TCP_NODELAY on their sockets; so do we.
+    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
     let (socket, _) = tokio::time::timeout(PATIENCE, connecting)
         .await
         .context("connecting timed out")??;
@@ -954,7 +955,7 @@ impl Report {
             mb(self.rss_chatting)
         );
         println!(
-            "messages: {} delivered in {seconds:.1} s = {:.0} msg/s ({} conversations, {} sent, {} acked); shopper→agent latency p50 {:.1} ms, p99 {:.1} ms",
+            "messages: {} delivered in {seconds:.1} s = {:.0} msg/s ({} conversations, {} sent, {} acked); shopper→agent latency p50 {:.1} ms, p99 {:.1} ms, p999 {:.1} ms, max {:.1} ms",
             self.delivered,
             self.delivered as f64 / seconds,
             args.chatting,
@@ -962,14 +963,18 @@ impl Report {
             self.acked,
             quantile_ms(&mut self.to_agent, 0.5),
             quantile_ms(&mut self.to_agent, 0.99),
+            quantile_ms(&mut self.to_agent, 0.999),
+            quantile_ms(&mut self.to_agent, 1.0),
         );
         println!(
-            "replies: {} of {} agent replies delivered ({} acked); agent→shopper latency p50 {:.1} ms, p99 {:.1} ms",
+            "replies: {} of {} agent replies delivered ({} acked); agent→shopper latency p50 {:.1} ms, p99 {:.1} ms, p999 {:.1} ms, max {:.1} ms",
             self.replies_delivered,
             self.replies,
             self.replies_acked,
             quantile_ms(&mut self.to_shopper, 0.5),
             quantile_ms(&mut self.to_shopper, 0.99),
+            quantile_ms(&mut self.to_shopper, 0.999),
+            quantile_ms(&mut self.to_shopper, 1.0),
         );
         let mut failures = Vec::new();
         if self.refused > 0 || self.welcomed < self.shoppers {

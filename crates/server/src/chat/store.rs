@@ -244,39 +244,38 @@ pub async fn append(
         Writer::Agent(id, name) => (Party::Agent, Some(id), Some(name.to_owned())),
     };
     let at = now();
-    let mut tx = db.begin().await?;
-    let stored: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, name, text, at) \
-         SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM messages WHERE conversation_id = ? \
-         ON CONFLICT (conversation_id, author, client_id) DO NOTHING RETURNING seq",
-    )
-    .bind(conversation)
-    .bind(client_id)
-    .bind(author.as_str())
-    .bind(agent_id)
-    .bind(&name)
-    .bind(text)
-    .bind(at)
-    .bind(conversation)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let stored: Option<(i64,)> = match agent_id {
+        // The agent's first reply also sets the first-response time: one transaction.
+        Some(_) => {
+            let mut tx = db.begin().await?;
+            let stored = insert_message(conversation, client_id, author, agent_id, &name, text, at)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if stored.is_some() {
+                sqlx::query(
+                    "UPDATE conversations SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL",
+                )
+                .bind(at)
+                .bind(conversation)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            stored
+        }
+        // One statement is atomic on its own; no BEGIN/COMMIT round trips.
+        None => {
+            insert_message(conversation, client_id, author, agent_id, &name, text, at)
+                .fetch_optional(db)
+                .await?
+        }
+    };
     let Some((seq,)) = stored else {
-        tx.commit().await?;
         let seq = seq_of(db, conversation, author, client_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {client_id} conflicted but is not stored"))?;
         return Ok(Appended::Duplicate(seq));
     };
-    if author == Party::Agent {
-        sqlx::query(
-            "UPDATE conversations SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL",
-        )
-        .bind(at)
-        .bind(conversation)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
     Ok(Appended::New(ChatMessage {
         seq: to_u64(seq),
         client_id: Some(client_id.to_owned()),
@@ -285,6 +284,32 @@ pub async fn append(
         text: text.to_owned(),
         at,
     }))
+}
+
+/// The statement that stores a message with the next sequence number, or
+/// nothing when the party stored this `client_id` before.
+fn insert_message<'q>(
+    conversation: &'q str,
+    client_id: &'q str,
+    author: Party,
+    agent_id: Option<i64>,
+    name: &'q Option<String>,
+    text: &'q str,
+    at: i64,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, (i64,), sqlx::sqlite::SqliteArguments<'q>> {
+    sqlx::query_as(
+        "INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, name, text, at) \
+         SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ? FROM messages WHERE conversation_id = ? \
+         ON CONFLICT (conversation_id, author, client_id) DO NOTHING RETURNING seq",
+    )
+    .bind(conversation)
+    .bind(client_id)
+    .bind(author.as_str())
+    .bind(agent_id)
+    .bind(name)
+    .bind(text)
+    .bind(at)
+    .bind(conversation)
 }
 
 /// The sequence number `author`'s message `client_id` was stored as, if it was.
