@@ -127,6 +127,36 @@ async fn handle(
     StatusCode::OK
 }
 
+/// Checks that `site` takes webhooks from `platform` and that `signature`
+/// signs `body` under the secret its site file names.
+fn verify(
+    state: &AppState,
+    site: &str,
+    platform: &str,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<(), StatusCode> {
+    let entry = state.sites.get(site).ok_or(StatusCode::NOT_FOUND)?;
+    let secret_env = match (&entry.config.order_source, platform) {
+        (OrderSourceConfig::Shopify(c), "shopify") => c.webhook_secret_env.as_ref(),
+        (OrderSourceConfig::Woocommerce(c), "woocommerce") => c.webhook_secret_env.as_ref(),
+        _ => return Err(StatusCode::NOT_FOUND),
+    };
+    let Some(secret) = secret(secret_env) else {
+        tracing::warn!(
+            site,
+            platform,
+            "webhook refused: no webhook secret configured"
+        );
+        return Err(StatusCode::UNAUTHORIZED);
+    };
+    if !signed(&secret, body, signature.unwrap_or("")) {
+        tracing::warn!(site, platform, "webhook refused: bad signature");
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    Ok(())
+}
+
 /// `POST /hooks/shopify/{site}`.
 async fn shopify(
     State(state): State<AppState>,
@@ -134,27 +164,13 @@ async fn shopify(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    let Some(entry) = state.sites.get(&site) else {
-        return StatusCode::NOT_FOUND;
-    };
-    let OrderSourceConfig::Shopify(config) = &entry.config.order_source else {
-        return StatusCode::NOT_FOUND;
-    };
-    let Some(secret) = secret(config.webhook_secret_env.as_ref()) else {
-        tracing::warn!(
-            site,
-            "Shopify webhook refused: no webhook secret configured"
-        );
-        return StatusCode::UNAUTHORIZED;
-    };
-    let signature = header(&headers, "x-shopify-hmac-sha256").unwrap_or("");
-    if !signed(&secret, &body, signature) {
-        tracing::warn!(site, "Shopify webhook refused: bad signature");
-        return StatusCode::UNAUTHORIZED;
+    let signature = header(&headers, "x-shopify-hmac-sha256");
+    if let Err(status) = verify(&state, &site, "shopify", signature, &body) {
+        return status;
     }
-    let Some(delivery) =
-        header(&headers, "x-shopify-webhook-id").or(header(&headers, "x-shopify-event-id"))
-    else {
+    let delivery =
+        header(&headers, "x-shopify-webhook-id").or(header(&headers, "x-shopify-event-id"));
+    let Some(delivery) = delivery else {
         return StatusCode::BAD_REQUEST;
     };
     handle(&state, &site, delivery, &body, "shopify").await
@@ -167,27 +183,20 @@ async fn woocommerce(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    let Some(entry) = state.sites.get(&site) else {
-        return StatusCode::NOT_FOUND;
-    };
-    let OrderSourceConfig::Woocommerce(config) = &entry.config.order_source else {
-        return StatusCode::NOT_FOUND;
-    };
+    let signature = header(&headers, "x-wc-webhook-signature");
     // WooCommerce pings a new webhook once, unsigned, with `webhook_id=N`.
-    if header(&headers, "x-wc-webhook-signature").is_none() && body.starts_with(b"webhook_id=") {
-        return StatusCode::OK;
+    if signature.is_none() && body.starts_with(b"webhook_id=") {
+        let known = state.sites.get(&site).is_some_and(|entry| {
+            matches!(entry.config.order_source, OrderSourceConfig::Woocommerce(_))
+        });
+        return if known {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
     }
-    let Some(secret) = secret(config.webhook_secret_env.as_ref()) else {
-        tracing::warn!(
-            site,
-            "WooCommerce webhook refused: no webhook secret configured"
-        );
-        return StatusCode::UNAUTHORIZED;
-    };
-    let signature = header(&headers, "x-wc-webhook-signature").unwrap_or("");
-    if !signed(&secret, &body, signature) {
-        tracing::warn!(site, "WooCommerce webhook refused: bad signature");
-        return StatusCode::UNAUTHORIZED;
+    if let Err(status) = verify(&state, &site, "woocommerce", signature, &body) {
+        return status;
     }
     let Some(delivery) = header(&headers, "x-wc-webhook-delivery-id") else {
         return StatusCode::BAD_REQUEST;

@@ -400,6 +400,73 @@ impl StoreClient {
     }
 }
 
+/// Longest single wait between attempts at a store call.
+pub const MAX_WAIT: Duration = Duration::from_secs(4);
+
+/// Backoff before attempt `attempt + 1`: 250 ms doubling, with full jitter.
+pub fn backoff(attempt: u32) -> Duration {
+    use rand::Rng;
+    let ceiling = 250u64.saturating_mul(1 << attempt.min(5));
+    Duration::from_millis(rand::rng().random_range(ceiling / 2..=ceiling)).min(MAX_WAIT)
+}
+
+/// `s` seconds, at most [`MAX_WAIT`].
+pub fn seconds(s: f64) -> Duration {
+    Duration::from_secs_f64(s.clamp(0.0, MAX_WAIT.as_secs_f64()))
+}
+
+/// Sends one attempt (number `attempt`, from 1, of `attempts`) of a store
+/// call. `Some(response)`: an answer to read (any status but those below).
+/// `None`: a timeout, a connection error, 429 or 5xx, after waiting for the
+/// next attempt (`Retry-After` when the store sent one, else jittered
+/// backoff). `Err`: 401/403 (`Credentials`, with `credentials_hint`), or the
+/// last attempt failed (`Unreachable`).
+pub async fn send(
+    request: reqwest::RequestBuilder,
+    attempt: u32,
+    attempts: u32,
+    site: &str,
+    credentials_hint: &str,
+) -> Result<Option<reqwest::Response>, StoreError> {
+    let (why, wait) = match request.send().await {
+        Err(e) if e.is_timeout() => (
+            "the store did not answer in time".to_owned(),
+            backoff(attempt),
+        ),
+        Err(e) => (
+            format!("the store could not be reached: {e}"),
+            backoff(attempt),
+        ),
+        Ok(response) => {
+            let status = response.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                || status == reqwest::StatusCode::FORBIDDEN
+            {
+                return Err(StoreError::Credentials(format!(
+                    "{} from the store: {credentials_hint}",
+                    status.as_u16()
+                )));
+            }
+            if status != reqwest::StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
+                return Ok(Some(response));
+            }
+            let wait = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .map_or_else(|| backoff(attempt), seconds);
+            (format!("{} from the store", status.as_u16()), wait)
+        }
+    };
+    if attempt >= attempts {
+        return Err(StoreError::Unreachable(why));
+    }
+    tracing::info!(site, attempt, why, "retrying the store");
+    tokio::time::sleep(wait).await;
+    Ok(None)
+}
+
 /// How long any one call to a store may take.
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -19,14 +19,15 @@
 //! The access token is read from the environment variable the site file
 //! names (`token_env`) and sent as `X-Shopify-Access-Token`.
 
-use super::{Actions, Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking};
+use super::{
+    Actions, Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking, seconds,
+};
 use crate::assist::records::{self, Pending};
 
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
 use aisle_core::policy::ReturnReason;
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
@@ -36,8 +37,6 @@ use std::time::Duration;
 pub const DEFAULT_API_VERSION: &str = "2025-10";
 /// Calls made for one request at most (the first and the retries).
 pub const MAX_ATTEMPTS: u32 = 4;
-/// Longest single wait between attempts.
-const MAX_WAIT: Duration = Duration::from_secs(4);
 /// How long a cancel's background job is polled before the shopper is told
 /// it is being processed.
 const JOB_POLLS: u32 = 8;
@@ -284,60 +283,18 @@ impl Shopify {
         loop {
             attempt += 1;
             let last = attempt >= MAX_ATTEMPTS;
-            let sent = self
+            let request = self
                 .http
                 .post(&endpoint)
                 .header("X-Shopify-Access-Token", token.trim())
-                .json(&body)
-                .send()
-                .await;
-            let response = match sent {
-                Ok(response) => response,
-                Err(e) => {
-                    let why = if e.is_timeout() {
-                        "the store did not answer in time".to_owned()
-                    } else {
-                        format!("the store could not be reached: {e}")
-                    };
-                    if last {
-                        return Err(StoreError::Unreachable(why));
-                    }
-                    tracing::info!(site = self.site, attempt, why, "retrying the store");
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
-                }
+                .json(&body);
+            let hint = "check the token and its read_orders scope";
+            let Some(response) =
+                super::send(request, attempt, MAX_ATTEMPTS, &self.site, hint).await?
+            else {
+                continue;
             };
             let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED
-                || status == reqwest::StatusCode::FORBIDDEN
-            {
-                return Err(StoreError::Credentials(format!(
-                    "{} from the store: check the token and its read_orders scope",
-                    status.as_u16()
-                )));
-            }
-            if status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                let wait = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .map_or_else(|| backoff(attempt), seconds);
-                if last {
-                    return Err(StoreError::Unreachable(format!(
-                        "{} from the store",
-                        status.as_u16()
-                    )));
-                }
-                tracing::info!(
-                    site = self.site,
-                    attempt,
-                    status = status.as_u16(),
-                    "retrying the store"
-                );
-                tokio::time::sleep(wait.min(MAX_WAIT)).await;
-                continue;
-            }
             if !status.is_success() {
                 return Err(StoreError::Protocol(format!(
                     "{} from the store",
@@ -610,16 +567,6 @@ pub fn shopify_reason(reason: ReturnReason) -> &'static str {
         ReturnReason::ChangedMind => "UNWANTED",
         ReturnReason::TooLate | ReturnReason::Other => "OTHER",
     }
-}
-
-/// Backoff before attempt `attempt + 1`: 250 ms doubling, with full jitter.
-fn backoff(attempt: u32) -> Duration {
-    let ceiling = 250u64.saturating_mul(1 << attempt.min(5));
-    Duration::from_millis(rand::rng().random_range(ceiling / 2..=ceiling)).min(MAX_WAIT)
-}
-
-fn seconds(s: f64) -> Duration {
-    Duration::from_secs_f64(s.clamp(0.0, MAX_WAIT.as_secs_f64()))
 }
 
 /// How long until the cost bucket holds the query's cost again.

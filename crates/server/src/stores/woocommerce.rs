@@ -24,12 +24,10 @@ use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
 use aisle_core::policy::ReturnReason;
-use rand::Rng;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
-use std::time::Duration;
 
 /// Calls made for one request at most (the first and the retries).
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -178,7 +176,6 @@ impl Woo {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let last = attempt >= MAX_ATTEMPTS;
             let mut request = self
                 .http
                 .request(method.clone(), &url)
@@ -186,40 +183,13 @@ impl Woo {
             if let Some(body) = &body {
                 request = request.json(body);
             }
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(e) => {
-                    let why = if e.is_timeout() {
-                        "the store did not answer in time".to_owned()
-                    } else {
-                        format!("the store could not be reached: {e}")
-                    };
-                    if last {
-                        return Err(StoreError::Unreachable(why));
-                    }
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
-                }
+            let hint = "check the REST API key and that it has read/write access";
+            let Some(response) =
+                super::send(request, attempt, MAX_ATTEMPTS, &self.site, hint).await?
+            else {
+                continue;
             };
             let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED
-                || status == reqwest::StatusCode::FORBIDDEN
-            {
-                return Err(StoreError::Credentials(format!(
-                    "{} from the store: check the REST API key and that it has read/write access",
-                    status.as_u16()
-                )));
-            }
-            if status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                if last {
-                    return Err(StoreError::Unreachable(format!(
-                        "{} from the store",
-                        status.as_u16()
-                    )));
-                }
-                tokio::time::sleep(backoff(attempt)).await;
-                continue;
-            }
             let body: Value = response.json().await.unwrap_or(Value::Null);
             if !status.is_success() && status != reqwest::StatusCode::NOT_FOUND {
                 let message = body["message"].as_str().unwrap_or("error");
@@ -501,11 +471,6 @@ impl OrderSource for Woo {
             }
         }
     }
-}
-
-fn backoff(attempt: u32) -> Duration {
-    let ceiling = 250u64.saturating_mul(1 << attempt.min(5));
-    Duration::from_millis(rand::rng().random_range(ceiling / 2..=ceiling))
 }
 
 /// Unix seconds of WooCommerce's `*_gmt` times (`2026-11-20T10:00:00`, UTC).
