@@ -107,6 +107,9 @@ pub struct OrderFacts {
     /// The carrier's tracking page, once shipped.
     #[serde(default)]
     pub tracking_url: Option<String>,
+    /// The order in the store's admin (Shopify, WooCommerce).
+    #[serde(default)]
+    pub admin_url: Option<String>,
 }
 
 /// Forgets the in-memory session token.
@@ -264,7 +267,8 @@ pub async fn mark_done(collection: &str, reference: &str) -> Result<(), CallErro
     .map(|_| ())
 }
 
-/// `GET /api/agent/orders/{number}`: the facts macros fill in.
+/// `GET /api/agent/orders/{number}`: the order as the store has it now (the
+/// facts macros fill in, and its admin link).
 pub async fn order(number: u32) -> Result<OrderFacts, CallError> {
     decode(call("GET", &format!("/api/agent/orders/{number}"), None).await?)
 }

@@ -167,15 +167,38 @@ pub fn ShopperContext(
         None => {}
     }
     if !context.verified_orders.is_empty() {
+        // Each proven order, with its page in the store's admin once the
+        // console has looked it up (for macros, when the chat is open).
+        let facts = console.orders;
+        if !compact {
+            for &n in context.verified_orders.iter().take(3) {
+                console.load_order(n);
+            }
+        }
         let orders = context
             .verified_orders
             .iter()
-            .map(|n| format!("#{n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .map(|&n| {
+                let admin = move || {
+                    facts.with(|o| {
+                        o.iter()
+                            .find(|f| f.number == n)
+                            .and_then(|f| f.admin_url.clone())
+                    })
+                };
+                view! {
+                    <li>
+                        {format!("#{n}")}
+                        {move || admin().map(|url| view! {
+                            " (" <SafeLink url=url label=s.ctx_open_in_admin/> ")"
+                        })}
+                    </li>
+                }
+            })
+            .collect_view();
         fields.push(field(
             s.ctx_orders,
-            view! { <span>{orders}</span> " " {badge(true, s)} }.into_any(),
+            view! { <ul class="orders">{orders}</ul> " " {badge(true, s)} }.into_any(),
         ));
     } else if !compact {
         fields.push(field(s.ctx_orders, none()));

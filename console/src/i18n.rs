@@ -234,6 +234,8 @@ pub struct Strings {
     pub ctx_orders: &'static str,
     /// Context: no verified order.
     pub ctx_none: &'static str,
+    /// Context: link to a verified order in the store's admin.
+    pub ctx_open_in_admin: &'static str,
     /// Context: the campaign that started it.
     pub ctx_campaign: &'static str,
     /// Context: self-service steps.
@@ -398,6 +400,7 @@ pub const EN: Strings = Strings {
     ctx_no_cart: "Unknown or empty",
     ctx_orders: "Verified orders",
     ctx_none: "None",
+    ctx_open_in_admin: "Open in the store's admin",
     ctx_campaign: "Campaign",
     ctx_steps: "Self-service steps",
     ctx_priority: "Priority",

@@ -1100,7 +1100,9 @@ async fn agent_connection(
 
 fn on_agent_frame(sh: &Shared, message: AgentServerMessage, connection_max: &mut u64) -> Reaction {
     match message {
-        AgentServerMessage::Conversation { id, messages, .. } => {
+        AgentServerMessage::Conversation {
+            id, messages, more, ..
+        } => {
             let mut side = lock(&sh.agent);
             if side.conversation.as_deref() != Some(id.as_str()) {
                 if side.conversation.is_some() && !side.closed {
@@ -1117,12 +1119,19 @@ fn on_agent_frame(sh: &Shared, message: AgentServerMessage, connection_max: &mut
                 side.closed = false;
             }
             let mut figures = sh.figures();
-            // The snapshot is the whole conversation: nothing known may be missing.
+            // The snapshot is the conversation's latest page (all of it unless
+            // `more`): nothing known from there on may be missing. Earlier
+            // pages are the console's "Load earlier messages".
+            let from = if more {
+                messages.first().map_or(0, |m| m.seq)
+            } else {
+                0
+            };
             let missing: Vec<u64> = side
                 .view
                 .by_seq
                 .keys()
-                .filter(|seq| !messages.iter().any(|m| m.seq == **seq))
+                .filter(|seq| **seq >= from && !messages.iter().any(|m| m.seq == **seq))
                 .copied()
                 .collect();
             if !missing.is_empty() {

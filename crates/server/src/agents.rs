@@ -662,34 +662,43 @@ async fn return_done(
     mark_done(&state.db, "return_requests", &agent, &reference).await
 }
 
-/// `GET /api/agent/orders/{number}`: what the console's macros fill in about
-/// an order of the agent's site (`{{order.tracking_url}}`).
+/// `GET /api/agent/orders/{number}`: an order of the agent's site as its
+/// order source has it now (the store's live data for Shopify and
+/// WooCommerce): state, items, tracking and the link to it in the store's
+/// admin, which the console shows and its macros fill in
+/// (`{{order.tracking_url}}`). 503 when the store cannot be reached.
 async fn order_facts(
     agent: Agent,
     State(state): State<AppState>,
     Path(number): Path<u32>,
 ) -> Result<Json<Value>, AppError> {
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT email, state, carrier, tracking_number, tracking_url FROM orders \
-         WHERE site_id = ? AND number = ?",
-    )
-    .bind(&agent.site)
-    .bind(number)
-    .fetch_optional(&state.db)
-    .await?;
-    let (email, order_state, carrier, tracking_number, tracking_url) = row.ok_or(
-        AppError::NotFound(ErrorCode::NotFound, "no such order on this site"),
-    )?;
+    use crate::stores::OrderSource;
+    let site = state
+        .sites
+        .get(&agent.site)
+        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+    let found = crate::stores::of(&state, &site)
+        .for_agent(aisle_core::order::OrderNumber(number))
+        .await
+        .map_err(|e| AppError::StoreUnavailable(e.to_string()))?;
+    let (order, email) = found.ok_or(AppError::NotFound(
+        ErrorCode::NotFound,
+        "no such order on this site",
+    ))?;
+    let view = &order.view;
+    let shipment = view.shipment.as_ref();
     Ok(Json(json!({
-        "number": number, "email": email, "state": order_state, "carrier": carrier,
-        "tracking_number": tracking_number, "tracking_url": tracking_url,
+        "number": number,
+        "email": email,
+        "state": view.state.as_str(),
+        "carrier": shipment.map(|s| &s.carrier),
+        "tracking_number": shipment.map(|s| &s.tracking_number),
+        "tracking_url": shipment.map(|s| &s.tracking_url),
+        "items": view.items.iter().map(|i| json!({
+            "title": i.title, "quantity": i.quantity, "final_sale": i.final_sale,
+        })).collect::<Vec<_>>(),
+        "tracking": order.tracking,
+        "admin_url": order.admin_url,
     })))
 }
 

@@ -1105,3 +1105,60 @@ async fn woocommerce_webhooks_are_checked_with_x_wc_webhook_signature() {
         .unwrap();
     assert_eq!(wrong.status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn agents_see_the_stores_order_with_a_link_to_its_admin() {
+    let (_store, url) = shopify().await;
+    let server = serve(&url).await;
+    let db = server.db.clone();
+    let added = tokio::task::spawn_blocking(move || {
+        aisle()
+            .env("AISLE_AGENT_PASSWORD", "north-agent-pw")
+            .args([
+                "agents",
+                "add",
+                "kim@north.test",
+                "--site",
+                "north",
+                "--name",
+                "Kim",
+                "--db",
+                &db,
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("http://{}/api/agent/login", server.addr))
+        .json(&json!({"email": "kim@north.test", "password": "north-agent-pw"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().expect("logged in").to_owned();
+    let order = |n: u32| {
+        http.get(format!("http://{}/api/agent/orders/{n}", server.addr))
+            .bearer_auth(&token)
+            .send()
+    };
+    let found: Value = order(2001).await.unwrap().json().await.unwrap();
+    assert_eq!(found["email"], "ada@example.com");
+    assert_eq!(found["state"], "in_transit");
+    assert_eq!(found["tracking_number"], "1Z999AA10123456784");
+    assert_eq!(
+        found["admin_url"],
+        "https://northwind.myshopify.com/admin/orders/5001"
+    );
+    assert_eq!(found["items"][0]["title"], "Alpine Parka");
+    assert_eq!(order(9999).await.unwrap().status(), 404);
+}

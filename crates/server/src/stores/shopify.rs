@@ -383,6 +383,35 @@ impl OrderSource for Shopify {
         parse_order(node, number, &self.config).map(Some)
     }
 
+    async fn for_agent(
+        &self,
+        number: OrderNumber,
+    ) -> Result<Option<(StoreOrder, String)>, StoreError> {
+        let data = self
+            .graphql(
+                &order_query(),
+                json!({ "query": format!("name:#{}", number.0) }),
+            )
+            .await?;
+        let name = number.to_string();
+        let nodes = data["orders"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(node) = nodes
+            .iter()
+            .find(|n| n["name"].as_str() == Some(name.as_str()))
+        else {
+            return Ok(None);
+        };
+        let email = node["email"]
+            .as_str()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        Ok(Some((parse_order(node, number, &self.config)?, email)))
+    }
+
     async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
         let escaped = email.replace('\\', "\\\\").replace('"', "\\\"");
         let data = self

@@ -317,6 +317,21 @@ impl OrderSource for Woo {
         parse_order(&order, number, &tracking, &final_sale, &self.config.url).map(Some)
     }
 
+    async fn for_agent(
+        &self,
+        number: OrderNumber,
+    ) -> Result<Option<(StoreOrder, String)>, StoreError> {
+        let Some(order) = self.order(number).await? else {
+            return Ok(None);
+        };
+        let email = order["billing"]["email"]
+            .as_str()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        Ok(self.find(number, &email).await?.map(|found| (found, email)))
+    }
+
     async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
         let query: String = url::form_urlencoded::byte_serialize(email.as_bytes()).collect();
         let path = format!("/wc/v3/orders?search={query}&per_page=20&orderby=date&order=desc");
