@@ -1106,10 +1106,8 @@ async fn woocommerce_webhooks_are_checked_with_x_wc_webhook_signature() {
     assert_eq!(wrong.status(), 404);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn agents_see_the_stores_order_with_a_link_to_its_admin() {
-    let (_store, url) = shopify().await;
-    let server = serve(&url).await;
+/// Adds agent Kim to site "north" and logs her in; her session token.
+async fn north_agent(server: &Server) -> String {
     let db = server.db.clone();
     let added = tokio::task::spawn_blocking(move || {
         aisle()
@@ -1145,7 +1143,15 @@ async fn agents_see_the_stores_order_with_a_link_to_its_admin() {
         .json()
         .await
         .unwrap();
-    let token = login["token"].as_str().expect("logged in").to_owned();
+    login["token"].as_str().expect("logged in").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn agents_see_the_stores_order_with_a_link_to_its_admin() {
+    let (_store, url) = shopify().await;
+    let server = serve(&url).await;
+    let token = north_agent(&server).await;
+    let http = reqwest::Client::new();
     let order = |n: u32| {
         http.get(format!("http://{}/api/agent/orders/{n}", server.addr))
             .bearer_auth(&token)
@@ -1161,4 +1167,81 @@ async fn agents_see_the_stores_order_with_a_link_to_its_admin() {
     );
     assert_eq!(found["items"][0]["title"], "Alpine Parka");
     assert_eq!(order(9999).await.unwrap().status(), 404);
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next frame of `kind` on `socket`.
+async fn next(socket: &mut Ws, kind: &str) -> Value {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(Ok(Message::Text(text))) = socket.next().await {
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                if frame["type"] == kind {
+                    return frame;
+                }
+            }
+        }
+    })
+    .await
+    .expect("a frame in time")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_chat_shows_the_agent_the_orders_proven_in_the_store() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let (_store, url) = shopify().await;
+    let server = serve(&url).await;
+    let token = north_agent(&server).await;
+    // The shopper proves #2001 in self-service, then asks for a person.
+    let mut shopper = Shopper::new(&server);
+    shopper.prove("track", "2001", "ada@example.com").await;
+    let session = shopper.session.clone().unwrap();
+    let connect = |url: String, header: (&'static str, String)| async move {
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert(header.0, header.1.parse().unwrap());
+        tokio_tungstenite::connect_async(request).await.unwrap().0
+    };
+    let mut agent = connect(
+        format!("ws://{}/ws/v1/agent", server.addr),
+        ("authorization", format!("Bearer {token}")),
+    )
+    .await;
+    agent
+        .send(Message::text(json!({"type": "hello"}).to_string()))
+        .await
+        .unwrap();
+    next(&mut agent, "welcome").await;
+    let mut chat = connect(
+        format!("ws://{}/ws/v1?site=north", server.addr),
+        ("origin", "http://127.0.0.1:8080".to_owned()),
+    )
+    .await;
+    chat.send(Message::text(json!({"type": "hello"}).to_string()))
+        .await
+        .unwrap();
+    next(&mut chat, "welcome").await;
+    let start = json!({"type": "start", "locale": "en", "context": {"assist_session": session}});
+    chat.send(Message::text(start.to_string())).await.unwrap();
+    next(&mut chat, "started").await;
+    let summary = loop {
+        let queue = next(&mut agent, "queue").await;
+        if let Some(entry) = queue["waiting"].as_array().and_then(|w| w.first()) {
+            break entry["summary"].clone();
+        }
+    };
+    assert_eq!(summary["email"], "ada@example.com");
+    assert_eq!(summary["email_verified"], true);
+    assert_eq!(
+        summary["verified_orders"],
+        json!([2001]),
+        "from the store, not the demo tables"
+    );
 }

@@ -40,6 +40,35 @@ fn shopper_view(mut message: ChatMessage) -> ServerMessage {
 }
 
 impl ShopperPeer {
+    /// For a site whose orders live in the merchant's store, the proven
+    /// email's orders come from there (the demo tables know none of them).
+    /// A store that is slow or down leaves the list empty rather than hold
+    /// the shopper's start.
+    async fn store_orders(&self, context: &mut aisle_core::protocol::ChatContext) {
+        use crate::stores::OrderSource;
+        let Some(site) = self.state.sites.get(&self.site) else {
+            return;
+        };
+        let email = context.email.clone().filter(|_| context.email_verified);
+        let Some(email) = email.filter(|_| !site.config.order_source.is_demo()) else {
+            return;
+        };
+        let source = crate::stores::of(&self.state, &site);
+        let wait = std::time::Duration::from_secs(3);
+        match tokio::time::timeout(wait, source.orders_of(&email)).await {
+            Ok(Ok(orders)) => {
+                context.verified_orders = orders.into_iter().map(|(number, _)| number).collect();
+                context.clip();
+            }
+            Ok(Err(e)) => {
+                tracing::info!(site = self.site, error = %e, "the store's orders are not in the chat context")
+            }
+            Err(_) => tracing::info!(
+                site = self.site,
+                "the store was too slow; its orders are not in the chat context"
+            ),
+        }
+    }
     /// A connection to `site` from the address of `slot`, registered with the hub.
     pub fn new(state: AppState, site: String, handle: Handle, slot: AddressSlot) -> Self {
         let conn = state.chat.add_shopper(&site, handle);
@@ -294,6 +323,7 @@ impl ShopperPeer {
         }
         context.locale = Some(locale.chars().take(35).collect());
         store::enrich_context(db, &self.site, &mut context).await?;
+        self.store_orders(&mut context).await;
         let (id, resume) =
             store::create(db, &self.site, locale, &context, resume.as_deref()).await?;
         self.starts += 1;
