@@ -4,6 +4,8 @@
 import { defineConfig } from '@playwright/test';
 
 const port = 8181;
+const standin = 8182;
+const db = 'sqlite://target/e2e/aisle.db';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -22,14 +24,30 @@ export default defineConfig({
     },
     trace: 'off',
   },
-  webServer: {
-    // Every browser of the suite is 127.0.0.1: lift the per-address chat
-    // limits and the limit on tickets (tests/e2e/records.spec.ts leaves 55).
-    command: `target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db sqlite://target/e2e/aisle.db --assets dist --max-sockets-per-address 10000 --max-open-per-address 10000 --tickets-per-hour 1000`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      // The Shopify stand-in the "north" site's orders come from
+      // (tests/e2e/shopify.spec.ts; built by `cargo xtask test`).
+      command: `target/debug/examples/shopify_standin --listen 127.0.0.1:${standin}`,
+      url: `http://127.0.0.1:${standin}/log`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // The demo store plus the Shopify-backed site "north". Every browser of
+      // the suite is 127.0.0.1: lift the per-address chat limits and the
+      // limit on tickets (tests/e2e/records.spec.ts leaves 55).
+      command: `sh -c 'target/debug/aisle site import tests/e2e/north-site.json --db ${db} && ` +
+        `exec target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db ${db} --assets dist ` +
+        `--max-sockets-per-address 10000 --max-open-per-address 10000 --tickets-per-hour 1000'`,
+      url: `http://127.0.0.1:${port}/healthz`,
+      env: { AISLE_E2E_SHOPIFY_TOKEN: 'shpat_test_token' },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });
