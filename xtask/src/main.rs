@@ -163,7 +163,13 @@ fn test(root: &Path) -> Result<()> {
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
     // The Shopify stand-in the Playwright journeys on a Shopify-backed site use.
-    run(cargo(root).args(["build", "-p", "aisle-server", "--example", "shopify_standin"]))?;
+    run(cargo(root).args([
+        "build",
+        "-p",
+        "aisle-server",
+        "--example",
+        "shopify_standin",
+    ]))?;
     // A short chaos run (well under a minute): drops, offline typing,
     // navigation and server kills without losing or repeating a message.
     chaos(root, &["--cycles".into(), CHAOS_TEST_CYCLES.to_string()])?;
