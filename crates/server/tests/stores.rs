@@ -1033,3 +1033,40 @@ async fn a_live_chat_shows_the_agent_the_orders_proven_in_the_store() {
         "from the store, not the demo tables"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_auto_approval_a_return_is_created_approved_in_shopify() {
+    let (store, url) = shopify().await;
+    let mut source = shopify_source(&url);
+    source["auto_approve_returns"] = json!(true);
+    let server = serve_with(source).await;
+    let mut shopper = Shopper::new(&server);
+    let form = shopper.prove("return", "2003", "alan@example.com").await;
+    let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
+    let boots = fields
+        .iter()
+        .find(|f| {
+            f["label"]
+                .as_str()
+                .is_some_and(|l| l.contains("Trail Boots"))
+        })
+        .expect("boots are returnable");
+    let name = boots["name"].as_str().unwrap().to_owned();
+    shopper
+        .act(
+            "return-items:2003",
+            &[(&name, "1"), ("reason", "changed_mind"), ("comment", "")],
+        )
+        .await;
+    let done = shopper.act("return-confirm:2003", &[]).await;
+    assert!(said(&done).contains("R-"), "{done}");
+    assert!(store.variables_of("AisleReturnRequest").is_empty());
+    assert_eq!(
+        store.variables_of("AisleReturnCreate"),
+        [
+            json!({"returnInput": {"orderId": "gid://shopify/Order/5003", "notifyCustomer": true, "returnLineItems": [{
+            "fulfillmentLineItemId": "gid://shopify/FulfillmentLineItem/31", "quantity": 1,
+            "returnReason": "UNWANTED", "returnReasonNote": ""}]}})
+        ]
+    );
+}

@@ -63,6 +63,10 @@ pub struct ShopifyConfig {
     /// it, webhooks from the store are refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret_env: Option<String>,
+    /// Create returns already approved (`returnCreate`) instead of requests
+    /// the merchant approves in the admin (`returnRequest`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_approve_returns: bool,
 }
 
 fn default_api_version() -> String {
@@ -232,6 +236,13 @@ const ORDER_CANCEL: &str = r#"mutation AisleOrderCancel($orderId: ID!, $refundMe
 
 const JOB: &str = r#"query AisleJob($id: ID!) {
   job(id: $id) { id done }
+}"#;
+
+const RETURN_CREATE: &str = r#"mutation AisleReturnCreate($returnInput: ReturnInput!) {
+  returnCreate(returnInput: $returnInput) {
+    return { id status }
+    userErrors { field message }
+  }
 }"#;
 
 const RETURN_REQUEST: &str = r#"mutation AisleReturnRequest($input: ReturnRequestInput!) {
@@ -537,12 +548,25 @@ impl OrderSource for Shopify {
                 }
                 let take = left.min(*available);
                 if take > 0 {
-                    lines.push(json!({
-                        "fulfillmentLineItemId": id,
-                        "quantity": take,
-                        "returnReason": shopify_reason(reason),
-                        "customerNote": note,
-                    }));
+                    // An approved return (`returnCreate`) carries the note as
+                    // the reason's note (255 characters); a request as the
+                    // customer's note (300).
+                    let line = if self.config.auto_approve_returns {
+                        json!({
+                            "fulfillmentLineItemId": id,
+                            "quantity": take,
+                            "returnReason": shopify_reason(reason),
+                            "returnReasonNote": note.chars().take(255).collect::<String>(),
+                        })
+                    } else {
+                        json!({
+                            "fulfillmentLineItemId": id,
+                            "quantity": take,
+                            "returnReason": shopify_reason(reason),
+                            "customerNote": note,
+                        })
+                    };
+                    lines.push(line);
                     left -= take;
                 }
             }
@@ -552,15 +576,25 @@ impl OrderSource for Shopify {
                 return Ok(Returned::Refused(why));
             }
         }
-        let variables = json!({ "input": { "orderId": refs.order_id, "returnLineItems": lines } });
-        let data = match self.graphql(RETURN_REQUEST, variables).await {
+        let (mutation, variables, answer) = if self.config.auto_approve_returns {
+            let input = json!({ "orderId": refs.order_id, "returnLineItems": lines, "notifyCustomer": true });
+            (
+                RETURN_CREATE,
+                json!({ "returnInput": input }),
+                "returnCreate",
+            )
+        } else {
+            let input = json!({ "orderId": refs.order_id, "returnLineItems": lines });
+            (RETURN_REQUEST, json!({ "input": input }), "returnRequest")
+        };
+        let data = match self.graphql(mutation, variables).await {
             Ok(data) => data,
             Err(e) => {
                 self.actions().settle(key, "failed", &e.to_string()).await;
                 return Err(e);
             }
         };
-        let payload = &data["returnRequest"];
+        let payload = &data[answer];
         if let Some(error) = payload["userErrors"].as_array().and_then(|e| e.first()) {
             let message = error["message"].as_str().unwrap_or("refused").to_owned();
             self.actions().settle(key, "refused", &message).await;
@@ -836,6 +870,7 @@ mod tests {
             final_sale_tag: Some("final-sale".into()),
             api_url: None,
             webhook_secret_env: None,
+            auto_approve_returns: false,
         }
     }
 
@@ -865,6 +900,7 @@ mod tests {
             final_sale_tag: Some(" ".into()),
             api_url: Some("http://example.com/graphql".into()),
             webhook_secret_env: Some("lower-case".into()),
+            auto_approve_returns: false,
         };
         let fields: Vec<_> = bad.problems().into_iter().map(|(f, _)| f).collect();
         assert_eq!(

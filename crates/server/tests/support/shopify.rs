@@ -202,8 +202,13 @@ pub async fn graphql(
         }
     } else if query.contains("job(") {
         json!({"job": {"id": variables["id"], "done": true}})
-    } else if query.contains("returnRequest(") {
-        let input = &variables["input"];
+    } else if query.contains("returnRequest(") || query.contains("returnCreate(") {
+        let create = query.contains("returnCreate(");
+        let input = if create {
+            &variables["returnInput"]
+        } else {
+            &variables["input"]
+        };
         let order = orders.iter().find(|o| o["id"] == input["orderId"]);
         let known = |id: &Value| {
             order.is_some_and(|o| {
@@ -221,9 +226,19 @@ pub async fn graphql(
             .cloned()
             .unwrap_or_default();
         if lines.is_empty() || !lines.iter().all(|l| known(&l["fulfillmentLineItemId"])) {
-            json!({"returnRequest": {"return": null, "userErrors": [{"field": ["input", "returnLineItems"], "message": "Fulfillment line item not found"}]}})
+            let name = if create {
+                "returnCreate"
+            } else {
+                "returnRequest"
+            };
+            json!({ name: {"return": null, "userErrors": [{"field": ["input", "returnLineItems"], "message": "Fulfillment line item not found"}]}})
         } else {
-            json!({"returnRequest": {"return": {"id": "gid://shopify/Return/77", "status": "REQUESTED"}, "userErrors": []}})
+            let (name, status) = if create {
+                ("returnCreate", "OPEN")
+            } else {
+                ("returnRequest", "REQUESTED")
+            };
+            json!({ name: {"return": {"id": "gid://shopify/Return/77", "status": status}, "userErrors": []}})
         }
     } else {
         return Json(json!({"errors": [{"message": format!("unknown operation {operation}")}]}))
