@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 
 const port = 8181;
 const standin = 8182;
+const woo = 8183;
 const db = 'sqlite://target/e2e/aisle.db';
 
 export default defineConfig({
@@ -36,14 +37,30 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      // The demo store plus the Shopify-backed site "north". Every browser of
+      // The WooCommerce stand-in the "harbor" site's orders come from
+      // (tests/e2e/woocommerce.spec.ts; built by `cargo xtask test`).
+      command: `target/debug/examples/woocommerce_standin --listen 127.0.0.1:${woo}`,
+      url: `http://127.0.0.1:${woo}/log`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // The demo store plus the Shopify-backed site "north" and the
+      // WooCommerce-backed site "harbor". Every browser of
       // the suite is 127.0.0.1: lift the per-address chat limits and the
       // limit on tickets (tests/e2e/records.spec.ts leaves 55).
       command: `sh -c 'target/debug/aisle site import tests/e2e/north-site.json --db ${db} && ` +
+        `target/debug/aisle site import tests/e2e/harbor-site.json --db ${db} && ` +
         `exec target/debug/aisle serve --demo --listen 127.0.0.1:${port} --db ${db} --assets dist ` +
         `--max-sockets-per-address 10000 --max-open-per-address 10000 --tickets-per-hour 1000'`,
       url: `http://127.0.0.1:${port}/healthz`,
-      env: { AISLE_E2E_SHOPIFY_TOKEN: 'shpat_test_token' },
+      env: {
+        AISLE_E2E_SHOPIFY_TOKEN: 'shpat_test_token',
+        AISLE_E2E_WC_KEY: 'ck_test_key',
+        AISLE_E2E_WC_SECRET: 'cs_test_secret',
+      },
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: 'ignore',

@@ -162,13 +162,16 @@ fn test(root: &Path) -> Result<()> {
     bundle::size_report(root)?;
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
-    // The Shopify stand-in the Playwright journeys on a Shopify-backed site use.
+    // The Shopify and WooCommerce stand-ins of the Playwright journeys on
+    // store-backed sites.
     run(cargo(root).args([
         "build",
         "-p",
         "aisle-server",
         "--example",
         "shopify_standin",
+        "--example",
+        "woocommerce_standin",
     ]))?;
     // A short chaos run (well under a minute): drops, offline typing,
     // navigation and server kills without losing or repeating a message.
