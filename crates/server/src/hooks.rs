@@ -60,10 +60,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn secret(env: Option<&String>) -> Option<String> {
-    std::env::var(env?)
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+    crate::stores::env_value(env?)
 }
 
 /// Records `delivery` for `site`; `false` if it was handled before (a replay).

@@ -145,6 +145,34 @@ impl<S> IdleTimeout<S> {
     }
 }
 
+impl<S> IdleTimeout<S> {
+    /// What a poll of the inner stream came to: `moved` bytes reset the idle
+    /// clock; not ready yet, the clock is checked.
+    fn account<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+        moved: bool,
+    ) -> Poll<io::Result<T>> {
+        match poll {
+            Poll::Ready(result) => {
+                if moved {
+                    self.last = Instant::now();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => {
+                self.check(cx)?;
+                Poll::Pending
+            }
+        }
+    }
+}
+
+fn wrote(poll: &Poll<io::Result<usize>>) -> bool {
+    matches!(poll, Poll::Ready(Ok(n)) if *n > 0)
+}
+
 impl AsyncRead for IdleTimeout<TcpStream> {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -153,18 +181,9 @@ impl AsyncRead for IdleTimeout<TcpStream> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
-        match Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(result) => {
-                if buf.filled().len() > before {
-                    this.last = Instant::now();
-                }
-                Poll::Ready(result)
-            }
-            Poll::Pending => {
-                this.check(cx)?;
-                Poll::Pending
-            }
-        }
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        let moved = buf.filled().len() > before;
+        this.account(cx, poll, moved)
     }
 }
 
@@ -175,32 +194,19 @@ impl AsyncWrite for IdleTimeout<TcpStream> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write(cx, buf) {
-            Poll::Ready(result) => {
-                if result.as_ref().is_ok_and(|n| *n > 0) {
-                    this.last = Instant::now();
-                }
-                Poll::Ready(result)
-            }
-            Poll::Pending => {
-                this.check(cx)?;
-                Poll::Pending
-            }
-        }
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        let moved = wrote(&poll);
+        this.account(cx, poll, moved)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        let result = Pin::new(&mut this.inner).poll_flush(cx);
-        if result.is_pending() {
-            this.check(cx)?;
-        }
-        result
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.account(cx, poll, false)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        Pin::new(&mut this.inner).poll_shutdown(cx)
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
@@ -209,18 +215,9 @@ impl AsyncWrite for IdleTimeout<TcpStream> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
-            Poll::Ready(result) => {
-                if result.as_ref().is_ok_and(|n| *n > 0) {
-                    this.last = Instant::now();
-                }
-                Poll::Ready(result)
-            }
-            Poll::Pending => {
-                this.check(cx)?;
-                Poll::Pending
-            }
-        }
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        let moved = wrote(&poll);
+        this.account(cx, poll, moved)
     }
 
     fn is_write_vectored(&self) -> bool {

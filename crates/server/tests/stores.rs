@@ -287,6 +287,15 @@ impl Shopper {
     }
 }
 
+/// The name of the form field whose label mentions `label` (an item to return).
+fn field_named(fields: &[Value], label: &str) -> String {
+    let field = fields
+        .iter()
+        .find(|f| f["label"].as_str().is_some_and(|l| l.contains(label)))
+        .unwrap_or_else(|| panic!("{label} can be picked"));
+    field["name"].as_str().unwrap().to_owned()
+}
+
 fn said(reply: &Value) -> String {
     reply["said"]
         .as_array()
@@ -361,14 +370,7 @@ async fn a_return_reaches_shopify_with_the_chosen_items_and_reason() {
     let mut shopper = Shopper::new(&server);
     let form = shopper.prove("return", "2003", "alan@example.com").await;
     let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
-    let boots = fields
-        .iter()
-        .find(|f| {
-            f["label"]
-                .as_str()
-                .is_some_and(|l| l.contains("Trail Boots"))
-        })
-        .expect("boots are returnable");
+    let name = field_named(&fields, "Trail Boots");
     assert!(
         !fields.iter().any(|f| f["label"]
             .as_str()
@@ -376,7 +378,6 @@ async fn a_return_reaches_shopify_with_the_chosen_items_and_reason() {
             && f["kind"] == "quantity"),
         "final sale items cannot be picked: {form}"
     );
-    let name = boots["name"].as_str().unwrap().to_owned();
     let review = shopper
         .act(
             "return-items:2003",
@@ -563,15 +564,7 @@ async fn a_woocommerce_return_leaves_an_order_note_and_an_aisle_return() {
     let mut shopper = Shopper::new(&server);
     let form = shopper.prove("return", "702", "alan@example.com").await;
     let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
-    let boots = fields
-        .iter()
-        .find(|f| {
-            f["label"]
-                .as_str()
-                .is_some_and(|l| l.contains("Trail Boots"))
-        })
-        .expect("boots are returnable");
-    let name = boots["name"].as_str().unwrap().to_owned();
+    let name = field_named(&fields, "Trail Boots");
     shopper
         .act(
             "return-items:702",
@@ -907,15 +900,7 @@ async fn with_auto_approval_a_return_is_created_approved_in_shopify() {
     let mut shopper = Shopper::new(&server);
     let form = shopper.prove("return", "2003", "alan@example.com").await;
     let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
-    let boots = fields
-        .iter()
-        .find(|f| {
-            f["label"]
-                .as_str()
-                .is_some_and(|l| l.contains("Trail Boots"))
-        })
-        .expect("boots are returnable");
-    let name = boots["name"].as_str().unwrap().to_owned();
+    let name = field_named(&fields, "Trail Boots");
     shopper
         .act(
             "return-items:2003",

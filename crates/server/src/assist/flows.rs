@@ -798,7 +798,7 @@ async fn store_failed(
     failure: &Failure,
 ) -> Result<(), AppError> {
     let t = turn.t();
-    let source = stores::of(turn.state, turn.site).kind();
+    let source = turn.site.config.order_source.kind();
     let order = number.map(|n| format!(" order #{n}")).unwrap_or_default();
     let body = match failure {
         Failure::Unreachable(e) => {

@@ -40,6 +40,16 @@ impl OrderSourceConfig {
     pub fn is_demo(&self) -> bool {
         *self == OrderSourceConfig::Demo
     }
+
+    /// Which kind of source this is (`demo`, `shopify`, `woocommerce`), for
+    /// logs and tickets.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OrderSourceConfig::Demo => "demo",
+            OrderSourceConfig::Shopify(_) => "shopify",
+            OrderSourceConfig::Woocommerce(_) => "woocommerce",
+        }
+    }
 }
 
 /// Why a store could not answer.
@@ -333,6 +343,65 @@ impl<'a> Actions<'a> {
     }
 }
 
+/// `https://…`, or `http://` to a loopback address only.
+pub(crate) fn check_api_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("\"{url}\" is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(())
+            } else {
+                Err("plain http:// is accepted only for loopback addresses; use https://".into())
+            }
+        }
+        other => Err(format!("\"{other}\" URLs are not supported; use https://")),
+    }
+}
+
+/// Whether `name` can name an environment variable (`AISLE_SHOPIFY_TOKEN`).
+pub(crate) fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The checks every platform's block shares: the final-sale tag and the
+/// webhook secret's variable name.
+pub(crate) fn check_shared(
+    final_sale_tag: Option<&str>,
+    webhook_secret_env: Option<&str>,
+    problems: &mut Vec<(&'static str, String)>,
+) {
+    if final_sale_tag.is_some_and(|t| t.trim().is_empty() || t.len() > 255) {
+        problems.push(("final_sale_tag", "1 to 255 characters".into()));
+    }
+    if webhook_secret_env.is_some_and(|name| !is_env_name(name)) {
+        problems.push((
+            "webhook_secret_env",
+            "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
+        ));
+    }
+}
+
+/// The trimmed value of environment variable `name`, unless unset or blank:
+/// where store credentials and webhook secrets come from.
+pub fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
 /// Failed requests in a row (each after its retries) that open a site's breaker.
 pub const BREAKER_FAILURES: u32 = 3;
 /// How long an open breaker answers "unreachable" without calling the store.
@@ -420,6 +489,9 @@ impl StoreClient {
     /// The breaker of `site`.
     pub fn breaker(&self, site: &str) -> std::sync::Arc<Breaker> {
         let mut breakers = self.breakers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(breaker) = breakers.get(site) {
+            return breaker.clone();
+        }
         breakers.entry(site.to_owned()).or_default().clone()
     }
 }
@@ -538,15 +610,6 @@ impl Source {
             OrderSourceConfig::Woocommerce(woo) => {
                 Source::Woo(woocommerce::Woo::new(woo, site, db, client))
             }
-        }
-    }
-
-    /// Which kind of source this is (`demo`, `shopify`), for logs and tickets.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Source::Demo(_) => "demo",
-            Source::Shopify(_) => "shopify",
-            Source::Woo(_) => "woocommerce",
         }
     }
 }
@@ -695,11 +758,6 @@ pub struct Cached {
 }
 
 impl Cached {
-    /// Which kind of source this is (`demo`, `shopify`, `woocommerce`).
-    pub fn kind(&self) -> &'static str {
-        self.source.kind()
-    }
-
     fn cached(&self) -> bool {
         !matches!(self.source, Source::Demo(_))
     }

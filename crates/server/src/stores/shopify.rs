@@ -103,7 +103,7 @@ impl ShopifyConfig {
                 ),
             ));
         }
-        if !is_env_name(&self.token_env) {
+        if !super::is_env_name(&self.token_env) {
             problems.push((
                 "token_env",
                 "the name of an environment variable (A-Z, 0-9, _), such as \"AISLE_SHOPIFY_TOKEN\"; the token itself never goes in the file".into(),
@@ -121,61 +121,18 @@ impl ShopifyConfig {
                 ),
             ));
         }
-        if self
-            .final_sale_tag
-            .as_ref()
-            .is_some_and(|t| t.trim().is_empty() || t.len() > 255)
-        {
-            problems.push(("final_sale_tag", "1 to 255 characters".into()));
-        }
-        if self
-            .webhook_secret_env
-            .as_ref()
-            .is_some_and(|name| !is_env_name(name))
-        {
-            problems.push((
-                "webhook_secret_env",
-                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
-            ));
-        }
+        super::check_shared(
+            self.final_sale_tag.as_deref(),
+            self.webhook_secret_env.as_deref(),
+            &mut problems,
+        );
         if let Some(url) = &self.api_url
-            && let Err(why) = check_api_url(url)
+            && let Err(why) = super::check_api_url(url)
         {
             problems.push(("api_url", why));
         }
         problems
     }
-}
-
-/// `https://…`, or `http://` to a loopback address only.
-pub(crate) fn check_api_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("\"{url}\" is not a URL: {e}"))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" => {
-            let loopback = match parsed.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if loopback {
-                Ok(())
-            } else {
-                Err("plain http:// is accepted only for loopback addresses; use https://".into())
-            }
-        }
-        other => Err(format!("\"{other}\" URLs are not supported; use https://")),
-    }
-}
-
-pub(crate) fn is_env_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Shopify ids of an order, kept to act on it.
@@ -198,7 +155,9 @@ pub struct Shopify {
     breaker: std::sync::Arc<super::Breaker>,
 }
 
-const ORDER_FIELDS: &str = r#"
+/// `orders(query: "name:#1001")`, with everything self-service shows and acts on.
+const ORDER_BY_NAME: &str = r#"query AisleOrderByName($query: String!) {
+  orders(first: 5, query: $query) { nodes {
       id name email createdAt cancelledAt
       displayFinancialStatus displayFulfillmentStatus
       totalPriceSet { shopMoney { amount currencyCode } }
@@ -211,14 +170,9 @@ const ORDER_FIELDS: &str = r#"
         createdAt deliveredAt estimatedDeliveryAt displayStatus
         trackingInfo(first: 5) { company number url }
         fulfillmentLineItems(first: 100) { nodes { id quantity lineItem { id } } }
-      }"#;
-
-/// `orders(query: "name:#1001")`.
-fn order_query() -> String {
-    format!(
-        "query AisleOrderByName($query: String!) {{\n  orders(first: 5, query: $query) {{ nodes {{{ORDER_FIELDS}\n  }} }}\n}}"
-    )
-}
+      }
+  } }
+}"#;
 
 const ORDERS_OF: &str = r#"query AisleOrdersOfEmail($query: String!) {
   orders(first: 20, query: $query, sortKey: CREATED_AT, reverse: true) { nodes {
@@ -279,15 +233,12 @@ impl Shopify {
 
     /// One GraphQL operation, with its retries.
     async fn graphql_once(&self, query: &str, variables: Value) -> Result<Value, StoreError> {
-        let token = std::env::var(&self.config.token_env)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                StoreError::Credentials(format!(
-                    "{} is not set: put the store's Admin API access token in it",
-                    self.config.token_env
-                ))
-            })?;
+        let token = super::env_value(&self.config.token_env).ok_or_else(|| {
+            StoreError::Credentials(format!(
+                "{} is not set: put the store's Admin API access token in it",
+                self.config.token_env
+            ))
+        })?;
         let body = json!({ "query": query, "variables": variables });
         let endpoint = self.config.endpoint();
         let mut attempt = 0;
@@ -297,7 +248,7 @@ impl Shopify {
             let request = self
                 .http
                 .post(&endpoint)
-                .header("X-Shopify-Access-Token", token.trim())
+                .header("X-Shopify-Access-Token", &token)
                 .json(&body);
             let hint = "check the token and its read_orders scope";
             let Some(response) =
@@ -359,6 +310,20 @@ impl Shopify {
         Ok(false)
     }
 
+    /// The order named `number` (`#1001`) as the store has it, whatever its email.
+    async fn node(&self, number: OrderNumber) -> Result<Option<Value>, StoreError> {
+        let query = json!({ "query": format!("name:#{}", number.0) });
+        let data = self.graphql(ORDER_BY_NAME, query).await?;
+        let nodes = data["orders"]["nodes"]
+            .as_array()
+            .ok_or_else(|| StoreError::Protocol("no orders in the answer".into()))?;
+        let name = number.to_string();
+        Ok(nodes
+            .iter()
+            .find(|n| n["name"].as_str() == Some(name.as_str()))
+            .cloned())
+    }
+
     fn actions(&self) -> Actions<'_> {
         Actions::new(&self.db, &self.site)
     }
@@ -370,22 +335,10 @@ impl OrderSource for Shopify {
         number: OrderNumber,
         email: &str,
     ) -> Result<Option<StoreOrder>, StoreError> {
-        let data = self
-            .graphql(
-                &order_query(),
-                json!({ "query": format!("name:#{}", number.0) }),
-            )
-            .await?;
-        let nodes = data["orders"]["nodes"]
-            .as_array()
-            .ok_or_else(|| StoreError::Protocol("no orders in the answer".into()))?;
-        let name = number.to_string();
-        let Some(node) = nodes
-            .iter()
-            .find(|n| n["name"].as_str() == Some(name.as_str()))
-        else {
+        let Some(node) = self.node(number).await? else {
             return Ok(None);
         };
+        let node = &node;
         // A wrong email answers exactly like an unknown order.
         let placed_with = node["email"].as_str().unwrap_or("");
         if !placed_with.trim().eq_ignore_ascii_case(email) {
@@ -398,21 +351,7 @@ impl OrderSource for Shopify {
         &self,
         number: OrderNumber,
     ) -> Result<Option<(StoreOrder, String)>, StoreError> {
-        let data = self
-            .graphql(
-                &order_query(),
-                json!({ "query": format!("name:#{}", number.0) }),
-            )
-            .await?;
-        let name = number.to_string();
-        let nodes = data["orders"]["nodes"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let Some(node) = nodes
-            .iter()
-            .find(|n| n["name"].as_str() == Some(name.as_str()))
-        else {
+        let Some(node) = self.node(number).await? else {
             return Ok(None);
         };
         let email = node["email"]
@@ -420,7 +359,7 @@ impl OrderSource for Shopify {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        Ok(Some((parse_order(node, number, &self.config)?, email)))
+        Ok(Some((parse_order(&node, number, &self.config)?, email)))
     }
 
     async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
@@ -920,9 +859,9 @@ mod tests {
             "http://[::1]:8/x",
             "https://proxy.example/x",
         ] {
-            assert!(check_api_url(ok).is_ok(), "{ok}");
+            assert!(crate::stores::check_api_url(ok).is_ok(), "{ok}");
         }
-        assert!(check_api_url("ftp://127.0.0.1/x").is_err());
+        assert!(crate::stores::check_api_url("ftp://127.0.0.1/x").is_err());
     }
 
     #[test]

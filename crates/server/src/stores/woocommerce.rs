@@ -59,34 +59,22 @@ impl WooConfig {
     /// Every problem with the block: (field, message).
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
-        if let Err(why) = super::shopify::check_api_url(&self.url) {
+        if let Err(why) = super::check_api_url(&self.url) {
             problems.push(("url", why));
         }
         for (field, name) in [("key_env", &self.key_env), ("secret_env", &self.secret_env)] {
-            if !super::shopify::is_env_name(name) {
+            if !super::is_env_name(name) {
                 problems.push((
                     field,
                     "the name of an environment variable (A-Z, 0-9, _), such as \"AISLE_WC_KEY\"; the key itself never goes in the file".into(),
                 ));
             }
         }
-        if self
-            .final_sale_tag
-            .as_ref()
-            .is_some_and(|t| t.trim().is_empty() || t.len() > 255)
-        {
-            problems.push(("final_sale_tag", "1 to 255 characters".into()));
-        }
-        if self
-            .webhook_secret_env
-            .as_ref()
-            .is_some_and(|name| !super::shopify::is_env_name(name))
-        {
-            problems.push((
-                "webhook_secret_env",
-                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
-            ));
-        }
+        super::check_shared(
+            self.final_sale_tag.as_deref(),
+            self.webhook_secret_env.as_deref(),
+            &mut problems,
+        );
         problems
     }
 
@@ -140,15 +128,11 @@ impl Woo {
 
     fn credentials(&self) -> Result<(String, String), StoreError> {
         let read = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| {
-                    StoreError::Credentials(format!(
-                        "{name} is not set: put the WooCommerce REST API key in it"
-                    ))
-                })
+            super::env_value(name).ok_or_else(|| {
+                StoreError::Credentials(format!(
+                    "{name} is not set: put the WooCommerce REST API key in it"
+                ))
+            })
         };
         Ok((read(&self.config.key_env)?, read(&self.config.secret_env)?))
     }
@@ -288,6 +272,26 @@ impl Woo {
     }
 }
 
+impl Woo {
+    /// The order `number` whose REST representation is `order`, with its
+    /// tracking and final-sale items (two more calls).
+    async fn complete(&self, order: &Value, number: OrderNumber) -> Result<StoreOrder, StoreError> {
+        let id = order["id"]
+            .as_u64()
+            .ok_or_else(|| StoreError::Protocol("the order has no id".into()))?;
+        let tracking = self.tracking(id).await?;
+        let products: Vec<u64> = order["line_items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|l| l["product_id"].as_u64())
+            .collect();
+        let final_sale = self.final_sale(&products).await?;
+        parse_order(order, number, &tracking, &final_sale, &self.config.url)
+    }
+}
+
 impl OrderSource for Woo {
     async fn find(
         &self,
@@ -302,19 +306,7 @@ impl OrderSource for Woo {
         if !placed_with.trim().eq_ignore_ascii_case(email) {
             return Ok(None);
         }
-        let id = order["id"]
-            .as_u64()
-            .ok_or_else(|| StoreError::Protocol("the order has no id".into()))?;
-        let tracking = self.tracking(id).await?;
-        let products: Vec<u64> = order["line_items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|l| l["product_id"].as_u64())
-            .collect();
-        let final_sale = self.final_sale(&products).await?;
-        parse_order(&order, number, &tracking, &final_sale, &self.config.url).map(Some)
+        self.complete(&order, number).await.map(Some)
     }
 
     async fn for_agent(
@@ -329,7 +321,7 @@ impl OrderSource for Woo {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        Ok(self.find(number, &email).await?.map(|found| (found, email)))
+        Ok(Some((self.complete(&order, number).await?, email)))
     }
 
     async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
