@@ -294,7 +294,17 @@ fn receive(widget: Widget, frame: &Json) {
         // Sent faster than the server allows: what it refused is still in the
         // outbox, so try it again in a few seconds (not only on reconnect).
         "error" if frame.string("code") == "rate_limited" => {
-            let timer = Timeout::new(3000, move || resend(widget));
+            // A refused `start` is asked again too (same resume token).
+            let asking = widget
+                .chat
+                .with_untracked(|c| c.as_ref().is_some_and(|c| c.phase == CONNECTING));
+            let timer = Timeout::new(3000, move || {
+                if asking {
+                    ask_for_person(widget);
+                } else {
+                    resend(widget);
+                }
+            });
             with_link(|l| l.resend = Some(timer));
         }
         "read" => update(widget, |c| c.agent_read = c.agent_read.max(number("seq"))),
@@ -403,7 +413,12 @@ fn ask_for_person(widget: Widget) {
     }
     // Our own resume token, saved before asking: if `started` is lost, the
     // next connection's `hello` finds the conversation with it.
-    let token = random_token();
+    // A start asked again (refused by the frame limit) keeps its token, so
+    // the server answers the conversation it may already have made.
+    let token = widget
+        .chat
+        .with_untracked(|c| c.as_ref().and_then(|c| c.resume.clone()))
+        .or_else(random_token);
     update(widget, |c| c.resume = token.clone());
     send(&[
         ("type", "start".into()),

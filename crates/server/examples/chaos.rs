@@ -25,6 +25,8 @@
 //! then ends the conversation and starts the next.
 //!
 //! Exits non-zero when any message is lost, duplicated or out of order.
+//! The server logs to `server.log` at `warn`; set `AISLE_CHAOS_LOG=info` (any
+//! `RUST_LOG` filter) to see more of it in a failure's report.
 //!
 //! ```text
 //! cargo build -p aisle-server --bin aisle
@@ -219,7 +221,10 @@ impl Server {
             .arg(format!("sqlite://{}", self.db_path().display()))
             .arg("--assets")
             .arg(&self.dir)
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("AISLE_CHAOS_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -686,9 +691,15 @@ async fn shopper_connection(
     }
     // Sequence numbers on this connection must rise above what was seen.
     let mut connection_max = last_seq;
+    // A `start` sent and not yet answered: one refused by the server's frame
+    // limit (`rate_limited`) is asked again, as the widget does.
+    let mut starting = false;
     for cmd in pending.drain(..) {
         let ok = match cmd {
-            Cmd::Start => send_start(&mut socket).await,
+            Cmd::Start => {
+                starting = true;
+                send_start(&mut socket).await
+            }
             Cmd::End => send_json(&mut socket, &ClientMessage::End).await,
             _ => true,
         };
@@ -716,9 +727,17 @@ async fn shopper_connection(
                         continue;
                     }
                 };
+                if matches!(message, ServerMessage::Started { .. } | ServerMessage::Offline { .. }) {
+                    starting = false;
+                }
                 match on_shopper_frame(sh, message, &mut connection_max) {
                     Reaction::Nothing => {}
-                    Reaction::Resend(after) => resend_at = Some(Instant::now() + after),
+                    Reaction::Resend(after) => {
+                        resend_at = Some(Instant::now() + after);
+                        if starting {
+                            start_again = Some(Instant::now() + after);
+                        }
+                    }
                     Reaction::StartAgain => start_again = Some(Instant::now() + Duration::from_millis(200)),
                     Reaction::SendOutbox => {
                         if !shopper_resend(sh, &mut socket).await {
@@ -758,7 +777,10 @@ async fn shopper_connection(
                             .await;
                         return Exit::Navigated;
                     }
-                    Some(Cmd::Start) => send_start(&mut socket).await,
+                    Some(Cmd::Start) => {
+                        starting = true;
+                        send_start(&mut socket).await
+                    }
                     Some(Cmd::End) => send_json(&mut socket, &ClientMessage::End).await,
                     Some(Cmd::Wake) => true,
                 };
@@ -778,6 +800,7 @@ async fn shopper_connection(
             }
             () = until(start_again) => {
                 start_again = None;
+                starting = true;
                 if !send_start(&mut socket).await {
                     return Exit::Broken;
                 }
