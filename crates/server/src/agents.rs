@@ -48,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets", get(tickets))
         .route("/tickets/{reference}/done", post(ticket_done))
         .route("/orders/{number}", get(order_facts))
+        .route("/store-requests", get(store_requests))
+        .route("/store-requests/{id}/retry", post(store_request_retry))
         .route("/macros", get(crate::macros::list))
         .route("/stats", get(stats))
 }
@@ -700,6 +702,36 @@ async fn order_facts(
         "tracking": order.tracking,
         "admin_url": order.admin_url,
     })))
+}
+
+/// `GET /api/agent/store-requests`: cancel and return requests the
+/// merchant's system (order source "push") never received, newest first.
+async fn store_requests(
+    agent: Agent,
+    State(state): State<AppState>,
+) -> Result<Json<Value>, AppError> {
+    let list = crate::stores::push::dead_letters(&state.db, &agent.site).await?;
+    Ok(Json(json!({ "requests": list })))
+}
+
+/// `POST /api/agent/store-requests/{id}/retry`: sends one again; answers its
+/// new status (`done`, `refused`, `processing`, or `failed` with the error).
+async fn store_request_retry(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let site = state
+        .sites
+        .get(&agent.site)
+        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+    crate::stores::push::resend(&state, &site, id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound(
+            ErrorCode::NotFound,
+            "no such undelivered request",
+        ))
 }
 
 /// Routes under `/api/sites/{site}` for agents of that site.

@@ -212,6 +212,7 @@ pub fn app(state: AppState) -> Router {
             api::routes()
                 .layer(cors)
                 .merge(agents::site_routes())
+                .merge(stores::push::routes())
                 .nest("/agent", agents::routes()),
         )
         .merge(hooks::routes())

@@ -120,6 +120,19 @@ enum OrdersCommand {
         #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
         db: String,
     },
+    /// Upsert orders of a site whose order_source is "push" from a file:
+    /// NDJSON (one order per line) or CSV (one row per order line; by the
+    /// `.csv` extension). Refused lines are listed; the others are stored.
+    Import {
+        /// The NDJSON or CSV file.
+        file: PathBuf,
+        /// The site id.
+        #[arg(long)]
+        site: String,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +169,16 @@ enum SiteCommand {
         /// Hours the previous secret stays valid (0: stops at once; at most 720).
         #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(0..=720))]
         grace_hours: u32,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
+    /// Make a new push token for the site (`POST /api/sites/{site}/orders`
+    /// with `Authorization: Bearer TOKEN`) and print it once; the previous
+    /// token stops working.
+    Token {
+        /// The site id.
+        site: String,
         /// Database URL.
         #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
         db: String,
@@ -317,6 +340,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             let runtime = tokio::runtime::Runtime::new()?;
             Ok(runtime.block_on(aisle_server::stores::cli_test(&site, &order, &email, &db)))
         }
+        Command::Orders {
+            command: OrdersCommand::Import { file, site, db },
+        } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            Ok(runtime.block_on(aisle_server::stores::push::cli_import(&file, &site, &db)))
+        }
         Command::Site { command } => {
             let runtime = tokio::runtime::Runtime::new()?;
             Ok(runtime.block_on(async {
@@ -335,6 +364,9 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                         grace_hours,
                         db,
                     } => aisle_server::site_file::cli_rotate_secret(&site, grace_hours, &db).await,
+                    SiteCommand::Token { site, db } => {
+                        aisle_server::stores::push::cli_token(&site, &db).await
+                    }
                     SiteCommand::Sign {
                         site,
                         email,

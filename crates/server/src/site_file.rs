@@ -255,6 +255,7 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
         OrderSourceConfig::Demo => Vec::new(),
         OrderSourceConfig::Shopify(shopify) => shopify.problems(),
         OrderSourceConfig::Woocommerce(woo) => woo.problems(),
+        OrderSourceConfig::Push(push) => push.problems(),
     };
     for (field, message) in source_problems {
         err(&[K("order_source"), K(field)], message);

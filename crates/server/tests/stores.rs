@@ -36,6 +36,7 @@ fn aisle() -> Command {
         .env(WOO_KEY_ENV, WOO_KEY)
         .env(WOO_SECRET_ENV, WOO_SECRET)
         .env(HOOK_SECRET_ENV, HOOK_SECRET)
+        .env(PUSH_SECRET_ENV, PUSH_SECRET)
         .env("RUST_LOG", "warn");
     command
 }
@@ -918,4 +919,471 @@ async fn with_auto_approval_a_return_is_created_approved_in_shopify() {
             "returnReason": "UNWANTED", "returnReasonNote": ""}]}})
         ]
     );
+}
+
+// ---------------------------------------------------------------------------
+// Any other platform: orders pushed to Aisle, requests sent back as signed
+// webhooks to the merchant's endpoint (a small axum app here that checks the
+// signature as a merchant would and answers as told).
+
+const PUSH_SECRET_ENV: &str = "AISLE_TEST_PUSH_SECRET";
+const PUSH_SECRET: &str = "push_test_secret";
+
+/// What the merchant's endpoint received, and how it answers.
+#[derive(Default)]
+struct Merchant {
+    /// (signature valid, idempotency key, body) of every request.
+    received: std::sync::Mutex<Vec<(bool, String, Value)>>,
+    /// 0: `{"status": "done"}`; 1: refused; 2: 500.
+    mode: std::sync::atomic::AtomicU8,
+}
+
+/// Checks `t=…,v1=…` over "t." + body, as the README tells merchants to.
+fn merchant_verifies(header: &str, body: &[u8]) -> bool {
+    use hmac::{KeyInit, Mac};
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", value)) => t = Some(value.to_owned()),
+            Some(("v1", value)) => v1 = hex::decode(value).ok(),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(PUSH_SECRET.as_bytes()).unwrap();
+    mac.update(t.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&v1).is_ok()
+}
+
+async fn merchant() -> (Arc<Merchant>, String) {
+    use axum::http::{HeaderMap, StatusCode};
+    let merchant = Arc::new(Merchant::default());
+    let state = merchant.clone();
+    let app = axum::Router::new().route(
+        "/aisle",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let state = state.clone();
+            async move {
+                let signed = headers
+                    .get("x-aisle-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|h| merchant_verifies(h, &body));
+                let key = headers
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                state.received.lock().unwrap().push((signed, key, parsed));
+                if !signed {
+                    return (StatusCode::UNAUTHORIZED, axum::Json(json!({})));
+                }
+                match state.mode.load(Ordering::SeqCst) {
+                    0 => (StatusCode::OK, axum::Json(json!({"status": "done"}))),
+                    1 => (
+                        StatusCode::OK,
+                        axum::Json(json!({"status": "refused", "reason": "already packed"})),
+                    ),
+                    _ => (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({}))),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/aisle", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (merchant, url)
+}
+
+fn push_source(url: &str) -> Value {
+    json!({"kind": "push", "webhook_url": url, "secret_env": PUSH_SECRET_ENV,
+           "admin_url": "https://admin.north.test/orders/{number}"})
+}
+
+/// One pushed order as NDJSON (`status` and the first item's title vary).
+fn pushed(number: u32, email: &str, status: &str, title: &str) -> String {
+    json!({
+        "number": number, "email": email, "status": status, "currency": "EUR",
+        "total_minor": 8900, "placed_at": "2026-11-20T10:00:00Z",
+        "delivered_at": if status == "delivered" { json!("2026-11-24T15:00:00Z") } else { Value::Null },
+        "items": [
+            {"sku": "TB-1", "title": title, "quantity": 1, "unit_price_minor": 7900},
+            {"sku": "GS-1", "title": "Gift Socks", "quantity": 1, "unit_price_minor": 1000, "final_sale": true}
+        ],
+        "tracking": if status == "unfulfilled" { json!([]) } else {
+            json!([{"company": "DHL", "number": "JD0146", "url": "https://dhl.example/JD0146"}])
+        },
+    })
+    .to_string()
+}
+
+/// `aisle site token north` on the server's database.
+async fn push_token(server: &Server) -> String {
+    let db = server.db.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        aisle()
+            .args(["site", "token", "north", "--db", &db])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+async fn push(server: &Server, token: &str, body: String) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/api/sites/north/orders", server.addr))
+        .bearer_auth(token)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pushed_orders_need_the_token_name_bad_lines_and_answer_shoppers() {
+    let (_merchant, url) = merchant().await;
+    let server = serve_with(push_source(&url)).await;
+    let token = push_token(&server).await;
+    let batch = format!(
+        "{}\n{{\"number\": 802, \"email\": \"x@y.example\"}}\n{}\n",
+        pushed(801, "ada@example.com", "in_transit", "Trail Boots"),
+        pushed(803, "grace@example.com", "unfulfilled", "Rain Jacket"),
+    );
+    let (status, _) = push(&server, "aisle_push_wrong", batch.clone()).await;
+    assert_eq!(status, 401, "a wrong token stores nothing");
+    let (status, report) = push(&server, &token, batch).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["upserted"], 2, "{report}");
+    assert_eq!(report["errors"][0]["line"], 2, "{report}");
+    assert!(
+        report["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing field"),
+        "{report}"
+    );
+    let mut shopper = Shopper::new(&server);
+    let reply = shopper.prove("track", "#801", "ada@example.com").await;
+    assert!(reply.to_string().contains("JD0146"), "{reply}");
+    let mut stranger = Shopper::new(&server);
+    let reply = stranger.prove("track", "#801", "eve@example.com").await;
+    assert!(
+        !reply.to_string().contains("JD0146"),
+        "the email must match: {reply}"
+    );
+    // The same number again replaces the order.
+    let (status, _) = push(
+        &server,
+        &token,
+        pushed(801, "ada@example.com", "delivered", "Trail Boots"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut shopper = Shopper::new(&server);
+    let reply = shopper.prove("track", "801", "ada@example.com").await;
+    assert_eq!(reply["said"][0]["card"]["status"], "Delivered", "{reply}");
+    // A new token ends the old one.
+    let newer = push_token(&server).await;
+    assert_ne!(newer, token);
+    let (status, _) = push(
+        &server,
+        &token,
+        pushed(804, "a@b.example", "unfulfilled", "Cap"),
+    )
+    .await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_reaches_the_merchant_signed_and_once() {
+    let (merchant, url) = merchant().await;
+    let server = serve_with(push_source(&url)).await;
+    let token = push_token(&server).await;
+    push(
+        &server,
+        &token,
+        pushed(803, "grace@example.com", "unfulfilled", "Rain Jacket"),
+    )
+    .await;
+    let mut shopper = Shopper::new(&server);
+    shopper.prove("cancel", "803", "grace@example.com").await;
+    let done = shopper.act("cancel-confirm:803", &[]).await;
+    assert!(said(&done).contains("#803 is cancelled"), "{done}");
+    let again = shopper.act("cancel-confirm:803", &[]).await;
+    assert!(!said(&again).contains("couldn't"), "{again}");
+    let received = merchant.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1, "one request however often asked");
+    let (signed, key, body) = &received[0];
+    assert!(signed, "signed with the site's secret");
+    assert!(!key.is_empty());
+    assert_eq!(body["type"], "cancel");
+    assert_eq!(body["order"], 803);
+    assert_eq!(body["email"], "grace@example.com");
+    assert_eq!(body["idempotency_key"], *key);
+    let mut later = Shopper::new(&server);
+    let reply = later.prove("track", "803", "grace@example.com").await;
+    assert_eq!(reply["said"][0]["card"]["status"], "Cancelled", "{reply}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_return_reaches_the_merchant_with_items_and_reason_or_their_refusal() {
+    let (merchant, url) = merchant().await;
+    let server = serve_with(push_source(&url)).await;
+    let token = push_token(&server).await;
+    push(
+        &server,
+        &token,
+        pushed(805, "alan@example.com", "delivered", "Trail Boots"),
+    )
+    .await;
+    let mut shopper = Shopper::new(&server);
+    let form = shopper.prove("return", "805", "alan@example.com").await;
+    let fields = form["prompt"]["form"]["fields"].as_array().unwrap().clone();
+    let name = field_named(&fields, "Trail Boots");
+    shopper
+        .act(
+            "return-items:805",
+            &[
+                (&name, "1"),
+                ("reason", "damaged"),
+                ("comment", "Sole came off"),
+            ],
+        )
+        .await;
+    let done = shopper.act("return-confirm:805", &[]).await;
+    assert!(said(&done).contains("R-"), "{done}");
+    let received = merchant.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    let body = &received[0].2;
+    assert_eq!(body["type"], "return");
+    assert_eq!(
+        body["items"],
+        json!([{"sku": "TB-1", "title": "Trail Boots", "quantity": 1}])
+    );
+    assert_eq!(body["reason"], "damaged");
+    assert_eq!(body["comment"], "Sole came off");
+    // A merchant that says no: the shopper hears why, nothing is recorded as done.
+    merchant.mode.store(1, Ordering::SeqCst);
+    push(
+        &server,
+        &token,
+        pushed(806, "alan@example.com", "unfulfilled", "Cap"),
+    )
+    .await;
+    let mut shopper = Shopper::new(&server);
+    shopper.prove("cancel", "806", "alan@example.com").await;
+    let refused = shopper.act("cancel-confirm:806", &[]).await;
+    assert!(!said(&refused).contains("is cancelled"), "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undelivered_request_becomes_a_dead_letter_an_agent_can_send_again() {
+    let (merchant, url) = merchant().await;
+    let server = serve_with(push_source(&url)).await;
+    let token = push_token(&server).await;
+    push(
+        &server,
+        &token,
+        pushed(807, "grace@example.com", "unfulfilled", "Rain Jacket"),
+    )
+    .await;
+    merchant.mode.store(2, Ordering::SeqCst);
+    let mut shopper = Shopper::new(&server);
+    shopper.prove("cancel", "807", "grace@example.com").await;
+    let reply = shopper.act("cancel-confirm:807", &[]).await;
+    let text = said(&reply);
+    assert!(text.contains("couldn't reach the store"), "{reply}");
+    assert!(text.contains("T-"), "a ticket for a person: {reply}");
+    assert_eq!(
+        merchant.received.lock().unwrap().len(),
+        aisle_server::stores::push::ATTEMPTS as usize,
+        "retried, then given up"
+    );
+    let agent = north_agent(&server).await;
+    let http = reqwest::Client::new();
+    let list: Value = http
+        .get(format!("http://{}/api/agent/store-requests", server.addr))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let dead = &list["requests"][0];
+    assert_eq!(dead["kind"], "cancel", "{list}");
+    assert_eq!(dead["order"], 807);
+    assert!(dead["error"].as_str().unwrap().contains("500"), "{list}");
+    // The merchant's system is back: the agent sends it again.
+    merchant.mode.store(0, Ordering::SeqCst);
+    let retried: Value = http
+        .post(format!(
+            "http://{}/api/agent/store-requests/{}/retry",
+            server.addr, dead["id"]
+        ))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(retried["status"], "done", "{retried}");
+    let list: Value = http
+        .get(format!("http://{}/api/agent/store-requests", server.addr))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["requests"], json!([]), "no dead letters left");
+    let mut later = Shopper::new(&server);
+    let reply = later.prove("track", "807", "grace@example.com").await;
+    assert_eq!(reply["said"][0]["card"]["status"], "Cancelled", "{reply}");
+}
+
+#[test]
+fn orders_import_reads_ndjson_and_csv_and_names_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_with(&dir, push_source("https://merchant.example/aisle"));
+    let ndjson = dir.path().join("orders.ndjson");
+    std::fs::write(
+        &ndjson,
+        format!(
+            "{}\n",
+            pushed(901, "ada@example.com", "in_transit", "Trail Boots")
+        ),
+    )
+    .unwrap();
+    let out = aisle()
+        .args(["orders", "import"])
+        .arg(&ndjson)
+        .args(["--site", "north", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["upserted"], 1);
+    let csv = dir.path().join("orders.csv");
+    std::fs::write(
+        &csv,
+        "number,email,status,currency,total_minor,placed_at,sku,title,quantity,unit_price_minor\n\
+         902,grace@example.com,unfulfilled,EUR,2000,2026-11-20T10:00:00Z,A,Cap,1,2000\n\
+         903,grace@example.com,unfulfilled,EUR,2000,2026-11-20T10:00:00Z,B,Hat,none,2000\n",
+    )
+    .unwrap();
+    let out = aisle()
+        .args(["orders", "import"])
+        .arg(&csv)
+        .args(["--site", "north", "--db", &db])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a refused row exits 1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("orders.csv:3: quantity"), "{stderr}");
+    let found = orders_test(&db, "902", "grace@example.com");
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(printed["items"][0]["title"], "Cap");
+    assert_eq!(printed["admin_url"], "https://admin.north.test/orders/902");
+}
+
+#[test]
+fn the_push_block_is_checked_with_path_and_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("site.json");
+    std::fs::write(
+        &file,
+        r#"{
+  "site": "north",
+  "name": "North",
+  "allowed_origins": ["https://north.example"],
+  "order_source": {
+    "kind": "push",
+    "webhook_url": "http://merchant.example/aisle",
+    "secret_env": "lower case"
+  }
+}"#,
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let out = aisle()
+        .args(["site", "import"])
+        .arg(&file)
+        .args(["--db", &db])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("order_source.webhook_url"), "{stderr}");
+    assert!(stderr.contains("order_source.secret_env"), "{stderr}");
+    assert!(stderr.contains(":7:"), "line of the bad URL: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_guessing_is_limited_and_huge_pushes_are_refused() {
+    let (_merchant, url) = merchant().await;
+    let server = serve_with(push_source(&url)).await;
+    let token = push_token(&server).await;
+    let guesses = (0..200).map(|i| {
+        let server_addr = server.addr;
+        async move {
+            reqwest::Client::new()
+                .post(format!("http://{server_addr}/api/sites/north/orders"))
+                .bearer_auth(format!("aisle_push_guess_{i}"))
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let unauthorized = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(
+        unauthorized,
+        aisle_server::stores::push::TOKEN_FAILURES,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/api/sites/north/orders", server.addr))
+        .bearer_auth(&token)
+        .body(huge)
+        .send()
+        .await;
+    // 413, or the connection closed while the body was still being sent.
+    if let Ok(response) = response {
+        assert_eq!(response.status(), 413);
+    }
 }

@@ -1,5 +1,7 @@
 //! Where a site's orders come from, and where cancels and returns go: the
-//! seeded demo tables, or the merchant's Shopify store (Admin GraphQL API).
+//! seeded demo tables, the merchant's Shopify store (Admin GraphQL API), their
+//! WooCommerce store (REST API v3), or their own system ("push": orders sent
+//! to Aisle, requests sent back as signed webhooks).
 //!
 //! Self-service asks an [`OrderSource`] and never touches a platform itself;
 //! policy (can this be cancelled, which items can go back) stays in
@@ -11,6 +13,7 @@
 //! credentials are read from the environment variable it names, never stored.
 
 pub mod cache;
+pub mod push;
 pub mod shopify;
 pub mod woocommerce;
 
@@ -33,6 +36,8 @@ pub enum OrderSourceConfig {
     Shopify(shopify::ShopifyConfig),
     /// A WooCommerce store, through its REST API (v3).
     Woocommerce(woocommerce::WooConfig),
+    /// The merchant's own system pushes orders; requests go to its webhook.
+    Push(push::PushConfig),
 }
 
 impl OrderSourceConfig {
@@ -41,13 +46,14 @@ impl OrderSourceConfig {
         *self == OrderSourceConfig::Demo
     }
 
-    /// Which kind of source this is (`demo`, `shopify`, `woocommerce`), for
+    /// Which kind of source this is (`demo`, `shopify`, `woocommerce`, `push`), for
     /// logs and tickets.
     pub fn kind(&self) -> &'static str {
         match self {
             OrderSourceConfig::Demo => "demo",
             OrderSourceConfig::Shopify(_) => "shopify",
             OrderSourceConfig::Woocommerce(_) => "woocommerce",
+            OrderSourceConfig::Push(_) => "push",
         }
     }
 }
@@ -588,6 +594,8 @@ pub enum Source {
     Shopify(shopify::Shopify),
     /// A WooCommerce store.
     Woo(woocommerce::Woo),
+    /// Orders pushed by the merchant's system.
+    Push(push::Push),
 }
 
 impl Source {
@@ -610,6 +618,7 @@ impl Source {
             OrderSourceConfig::Woocommerce(woo) => {
                 Source::Woo(woocommerce::Woo::new(woo, site, db, client))
             }
+            OrderSourceConfig::Push(push) => Source::Push(push::Push::new(push, site, db, client)),
         }
     }
 }
@@ -624,6 +633,7 @@ impl OrderSource for Source {
             Source::Demo(s) => s.find(number, email).await,
             Source::Shopify(s) => s.find(number, email).await,
             Source::Woo(s) => s.find(number, email).await,
+            Source::Push(s) => s.find(number, email).await,
         }
     }
 
@@ -635,6 +645,7 @@ impl OrderSource for Source {
             Source::Demo(s) => s.for_agent(number).await,
             Source::Shopify(s) => s.for_agent(number).await,
             Source::Woo(s) => s.for_agent(number).await,
+            Source::Push(s) => s.for_agent(number).await,
         }
     }
 
@@ -643,6 +654,7 @@ impl OrderSource for Source {
             Source::Demo(s) => s.orders_of(email).await,
             Source::Shopify(s) => s.orders_of(email).await,
             Source::Woo(s) => s.orders_of(email).await,
+            Source::Push(s) => s.orders_of(email).await,
         }
     }
 
@@ -651,6 +663,7 @@ impl OrderSource for Source {
             Source::Demo(s) => s.cancel(order, key).await,
             Source::Shopify(s) => s.cancel(order, key).await,
             Source::Woo(s) => s.cancel(order, key).await,
+            Source::Push(s) => s.cancel(order, key).await,
         }
     }
 
@@ -665,6 +678,7 @@ impl OrderSource for Source {
             Source::Demo(s) => s.request_return(order, email, pending, key).await,
             Source::Shopify(s) => s.request_return(order, email, pending, key).await,
             Source::Woo(s) => s.request_return(order, email, pending, key).await,
+            Source::Push(s) => s.request_return(order, email, pending, key).await,
         }
     }
 }
@@ -759,7 +773,8 @@ pub struct Cached {
 
 impl Cached {
     fn cached(&self) -> bool {
-        !matches!(self.source, Source::Demo(_))
+        // The demo tables and pushed orders are local already.
+        !matches!(self.source, Source::Demo(_) | Source::Push(_))
     }
 }
 
