@@ -267,6 +267,57 @@ pub async fn mark_done(collection: &str, reference: &str) -> Result<(), CallErro
     .map(|_| ())
 }
 
+/// A cancel or return request the merchant's system did not receive (order
+/// source "push"), as `/api/agent/store-requests` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoreRequest {
+    /// Delivery id.
+    pub id: i64,
+    /// `cancel` or `return`.
+    pub kind: String,
+    /// The order number.
+    pub order: u32,
+    /// Tries so far.
+    pub attempts: u32,
+    /// The last error.
+    pub error: String,
+    /// Unix seconds of the last try.
+    pub updated_at: i64,
+}
+
+#[derive(Deserialize)]
+struct StoreRequests {
+    requests: Vec<StoreRequest>,
+}
+
+/// What sending a request again gave.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Resent {
+    /// `done`, `refused`, `processing` or `failed`.
+    pub status: String,
+    /// The reference, the refusal's reason or the error.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// `GET /api/agent/store-requests`: undelivered requests, newest first.
+pub async fn store_requests() -> Result<Vec<StoreRequest>, CallError> {
+    decode::<StoreRequests>(call("GET", "/api/agent/store-requests", None).await?)
+        .map(|r| r.requests)
+}
+
+/// `POST /api/agent/store-requests/{id}/retry`: sends one again.
+pub async fn retry_store_request(id: i64) -> Result<Resent, CallError> {
+    decode(
+        call(
+            "POST",
+            &format!("/api/agent/store-requests/{id}/retry"),
+            None,
+        )
+        .await?,
+    )
+}
+
 /// `GET /api/agent/orders/{number}`: the order as the store has it now (the
 /// facts macros fill in, and its admin link).
 pub async fn order(number: u32) -> Result<OrderFacts, CallError> {

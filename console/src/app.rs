@@ -7,6 +7,7 @@ use crate::i18n::{Locale, fill};
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};
 use crate::state::{Connection, Console, View, unix_now};
+use crate::store_requests::StoreRequestsView;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -169,6 +170,7 @@ pub fn Workspace() -> impl IntoView {
                 View::Conversations => view! { <ConversationsView/> }.into_any(),
                 View::Tickets => view! { <TicketsView/> }.into_any(),
                 View::Returns => view! { <ReturnsView/> }.into_any(),
+                View::StoreRequests => view! { <StoreRequestsView/> }.into_any(),
             }}
         </main>
     }
@@ -251,6 +253,7 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::Conversations, s.conversations_view)}
                     {view_button(View::Tickets, s.tickets_view)}
                     {view_button(View::Returns, s.returns_view)}
+                    {view_button(View::StoreRequests, s.store_requests_view)}
                 </ul>
             </nav>
             <div class="presence-group" role="group" aria-label=s.presence>

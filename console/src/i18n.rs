@@ -112,6 +112,30 @@ pub struct Strings {
     pub tickets_view: &'static str,
     /// View: return requests.
     pub returns_view: &'static str,
+    /// View: cancel and return requests the store's system never received.
+    pub store_requests_view: &'static str,
+    /// Store requests: heading.
+    pub store_requests: &'static str,
+    /// Store requests: what the list is.
+    pub store_requests_intro: &'static str,
+    /// Store requests: none waiting.
+    pub no_store_requests: &'static str,
+    /// Store requests: a cancel.
+    pub request_cancel: &'static str,
+    /// Store requests: a return.
+    pub request_return: &'static str,
+    /// Store requests: column of the error.
+    pub last_error: &'static str,
+    /// Store requests: column of the attempts.
+    pub attempts: &'static str,
+    /// Store requests: send again.
+    pub send_again: &'static str,
+    /// Store requests: send again, with `{order}` (accessible name).
+    pub send_again_order: &'static str,
+    /// Notice: `{order}` reached the store, with its answer `{status}`.
+    pub notice_request_sent: &'static str,
+    /// Notice: `{order}` still not delivered: `{error}`.
+    pub notice_request_failed: &'static str,
     /// Presence group name.
     pub presence: &'static str,
     /// Presence: online.
@@ -339,6 +363,18 @@ pub const EN: Strings = Strings {
     conversations_view: "Conversations",
     tickets_view: "Tickets",
     returns_view: "Returns",
+    store_requests_view: "Store requests",
+    store_requests: "Requests the store didn't receive",
+    store_requests_intro: "Cancels and returns shoppers asked for that your store's system did not answer after several tries. Send them again once it is back.",
+    no_store_requests: "Nothing waiting: every cancel and return reached the store.",
+    request_cancel: "Cancel",
+    request_return: "Return",
+    last_error: "Error",
+    attempts: "Tries",
+    send_again: "Send again",
+    send_again_order: "Send the request for order #{order} again",
+    notice_request_sent: "Order #{order}: the store answered \"{status}\".",
+    notice_request_failed: "Order #{order}: still not delivered ({error}).",
     presence: "Presence",
     online: "Online",
     away: "Away",

@@ -2,7 +2,7 @@
 //! server at `/console/` (same origin as the API and the agent WebSocket).
 //!
 //! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
-//!   [`context`], [`records`]: the screens.
+//!   [`context`], [`records`], [`store_requests`]: the screens.
 //! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
@@ -26,6 +26,7 @@ pub mod queue;
 pub mod records;
 pub mod socket;
 pub mod state;
+pub mod store_requests;
 pub mod text;
 
 use app::App;

@@ -24,6 +24,8 @@ pub enum View {
     Tickets,
     /// Return requests.
     Returns,
+    /// Requests the merchant's system did not receive.
+    StoreRequests,
 }
 
 /// The WebSocket's state, as the top bar shows it.
