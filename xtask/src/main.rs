@@ -13,7 +13,10 @@
 //!   the live-chat load generator (`crates/server/examples/chat_load.rs`):
 //!   2,000 idle shopper connections and agents chatting on loopback, memory per
 //!   connection against its budget; `bench --shoppers N` (and the example's
-//!   other options) are passed on to it.
+//!   other options) are passed on to it. Last, the order sources' latency
+//!   (`crates/server/examples/store_latency.rs`): p50/p99 of an order lookup
+//!   from the demo tables, pushed orders, and the Shopify and WooCommerce
+//!   stand-ins, from the store and from the order cache.
 //! - `chaos` — the live-chat chaos test (`crates/server/examples/chaos.rs`):
 //!   shopper and agent converse while a seeded schedule drops sockets, types
 //!   offline, navigates and SIGKILLs the server; fails on any lost, duplicated
@@ -353,10 +356,20 @@ fn bench(root: &Path, load_args: &[String]) -> Result<()> {
             "--",
         ])
         .args(load_args));
+    // What each order source adds to a shopper's lookup, and the cache's share.
+    let stores = run(cargo(root).args([
+        "run",
+        "--release",
+        "-p",
+        "aisle-server",
+        "--example",
+        "store_latency",
+    ]));
     if mean_ns > EVALUATION_BUDGET_NS {
         bail!("campaign evaluation is over budget");
     }
-    chat_load.context("the live-chat load run failed or is over budget")
+    chat_load.context("the live-chat load run failed or is over budget")?;
+    stores.context("the order-source latency run failed")
 }
 
 fn demo(root: &Path) -> Result<()> {
