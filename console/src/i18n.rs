@@ -148,6 +148,8 @@ pub struct Strings {
     pub reconnecting: &'static str,
     /// Queue heading and the list's name.
     pub waiting: &'static str,
+    /// Queue: label before a waiting shopper's latest message (screen readers).
+    pub latest_message: &'static str,
     /// Queue: nobody waiting.
     pub nobody_waiting: &'static str,
     /// Queue: how many agents are online (`{count}`).
@@ -381,6 +383,7 @@ pub const EN: Strings = Strings {
     connected: "Connected",
     reconnecting: "Reconnecting…",
     waiting: "Waiting",
+    latest_message: "Latest message: ",
     nobody_waiting: "No one is waiting.",
     agents_online: "Agents online: {count}",
     accept: "Accept",

@@ -67,12 +67,22 @@ fn WaitingRow(
         }
     };
     let accept = move |_| console.accept(&id);
+    // What the shopper asked, as text (never markup).
+    let asked = entry.summary.last_message.clone().map(|text| {
+        view! {
+            <p class="asked">
+                <span class="visually-hidden">{s.latest_message}</span>
+                {text}
+            </p>
+        }
+    });
     view! {
         <li class="waiting-row" data-conversation=entry.conversation.clone()>
             <div class="row-head">
                 <span class="who">{who.clone()}</span>
                 <span class="waited">{waited}</span>
             </div>
+            {asked}
             <ShopperContext locale=context.locale.clone().unwrap_or_default() context=context priority=entry.priority compact=true/>
             <button
                 type="button"

@@ -88,6 +88,10 @@ test('a shopper asks for a person: the agent sees the context, accepts, replies,
   await expect(row).toContainText('en-US');
   await expect(row).toContainText(/waiting (less than a minute|\d+ min)/);
   await expect(agent.status).toContainText('A shopper is waiting.');
+  // What the shopper asks while waiting shows in the row, as text.
+  await shopper.send({ type: 'send', client_id: 'w-1', text: 'Is my <i>parka</i> on its way?' });
+  await expect(row).toContainText('Is my <i>parka</i> on its way?');
+  await expect(row.locator('i')).toHaveCount(0);
 
   await agent.acceptButton('ada@example.com').click();
   await expect(agent.waiting.getByRole('listitem')).toHaveCount(0);

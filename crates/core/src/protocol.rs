@@ -573,6 +573,21 @@ pub struct QueueSummary {
     /// The shopper's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    /// The shopper's latest message (its first [`SUMMARY_TEXT_CHARS`]
+    /// characters), so agents pick by what was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
+}
+
+/// The first [`SUMMARY_TEXT_CHARS`] characters of `text` on one line: the
+/// queue's preview of a shopper's message.
+pub fn preview(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(SUMMARY_TEXT_CHARS)
+        .collect()
 }
 
 fn short(text: &Option<String>) -> Option<String> {
@@ -601,6 +616,7 @@ impl QueueSummary {
                 .collect(),
             campaign: short(&context.campaign),
             locale: short(&context.locale),
+            last_message: None,
         }
     }
 

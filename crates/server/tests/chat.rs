@@ -1855,3 +1855,29 @@ async fn an_agent_socket_closes_with_a_reason_when_its_session_is_revoked() {
     assert_eq!(code, CloseCode::Policy);
     assert_eq!(reason, "session expired");
 }
+
+#[tokio::test]
+async fn the_queue_shows_what_a_waiting_shopper_asked() {
+    let demo = demo().await;
+    let token = demo.robin().await;
+    let mut robin = agent(demo.addr, &token).await;
+    let (mut ada, _) = shopper(demo.addr, None, 0).await;
+    let (id, _) = start(&mut ada, json!({})).await;
+    let queue = next_of(&mut robin, "queue").await;
+    assert_eq!(queue["waiting"][0]["summary"].get("last_message"), None);
+    let asked = format!("Where is\n my <b>parcel</b>? {}", "ok ".repeat(60));
+    send(
+        &mut ada,
+        json!({"type": "send", "client_id": "c1", "text": asked}),
+    )
+    .await;
+    let queue = next_of(&mut robin, "queue").await;
+    let entry = &queue["waiting"][0];
+    assert_eq!(entry["conversation"], id.as_str());
+    let preview = entry["summary"]["last_message"].as_str().unwrap();
+    assert!(
+        preview.starts_with("Where is my <b>parcel</b>? ok ok"),
+        "one line, as typed (the console shows it as text): {preview}"
+    );
+    assert_eq!(preview.chars().count(), 80, "a short preview: {preview}");
+}

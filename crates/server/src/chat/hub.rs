@@ -598,6 +598,18 @@ impl Hub {
         self.conns().summaries.insert(id.to_owned(), summary);
     }
 
+    /// Shows `text` as waiting conversation `id`'s latest message in the
+    /// agents' queue; `false` when `id` is not waiting (nothing to redraw).
+    pub fn preview(&self, id: &str, text: &str) -> bool {
+        match self.conns().summaries.get_mut(id) {
+            Some(summary) => {
+                summary.last_message = Some(aisle_core::protocol::preview(text));
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Conversation `id` left the queue (accepted): should it come back, its
     /// shoppers hear their place again even if it is the same as before.
     pub fn left_queue(&self, id: &str) {

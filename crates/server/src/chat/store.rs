@@ -524,6 +524,7 @@ pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSu
         Option<String>,
         Option<String>,
         Option<i64>,
+        Option<String>,
     );
     let short =
         |path: &str| format!("substr(json_extract(context, '{path}'), 1, {SUMMARY_TEXT_CHARS})");
@@ -532,7 +533,9 @@ pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSu
          json_extract(context, '$.cart.value_minor'), substr(json_extract(context, '$.cart.currency'), 1, 8), \
          json_array_length(context, '$.cart.items'), \
          substr(json_extract(context, '$.verified_orders'), 1, 200), {campaign}, {locale}, \
-         json_extract(context, '$.email_verified') \
+         json_extract(context, '$.email_verified'), \
+         (SELECT substr(text, 1, 400) FROM messages WHERE conversation_id = conversations.id \
+          AND author = 'shopper' ORDER BY seq DESC LIMIT 1) \
          FROM conversations WHERE id = ?",
         email = short("$.email"),
         page_url = short("$.page_url"),
@@ -555,6 +558,7 @@ pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSu
             campaign,
             locale,
             verified,
+            last,
         )| {
             let value = value.map_or(0, to_u64);
             let cart = (value > 0 || items.unwrap_or(0) > 0)
@@ -575,6 +579,7 @@ pub async fn summary(db: &SqlitePool, id: &str) -> anyhow::Result<Option<QueueSu
                 verified_orders,
                 campaign,
                 locale,
+                last_message: last.as_deref().map(aisle_core::protocol::preview),
             }
         },
     ))
