@@ -18,3 +18,4 @@ pub mod campaign;
 pub mod order;
 pub mod policy;
 pub mod protocol;
+pub mod staffing;

@@ -220,6 +220,135 @@ pub async fn seed_agent(db: &SqlitePool) -> anyhow::Result<()> {
     crate::agents::ensure_agent(db, SITE_ID, AGENT_EMAIL, "Robin", AGENT_PASSWORD).await
 }
 
+/// Weeks of past conversations the demo seeds, so Insights has history.
+pub const HISTORY_WEEKS: i64 = 6;
+
+/// What past shoppers asked, and what the agent answered (the history's text).
+const HISTORY_TALK: &[(&str, &str)] = &[
+    (
+        "Where is my order?",
+        "It left our warehouse yesterday; here is the tracking link.",
+    ),
+    (
+        "Do the Trail Boots run small?",
+        "They run true to size; half sizes go up.",
+    ),
+    (
+        "Can I change the delivery address?",
+        "Done: the parcel goes to the new address.",
+    ),
+    (
+        "Is the Alpine Parka waterproof?",
+        "Yes, 20,000 mm with taped seams.",
+    ),
+    (
+        "My discount code doesn't work.",
+        "It was for orders over 50 €; I applied it by hand.",
+    ),
+    (
+        "When will the scarf be back in stock?",
+        "Next Tuesday; I added you to the waiting list.",
+    ),
+];
+
+/// Seeds [`HISTORY_WEEKS`] weeks of closed conversations answered by the
+/// demo agent, shaped like a real shop's (busier evenings and weekends,
+/// answered within minutes, most rated 4 or 5), unless already there.
+/// Deterministic: the same figures on every machine, relative to today.
+pub async fn seed_history(db: &SqlitePool) -> anyhow::Result<()> {
+    let seeded: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM conversations WHERE id LIKE 'demo-history-%'")
+            .fetch_one(db)
+            .await?;
+    if seeded.0 > 0 {
+        return Ok(());
+    }
+    let agent: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
+        .bind(AGENT_EMAIL)
+        .fetch_optional(db)
+        .await?;
+    let Some((agent,)) = agent else {
+        return Ok(());
+    };
+    // A small linear congruential generator: plausible, repeatable noise.
+    let mut state: u64 = 0x5eed_a151e;
+    let mut next = move |below: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % below.max(1)
+    };
+    let today = crate::db::now() / DAY * DAY;
+    let mut tx = db.begin().await?;
+    let mut n = 0u32;
+    for day in (1..=HISTORY_WEEKS * 7).rev() {
+        let midnight = today - day * DAY;
+        // 1970-01-01 was a Thursday: 0 = Monday.
+        let weekday = ((midnight / DAY) + 3) % 7;
+        let weekend = weekday >= 5;
+        for hour in 7..23i64 {
+            // Busier at lunch and in the evening, and at weekends.
+            let base: u64 = match hour {
+                12..=13 => 3,
+                19..=21 => 4,
+                9..=18 => 2,
+                _ => 1,
+            } + u64::from(weekend);
+            for _ in 0..next(base + 1) {
+                n += 1;
+                let created = midnight + hour * HOUR + next(3600) as i64;
+                let accepted = created + 10 + next(170) as i64;
+                let first = accepted + 5 + next(55) as i64;
+                let closed = first + 120 + next(780) as i64;
+                let csat = match next(10) {
+                    0..=3 => None,
+                    4 => Some(3),
+                    5 | 6 => Some(4),
+                    7 => Some(2 + next(2) as i64),
+                    _ => Some(5),
+                };
+                let (asked, answer) = HISTORY_TALK[next(HISTORY_TALK.len() as u64) as usize];
+                let id = format!("demo-history-{n:05}");
+                sqlx::query(
+                    "INSERT INTO conversations (id, site_id, resume_hash, state, agent_id, locale, context,                      priority, created_at, accepted_at, first_response_at, closed_at, closed_by, tags, csat)                      VALUES (?, ?, ?, 'closed', ?, 'en', '{}', 'normal', ?, ?, ?, ?, 'agent', '[]', ?)",
+                )
+                .bind(&id)
+                .bind(SITE_ID)
+                .bind(format!("demo-history-{n:05}"))
+                .bind(agent)
+                .bind(created)
+                .bind(accepted)
+                .bind(first)
+                .bind(closed)
+                .bind(csat)
+                .execute(&mut *tx)
+                .await?;
+                for (seq, (author, text, at)) in
+                    [("shopper", asked, created), ("agent", answer, first)]
+                        .into_iter()
+                        .enumerate()
+                {
+                    sqlx::query(
+                        "INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, name, text, at)                          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&id)
+                    .bind(seq as i64 + 1)
+                    .bind(format!("h{seq}"))
+                    .bind(author)
+                    .bind((author == "agent").then_some(agent))
+                    .bind((author == "agent").then_some("Robin"))
+                    .bind(text)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The demo site as a site file (`aisle site import` format): policies and quick responses.
 pub const SITE_FILE: &str = include_str!("../demo/site.json");
 

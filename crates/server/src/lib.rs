@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod hooks;
+pub mod insights;
 pub mod limits;
 pub mod macros;
 pub mod orders;
@@ -164,6 +165,7 @@ impl AppState {
             demo::seed_campaigns(&db).await?;
             demo::seed_config(&db).await?;
             demo::seed_agent(&db).await?;
+            demo::seed_history(&db).await?;
             macros::seed_demo(&db, demo::SITE_ID).await?;
         }
         let sites = SiteRegistry::load(&db).await?;
@@ -213,7 +215,7 @@ pub fn app(state: AppState) -> Router {
                 .layer(cors)
                 .merge(agents::site_routes())
                 .merge(stores::push::routes())
-                .nest("/agent", agents::routes()),
+                .nest("/agent", agents::routes().merge(insights::routes())),
         )
         .merge(hooks::routes())
         .nest_service("/widget", assets::routes(&state.assets.join("widget")))

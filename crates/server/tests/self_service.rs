@@ -1028,3 +1028,152 @@ async fn outside_business_hours_the_message_form_says_when_the_team_is_back() {
         "the form is still offered"
     );
 }
+
+/// A conversation of the demo site with known times (Unix seconds).
+async fn past_conversation(
+    demo: &Demo,
+    id: &str,
+    created: i64,
+    first: Option<i64>,
+    closed: i64,
+    csat: Option<i64>,
+) {
+    sqlx::query(
+        "INSERT INTO conversations (id, site_id, resume_hash, state, agent_id, locale, priority, \
+         created_at, accepted_at, first_response_at, closed_at, closed_by, csat) \
+         VALUES (?, 'demo', ?, 'closed', (SELECT id FROM agents WHERE email = 'agent@demo.test'), \
+         'en', 'normal', ?, ?, ?, ?, 'agent', ?)",
+    )
+    .bind(id)
+    .bind(format!("hash-{id}"))
+    .bind(created)
+    .bind(first.map(|f| created + f / 2))
+    .bind(first.map(|f| created + f))
+    .bind(created + closed)
+    .bind(csat)
+    .execute(&demo.state.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn insights_have_the_known_answers_in_the_agents_time_zone() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    let (status, _) = agent_call(&demo, "GET", "/api/agent/insights", None, json!(null)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // 2025-03-03 is a Monday. Bangkok is UTC+7.
+    // 2025-03-01T00:00+07:00, then day, hour and minute of March in Bangkok.
+    let bangkok = |day: i64, hour: i64, minute: i64| {
+        1_740_762_000 + (day - 1) * 86_400 + hour * 3_600 + minute * 60
+    };
+    past_conversation(&demo, "k0", bangkok(3, 6, 30), Some(30), 300, Some(3)).await;
+    past_conversation(&demo, "k1", bangkok(3, 9, 10), Some(60), 600, Some(5)).await;
+    past_conversation(&demo, "k2", bangkok(3, 9, 40), Some(120), 900, Some(4)).await;
+    past_conversation(&demo, "k3", bangkok(4, 20, 0), Some(300), 1200, Some(1)).await;
+    past_conversation(&demo, "k4", bangkok(4, 20, 30), None, 1800, None).await;
+    let path = "/api/agent/insights?from=2025-03-03&to=2025-03-04&tz=Asia/Bangkok";
+    let (status, figures) = agent_call(&demo, "GET", path, Some(&token), json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{figures}");
+    assert_eq!(figures["conversations"], 5);
+    assert_eq!(
+        figures["first_response"],
+        json!({"count": 4, "median_seconds": 60, "p90_seconds": 300})
+    );
+    assert_eq!(
+        figures["resolution"],
+        json!({"count": 4, "median_seconds": 600, "p90_seconds": 1200})
+    );
+    assert_eq!(
+        figures["csat"],
+        json!({"count": 4, "average": 3.25, "distribution": [1, 0, 1, 1, 1]})
+    );
+    let days: Vec<(&str, u64)> = figures["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap(),
+                d["conversations"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(days, [("2025-03-03", 3), ("2025-03-04", 2)]);
+    let heat = &figures["heat_map"];
+    assert_eq!(
+        (
+            heat[0][6].as_u64(),
+            heat[0][9].as_u64(),
+            heat[1][20].as_u64()
+        ),
+        (Some(1), Some(2), Some(2))
+    );
+    assert_eq!(figures["agents"][0]["name"], "Robin");
+    assert_eq!(figures["agents"][0]["conversations"], 5);
+    // In UTC the 06:30 Bangkok chat falls on the day before.
+    let (_, utc) = agent_call(
+        &demo,
+        "GET",
+        "/api/agent/insights?from=2025-03-03&to=2025-03-04",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(utc["conversations"], 4, "{utc}");
+    let (status, _) = agent_call(
+        &demo,
+        "GET",
+        "/api/agent/insights?tz=Mars/Olympus",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_staffing_forecast_grows_with_the_expected_traffic() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    let call = |query: &'static str| {
+        let demo = &demo;
+        let token = token.clone();
+        async move {
+            agent_call(
+                demo,
+                "GET",
+                &format!("/api/agent/staffing?{query}"),
+                Some(&token),
+                json!(null),
+            )
+            .await
+        }
+    };
+    let (status, usual) = call("handle_seconds=180&target_seconds=20&level=0.8").await;
+    assert_eq!(status, StatusCode::OK, "{usual}");
+    let (_, black_friday) = call("handle_seconds=180&target_seconds=20&level=0.8&growth=3").await;
+    assert!(
+        usual["conversations"].as_u64().unwrap() > 0,
+        "the demo has history"
+    );
+    let peak = |v: &Value| v["peak_agents"].as_u64().unwrap();
+    assert!(peak(&usual) >= 1);
+    assert!(peak(&black_friday) > peak(&usual), "{usual} {black_friday}");
+    // Every hour's recommendation is what Erlang C gives for its arrivals.
+    for day in 0..7 {
+        for hour in 0..24 {
+            let arrivals = black_friday["arrivals_per_hour"][day][hour]
+                .as_f64()
+                .unwrap();
+            let agents = black_friday["agents"][day][hour].as_u64().unwrap() as u32;
+            assert_eq!(
+                agents,
+                aisle_core::staffing::agents_needed(arrivals, 180.0, 20.0, 0.8)
+            );
+        }
+    }
+    let (status, body) = call("growth=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("growth"), "{body}");
+}
