@@ -15,6 +15,7 @@
 pub mod api;
 pub mod assist;
 pub mod campaign;
+pub mod insights;
 pub mod order;
 pub mod policy;
 pub mod protocol;

@@ -281,7 +281,9 @@ pub async fn seed_history(db: &SqlitePool) -> anyhow::Result<()> {
     let today = crate::db::now() / DAY * DAY;
     let mut tx = db.begin().await?;
     let mut n = 0u32;
-    for day in (1..=HISTORY_WEEKS * 7).rev() {
+    // Ending two days ago: older than the day of answers that predicts a
+    // live shopper's wait, so the demo's queue behaves as on a new store.
+    for day in (2..=HISTORY_WEEKS * 7 + 1).rev() {
         let midnight = today - day * DAY;
         // 1970-01-01 was a Thursday: 0 = Monday.
         let weekday = ((midnight / DAY) + 3) % 7;

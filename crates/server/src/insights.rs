@@ -17,6 +17,9 @@ use crate::AppState;
 use crate::agents::Agent;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
+use aisle_core::insights::{
+    AgentFigures, Csat, DayFigures, FlowFigures, Insights, SelfService, Spread, Staffing,
+};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -24,7 +27,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// Longest date range one request covers, days.
@@ -162,15 +164,15 @@ async fn rows(state: &AppState, site: &str, start: i64, end: i64) -> Result<Vec<
 }
 
 /// Median and p90 of `values`, seconds, with their count.
-fn spread(mut values: Vec<i64>) -> Value {
-    json!({
-        "count": values.len(),
-        "median_seconds": percentile(&mut values, 0.5),
-        "p90_seconds": percentile(&mut values, 0.9),
-    })
+fn spread(mut values: Vec<i64>) -> Spread {
+    Spread {
+        count: values.len() as u64,
+        median_seconds: percentile(&mut values, 0.5),
+        p90_seconds: percentile(&mut values, 0.9),
+    }
 }
 
-fn csat(rows: &[&Row]) -> Value {
+fn csat(rows: &[&Row]) -> Csat {
     let mut distribution = [0u64; 5];
     for score in rows.iter().filter_map(|r| r.csat) {
         if (1..=5).contains(&score) {
@@ -183,11 +185,11 @@ fn csat(rows: &[&Row]) -> Value {
         .enumerate()
         .map(|(i, n)| (i as u64 + 1) * n)
         .sum();
-    json!({
-        "count": count,
-        "average": (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
-        "distribution": distribution,
-    })
+    Csat {
+        count,
+        average: (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0),
+        distribution,
+    }
 }
 
 fn first_responses(rows: &[&Row]) -> Vec<i64> {
@@ -203,15 +205,20 @@ fn resolutions(rows: &[&Row]) -> Vec<i64> {
         .collect()
 }
 
+/// `a ÷ b`, three decimals; `None` when `b` is 0.
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| (a as f64 / b as f64 * 1000.0).round() / 1000.0)
+}
+
 /// The figures of `site` in the range, days and hours in `tz`.
-pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Value, AppError> {
+pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Insights, AppError> {
     let tz = zone(range.tz.as_deref())?;
     let (start, end, from) = bounds(range, &tz)?;
     let rows = rows(state, site, start, end).await?;
     let all: Vec<&Row> = rows.iter().collect();
     // Per day and per weekday × hour, in the agent's zone.
     let mut per_day: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
-    let mut heat = [[0u64; 24]; 7];
+    let mut heat_map = [[0u64; 24]; 7];
     for row in &rows {
         let Ok(at) = jiff::Timestamp::from_second(row.created) else {
             continue;
@@ -222,7 +229,7 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Valu
             .or_default()
             .push(row);
         let weekday = local.weekday().to_monday_zero_offset() as usize;
-        heat[weekday][local.hour() as usize] += 1;
+        heat_map[weekday][local.hour() as usize] += 1;
     }
     let mut days = Vec::new();
     let mut day = from;
@@ -234,13 +241,13 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Valu
         let rows = per_day.get(&key).map(Vec::as_slice).unwrap_or_default();
         let mut first = first_responses(rows);
         let mut resolved = resolutions(rows);
-        days.push(json!({
-            "day": key,
-            "conversations": rows.len(),
-            "first_response_median_seconds": percentile(&mut first, 0.5),
-            "resolution_median_seconds": percentile(&mut resolved, 0.5),
-            "csat_average": csat(rows)["average"],
-        }));
+        days.push(DayFigures {
+            day: key,
+            conversations: rows.len() as u64,
+            first_response_median_seconds: percentile(&mut first, 0.5),
+            resolution_median_seconds: percentile(&mut resolved, 0.5),
+            csat_average: csat(rows).average,
+        });
         let Ok(next) = day.checked_add(jiff::Span::new().days(1)) else {
             break;
         };
@@ -252,16 +259,14 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Valu
             by_agent.entry(name).or_default().push(row);
         }
     }
-    let agents: Vec<Value> = by_agent
+    let agents = by_agent
         .into_iter()
-        .map(|(name, rows)| {
-            json!({
-                "name": name,
-                "conversations": rows.len(),
-                "first_response": spread(first_responses(&rows)),
-                "resolution": spread(resolutions(&rows)),
-                "csat": csat(&rows),
-            })
+        .map(|(name, rows)| AgentFigures {
+            name: name.to_owned(),
+            conversations: rows.len() as u64,
+            first_response: spread(first_responses(&rows)),
+            resolution: spread(resolutions(&rows)),
+            csat: csat(&rows),
         })
         .collect();
     let outcomes: Vec<(String, String, i64)> = sqlx::query_as(
@@ -273,9 +278,10 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Valu
     .bind(end)
     .fetch_all(&state.db)
     .await?;
-    let mut flows: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    let mut flows: BTreeMap<String, [u64; 3]> = BTreeMap::new();
     for (flow, outcome, count) in outcomes {
         let entry = flows.entry(flow).or_default();
+        let count = count.max(0) as u64;
         match outcome.as_str() {
             "started" => entry[0] += count,
             "resolved" => entry[1] += count,
@@ -285,7 +291,6 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Valu
     let (started, resolved) = flows
         .values()
         .fold((0, 0), |(s, r), f| (s + f[0], r + f[1]));
-    let ratio = |a: i64, b: i64| (b > 0).then(|| (a as f64 / b as f64 * 1000.0).round() / 1000.0);
     let sessions: (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM assist_sessions WHERE site_id = ? AND created_at >= ? AND created_at < ?",
     )
@@ -294,53 +299,54 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Valu
     .bind(end)
     .fetch_one(&state.db)
     .await?;
-    Ok(json!({
-        "site": site,
-        "from": from.to_string(),
-        "to": days.last().and_then(|d| d["day"].as_str().map(String::from)),
-        "tz": tz.iana_name().unwrap_or("UTC"),
-        "conversations": rows.len(),
-        "first_response": spread(first_responses(&all)),
-        "resolution": spread(resolutions(&all)),
-        "csat": csat(&all),
-        "days": days,
-        // Monday first, hours 0–23 in `tz`.
-        "heat_map": heat,
-        "self_service": {
-            "flows": flows.iter().map(|(flow, [s, r, h])| json!({
-                "flow": flow, "started": s, "resolved": r, "handoff": h, "deflection": ratio(*r, *s),
-            })).collect::<Vec<_>>(),
-            "started": started,
-            "resolved": resolved,
-            "deflection": ratio(resolved, started),
-            "sessions": sessions.0,
+    let sessions = sessions.0.max(0) as u64;
+    Ok(Insights {
+        site: site.to_owned(),
+        from: from.to_string(),
+        to: days.last().map(|d| d.day.clone()).unwrap_or_default(),
+        tz: tz.iana_name().unwrap_or("UTC").to_owned(),
+        conversations: rows.len() as u64,
+        first_response: spread(first_responses(&all)),
+        resolution: spread(resolutions(&all)),
+        csat: csat(&all),
+        days,
+        heat_map,
+        self_service: SelfService {
+            flows: flows
+                .into_iter()
+                .map(|(flow, [started, resolved, handoff])| FlowFigures {
+                    flow,
+                    started,
+                    resolved,
+                    handoff,
+                    deflection: ratio(resolved, started),
+                })
+                .collect(),
+            started,
+            resolved,
+            deflection: ratio(resolved, started),
+            sessions,
         },
-        // Conversations with a person per self-service session of the widget.
-        "contact_rate": ratio(rows.len() as i64, sessions.0),
-        "agents": agents,
-    }))
+        contact_rate: ratio(rows.len() as u64, sessions),
+        agents,
+    })
 }
 
 async fn insights(
     agent: Agent,
     State(state): State<AppState>,
     Query(range): Query<Range>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Insights>, AppError> {
     Ok(Json(figures(&state, &agent.site, &range).await?))
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break, and
 /// never starting with a formula sign (spreadsheets would run it).
-fn csv_field(value: &Value) -> String {
-    let text = match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err() {
         format!("'{text}")
     } else {
-        text
+        text.to_owned()
     };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -355,24 +361,24 @@ async fn insights_csv(
     Query(range): Query<Range>,
 ) -> Result<Response, AppError> {
     let figures = figures(&state, &agent.site, &range).await?;
-    let columns = [
-        "day",
-        "conversations",
-        "first_response_median_seconds",
-        "resolution_median_seconds",
-        "csat_average",
-    ];
-    let mut out = columns.join(",");
-    out.push('\n');
-    for day in figures["days"].as_array().into_iter().flatten() {
-        let line: Vec<String> = columns.iter().map(|c| csv_field(&day[*c])).collect();
+    let mut out = String::from(
+        "day,conversations,first_response_median_seconds,resolution_median_seconds,csat_average\n",
+    );
+    let cell = |v: Option<String>| v.unwrap_or_default();
+    for day in &figures.days {
+        let line = [
+            csv_field(&day.day),
+            day.conversations.to_string(),
+            cell(day.first_response_median_seconds.map(|s| s.to_string())),
+            cell(day.resolution_median_seconds.map(|s| s.to_string())),
+            cell(day.csat_average.map(|a| a.to_string())),
+        ];
         out.push_str(&line.join(","));
         out.push('\n');
     }
     let name = format!(
         "attachment; filename=\"aisle-insights-{}-{}.csv\"",
-        figures["from"].as_str().unwrap_or(""),
-        figures["to"].as_str().unwrap_or("")
+        figures.from, figures.to
     );
     Ok((
         [
@@ -399,7 +405,7 @@ async fn staffing(
     agent: Agent,
     State(state): State<AppState>,
     Query(q): Query<StaffingQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Staffing>, AppError> {
     let tz = zone(q.tz.as_deref())?;
     let weeks = q.weeks.unwrap_or(4);
     if !(1..=12).contains(&weeks) {
@@ -452,22 +458,20 @@ async fn staffing(
                 aisle_core::staffing::agents_needed(per_hour, handle, target, level);
         }
     }
-    let peak = agents.iter().flatten().copied().max().unwrap_or(0);
-    Ok(Json(json!({
-        "weeks": weeks,
-        "growth": growth,
-        "target_seconds": target,
-        "level": level,
-        "handle_seconds": handle,
-        "measured_handle_seconds": measured,
-        "conversations": rows.len(),
-        "tz": tz.iana_name().unwrap_or("UTC"),
-        // Monday first, hours 0–23.
-        "arrivals_per_hour": arrivals,
-        "agents": agents,
-        "peak_agents": peak,
-        "formula": "A = chats per hour × handle time ÷ 3600; P(wait) = Erlang C(A, N); answered within target = 1 − P(wait) · e^(−(N − A) · target ÷ handle time); N is the fewest agents reaching the level",
-    })))
+    let peak_agents = agents.iter().flatten().copied().max().unwrap_or(0);
+    Ok(Json(Staffing {
+        weeks,
+        growth,
+        target_seconds: target,
+        level,
+        handle_seconds: handle,
+        measured_handle_seconds: measured,
+        conversations: rows.len() as u64,
+        tz: tz.iana_name().unwrap_or("UTC").to_owned(),
+        arrivals_per_hour: arrivals,
+        agents,
+        peak_agents,
+    }))
 }
 
 #[cfg(test)]
@@ -484,9 +488,9 @@ mod tests {
 
     #[test]
     fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field(&json!("a,b")), "\"a,b\"");
-        assert_eq!(csv_field(&json!("=HYPERLINK(1)")), "'=HYPERLINK(1)");
-        assert_eq!(csv_field(&json!(-3)), "-3");
-        assert_eq!(csv_field(&Value::Null), "");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-3"), "-3");
+        assert_eq!(csv_field(""), "");
     }
 }

@@ -17,6 +17,9 @@ use sqlx::SqlitePool;
 
 /// Recent conversations averaged for the expected wait.
 const WAIT_HISTORY: i64 = 20;
+/// Only answers this recent predict a wait (last month's pace says little
+/// about now), seconds.
+const WAIT_WINDOW: i64 = 24 * 3600;
 
 /// A conversation as stored.
 #[derive(Debug, Clone)]
@@ -682,10 +685,11 @@ pub async fn messages_before(
 pub async fn average_first_response(db: &SqlitePool, site: &str) -> anyhow::Result<Option<f64>> {
     let (average,): (Option<f64>,) = sqlx::query_as(
         "SELECT AVG(first_response_at - created_at) FROM (SELECT first_response_at, created_at \
-         FROM conversations WHERE site_id = ? AND first_response_at IS NOT NULL \
+         FROM conversations WHERE site_id = ? AND first_response_at > ? \
          ORDER BY first_response_at DESC LIMIT ?)",
     )
     .bind(site)
+    .bind(crate::db::now() - WAIT_WINDOW)
     .bind(WAIT_HISTORY)
     .fetch_one(db)
     .await?;
