@@ -27,7 +27,7 @@ pub mod transport;
 pub mod ws;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::routing::get;
 use client::TrustedProxies;
@@ -212,7 +212,8 @@ pub fn app(state: AppState) -> Router {
             api::routes()
                 .layer(cors)
                 .merge(agents::site_routes())
-                .nest("/agent", agents::routes()),
+                .nest("/agent", agents::routes())
+                .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES)),
         )
         .merge(hooks::routes())
         .nest_service("/widget", assets::routes(&state.assets.join("widget")))

@@ -3,7 +3,7 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
-use crate::assist::text::{Lang, Text, intern};
+use crate::assist::text::{Lang, Text};
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -27,9 +27,15 @@ pub struct Site {
     /// The key before the last `aisle site rotate-secret` and until when
     /// (Unix seconds) signatures made with it still verify.
     pub previous_identity_secret: Option<(String, i64)>,
-    /// The assistant's sentences per language ([`Lang::index`]) with the
-    /// merchant's overrides applied; empty: the built-in ones.
-    pub texts: Arc<Vec<Text>>,
+}
+
+impl Site {
+    /// The assistant's sentences in `lang`, with this site's rewordings
+    /// (`strings`) borrowed from its settings: nothing is copied or kept
+    /// beyond the site, so a re-import frees the old wording with the old site.
+    pub fn text(&self, lang: Lang) -> Text<'_> {
+        self.config.text(lang)
+    }
 }
 
 /// What a merchant configures for self-service (`sites.config`, JSON).
@@ -57,22 +63,18 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
-    /// The assistant's sentences in every language with this site's overrides.
-    pub fn texts(&self) -> Vec<Text> {
-        Lang::ALL
-            .iter()
-            .map(|lang| {
-                let mut text = *lang.text();
-                for (tag, overrides) in &self.strings {
-                    if tag.eq_ignore_ascii_case(lang.tag()) {
-                        for (key, value) in overrides {
-                            text.set(key, intern(value));
-                        }
-                    }
+    /// The assistant's sentences in `lang` with these settings' overrides,
+    /// borrowed from them.
+    pub fn text(&self, lang: Lang) -> Text<'_> {
+        let mut text = *lang.text();
+        for (tag, overrides) in &self.strings {
+            if tag.eq_ignore_ascii_case(lang.tag()) {
+                for (key, value) in overrides {
+                    text.set(key, value);
                 }
-                text
-            })
-            .collect()
+            }
+        }
+        text
     }
 }
 
@@ -298,6 +300,42 @@ impl Site {
     }
 }
 
+/// The site a request's `{site}` path segment names: the extractor every
+/// `/api/sites/{site}/…` handler starts with, so an unknown site is one
+/// `404 unknown_site`, answered before the body is read. For routes whose
+/// only path parameter is `{site}`.
+#[derive(Debug, Clone)]
+pub struct KnownSite(pub Arc<Site>);
+
+impl std::ops::Deref for KnownSite {
+    type Target = Site;
+
+    fn deref(&self) -> &Site {
+        &self.0
+    }
+}
+
+impl axum::extract::FromRequestParts<crate::AppState> for KnownSite {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let unknown = || {
+            crate::error::AppError::NotFound(
+                aisle_core::api::ErrorCode::UnknownSite,
+                "no such site",
+            )
+        };
+        let axum::extract::Path(id) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| unknown())?;
+        state.sites.get(&id).map(KnownSite).ok_or_else(unknown)
+    }
+}
+
 /// All sites, shared by the request handlers.
 #[derive(Debug, Clone, Default)]
 pub struct SiteRegistry {
@@ -333,7 +371,6 @@ impl SiteRegistry {
                     id,
                     name,
                     allowed_origins,
-                    texts: Arc::new(config.texts()),
                     config,
                     identity_secret,
                     previous_identity_secret: previous.zip(until),
@@ -386,7 +423,6 @@ mod tests {
             config: SiteConfig::default(),
             identity_secret: None,
             previous_identity_secret: None,
-            texts: Arc::default(),
         };
         assert!(site.allows_origin("https://shop.example", None));
         assert!(site.allows_origin("HTTPS://SHOP.EXAMPLE", None));
@@ -394,6 +430,35 @@ mod tests {
         assert!(!site.allows_origin("http://shop.example", None));
         assert!(site.allows_origin("http://127.0.0.1:8080", Some("127.0.0.1:8080")));
         assert!(!site.allows_origin("http://127.0.0.1:9999", Some("127.0.0.1:8080")));
+    }
+
+    #[test]
+    fn a_merchants_wording_is_borrowed_from_the_site_not_copied_or_leaked() {
+        let mut config = SiteConfig::default();
+        config.strings.insert(
+            "FR".into(),
+            BTreeMap::from([("talk_to_person".into(), "Parler à un conseiller".into())]),
+        );
+        let site = Site {
+            id: "demo".into(),
+            name: "Demo".into(),
+            allowed_origins: vec![],
+            config,
+            identity_secret: None,
+            previous_identity_secret: None,
+        };
+        let french = site.text(Lang::Fr);
+        let stored = &site.config.strings["FR"]["talk_to_person"];
+        assert_eq!(french.talk_to_person, "Parler à un conseiller");
+        // The very bytes the site holds: freed with it when a re-import
+        // replaces it, however often the merchant rewords.
+        assert!(std::ptr::eq(
+            french.talk_to_person.as_ptr(),
+            stored.as_ptr()
+        ));
+        // Other sentences and languages stay the built-in ones.
+        assert_eq!(french.something_else, Lang::Fr.text().something_else);
+        assert_eq!(site.text(Lang::En), *Lang::En.text());
     }
 
     const NOW: i64 = 1_780_000_000;
@@ -406,7 +471,6 @@ mod tests {
             config: SiteConfig::default(),
             identity_secret: Some("key".into()),
             previous_identity_secret: None,
-            texts: Arc::default(),
         }
     }
 

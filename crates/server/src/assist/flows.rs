@@ -70,7 +70,7 @@ fn unknown(turn: &mut Turn<'_>) {
     turn.say(t.unknown_action);
 }
 
-fn state_text(t: &Text, state: OrderState) -> &'static str {
+fn state_text<'t>(t: &Text<'t>, state: OrderState) -> &'t str {
     match state {
         OrderState::Unfulfilled => t.state_unfulfilled,
         OrderState::InTransit => t.state_in_transit,
@@ -107,7 +107,7 @@ async fn choose_order(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
     let mut choices: Vec<Choice> = orders
         .iter()
         .map(|(number, state)| {
-            let state = OrderState::from_name(state).map_or("", |s| state_text(t, s));
+            let state = OrderState::from_name(state).map_or("", |s| state_text(&t, s));
             let label = fill(
                 t.order_choice,
                 &[("number", &number_text(*number)), ("state", state)],
@@ -318,7 +318,7 @@ fn next_steps(turn: &Turn<'_>, order: &OrderView) -> Vec<Choice> {
 // ---------------------------------------------------------------------------
 // Track.
 
-fn event_text(t: &Text, kind: TrackingEventKind) -> &'static str {
+fn event_text<'t>(t: &Text<'t>, kind: TrackingEventKind) -> &'t str {
     match kind {
         TrackingEventKind::Ordered => t.event_ordered,
         TrackingEventKind::Shipped => t.event_shipped,
@@ -384,7 +384,7 @@ fn track(turn: &mut Turn<'_>, order: &OrderView) {
     let t = turn.t();
     turn.reply.said.push(Said {
         text: fill(t.track_intro, &[("number", &order.number.to_string())]),
-        card: Some(order_card(t, order)),
+        card: Some(order_card(&t, order)),
     });
     let choices = next_steps(turn, order);
     turn.choices(choices);
@@ -430,7 +430,7 @@ struct ReturnDraft {
     reason: String,
     comment: String,
     quantity_errors: Vec<Option<String>>,
-    reason_error: Option<&'static str>,
+    reason_error: Option<String>,
     comment_error: Option<String>,
 }
 
@@ -448,7 +448,7 @@ fn return_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReturnDraft
             .and_then(|v| v.verdict.err())
             .filter(|why| *why != ReturnRefusal::FinalSale);
         if let Some(why) = whole_order {
-            let text = return_refusal(t, order, why, policy.return_window_days, now);
+            let text = return_refusal(&t, order, why, policy.return_window_days, now);
             turn.say(text);
             let choices = vec![turn.human_choice(), turn.menu_choice()];
             turn.choices(choices);
@@ -460,7 +460,7 @@ fn return_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReturnDraft
             }
         }
         if eligible.is_empty() {
-            let text = return_refusal(t, order, ReturnRefusal::FinalSale, 0, now);
+            let text = return_refusal(&t, order, ReturnRefusal::FinalSale, 0, now);
             turn.say(text);
             let choices = vec![turn.human_choice(), turn.menu_choice()];
             turn.choices(choices);
@@ -500,13 +500,13 @@ fn return_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReturnDraft
             .policy
             .return_reasons
             .iter()
-            .map(|r| Choice::new(r.as_str(), reason_label(t, *r))),
+            .map(|r| Choice::new(r.as_str(), reason_label(&t, *r))),
     );
     fields.push(Field {
         name: "reason".into(),
         label: t.return_reason.into(),
         kind: FieldKind::Select,
-        error: draft.reason_error.map(Into::into),
+        error: draft.reason_error,
         value: draft.reason,
         options: reasons,
         required: true,
@@ -580,7 +580,7 @@ fn return_items(turn: &mut Turn<'_>, order: &OrderView) {
         .filter(|r| turn.site.config.policy.return_reasons.contains(r));
     if reason.is_none() {
         any_error = true;
-        draft.reason_error = Some(t.reason_required);
+        draft.reason_error = Some(t.reason_required.into());
     }
     if draft.comment.chars().count() > MAX_COMMENT_CHARS {
         any_error = true;
@@ -590,7 +590,7 @@ fn return_items(turn: &mut Turn<'_>, order: &OrderView) {
         return_form(turn, order, Some(draft));
         return;
     };
-    let reason_label = reason_label(t, reason);
+    let reason_label = reason_label(&t, reason);
     let items = chosen
         .iter()
         .map(|(_, title, q)| format!("{title} × {q}"))
@@ -841,7 +841,7 @@ async fn store_failed(
 // ---------------------------------------------------------------------------
 // Report an issue.
 
-fn issue_label(t: &Text, kind: IssueKind) -> &'static str {
+fn issue_label<'t>(t: &Text<'t>, kind: IssueKind) -> &'t str {
     let i = match kind {
         IssueKind::Late => 0,
         IssueKind::Lost => 1,
@@ -858,7 +858,7 @@ fn issue_label(t: &Text, kind: IssueKind) -> &'static str {
 struct ReportDraft {
     kind: String,
     description: String,
-    kind_error: Option<&'static str>,
+    kind_error: Option<String>,
     description_error: Option<String>,
 }
 
@@ -887,14 +887,14 @@ fn report_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<ReportDraft
     options.extend(
         kinds
             .iter()
-            .map(|k| Choice::new(k.as_str(), issue_label(t, *k))),
+            .map(|k| Choice::new(k.as_str(), issue_label(&t, *k))),
     );
     let fields = vec![
         Field {
             name: "kind".into(),
             label: t.report_kind.into(),
             kind: FieldKind::Select,
-            error: draft.kind_error.map(Into::into),
+            error: draft.kind_error,
             value: draft.kind,
             options,
             required: true,
@@ -948,7 +948,7 @@ async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppEr
     };
     let Some(kind) = kind.filter(|_| description_error.is_none()) else {
         let draft = ReportDraft {
-            kind_error: kind.is_none().then_some(t.kind_required),
+            kind_error: kind.is_none().then(|| t.kind_required.into()),
             kind: kind_name,
             description,
             description_error,
@@ -966,7 +966,7 @@ async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppEr
         report_form(turn, order, Some(draft));
         return Ok(());
     }
-    turn.reply.echo = Some(format!("{} · {description}", issue_label(t, kind)));
+    turn.reply.echo = Some(format!("{} · {description}", issue_label(&t, kind)));
     let email = turn.session.email.clone().unwrap_or_default();
     let ticket = NewTicket {
         kind: "issue",
@@ -1080,7 +1080,7 @@ async fn helpful(turn: &mut Turn<'_>, rest: &str) -> Result<(), AppError> {
 struct MessageDraft {
     email: String,
     message: String,
-    email_error: Option<&'static str>,
+    email_error: Option<String>,
     message_error: Option<String>,
 }
 
@@ -1124,7 +1124,7 @@ fn message_form(turn: &mut Turn<'_>, refused: Option<MessageDraft>) {
             name: "email".into(),
             label: t.email.into(),
             kind: FieldKind::Email,
-            error: email_error.map(Into::into),
+            error: email_error,
             value: email,
             max: MAX_EMAIL_LEN as u32,
             required: true,
@@ -1165,7 +1165,7 @@ async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {
         let draft = MessageDraft {
             email: typed_email,
             message,
-            email_error,
+            email_error: email_error.map(Into::into),
             message_error,
         };
         message_form(turn, Some(draft));
@@ -1202,7 +1202,7 @@ async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {
 }
 
 /// The shopper-facing label of a return reason.
-fn reason_label(t: &Text, reason: ReturnReason) -> &'static str {
+fn reason_label<'t>(t: &Text<'t>, reason: ReturnReason) -> &'t str {
     ReturnReason::ALL
         .iter()
         .position(|r| *r == reason)

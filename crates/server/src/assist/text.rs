@@ -2,7 +2,10 @@
 //!
 //! A [`Text`] table is a struct, so no language can miss a string: the
 //! compiler refuses it. Placeholders are `{name}`, filled by [`fill`].
-//! Merchant content (FAQ answers) is not here but in the site configuration.
+//! Merchant content (FAQ answers) is not here but in the site configuration;
+//! a merchant's rewording of a sentence (`strings` in the site file) is
+//! borrowed from the site's settings for the length of a request
+//! ([`crate::sites::Site::text`]), never copied into a `'static`.
 
 /// The languages the assistant answers in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +72,8 @@ impl Lang {
         }
     }
 
-    /// This language's table.
-    pub fn text(self) -> &'static Text {
+    /// This language's built-in table.
+    pub fn text(self) -> &'static Text<'static> {
         match self {
             Lang::En => &EN,
             Lang::Fr => &FR,
@@ -80,24 +83,6 @@ impl Lang {
             Lang::Th => &TH,
         }
     }
-}
-
-/// A `'static` copy of a merchant's sentence, made once per distinct text (site
-/// settings are re-read every few seconds; the same text is not copied again).
-pub fn intern(text: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut texts = TEXTS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = texts.get(text) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
-    texts.insert(leaked);
-    leaked
 }
 
 /// The `{placeholders}` of a template, in order.
@@ -122,22 +107,24 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// [`Text::set`] (merchant overrides by key) generated from the same list.
 macro_rules! text_table {
     ($($(#[$doc:meta])* $field:ident,)*) => {
-        /// Every sentence and label of the assistant in one language.
+        /// Every sentence and label of the assistant in one language; `'a`
+        /// is how long the merchant's overrides it borrows live (`'static`
+        /// for the built-in tables).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct Text {
-            $($(#[$doc])* pub $field: &'static str,)*
+        pub struct Text<'a> {
+            $($(#[$doc])* pub $field: &'a str,)*
     /// Reasons, in `ReturnReason::ALL` order.
-            pub reasons: [&'static str; 6],
+            pub reasons: [&'a str; 6],
     /// Issue kinds, in `IssueKind` declaration order.
-            pub issues: [&'static str; 7],
+            pub issues: [&'a str; 7],
         }
 
-        impl Text {
+        impl<'a> Text<'a> {
             /// The keys a merchant can override (`strings` in the site file).
             pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
 
             /// Replaces the sentence `key`; `false` for an unknown key.
-            pub fn set(&mut self, key: &str, value: &'static str) -> bool {
+            pub fn set(&mut self, key: &str, value: &'a str) -> bool {
                 match key {
                     $(stringify!($field) => self.$field = value,)*
                     _ => return false,
@@ -146,7 +133,7 @@ macro_rules! text_table {
             }
 
             /// The sentence `key`, if there is one.
-            pub fn get(&self, key: &str) -> Option<&'static str> {
+            pub fn get(&self, key: &str) -> Option<&'a str> {
                 match key {
                     $(stringify!($field) => Some(self.$field),)*
                     _ => None,
@@ -361,7 +348,7 @@ text_table! {
 }
 
 /// English.
-pub static EN: Text = Text {
+pub static EN: Text<'static> = Text {
     ask_order: "Enter your order number and the email you used at checkout.",
     order_number: "Order number",
     order_number_hint: "Order numbers are digits, like #1001.",
@@ -475,7 +462,7 @@ pub static EN: Text = Text {
 };
 
 /// French.
-pub static FR: Text = Text {
+pub static FR: Text<'static> = Text {
     ask_order: "Saisissez votre numéro de commande et l’e-mail utilisé lors de l’achat.",
     order_number: "Numéro de commande",
     order_number_hint: "Un numéro de commande ne contient que des chiffres, comme #1001.",
@@ -589,7 +576,7 @@ pub static FR: Text = Text {
 };
 
 /// Finnish.
-pub static FI: Text = Text {
+pub static FI: Text<'static> = Text {
     ask_order: "Anna tilausnumerosi ja sähköpostiosoite, jota käytit tilatessasi.",
     order_number: "Tilausnumero",
     order_number_hint: "Tilausnumero koostuu numeroista, esimerkiksi #1001.",
@@ -703,7 +690,7 @@ pub static FI: Text = Text {
 };
 
 /// Simplified Chinese.
-pub static ZH_HANS: Text = Text {
+pub static ZH_HANS: Text<'static> = Text {
     ask_order: "请输入您的订单号以及下单时使用的邮箱。",
     order_number: "订单号",
     order_number_hint: "订单号由数字组成，例如 #1001。",
@@ -817,7 +804,7 @@ pub static ZH_HANS: Text = Text {
 };
 
 /// Traditional Chinese.
-pub static ZH_HANT: Text = Text {
+pub static ZH_HANT: Text<'static> = Text {
     ask_order: "請輸入您的訂單編號及結帳時使用的電子郵件。",
     order_number: "訂單編號",
     order_number_hint: "訂單編號由數字組成，例如 #1001。",
@@ -931,7 +918,7 @@ pub static ZH_HANT: Text = Text {
 };
 
 /// Thai.
-pub static TH: Text = Text {
+pub static TH: Text<'static> = Text {
     ask_order: "กรุณากรอกหมายเลขคำสั่งซื้อและอีเมลที่ใช้ตอนสั่งซื้อ",
     order_number: "หมายเลขคำสั่งซื้อ",
     order_number_hint: "หมายเลขคำสั่งซื้อเป็นตัวเลข เช่น #1001",
