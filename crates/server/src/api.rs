@@ -7,16 +7,13 @@
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::error::{ApiJson, AppError};
-use crate::ratelimit::Rule;
+use crate::proof::Proof;
 use crate::sites::KnownSite;
-use crate::stores::OrderSource;
 use aisle_core::api::{ErrorCode, LookupRequest};
 use aisle_core::order::{EmailError, OrderNumber, OrderNumberError, OrderView, normalize_email};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use std::net::IpAddr;
-use std::time::Instant;
 
 /// Largest API request body accepted (every route under `/api`).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -42,7 +39,8 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// Proves an order by number + email and returns what the shopper may see of it.
+/// Proves an order by number + email ([`crate::proof::prove`], the limits
+/// self-service's lookup shares) and returns what the shopper may see of it.
 async fn lookup_order(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
@@ -66,50 +64,15 @@ async fn lookup_order(
         AppError::invalid(ErrorCode::InvalidEmail, why)
     })?;
 
-    let attempt = state
-        .lookup_failures
-        .attempt(
-            &client.to_string(),
-            &lookup_rules(&site.id, client, number),
-            Instant::now(),
-        )
-        .map_err(AppError::RateLimited)?;
-    let found = match crate::stores::of(&state, &site).find(number, &email).await {
-        Ok(found) => found,
-        Err(e) => {
-            // The store's failure, not the shopper's: the slot is given back.
-            attempt.succeeded();
-            return Err(AppError::StoreUnavailable(e.to_string()));
-        }
-    };
-    match found {
-        Some(order) => {
-            attempt.succeeded();
-            Ok(Json(order.view))
-        }
-        None => {
-            attempt.failed();
-            tracing::info!(site = site.id, order = number.0, %client, "order lookup failed");
-            Err(AppError::NotFound(
-                ErrorCode::OrderNotFound,
-                "no order matches that order number and email",
-            ))
-        }
+    match crate::proof::prove(&state, &site, client, number, &email).await {
+        Proof::Proven(order) => Ok(Json(order.view)),
+        Proof::NotFound => Err(AppError::NotFound(
+            ErrorCode::OrderNotFound,
+            "no order matches that order number and email",
+        )),
+        Proof::Limited(wait) => Err(AppError::RateLimited(wait)),
+        Proof::Unreachable(e) => Err(AppError::StoreUnavailable(e.to_string())),
     }
-}
-
-/// The limits on proving an order: failures per client address, and distinct
-/// failing addresses per order. So neither one client guessing many orders nor
-/// many clients guessing one order's email gets far, while one stranger's
-/// misses never lock the owner out of their order.
-pub fn lookup_rules(site: &str, client: IpAddr, number: OrderNumber) -> [Rule; 2] {
-    [
-        Rule::new(format!("ip:{client}"), crate::LOOKUP_FAILURES),
-        Rule::per_client(
-            format!("order:{site}:{}", number.0),
-            crate::ORDER_FAILURE_CLIENTS,
-        ),
-    ]
 }
 
 /// `GET /api/sites/{site}/widget`: what the widget shows of the merchant's

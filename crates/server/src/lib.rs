@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod limits;
 pub mod macros;
 pub mod orders;
+pub mod proof;
 pub mod ratelimit;
 pub mod site_file;
 pub mod sites;

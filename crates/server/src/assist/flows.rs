@@ -6,6 +6,7 @@ use super::records::{self, NewTicket, Pending};
 use super::text::{Text, fill};
 use crate::error::AppError;
 use crate::limits::Write;
+use crate::proof::Proof;
 use crate::sites::localized as localized_faq;
 use crate::stores::{self, Cancelled, OrderSource, Returned, StoreOrder};
 use aisle_core::assist::{Card, Choice, Fact, Field, FieldKind, Link, Prompt, Said};
@@ -17,7 +18,6 @@ use aisle_core::policy::{
     self, CancelRefusal, IssueKind, MAX_COMMENT_CHARS, MAX_DESCRIPTION_CHARS,
     MIN_DESCRIPTION_CHARS, ReturnReason, ReturnRefusal,
 };
-use std::time::Instant;
 
 /// Flows that work on one order.
 const ORDER_FLOWS: [&str; 4] = ["track", "return", "cancel", "report"];
@@ -193,39 +193,26 @@ async fn identify(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
     };
     turn.reply.echo = Some(format!("{number} · {typed_email}"));
 
-    // A slot is reserved before the database is asked, so parallel guesses
-    // get no more answers than the limit (see `api::lookup_rules`).
+    // One limiter with `orders/lookup` (see `crate::proof`).
     let client = turn.client;
-    let attempt = match turn.state.lookup_failures.attempt(
-        &client.to_string(),
-        &crate::api::lookup_rules(&turn.site.id, client, number),
-        Instant::now(),
-    ) {
-        Ok(attempt) => attempt,
-        Err(wait) => {
+    let found = match crate::proof::prove(turn.state, turn.site, client, number, &email).await {
+        Proof::Proven(found) => *found,
+        Proof::Limited(wait) => {
             let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
             turn.say(fill(t.rate_limited, &[("minutes", &minutes)]));
             identify_form(turn, flow, typed_order, typed_email, None, None);
             return Ok(());
         }
-    };
-    let found = match stores::of(turn.state, turn.site).find(number, &email).await {
-        Ok(found) => found,
-        Err(e) => {
-            // Not the shopper's failure: the slot is given back.
-            attempt.succeeded();
+        Proof::Unreachable(e) => {
             return store_failed(turn, flow, Some(number.0), &email, &Failure::Unreachable(e))
                 .await;
         }
+        Proof::NotFound => {
+            turn.say(t.not_found);
+            identify_form(turn, flow, typed_order, typed_email, None, None);
+            return Ok(());
+        }
     };
-    let Some(found) = found else {
-        attempt.failed();
-        tracing::info!(site = turn.site.id, order = number.0, %client, "order lookup failed");
-        turn.say(t.not_found);
-        identify_form(turn, flow, typed_order, typed_email, None, None);
-        return Ok(());
-    };
-    attempt.succeeded();
     turn.session.email = Some(email);
     order_step_on(turn, flow, found).await?;
     offer_another_order(turn, flow);
