@@ -3,7 +3,6 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
-use crate::assist::text::{Lang, Text};
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -29,15 +28,6 @@ pub struct Site {
     pub previous_identity_secret: Option<(String, i64)>,
 }
 
-impl Site {
-    /// The assistant's sentences in `lang`, with this site's rewordings
-    /// (`strings`) borrowed from its settings: nothing is copied or kept
-    /// beyond the site, so a re-import frees the old wording with the old site.
-    pub fn text(&self, lang: Lang) -> Text<'_> {
-        self.config.text(lang)
-    }
-}
-
 /// What a merchant configures for self-service (`sites.config`, JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -52,7 +42,7 @@ pub struct SiteConfig {
     pub brand_color: Option<String>,
     /// Locale tag → the first thing the widget says; empty: the built-in greeting.
     pub greeting: BTreeMap<String, String>,
-    /// Locale tag → sentence key ([`Text::KEYS`]) → the merchant's wording.
+    /// Locale tag → sentence key (`assist::text::Text::KEYS`) → the merchant's wording.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// The reply time the store publishes for live chat, in minutes (shown
     /// to waiting shoppers next to the live estimate).
@@ -60,22 +50,6 @@ pub struct SiteConfig {
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
-}
-
-impl SiteConfig {
-    /// The assistant's sentences in `lang` with these settings' overrides,
-    /// borrowed from them.
-    pub fn text(&self, lang: Lang) -> Text<'_> {
-        let mut text = *lang.text();
-        for (tag, overrides) in &self.strings {
-            if tag.eq_ignore_ascii_case(lang.tag()) {
-                for (key, value) in overrides {
-                    text.set(key, value);
-                }
-            }
-        }
-        text
-    }
 }
 
 /// Opening hours in the store's time zone.
@@ -430,35 +404,6 @@ mod tests {
         assert!(!site.allows_origin("http://shop.example", None));
         assert!(site.allows_origin("http://127.0.0.1:8080", Some("127.0.0.1:8080")));
         assert!(!site.allows_origin("http://127.0.0.1:9999", Some("127.0.0.1:8080")));
-    }
-
-    #[test]
-    fn a_merchants_wording_is_borrowed_from_the_site_not_copied_or_leaked() {
-        let mut config = SiteConfig::default();
-        config.strings.insert(
-            "FR".into(),
-            BTreeMap::from([("talk_to_person".into(), "Parler à un conseiller".into())]),
-        );
-        let site = Site {
-            id: "demo".into(),
-            name: "Demo".into(),
-            allowed_origins: vec![],
-            config,
-            identity_secret: None,
-            previous_identity_secret: None,
-        };
-        let french = site.text(Lang::Fr);
-        let stored = &site.config.strings["FR"]["talk_to_person"];
-        assert_eq!(french.talk_to_person, "Parler à un conseiller");
-        // The very bytes the site holds: freed with it when a re-import
-        // replaces it, however often the merchant rewords.
-        assert!(std::ptr::eq(
-            french.talk_to_person.as_ptr(),
-            stored.as_ptr()
-        ));
-        // Other sentences and languages stay the built-in ones.
-        assert_eq!(french.something_else, Lang::Fr.text().something_else);
-        assert_eq!(site.text(Lang::En), *Lang::En.text());
     }
 
     const NOW: i64 = 1_780_000_000;

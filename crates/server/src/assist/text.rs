@@ -103,6 +103,31 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+impl crate::sites::Site {
+    /// The assistant's sentences in `lang`, with this site's rewordings
+    /// (`strings`) borrowed from its settings: nothing is copied or kept
+    /// beyond the site, so a re-import frees the old wording with the old site.
+    pub fn text(&self, lang: Lang) -> Text<'_> {
+        self.config.text(lang)
+    }
+}
+
+impl crate::sites::SiteConfig {
+    /// The assistant's sentences in `lang` with these settings' overrides,
+    /// borrowed from them.
+    pub fn text(&self, lang: Lang) -> Text<'_> {
+        let mut text = *lang.text();
+        for (tag, overrides) in &self.strings {
+            if tag.eq_ignore_ascii_case(lang.tag()) {
+                for (key, value) in overrides {
+                    text.set(key, value);
+                }
+            }
+        }
+        text
+    }
+}
+
 /// Defines [`Text`] from its list of sentence keys, with [`Text::KEYS`] and
 /// [`Text::set`] (merchant overrides by key) generated from the same list.
 macro_rules! text_table {
@@ -1030,3 +1055,39 @@ pub static TH: Text<'static> = Text {
     message_empty: "กรุณาพิมพ์ข้อความ",
     message_done: "ขอบคุณ เราได้รับข้อความของคุณแล้ว ({reference}) และจะตอบกลับไปที่ {email}",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sites::{Site, SiteConfig};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_merchants_wording_is_borrowed_from_the_site_not_copied_or_leaked() {
+        let mut config = SiteConfig::default();
+        config.strings.insert(
+            "FR".into(),
+            BTreeMap::from([("talk_to_person".into(), "Parler à un conseiller".into())]),
+        );
+        let site = Site {
+            id: "demo".into(),
+            name: "Demo".into(),
+            allowed_origins: vec![],
+            config,
+            identity_secret: None,
+            previous_identity_secret: None,
+        };
+        let french = site.text(Lang::Fr);
+        let stored = &site.config.strings["FR"]["talk_to_person"];
+        assert_eq!(french.talk_to_person, "Parler à un conseiller");
+        // The very bytes the site holds: freed with it when a re-import
+        // replaces it, however often the merchant rewords.
+        assert!(std::ptr::eq(
+            french.talk_to_person.as_ptr(),
+            stored.as_ptr()
+        ));
+        // Other sentences and languages stay the built-in ones.
+        assert_eq!(french.something_else, Lang::Fr.text().something_else);
+        assert_eq!(site.text(Lang::En), *Lang::En.text());
+    }
+}
