@@ -8,7 +8,7 @@
 //! Actions are small strings: a flow name (`track`), a flow on one order
 //! (`return:1003`), or a step (`return-confirm:1003`). Nothing in an action is
 //! trusted: every step re-checks that the session proved the order (number +
-//! email, see [`flows::identify`]) and re-applies the store's policy.
+//! email, see `flows/order.rs`) and re-applies the store's policy.
 
 mod flows;
 pub mod records;
