@@ -1,6 +1,6 @@
 //! Locale tables: every string of the widget's own chrome (launcher, panel,
 //! menu), in each supported language. What the assistant says comes worded
-//! from the server (`crates/server/src/assist/text.rs`), so flows and their
+//! from the server (`crates/server/src/assist/text/`), so flows and their
 //! translations cost this bundle nothing.
 //!
 //! A [`Strings`] table is a struct, so a language cannot ship with a string

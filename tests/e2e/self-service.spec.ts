@@ -1,4 +1,4 @@
-// Self-service journeys on the demo store, one per row of PRODUCT.md's demo
+// Self-service journeys on the demo store, one per row of README.md's demo
 // table, driven by accessible role and name as a shopper would.
 import { test, expect } from '@playwright/test';
 import { Store } from './store';

@@ -1,7 +1,7 @@
 //! The widget bundle: Trunk builds it into `target/trunk-dist/`; this module
 //! minifies the JS (terser), fingerprints it into `dist/widget/`, writes the
 //! loader with the bundle's names filled in, precompresses every file (brotli,
-//! gzip) for the server, and reports sizes against PRODUCT.md's budgets.
+//! gzip) for the server, and reports sizes against the budgets in `docs/budgets.md`.
 
 use crate::{run, tools};
 use anyhow::{Context, Result, bail};

@@ -8,7 +8,7 @@
 //! - `build` — the widget bundle into `dist/widget/` and the agent console into
 //!   `dist/console/` (fingerprinted, precompressed); `build widget` or
 //!   `build console` for one of them.
-//! - `size`  — sizes of the loader and the widget against PRODUCT.md's budgets.
+//! - `size`  — sizes of the loader and the widget against the budgets in `docs/budgets.md`.
 //! - `bench` — campaign evaluation speed (criterion) against its budget, then
 //!   the live-chat load generator (`crates/server/examples/chat_load.rs`):
 //!   2,000 idle shopper connections and agents chatting on loopback, memory per
@@ -323,7 +323,7 @@ fuzzing, {seconds} s per target:"
     Ok(())
 }
 
-/// Campaign evaluation budget (PRODUCT.md): 200 campaigns, one visitor, native.
+/// Campaign evaluation budget (`docs/budgets.md`): 200 campaigns, one visitor, native.
 const EVALUATION_BUDGET_NS: f64 = 20_000.0;
 
 /// Campaign evaluation, then the live-chat load generator with `load_args`

@@ -1,5 +1,5 @@
 //! Campaign evaluation speed: 200 campaigns against one visitor state
-//! (budget in PRODUCT.md: ≤ 20 µs native). Run with `cargo xtask bench`.
+//! (budget in `docs/budgets.md`: ≤ 20 µs native). Run with `cargo xtask bench`.
 
 use aisle_core::campaign::time::parse_rfc3339;
 use aisle_core::campaign::{Visitor, evaluate, parse_campaigns};

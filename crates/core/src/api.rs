@@ -52,6 +52,11 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// What went wrong, in English, for developers.
     pub message: String,
+    /// For a body that could not be read ([`ErrorCode::BadRequest`]): the JSON
+    /// path of the offending value (`values[0]`, `scroll_percent`), when
+    /// there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// For [`ErrorCode::RateLimited`]: seconds until a retry can succeed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,

@@ -2,7 +2,7 @@
 //! decided from an [`OrderView`] and the merchant's [`Policy`].
 //!
 //! Pure functions, so the server decides with them and the tests pin every row
-//! of the demo table in `PRODUCT.md` without a database.
+//! of the demo table in `README.md` without a database.
 
 use crate::order::{OrderItem, OrderState, OrderView};
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@
 //!
 //! 1. opens `--shoppers` connections (default 2,000) that say `hello` and stay
 //!    idle, and reports the server's resident memory per idle shopper
-//!    connection (growth of its `VmRSS` / N) against PRODUCT.md's budget;
+//!    connection (growth of its `VmRSS` / N) against its budget (`docs/budgets.md`);
 //! 2. brings `--agents` agents online (default 8: the demo agent and agents
 //!    added with `aisle agents add`) and has `--chatting` of the shoppers
 //!    (default 200) start conversations, which the agents accept round-robin;
@@ -45,7 +45,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-/// PRODUCT.md: server memory per idle shopper connection.
+/// `docs/budgets.md`: server memory per idle shopper connection.
 const BUDGET_BYTES: u64 = 16 * 1024;
 /// Each chatting shopper sends one message per this (the server allows 20 per 10 s).
 const SEND_EVERY: Duration = Duration::from_secs(1);

@@ -12,12 +12,12 @@
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::db::now;
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
 use crate::ratelimit::Rule;
 use aisle_core::api::ErrorCode;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -351,12 +351,8 @@ async fn login(
     ClientIp(client): ClientIp,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Json<Login>, JsonRejection>,
+    ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, AppError> {
-    let Json(login) = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-        _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
-    })?;
     let email = login.email.trim().to_ascii_lowercase();
     // A slot is reserved before the password is checked, so parallel guesses
     // cannot overshoot the limit; it is given back when the login succeeds.

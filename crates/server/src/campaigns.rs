@@ -9,15 +9,15 @@
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::db::now;
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
+use crate::sites::KnownSite;
 use aisle_core::api::{
     CampaignDecision, CampaignEvent, ErrorCode, ShownAction, ShownCampaign, VisitorState,
 };
 use aisle_core::campaign::{CampaignError, parse_campaigns};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -82,15 +82,8 @@ pub async fn live(db: &SqlitePool, site: &str) -> sqlx::Result<Option<(i64, Stri
 
 /// `GET /api/sites/{site}/campaigns`: the live campaign file, with its version as
 /// ETag so the widget revalidates cheaply and picks up a push without a redeploy.
-pub async fn feed(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    if state.sites.get(&site).is_none() {
-        return AppError::NotFound(ErrorCode::UnknownSite, "no such site").into_response();
-    }
-    let live = match live(&state.db, &site).await {
+pub async fn feed(State(state): State<AppState>, site: KnownSite, headers: HeaderMap) -> Response {
+    let live = match live(&state.db, &site.id).await {
         Ok(live) => live,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -131,17 +124,14 @@ pub fn utc_day(unix_seconds: i64) -> String {
 pub async fn record_event(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
-    Path(site): Path<String>,
-    body: Result<Json<CampaignEvent>, JsonRejection>,
+    KnownSite(site): KnownSite,
+    ApiJson(event): ApiJson<CampaignEvent>,
 ) -> Result<StatusCode, AppError> {
-    if state.sites.get(&site).is_none() {
-        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
-    }
-    let Json(event) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
-    crate::limits::allow(&state, Write::CampaignEvent, &site, client)
+    let site = &site.id;
+    crate::limits::allow(&state, Write::CampaignEvent, site, client)
         .map_err(AppError::RateLimited)?;
     // Only campaigns of the live file count, so the table cannot be filled with junk ids.
-    let live = live(&state.db, &site).await?;
+    let live = live(&state.db, site).await?;
     let known = live
         .and_then(|(_, source)| parse_campaigns(&source).ok())
         .is_some_and(|file| file.campaigns.iter().any(|c| c.id == event.campaign));
@@ -155,7 +145,7 @@ pub async fn record_event(
         "INSERT INTO campaign_events (site_id, campaign_id, day, kind, count) VALUES (?, ?, ?, ?, 1) \
          ON CONFLICT (site_id, campaign_id, day, kind) DO UPDATE SET count = count + 1",
     )
-    .bind(&site)
+    .bind(site)
     .bind(&event.campaign)
     .bind(utc_day(now()))
     .bind(event.kind.as_str())
@@ -168,18 +158,15 @@ pub async fn record_event(
 /// and when to ask again. Agents online and business hours come from the server.
 pub async fn evaluate(
     State(state): State<AppState>,
-    Path(site): Path<String>,
-    body: Result<Json<VisitorState>, JsonRejection>,
+    site_entry: KnownSite,
+    ApiJson(s): ApiJson<VisitorState>,
 ) -> Result<Json<CampaignDecision>, AppError> {
     use aisle_core::campaign::{ActionKind, Device, Seen, Visitor};
-    let Some(site_entry) = state.sites.get(&site) else {
-        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
-    };
-    let Json(s) = body.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
+    let site = &site_entry.id;
     s.validate()
         .map_err(|why| AppError::invalid(ErrorCode::BadRequest, why))?;
     let trigger = s.trigger.clone();
-    let Some((version, source)) = live(&state.db, &site).await? else {
+    let Some((version, source)) = live(&state.db, site).await? else {
         return Ok(Json(CampaignDecision {
             show: None,
             next_in_ms: None,
@@ -236,7 +223,7 @@ pub async fn evaluate(
         language: language.clone(),
         now_ms: now() * 1000,
         // Agents online (not away) on the live-handoff socket right now.
-        agents_online: state.chat.agents_online(&site),
+        agents_online: state.chat.agents_online(site),
         business_hours: site_entry.config.open_at(now()),
         exit_intent: s.exit_intent,
         scroll_percent: s.scroll_percent.min(100),

@@ -12,7 +12,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The visitor state `simulate` evaluates, with PRODUCT.md's defaults.
+/// The visitor state `simulate` evaluates, with the defaults `docs/cli.md` lists.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// The campaign file.

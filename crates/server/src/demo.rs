@@ -1,5 +1,5 @@
-//! The demo store "Northwind Outfitters": its site, its five orders (PRODUCT.md's
-//! demo table) and its storefront pages.
+//! The demo store "Northwind Outfitters": its site, its five orders (the demo
+//! table in README.md) and its storefront pages.
 //!
 //! Seeding is idempotent: rows are inserted only when absent, so restarting
 //! `aisle serve --demo` keeps what shoppers changed (a cancelled order stays
@@ -210,7 +210,7 @@ pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result
 /// The demo campaigns (DOMAIN.md's three plus the free-shipping nudge).
 pub const CAMPAIGNS: &str = include_str!("../demo/campaigns.json");
 
-/// The demo agent's login (PRODUCT.md; printed at start, never used outside the demo).
+/// The demo agent's login (README.md; printed at start, never used outside the demo).
 pub const AGENT_EMAIL: &str = "agent@demo.test";
 /// The demo agent's password.
 pub const AGENT_PASSWORD: &str = "demo-agent";

@@ -20,6 +20,7 @@ pub mod insights;
 pub mod limits;
 pub mod macros;
 pub mod orders;
+pub mod proof;
 pub mod ratelimit;
 pub mod site_file;
 pub mod sites;
@@ -28,7 +29,7 @@ pub mod transport;
 pub mod ws;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::routing::get;
 use client::TrustedProxies;
@@ -214,8 +215,10 @@ pub fn app(state: AppState) -> Router {
             api::routes()
                 .layer(cors)
                 .merge(agents::site_routes())
-                .merge(stores::push::routes())
-                .nest("/agent", agents::routes().merge(insights::routes())),
+                .nest("/agent", agents::routes().merge(insights::routes()))
+                .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
+                // Pushed orders come in batches: their own, larger limit.
+                .merge(stores::push::routes()),
         )
         .merge(hooks::routes())
         .nest_service("/widget", assets::routes(&state.assets.join("widget")))

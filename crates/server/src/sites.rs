@@ -3,7 +3,6 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
-use crate::assist::text::{Lang, Text, intern};
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -27,9 +26,6 @@ pub struct Site {
     /// The key before the last `aisle site rotate-secret` and until when
     /// (Unix seconds) signatures made with it still verify.
     pub previous_identity_secret: Option<(String, i64)>,
-    /// The assistant's sentences per language ([`Lang::index`]) with the
-    /// merchant's overrides applied; empty: the built-in ones.
-    pub texts: Arc<Vec<Text>>,
 }
 
 /// What a merchant configures for self-service (`sites.config`, JSON).
@@ -46,7 +42,7 @@ pub struct SiteConfig {
     pub brand_color: Option<String>,
     /// Locale tag → the first thing the widget says; empty: the built-in greeting.
     pub greeting: BTreeMap<String, String>,
-    /// Locale tag → sentence key ([`Text::KEYS`]) → the merchant's wording.
+    /// Locale tag → sentence key (`assist::text::Text::KEYS`) → the merchant's wording.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// The reply time the store publishes for live chat, in minutes (shown
     /// to waiting shoppers next to the live estimate).
@@ -54,26 +50,6 @@ pub struct SiteConfig {
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
-}
-
-impl SiteConfig {
-    /// The assistant's sentences in every language with this site's overrides.
-    pub fn texts(&self) -> Vec<Text> {
-        Lang::ALL
-            .iter()
-            .map(|lang| {
-                let mut text = *lang.text();
-                for (tag, overrides) in &self.strings {
-                    if tag.eq_ignore_ascii_case(lang.tag()) {
-                        for (key, value) in overrides {
-                            text.set(key, intern(value));
-                        }
-                    }
-                }
-                text
-            })
-            .collect()
-    }
 }
 
 /// Opening hours in the store's time zone.
@@ -298,6 +274,42 @@ impl Site {
     }
 }
 
+/// The site a request's `{site}` path segment names: the extractor every
+/// `/api/sites/{site}/…` handler starts with, so an unknown site is one
+/// `404 unknown_site`, answered before the body is read. For routes whose
+/// only path parameter is `{site}`.
+#[derive(Debug, Clone)]
+pub struct KnownSite(pub Arc<Site>);
+
+impl std::ops::Deref for KnownSite {
+    type Target = Site;
+
+    fn deref(&self) -> &Site {
+        &self.0
+    }
+}
+
+impl axum::extract::FromRequestParts<crate::AppState> for KnownSite {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let unknown = || {
+            crate::error::AppError::NotFound(
+                aisle_core::api::ErrorCode::UnknownSite,
+                "no such site",
+            )
+        };
+        let axum::extract::Path(id) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| unknown())?;
+        state.sites.get(&id).map(KnownSite).ok_or_else(unknown)
+    }
+}
+
 /// All sites, shared by the request handlers.
 #[derive(Debug, Clone, Default)]
 pub struct SiteRegistry {
@@ -333,7 +345,6 @@ impl SiteRegistry {
                     id,
                     name,
                     allowed_origins,
-                    texts: Arc::new(config.texts()),
                     config,
                     identity_secret,
                     previous_identity_secret: previous.zip(until),
@@ -386,7 +397,6 @@ mod tests {
             config: SiteConfig::default(),
             identity_secret: None,
             previous_identity_secret: None,
-            texts: Arc::default(),
         };
         assert!(site.allows_origin("https://shop.example", None));
         assert!(site.allows_origin("HTTPS://SHOP.EXAMPLE", None));
@@ -406,7 +416,6 @@ mod tests {
             config: SiteConfig::default(),
             identity_secret: Some("key".into()),
             previous_identity_secret: None,
-            texts: Arc::default(),
         }
     }
 

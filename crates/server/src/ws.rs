@@ -1,41 +1,24 @@
-//! The WebSocket endpoints: `/ws/v1?site=ID` for shoppers and the connection
-//! loop both it and the agents' `/ws/v1/agent` ([`crate::chat::agent`]) run on.
+//! The shoppers' WebSocket endpoint, `/ws/v1?site=ID`: checks the site, the
+//! page's `Origin` and the address's socket count before the upgrade, then
+//! runs the connection ([`crate::chat::connection`]) with a
+//! [`ShopperPeer`].
 //!
-//! The page's `Origin` is checked against the site before the upgrade. Each
-//! connection is one task, tracked by the server's [`TaskTracker`] so shutdown
-//! can close sockets cleanly and wait for them (axum's graceful shutdown does
-//! not wait for upgraded connections: tokio-rs/axum#3003). A malformed, binary
-//! or oversized frame closes that one connection with a reason, never the server.
-//! What the frames mean is up to the connection's [`Peer`].
+//! Each connection is one task, tracked by the server's [`TaskTracker`] so
+//! shutdown can close sockets cleanly and wait for them (axum's graceful
+//! shutdown does not wait for upgraded connections: tokio-rs/axum#3003).
 //!
 //! [`TaskTracker`]: tokio_util::task::TaskTracker
 
 use crate::AppState;
-use crate::chat::hub::{self, Outbox};
-use crate::chat::{RateWindow, shopper::ShopperPeer};
+use crate::chat::connection::{limits, serve};
+use crate::chat::{hub, shopper::ShopperPeer};
 use crate::client::ClientIp;
-use aisle_core::protocol::{MAX_FRAME_BYTES, ProtocolError, ServerMessage};
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use std::future::Future;
 use std::net::IpAddr;
-use std::time::Duration;
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
-
-/// How often the server pings an otherwise quiet connection.
-pub const HEARTBEAT: Duration = Duration::from_secs(30);
-/// A peer silent for this long (no frame, no pong) is considered dead.
-pub const DEAD_AFTER: Duration = Duration::from_secs(75);
-/// Frames of any kind a connection may send per [`FLOOD_WINDOW`]; more are refused.
-pub const FLOOD_FRAMES: usize = 120;
-/// Window of [`FLOOD_FRAMES`].
-pub const FLOOD_WINDOW: Duration = Duration::from_secs(10);
 
 /// Query of the upgrade request.
 #[derive(Debug, Deserialize)]
@@ -99,218 +82,4 @@ fn shopper_upgrade(
             serve(socket, shutdown, peer, outbox).await;
         })
     })
-}
-
-/// The frame limits every endpoint applies.
-pub fn limits(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        // Small buffers keep an idle connection cheap; frames are small JSON.
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
-}
-
-/// What to do after a frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// Keep the connection.
-    Continue,
-    /// Close it with this code and reason (after sending what is queued).
-    Close(u16, &'static str),
-}
-
-/// One side of a connection: turns the peer's messages into replies and effects.
-pub trait Peer: Send + 'static {
-    /// The messages this peer sends.
-    type Incoming: DeserializeOwned + Send;
-
-    /// Handles one well-formed message.
-    fn handle(
-        &mut self,
-        message: Self::Incoming,
-        io: &mut Io<'_>,
-    ) -> impl Future<Output = Flow> + Send;
-
-    /// The connection ended, whatever the reason.
-    fn leave(self) -> impl Future<Output = ()> + Send;
-}
-
-/// The socket as a [`Peer`] writes to it. Every write first flushes frames the
-/// hub queued for this connection, so the peer sees events in the order they happened.
-pub struct Io<'a> {
-    socket: &'a mut WebSocket,
-    outbox: &'a mut Outbox,
-    broken: bool,
-}
-
-impl Io<'_> {
-    /// Writes `message` (after anything queued); `false` when the socket is gone.
-    pub async fn send<T: Serialize>(&mut self, message: &T) -> bool {
-        self.flush().await;
-        self.write(hub::encode(message)).await
-    }
-
-    /// Writes the frames the hub queued for this connection.
-    pub async fn flush(&mut self) {
-        while let Some(frame) = self.outbox.try_recv() {
-            if !self.write(frame).await {
-                return;
-            }
-        }
-    }
-
-    async fn write(&mut self, frame: Utf8Bytes) -> bool {
-        if self.broken {
-            return false;
-        }
-        if self.socket.send(Message::Text(frame)).await.is_err() {
-            self.broken = true;
-        }
-        !self.broken
-    }
-
-    /// Refuses a frame out of order (anything before `hello`, or a second
-    /// `hello`) and says to close the connection.
-    pub async fn unexpected(&mut self) -> Flow {
-        self.error(
-            ProtocolError::UnexpectedMessage,
-            "the first message must be hello, and only the first",
-        )
-        .await;
-        Flow::Close(close_code::POLICY, "unexpected message")
-    }
-
-    /// Sends an `error` frame (the same shape for shoppers and agents).
-    pub async fn error(&mut self, code: ProtocolError, message: impl Into<String>) -> bool {
-        self.send(&ServerMessage::Error {
-            code,
-            message: message.into(),
-        })
-        .await
-    }
-}
-
-/// Why a connection is being closed, with the close frame to send.
-fn close(code: u16, reason: &'static str) -> Message {
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: Utf8Bytes::from_static(reason),
-    }))
-}
-
-/// Runs one connection until the peer leaves, breaks the protocol, dies or the
-/// server stops; then lets the peer clean up.
-pub async fn serve<P: Peer>(
-    mut socket: WebSocket,
-    shutdown: CancellationToken,
-    mut peer: P,
-    mut outbox: Outbox,
-) {
-    run(&mut socket, &shutdown, &mut peer, &mut outbox).await;
-    peer.leave().await;
-}
-
-async fn run<P: Peer>(
-    socket: &mut WebSocket,
-    shutdown: &CancellationToken,
-    peer: &mut P,
-    outbox: &mut Outbox,
-) {
-    let mut last_heard = Instant::now();
-    let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
-    let mut flood = RateWindow::new(FLOOD_FRAMES, FLOOD_WINDOW);
-    let kick = outbox.kick.clone();
-    loop {
-        let frame = tokio::select! {
-            _ = shutdown.cancelled() => {
-                let _ = socket.send(close(close_code::RESTART, "server restarting")).await;
-                return;
-            }
-            _ = kick.cancelled() => {
-                let (code, reason) = outbox.kick_reason();
-                let _ = socket.send(close(code, reason)).await;
-                return;
-            }
-            queued = outbox.recv() => {
-                match queued {
-                    Some(frame) => {
-                        if socket.send(Message::Text(frame)).await.is_err() {
-                            return;
-                        }
-                    }
-                    // Unreachable while the hub holds the connection's handle; end quietly.
-                    None => return,
-                }
-                continue;
-            }
-            _ = heartbeat.tick() => {
-                if last_heard.elapsed() >= DEAD_AFTER {
-                    let _ = socket.send(close(close_code::AWAY, "no heartbeat")).await;
-                    return;
-                }
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
-                    return;
-                }
-                continue;
-            }
-            frame = socket.recv() => frame,
-        };
-        let text = match frame {
-            None | Some(Ok(Message::Close(_))) => return,
-            Some(Err(e)) => {
-                // Oversized frames surface here: the codec refuses them before we see them.
-                tracing::debug!(error = %e, "websocket read failed");
-                let _ = socket
-                    .send(close(close_code::SIZE, "frame too large or invalid"))
-                    .await;
-                return;
-            }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
-                last_heard = Instant::now();
-                continue;
-            }
-            Some(Ok(Message::Binary(_))) => {
-                let _ = socket
-                    .send(close(
-                        close_code::UNSUPPORTED,
-                        "binary frames are not part of the protocol",
-                    ))
-                    .await;
-                return;
-            }
-            Some(Ok(Message::Text(text))) => text,
-        };
-        last_heard = Instant::now();
-        let mut io = Io {
-            socket: &mut *socket,
-            outbox: &mut *outbox,
-            broken: false,
-        };
-        if !flood.allow(std::time::Instant::now()) {
-            io.error(
-                ProtocolError::RateLimited,
-                "too many frames; slow down and resend",
-            )
-            .await;
-            continue;
-        }
-        let flow = match serde_json::from_str::<P::Incoming>(&text) {
-            Err(e) => {
-                io.error(ProtocolError::Malformed, e.to_string()).await;
-                Flow::Close(close_code::INVALID, "malformed message")
-            }
-            // Boxed: handling a message (database calls and all) needs ~2 KB
-            // of future state, which would otherwise sit in every idle
-            // connection's task for its whole life.
-            Ok(message) => Box::pin(peer.handle(message, &mut io)).await,
-        };
-        if io.broken {
-            return;
-        }
-        if let Flow::Close(code, reason) = flow {
-            io.flush().await;
-            let _ = socket.send(close(code, reason)).await;
-            return;
-        }
-    }
 }

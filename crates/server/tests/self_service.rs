@@ -1,5 +1,5 @@
 //! Self-service through `POST /api/sites/demo/assist`, one test per row of
-//! PRODUCT.md's demo table and per flow, against the real router and a real
+//! README.md's demo table and per flow, against the real router and a real
 //! SQLite file: what a shopper is told, what they are asked next, and what is
 //! stored for agents.
 

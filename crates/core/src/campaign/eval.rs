@@ -55,8 +55,8 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    /// A visitor on `url` (a full URL or a path with query) with PRODUCT.md's
-    /// defaults: first page of a first visit, nothing in the cart, desktop,
+    /// A visitor on `url` (a full URL or a path with query) with `aisle
+    /// campaigns simulate`'s defaults (`docs/cli.md`): first page of a first visit, nothing in the cart, desktop,
     /// English, one agent online, inside business hours.
     pub fn at(url: &str, now_ms: i64) -> Visitor {
         let (path, query) = split_url(url);

@@ -8,7 +8,7 @@
 //! Actions are small strings: a flow name (`track`), a flow on one order
 //! (`return:1003`), or a step (`return-confirm:1003`). Nothing in an action is
 //! trusted: every step re-checks that the session proved the order (number +
-//! email, see [`flows::identify`]) and re-applies the store's policy.
+//! email, see `flows/order.rs`) and re-applies the store's policy.
 
 mod flows;
 pub mod records;
@@ -16,13 +16,12 @@ pub mod text;
 
 use crate::AppState;
 use crate::client::ClientIp;
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
+use crate::sites::KnownSite;
 use aisle_core::api::ErrorCode;
 use aisle_core::assist::{AssistReply, AssistRequest, Choice, Field, Form, Prompt, Said};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use records::Session;
 use std::net::IpAddr;
 use text::{Lang, Text};
@@ -50,11 +49,8 @@ pub struct Turn<'a> {
 
 impl<'a> Turn<'a> {
     /// The language's sentences, with the merchant's overrides.
-    pub fn t(&self) -> &'a Text {
-        self.site
-            .texts
-            .get(self.lang.index())
-            .unwrap_or_else(|| self.lang.text())
+    pub fn t(&self) -> Text<'a> {
+        self.site.text(self.lang)
     }
 
     /// Says `text`.
@@ -114,16 +110,9 @@ impl<'a> Turn<'a> {
 pub async fn assist(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
-    Path(site): Path<String>,
-    body: Result<Json<AssistRequest>, JsonRejection>,
+    KnownSite(site): KnownSite,
+    ApiJson(request): ApiJson<AssistRequest>,
 ) -> Result<Json<AssistReply>, AppError> {
-    let Some(site) = state.sites.get(&site) else {
-        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
-    };
-    let Json(request) = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-        _ => AppError::invalid(ErrorCode::BadRequest, e.body_text()),
-    })?;
     if request.action.len() > MAX_ACTION_LEN || request.values.len() > 32 {
         return Err(AppError::invalid(
             ErrorCode::BadRequest,

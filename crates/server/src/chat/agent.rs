@@ -6,12 +6,12 @@
 //! token) and, when the request comes from a browser, a page of this server's
 //! own origin, so another site cannot ride on the agent's cookie.
 
+use super::connection::{Flow, Io, Peer, limits, serve};
 use super::hub::{ConnId, Handle, agent_welcome};
 use super::store::{self, Accept, Appended, Writer};
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW, check_message, clean_tags};
 use crate::AppState;
 use crate::agents::{Agent, session_agent, session_token};
-use crate::ws::{Flow, Io, Peer, limits, serve};
 use aisle_core::protocol::{
     AgentClientMessage, AgentServerMessage, ChatMessage, ConversationStatus, Party, ProtocolError,
     ServerMessage,

@@ -9,10 +9,13 @@
 //! - [`shopper`]: the widget's side (`/ws/v1?site=ID`): start, send, resume.
 //! - [`agent`]: the console's side (`/ws/v1/agent`, logged-in agents): queue,
 //!   accept, reply, close, transfer.
+//! - [`connection`]: the loop every WebSocket runs on (heartbeat, frame
+//!   limits, close codes), driving a [`connection::Peer`].
 //!
 //! The wire types are `aisle_core::protocol`.
 
 pub mod agent;
+pub mod connection;
 pub mod hub;
 pub mod shopper;
 pub mod store;

@@ -4,11 +4,11 @@
 //! a server restart from the last sequence number seen.
 
 use super::check_message;
+use super::connection::{Flow, Io, Peer};
 use super::hub::{AddressSlot, ConnId, Handle};
 use super::store::{self, Appended, Conversation, Writer};
 use crate::AppState;
 use crate::db::now;
-use crate::ws::{Flow, Io, Peer};
 use aisle_core::protocol::{
     AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
     ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, QueueSummary,

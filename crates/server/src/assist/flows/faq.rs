@@ -1,0 +1,78 @@
+//! Quick answers: the store's FAQ and "Did this help?".
+
+use super::*;
+
+pub(super) fn faq_list(turn: &mut Turn<'_>) {
+    let t = turn.t();
+    let locale = turn.request.locale.clone();
+    let mut choices: Vec<Choice> = turn
+        .site
+        .config
+        .faq
+        .iter()
+        .map(|entry| {
+            Choice::new(
+                format!("faq:{}", entry.id),
+                localized_faq(&entry.question, &locale),
+            )
+        })
+        .collect();
+    turn.say(if choices.is_empty() {
+        t.faq_empty
+    } else {
+        t.faq_intro
+    });
+    choices.push(turn.human_choice());
+    choices.push(turn.menu_choice());
+    turn.reply.prompt = Some(Prompt {
+        label: t.faq_label.into(),
+        form: None,
+        choices,
+    });
+}
+
+pub(super) fn faq_answer(turn: &mut Turn<'_>, id: &str) {
+    let t = turn.t();
+    let Some(entry) = turn.site.config.faq.iter().find(|e| e.id == id) else {
+        return unknown(turn);
+    };
+    let answer = localized_faq(&entry.answer, &turn.request.locale);
+    turn.say(answer);
+    turn.say(t.helpful_ask);
+    turn.choices(vec![
+        Choice::new(format!("helpful:{id}:yes"), t.helpful_yes),
+        Choice::new(format!("helpful:{id}:no"), t.helpful_no),
+        turn.human_choice(),
+        turn.menu_choice(),
+    ]);
+}
+
+pub(super) async fn helpful(turn: &mut Turn<'_>, rest: &str) -> Result<(), AppError> {
+    let t = turn.t();
+    let Some((id, answer)) = rest.rsplit_once(':') else {
+        unknown(turn);
+        return Ok(());
+    };
+    if !turn.site.config.faq.iter().any(|e| e.id == id) || !matches!(answer, "yes" | "no") {
+        unknown(turn);
+        return Ok(());
+    }
+    let yes = answer == "yes";
+    // Over the limit, the answer is thanked but not counted (no one can skew the stats).
+    let counted =
+        crate::limits::allow(turn.state, Write::Feedback, &turn.site.id, turn.client).is_ok();
+    if counted {
+        records::faq_feedback(&turn.state.db, &turn.site.id, id, yes).await?;
+    }
+    if yes {
+        if counted {
+            records::outcome(&turn.state.db, &turn.site.id, "faq", "resolved").await?;
+        }
+        turn.say(t.helpful_thanks);
+    } else {
+        turn.say(t.helpful_sorry);
+        let choices = vec![turn.human_choice(), turn.menu_choice()];
+        turn.choices(choices);
+    }
+    Ok(())
+}
