@@ -14,6 +14,7 @@ pub mod chat;
 pub mod client;
 pub mod db;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod hooks;
 pub mod limits;
@@ -152,6 +153,8 @@ pub struct AppState {
     pub assets: PathBuf,
     /// Whether the demo storefront is served.
     pub demo: bool,
+    /// Wakes the email worker when a message is queued.
+    pub outbox: email::Outbox,
 }
 
 impl AppState {
@@ -184,6 +187,7 @@ impl AppState {
             chat: hub,
             assets: config.assets.clone(),
             demo: config.demo,
+            outbox: email::Outbox::default(),
         })
     }
 }
@@ -270,6 +274,13 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
             }
         }
     });
+    // Emails to shoppers: sent from the outbox until shutdown.
+    tasks.spawn(email::run_worker(
+        db.clone(),
+        state.sites.clone(),
+        state.outbox.clone(),
+        shutdown.clone(),
+    ));
     if let Err(e) = state.chat.watch_waiting().await {
         tracing::warn!(error = %e, "could not schedule the expiry of waiting conversations");
     }

@@ -661,6 +661,11 @@ async fn return_confirm(turn: &mut Turn<'_>, found: &StoreOrder) -> Result<(), A
             return store_failed(turn, "return", Some(n), &email, &Failure::Unreachable(e)).await;
         }
     };
+    let Pending::Return { items, comment, .. } = &pending;
+    crate::email::return_received(
+        turn.state, turn.site, turn.lang, &reference, &email, n, items, comment,
+    )
+    .await;
     records::outcome(&turn.state.db, &turn.site.id, "return", "resolved").await?;
     tracing::info!(
         site = turn.site.id,
@@ -823,6 +828,8 @@ async fn store_failed(
         steps: &steps,
     };
     let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    // The ticket's text is the server's (the store's error), not the shopper's.
+    crate::email::ticket_received(turn.state, turn.site, turn.lang, &reference, email, None).await;
     records::outcome(&turn.state.db, &turn.site.id, flow, "handoff").await?;
     let number = number.map(number_text).unwrap_or_default();
     let values = [
@@ -977,6 +984,15 @@ async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Result<(), AppEr
         steps: &turn.session.steps,
     };
     let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    crate::email::ticket_received(
+        turn.state,
+        turn.site,
+        turn.lang,
+        &reference,
+        &email,
+        Some(&description),
+    )
+    .await;
     records::outcome(&turn.state.db, &turn.site.id, "report", "handoff").await?;
     tracing::info!(
         site = turn.site.id,
@@ -1192,6 +1208,15 @@ async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {
         steps: &steps,
     };
     let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    crate::email::ticket_received(
+        turn.state,
+        turn.site,
+        turn.lang,
+        &reference,
+        &email,
+        Some(&message),
+    )
+    .await;
     records::outcome(&turn.state.db, &turn.site.id, "message", "handoff").await?;
     tracing::info!(site = turn.site.id, reference, "message left for the team");
     turn.say(fill(

@@ -358,6 +358,26 @@ text_table! {
     message_empty,
     /// Done; `{reference}`, `{email}`.
     message_done,
+
+    // Automatic emails (multipart text + HTML, in the shopper's language).
+    /// Opening line of every email.
+    email_greeting,
+    /// Subject of "ticket received"; `{store}`, `{reference}`.
+    email_ticket_subject,
+    /// Body of "ticket received"; `{store}`, `{reference}`.
+    email_ticket_body,
+    /// Heading above the shopper's own words, quoted back.
+    email_your_message,
+    /// Subject of "return request received"; `{store}`, `{reference}`.
+    email_return_subject,
+    /// Body of "return request received"; `{reference}`, `{number}`.
+    email_return_body,
+    /// Heading above the items to return.
+    email_return_items,
+    /// Closing line; `{store}`.
+    email_signoff,
+    /// Small print; `{store}`.
+    email_footer,
 }
 
 /// English.
@@ -472,6 +492,15 @@ pub static EN: Text = Text {
     message_send: "Send message",
     message_empty: "Write your message.",
     message_done: "Thank you. We received your message ({reference}) and will reply to {email}.",
+    email_greeting: "Hello,",
+    email_ticket_subject: "{store}: we received your request {reference}",
+    email_ticket_body: "Thank you for contacting {store}. We received your request and gave it the reference {reference}. A member of our team will reply to this address; please keep the reference if you write to us again.",
+    email_your_message: "Your message",
+    email_return_subject: "{store}: return request {reference} received",
+    email_return_body: "We received your return request {reference} for order {number}. We'll email you the next steps once our team has reviewed it.",
+    email_return_items: "Items to return",
+    email_signoff: "The {store} team",
+    email_footer: "This email was sent automatically because you contacted {store}.",
 };
 
 /// French.
@@ -586,6 +615,15 @@ pub static FR: Text = Text {
     message_send: "Envoyer le message",
     message_empty: "Écrivez votre message.",
     message_done: "Merci. Nous avons reçu votre message ({reference}) et répondrons à {email}.",
+    email_greeting: "Bonjour,",
+    email_ticket_subject: "{store} : nous avons reçu votre demande {reference}",
+    email_ticket_body: "Merci d’avoir contacté {store}. Nous avons reçu votre demande et lui avons donné la référence {reference}. Un membre de notre équipe vous répondra à cette adresse ; gardez cette référence si vous nous écrivez de nouveau.",
+    email_your_message: "Votre message",
+    email_return_subject: "{store} : demande de retour {reference} reçue",
+    email_return_body: "Nous avons reçu votre demande de retour {reference} pour la commande {number}. Nous vous enverrons la suite par e-mail dès que notre équipe l’aura examinée.",
+    email_return_items: "Articles à retourner",
+    email_signoff: "L’équipe {store}",
+    email_footer: "Cet e-mail vous a été envoyé automatiquement parce que vous avez contacté {store}.",
 };
 
 /// Finnish.
@@ -700,6 +738,15 @@ pub static FI: Text = Text {
     message_send: "Lähetä viesti",
     message_empty: "Kirjoita viestisi.",
     message_done: "Kiitos. Saimme viestisi ({reference}) ja vastaamme osoitteeseen {email}.",
+    email_greeting: "Hei,",
+    email_ticket_subject: "{store}: saimme pyyntösi {reference}",
+    email_ticket_body: "Kiitos, että otit yhteyttä: {store}. Saimme pyyntösi, ja sen viite on {reference}. Tiimimme vastaa tähän osoitteeseen; säilytä viite, jos kirjoitat meille uudelleen.",
+    email_your_message: "Viestisi",
+    email_return_subject: "{store}: palautuspyyntö {reference} vastaanotettu",
+    email_return_body: "Saimme palautuspyyntösi {reference} tilaukselle {number}. Lähetämme jatko-ohjeet sähköpostitse, kun tiimimme on käsitellyt sen.",
+    email_return_items: "Palautettavat tuotteet",
+    email_signoff: "{store}-tiimi",
+    email_footer: "Tämä viesti lähetettiin automaattisesti, koska otit yhteyttä: {store}.",
 };
 
 /// Simplified Chinese.
@@ -814,6 +861,15 @@ pub static ZH_HANS: Text = Text {
     message_send: "发送留言",
     message_empty: "请输入留言内容。",
     message_done: "谢谢！我们已收到您的留言（{reference}），将回复至 {email}。",
+    email_greeting: "您好：",
+    email_ticket_subject: "{store}：我们已收到您的请求 {reference}",
+    email_ticket_body: "感谢您联系 {store}。我们已收到您的请求，编号为 {reference}。我们的团队成员将回复至此邮箱；如再次来信，请保留此编号。",
+    email_your_message: "您的留言",
+    email_return_subject: "{store}：已收到退货申请 {reference}",
+    email_return_body: "我们已收到您对订单 {number} 的退货申请 {reference}。团队审核后，我们会通过邮件告知后续步骤。",
+    email_return_items: "退货商品",
+    email_signoff: "{store} 团队",
+    email_footer: "由于您联系了 {store}，系统自动发送了此邮件。",
 };
 
 /// Traditional Chinese.
@@ -928,6 +984,15 @@ pub static ZH_HANT: Text = Text {
     message_send: "送出留言",
     message_empty: "請輸入留言內容。",
     message_done: "謝謝！我們已收到您的留言（{reference}），將回覆至 {email}。",
+    email_greeting: "您好：",
+    email_ticket_subject: "{store}：我們已收到您的請求 {reference}",
+    email_ticket_body: "感謝您聯絡 {store}。我們已收到您的請求，編號為 {reference}。我們的團隊成員將回覆至此信箱；如再次來信，請保留此編號。",
+    email_your_message: "您的留言",
+    email_return_subject: "{store}：已收到退貨申請 {reference}",
+    email_return_body: "我們已收到您對訂單 {number} 的退貨申請 {reference}。團隊審核後，我們會以電子郵件告知後續步驟。",
+    email_return_items: "退貨商品",
+    email_signoff: "{store} 團隊",
+    email_footer: "由於您聯絡了 {store}，系統自動寄出此郵件。",
 };
 
 /// Thai.
@@ -1042,4 +1107,13 @@ pub static TH: Text = Text {
     message_send: "ส่งข้อความ",
     message_empty: "กรุณาพิมพ์ข้อความ",
     message_done: "ขอบคุณ เราได้รับข้อความของคุณแล้ว ({reference}) และจะตอบกลับไปที่ {email}",
+    email_greeting: "สวัสดี",
+    email_ticket_subject: "{store}: เราได้รับคำขอ {reference} ของคุณแล้ว",
+    email_ticket_body: "ขอบคุณที่ติดต่อ {store} เราได้รับคำขอของคุณแล้ว หมายเลขอ้างอิงคือ {reference} ทีมงานของเราจะตอบกลับมาที่อีเมลนี้ โปรดเก็บหมายเลขอ้างอิงไว้หากคุณเขียนถึงเราอีกครั้ง",
+    email_your_message: "ข้อความของคุณ",
+    email_return_subject: "{store}: ได้รับคำขอคืนสินค้า {reference} แล้ว",
+    email_return_body: "เราได้รับคำขอคืนสินค้า {reference} สำหรับคำสั่งซื้อ {number} แล้ว เราจะส่งขั้นตอนถัดไปทางอีเมลเมื่อทีมงานตรวจสอบเรียบร้อย",
+    email_return_items: "สินค้าที่จะคืน",
+    email_signoff: "ทีมงาน {store}",
+    email_footer: "อีเมลนี้ส่งโดยอัตโนมัติเนื่องจากคุณได้ติดต่อ {store}",
 };
