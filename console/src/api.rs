@@ -74,6 +74,22 @@ pub struct Ticket {
     pub status: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// The automatic email to the shopper; `None` when the site sends none.
+    #[serde(default)]
+    pub email_status: Option<EmailStatus>,
+}
+
+/// Where the automatic email about a ticket stands.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EmailStatus {
+    /// `queued`, `sent` or `failed`.
+    pub state: String,
+    /// Delivery attempts so far.
+    #[serde(default)]
+    pub attempts: i64,
+    /// Why the last attempt failed (or why it was never sent).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// A return request.

@@ -314,6 +314,18 @@ pub struct Strings {
     pub mark_done_ref: &'static str,
     /// Status: done.
     pub done: &'static str,
+    /// Tickets: column of the automatic email to the shopper.
+    pub email_to_shopper: &'static str,
+    /// Email state: the site sends no email.
+    pub email_none: &'static str,
+    /// Email state: waiting for its first attempt.
+    pub email_queued: &'static str,
+    /// Email state: attempts failed, will retry; `{attempts}`, `{error}`.
+    pub email_retrying: &'static str,
+    /// Email state: delivered to the mail server.
+    pub email_sent: &'static str,
+    /// Email state: failed for good; `{error}`.
+    pub email_failed: &'static str,
     /// Notice: `{reference}` marked done.
     pub notice_done: &'static str,
     /// Conversation: button at the top of the log fetching earlier messages.
@@ -440,6 +452,12 @@ pub const EN: Strings = Strings {
     mark_done: "Mark done",
     mark_done_ref: "Mark done: {reference}",
     done: "done",
+    email_to_shopper: "Email to shopper",
+    email_none: "None (no email set up)",
+    email_queued: "Sending…",
+    email_retrying: "Not sent yet, retrying (attempt {attempts}): {error}",
+    email_sent: "Sent",
+    email_failed: "Failed: {error}",
     notice_done: "{reference} is done.",
     load_earlier: "Load earlier messages",
 };
