@@ -662,8 +662,13 @@ async fn return_confirm(turn: &mut Turn<'_>, found: &StoreOrder) -> Result<(), A
         }
     };
     let Pending::Return { items, comment, .. } = &pending;
+    let request = crate::email::compose::ReturnRequest {
+        number: n,
+        items,
+        comment,
+    };
     crate::email::return_received(
-        turn.state, turn.site, turn.lang, &reference, &email, n, items, comment,
+        turn.state, turn.site, turn.lang, &reference, &email, request,
     )
     .await;
     records::outcome(&turn.state.db, &turn.site.id, "return", "resolved").await?;

@@ -54,18 +54,31 @@ pub fn ticket_received(
     build(site, config, lang, reference, recipient, &content)
 }
 
-/// "We received your return request R-…" for order `number` and its items
-/// (SKU, title, quantity); `comment` is the shopper's.
+/// A return request as its email tells it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnRequest<'a> {
+    /// The order.
+    pub number: u32,
+    /// (SKU, title, quantity) of each item.
+    pub items: &'a [(String, String, u32)],
+    /// What the shopper wrote.
+    pub comment: &'a str,
+}
+
+/// "We received your return request R-…" for `request`.
 pub fn return_received(
     site: &Site,
     config: &EmailConfig,
     lang: Lang,
     reference: &str,
     recipient: &str,
-    number: u32,
-    items: &[(String, String, u32)],
-    comment: &str,
+    request: ReturnRequest<'_>,
 ) -> anyhow::Result<Composed> {
+    let ReturnRequest {
+        number,
+        items,
+        comment,
+    } = request;
     let t = texts(site, lang);
     let number = format!("#{number}");
     let values = [

@@ -310,16 +310,13 @@ pub async fn ticket_received(
 }
 
 /// Queues "we received your return request" (see [`ticket_received`]).
-#[allow(clippy::too_many_arguments)]
 pub async fn return_received(
     state: &crate::AppState,
     site: &crate::sites::Site,
     lang: crate::assist::text::Lang,
     reference: &str,
     recipient: &str,
-    number: u32,
-    items: &[(String, String, u32)],
-    comment: &str,
+    request: compose::ReturnRequest<'_>,
 ) {
     let Some(config) = &site.config.email else {
         return;
@@ -327,9 +324,7 @@ pub async fn return_received(
     if recipient.trim().is_empty() {
         return;
     }
-    let composed = compose::return_received(
-        site, config, lang, reference, recipient, number, items, comment,
-    );
+    let composed = compose::return_received(site, config, lang, reference, recipient, request);
     finish(
         state,
         &site.id,
