@@ -7,8 +7,10 @@ CREATE TABLE email_outbox (
     site_id         TEXT NOT NULL,
     -- The ticket (T-…) or return request (R-…) it is about.
     reference       TEXT NOT NULL,
-    -- ticket_received, return_received.
+    -- ticket_received, return_received, agent_reply.
     kind            TEXT NOT NULL,
+    -- The shopper's language (BCP 47), for the replies that follow.
+    lang            TEXT NOT NULL DEFAULT 'en',
     -- Envelope sender and recipient (bare addresses).
     sender          TEXT NOT NULL,
     recipient       TEXT NOT NULL,
@@ -23,10 +25,13 @@ CREATE TABLE email_outbox (
     last_error      TEXT,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
-    sent_at         INTEGER,
-    -- One message of each kind per ticket or return, however often a step repeats.
-    UNIQUE (site_id, reference, kind)
+    sent_at         INTEGER
 );
 
+-- One automatic message of each kind per ticket or return, however often a
+-- step repeats (agents' replies are many per ticket).
+CREATE UNIQUE INDEX email_outbox_automatic ON email_outbox (site_id, reference, kind)
+    WHERE kind IN ('ticket_received', 'return_received');
+CREATE INDEX email_outbox_message_id ON email_outbox (site_id, message_id);
 CREATE INDEX email_outbox_due ON email_outbox (status, next_attempt_at);
 CREATE INDEX email_outbox_recipient ON email_outbox (site_id, recipient, created_at);

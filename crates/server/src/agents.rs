@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{number}", get(order_facts))
         .route("/macros", get(crate::macros::list))
         .route("/stats", get(stats))
+        .merge(crate::email::replies::agent_routes())
 }
 
 /// Hashes `password` with Argon2id and a random salt (a PHC string).

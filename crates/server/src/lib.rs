@@ -219,6 +219,7 @@ pub fn app(state: AppState) -> Router {
                 .nest("/agent", agents::routes()),
         )
         .merge(hooks::routes())
+        .merge(email::replies::hook_routes())
         .nest_service("/widget", assets::routes(&state.assets.join("widget")))
         .nest_service(
             "/console",

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 const PASSWORD_ENV: &str = "AISLE_TEST_SMTP_PASSWORD";
 const USER: &str = "northwind";
 const PASSWORD: &str = "smtp-test-password";
+const INBOUND_ENV: &str = "AISLE_TEST_INBOUND_SECRET";
+const INBOUND_SECRET: &str = "inbound-test-secret";
 
 /// The Python that has aiosmtpd.
 fn python() -> PathBuf {
@@ -136,7 +138,10 @@ impl Drop for Server {
 
 fn aisle() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
-    command.env(PASSWORD_ENV, PASSWORD).env("RUST_LOG", "warn");
+    command
+        .env(PASSWORD_ENV, PASSWORD)
+        .env(INBOUND_ENV, INBOUND_SECRET)
+        .env("RUST_LOG", "warn");
     command
 }
 
@@ -154,6 +159,7 @@ fn site_file(smtp_port: u16) -> Value {
     site["email"] = json!({
         "from": "Northwind Outfitters <help@northwind.example>",
         "reply_to": "care@northwind.example",
+        "inbound_secret_env": INBOUND_ENV,
         "smtp": {
             "host": "127.0.0.1", "port": smtp_port, "tls": "none",
             "username": USER, "password_env": PASSWORD_ENV
@@ -300,6 +306,56 @@ impl Server {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+impl Server {
+    /// `method` `path` as the demo agent, with a JSON body; status and answer.
+    async fn agent_call(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("http://{}{path}", self.addr))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn thread(&self, reference: &str) -> Value {
+        self.http
+            .get(format!(
+                "http://{}/api/agent/tickets/{reference}/messages",
+                self.addr
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a parsed email to the inbound hook, signed with `secret`.
+    async fn inbound(&self, email: &Value, secret: &str) -> (u16, Value) {
+        let body = email.to_string();
+        let response = self
+            .http
+            .post(format!("http://{}/hooks/email/demo", self.addr))
+            .header("content-type", "application/json")
+            .header(
+                "x-aisle-signature",
+                aisle_server::hooks::sign(secret, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -591,4 +647,120 @@ async fn a_site_without_an_email_block_sends_nothing() {
         .find(|t| t["reference"] == reference)
         .unwrap();
     assert_eq!(ticket["email_status"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_answers_by_email_and_the_shoppers_reply_comes_back_into_the_ticket() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let reference = server
+        .leave_message("zh-TW", "mei@example.com", "我的包裹在哪裡？")
+        .await;
+    let received = sink.await_messages(1).await;
+    let first_id = header(&received[0].1, "Message-ID").unwrap().to_owned();
+
+    let (status, answer) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "It left our warehouse today.\n<i>Tracking</i> follows."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let received = sink.await_messages(2).await;
+    let (raw, mail) = &received[1];
+    println!("--- agent reply raw MIME ---\n{raw}--- end ---");
+    assert_eq!(mail["content_type"], "multipart/alternative");
+    assert_eq!(mail["rcpt_tos"], json!(["mei@example.com"]));
+    assert_eq!(
+        mail["subject"],
+        format!("Re: Northwind Outfitters：我們已收到您的請求 {reference}"),
+        "in the shopper's language"
+    );
+    assert_eq!(header(mail, "In-Reply-To"), Some(first_id.as_str()));
+    assert!(
+        header(mail, "References").is_some_and(|r| r.contains(&first_id)),
+        "{mail}"
+    );
+    let reply_id = header(mail, "Message-ID").unwrap().to_owned();
+    assert_eq!(answer["message_id"], reply_id);
+    assert!(
+        part(mail, "text/plain").contains("It left our warehouse today.\n<i>Tracking</i> follows.")
+    );
+    assert!(part(mail, "text/html").contains("&lt;i&gt;Tracking&lt;/i&gt;"));
+    let thread = server.thread(&reference).await;
+    assert_eq!(thread["status"], "pending", "waiting on the shopper");
+    assert_eq!(thread["assignee"], "Robin");
+
+    // The shopper answers; their mail service posts the parsed email.
+    let answer_email = json!({
+        "from": "Mei <Mei@Example.com>",
+        "to": "care@northwind.example",
+        "subject": format!("Re: {}", mail["subject"].as_str().unwrap()),
+        "text": "謝謝！<script>alert(1)</script>",
+        "message_id": "<answer-1@mail.example>",
+        "in_reply_to": reply_id,
+        "references": format!("{first_id} {reply_id}"),
+    });
+    let (status, body) = server.inbound(&answer_email, "wrong secret").await;
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = server.inbound(&answer_email, INBOUND_SECRET).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ticket"], reference);
+    let (status, _) = server.inbound(&answer_email, INBOUND_SECRET).await;
+    assert_eq!(status, 200, "a replay is accepted and added once");
+    let mut stranger = answer_email.clone();
+    stranger["from"] = json!("someone@else.example");
+    stranger["message_id"] = json!("<answer-2@mail.example>");
+    assert_eq!(server.inbound(&stranger, INBOUND_SECRET).await.0, 403);
+    let mut lost = answer_email.clone();
+    lost["in_reply_to"] = json!("<unknown@mail.example>");
+    lost["references"] = json!("<unknown@mail.example>");
+    lost["message_id"] = json!("<answer-3@mail.example>");
+    assert_eq!(server.inbound(&lost, INBOUND_SECRET).await.0, 404);
+
+    let thread = server.thread(&reference).await;
+    assert_eq!(thread["status"], "open", "the shopper answered");
+    let messages = thread["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "{thread}");
+    assert_eq!(messages[0]["direction"], "agent");
+    assert_eq!(messages[0]["agent"], "Robin");
+    assert_eq!(messages[0]["email_status"]["state"], "sent");
+    assert_eq!(messages[1]["direction"], "shopper");
+    assert_eq!(messages[1]["body"], "謝謝！<script>alert(1)</script>");
+
+    // A second reply threads under the shopper's answer.
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "You're welcome."}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let received = sink.await_messages(3).await;
+    assert_eq!(
+        header(&received[2].1, "In-Reply-To"),
+        Some("<answer-1@mail.example>")
+    );
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/state"),
+            json!({"state": "solved"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(server.thread(&reference).await["status"], "solved");
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/state"),
+            json!({"state": "archived"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "x".repeat(10_001)}),
+        )
+        .await;
+    assert_eq!(status, 400, "replies are bounded");
 }

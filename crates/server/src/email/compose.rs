@@ -31,6 +31,17 @@ struct Content<'a> {
     list: Option<(&'a str, Vec<String>)>,
     /// The shopper's own words, quoted back.
     quoted: Option<String>,
+    /// `In-Reply-To` and `References` of a reply.
+    thread: Option<&'a Thread>,
+}
+
+/// Where a reply sits in its email thread.
+#[derive(Debug, Clone, Default)]
+pub struct Thread {
+    /// The Message-ID answered (the shopper's last email, else ours).
+    pub in_reply_to: Option<String>,
+    /// Every Message-ID of the thread, oldest first.
+    pub references: Vec<String>,
 }
 
 /// "We received your request T-…", to `recipient`; `said` is what the
@@ -50,6 +61,7 @@ pub fn ticket_received(
         paragraphs: vec![fill(t.email_ticket_body, &values)],
         list: None,
         quoted: said.map(quote),
+        thread: None,
     };
     build(site, config, lang, reference, recipient, &content)
 }
@@ -98,6 +110,30 @@ pub fn return_received(
                 .collect(),
         )),
         quoted: (!comment.trim().is_empty()).then(|| quote(comment)),
+        thread: None,
+    };
+    build(site, config, lang, reference, recipient, &content)
+}
+
+/// An agent's answer to ticket `reference`, signed by `agent`, in the
+/// thread `thread` (subject "Re: " the ticket-received subject).
+pub fn agent_reply(
+    site: &Site,
+    config: &EmailConfig,
+    lang: Lang,
+    reference: &str,
+    recipient: &str,
+    (agent, body): (&str, &str),
+    thread: &Thread,
+) -> anyhow::Result<Composed> {
+    let t = texts(site, lang);
+    let values = [("store", site.name.as_str()), ("reference", reference)];
+    let content = Content {
+        subject: format!("Re: {}", fill(t.email_ticket_subject, &values)),
+        paragraphs: vec![quote(body), format!("— {}", quote(agent))],
+        list: None,
+        quoted: None,
+        thread: Some(thread),
     };
     build(site, config, lang, reference, recipient, &content)
 }
@@ -218,7 +254,10 @@ fn build(
     let e = escape_html;
     let mut body = format!("<p style=\"margin:0 0 16px\">{}</p>\n", e(t.email_greeting));
     for p in &content.paragraphs {
-        body.push_str(&format!("<p style=\"margin:0 0 16px\">{}</p>\n", e(p)));
+        body.push_str(&format!(
+            "<p style=\"margin:0 0 16px;white-space:pre-wrap\">{}</p>\n",
+            e(p)
+        ));
     }
     body.push_str(&format!(
         "<p style=\"margin:0 0 16px;font-size:20px;font-weight:bold;color:{brand}\">{}</p>\n",
@@ -280,12 +319,21 @@ fn build(
     if let Some(reply_to) = &config.reply_to {
         builder = builder.reply_to(reply_to.parse()?);
     }
+    if let Some(thread) = content.thread {
+        if let Some(id) = &thread.in_reply_to {
+            builder = builder.in_reply_to(id.clone());
+        }
+        if !thread.references.is_empty() {
+            builder = builder.references(thread.references.join(" "));
+        }
+    }
     let message = builder.multipart(MultiPart::alternative_plain_html(text, html))?;
     Ok(Composed {
         message_id,
         sender: from.email.to_string(),
         recipient: to.email.to_string(),
         bytes: message.formatted(),
+        lang: lang.tag(),
     })
 }
 

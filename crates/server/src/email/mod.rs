@@ -13,6 +13,7 @@
 //! from the environment variable the block names, when the message is sent.
 
 pub mod compose;
+pub mod replies;
 
 use crate::db::now;
 use crate::sites::SiteRegistry;
@@ -39,6 +40,10 @@ pub struct EmailConfig {
     pub reply_to: Option<String>,
     /// The mail server that sends for the store.
     pub smtp: SmtpConfig,
+    /// The environment variable holding the secret that signs shoppers'
+    /// answers posted to `POST /hooks/email/{site}`; without it, none are taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbound_secret_env: Option<String>,
 }
 
 /// How to reach the store's mail server.
@@ -106,6 +111,14 @@ impl EmailConfig {
                 format!("\"{reply_to}\" is not an address like \"help@northwind.example\" ({e})"),
             ));
         }
+        if let Some(name) = &self.inbound_secret_env
+            && !crate::stores::is_env_name(name)
+        {
+            problems.push((
+                &["inbound_secret_env"],
+                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
+            ));
+        }
         let smtp = &self.smtp;
         let host = smtp.host.trim_start_matches('[').trim_end_matches(']');
         let host_ok = !host.is_empty()
@@ -163,6 +176,8 @@ pub enum Kind {
     TicketReceived,
     /// "We received your return request R-…".
     ReturnReceived,
+    /// An agent's answer to a ticket.
+    AgentReply,
 }
 
 impl Kind {
@@ -171,6 +186,7 @@ impl Kind {
         match self {
             Kind::TicketReceived => "ticket_received",
             Kind::ReturnReceived => "return_received",
+            Kind::AgentReply => "agent_reply",
         }
     }
 }
@@ -217,6 +233,8 @@ pub struct Composed {
     pub recipient: String,
     /// The whole message (RFC 5322, CRLF line ends).
     pub bytes: Vec<u8>,
+    /// The shopper's language (BCP 47 tag).
+    pub lang: &'static str,
 }
 
 /// Stores `message` about `reference` in the outbox and wakes the worker.
@@ -233,7 +251,8 @@ pub async fn queue(
     let now = now();
     let (to_recipient, waiting): (i64, i64) = sqlx::query_as(
         "SELECT
-             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND recipient = ?2 AND created_at > ?3),
+             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND recipient = ?2 AND created_at > ?3
+                 AND kind != 'agent_reply'),
              (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND status = 'queued')",
     )
     .bind(site)
@@ -241,7 +260,8 @@ pub async fn queue(
     .bind(now - 86_400)
     .fetch_one(db)
     .await?;
-    let refused = if to_recipient >= MAX_PER_RECIPIENT_PER_DAY {
+    let automatic = kind != Kind::AgentReply;
+    let refused = if automatic && to_recipient >= MAX_PER_RECIPIENT_PER_DAY {
         Some(format!(
             "not sent: {MAX_PER_RECIPIENT_PER_DAY} automatic emails to this address in 24 hours already"
         ))
@@ -261,8 +281,8 @@ pub async fn queue(
     sqlx::query(
         "INSERT OR IGNORE INTO email_outbox
              (site_id, reference, kind, sender, recipient, message_id, message, status,
-              attempts, next_attempt_at, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?, ?)",
+              attempts, next_attempt_at, last_error, created_at, updated_at, lang)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?, ?, ?)",
     )
     .bind(site)
     .bind(reference)
@@ -274,6 +294,7 @@ pub async fn queue(
     .bind(now)
     .bind(now)
     .bind(now)
+    .bind(message.lang)
     .execute(db)
     .await?;
     outbox.wake();
@@ -354,6 +375,7 @@ async fn finish(
                 sender: String::new(),
                 recipient: recipient.chars().take(320).collect(),
                 bytes: Vec::new(),
+                lang: "en",
             };
             record_failed(
                 &state.db,
@@ -417,7 +439,8 @@ pub async fn status_of(
     let marks = vec!["?"; references.len()].join(", ");
     let sql = format!(
         "SELECT reference, kind, status, attempts, last_error, updated_at FROM email_outbox
-         WHERE site_id = ? AND reference IN ({marks}) ORDER BY id"
+         WHERE site_id = ? AND reference IN ({marks})
+             AND kind IN ('ticket_received', 'return_received') ORDER BY id"
     );
     let mut query =
         sqlx::query_as::<_, (String, String, String, i64, Option<String>, i64)>(&sql).bind(site);
@@ -617,6 +640,7 @@ mod tests {
         EmailConfig {
             from: "Northwind Outfitters <help@northwind.example>".into(),
             reply_to: None,
+            inbound_secret_env: None,
             smtp: SmtpConfig {
                 host: host.into(),
                 port: 587,
