@@ -326,6 +326,32 @@ pub struct Strings {
     pub email_sent: &'static str,
     /// Email state: failed for good; `{error}`.
     pub email_failed: &'static str,
+    /// Tickets: opens the email thread and reply form.
+    pub ticket_reply: &'static str,
+    /// Accessible name of that button; `{reference}`.
+    pub ticket_reply_ref: &'static str,
+    /// Name of the thread region; `{reference}`.
+    pub ticket_thread: &'static str,
+    /// Label of the state picker.
+    pub ticket_state: &'static str,
+    /// Ticket state.
+    pub state_open: &'static str,
+    /// Ticket state.
+    pub state_pending: &'static str,
+    /// Ticket state.
+    pub state_solved: &'static str,
+    /// Who the ticket is assigned to; `{name}`.
+    pub assigned_to: &'static str,
+    /// Author of a message that came back by email.
+    pub from_shopper: &'static str,
+    /// No replies yet.
+    pub no_thread: &'static str,
+    /// Label of the reply box; `{email}`.
+    pub ticket_reply_label: &'static str,
+    /// Submit of the reply box.
+    pub send_reply: &'static str,
+    /// Notice: the reply is on its way; `{reference}`.
+    pub notice_replied: &'static str,
     /// Notice: `{reference}` marked done.
     pub notice_done: &'static str,
     /// Conversation: button at the top of the log fetching earlier messages.
@@ -458,6 +484,19 @@ pub const EN: Strings = Strings {
     email_retrying: "Not sent yet, retrying (attempt {attempts}): {error}",
     email_sent: "Sent",
     email_failed: "Failed: {error}",
+    ticket_reply: "Reply",
+    ticket_reply_ref: "Reply to {reference}",
+    ticket_thread: "Email thread of {reference}",
+    ticket_state: "State",
+    state_open: "Open",
+    state_pending: "Pending (waiting on the shopper)",
+    state_solved: "Solved",
+    assigned_to: "Assigned to {name}",
+    from_shopper: "Shopper",
+    no_thread: "No replies yet.",
+    ticket_reply_label: "Reply by email to {email}",
+    send_reply: "Send reply",
+    notice_replied: "Your reply to {reference} is on its way.",
     notice_done: "{reference} is done.",
     load_earlier: "Load earlier messages",
 };

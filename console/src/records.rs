@@ -6,6 +6,7 @@
 use crate::api::{self, CallError, EmailStatus, ReturnRequest, Ticket};
 use crate::dates;
 use crate::i18n::{Strings, fill};
+use crate::replies::TicketThreadView;
 use crate::state::Console;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -216,6 +217,23 @@ pub fn TicketsView() -> impl IntoView {
                             </button>
                         }
                     });
+                    let open = RwSignal::new(false);
+                    let (thread_ref, thread_email) = (t.reference.clone(), t.email.clone());
+                    let reply_label = fill(s.ticket_reply_ref, &[("reference", &t.reference)]);
+                    let thread = move || {
+                        open.get().then(|| {
+                            view! {
+                                <tr class="thread-row">
+                                    <td colspan="9">
+                                        <TicketThreadView
+                                            reference=thread_ref.clone()
+                                            email=thread_email.clone()
+                                        />
+                                    </td>
+                                </tr>
+                            }
+                        })
+                    };
                     view! {
                         <tr>
                             <th scope="row">{t.reference.clone()}</th>
@@ -236,8 +254,20 @@ pub fn TicketsView() -> impl IntoView {
                                 let (email, failed) = email_text(s, t.email_status.as_ref());
                                 view! { <td class:error=failed>{email}</td> }
                             }
-                            <td>{action}</td>
+                            <td>
+                                {action}
+                                <button
+                                    type="button"
+                                    class="secondary"
+                                    aria-label=reply_label
+                                    aria-expanded=move || open.get().to_string()
+                                    on:click=move |_| open.update(|o| *o = !*o)
+                                >
+                                    {s.ticket_reply}
+                                </button>
+                            </td>
                         </tr>
+                        {thread}
                     }
                 })
                 .collect_view();
