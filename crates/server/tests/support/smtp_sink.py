@@ -8,9 +8,10 @@ the JSON last and by rename, so a reader that sees it sees both complete.
 
 Recipients whose address starts with "bounce" are refused at RCPT with
 550 (a permanent failure). Prints "listening PORT" once it accepts
-connections, and stops when its standard input closes.
+connections, and stops when its standard input closes (with --until-killed,
+when it is killed: Playwright's webServer, tests/e2e/ticket-email.spec.ts).
 
-    python smtp_sink.py --dir DIR [--port P] [--user U --password P]
+    python smtp_sink.py --dir DIR [--port P] [--user U --password P] [--until-killed]
 """
 
 import argparse
@@ -78,7 +79,9 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--until-killed", action="store_true")
     args = parser.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
     # AUTH without TLS is deliberate here (loopback only); keep stderr for real problems.
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     logging.getLogger("mail.log").setLevel(logging.ERROR)
@@ -109,7 +112,12 @@ def main():
     controller.start()
     print(f"listening {port}", flush=True)
     try:
-        sys.stdin.read()
+        if args.until_killed:
+            import threading
+
+            threading.Event().wait()
+        else:
+            sys.stdin.read()
     finally:
         controller.stop()
 
