@@ -92,5 +92,6 @@ test('a ticket is acknowledged by email, and the agent answers it by email from 
     return r.status;
   }).toBe('solved');
   expect(await axe(page)).toEqual([]);
+  await thread.screenshot({ path: 'target/e2e/ticket-thread.png' });
   await page.close();
 });

@@ -271,6 +271,9 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
                     if let Err(e) = hooks::purge(&sites_db, db::now()).await {
                         tracing::warn!(error = %e, "purging webhook deliveries failed");
                     }
+                    if let Err(e) = email::purge(&sites_db, db::now()).await {
+                        tracing::warn!(error = %e, "purging sent emails failed");
+                    }
                 }
             }
         }

@@ -581,6 +581,23 @@ async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a sent or failed message keeps its bytes (its row, and so the
+/// ticket's email state, stays).
+pub const KEEP_BYTES: i64 = 30 * 86_400;
+
+/// Empties the stored bytes of messages sent or failed over [`KEEP_BYTES`]
+/// ago; returns how many.
+pub async fn purge(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE email_outbox SET message = x'' WHERE status != 'queued' AND updated_at < ?
+             AND length(message) > 0",
+    )
+    .bind(now - KEEP_BYTES)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 /// Wait before attempt `attempts + 1`: 1 s, 2 s, 4 s … up to [`MAX_BACKOFF`].
 pub fn backoff(attempts: i64) -> Duration {
     let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
@@ -663,6 +680,40 @@ mod tests {
             config("smtp.example", SmtpTls::Starttls)
                 .problems()
                 .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn old_sent_messages_lose_their_bytes_but_queued_ones_never_do() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        for (reference, status) in [("T-1", "sent"), ("T-2", "queued"), ("T-3", "failed")] {
+            sqlx::query(
+                "INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
+                     message, status, next_attempt_at, created_at, updated_at)
+                 VALUES ('demo', ?, 'ticket_received', 'a@b.example', 'c@d.example', '<x>',
+                     x'414243', ?, 0, 0, 0)",
+            )
+            .bind(reference)
+            .bind(status)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            purge(&db, KEEP_BYTES - 1).await.unwrap(),
+            0,
+            "not old enough"
+        );
+        assert_eq!(purge(&db, KEEP_BYTES + 1).await.unwrap(), 2);
+        let kept: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT reference, length(message) FROM email_outbox ORDER BY reference",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(
+            kept,
+            [("T-1".into(), 0), ("T-2".into(), 3), ("T-3".into(), 0)]
         );
     }
 
