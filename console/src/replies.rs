@@ -128,7 +128,8 @@ pub fn TicketThreadView(reference: String, email: String) -> impl IntoView {
             };
             let status = t.status.clone();
             let option = move |value: &'static str, label: &'static str| {
-                let selected = status == value;
+                // "Mark done" (status `done`) is solved too.
+                let selected = status == value || (value == "solved" && status == "done");
                 view! { <option value=value selected=selected>{label}</option> }
             };
             view! {
