@@ -764,3 +764,46 @@ async fn an_agent_answers_by_email_and_the_shoppers_reply_comes_back_into_the_ti
         .await;
     assert_eq!(status, 400, "replies are bounded");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_holds_at_most_200_messages() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let reference = server
+        .leave_message("en", "long@example.com", "Hello")
+        .await;
+    let path = format!("/api/agent/tickets/{reference}/reply");
+    for i in 0..200 {
+        let (status, body) = server
+            .agent_call(&path, json!({"body": format!("Reply {i}")}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = server.agent_call(&path, json!({"body": "One more"})).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("200 messages")),
+        "{body}"
+    );
+    let thread = server.thread(&reference).await;
+    assert_eq!(thread["messages"].as_array().unwrap().len(), 200);
+    // The shopper's answer is refused too, with a status the mail service retries later.
+    sink.await_messages(1).await;
+    let answer = json!({
+        "from": "long@example.com", "text": "Thanks", "message_id": "<a@x.example>",
+        "in_reply_to": thread_last_id(&sink, &reference),
+    });
+    assert_eq!(server.inbound(&answer, INBOUND_SECRET).await.0, 429);
+}
+
+/// The Message-ID of the last email about `reference` the sink received.
+fn thread_last_id(sink: &Sink, reference: &str) -> String {
+    sink.received()
+        .iter()
+        .rev()
+        .find(|(raw, _)| raw.contains(reference))
+        .and_then(|(_, mail)| header(mail, "Message-ID").map(String::from))
+        .expect("an email about the ticket")
+}

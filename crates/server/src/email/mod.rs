@@ -717,6 +717,65 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_site_with_too_much_unsent_mail_records_new_messages_as_failed() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+             INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
+                 message, status, next_attempt_at, created_at, updated_at)
+             SELECT 'demo', 'T-' || i, 'ticket_received', 'a@b.example', 'c' || i || '@d.example',
+                 '<' || i || '>', x'41', 'queued', 0, 0, 0 FROM n",
+        )
+        .bind(MAX_QUEUED_PER_SITE)
+        .execute(&db)
+        .await
+        .unwrap();
+        let message = Composed {
+            message_id: "<new@b.example>".into(),
+            sender: "a@b.example".into(),
+            recipient: "new@d.example".into(),
+            bytes: b"Subject: x\r\n\r\nx".to_vec(),
+            lang: "en",
+        };
+        let outbox = Outbox::default();
+        queue(
+            &db,
+            &outbox,
+            "demo",
+            Kind::TicketReceived,
+            "T-new",
+            &message,
+        )
+        .await
+        .unwrap();
+        let (status, error): (String, String) =
+            sqlx::query_as("SELECT status, last_error FROM email_outbox WHERE reference = 'T-new'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(status, "failed");
+        assert!(error.contains("already waiting"), "{error}");
+        // Another site is not held back by this one's queue.
+        queue(
+            &db,
+            &outbox,
+            "other",
+            Kind::TicketReceived,
+            "T-new",
+            &message,
+        )
+        .await
+        .unwrap();
+        let status: String = sqlx::query_scalar(
+            "SELECT status FROM email_outbox WHERE site_id = 'other' AND reference = 'T-new'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(status, "queued");
+    }
+
     #[test]
     fn backoff_doubles_up_to_ten_minutes() {
         assert_eq!(backoff(1), Duration::from_secs(1));
