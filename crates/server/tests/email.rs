@@ -807,3 +807,22 @@ fn thread_last_id(sink: &Sink, reference: &str) -> String {
         .and_then(|(_, mail)| header(mail, "Message-ID").map(String::from))
         .expect("an email about the ticket")
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starttls_never_falls_back_to_plain_text() {
+    // This mail server offers no STARTTLS: nothing may be sent in clear text.
+    let sink = Sink::start(0);
+    let mut site = site_file(sink.port);
+    site["email"]["smtp"]["tls"] = json!("starttls");
+    let server = serve(Some(site)).await;
+    let reference = server.leave_message("en", "ada@example.com", "Hello").await;
+    let status = server
+        .await_email_status(&reference, |s| s["attempts"].as_i64() >= Some(1))
+        .await;
+    assert_eq!(status["state"], "queued", "kept for a later try: {status}");
+    assert!(
+        status["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{status}"
+    );
+    assert!(sink.received().is_empty(), "nothing went out unencrypted");
+}
