@@ -2,7 +2,8 @@
 //!
 //! A site file is the merchant's whole self-service setup in one JSON object:
 //! name, allowed origins, policies (return window, cancel rule, return reasons,
-//! issue kinds), quick responses, business hours, brand colour and greeting.
+//! issue kinds), quick responses, business hours, brand colour, greeting, the
+//! order source and how the store emails shoppers (`email`, see `crate::email`).
 //! Every problem is reported at once with its JSON path and line:column, and an
 //! invalid file never replaces a valid configuration. The identity secret is
 //! never part of the file (`aisle site secret SITE` prints it, `aisle site

@@ -826,3 +826,47 @@ async fn starttls_never_falls_back_to_plain_text() {
     );
     assert!(sink.received().is_empty(), "nothing went out unencrypted");
 }
+
+#[test]
+fn site_import_checks_the_email_block_and_export_writes_it_back_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let file = dir.path().join("site.json");
+    let mut site = site_file(2525);
+    site["email"]["smtp"]["host"] = json!("smtp.example");
+    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
+    let import = || {
+        aisle()
+            .args(["site", "import"])
+            .arg(&file)
+            .args(["--db", &db])
+            .output()
+            .unwrap()
+    };
+    let out = import();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = serde_json::to_string_pretty(&site)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("\"tls\""))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(":{line}:")) && stderr.contains("$.email.smtp.tls: \"none\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing changed"), "{stderr}");
+
+    site["email"]["smtp"]["host"] = json!("127.0.0.1");
+    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
+    assert!(import().status.success());
+    let out = aisle()
+        .args(["site", "export", "demo", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exported["email"], site["email"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(PASSWORD));
+}
