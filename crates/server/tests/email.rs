@@ -677,6 +677,7 @@ async fn an_agent_answers_by_email_and_the_shoppers_reply_comes_back_into_the_ti
         "in the shopper's language"
     );
     assert_eq!(header(mail, "In-Reply-To"), Some(first_id.as_str()));
+    assert_eq!(header(mail, "Auto-Submitted"), None, "written by a person");
     assert!(
         header(mail, "References").is_some_and(|r| r.contains(&first_id)),
         "{mail}"

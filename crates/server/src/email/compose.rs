@@ -313,9 +313,12 @@ fn build(
         .message_id(Some(message_id.clone()))
         .date_now()
         .raw_header(header("Content-Language", lang.tag()))
-        // RFC 3834: an automatic message; auto-responders do not answer it.
-        .raw_header(header("Auto-Submitted", "auto-generated"))
         .raw_header(header("X-Aisle-Reference", reference));
+    if content.thread.is_none() {
+        // RFC 3834: an automatic message; auto-responders do not answer it
+        // (an agent's reply, written by a person, is not marked).
+        builder = builder.raw_header(header("Auto-Submitted", "auto-generated"));
+    }
     if let Some(reply_to) = &config.reply_to {
         builder = builder.reply_to(reply_to.parse()?);
     }
