@@ -395,7 +395,8 @@ async fn thread_inbound(
         .take(MAX_REFERENCES * 2)
         .collect();
     let mut reference: Option<String> = None;
-    for id in ids.iter().rev().chain(ids.iter()) {
+    // The newest Message-ID first: the email it answers directly.
+    for id in ids.iter().rev() {
         reference = sqlx::query_scalar(
             "SELECT reference FROM email_outbox WHERE site_id = ? AND message_id = ?
              UNION SELECT reference FROM ticket_messages WHERE site_id = ? AND message_id = ?",
