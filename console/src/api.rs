@@ -74,6 +74,22 @@ pub struct Ticket {
     pub status: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// The automatic email to the shopper; `None` when the site sends none.
+    #[serde(default)]
+    pub email_status: Option<EmailStatus>,
+}
+
+/// Where the automatic email about a ticket stands.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EmailStatus {
+    /// `queued`, `sent` or `failed`.
+    pub state: String,
+    /// Delivery attempts so far.
+    #[serde(default)]
+    pub attempts: i64,
+    /// Why the last attempt failed (or why it was never sent).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// A return request.
@@ -253,6 +269,61 @@ pub async fn tickets(before: Option<&str>) -> Result<Page<Ticket>, CallError> {
 /// `GET /api/agent/returns[?before=CURSOR]`.
 pub async fn returns(before: Option<&str>) -> Result<Page<ReturnRequest>, CallError> {
     page("returns", before).await
+}
+
+/// One message of a ticket's email thread.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TicketMessage {
+    /// `agent` (sent from the console) or `shopper` (came back by email).
+    pub direction: String,
+    /// The agent who wrote it.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// What was written.
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// For agents' replies: where the email stands.
+    #[serde(default)]
+    pub email_status: Option<EmailStatus>,
+}
+
+/// A ticket's state, assignee and email thread.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TicketThread {
+    /// `open`, `pending`, `solved` (or `done`).
+    pub status: String,
+    /// The agent it is assigned to.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Oldest first.
+    pub messages: Vec<TicketMessage>,
+}
+
+fn ticket_path(reference: &str, what: &str) -> String {
+    let reference = String::from(js_sys::encode_uri_component(reference));
+    format!("/api/agent/tickets/{reference}/{what}")
+}
+
+/// `GET /api/agent/tickets/{reference}/messages`.
+pub async fn ticket_thread(reference: &str) -> Result<TicketThread, CallError> {
+    decode(call("GET", &ticket_path(reference, "messages"), None).await?)
+}
+
+/// `POST /api/agent/tickets/{reference}/reply`: emails `body` to the shopper.
+pub async fn reply_to_ticket(reference: &str, body: &str) -> Result<(), CallError> {
+    let body = serde_json::json!({ "body": body });
+    call("POST", &ticket_path(reference, "reply"), Some(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/agent/tickets/{reference}/state`: `open`, `pending` or `solved`.
+pub async fn set_ticket_state(reference: &str, state: &str) -> Result<(), CallError> {
+    let body = serde_json::json!({ "state": state });
+    call("POST", &ticket_path(reference, "state"), Some(&body))
+        .await
+        .map(|_| ())
 }
 
 /// `POST /api/agent/{tickets|returns}/{reference}/done`.

@@ -340,6 +340,44 @@ pub struct Strings {
     pub mark_done_ref: &'static str,
     /// Status: done.
     pub done: &'static str,
+    /// Tickets: column of the automatic email to the shopper.
+    pub email_to_shopper: &'static str,
+    /// Email state: the site sends no email.
+    pub email_none: &'static str,
+    /// Email state: waiting for its first attempt.
+    pub email_queued: &'static str,
+    /// Email state: attempts failed, will retry; `{attempts}`, `{error}`.
+    pub email_retrying: &'static str,
+    /// Email state: delivered to the mail server.
+    pub email_sent: &'static str,
+    /// Email state: failed for good; `{error}`.
+    pub email_failed: &'static str,
+    /// Tickets: opens the email thread and reply form.
+    pub ticket_reply: &'static str,
+    /// Accessible name of that button; `{reference}`.
+    pub ticket_reply_ref: &'static str,
+    /// Name of the thread region; `{reference}`.
+    pub ticket_thread: &'static str,
+    /// Label of the state picker.
+    pub ticket_state: &'static str,
+    /// Ticket state.
+    pub state_open: &'static str,
+    /// Ticket state.
+    pub state_pending: &'static str,
+    /// Ticket state.
+    pub state_solved: &'static str,
+    /// Who the ticket is assigned to; `{name}`.
+    pub assigned_to: &'static str,
+    /// Author of a message that came back by email.
+    pub from_shopper: &'static str,
+    /// No replies yet.
+    pub no_thread: &'static str,
+    /// Label of the reply box; `{email}`.
+    pub ticket_reply_label: &'static str,
+    /// Submit of the reply box.
+    pub send_reply: &'static str,
+    /// Notice: the reply is on its way; `{reference}`.
+    pub notice_replied: &'static str,
     /// Notice: `{reference}` marked done.
     pub notice_done: &'static str,
     /// Conversation: button at the top of the log fetching earlier messages.
@@ -479,6 +517,25 @@ pub const EN: Strings = Strings {
     mark_done: "Mark done",
     mark_done_ref: "Mark done: {reference}",
     done: "done",
+    email_to_shopper: "Email to shopper",
+    email_none: "None (no email set up)",
+    email_queued: "Sending…",
+    email_retrying: "Not sent yet, retrying (attempt {attempts}): {error}",
+    email_sent: "Sent",
+    email_failed: "Failed: {error}",
+    ticket_reply: "Reply",
+    ticket_reply_ref: "Reply to {reference}",
+    ticket_thread: "Email thread of {reference}",
+    ticket_state: "State",
+    state_open: "Open",
+    state_pending: "Pending (waiting on the shopper)",
+    state_solved: "Solved",
+    assigned_to: "Assigned to {name}",
+    from_shopper: "Shopper",
+    no_thread: "No replies yet.",
+    ticket_reply_label: "Reply by email to {email}",
+    send_reply: "Send reply",
+    notice_replied: "Your reply to {reference} is on its way.",
     notice_done: "{reference} is done.",
     load_earlier: "Load earlier messages",
 };

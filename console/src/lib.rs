@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod macros;
 pub mod queue;
 pub mod records;
+pub mod replies;
 pub mod socket;
 pub mod state;
 pub mod store_requests;

@@ -3,9 +3,10 @@
 //! requests self-service created, each with "Mark done". Both lists come a
 //! page at a time (newest first); "Show older" appends the next page.
 
-use crate::api::{self, CallError, ReturnRequest, Ticket};
+use crate::api::{self, CallError, EmailStatus, ReturnRequest, Ticket};
 use crate::dates;
-use crate::i18n::fill;
+use crate::i18n::{Strings, fill};
+use crate::replies::TicketThreadView;
 use crate::state::Console;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -108,6 +109,27 @@ fn list_text(value: &Value) -> String {
     }
 }
 
+/// What the tickets list says about a ticket's automatic email, and whether
+/// it failed for good (shown as an error).
+pub fn email_text(s: &Strings, status: Option<&EmailStatus>) -> (String, bool) {
+    let Some(status) = status else {
+        return (s.email_none.to_owned(), false);
+    };
+    let error = status.error.as_deref().unwrap_or_default();
+    match status.state.as_str() {
+        "sent" => (s.email_sent.to_owned(), false),
+        "failed" => (fill(s.email_failed, &[("error", error)]), true),
+        _ if status.attempts > 0 => (
+            fill(
+                s.email_retrying,
+                &[("attempts", &status.attempts.to_string()), ("error", error)],
+            ),
+            false,
+        ),
+        _ => (s.email_queued.to_owned(), false),
+    }
+}
+
 /// Tickets: reported issues and offline messages, newest first.
 #[component]
 pub fn TicketsView() -> impl IntoView {
@@ -195,6 +217,23 @@ pub fn TicketsView() -> impl IntoView {
                             </button>
                         }
                     });
+                    let open = RwSignal::new(false);
+                    let (thread_ref, thread_email) = (t.reference.clone(), t.email.clone());
+                    let reply_label = fill(s.ticket_reply_ref, &[("reference", &t.reference)]);
+                    let thread = move || {
+                        open.get().then(|| {
+                            view! {
+                                <tr class="thread-row">
+                                    <td colspan="9">
+                                        <TicketThreadView
+                                            reference=thread_ref.clone()
+                                            email=thread_email.clone()
+                                        />
+                                    </td>
+                                </tr>
+                            }
+                        })
+                    };
                     view! {
                         <tr>
                             <th scope="row">{t.reference.clone()}</th>
@@ -211,8 +250,24 @@ pub fn TicketsView() -> impl IntoView {
                                 </time>
                             </td>
                             <td>{t.status.clone()}</td>
-                            <td>{action}</td>
+                            {
+                                let (email, failed) = email_text(s, t.email_status.as_ref());
+                                view! { <td class:error=failed>{email}</td> }
+                            }
+                            <td>
+                                {action}
+                                <button
+                                    type="button"
+                                    class="secondary"
+                                    aria-label=reply_label
+                                    aria-expanded=move || open.get().to_string()
+                                    on:click=move |_| open.update(|o| *o = !*o)
+                                >
+                                    {s.ticket_reply}
+                                </button>
+                            </td>
                         </tr>
+                        {thread}
                     }
                 })
                 .collect_view();
@@ -227,6 +282,7 @@ pub fn TicketsView() -> impl IntoView {
                             <th scope="col">{s.message}</th>
                             <th scope="col">{s.created}</th>
                             <th scope="col">{s.status}</th>
+                            <th scope="col">{s.email_to_shopper}</th>
                             <th scope="col"><span class="visually-hidden">{s.mark_done}</span></th>
                         </tr>
                     </thead>
@@ -404,5 +460,40 @@ mod tests {
             "2 × Merino tee"
         );
         assert_eq!(list_text(&json!(null)), "");
+    }
+
+    #[test]
+    fn a_tickets_email_reads_as_sent_retrying_or_failed_with_the_reason() {
+        use crate::api::EmailStatus;
+        let s = crate::i18n::Locale::En.strings();
+        let status = |state: &str, attempts, error: Option<&str>| EmailStatus {
+            state: state.into(),
+            attempts,
+            error: error.map(String::from),
+        };
+        assert_eq!(super::email_text(s, None).0, s.email_none);
+        assert_eq!(
+            super::email_text(s, Some(&status("sent", 1, None))),
+            ("Sent".into(), false)
+        );
+        assert_eq!(
+            super::email_text(s, Some(&status("queued", 2, Some("connection refused")))),
+            (
+                "Not sent yet, retrying (attempt 2): connection refused".into(),
+                false
+            )
+        );
+        assert_eq!(
+            super::email_text(s, Some(&status("failed", 1, Some("550 No such user")))),
+            ("Failed: 550 No such user".into(), true)
+        );
+        let ticket: crate::api::Ticket = serde_json::from_value(json!({
+            "reference": "T-1", "kind": "message", "order": null, "email": "a@b.c",
+            "issue": null, "body": "x", "steps": [], "status": "open", "created_at": 1,
+            "email_status": {"kind": "ticket_received", "state": "failed", "attempts": 1,
+                             "error": "550", "updated_at": 2}
+        }))
+        .unwrap();
+        assert_eq!(ticket.email_status.unwrap().state, "failed");
     }
 }

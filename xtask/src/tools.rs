@@ -13,6 +13,10 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// aiosmtpd (PyPI), the real SMTP server of the email tests.
+pub const AIOSMTPD_VERSION: &str = "1.4.6";
+/// Where the email tests' Python with aiosmtpd lives (crates/server/tests/email.rs).
+pub const SMTP_VENV: &str = "target/smtp-venv";
 
 /// Which tools a command needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +117,31 @@ pub fn setup(root: &Path, needs: Needs) -> Result<()> {
 
     if needs == Needs::All && !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
         install_chromium()?;
+    }
+    if needs == Needs::All {
+        smtp_server(root)?;
+    }
+    Ok(())
+}
+
+/// A Python venv in [`SMTP_VENV`] with aiosmtpd, for the email tests.
+fn smtp_server(root: &Path) -> Result<()> {
+    let venv = root.join(SMTP_VENV);
+    let python = venv.join("bin/python");
+    let wanted = format!("aiosmtpd=={AIOSMTPD_VERSION}");
+    let ready = Command::new(&python)
+        .args([
+            "-c",
+            &format!(
+                "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '{AIOSMTPD_VERSION}')"
+            ),
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ready {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+            .context("python3 -m venv (Debian: apt-get install python3-venv)")?;
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", &wanted]))?;
     }
     Ok(())
 }

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/store-requests/{id}/retry", post(store_request_retry))
         .route("/macros", get(crate::macros::list))
         .route("/stats", get(stats))
+        .merge(crate::email::replies::agent_routes())
 }
 
 /// Hashes `password` with Argon2id and a random salt (a PHC string).
@@ -550,14 +551,18 @@ async fn returns(
     .fetch_all(&state.db)
     .await?;
     let next = page.next(&mut rows, |r| (r.8, r.0));
+    let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
     let list: Vec<Value> = rows
         .into_iter()
         .map(
             |(_, reference, order, email, items, reason, comment, status, at)| {
+                let email_status = emails.remove(&reference).unwrap_or(Value::Null);
                 json!({
                     "reference": reference, "order": order, "email": email,
                     "items": serde_json::from_str::<Value>(&items).unwrap_or(Value::Null),
                     "reason": reason, "comment": comment, "status": status, "created_at": at,
+                    "email_status": email_status,
                 })
             },
         )
@@ -567,7 +572,9 @@ async fn returns(
 
 /// `GET /api/agent/tickets[?limit=N&before=CURSOR]`: reported issues and
 /// messages, newest first, with the self-service steps the shopper took
-/// before; paged as [`returns`].
+/// before and the state of the email to the shopper (`email_status`: `null`
+/// when the site sends no email, else `{"state": "queued"|"sent"|"failed",
+/// "attempts", "error", …}`); paged as [`returns`].
 async fn tickets(
     agent: Agent,
     State(state): State<AppState>,
@@ -597,15 +604,18 @@ async fn tickets(
     .fetch_all(&state.db)
     .await?;
     let next = page.next(&mut rows, |r| (r.9, r.0));
+    let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
     let list: Vec<Value> = rows
         .into_iter()
         .map(
             |(_, reference, kind, order, email, issue, body, context, status, at)| {
+                let email_status = emails.remove(&reference).unwrap_or(Value::Null);
                 json!({
                     "reference": reference, "kind": kind, "order": order, "email": email,
                     "issue": issue, "body": body,
                     "steps": serde_json::from_str::<Value>(&context).unwrap_or(Value::Null),
-                    "status": status, "created_at": at,
+                    "status": status, "created_at": at, "email_status": email_status,
                 })
             },
         )

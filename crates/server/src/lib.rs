@@ -14,6 +14,7 @@ pub mod chat;
 pub mod client;
 pub mod db;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod hooks;
 pub mod insights;
@@ -154,6 +155,8 @@ pub struct AppState {
     pub assets: PathBuf,
     /// Whether the demo storefront is served.
     pub demo: bool,
+    /// Wakes the email worker when a message is queued.
+    pub outbox: email::Outbox,
 }
 
 impl AppState {
@@ -187,6 +190,7 @@ impl AppState {
             chat: hub,
             assets: config.assets.clone(),
             demo: config.demo,
+            outbox: email::Outbox::default(),
         })
     }
 }
@@ -221,6 +225,7 @@ pub fn app(state: AppState) -> Router {
                 .merge(stores::push::routes()),
         )
         .merge(hooks::routes())
+        .merge(email::replies::hook_routes())
         .nest_service("/widget", assets::routes(&state.assets.join("widget")))
         .nest_service(
             "/console",
@@ -272,10 +277,20 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
                     if let Err(e) = hooks::purge(&sites_db, db::now()).await {
                         tracing::warn!(error = %e, "purging webhook deliveries failed");
                     }
+                    if let Err(e) = email::purge(&sites_db, db::now()).await {
+                        tracing::warn!(error = %e, "purging sent emails failed");
+                    }
                 }
             }
         }
     });
+    // Emails to shoppers: sent from the outbox until shutdown.
+    tasks.spawn(email::run_worker(
+        db.clone(),
+        state.sites.clone(),
+        state.outbox.clone(),
+        shutdown.clone(),
+    ));
     if let Err(e) = state.chat.watch_waiting().await {
         tracing::warn!(error = %e, "could not schedule the expiry of waiting conversations");
     }

@@ -2,7 +2,8 @@
 //!
 //! A site file is the merchant's whole self-service setup in one JSON object:
 //! name, allowed origins, policies (return window, cancel rule, return reasons,
-//! issue kinds), quick responses, business hours, brand colour and greeting.
+//! issue kinds), quick responses, business hours, brand colour, greeting, the
+//! order source and how the store emails shoppers (`email`, see `crate::email`).
 //! Every problem is reported at once with its JSON path and line:column, and an
 //! invalid file never replaces a valid configuration. The identity secret is
 //! never part of the file (`aisle site secret SITE` prints it, `aisle site
@@ -11,6 +12,7 @@
 
 use crate::assist::text::{Lang, Text, placeholders};
 use crate::db::now;
+use crate::email::EmailConfig;
 use crate::sites::{BusinessHours, FaqEntry, SiteConfig, WEEKDAYS, parse_hhmm};
 use crate::stores::OrderSourceConfig;
 use aisle_core::campaign::json::{self, Json, Pos, Value};
@@ -57,6 +59,10 @@ pub struct SiteFile {
     /// absent: the demo tables.
     #[serde(default, skip_serializing_if = "OrderSourceConfig::is_demo")]
     pub order_source: OrderSourceConfig,
+    /// How the store emails shoppers: `{"from": …, "reply_to": …, "smtp":
+    /// {"host", "port", "tls", "username", "password_env"}}`; absent: no email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailConfig>,
 }
 
 impl SiteFile {
@@ -71,6 +77,7 @@ impl SiteFile {
             strings: self.strings.clone(),
             reply_promise_minutes: self.reply_promise_minutes,
             order_source: self.order_source.clone(),
+            email: self.email.clone(),
         }
     }
 }
@@ -259,6 +266,14 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
     };
     for (field, message) in source_problems {
         err(&[K("order_source"), K(field)], message);
+    }
+    if let Some(email) = &file.email {
+        for (fields, message) in email.problems() {
+            let path: Vec<Seg> = std::iter::once(K("email"))
+                .chain(fields.iter().map(|f| K(f)))
+                .collect();
+            err(&path, message);
+        }
     }
     if let Some(color) = &file.brand_color {
         let hex = color.strip_prefix('#').unwrap_or("");
@@ -486,6 +501,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         strings: config.strings,
         reply_promise_minutes: config.reply_promise_minutes,
         order_source: config.order_source,
+        email: config.email,
     }))
 }
 
@@ -723,6 +739,48 @@ mod tests {
             errors(r#"{"site": "demo", "name": "N", "strings": {"fr": {"talk_to_person": "Parler à un conseiller"}}}"#)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn the_email_block_is_checked_with_its_place_and_kept_without_secrets() {
+        let e = errors(
+            r#"{"site": "demo", "name": "N",
+ "email": {"from": "not an address", "reply_to": "help@",
+  "smtp": {"host": "smtp.example", "port": 0, "tls": "none", "username": "u"}}}"#,
+        );
+        let expect = [
+            "2:20: $.email.from:",
+            "2:50: $.email.reply_to:",
+            "3:44: $.email.smtp.port:",
+            "3:54: $.email.smtp.tls:",
+            "3:11: $.email.smtp.password_env:",
+        ];
+        for want in expect {
+            assert!(
+                e.iter().any(|x| x.starts_with(want)),
+                "missing {want} in {e:#?}"
+            );
+        }
+        assert_eq!(e.len(), expect.len(), "{e:#?}");
+        let e = errors(
+            r#"{"site": "demo", "name": "N", "email": {"from": "a@b.example", "smtp": {"host": "h", "port": 25, "tls": "ssl"}}}"#,
+        );
+        assert!(
+            e[0].contains("$.email.smtp.tls") && e[0].contains("starttls"),
+            "{e:?}"
+        );
+        let file = parse_site_file(
+            r#"{"site": "demo", "name": "N", "email": {
+  "from": "Northwind Outfitters <help@northwind.example>", "reply_to": "care@northwind.example",
+  "smtp": {"host": "smtp.example", "port": 587, "tls": "starttls", "username": "help", "password_env": "AISLE_SMTP_PASSWORD"}}}"#,
+        )
+        .expect("valid");
+        let out = serde_json::to_string(&file).unwrap();
+        assert!(
+            out.contains(r#""smtp":{"host":"smtp.example","port":587,"tls":"starttls","username":"help","password_env":"AISLE_SMTP_PASSWORD"}"#),
+            "{out}"
+        );
+        assert_eq!(parse_site_file(&out), Ok(file));
     }
 
     #[test]

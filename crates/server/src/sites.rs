@@ -50,6 +50,9 @@ pub struct SiteConfig {
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
+    /// How the store emails shoppers; `None`: it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::email::EmailConfig>,
 }
 
 /// Opening hours in the store's time zone.

@@ -118,6 +118,15 @@ pub(super) async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {
         steps: &steps,
     };
     let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    crate::email::ticket_received(
+        turn.state,
+        turn.site,
+        turn.lang,
+        &reference,
+        &email,
+        Some(&message),
+    )
+    .await;
     records::outcome(&turn.state.db, &turn.site.id, "message", "handoff").await?;
     tracing::info!(site = turn.site.id, reference, "message left for the team");
     turn.say(fill(

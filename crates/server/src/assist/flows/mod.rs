@@ -146,6 +146,8 @@ async fn store_failed(
         steps: &steps,
     };
     let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    // The ticket's text is the server's (the store's error), not the shopper's.
+    crate::email::ticket_received(turn.state, turn.site, turn.lang, &reference, email, None).await;
     records::outcome(&turn.state.db, &turn.site.id, flow, "handoff").await?;
     let number = number.map(number_text).unwrap_or_default();
     let values = [

@@ -139,6 +139,15 @@ pub(super) async fn report_send(turn: &mut Turn<'_>, order: &OrderView) -> Resul
         steps: &turn.session.steps,
     };
     let reference = records::create_ticket(&turn.state.db, &turn.site.id, &ticket).await?;
+    crate::email::ticket_received(
+        turn.state,
+        turn.site,
+        turn.lang,
+        &reference,
+        &email,
+        Some(&description),
+    )
+    .await;
     records::outcome(&turn.state.db, &turn.site.id, "report", "handoff").await?;
     tracing::info!(
         site = turn.site.id,

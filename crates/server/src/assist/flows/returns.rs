@@ -274,6 +274,16 @@ pub(super) async fn return_confirm(
             return store_failed(turn, "return", Some(n), &email, &Failure::Unreachable(e)).await;
         }
     };
+    let Pending::Return { items, comment, .. } = &pending;
+    let request = crate::email::compose::ReturnRequest {
+        number: n,
+        items,
+        comment,
+    };
+    crate::email::return_received(
+        turn.state, turn.site, turn.lang, &reference, &email, request,
+    )
+    .await;
     records::outcome(&turn.state.db, &turn.site.id, "return", "resolved").await?;
     tracing::info!(
         site = turn.site.id,

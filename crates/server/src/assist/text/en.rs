@@ -114,4 +114,13 @@ pub static EN: Text<'static> = Text {
     message_send: "Send message",
     message_empty: "Write your message.",
     message_done: "Thank you. We received your message ({reference}) and will reply to {email}.",
+    email_greeting: "Hello,",
+    email_ticket_subject: "{store}: we received your request {reference}",
+    email_ticket_body: "Thank you for contacting {store}. We received your request and gave it the reference {reference}. A member of our team will reply to this address; please keep the reference if you write to us again.",
+    email_your_message: "Your message",
+    email_return_subject: "{store}: return request {reference} received",
+    email_return_body: "We received your return request {reference} for order {number}. We'll email you the next steps once our team has reviewed it.",
+    email_return_items: "Items to return",
+    email_signoff: "The {store} team",
+    email_footer: "This email was sent automatically because you contacted {store}.",
 };

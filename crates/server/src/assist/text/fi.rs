@@ -114,4 +114,13 @@ pub static FI: Text<'static> = Text {
     message_send: "Lähetä viesti",
     message_empty: "Kirjoita viestisi.",
     message_done: "Kiitos. Saimme viestisi ({reference}) ja vastaamme osoitteeseen {email}.",
+    email_greeting: "Hei,",
+    email_ticket_subject: "{store}: saimme pyyntösi {reference}",
+    email_ticket_body: "Kiitos, että otit yhteyttä: {store}. Saimme pyyntösi, ja sen viite on {reference}. Tiimimme vastaa tähän osoitteeseen; säilytä viite, jos kirjoitat meille uudelleen.",
+    email_your_message: "Viestisi",
+    email_return_subject: "{store}: palautuspyyntö {reference} vastaanotettu",
+    email_return_body: "Saimme palautuspyyntösi {reference} tilaukselle {number}. Lähetämme jatko-ohjeet sähköpostitse, kun tiimimme on käsitellyt sen.",
+    email_return_items: "Palautettavat tuotteet",
+    email_signoff: "{store}-tiimi",
+    email_footer: "Tämä viesti lähetettiin automaattisesti, koska otit yhteyttä: {store}.",
 };

@@ -114,4 +114,13 @@ pub static FR: Text<'static> = Text {
     message_send: "Envoyer le message",
     message_empty: "Écrivez votre message.",
     message_done: "Merci. Nous avons reçu votre message ({reference}) et répondrons à {email}.",
+    email_greeting: "Bonjour,",
+    email_ticket_subject: "{store} : nous avons reçu votre demande {reference}",
+    email_ticket_body: "Merci d’avoir contacté {store}. Nous avons reçu votre demande et lui avons donné la référence {reference}. Un membre de notre équipe vous répondra à cette adresse ; gardez cette référence si vous nous écrivez de nouveau.",
+    email_your_message: "Votre message",
+    email_return_subject: "{store} : demande de retour {reference} reçue",
+    email_return_body: "Nous avons reçu votre demande de retour {reference} pour la commande {number}. Nous vous enverrons la suite par e-mail dès que notre équipe l’aura examinée.",
+    email_return_items: "Articles à retourner",
+    email_signoff: "L’équipe {store}",
+    email_footer: "Cet e-mail vous a été envoyé automatiquement parce que vous avez contacté {store}.",
 };

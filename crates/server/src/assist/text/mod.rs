@@ -371,6 +371,26 @@ text_table! {
     message_empty,
     /// Done; `{reference}`, `{email}`.
     message_done,
+
+    // Automatic emails (multipart text + HTML, in the shopper's language).
+    /// Opening line of every email.
+    email_greeting,
+    /// Subject of "ticket received"; `{store}`, `{reference}`.
+    email_ticket_subject,
+    /// Body of "ticket received"; `{store}`, `{reference}`.
+    email_ticket_body,
+    /// Heading above the shopper's own words, quoted back.
+    email_your_message,
+    /// Subject of "return request received"; `{store}`, `{reference}`.
+    email_return_subject,
+    /// Body of "return request received"; `{reference}`, `{number}`.
+    email_return_body,
+    /// Heading above the items to return.
+    email_return_items,
+    /// Closing line; `{store}`.
+    email_signoff,
+    /// Small print; `{store}`.
+    email_footer,
 }
 
 // One file per language.

@@ -114,4 +114,13 @@ pub static TH: Text<'static> = Text {
     message_send: "ส่งข้อความ",
     message_empty: "กรุณาพิมพ์ข้อความ",
     message_done: "ขอบคุณ เราได้รับข้อความของคุณแล้ว ({reference}) และจะตอบกลับไปที่ {email}",
+    email_greeting: "สวัสดี",
+    email_ticket_subject: "{store}: เราได้รับคำขอ {reference} ของคุณแล้ว",
+    email_ticket_body: "ขอบคุณที่ติดต่อ {store} เราได้รับคำขอของคุณแล้ว หมายเลขอ้างอิงคือ {reference} ทีมงานของเราจะตอบกลับมาที่อีเมลนี้ โปรดเก็บหมายเลขอ้างอิงไว้หากคุณเขียนถึงเราอีกครั้ง",
+    email_your_message: "ข้อความของคุณ",
+    email_return_subject: "{store}: ได้รับคำขอคืนสินค้า {reference} แล้ว",
+    email_return_body: "เราได้รับคำขอคืนสินค้า {reference} สำหรับคำสั่งซื้อ {number} แล้ว เราจะส่งขั้นตอนถัดไปทางอีเมลเมื่อทีมงานตรวจสอบเรียบร้อย",
+    email_return_items: "สินค้าที่จะคืน",
+    email_signoff: "ทีมงาน {store}",
+    email_footer: "อีเมลนี้ส่งโดยอัตโนมัติเนื่องจากคุณได้ติดต่อ {store}",
 };

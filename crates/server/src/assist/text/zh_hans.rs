@@ -114,4 +114,13 @@ pub static ZH_HANS: Text<'static> = Text {
     message_send: "发送留言",
     message_empty: "请输入留言内容。",
     message_done: "谢谢！我们已收到您的留言（{reference}），将回复至 {email}。",
+    email_greeting: "您好：",
+    email_ticket_subject: "{store}：我们已收到您的请求 {reference}",
+    email_ticket_body: "感谢您联系 {store}。我们已收到您的请求，编号为 {reference}。我们的团队成员将回复至此邮箱；如再次来信，请保留此编号。",
+    email_your_message: "您的留言",
+    email_return_subject: "{store}：已收到退货申请 {reference}",
+    email_return_body: "我们已收到您对订单 {number} 的退货申请 {reference}。团队审核后，我们会通过邮件告知后续步骤。",
+    email_return_items: "退货商品",
+    email_signoff: "{store} 团队",
+    email_footer: "由于您联系了 {store}，系统自动发送了此邮件。",
 };

@@ -114,4 +114,13 @@ pub static ZH_HANT: Text<'static> = Text {
     message_send: "送出留言",
     message_empty: "請輸入留言內容。",
     message_done: "謝謝！我們已收到您的留言（{reference}），將回覆至 {email}。",
+    email_greeting: "您好：",
+    email_ticket_subject: "{store}：我們已收到您的請求 {reference}",
+    email_ticket_body: "感謝您聯絡 {store}。我們已收到您的請求，編號為 {reference}。我們的團隊成員將回覆至此信箱；如再次來信，請保留此編號。",
+    email_your_message: "您的留言",
+    email_return_subject: "{store}：已收到退貨申請 {reference}",
+    email_return_body: "我們已收到您對訂單 {number} 的退貨申請 {reference}。團隊審核後，我們會以電子郵件告知後續步驟。",
+    email_return_items: "退貨商品",
+    email_signoff: "{store} 團隊",
+    email_footer: "由於您聯絡了 {store}，系統自動寄出此郵件。",
 };

@@ -1,0 +1,786 @@
+//! Email to shoppers: the site file's `email` block, a durable outbox and the
+//! worker that sends it over SMTP (lettre, rustls; no OpenSSL).
+//!
+//! Nothing is sent while a request waits: a flow that creates a ticket or a
+//! return request composes the message ([`compose`]) and stores it in the
+//! `email_outbox` table ([`queue`]); the worker ([`run_worker`], spawned by
+//! [`crate::run`]) sends what is due, retries with exponential backoff when
+//! the mail server is down or answers 4xx, and marks the row failed on a
+//! permanent (5xx) answer or after [`RETRY_FOR`]. Agents see each ticket's
+//! email state in `GET /api/agent/tickets` (`email_status`).
+//!
+//! Sites without an `email` block send nothing. The SMTP password is read
+//! from the environment variable the block names, when the message is sent.
+
+pub mod compose;
+pub mod replies;
+
+use crate::db::now;
+use crate::sites::SiteRegistry;
+use lettre::address::Envelope;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// The `email` block of a site file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// The sender, `"Northwind Outfitters <help@northwind.example>"`.
+    pub from: String,
+    /// Where shoppers' replies go, if not to `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// The mail server that sends for the store.
+    pub smtp: SmtpConfig,
+    /// The environment variable holding the secret that signs shoppers'
+    /// answers posted to `POST /hooks/email/{site}`; without it, none are taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbound_secret_env: Option<String>,
+}
+
+/// How to reach the store's mail server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name or address (`smtp.example`).
+    pub host: String,
+    /// Port: 587 for STARTTLS, 465 for implicit TLS, as the provider says.
+    pub port: u16,
+    /// `starttls` (required, never falls back to plain text), `tls`
+    /// (implicit, "SMTPS") or `none` (loopback hosts only).
+    pub tls: SmtpTls,
+    /// Login name; without it, no authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The environment variable holding the password (never the password).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
+}
+
+/// Transport security of the SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS; refused if the server cannot.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only to a mail server on this machine.
+    None,
+}
+
+/// Whether `host` names this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl EmailConfig {
+    /// Every problem with the block: (path under `email`, message).
+    pub fn problems(&self) -> Vec<(&'static [&'static str], String)> {
+        let mut problems: Vec<(&'static [&'static str], String)> = Vec::new();
+        match self.from.parse::<Mailbox>() {
+            Ok(_) if self.from.len() > 320 => {
+                problems.push((&["from"], "at most 320 characters".into()));
+            }
+            Ok(_) => {}
+            Err(e) => problems.push((
+                &["from"],
+                format!(
+                    "\"{}\" is not an address like \"Northwind Outfitters <help@northwind.example>\" ({e})",
+                    self.from
+                ),
+            )),
+        }
+        if let Some(reply_to) = &self.reply_to
+            && let Err(e) = reply_to.parse::<Mailbox>()
+        {
+            problems.push((
+                &["reply_to"],
+                format!("\"{reply_to}\" is not an address like \"help@northwind.example\" ({e})"),
+            ));
+        }
+        if let Some(name) = &self.inbound_secret_env
+            && !crate::stores::is_env_name(name)
+        {
+            problems.push((
+                &["inbound_secret_env"],
+                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
+            ));
+        }
+        let smtp = &self.smtp;
+        let host = smtp.host.trim_start_matches('[').trim_end_matches(']');
+        let host_ok = !host.is_empty()
+            && host.len() <= 255
+            && (host.parse::<std::net::IpAddr>().is_ok()
+                || host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+        if !host_ok {
+            problems.push((
+                &["smtp", "host"],
+                format!("\"{}\" is not a host name like \"smtp.example\"", smtp.host),
+            ));
+        }
+        if smtp.port == 0 {
+            problems.push((&["smtp", "port"], "a port from 1 to 65535".into()));
+        }
+        if smtp.tls == SmtpTls::None && host_ok && !is_loopback(&smtp.host) {
+            problems.push((
+                &["smtp", "tls"],
+                format!(
+                    "\"none\" sends passwords and mail in clear text: it is accepted only for a mail server on this machine (localhost), not \"{}\"; use \"starttls\" or \"tls\"",
+                    smtp.host
+                ),
+            ));
+        }
+        if let Some(user) = &smtp.username
+            && (user.trim().is_empty() || user.len() > 255)
+        {
+            problems.push((&["smtp", "username"], "1 to 255 characters".into()));
+        }
+        match (&smtp.username, &smtp.password_env) {
+            (_, Some(name)) if !crate::stores::is_env_name(name) => problems.push((
+                &["smtp", "password_env"],
+                "the name of an environment variable (A-Z, 0-9, _), such as \"AISLE_SMTP_PASSWORD\"; the password itself never goes in the file".into(),
+            )),
+            (Some(_), None) => problems.push((
+                &["smtp", "password_env"],
+                "a username needs the environment variable holding its password (\"password_env\")".into(),
+            )),
+            (None, Some(_)) => problems.push((
+                &["smtp", "username"],
+                "a password needs the username it belongs to".into(),
+            )),
+            _ => {}
+        }
+        problems
+    }
+}
+
+/// What a message is about (`email_outbox.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// "We received your request T-…".
+    TicketReceived,
+    /// "We received your return request R-…".
+    ReturnReceived,
+    /// An agent's answer to a ticket.
+    AgentReply,
+}
+
+impl Kind {
+    /// The stored name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::TicketReceived => "ticket_received",
+            Kind::ReturnReceived => "return_received",
+            Kind::AgentReply => "agent_reply",
+        }
+    }
+}
+
+/// Automatic emails to one address from one site in a day at most: a form
+/// that takes any address must not become a way to flood someone's inbox.
+pub const MAX_PER_RECIPIENT_PER_DAY: i64 = 10;
+/// Unsent messages one site may have waiting; past it new ones are refused
+/// (and shown failed on their ticket) until the mail server catches up.
+pub const MAX_QUEUED_PER_SITE: i64 = 5_000;
+/// Largest message stored and sent, bytes (the shopper's text in it is
+/// already cut to [`compose::MAX_QUOTED_CHARS`]).
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// How long a message is retried before it is marked failed.
+pub const RETRY_FOR: Duration = Duration::from_secs(24 * 3600);
+/// Longest wait between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
+/// Messages sent per pass of the worker.
+const BATCH: i64 = 20;
+/// Time allowed for each SMTP command.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Wakes the worker when a message is queued (so it goes out at once).
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    /// Tells the worker there is something to send.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// A composed message ready to be queued.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    /// `Message-ID` (with angle brackets).
+    pub message_id: String,
+    /// The envelope sender (the `from` address).
+    pub sender: String,
+    /// The recipient address.
+    pub recipient: String,
+    /// The whole message (RFC 5322, CRLF line ends).
+    pub bytes: Vec<u8>,
+    /// The shopper's language (BCP 47 tag).
+    pub lang: &'static str,
+}
+
+/// Stores `message` about `reference` in the outbox and wakes the worker.
+/// Over a bound (per recipient and day, per site) the row is stored as failed
+/// with the reason, so the ticket shows why no email went out.
+pub async fn queue(
+    db: &SqlitePool,
+    outbox: &Outbox,
+    site: &str,
+    kind: Kind,
+    reference: &str,
+    message: &Composed,
+) -> anyhow::Result<()> {
+    let now = now();
+    let (to_recipient, waiting): (i64, i64) = sqlx::query_as(
+        "SELECT
+             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND recipient = ?2 AND created_at > ?3
+                 AND kind != 'agent_reply'),
+             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND status = 'queued')",
+    )
+    .bind(site)
+    .bind(&message.recipient)
+    .bind(now - 86_400)
+    .fetch_one(db)
+    .await?;
+    let automatic = kind != Kind::AgentReply;
+    let refused = if automatic && to_recipient >= MAX_PER_RECIPIENT_PER_DAY {
+        Some(format!(
+            "not sent: {MAX_PER_RECIPIENT_PER_DAY} automatic emails to this address in 24 hours already"
+        ))
+    } else if waiting >= MAX_QUEUED_PER_SITE {
+        Some(format!(
+            "not sent: {MAX_QUEUED_PER_SITE} emails are already waiting for the mail server"
+        ))
+    } else if message.bytes.len() > MAX_MESSAGE_BYTES {
+        Some(format!("not sent: larger than {MAX_MESSAGE_BYTES} bytes"))
+    } else {
+        None
+    };
+    if let Some(why) = &refused {
+        tracing::warn!(site, reference, why, "automatic email refused");
+        return record_failed(db, site, kind, reference, message, why).await;
+    }
+    sqlx::query(
+        "INSERT OR IGNORE INTO email_outbox
+             (site_id, reference, kind, sender, recipient, message_id, message, status,
+              attempts, next_attempt_at, last_error, created_at, updated_at, lang)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?, ?, ?)",
+    )
+    .bind(site)
+    .bind(reference)
+    .bind(kind.name())
+    .bind(&message.sender)
+    .bind(&message.recipient)
+    .bind(&message.message_id)
+    .bind(&message.bytes)
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .bind(message.lang)
+    .execute(db)
+    .await?;
+    outbox.wake();
+    Ok(())
+}
+
+/// Queues "we received your request" for a ticket a shopper created, if
+/// the site sends email. Never fails the shopper's request: a message that
+/// cannot be composed is recorded failed (and shown on the ticket).
+pub async fn ticket_received(
+    state: &crate::AppState,
+    site: &crate::sites::Site,
+    lang: crate::assist::text::Lang,
+    reference: &str,
+    recipient: &str,
+    said: Option<&str>,
+) {
+    let Some(config) = &site.config.email else {
+        return;
+    };
+    if recipient.trim().is_empty() {
+        return;
+    }
+    let composed = compose::ticket_received(site, config, lang, reference, recipient, said);
+    finish(
+        state,
+        &site.id,
+        Kind::TicketReceived,
+        reference,
+        recipient,
+        composed,
+    )
+    .await;
+}
+
+/// Queues "we received your return request" (see [`ticket_received`]).
+pub async fn return_received(
+    state: &crate::AppState,
+    site: &crate::sites::Site,
+    lang: crate::assist::text::Lang,
+    reference: &str,
+    recipient: &str,
+    request: compose::ReturnRequest<'_>,
+) {
+    let Some(config) = &site.config.email else {
+        return;
+    };
+    if recipient.trim().is_empty() {
+        return;
+    }
+    let composed = compose::return_received(site, config, lang, reference, recipient, request);
+    finish(
+        state,
+        &site.id,
+        Kind::ReturnReceived,
+        reference,
+        recipient,
+        composed,
+    )
+    .await;
+}
+
+/// Queues a composed message, or records why it could not be composed.
+async fn finish(
+    state: &crate::AppState,
+    site: &str,
+    kind: Kind,
+    reference: &str,
+    recipient: &str,
+    composed: anyhow::Result<Composed>,
+) {
+    let result = match composed {
+        Ok(message) => queue(&state.db, &state.outbox, site, kind, reference, &message).await,
+        Err(e) => {
+            tracing::warn!(site, reference, error = %e, "automatic email not composed");
+            let failed = Composed {
+                message_id: String::new(),
+                sender: String::new(),
+                recipient: recipient.chars().take(320).collect(),
+                bytes: Vec::new(),
+                lang: "en",
+            };
+            record_failed(
+                &state.db,
+                site,
+                kind,
+                reference,
+                &failed,
+                &format!("not sent: {e}"),
+            )
+            .await
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(site, reference, error = %e, "queueing an automatic email failed");
+    }
+}
+
+/// Stores `message` as failed for `why` (it is never sent).
+async fn record_failed(
+    db: &SqlitePool,
+    site: &str,
+    kind: Kind,
+    reference: &str,
+    message: &Composed,
+    why: &str,
+) -> anyhow::Result<()> {
+    let now = now();
+    sqlx::query(
+        "INSERT OR IGNORE INTO email_outbox
+             (site_id, reference, kind, sender, recipient, message_id, message, status,
+              attempts, next_attempt_at, last_error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, x'', 'failed', 0, ?, ?, ?, ?)",
+    )
+    .bind(site)
+    .bind(reference)
+    .bind(kind.name())
+    .bind(&message.sender)
+    .bind(&message.recipient)
+    .bind(&message.message_id)
+    .bind(now)
+    .bind(cut(why))
+    .bind(now)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The email state of each of `references` on `site`, for the agents' lists:
+/// reference → `{"kind", "state": "queued"|"sent"|"failed", "attempts",
+/// "error", "updated_at"}` (the latest message about it).
+pub async fn status_of(
+    db: &SqlitePool,
+    site: &str,
+    references: &[&str],
+) -> anyhow::Result<std::collections::HashMap<String, Value>> {
+    let mut out = std::collections::HashMap::new();
+    if references.is_empty() {
+        return Ok(out);
+    }
+    let marks = vec!["?"; references.len()].join(", ");
+    let sql = format!(
+        "SELECT reference, kind, status, attempts, last_error, updated_at FROM email_outbox
+         WHERE site_id = ? AND reference IN ({marks})
+             AND kind IN ('ticket_received', 'return_received') ORDER BY id"
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, String, String, i64, Option<String>, i64)>(&sql).bind(site);
+    for r in references {
+        query = query.bind(*r);
+    }
+    for (reference, kind, state, attempts, error, at) in query.fetch_all(db).await? {
+        out.insert(
+            reference,
+            json!({"kind": kind, "state": state, "attempts": attempts, "error": error, "updated_at": at}),
+        );
+    }
+    Ok(out)
+}
+
+/// How one attempt ended.
+#[derive(Debug)]
+enum Attempt {
+    Sent,
+    /// Worth trying again later (server down, 4xx, TLS or config to fix).
+    Retry(String),
+    /// The server refused for good (5xx).
+    Failed(String),
+}
+
+/// Sends due messages until `stop` is cancelled: at once when woken by
+/// [`queue`], otherwise when the earliest retry is due.
+pub async fn run_worker(
+    db: SqlitePool,
+    sites: SiteRegistry,
+    outbox: Outbox,
+    stop: CancellationToken,
+) {
+    loop {
+        let due: Result<Option<i64>, _> = sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM email_outbox WHERE status = 'queued'",
+        )
+        .fetch_one(&db)
+        .await;
+        let wait = match due {
+            Ok(Some(at)) => Duration::from_secs(u64::try_from(at - now()).unwrap_or(0).min(60)),
+            Ok(None) => Duration::from_secs(60),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the email outbox failed");
+                Duration::from_secs(5)
+            }
+        };
+        if !wait.is_zero() {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = outbox.wake.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+        if stop.is_cancelled() {
+            break;
+        }
+        tokio::select! {
+            () = stop.cancelled() => break,
+            result = send_due(&db, &sites) => {
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "sending email failed");
+                    tokio::select! {
+                        () = stop.cancelled() => break,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sends the messages due now, a batch at a time.
+async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
+    type Row = (i64, String, String, String, Vec<u8>, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, site_id, sender, recipient, message, attempts, created_at FROM email_outbox
+         WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+    )
+    .bind(now())
+    .bind(BATCH)
+    .fetch_all(db)
+    .await?;
+    for (id, site, sender, recipient, bytes, attempts, created_at) in rows {
+        let config = sites.get(&site).and_then(|s| s.config.email.clone());
+        let attempt = match config {
+            Some(config) => send(&config, &sender, &recipient, &bytes).await,
+            None => Attempt::Retry("the site has no email settings (\"email\" block)".into()),
+        };
+        let now = now();
+        let attempts = attempts + 1;
+        match attempt {
+            Attempt::Sent => {
+                tracing::info!(site, id, attempts, "email sent");
+                sqlx::query(
+                    "UPDATE email_outbox SET status = 'sent', attempts = ?, last_error = NULL,
+                         sent_at = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(attempts)
+                .bind(now)
+                .bind(now)
+                .bind(id)
+                .execute(db)
+                .await?;
+            }
+            Attempt::Retry(why)
+                if now - created_at < i64::try_from(RETRY_FOR.as_secs()).unwrap_or(i64::MAX) =>
+            {
+                let backoff = backoff(attempts);
+                tracing::warn!(site, id, attempts, error = why, retry_in = ?backoff, "email not sent; will retry");
+                sqlx::query(
+                    "UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,
+                         updated_at = ? WHERE id = ?",
+                )
+                .bind(attempts)
+                .bind(cut(&why))
+                .bind(now + i64::try_from(backoff.as_secs()).unwrap_or(600))
+                .bind(now)
+                .bind(id)
+                .execute(db)
+                .await?;
+            }
+            Attempt::Retry(why) | Attempt::Failed(why) => {
+                tracing::warn!(site, id, attempts, error = why, "email failed for good");
+                sqlx::query(
+                    "UPDATE email_outbox SET status = 'failed', attempts = ?, last_error = ?,
+                         updated_at = ? WHERE id = ?",
+                )
+                .bind(attempts)
+                .bind(cut(&why))
+                .bind(now)
+                .bind(id)
+                .execute(db)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How long a sent or failed message keeps its bytes (its row, and so the
+/// ticket's email state, stays).
+pub const KEEP_BYTES: i64 = 30 * 86_400;
+
+/// Empties the stored bytes of messages sent or failed over [`KEEP_BYTES`]
+/// ago; returns how many.
+pub async fn purge(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE email_outbox SET message = x'' WHERE status != 'queued' AND updated_at < ?
+             AND length(message) > 0",
+    )
+    .bind(now - KEEP_BYTES)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
+/// Wait before attempt `attempts + 1`: 1 s, 2 s, 4 s … up to [`MAX_BACKOFF`].
+pub fn backoff(attempts: i64) -> Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    Duration::from_secs(2u64.pow(exponent)).min(MAX_BACKOFF)
+}
+
+/// An error as stored: one line, at most 500 characters.
+fn cut(why: &str) -> String {
+    why.replace(['\r', '\n'], " ").chars().take(500).collect()
+}
+
+/// One SMTP delivery of `bytes` from `sender` to `recipient`.
+async fn send(config: &EmailConfig, sender: &str, recipient: &str, bytes: &[u8]) -> Attempt {
+    let smtp = &config.smtp;
+    let builder = match smtp.tls {
+        SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host),
+        SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host),
+        SmtpTls::None if is_loopback(&smtp.host) => Ok(
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+        ),
+        SmtpTls::None => {
+            return Attempt::Retry("tls \"none\" is allowed only for a loopback host".into());
+        }
+    };
+    let mut builder = match builder {
+        Ok(b) => b.port(smtp.port).timeout(Some(SMTP_TIMEOUT)),
+        Err(e) => return Attempt::Retry(format!("TLS setup for {}: {e}", smtp.host)),
+    };
+    if let (Some(user), Some(env)) = (&smtp.username, &smtp.password_env) {
+        let Some(password) = crate::stores::env_value(env) else {
+            return Attempt::Retry(format!(
+                "the SMTP password variable {env} is not set where aisle runs"
+            ));
+        };
+        builder = builder.credentials(Credentials::new(user.clone(), password));
+    }
+    let transport = builder.build();
+    let envelope = match (sender.parse(), recipient.parse()) {
+        (Ok(from), Ok(to)) => match Envelope::new(Some(from), vec![to]) {
+            Ok(e) => e,
+            Err(e) => return Attempt::Failed(format!("bad envelope: {e}")),
+        },
+        _ => return Attempt::Failed(format!("bad address: {sender} → {recipient}")),
+    };
+    match transport.send_raw(&envelope, bytes).await {
+        Ok(_) => Attempt::Sent,
+        Err(e) if e.is_permanent() => Attempt::Failed(format!("the mail server refused: {e}")),
+        Err(e) => Attempt::Retry(format!("{}:{}: {e}", smtp.host, smtp.port)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(host: &str, tls: SmtpTls) -> EmailConfig {
+        EmailConfig {
+            from: "Northwind Outfitters <help@northwind.example>".into(),
+            reply_to: None,
+            inbound_secret_env: None,
+            smtp: SmtpConfig {
+                host: host.into(),
+                port: 587,
+                tls,
+                username: None,
+                password_env: None,
+            },
+        }
+    }
+
+    #[test]
+    fn plain_text_smtp_only_to_this_machine() {
+        assert!(config("127.0.0.1", SmtpTls::None).problems().is_empty());
+        assert!(config("localhost", SmtpTls::None).problems().is_empty());
+        assert!(config("::1", SmtpTls::None).problems().is_empty());
+        let p = config("smtp.example", SmtpTls::None).problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].0, ["smtp", "tls"]);
+        assert!(
+            config("smtp.example", SmtpTls::Starttls)
+                .problems()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn old_sent_messages_lose_their_bytes_but_queued_ones_never_do() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        for (reference, status) in [("T-1", "sent"), ("T-2", "queued"), ("T-3", "failed")] {
+            sqlx::query(
+                "INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
+                     message, status, next_attempt_at, created_at, updated_at)
+                 VALUES ('demo', ?, 'ticket_received', 'a@b.example', 'c@d.example', '<x>',
+                     x'414243', ?, 0, 0, 0)",
+            )
+            .bind(reference)
+            .bind(status)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            purge(&db, KEEP_BYTES - 1).await.unwrap(),
+            0,
+            "not old enough"
+        );
+        assert_eq!(purge(&db, KEEP_BYTES + 1).await.unwrap(), 2);
+        let kept: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT reference, length(message) FROM email_outbox ORDER BY reference",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(
+            kept,
+            [("T-1".into(), 0), ("T-2".into(), 3), ("T-3".into(), 0)]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_site_with_too_much_unsent_mail_records_new_messages_as_failed() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+             INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
+                 message, status, next_attempt_at, created_at, updated_at)
+             SELECT 'demo', 'T-' || i, 'ticket_received', 'a@b.example', 'c' || i || '@d.example',
+                 '<' || i || '>', x'41', 'queued', 0, 0, 0 FROM n",
+        )
+        .bind(MAX_QUEUED_PER_SITE)
+        .execute(&db)
+        .await
+        .unwrap();
+        let message = Composed {
+            message_id: "<new@b.example>".into(),
+            sender: "a@b.example".into(),
+            recipient: "new@d.example".into(),
+            bytes: b"Subject: x\r\n\r\nx".to_vec(),
+            lang: "en",
+        };
+        let outbox = Outbox::default();
+        queue(
+            &db,
+            &outbox,
+            "demo",
+            Kind::TicketReceived,
+            "T-new",
+            &message,
+        )
+        .await
+        .unwrap();
+        let (status, error): (String, String) =
+            sqlx::query_as("SELECT status, last_error FROM email_outbox WHERE reference = 'T-new'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(status, "failed");
+        assert!(error.contains("already waiting"), "{error}");
+        // Another site is not held back by this one's queue.
+        queue(
+            &db,
+            &outbox,
+            "other",
+            Kind::TicketReceived,
+            "T-new",
+            &message,
+        )
+        .await
+        .unwrap();
+        let status: String = sqlx::query_scalar(
+            "SELECT status FROM email_outbox WHERE site_id = 'other' AND reference = 'T-new'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(status, "queued");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_ten_minutes() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(2));
+        assert_eq!(backoff(4), Duration::from_secs(8));
+        assert_eq!(backoff(30), MAX_BACKOFF);
+    }
+}

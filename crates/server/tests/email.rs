@@ -1,0 +1,873 @@
+//! Email to shoppers, end to end: a real SMTP server (aiosmtpd, started from
+//! `support/smtp_sink.py`, with AUTH) and the real `aisle` binary serving the
+//! demo with an `email` block; shoppers create tickets and returns through
+//! `POST /api/sites/demo/assist` as the widget does, and the tests read what
+//! the mail server received (raw MIME and its decoded parts) and what agents
+//! see on `GET /api/agent/tickets`.
+//!
+//! The SMTP server's Python comes from `AISLE_SMTP_PYTHON`, else the venv
+//! `cargo xtask setup` makes in `target/smtp-venv`. Run with
+//! `cargo test -p aisle-server --test email`.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD_ENV: &str = "AISLE_TEST_SMTP_PASSWORD";
+const USER: &str = "northwind";
+const PASSWORD: &str = "smtp-test-password";
+const INBOUND_ENV: &str = "AISLE_TEST_INBOUND_SECRET";
+const INBOUND_SECRET: &str = "inbound-test-secret";
+
+/// The Python that has aiosmtpd.
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("AISLE_SMTP_PYTHON") {
+        return p.into();
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/smtp-venv/bin/python");
+    assert!(
+        venv.exists(),
+        "no Python with aiosmtpd: run `cargo xtask setup` (it makes {}) or set AISLE_SMTP_PYTHON",
+        venv.display()
+    );
+    venv
+}
+
+/// A running SMTP server; what it receives lands in `dir`.
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Sink {
+    /// Starts the server on `port` (0: any free port) and waits until it listens.
+    fn start(port: u16) -> Sink {
+        let dir = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .arg("--dir")
+            .arg(dir.path())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--user",
+                USER,
+                "--password",
+                PASSWORD,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("listening ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP server did not start: {line:?}"));
+        Sink { child, port, dir }
+    }
+
+    /// The messages received so far, oldest first: (raw MIME, decoded summary).
+    fn received(&self) -> Vec<(String, Value)> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|json| {
+                let raw = std::fs::read_to_string(json.with_extension("eml")).unwrap();
+                let summary =
+                    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+                (raw, summary)
+            })
+            .collect()
+    }
+
+    /// Waits until `n` messages have arrived (10 s at most, as promised to shoppers).
+    async fn await_messages(&self, n: usize) -> Vec<(String, Value)> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} emails arrived within 10 s",
+                got.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `aisle` binary serving the demo, whose site emails through `smtp_port`.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    http: reqwest::Client,
+    /// The demo agent's session.
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn aisle() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
+    command
+        .env(PASSWORD_ENV, PASSWORD)
+        .env(INBOUND_ENV, INBOUND_SECRET)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The demo site file with an `email` block sending through 127.0.0.1:`smtp_port`.
+fn site_file(smtp_port: u16) -> Value {
+    let mut site: Value = serde_json::from_str(include_str!("../demo/site.json")).unwrap();
+    site["email"] = json!({
+        "from": "Northwind Outfitters <help@northwind.example>",
+        "reply_to": "care@northwind.example",
+        "inbound_secret_env": INBOUND_ENV,
+        "smtp": {
+            "host": "127.0.0.1", "port": smtp_port, "tls": "none",
+            "username": USER, "password_env": PASSWORD_ENV
+        }
+    });
+    site
+}
+
+async fn serve(site: Option<Value>) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    if let Some(site) = site {
+        let file = dir.path().join("site.json");
+        std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
+        let out = aisle()
+            .args(["site", "import"])
+            .arg(&file)
+            .args(["--db", &db])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+    let child = aisle()
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &addr.to_string(),
+            "--db",
+            &db,
+            "--assets",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let login: Value = http
+        .post(format!("http://{addr}/api/agent/login"))
+        .json(&json!({"email": "agent@demo.test", "password": "demo-agent"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().expect("logged in").to_owned();
+    Server {
+        child,
+        addr,
+        http,
+        token,
+        _dir: dir,
+    }
+}
+
+impl Server {
+    /// One self-service step as the widget sends it.
+    async fn act(
+        &self,
+        session: &mut Option<String>,
+        locale: &str,
+        action: &str,
+        values: &[(&str, &str)],
+    ) -> Value {
+        let reply: Value = self
+            .http
+            .post(format!("http://{}/api/sites/demo/assist", self.addr))
+            .json(&json!({
+                "session": session, "locale": locale, "action": action, "values": values,
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        *session = reply["session"].as_str().map(String::from);
+        reply
+    }
+
+    /// A shopper leaves a message for the team (the message form, which is
+    /// also the widget's offline form); the ticket reference they are told.
+    async fn leave_message(&self, locale: &str, email: &str, message: &str) -> String {
+        let mut session = None;
+        self.act(&mut session, locale, "human", &[]).await;
+        let reply = self
+            .act(
+                &mut session,
+                locale,
+                "message",
+                &[("email", email), ("message", message)],
+            )
+            .await;
+        reference_in(&reply, "T-")
+    }
+
+    /// The demo agent's tickets.
+    async fn tickets(&self) -> Vec<Value> {
+        let list: Value = self
+            .http
+            .get(format!("http://{}/api/agent/tickets", self.addr))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["tickets"].as_array().unwrap().clone()
+    }
+
+    /// Waits (20 s at most) until the ticket's email status satisfies `ok`; that status.
+    async fn await_email_status(&self, reference: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let tickets = self.tickets().await;
+            let ticket = tickets
+                .iter()
+                .find(|t| t["reference"] == reference)
+                .unwrap_or_else(|| panic!("no ticket {reference}"));
+            if ok(&ticket["email_status"]) {
+                return ticket["email_status"].clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "email status of {reference} stuck at {}",
+                ticket["email_status"]
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Server {
+    /// `method` `path` as the demo agent, with a JSON body; status and answer.
+    async fn agent_call(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("http://{}{path}", self.addr))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn thread(&self, reference: &str) -> Value {
+        self.http
+            .get(format!(
+                "http://{}/api/agent/tickets/{reference}/messages",
+                self.addr
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a parsed email to the inbound hook, signed with `secret`.
+    async fn inbound(&self, email: &Value, secret: &str) -> (u16, Value) {
+        let body = email.to_string();
+        let response = self
+            .http
+            .post(format!("http://{}/hooks/email/demo", self.addr))
+            .header("content-type", "application/json")
+            .header(
+                "x-aisle-signature",
+                aisle_server::hooks::sign(secret, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// The first word of what the assistant said that starts with `prefix`.
+fn reference_in(reply: &Value, prefix: &str) -> String {
+    reply["said"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["text"].as_str())
+        .flat_map(str::split_whitespace)
+        .find_map(|w| {
+            w.find(prefix).map(|i| {
+                w[i..]
+                    .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+                    .to_owned()
+            })
+        })
+        .unwrap_or_else(|| panic!("no {prefix} reference in {reply}"))
+}
+
+/// The decoded body of the part of type `content_type`, with `\n` line ends.
+fn part(summary: &Value, content_type: &str) -> String {
+    summary["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["content_type"] == content_type)
+        .and_then(|p| p["body"].as_str())
+        .unwrap_or_else(|| panic!("no {content_type} part in {summary}"))
+        .replace("\r\n", "\n")
+}
+
+/// The hostile strings of tests/hostile/strings.json that hold markup (one
+/// per line of its `strings` array; lone surrogates, which JSON parsers
+/// refuse, are skipped).
+fn hostile_markup() -> Vec<String> {
+    include_str!("../../../tests/hostile/strings.json")
+        .lines()
+        .map(|l| l.trim().trim_end_matches(','))
+        .filter(|l| l.starts_with('"') && l.ends_with('"'))
+        .filter_map(|l| serde_json::from_str::<String>(l).ok())
+        .filter(|s| s.contains('<') && s.chars().count() < 300 && !s.chars().any(char::is_control))
+        .collect()
+}
+
+fn header<'a>(summary: &'a Value, name: &str) -> Option<&'a str> {
+    summary["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        .and_then(|h| h[1].as_str())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_french_shopper_gets_ticket_received_as_text_and_html_with_hostile_text_escaped() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let hostile = hostile_markup();
+    let hostile: Vec<&str> = hostile.iter().map(String::as_str).take(8).collect();
+    assert!(hostile.len() >= 5);
+    let message = format!(
+        "Ma commande {{reference}} est abîmée.\n{}",
+        hostile.join("\n")
+    );
+
+    let reference = server
+        .leave_message("fr-FR", "Camille@Example.com", &message)
+        .await;
+    let received = sink.await_messages(1).await;
+    let (raw, mail) = &received[0];
+    println!("--- received raw MIME ---\n{raw}--- end ---");
+
+    assert_eq!(mail["mail_from"], "help@northwind.example");
+    assert_eq!(mail["rcpt_tos"], json!(["camille@example.com"]));
+    assert_eq!(
+        mail["auth"], true,
+        "logged in with the password from the environment"
+    );
+    assert_eq!(mail["content_type"], "multipart/alternative");
+    assert!(raw.contains("Content-Type: multipart/alternative"), "{raw}");
+    assert_eq!(
+        mail["subject"],
+        format!("Northwind Outfitters : nous avons reçu votre demande {reference}")
+    );
+    assert_eq!(header(mail, "Content-Language"), Some("fr"));
+    assert_eq!(header(mail, "Reply-To"), Some("care@northwind.example"));
+    assert_eq!(header(mail, "Auto-Submitted"), Some("auto-generated"));
+    assert!(
+        header(mail, "Message-ID").is_some_and(|id| id.ends_with("@northwind.example>")),
+        "{mail}"
+    );
+
+    let text = part(mail, "text/plain");
+    assert!(text.starts_with("Bonjour,"), "{text}");
+    assert!(text.contains(&reference), "{text}");
+    assert!(text.contains("Votre message"), "{text}");
+    assert!(
+        text.contains("> Ma commande {reference} est abîmée."),
+        "typed text is quoted as typed: {text}"
+    );
+    for h in &hostile {
+        assert!(
+            text.contains(h.trim()),
+            "the text part quotes {h:?}: {text}"
+        );
+    }
+
+    let html = part(mail, "text/html");
+    assert!(html.contains("<html lang=\"fr\">"), "{html}");
+    assert!(html.contains("Northwind Outfitters"), "{html}");
+    assert!(html.contains(&reference), "{html}");
+    assert!(
+        html.contains("background:#1f5f4a"),
+        "the brand colour: {html}"
+    );
+    for h in &hostile {
+        assert!(
+            !html.contains(h.trim()),
+            "{h:?} must not reach the HTML unescaped"
+        );
+    }
+    assert!(
+        html.contains("&lt;script&gt;__pwned=1;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    let tags: Vec<&str> = html
+        .split('<')
+        .skip(1)
+        .map(|t| t.split([' ', '>', '/']).next().unwrap_or_default())
+        .filter(|t| !t.is_empty())
+        .collect();
+    for tag in &tags {
+        assert!(
+            [
+                "!DOCTYPE",
+                "html",
+                "head",
+                "meta",
+                "title",
+                "body",
+                "div",
+                "p",
+                "h2",
+                "blockquote"
+            ]
+            .contains(tag),
+            "unexpected <{tag}> in {html}"
+        );
+    }
+
+    let status = server
+        .await_email_status(&reference, |s| s["state"] == "sent")
+        .await;
+    assert_eq!(status["kind"], "ticket_received");
+    assert_eq!(status["attempts"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_return_request_gets_its_email_in_the_shoppers_language() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let mut session = None;
+    let (s, l) = (&mut session, "fi");
+    server.act(s, l, "return", &[]).await;
+    server
+        .act(
+            s,
+            l,
+            "identify:return",
+            &[("order", "1003"), ("email", "alan@example.com")],
+        )
+        .await;
+    server
+        .act(
+            s,
+            l,
+            "return-items:1003",
+            &[
+                ("qty:0", "1"),
+                ("qty:1", "0"),
+                ("reason", "changed_mind"),
+                ("comment", "<b>liian</b> lämmin"),
+            ],
+        )
+        .await;
+    let done = server.act(s, l, "return-confirm:1003", &[]).await;
+    let reference = reference_in(&done, "R-");
+    let received = sink.await_messages(1).await;
+    let (raw, mail) = &received[0];
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+    assert_eq!(mail["rcpt_tos"], json!(["alan@example.com"]));
+    assert_eq!(
+        mail["subject"],
+        format!("Northwind Outfitters: palautuspyyntö {reference} vastaanotettu")
+    );
+    let text = part(mail, "text/plain");
+    assert!(text.contains("tilaukselle #1003"), "{text}");
+    assert!(text.contains("Palautettavat tuotteet\n- 1 × "), "{text}");
+    let html = part(mail, "text/html");
+    assert!(html.contains("&lt;b&gt;liian&lt;/b&gt; lämmin"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_server_outage_loses_nothing() {
+    let port = free_port();
+    let server = serve(Some(site_file(port))).await;
+    let reference = server
+        .leave_message("en", "ada@example.com", "Where is my parcel?")
+        .await;
+    // Nothing listens yet: the ticket shows the failed attempt, still queued.
+    let status = server
+        .await_email_status(&reference, |s| {
+            s["state"] == "queued" && s["attempts"].as_i64() >= Some(1)
+        })
+        .await;
+    assert!(
+        status["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{status}"
+    );
+    let sink = Sink::start(port);
+    let received = sink.await_messages(1).await;
+    assert!(received[0].0.contains(&reference));
+    assert_eq!(
+        received[0].1["subject"],
+        format!("Northwind Outfitters: we received your request {reference}")
+    );
+    let status = server
+        .await_email_status(&reference, |s| s["state"] == "sent")
+        .await;
+    assert!(status["attempts"].as_i64() >= Some(2), "{status}");
+    assert_eq!(sink.received().len(), 1, "delivered once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_recipient_shows_as_failed_on_the_ticket() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let reference = server
+        .leave_message("en", "bounce@example.com", "Hello?")
+        .await;
+    let status = server
+        .await_email_status(&reference, |s| s["state"] == "failed")
+        .await;
+    let error = status["error"].as_str().unwrap();
+    assert!(error.contains("550"), "{error}");
+    assert_eq!(status["attempts"], 1, "a permanent failure is not retried");
+    assert!(sink.received().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_address_gets_at_most_ten_automatic_emails_a_day() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let mut references = Vec::new();
+    for i in 0..11 {
+        references.push(
+            server
+                .leave_message("en", "victim@example.com", &format!("Message {i}"))
+                .await,
+        );
+    }
+    let last = references.pop().unwrap();
+    let status = server
+        .await_email_status(&last, |s| s["state"] == "failed")
+        .await;
+    assert!(
+        status["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("10 automatic emails")),
+        "{status}"
+    );
+    for reference in &references {
+        server
+            .await_email_status(reference, |s| s["state"] == "sent")
+            .await;
+    }
+    assert_eq!(sink.received().len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_without_an_email_block_sends_nothing() {
+    let server = serve(None).await;
+    let reference = server.leave_message("en", "ada@example.com", "Hello").await;
+    let tickets = server.tickets().await;
+    let ticket = tickets
+        .iter()
+        .find(|t| t["reference"] == reference)
+        .unwrap();
+    assert_eq!(ticket["email_status"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_answers_by_email_and_the_shoppers_reply_comes_back_into_the_ticket() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let reference = server
+        .leave_message("zh-TW", "mei@example.com", "我的包裹在哪裡？")
+        .await;
+    let received = sink.await_messages(1).await;
+    let first_id = header(&received[0].1, "Message-ID").unwrap().to_owned();
+
+    let (status, answer) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "It left our warehouse today.\n<i>Tracking</i> follows."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let received = sink.await_messages(2).await;
+    let (raw, mail) = &received[1];
+    println!("--- agent reply raw MIME ---\n{raw}--- end ---");
+    assert_eq!(mail["content_type"], "multipart/alternative");
+    assert_eq!(mail["rcpt_tos"], json!(["mei@example.com"]));
+    assert_eq!(
+        mail["subject"],
+        format!("Re: Northwind Outfitters：我們已收到您的請求 {reference}"),
+        "in the shopper's language"
+    );
+    assert_eq!(header(mail, "In-Reply-To"), Some(first_id.as_str()));
+    assert_eq!(header(mail, "Auto-Submitted"), None, "written by a person");
+    assert!(
+        header(mail, "References").is_some_and(|r| r.contains(&first_id)),
+        "{mail}"
+    );
+    let reply_id = header(mail, "Message-ID").unwrap().to_owned();
+    assert_eq!(answer["message_id"], reply_id);
+    assert!(
+        part(mail, "text/plain").contains("It left our warehouse today.\n<i>Tracking</i> follows.")
+    );
+    assert!(part(mail, "text/html").contains("&lt;i&gt;Tracking&lt;/i&gt;"));
+    let thread = server.thread(&reference).await;
+    assert_eq!(thread["status"], "pending", "waiting on the shopper");
+    assert_eq!(thread["assignee"], "Robin");
+
+    // The shopper answers; their mail service posts the parsed email.
+    let answer_email = json!({
+        "from": "Mei <Mei@Example.com>",
+        "to": "care@northwind.example",
+        "subject": format!("Re: {}", mail["subject"].as_str().unwrap()),
+        "text": "謝謝！<script>alert(1)</script>",
+        "message_id": "<answer-1@mail.example>",
+        "in_reply_to": reply_id,
+        "references": format!("{first_id} {reply_id}"),
+    });
+    let (status, body) = server.inbound(&answer_email, "wrong secret").await;
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = server.inbound(&answer_email, INBOUND_SECRET).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ticket"], reference);
+    let (status, _) = server.inbound(&answer_email, INBOUND_SECRET).await;
+    assert_eq!(status, 200, "a replay is accepted and added once");
+    let mut stranger = answer_email.clone();
+    stranger["from"] = json!("someone@else.example");
+    stranger["message_id"] = json!("<answer-2@mail.example>");
+    assert_eq!(server.inbound(&stranger, INBOUND_SECRET).await.0, 403);
+    let mut lost = answer_email.clone();
+    lost["in_reply_to"] = json!("<unknown@mail.example>");
+    lost["references"] = json!("<unknown@mail.example>");
+    lost["message_id"] = json!("<answer-3@mail.example>");
+    assert_eq!(server.inbound(&lost, INBOUND_SECRET).await.0, 404);
+
+    let thread = server.thread(&reference).await;
+    assert_eq!(thread["status"], "open", "the shopper answered");
+    let messages = thread["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "{thread}");
+    assert_eq!(messages[0]["direction"], "agent");
+    assert_eq!(messages[0]["agent"], "Robin");
+    assert_eq!(messages[0]["email_status"]["state"], "sent");
+    assert_eq!(messages[1]["direction"], "shopper");
+    assert_eq!(messages[1]["body"], "謝謝！<script>alert(1)</script>");
+
+    // A second reply threads under the shopper's answer.
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "You're welcome."}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let received = sink.await_messages(3).await;
+    assert_eq!(
+        header(&received[2].1, "In-Reply-To"),
+        Some("<answer-1@mail.example>")
+    );
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/state"),
+            json!({"state": "solved"}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(server.thread(&reference).await["status"], "solved");
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/state"),
+            json!({"state": "archived"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "x".repeat(10_001)}),
+        )
+        .await;
+    assert_eq!(status, 400, "replies are bounded");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_holds_at_most_200_messages() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let reference = server
+        .leave_message("en", "long@example.com", "Hello")
+        .await;
+    let path = format!("/api/agent/tickets/{reference}/reply");
+    for i in 0..200 {
+        let (status, body) = server
+            .agent_call(&path, json!({"body": format!("Reply {i}")}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = server.agent_call(&path, json!({"body": "One more"})).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("200 messages")),
+        "{body}"
+    );
+    let thread = server.thread(&reference).await;
+    assert_eq!(thread["messages"].as_array().unwrap().len(), 200);
+    // The shopper's answer is refused too, with a status the mail service retries later.
+    sink.await_messages(1).await;
+    let answer = json!({
+        "from": "long@example.com", "text": "Thanks", "message_id": "<a@x.example>",
+        "in_reply_to": thread_last_id(&sink, &reference),
+    });
+    assert_eq!(server.inbound(&answer, INBOUND_SECRET).await.0, 429);
+}
+
+/// The Message-ID of the last email about `reference` the sink received.
+fn thread_last_id(sink: &Sink, reference: &str) -> String {
+    sink.received()
+        .iter()
+        .rev()
+        .find(|(raw, _)| raw.contains(reference))
+        .and_then(|(_, mail)| header(mail, "Message-ID").map(String::from))
+        .expect("an email about the ticket")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starttls_never_falls_back_to_plain_text() {
+    // This mail server offers no STARTTLS: nothing may be sent in clear text.
+    let sink = Sink::start(0);
+    let mut site = site_file(sink.port);
+    site["email"]["smtp"]["tls"] = json!("starttls");
+    let server = serve(Some(site)).await;
+    let reference = server.leave_message("en", "ada@example.com", "Hello").await;
+    let status = server
+        .await_email_status(&reference, |s| s["attempts"].as_i64() >= Some(1))
+        .await;
+    assert_eq!(status["state"], "queued", "kept for a later try: {status}");
+    assert!(
+        status["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{status}"
+    );
+    assert!(sink.received().is_empty(), "nothing went out unencrypted");
+}
+
+#[test]
+fn site_import_checks_the_email_block_and_export_writes_it_back_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let file = dir.path().join("site.json");
+    let mut site = site_file(2525);
+    site["email"]["smtp"]["host"] = json!("smtp.example");
+    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
+    let import = || {
+        aisle()
+            .args(["site", "import"])
+            .arg(&file)
+            .args(["--db", &db])
+            .output()
+            .unwrap()
+    };
+    let out = import();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = serde_json::to_string_pretty(&site)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("\"tls\""))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!(":{line}:")) && stderr.contains("$.email.smtp.tls: \"none\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing changed"), "{stderr}");
+
+    site["email"]["smtp"]["host"] = json!("127.0.0.1");
+    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
+    assert!(import().status.success());
+    let out = aisle()
+        .args(["site", "export", "demo", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exported["email"], site["email"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(PASSWORD));
+}
