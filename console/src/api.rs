@@ -389,6 +389,53 @@ pub async fn retry_store_request(id: i64) -> Result<Resent, CallError> {
     )
 }
 
+/// `GET /api/agent/insights`: the figures from day `from` to day `to`
+/// (`YYYY-MM-DD`; empty: the server's default, the last 28 days) in `tz`.
+pub async fn insights(
+    from: &str,
+    to: &str,
+    tz: &str,
+) -> Result<aisle_core::insights::Insights, CallError> {
+    let enc = |v: &str| String::from(js_sys::encode_uri_component(v));
+    let mut path = format!("/api/agent/insights?tz={}", enc(tz));
+    if !from.is_empty() {
+        path.push_str(&format!("&from={}", enc(from)));
+    }
+    if !to.is_empty() {
+        path.push_str(&format!("&to={}", enc(to)));
+    }
+    decode(call("GET", &path, None).await?)
+}
+
+/// The staffing forecast's inputs, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffingQuery {
+    /// Weeks of history.
+    pub weeks: String,
+    /// Growth factor.
+    pub growth: String,
+    /// Answer within, seconds.
+    pub target_seconds: String,
+    /// Share answered within it, 0–1.
+    pub level: String,
+    /// IANA time zone.
+    pub tz: String,
+}
+
+/// `GET /api/agent/staffing`: agents needed per weekday × hour.
+pub async fn staffing(q: &StaffingQuery) -> Result<aisle_core::insights::Staffing, CallError> {
+    let enc = |v: &str| String::from(js_sys::encode_uri_component(v.trim()));
+    let path = format!(
+        "/api/agent/staffing?weeks={}&growth={}&target_seconds={}&level={}&tz={}",
+        enc(&q.weeks),
+        enc(&q.growth),
+        enc(&q.target_seconds),
+        enc(&q.level),
+        enc(&q.tz)
+    );
+    decode(call("GET", &path, None).await?)
+}
+
 /// `GET /api/agent/orders/{number}`: the order as the store has it now (the
 /// facts macros fill in, and its admin link).
 pub async fn order(number: u32) -> Result<OrderFacts, CallError> {

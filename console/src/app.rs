@@ -4,6 +4,7 @@
 use crate::api;
 use crate::chat::{ChatList, ChatPane};
 use crate::i18n::{Locale, fill};
+use crate::insights::InsightsView;
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};
 use crate::state::{Connection, Console, View, unix_now};
@@ -171,6 +172,7 @@ pub fn Workspace() -> impl IntoView {
                 View::Tickets => view! { <TicketsView/> }.into_any(),
                 View::Returns => view! { <ReturnsView/> }.into_any(),
                 View::StoreRequests => view! { <StoreRequestsView/> }.into_any(),
+                View::Insights => view! { <InsightsView/> }.into_any(),
             }}
         </main>
     }
@@ -254,6 +256,7 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::Tickets, s.tickets_view)}
                     {view_button(View::Returns, s.returns_view)}
                     {view_button(View::StoreRequests, s.store_requests_view)}
+                    {view_button(View::Insights, s.insights_view)}
                 </ul>
             </nav>
             <div class="presence-group" role="group" aria-label=s.presence>

@@ -146,6 +146,88 @@ pub struct Strings {
     pub connected: &'static str,
     /// Connection state: connecting or reconnecting.
     pub reconnecting: &'static str,
+    /// View: the team's figures.
+    pub insights_view: &'static str,
+    /// Insights: heading.
+    pub insights: &'static str,
+    /// Insights: download the per-day figures.
+    pub export_csv: &'static str,
+    /// Insights: first day.
+    pub from_day: &'static str,
+    /// Insights: last day.
+    pub to_day: &'static str,
+    /// Insights: apply the range.
+    pub show_figures: &'static str,
+    /// Insights: `{tz}` is the zone days and hours are in.
+    pub time_zone_note: &'static str,
+    /// Insights: conversations.
+    pub conversations_heading: &'static str,
+    /// Insights: time to the first answer.
+    pub first_response: &'static str,
+    /// Insights: time to closing.
+    pub resolution: &'static str,
+    /// Insights: satisfaction.
+    pub csat: &'static str,
+    /// Insights: `{average}` of 5 from `{count}` ratings.
+    pub csat_of: &'static str,
+    /// Insights: `{median}` and `{p90}` durations.
+    pub median_p90: &'static str,
+    /// Insights: share of self-service resolved without a person.
+    pub deflection: &'static str,
+    /// Insights: conversations per self-service session.
+    pub contact_rate: &'static str,
+    /// Insights: conversations per day chart.
+    pub chart_per_day: &'static str,
+    /// Insights: weekday × hour chart.
+    pub chart_heat: &'static str,
+    /// Insights: ratings chart.
+    pub chart_csat: &'static str,
+    /// Insights: day column.
+    pub day: &'static str,
+    /// Insights: weekday column.
+    pub weekday: &'static str,
+    /// Insights: rating score column.
+    pub score: &'static str,
+    /// Insights: rating count column.
+    pub ratings: &'static str,
+    /// Insights: self-service heading.
+    pub self_service_heading: &'static str,
+    /// Insights: flow column.
+    pub flow: &'static str,
+    /// Insights: flows started.
+    pub started: &'static str,
+    /// Insights: flows resolved.
+    pub resolved: &'static str,
+    /// Insights: flows handed to a person.
+    pub handed_over: &'static str,
+    /// Insights: per-agent heading.
+    pub per_agent: &'static str,
+    /// Insights: agent column.
+    pub agent: &'static str,
+    /// Staffing: heading.
+    pub staffing: &'static str,
+    /// Staffing: what it does.
+    pub staffing_intro: &'static str,
+    /// Staffing: growth factor.
+    pub growth: &'static str,
+    /// Staffing: weeks of history.
+    pub history_weeks: &'static str,
+    /// Staffing: target answer time.
+    pub answer_within: &'static str,
+    /// Staffing: share answered within the target.
+    pub service_level: &'static str,
+    /// Staffing: compute.
+    pub forecast: &'static str,
+    /// Staffing: `{agents}` at the busiest hour.
+    pub peak_agents: &'static str,
+    /// Staffing: the inputs used.
+    pub staffing_inputs: &'static str,
+    /// Staffing: agents per weekday × hour chart.
+    pub chart_staffing: &'static str,
+    /// Staffing: the formula.
+    pub staffing_formula: &'static str,
+    /// Insights: weekday names, Monday first.
+    pub weekdays: [&'static str; 7],
     /// Queue heading and the list's name.
     pub waiting: &'static str,
     /// Queue: label before a waiting shopper's latest message (screen readers).
@@ -420,6 +502,47 @@ pub const EN: Strings = Strings {
     away: "Away",
     connected: "Connected",
     reconnecting: "Reconnecting…",
+    insights_view: "Insights",
+    insights: "Insights",
+    export_csv: "Export CSV",
+    from_day: "From",
+    to_day: "To",
+    show_figures: "Show",
+    time_zone_note: "Days and hours in {tz}.",
+    conversations_heading: "Conversations",
+    first_response: "First response",
+    resolution: "Resolution",
+    csat: "CSAT",
+    csat_of: "{average} / 5 ({count} ratings)",
+    median_p90: "median {median}, 90% within {p90}",
+    deflection: "Deflection",
+    contact_rate: "Contact rate",
+    chart_per_day: "Conversations per day",
+    chart_heat: "Conversations by weekday and hour",
+    chart_csat: "Ratings",
+    day: "Day",
+    weekday: "Weekday",
+    score: "Score",
+    ratings: "Ratings",
+    self_service_heading: "Self-service",
+    flow: "Flow",
+    started: "Started",
+    resolved: "Resolved",
+    handed_over: "Handed to a person",
+    per_agent: "Per agent",
+    agent: "Agent",
+    staffing: "Staffing forecast",
+    staffing_intro: "How many agents each hour needs, from the last weeks of chats times the growth you expect (×3 for a Black Friday week), by the Erlang C model.",
+    growth: "Growth (×)",
+    history_weeks: "Weeks of history",
+    answer_within: "Answer within (seconds)",
+    service_level: "Share answered in time (%)",
+    forecast: "Forecast",
+    peak_agents: "Busiest hour: {agents} agents.",
+    staffing_inputs: "From {conversations} chats over {weeks} weeks × {growth}, handle time {handle}, {level}% answered within {target} s.",
+    chart_staffing: "Agents needed by weekday and hour",
+    staffing_formula: "Traffic A = chats per hour × handle time ÷ 3600. With N agents, a chat waits with probability Erlang C(A, N), and the share answered within the target t is 1 − C(A, N) · e^(−(N − A) · t ÷ handle time). Each hour gets the fewest N that reach the share you set.",
+    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     waiting: "Waiting",
     latest_message: "Latest message: ",
     nobody_waiting: "No one is waiting.",

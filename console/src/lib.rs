@@ -2,7 +2,7 @@
 //! server at `/console/` (same origin as the API and the agent WebSocket).
 //!
 //! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
-//!   [`context`], [`records`], [`store_requests`]: the screens.
+//!   [`context`], [`records`], [`store_requests`], [`insights`]: the screens.
 //! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
@@ -21,6 +21,7 @@ pub mod desk;
 #[cfg(test)]
 mod hostile;
 pub mod i18n;
+pub mod insights;
 pub mod macros;
 pub mod queue;
 pub mod records;

@@ -26,6 +26,8 @@ pub enum View {
     Returns,
     /// Requests the merchant's system did not receive.
     StoreRequests,
+    /// The team's figures and the staffing forecast.
+    Insights,
 }
 
 /// The WebSocket's state, as the top bar shows it.
