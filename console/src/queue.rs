@@ -67,15 +67,29 @@ fn WaitingRow(
         }
     };
     let accept = move |_| console.accept(&id);
-    // What the shopper asked, as text (never markup).
-    let asked = entry.summary.last_message.clone().map(|text| {
-        view! {
-            <p class="asked">
-                <span class="visually-hidden">{s.latest_message}</span>
-                {text}
-            </p>
+    // What the shopper asked, as text (never markup); live, as they write
+    // while waiting (the row itself stays, so focus does too).
+    let asked = {
+        let id = entry.conversation.clone();
+        move || {
+            console
+                .desk
+                .with(|d| {
+                    d.queue
+                        .iter()
+                        .find(|e| e.conversation == id)
+                        .and_then(|e| e.summary.last_message.clone())
+                })
+                .map(|text| {
+                    view! {
+                        <p class="asked">
+                            <span class="visually-hidden">{s.latest_message}</span>
+                            {text}
+                        </p>
+                    }
+                })
         }
-    });
+    };
     view! {
         <li class="waiting-row" data-conversation=entry.conversation.clone()>
             <div class="row-head">

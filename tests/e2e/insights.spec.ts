@@ -33,8 +33,8 @@ test('insights: figures with data tables, CSV export, and the staffing forecast 
   await expect(page.getByRole('table').filter({ hasText: 'Robin' })).toBeVisible();
 
   // A shorter range, from the keyboard.
-  const from = page.getByLabel('From');
-  const to = page.getByLabel('To');
+  const from = page.getByLabel('From', { exact: true });
+  const to = page.getByLabel('To', { exact: true });
   const last = await to.inputValue();
   const weekBefore = new Date(Date.parse(last) - 6 * 86400000).toISOString().slice(0, 10);
   await from.fill(weekBefore);
