@@ -436,6 +436,22 @@ pub async fn staffing(q: &StaffingQuery) -> Result<aisle_core::insights::Staffin
     decode(call("GET", &path, None).await?)
 }
 
+/// `GET /api/agent/conversations/{id}/customer`: the customer's earlier
+/// conversations and tickets (empty unless the email is proven).
+pub async fn customer_history(
+    conversation: &str,
+) -> Result<aisle_core::insights::CustomerHistory, CallError> {
+    let id = String::from(js_sys::encode_uri_component(conversation));
+    decode(
+        call(
+            "GET",
+            &format!("/api/agent/conversations/{id}/customer"),
+            None,
+        )
+        .await?,
+    )
+}
+
 /// `GET /api/agent/orders/{number}`: the order as the store has it now (the
 /// facts macros fill in, and its admin link).
 pub async fn order(number: u32) -> Result<OrderFacts, CallError> {

@@ -3,7 +3,7 @@
 //! shopper's context, the reply box (Enter sends, Shift+Enter is a new line,
 //! a character counter, macros) and the close / transfer actions.
 
-use crate::context::ShopperContext;
+use crate::context::{CustomerHistoryPanel, ShopperContext};
 use crate::dates;
 use crate::desk::{Delivery, Line};
 use crate::i18n::fill;
@@ -178,6 +178,7 @@ fn ChatView(
             .map(|score| fill(s.rated, &[("score", &score.to_string())]))
     };
     let dismiss_id = id.clone();
+    let history_id = id.clone();
     let log_name = fill(s.conversation_with, &[("who", &who)]);
     view! {
         <section class="chat panel" aria-labelledby="chat-title">
@@ -211,6 +212,7 @@ fn ChatView(
             <aside class="chat-context" aria-label=s.shopper_context>
                 <h3>{s.shopper_context}</h3>
                 <ShopperContext locale=context.locale.clone().unwrap_or_default() context=context priority=priority/>
+                <CustomerHistoryPanel conversation=history_id/>
             </aside>
         </section>
     }

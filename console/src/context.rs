@@ -230,3 +230,69 @@ pub fn ShopperContext(
         {note}
     }
 }
+
+/// The customer's earlier conversations and tickets, by their proven email
+/// (nothing for an email the shopper only typed).
+#[component]
+pub fn CustomerHistoryPanel(
+    /// The conversation on screen.
+    conversation: String,
+) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let s = console.strings;
+    let history = RwSignal::new(None::<aisle_core::insights::CustomerHistory>);
+    leptos::task::spawn_local(async move {
+        if let Ok(found) = crate::api::customer_history(&conversation).await {
+            history.set(Some(found));
+        }
+    });
+    let locale = console.locale.tag();
+    move || {
+        history.get().filter(|h| h.email.is_some()).map(|h| {
+            let empty = h.conversations.is_empty() && h.tickets.is_empty();
+            let conversations = h
+                .conversations
+                .into_iter()
+                .map(|c| {
+                    let rating = c
+                        .csat
+                        .map(|r| crate::i18n::fill(s.history_rated, &[("score", &r.to_string())]))
+                        .unwrap_or_default();
+                    view! {
+                        <li>
+                            <time datetime=crate::dates::iso(c.created_at)>
+                                {crate::dates::day_and_time(c.created_at, locale)}
+                            </time>
+                            " · " {c.agent.unwrap_or_default()} " " {rating}
+                            <p>{c.first_message.unwrap_or_default()}</p>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let tickets = h
+                .tickets
+                .into_iter()
+                .map(|t| {
+                    view! {
+                        <li>
+                            <strong>{t.reference}</strong> " · "
+                            <time datetime=crate::dates::iso(t.created_at)>
+                                {crate::dates::day_and_time(t.created_at, locale)}
+                            </time>
+                            " · " {t.status}
+                            <p>{t.preview}</p>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="customer-history" aria-labelledby="customer-history-title">
+                    <h4 id="customer-history-title">{s.history_title}</h4>
+                    {empty.then(|| view! { <p class="muted">{s.history_none}</p> })}
+                    <ul class="history-list" aria-label=s.history_conversations>{conversations}</ul>
+                    <ul class="history-list" aria-label=s.history_tickets>{tickets}</ul>
+                </section>
+            }
+        })
+    }
+}

@@ -228,6 +228,16 @@ pub struct Strings {
     pub staffing_formula: &'static str,
     /// Insights: weekday names, Monday first.
     pub weekdays: [&'static str; 7],
+    /// Context: the customer's earlier contacts heading.
+    pub history_title: &'static str,
+    /// Context: no earlier contacts.
+    pub history_none: &'static str,
+    /// Context: list name of earlier conversations.
+    pub history_conversations: &'static str,
+    /// Context: list name of earlier tickets.
+    pub history_tickets: &'static str,
+    /// Context: an earlier conversation's rating `{score}`.
+    pub history_rated: &'static str,
     /// Queue heading and the list's name.
     pub waiting: &'static str,
     /// Queue: label before a waiting shopper's latest message (screen readers).
@@ -543,6 +553,11 @@ pub const EN: Strings = Strings {
     chart_staffing: "Agents needed by weekday and hour",
     staffing_formula: "Traffic A = chats per hour × handle time ÷ 3600. With N agents, a chat waits with probability Erlang C(A, N), and the share answered within the target t is 1 − C(A, N) · e^(−(N − A) · t ÷ handle time). Each hour gets the fewest N that reach the share you set.",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    history_title: "Earlier with this customer",
+    history_none: "No earlier conversations or tickets.",
+    history_conversations: "Earlier conversations",
+    history_tickets: "Earlier tickets",
+    history_rated: "rated {score}/5",
     waiting: "Waiting",
     latest_message: "Latest message: ",
     nobody_waiting: "No one is waiting.",

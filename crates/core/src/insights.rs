@@ -143,3 +143,51 @@ pub struct Staffing {
     /// The busiest hour's agents.
     pub peak_agents: u32,
 }
+
+/// An earlier conversation of the same customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastConversation {
+    /// Conversation id.
+    pub id: String,
+    /// When the shopper asked, Unix seconds.
+    pub created_at: i64,
+    /// `waiting`, `active` or `closed`.
+    pub state: String,
+    /// The agent who took it.
+    pub agent: Option<String>,
+    /// The shopper's rating, 1–5.
+    pub csat: Option<i64>,
+    /// The agent's tags.
+    pub tags: Vec<String>,
+    /// The shopper's first message, on one line (at most 80 characters).
+    pub first_message: Option<String>,
+}
+
+/// An earlier ticket of the same customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastTicket {
+    /// `T-…`.
+    pub reference: String,
+    /// When it was made, Unix seconds.
+    pub created_at: i64,
+    /// `open`, `pending`, `solved`, `done`…
+    pub status: String,
+    /// The order it was about.
+    pub order: Option<u32>,
+    /// What the shopper wrote, on one line (at most 80 characters).
+    pub preview: String,
+}
+
+/// `GET /api/agent/conversations/{id}/customer`: the customer's earlier
+/// conversations and tickets, found by the conversation's email only when
+/// that email is proven (an order, or the store's signature) — never by an
+/// email the shopper merely typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerHistory {
+    /// The proven email, if the conversation has one.
+    pub email: Option<String>,
+    /// Newest first, at most 20, this conversation left out.
+    pub conversations: Vec<PastConversation>,
+    /// Newest first, at most 20.
+    pub tickets: Vec<PastTicket>,
+}

@@ -12,6 +12,7 @@ pub mod campaigns;
 pub mod campaigns_cli;
 pub mod chat;
 pub mod client;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod email;
@@ -219,7 +220,12 @@ pub fn app(state: AppState) -> Router {
             api::routes()
                 .layer(cors)
                 .merge(agents::site_routes())
-                .nest("/agent", agents::routes().merge(insights::routes()))
+                .nest(
+                    "/agent",
+                    agents::routes()
+                        .merge(insights::routes())
+                        .merge(customers::routes()),
+                )
                 .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
                 // Pushed orders come in batches: their own, larger limit.
                 .merge(stores::push::routes()),

@@ -1882,3 +1882,76 @@ async fn the_queue_shows_what_a_waiting_shopper_asked() {
     );
     assert_eq!(preview.chars().count(), 80, "a short preview: {preview}");
 }
+
+#[tokio::test]
+async fn agents_see_a_proven_customers_earlier_contacts_and_nothing_for_a_typed_email() {
+    let demo = demo().await;
+    let token = demo.robin().await;
+    let auth = [("authorization", format!("Bearer {token}"))];
+    let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let _robin = agent(demo.addr, &token).await;
+    // Ada proved order 1001 and chatted before, then left a ticket.
+    let session = demo.proven_assist_session().await;
+    let (mut ada, _) = shopper(demo.addr, None, 0).await;
+    let (first, _) = start(&mut ada, json!({"assist_session": session})).await;
+    send(
+        &mut ada,
+        json!({"type": "send", "client_id": "h1", "text": "Where is\nmy parka?"}),
+    )
+    .await;
+    next_of(&mut ada, "ack").await;
+    send(&mut ada, json!({"type": "end"})).await;
+    next_of(&mut ada, "closed").await;
+    let (status, _, _) = demo
+        .http(
+            "POST",
+            "/api/sites/demo/assist",
+            &[],
+            json!({"locale": "en", "action": "message",
+                   "values": [["email", "ada@example.com"], ["message", "Please call me back"]]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Later, a new proven conversation: the agent sees both.
+    let session = demo.proven_assist_session().await;
+    let (mut again, _) = shopper(demo.addr, None, 0).await;
+    let (second, _) = start(&mut again, json!({"assist_session": session})).await;
+    let path = format!("/api/agent/conversations/{second}/customer");
+    let (status, _, history) = demo.http("GET", &path, &auth, json!(null)).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["email"], "ada@example.com");
+    assert_eq!(history["conversations"][0]["id"], first.as_str());
+    assert_eq!(
+        history["conversations"][0]["first_message"],
+        "Where is my parka?"
+    );
+    assert_eq!(
+        history["conversations"].as_array().unwrap().len(),
+        1,
+        "not the conversation on screen: {history}"
+    );
+    assert_eq!(history["tickets"][0]["preview"], "Please call me back");
+    // Someone who only types Ada's email sees (and shows) nothing of hers.
+    let (mut eve, _) = shopper(demo.addr, None, 0).await;
+    let (claimed, _) = start(
+        &mut eve,
+        json!({"email": "ada@example.com", "email_verified": true}),
+    )
+    .await;
+    let path = format!("/api/agent/conversations/{claimed}/customer");
+    let (status, _, nothing) = demo.http("GET", &path, &auth, json!(null)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        nothing,
+        json!({"email": null, "conversations": [], "tickets": []})
+    );
+    let (status, _, _) = demo
+        .http(
+            "GET",
+            "/api/agent/conversations/nope/customer",
+            &auth,
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
