@@ -7,13 +7,15 @@
 //! The same code runs in the widget (wasm), the server and the `aisle
 //! campaigns` CLI, so "what would this visitor see?" has one answer.
 
+pub mod cases;
 pub mod check;
 pub mod eval;
+pub mod feed;
 pub mod json;
 pub mod time;
 
 pub use check::{CampaignError, parse_campaigns};
-pub use eval::{Evaluation, Seen, Visitor, evaluate};
+pub use eval::{Decision, Evaluation, Seen, Visitor, decide, evaluate};
 
 /// A campaign file: `{"version": 1, "campaigns": [...]}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,7 +170,9 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// The condition does not hold.
     Not(Box<Condition>),
-    /// Every operator holds on the URL path (query excluded, trailing slash ignored).
+    /// Every operator holds on the URL path, normalised by
+    /// [`eval::normalize_path`] (query, fragment, trailing slash, case,
+    /// percent-escapes).
     Path(Vec<PathTest>),
     /// A query parameter test.
     Query {
@@ -214,22 +218,32 @@ pub enum Condition {
     CustomerTag(String),
 }
 
-/// An operator on the URL path; all case-sensitive.
+/// An operator on the URL path. Both the visitor's path and the operand are
+/// normalised the same way (percent-escapes decoded, lower case, `//` as `/`;
+/// see [`eval::normalize_path`]), so case and escapes never matter. Built by
+/// [`PathTest::new`], which stores the operand normalised.
+///
+/// A `/` at either end of the operand of `starts_with`, `ends_with`,
+/// `contains` and `not_contains` stands for a segment boundary (the path's
+/// start and end are boundaries): `starts_with "/collections/"` matches
+/// `/collections` and `/collections/winter` but not `/collections-sale`;
+/// `contains "/winter/"` matches `/collections/winter`; `contains "parka"`
+/// (no slash) matches inside a segment, `/products/alpine-parka`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathTest {
-    /// Equal.
+    /// The whole path is this (a trailing slash never matters).
     Is(String),
-    /// Not equal.
+    /// The whole path is not this.
     IsNot(String),
-    /// Starts with.
+    /// The path starts with this (stored with a leading `/`).
     StartsWith(String),
-    /// Ends with.
+    /// The path ends with this (stored with a trailing `/`: the path's end is a boundary).
     EndsWith(String),
-    /// Contains.
+    /// The path contains this.
     Contains(String),
-    /// Does not contain.
+    /// The path does not contain this.
     NotContains(String),
-    /// Whole-path match where `*` matches any run of characters.
+    /// Whole-path match where `*` matches any run of characters, `/` included.
     Matches(String),
 }
 

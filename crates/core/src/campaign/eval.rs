@@ -110,8 +110,9 @@ pub struct Evaluation<'a> {
 /// Evaluates every campaign of `file` for `visitor`.
 pub fn evaluate<'a>(file: &'a CampaignFile, visitor: &Visitor) -> Evaluation<'a> {
     let mut result = Evaluation::default();
+    let here = Here::new(visitor);
     for campaign in file.in_display_order() {
-        let times = eligible_times(campaign, visitor);
+        let times = eligible_in(campaign, &here);
         match times.first_instant() {
             Some(0) => result.eligible.push(&campaign.id),
             Some(wait) => result.waiting.push((&campaign.id, wait)),
@@ -122,8 +123,63 @@ pub fn evaluate<'a>(file: &'a CampaignFile, visitor: &Visitor) -> Evaluation<'a>
     result
 }
 
+/// What the live path does for one visitor: the campaign to show now and
+/// when to look again.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decision<'a> {
+    /// The campaign to show now.
+    pub show: Option<&'a Campaign>,
+    /// Milliseconds until the next waiting campaign becomes eligible if the
+    /// visitor stays (one exact timer).
+    pub next_in_ms: Option<u64>,
+}
+
+/// [`evaluate`] as the widget (and `POST …/campaigns/evaluate`) act on it:
+/// its `show`, or with `trigger` (`Aisle('trigger', id)`) that enabled
+/// campaign whatever its conditions; and the shortest wait.
+pub fn decide<'a>(
+    file: &'a CampaignFile,
+    visitor: &Visitor,
+    trigger: Option<&str>,
+) -> Decision<'a> {
+    let result = evaluate(file, visitor);
+    let find = |id: &str| file.campaigns.iter().find(|c| c.id == id && c.enabled);
+    Decision {
+        show: trigger
+            .and_then(find)
+            .or_else(|| result.show.and_then(find)),
+        next_in_ms: result.waiting.iter().map(|(_, ms)| *ms).min(),
+    }
+}
+
 /// The waiting times at which `campaign` is eligible for `visitor`.
 pub fn eligible_times(campaign: &Campaign, visitor: &Visitor) -> Times {
+    eligible_in(campaign, &Here::new(visitor))
+}
+
+/// The visitor with what every condition reads of it prepared once: the
+/// path normalised by [`normalize_path`], and with a trailing slash (so the
+/// last segment also ends at a `/`).
+struct Here<'v> {
+    v: &'v Visitor,
+    path: String,
+    slashed: String,
+}
+
+impl<'v> Here<'v> {
+    fn new(v: &'v Visitor) -> Here<'v> {
+        let path = normalize_path(&v.path);
+        let slashed = if path.ends_with('/') {
+            path.clone()
+        } else {
+            format!("{path}/")
+        };
+        Here { v, path, slashed }
+    }
+}
+
+fn eligible_in(campaign: &Campaign, here: &Here) -> Times {
+    let visitor = here.v;
     if !campaign.enabled || blocked_by_history(campaign.frequency, visitor.seen(&campaign.id)) {
         return Times::never();
     }
@@ -138,7 +194,7 @@ pub fn eligible_times(campaign: &Campaign, visitor: &Visitor) -> Times {
     match &campaign.when {
         _ if times.is_never() => times,
         None => times,
-        Some(condition) => times.intersect(&condition_times(condition, visitor)),
+        Some(condition) => times.intersect(&condition_times(condition, here)),
     }
 }
 
@@ -153,10 +209,11 @@ fn blocked_by_history(frequency: Frequency, seen: Seen) -> bool {
 
 /// Whether `condition` holds for `visitor` right now.
 pub fn holds(condition: &Condition, visitor: &Visitor) -> bool {
-    condition_times(condition, visitor).first_instant() == Some(0)
+    condition_times(condition, &Here::new(visitor)).first_instant() == Some(0)
 }
 
-fn condition_times(condition: &Condition, v: &Visitor) -> Times {
+fn condition_times(condition: &Condition, here: &Here) -> Times {
+    let v = here.v;
     let constant = |holds: bool| {
         if holds {
             Times::always()
@@ -168,7 +225,7 @@ fn condition_times(condition: &Condition, v: &Visitor) -> Times {
         Condition::All(conditions) => {
             let mut acc = Times::always();
             for c in conditions {
-                acc = acc.intersect(&condition_times(c, v));
+                acc = acc.intersect(&condition_times(c, here));
                 if acc.is_never() {
                     break;
                 }
@@ -178,17 +235,18 @@ fn condition_times(condition: &Condition, v: &Visitor) -> Times {
         Condition::Any(conditions) => {
             let mut acc = Times::never();
             for c in conditions {
-                acc = acc.union(&condition_times(c, v));
+                acc = acc.union(&condition_times(c, here));
                 if acc.is_always() {
                     break;
                 }
             }
             acc
         }
-        Condition::Not(condition) => condition_times(condition, v).complement(),
+        Condition::Not(condition) => condition_times(condition, here).complement(),
         Condition::TimeOnPage(ms) => Times::from(wait_ms(*ms, v.on_page_ms)),
-        Condition::TimeOnSite(ms) => Times::from(wait_ms(*ms, v.on_site_ms)),
-        Condition::Path(tests) => constant(tests.iter().all(|t| path_test(t, &v.path))),
+        // Time on the site includes this page, so it is never less than time on page.
+        Condition::TimeOnSite(ms) => Times::from(wait_ms(*ms, v.on_site_ms.max(v.on_page_ms))),
+        Condition::Path(tests) => constant(tests.iter().all(|t| path_test(t, here))),
         Condition::Query { param, test } => {
             let mut values = v
                 .query
@@ -215,7 +273,7 @@ fn condition_times(condition: &Condition, v: &Visitor) -> Times {
         ),
         Condition::CartContains(item) => constant(v.cart_items.iter().any(|i| i == item)),
         Condition::ExitIntent(want) => constant(v.exit_intent == *want),
-        Condition::ScrollDepth(percent) => constant(v.scroll_percent >= *percent),
+        Condition::ScrollDepth(percent) => constant(v.scroll_percent.min(100) >= *percent),
         Condition::Device(device) => constant(v.device == *device),
         Condition::Language(tags) => {
             constant(tags.iter().any(|tag| language_matches(tag, &v.language)))
@@ -226,26 +284,98 @@ fn condition_times(condition: &Condition, v: &Visitor) -> Times {
     }
 }
 
-/// `path` with the trailing slash dropped (except for the root `/`).
-pub fn normalize_path(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() { "/" } else { trimmed }
+/// The visitor's path as every path operator sees it: query and fragment
+/// dropped, percent-escapes decoded (except `%2F`, which stays inside its
+/// segment), lower case, empty segments (`//`, a trailing `/`) dropped, one
+/// leading `/`. `/Collections/Winter/?a=1` → `/collections/winter`; the root is `/`.
+pub fn normalize_path(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let decoded = percent_decode(path, false).to_lowercase();
+    let mut out = String::with_capacity(decoded.len() + 1);
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
-fn path_test(test: &PathTest, path: &str) -> bool {
-    let path = normalize_path(path);
+/// A marketer's operand, normalised like the visitor's path (escapes, case,
+/// `//`) but keeping its leading and trailing `/`: they mark segment boundaries.
+fn normalize_operand(operand: &str) -> String {
+    let decoded = percent_decode(operand, false).to_lowercase();
+    let mut out = String::with_capacity(decoded.len());
+    for c in decoded.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl PathTest {
+    /// The test `operator` (`is`, `starts_with`, …) of `operand`, normalised
+    /// once: parsing a file and decoding the widget's feed both come here.
+    pub fn new(operator: &str, operand: &str) -> Option<PathTest> {
+        let o = normalize_operand(operand);
+        let whole = || normalize_path(&o);
+        let lead = |o: String| {
+            if o.starts_with('/') {
+                o
+            } else {
+                format!("/{o}")
+            }
+        };
+        let trail = |o: String| if o.ends_with('/') { o } else { format!("{o}/") };
+        Some(match operator {
+            "is" => PathTest::Is(whole()),
+            "is_not" => PathTest::IsNot(whole()),
+            "starts_with" => PathTest::StartsWith(lead(o)),
+            "ends_with" => PathTest::EndsWith(trail(o)),
+            "contains" => PathTest::Contains(o),
+            "not_contains" => PathTest::NotContains(o),
+            "matches" => {
+                let pattern = o.trim_end_matches('/');
+                PathTest::Matches(if pattern.is_empty() {
+                    o.clone()
+                } else {
+                    pattern.to_owned()
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    /// The operator's name and its (normalised) operand.
+    pub fn parts(&self) -> (&'static str, &str) {
+        match self {
+            PathTest::Is(o) => ("is", o),
+            PathTest::IsNot(o) => ("is_not", o),
+            PathTest::StartsWith(o) => ("starts_with", o),
+            PathTest::EndsWith(o) => ("ends_with", o),
+            PathTest::Contains(o) => ("contains", o),
+            PathTest::NotContains(o) => ("not_contains", o),
+            PathTest::Matches(o) => ("matches", o),
+        }
+    }
+}
+
+/// One path operator on the normalised path. `slashed` is the path with a
+/// trailing `/`, so a `/` at either end of an operand only matches at a
+/// segment boundary: `starts_with "/collections/"` matches `/collections`
+/// and `/collections/winter`, not `/collections-sale`.
+fn path_test(test: &PathTest, here: &Here) -> bool {
+    let (path, slashed) = (here.path.as_str(), here.slashed.as_str());
     match test {
-        PathTest::Is(p) => path == normalize_path(p),
-        PathTest::IsNot(p) => path != normalize_path(p),
-        PathTest::StartsWith(p) => {
-            path.starts_with(p.as_str()) || path.starts_with(normalize_path(p))
-        }
-        PathTest::EndsWith(p) => path.ends_with(normalize_path(p)),
-        PathTest::Contains(p) => path.contains(p.as_str()),
-        PathTest::NotContains(p) => !path.contains(p.as_str()),
-        PathTest::Matches(pattern) => {
-            wildcard_match(normalize_path(pattern).as_bytes(), path.as_bytes())
-        }
+        PathTest::Is(p) => path == p,
+        PathTest::IsNot(p) => path != p,
+        PathTest::StartsWith(p) => slashed.starts_with(p.as_str()),
+        PathTest::EndsWith(p) => slashed.ends_with(p.as_str()),
+        PathTest::Contains(p) => slashed.contains(p.as_str()),
+        PathTest::NotContains(p) => !slashed.contains(p.as_str()),
+        PathTest::Matches(pattern) => wildcard_match(pattern.as_bytes(), path.as_bytes()),
     }
 }
 
@@ -318,20 +448,23 @@ pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
+            (percent_decode(k, true), percent_decode(v, true))
         })
         .collect();
     (path, params)
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes decoded (`+` as a space in a query); in a path (`query`
+/// false) `%2F` stays as is, so an escaped slash never splits a segment.
+fn percent_decode(text: &str, query: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if query => out.push(b' '),
             b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(2), Some(15)) if !query => out.push(b'%'),
                 (Some(h), Some(l)) => {
                     out.push(h * 16 + l);
                     i += 2;
