@@ -180,10 +180,12 @@ impl VisitorState {
             &self.shown_ever,
             &self.dismissed_on_page,
         ] {
-            ids.extend(list.iter());
+            for id in list {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
         }
-        ids.sort();
-        ids.dedup();
         let history = ids
             .into_iter()
             .map(|id| {

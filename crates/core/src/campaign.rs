@@ -31,9 +31,17 @@ pub struct CampaignFile {
 impl CampaignFile {
     /// A file of `campaigns` (in file order).
     pub fn new(version: u32, campaigns: Vec<Campaign>) -> Self {
-        let mut display_order: Vec<usize> = (0..campaigns.len()).collect();
-        // Stable: equal priorities keep file order.
-        display_order.sort_by_key(|&i| std::cmp::Reverse(campaigns[i].priority));
+        // Insertion by priority, after every equal one, so ties keep file
+        // order. (Files hold tens of campaigns; std's sort would add kilobytes
+        // to the widget's wasm.)
+        let mut display_order: Vec<usize> = Vec::with_capacity(campaigns.len());
+        for (i, campaign) in campaigns.iter().enumerate() {
+            let at = display_order
+                .iter()
+                .position(|&j| campaigns[j].priority < campaign.priority)
+                .unwrap_or(display_order.len());
+            display_order.insert(at, i);
+        }
         CampaignFile {
             version,
             campaigns,
@@ -77,7 +85,16 @@ pub fn pick_localized<'a, I>(texts: I, locale: &str) -> Option<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a str)> + Clone,
 {
-    let wanted = locale.to_ascii_lowercase().replace('_', "-");
+    let wanted: String = locale
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
     let language = wanted.split('-').next().unwrap_or_default();
     let find = |tag: &str| {
         texts

@@ -321,6 +321,19 @@ proptest! {
     }
 
     #[test]
+    fn decide_is_evaluate_as_the_widget_acts_on_it(a in condition_json(), b in time_condition(), v in any_visitor()) {
+        let text = format!(
+            r#"{{"version": 1, "campaigns": [{{"id": "a", "message": "m", "when": {a}}},
+                {{"id": "b", "message": "m", "priority": 1, "when": {b}}}]}}"#
+        );
+        let file = parse_campaigns(&text).unwrap();
+        let result = evaluate(&file, &v);
+        let decision = aisle_core::campaign::decide(&file, &v, None);
+        prop_assert_eq!(decision.show.map(|c| c.id.as_str()), result.show);
+        prop_assert_eq!(decision.next_in_ms, result.waiting.iter().map(|(_, ms)| *ms).min());
+    }
+
+    #[test]
     fn parsing_never_panics_on_any_text(text in ".{0,200}") {
         let _ = parse_campaigns(&text);
     }

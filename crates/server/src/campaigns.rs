@@ -143,7 +143,8 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
 }
 
 /// `GET /api/sites/{site}/campaigns/feed`: what the widget needs to decide on
-/// its own, once per page view. The ETag is a hash of the body, so a push, an
+/// its own, once per page view, as `{"etag": ETAG, "feed": FEED}` (the feed's
+/// text, [`feed::encode`]). The ETag is a hash of the feed, so a push, an
 /// agent coming online or the next day's hours change it; `If-None-Match`
 /// with the current one answers `304`. Shared caches may keep it
 /// [`FEED_SHARED_MAX_AGE`] seconds; CORS as the other widget endpoints.
@@ -172,8 +173,9 @@ pub async fn campaign_feed(
     if matches {
         return (StatusCode::NOT_MODIFIED, cache, [(header::ETAG, etag)]).into_response();
     }
-    let kind = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
-    (cache, kind, [(header::ETAG, etag)], text).into_response()
+    // The ETag rides in the body too: the widget keeps the two together.
+    let body = Json(serde_json::json!({"etag": etag, "feed": text}));
+    (cache, [(header::ETAG, etag)], body).into_response()
 }
 
 /// The UTC day (`2026-11-27`) of Unix seconds.

@@ -11,7 +11,6 @@ use super::{
     Campaign, CampaignFile, Condition, Device, Frequency, PathTest, QueryTest, ReferrerTest,
     VisitorKind,
 };
-use smallvec::{SmallVec, smallvec};
 
 /// What the evaluator knows about the visitor.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -169,11 +168,10 @@ struct Here<'v> {
 impl<'v> Here<'v> {
     fn new(v: &'v Visitor) -> Here<'v> {
         let path = normalize_path(&v.path);
-        let slashed = if path.ends_with('/') {
-            path.clone()
-        } else {
-            format!("{path}/")
-        };
+        let mut slashed = path.clone();
+        if !slashed.ends_with('/') {
+            slashed.push('/');
+        }
         Here { v, path, slashed }
     }
 }
@@ -214,14 +212,8 @@ pub fn holds(condition: &Condition, visitor: &Visitor) -> bool {
 
 fn condition_times(condition: &Condition, here: &Here) -> Times {
     let v = here.v;
-    let constant = |holds: bool| {
-        if holds {
-            Times::always()
-        } else {
-            Times::never()
-        }
-    };
-    match condition {
+    // Everything but compositions and times is constant while the visitor waits.
+    let holds = match condition {
         Condition::All(conditions) => {
             let mut acc = Times::always();
             for c in conditions {
@@ -230,7 +222,7 @@ fn condition_times(condition: &Condition, here: &Here) -> Times {
                     break;
                 }
             }
-            acc
+            return acc;
         }
         Condition::Any(conditions) => {
             let mut acc = Times::never();
@@ -240,47 +232,52 @@ fn condition_times(condition: &Condition, here: &Here) -> Times {
                     break;
                 }
             }
-            acc
+            return acc;
         }
-        Condition::Not(condition) => condition_times(condition, here).complement(),
-        Condition::TimeOnPage(ms) => Times::from(wait_ms(*ms, v.on_page_ms)),
+        Condition::Not(condition) => return condition_times(condition, here).complement(),
+        Condition::TimeOnPage(ms) => return Times::from(wait_ms(*ms, v.on_page_ms)),
         // Time on the site includes this page, so it is never less than time on page.
-        Condition::TimeOnSite(ms) => Times::from(wait_ms(*ms, v.on_site_ms.max(v.on_page_ms))),
-        Condition::Path(tests) => constant(tests.iter().all(|t| path_test(t, here))),
+        Condition::TimeOnSite(ms) => {
+            return Times::from(wait_ms(*ms, v.on_site_ms.max(v.on_page_ms)));
+        }
+        Condition::Path(tests) => tests.iter().all(|t| path_test(t, here)),
         Condition::Query { param, test } => {
             let mut values = v
                 .query
                 .iter()
                 .filter(|(k, _)| k == param)
                 .map(|(_, value)| value);
-            constant(match test {
+            match test {
                 QueryTest::Exists(exists) => values.next().is_some() == *exists,
                 QueryTest::Is(want) => values.any(|value| value == want),
-            })
+            }
         }
-        Condition::Referrer(tests) => constant(v.referrer.as_deref().is_some_and(|referrer| {
+        Condition::Referrer(tests) => v.referrer.as_deref().is_some_and(|referrer| {
             tests.iter().all(|t| match t {
                 ReferrerTest::Contains(part) => contains_ignore_ascii_case(referrer, part),
                 ReferrerTest::IsHost(host) => url_host(referrer).eq_ignore_ascii_case(host),
             })
-        })),
-        Condition::PagesViewed(range) => constant(range.contains(v.pages_viewed)),
-        Condition::Visits(range) => constant(range.contains(v.visits)),
-        Condition::Visitor(kind) => constant((v.visits <= 1) == (*kind == VisitorKind::New)),
-        Condition::CartValue { at_least, below } => constant(
+        }),
+        Condition::PagesViewed(range) => range.contains(v.pages_viewed),
+        Condition::Visits(range) => range.contains(v.visits),
+        Condition::Visitor(kind) => (v.visits <= 1) == (*kind == VisitorKind::New),
+        Condition::CartValue { at_least, below } => {
             at_least.is_none_or(|min| v.cart_value_minor >= min)
-                && below.is_none_or(|max| v.cart_value_minor < max),
-        ),
-        Condition::CartContains(item) => constant(v.cart_items.iter().any(|i| i == item)),
-        Condition::ExitIntent(want) => constant(v.exit_intent == *want),
-        Condition::ScrollDepth(percent) => constant(v.scroll_percent.min(100) >= *percent),
-        Condition::Device(device) => constant(v.device == *device),
-        Condition::Language(tags) => {
-            constant(tags.iter().any(|tag| language_matches(tag, &v.language)))
+                && below.is_none_or(|max| v.cart_value_minor < max)
         }
-        Condition::AgentsOnline(want) => constant((v.agents_online > 0) == *want),
-        Condition::BusinessHours(want) => constant(v.business_hours == *want),
-        Condition::CustomerTag(tag) => constant(v.customer_tags.iter().any(|t| t == tag)),
+        Condition::CartContains(item) => v.cart_items.iter().any(|i| i == item),
+        Condition::ExitIntent(want) => v.exit_intent == *want,
+        Condition::ScrollDepth(percent) => v.scroll_percent.min(100) >= *percent,
+        Condition::Device(device) => v.device == *device,
+        Condition::Language(tags) => tags.iter().any(|tag| language_matches(tag, &v.language)),
+        Condition::AgentsOnline(want) => (v.agents_online > 0) == *want,
+        Condition::BusinessHours(want) => v.business_hours == *want,
+        Condition::CustomerTag(tag) => v.customer_tags.iter().any(|t| t == tag),
+    };
+    if holds {
+        Times::always()
+    } else {
+        Times::never()
     }
 }
 
@@ -290,7 +287,7 @@ fn condition_times(condition: &Condition, here: &Here) -> Times {
 /// leading `/`. `/Collections/Winter/?a=1` → `/collections/winter`; the root is `/`.
 pub fn normalize_path(path: &str) -> String {
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    let decoded = percent_decode(path, false).to_lowercase();
+    let decoded = percent_decode(path, false).to_ascii_lowercase();
     let mut out = String::with_capacity(decoded.len() + 1);
     for segment in decoded.split('/').filter(|s| !s.is_empty()) {
         out.push('/');
@@ -305,7 +302,7 @@ pub fn normalize_path(path: &str) -> String {
 /// A marketer's operand, normalised like the visitor's path (escapes, case,
 /// `//`) but keeping its leading and trailing `/`: they mark segment boundaries.
 fn normalize_operand(operand: &str) -> String {
-    let decoded = percent_decode(operand, false).to_lowercase();
+    let decoded = percent_decode(operand, false).to_ascii_lowercase();
     let mut out = String::with_capacity(decoded.len());
     for c in decoded.chars() {
         if !(c == '/' && out.ends_with('/')) {
@@ -373,8 +370,8 @@ fn path_test(test: &PathTest, here: &Here) -> bool {
         PathTest::IsNot(p) => path != p,
         PathTest::StartsWith(p) => slashed.starts_with(p.as_str()),
         PathTest::EndsWith(p) => slashed.ends_with(p.as_str()),
-        PathTest::Contains(p) => slashed.contains(p.as_str()),
-        PathTest::NotContains(p) => !slashed.contains(p.as_str()),
+        PathTest::Contains(p) => contains(slashed, p),
+        PathTest::NotContains(p) => !contains(slashed, p),
         PathTest::Matches(pattern) => wildcard_match(pattern.as_bytes(), path.as_bytes()),
     }
 }
@@ -402,6 +399,13 @@ pub fn wildcard_match(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|&b| b == b'*')
 }
 
+/// Whether `haystack` contains `needle` (a byte comparison: paths are short,
+/// and the widget's bundle is spared std's substring searcher).
+fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w == n)
+}
+
 /// Whether `haystack` contains `needle`, ASCII case-insensitively, without allocating.
 fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
@@ -423,35 +427,43 @@ fn language_matches(tag: &str, language: &str) -> bool {
 pub fn url_host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    host.split(':').next().unwrap_or_default()
+    let host = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
+    cut(host, b':').map_or(host, |(host, _)| host)
+}
+
+/// `text` split around the first `byte` (an ASCII delimiter), as
+/// `str::split_once` with a smaller footprint in the widget's wasm.
+pub fn cut(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Splits a URL (absolute, or a path with query) into its path and its
 /// URL-decoded query parameters.
 pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
-    let url = url.split('#').next().unwrap_or_default();
+    let url = cut(url, b'#').map_or(url, |(url, _)| url);
     let after_scheme = url
         .split_once("://")
         .map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
     let local = after_scheme.unwrap_or(url);
-    let (path, query) = local.split_once('?').unwrap_or((local, ""));
-    let path = if path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("/{path}")
-    };
+    let (path, query) = cut(local, b'?').unwrap_or((local, ""));
+    let mut slashed = String::new();
+    if !path.starts_with('/') {
+        slashed.push('/');
+    }
+    slashed.push_str(path);
     let params = query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (k, v) = cut(pair, b'=').unwrap_or((pair, ""));
             (percent_decode(k, true), percent_decode(v, true))
         })
         .collect();
-    (path, params)
+    (slashed, params)
 }
 
 /// `%XX` escapes decoded (`+` as a space in a query); in a path (`query`
@@ -460,26 +472,36 @@ fn percent_decode(text: &str, query: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' if query => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(2), Some(15)) if !query => out.push(b'%'),
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
+    while let Some(&b) = bytes.get(i) {
+        let escaped = match (b, bytes.get(i + 1..i + 3)) {
+            (b'%', Some(&[h, l])) => hex(h)
+                .zip(hex(l))
+                .map(|(h, l)| h * 16 + l)
+                .filter(|&c| query || c != b'/'),
+            _ => None,
+        };
+        match escaped {
+            Some(c) => {
+                out.push(c);
+                i += 3;
+            }
+            None => {
+                out.push(if b == b'+' && query { b' ' } else { b });
+                i += 1;
+            }
         }
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Escapes that do not decode to UTF-8 leave the text as it was.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// One interval `[start, end)` of waiting times; `end = None` means forever.
@@ -489,7 +511,23 @@ type Interval = (u64, Option<u64>);
 /// intervals. Almost every set is one or two intervals, kept inline so that
 /// evaluating hundreds of campaigns allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Times(SmallVec<[Interval; 2]>);
+pub struct Times(Intervals);
+
+// In the widget's wasm a plain `Vec` holds the intervals: the evaluation runs
+// once per change of the visitor's state there, and smallvec's growth and
+// error paths cost kilobytes of the bundle. Natively, inline storage keeps
+// evaluating hundreds of campaigns free of allocations (`cargo xtask bench`).
+#[cfg(not(target_arch = "wasm32"))]
+type Intervals = smallvec::SmallVec<[Interval; 2]>;
+#[cfg(target_arch = "wasm32")]
+type Intervals = Vec<Interval>;
+
+/// A set of one interval.
+fn one(interval: Interval) -> Times {
+    let mut intervals = Intervals::new();
+    intervals.push(interval);
+    Times(intervals)
+}
 
 /// Milliseconds from `spent` until `needed`, negative when already past;
 /// saturating, so no visitor state can overflow it.
@@ -501,17 +539,17 @@ fn wait_ms(needed: u64, spent: u64) -> i64 {
 impl Times {
     /// Every `t ≥ 0`.
     pub fn always() -> Times {
-        Times(smallvec![(0, None)])
+        one((0, None))
     }
 
     /// No `t`.
     pub fn never() -> Times {
-        Times(SmallVec::new())
+        Times(Intervals::new())
     }
 
     /// Every `t ≥ start` (all of them when `start ≤ 0`).
     pub fn from(start: i64) -> Times {
-        Times(smallvec![(start.max(0) as u64, None)])
+        one((start.max(0) as u64, None))
     }
 
     /// Whether the set is empty.
@@ -532,6 +570,7 @@ impl Times {
     /// Times in both sets.
     pub fn intersect(&self, other: &Times) -> Times {
         // The common case, one interval each, without the general merge.
+        #[cfg(not(target_arch = "wasm32"))]
         if let ([(a0, a1)], [(b0, b1)]) = (self.0.as_slice(), other.0.as_slice()) {
             let start = *a0.max(b0);
             let end = match (a1, b1) {
@@ -540,12 +579,12 @@ impl Times {
                 (None, y) => *y,
             };
             return if end.is_none_or(|e| start < e) {
-                Times(smallvec![(start, end)])
+                one((start, end))
             } else {
                 Times::never()
             };
         }
-        let mut out = SmallVec::new();
+        let mut out = Intervals::new();
         let (mut i, mut j) = (0, 0);
         while i < self.0.len() && j < other.0.len() {
             let (a0, a1) = self.0[i];
@@ -572,7 +611,7 @@ impl Times {
 
     /// Times outside the set.
     pub fn complement(&self) -> Times {
-        let mut out = SmallVec::new();
+        let mut out = Intervals::new();
         let mut cursor = Some(0u64);
         for &(start, end) in &self.0 {
             let Some(from) = cursor else { break };

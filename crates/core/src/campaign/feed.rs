@@ -5,8 +5,8 @@
 //!
 //! The server encodes a file the checker already accepted, so the widget needs
 //! no JSON parser, checker or serde: [`decode`] is a few hundred bytes of wasm.
-//! Path operands are stored normalised and re-normalised on decoding
-//! ([`PathTest::new`] is idempotent), and `decode(encode(f)) == f` (tested).
+//! Path operands travel as the checker normalised them ([`PathTest::new`]),
+//! and `decode(encode(f)) == f` (tested).
 //!
 //! Grammar: a sequence of numbers (`-?[0-9]+,`) and texts (`LEN:BYTES`, `LEN`
 //! the UTF-8 byte length), in the order [`encode`] writes them. A feed starts
@@ -16,6 +16,17 @@ use super::{
     Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
     QueryTest, ReferrerTest, Schedule, Text, VisitorKind,
 };
+
+/// Path operators by their number in the feed (the order of [`PathTest`]).
+const PATH_OPERATORS: [&str; 7] = [
+    "is",
+    "is_not",
+    "starts_with",
+    "ends_with",
+    "contains",
+    "not_contains",
+    "matches",
+];
 
 /// The feed format this code writes and reads.
 pub const FORMAT: i64 = 1;
@@ -185,7 +196,8 @@ impl Writer {
                 self.int(tests.len() as i64);
                 for test in tests {
                     let (operator, operand) = test.parts();
-                    self.text(operator);
+                    let code = PATH_OPERATORS.iter().position(|o| *o == operator);
+                    self.int(code.unwrap_or_default() as i64);
                     self.text(operand);
                 }
             }
@@ -290,168 +302,219 @@ impl Writer {
 /// Reads a feed back; `None` for anything [`encode`] did not write (another
 /// format, a truncated or altered copy).
 pub fn decode(text: &str) -> Option<Feed> {
-    let mut r = Reader(text);
-    if r.int()? != FORMAT {
+    let mut r = Reader {
+        rest: text,
+        bad: false,
+    };
+    if r.int() != FORMAT {
         return None;
     }
-    let agents_online = r.small()?;
-    let open = match r.int()? {
-        0 => None,
-        _ => Some(r.list(|r| Some((r.int()?, r.int()?)))?),
-    };
-    let version = r.small()?;
-    let campaigns = r.list(|r| {
-        Some(Campaign {
-            id: r.text()?,
-            name: r.option(Reader::text)?,
-            message: r.localized()?,
-            when: r.option(|r| r.condition(0))?,
-            schedule: Schedule {
-                from: r.option(Reader::int)?,
-                until: r.option(Reader::int)?,
+    let agents_online = r.small();
+    let open = r.flag().then(|| r.list(|r| (r.int(), r.int())));
+    let version = r.small();
+    let campaigns = r.list(|r| Campaign {
+        id: r.text(),
+        name: r.flag().then(|| r.text()),
+        message: r.localized(),
+        when: r.flag().then(|| r.condition(0)),
+        schedule: Schedule {
+            from: r.flag().then(|| r.int()),
+            until: r.flag().then(|| r.int()),
+        },
+        frequency: match r.int() {
+            0 => Frequency::Always,
+            1 => Frequency::OncePerPage,
+            2 => Frequency::OncePerSession,
+            3 => Frequency::OncePerVisitor,
+            _ => r.fail(Frequency::Always),
+        },
+        priority: r.int(),
+        enabled: r.flag(),
+        actions: r.list(|r| Action {
+            label: r.localized(),
+            kind: match r.flag() {
+                false => ActionKind::OpenUrl(r.text()),
+                true => ActionKind::OpenChat,
             },
-            frequency: match r.int()? {
-                0 => Frequency::Always,
-                1 => Frequency::OncePerPage,
-                2 => Frequency::OncePerSession,
-                3 => Frequency::OncePerVisitor,
-                _ => return None,
-            },
-            priority: r.int()?,
-            enabled: r.flag()?,
-            actions: r.list(|r| {
-                Some(Action {
-                    label: r.localized()?,
-                    kind: match r.int()? {
-                        0 => ActionKind::OpenUrl(r.text()?),
-                        1 => ActionKind::OpenChat,
-                        _ => return None,
-                    },
-                })
-            })?,
-        })
-    })?;
-    r.0.is_empty().then(|| Feed {
+        }),
+    });
+    (!r.bad && r.rest.is_empty()).then(|| Feed {
         file: CampaignFile::new(version, campaigns),
         agents_online,
         open,
     })
 }
 
-struct Reader<'a>(&'a str);
+/// Reads what [`Writer`] wrote. A malformed part marks the reader `bad` and
+/// reads as a neutral value, so decoding goes on without branching at every
+/// step (smaller wasm) and [`decode`] refuses the whole feed at the end.
+struct Reader<'a> {
+    rest: &'a str,
+    bad: bool,
+}
 
 impl Reader<'_> {
-    fn int(&mut self) -> Option<i64> {
-        let (number, rest) = self.0.split_once(',')?;
-        self.0 = rest;
-        number.parse().ok()
+    /// Marks the feed malformed; `value` stands in.
+    fn fail<T>(&mut self, value: T) -> T {
+        self.bad = true;
+        self.rest = "";
+        value
+    }
+
+    /// Decimal digits (optionally after `-`) up to `end`.
+    fn number(&mut self, end: u8) -> i64 {
+        let bytes = self.rest.as_bytes();
+        let negative = bytes.first() == Some(&b'-');
+        let mut n: i64 = 0;
+        let mut i = usize::from(negative);
+        while let Some(&b) = bytes.get(i) {
+            if b == end && i > usize::from(negative) {
+                self.rest = &self.rest[i + 1..];
+                return if negative { -n } else { n };
+            }
+            match n
+                .checked_mul(10)
+                .and_then(|tens| tens.checked_add(i64::from(b.wrapping_sub(b'0'))))
+            {
+                Some(next) if b.is_ascii_digit() => n = next,
+                _ => break,
+            }
+            i += 1;
+        }
+        self.fail(0)
+    }
+
+    fn int(&mut self) -> i64 {
+        self.number(b',')
     }
 
     /// A number that fits a `u32` (counts, percentages, versions).
-    fn small(&mut self) -> Option<u32> {
-        u32::try_from(self.int()?).ok()
+    fn small(&mut self) -> u32 {
+        let n = self.int();
+        u32::try_from(n).unwrap_or_else(|_| self.fail(0))
     }
 
-    fn flag(&mut self) -> Option<bool> {
-        match self.int()? {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
+    fn flag(&mut self) -> bool {
+        match self.int() {
+            0 => false,
+            1 => true,
+            _ => self.fail(false),
         }
     }
 
-    fn text(&mut self) -> Option<String> {
-        let (length, rest) = self.0.split_once(':')?;
-        let length: usize = length.parse().ok()?;
-        let text = rest.get(..length)?;
-        self.0 = &rest[length..];
-        Some(text.to_owned())
-    }
-
-    /// `0,` for none, or `1,` and the value; `None` when malformed.
-    fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
-        match self.flag()? {
-            false => Some(None),
-            true => read(self).map(Some),
+    fn text(&mut self) -> String {
+        let length = usize::try_from(self.number(b':')).unwrap_or(usize::MAX);
+        match self.rest.get(..length) {
+            Some(text) => {
+                self.rest = &self.rest[length..];
+                text.to_owned()
+            }
+            None => self.fail(String::new()),
         }
     }
 
-    /// A count, then that many items. No capacity is reserved from the count:
-    /// every item consumes input, so a forged count cannot allocate.
-    fn list<T>(&mut self, mut read: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        let count = self.int()?;
+    /// A count, then that many items. No capacity is reserved from the count,
+    /// and a malformed feed stops at once: a forged count cannot allocate.
+    fn list<T>(&mut self, mut read: impl FnMut(&mut Self) -> T) -> Vec<T> {
+        let count = self.int();
         let mut items = Vec::new();
         for _ in 0..count {
-            items.push(read(self)?);
+            if self.bad {
+                break;
+            }
+            items.push(read(self));
         }
-        Some(items)
+        items
     }
 
-    fn localized(&mut self) -> Option<Text> {
-        Some(match self.flag()? {
-            false => Text::Plain(self.text()?),
-            true => Text::Localized(self.list(|r| Some((r.text()?, r.text()?)))?),
-        })
+    fn localized(&mut self) -> Text {
+        match self.flag() {
+            false => Text::Plain(self.text()),
+            true => Text::Localized(self.list(|r| (r.text(), r.text()))),
+        }
     }
 
-    fn range(&mut self) -> Option<CountRange> {
-        let bound = |r: &mut Self| r.option(Self::small);
-        Some(CountRange {
-            at_least: bound(self)?,
-            at_most: bound(self)?,
-        })
+    /// A duration (milliseconds, not negative).
+    fn milliseconds(&mut self) -> u64 {
+        let n = self.int();
+        u64::try_from(n).unwrap_or_else(|_| self.fail(0))
     }
 
-    fn condition(&mut self, depth: u32) -> Option<Condition> {
+    fn optional_small(&mut self) -> Option<u32> {
+        self.flag().then(|| self.small())
+    }
+
+    fn range(&mut self) -> CountRange {
+        CountRange {
+            at_least: self.optional_small(),
+            at_most: self.optional_small(),
+        }
+    }
+
+    fn condition(&mut self, depth: u32) -> Condition {
         if depth > MAX_DEPTH {
-            return None;
+            return self.fail(Condition::All(Vec::new()));
         }
         let next = depth + 1;
-        Some(match self.int()? {
-            0 => Condition::All(self.list(|r| r.condition(next))?),
-            1 => Condition::Any(self.list(|r| r.condition(next))?),
-            2 => Condition::Not(Box::new(self.condition(next)?)),
-            3 => Condition::Path(self.list(|r| PathTest::new(&r.text()?, &r.text()?))?),
+        match self.int() {
+            0 => Condition::All(self.list(|r| r.condition(next))),
+            1 => Condition::Any(self.list(|r| r.condition(next))),
+            2 => Condition::Not(Box::new(self.condition(next))),
+            // Operands arrive as the checker normalised them (`PathTest::new`).
+            3 => Condition::Path(self.list(|r| {
+                let (operator, operand) = (r.int(), r.text());
+                match operator {
+                    0 => PathTest::Is(operand),
+                    1 => PathTest::IsNot(operand),
+                    2 => PathTest::StartsWith(operand),
+                    3 => PathTest::EndsWith(operand),
+                    4 => PathTest::Contains(operand),
+                    5 => PathTest::NotContains(operand),
+                    6 => PathTest::Matches(operand),
+                    _ => r.fail(PathTest::Is(operand)),
+                }
+            })),
             4 => Condition::Query {
-                param: self.text()?,
-                test: match self.flag()? {
-                    false => QueryTest::Is(self.text()?),
-                    true => QueryTest::Exists(self.flag()?),
+                param: self.text(),
+                test: match self.flag() {
+                    false => QueryTest::Is(self.text()),
+                    true => QueryTest::Exists(self.flag()),
                 },
             },
-            5 => Condition::Referrer(self.list(|r| {
-                Some(match r.flag()? {
-                    false => ReferrerTest::Contains(r.text()?),
-                    true => ReferrerTest::IsHost(r.text()?),
-                })
-            })?),
-            6 => Condition::TimeOnPage(u64::try_from(self.int()?).ok()?),
-            7 => Condition::TimeOnSite(u64::try_from(self.int()?).ok()?),
-            8 => Condition::PagesViewed(self.range()?),
-            9 => Condition::Visits(self.range()?),
-            10 => Condition::Visitor(match self.flag()? {
+            5 => Condition::Referrer(self.list(|r| match r.flag() {
+                false => ReferrerTest::Contains(r.text()),
+                true => ReferrerTest::IsHost(r.text()),
+            })),
+            6 => Condition::TimeOnPage(self.milliseconds()),
+            7 => Condition::TimeOnSite(self.milliseconds()),
+            8 => Condition::PagesViewed(self.range()),
+            9 => Condition::Visits(self.range()),
+            10 => Condition::Visitor(match self.flag() {
                 false => VisitorKind::New,
                 true => VisitorKind::Returning,
             }),
             11 => Condition::CartValue {
-                at_least: self.option(Self::int)?,
-                below: self.option(Self::int)?,
+                at_least: self.flag().then(|| self.int()),
+                below: self.flag().then(|| self.int()),
             },
-            12 => Condition::CartContains(self.text()?),
-            13 => Condition::ExitIntent(self.flag()?),
-            14 => Condition::ScrollDepth(u8::try_from(self.int()?).ok()?),
-            15 => Condition::Device(match self.int()? {
+            12 => Condition::CartContains(self.text()),
+            13 => Condition::ExitIntent(self.flag()),
+            14 => Condition::ScrollDepth(match self.small() {
+                percent @ 0..=100 => percent as u8,
+                _ => self.fail(0),
+            }),
+            15 => Condition::Device(match self.int() {
                 0 => Device::Mobile,
                 1 => Device::Tablet,
                 2 => Device::Desktop,
-                _ => return None,
+                _ => self.fail(Device::Desktop),
             }),
-            16 => Condition::Language(self.list(Self::text)?),
-            17 => Condition::AgentsOnline(self.flag()?),
-            18 => Condition::BusinessHours(self.flag()?),
-            19 => Condition::CustomerTag(self.text()?),
-            _ => return None,
-        })
+            16 => Condition::Language(self.list(Self::text)),
+            17 => Condition::AgentsOnline(self.flag()),
+            18 => Condition::BusinessHours(self.flag()),
+            19 => Condition::CustomerTag(self.text()),
+            _ => self.fail(Condition::All(Vec::new())),
+        }
     }
 }
 
