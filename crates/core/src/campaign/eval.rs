@@ -523,6 +523,8 @@ type Intervals = smallvec::SmallVec<[Interval; 2]>;
 type Intervals = Vec<Interval>;
 
 /// A set of one interval.
+// `Intervals` is a `Vec` only in wasm; the same code fills a `SmallVec` natively.
+#[allow(clippy::vec_init_then_push)]
 fn one(interval: Interval) -> Times {
     let mut intervals = Intervals::new();
     intervals.push(interval);
