@@ -235,7 +235,7 @@ fn adopt(widget: Widget, text: &str) -> bool {
 /// and kept.
 async fn load_feed(widget: Widget, config: WidgetConfig) {
     let storage = local();
-    let key = format!("{FEED}{}", config.site);
+    let key = FEED.to_owned() + &config.site;
     let kept = storage
         .as_ref()
         .and_then(|s| s.get_item(&key).ok().flatten())
@@ -251,7 +251,7 @@ async fn load_feed(widget: Widget, config: WidgetConfig) {
         && adopt(widget, &text)
         && let Some(storage) = storage
     {
-        let _ = storage.set_item(&key, &format!("{etag}\n{text}"));
+        let _ = storage.set_item(&key, &(etag + "\n" + &text));
     }
 }
 
