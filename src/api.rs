@@ -48,12 +48,6 @@ fn site_url(server: &str, site: &str, rest: &str) -> String {
     format!("{server}/api/sites/{site}/{rest}")
 }
 
-/// `POST /api/sites/{site}/campaigns/evaluate` with a `VisitorState` as a JS
-/// object; the answer is the parsed `CampaignDecision`.
-pub async fn evaluate_campaigns(server: &str, site: &str, visitor: &JsValue) -> Option<Json> {
-    post(&site_url(server, site, "campaigns/evaluate"), visitor).await
-}
-
 /// `POST /api/sites/{site}/campaigns/events` with a `CampaignEvent` as a JS
 /// object; analytics, so failures are ignored.
 pub async fn campaign_event(server: &str, site: &str, event: &JsValue) {
@@ -67,15 +61,20 @@ pub async fn assist(server: &str, site: &str, request: &JsValue) -> Option<Json>
     post(&site_url(server, site, "assist"), request).await
 }
 
+/// `GET /api/sites/{site}/{rest}` through the browser's HTTP cache: the
+/// parsed answer, `None` when the server cannot be reached or refuses.
+pub async fn get(server: &str, site: &str, rest: &str) -> Option<Json> {
+    let window = web_sys::window()?;
+    let response: Response = JsFuture::from(window.fetch_with_str(&site_url(server, site, rest)))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    answer(response).await
+}
+
 /// `GET /api/sites/{site}/widget`: the merchant's brand colour and greetings;
 /// `None` when the server cannot be reached (the built-in look stays).
 pub async fn site_settings(server: &str, site: &str) -> Option<Json> {
-    let window = web_sys::window()?;
-    let response: Response =
-        JsFuture::from(window.fetch_with_str(&site_url(server, site, "widget")))
-            .await
-            .ok()?
-            .dyn_into()
-            .ok()?;
-    answer(response).await
+    get(server, site, "widget").await
 }

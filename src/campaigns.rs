@@ -1,29 +1,38 @@
-//! Proactive campaigns in the page: gathers the visitor's state, asks the
-//! server which campaign to show (the server runs `aisle_core::campaign` on the
-//! live file, keeping the evaluator out of this bundle), shows one message at a
-//! time next to the launcher, and sets one exact timer for when the next
-//! campaign becomes eligible.
+//! Proactive campaigns in the page, decided here: the site's live campaigns
+//! come once per page view from `GET …/campaigns/feed` (or from the copy kept
+//! in `localStorage` when its ETag still holds, or when the server cannot be
+//! reached), and `aisle_core::campaign` — the evaluator `aisle campaigns
+//! simulate` runs — decides on every change of the visitor's state: time on
+//! page and on site (one exact timer for the next eligible campaign), scroll
+//! depth, exit intent, cart, single-page-app navigation, `Aisle('trigger')`.
+//! No browsing signal leaves the page; the server hears only events.
 //!
-//! Frequency history lives in the browser: shown on this page (memory), this
-//! session (`sessionStorage`) and ever (`localStorage`). Shown / clicked /
-//! dismissed / conversation-started events go to the server and to
-//! `window.dataLayer` (`aisle_campaign_shown`, ...) when the page has one.
+//! One message at a time, next to the launcher. Frequency history lives in
+//! the browser: shown on this page (memory), this session (`sessionStorage`)
+//! and ever (`localStorage`). Shown / clicked / dismissed /
+//! conversation-started events go to the server and to `window.dataLayer`
+//! (`aisle_campaign_shown`, ...) when the page has one.
 
 use crate::api;
 use crate::app::Widget;
 use crate::assist::{Json, object};
 use crate::config::{self, WidgetConfig};
-use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign};
+use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
+use aisle_core::campaign::decide;
+use aisle_core::campaign::feed::{self, Feed};
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Reflect};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 const SHOWN_IN_SESSION: &str = "aisle:v1:shown";
 const SHOWN_EVER: &str = "aisle:v1:shown-ever";
+/// The last feed and its ETag, per site, in `localStorage`.
+const FEED: &str = "aisle:v1:feed:";
 /// Longest delay `setTimeout` accepts (2^31 − 1 ms, about 24.8 days).
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
@@ -38,8 +47,10 @@ struct Runtime {
     scroll_percent: u8,
     exit_intent: bool,
     timer: Option<Timeout>,
-    /// Increases with each evaluation; stale answers are dropped.
-    generation: u32,
+    /// The site's campaigns, once the feed (or its stored copy) is read.
+    feed: Option<Rc<Feed>>,
+    /// `Aisle('trigger', id)` called before the feed was read: shown once it is.
+    pending_trigger: Option<String>,
 }
 
 thread_local! {
@@ -70,11 +81,6 @@ fn array(strings: &[String]) -> JsValue {
         .into()
 }
 
-/// `Some(text)` as a string, `None` as `null`.
-fn nullable(text: Option<String>) -> JsValue {
-    text.map_or(JsValue::NULL, JsValue::from)
-}
-
 fn remember(storage: Option<web_sys::Storage>, key: &str, id: &str) {
     let Some(storage) = storage else { return };
     let mut ids = list(Some(storage.clone()), key);
@@ -96,10 +102,10 @@ fn number(target: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(target, &JsValue::from_str(key)).ok()?.as_f64()
 }
 
-/// Everything the server needs to decide, read from the page now: an
-/// `aisle_core::api::VisitorState` as a JS object (the server refuses unknown
-/// fields, so the names here are exactly its fields).
-pub fn visitor_state(widget: Widget, trigger: Option<String>) -> JsValue {
+/// The visitor as the page shows them now, in the shape of the live path
+/// (`aisle_core::api::VisitorState`, also what `POST …/campaigns/evaluate`
+/// takes): one mapping to the evaluator's visitor for the widget and the server.
+pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
     let window = web_sys::window();
     let now = js_sys::Date::now();
     let api = config::loader_api().unwrap_or(JsValue::UNDEFINED);
@@ -136,87 +142,120 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> JsValue {
         .as_ref()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
-    // Whole numbers, as the server's integer fields take them.
-    let ms = |since: f64| JsValue::from((now - since).max(0.0) as u64 as f64);
-    let count = |key: &str| JsValue::from(number(&visit, key).unwrap_or(1.0) as u32);
-    with(|r| {
-        object(&[
-            ("url", url.into()),
-            ("referrer", nullable(referrer)),
-            ("on_page_ms", ms(page_start)),
-            ("on_site_ms", ms(site_start)),
-            ("pages_viewed", count("pages")),
-            ("visits", count("visits")),
-            ("cart_value_minor", (r.cart_value_minor as f64).into()),
-            ("cart_items", array(&r.cart_items)),
-            ("device", device.into()),
-            ("language", nullable(language)),
-            ("exit_intent", r.exit_intent.into()),
-            ("scroll_percent", r.scroll_percent.into()),
-            ("shown_on_page", array(&r.shown_on_page)),
-            (
-                "shown_in_session",
-                array(&list(session(), SHOWN_IN_SESSION)),
-            ),
-            ("shown_ever", array(&list(local(), SHOWN_EVER))),
-            ("dismissed_on_page", array(&r.dismissed_on_page)),
-            ("trigger", nullable(trigger)),
-        ])
+    let ms = |since: f64| (now - since).max(0.0) as u64;
+    let count = |key: &str| number(&visit, key).unwrap_or(1.0) as u32;
+    with(|r| VisitorState {
+        url,
+        referrer,
+        on_page_ms: ms(page_start),
+        on_site_ms: ms(site_start),
+        pages_viewed: count("pages"),
+        visits: count("visits"),
+        cart_value_minor: r.cart_value_minor,
+        cart_items: r.cart_items.clone(),
+        device: Some(device.into()),
+        language,
+        exit_intent: r.exit_intent,
+        scroll_percent: r.scroll_percent,
+        shown_on_page: r.shown_on_page.clone(),
+        shown_in_session: list(session(), SHOWN_IN_SESSION),
+        shown_ever: list(local(), SHOWN_EVER),
+        dismissed_on_page: r.dismissed_on_page.clone(),
+        trigger,
     })
 }
 
-/// Asks the server what to show now (or, with `trigger`, shows that campaign).
+/// What the feed's campaigns say for `state` at `now_ms`: the campaign to
+/// show, worded for the visitor, and milliseconds until the next one.
+pub fn decide_for(
+    feed: &Feed,
+    state: &VisitorState,
+    now_ms: i64,
+) -> (Option<ShownCampaign>, Option<u64>) {
+    let visitor = state.visitor(now_ms, feed.agents_online, feed.business_hours_at(now_ms));
+    let decision = decide(&feed.file, &visitor, state.trigger.as_deref());
+    let show = decision
+        .show
+        .map(|c| ShownCampaign::of(c, &visitor.language));
+    (show, decision.next_in_ms)
+}
+
+/// Decides now (with `trigger`, shows that campaign) and sets the one timer
+/// for when the next campaign becomes eligible. Nothing happens before the
+/// feed is read.
 pub fn evaluate(widget: Widget, trigger: Option<String>) {
-    let Some(config) = with(|r| r.config.clone()) else {
+    let Some(feed) = with(|r| {
+        r.timer = None;
+        if r.feed.is_none() && trigger.is_some() {
+            r.pending_trigger = trigger.clone();
+        }
+        r.feed.clone()
+    }) else {
         return;
     };
     let state = visitor_state(widget, trigger);
-    let generation = with(|r| {
-        r.timer = None;
-        r.generation += 1;
-        r.generation
-    });
-    spawn_local(async move {
-        let Some(decision) = api::evaluate_campaigns(&config.server, &config.site, &state).await
-        else {
-            return;
-        };
-        if with(|r| r.generation) != generation {
-            return;
-        }
-        // One message at a time, and none over an open conversation: a campaign
-        // passed over now is offered again when the panel closes.
-        if let Some(campaign) = shown_campaign(&decision.get("show"))
-            && widget.campaign.get_untracked().is_none()
-            && !widget.open.get_untracked()
-        {
-            show(widget, campaign);
-        }
-        if let Some(ms) = decision.number("next_in_ms") {
-            let ms = ms.clamp(0.0, MAX_TIMER_MS);
-            let timer = Timeout::new(ms as u32, move || evaluate(widget, None));
-            with(|r| r.timer = Some(timer));
-        }
-    });
+    let (show, next_in_ms) = decide_for(&feed, &state, js_sys::Date::now() as i64);
+    // One message at a time, and none over an open conversation: a campaign
+    // passed over now is offered again when the panel closes.
+    if let Some(campaign) = show
+        && widget.campaign.get_untracked().is_none()
+        && !widget.open.get_untracked()
+    {
+        show_campaign(widget, campaign);
+    }
+    if let Some(ms) = next_in_ms {
+        let ms = (ms as f64).clamp(0.0, MAX_TIMER_MS);
+        let timer = Timeout::new(ms as u32, move || evaluate(widget, None));
+        with(|r| r.timer = Some(timer));
+    }
 }
 
-/// A `ShownCampaign` from the server's `CampaignDecision::show` (`None`: null).
-pub fn shown_campaign(show: &Json) -> Option<ShownCampaign> {
-    show.is_object().then(|| ShownCampaign {
-        id: show.string("id"),
-        message: show.string("message"),
-        actions: show
-            .list("actions")
-            .iter()
-            .map(|a| ShownAction {
-                label: a.string("label"),
-                url: a.text("url"),
-            })
-            .collect(),
-    })
+/// Reads a feed's text; `None` when it is not one (`aisle_core::campaign::feed`).
+pub fn decode_feed(text: &str) -> Option<Feed> {
+    feed::decode(text)
 }
 
-fn show(widget: Widget, campaign: ShownCampaign) {
+/// Takes `text` as the site's campaigns if it is a feed, and decides.
+fn adopt(widget: Widget, text: &str) -> bool {
+    let Some(feed) = decode_feed(text) else {
+        return false;
+    };
+    let trigger = with(|r| {
+        r.feed = Some(Rc::new(feed));
+        r.pending_trigger.take()
+    });
+    evaluate(widget, trigger);
+    true
+}
+
+/// The feed for this page view: the copy kept in `localStorage` (its ETag,
+/// a newline, its text) at once, so campaigns show with the server slow or
+/// unreachable; then the server's answer. When its ETag is the kept copy's,
+/// the copy holds and nothing more is done; else the new feed is decided on
+/// and kept.
+async fn load_feed(widget: Widget, config: WidgetConfig) {
+    let storage = local();
+    let key = FEED.to_owned() + &config.site;
+    let kept = storage
+        .as_ref()
+        .and_then(|s| s.get_item(&key).ok().flatten())
+        .and_then(|kept| {
+            let (etag, text) = aisle_core::campaign::eval::cut(&kept, b'\n')?;
+            adopt(widget, text).then(|| etag.to_owned())
+        });
+    // `{"etag", "feed"}`, through the browser's HTTP cache (`max-age=0` and
+    // an ETag: the browser revalidates it itself, without a CORS preflight).
+    if let Some(answer) = api::get(&config.server, &config.site, "campaigns/feed").await
+        && let (Some(etag), Some(text)) = (answer.text("etag"), answer.text("feed"))
+        && Some(&etag) != kept.as_ref()
+        && adopt(widget, &text)
+        && let Some(storage) = storage
+    {
+        let _ = storage.set_item(&key, &(etag + "\n" + &text));
+    }
+}
+
+fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     with(|r| r.shown_on_page.push(campaign.id.clone()));
     remember(session(), SHOWN_IN_SESSION, &campaign.id);
     remember(local(), SHOWN_EVER, &campaign.id);
@@ -316,13 +355,14 @@ pub fn cart(widget: Widget, argument: JsValue) {
     evaluate(widget, None);
 }
 
-/// Starts the runtime: scroll and exit-intent listeners, then the first evaluation.
+/// Starts the runtime: scroll and exit-intent listeners, then the feed and
+/// the first decision.
 pub fn start(widget: Widget, config: WidgetConfig) {
-    with(|r| r.config = Some(config));
+    with(|r| r.config = Some(config.clone()));
     let Some(window) = web_sys::window() else {
         return;
     };
-    // Scroll depth in steps of 10%, so a scrolling visitor costs a request per step at most.
+    // Scroll depth in whole percent; deciding is local, so every step is free.
     let on_scroll = Closure::<dyn Fn()>::new(move || {
         let Some(window) = web_sys::window() else {
             return;
@@ -337,7 +377,7 @@ pub fn start(widget: Widget, config: WidgetConfig) {
                 .and_then(|h| h.as_f64())
                 .unwrap_or(0.0);
         let total = f64::from(body.scroll_height().max(1));
-        let percent = ((seen / total * 100.0).min(100.0) as u8) / 10 * 10;
+        let percent = (seen / total * 100.0).min(100.0) as u8;
         if with(|r| (percent > r.scroll_percent).then(|| r.scroll_percent = percent)).is_some() {
             evaluate(widget, None);
         }
@@ -365,5 +405,5 @@ pub fn start(widget: Widget, config: WidgetConfig) {
     // Listeners live as long as the page.
     on_scroll.forget();
     on_leave.forget();
-    evaluate(widget, None);
+    spawn_local(load_feed(widget, config));
 }

@@ -297,8 +297,7 @@ fn only_web_links_are_rendered_as_links() {
 }
 
 #[wasm_bindgen_test]
-fn the_visitor_state_is_what_the_server_decodes() {
-    use aisle_core::api::VisitorState;
+fn the_visitor_state_is_read_from_the_page() {
     let root = fresh_root();
     let widget = mount(&root, config("fr")).unwrap();
     dispatch(
@@ -309,44 +308,102 @@ fn the_visitor_state_is_what_the_server_decodes() {
         },
     );
     let state = aisle_widget::campaigns::visitor_state(widget, Some("welcome".into()));
-    let text = String::from(js_sys::JSON::stringify(&state).unwrap());
-    // The server's type refuses unknown fields and wrongly typed values.
-    let decoded: VisitorState = serde_json::from_str(&text).expect(&text);
-    assert_eq!(decoded.trigger.as_deref(), Some("welcome"));
-    assert_eq!(decoded.language.as_deref(), Some("fi"));
-    assert!(decoded.url.starts_with("http"));
-    assert!(decoded.device.is_some());
+    assert_eq!(state.trigger.as_deref(), Some("welcome"));
+    assert_eq!(state.language.as_deref(), Some("fi"));
+    assert!(state.url.starts_with("http"));
+    assert!(state.device.is_some());
+    // What `POST …/campaigns/evaluate` takes, within its limits.
+    assert_eq!(state.validate(), Ok(()));
+}
+
+/// The parity test: every case of `aisle_core::campaign::cases` (the table
+/// the native tests run), through the server's feed encoding and the widget's
+/// decoder, evaluated in the browser's wasm, gives the same answers.
+#[wasm_bindgen_test]
+fn every_campaign_case_answers_in_the_browser_as_natively() {
+    use aisle_core::campaign::cases::{cases, outcome};
+    use aisle_core::campaign::feed::{Feed, encode};
+    use aisle_core::campaign::parse_campaigns;
+    let all = cases();
+    assert!(all.len() > 150, "the table has {} cases", all.len());
+    let mut failures = Vec::new();
+    for case in &all {
+        let file = parse_campaigns(&case.file).expect("the case's file is valid");
+        let text = encode(&Feed {
+            file: file.clone(),
+            agents_online: case.visitor.agents_online,
+            open: None,
+        });
+        let feed = aisle_widget::campaigns::decode_feed(&text).expect("the widget reads the feed");
+        assert_eq!(feed.file, file, "{}", case.name);
+        let found = outcome(&feed.file, &case.visitor, case.trigger.as_deref());
+        if let Err(why) = case.check(&found) {
+            failures.push(why);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[wasm_bindgen_test]
-fn campaign_decisions_are_read_from_the_server_shape() {
-    use aisle_core::api::{CampaignDecision, ShownAction, ShownCampaign};
-    use aisle_widget::assist::Json;
-    use aisle_widget::campaigns::shown_campaign;
-    let campaign = ShownCampaign {
-        id: "welcome".into(),
-        message: "Free shipping today".into(),
-        actions: vec![
-            ShownAction {
-                label: "Shop".into(),
-                url: Some("/sale".into()),
-            },
-            ShownAction {
-                label: "Ask us".into(),
-                url: None,
-            },
-        ],
+fn the_widget_decides_from_the_feed_in_the_visitors_language() {
+    use aisle_core::api::{ShownAction, VisitorState};
+    use aisle_core::campaign::feed::{Feed, encode};
+    use aisle_core::campaign::parse_campaigns;
+    use aisle_widget::campaigns::{decide_for, decode_feed};
+    let demo = parse_campaigns(include_str!("../crates/server/demo/campaigns.json")).unwrap();
+    let now = 1_795_900_000_000;
+    let feed = |agents: u32, open: Option<Vec<(i64, i64)>>| {
+        decode_feed(&encode(&Feed {
+            file: demo.clone(),
+            agents_online: agents,
+            open,
+        }))
+        .unwrap()
     };
-    let decision = CampaignDecision {
-        show: Some(campaign.clone()),
-        next_in_ms: Some(5000),
-        version: 3,
+    let home = |on_page_ms: u64| VisitorState {
+        url: "https://shop.example/".into(),
+        on_page_ms,
+        on_site_ms: on_page_ms,
+        pages_viewed: 1,
+        visits: 1,
+        language: Some("fr-CA".into()),
+        ..VisitorState::default()
     };
-    let json = Json::parse(&serde_json::to_string(&decision).unwrap());
-    assert_eq!(shown_campaign(&json.get("show")), Some(campaign));
-    assert_eq!(json.number("next_in_ms"), Some(5000.0));
-    let none = Json::parse(&serde_json::to_string(&CampaignDecision::default()).unwrap());
-    assert_eq!(shown_campaign(&none.get("show")), None);
+    let (show, next) = decide_for(&feed(1, None), &home(5_000), now);
+    assert_eq!(show, None);
+    assert_eq!(next, Some(10_000), "one exact timer: 15 s on the page");
+    let (show, _) = decide_for(&feed(1, None), &home(15_000), now);
+    let show = show.expect("Black Friday after 15 s");
+    assert_eq!(show.id, "bf-sitewide");
+    assert!(
+        show.message.starts_with("Black Friday : -25 %"),
+        "{}",
+        show.message
+    );
+    assert_eq!(
+        show.actions,
+        [ShownAction {
+            label: "Shop the sale".into(),
+            url: Some("/collections/winter".into())
+        }]
+    );
+    // Agents online come from the feed.
+    let winter = |agents| {
+        let state = VisitorState {
+            url: "https://shop.example/Collections/Winter/".into(),
+            ..home(20_000)
+        };
+        decide_for(&feed(agents, None), &state, now).0.map(|c| c.id)
+    };
+    assert_eq!(winter(1).as_deref(), Some("collections-vip"));
+    assert_eq!(winter(0), None);
+    // `Aisle('trigger', id)` whatever the conditions.
+    let triggered = VisitorState {
+        trigger: Some("parka-quiz".into()),
+        ..home(0)
+    };
+    let (show, _) = decide_for(&feed(1, Some(vec![(0, 1)])), &triggered, now);
+    assert_eq!(show.map(|c| c.id).as_deref(), Some("parka-quiz"));
 }
 
 #[wasm_bindgen_test]

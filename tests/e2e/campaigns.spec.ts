@@ -1,5 +1,6 @@
 // Proactive campaigns on the demo store (crates/server/demo/campaigns.json),
-// with Playwright's fake clock so "15 seconds on the page" takes no time.
+// with Playwright's fake clock so "15 seconds on the page" takes no time. The
+// widget reads the campaign feed once per page view and decides in the page.
 import { test, expect, type Page } from '@playwright/test';
 import { Store } from './store';
 
@@ -39,7 +40,7 @@ test('after 15 s on the home page the Black Friday message is announced, and dis
   });
 
   // Same session, same page again: once per session means not again.
-  const evaluated = page.waitForResponse(/campaigns\/evaluate/);
+  const evaluated = page.waitForResponse(/campaigns\/feed/);
   await store.visit('/');
   await loadWidget(page, store);
   await evaluated;
@@ -79,4 +80,66 @@ test('a cart between $30 and $50 gets the free-shipping nudge', async ({ page })
   await page.evaluate(() => (window as any).Aisle('cart', { value: 39, currency: 'USD', items: ['NW-BEANIE'] }));
   await expect(page.getByRole('group', { name: 'Message from the store' }))
     .toContainText("You're close to free shipping");
+});
+
+/** Requests the page sends to the Aisle API, as `METHOD /path`. */
+function apiRequests(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith('/api/')) seen.push(`${request.method()} ${url.pathname}`);
+  });
+  return seen;
+}
+
+/** Scrolls a page made tall enough to the bottom, in 5% steps. */
+async function scrollThrough(page: Page) {
+  await page.evaluate(() => { document.body.style.minHeight = '4000px'; });
+  for (let step = 1; step <= 20; step++) {
+    await page.evaluate((s) => window.scrollTo(0, (document.documentElement.scrollHeight * s) / 20), step);
+  }
+}
+
+test('a 60-second visit with full scrolls and 3 navigations makes one feed request and posts only events', async ({ page }) => {
+  await page.clock.install();
+  const api = apiRequests(page);
+  const store = new Store(page);
+  await store.visit('/');
+  await loadWidget(page, store);
+  await expect.poll(() => api.filter((r) => r.endsWith('/campaigns/feed')).length).toBe(1);
+  for (const path of ['/collections/winter', '/products/alpine-parka', '/cart']) {
+    await scrollThrough(page);
+    await page.clock.fastForward(15_000);
+    await page.evaluate((p) => history.pushState({}, '', p), path);
+  }
+  await scrollThrough(page);
+  // Decided in the page all along: the Black Friday message showed on the home page.
+  await expect.poll(() => api.filter((r) => r === 'POST /api/sites/demo/campaigns/events').length)
+    .toBeGreaterThan(0);
+  const feed = api.filter((r) => r.endsWith('/campaigns/feed'));
+  const events = api.filter((r) => r.endsWith('/campaigns/events'));
+  const others = api.filter((r) => !feed.includes(r) && !events.includes(r));
+  test.info().annotations.push({ type: 'requests', description: JSON.stringify({ total: api.length, feed: feed.length, events: events.length, others }) });
+  console.log(`API requests on the visit: ${api.length} (${feed.length} feed, ${events.length} events, others: ${others.join(', ')})`);
+  expect(feed).toHaveLength(1);
+  expect(api.filter((r) => r.includes('/campaigns/evaluate'))).toHaveLength(0);
+  expect(events.every((r) => r.startsWith('POST '))).toBe(true);
+  // Besides the feed and the events, only the widget's settings.
+  expect(others).toEqual(['GET /api/sites/demo/widget']);
+});
+
+test('with the API unreachable after a first visit, the stored feed still shows campaigns', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/cart');
+  await loadWidget(page, store);
+  await expect.poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('aisle:v1:feed:'))))
+    .toBe(true);
+  let refused = 0;
+  await page.route('**/api/**', (route) => { refused++; return route.abort(); });
+  await store.visit('/cart');
+  await loadWidget(page, store);
+  await page.evaluate(() => (window as any).Aisle('cart', { value: 39, currency: 'USD', items: ['NW-BEANIE'] }));
+  await expect(page.getByRole('group', { name: 'Message from the store' }))
+    .toContainText("You're close to free shipping");
+  expect(refused).toBeGreaterThan(0);
 });

@@ -4,6 +4,8 @@
 //! machine-readable [`ErrorCode`] the widget localizes, and an English message
 //! for developers reading the network tab.
 
+use crate::campaign::eval::split_url;
+use crate::campaign::{ActionKind, Campaign, Device, Seen, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/sites/{site}/orders/lookup`: prove an order by number + email.
@@ -170,6 +172,77 @@ impl VisitorState {
     }
 }
 
+impl VisitorState {
+    /// The evaluator's [`Visitor`] for this state, with what only the server
+    /// (or the widget's feed) knows: the time, agents online, business hours.
+    /// The one mapping of the live path, in the widget and the server alike.
+    pub fn visitor(&self, now_ms: i64, agents_online: u32, business_hours: bool) -> Visitor {
+        let (path, query) = split_url(&self.url);
+        let mut ids: Vec<&String> = Vec::new();
+        for list in [
+            &self.shown_on_page,
+            &self.shown_in_session,
+            &self.shown_ever,
+            &self.dismissed_on_page,
+        ] {
+            for id in list {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        let history = ids
+            .into_iter()
+            .map(|id| {
+                let on_page = self.shown_on_page.contains(id);
+                let in_session = on_page || self.shown_in_session.contains(id);
+                let seen = Seen {
+                    shown_on_page: on_page,
+                    shown_in_session: in_session,
+                    shown_ever: in_session || self.shown_ever.contains(id),
+                    dismissed_on_page: self.dismissed_on_page.contains(id),
+                };
+                (id.clone(), seen)
+            })
+            .collect();
+        Visitor {
+            path,
+            query,
+            referrer: self.referrer.clone().filter(|r| !r.is_empty()),
+            on_page_ms: self.on_page_ms,
+            on_site_ms: self.on_site_ms,
+            pages_viewed: self.pages_viewed,
+            visits: self.visits,
+            cart_value_minor: self.cart_value_minor,
+            cart_items: trimmed(&self.cart_items),
+            device: self
+                .device
+                .as_deref()
+                .and_then(Device::from_name)
+                .unwrap_or_default(),
+            language: self.language.clone().unwrap_or_else(|| "en".into()),
+            now_ms,
+            agents_online,
+            business_hours,
+            exit_intent: self.exit_intent,
+            scroll_percent: self.scroll_percent.min(100),
+            customer_tags: Vec::new(),
+            history,
+        }
+    }
+}
+
+/// Cart items as the evaluator compares them: trimmed, empty ones left out
+/// (the same for `simulate --cart-items` and the live cart).
+pub fn trimmed(items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// What the widget should do about campaigns now.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CampaignDecision {
@@ -191,6 +264,27 @@ pub struct ShownCampaign {
     pub message: String,
     /// Buttons under the message.
     pub actions: Vec<ShownAction>,
+}
+
+impl ShownCampaign {
+    /// `campaign` worded for `locale`.
+    pub fn of(campaign: &Campaign, locale: &str) -> ShownCampaign {
+        ShownCampaign {
+            id: campaign.id.clone(),
+            message: campaign.message.for_locale(locale).to_owned(),
+            actions: campaign
+                .actions
+                .iter()
+                .map(|a| ShownAction {
+                    label: a.label.for_locale(locale).to_owned(),
+                    url: match &a.kind {
+                        ActionKind::OpenUrl(url) => Some(url.clone()),
+                        ActionKind::OpenChat => None,
+                    },
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A button of a shown campaign.

@@ -7,13 +7,15 @@
 //! The same code runs in the widget (wasm), the server and the `aisle
 //! campaigns` CLI, so "what would this visitor see?" has one answer.
 
+pub mod cases;
 pub mod check;
 pub mod eval;
+pub mod feed;
 pub mod json;
 pub mod time;
 
 pub use check::{CampaignError, parse_campaigns};
-pub use eval::{Evaluation, Seen, Visitor, evaluate};
+pub use eval::{Decision, Evaluation, Seen, Visitor, decide, evaluate};
 
 /// A campaign file: `{"version": 1, "campaigns": [...]}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +31,17 @@ pub struct CampaignFile {
 impl CampaignFile {
     /// A file of `campaigns` (in file order).
     pub fn new(version: u32, campaigns: Vec<Campaign>) -> Self {
-        let mut display_order: Vec<usize> = (0..campaigns.len()).collect();
-        // Stable: equal priorities keep file order.
-        display_order.sort_by_key(|&i| std::cmp::Reverse(campaigns[i].priority));
+        // Insertion by priority, after every equal one, so ties keep file
+        // order. (Files hold tens of campaigns; std's sort would add kilobytes
+        // to the widget's wasm.)
+        let mut display_order: Vec<usize> = Vec::with_capacity(campaigns.len());
+        for (i, campaign) in campaigns.iter().enumerate() {
+            let at = display_order
+                .iter()
+                .position(|&j| campaigns[j].priority < campaign.priority)
+                .unwrap_or(display_order.len());
+            display_order.insert(at, i);
+        }
         CampaignFile {
             version,
             campaigns,
@@ -75,7 +85,16 @@ pub fn pick_localized<'a, I>(texts: I, locale: &str) -> Option<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a str)> + Clone,
 {
-    let wanted = locale.to_ascii_lowercase().replace('_', "-");
+    let wanted: String = locale
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
     let language = wanted.split('-').next().unwrap_or_default();
     let find = |tag: &str| {
         texts
@@ -168,7 +187,9 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// The condition does not hold.
     Not(Box<Condition>),
-    /// Every operator holds on the URL path (query excluded, trailing slash ignored).
+    /// Every operator holds on the URL path, normalised by
+    /// [`eval::normalize_path`] (query, fragment, trailing slash, case,
+    /// percent-escapes).
     Path(Vec<PathTest>),
     /// A query parameter test.
     Query {
@@ -214,22 +235,32 @@ pub enum Condition {
     CustomerTag(String),
 }
 
-/// An operator on the URL path; all case-sensitive.
+/// An operator on the URL path. Both the visitor's path and the operand are
+/// normalised the same way (percent-escapes decoded, lower case, `//` as `/`;
+/// see [`eval::normalize_path`]), so case and escapes never matter. Built by
+/// [`PathTest::new`], which stores the operand normalised.
+///
+/// A `/` at either end of the operand of `starts_with`, `ends_with`,
+/// `contains` and `not_contains` stands for a segment boundary (the path's
+/// start and end are boundaries): `starts_with "/collections/"` matches
+/// `/collections` and `/collections/winter` but not `/collections-sale`;
+/// `contains "/winter/"` matches `/collections/winter`; `contains "parka"`
+/// (no slash) matches inside a segment, `/products/alpine-parka`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathTest {
-    /// Equal.
+    /// The whole path is this (a trailing slash never matters).
     Is(String),
-    /// Not equal.
+    /// The whole path is not this.
     IsNot(String),
-    /// Starts with.
+    /// The path starts with this (stored with a leading `/`).
     StartsWith(String),
-    /// Ends with.
+    /// The path ends with this (stored with a trailing `/`: the path's end is a boundary).
     EndsWith(String),
-    /// Contains.
+    /// The path contains this.
     Contains(String),
-    /// Does not contain.
+    /// The path does not contain this.
     NotContains(String),
-    /// Whole-path match where `*` matches any run of characters.
+    /// Whole-path match where `*` matches any run of characters, `/` included.
     Matches(String),
 }
 

@@ -29,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sites/{site}/assist", post(crate::assist::assist))
         .route("/sites/{site}/widget", axum::routing::get(widget_settings))
         .route(
+            "/sites/{site}/campaigns/feed",
+            axum::routing::get(crate::campaigns::campaign_feed),
+        )
+        .route(
             "/sites/{site}/campaigns/evaluate",
             post(crate::campaigns::evaluate),
         )

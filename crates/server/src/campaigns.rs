@@ -4,7 +4,8 @@
 //! `aisle campaigns push FILE --site ID` validates with the same checker as
 //! `aisle campaigns check` and stores a new version in one transaction, so an
 //! invalid file never replaces a valid one. The newest version is live at once:
-//! the widget fetches `GET /api/sites/{site}/campaigns` (revalidated by ETag).
+//! the widget fetches `GET /api/sites/{site}/campaigns/feed` once per page view
+//! (revalidated by ETag) and decides itself; it posts only events.
 
 use crate::AppState;
 use crate::client::ClientIp;
@@ -12,14 +13,14 @@ use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
 use crate::sites::KnownSite;
-use aisle_core::api::{
-    CampaignDecision, CampaignEvent, ErrorCode, ShownAction, ShownCampaign, VisitorState,
-};
-use aisle_core::campaign::{CampaignError, parse_campaigns};
+use aisle_core::api::{CampaignDecision, CampaignEvent, ErrorCode, ShownCampaign, VisitorState};
+use aisle_core::campaign::feed::{self, Feed};
+use aisle_core::campaign::{CampaignError, CampaignFile, decide, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sha2::Digest;
 
 use sqlx::SqlitePool;
 
@@ -101,6 +102,75 @@ pub async fn feed(State(state): State<AppState>, site: KnownSite, headers: Heade
     (cache, json, [(header::ETAG, etag)], source).into_response()
 }
 
+/// How long shared caches (a CDN in front of Aisle) may serve the feed
+/// without asking again; browsers always revalidate (`max-age=0`), by ETag.
+pub const FEED_SHARED_MAX_AGE: u32 = 10;
+
+/// How many days of opening hours the feed carries.
+const FEED_OPEN_DAYS: i64 = 8;
+
+/// The site's live campaigns as the widget reads them ([`feed::encode`]):
+/// the checked file plus agents online and the coming week's opening hours.
+pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError> {
+    let Some(site_entry) = state.sites.get(site) else {
+        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
+    };
+    let file = match live(&state.db, site).await? {
+        Some((_, source)) => parse_campaigns(&source).map_err(|_| {
+            AppError::Internal(anyhow::anyhow!(
+                "stored campaigns for {site} no longer parse"
+            ))
+        })?,
+        None => CampaignFile::new(1, Vec::new()),
+    };
+    let open = site_entry
+        .config
+        .business_hours
+        .as_ref()
+        .map(|hours| hours.open_spans(now(), FEED_OPEN_DAYS));
+    Ok(feed::encode(&Feed {
+        file,
+        agents_online: state.chat.agents_online(site),
+        open,
+    }))
+}
+
+/// `GET /api/sites/{site}/campaigns/feed`: what the widget needs to decide on
+/// its own, once per page view, as `{"etag": ETAG, "feed": FEED}` (the feed's
+/// text, [`feed::encode`]). The ETag is a hash of the feed, so a push, an
+/// agent coming online or the next day's hours change it; `If-None-Match`
+/// with the current one answers `304`. Shared caches may keep it
+/// [`FEED_SHARED_MAX_AGE`] seconds; CORS as the other widget endpoints.
+pub async fn campaign_feed(
+    State(state): State<AppState>,
+    KnownSite(site): KnownSite,
+    headers: HeaderMap,
+) -> Response {
+    let text = match feed_text(&state, &site.id).await {
+        Ok(text) => text,
+        Err(e) => return e.into_response(),
+    };
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let etag = format!("\"f{}-{}\"", feed::FORMAT, hex::encode(&digest[..12]));
+    let cache = [(
+        header::CACHE_CONTROL,
+        format!("public, max-age=0, s-maxage={FEED_SHARED_MAX_AGE}, stale-if-error=86400"),
+    )];
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|list| {
+            list.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    if matches {
+        return (StatusCode::NOT_MODIFIED, cache, [(header::ETAG, etag)]).into_response();
+    }
+    // The ETag rides in the body too: the widget keeps the two together.
+    let body = Json(serde_json::json!({"etag": etag, "feed": text}));
+    (cache, [(header::ETAG, etag)], body).into_response()
+}
+
 /// The UTC day (`2026-11-27`) of Unix seconds.
 pub fn utc_day(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
@@ -156,16 +226,18 @@ pub async fn record_event(
 
 /// `POST /api/sites/{site}/campaigns/evaluate`: what this visitor should see now,
 /// and when to ask again. Agents online and business hours come from the server.
+///
+/// The widget no longer asks (it decides from the feed); this stays for
+/// integrations that post a visitor, on the same mapping
+/// ([`VisitorState::visitor`]) and decision ([`decide`]) as the widget.
 pub async fn evaluate(
     State(state): State<AppState>,
     site_entry: KnownSite,
     ApiJson(s): ApiJson<VisitorState>,
 ) -> Result<Json<CampaignDecision>, AppError> {
-    use aisle_core::campaign::{ActionKind, Device, Seen, Visitor};
     let site = &site_entry.id;
     s.validate()
         .map_err(|why| AppError::invalid(ErrorCode::BadRequest, why))?;
-    let trigger = s.trigger.clone();
     let Some((version, source)) = live(&state.db, site).await? else {
         return Ok(Json(CampaignDecision {
             show: None,
@@ -178,88 +250,17 @@ pub async fn evaluate(
             "stored campaigns for {site} no longer parse"
         ))
     })?;
-    let (path, query) = aisle_core::campaign::eval::split_url(&s.url);
-    let language = s.language.unwrap_or_else(|| "en".into());
-    let mut ids: Vec<&String> = Vec::new();
-    for list in [
-        &s.shown_on_page,
-        &s.shown_in_session,
-        &s.shown_ever,
-        &s.dismissed_on_page,
-    ] {
-        ids.extend(list.iter());
-    }
-    ids.sort();
-    ids.dedup();
-    let history = ids
-        .into_iter()
-        .map(|id| {
-            let seen = Seen {
-                shown_on_page: s.shown_on_page.contains(id),
-                shown_in_session: s.shown_in_session.contains(id) || s.shown_on_page.contains(id),
-                shown_ever: s.shown_ever.contains(id)
-                    || s.shown_in_session.contains(id)
-                    || s.shown_on_page.contains(id),
-                dismissed_on_page: s.dismissed_on_page.contains(id),
-            };
-            (id.clone(), seen)
-        })
-        .collect();
-    let visitor = Visitor {
-        path,
-        query,
-        referrer: s.referrer.filter(|r| !r.is_empty()),
-        on_page_ms: s.on_page_ms,
-        on_site_ms: s.on_site_ms.max(s.on_page_ms),
-        pages_viewed: s.pages_viewed,
-        visits: s.visits,
-        cart_value_minor: s.cart_value_minor,
-        cart_items: s.cart_items,
-        device: s
-            .device
-            .as_deref()
-            .and_then(Device::from_name)
-            .unwrap_or_default(),
-        language: language.clone(),
-        now_ms: now() * 1000,
-        // Agents online (not away) on the live-handoff socket right now.
-        agents_online: state.chat.agents_online(site),
-        business_hours: site_entry.config.open_at(now()),
-        exit_intent: s.exit_intent,
-        scroll_percent: s.scroll_percent.min(100),
-        customer_tags: Vec::new(),
-        history,
-    };
-    let result = aisle_core::campaign::evaluate(&file, &visitor);
-    // `Aisle('trigger', id)` shows an enabled campaign on demand, whatever its conditions.
-    let triggered = trigger
-        .as_deref()
-        .and_then(|id| file.campaigns.iter().find(|c| c.id == id && c.enabled));
-    let show = triggered
-        .or_else(|| {
-            result
-                .show
-                .and_then(|id| file.campaigns.iter().find(|c| c.id == id))
-        })
-        .map(|c| ShownCampaign {
-            id: c.id.clone(),
-            message: c.message.for_locale(&language).to_owned(),
-            actions: c
-                .actions
-                .iter()
-                .map(|a| ShownAction {
-                    label: a.label.for_locale(&language).to_owned(),
-                    url: match &a.kind {
-                        ActionKind::OpenUrl(url) => Some(url.clone()),
-                        ActionKind::OpenChat => None,
-                    },
-                })
-                .collect(),
-        });
-    let next_in_ms = result.waiting.iter().map(|(_, ms)| *ms).min();
+    let visitor = s.visitor(
+        now() * 1000,
+        state.chat.agents_online(site),
+        site_entry.config.open_at(now()),
+    );
+    let decision = decide(&file, &visitor, s.trigger.as_deref());
     Ok(Json(CampaignDecision {
-        show,
-        next_in_ms,
+        show: decision
+            .show
+            .map(|c| ShownCampaign::of(c, &visitor.language)),
+        next_in_ms: decision.next_in_ms,
         version,
     }))
 }

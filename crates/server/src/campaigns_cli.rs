@@ -23,7 +23,8 @@ pub struct SimulateArgs {
     /// Seconds on this page.
     #[arg(long, default_value_t = 0.0)]
     pub seconds_on_page: f64,
-    /// Seconds on the site this session (default: seconds on page).
+    /// Seconds on the site this session, this page included (default and
+    /// least: seconds on page).
     #[arg(long)]
     pub seconds_on_site: Option<f64>,
     /// Pages viewed this session.
@@ -123,17 +124,19 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = evaluate(&campaigns, &visitor);
+    println!("{}", simulation(&campaigns, &visitor));
+    ExitCode::SUCCESS
+}
+
+/// What `simulate` prints for `visitor`: `{"eligible", "show", "waiting"}`.
+pub fn simulation(campaigns: &CampaignFile, visitor: &Visitor) -> serde_json::Value {
+    let result = evaluate(campaigns, visitor);
     let waiting: Vec<_> = result
         .waiting
         .iter()
         .map(|(id, ms)| json!({"id": id, "in_seconds": waiting_seconds(*ms)}))
         .collect();
-    println!(
-        "{}",
-        json!({"eligible": result.eligible, "show": result.show, "waiting": waiting})
-    );
-    ExitCode::SUCCESS
+    json!({"eligible": result.eligible, "show": result.show, "waiting": waiting})
 }
 
 fn seconds_to_ms(seconds: f64, flag: &str) -> Result<u64, String> {
@@ -171,12 +174,7 @@ pub fn visitor(args: &SimulateArgs) -> Result<Visitor, String> {
         pages_viewed: args.pages_viewed,
         visits: args.visits,
         cart_value_minor: (args.cart_value * 100.0).round() as i64,
-        cart_items: args
-            .cart_items
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
+        cart_items: aisle_core::api::trimmed(&args.cart_items),
         device: Device::from_name(&args.device).unwrap_or_default(),
         language: args.locale.clone(),
         now_ms: now,

@@ -204,7 +204,14 @@ pub fn app(state: AppState) -> Router {
             origin.to_str().is_ok_and(|o| sites.any_allows(o))
         }))
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers([axum::http::header::CONTENT_TYPE]);
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::IF_NONE_MATCH,
+        ])
+        // The widget compares the campaign feed's ETag with its stored copy's.
+        .expose_headers([axum::http::header::ETAG])
+        // Browsers may reuse a preflight this long (Chromium caps it at 2 h).
+        .max_age(std::time::Duration::from_secs(7200));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route(

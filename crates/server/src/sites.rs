@@ -129,6 +129,60 @@ impl BusinessHours {
     }
 }
 
+impl BusinessHours {
+    /// The opening spans `[from, until)` in Unix milliseconds of `days` days
+    /// from the start of the store's day at `unix_seconds`, merged where one
+    /// ends as the next starts (`24:00` then `00:00`). The widget's feed
+    /// carries them, so it knows the hours without a time-zone database.
+    /// An unknown time zone (refused on import) counts as always open.
+    pub fn open_spans(&self, unix_seconds: i64, days: i64) -> Vec<(i64, i64)> {
+        let always = vec![(i64::MIN, i64::MAX)];
+        let Ok(tz) = jiff::tz::TimeZone::get(&self.time_zone) else {
+            return always;
+        };
+        let Ok(at) = jiff::Timestamp::from_second(unix_seconds) else {
+            return always;
+        };
+        let today = at.to_zoned(tz.clone()).date();
+        // A wall-clock time of `day` (`24:00`: the next midnight) as Unix ms.
+        let instant = |day: jiff::civil::Date, minutes: u32| -> Option<i64> {
+            let (day, minutes) = if minutes >= 24 * 60 {
+                (day.tomorrow().ok()?, minutes - 24 * 60)
+            } else {
+                (day, minutes)
+            };
+            let wall = day.at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0);
+            Some(wall.to_zoned(tz.clone()).ok()?.timestamp().as_millisecond())
+        };
+        let mut spans: Vec<(i64, i64)> = Vec::new();
+        for offset in 0..days {
+            let Ok(day) = today.checked_add(jiff::Span::new().days(offset)) else {
+                continue;
+            };
+            let key = WEEKDAYS[usize::from(day.weekday().to_monday_zero_offset().unsigned_abs())];
+            let mut today_spans: Vec<(i64, i64)> = self
+                .weekly
+                .get(key)
+                .into_iter()
+                .flatten()
+                .filter_map(|[from, until]| {
+                    let (from, until) = (parse_hhmm(from)?, parse_hhmm(until)?);
+                    (from < until).then_some(())?;
+                    Some((instant(day, from)?, instant(day, until)?))
+                })
+                .collect();
+            today_spans.sort_unstable();
+            for span in today_spans {
+                match spans.last_mut() {
+                    Some(last) if span.0 <= last.1 => last.1 = last.1.max(span.1),
+                    _ => spans.push(span),
+                }
+            }
+        }
+        spans
+    }
+}
+
 impl SiteConfig {
     /// When people are next on duty, if they are off now.
     pub fn back_at(&self, unix_seconds: i64) -> Option<i64> {
@@ -595,6 +649,38 @@ mod tests {
         assert_eq!(hours.next_open(monday_nine - 60), Some(monday_nine));
         assert_eq!(parse_hhmm("24:00"), Some(1440));
         assert_eq!(parse_hhmm("24:01"), None);
+    }
+
+    #[test]
+    fn the_feeds_opening_spans_agree_with_is_open_across_a_clock_change() {
+        let hours = BusinessHours {
+            time_zone: "America/New_York".into(),
+            weekly: [
+                ("sat", vec![["10:00", "14:00"], ["20:00", "24:00"]]),
+                ("sun", vec![["00:00", "02:30"], ["09:00", "17:30"]]),
+                ("mon", vec![["09:00", "17:00"]]),
+            ]
+            .into_iter()
+            .map(|(day, spans)| {
+                let spans = spans
+                    .into_iter()
+                    .map(|[a, b]| [a.to_owned(), b.to_owned()])
+                    .collect();
+                (day.to_owned(), spans)
+            })
+            .collect(),
+        };
+        // Friday 2026-10-30 12:00 EDT; clocks fall back on Sunday 2026-11-01.
+        let start = 1_793_376_000;
+        let spans = hours.open_spans(start, 8);
+        assert_eq!(spans.len(), 4, "Saturday's late span runs into Sunday's");
+        for minute in 0..(7 * 24 * 60) {
+            let at = start + minute * 60;
+            let in_spans = spans
+                .iter()
+                .any(|(from, until)| *from <= at * 1000 && at * 1000 < *until);
+            assert_eq!(in_spans, hours.is_open(at), "at {at}");
+        }
         assert_eq!(parse_hhmm("9:00"), None);
     }
 }

@@ -82,7 +82,23 @@ fn check_reports_every_error_with_path_and_line_column() {
     let output = aisle(&["campaigns", "check", &broken]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stdout(&output).contains(":2:16: $: invalid JSON"),
+        stdout(&output).contains(":2:16: $.campaigns[0]: invalid JSON"),
+        "{}",
+        stdout(&output)
+    );
+
+    // A key written twice is refused, naming where both are.
+    let twice = file(
+        &dir,
+        "twice.json",
+        "{\"version\": 1,\n \"campaigns\": [{\"id\": \"a\", \"message\": \"m\", \"id\": \"b\"}]}",
+    );
+    let output = aisle(&["campaigns", "check", &twice]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains(
+            ":2:44: $.campaigns[0].id: invalid JSON: field \"id\" appears twice, at 2:17 and at 2:44"
+        ),
         "{}",
         stdout(&output)
     );

@@ -492,6 +492,105 @@ async fn the_demo_campaigns_are_live_and_revalidate_by_etag() {
 }
 
 #[tokio::test]
+async fn the_campaign_feed_is_what_the_widget_decodes_with_etag_cdn_cache_and_cors() {
+    use aisle_core::campaign::feed;
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let get = |etag: Option<&str>, origin: Option<&str>| {
+        let mut request = Request::get("/api/sites/demo/campaigns/feed");
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        send(&router, request.body(Body::empty()).unwrap(), SHOPPER)
+    };
+    let (status, headers, body) = get(None, Some("http://localhost:8080")).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert!(etag.starts_with("\"f1-"), "{etag}");
+    let cache = headers[header::CACHE_CONTROL].to_str().unwrap();
+    assert!(
+        cache.contains("public") && cache.contains("max-age=0") && cache.contains("s-maxage="),
+        "{cache}"
+    );
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "http://localhost:8080"
+    );
+    assert!(
+        headers[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+            .to_str()
+            .unwrap()
+            .contains("etag")
+    );
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        answer["etag"],
+        etag.as_str(),
+        "the ETag travels with the feed"
+    );
+    let fed = feed::decode(answer["feed"].as_str().unwrap()).expect("a feed the widget reads");
+    let demo_file = aisle_core::campaign::parse_campaigns(aisle_server::demo::CAMPAIGNS).unwrap();
+    assert_eq!(fed.file, demo_file, "the live file, as checked");
+    assert_eq!(fed.agents_online, 0);
+
+    // The stored copy's ETag still holds: 304, no body.
+    let (status, headers, body) = get(Some(&etag), None).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers[header::ETAG], etag.as_str());
+    assert!(body.is_empty());
+
+    // An agent coming online changes the feed, and so its ETag.
+    let (agent_connection, _outbox) = aisle_server::chat::hub::channel(64 * 1024);
+    demo.state
+        .chat
+        .add_agent("demo", 1, "session", agent_connection);
+    let (status, headers, body) = get(Some(&etag), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(headers[header::ETAG], etag.as_str());
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let fed = feed::decode(answer["feed"].as_str().unwrap()).unwrap();
+    assert_eq!(fed.agents_online, 1);
+
+    // A push too.
+    let new = r#"{"version": 1, "campaigns": [{"id": "holiday", "message": "Order by Dec 17"}]}"#;
+    aisle_server::campaigns::push(&demo.state.db, "demo", new)
+        .await
+        .unwrap();
+    let (_, _, body) = get(Some(&etag), None).await;
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let fed = feed::decode(answer["feed"].as_str().unwrap()).unwrap();
+    assert_eq!(fed.file.campaigns[0].id, "holiday");
+
+    // A preflight for the conditional request from an allowed origin.
+    let preflight = Request::options("/api/sites/demo/campaigns/feed")
+        .header(header::ORIGIN, "http://localhost:8080")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "if-none-match")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = send(&router, preflight, SHOPPER).await;
+    assert!(status.is_success(), "{status}");
+    assert!(
+        headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+            .to_str()
+            .unwrap()
+            .contains("if-none-match")
+    );
+    let (status, _, _) = send(
+        &router,
+        Request::get("/api/sites/nope/campaigns/feed")
+            .body(Body::empty())
+            .unwrap(),
+        SHOPPER,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn an_invalid_push_never_replaces_the_live_campaigns() {
     let demo = demo().await;
     let db = &demo.state.db;

@@ -34,7 +34,7 @@ pub fn parse_campaigns(text: &str) -> Result<CampaignFile, Vec<CampaignError>> {
     let root = json::parse(text).map_err(|e| {
         vec![CampaignError {
             pos: e.pos,
-            path: "$".into(),
+            path: e.path,
             message: format!("invalid JSON: {}", e.message),
         }]
     })?;
@@ -574,15 +574,7 @@ impl Checker {
                     .filter(|(op, _, _)| PATH_OPERATORS.contains(&op.as_str()))
                     .filter_map(|(op, _, j)| {
                         let s = self.string(j, &format!("{path}.{op}"))?;
-                        Some(match op.as_str() {
-                            "is" => PathTest::Is(s),
-                            "is_not" => PathTest::IsNot(s),
-                            "starts_with" => PathTest::StartsWith(s),
-                            "ends_with" => PathTest::EndsWith(s),
-                            "contains" => PathTest::Contains(s),
-                            "not_contains" => PathTest::NotContains(s),
-                            _ => PathTest::Matches(s),
-                        })
+                        PathTest::new(op, &s)
                     })
                     .collect();
                 self.need_one(members, value, path, PATH_OPERATORS)?;

@@ -11,7 +11,6 @@ use super::{
     Campaign, CampaignFile, Condition, Device, Frequency, PathTest, QueryTest, ReferrerTest,
     VisitorKind,
 };
-use smallvec::{SmallVec, smallvec};
 
 /// What the evaluator knows about the visitor.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -110,8 +109,9 @@ pub struct Evaluation<'a> {
 /// Evaluates every campaign of `file` for `visitor`.
 pub fn evaluate<'a>(file: &'a CampaignFile, visitor: &Visitor) -> Evaluation<'a> {
     let mut result = Evaluation::default();
+    let here = Here::new(visitor);
     for campaign in file.in_display_order() {
-        let times = eligible_times(campaign, visitor);
+        let times = eligible_in(campaign, &here);
         match times.first_instant() {
             Some(0) => result.eligible.push(&campaign.id),
             Some(wait) => result.waiting.push((&campaign.id, wait)),
@@ -122,8 +122,62 @@ pub fn evaluate<'a>(file: &'a CampaignFile, visitor: &Visitor) -> Evaluation<'a>
     result
 }
 
+/// What the live path does for one visitor: the campaign to show now and
+/// when to look again.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decision<'a> {
+    /// The campaign to show now.
+    pub show: Option<&'a Campaign>,
+    /// Milliseconds until the next waiting campaign becomes eligible if the
+    /// visitor stays (one exact timer).
+    pub next_in_ms: Option<u64>,
+}
+
+/// [`evaluate`] as the widget (and `POST …/campaigns/evaluate`) act on it:
+/// its `show`, or with `trigger` (`Aisle('trigger', id)`) that enabled
+/// campaign whatever its conditions; and the shortest wait.
+pub fn decide<'a>(
+    file: &'a CampaignFile,
+    visitor: &Visitor,
+    trigger: Option<&str>,
+) -> Decision<'a> {
+    let result = evaluate(file, visitor);
+    let find = |id: &str| file.campaigns.iter().find(|c| c.id == id && c.enabled);
+    Decision {
+        show: trigger
+            .and_then(find)
+            .or_else(|| result.show.and_then(find)),
+        next_in_ms: result.waiting.iter().map(|(_, ms)| *ms).min(),
+    }
+}
+
 /// The waiting times at which `campaign` is eligible for `visitor`.
 pub fn eligible_times(campaign: &Campaign, visitor: &Visitor) -> Times {
+    eligible_in(campaign, &Here::new(visitor))
+}
+
+/// The visitor with what every condition reads of it prepared once: the
+/// path normalised by [`normalize_path`], and with a trailing slash (so the
+/// last segment also ends at a `/`).
+struct Here<'v> {
+    v: &'v Visitor,
+    path: String,
+    slashed: String,
+}
+
+impl<'v> Here<'v> {
+    fn new(v: &'v Visitor) -> Here<'v> {
+        let path = normalize_path(&v.path);
+        let mut slashed = path.clone();
+        if !slashed.ends_with('/') {
+            slashed.push('/');
+        }
+        Here { v, path, slashed }
+    }
+}
+
+fn eligible_in(campaign: &Campaign, here: &Here) -> Times {
+    let visitor = here.v;
     if !campaign.enabled || blocked_by_history(campaign.frequency, visitor.seen(&campaign.id)) {
         return Times::never();
     }
@@ -138,7 +192,7 @@ pub fn eligible_times(campaign: &Campaign, visitor: &Visitor) -> Times {
     match &campaign.when {
         _ if times.is_never() => times,
         None => times,
-        Some(condition) => times.intersect(&condition_times(condition, visitor)),
+        Some(condition) => times.intersect(&condition_times(condition, here)),
     }
 }
 
@@ -153,99 +207,172 @@ fn blocked_by_history(frequency: Frequency, seen: Seen) -> bool {
 
 /// Whether `condition` holds for `visitor` right now.
 pub fn holds(condition: &Condition, visitor: &Visitor) -> bool {
-    condition_times(condition, visitor).first_instant() == Some(0)
+    condition_times(condition, &Here::new(visitor)).first_instant() == Some(0)
 }
 
-fn condition_times(condition: &Condition, v: &Visitor) -> Times {
-    let constant = |holds: bool| {
-        if holds {
-            Times::always()
-        } else {
-            Times::never()
-        }
-    };
-    match condition {
+fn condition_times(condition: &Condition, here: &Here) -> Times {
+    let v = here.v;
+    // Everything but compositions and times is constant while the visitor waits.
+    let holds = match condition {
         Condition::All(conditions) => {
             let mut acc = Times::always();
             for c in conditions {
-                acc = acc.intersect(&condition_times(c, v));
+                acc = acc.intersect(&condition_times(c, here));
                 if acc.is_never() {
                     break;
                 }
             }
-            acc
+            return acc;
         }
         Condition::Any(conditions) => {
             let mut acc = Times::never();
             for c in conditions {
-                acc = acc.union(&condition_times(c, v));
+                acc = acc.union(&condition_times(c, here));
                 if acc.is_always() {
                     break;
                 }
             }
-            acc
+            return acc;
         }
-        Condition::Not(condition) => condition_times(condition, v).complement(),
-        Condition::TimeOnPage(ms) => Times::from(wait_ms(*ms, v.on_page_ms)),
-        Condition::TimeOnSite(ms) => Times::from(wait_ms(*ms, v.on_site_ms)),
-        Condition::Path(tests) => constant(tests.iter().all(|t| path_test(t, &v.path))),
+        Condition::Not(condition) => return condition_times(condition, here).complement(),
+        Condition::TimeOnPage(ms) => return Times::from(wait_ms(*ms, v.on_page_ms)),
+        // Time on the site includes this page, so it is never less than time on page.
+        Condition::TimeOnSite(ms) => {
+            return Times::from(wait_ms(*ms, v.on_site_ms.max(v.on_page_ms)));
+        }
+        Condition::Path(tests) => tests.iter().all(|t| path_test(t, here)),
         Condition::Query { param, test } => {
             let mut values = v
                 .query
                 .iter()
                 .filter(|(k, _)| k == param)
                 .map(|(_, value)| value);
-            constant(match test {
+            match test {
                 QueryTest::Exists(exists) => values.next().is_some() == *exists,
                 QueryTest::Is(want) => values.any(|value| value == want),
-            })
+            }
         }
-        Condition::Referrer(tests) => constant(v.referrer.as_deref().is_some_and(|referrer| {
+        Condition::Referrer(tests) => v.referrer.as_deref().is_some_and(|referrer| {
             tests.iter().all(|t| match t {
                 ReferrerTest::Contains(part) => contains_ignore_ascii_case(referrer, part),
                 ReferrerTest::IsHost(host) => url_host(referrer).eq_ignore_ascii_case(host),
             })
-        })),
-        Condition::PagesViewed(range) => constant(range.contains(v.pages_viewed)),
-        Condition::Visits(range) => constant(range.contains(v.visits)),
-        Condition::Visitor(kind) => constant((v.visits <= 1) == (*kind == VisitorKind::New)),
-        Condition::CartValue { at_least, below } => constant(
+        }),
+        Condition::PagesViewed(range) => range.contains(v.pages_viewed),
+        Condition::Visits(range) => range.contains(v.visits),
+        Condition::Visitor(kind) => (v.visits <= 1) == (*kind == VisitorKind::New),
+        Condition::CartValue { at_least, below } => {
             at_least.is_none_or(|min| v.cart_value_minor >= min)
-                && below.is_none_or(|max| v.cart_value_minor < max),
-        ),
-        Condition::CartContains(item) => constant(v.cart_items.iter().any(|i| i == item)),
-        Condition::ExitIntent(want) => constant(v.exit_intent == *want),
-        Condition::ScrollDepth(percent) => constant(v.scroll_percent >= *percent),
-        Condition::Device(device) => constant(v.device == *device),
-        Condition::Language(tags) => {
-            constant(tags.iter().any(|tag| language_matches(tag, &v.language)))
+                && below.is_none_or(|max| v.cart_value_minor < max)
         }
-        Condition::AgentsOnline(want) => constant((v.agents_online > 0) == *want),
-        Condition::BusinessHours(want) => constant(v.business_hours == *want),
-        Condition::CustomerTag(tag) => constant(v.customer_tags.iter().any(|t| t == tag)),
+        Condition::CartContains(item) => v.cart_items.iter().any(|i| i == item),
+        Condition::ExitIntent(want) => v.exit_intent == *want,
+        Condition::ScrollDepth(percent) => v.scroll_percent.min(100) >= *percent,
+        Condition::Device(device) => v.device == *device,
+        Condition::Language(tags) => tags.iter().any(|tag| language_matches(tag, &v.language)),
+        Condition::AgentsOnline(want) => (v.agents_online > 0) == *want,
+        Condition::BusinessHours(want) => v.business_hours == *want,
+        Condition::CustomerTag(tag) => v.customer_tags.iter().any(|t| t == tag),
+    };
+    if holds {
+        Times::always()
+    } else {
+        Times::never()
     }
 }
 
-/// `path` with the trailing slash dropped (except for the root `/`).
-pub fn normalize_path(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() { "/" } else { trimmed }
+/// The visitor's path as every path operator sees it: query and fragment
+/// dropped, percent-escapes decoded (except `%2F`, which stays inside its
+/// segment), lower case, empty segments (`//`, a trailing `/`) dropped, one
+/// leading `/`. `/Collections/Winter/?a=1` → `/collections/winter`; the root is `/`.
+pub fn normalize_path(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let decoded = percent_decode(path, false).to_ascii_lowercase();
+    let mut out = String::with_capacity(decoded.len() + 1);
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
-fn path_test(test: &PathTest, path: &str) -> bool {
-    let path = normalize_path(path);
+/// A marketer's operand, normalised like the visitor's path (escapes, case,
+/// `//`) but keeping its leading and trailing `/`: they mark segment boundaries.
+fn normalize_operand(operand: &str) -> String {
+    let decoded = percent_decode(operand, false).to_ascii_lowercase();
+    let mut out = String::with_capacity(decoded.len());
+    for c in decoded.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl PathTest {
+    /// The test `operator` (`is`, `starts_with`, …) of `operand`, normalised
+    /// once: parsing a file and decoding the widget's feed both come here.
+    pub fn new(operator: &str, operand: &str) -> Option<PathTest> {
+        let o = normalize_operand(operand);
+        let whole = || normalize_path(&o);
+        let lead = |o: String| {
+            if o.starts_with('/') {
+                o
+            } else {
+                format!("/{o}")
+            }
+        };
+        let trail = |o: String| if o.ends_with('/') { o } else { format!("{o}/") };
+        Some(match operator {
+            "is" => PathTest::Is(whole()),
+            "is_not" => PathTest::IsNot(whole()),
+            "starts_with" => PathTest::StartsWith(lead(o)),
+            "ends_with" => PathTest::EndsWith(trail(o)),
+            "contains" => PathTest::Contains(o),
+            "not_contains" => PathTest::NotContains(o),
+            "matches" => {
+                let pattern = o.trim_end_matches('/');
+                PathTest::Matches(if pattern.is_empty() {
+                    o.clone()
+                } else {
+                    pattern.to_owned()
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    /// The operator's name and its (normalised) operand.
+    pub fn parts(&self) -> (&'static str, &str) {
+        match self {
+            PathTest::Is(o) => ("is", o),
+            PathTest::IsNot(o) => ("is_not", o),
+            PathTest::StartsWith(o) => ("starts_with", o),
+            PathTest::EndsWith(o) => ("ends_with", o),
+            PathTest::Contains(o) => ("contains", o),
+            PathTest::NotContains(o) => ("not_contains", o),
+            PathTest::Matches(o) => ("matches", o),
+        }
+    }
+}
+
+/// One path operator on the normalised path. `slashed` is the path with a
+/// trailing `/`, so a `/` at either end of an operand only matches at a
+/// segment boundary: `starts_with "/collections/"` matches `/collections`
+/// and `/collections/winter`, not `/collections-sale`.
+fn path_test(test: &PathTest, here: &Here) -> bool {
+    let (path, slashed) = (here.path.as_str(), here.slashed.as_str());
     match test {
-        PathTest::Is(p) => path == normalize_path(p),
-        PathTest::IsNot(p) => path != normalize_path(p),
-        PathTest::StartsWith(p) => {
-            path.starts_with(p.as_str()) || path.starts_with(normalize_path(p))
-        }
-        PathTest::EndsWith(p) => path.ends_with(normalize_path(p)),
-        PathTest::Contains(p) => path.contains(p.as_str()),
-        PathTest::NotContains(p) => !path.contains(p.as_str()),
-        PathTest::Matches(pattern) => {
-            wildcard_match(normalize_path(pattern).as_bytes(), path.as_bytes())
-        }
+        PathTest::Is(p) => path == p,
+        PathTest::IsNot(p) => path != p,
+        PathTest::StartsWith(p) => slashed.starts_with(p.as_str()),
+        PathTest::EndsWith(p) => slashed.ends_with(p.as_str()),
+        PathTest::Contains(p) => contains(slashed, p),
+        PathTest::NotContains(p) => !contains(slashed, p),
+        PathTest::Matches(pattern) => wildcard_match(pattern.as_bytes(), path.as_bytes()),
     }
 }
 
@@ -272,6 +399,13 @@ pub fn wildcard_match(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|&b| b == b'*')
 }
 
+/// Whether `haystack` contains `needle` (a byte comparison: paths are short,
+/// and the widget's bundle is spared std's substring searcher).
+fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w == n)
+}
+
 /// Whether `haystack` contains `needle`, ASCII case-insensitively, without allocating.
 fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
@@ -293,60 +427,81 @@ fn language_matches(tag: &str, language: &str) -> bool {
 pub fn url_host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    host.split(':').next().unwrap_or_default()
+    let host = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
+    cut(host, b':').map_or(host, |(host, _)| host)
+}
+
+/// `text` split around the first `byte` (an ASCII delimiter), as
+/// `str::split_once` with a smaller footprint in the widget's wasm.
+pub fn cut(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Splits a URL (absolute, or a path with query) into its path and its
 /// URL-decoded query parameters.
 pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
-    let url = url.split('#').next().unwrap_or_default();
+    let url = cut(url, b'#').map_or(url, |(url, _)| url);
     let after_scheme = url
         .split_once("://")
         .map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
     let local = after_scheme.unwrap_or(url);
-    let (path, query) = local.split_once('?').unwrap_or((local, ""));
-    let path = if path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("/{path}")
-    };
+    let (path, query) = cut(local, b'?').unwrap_or((local, ""));
+    let mut slashed = String::new();
+    if !path.starts_with('/') {
+        slashed.push('/');
+    }
+    slashed.push_str(path);
     let params = query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
+            let (k, v) = cut(pair, b'=').unwrap_or((pair, ""));
+            (percent_decode(k, true), percent_decode(v, true))
         })
         .collect();
-    (path, params)
+    (slashed, params)
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes decoded (`+` as a space in a query); in a path (`query`
+/// false) `%2F` stays as is, so an escaped slash never splits a segment.
+fn percent_decode(text: &str, query: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
+    while let Some(&b) = bytes.get(i) {
+        let escaped = match (b, bytes.get(i + 1..i + 3)) {
+            (b'%', Some(&[h, l])) => hex(h)
+                .zip(hex(l))
+                .map(|(h, l)| h * 16 + l)
+                .filter(|&c| query || c != b'/'),
+            _ => None,
+        };
+        match escaped {
+            Some(c) => {
+                out.push(c);
+                i += 3;
+            }
+            None => {
+                out.push(if b == b'+' && query { b' ' } else { b });
+                i += 1;
+            }
         }
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Escapes that do not decode to UTF-8 leave the text as it was.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// One interval `[start, end)` of waiting times; `end = None` means forever.
@@ -356,7 +511,25 @@ type Interval = (u64, Option<u64>);
 /// intervals. Almost every set is one or two intervals, kept inline so that
 /// evaluating hundreds of campaigns allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Times(SmallVec<[Interval; 2]>);
+pub struct Times(Intervals);
+
+// In the widget's wasm a plain `Vec` holds the intervals: the evaluation runs
+// once per change of the visitor's state there, and smallvec's growth and
+// error paths cost kilobytes of the bundle. Natively, inline storage keeps
+// evaluating hundreds of campaigns free of allocations (`cargo xtask bench`).
+#[cfg(not(target_arch = "wasm32"))]
+type Intervals = smallvec::SmallVec<[Interval; 2]>;
+#[cfg(target_arch = "wasm32")]
+type Intervals = Vec<Interval>;
+
+/// A set of one interval.
+// `Intervals` is a `Vec` only in wasm; the same code fills a `SmallVec` natively.
+#[allow(clippy::vec_init_then_push)]
+fn one(interval: Interval) -> Times {
+    let mut intervals = Intervals::new();
+    intervals.push(interval);
+    Times(intervals)
+}
 
 /// Milliseconds from `spent` until `needed`, negative when already past;
 /// saturating, so no visitor state can overflow it.
@@ -368,17 +541,17 @@ fn wait_ms(needed: u64, spent: u64) -> i64 {
 impl Times {
     /// Every `t ≥ 0`.
     pub fn always() -> Times {
-        Times(smallvec![(0, None)])
+        one((0, None))
     }
 
     /// No `t`.
     pub fn never() -> Times {
-        Times(SmallVec::new())
+        Times(Intervals::new())
     }
 
     /// Every `t ≥ start` (all of them when `start ≤ 0`).
     pub fn from(start: i64) -> Times {
-        Times(smallvec![(start.max(0) as u64, None)])
+        one((start.max(0) as u64, None))
     }
 
     /// Whether the set is empty.
@@ -399,6 +572,7 @@ impl Times {
     /// Times in both sets.
     pub fn intersect(&self, other: &Times) -> Times {
         // The common case, one interval each, without the general merge.
+        #[cfg(not(target_arch = "wasm32"))]
         if let ([(a0, a1)], [(b0, b1)]) = (self.0.as_slice(), other.0.as_slice()) {
             let start = *a0.max(b0);
             let end = match (a1, b1) {
@@ -407,12 +581,12 @@ impl Times {
                 (None, y) => *y,
             };
             return if end.is_none_or(|e| start < e) {
-                Times(smallvec![(start, end)])
+                one((start, end))
             } else {
                 Times::never()
             };
         }
-        let mut out = SmallVec::new();
+        let mut out = Intervals::new();
         let (mut i, mut j) = (0, 0);
         while i < self.0.len() && j < other.0.len() {
             let (a0, a1) = self.0[i];
@@ -439,7 +613,7 @@ impl Times {
 
     /// Times outside the set.
     pub fn complement(&self) -> Times {
-        let mut out = SmallVec::new();
+        let mut out = Intervals::new();
         let mut cursor = Some(0u64);
         for &(start, end) in &self.0 {
             let Some(from) = cursor else { break };

@@ -64,6 +64,8 @@ impl Value {
 pub struct SyntaxError {
     /// Where.
     pub pos: Pos,
+    /// The JSON path of the value being read (`$.campaigns[0].when`).
+    pub path: String,
     /// What.
     pub message: String,
 }
@@ -75,6 +77,7 @@ pub fn parse(text: &str) -> Result<Json, SyntaxError> {
         at: 0,
         line: 1,
         column: 1,
+        path: Vec::new(),
     };
     parser.skip_space();
     let value = parser.value(0)?;
@@ -93,6 +96,29 @@ struct Parser {
     at: usize,
     line: u32,
     column: u32,
+    /// Where the value being read sits: keys and array indexes from the root.
+    path: Vec<Step>,
+}
+
+/// One step of a JSON path.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// `$.campaigns[0].when` from its steps.
+fn json_path(steps: &[Step]) -> String {
+    let mut out = String::from("$");
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 impl Parser {
@@ -104,8 +130,13 @@ impl Parser {
     }
 
     fn error(&self, message: impl Into<String>) -> SyntaxError {
+        self.error_at(self.pos(), message)
+    }
+
+    fn error_at(&self, pos: Pos, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
-            pos: self.pos(),
+            pos,
+            path: json_path(&self.path),
             message: message.into(),
         }
     }
@@ -188,10 +219,7 @@ impl Parser {
         let int_start = self.at;
         let int_digits = digits(self);
         if int_digits == 0 || (int_digits > 1 && self.chars[int_start] == '0') {
-            return Err(SyntaxError {
-                pos,
-                message: "invalid number".into(),
-            });
+            return Err(self.error_at(pos, "invalid number"));
         }
         if self.peek() == Some('.') {
             self.bump();
@@ -209,10 +237,9 @@ impl Parser {
             }
         }
         let text: String = self.chars[start..self.at].iter().collect();
-        text.parse().map(Value::Number).map_err(|_| SyntaxError {
-            pos,
-            message: "invalid number".into(),
-        })
+        text.parse()
+            .map(Value::Number)
+            .map_err(|_| self.error_at(pos, "invalid number"))
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
@@ -284,7 +311,9 @@ impl Parser {
         }
         loop {
             self.skip_space();
+            self.path.push(Step::Index(items.len()));
             items.push(self.value(depth + 1)?);
+            self.path.pop();
             self.skip_space();
             match self.bump() {
                 Some(',') => continue,
@@ -309,16 +338,17 @@ impl Parser {
                 return Err(self.error("expected a quoted field name"));
             }
             let key = self.string()?;
-            if members.iter().any(|(k, _, _)| *k == key) {
-                return Err(SyntaxError {
-                    pos: key_pos,
-                    message: format!("field \"{key}\" appears twice"),
-                });
+            self.path.push(Step::Key(key.clone()));
+            // A duplicate is refused rather than silently won by one of the two.
+            if let Some((_, first, _)) = members.iter().find(|(k, _, _)| *k == key) {
+                let message = format!("field \"{key}\" appears twice, at {first} and at {key_pos}");
+                return Err(self.error_at(key_pos, message));
             }
             self.skip_space();
             self.expect(':')?;
             self.skip_space();
             let value = self.value(depth + 1)?;
+            self.path.pop();
             members.push((key, key_pos, value));
             self.skip_space();
             match self.bump() {
@@ -363,9 +393,18 @@ mod tests {
         assert!(parse("[1 2]").is_err());
         assert!(parse("01").is_err());
         assert!(parse("\"tab\there\"").is_err());
+        let twice = parse("{\"a\":1,\n \"b\": {\"c\": 1, \"c\": 2}}").unwrap_err();
         assert_eq!(
-            parse("{\"a\":1, \"a\":2}").unwrap_err().message,
-            "field \"a\" appears twice"
+            twice.message,
+            "field \"c\" appears twice, at 2:8 and at 2:16"
+        );
+        assert_eq!(twice.path, "$.b.c");
+        assert_eq!(
+            twice.pos,
+            Pos {
+                line: 2,
+                column: 16
+            }
         );
         assert!(parse(&"[".repeat(1000)).is_err());
     }
