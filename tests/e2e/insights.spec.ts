@@ -15,6 +15,15 @@ async function axe(page: Page): Promise<string[]> {
 test('insights: figures with data tables, CSV export, and the staffing forecast for growth', async ({ browser }) => {
   // The console's Content-Security-Policy rightly refuses injected scripts such as axe.
   const page = await browser.newPage({ bypassCSP: true });
+  // Closed at the end, so no agent stays online for the tests after this one.
+  try {
+    await insights(page);
+  } finally {
+    await page.close();
+  }
+});
+
+async function insights(page: Page) {
   const agent = new AgentConsole(page);
   await agent.ready();
   await page.getByRole('button', { name: 'Insights' }).click();
@@ -63,4 +72,4 @@ test('insights: figures with data tables, CSV export, and the staffing forecast 
   await expect(page.getByText(/Erlang C/).first()).toBeVisible();
 
   expect(await axe(page)).toEqual([]);
-});
+}
