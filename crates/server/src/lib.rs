@@ -261,6 +261,9 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// How often chats left unanswered are looked for (sites' `auto_close_minutes`).
+pub const AUTO_CLOSE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Serves `state` on `listener` until `state.shutdown` is cancelled, then closes
 /// WebSocket connections and waits (up to 10 s) for their tasks to finish.
 pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> {
@@ -269,16 +272,23 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
     let db = state.db.clone();
     // `aisle site import` writes the database; pick its changes up without a restart.
     let (sites, sites_db, stop) = (state.sites.clone(), db.clone(), shutdown.clone());
+    let hub = state.chat.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SITE_RELOAD);
         every.tick().await;
         let mut purge = tokio::time::interval(SESSION_PURGE);
+        let mut auto_close = tokio::time::interval(AUTO_CLOSE_EVERY);
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = every.tick() => {
                     if let Err(e) = sites.reload(&sites_db).await {
                         tracing::warn!(error = %e, "reloading sites failed; keeping the previous settings");
+                    }
+                }
+                _ = auto_close.tick() => {
+                    if let Err(e) = hub.close_unanswered(&sites, db::now()).await {
+                        tracing::warn!(error = %e, "closing unanswered chats failed");
                     }
                 }
                 _ = purge.tick() => {

@@ -55,6 +55,10 @@ pub struct SiteFile {
     /// Published live-chat reply time, minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_promise_minutes: Option<u32>,
+    /// Minutes after the agent's last message before a chat the shopper left
+    /// unanswered closes on its own (tag `auto-closed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_close_minutes: Option<u32>,
     /// Where orders come from: `{"kind": "shopify", "shop": …, "token_env": …}`;
     /// absent: the demo tables.
     #[serde(default, skip_serializing_if = "OrderSourceConfig::is_demo")]
@@ -76,6 +80,7 @@ impl SiteFile {
             greeting: self.greeting.clone(),
             strings: self.strings.clone(),
             reply_promise_minutes: self.reply_promise_minutes,
+            auto_close_minutes: self.auto_close_minutes,
             order_source: self.order_source.clone(),
             email: self.email.clone(),
         }
@@ -256,6 +261,15 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
         err(
             &[K("reply_promise_minutes")],
             "between 1 minute and a week (10080)".into(),
+        );
+    }
+    if file
+        .auto_close_minutes
+        .is_some_and(|m| m < 5 || m > 7 * 24 * 60)
+    {
+        err(
+            &[K("auto_close_minutes")],
+            "between 5 minutes and a week (10080)".into(),
         );
     }
     let source_problems = match &file.order_source {
@@ -500,6 +514,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         greeting: config.greeting,
         strings: config.strings,
         reply_promise_minutes: config.reply_promise_minutes,
+        auto_close_minutes: config.auto_close_minutes,
         order_source: config.order_source,
         email: config.email,
     }))

@@ -47,6 +47,10 @@ pub struct SiteConfig {
     /// The reply time the store publishes for live chat, in minutes (shown
     /// to waiting shoppers next to the live estimate).
     pub reply_promise_minutes: Option<u32>,
+    /// Close a live chat the shopper left unanswered this many minutes after
+    /// the agent's last message (tagged `auto-closed`); `None`: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_close_minutes: Option<u32>,
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
@@ -428,6 +432,16 @@ impl SiteRegistry {
         let fresh = std::mem::take(&mut *fresh.sites.write().unwrap_or_else(|e| e.into_inner()));
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
+    }
+
+    /// Every site served here.
+    pub fn all(&self) -> Vec<Arc<Site>> {
+        self.sites
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// The site with this id, if served here (shared, not copied: requests

@@ -1955,3 +1955,80 @@ async fn agents_see_a_proven_customers_earlier_contacts_and_nothing_for_a_typed_
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_chat_the_shopper_left_unanswered_closes_after_the_sites_time_with_a_tag() {
+    let demo = demo().await;
+    sqlx::query(
+        "UPDATE sites SET config = json_set(config, '$.auto_close_minutes', 30) WHERE id = 'demo'",
+    )
+    .execute(&demo.state.db)
+    .await
+    .unwrap();
+    demo.state.sites.reload(&demo.state.db).await.unwrap();
+    let Chat {
+        mut robin,
+        mut ada,
+        id,
+        ..
+    } = chat(&demo).await;
+    send(
+        &mut robin,
+        json!({"type": "send", "conversation": id, "client_id": "r1", "text": "Anything else?"}),
+    )
+    .await;
+    next_of(&mut ada, "message").await;
+    let now = aisle_server::db::now();
+    let hub = &demo.state.chat;
+    // Not yet: 29 minutes after the agent's message.
+    assert_eq!(
+        hub.close_unanswered(&demo.state.sites, now + 29 * 60)
+            .await
+            .unwrap(),
+        0
+    );
+    // 31 minutes: closed by Aisle, both sides told, tagged.
+    assert_eq!(
+        hub.close_unanswered(&demo.state.sites, now + 31 * 60)
+            .await
+            .unwrap(),
+        1
+    );
+    let closed = next_of_any(&mut ada, "closed").await;
+    assert_eq!(
+        closed,
+        json!({"type": "closed", "by": "system", "rate": true})
+    );
+    let closed = next_of_any(&mut robin, "closed").await;
+    assert_eq!(closed["by"], "system");
+    let (by, tags): (String, String) =
+        sqlx::query_as("SELECT closed_by, tags FROM conversations WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&demo.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (by.as_str(), tags.as_str()),
+        ("system", r#"["auto-closed"]"#)
+    );
+    // A chat whose last word is the shopper's stays open, however long.
+    let Chat { mut ada, id, .. } = chat(&demo).await;
+    send(
+        &mut ada,
+        json!({"type": "send", "client_id": "s1", "text": "Let me check"}),
+    )
+    .await;
+    next_of(&mut ada, "ack").await;
+    assert_eq!(
+        hub.close_unanswered(&demo.state.sites, now + 3 * 3600)
+            .await
+            .unwrap(),
+        0
+    );
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM conversations WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&demo.state.db)
+        .await
+        .unwrap();
+    assert_eq!(state, "active");
+}

@@ -93,6 +93,9 @@ impl Default for Limits {
     }
 }
 
+/// The tag a chat closed for being left unanswered gets.
+pub const AUTO_CLOSE_TAG: &str = "auto-closed";
+
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
 
@@ -977,6 +980,50 @@ impl Hub {
             .agents
             .get(&conn)
             .is_some_and(|a| a.synced.contains(id))
+    }
+
+    /// Closes the live chats of `sites` that the shopper left unanswered
+    /// longer than the site's `auto_close_minutes` at `now` (Unix seconds),
+    /// tagged [`AUTO_CLOSE_TAG`]: both sides hear it, as when an agent closes.
+    /// How many it closed.
+    pub async fn close_unanswered(
+        &self,
+        sites: &crate::sites::SiteRegistry,
+        now: i64,
+    ) -> anyhow::Result<usize> {
+        let mut closed = 0;
+        for site in sites.all() {
+            let Some(minutes) = site.config.auto_close_minutes else {
+                continue;
+            };
+            let before = now - i64::from(minutes) * 60;
+            for id in store::unanswered(self.db(), &site.id, before).await? {
+                let _conversation = self.lock_conversation(&id).await;
+                if !store::close_by_system(self.db(), &id, AUTO_CLOSE_TAG).await? {
+                    continue;
+                }
+                closed += 1;
+                self.closed(&id);
+                let to_shopper = ServerMessage::Closed {
+                    by: Party::System,
+                    rate: true,
+                };
+                self.to_shoppers(&id, &to_shopper, None);
+                let to_agents = AgentServerMessage::Closed {
+                    conversation: id.clone(),
+                    by: Party::System,
+                };
+                self.to_agents_of(&id, &to_agents, None);
+                self.unsync(&id);
+                tracing::info!(
+                    site = site.id,
+                    conversation = id,
+                    minutes,
+                    "unanswered chat closed"
+                );
+            }
+        }
+        Ok(closed)
     }
 
     /// Takes conversation `id` from every agent connection.

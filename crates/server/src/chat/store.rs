@@ -442,6 +442,39 @@ pub async fn close_by_agent(
         == 1)
 }
 
+/// Active conversations of `site` whose last message is the agent's, sent
+/// before `before` (Unix seconds): the shopper left them unanswered.
+pub async fn unanswered(db: &SqlitePool, site: &str, before: i64) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT c.id FROM conversations c \
+         JOIN messages m ON m.conversation_id = c.id \
+         AND m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id) \
+         WHERE c.site_id = ? AND c.state = 'active' AND m.author = 'agent' AND m.at < ? \
+         LIMIT 500",
+    )
+    .bind(site)
+    .bind(before)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Closes active conversation `id` on Aisle's own (`closed_by = 'system'`),
+/// adding `tag`; `false` if it was not active any more.
+pub async fn close_by_system(db: &SqlitePool, id: &str, tag: &str) -> anyhow::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE conversations SET state = 'closed', closed_at = ?, closed_by = 'system', \
+         tags = json_insert(tags, '$[#]', ?) WHERE id = ? AND state = 'active'",
+    )
+    .bind(now())
+    .bind(tag)
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// Closes conversation `id` for the shopper; `false` if it was closed already.
 pub async fn close_by_shopper(db: &SqlitePool, id: &str) -> anyhow::Result<bool> {
     Ok(sqlx::query(
