@@ -265,7 +265,7 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
     }
     if file
         .auto_close_minutes
-        .is_some_and(|m| m < 5 || m > 7 * 24 * 60)
+        .is_some_and(|m| !(5..=7 * 24 * 60).contains(&m))
     {
         err(
             &[K("auto_close_minutes")],
