@@ -12,7 +12,6 @@ use crate::store_requests::StoreRequestsView;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 /// The whole console.
 #[component]
@@ -84,10 +83,14 @@ pub fn Login() -> impl IntoView {
     let busy = RwSignal::new(false);
     let email_input: NodeRef<html::Input> = NodeRef::new();
     let password_input: NodeRef<html::Input> = NodeRef::new();
-    email_input.on_load(|input| {
-        request_animation_frame(move || {
-            let _ = input.focus();
-        })
+    // The email field takes focus, unless the agent is choosing a language.
+    let autofocus = !console.refocus_language.get_untracked();
+    email_input.on_load(move |input| {
+        if autofocus {
+            request_animation_frame(move || {
+                let _ = input.focus();
+            })
+        }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -181,24 +184,26 @@ pub fn LanguagePicker() -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings();
     let current = console.locale();
+    let select: NodeRef<html::Select> = NodeRef::new();
+    select.on_load(move |select| {
+        if console.refocus_language.get_untracked() {
+            console.refocus_language.set(false);
+            request_animation_frame(move || {
+                let _ = select.focus();
+            });
+        }
+    });
     let change = move |ev: leptos::ev::Event| {
         let Some(locale) = Locale::from_tag(&event_target_value(&ev)) else {
             return;
         };
+        console.refocus_language.set(locale != console.locale());
         console.set_locale(locale);
-        request_animation_frame(|| {
-            if let Some(select) = document()
-                .get_element_by_id("language")
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = select.focus();
-            }
-        });
     };
     view! {
         <div class="language-picker">
             <label for="language">{s.language}</label>
-            <select id="language" on:change=change>
+            <select id="language" node_ref=select on:change=change>
                 {Locale::ALL
                     .into_iter()
                     .map(|locale| {

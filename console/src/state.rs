@@ -48,6 +48,9 @@ pub struct Console {
     /// The interface language; the agent can switch it at any time, and
     /// every screen is drawn again in it (see [`Console::set_locale`]).
     pub language: RwSignal<Locale>,
+    /// The language just changed from the switcher: focus goes back to it
+    /// once the screens are drawn again (not to the login's email).
+    pub refocus_language: RwSignal<bool>,
     /// The login form's email, kept while the language changes.
     pub login_email: RwSignal<String>,
     /// The login form's password, kept while the language changes; emptied
@@ -100,6 +103,7 @@ impl Console {
     pub fn new(locale: Locale) -> Self {
         Console {
             language: RwSignal::new(locale),
+            refocus_language: RwSignal::new(false),
             login_email: RwSignal::new(String::new()),
             login_password: RwSignal::new(String::new()),
             agent: RwSignal::new(None),
