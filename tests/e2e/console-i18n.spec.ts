@@ -153,6 +153,13 @@ test('a French browser gets the French console; the switcher rewords every scree
   const sent = await talking.frame('message', (f) => f.author === 'agent');
   expect(sent.text).toBe(draft);
 
+  // Leave the demo agent as found: nobody waiting, no conversation.
+  await waiting.send({ type: 'end' });
+  await expect(page.getByRole('button', { name: '接受 正在瀏覽 /products/alpine-parka 的訪客' })).toBeHidden();
+  await page.getByRole('button', { name: '結束對話' }).click();
+  await page.getByRole('button', { name: '移除' }).click();
+  await expect(page.getByText('還沒有對話。請從「等候中」接受一則。')).toBeVisible();
+
   // The choice is remembered over the browser's language.
   await page.reload();
   await expect(page.getByRole('combobox', { name: '語言' })).toHaveValue('zh-Hant');
