@@ -10,7 +10,7 @@
 use crate::api::{self, CallError};
 use crate::dates;
 use crate::i18n::{Strings, fill};
-use crate::state::Console;
+use crate::state::{Console, kept};
 use crate::text;
 use aisle_core::insights::{Insights, Spread, Staffing};
 use leptos::prelude::*;
@@ -369,8 +369,8 @@ pub fn InsightsView() -> impl IntoView {
     let s = console.strings();
     let lang = console.locale().tag();
     let tz = time_zone();
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let from = kept("insights-from".into(), String::new);
+    let to = kept("insights-to".into(), String::new);
     let figures = RwSignal::new(Loaded::<Insights>::Loading);
     let load = {
         let tz = tz.clone();
@@ -391,15 +391,18 @@ pub fn InsightsView() -> impl IntoView {
         }
     };
     load();
-    let growth = RwSignal::new("3".to_owned());
-    let weeks = RwSignal::new("4".to_owned());
-    let target = RwSignal::new("60".to_owned());
-    let level = RwSignal::new("80".to_owned());
+    let growth = kept("staffing-growth".into(), || "3".to_owned());
+    let weeks = kept("staffing-weeks".into(), || "4".to_owned());
+    let target = kept("staffing-target".into(), || "60".to_owned());
+    let level = kept("staffing-level".into(), || "80".to_owned());
+    // Whether a forecast is on show: it is made again when the page is.
+    let forecast_shown = kept("staffing-shown".into(), || false);
     let plan = RwSignal::new(None::<Loaded<Staffing>>);
     let forecast = {
         let tz = tz.clone();
         move || {
             let tz = tz.clone();
+            forecast_shown.set(true);
             plan.set(Some(Loaded::Loading));
             let level = level.get_untracked().trim().parse::<f64>().unwrap_or(80.0) / 100.0;
             let query = api::StaffingQuery {
@@ -417,6 +420,9 @@ pub fn InsightsView() -> impl IntoView {
             });
         }
     };
+    if forecast_shown.get_untracked() {
+        forecast();
+    }
     let csv = {
         let tz = tz.clone();
         move || {

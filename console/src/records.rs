@@ -7,7 +7,7 @@ use crate::api::{self, CallError, EmailStatus, ReturnRequest, Ticket};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::replies::TicketThreadView;
-use crate::state::Console;
+use crate::state::{Console, kept};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -217,7 +217,7 @@ pub fn TicketsView() -> impl IntoView {
                             </button>
                         }
                     });
-                    let open = RwSignal::new(false);
+                    let open = kept(format!("ticket-open:{}", t.reference), || false);
                     let (thread_ref, thread_email) = (t.reference.clone(), t.email.clone());
                     let reply_label = fill(s.ticket_reply_ref, &[("reference", &t.reference)]);
                     let thread = move || {

@@ -7,7 +7,7 @@ use crate::api::{self, CallError, TicketThread};
 use crate::dates;
 use crate::i18n::fill;
 use crate::records::email_text;
-use crate::state::Console;
+use crate::state::{Console, kept};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -31,7 +31,7 @@ pub fn TicketThreadView(reference: String, email: String) -> impl IntoView {
     let s = console.strings();
     let locale = console.locale().tag();
     let thread = RwSignal::new(None::<Result<TicketThread, ()>>);
-    let draft = RwSignal::new(String::new());
+    let draft = kept(format!("ticket-reply:{reference}"), String::new);
     let busy = RwSignal::new(false);
     let load = {
         let reference = reference.clone();

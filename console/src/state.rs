@@ -82,6 +82,36 @@ pub struct Console {
     pub focus_reply: RwSignal<bool>,
 }
 
+thread_local! {
+    /// What screens keep across being drawn again, by key (see [`kept`]).
+    static KEPT: std::cell::RefCell<std::collections::HashMap<String, Box<dyn std::any::Any>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A screen's own state that outlives the screen: a language switch draws
+/// every screen again, and an open ticket thread, a typed ticket reply or
+/// the Insights range must still be there. Starts from what was kept under
+/// `key` (else `default()`), and keeps every change; forgotten on log out.
+pub fn kept<T: Clone + Send + Sync + 'static>(
+    key: String,
+    default: impl FnOnce() -> T,
+) -> RwSignal<T> {
+    let initial = KEPT
+        .with(|k| {
+            k.borrow()
+                .get(&key)
+                .and_then(|v| v.downcast_ref::<T>())
+                .cloned()
+        })
+        .unwrap_or_else(default);
+    let signal = RwSignal::new(initial);
+    Effect::new(move |_| {
+        let value = signal.get();
+        KEPT.with(|k| k.borrow_mut().insert(key.clone(), Box::new(value)));
+    });
+    signal
+}
+
 /// Where the agent's language choice is kept (`localStorage`).
 pub const LOCALE_KEY: &str = "aisle.console.locale";
 
@@ -141,6 +171,8 @@ impl Console {
             let _ = storage.set_item(LOCALE_KEY, locale.tag());
         }
         if self.language.get_untracked() != locale {
+            // An announcement made in the old language goes; new ones come in the new.
+            self.notice.set(None);
             self.language.set(locale);
         }
     }
@@ -205,6 +237,7 @@ impl Console {
         self.orders.set(Vec::new());
         self.notice.set(None);
         self.login_message.set(message);
+        KEPT.with(|k| k.borrow_mut().clear());
         self.agent.set(None);
     }
 
