@@ -7,7 +7,7 @@
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
 //! - [`macros`]: canned replies with variables; [`text`], [`dates`]: display
-//!   text; [`i18n`]: every interface string.
+//!   text; [`i18n`]: every interface string, in six languages.
 //!
 //! Build: `cargo xtask build` (Trunk, into `dist/console/`). Test: native
 //! `cargo test -p aisle-console`, end to end `tests/e2e/console.spec.ts`.
