@@ -185,7 +185,7 @@ test('a French browser gets the French console; the switcher rewords every scree
   await context.close();
 });
 
-test('each browser language gets its own login; typed fields stay when the language changes', async ({ browser }) => {
+test('each browser language gets its own login; typed fields and an open ticket reply stay when the language changes', async ({ browser }) => {
   const cases: [string, string, string][] = [
     ['zh-TW', '登入', 'zh-Hant'],
     ['zh-HK', '登入', 'zh-Hant'],
@@ -215,5 +215,26 @@ test('each browser language gets its own login; typed fields stay when the langu
   await page.getByRole('button', { name: '登录' }).click();
   await expect(page.getByText(`已登录：${DEMO_AGENT.name}`)).toBeVisible();
   await expect(page.getByRole('navigation', { name: '视图' }).getByRole('button', { name: '数据分析' })).toBeVisible();
+
+  // A ticket's email reply, half typed, stays open and typed in Thai.
+  const text = `请回电 (${Date.now()})`;
+  const left = await page.evaluate(async (message) => {
+    const r = await fetch('/api/sites/demo/assist', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ locale: 'zh-Hans', action: 'message', values: [['email', 'mei@example.com'], ['message', message]] }),
+    });
+    return r.status;
+  }, text);
+  expect(left).toBe(200);
+  await page.getByRole('button', { name: '工单', exact: true }).click();
+  const row = page.getByRole('table', { name: '工单' }).getByRole('row').filter({ hasText: text });
+  await row.getByRole('button', { name: /^回复 T-/ }).click();
+  const reply = 'กำลังตรวจสอบให้ค่ะ';
+  await page.getByRole('textbox', { name: '通过邮件回复 mei@example.com' }).fill(reply);
+  await page.getByRole('combobox', { name: '语言' }).selectOption('th');
+  await expect(page.getByRole('heading', { name: 'เรื่องที่แจ้ง', level: 2 })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'ตอบกลับทางอีเมลถึง mei@example.com' })).toHaveValue(reply);
+  await page.getByRole('button', { name: 'ออกจากระบบ' }).click();
+  await expect(page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true })).toBeVisible();
   await context.close();
 });
