@@ -37,17 +37,29 @@ pub fn App(
     let visibility =
         window_event_listener_untyped("visibilitychange", move |_| console.send_read_receipt());
     on_cleanup(move || visibility.remove());
+    // `<html lang>` follows the interface language (screen readers,
+    // hyphenation, the right CJK glyphs).
+    Effect::new(move |_| {
+        let tag = console.language.get().tag();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
     // The tab title shows how many shoppers wait.
     Effect::new(move |_| {
+        console.language.track();
         let waiting = console.desk.with(|d| d.queue.len());
         let title = match (console.agent.with(Option::is_some), waiting) {
-            (true, n) if n > 0 => format!("({n}) {}", console.strings.app_title),
-            _ => console.strings.app_title.to_owned(),
+            (true, n) if n > 0 => format!("({n}) {}", console.strings().app_title),
+            _ => console.strings().app_title.to_owned(),
         };
         document().set_title(&title);
     });
     view! {
         {move || {
+            // A new language draws every screen again, at once; what the
+            // agent was doing lives in `Console`, outside the screens.
+            console.language.track();
             if !console.checked.get() {
                 None
             } else if console.agent.with(Option::is_some) {
@@ -63,18 +75,22 @@ pub fn App(
 #[component]
 pub fn Login() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let s = console.strings();
+    let email = console.login_email;
+    let password = console.login_password;
     let error = RwSignal::new(console.login_message.get_untracked());
     let invalid = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let email_input: NodeRef<html::Input> = NodeRef::new();
     let password_input: NodeRef<html::Input> = NodeRef::new();
-    email_input.on_load(|input| {
-        request_animation_frame(move || {
-            let _ = input.focus();
-        })
+    // The email field takes focus, unless the agent is choosing a language.
+    let autofocus = !console.refocus_language.get_untracked();
+    email_input.on_load(move |input| {
+        if autofocus {
+            request_animation_frame(move || {
+                let _ = input.focus();
+            })
+        }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -117,6 +133,7 @@ pub fn Login() -> impl IntoView {
 
     view! {
         <main class="login">
+            <LanguagePicker/>
             <h1>{s.app_title}</h1>
             <p class="muted">{s.login_intro}</p>
             <form on:submit=submit novalidate>
@@ -159,6 +176,49 @@ pub fn Login() -> impl IntoView {
     }
 }
 
+/// The language switcher: a labelled `<select>` listing each language in
+/// itself. The choice is remembered and rewords every screen at once; focus
+/// comes back to the switcher once the screens are drawn again.
+#[component]
+pub fn LanguagePicker() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let s = console.strings();
+    let current = console.locale();
+    let select: NodeRef<html::Select> = NodeRef::new();
+    select.on_load(move |select| {
+        if console.refocus_language.get_untracked() {
+            console.refocus_language.set(false);
+            request_animation_frame(move || {
+                let _ = select.focus();
+            });
+        }
+    });
+    let change = move |ev: leptos::ev::Event| {
+        let Some(locale) = Locale::from_tag(&event_target_value(&ev)) else {
+            return;
+        };
+        console.refocus_language.set(locale != console.locale());
+        console.set_locale(locale);
+    };
+    view! {
+        <div class="language-picker">
+            <label for="language">{s.language}</label>
+            <select id="language" node_ref=select on:change=change>
+                {Locale::ALL
+                    .into_iter()
+                    .map(|locale| {
+                        view! {
+                            <option value=locale.tag() lang=locale.tag() selected=locale == current>
+                                {locale.name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// Everything once logged in: the top bar and the chosen view.
 #[component]
 pub fn Workspace() -> impl IntoView {
@@ -198,7 +258,7 @@ fn NoticeRegion() -> impl IntoView {
 #[component]
 fn TopBar() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let view_button = move |view: View, label: &'static str| {
         let badge = move || {
             (view == View::Conversations)
@@ -270,6 +330,7 @@ fn TopBar() -> impl IntoView {
                 {connection}
             </p>
             <p class="agent-name">{name}</p>
+            <LanguagePicker/>
             <button type="button" class="secondary" on:click=move |_| console.log_out()>
                 {s.log_out}
             </button>

@@ -30,7 +30,7 @@ thread_local! {
 #[component]
 pub fn ChatList() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let rows = move || {
         console.desk.with(|d| {
             d.chats
@@ -105,7 +105,7 @@ pub fn ChatPane() -> impl IntoView {
             None => {
                 view! {
                     <section class="chat panel empty">
-                        <p class="muted">{console.strings.pick_conversation}</p>
+                        <p class="muted">{console.strings().pick_conversation}</p>
                     </section>
                 }
                     .into_any()
@@ -121,7 +121,7 @@ fn ChatView(
     id: String,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let Some((context, who)) = console.desk.with_untracked(|d| {
         d.chat(&id)
             .map(|c| (c.context.clone(), text::shopper_label(&c.context, s)))
@@ -274,7 +274,7 @@ fn ChatLog(
                 hidden=move || !more.get()
                 on:click=move |_| load_earlier()
             >
-                {console.strings.load_earlier}
+                {console.strings().load_earlier}
             </button>
             <For
                 each=move || lines.get()
@@ -296,8 +296,8 @@ fn MessageLine(
     delivery: Delivery,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
-    let locale = console.locale.tag();
+    let s = console.strings();
+    let locale = console.locale().tag();
     let (class, author) = match line.author {
         Party::Shopper => ("msg msg-shopper", s.shopper.to_owned()),
         Party::Agent => {
@@ -336,7 +336,7 @@ pub fn RichText(
     text: String,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    linked(&text, console.strings.opens_in_new_tab)
+    linked(&text, console.strings().opens_in_new_tab)
 }
 
 /// `text` as text nodes, with its `http(s)` URLs as links whose text is the
@@ -367,7 +367,7 @@ fn Composer(
     id: String,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let initial = DRAFTS.with(|d| d.borrow().get(&id).cloned().unwrap_or_default());
     let draft = RwSignal::new(initial);
     let missing = RwSignal::new(Vec::<String>::new());
@@ -589,7 +589,7 @@ fn ChatActions(
     id: String,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let tags = RwSignal::new(String::new());
     let transfer_id = id.clone();
     let close = move |ev: leptos::ev::SubmitEvent| {

@@ -30,7 +30,7 @@ pub fn SafeLink(
             view! {
                 <a href=href target="_blank" rel="noopener noreferrer">
                     {label}
-                    <span class="visually-hidden">" " {console.strings.opens_in_new_tab}</span>
+                    <span class="visually-hidden">" " {console.strings().opens_in_new_tab}</span>
                 </a>
             }
             .into_any()
@@ -66,7 +66,7 @@ pub fn ShopperContext(
     compact: bool,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let none = move || view! { <span class="muted">{s.ctx_none}</span> }.into_any();
     let field = move |term: &'static str, value: AnyView| {
         view! {
@@ -239,14 +239,14 @@ pub fn CustomerHistoryPanel(
     conversation: String,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let history = RwSignal::new(None::<aisle_core::insights::CustomerHistory>);
     leptos::task::spawn_local(async move {
         if let Ok(found) = crate::api::customer_history(&conversation).await {
             history.set(Some(found));
         }
     });
-    let locale = console.locale.tag();
+    let locale = console.locale().tag();
     move || {
         history.get().filter(|h| h.email.is_some()).map(|h| {
             let empty = h.conversations.is_empty() && h.tickets.is_empty();

@@ -2,32 +2,92 @@
 //!
 //! A [`Strings`] table is a struct, so a language cannot ship with a string
 //! missing: the compiler refuses it. Placeholders are `{name}`, filled with
-//! [`fill`]. English is complete; adding a language is one more `Strings`
-//! constant and one more [`Locale`] variant.
+//! [`fill`]. The six languages are the widget's: English, French, Finnish,
+//! Simplified and Traditional Chinese, Thai; shop words (order, return,
+//! ticket, reference…) are the ones the server's self-service texts use, so
+//! the agent and the shopper read the same terms.
 
-/// The languages the console speaks.
+mod fi;
+mod fr;
+mod th;
+mod zh_hans;
+mod zh_hant;
+
+pub use fi::FI;
+pub use fr::FR;
+pub use th::TH;
+pub use zh_hans::ZH_HANS;
+pub use zh_hant::ZH_HANT;
+
+/// The languages the console speaks: the widget's six.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
     /// English.
     #[default]
     En,
+    /// French.
+    Fr,
+    /// Finnish.
+    Fi,
+    /// Simplified Chinese.
+    ZhHans,
+    /// Traditional Chinese.
+    ZhHant,
+    /// Thai.
+    Th,
 }
 
 impl Locale {
-    /// Every supported locale.
-    pub const ALL: [Locale; 1] = [Locale::En];
+    /// Every supported locale, in the switcher's order.
+    pub const ALL: [Locale; 6] = [
+        Locale::En,
+        Locale::Fr,
+        Locale::Fi,
+        Locale::ZhHans,
+        Locale::ZhHant,
+        Locale::Th,
+    ];
 
-    /// The BCP 47 tag (`lang` attribute, `Intl` formatting).
+    /// The BCP 47 tag (`lang` attribute, `Intl` formatting, the remembered choice).
     pub fn tag(self) -> &'static str {
         match self {
             Locale::En => "en",
+            Locale::Fr => "fr",
+            Locale::Fi => "fi",
+            Locale::ZhHans => "zh-Hans",
+            Locale::ZhHant => "zh-Hant",
+            Locale::Th => "th",
         }
     }
 
-    /// The locale for a BCP 47 tag (`en-GB` → English), if supported.
+    /// The language's name in itself, as the switcher lists it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Fr => "Français",
+            Locale::Fi => "Suomi",
+            Locale::ZhHans => "简体中文",
+            Locale::ZhHant => "繁體中文",
+            Locale::Th => "ไทย",
+        }
+    }
+
+    /// The locale for a BCP 47 tag, if supported: `en-GB` → English, `fr-FR`
+    /// → French; Chinese is Traditional for `zh-Hant`, `zh-TW`, `zh-HK` and
+    /// `zh-MO`, Simplified otherwise (`zh`, `zh-CN`, `zh-SG`, `zh-Hans`), the
+    /// same rule as the widget.
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        Locale::ALL.into_iter().find(|l| l.tag() == primary)
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        let mut parts = tag.split('-');
+        match parts.next().unwrap_or_default() {
+            "en" => Some(Locale::En),
+            "fr" => Some(Locale::Fr),
+            "fi" => Some(Locale::Fi),
+            "th" => Some(Locale::Th),
+            "zh" if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) => Some(Locale::ZhHant),
+            "zh" => Some(Locale::ZhHans),
+            _ => None,
+        }
     }
 
     /// The first supported locale among the browser's preferred `tags`, else English.
@@ -41,6 +101,11 @@ impl Locale {
     pub fn strings(self) -> &'static Strings {
         match self {
             Locale::En => &EN,
+            Locale::Fr => &FR,
+            Locale::Fi => &FI,
+            Locale::ZhHans => &ZH_HANS,
+            Locale::ZhHant => &ZH_HANT,
+            Locale::Th => &TH,
         }
     }
 }
@@ -78,6 +143,8 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// Every string of the console's interface.
 #[derive(Debug)]
 pub struct Strings {
+    /// The language switcher's label.
+    pub language: &'static str,
     /// Document title and the login heading.
     pub app_title: &'static str,
     /// Login: intro under the heading.
@@ -478,6 +545,7 @@ pub struct Strings {
 
 /// English.
 pub const EN: Strings = Strings {
+    language: "Language",
     app_title: "Aisle agent console",
     login_intro: "Log in to answer your store's shoppers.",
     email: "Email",
@@ -710,14 +778,153 @@ mod tests {
     #[test]
     fn accessible_names_start_with_the_visible_label() {
         // WCAG 2.5.3 (label in name): the name begins with what is on screen.
-        assert!(EN.accept_who.starts_with(EN.accept));
-        assert!(EN.mark_done_ref.starts_with(EN.mark_done));
+        for locale in Locale::ALL {
+            let s = locale.strings();
+            assert!(s.accept_who.starts_with(s.accept), "{locale:?}");
+            assert!(s.mark_done_ref.starts_with(s.mark_done), "{locale:?}");
+        }
+    }
+
+    #[test]
+    fn browser_languages_pick_one_of_the_six() {
+        let cases = [
+            ("fr-FR", Locale::Fr),
+            ("fr-CA", Locale::Fr),
+            ("fi-FI", Locale::Fi),
+            ("th-TH", Locale::Th),
+            ("zh", Locale::ZhHans),
+            ("zh-CN", Locale::ZhHans),
+            ("zh-SG", Locale::ZhHans),
+            ("zh-Hans", Locale::ZhHans),
+            ("zh-Hans-CN", Locale::ZhHans),
+            ("zh-TW", Locale::ZhHant),
+            ("zh-HK", Locale::ZhHant),
+            ("zh-MO", Locale::ZhHant),
+            ("zh-Hant", Locale::ZhHant),
+            ("zh-Hant-HK", Locale::ZhHant),
+            ("zh_TW", Locale::ZhHant),
+            ("EN_us", Locale::En),
+        ];
+        for (tag, locale) in cases {
+            assert_eq!(Locale::negotiate([tag]), locale, "{tag}");
+        }
+        // The first supported language wins, in the browser's order.
+        assert_eq!(Locale::negotiate(["de-DE", "th-TH", "fr-FR"]), Locale::Th);
+        assert_eq!(Locale::negotiate(["en-GB", "fr-FR"]), Locale::En);
     }
 
     #[test]
     fn browser_languages_fall_back_to_english() {
-        assert_eq!(Locale::negotiate(["de-DE", "en-GB"]), Locale::En);
-        assert_eq!(Locale::negotiate(["xx"]), Locale::En);
-        assert_eq!(Locale::from_tag("EN_us"), Some(Locale::En));
+        assert_eq!(Locale::negotiate(["de-DE", "ja-JP"]), Locale::En);
+        assert_eq!(Locale::negotiate(["xx", ""]), Locale::En);
+        assert_eq!(Locale::negotiate([]), Locale::En);
+        assert_eq!(Locale::from_tag("frisian"), None);
+    }
+
+    #[test]
+    fn every_tag_reads_back_as_its_locale() {
+        for locale in Locale::ALL {
+            assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
+            assert!(!locale.name().is_empty());
+        }
+    }
+
+    /// A table's fields in order, as (name, values), from its `{:#?}` form
+    /// (one field a line; the weekdays array one value a line).
+    fn fields(table: &Strings) -> Vec<(String, Vec<String>)> {
+        let text = format!("{table:#?}");
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for line in text.lines() {
+            if let Some(field) = line.strip_prefix("    ").filter(|l| !l.starts_with(' ')) {
+                if let Some((name, value)) = field.split_once(": ") {
+                    let values = match value.strip_suffix(',') {
+                        Some(v) if v.starts_with('"') => vec![unescape(v)],
+                        _ => Vec::new(),
+                    };
+                    out.push((name.to_owned(), values));
+                }
+            } else if let Some(value) = line.strip_prefix("        \"") {
+                let value = value.trim_end_matches(',');
+                out.last_mut()
+                    .expect("an array value belongs to a field")
+                    .1
+                    .push(unescape(&format!("\"{value}")));
+            }
+        }
+        out
+    }
+
+    /// `value` with Debug's `\\u{e49}` escapes (Thai marks) turned back into characters.
+    fn unescape(value: &str) -> String {
+        let mut out = String::new();
+        let mut rest = value;
+        while let Some(at) = rest.find("\\u{") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 3..];
+            let close = after.find('}').expect("a closed escape");
+            let code = u32::from_str_radix(&after[..close], 16).expect("hex");
+            out.push(char::from_u32(code).expect("a character"));
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The `{placeholders}` in `value`, sorted.
+    fn placeholders(value: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = value;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    out.push(after[..close].to_owned());
+                    rest = &after[close + 1..];
+                }
+                None => break,
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_table_is_complete_with_the_same_placeholders_as_english() {
+        let english = fields(&EN);
+        assert!(english.len() > 150, "parsed {} fields", english.len());
+        for locale in Locale::ALL {
+            let table = fields(locale.strings());
+            assert_eq!(
+                table.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                english.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                "{locale:?}"
+            );
+            for ((name, values), (_, en_values)) in table.iter().zip(&english) {
+                assert_eq!(values.len(), en_values.len(), "{locale:?} {name}");
+                for (value, en_value) in values.iter().zip(en_values) {
+                    assert!(
+                        value.trim_matches('"').trim() != "",
+                        "{locale:?} {name} is empty"
+                    );
+                    assert_eq!(
+                        placeholders(value),
+                        placeholders(en_value),
+                        "{locale:?} {name}: {value}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_language_is_its_own() {
+        // A table copied from English by mistake would still compile.
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+            let s = locale.strings();
+            assert_ne!(s.log_in, EN.log_in, "{locale:?}");
+            assert_ne!(s.language, EN.language, "{locale:?}");
+            assert_ne!(s.waiting, EN.waiting, "{locale:?}");
+        }
+        assert_ne!(ZH_HANS.language, ZH_HANT.language);
     }
 }

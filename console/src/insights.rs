@@ -8,8 +8,9 @@
 //! the one to copy from. Days and hours are in the browser's time zone.
 
 use crate::api::{self, CallError};
+use crate::dates;
 use crate::i18n::{Strings, fill};
-use crate::state::Console;
+use crate::state::{Console, kept};
 use crate::text;
 use aisle_core::insights::{Insights, Spread, Staffing};
 use leptos::prelude::*;
@@ -37,10 +38,10 @@ fn failure(console: Console, error: CallError) -> String {
     match error {
         CallError::Unauthorized => {
             console.reconnect();
-            console.strings.network_error.to_owned()
+            console.strings().network_error.to_owned()
         }
         CallError::Api(e) => e.message,
-        _ => console.strings.network_error.to_owned(),
+        _ => console.strings().network_error.to_owned(),
     }
 }
 
@@ -49,8 +50,19 @@ fn seconds(value: Option<i64>, s: &Strings) -> String {
     value.map_or_else(|| "—".to_owned(), |v| text::duration(v, s))
 }
 
-fn share(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{:.0} %", v * 100.0))
+/// A share as a percentage in the agent's locale, or a dash.
+fn share(value: Option<f64>, lang: &str) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| dates::percent(v, lang))
+}
+
+/// An average rating with two decimals in the agent's locale, or a dash.
+fn rating(value: Option<f64>, lang: &str) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| dates::decimal(v, 2, lang))
+}
+
+/// A count in the agent's locale.
+fn count(value: f64, lang: &str) -> String {
+    dates::number(value, lang)
 }
 
 /// Median and p90 as one line.
@@ -65,7 +77,11 @@ fn spread_text(spread: &Spread, s: &Strings) -> String {
 }
 
 /// Conversations per day: one bar a day.
-fn days_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> {
+fn days_chart(
+    figures: &Insights,
+    s: &'static Strings,
+    lang: &'static str,
+) -> impl IntoView + use<> {
     let max = figures
         .days
         .iter()
@@ -88,7 +104,7 @@ fn days_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> 
                     height=height.to_string()
                     class="bar"
                 >
-                    <title>{format!("{}: {}", d.day, d.conversations)}</title>
+                    <title>{format!("{}: {}", dates::day(&d.day, lang), count(d.conversations as f64, lang))}</title>
                 </rect>
             }
         })
@@ -99,11 +115,11 @@ fn days_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> 
         .map(|d| {
             view! {
                 <tr>
-                    <th scope="row">{d.day.clone()}</th>
-                    <td>{d.conversations}</td>
+                    <th scope="row">{dates::day(&d.day, lang)}</th>
+                    <td>{count(d.conversations as f64, lang)}</td>
                     <td>{seconds(d.first_response_median_seconds, s)}</td>
                     <td>{seconds(d.resolution_median_seconds, s)}</td>
-                    <td>{d.csat_average.map(|a| format!("{a:.2}")).unwrap_or_else(|| "—".into())}</td>
+                    <td>{rating(d.csat_average, lang)}</td>
                 </tr>
             }
         })
@@ -139,6 +155,7 @@ fn heat_map(
     caption: &'static str,
     cells: &[[u64; 24]; 7],
     s: &'static Strings,
+    lang: &'static str,
 ) -> impl IntoView + use<> {
     let max = cells.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
     let squares = cells
@@ -157,7 +174,7 @@ fn heat_map(
                         class="cell"
                         fill-opacity=format!("{opacity:.2}")
                     >
-                        <title>{format!("{} {hour}:00 — {}", s.weekdays[day], value)}</title>
+                        <title>{format!("{} {hour}:00 — {}", s.weekdays[day], count(*value as f64, lang))}</title>
                     </rect>
                 }
             })
@@ -177,7 +194,7 @@ fn heat_map(
         .map(|(day, hours)| {
             let cells = hours
                 .iter()
-                .map(|v| view! { <td>{v.to_string()}</td> })
+                .map(|v| view! { <td>{count(*v as f64, lang)}</td> })
                 .collect_view();
             view! { <tr><th scope="row">{s.weekdays[day]}</th>{cells}</tr> }
         })
@@ -201,7 +218,11 @@ fn heat_map(
 }
 
 /// CSAT: one bar per score.
-fn csat_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> {
+fn csat_chart(
+    figures: &Insights,
+    s: &'static Strings,
+    lang: &'static str,
+) -> impl IntoView + use<> {
     let counts = figures.csat.distribution;
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
     let bars = counts
@@ -211,7 +232,7 @@ fn csat_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> 
             let height = (*n as f64 / max as f64 * 96.0).round();
             view! {
                 <rect x=(i * 20 + 2).to_string() y=(100.0 - height).to_string() width="16" height=height.to_string() class="bar">
-                    <title>{format!("{}: {n}", i + 1)}</title>
+                    <title>{format!("{}: {}", i + 1, count(*n as f64, lang))}</title>
                 </rect>
             }
         })
@@ -219,7 +240,7 @@ fn csat_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> 
     let rows = counts
         .iter()
         .enumerate()
-        .map(|(i, n)| view! { <tr><th scope="row">{i + 1}</th><td>{*n}</td></tr> })
+        .map(|(i, n)| view! { <tr><th scope="row">{i + 1}</th><td>{count(*n as f64, lang)}</td></tr> })
         .collect_view();
     view! {
         <figure class="chart small">
@@ -236,7 +257,7 @@ fn csat_chart(figures: &Insights, s: &'static Strings) -> impl IntoView + use<> 
     }
 }
 
-fn figures_view(figures: Insights, s: &'static Strings) -> impl IntoView {
+fn figures_view(figures: Insights, s: &'static Strings, lang: &'static str) -> impl IntoView {
     let flows = figures
         .self_service
         .flows
@@ -245,10 +266,10 @@ fn figures_view(figures: Insights, s: &'static Strings) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{f.flow.clone()}</th>
-                    <td>{f.started}</td>
-                    <td>{f.resolved}</td>
-                    <td>{f.handoff}</td>
-                    <td>{share(f.deflection)}</td>
+                    <td>{count(f.started as f64, lang)}</td>
+                    <td>{count(f.resolved as f64, lang)}</td>
+                    <td>{count(f.handoff as f64, lang)}</td>
+                    <td>{share(f.deflection, lang)}</td>
                 </tr>
             }
         })
@@ -260,10 +281,10 @@ fn figures_view(figures: Insights, s: &'static Strings) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{a.name.clone()}</th>
-                    <td>{a.conversations}</td>
+                    <td>{count(a.conversations as f64, lang)}</td>
                     <td>{spread_text(&a.first_response, s)}</td>
                     <td>{spread_text(&a.resolution, s)}</td>
-                    <td>{a.csat.average.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())}</td>
+                    <td>{rating(a.csat.average, lang)}</td>
                 </tr>
             }
         })
@@ -274,24 +295,24 @@ fn figures_view(figures: Insights, s: &'static Strings) -> impl IntoView {
             fill(
                 s.csat_of,
                 &[
-                    ("average", &format!("{a:.2}")),
-                    ("count", &figures.csat.count.to_string()),
+                    ("average", &rating(Some(a), lang)),
+                    ("count", &count(figures.csat.count as f64, lang)),
                 ],
             )
         },
     );
     view! {
         <dl class="key-figures">
-            <div><dt>{s.conversations_heading}</dt><dd>{figures.conversations}</dd></div>
+            <div><dt>{s.conversations_heading}</dt><dd>{count(figures.conversations as f64, lang)}</dd></div>
             <div><dt>{s.first_response}</dt><dd>{spread_text(&figures.first_response, s)}</dd></div>
             <div><dt>{s.resolution}</dt><dd>{spread_text(&figures.resolution, s)}</dd></div>
             <div><dt>{s.csat}</dt><dd>{csat_text}</dd></div>
-            <div><dt>{s.deflection}</dt><dd>{share(figures.self_service.deflection)}</dd></div>
-            <div><dt>{s.contact_rate}</dt><dd>{share(figures.contact_rate)}</dd></div>
+            <div><dt>{s.deflection}</dt><dd>{share(figures.self_service.deflection, lang)}</dd></div>
+            <div><dt>{s.contact_rate}</dt><dd>{share(figures.contact_rate, lang)}</dd></div>
         </dl>
-        {days_chart(&figures, s)}
-        {heat_map("chart-heat", s.chart_heat, &figures.heat_map, s)}
-        {csat_chart(&figures, s)}
+        {days_chart(&figures, s, lang)}
+        {heat_map("chart-heat", s.chart_heat, &figures.heat_map, s, lang)}
+        {csat_chart(&figures, s, lang)}
         <h3>{s.self_service_heading}</h3>
         <table class="figures">
             <thead>
@@ -321,22 +342,22 @@ fn figures_view(figures: Insights, s: &'static Strings) -> impl IntoView {
     }
 }
 
-fn staffing_view(plan: Staffing, s: &'static Strings) -> impl IntoView {
+fn staffing_view(plan: Staffing, s: &'static Strings, lang: &'static str) -> impl IntoView {
     let inputs = fill(
         s.staffing_inputs,
         &[
-            ("weeks", &plan.weeks.to_string()),
-            ("conversations", &plan.conversations.to_string()),
-            ("growth", &plan.growth.to_string()),
+            ("weeks", &count(plan.weeks as f64, lang)),
+            ("conversations", &count(plan.conversations as f64, lang)),
+            ("growth", &count(plan.growth, lang)),
             ("handle", &text::duration(plan.handle_seconds as i64, s)),
-            ("level", &format!("{:.0}", plan.level * 100.0)),
-            ("target", &format!("{:.0}", plan.target_seconds)),
+            ("level", &count((plan.level * 100.0).round(), lang)),
+            ("target", &count(plan.target_seconds.round(), lang)),
         ],
     );
     view! {
-        <p class="peak">{fill(s.peak_agents, &[("agents", &plan.peak_agents.to_string())])}</p>
+        <p class="peak">{fill(s.peak_agents, &[("agents", &count(plan.peak_agents as f64, lang))])}</p>
         <p class="muted">{inputs}</p>
-        {heat_map("chart-staffing", s.chart_staffing, &plan.agents.map(|day| day.map(u64::from)), s)}
+        {heat_map("chart-staffing", s.chart_staffing, &plan.agents.map(|day| day.map(u64::from)), s, lang)}
         <p class="formula">{s.staffing_formula}</p>
     }
 }
@@ -345,10 +366,11 @@ fn staffing_view(plan: Staffing, s: &'static Strings) -> impl IntoView {
 #[component]
 pub fn InsightsView() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
+    let lang = console.locale().tag();
     let tz = time_zone();
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let from = kept("insights-from".into(), String::new);
+    let to = kept("insights-to".into(), String::new);
     let figures = RwSignal::new(Loaded::<Insights>::Loading);
     let load = {
         let tz = tz.clone();
@@ -369,15 +391,18 @@ pub fn InsightsView() -> impl IntoView {
         }
     };
     load();
-    let growth = RwSignal::new("3".to_owned());
-    let weeks = RwSignal::new("4".to_owned());
-    let target = RwSignal::new("60".to_owned());
-    let level = RwSignal::new("80".to_owned());
+    let growth = kept("staffing-growth".into(), || "3".to_owned());
+    let weeks = kept("staffing-weeks".into(), || "4".to_owned());
+    let target = kept("staffing-target".into(), || "60".to_owned());
+    let level = kept("staffing-level".into(), || "80".to_owned());
+    // Whether a forecast is on show: it is made again when the page is.
+    let forecast_shown = kept("staffing-shown".into(), || false);
     let plan = RwSignal::new(None::<Loaded<Staffing>>);
     let forecast = {
         let tz = tz.clone();
         move || {
             let tz = tz.clone();
+            forecast_shown.set(true);
             plan.set(Some(Loaded::Loading));
             let level = level.get_untracked().trim().parse::<f64>().unwrap_or(80.0) / 100.0;
             let query = api::StaffingQuery {
@@ -395,6 +420,9 @@ pub fn InsightsView() -> impl IntoView {
             });
         }
     };
+    if forecast_shown.get_untracked() {
+        forecast();
+    }
     let csv = {
         let tz = tz.clone();
         move || {
@@ -410,13 +438,13 @@ pub fn InsightsView() -> impl IntoView {
     let body = move || match figures.get() {
         Loaded::Loading => view! { <p class="muted">{s.loading}</p> }.into_any(),
         Loaded::Failed(why) => view! { <p class="error" role="alert">{why}</p> }.into_any(),
-        Loaded::Ready(f) => figures_view(f, s).into_any(),
+        Loaded::Ready(f) => figures_view(f, s, lang).into_any(),
     };
     let planned = move || match plan.get() {
         None => ().into_any(),
         Some(Loaded::Loading) => view! { <p class="muted">{s.loading}</p> }.into_any(),
         Some(Loaded::Failed(why)) => view! { <p class="error" role="alert">{why}</p> }.into_any(),
-        Some(Loaded::Ready(p)) => staffing_view(p, s).into_any(),
+        Some(Loaded::Ready(p)) => staffing_view(p, s, lang).into_any(),
     };
     view! {
         <section class="insights-view panel" aria-labelledby="insights-title">

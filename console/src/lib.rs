@@ -7,7 +7,7 @@
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
 //! - [`macros`]: canned replies with variables; [`text`], [`dates`]: display
-//!   text; [`i18n`]: every interface string.
+//!   text; [`i18n`]: every interface string, in six languages.
 //!
 //! Build: `cargo xtask build` (Trunk, into `dist/console/`). Test: native
 //! `cargo test -p aisle-console`, end to end `tests/e2e/console.spec.ts`.
@@ -48,8 +48,9 @@ pub fn browser_locale() -> Locale {
     Locale::negotiate(languages.iter().map(String::as_str))
 }
 
-/// Mounts the console into `<body>`.
+/// Mounts the console into `<body>`, in the language the agent chose earlier
+/// in this browser, else the browser's.
 pub fn boot() {
-    let locale = browser_locale();
+    let locale = state::remembered_locale().unwrap_or_else(browser_locale);
     mount_to_body(move || view! { <App locale=locale/> });
 }

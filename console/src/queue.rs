@@ -13,7 +13,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Queue() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let count = move || console.desk.with(|d| d.queue_total);
     let agents = move || {
         let n = console.desk.with(|d| d.agents_online);
@@ -47,7 +47,7 @@ fn WaitingRow(
     entry: QueueEntry,
 ) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let context = entry.summary.to_context();
     let who = text::shopper_label(&context, s);
     let since = entry.waiting_since;

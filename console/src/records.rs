@@ -7,7 +7,7 @@ use crate::api::{self, CallError, EmailStatus, ReturnRequest, Ticket};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::replies::TicketThreadView;
-use crate::state::Console;
+use crate::state::{Console, kept};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -33,12 +33,12 @@ fn mark_done(
             Ok(()) => {
                 done();
                 console.announce(fill(
-                    console.strings.notice_done,
+                    console.strings().notice_done,
                     &[("reference", &reference)],
                 ));
             }
             Err(CallError::Unauthorized) => console.reconnect(),
-            Err(_) => console.announce(console.strings.network_error.to_owned()),
+            Err(_) => console.announce(console.strings().network_error.to_owned()),
         }
     });
 }
@@ -134,7 +134,7 @@ pub fn email_text(s: &Strings, status: Option<&EmailStatus>) -> (String, bool) {
 #[component]
 pub fn TicketsView() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let list = RwSignal::new(Loaded::<Ticket>::Loading);
     let next = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -172,7 +172,7 @@ pub fn TicketsView() -> impl IntoView {
         });
     };
     load();
-    let locale = console.locale.tag();
+    let locale = console.locale().tag();
     let rows = move || match list.get() {
         Loaded::Loading => view! { <p class="muted">{s.loading}</p> }.into_any(),
         Loaded::Failed => view! { <p class="error">{s.network_error}</p> }.into_any(),
@@ -217,7 +217,7 @@ pub fn TicketsView() -> impl IntoView {
                             </button>
                         }
                     });
-                    let open = RwSignal::new(false);
+                    let open = kept(format!("ticket-open:{}", t.reference), || false);
                     let (thread_ref, thread_email) = (t.reference.clone(), t.email.clone());
                     let reply_label = fill(s.ticket_reply_ref, &[("reference", &t.reference)]);
                     let thread = move || {
@@ -308,7 +308,7 @@ pub fn TicketsView() -> impl IntoView {
 #[component]
 pub fn ReturnsView() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let list = RwSignal::new(Loaded::<ReturnRequest>::Loading);
     let next = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -346,7 +346,7 @@ pub fn ReturnsView() -> impl IntoView {
         });
     };
     load();
-    let locale = console.locale.tag();
+    let locale = console.locale().tag();
     let rows = move || match list.get() {
         Loaded::Loading => view! { <p class="muted">{s.loading}</p> }.into_any(),
         Loaded::Failed => view! { <p class="error">{s.network_error}</p> }.into_any(),

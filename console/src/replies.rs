@@ -7,7 +7,7 @@ use crate::api::{self, CallError, TicketThread};
 use crate::dates;
 use crate::i18n::fill;
 use crate::records::email_text;
-use crate::state::Console;
+use crate::state::{Console, kept};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -16,7 +16,7 @@ const MAX_REPLY_CHARS: usize = 10_000;
 
 /// Says what a failed call means.
 fn refused(console: Console, error: CallError) {
-    let s = console.strings;
+    let s = console.strings();
     match error {
         CallError::Unauthorized => console.reconnect(),
         CallError::Api(e) => console.announce(fill(s.notice_error, &[("message", &e.message)])),
@@ -28,10 +28,10 @@ fn refused(console: Console, error: CallError) {
 #[component]
 pub fn TicketThreadView(reference: String, email: String) -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
-    let locale = console.locale.tag();
+    let s = console.strings();
+    let locale = console.locale().tag();
     let thread = RwSignal::new(None::<Result<TicketThread, ()>>);
-    let draft = RwSignal::new(String::new());
+    let draft = kept(format!("ticket-reply:{reference}"), String::new);
     let busy = RwSignal::new(false);
     let load = {
         let reference = reference.clone();

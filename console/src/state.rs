@@ -45,10 +45,17 @@ pub enum Connection {
 /// The console's state; `Copy`, provided as context to every component.
 #[derive(Debug, Clone, Copy)]
 pub struct Console {
-    /// The interface language.
-    pub locale: Locale,
-    /// Its strings.
-    pub strings: &'static Strings,
+    /// The interface language; the agent can switch it at any time, and
+    /// every screen is drawn again in it (see [`Console::set_locale`]).
+    pub language: RwSignal<Locale>,
+    /// The language just changed from the switcher: focus goes back to it
+    /// once the screens are drawn again (not to the login's email).
+    pub refocus_language: RwSignal<bool>,
+    /// The login form's email, kept while the language changes.
+    pub login_email: RwSignal<String>,
+    /// The login form's password, kept while the language changes; emptied
+    /// once used.
+    pub login_password: RwSignal<String>,
     /// The logged-in agent; `None` shows the login form.
     pub agent: RwSignal<Option<AgentInfo>>,
     /// Whether the first "who am I" check has answered.
@@ -75,6 +82,47 @@ pub struct Console {
     pub focus_reply: RwSignal<bool>,
 }
 
+thread_local! {
+    /// What screens keep across being drawn again, by key (see [`kept`]).
+    static KEPT: std::cell::RefCell<std::collections::HashMap<String, Box<dyn std::any::Any>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A screen's own state that outlives the screen: a language switch draws
+/// every screen again, and an open ticket thread, a typed ticket reply or
+/// the Insights range must still be there. Starts from what was kept under
+/// `key` (else `default()`), and keeps every change; forgotten on log out.
+pub fn kept<T: Clone + Send + Sync + 'static>(
+    key: String,
+    default: impl FnOnce() -> T,
+) -> RwSignal<T> {
+    let initial = KEPT
+        .with(|k| {
+            k.borrow()
+                .get(&key)
+                .and_then(|v| v.downcast_ref::<T>())
+                .cloned()
+        })
+        .unwrap_or_else(default);
+    let signal = RwSignal::new(initial);
+    Effect::new(move |_| {
+        let value = signal.get();
+        KEPT.with(|k| k.borrow_mut().insert(key.clone(), Box::new(value)));
+    });
+    signal
+}
+
+/// Where the agent's language choice is kept (`localStorage`).
+pub const LOCALE_KEY: &str = "aisle.console.locale";
+
+/// The language the agent chose earlier in this browser, if any.
+pub fn remembered_locale() -> Option<Locale> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten())
+        .and_then(|tag| Locale::from_tag(&tag))
+}
+
 /// Now in Unix seconds.
 pub fn unix_now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
@@ -84,8 +132,10 @@ impl Console {
     /// Fresh state, logged out.
     pub fn new(locale: Locale) -> Self {
         Console {
-            locale,
-            strings: locale.strings(),
+            language: RwSignal::new(locale),
+            refocus_language: RwSignal::new(false),
+            login_email: RwSignal::new(String::new()),
+            login_password: RwSignal::new(String::new()),
             agent: RwSignal::new(None),
             checked: RwSignal::new(false),
             login_message: RwSignal::new(None),
@@ -98,6 +148,32 @@ impl Console {
             macros: RwSignal::new(Vec::new()),
             orders: RwSignal::new(Vec::new()),
             focus_reply: RwSignal::new(false),
+        }
+    }
+
+    /// The interface language now (not tracked: the screens are drawn again
+    /// when it changes).
+    pub fn locale(&self) -> Locale {
+        self.language.get_untracked()
+    }
+
+    /// The interface strings now (not tracked, like [`Console::locale`]).
+    pub fn strings(&self) -> &'static Strings {
+        self.locale().strings()
+    }
+
+    /// Switches the interface to `locale` and remembers the choice in this
+    /// browser. What the agent was doing stays: the session, the queue and
+    /// conversations, the one on screen and its typed reply live outside the
+    /// screens that are drawn again.
+    pub fn set_locale(&self, locale: Locale) {
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(LOCALE_KEY, locale.tag());
+        }
+        if self.language.get_untracked() != locale {
+            // An announcement made in the old language goes; new ones come in the new.
+            self.notice.set(None);
+            self.language.set(locale);
         }
     }
 
@@ -128,6 +204,7 @@ impl Console {
     /// After a login: remember the agent, connect, load macros.
     pub fn logged_in(&self, agent: AgentInfo) {
         self.login_message.set(None);
+        self.login_password.set(String::new());
         self.agent.set(Some(agent));
         self.online.set(true);
         socket::connect(*self);
@@ -160,6 +237,7 @@ impl Console {
         self.orders.set(Vec::new());
         self.notice.set(None);
         self.login_message.set(message);
+        KEPT.with(|k| k.borrow_mut().clear());
         self.agent.set(None);
     }
 
@@ -184,7 +262,7 @@ impl Console {
             }
             match api::me().await {
                 Err(CallError::Unauthorized) => {
-                    let message = console.strings.session_expired.to_owned();
+                    let message = console.strings().session_expired.to_owned();
                     console.reset(Some(message));
                 }
                 _ => socket::connect(console),
@@ -196,7 +274,7 @@ impl Console {
     fn send(&self, message: &AgentClientMessage) -> bool {
         let sent = socket::send(message);
         if !sent {
-            self.announce(self.strings.notice_offline.to_owned());
+            self.announce(self.strings().notice_offline.to_owned());
         }
         sent
     }
@@ -239,7 +317,7 @@ impl Console {
 
     /// A notice in words.
     fn word(&self, notice: Notice) -> String {
-        let s = self.strings;
+        let s = self.strings();
         match notice {
             Notice::NewWaiting => s.notice_new_waiting.to_owned(),
             Notice::TakenBy(name) => fill(s.notice_taken_by, &[("name", &name)]),

@@ -22,7 +22,7 @@ enum Loaded {
 #[component]
 pub fn StoreRequestsView() -> impl IntoView {
     let console = expect_context::<Console>();
-    let s = console.strings;
+    let s = console.strings();
     let list = RwSignal::new(Loaded::Loading);
     let sending = RwSignal::new(None::<i64>);
     let load = move || {
@@ -72,7 +72,7 @@ pub fn StoreRequestsView() -> impl IntoView {
         });
     };
     load();
-    let locale = console.locale.tag();
+    let locale = console.locale().tag();
     let rows = move || match list.get() {
         Loaded::Loading => view! { <p class="muted">{s.loading}</p> }.into_any(),
         Loaded::Failed => view! { <p class="error">{s.network_error}</p> }.into_any(),

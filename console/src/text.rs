@@ -242,6 +242,17 @@ mod tests {
     }
 
     #[test]
+    fn durations_read_naturally_in_every_language() {
+        use crate::i18n::{FI, FR, TH, ZH_HANS, ZH_HANT};
+        assert_eq!(duration(3 * 3600 + 4 * 60, &FR), "3 h 4 min");
+        assert_eq!(duration(125, &FI), "2 min");
+        assert_eq!(duration(30, &FI), "alle minuutin");
+        assert_eq!(duration(125, &ZH_HANS), "2 分钟");
+        assert_eq!(duration(3 * 3600 + 4 * 60, &ZH_HANT), "3 小時 4 分鐘");
+        assert_eq!(duration(125, &TH), "2 นาที");
+    }
+
+    #[test]
     fn money_has_minor_units_where_the_currency_does() {
         assert_eq!(money(12_900, "USD"), "USD 129.00");
         assert_eq!(money(5, "EUR"), "EUR 0.05");
