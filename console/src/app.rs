@@ -323,6 +323,7 @@ fn TopBar() -> impl IntoView {
                 {presence(true, s.online)}
                 {presence(false, s.away)}
             </div>
+            <Alerts/>
             <p
                 class="connection"
                 class:open=move || console.connection.get() == Connection::Open
@@ -336,6 +337,52 @@ fn TopBar() -> impl IntoView {
             </button>
         </header>
     }
+}
+
+/// "Notifications" and "Sound": alerts while the console is not in view.
+#[component]
+fn Alerts() -> impl IntoView {
+    let console = expect_context::<Console>();
+    let s = console.strings();
+    let notify = RwSignal::new(crate::notify::enabled());
+    let sound = RwSignal::new(crate::notify::sound());
+    let toggle_notify = move |_| {
+        let on = !notify.get_untracked();
+        leptos::task::spawn_local(async move {
+            let now = crate::notify::set_enabled(on).await;
+            notify.set(now);
+            if on && !now {
+                console.announce(s.notify_blocked.to_owned());
+            }
+        });
+    };
+    let toggle_sound = move |_| {
+        let on = !sound.get_untracked();
+        crate::notify::set_sound(on);
+        sound.set(on);
+    };
+    crate::notify::supported().then(|| {
+        view! {
+            <div class="alerts-group" role="group" aria-label=s.alerts>
+                <button
+                    type="button"
+                    class="toggle"
+                    aria-pressed=move || notify.get().to_string()
+                    on:click=toggle_notify
+                >
+                    {s.notifications}
+                </button>
+                <button
+                    type="button"
+                    class="toggle"
+                    aria-pressed=move || sound.get().to_string()
+                    on:click=toggle_sound
+                >
+                    {s.sound}
+                </button>
+            </div>
+        }
+    })
 }
 
 /// Queue, the agent's conversations and the one on screen.

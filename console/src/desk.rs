@@ -167,6 +167,9 @@ pub enum Outcome {
     ResendLater,
     /// The server answered a ping.
     Pong(u64),
+    /// A shopper wrote in one of the agent's conversations (`who` names them):
+    /// worth a notification when the console is not in view.
+    ShopperWrote(String),
 }
 
 /// The agent's whole desk.
@@ -340,6 +343,8 @@ impl Desk {
                         if !selected {
                             chat.unread += 1;
                         }
+                        let who = crate::text::shopper_label(&chat.context, &crate::i18n::EN);
+                        out.push(Outcome::ShopperWrote(who));
                     }
                 }
             }

@@ -305,6 +305,16 @@ pub struct Strings {
     pub history_tickets: &'static str,
     /// Context: an earlier conversation's rating `{score}`.
     pub history_rated: &'static str,
+    /// Top bar: name of the notification settings group.
+    pub alerts: &'static str,
+    /// Top bar: desktop notifications toggle.
+    pub notifications: &'static str,
+    /// Top bar: sound toggle.
+    pub sound: &'static str,
+    /// Notice: the browser refused notifications.
+    pub notify_blocked: &'static str,
+    /// Notification: `{who}` wrote in one of the agent's chats.
+    pub notify_wrote: &'static str,
     /// Queue heading and the list's name.
     pub waiting: &'static str,
     /// Queue: label before a waiting shopper's latest message (screen readers).
@@ -627,6 +637,11 @@ pub const EN: Strings = Strings {
     history_tickets: "Earlier tickets",
     history_rated: "rated {score}/5",
     waiting: "Waiting",
+    alerts: "Alerts",
+    notifications: "Notifications",
+    sound: "Sound",
+    notify_blocked: "Notifications are blocked for this site in the browser's settings.",
+    notify_wrote: "{who} wrote to you",
     latest_message: "Latest message: ",
     nobody_waiting: "No one is waiting.",
     agents_online: "Agents online: {count}",

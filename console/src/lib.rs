@@ -23,6 +23,7 @@ mod hostile;
 pub mod i18n;
 pub mod insights;
 pub mod macros;
+pub mod notify;
 pub mod queue;
 pub mod records;
 pub mod replies;

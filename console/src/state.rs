@@ -309,7 +309,17 @@ impl Console {
                     .forget();
                 }
                 Outcome::Pong(_) => {}
-                Outcome::Notice(notice) => self.announce(self.word(notice)),
+                Outcome::ShopperWrote(who) => {
+                    let s = self.strings();
+                    crate::notify::alert(&fill(s.notify_wrote, &[("who", &who)]), s.app_title);
+                }
+                Outcome::Notice(notice) => {
+                    if notice == Notice::NewWaiting {
+                        let s = self.strings();
+                        crate::notify::alert(s.notice_new_waiting, s.app_title);
+                    }
+                    self.announce(self.word(notice))
+                }
             }
         }
         self.send_read_receipt();
