@@ -44,6 +44,11 @@ enum Command {
         /// Open live conversations started from one client address.
         #[arg(long, env = "AISLE_MAX_OPEN_PER_ADDRESS", default_value_t = 10)]
         max_open_per_address: usize,
+        /// Seconds after an agent's message to a shopper who left before the
+        /// "here is the reply" email goes out (sites with an email block).
+        #[arg(long, env = "AISLE_MISSED_REPLY_AFTER", default_value_t = 120,
+              value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        missed_reply_after: u64,
     },
     /// Check and simulate proactive campaign files.
     Campaigns {
@@ -384,12 +389,14 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             network,
             max_sockets_per_address,
             max_open_per_address,
+            missed_reply_after,
         } => {
             init_logging();
             let runtime = tokio::runtime::Runtime::new()?;
             let limits = aisle_server::chat::hub::Limits {
                 sockets_per_address: max_sockets_per_address,
                 open_per_address: max_open_per_address,
+                missed_reply_after: std::time::Duration::from_secs(missed_reply_after),
                 ..Default::default()
             };
             runtime.block_on(serve(

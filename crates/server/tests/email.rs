@@ -141,6 +141,8 @@ fn aisle() -> Command {
     command
         .env(PASSWORD_ENV, PASSWORD)
         .env(INBOUND_ENV, INBOUND_SECRET)
+        // The "you left before the answer" email waits one second here.
+        .env("AISLE_MISSED_REPLY_AFTER", "1")
         .env("RUST_LOG", "warn");
     command
 }
@@ -870,4 +872,175 @@ fn site_import_checks_the_email_block_and_export_writes_it_back_without_the_pass
     let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(exported["email"], site["email"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains(PASSWORD));
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn ws(url: String, header: (&'static str, String)) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert(header.0, header.1.parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+async fn say(socket: &mut Ws, frame: Value) {
+    use futures_util::SinkExt;
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            frame.to_string(),
+        ))
+        .await
+        .unwrap();
+}
+
+async fn until(socket: &mut Ws, kind: &str) -> Value {
+    use futures_util::StreamExt;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let frame = tokio::time::timeout(left, socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {kind} frame"))
+            .unwrap()
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if value["type"] == kind {
+                return value;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shopper_who_left_before_the_answer_gets_it_by_email_in_their_language() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let addr = server.addr;
+    let mut robin = ws(
+        format!("ws://{addr}/ws/v1/agent"),
+        ("authorization", format!("Bearer {}", server.token)),
+    )
+    .await;
+    say(&mut robin, json!({"type": "hello"})).await;
+    until(&mut robin, "welcome").await;
+    let shopper = || {
+        ws(
+            format!("ws://{addr}/ws/v1?site=demo"),
+            ("origin", format!("http://{addr}")),
+        )
+    };
+    // Léa asks, in French, and leaves before Robin answers.
+    let mut lea = shopper().await;
+    say(&mut lea, json!({"type": "hello"})).await;
+    until(&mut lea, "welcome").await;
+    say(
+        &mut lea,
+        json!({"type": "start", "locale": "fr-FR", "context": {"email": "Lea@Example.com"}}),
+    )
+    .await;
+    let id = until(&mut lea, "started").await["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    say(&mut robin, json!({"type": "accept", "conversation": id})).await;
+    until(&mut robin, "conversation").await;
+    until(&mut lea, "agent_joined").await;
+    drop(lea);
+    let answer = "La parka taille normalement. <b>Prenez</b> votre taille habituelle.";
+    for (n, text) in [answer, "Bonne journée !"].iter().enumerate() {
+        say(
+            &mut robin,
+            json!({"type": "send", "conversation": id, "client_id": format!("r{n}"), "text": text}),
+        )
+        .await;
+        until(&mut robin, "ack").await;
+    }
+    let received = sink.await_messages(1).await;
+    let (raw, mail) = &received[0];
+    assert_eq!(mail["rcpt_tos"], json!(["lea@example.com"]));
+    assert_eq!(
+        mail["subject"],
+        "Northwind Outfitters : Robin vous a répondu"
+    );
+    assert_eq!(header(mail, "Content-Language"), Some("fr"));
+    let text = part(mail, "text/plain");
+    assert!(
+        text.contains("avant que Robin ne puisse répondre"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("> {answer}")),
+        "the answer, as typed: {text}"
+    );
+    assert!(text.contains("> Bonne journée !"), "{text}");
+    let html = part(mail, "text/html");
+    assert!(
+        html.contains("&lt;b&gt;Prenez&lt;/b&gt;"),
+        "escaped: {html}"
+    );
+    assert!(!html.contains("<b>Prenez"), "{raw}");
+    // One such email per chat, and none to a shopper who is still there.
+    let mut max = shopper().await;
+    say(&mut max, json!({"type": "hello"})).await;
+    until(&mut max, "welcome").await;
+    say(
+        &mut max,
+        json!({"type": "start", "locale": "en", "context": {"email": "max@example.com"}}),
+    )
+    .await;
+    let stays = until(&mut max, "started").await["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    say(&mut robin, json!({"type": "accept", "conversation": stays})).await;
+    until(&mut max, "agent_joined").await;
+    say(
+        &mut robin,
+        json!({"type": "send", "conversation": stays, "client_id": "m1", "text": "Hi Max"}),
+    )
+    .await;
+    until(&mut max, "message").await;
+    say(
+        &mut robin,
+        json!({"type": "send", "conversation": id, "client_id": "r9", "text": "Still there?"}),
+    )
+    .await;
+    until(&mut robin, "ack").await;
+    // Zoe leaves after all that: her email comes after every check above ran
+    // (they wait as long), so nothing else arrived if hers is the second.
+    let mut zoe = shopper().await;
+    say(&mut zoe, json!({"type": "hello"})).await;
+    until(&mut zoe, "welcome").await;
+    say(
+        &mut zoe,
+        json!({"type": "start", "locale": "en", "context": {"email": "zoe@example.com"}}),
+    )
+    .await;
+    let gone = until(&mut zoe, "started").await["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    say(&mut robin, json!({"type": "accept", "conversation": gone})).await;
+    until(&mut zoe, "agent_joined").await;
+    drop(zoe);
+    say(
+        &mut robin,
+        json!({"type": "send", "conversation": gone, "client_id": "z1", "text": "Hello Zoe"}),
+    )
+    .await;
+    let received = sink.await_messages(2).await;
+    assert_eq!(received[1].1["rcpt_tos"], json!(["zoe@example.com"]));
+    assert_eq!(
+        received[1].1["subject"],
+        "Northwind Outfitters: Robin answered you"
+    );
+    assert_eq!(
+        sink.received().len(),
+        2,
+        "none to Max, who stayed; one for Léa's chat"
+    );
 }

@@ -366,6 +366,16 @@ impl AgentPeer {
                 };
                 io.send(&ack).await;
                 self.state.chat.fan_out(id, &message, None, Some(conn));
+                // The shopper is gone: if they stay gone, email them the answer.
+                if !self.state.chat.shopper_connected(id) {
+                    let state = self.state.clone();
+                    let (site, id) = (self.agent.site.clone(), id.to_owned());
+                    self.state.chat.after_missed_reply(&id.clone(), move |_| async move {
+                        if let Err(e) = missed_reply(&state, &site, &id).await {
+                            tracing::warn!(site, conversation = id, error = %e, "missed-reply email failed");
+                        }
+                    });
+                }
             }
         }
         Ok(())
@@ -473,6 +483,61 @@ impl Peer for AgentPeer {
             hub.queue_changed(&self.agent.site).await;
         }
     }
+}
+
+/// Most unseen agent messages one "missed reply" email quotes.
+const MISSED_LINES: i64 = 20;
+
+/// Emails the shopper of conversation `id` the agent's messages they have
+/// not seen, if they still have no connection open, gave an email and the
+/// site sends email (one such email per conversation).
+async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::Result<()> {
+    if state.chat.shopper_connected(id) {
+        return Ok(());
+    }
+    let Some(entry) = state.sites.get(site) else {
+        return Ok(());
+    };
+    // One per conversation: a shopper away for long hears once, not per message.
+    let sent: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM email_outbox WHERE site_id = ? AND reference = ? AND kind = 'missed_reply'",
+    )
+    .bind(site)
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    if sent.is_some() {
+        return Ok(());
+    }
+    let row: Option<(Option<String>, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT json_extract(c.context, '$.email'), c.locale, c.shopper_read_seq, a.name \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.id = ? AND c.site_id = ?",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((Some(email), locale, read, Some(agent))) = row else {
+        return Ok(());
+    };
+    // Typed by the shopper's browser: only a well-formed address is written to.
+    let Ok(email) = aisle_core::order::normalize_email(&email) else {
+        return Ok(());
+    };
+    let lines: Vec<(String,)> = sqlx::query_as(
+        "SELECT text FROM messages WHERE conversation_id = ? AND author = 'agent' AND seq > ? \
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(id)
+    .bind(read)
+    .bind(MISSED_LINES)
+    .fetch_all(&state.db)
+    .await?;
+    let lines: Vec<String> = lines.into_iter().map(|(t,)| t).collect();
+    let lang = crate::assist::text::Lang::from_tag(&locale);
+    crate::email::missed_reply(state, &entry, lang, id, &email, &agent, &lines).await;
+    Ok(())
 }
 
 #[cfg(test)]

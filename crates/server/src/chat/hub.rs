@@ -69,6 +69,10 @@ pub struct Limits {
     pub queue_bytes: usize,
     /// Messages per page of history (an agent's snapshot, "load earlier").
     pub history_page: u32,
+    /// How long after an agent's message to a shopper who has no connection
+    /// open the "you left before the answer" email goes out (if they are
+    /// still gone and the site sends email).
+    pub missed_reply_after: Duration,
 }
 
 /// Default of [`Limits::agent_grace`]: long enough for a console reload or a
@@ -89,6 +93,7 @@ impl Default for Limits {
             queue_shown: 100,
             queue_bytes: 48 * 1024,
             history_page: 50,
+            missed_reply_after: Duration::from_secs(120),
         }
     }
 }
@@ -370,6 +375,8 @@ struct Inner {
     conversation_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     site_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     limits: Mutex<Limits>,
+    /// Conversations with a "missed reply" check scheduled (one at a time each).
+    missed: Mutex<HashSet<String>>,
     /// Cancelled when the server stops; ends the hub's timers.
     shutdown: CancellationToken,
 }
@@ -424,6 +431,7 @@ impl Hub {
                 conversation_locks: Mutex::new(HashMap::new()),
                 site_locks: Mutex::new(HashMap::new()),
                 limits: Mutex::new(Limits::default()),
+                missed: Mutex::new(HashSet::new()),
                 shutdown,
             }),
         }
@@ -1024,6 +1032,41 @@ impl Hub {
             }
         }
         Ok(closed)
+    }
+
+    /// Whether the shopper of conversation `id` has a connection open.
+    pub fn shopper_connected(&self, id: &str) -> bool {
+        self.conns()
+            .live
+            .get(id)
+            .is_some_and(|l| !l.conns.is_empty())
+    }
+
+    /// Schedules `check` [`Limits::missed_reply_after`] from now for
+    /// conversation `id`, unless one is pending already; it is skipped if the
+    /// server stops first.
+    pub fn after_missed_reply<F>(&self, id: &str, check: impl FnOnce(Hub) -> F + Send + 'static)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let fresh = self
+            .inner
+            .missed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_owned());
+        if !fresh {
+            return;
+        }
+        let id = id.to_owned();
+        self.later(self.limits().missed_reply_after, move |hub| async move {
+            hub.inner
+                .missed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
+            check(hub).await;
+        });
     }
 
     /// Takes conversation `id` from every agent connection.

@@ -31,6 +31,8 @@ struct Content<'a> {
     list: Option<(&'a str, Vec<String>)>,
     /// The shopper's own words, quoted back.
     quoted: Option<String>,
+    /// The heading above `quoted` (default: "Your message").
+    quoted_heading: Option<String>,
     /// `In-Reply-To` and `References` of a reply.
     thread: Option<&'a Thread>,
 }
@@ -61,9 +63,39 @@ pub fn ticket_received(
         paragraphs: vec![fill(t.email_ticket_body, &values)],
         list: None,
         quoted: said.map(quote),
+        quoted_heading: None,
         thread: None,
     };
     build(site, config, lang, reference, recipient, &content)
+}
+
+/// "You left before {agent} answered": the agent's messages the shopper did
+/// not see, quoted, for live chat `conversation`.
+pub fn missed_reply(
+    site: &Site,
+    config: &EmailConfig,
+    lang: Lang,
+    conversation: &str,
+    recipient: &str,
+    agent: &str,
+    lines: &[String],
+) -> anyhow::Result<Composed> {
+    let t = texts(site, lang);
+    let agent = quote(agent);
+    let values = [("store", site.name.as_str()), ("agent", agent.as_str())];
+    let said: Vec<String> = lines.iter().map(|l| quote(l)).collect();
+    let content = Content {
+        subject: fill(t.email_missed_subject, &values),
+        paragraphs: vec![
+            fill(t.email_missed_body, &values),
+            t.email_missed_next.to_owned(),
+        ],
+        list: None,
+        quoted: Some(said.join("\n\n")),
+        quoted_heading: Some(agent.clone()),
+        thread: None,
+    };
+    build(site, config, lang, conversation, recipient, &content)
 }
 
 /// A return request as its email tells it.
@@ -110,6 +142,7 @@ pub fn return_received(
                 .collect(),
         )),
         quoted: (!comment.trim().is_empty()).then(|| quote(comment)),
+        quoted_heading: None,
         thread: None,
     };
     build(site, config, lang, reference, recipient, &content)
@@ -133,6 +166,7 @@ pub fn agent_reply(
         paragraphs: vec![quote(body), format!("— {}", quote(agent))],
         list: None,
         quoted: None,
+        quoted_heading: None,
         thread: Some(thread),
     };
     build(site, config, lang, reference, recipient, &content)
@@ -238,8 +272,12 @@ fn build(
         }
         text.push('\n');
     }
+    let quoted_heading = content
+        .quoted_heading
+        .as_deref()
+        .unwrap_or(t.email_your_message);
     if let Some(quoted) = &content.quoted {
-        text.push_str(t.email_your_message);
+        text.push_str(quoted_heading);
         text.push('\n');
         for line in quoted.lines() {
             text.push_str("> ");
@@ -276,7 +314,7 @@ fn build(
     if let Some(quoted) = &content.quoted {
         body.push_str(&format!(
             "<h2 style=\"margin:0 0 8px;font-size:15px\">{}</h2>\n<blockquote style=\"margin:0 0 16px;padding:8px 12px;border-left:4px solid {brand};background:#f6f6f6;white-space:pre-wrap\">{}</blockquote>\n",
-            e(t.email_your_message),
+            e(quoted_heading),
             e(quoted)
         ));
     }

@@ -178,6 +178,8 @@ pub enum Kind {
     ReturnReceived,
     /// An agent's answer to a ticket.
     AgentReply,
+    /// The agent answered in a live chat after the shopper had left.
+    MissedReply,
 }
 
 impl Kind {
@@ -187,6 +189,7 @@ impl Kind {
             Kind::TicketReceived => "ticket_received",
             Kind::ReturnReceived => "return_received",
             Kind::AgentReply => "agent_reply",
+            Kind::MissedReply => "missed_reply",
         }
     }
 }
@@ -351,6 +354,36 @@ pub async fn return_received(
         &site.id,
         Kind::ReturnReceived,
         reference,
+        recipient,
+        composed,
+    )
+    .await;
+}
+
+/// Queues "you left before {agent} answered: here is the reply" for live chat
+/// `conversation` (its id is the outbox reference: one such email per chat).
+#[allow(clippy::too_many_arguments)]
+pub async fn missed_reply(
+    state: &crate::AppState,
+    site: &crate::sites::Site,
+    lang: crate::assist::text::Lang,
+    conversation: &str,
+    recipient: &str,
+    agent: &str,
+    lines: &[String],
+) {
+    let Some(config) = &site.config.email else {
+        return;
+    };
+    if recipient.trim().is_empty() || lines.is_empty() {
+        return;
+    }
+    let composed = compose::missed_reply(site, config, lang, conversation, recipient, agent, lines);
+    finish(
+        state,
+        &site.id,
+        Kind::MissedReply,
+        conversation,
         recipient,
         composed,
     )

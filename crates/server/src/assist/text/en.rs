@@ -123,4 +123,7 @@ pub static EN: Text<'static> = Text {
     email_return_items: "Items to return",
     email_signoff: "The {store} team",
     email_footer: "This email was sent automatically because you contacted {store}.",
+    email_missed_subject: "{store}: {agent} answered you",
+    email_missed_body: "You left the chat before {agent} could answer. Here is what they wrote:",
+    email_missed_next: "To go on, open the chat on our site again: your conversation is still there.",
 };

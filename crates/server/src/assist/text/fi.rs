@@ -123,4 +123,7 @@ pub static FI: Text<'static> = Text {
     email_return_items: "Palautettavat tuotteet",
     email_signoff: "{store}-tiimi",
     email_footer: "Tämä viesti lähetettiin automaattisesti, koska otit yhteyttä: {store}.",
+    email_missed_subject: "{store}: {agent} vastasi sinulle",
+    email_missed_body: "Poistuit keskustelusta ennen kuin {agent} ehti vastata. Tässä vastaus:",
+    email_missed_next: "Jatka avaamalla keskustelu uudelleen sivustollamme: keskustelusi odottaa siellä.",
 };

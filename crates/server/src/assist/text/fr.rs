@@ -123,4 +123,7 @@ pub static FR: Text<'static> = Text {
     email_return_items: "Articles à retourner",
     email_signoff: "L’équipe {store}",
     email_footer: "Cet e-mail vous a été envoyé automatiquement parce que vous avez contacté {store}.",
+    email_missed_subject: "{store} : {agent} vous a répondu",
+    email_missed_body: "Vous avez quitté la discussion avant que {agent} ne puisse répondre. Voici sa réponse :",
+    email_missed_next: "Pour continuer, rouvrez la discussion sur notre site : votre conversation vous y attend.",
 };

@@ -391,6 +391,12 @@ text_table! {
     email_signoff,
     /// Small print; `{store}`.
     email_footer,
+    /// Subject of "you left before the agent answered"; `{store}`, `{agent}`.
+    email_missed_subject,
+    /// Body of it; `{agent}`.
+    email_missed_body,
+    /// Its last line: how to go on.
+    email_missed_next,
 }
 
 // One file per language.

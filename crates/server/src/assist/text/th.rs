@@ -123,4 +123,7 @@ pub static TH: Text<'static> = Text {
     email_return_items: "สินค้าที่จะคืน",
     email_signoff: "ทีมงาน {store}",
     email_footer: "อีเมลนี้ส่งโดยอัตโนมัติเนื่องจากคุณได้ติดต่อ {store}",
+    email_missed_subject: "{store}: {agent} ตอบคุณแล้ว",
+    email_missed_body: "คุณออกจากแชทก่อนที่ {agent} จะตอบ นี่คือคำตอบ:",
+    email_missed_next: "หากต้องการคุยต่อ เปิดแชทบนเว็บไซต์ของเราอีกครั้ง บทสนทนาของคุณยังอยู่",
 };

@@ -123,4 +123,7 @@ pub static ZH_HANS: Text<'static> = Text {
     email_return_items: "退货商品",
     email_signoff: "{store} 团队",
     email_footer: "由于您联系了 {store}，系统自动发送了此邮件。",
+    email_missed_subject: "{store}：{agent} 已回复您",
+    email_missed_body: "在 {agent} 回复之前，您已离开对话。以下是回复内容：",
+    email_missed_next: "如需继续，请在我们的网站上重新打开对话：您的对话仍然保留。",
 };

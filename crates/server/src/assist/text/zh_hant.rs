@@ -123,4 +123,7 @@ pub static ZH_HANT: Text<'static> = Text {
     email_return_items: "退貨商品",
     email_signoff: "{store} 團隊",
     email_footer: "由於您聯絡了 {store}，系統自動寄出此郵件。",
+    email_missed_subject: "{store}：{agent} 已回覆您",
+    email_missed_body: "在 {agent} 回覆之前，您已離開對話。以下是回覆內容：",
+    email_missed_next: "如需繼續，請在我們的網站上重新開啟對話：您的對話仍然保留。",
 };
