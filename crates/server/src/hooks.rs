@@ -113,6 +113,7 @@ async fn handle(
     match order_number(&order) {
         Some(number) => {
             crate::stores::cache::forget(&state.db, site, number).await;
+            state.stores.lists.forget_site(site);
             tracing::info!(site, order = number, source, "order changed in the store");
         }
         None => tracing::info!(

@@ -88,3 +88,107 @@ pub async fn forget(db: &SqlitePool, site: &str, number: u32) {
         tracing::warn!(site, error = %e, "dropping a cached order failed");
     }
 }
+
+/// Lists of a shopper's orders (`orders_of`) kept at most this long, so the
+/// steps of one visit do not each ask the store for the list.
+pub const LIST_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Lists kept at once (all sites); past it the expired ones go, then all.
+pub const MAX_LISTS: usize = 10_000;
+
+type Lists = std::collections::HashMap<(String, String), (std::time::Instant, Vec<(u32, String)>)>;
+
+/// The shoppers' order lists of every site, in memory for [`LIST_TTL`].
+/// A cancel or a return drops every list that holds the order; a webhook
+/// from the store drops the site's lists.
+#[derive(Debug, Default)]
+pub struct OrderLists {
+    lists: std::sync::Mutex<Lists>,
+}
+
+impl OrderLists {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lists> {
+        self.lists.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `email`'s orders on `site` if listed less than [`LIST_TTL`] ago.
+    pub fn get(&self, site: &str, email: &str) -> Option<Vec<(u32, String)>> {
+        let lists = self.lock();
+        let (at, list) = lists.get(&(site.to_owned(), email.to_owned()))?;
+        (at.elapsed() < LIST_TTL).then(|| list.clone())
+    }
+
+    /// Keeps `list` as `email`'s orders on `site`.
+    pub fn put(&self, site: &str, email: &str, list: Vec<(u32, String)>) {
+        let mut lists = self.lock();
+        if lists.len() >= MAX_LISTS {
+            lists.retain(|_, (at, _)| at.elapsed() < LIST_TTL);
+            if lists.len() >= MAX_LISTS {
+                lists.clear();
+            }
+        }
+        lists.insert(
+            (site.to_owned(), email.to_owned()),
+            (std::time::Instant::now(), list),
+        );
+    }
+
+    /// Drops every list of `site` (the store said an order changed or came
+    /// in: any shopper's list may be different now).
+    pub fn forget_site(&self, site: &str) {
+        self.lock().retain(|(s, _), _| s != site);
+    }
+
+    /// Drops every list of `site` that holds order `number`.
+    pub fn forget_order(&self, site: &str, number: u32) {
+        self.lock()
+            .retain(|(s, _), (_, list)| s != site || !list.iter().any(|(n, _)| *n == number));
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_lists_are_per_site_and_email_and_dropped_with_their_orders() {
+        let lists = OrderLists::default();
+        lists.put(
+            "north",
+            "ada@example.com",
+            vec![(2001, "in_transit".into())],
+        );
+        lists.put(
+            "north",
+            "alan@example.com",
+            vec![(2003, "delivered".into())],
+        );
+        lists.put(
+            "harbor",
+            "ada@example.com",
+            vec![(701, "unfulfilled".into())],
+        );
+        assert_eq!(
+            lists.get("north", "ada@example.com"),
+            Some(vec![(2001, "in_transit".into())])
+        );
+        assert_eq!(lists.get("north", "grace@example.com"), None);
+        lists.forget_order("north", 2001);
+        assert_eq!(lists.get("north", "ada@example.com"), None);
+        assert!(lists.get("north", "alan@example.com").is_some());
+        assert!(
+            lists.get("harbor", "ada@example.com").is_some(),
+            "other sites keep theirs"
+        );
+        lists.forget_site("north");
+        assert_eq!(lists.get("north", "alan@example.com"), None);
+        assert!(lists.get("harbor", "ada@example.com").is_some());
+    }
+
+    #[test]
+    fn order_lists_stay_bounded() {
+        let lists = OrderLists::default();
+        for i in 0..MAX_LISTS + 5 {
+            lists.put("north", &format!("s{i}@example.com"), Vec::new());
+        }
+        assert!(lists.lock().len() <= MAX_LISTS);
+    }
+}

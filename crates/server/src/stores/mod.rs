@@ -477,6 +477,8 @@ pub struct StoreClient {
     pub http: reqwest::Client,
     /// Lookups served from the order cache and from stores.
     pub counts: std::sync::Arc<cache::CacheCounts>,
+    /// Shoppers' order lists, kept a minute.
+    pub lists: std::sync::Arc<cache::OrderLists>,
     breakers: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Breaker>>>,
     >,
@@ -489,6 +491,7 @@ impl StoreClient {
             http: http_client(),
             breakers: Default::default(),
             counts: Default::default(),
+            lists: Default::default(),
         }
     }
 
@@ -758,6 +761,7 @@ pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Cached {
         db: state.db.clone(),
         site: site.id.clone(),
         counts: state.stores.counts.clone(),
+        lists: state.stores.lists.clone(),
     }
 }
 
@@ -769,6 +773,7 @@ pub struct Cached {
     db: SqlitePool,
     site: String,
     counts: std::sync::Arc<cache::CacheCounts>,
+    lists: std::sync::Arc<cache::OrderLists>,
 }
 
 impl Cached {
@@ -810,13 +815,22 @@ impl OrderSource for Cached {
     }
 
     async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
-        self.source.orders_of(email).await
+        if !self.cached() {
+            return self.source.orders_of(email).await;
+        }
+        if let Some(list) = self.lists.get(&self.site, email) {
+            return Ok(list);
+        }
+        let list = self.source.orders_of(email).await?;
+        self.lists.put(&self.site, email, list.clone());
+        Ok(list)
     }
 
     async fn cancel(&self, order: &StoreOrder, key: &str) -> Result<Cancelled, StoreError> {
         let result = self.source.cancel(order, key).await;
         if self.cached() {
             cache::forget(&self.db, &self.site, order.view.number.0).await;
+            self.lists.forget_order(&self.site, order.view.number.0);
         }
         result
     }
@@ -831,6 +845,7 @@ impl OrderSource for Cached {
         let result = self.source.request_return(order, email, pending, key).await;
         if self.cached() {
             cache::forget(&self.db, &self.site, order.view.number.0).await;
+            self.lists.forget_order(&self.site, order.view.number.0);
         }
         result
     }
