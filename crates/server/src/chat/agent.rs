@@ -369,10 +369,10 @@ impl AgentPeer {
                 // The shopper is gone: if they stay gone, email them the answer.
                 if !self.state.chat.shopper_connected(id) {
                     let state = self.state.clone();
-                    let (site, id) = (self.agent.site.clone(), id.to_owned());
-                    self.state.chat.after_missed_reply(&id.clone(), move |_| async move {
-                        if let Err(e) = missed_reply(&state, &site, &id).await {
-                            tracing::warn!(site, conversation = id, error = %e, "missed-reply email failed");
+                    let (site, conversation) = (self.agent.site.clone(), id.to_owned());
+                    self.state.chat.after_missed_reply(id, move |_| async move {
+                        if let Err(e) = missed_reply(&state, &site, &conversation).await {
+                            tracing::warn!(site, conversation, error = %e, "missed-reply email failed");
                         }
                     });
                 }
@@ -490,7 +490,8 @@ const MISSED_LINES: i64 = 20;
 
 /// Emails the shopper of conversation `id` the agent's messages they have
 /// not seen, if they still have no connection open, gave an email and the
-/// site sends email (one such email per conversation).
+/// site sends email (one such email per conversation: the outbox keeps one
+/// `missed_reply` per reference).
 async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::Result<()> {
     if state.chat.shopper_connected(id) {
         return Ok(());
@@ -498,17 +499,6 @@ async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::
     let Some(entry) = state.sites.get(site) else {
         return Ok(());
     };
-    // One per conversation: a shopper away for long hears once, not per message.
-    let sent: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM email_outbox WHERE site_id = ? AND reference = ? AND kind = 'missed_reply'",
-    )
-    .bind(site)
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?;
-    if sent.is_some() {
-        return Ok(());
-    }
     let row: Option<(Option<String>, String, i64, Option<String>)> = sqlx::query_as(
         "SELECT json_extract(c.context, '$.email'), c.locale, c.shopper_read_seq, a.name \
          FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
