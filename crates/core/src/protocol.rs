@@ -1179,3 +1179,23 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+
+    #[test]
+    fn previews_cut_on_characters_and_keep_hostile_text_as_text() {
+        // A four-byte character right at the cut, bidi controls and markup.
+        let text = format!("{}😀 tail", "a".repeat(SUMMARY_TEXT_CHARS - 1));
+        let cut = preview(&text);
+        assert_eq!(cut.chars().count(), SUMMARY_TEXT_CHARS);
+        assert!(cut.ends_with('😀'));
+        assert_eq!(
+            preview("\u{202E}<img src=x onerror=alert(1)>\n\n  ok\t"),
+            "\u{202E}<img src=x onerror=alert(1)> ok",
+            "one line, otherwise as typed (the console shows it as text)"
+        );
+        assert_eq!(preview(" \n\t "), "");
+    }
+}

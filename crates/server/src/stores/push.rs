@@ -577,23 +577,16 @@ pub async fn new_token(db: &SqlitePool, site: &str) -> anyhow::Result<String> {
     Ok(token)
 }
 
-/// Whether `token` is `site`'s push token.
+/// Whether `token` is `site`'s push token (looked up by its digest, as
+/// agent sessions are).
 pub async fn token_ok(db: &SqlitePool, site: &str, token: &str) -> Result<bool, sqlx::Error> {
-    let stored: Option<(String,)> =
-        sqlx::query_as("SELECT digest FROM site_tokens WHERE site_id = ?")
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM site_tokens WHERE site_id = ? AND digest = ?")
             .bind(site)
+            .bind(crate::agents::token_digest(token))
             .fetch_optional(db)
             .await?;
-    let given = crate::agents::token_digest(token);
-    Ok(stored.is_some_and(|(digest,)| {
-        // Equal lengths (hex SHA-256); compare without an early exit.
-        digest.len() == given.len()
-            && digest
-                .bytes()
-                .zip(given.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    }))
+    Ok(found.is_some())
 }
 
 /// Failed bearer tokens one client may present per window.
