@@ -2032,3 +2032,49 @@ async fn a_chat_the_shopper_left_unanswered_closes_after_the_sites_time_with_a_t
         .unwrap();
     assert_eq!(state, "active");
 }
+
+#[tokio::test]
+async fn many_waiting_shoppers_typing_at_once_cost_agents_a_few_queue_frames() {
+    let demo = demo().await;
+    let token = demo.robin().await;
+    let mut robin = agent(demo.addr, &token).await;
+    let mut shoppers = Vec::new();
+    for _ in 0..8 {
+        let (mut s, _) = shopper(demo.addr, None, 0).await;
+        start(&mut s, json!({})).await;
+        shoppers.push(s);
+    }
+    // The starts' queue frames, until the last one lists all eight.
+    loop {
+        let queue = next_of(&mut robin, "queue").await;
+        if queue["total"] == 8 {
+            break;
+        }
+    }
+    for (n, s) in shoppers.iter_mut().enumerate() {
+        for k in 0..3 {
+            send(s, json!({"type": "send", "client_id": format!("c{k}"), "text": format!("shopper {n} asks {k}")})).await;
+        }
+    }
+    // 24 messages: the queue goes out again a few times, not 24.
+    let mut frames = 0;
+    let mut last = Value::Null;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let queue = next_of(&mut robin, "queue").await;
+        frames += 1;
+        let previews: Vec<&str> = queue["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["summary"]["last_message"].as_str())
+            .collect();
+        last = queue.clone();
+        if previews.len() == 8 && previews.iter().all(|p| p.ends_with("asks 2")) {
+            break;
+        }
+    }
+    assert!(frames <= 4, "{frames} queue frames for 24 messages: {last}");
+    let previews = last["waiting"].as_array().unwrap().len();
+    assert_eq!(previews, 8, "every shopper's latest message: {last}");
+}

@@ -98,6 +98,9 @@ impl Default for Limits {
     }
 }
 
+/// How often new previews of waiting shoppers' messages refresh a site's queue.
+pub const PREVIEW_EVERY: Duration = Duration::from_millis(500);
+
 /// The tag a chat closed for being left unanswered gets.
 pub const AUTO_CLOSE_TAG: &str = "auto-closed";
 
@@ -375,6 +378,8 @@ struct Inner {
     conversation_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
     site_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     limits: Mutex<Limits>,
+    /// Sites with a queue refresh for new previews scheduled.
+    previews_due: Mutex<HashSet<String>>,
     /// Conversations with a "missed reply" check scheduled (one at a time each).
     missed: Mutex<HashSet<String>>,
     /// Cancelled when the server stops; ends the hub's timers.
@@ -432,6 +437,7 @@ impl Hub {
                 site_locks: Mutex::new(HashMap::new()),
                 limits: Mutex::new(Limits::default()),
                 missed: Mutex::new(HashSet::new()),
+                previews_due: Mutex::new(HashSet::new()),
                 shutdown,
             }),
         }
@@ -610,15 +616,35 @@ impl Hub {
     }
 
     /// Shows `text` as waiting conversation `id`'s latest message in the
-    /// agents' queue; `false` when `id` is not waiting (nothing to redraw).
-    pub fn preview(&self, id: &str, text: &str) -> bool {
+    /// agents' queue. The queue goes out again at most once per
+    /// [`PREVIEW_EVERY`] per site, however many waiting shoppers type: a
+    /// message must not cost a queue rebuild for every agent.
+    pub fn preview(&self, site: &str, id: &str, text: &str) {
         match self.conns().summaries.get_mut(id) {
-            Some(summary) => {
-                summary.last_message = Some(aisle_core::protocol::preview(text));
-                true
-            }
-            None => false,
+            Some(summary) => summary.last_message = Some(aisle_core::protocol::preview(text)),
+            None => return,
         }
+        let fresh = self
+            .inner
+            .previews_due
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(site.to_owned());
+        if !fresh {
+            return;
+        }
+        let site = site.to_owned();
+        self.later(PREVIEW_EVERY, move |hub| async move {
+            hub.inner
+                .previews_due
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&site);
+            let _site = hub.lock_site(&site).await;
+            if let Err(e) = hub.notify_queue(&site).await {
+                tracing::warn!(site, error = %e, "queue preview not sent");
+            }
+        });
     }
 
     /// Conversation `id` left the queue (accepted): should it come back, its

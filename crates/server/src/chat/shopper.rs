@@ -365,7 +365,7 @@ impl ShopperPeer {
             return Ok(());
         }
         let db = &self.state.db;
-        let conversation = self.state.chat.lock_conversation(&id).await;
+        let _conversation = self.state.chat.lock_conversation(&id).await;
         let closed = store::get(db, &self.site, &id)
             .await?
             .is_none_or(|c| c.state == ConversationStatus::Closed);
@@ -393,13 +393,8 @@ impl ShopperPeer {
                 io.send(&ServerMessage::Ack { client_id, seq }).await;
                 let hub = &self.state.chat;
                 hub.fan_out(&id, &message, Some(self.conn), None);
-                // Still waiting: agents see what was asked in the queue
-                // (under the site's lock, taken after the conversation's).
-                if hub.preview(&id, &message.text) {
-                    drop(conversation);
-                    let _site = hub.lock_site(&self.site).await;
-                    hub.notify_queue(&self.site).await?;
-                }
+                // Still waiting: agents see what was asked in the queue.
+                hub.preview(&self.site, &id, &message.text);
             }
         }
         Ok(())
