@@ -76,10 +76,10 @@ fn shopper_upgrade(
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
     limits(ws).on_upgrade(move |socket| {
-        tasks.track_future(async move {
-            let (handle, outbox) = hub::channel(state.chat.limits().shopper_outbox_bytes);
-            let peer = ShopperPeer::new(state, site.id.clone(), handle, slot);
-            serve(socket, shutdown, peer, outbox).await;
-        })
+        // Built here rather than in an `async move` block, which would keep a
+        // second copy of the socket and the state for the connection's life.
+        let (handle, outbox) = hub::channel(state.chat.limits().shopper_outbox_bytes);
+        let peer = ShopperPeer::new(state, site.id.clone(), handle, slot);
+        tasks.track_future(serve(socket, shutdown, peer, outbox))
     })
 }

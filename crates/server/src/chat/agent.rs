@@ -58,20 +58,18 @@ pub async fn upgrade(
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
     limits(ws).on_upgrade(move |socket| {
-        tasks.track_future(async move {
-            let (handle, outbox) = super::hub::channel(state.chat.limits().agent_outbox_bytes);
-            let watch = watch_session(&state, &session, &handle);
-            let peer = AgentPeer {
-                state,
-                agent,
-                session,
-                handle,
-                conn: None,
-                sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
-                _watch: watch,
-            };
-            serve(socket, shutdown, peer, outbox).await;
-        })
+        let (handle, outbox) = super::hub::channel(state.chat.limits().agent_outbox_bytes);
+        let watch = watch_session(&state, &session, &handle);
+        let peer = AgentPeer {
+            state,
+            agent,
+            session,
+            handle,
+            conn: None,
+            sends: RateWindow::new(SEND_LIMIT, SEND_WINDOW),
+            _watch: watch,
+        };
+        tasks.track_future(serve(socket, shutdown, peer, outbox))
     })
 }
 

@@ -32,7 +32,7 @@ pub fn limits(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // Small buffers keep an idle connection cheap; frames are small JSON.
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(512)
         .write_buffer_size(0)
 }
 
@@ -126,14 +126,23 @@ fn close(code: u16, reason: &'static str) -> Message {
 
 /// Runs one connection until the peer leaves, breaks the protocol, dies or the
 /// server stops; then lets the peer clean up.
-pub async fn serve<P: Peer>(
-    mut socket: WebSocket,
+///
+/// A plain function returning the future, not an `async fn`: an `async fn`'s
+/// `mut` parameters are stored twice in its future (as arguments and as
+/// locals), and this future lives as long as the connection.
+pub fn serve<P: Peer>(
+    socket: WebSocket,
     shutdown: CancellationToken,
-    mut peer: P,
-    mut outbox: Outbox,
-) {
-    run(&mut socket, &shutdown, &mut peer, &mut outbox).await;
-    peer.leave().await;
+    peer: P,
+    outbox: Outbox,
+) -> impl Future<Output = ()> + Send {
+    let mut parts = (socket, peer, outbox);
+    async move {
+        let (socket, peer, outbox) = &mut parts;
+        run(socket, &shutdown, peer, outbox).await;
+        let (_, peer, _) = parts;
+        peer.leave().await;
+    }
 }
 
 async fn run<P: Peer>(
@@ -145,27 +154,23 @@ async fn run<P: Peer>(
     let mut last_heard = Instant::now();
     let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
     let mut flood = RateWindow::new(FLOOD_FRAMES, FLOOD_WINDOW);
-    let kick = outbox.kick.clone();
     loop {
         let frame = tokio::select! {
             _ = shutdown.cancelled() => {
                 let _ = socket.send(close(close_code::RESTART, "server restarting")).await;
                 return;
             }
-            _ = kick.cancelled() => {
-                let (code, reason) = outbox.kick_reason();
-                let _ = socket.send(close(code, reason)).await;
-                return;
-            }
-            queued = outbox.recv() => {
-                match queued {
-                    Some(frame) => {
+            next = outbox.next() => {
+                match next {
+                    hub::Next::Frame(frame) => {
                         if socket.send(Message::Text(frame)).await.is_err() {
                             return;
                         }
                     }
-                    // Unreachable while the hub holds the connection's handle; end quietly.
-                    None => return,
+                    hub::Next::Kicked(code, reason) => {
+                        let _ = socket.send(close(code, reason)).await;
+                        return;
+                    }
                 }
                 continue;
             }
@@ -213,16 +218,18 @@ async fn run<P: Peer>(
             broken: false,
         };
         if !flood.allow(std::time::Instant::now()) {
-            io.error(
+            // Rare paths are boxed: their state would otherwise be reserved
+            // in every connection's task for its whole life.
+            Box::pin(io.error(
                 ProtocolError::RateLimited,
                 "too many frames; slow down and resend",
-            )
+            ))
             .await;
             continue;
         }
         let flow = match serde_json::from_str::<P::Incoming>(&text) {
             Err(e) => {
-                io.error(ProtocolError::Malformed, e.to_string()).await;
+                Box::pin(io.error(ProtocolError::Malformed, e.to_string())).await;
                 Flow::Close(close_code::INVALID, "malformed message")
             }
             // Boxed: handling a message (database calls and all) needs ~2 KB
@@ -234,8 +241,11 @@ async fn run<P: Peer>(
             return;
         }
         if let Flow::Close(code, reason) = flow {
-            io.flush().await;
-            let _ = socket.send(close(code, reason)).await;
+            Box::pin(async move {
+                io.flush().await;
+                let _ = io.socket.send(close(code, reason)).await;
+            })
+            .await;
             return;
         }
     }

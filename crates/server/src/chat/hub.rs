@@ -34,10 +34,9 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// The live-chat limits; [`Limits::default`] holds the production values.
@@ -107,103 +106,122 @@ pub const AUTO_CLOSE_TAG: &str = "auto-closed";
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
 
-/// A snapshot frame waiting in an outbox: a newer one replaces it unsent.
-type Latest = Arc<Mutex<Option<Utf8Bytes>>>;
+/// What a connection's outbox holds, shared by its [`Handle`]s and its
+/// [`Outbox`]. One allocation per connection, and nothing more until a frame
+/// is queued: an idle shopper's connection is mostly this.
+#[derive(Debug)]
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes the connection's task when a frame is queued or it is kicked.
+    ready: tokio::sync::Notify,
+    /// Wakes whoever waits in [`Handle::kicked`].
+    gone: tokio::sync::Notify,
+    /// Bytes the outbox may hold.
+    limit: usize,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    /// Frames in order; an empty frame stands for `latest` (real frames are never empty).
+    frames: std::collections::VecDeque<Utf8Bytes>,
+    /// A snapshot frame waiting to be sent: a newer one replaces it unsent.
+    latest: Option<Utf8Bytes>,
+    /// Bytes in `frames` and `latest`.
+    bytes: usize,
+    /// Set once: the connection is to close with this code and reason.
+    kicked: Option<(u16, &'static str)>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// The sending side of a connection: its outbox and a way to drop it.
 #[derive(Debug, Clone)]
 pub struct Handle {
-    tx: mpsc::UnboundedSender<Utf8Bytes>,
-    queued: Arc<AtomicUsize>,
-    limit: usize,
-    latest: Latest,
-    kick: CancellationToken,
-    reason: Arc<OnceLock<(u16, &'static str)>>,
+    shared: Arc<Shared>,
 }
 
 /// The receiving side of a connection, owned by its task.
 #[derive(Debug)]
 pub struct Outbox {
-    rx: mpsc::UnboundedReceiver<Utf8Bytes>,
-    queued: Arc<AtomicUsize>,
-    latest: Latest,
-    /// Cancelled when the hub drops the connection.
-    pub kick: CancellationToken,
-    reason: Arc<OnceLock<(u16, &'static str)>>,
+    shared: Arc<Shared>,
 }
 
-/// In the channel, stands for the outbox's latest snapshot (real frames are never empty).
-fn is_latest_marker(frame: &Utf8Bytes) -> bool {
-    frame.is_empty()
+/// What a connection's task is to do next.
+#[derive(Debug)]
+pub enum Next {
+    /// Send this frame.
+    Frame(Utf8Bytes),
+    /// Close with this code and reason.
+    Kicked(u16, &'static str),
 }
 
 impl Outbox {
-    /// The close code and reason the connection was kicked with.
-    pub fn kick_reason(&self) -> (u16, &'static str) {
-        self.reason
-            .get()
-            .copied()
-            .unwrap_or((close_code::AGAIN, "reconnect"))
+    /// The close code and reason, once the connection is kicked.
+    pub fn kicked(&self) -> Option<(u16, &'static str)> {
+        self.shared.lock().kicked
     }
 
-    /// `frame` leaves the outbox (a marker: the latest snapshot does).
-    fn took(&self, frame: Utf8Bytes) -> Utf8Bytes {
-        let frame = if is_latest_marker(&frame) {
-            let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner()).take();
-            latest.unwrap_or(frame)
-        } else {
-            frame
-        };
-        self.queued.fetch_sub(frame.len(), Ordering::Relaxed);
-        frame
-    }
-
-    /// The next queued frame, waiting for one.
-    pub async fn recv(&mut self) -> Option<Utf8Bytes> {
+    /// The next frame to send, or the kick, waiting for either.
+    pub async fn next(&mut self) -> Next {
         loop {
-            let frame = self.rx.recv().await?;
-            let frame = self.took(frame);
-            if !frame.is_empty() {
-                return Some(frame);
+            {
+                let mut queue = self.shared.lock();
+                if let Some((code, reason)) = queue.kicked {
+                    return Next::Kicked(code, reason);
+                }
+                if let Some(frame) = take(&mut queue) {
+                    return Next::Frame(frame);
+                }
             }
+            // A frame queued since the check left a permit: no wake-up is lost.
+            self.shared.ready.notified().await;
         }
     }
 
     /// The next queued frame, if one is there.
     pub fn try_recv(&mut self) -> Option<Utf8Bytes> {
-        loop {
-            let frame = self.rx.try_recv().ok()?;
-            let frame = self.took(frame);
-            if !frame.is_empty() {
-                return Some(frame);
+        take(&mut self.shared.lock())
+    }
+}
+
+/// Takes the first frame of `queue` (the latest snapshot in its marker's place).
+fn take(queue: &mut Queue) -> Option<Utf8Bytes> {
+    loop {
+        let frame = queue.frames.pop_front()?;
+        let frame = if frame.is_empty() {
+            match queue.latest.take() {
+                Some(latest) => latest,
+                None => continue,
             }
+        } else {
+            frame
+        };
+        queue.bytes -= frame.len();
+        if queue.frames.is_empty() && queue.frames.capacity() > 8 {
+            // A burst is over: give its memory back.
+            queue.frames = Default::default();
         }
+        return Some(frame);
     }
 }
 
 /// A new connection's outbox pair, holding at most `limit` bytes of frames.
 pub fn channel(limit: usize) -> (Handle, Outbox) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let queued = Arc::new(AtomicUsize::new(0));
-    let latest = Latest::default();
-    let kick = CancellationToken::new();
-    let reason = Arc::new(OnceLock::new());
+    let shared = Arc::new(Shared {
+        queue: Mutex::new(Queue::default()),
+        ready: tokio::sync::Notify::new(),
+        gone: tokio::sync::Notify::new(),
+        limit,
+    });
     (
         Handle {
-            tx,
-            queued: queued.clone(),
-            limit,
-            latest: latest.clone(),
-            kick: kick.clone(),
-            reason: reason.clone(),
+            shared: shared.clone(),
         },
-        Outbox {
-            rx,
-            queued,
-            latest,
-            kick,
-            reason,
-        },
+        Outbox { shared },
     )
 }
 
@@ -216,55 +234,83 @@ pub fn encode<T: Serialize>(message: &T) -> Utf8Bytes {
 impl Handle {
     /// Queues `frame`; an outbox over its byte limit disconnects the peer (it will resume).
     pub fn push(&self, frame: Utf8Bytes) {
-        let len = frame.len();
-        let before = self.queued.fetch_add(len, Ordering::Relaxed);
-        if before + len > self.limit || self.tx.send(frame).is_err() {
-            self.queued.fetch_sub(len, Ordering::Relaxed);
-            self.too_slow();
+        {
+            let mut queue = self.shared.lock();
+            if queue.kicked.is_some() {
+                return;
+            }
+            if queue.bytes + frame.len() > self.shared.limit {
+                drop(queue);
+                self.too_slow();
+                return;
+            }
+            queue.bytes += frame.len();
+            queue.frames.push_back(frame);
         }
+        self.shared.ready.notify_one();
     }
 
     /// Queues snapshot `frame` (the agents' queue): if an earlier snapshot
     /// is still unsent, this one takes its place, so a slow reader gets the
     /// latest state instead of a growing backlog.
     pub fn push_latest(&self, frame: Utf8Bytes) {
-        let len = frame.len();
-        let replaced = {
-            let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
-            latest.replace(frame).map(|old| old.len())
-        };
-        let before = self.queued.fetch_add(len, Ordering::Relaxed);
-        match replaced {
-            Some(old) => {
-                self.queued.fetch_sub(old, Ordering::Relaxed);
-                if before + len - old > self.limit {
-                    self.too_slow();
-                }
+        {
+            let mut queue = self.shared.lock();
+            if queue.kicked.is_some() {
+                return;
             }
-            None => {
-                if before + len > self.limit || self.tx.send(Utf8Bytes::default()).is_err() {
-                    self.too_slow();
-                }
+            let old = queue.latest.as_ref().map_or(0, |f| f.len());
+            if queue.bytes - old + frame.len() > self.shared.limit {
+                drop(queue);
+                self.too_slow();
+                return;
             }
+            queue.bytes = queue.bytes - old + frame.len();
+            if queue.latest.replace(frame).is_some() {
+                // Its marker is still queued, in the place the first snapshot took.
+                return;
+            }
+            queue.frames.push_back(Utf8Bytes::default());
         }
+        self.shared.ready.notify_one();
     }
 
     fn too_slow(&self) {
-        if !self.kick.is_cancelled() {
+        if self.shared.lock().kicked.is_none() {
             tracing::info!("websocket peer too slow; disconnecting it");
             self.kick(close_code::AGAIN, "too slow; reconnect");
         }
     }
 
-    /// Closes the connection with `code` and `reason`.
+    /// Closes the connection with `code` and `reason` (the first kick's stay).
     pub fn kick(&self, code: u16, reason: &'static str) {
-        let _ = self.reason.set((code, reason));
-        self.kick.cancel();
+        {
+            let mut queue = self.shared.lock();
+            if queue.kicked.is_some() {
+                return;
+            }
+            queue.kicked = Some((code, reason));
+            // Nothing more will be sent: free the backlog now.
+            queue.frames = Default::default();
+            queue.latest = None;
+            queue.bytes = 0;
+        }
+        self.shared.ready.notify_one();
+        self.shared.gone.notify_waiters();
     }
 
     /// Resolves once the connection is kicked.
     pub async fn kicked(&self) {
-        self.kick.cancelled().await;
+        loop {
+            let gone = self.shared.gone.notified();
+            tokio::pin!(gone);
+            // Registered before the check, so a kick in between still wakes it.
+            gone.as_mut().enable();
+            if self.shared.lock().kicked.is_some() {
+                return;
+            }
+            gone.await;
+        }
     }
 }
 
@@ -1359,14 +1405,13 @@ mod tests {
         for _ in 0..LIMIT / size {
             hub.to_shoppers("c", &typing, None);
         }
-        assert!(!outbox.kick.is_cancelled());
+        assert!(outbox.kicked().is_none());
         // Draining frees room.
         assert!(outbox.try_recv().is_some());
         hub.to_shoppers("c", &typing, None);
-        assert!(!outbox.kick.is_cancelled());
+        assert!(outbox.kicked().is_none());
         hub.to_shoppers("c", &typing, None);
-        assert!(outbox.kick.is_cancelled());
-        assert_eq!(outbox.kick_reason().0, close_code::AGAIN);
+        assert_eq!(outbox.kicked().map(|k| k.0), Some(close_code::AGAIN));
     }
 
     #[tokio::test]
@@ -1383,8 +1428,8 @@ mod tests {
             .map(|f| f.to_string())
             .collect();
         assert_eq!(frames, ["a", "queue 3", "b"]);
-        assert!(!outbox.kick.is_cancelled());
-        assert_eq!(outbox.queued.load(Ordering::Relaxed), 0);
+        assert!(outbox.kicked().is_none());
+        assert_eq!(outbox.shared.lock().bytes, 0);
     }
 
     #[tokio::test]
@@ -1395,8 +1440,8 @@ mod tests {
         hub.add_agent("demo", 1, "s1", a);
         hub.add_agent("demo", 1, "s2", b);
         hub.logout("s1");
-        assert!(oa.kick.is_cancelled());
-        assert!(!ob.kick.is_cancelled());
+        assert!(oa.kicked().is_some());
+        assert!(ob.kicked().is_none());
     }
 
     #[test]
