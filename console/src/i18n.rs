@@ -551,6 +551,101 @@ pub struct Strings {
     pub notice_done: &'static str,
     /// Conversation: button at the top of the log fetching earlier messages.
     pub load_earlier: &'static str,
+    // roles
+    /// Top bar: the Team view (admins only).
+    pub team_view: &'static str,
+    /// Team: intro under the heading.
+    pub team_intro: &'static str,
+    /// Team: name column and field.
+    pub team_name: &'static str,
+    /// Team: role column and field.
+    pub team_role: &'static str,
+    /// Team: status column.
+    pub team_status: &'static str,
+    /// Team: actions column (hidden heading).
+    pub team_actions: &'static str,
+    /// Role: admin.
+    pub role_admin: &'static str,
+    /// Role: agent.
+    pub role_agent: &'static str,
+    /// Status: can log in.
+    pub status_active: &'static str,
+    /// Status: cannot log in.
+    pub status_disabled: &'static str,
+    /// Status: has not set a password yet.
+    pub status_invited: &'static str,
+    /// Team: after the admin's own name.
+    pub you_marker: &'static str,
+    /// Team: the invite form's heading.
+    pub invite_heading: &'static str,
+    /// Team: invite button.
+    pub invite_send: &'static str,
+    /// Team: invite button while it works.
+    pub inviting: &'static str,
+    /// Team: invite without name or email.
+    pub invite_missing: &'static str,
+    /// Team: label of a password link shown once; `{name}`.
+    pub link_for: &'static str,
+    /// Team: under a link shown once.
+    pub link_help: &'static str,
+    /// Notice: a link went by email; `{name}`.
+    pub link_emailed: &'static str,
+    /// Team: copies the link shown.
+    pub copy_link: &'static str,
+    /// Notice: the link is on the clipboard.
+    pub link_copied: &'static str,
+    /// Team: disable button.
+    pub disable: &'static str,
+    /// Team: disable button's name; `{name}`.
+    pub disable_member: &'static str,
+    /// Team: re-enable button.
+    pub enable: &'static str,
+    /// Team: re-enable button's name; `{name}`.
+    pub enable_member: &'static str,
+    /// Team: reset password button.
+    pub reset_password: &'static str,
+    /// Team: reset button's name; `{name}`.
+    pub reset_member: &'static str,
+    /// Team: role picker's name; `{name}`.
+    pub role_of: &'static str,
+    /// Notice: `{name}` disabled.
+    pub notice_disabled: &'static str,
+    /// Notice: `{name}` re-enabled.
+    pub notice_enabled: &'static str,
+    /// Notice: role changed; `{name}`, `{role}`.
+    pub notice_role: &'static str,
+    /// Login: opens the reset form.
+    pub forgot_password: &'static str,
+    /// Reset form: intro.
+    pub forgot_intro: &'static str,
+    /// Reset form: submit.
+    pub send_link: &'static str,
+    /// Reset form: after sending (the same for every address).
+    pub forgot_sent: &'static str,
+    /// Reset form: no email typed.
+    pub email_missing: &'static str,
+    /// Back from the reset and password forms.
+    pub back_to_login: &'static str,
+    /// The invitation/reset form's heading.
+    pub set_password_title: &'static str,
+    /// Password form: intro; `{min}`.
+    pub set_password_intro: &'static str,
+    /// Password form: first field.
+    pub new_password: &'static str,
+    /// Password form: second field.
+    pub confirm_password: &'static str,
+    /// Password form: submit.
+    pub save_password: &'static str,
+    /// Password form: too short; `{min}`.
+    pub password_too_short: &'static str,
+    /// Password form: the two fields differ.
+    pub passwords_differ: &'static str,
+    /// Password form: the link is spent or expired.
+    pub link_expired: &'static str,
+    /// Login: after a password was set.
+    pub password_set: &'static str,
+    /// Login: the account is disabled (shown once the password is right), and when it is disabled while logged in.
+    pub account_disabled: &'static str,
 }
 
 /// English.
@@ -759,6 +854,54 @@ pub const EN: Strings = Strings {
     notice_replied: "Your reply to {reference} is on its way.",
     notice_done: "{reference} is done.",
     load_earlier: "Load earlier messages",
+    // roles
+    team_view: "Team",
+    team_intro: "Invite agents, choose who manages the team, and disable accounts that should no longer log in.",
+    team_name: "Name",
+    team_role: "Role",
+    team_status: "Status",
+    team_actions: "Actions",
+    role_admin: "Admin",
+    role_agent: "Agent",
+    status_active: "Active",
+    status_disabled: "Disabled",
+    status_invited: "Invited",
+    you_marker: "(you)",
+    invite_heading: "Invite an agent",
+    invite_send: "Invite",
+    inviting: "Inviting…",
+    invite_missing: "Enter the agent's name and email address.",
+    link_for: "Link for {name}",
+    link_help: "Send this link to them: it works once, for 7 days, and is shown only now.",
+    link_emailed: "A link to set a password was emailed to {name}.",
+    copy_link: "Copy link",
+    link_copied: "Link copied.",
+    disable: "Disable",
+    disable_member: "Disable {name}",
+    enable: "Re-enable",
+    enable_member: "Re-enable {name}",
+    reset_password: "Reset password",
+    reset_member: "Reset the password of {name}",
+    role_of: "Role of {name}",
+    notice_disabled: "{name} is disabled and logged out.",
+    notice_enabled: "{name} can log in again.",
+    notice_role: "{name} is now: {role}.",
+    forgot_password: "Forgot your password?",
+    forgot_intro: "Enter your email address: if it belongs to an account, we email you a link to set a new password.",
+    send_link: "Send the link",
+    forgot_sent: "If that address belongs to an account, a link to set a new password is on its way.",
+    email_missing: "Enter your email address.",
+    back_to_login: "Back to log in",
+    set_password_title: "Set your password",
+    set_password_intro: "Choose a password of at least {min} characters.",
+    new_password: "New password",
+    confirm_password: "Repeat the password",
+    save_password: "Set password",
+    password_too_short: "The password needs at least {min} characters.",
+    passwords_differ: "The two passwords differ.",
+    link_expired: "This link has expired or was used already. Ask an admin for a new one.",
+    password_set: "Your password is set. Log in with it.",
+    account_disabled: "This account is disabled. Ask an admin of your team.",
 };
 
 #[cfg(test)]

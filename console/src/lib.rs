@@ -30,6 +30,7 @@ pub mod replies;
 pub mod socket;
 pub mod state;
 pub mod store_requests;
+pub mod team;
 pub mod text;
 
 use app::App;

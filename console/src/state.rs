@@ -28,6 +28,8 @@ pub enum View {
     StoreRequests,
     /// The team's figures and the staffing forecast.
     Insights,
+    /// The team: invite, disable, roles (admins only).
+    Team,
 }
 
 /// The WebSocket's state, as the top bar shows it.
@@ -80,6 +82,11 @@ pub struct Console {
     pub orders: RwSignal<Vec<OrderFacts>>,
     /// Move focus to the reply box when the next conversation shows.
     pub focus_reply: RwSignal<bool>,
+    /// The token of the invitation or reset link the page was opened with
+    /// (`#/invite/TOKEN`, `#/reset/TOKEN`): the "Set your password" form shows.
+    pub password_token: RwSignal<Option<String>>,
+    /// The login screen shows "Forgot your password?"'s form.
+    pub forgot: RwSignal<bool>,
 }
 
 thread_local! {
@@ -123,6 +130,23 @@ pub fn remembered_locale() -> Option<Locale> {
         .and_then(|tag| Locale::from_tag(&tag))
 }
 
+/// The page address's `#` part (`#/invite/TOKEN`).
+fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The token of an invitation or reset link's `#` part: `#/invite/TOKEN` or
+/// `#/reset/TOKEN`, the token being hex; `None` for anything else.
+pub fn password_token_of(hash: &str) -> Option<String> {
+    let rest = hash
+        .strip_prefix("#/invite/")
+        .or_else(|| hash.strip_prefix("#/reset/"))?;
+    (!rest.is_empty() && rest.len() <= 128 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| rest.to_owned())
+}
+
 /// Now in Unix seconds.
 pub fn unix_now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
@@ -148,6 +172,8 @@ impl Console {
             macros: RwSignal::new(Vec::new()),
             orders: RwSignal::new(Vec::new()),
             focus_reply: RwSignal::new(false),
+            password_token: RwSignal::new(password_token_of(&location_hash())),
+            forgot: RwSignal::new(false),
         }
     }
 
@@ -224,6 +250,33 @@ impl Console {
             let _ = api::logout().await;
             console.reset(None);
         });
+    }
+
+    /// Whether the logged-in agent is an admin (sees Team).
+    pub fn is_admin(&self) -> bool {
+        self.agent
+            .with(|a| a.as_ref().is_some_and(AgentInfo::is_admin))
+    }
+
+    /// The server ended this login (account disabled, password changed):
+    /// back to the login form with `message`.
+    pub fn ended(&self, message: String) {
+        if self.agent.get_untracked().is_some() {
+            self.reset(Some(message));
+        }
+    }
+
+    /// The "Set your password" form is done (or left): the link leaves the
+    /// address bar, and the login form shows with `message`.
+    pub fn password_done(&self, message: Option<String>) {
+        if let Some(window) = web_sys::window()
+            && let Ok(history) = window.history()
+        {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#/"));
+        }
+        self.password_token.set(None);
+        self.forgot.set(false);
+        self.login_message.set(message);
     }
 
     /// Back to the login form, with `message` on it.
@@ -463,5 +516,20 @@ impl Console {
                 });
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_token_of;
+
+    #[test]
+    fn password_links_are_read_from_the_hash() {
+        assert_eq!(password_token_of("#/invite/ab12").as_deref(), Some("ab12"));
+        assert_eq!(password_token_of("#/reset/ff").as_deref(), Some("ff"));
+        assert_eq!(password_token_of("#/invite/"), None);
+        assert_eq!(password_token_of("#/invite/<b>x</b>"), None);
+        assert_eq!(password_token_of("#/other/ab"), None);
+        assert_eq!(password_token_of(""), None);
     }
 }
