@@ -586,3 +586,25 @@ pub async fn set_password(token: &str, password: &str) -> Result<(), CallError> 
         .await
         .map(|_| ())
 }
+
+/// `POST /api/agent/macros` (admins), or `PUT /api/agent/macros/{id}` to
+/// change macro `id`: the macro as stored.
+pub async fn save_macro(id: Option<&str>, title: &str, body: &str) -> Result<Macro, CallError> {
+    let form = serde_json::json!({ "title": title, "body": body });
+    let answer = match id {
+        Some(id) => {
+            let id = String::from(js_sys::encode_uri_component(id));
+            call("PUT", &format!("/api/agent/macros/{id}"), Some(&form)).await?
+        }
+        None => call("POST", "/api/agent/macros", Some(&form)).await?,
+    };
+    decode(answer)
+}
+
+/// `DELETE /api/agent/macros/{id}` (admins).
+pub async fn delete_macro(id: &str) -> Result<(), CallError> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    call("DELETE", &format!("/api/agent/macros/{id}"), None)
+        .await
+        .map(|_| ())
+}

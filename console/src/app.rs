@@ -5,6 +5,7 @@ use crate::api;
 use crate::chat::{ChatList, ChatPane};
 use crate::i18n::{Locale, fill};
 use crate::insights::InsightsView;
+use crate::macro_editor::MacrosView;
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};
 use crate::state::{Connection, Console, View, unix_now};
@@ -247,7 +248,8 @@ pub fn Workspace() -> impl IntoView {
                 View::StoreRequests => view! { <StoreRequestsView/> }.into_any(),
                 View::Insights => view! { <InsightsView/> }.into_any(),
                 View::Team if console.is_admin() => view! { <TeamView/> }.into_any(),
-                View::Team => view! { <ConversationsView/> }.into_any(),
+                View::Macros if console.is_admin() => view! { <MacrosView/> }.into_any(),
+                View::Team | View::Macros => view! { <ConversationsView/> }.into_any(),
             }}
         </main>
     }
@@ -333,6 +335,7 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::StoreRequests, s.store_requests_view)}
                     {view_button(View::Insights, s.insights_view)}
                     {move || console.is_admin().then(|| view_button(View::Team, s.team_view))}
+                    {move || console.is_admin().then(|| view_button(View::Macros, s.macros_view))}
                 </ul>
             </nav>
             <div class="presence-group" role="group" aria-label=s.presence>

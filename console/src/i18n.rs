@@ -646,6 +646,44 @@ pub struct Strings {
     pub password_set: &'static str,
     /// Login: the account is disabled (shown once the password is right), and when it is disabled while logged in.
     pub account_disabled: &'static str,
+    /// Top bar: the macros editor (admins only).
+    pub macros_view: &'static str,
+    /// Macros editor: intro.
+    pub macros_intro: &'static str,
+    /// Macros editor: title field and column.
+    pub macro_title: &'static str,
+    /// Macros editor: text field and column.
+    pub macro_body: &'static str,
+    /// Macros editor: the variables one may use; `{variables}`.
+    pub macro_variables: &'static str,
+    /// Macros editor: heading of the live preview.
+    pub macro_preview: &'static str,
+    /// Macros editor: unknown variables; `{names}`.
+    pub macro_unknown: &'static str,
+    /// Macros editor: a title or the text is empty.
+    pub macro_incomplete: &'static str,
+    /// Macros editor: heading of the form for a new macro.
+    pub new_macro: &'static str,
+    /// Macros editor: heading while editing; `{title}`.
+    pub editing_macro: &'static str,
+    /// Macros editor: edit button.
+    pub edit: &'static str,
+    /// Macros editor: edit button's name; `{title}`.
+    pub edit_macro: &'static str,
+    /// Macros editor: delete button.
+    pub delete: &'static str,
+    /// Macros editor: delete button's name; `{title}`.
+    pub delete_macro: &'static str,
+    /// Macros editor: save.
+    pub save_macro: &'static str,
+    /// Macros editor: stop editing.
+    pub cancel_edit: &'static str,
+    /// Notice: `{title}` saved.
+    pub notice_macro_saved: &'static str,
+    /// Notice: `{title}` deleted.
+    pub notice_macro_deleted: &'static str,
+    /// Macros editor: the list is empty.
+    pub no_macros: &'static str,
 }
 
 /// English.
@@ -902,6 +940,25 @@ pub const EN: Strings = Strings {
     link_expired: "This link has expired or was used already. Ask an admin for a new one.",
     password_set: "Your password is set. Log in with it.",
     account_disabled: "This account is disabled. Ask an admin of your team.",
+    macros_view: "Macros",
+    macros_intro: "Canned replies agents insert in a chat. Variables are filled from the conversation.",
+    macro_title: "Title",
+    macro_body: "Text",
+    macro_variables: "You can use: {variables}",
+    macro_preview: "Preview with a sample conversation",
+    macro_unknown: "Unknown variables: {names}",
+    macro_incomplete: "Enter a title and a text.",
+    new_macro: "New macro",
+    editing_macro: "Editing “{title}”",
+    edit: "Edit",
+    edit_macro: "Edit “{title}”",
+    delete: "Delete",
+    delete_macro: "Delete “{title}”",
+    save_macro: "Save macro",
+    cancel_edit: "Cancel",
+    notice_macro_saved: "Macro “{title}” saved.",
+    notice_macro_deleted: "Macro “{title}” deleted.",
+    no_macros: "No macros yet.",
 };
 
 #[cfg(test)]

@@ -30,6 +30,8 @@ pub enum View {
     Insights,
     /// The team: invite, disable, roles (admins only).
     Team,
+    /// The macros editor (admins only).
+    Macros,
 }
 
 /// The WebSocket's state, as the top bar shows it.

@@ -50,7 +50,14 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{number}", get(order_facts))
         .route("/store-requests", get(store_requests))
         .route("/store-requests/{id}/retry", post(store_request_retry))
-        .route("/macros", get(crate::macros::list))
+        .route(
+            "/macros",
+            get(crate::macros::list).post(crate::macros::create),
+        )
+        .route(
+            "/macros/{id}",
+            axum::routing::put(crate::macros::update).delete(crate::macros::delete),
+        )
         .route("/stats", get(stats))
         .merge(crate::email::replies::agent_routes())
         .merge(crate::team::routes())

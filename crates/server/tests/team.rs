@@ -231,6 +231,8 @@ impl Server {
         let url = format!("http://{}{path}", self.addr);
         let mut request = match method {
             "GET" => self.http.get(url),
+            "PUT" => self.http.put(url),
+            "DELETE" => self.http.delete(url),
             _ => self.http.post(url),
         };
         if let Some(token) = token {
@@ -397,7 +399,7 @@ async fn a_plain_agent_gets_403_on_every_admin_route() {
         .await;
     assert_eq!(me["role"], "admin");
     let robin_id = me["id"].as_i64().unwrap();
-    let routes: [(&str, String, Option<Value>); 6] = [
+    let routes: [(&str, String, Option<Value>); 9] = [
         ("GET", "/api/agent/team".into(), None),
         (
             "POST",
@@ -412,6 +414,17 @@ async fn a_plain_agent_gets_403_on_every_admin_route() {
             Some(json!({"role": "admin"})),
         ),
         ("POST", format!("/api/agent/team/{robin_id}/reset"), None),
+        (
+            "POST",
+            "/api/agent/macros".into(),
+            Some(json!({"title": "T", "body": "B"})),
+        ),
+        (
+            "PUT",
+            "/api/agent/macros/greeting".into(),
+            Some(json!({"title": "T", "body": "B"})),
+        ),
+        ("DELETE", "/api/agent/macros/greeting".into(), None),
     ];
     for (method, path, body) in routes {
         let (status, answer) = server.call(method, &path, Some(&sam), body).await;
@@ -425,6 +438,68 @@ async fn a_plain_agent_gets_403_on_every_admin_route() {
         .call("GET", "/api/agent/team", Some(&server.robin), None)
         .await;
     assert_eq!(team["agents"].as_array().unwrap().len(), 2, "{team}");
+    let (_, macros) = server
+        .call("GET", "/api/agent/macros", Some(&sam), None)
+        .await;
+    assert_eq!(macros["macros"].as_array().unwrap().len(), 3, "{macros}");
+}
+
+#[tokio::test]
+async fn admins_edit_macros_and_unknown_variables_are_refused_clearly() {
+    let server = serve(None).await;
+    let robin = Some(server.robin.as_str());
+    let (status, error) = server
+        .call(
+            "POST",
+            "/api/agent/macros",
+            robin,
+            Some(json!({"title": "Hello", "body": "Hi {{customer.name}}!"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["field"], "body");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown variable {{customer.name}}"),
+        "{error}"
+    );
+    let (status, made) = server
+        .call(
+            "POST",
+            "/api/agent/macros",
+            robin,
+            Some(json!({"title": " Hello ", "body": "Hi {{customer.first_name}}, <b>welcome</b>"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["title"], "Hello");
+    let id = made["id"].as_str().unwrap().to_owned();
+    let (status, changed) = server
+        .call(
+            "PUT",
+            &format!("/api/agent/macros/{id}"),
+            robin,
+            Some(json!({"title": "Hello again", "body": "Hi {{ customer.first_name }}"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let (_, list) = server.call("GET", "/api/agent/macros", robin, None).await;
+    let list = list["macros"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[3]["title"], "Hello again", "new macros come last");
+    assert_eq!(list[3]["body"], "Hi {{ customer.first_name }}");
+    let (status, _) = server
+        .call("DELETE", &format!("/api/agent/macros/{id}"), robin, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server
+        .call("DELETE", &format!("/api/agent/macros/{id}"), robin, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = server.call("GET", "/api/agent/macros", robin, None).await;
+    assert_eq!(list["macros"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test]

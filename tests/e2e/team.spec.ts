@@ -1,0 +1,69 @@
+// The team (issue #15): the demo admin opens Team, invites an agent and gets
+// the invitation link once; the agent opens it in their own browser, sets a
+// password (a short one is refused clearly), logs in and sees no Team tab;
+// the admin disables them and the agent's console is logged out at once.
+import { test, expect } from '@playwright/test';
+import { AgentConsole } from './agent-console';
+
+test('an admin invites an agent who sets a password, and disabling them logs them out', async ({ page, browser }) => {
+  const admin = new AgentConsole(page);
+  await admin.ready();
+  await page.getByRole('button', { name: 'Team', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Team', exact: true })).toBeVisible();
+  const team = page.getByRole('table');
+  await expect(team.getByRole('row', { name: /Robin/ })).toContainText('Admin');
+
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Casey <b>Q</b>');
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill('casey@demo.test');
+  await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('agent');
+  await page.getByRole('button', { name: 'Invite', exact: true }).click();
+  const link = page.getByRole('textbox', { name: 'Link for Casey <b>Q</b>' });
+  await expect(link).toHaveValue(/\/console\/#\/invite\/[0-9a-f]{64}$/);
+  await expect(page.getByRole('button', { name: 'Copy link' })).toBeVisible();
+  const row = team.getByRole('row', { name: /casey@demo\.test/ });
+  await expect(row).toContainText('Invited');
+  await expect(row.getByRole('rowheader')).toHaveText('Casey <b>Q</b>');
+  const url = await link.inputValue();
+
+  // The invited agent, in a browser of their own.
+  const context = await browser.newContext();
+  try {
+    const casey = await context.newPage();
+    await casey.goto(url);
+    await expect(casey.getByRole('heading', { name: 'Set your password' })).toBeVisible();
+    const first = casey.getByLabel('New password');
+    await expect(first).toBeFocused();
+    await first.fill('short');
+    await casey.getByLabel('Repeat the password').fill('short');
+    await casey.getByRole('button', { name: 'Set password' }).click();
+    await expect(casey.getByRole('alert')).toHaveText('The password needs at least 8 characters.');
+    await first.fill('casey-password');
+    await casey.getByLabel('Repeat the password').fill('casey-password');
+    await casey.getByRole('button', { name: 'Set password' }).click();
+    await expect(casey.getByRole('alert')).toHaveText('Your password is set. Log in with it.');
+    expect(new URL(casey.url()).hash, 'the token leaves the address bar').toBe('#/');
+
+    const caseyConsole = new AgentConsole(casey);
+    await caseyConsole.logIn('casey@demo.test', 'casey-password');
+    await expect(casey.getByText('Signed in as Casey <b>Q</b>')).toBeVisible();
+    await expect(casey.getByText('Connected', { exact: true })).toBeVisible();
+    await expect(casey.getByRole('button', { name: 'Tickets' })).toBeVisible();
+    await expect(casey.getByRole('button', { name: 'Team' })).toHaveCount(0);
+
+    // The admin sees them active, then disables them: their console logs out.
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect(row).toContainText('Active');
+    await page.getByRole('button', { name: 'Disable Casey <b>Q</b>' }).click();
+    await expect(row).toContainText('Disabled');
+    await expect(caseyConsole.logInButton).toBeVisible();
+    await expect(casey.getByRole('alert')).toHaveText('This account is disabled. Ask an admin of your team.');
+    // And cannot come back.
+    await caseyConsole.logIn('casey@demo.test', 'casey-password');
+    await expect(casey.getByRole('alert')).toHaveText('This account is disabled. Ask an admin of your team.');
+  } finally {
+    await context.close();
+  }
+  // The admin logs out, so no agent stays online for later specs.
+  await admin.logOutButton.click();
+  await expect(admin.logInButton).toBeVisible();
+});
