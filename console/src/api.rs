@@ -608,3 +608,57 @@ pub async fn delete_macro(id: &str) -> Result<(), CallError> {
         .await
         .map(|_| ())
 }
+
+/// A tag of the site's list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SiteTag {
+    /// Row id.
+    pub id: i64,
+    /// The tag.
+    pub name: String,
+}
+
+/// `GET /api/agent/tags`: the site's tag list, by name.
+pub async fn tags() -> Result<Vec<SiteTag>, CallError> {
+    let mut answer = call("GET", "/api/agent/tags", None).await?;
+    decode(answer["tags"].take())
+}
+
+/// `POST /api/agent/tags` (admins), or `PUT /api/agent/tags/{id}` to rename.
+pub async fn save_tag(id: Option<i64>, name: &str) -> Result<SiteTag, CallError> {
+    let body = serde_json::json!({ "name": name });
+    decode(match id {
+        Some(id) => call("PUT", &format!("/api/agent/tags/{id}"), Some(&body)).await?,
+        None => call("POST", "/api/agent/tags", Some(&body)).await?,
+    })
+}
+
+/// `DELETE /api/agent/tags/{id}` (admins).
+pub async fn delete_tag(id: i64) -> Result<(), CallError> {
+    call("DELETE", &format!("/api/agent/tags/{id}"), None)
+        .await
+        .map(|_| ())
+}
+
+/// The site's business hours: time zone and, per day (`mon`…`sun`), spans.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
+pub struct BusinessHours {
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Day → `[["09:00", "17:00"], …]`.
+    pub weekly: std::collections::BTreeMap<String, Vec<[String; 2]>>,
+}
+
+/// `GET /api/agent/hours` (admins).
+pub async fn hours() -> Result<Option<BusinessHours>, CallError> {
+    let mut answer = call("GET", "/api/agent/hours", None).await?;
+    decode(answer["business_hours"].take())
+}
+
+/// `PUT /api/agent/hours` (admins): the hours as stored, or the server's
+/// first problem (`CallError::Api`, `field` the JSON path).
+pub async fn save_hours(hours: Option<&BusinessHours>) -> Result<Option<BusinessHours>, CallError> {
+    let body = serde_json::json!({ "business_hours": hours });
+    let mut answer = call("PUT", "/api/agent/hours", Some(&body)).await?;
+    decode(answer["business_hours"].take())
+}

@@ -8,6 +8,7 @@ use crate::insights::InsightsView;
 use crate::macro_editor::MacrosView;
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};
+use crate::settings::SettingsView;
 use crate::state::{Connection, Console, View, unix_now};
 use crate::store_requests::StoreRequestsView;
 use crate::team::{ForgotForm, SetPasswordForm, TeamView};
@@ -249,7 +250,10 @@ pub fn Workspace() -> impl IntoView {
                 View::Insights => view! { <InsightsView/> }.into_any(),
                 View::Team if console.is_admin() => view! { <TeamView/> }.into_any(),
                 View::Macros if console.is_admin() => view! { <MacrosView/> }.into_any(),
-                View::Team | View::Macros => view! { <ConversationsView/> }.into_any(),
+                View::Settings if console.is_admin() => view! { <SettingsView/> }.into_any(),
+                View::Team | View::Macros | View::Settings => {
+                    view! { <ConversationsView/> }.into_any()
+                }
             }}
         </main>
     }
@@ -336,6 +340,7 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::Insights, s.insights_view)}
                     {move || console.is_admin().then(|| view_button(View::Team, s.team_view))}
                     {move || console.is_admin().then(|| view_button(View::Macros, s.macros_view))}
+                    {move || console.is_admin().then(|| view_button(View::Settings, s.settings_view))}
                 </ul>
             </nav>
             <div class="presence-group" role="group" aria-label=s.presence>

@@ -684,6 +684,62 @@ pub struct Strings {
     pub notice_macro_deleted: &'static str,
     /// Macros editor: the list is empty.
     pub no_macros: &'static str,
+    /// Top bar: tags and business hours (admins only).
+    pub settings_view: &'static str,
+    /// Settings: the tag list's heading.
+    pub tags_heading: &'static str,
+    /// Settings: tags intro.
+    pub tags_intro: &'static str,
+    /// Settings: the new tag field.
+    pub new_tag: &'static str,
+    /// Settings: adds the new tag.
+    pub add_tag: &'static str,
+    /// Settings: a tag's name field; `{name}`.
+    pub tag_name_of: &'static str,
+    /// Settings: saves a tag's new name.
+    pub rename: &'static str,
+    /// Settings: rename button's name; `{name}`.
+    pub rename_tag: &'static str,
+    /// Settings: delete button's name; `{name}`.
+    pub delete_tag: &'static str,
+    /// Settings: the tag list is empty.
+    pub no_tags: &'static str,
+    /// Notice: tag `{name}` saved.
+    pub notice_tag_saved: &'static str,
+    /// Notice: tag `{name}` deleted.
+    pub notice_tag_deleted: &'static str,
+    /// Close form: the group of the site's tags.
+    pub site_tags: &'static str,
+    /// Settings: business hours heading.
+    pub hours_heading: &'static str,
+    /// Settings: business hours intro.
+    pub hours_intro: &'static str,
+    /// Settings: time zone field.
+    pub time_zone: &'static str,
+    /// Settings: under the time zone field.
+    pub time_zone_hint: &'static str,
+    /// Settings: how to write a day's hours.
+    pub hours_day_hint: &'static str,
+    /// Monday.
+    pub day_mon: &'static str,
+    /// Tuesday.
+    pub day_tue: &'static str,
+    /// Wednesday.
+    pub day_wed: &'static str,
+    /// Thursday.
+    pub day_thu: &'static str,
+    /// Friday.
+    pub day_fri: &'static str,
+    /// Saturday.
+    pub day_sat: &'static str,
+    /// Sunday.
+    pub day_sun: &'static str,
+    /// Settings: saves the hours.
+    pub save_hours: &'static str,
+    /// Notice: hours saved.
+    pub notice_hours_saved: &'static str,
+    /// Settings: a day's hours cannot be read; `{day}`.
+    pub hours_format: &'static str,
 }
 
 /// English.
@@ -959,6 +1015,34 @@ pub const EN: Strings = Strings {
     notice_macro_saved: "Macro “{title}” saved.",
     notice_macro_deleted: "Macro “{title}” deleted.",
     no_macros: "No macros yet.",
+    settings_view: "Settings",
+    tags_heading: "Tags",
+    tags_intro: "The tags agents pick from when they close a chat. Closed chats keep the tags they were given.",
+    new_tag: "New tag",
+    add_tag: "Add tag",
+    tag_name_of: "Name of tag {name}",
+    rename: "Rename",
+    rename_tag: "Rename tag {name}",
+    delete_tag: "Delete tag {name}",
+    no_tags: "No tags yet.",
+    notice_tag_saved: "Tag “{name}” saved.",
+    notice_tag_deleted: "Tag “{name}” deleted.",
+    site_tags: "The site's tags",
+    hours_heading: "Business hours",
+    hours_intro: "When your team answers chats, in the store's time zone. Leave the time zone empty for no business hours.",
+    time_zone: "Time zone",
+    time_zone_hint: "An IANA name such as Europe/Paris or America/New_York.",
+    hours_day_hint: "Write times as 09:00-17:00, several separated by commas; leave a day empty when closed.",
+    day_mon: "Monday",
+    day_tue: "Tuesday",
+    day_wed: "Wednesday",
+    day_thu: "Thursday",
+    day_fri: "Friday",
+    day_sat: "Saturday",
+    day_sun: "Sunday",
+    save_hours: "Save hours",
+    notice_hours_saved: "Business hours saved.",
+    hours_format: "{day}: write times as 09:00-17:00.",
 };
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
 //!   [`context`], [`records`], [`store_requests`], [`insights`], [`team`],
-//!   [`macro_editor`]: the screens.
+//!   [`macro_editor`], [`settings`]: the screens.
 //! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
@@ -29,6 +29,7 @@ pub mod notify;
 pub mod queue;
 pub mod records;
 pub mod replies;
+pub mod settings;
 pub mod socket;
 pub mod state;
 pub mod store_requests;

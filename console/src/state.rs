@@ -32,6 +32,8 @@ pub enum View {
     Team,
     /// The macros editor (admins only).
     Macros,
+    /// Tags and business hours (admins only).
+    Settings,
 }
 
 /// The WebSocket's state, as the top bar shows it.
@@ -89,6 +91,8 @@ pub struct Console {
     pub password_token: RwSignal<Option<String>>,
     /// The login screen shows "Forgot your password?"'s form.
     pub forgot: RwSignal<bool>,
+    /// The site's tag list (offered when closing a chat).
+    pub tags: RwSignal<Vec<api::SiteTag>>,
 }
 
 thread_local! {
@@ -176,6 +180,7 @@ impl Console {
             focus_reply: RwSignal::new(false),
             password_token: RwSignal::new(password_token_of(&location_hash())),
             forgot: RwSignal::new(false),
+            tags: RwSignal::new(Vec::new()),
         }
     }
 
@@ -242,6 +247,12 @@ impl Console {
                 macros.set(list);
             }
         });
+        let tags = self.tags;
+        spawn_local(async move {
+            if let Ok(list) = api::tags().await {
+                tags.set(list);
+            }
+        });
     }
 
     /// Logs out: tells the server, forgets everything, back to the login form.
@@ -289,6 +300,7 @@ impl Console {
         self.connection.set(Connection::Closed);
         self.view.set(View::Conversations);
         self.macros.set(Vec::new());
+        self.tags.set(Vec::new());
         self.orders.set(Vec::new());
         self.notice.set(None);
         self.login_message.set(message);

@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/stats", get(stats))
         .merge(crate::email::replies::agent_routes())
         .merge(crate::team::routes())
+        .merge(crate::tags::routes())
+        .merge(crate::hours::routes())
 }
 
 /// Hashes `password` with Argon2id and a random salt (a PHC string).

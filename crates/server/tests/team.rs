@@ -399,7 +399,7 @@ async fn a_plain_agent_gets_403_on_every_admin_route() {
         .await;
     assert_eq!(me["role"], "admin");
     let robin_id = me["id"].as_i64().unwrap();
-    let routes: [(&str, String, Option<Value>); 9] = [
+    let routes: [(&str, String, Option<Value>); 13] = [
         ("GET", "/api/agent/team".into(), None),
         (
             "POST",
@@ -425,6 +425,18 @@ async fn a_plain_agent_gets_403_on_every_admin_route() {
             Some(json!({"title": "T", "body": "B"})),
         ),
         ("DELETE", "/api/agent/macros/greeting".into(), None),
+        (
+            "POST",
+            "/api/agent/tags".into(),
+            Some(json!({"name": "vip"})),
+        ),
+        (
+            "PUT",
+            "/api/agent/tags/1".into(),
+            Some(json!({"name": "vip"})),
+        ),
+        ("DELETE", "/api/agent/tags/1".into(), None),
+        ("GET", "/api/agent/hours".into(), None),
     ];
     for (method, path, body) in routes {
         let (status, answer) = server.call(method, &path, Some(&sam), body).await;
@@ -442,6 +454,159 @@ async fn a_plain_agent_gets_403_on_every_admin_route() {
         .call("GET", "/api/agent/macros", Some(&sam), None)
         .await;
     assert_eq!(macros["macros"].as_array().unwrap().len(), 3, "{macros}");
+    // Saving hours is refused too, and they stay as they were.
+    let (_, before) = server
+        .call("GET", "/api/agent/hours", Some(&server.robin), None)
+        .await;
+    let (status, _) = server
+        .call(
+            "PUT",
+            "/api/agent/hours",
+            Some(&sam),
+            Some(json!({"business_hours": null})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, after) = server
+        .call("GET", "/api/agent/hours", Some(&server.robin), None)
+        .await;
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn admins_keep_the_sites_tag_list_and_agents_read_it() {
+    let server = serve(None).await;
+    let (_, sam) = server.sam().await;
+    let robin = Some(server.robin.as_str());
+    let add = |name: &'static str| {
+        server.call(
+            "POST",
+            "/api/agent/tags",
+            robin,
+            Some(json!({ "name": name })),
+        )
+    };
+    let (status, shipping) = add(" Shipping ").await;
+    assert_eq!(status, StatusCode::CREATED, "{shipping}");
+    assert_eq!(shipping["name"], "Shipping");
+    let (status, _) = add("returns").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, error) = add("shipping").await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the same tag in another case"
+    );
+    assert_eq!(error["field"], "name");
+    let (status, _) = add("a,b").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let id = shipping["id"].as_i64().unwrap();
+    let (status, renamed) = server
+        .call(
+            "PUT",
+            &format!("/api/agent/tags/{id}"),
+            robin,
+            Some(json!({"name": "Delivery"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    // Agents read the list (the close form offers it), by name.
+    let (status, list) = server
+        .call("GET", "/api/agent/tags", Some(&sam), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Delivery", "returns"]);
+    let (status, _) = server
+        .call("DELETE", &format!("/api/agent/tags/{id}"), robin, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = server
+        .call("GET", "/api/agent/tags", Some(&sam), None)
+        .await;
+    assert_eq!(list["tags"].as_array().unwrap().len(), 1);
+    // The list is bounded.
+    for n in 1..100 {
+        let (status, body) = server
+            .call(
+                "POST",
+                "/api/agent/tags",
+                robin,
+                Some(json!({ "name": format!("tag {n}") })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, error) = add("one too many").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["message"].as_str().unwrap().contains("at most 100"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn admins_edit_business_hours_with_the_site_files_checks() {
+    let server = serve(None).await;
+    let robin = Some(server.robin.as_str());
+    let (status, error) = server
+        .call(
+            "PUT",
+            "/api/agent/hours",
+            robin,
+            Some(json!({"business_hours": {
+                "time_zone": "Mars/Olympus",
+                "weekly": {"mon": [["17:00", "09:00"]], "funday": []}
+            }})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let paths: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    for path in [
+        "$.business_hours.time_zone",
+        "$.business_hours.weekly.funday",
+        "$.business_hours.weekly.mon[0]",
+    ] {
+        assert!(paths.contains(&path), "{path} in {error}");
+    }
+    let hours = json!({
+        "time_zone": "Europe/Helsinki",
+        "weekly": {"mon": [["08:00", "12:00"], ["13:00", "16:00"]], "sat": [["10:00", "14:00"]]}
+    });
+    let (status, saved) = server
+        .call(
+            "PUT",
+            "/api/agent/hours",
+            robin,
+            Some(json!({ "business_hours": hours })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["business_hours"], hours);
+    // Read back from the live site (not the database): no reload wait.
+    let (_, shown) = server.call("GET", "/api/agent/hours", robin, None).await;
+    assert_eq!(shown["business_hours"], hours);
+    // As `aisle site export` sees it.
+    let out = aisle()
+        .args(["site", "export", "demo", "--db"])
+        .arg(format!(
+            "sqlite://{}",
+            server._dir.path().join("aisle.db").display()
+        ))
+        .output()
+        .unwrap();
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exported["business_hours"], hours);
 }
 
 #[tokio::test]
