@@ -67,3 +67,45 @@ test('an admin invites an agent who sets a password, and disabling them logs the
   await admin.logOutButton.click();
   await expect(admin.logInButton).toBeVisible();
 });
+
+test('an admin writes a macro with a live preview, keeps the tag list, and hours are checked', async ({ page }) => {
+  const admin = new AgentConsole(page);
+  await admin.ready();
+  try {
+    await page.getByRole('button', { name: 'Macros', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Title' }).fill('Size help');
+    const text = page.getByRole('textbox', { name: 'Text' });
+    await text.fill('Hi {{customer.name}}, <img src=x onerror=alert(1)>');
+    await expect(page.getByText('Unknown variables: {{customer.name}}')).toBeVisible();
+    await expect(text).toHaveAttribute('aria-invalid', 'true');
+    await text.fill('Hi {{customer.first_name}}, <b>order</b> {{order.number}} fits true to size.');
+    const preview = page.getByRole('region', { name: 'Preview with a sample conversation' });
+    await expect(preview).toHaveText('Hi Ada, <b>order</b> #1001 fits true to size.');
+    await expect(text).not.toHaveAttribute('aria-invalid', 'true');
+    await page.getByRole('button', { name: 'Save macro' }).click();
+    const row = page.getByRole('row', { name: /Size help/ });
+    await expect(row).toBeVisible();
+    await page.getByRole('button', { name: 'Delete “Size help”' }).click();
+    await expect(row).toHaveCount(0);
+
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await page.getByRole('textbox', { name: 'New tag' }).fill('Delivery');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await expect(page.getByRole('textbox', { name: 'Name of tag Delivery' })).toHaveValue('Delivery');
+    await page.getByRole('button', { name: 'Delete tag Delivery' }).click();
+    await expect(page.getByText('No tags yet.')).toBeVisible();
+
+    // A wrong time zone is refused with the site file's message; nothing is saved.
+    const zone = page.getByRole('textbox', { name: 'Time zone' });
+    const before = await zone.inputValue();
+    await zone.fill('Mars/Olympus');
+    await page.getByRole('button', { name: 'Save hours' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'unknown time zone' })).toContainText('Mars/Olympus');
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(page.getByRole('textbox', { name: 'Time zone' })).toHaveValue(before);
+  } finally {
+    await admin.logOutButton.click();
+    await expect(admin.logInButton).toBeVisible();
+  }
+});
