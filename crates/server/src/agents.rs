@@ -456,8 +456,16 @@ async fn login(
     // Verify against a real hash even for unknown emails, so timing does not
     // tell which emails are agents.
     let dummy = state.dummy_hash.as_str();
-    let hash = row.as_ref().map_or(dummy, |r| r.3.as_str()).to_owned();
+    // An invited agent has no password yet: the same work, the same answer.
+    let hash = row
+        .as_ref()
+        .map(|r| r.3.as_str())
+        .filter(|h| !h.is_empty())
+        .unwrap_or(dummy)
+        .to_owned();
     let ok = state.passwords.verify(login.password, hash).await?;
+    // Without a password of its own, the dummy's match is no match.
+    let ok = ok && row.as_ref().is_some_and(|r| !r.3.is_empty());
     let Some((id, site, name, _, role, status)) = row.filter(|_| ok) else {
         attempt.failed();
         tracing::info!(%client, "agent login failed");

@@ -683,9 +683,11 @@ async fn an_invited_agent_sets_a_password_once_and_logs_in() {
         link.starts_with(&format!("http://{}/console/#/invite/", server.addr)),
         "{link}"
     );
-    // Not yet: no password, the generic answer.
-    let (status, _) = server.login("noor@demo.test", "").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Not yet: no password, the generic answer (whatever is typed).
+    for typed in ["", "not an agent's password"] {
+        let (status, answer) = server.login("noor@demo.test", typed).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    }
     // Too short: a clear error, and the link still works.
     let (status, error) = server.set_password(&link, "short").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -988,4 +990,52 @@ async fn open_invitations_per_site_are_capped() {
     server
         .invite("one-more@demo.test", "One more", "agent")
         .await;
+}
+
+#[tokio::test]
+async fn the_command_line_adds_admins_with_role_and_agents_by_default() {
+    let server = serve(None).await;
+    let db = format!("sqlite://{}", server._dir.path().join("aisle.db").display());
+    let add = |email: &str, role: Option<&str>| {
+        let mut command = aisle();
+        command
+            .args([
+                "agents", "add", email, "--site", "demo", "--name", "Ops", "--db", &db,
+            ])
+            .env("AISLE_AGENT_PASSWORD", "ops-password")
+            .stdin(Stdio::null());
+        if let Some(role) = role {
+            command.args(["--role", role]);
+        }
+        command.output().unwrap()
+    };
+    let out = add("ops@demo.test", Some("admin"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Added agent ops@demo.test (Ops) to site demo as an admin."
+    );
+    let out = add("desk@demo.test", None);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Added agent desk@demo.test (Ops) to site demo."
+    );
+    let out = add("boss@demo.test", Some("boss"));
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a role"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, ops) = server.login("ops@demo.test", "ops-password").await;
+    assert_eq!(ops["agent"]["role"], "admin");
+    let (_, desk) = server.login("desk@demo.test", "ops-password").await;
+    assert_eq!(desk["agent"]["role"], "agent");
+    let (status, _) = server.login("boss@demo.test", "ops-password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
