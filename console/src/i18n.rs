@@ -975,7 +975,7 @@ pub const EN: Strings = Strings {
     enable: "Re-enable",
     enable_member: "Re-enable {name}",
     reset_password: "Reset password",
-    reset_member: "Reset the password of {name}",
+    reset_member: "Reset password for {name}",
     role_of: "Role of {name}",
     notice_disabled: "{name} is disabled and logged out.",
     notice_enabled: "{name} can log in again.",

@@ -2,8 +2,19 @@
 // the invitation link once; the agent opens it in their own browser, sets a
 // password (a short one is refused clearly), logs in and sees no Team tab;
 // the admin disables them and the agent's console is logged out at once.
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { AgentConsole } from './agent-console';
+
+// axe-core is injected as a script: the console's CSP would refuse it.
+test.use({ bypassCSP: true });
+
+async function axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  return page.evaluate(async () => {
+    const result = await (window as any).axe.run(document);
+    return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 test('an admin invites an agent who sets a password, and disabling them logs them out', async ({ page, browser }) => {
   const admin = new AgentConsole(page);
@@ -24,13 +35,15 @@ test('an admin invites an agent who sets a password, and disabling them logs the
   await expect(row).toContainText('Invited');
   await expect(row.getByRole('rowheader')).toHaveText('Casey <b>Q</b>');
   const url = await link.inputValue();
+  expect(await axe(page), 'the Team screen').toEqual([]);
 
   // The invited agent, in a browser of their own.
-  const context = await browser.newContext();
+  const context = await browser.newContext({ bypassCSP: true });
   try {
     const casey = await context.newPage();
     await casey.goto(url);
     await expect(casey.getByRole('heading', { name: 'Set your password' })).toBeVisible();
+    expect(await axe(casey), 'the password form').toEqual([]);
     const first = casey.getByLabel('New password');
     await expect(first).toBeFocused();
     await first.fill('short');
@@ -82,6 +95,7 @@ test('an admin writes a macro with a live preview, keeps the tag list, and hours
     const preview = page.getByRole('region', { name: 'Preview with a sample conversation' });
     await expect(preview).toHaveText('Hi Ada, <b>order</b> #1001 fits true to size.');
     await expect(text).not.toHaveAttribute('aria-invalid', 'true');
+    expect(await axe(page), 'the macros editor').toEqual([]);
     await page.getByRole('button', { name: 'Save macro' }).click();
     const row = page.getByRole('row', { name: /Size help/ });
     await expect(row).toBeVisible();
@@ -94,6 +108,7 @@ test('an admin writes a macro with a live preview, keeps the tag list, and hours
     await expect(page.getByRole('textbox', { name: 'Name of tag Delivery' })).toHaveValue('Delivery');
     await page.getByRole('button', { name: 'Delete tag Delivery' }).click();
     await expect(page.getByText('No tags yet.')).toBeVisible();
+    expect(await axe(page), 'the settings').toEqual([]);
 
     // A wrong time zone is refused with the site file's message; nothing is saved.
     const zone = page.getByRole('textbox', { name: 'Time zone' });

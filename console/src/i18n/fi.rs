@@ -283,7 +283,7 @@ pub const FI: Strings = Strings {
     add_tag: "Lisää tunniste",
     tag_name_of: "Tunnisteen {name} nimi",
     rename: "Nimeä uudelleen",
-    rename_tag: "Nimeä tunniste {name} uudelleen",
+    rename_tag: "Nimeä uudelleen: tunniste {name}",
     delete_tag: "Poista tunniste {name}",
     no_tags: "Ei vielä tunnisteita.",
     notice_tag_saved: "Tunniste tallennettu: {name}.",

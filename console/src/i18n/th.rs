@@ -234,7 +234,7 @@ pub const TH: Strings = Strings {
     disable: "ปิดใช้งาน",
     disable_member: "ปิดใช้งาน {name}",
     enable: "เปิดใช้งานอีกครั้ง",
-    enable_member: "เปิดใช้งาน {name} อีกครั้ง",
+    enable_member: "เปิดใช้งานอีกครั้ง: {name}",
     reset_password: "รีเซ็ตรหัสผ่าน",
     reset_member: "รีเซ็ตรหัสผ่านของ {name}",
     role_of: "บทบาทของ {name}",

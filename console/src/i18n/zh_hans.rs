@@ -236,7 +236,7 @@ pub const ZH_HANS: Strings = Strings {
     enable: "重新启用",
     enable_member: "重新启用 {name}",
     reset_password: "重置密码",
-    reset_member: "重置 {name} 的密码",
+    reset_member: "重置密码：{name}",
     role_of: "{name} 的角色",
     notice_disabled: "{name} 已停用并已登出。",
     notice_enabled: "{name} 可以再次登录。",

@@ -236,7 +236,7 @@ pub const ZH_HANT: Strings = Strings {
     enable: "重新啟用",
     enable_member: "重新啟用 {name}",
     reset_password: "重設密碼",
-    reset_member: "重設 {name} 的密碼",
+    reset_member: "重設密碼：{name}",
     role_of: "{name} 的角色",
     notice_disabled: "{name} 已停用並已登出。",
     notice_enabled: "{name} 可以再次登入。",
