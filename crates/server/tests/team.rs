@@ -665,6 +665,31 @@ async fn admins_edit_macros_and_unknown_variables_are_refused_clearly() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, list) = server.call("GET", "/api/agent/macros", robin, None).await;
     assert_eq!(list["macros"].as_array().unwrap().len(), 3);
+    // A site has at most 200.
+    for n in 3..200 {
+        let (status, body) = server
+            .call(
+                "POST",
+                "/api/agent/macros",
+                robin,
+                Some(json!({"title": format!("Macro {n}"), "body": "Thanks!"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, error) = server
+        .call(
+            "POST",
+            "/api/agent/macros",
+            robin,
+            Some(json!({"title": "One more", "body": "Thanks!"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["message"].as_str().unwrap().contains("at most 200"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
