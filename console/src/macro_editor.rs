@@ -80,7 +80,12 @@ pub fn MacrosView() -> impl IntoView {
                     clear();
                 }
                 Err(CallError::Unauthorized) => console.reconnect(),
-                Err(CallError::Api(e)) => error.set(Some(e.message)),
+                Err(CallError::Api(e)) => {
+                    if e.code == aisle_core::api::ErrorCode::Forbidden {
+                        console.forbidden();
+                    }
+                    error.set(Some(e.message))
+                }
                 Err(_) => error.set(Some(s.network_error.to_owned())),
             }
             busy.set(false);

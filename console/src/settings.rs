@@ -95,7 +95,12 @@ fn TagsEditor() -> impl IntoView {
                     console.announce(fill(s.notice_tag_saved, &[("name", &tag.name)]));
                 }
                 Err(CallError::Unauthorized) => console.reconnect(),
-                Err(CallError::Api(e)) => error.set(Some(e.message)),
+                Err(CallError::Api(e)) => {
+                    if e.code == aisle_core::api::ErrorCode::Forbidden {
+                        console.forbidden();
+                    }
+                    error.set(Some(e.message))
+                }
                 Err(_) => error.set(Some(s.network_error.to_owned())),
             }
             busy.set(false);
@@ -113,7 +118,12 @@ fn TagsEditor() -> impl IntoView {
                     console.announce(fill(s.notice_tag_deleted, &[("name", &tag.name)]));
                 }
                 Err(CallError::Unauthorized) => console.reconnect(),
-                Err(CallError::Api(e)) => error.set(Some(e.message)),
+                Err(CallError::Api(e)) => {
+                    if e.code == aisle_core::api::ErrorCode::Forbidden {
+                        console.forbidden();
+                    }
+                    error.set(Some(e.message))
+                }
                 Err(_) => error.set(Some(s.network_error.to_owned())),
             }
             busy.set(false);
@@ -253,7 +263,12 @@ fn HoursEditor() -> impl IntoView {
                     console.announce(s.notice_hours_saved.to_owned());
                 }
                 Err(CallError::Unauthorized) => console.reconnect(),
-                Err(CallError::Api(e)) => errors.set(vec![e.message]),
+                Err(CallError::Api(e)) => {
+                    if e.code == aisle_core::api::ErrorCode::Forbidden {
+                        console.forbidden();
+                    }
+                    errors.set(vec![e.message])
+                }
                 Err(_) => errors.set(vec![s.network_error.to_owned()]),
             }
             busy.set(false);

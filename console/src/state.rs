@@ -271,6 +271,29 @@ impl Console {
             .with(|a| a.as_ref().is_some_and(AgentInfo::is_admin))
     }
 
+    /// The server refused an admin screen's call (403): the agent's role
+    /// changed since login. Their role is read again; a demoted agent leaves
+    /// the admin screens and loses their tabs.
+    pub fn forbidden(&self) {
+        let console = *self;
+        spawn_local(async move {
+            if let Ok(agent) = api::me().await {
+                let admin = agent.is_admin();
+                if console.agent.with_untracked(|a| a.as_ref() != Some(&agent)) {
+                    console.agent.set(Some(agent));
+                }
+                if !admin
+                    && matches!(
+                        console.view.get_untracked(),
+                        View::Team | View::Macros | View::Settings
+                    )
+                {
+                    console.view.set(View::Conversations);
+                }
+            }
+        });
+    }
+
     /// The server ended this login (account disabled, password changed):
     /// back to the login form with `message`.
     pub fn ended(&self, message: String) {

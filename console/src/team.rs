@@ -38,6 +38,11 @@ fn status_name(s: &'static Strings, status: &str) -> &'static str {
     }
 }
 
+/// Whether the server refused because the agent is not (or no longer) an admin.
+pub fn is_forbidden(error: &CallError) -> bool {
+    matches!(error, CallError::Api(e) if e.code == ErrorCode::Forbidden)
+}
+
 /// What the server said about a refused call, else the network message.
 fn refusal(s: &'static Strings, error: &CallError) -> String {
     match error {
@@ -73,7 +78,12 @@ pub fn TeamView() -> impl IntoView {
                     console.reconnect();
                     Err(s.network_error.to_owned())
                 }
-                Err(e) => Err(refusal(s, &e)),
+                Err(e) => {
+                    if is_forbidden(&e) {
+                        console.forbidden();
+                    }
+                    Err(refusal(s, &e))
+                }
             }));
         });
     };
@@ -129,7 +139,12 @@ pub fn TeamView() -> impl IntoView {
                 }) => shown.set(Some(ShownLink { name, url })),
                 Ok(_) => console.announce(fill(s.link_emailed, &[("name", &name)])),
                 Err(CallError::Unauthorized) => console.reconnect(),
-                Err(e) => console.announce(refusal(s, &e)),
+                Err(e) => {
+                    if is_forbidden(&e) {
+                        console.forbidden();
+                    }
+                    console.announce(refusal(s, &e))
+                }
             }
             busy.set(None);
         });
@@ -337,7 +352,12 @@ fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> 
                     invited(member, link);
                 }
                 Err(CallError::Unauthorized) => console.reconnect(),
-                Err(e) => error.set(Some(refusal(s, &e))),
+                Err(e) => {
+                    if is_forbidden(&e) {
+                        console.forbidden();
+                    }
+                    error.set(Some(refusal(s, &e)))
+                }
             }
             busy.set(false);
         });
