@@ -3,7 +3,7 @@
 // password (a short one is refused clearly), logs in and sees no Team tab;
 // the admin disables them and the agent's console is logged out at once.
 import { test, expect, type Page } from '@playwright/test';
-import { AgentConsole } from './agent-console';
+import { AgentConsole, ShopperSocket } from './agent-console';
 
 // axe-core is injected as a script: the console's CSP would refuse it.
 test.use({ bypassCSP: true });
@@ -81,7 +81,7 @@ test('an admin invites an agent who sets a password, and disabling them logs the
   await expect(admin.logInButton).toBeVisible();
 });
 
-test('an admin writes a macro with a live preview, keeps the tag list, and hours are checked', async ({ page }) => {
+test('an admin writes a macro with a live preview, keeps the tag list, and hours are checked', async ({ page, browser }) => {
   const admin = new AgentConsole(page);
   await admin.ready();
   try {
@@ -106,6 +106,26 @@ test('an admin writes a macro with a live preview, keeps the tag list, and hours
     await page.getByRole('textbox', { name: 'New tag' }).fill('Delivery');
     await page.getByRole('button', { name: 'Add tag' }).click();
     await expect(page.getByRole('textbox', { name: 'Name of tag Delivery' })).toHaveValue('Delivery');
+
+    // Agents pick it from the list when they close a chat.
+    await page.getByRole('button', { name: 'Conversations', exact: true }).click();
+    const shopper = await ShopperSocket.open(browser);
+    try {
+      await shopper.send({ type: 'start', locale: 'en', context: { page_url: 'http://127.0.0.1:8181/collections/winter' } });
+      await shopper.frame('started');
+      await admin.acceptButton('visitor on /collections/winter').click();
+      const pick = page.getByRole('group', { name: "The site's tags" }).getByRole('button', { name: 'Delivery' });
+      await expect(pick).toHaveAttribute('aria-pressed', 'false');
+      await pick.click();
+      await expect(pick).toHaveAttribute('aria-pressed', 'true');
+      await expect(page.getByRole('textbox', { name: 'Tags' })).toHaveValue('Delivery');
+      await page.getByRole('button', { name: 'Close conversation' }).click();
+      await shopper.frame('closed');
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+    } finally {
+      await shopper.close();
+    }
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await page.getByRole('button', { name: 'Delete tag Delivery' }).click();
     await expect(page.getByText('No tags yet.')).toBeVisible();
     expect(await axe(page), 'the settings').toEqual([]);
