@@ -44,6 +44,16 @@ pub struct AgentInfo {
     pub email: String,
     /// Display name.
     pub name: String,
+    /// `admin` (manages the team) or `agent`.
+    #[serde(default)]
+    pub role: String,
+}
+
+impl AgentInfo {
+    /// Whether they see the admin screens (Team).
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
 }
 
 #[derive(Deserialize)]
@@ -496,4 +506,159 @@ mod tests {
             CallError::Api(_)
         ));
     }
+}
+
+/// A member of the site's team, as the Team page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Member {
+    /// Row id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Login email.
+    pub email: String,
+    /// `admin` or `agent`.
+    pub role: String,
+    /// `active`, `disabled` or `invited`.
+    pub status: String,
+}
+
+/// The team and who is asking.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Team {
+    /// Every agent of the site, by name.
+    pub agents: Vec<Member>,
+    /// The admin's own id.
+    pub me: i64,
+}
+
+/// A link to the "Set your password" form, as an admin gets it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Link {
+    /// The link, when it is to be passed on by hand (shown once).
+    #[serde(default)]
+    pub link: Option<String>,
+    /// Whether it was emailed to the agent.
+    #[serde(default)]
+    pub emailed: bool,
+}
+
+/// `GET /api/agent/team` (admins).
+pub async fn team() -> Result<Team, CallError> {
+    decode(call("GET", "/api/agent/team", None).await?)
+}
+
+/// `POST /api/agent/team/invites`: the new member and their link.
+pub async fn invite(email: &str, name: &str, role: &str) -> Result<(Member, Link), CallError> {
+    let body = serde_json::json!({ "email": email, "name": name, "role": role });
+    let mut answer = call("POST", "/api/agent/team/invites", Some(&body)).await?;
+    let member = decode(answer["agent"].take())?;
+    Ok((member, decode(answer)?))
+}
+
+/// `POST /api/agent/team/{id}/{action}` (`disable`, `enable`, `role`):
+/// the member as they are now.
+pub async fn change_member(
+    id: i64,
+    action: &str,
+    body: Option<&Value>,
+) -> Result<Member, CallError> {
+    decode(call("POST", &format!("/api/agent/team/{id}/{action}"), body).await?)
+}
+
+/// `POST /api/agent/team/{id}/reset`: a new password link for the member.
+pub async fn reset_member(id: i64) -> Result<Link, CallError> {
+    decode(call("POST", &format!("/api/agent/team/{id}/reset"), None).await?)
+}
+
+/// `POST /api/agent/password/forgot`: the same answer whatever the email.
+pub async fn forgot_password(email: &str) -> Result<(), CallError> {
+    let body = serde_json::json!({ "email": email });
+    call("POST", "/api/agent/password/forgot", Some(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/agent/password/set` with the token of an invitation or reset link.
+pub async fn set_password(token: &str, password: &str) -> Result<(), CallError> {
+    let body = serde_json::json!({ "token": token, "password": password });
+    call("POST", "/api/agent/password/set", Some(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/agent/macros` (admins), or `PUT /api/agent/macros/{id}` to
+/// change macro `id`: the macro as stored.
+pub async fn save_macro(id: Option<&str>, title: &str, body: &str) -> Result<Macro, CallError> {
+    let form = serde_json::json!({ "title": title, "body": body });
+    let answer = match id {
+        Some(id) => {
+            let id = String::from(js_sys::encode_uri_component(id));
+            call("PUT", &format!("/api/agent/macros/{id}"), Some(&form)).await?
+        }
+        None => call("POST", "/api/agent/macros", Some(&form)).await?,
+    };
+    decode(answer)
+}
+
+/// `DELETE /api/agent/macros/{id}` (admins).
+pub async fn delete_macro(id: &str) -> Result<(), CallError> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    call("DELETE", &format!("/api/agent/macros/{id}"), None)
+        .await
+        .map(|_| ())
+}
+
+/// A tag of the site's list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SiteTag {
+    /// Row id.
+    pub id: i64,
+    /// The tag.
+    pub name: String,
+}
+
+/// `GET /api/agent/tags`: the site's tag list, by name.
+pub async fn tags() -> Result<Vec<SiteTag>, CallError> {
+    let mut answer = call("GET", "/api/agent/tags", None).await?;
+    decode(answer["tags"].take())
+}
+
+/// `POST /api/agent/tags` (admins), or `PUT /api/agent/tags/{id}` to rename.
+pub async fn save_tag(id: Option<i64>, name: &str) -> Result<SiteTag, CallError> {
+    let body = serde_json::json!({ "name": name });
+    decode(match id {
+        Some(id) => call("PUT", &format!("/api/agent/tags/{id}"), Some(&body)).await?,
+        None => call("POST", "/api/agent/tags", Some(&body)).await?,
+    })
+}
+
+/// `DELETE /api/agent/tags/{id}` (admins).
+pub async fn delete_tag(id: i64) -> Result<(), CallError> {
+    call("DELETE", &format!("/api/agent/tags/{id}"), None)
+        .await
+        .map(|_| ())
+}
+
+/// The site's business hours: time zone and, per day (`mon`…`sun`), spans.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
+pub struct BusinessHours {
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Day → `[["09:00", "17:00"], …]`.
+    pub weekly: std::collections::BTreeMap<String, Vec<[String; 2]>>,
+}
+
+/// `GET /api/agent/hours` (admins).
+pub async fn hours() -> Result<Option<BusinessHours>, CallError> {
+    let mut answer = call("GET", "/api/agent/hours", None).await?;
+    decode(answer["business_hours"].take())
+}
+
+/// `PUT /api/agent/hours` (admins): the hours as stored, or the server's
+/// first problem (`CallError::Api`, `field` the JSON path).
+pub async fn save_hours(hours: Option<&BusinessHours>) -> Result<Option<BusinessHours>, CallError> {
+    let body = serde_json::json!({ "business_hours": hours });
+    let mut answer = call("PUT", "/api/agent/hours", Some(&body)).await?;
+    decode(answer["business_hours"].take())
 }

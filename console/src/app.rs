@@ -5,10 +5,13 @@ use crate::api;
 use crate::chat::{ChatList, ChatPane};
 use crate::i18n::{Locale, fill};
 use crate::insights::InsightsView;
+use crate::macro_editor::MacrosView;
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};
+use crate::settings::SettingsView;
 use crate::state::{Connection, Console, View, unix_now};
 use crate::store_requests::StoreRequestsView;
+use crate::team::{ForgotForm, SetPasswordForm, TeamView};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -60,10 +63,14 @@ pub fn App(
             // A new language draws every screen again, at once; what the
             // agent was doing lives in `Console`, outside the screens.
             console.language.track();
-            if !console.checked.get() {
+            if let Some(token) = console.password_token.get() {
+                Some(view! { <SetPasswordForm token=token/> }.into_any())
+            } else if !console.checked.get() {
                 None
             } else if console.agent.with(Option::is_some) {
                 Some(view! { <Workspace/> }.into_any())
+            } else if console.forgot.get() {
+                Some(view! { <ForgotForm/> }.into_any())
             } else {
                 Some(view! { <Login/> }.into_any())
             }
@@ -112,8 +119,13 @@ pub fn Login() -> impl IntoView {
             match result {
                 Ok(agent) => console.logged_in(agent),
                 Err(failure) => {
-                    let message = match failure {
+                    let message = match &failure {
                         api::CallError::Unauthorized => s.wrong_credentials.to_owned(),
+                        api::CallError::Api(e)
+                            if e.code == aisle_core::api::ErrorCode::Forbidden =>
+                        {
+                            s.account_disabled.to_owned()
+                        }
                         api::CallError::RateLimited(seconds) => fill(
                             s.login_rate_limited,
                             &[("minutes", &seconds.div_ceil(60).to_string())],
@@ -170,6 +182,9 @@ pub fn Login() -> impl IntoView {
                 />
                 <button type="submit" class="primary" aria-disabled=move || busy.get().then_some("true")>
                     {move || if busy.get() { s.logging_in } else { s.log_in }}
+                </button>
+                <button type="button" class="link-button" on:click=move |_| console.forgot.set(true)>
+                    {s.forgot_password}
                 </button>
             </form>
         </main>
@@ -233,6 +248,12 @@ pub fn Workspace() -> impl IntoView {
                 View::Returns => view! { <ReturnsView/> }.into_any(),
                 View::StoreRequests => view! { <StoreRequestsView/> }.into_any(),
                 View::Insights => view! { <InsightsView/> }.into_any(),
+                View::Team if console.is_admin() => view! { <TeamView/> }.into_any(),
+                View::Macros if console.is_admin() => view! { <MacrosView/> }.into_any(),
+                View::Settings if console.is_admin() => view! { <SettingsView/> }.into_any(),
+                View::Team | View::Macros | View::Settings => {
+                    view! { <ConversationsView/> }.into_any()
+                }
             }}
         </main>
     }
@@ -317,6 +338,9 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::Returns, s.returns_view)}
                     {view_button(View::StoreRequests, s.store_requests_view)}
                     {view_button(View::Insights, s.insights_view)}
+                    {move || console.is_admin().then(|| view_button(View::Team, s.team_view))}
+                    {move || console.is_admin().then(|| view_button(View::Macros, s.macros_view))}
+                    {move || console.is_admin().then(|| view_button(View::Settings, s.settings_view))}
                 </ul>
             </nav>
             <div class="presence-group" role="group" aria-label=s.presence>

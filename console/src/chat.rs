@@ -582,6 +582,56 @@ fn variables(console: Console, id: &str) -> Variables {
     })
 }
 
+/// The site's tag list as toggles that add a tag to (or take it from) the
+/// typed tags; nothing when the site lists none.
+#[component]
+fn SiteTags(
+    /// The close form's tags, as typed (`shipping, refund`).
+    tags: RwSignal<String>,
+) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let s = console.strings();
+    let typed = move || crate::text::parse_tags(&tags.get());
+    let toggle = move |name: String| {
+        let mut list = crate::text::parse_tags(&tags.get_untracked());
+        if let Some(at) = list.iter().position(|t| t.eq_ignore_ascii_case(&name)) {
+            list.remove(at);
+        } else {
+            list.push(name);
+        }
+        tags.set(list.join(", "));
+    };
+    move || {
+        let list = console.tags.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <div class="site-tags" role="group" aria-label=s.site_tags>
+                    {list
+                        .into_iter()
+                        .map(|tag| {
+                            let name = tag.name.clone();
+                            let pressed = {
+                                let name = name.clone();
+                                move || typed().iter().any(|t| t.eq_ignore_ascii_case(&name)).to_string()
+                            };
+                            view! {
+                                <button
+                                    type="button"
+                                    class="toggle"
+                                    aria-pressed=pressed
+                                    on:click=move |_| toggle(name.clone())
+                                >
+                                    {tag.name}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+        })
+    }
+}
+
 /// Transfer back to the queue; close with tags.
 #[component]
 fn ChatActions(
@@ -616,6 +666,7 @@ fn ChatActions(
                         autocomplete="off"
                         bind:value=tags
                     />
+                    <SiteTags tags=tags/>
                 </div>
                 <button type="submit" class="danger">{s.close_conversation}</button>
             </form>

@@ -551,6 +551,195 @@ pub struct Strings {
     pub notice_done: &'static str,
     /// Conversation: button at the top of the log fetching earlier messages.
     pub load_earlier: &'static str,
+    // roles
+    /// Top bar: the Team view (admins only).
+    pub team_view: &'static str,
+    /// Team: intro under the heading.
+    pub team_intro: &'static str,
+    /// Team: name column and field.
+    pub team_name: &'static str,
+    /// Team: role column and field.
+    pub team_role: &'static str,
+    /// Team: status column.
+    pub team_status: &'static str,
+    /// Team: actions column (hidden heading).
+    pub team_actions: &'static str,
+    /// Role: admin.
+    pub role_admin: &'static str,
+    /// Role: agent.
+    pub role_agent: &'static str,
+    /// Status: can log in.
+    pub status_active: &'static str,
+    /// Status: cannot log in.
+    pub status_disabled: &'static str,
+    /// Status: has not set a password yet.
+    pub status_invited: &'static str,
+    /// Team: after the admin's own name.
+    pub you_marker: &'static str,
+    /// Team: the invite form's heading.
+    pub invite_heading: &'static str,
+    /// Team: invite button.
+    pub invite_send: &'static str,
+    /// Team: invite button while it works.
+    pub inviting: &'static str,
+    /// Team: invite without name or email.
+    pub invite_missing: &'static str,
+    /// Team: label of a password link shown once; `{name}`.
+    pub link_for: &'static str,
+    /// Team: under a link shown once.
+    pub link_help: &'static str,
+    /// Notice: a link went by email; `{name}`.
+    pub link_emailed: &'static str,
+    /// Team: copies the link shown.
+    pub copy_link: &'static str,
+    /// Notice: the link is on the clipboard.
+    pub link_copied: &'static str,
+    /// Team: disable button.
+    pub disable: &'static str,
+    /// Team: disable button's name; `{name}`.
+    pub disable_member: &'static str,
+    /// Team: re-enable button.
+    pub enable: &'static str,
+    /// Team: re-enable button's name; `{name}`.
+    pub enable_member: &'static str,
+    /// Team: reset password button.
+    pub reset_password: &'static str,
+    /// Team: reset button's name; `{name}`.
+    pub reset_member: &'static str,
+    /// Team: role picker's name; `{name}`.
+    pub role_of: &'static str,
+    /// Notice: `{name}` disabled.
+    pub notice_disabled: &'static str,
+    /// Notice: `{name}` re-enabled.
+    pub notice_enabled: &'static str,
+    /// Notice: role changed; `{name}`, `{role}`.
+    pub notice_role: &'static str,
+    /// Login: opens the reset form.
+    pub forgot_password: &'static str,
+    /// Reset form: intro.
+    pub forgot_intro: &'static str,
+    /// Reset form: submit.
+    pub send_link: &'static str,
+    /// Reset form: after sending (the same for every address).
+    pub forgot_sent: &'static str,
+    /// Reset form: no email typed.
+    pub email_missing: &'static str,
+    /// Back from the reset and password forms.
+    pub back_to_login: &'static str,
+    /// The invitation/reset form's heading.
+    pub set_password_title: &'static str,
+    /// Password form: intro; `{min}`.
+    pub set_password_intro: &'static str,
+    /// Password form: first field.
+    pub new_password: &'static str,
+    /// Password form: second field.
+    pub confirm_password: &'static str,
+    /// Password form: submit.
+    pub save_password: &'static str,
+    /// Password form: too short; `{min}`.
+    pub password_too_short: &'static str,
+    /// Password form: the two fields differ.
+    pub passwords_differ: &'static str,
+    /// Password form: the link is spent or expired.
+    pub link_expired: &'static str,
+    /// Login: after a password was set.
+    pub password_set: &'static str,
+    /// Login: the account is disabled (shown once the password is right), and when it is disabled while logged in.
+    pub account_disabled: &'static str,
+    /// Top bar: the macros editor (admins only).
+    pub macros_view: &'static str,
+    /// Macros editor: intro.
+    pub macros_intro: &'static str,
+    /// Macros editor: title field and column.
+    pub macro_title: &'static str,
+    /// Macros editor: text field and column.
+    pub macro_body: &'static str,
+    /// Macros editor: the variables one may use; `{variables}`.
+    pub macro_variables: &'static str,
+    /// Macros editor: heading of the live preview.
+    pub macro_preview: &'static str,
+    /// Macros editor: unknown variables; `{names}`.
+    pub macro_unknown: &'static str,
+    /// Macros editor: a title or the text is empty.
+    pub macro_incomplete: &'static str,
+    /// Macros editor: heading of the form for a new macro.
+    pub new_macro: &'static str,
+    /// Macros editor: heading while editing; `{title}`.
+    pub editing_macro: &'static str,
+    /// Macros editor: edit button.
+    pub edit: &'static str,
+    /// Macros editor: edit button's name; `{title}`.
+    pub edit_macro: &'static str,
+    /// Macros editor: delete button.
+    pub delete: &'static str,
+    /// Macros editor: delete button's name; `{title}`.
+    pub delete_macro: &'static str,
+    /// Macros editor: save.
+    pub save_macro: &'static str,
+    /// Macros editor: stop editing.
+    pub cancel_edit: &'static str,
+    /// Notice: `{title}` saved.
+    pub notice_macro_saved: &'static str,
+    /// Notice: `{title}` deleted.
+    pub notice_macro_deleted: &'static str,
+    /// Macros editor: the list is empty.
+    pub no_macros: &'static str,
+    /// Top bar: tags and business hours (admins only).
+    pub settings_view: &'static str,
+    /// Settings: the tag list's heading.
+    pub tags_heading: &'static str,
+    /// Settings: tags intro.
+    pub tags_intro: &'static str,
+    /// Settings: the new tag field.
+    pub new_tag: &'static str,
+    /// Settings: adds the new tag.
+    pub add_tag: &'static str,
+    /// Settings: a tag's name field; `{name}`.
+    pub tag_name_of: &'static str,
+    /// Settings: saves a tag's new name.
+    pub rename: &'static str,
+    /// Settings: rename button's name; `{name}`.
+    pub rename_tag: &'static str,
+    /// Settings: delete button's name; `{name}`.
+    pub delete_tag: &'static str,
+    /// Settings: the tag list is empty.
+    pub no_tags: &'static str,
+    /// Notice: tag `{name}` saved.
+    pub notice_tag_saved: &'static str,
+    /// Notice: tag `{name}` deleted.
+    pub notice_tag_deleted: &'static str,
+    /// Close form: the group of the site's tags.
+    pub site_tags: &'static str,
+    /// Settings: business hours heading.
+    pub hours_heading: &'static str,
+    /// Settings: business hours intro.
+    pub hours_intro: &'static str,
+    /// Settings: time zone field.
+    pub time_zone: &'static str,
+    /// Settings: under the time zone field.
+    pub time_zone_hint: &'static str,
+    /// Settings: how to write a day's hours.
+    pub hours_day_hint: &'static str,
+    /// Monday.
+    pub day_mon: &'static str,
+    /// Tuesday.
+    pub day_tue: &'static str,
+    /// Wednesday.
+    pub day_wed: &'static str,
+    /// Thursday.
+    pub day_thu: &'static str,
+    /// Friday.
+    pub day_fri: &'static str,
+    /// Saturday.
+    pub day_sat: &'static str,
+    /// Sunday.
+    pub day_sun: &'static str,
+    /// Settings: saves the hours.
+    pub save_hours: &'static str,
+    /// Notice: hours saved.
+    pub notice_hours_saved: &'static str,
+    /// Settings: a day's hours cannot be read; `{day}`.
+    pub hours_format: &'static str,
 }
 
 /// English.
@@ -759,6 +948,101 @@ pub const EN: Strings = Strings {
     notice_replied: "Your reply to {reference} is on its way.",
     notice_done: "{reference} is done.",
     load_earlier: "Load earlier messages",
+    // roles
+    team_view: "Team",
+    team_intro: "Invite agents, choose who manages the team, and disable accounts that should no longer log in.",
+    team_name: "Name",
+    team_role: "Role",
+    team_status: "Status",
+    team_actions: "Actions",
+    role_admin: "Admin",
+    role_agent: "Agent",
+    status_active: "Active",
+    status_disabled: "Disabled",
+    status_invited: "Invited",
+    you_marker: "(you)",
+    invite_heading: "Invite an agent",
+    invite_send: "Invite",
+    inviting: "Inviting…",
+    invite_missing: "Enter the agent's name and email address.",
+    link_for: "Link for {name}",
+    link_help: "Send this link to them: it works once, for 7 days, and is shown only now.",
+    link_emailed: "A link to set a password was emailed to {name}.",
+    copy_link: "Copy link",
+    link_copied: "Link copied.",
+    disable: "Disable",
+    disable_member: "Disable {name}",
+    enable: "Re-enable",
+    enable_member: "Re-enable {name}",
+    reset_password: "Reset password",
+    reset_member: "Reset password for {name}",
+    role_of: "Role of {name}",
+    notice_disabled: "{name} is disabled and logged out.",
+    notice_enabled: "{name} can log in again.",
+    notice_role: "{name} is now: {role}.",
+    forgot_password: "Forgot your password?",
+    forgot_intro: "Enter your email address: if it belongs to an account, we email you a link to set a new password.",
+    send_link: "Send the link",
+    forgot_sent: "If that address belongs to an account, a link to set a new password is on its way.",
+    email_missing: "Enter your email address.",
+    back_to_login: "Back to log in",
+    set_password_title: "Set your password",
+    set_password_intro: "Choose a password of at least {min} characters.",
+    new_password: "New password",
+    confirm_password: "Repeat the password",
+    save_password: "Set password",
+    password_too_short: "The password needs at least {min} characters.",
+    passwords_differ: "The two passwords differ.",
+    link_expired: "This link has expired or was used already. Ask an admin for a new one.",
+    password_set: "Your password is set. Log in with it.",
+    account_disabled: "This account is disabled. Ask an admin of your team.",
+    macros_view: "Macros",
+    macros_intro: "Canned replies agents insert in a chat. Variables are filled from the conversation.",
+    macro_title: "Title",
+    macro_body: "Text",
+    macro_variables: "You can use: {variables}",
+    macro_preview: "Preview with a sample conversation",
+    macro_unknown: "Unknown variables: {names}",
+    macro_incomplete: "Enter a title and a text.",
+    new_macro: "New macro",
+    editing_macro: "Editing “{title}”",
+    edit: "Edit",
+    edit_macro: "Edit “{title}”",
+    delete: "Delete",
+    delete_macro: "Delete “{title}”",
+    save_macro: "Save macro",
+    cancel_edit: "Cancel",
+    notice_macro_saved: "Macro “{title}” saved.",
+    notice_macro_deleted: "Macro “{title}” deleted.",
+    no_macros: "No macros yet.",
+    settings_view: "Settings",
+    tags_heading: "Tags",
+    tags_intro: "The tags agents pick from when they close a chat. Closed chats keep the tags they were given.",
+    new_tag: "New tag",
+    add_tag: "Add tag",
+    tag_name_of: "Name of tag {name}",
+    rename: "Rename",
+    rename_tag: "Rename tag {name}",
+    delete_tag: "Delete tag {name}",
+    no_tags: "No tags yet.",
+    notice_tag_saved: "Tag “{name}” saved.",
+    notice_tag_deleted: "Tag “{name}” deleted.",
+    site_tags: "The site's tags",
+    hours_heading: "Business hours",
+    hours_intro: "When your team answers chats, in the store's time zone. Leave the time zone empty for no business hours.",
+    time_zone: "Time zone",
+    time_zone_hint: "An IANA name such as Europe/Paris or America/New_York.",
+    hours_day_hint: "Write times as 09:00-17:00, several separated by commas; leave a day empty when closed.",
+    day_mon: "Monday",
+    day_tue: "Tuesday",
+    day_wed: "Wednesday",
+    day_thu: "Thursday",
+    day_fri: "Friday",
+    day_sat: "Saturday",
+    day_sun: "Sunday",
+    save_hours: "Save hours",
+    notice_hours_saved: "Business hours saved.",
+    hours_format: "{day}: write times as 09:00-17:00.",
 };
 
 #[cfg(test)]

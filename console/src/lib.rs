@@ -2,7 +2,8 @@
 //! server at `/console/` (same origin as the API and the agent WebSocket).
 //!
 //! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
-//!   [`context`], [`records`], [`store_requests`], [`insights`]: the screens.
+//!   [`context`], [`records`], [`store_requests`], [`insights`], [`team`],
+//!   [`macro_editor`], [`settings`]: the screens.
 //! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
@@ -22,14 +23,17 @@ pub mod desk;
 mod hostile;
 pub mod i18n;
 pub mod insights;
+pub mod macro_editor;
 pub mod macros;
 pub mod notify;
 pub mod queue;
 pub mod records;
 pub mod replies;
+pub mod settings;
 pub mod socket;
 pub mod state;
 pub mod store_requests;
+pub mod team;
 pub mod text;
 
 use app::App;

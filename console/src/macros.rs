@@ -8,6 +8,27 @@
 use aisle_core::protocol::ChatContext;
 use serde::Deserialize;
 
+/// Every variable a macro may use (the server refuses others).
+pub const VARIABLES: [&str; 5] = [
+    "customer.first_name",
+    "customer.email",
+    "order.number",
+    "order.tracking_url",
+    "agent.name",
+];
+
+/// What the macros editor's preview fills in: a sample conversation with
+/// Ada about order 1001, answered by `agent`.
+pub fn sample(agent: &str) -> Variables {
+    Variables {
+        first_name: Some("Ada".into()),
+        email: Some("ada@example.com".into()),
+        order_number: Some(1001),
+        tracking_url: Some("https://www.ups.com/track?tracknum=1Z999AA10123456784".into()),
+        agent_name: Some(agent.to_owned()),
+    }
+}
+
 /// A macro as `GET /api/agent/macros` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Macro {
@@ -170,6 +191,16 @@ mod tests {
             let out = expand("{{customer.email}}|{{customer.first_name}}", &v);
             assert!(out.text.starts_with(s.as_str()));
         }
+    }
+
+    #[test]
+    fn the_sample_fills_every_known_variable_and_only_those() {
+        let all: String = VARIABLES.iter().map(|v| format!("{{{{{v}}}}} ")).collect();
+        assert!(expand(&all, &sample("Robin")).missing.is_empty());
+        assert_eq!(
+            expand("{{customer.name}}", &sample("Robin")).missing,
+            ["customer.name"]
+        );
     }
 
     #[test]

@@ -111,7 +111,12 @@ pub fn connect(console: Console) {
             }
         }
     });
-    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+        // An admin disabled this account: the server ended every session.
+        if is_current(generation) && event.reason() == "account disabled" {
+            console.ended(console.strings().account_disabled.to_owned());
+            return;
+        }
         // The link stays in place (its callbacks are running); the next
         // `connect` replaces it.
         if is_current(generation) {

@@ -28,6 +28,12 @@ pub enum View {
     StoreRequests,
     /// The team's figures and the staffing forecast.
     Insights,
+    /// The team: invite, disable, roles (admins only).
+    Team,
+    /// The macros editor (admins only).
+    Macros,
+    /// Tags and business hours (admins only).
+    Settings,
 }
 
 /// The WebSocket's state, as the top bar shows it.
@@ -80,6 +86,13 @@ pub struct Console {
     pub orders: RwSignal<Vec<OrderFacts>>,
     /// Move focus to the reply box when the next conversation shows.
     pub focus_reply: RwSignal<bool>,
+    /// The token of the invitation or reset link the page was opened with
+    /// (`#/invite/TOKEN`, `#/reset/TOKEN`): the "Set your password" form shows.
+    pub password_token: RwSignal<Option<String>>,
+    /// The login screen shows "Forgot your password?"'s form.
+    pub forgot: RwSignal<bool>,
+    /// The site's tag list (offered when closing a chat).
+    pub tags: RwSignal<Vec<api::SiteTag>>,
 }
 
 thread_local! {
@@ -123,6 +136,23 @@ pub fn remembered_locale() -> Option<Locale> {
         .and_then(|tag| Locale::from_tag(&tag))
 }
 
+/// The page address's `#` part (`#/invite/TOKEN`).
+fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The token of an invitation or reset link's `#` part: `#/invite/TOKEN` or
+/// `#/reset/TOKEN`, the token being hex; `None` for anything else.
+pub fn password_token_of(hash: &str) -> Option<String> {
+    let rest = hash
+        .strip_prefix("#/invite/")
+        .or_else(|| hash.strip_prefix("#/reset/"))?;
+    (!rest.is_empty() && rest.len() <= 128 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| rest.to_owned())
+}
+
 /// Now in Unix seconds.
 pub fn unix_now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
@@ -148,6 +178,9 @@ impl Console {
             macros: RwSignal::new(Vec::new()),
             orders: RwSignal::new(Vec::new()),
             focus_reply: RwSignal::new(false),
+            password_token: RwSignal::new(password_token_of(&location_hash())),
+            forgot: RwSignal::new(false),
+            tags: RwSignal::new(Vec::new()),
         }
     }
 
@@ -214,6 +247,12 @@ impl Console {
                 macros.set(list);
             }
         });
+        let tags = self.tags;
+        spawn_local(async move {
+            if let Ok(list) = api::tags().await {
+                tags.set(list);
+            }
+        });
     }
 
     /// Logs out: tells the server, forgets everything, back to the login form.
@@ -226,6 +265,56 @@ impl Console {
         });
     }
 
+    /// Whether the logged-in agent is an admin (sees Team).
+    pub fn is_admin(&self) -> bool {
+        self.agent
+            .with(|a| a.as_ref().is_some_and(AgentInfo::is_admin))
+    }
+
+    /// The server refused an admin screen's call (403): the agent's role
+    /// changed since login. Their role is read again; a demoted agent leaves
+    /// the admin screens and loses their tabs.
+    pub fn forbidden(&self) {
+        let console = *self;
+        spawn_local(async move {
+            if let Ok(agent) = api::me().await {
+                let admin = agent.is_admin();
+                if console.agent.with_untracked(|a| a.as_ref() != Some(&agent)) {
+                    console.agent.set(Some(agent));
+                }
+                if !admin
+                    && matches!(
+                        console.view.get_untracked(),
+                        View::Team | View::Macros | View::Settings
+                    )
+                {
+                    console.view.set(View::Conversations);
+                }
+            }
+        });
+    }
+
+    /// The server ended this login (account disabled, password changed):
+    /// back to the login form with `message`.
+    pub fn ended(&self, message: String) {
+        if self.agent.get_untracked().is_some() {
+            self.reset(Some(message));
+        }
+    }
+
+    /// The "Set your password" form is done (or left): the link leaves the
+    /// address bar, and the login form shows with `message`.
+    pub fn password_done(&self, message: Option<String>) {
+        if let Some(window) = web_sys::window()
+            && let Ok(history) = window.history()
+        {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#/"));
+        }
+        self.password_token.set(None);
+        self.forgot.set(false);
+        self.login_message.set(message);
+    }
+
     /// Back to the login form, with `message` on it.
     fn reset(&self, message: Option<String>) {
         socket::disconnect();
@@ -234,6 +323,7 @@ impl Console {
         self.connection.set(Connection::Closed);
         self.view.set(View::Conversations);
         self.macros.set(Vec::new());
+        self.tags.set(Vec::new());
         self.orders.set(Vec::new());
         self.notice.set(None);
         self.login_message.set(message);
@@ -463,5 +553,20 @@ impl Console {
                 });
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_token_of;
+
+    #[test]
+    fn password_links_are_read_from_the_hash() {
+        assert_eq!(password_token_of("#/invite/ab12").as_deref(), Some("ab12"));
+        assert_eq!(password_token_of("#/reset/ff").as_deref(), Some("ff"));
+        assert_eq!(password_token_of("#/invite/"), None);
+        assert_eq!(password_token_of("#/invite/<b>x</b>"), None);
+        assert_eq!(password_token_of("#/other/ab"), None);
+        assert_eq!(password_token_of(""), None);
     }
 }

@@ -50,9 +50,19 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{number}", get(order_facts))
         .route("/store-requests", get(store_requests))
         .route("/store-requests/{id}/retry", post(store_request_retry))
-        .route("/macros", get(crate::macros::list))
+        .route(
+            "/macros",
+            get(crate::macros::list).post(crate::macros::create),
+        )
+        .route(
+            "/macros/{id}",
+            axum::routing::put(crate::macros::update).delete(crate::macros::delete),
+        )
         .route("/stats", get(stats))
         .merge(crate::email::replies::agent_routes())
+        .merge(crate::team::routes())
+        .merge(crate::tags::routes())
+        .merge(crate::hours::routes())
 }
 
 /// Hashes `password` with Argon2id and a random salt (a PHC string).
@@ -111,6 +121,13 @@ impl PasswordPool {
             .push(buffer);
         Ok(ok)
     }
+
+    /// [`hash_password`] of `password`, in turn with the checks (an agent
+    /// setting a password costs what a login does).
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        let _slot = self.slots.acquire().await?;
+        tokio::task::spawn_blocking(move || hash_password(&password)).await?
+    }
 }
 
 /// Verifies `password` against the PHC string `hash`, computing in `memory`
@@ -158,7 +175,8 @@ fn verify_with_memory(password: &str, hash: &str, memory: &mut Vec<argon2::Block
         && argon2::password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
-/// Adds an agent unless one with this email exists (idempotent seeding).
+/// Adds an agent (role `agent`) unless one with this email exists
+/// (idempotent seeding).
 pub async fn ensure_agent(
     db: &SqlitePool,
     site: &str,
@@ -188,24 +206,70 @@ pub async fn ensure_agent(
 /// Shortest password `aisle agents add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// What an agent may do: an `admin` also manages the team and the desk's
+/// settings (Team in the console); an `agent` answers shoppers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Manages the team and the desk's settings.
+    Admin,
+    /// Answers shoppers.
+    #[default]
+    Agent,
+}
+
+impl Role {
+    /// The stored name (`agents.role`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+        }
+    }
+
+    /// The role stored as `name`; anything unknown is a plain agent.
+    pub fn from_name(name: &str) -> Role {
+        if name == "admin" {
+            Role::Admin
+        } else {
+            Role::Agent
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "agent" => Ok(Role::Agent),
+            other => Err(format!("{other:?} is not a role (admin or agent)")),
+        }
+    }
+}
+
+/// Whether `email` looks like an email address (something@host.tld).
+pub fn is_email(email: &str) -> bool {
+    email
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
+}
+
 /// Adds agent `email` (normalized: trimmed, lower-case) to `site` for
-/// `aisle agents add`; returns the new agent's id. Refuses an unknown site, an
-/// email already in use, an empty name and a short password.
+/// `aisle agents add`, with `role`; returns the new agent's id. Refuses an
+/// unknown site, an email already in use, an empty name and a short password.
 pub async fn add(
     db: &SqlitePool,
     site: &str,
     email: &str,
     name: &str,
     password: &str,
+    role: Role,
 ) -> anyhow::Result<i64> {
     let email = email.trim().to_ascii_lowercase();
     let name = name.trim();
-    anyhow::ensure!(
-        email
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.')),
-        "{email:?} is not an email address"
-    );
+    anyhow::ensure!(is_email(&email), "{email:?} is not an email address");
     anyhow::ensure!(!name.is_empty(), "the agent needs a display name (--name)");
     anyhow::ensure!(
         password.chars().count() >= MIN_PASSWORD_CHARS,
@@ -226,16 +290,17 @@ pub async fn add(
     );
     let hash = hash_password(password)?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO agents (site_id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO agents (site_id, email, name, password_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(site)
     .bind(&email)
     .bind(name)
     .bind(hash)
     .bind(now())
+    .bind(role.name())
     .fetch_one(db)
     .await?;
-    tracing::info!(agent = id, site, "agent added");
+    tracing::info!(agent = id, site, role = role.name(), "agent added");
     Ok(id)
 }
 
@@ -260,9 +325,18 @@ pub struct Agent {
     pub email: String,
     /// Display name (shoppers see it).
     pub name: String,
+    /// What they may do.
+    pub role: Role,
 }
 
-fn unauthorized(message: &str) -> AppError {
+impl Agent {
+    /// Whether they manage the team.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+pub(crate) fn unauthorized(message: &str) -> AppError {
     AppError::Unauthorized(message.to_owned())
 }
 
@@ -286,7 +360,11 @@ fn session_cookie(token: &str, max_age: i64, secure: bool) -> HeaderValue {
 
 /// Whether this request's cookies should be `Secure`: `--secure-cookies`, or
 /// a trusted proxy says the request came over HTTPS.
-fn secure_cookies(state: &AppState, parts_peer: std::net::IpAddr, headers: &HeaderMap) -> bool {
+pub(crate) fn secure_cookies(
+    state: &AppState,
+    parts_peer: std::net::IpAddr,
+    headers: &HeaderMap,
+) -> bool {
     state.network.secure_cookies || state.network.trusted_proxies.is_https(parts_peer, headers)
 }
 
@@ -331,19 +409,20 @@ pub fn token_digest(token: &str) -> String {
 /// `None` otherwise. The one place sessions are looked up: the API, the
 /// console socket's upgrade and its periodic re-check all use it.
 pub async fn session_agent(db: &SqlitePool, token: &str) -> Result<Option<Agent>, sqlx::Error> {
-    let row: Option<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT a.id, a.site_id, a.email, a.name FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
-         WHERE s.token = ? AND s.expires_at > ?",
+    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.site_id, a.email, a.name, a.role FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
+         WHERE s.token = ? AND s.expires_at > ? AND a.status = 'active'",
     )
     .bind(token_digest(token))
     .bind(now())
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(id, site, email, name)| Agent {
+    Ok(row.map(|(id, site, email, name, role)| Agent {
         id,
         site,
         email,
         name,
+        role: Role::from_name(&role),
     }))
 }
 
@@ -368,22 +447,37 @@ async fn login(
         .login_failures
         .attempt(&client_key, &rules, Instant::now())
         .map_err(AppError::RateLimited)?;
-    let row: Option<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, site_id, name, password_hash FROM agents WHERE email = ?")
-            .bind(&email)
-            .fetch_optional(&state.db)
-            .await?;
+    let row: Option<(i64, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, site_id, name, password_hash, role, status FROM agents WHERE email = ?",
+    )
+    .bind(&email)
+    .fetch_optional(&state.db)
+    .await?;
     // Verify against a real hash even for unknown emails, so timing does not
     // tell which emails are agents.
     let dummy = state.dummy_hash.as_str();
-    let hash = row.as_ref().map_or(dummy, |r| r.3.as_str()).to_owned();
+    // An invited agent has no password yet: the same work, the same answer.
+    let hash = row
+        .as_ref()
+        .map(|r| r.3.as_str())
+        .filter(|h| !h.is_empty())
+        .unwrap_or(dummy)
+        .to_owned();
     let ok = state.passwords.verify(login.password, hash).await?;
-    let Some((id, site, name, _)) = row.filter(|_| ok) else {
+    // Without a password of its own, the dummy's match is no match.
+    let ok = ok && row.as_ref().is_some_and(|r| !r.3.is_empty());
+    let Some((id, site, name, _, role, status)) = row.filter(|_| ok) else {
         attempt.failed();
         tracing::info!(%client, "agent login failed");
         return Err(unauthorized("wrong email or password"));
     };
     attempt.succeeded();
+    // Only someone who knows the password learns that the account is disabled.
+    if status != "active" {
+        tracing::info!(agent = id, status, "login to an account that is not active");
+        return Err(AppError::Forbidden("This account is disabled".into()));
+    }
+    let role = Role::from_name(&role);
     let token = format!(
         "{:032x}{:032x}",
         rand::rng().random::<u128>(),
@@ -408,7 +502,7 @@ async fn login(
     let body = Json(json!({
         "token": token,
         "expires_at": now + SESSION_SECONDS,
-        "agent": Agent { id, site, email, name },
+        "agent": Agent { id, site, email, name, role },
     }));
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
@@ -452,6 +546,7 @@ impl FromRequestParts<AppState> for Agent {
     }
 }
 
+/// `GET /api/agent/me`: who is logged in, with their role.
 async fn me(agent: Agent) -> Json<Agent> {
     Json(agent)
 }

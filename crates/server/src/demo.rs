@@ -217,7 +217,13 @@ pub const AGENT_PASSWORD: &str = "demo-agent";
 
 /// Adds the demo agent if missing.
 pub async fn seed_agent(db: &SqlitePool) -> anyhow::Result<()> {
-    crate::agents::ensure_agent(db, SITE_ID, AGENT_EMAIL, "Robin", AGENT_PASSWORD).await
+    crate::agents::ensure_agent(db, SITE_ID, AGENT_EMAIL, "Robin", AGENT_PASSWORD).await?;
+    // The demo agent manages the team (and stays able to do everything).
+    sqlx::query("UPDATE agents SET role = 'admin' WHERE email = ?")
+        .bind(AGENT_EMAIL)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Weeks of past conversations the demo seeds, so Insights has history.

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod email;
 pub mod error;
 pub mod hooks;
+pub mod hours;
 pub mod insights;
 pub mod limits;
 pub mod macros;
@@ -27,6 +28,8 @@ pub mod ratelimit;
 pub mod site_file;
 pub mod sites;
 pub mod stores;
+pub mod tags;
+pub mod team;
 pub mod transport;
 pub mod ws;
 
@@ -81,6 +84,10 @@ pub struct Network {
     /// Mark session cookies `Secure` (with the `__Host-` prefix) even when no
     /// trusted proxy says the request came over HTTPS.
     pub secure_cookies: bool,
+    /// Where agents reach the server (`https://chat.example.com`, no trailing
+    /// slash): the start of links in invitation and password-reset emails.
+    /// `None`: the `Host` the request came to.
+    pub public_url: Option<String>,
     /// Open TCP connections at most; further ones wait in the kernel's backlog.
     pub max_connections: usize,
     /// Time a client has to send a request's headers.
@@ -96,6 +103,7 @@ impl Default for Network {
         Network {
             trusted_proxies: TrustedProxies::default(),
             secure_cookies: false,
+            public_url: None,
             max_connections: 10_000,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),

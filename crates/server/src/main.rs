@@ -1,6 +1,6 @@
 //! The `aisle` command: `aisle serve [--listen ADDR] [--db URL] [--demo]`,
 //! `aisle campaigns check|push|simulate ...`, `aisle site import|export|secret|rotate-secret|sign ...`,
-//! `aisle agents add EMAIL --site ID --name NAME [--db URL]`,
+//! `aisle agents add EMAIL --site ID --name NAME [--role admin|agent] [--db URL]`,
 //! `aisle orders test SITE --order N --email E [--db URL]`.
 //!
 //! Parses the command line, sets up logging and hands over to the library
@@ -84,6 +84,11 @@ struct NetworkArgs {
     /// trusted proxy reports HTTPS.
     #[arg(long, env = "AISLE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// The address agents reach this server at (`https://chat.example.com`):
+    /// the start of invitation and password-reset links in emails. Without
+    /// it, links name the host the request came to.
+    #[arg(long, env = "AISLE_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Open connections at most; more wait in the listen backlog.
     #[arg(long, env = "AISLE_MAX_CONNECTIONS", default_value_t = 10_000)]
     max_connections: usize,
@@ -239,6 +244,9 @@ enum AgentsCommand {
         /// The name shoppers see.
         #[arg(long)]
         name: String,
+        /// `admin` (also manages the team in the console) or `agent`.
+        #[arg(long, default_value = "agent")]
+        role: aisle_server::agents::Role,
         /// Database URL.
         #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
         db: String,
@@ -283,20 +291,31 @@ fn agent_password(email: &str) -> anyhow::Result<String> {
 }
 
 /// `aisle agents add`.
-fn add_agent(email: &str, site: &str, name: &str, db: &str) -> std::process::ExitCode {
+fn add_agent(
+    email: &str,
+    site: &str,
+    name: &str,
+    role: aisle_server::agents::Role,
+    db: &str,
+) -> std::process::ExitCode {
     let result = agent_password(email).and_then(|password| {
         let runtime = tokio::runtime::Runtime::new()?;
         runtime.block_on(async {
             let pool = aisle_server::db::connect(db).await?;
-            let added = aisle_server::agents::add(&pool, site, email, name, &password).await;
+            let added = aisle_server::agents::add(&pool, site, email, name, &password, role).await;
             pool.close().await;
             added
         })
     });
     match result {
         Ok(_) => {
+            let admin = if role == aisle_server::agents::Role::Admin {
+                " as an admin"
+            } else {
+                ""
+            };
             println!(
-                "Added agent {} ({}) to site {site}.",
+                "Added agent {} ({}) to site {site}{admin}.",
                 email.trim().to_ascii_lowercase(),
                 name.trim()
             );
@@ -318,9 +337,10 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                     email,
                     site,
                     name,
+                    role,
                     db,
                 },
-        } => Ok(add_agent(&email, &site, &name, &db)),
+        } => Ok(add_agent(&email, &site, &name, role, &db)),
         Command::Campaigns {
             command: CampaignsCommand::Check { file },
         } => Ok(aisle_server::campaigns_cli::check(&file)),
@@ -408,6 +428,9 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                     network: aisle_server::Network {
                         trusted_proxies: network.trusted_proxies,
                         secure_cookies: network.secure_cookies,
+                        public_url: network
+                            .public_url
+                            .map(|u| u.trim_end_matches('/').to_owned()),
                         max_connections: network.max_connections,
                         header_timeout: std::time::Duration::from_secs(network.header_timeout),
                         idle_timeout: std::time::Duration::from_secs(network.idle_timeout),

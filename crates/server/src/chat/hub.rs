@@ -1033,6 +1033,23 @@ impl Hub {
         }
     }
 
+    /// Ends `agent`'s presence at once (their account was disabled, or their
+    /// password reset): every connection closes with `reason`, and their
+    /// conversations go back to the queue without waiting for the grace.
+    pub async fn end_agent(
+        &self,
+        site: &str,
+        agent: i64,
+        reason: &'static str,
+    ) -> anyhow::Result<()> {
+        for a in self.conns().agents.values() {
+            if a.agent == agent {
+                a.handle.kick(close_code::POLICY, reason);
+            }
+        }
+        self.requeue_agent(site, agent).await
+    }
+
     /// Agents (people, not tabs) online for `site`.
     pub fn agents_online(&self, site: &str) -> u32 {
         self.conns().agents_online(site)

@@ -32,9 +32,9 @@ pub const SEND_LIMIT: usize = 20;
 /// Window of [`SEND_LIMIT`].
 pub const SEND_WINDOW: Duration = Duration::from_secs(10);
 /// Most tags kept when an agent closes a conversation.
-const MAX_TAGS: usize = 10;
+pub const MAX_TAGS: usize = 10;
 /// Longest tag kept, in characters.
-const MAX_TAG_CHARS: usize = 40;
+pub const MAX_TAG_CHARS: usize = 40;
 
 /// A sliding-window counter: at most `max` events per `window`.
 #[derive(Debug)]

@@ -98,6 +98,47 @@ pub fn missed_reply(
     build(site, config, lang, conversation, recipient, &content)
 }
 
+/// A message to an agent of the site (an invitation to the team, a
+/// password-reset link): plain text, in English (the console's language is
+/// the agent's choice in their browser, unknown here), never quoting anything
+/// a shopper wrote. `reference` names it in the outbox (`agent-{id}`).
+pub fn to_agent(
+    config: &EmailConfig,
+    reference: &str,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+) -> anyhow::Result<Composed> {
+    let from: Mailbox = config.from.parse()?;
+    let to: Mailbox = recipient.parse()?;
+    let domain = from.email.domain().to_owned();
+    let message_id = format!(
+        "<{:032x}.{}@{domain}>",
+        rand::rng().random::<u128>(),
+        reference
+    );
+    let header = |name: &'static str, value: &str| {
+        HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_owned())
+    };
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to.clone())
+        .subject(subject)
+        .message_id(Some(message_id.clone()))
+        .date_now()
+        .raw_header(header("Content-Language", "en"))
+        .raw_header(header("Auto-Submitted", "auto-generated"))
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(body.to_owned())?;
+    Ok(Composed {
+        message_id,
+        sender: from.email.to_string(),
+        recipient: to.email.to_string(),
+        bytes: message.formatted(),
+        lang: "en",
+    })
+}
+
 /// A return request as its email tells it.
 #[derive(Debug, Clone, Copy)]
 pub struct ReturnRequest<'a> {

@@ -180,6 +180,10 @@ pub enum Kind {
     AgentReply,
     /// The agent answered in a live chat after the shopper had left.
     MissedReply,
+    /// An invitation to join the site's team (to an agent, not a shopper).
+    AgentInvite,
+    /// A link to set a new password (to an agent).
+    PasswordReset,
 }
 
 impl Kind {
@@ -190,6 +194,8 @@ impl Kind {
             Kind::ReturnReceived => "return_received",
             Kind::AgentReply => "agent_reply",
             Kind::MissedReply => "missed_reply",
+            Kind::AgentInvite => "agent_invite",
+            Kind::PasswordReset => "password_reset",
         }
     }
 }

@@ -1,0 +1,623 @@
+//! The team: admins invite agents, disable and re-enable them, change their
+//! role and send them password-reset links; anyone may ask for a reset link
+//! from the login screen ("Forgot your password?"), and an invitation or a
+//! reset link leads to the console's "Set your password" form.
+//!
+//! Routes under `/api/agent` (see [`routes`]). Every `/team` route needs an
+//! admin of the site ([`Admin`]): a plain agent gets 403. Links carry a
+//! random single-use token; the database keeps only its SHA-256
+//! (`agent_links`, as sessions), and a link expires after [`LINK_SECONDS`].
+//! They are emailed through the site's outbox when the site has an `email`
+//! block, and an admin who asked for one also sees it once in the answer.
+
+use crate::AppState;
+use crate::agents::{Agent, MIN_PASSWORD_CHARS, Role, is_email, token_digest};
+use crate::client::ClientIp;
+use crate::db::now;
+use crate::email::{Kind, compose};
+use crate::error::{ApiJson, AppError};
+use aisle_core::api::ErrorCode;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// How long an invitation or a reset link stays valid.
+pub const LINK_SECONDS: i64 = 7 * 24 * 3600;
+/// Invitations one site may have open (not used, not expired) at once.
+pub const MAX_OPEN_INVITES: i64 = 50;
+/// "Forgot your password?" requests per email address an hour.
+pub const RESETS_PER_ADDRESS: usize = 3;
+/// "Forgot your password?" requests per client address an hour.
+pub const RESETS_PER_CLIENT: usize = 20;
+/// Longest password taken (characters): Argon2 takes any length, the
+/// request should not.
+pub const MAX_PASSWORD_CHARS: usize = 200;
+/// Longest display name (characters).
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Routes under `/api/agent`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/team", get(list))
+        .route("/team/invites", post(invite))
+        .route("/team/{id}/disable", post(disable))
+        .route("/team/{id}/enable", post(enable))
+        .route("/team/{id}/role", post(set_role))
+        .route("/team/{id}/reset", post(reset))
+        .route("/password/forgot", post(forgot))
+        .route("/password/set", post(set_password))
+}
+
+/// A logged-in admin: the extractor answers 403 to a plain agent.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Agent);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let agent = Agent::from_request_parts(parts, state).await?;
+        if agent.is_admin() {
+            Ok(Admin(agent))
+        } else {
+            Err(AppError::Forbidden("only admins manage the team".into()))
+        }
+    }
+}
+
+fn bad(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        code: ErrorCode::BadRequest,
+        message: message.into(),
+        field: Some(field.to_owned()),
+    }
+}
+
+/// A team member as the Team page lists them.
+async fn member(state: &AppState, site: &str, id: i64) -> Result<Value, AppError> {
+    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, name, email, role, status FROM agents WHERE id = ? AND site_id = ?",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(&state.db)
+    .await?;
+    let (id, name, email, role, status) = row.ok_or(AppError::NotFound(
+        ErrorCode::NotFound,
+        "no such agent on this site",
+    ))?;
+    Ok(json!({ "id": id, "name": name, "email": email, "role": role, "status": status }))
+}
+
+/// `GET /api/agent/team`: the site's agents (`id`, `name`, `email`, `role`,
+/// `status`: `active`, `disabled` or `invited`), by name; `me` is the
+/// admin's own id.
+async fn list(Admin(admin): Admin, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, name, email, role, status FROM agents WHERE site_id = ? ORDER BY name COLLATE NOCASE, id",
+    )
+    .bind(&admin.site)
+    .fetch_all(&state.db)
+    .await?;
+    let agents: Vec<Value> = rows
+        .into_iter()
+        .map(|(id, name, email, role, status)| {
+            json!({ "id": id, "name": name, "email": email, "role": role, "status": status })
+        })
+        .collect();
+    Ok(Json(json!({ "agents": agents, "me": admin.id })))
+}
+
+/// Where agents reach this server: `--public-url`, else the scheme and
+/// `Host` of this request.
+fn base_url(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.network.public_url {
+        return url.clone();
+    }
+    let scheme = if crate::agents::secure_cookies(state, peer.ip(), headers) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("{scheme}://{host}")
+}
+
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Invite,
+    Reset,
+}
+
+impl Purpose {
+    fn name(self) -> &'static str {
+        match self {
+            Purpose::Invite => "invite",
+            Purpose::Reset => "reset",
+        }
+    }
+}
+
+/// Stores a new single-use link for `agent` and returns its token. Earlier
+/// links of the agent stop working: only the newest one counts.
+async fn new_link(
+    state: &AppState,
+    site: &str,
+    agent: i64,
+    purpose: Purpose,
+) -> Result<String, AppError> {
+    let token = format!(
+        "{:032x}{:032x}",
+        rand::rng().random::<u128>(),
+        rand::rng().random::<u128>()
+    );
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM agent_links WHERE agent_id = ?")
+        .bind(agent)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO agent_links (token, agent_id, site_id, purpose, created_at, expires_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(token_digest(&token))
+    .bind(agent)
+    .bind(site)
+    .bind(purpose.name())
+    .bind(now)
+    .bind(now + LINK_SECONDS)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The console's address of a link: `{base}/console/#/invite/TOKEN` or
+/// `#/reset/TOKEN`.
+fn link_url(base: &str, purpose: Purpose, token: &str) -> String {
+    format!("{base}/console/#/{}/{token}", purpose.name())
+}
+
+/// Emails `url` to agent `id` (`recipient`, `name`) when the site sends
+/// email; whether it was queued.
+async fn email_link(
+    state: &AppState,
+    site_id: &str,
+    id: i64,
+    recipient: &str,
+    name: &str,
+    purpose: Purpose,
+    url: &str,
+) -> bool {
+    let Some(site) = state.sites.get(site_id) else {
+        return false;
+    };
+    let Some(config) = &site.config.email else {
+        return false;
+    };
+    let days = LINK_SECONDS / 86_400;
+    let (kind, subject, body) = match purpose {
+        Purpose::Invite => (
+            Kind::AgentInvite,
+            format!("Join the team of {} in Aisle", site.name),
+            format!(
+                "Hello {name},\n\nYou are invited to answer the shoppers of {store} in Aisle.\n\
+                 Open this link to set your password (it works once, for {days} days):\n\n{url}\n\n\
+                 If you did not expect this, ignore this email.\n",
+                store = site.name
+            ),
+        ),
+        Purpose::Reset => (
+            Kind::PasswordReset,
+            format!("Set a new password for {}", site.name),
+            format!(
+                "Hello {name},\n\nSomeone asked to set a new password for your Aisle account at {store}.\n\
+                 Open this link to choose one (it works once, for {days} days):\n\n{url}\n\n\
+                 If it was not you, ignore this email: your password stays as it is.\n",
+                store = site.name
+            ),
+        ),
+    };
+    let reference = format!("agent-{id}");
+    let queued = match compose::to_agent(config, &reference, recipient, &subject, &body) {
+        Ok(message) => {
+            crate::email::queue(
+                &state.db,
+                &state.outbox,
+                site_id,
+                kind,
+                &reference,
+                &message,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match queued {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(site = site_id, agent = id, error = %e, "email to an agent not queued");
+            false
+        }
+    }
+}
+
+/// `POST /api/agent/team/invites` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Invite {
+    email: String,
+    name: String,
+    #[serde(default)]
+    role: Role,
+}
+
+/// `POST /api/agent/team/invites` `{email, name, role}`: adds an invited
+/// agent and answers `{agent, link, emailed}`: the link (shown to the admin
+/// once) leads to the "Set your password" form; `emailed` says whether it
+/// was also emailed. At most [`MAX_OPEN_INVITES`] open per site.
+async fn invite(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(invite): ApiJson<Invite>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let email = invite.email.trim().to_ascii_lowercase();
+    let name = invite.name.trim();
+    if !is_email(&email) || email.chars().count() > 254 {
+        return Err(bad("email", "enter the agent's email address"));
+    }
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(bad(
+            "name",
+            format!("enter a name of 1 to {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM agent_links WHERE site_id = ? AND purpose = 'invite' AND expires_at > ?",
+    )
+    .bind(&admin.site)
+    .bind(now())
+    .fetch_one(&state.db)
+    .await?;
+    if open >= MAX_OPEN_INVITES {
+        return Err(bad(
+            "email",
+            format!(
+                "{MAX_OPEN_INVITES} invitations are open already; wait until some are used or disable the invited agents"
+            ),
+        ));
+    }
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
+        .bind(&email)
+        .fetch_optional(&state.db)
+        .await?;
+    if taken.is_some() {
+        return Err(bad("email", "an agent with this email exists already"));
+    }
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO agents (site_id, email, name, password_hash, created_at, role, status) \
+         VALUES (?, ?, ?, '', ?, ?, 'invited') RETURNING id",
+    )
+    .bind(&admin.site)
+    .bind(&email)
+    .bind(name)
+    .bind(now())
+    .bind(invite.role.name())
+    .fetch_one(&state.db)
+    .await;
+    let id = match inserted {
+        Ok((id,)) => id,
+        // Two admins inviting the same address at once: one wins.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(bad("email", "an agent with this email exists already"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let token = new_link(&state, &admin.site, id, Purpose::Invite).await?;
+    let url = link_url(&base_url(&state, peer, &headers), Purpose::Invite, &token);
+    let emailed = email_link(&state, &admin.site, id, &email, name, Purpose::Invite, &url).await;
+    tracing::info!(admin = admin.id, agent = id, emailed, "agent invited");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "agent": member(&state, &admin.site, id).await?,
+            "link": url,
+            "emailed": emailed,
+        })),
+    ))
+}
+
+/// Ends everything agent `id` is logged in with: sessions, unused links,
+/// open sockets (closed with `reason`); their chats go back to the queue.
+async fn end_sessions(
+    state: &AppState,
+    site: &str,
+    id: i64,
+    reason: &'static str,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?")
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    state.chat.end_agent(site, id, reason).await?;
+    Ok(())
+}
+
+/// `POST /api/agent/team/{id}/disable`: the agent can no longer log in;
+/// their sessions end at once (their console is logged out, its socket
+/// closed with "account disabled") and their chats go back to the queue.
+/// An admin cannot disable themselves.
+async fn disable(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    if id == admin.id {
+        return Err(bad("id", "you cannot disable your own account"));
+    }
+    member(&state, &admin.site, id).await?;
+    sqlx::query("UPDATE agents SET status = 'disabled' WHERE id = ? AND site_id = ?")
+        .bind(id)
+        .bind(&admin.site)
+        .execute(&state.db)
+        .await?;
+    sqlx::query("DELETE FROM agent_links WHERE agent_id = ?")
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    end_sessions(&state, &admin.site, id, "account disabled").await?;
+    tracing::info!(admin = admin.id, agent = id, "agent disabled");
+    Ok(Json(member(&state, &admin.site, id).await?))
+}
+
+/// `POST /api/agent/team/{id}/enable`: a disabled agent may log in again
+/// (one who never set a password is `invited` again: send them a link).
+async fn enable(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    member(&state, &admin.site, id).await?;
+    sqlx::query(
+        "UPDATE agents SET status = CASE WHEN password_hash = '' THEN 'invited' ELSE 'active' END \
+         WHERE id = ? AND site_id = ? AND status = 'disabled'",
+    )
+    .bind(id)
+    .bind(&admin.site)
+    .execute(&state.db)
+    .await?;
+    tracing::info!(admin = admin.id, agent = id, "agent enabled");
+    Ok(Json(member(&state, &admin.site, id).await?))
+}
+
+/// `POST /api/agent/team/{id}/role` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetRole {
+    role: Role,
+}
+
+/// `POST /api/agent/team/{id}/role` `{role: "admin"|"agent"}`. The site's
+/// last active admin cannot be made an agent.
+async fn set_role(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SetRole>,
+) -> Result<Json<Value>, AppError> {
+    member(&state, &admin.site, id).await?;
+    // One statement: two admins demoting each other at once cannot both win.
+    let changed = sqlx::query(
+        "UPDATE agents SET role = ?1 WHERE id = ?2 AND site_id = ?3 AND (?1 = 'admin' OR \
+         (SELECT COUNT(*) FROM agents WHERE site_id = ?3 AND role = 'admin' AND status = 'active' AND id != ?2) > 0)",
+    )
+    .bind(body.role.name())
+    .bind(id)
+    .bind(&admin.site)
+    .execute(&state.db)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(bad(
+            "role",
+            "the site needs an admin: make someone else an admin first",
+        ));
+    }
+    tracing::info!(
+        admin = admin.id,
+        agent = id,
+        role = body.role.name(),
+        "role changed"
+    );
+    Ok(Json(member(&state, &admin.site, id).await?))
+}
+
+/// `POST /api/agent/team/{id}/reset`: a new single-use link for the agent
+/// to set a password (an invitation again if they never set one). Emailed
+/// when the site sends email; answered as `{emailed, link}`, the link only
+/// when it could not be emailed (the admin passes it on).
+async fn reset(
+    Admin(admin): Admin,
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let agent = member(&state, &admin.site, id).await?;
+    let purpose = match agent["status"].as_str() {
+        Some("invited") => Purpose::Invite,
+        Some("active") => Purpose::Reset,
+        _ => return Err(bad("id", "enable the account first")),
+    };
+    let token = new_link(&state, &admin.site, id, purpose).await?;
+    let url = link_url(&base_url(&state, peer, &headers), purpose, &token);
+    let email = agent["email"].as_str().unwrap_or_default();
+    let name = agent["name"].as_str().unwrap_or_default();
+    let emailed = email_link(&state, &admin.site, id, email, name, purpose, &url).await;
+    tracing::info!(admin = admin.id, agent = id, emailed, "password link made");
+    Ok(Json(json!({
+        "emailed": emailed,
+        "link": if emailed { Value::Null } else { json!(url) },
+    })))
+}
+
+/// `POST /api/agent/password/forgot` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Forgot {
+    email: String,
+}
+
+/// `POST /api/agent/password/forgot` `{email}`: when the email is an active
+/// agent's and their site sends email, a reset link is emailed to it. The
+/// answer (202) is the same whatever the email, and comes before anything is
+/// looked up; [`RESETS_PER_ADDRESS`] an hour per email and
+/// [`RESETS_PER_CLIENT`] per client address, then 429.
+async fn forgot(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Forgot>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let email = body.email.trim().to_ascii_lowercase();
+    if !is_email(&email) || email.chars().count() > 254 {
+        return Err(bad("email", "enter your email address"));
+    }
+    let now_at = Instant::now();
+    state
+        .writes
+        .hit(&format!("reset-ip:{client}"), RESETS_PER_CLIENT, now_at)
+        .map_err(AppError::RateLimited)?;
+    state
+        .writes
+        .hit(&format!("reset:{email}"), RESETS_PER_ADDRESS, now_at)
+        .map_err(AppError::RateLimited)?;
+    let base = base_url(&state, peer, &headers);
+    // The work happens after the answer, so its timing tells nothing.
+    let state2 = state.clone();
+    state.tasks.spawn(async move {
+        if let Err(e) = send_reset(&state2, &email, &base).await {
+            tracing::warn!(error = %e, "password reset not sent");
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
+}
+
+/// Emails a reset link to `email` if it is an active agent's.
+async fn send_reset(state: &AppState, email: &str, base: &str) -> Result<(), AppError> {
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, site_id, name FROM agents WHERE email = ? AND status = 'active'",
+    )
+    .bind(email)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((id, site, name)) = row else {
+        return Ok(());
+    };
+    let sends = state
+        .sites
+        .get(&site)
+        .is_some_and(|s| s.config.email.is_some());
+    if !sends {
+        tracing::info!(agent = id, "reset asked, but the site sends no email");
+        return Ok(());
+    }
+    let token = new_link(state, &site, id, Purpose::Reset).await?;
+    let url = link_url(base, Purpose::Reset, &token);
+    email_link(state, &site, id, email, &name, Purpose::Reset, &url).await;
+    Ok(())
+}
+
+/// `POST /api/agent/password/set` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetPassword {
+    token: String,
+    password: String,
+}
+
+/// `POST /api/agent/password/set` `{token, password}`: the "Set your
+/// password" form of an invitation or reset link. The password needs
+/// [`MIN_PASSWORD_CHARS`] characters (400, `field: "password"`, the link
+/// still works); a used, expired or unknown link is a 400 with `field:
+/// "token"`. On success the link is spent, the account is active, every
+/// earlier session ends, and the agent logs in with the new password (204).
+async fn set_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SetPassword>,
+) -> Result<StatusCode, AppError> {
+    let chars = body.password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(bad(
+            "password",
+            format!("the password needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(bad(
+            "password",
+            format!("the password may have at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let expired = || {
+        bad(
+            "token",
+            "this link has expired or was used already; ask for a new one",
+        )
+    };
+    let digest = token_digest(body.token.trim());
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT l.agent_id, l.site_id FROM agent_links l JOIN agents a ON a.id = l.agent_id \
+         WHERE l.token = ? AND l.expires_at > ? AND a.status != 'disabled'",
+    )
+    .bind(&digest)
+    .bind(now())
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((id, site)) = found else {
+        return Err(expired());
+    };
+    let hash = state.passwords.hash(body.password).await?;
+    // Spent here, once: of two tabs sending the form, one wins.
+    let mut tx = state.db.begin().await?;
+    let spent = sqlx::query("DELETE FROM agent_links WHERE token = ? AND agent_id = ?")
+        .bind(&digest)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if spent == 0 {
+        return Err(expired());
+    }
+    sqlx::query(
+        "UPDATE agents SET password_hash = ?, status = 'active' WHERE id = ? AND status != 'disabled'",
+    )
+    .bind(&hash)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    end_sessions(&state, &site, id, "password changed").await?;
+    tracing::info!(agent = id, "password set");
+    Ok(StatusCode::NO_CONTENT)
+}
