@@ -4,6 +4,7 @@
 use crate::api;
 use crate::chat::{ChatList, ChatPane};
 use crate::i18n::{Locale, fill};
+use crate::campaigns::CampaignsView;
 use crate::insights::InsightsView;
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};
@@ -233,6 +234,7 @@ pub fn Workspace() -> impl IntoView {
                 View::Returns => view! { <ReturnsView/> }.into_any(),
                 View::StoreRequests => view! { <StoreRequestsView/> }.into_any(),
                 View::Insights => view! { <InsightsView/> }.into_any(),
+                View::Campaigns => view! { <CampaignsView/> }.into_any(),
             }}
         </main>
     }
@@ -317,6 +319,7 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::Returns, s.returns_view)}
                     {view_button(View::StoreRequests, s.store_requests_view)}
                     {view_button(View::Insights, s.insights_view)}
+                    {view_button(View::Campaigns, s.campaigns_view)}
                 </ul>
             </nav>
             <div class="presence-group" role="group" aria-label=s.presence>

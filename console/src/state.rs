@@ -28,6 +28,8 @@ pub enum View {
     StoreRequests,
     /// The team's figures and the staffing forecast.
     Insights,
+    /// Campaign figures (conversions, revenue) and the campaign editor.
+    Campaigns,
 }
 
 /// The WebSocket's state, as the top bar shows it.
