@@ -145,8 +145,8 @@ fn days_chart(
     let summary = fill(s.daily_figures, &[("campaign", id)]);
     view! {
         <figure class="chart campaign-chart">
-            <figcaption id=caption_id.clone()>{caption.clone()}</figcaption>
-            <svg role="img" aria-labelledby=caption_id viewBox=format!("0 0 {width} 100") preserveAspectRatio="none" class="bars">
+            <figcaption id=caption_id>{caption.clone()}</figcaption>
+            <svg role="img" aria-label=caption.clone() viewBox=format!("0 0 {width} 100") preserveAspectRatio="none" class="bars">
                 {bars}
             </svg>
             <details>
