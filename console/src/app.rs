@@ -2,9 +2,9 @@
 //! top bar (views, presence, log out) over the chosen screen.
 
 use crate::api;
+use crate::campaigns::CampaignsView;
 use crate::chat::{ChatList, ChatPane};
 use crate::i18n::{Locale, fill};
-use crate::campaigns::CampaignsView;
 use crate::insights::InsightsView;
 use crate::queue::Queue;
 use crate::records::{ReturnsView, TicketsView};

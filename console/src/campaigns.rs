@@ -307,7 +307,10 @@ fn outcome_view(outcome: Outcome, s: &'static Strings) -> impl IntoView {
             view! { <p class="ok" role="status">{text}</p> }.into_any()
         }
         Outcome::Checked(checked) => {
-            let heading = fill(s.check_failed, &[("count", &checked.errors.len().to_string())]);
+            let heading = fill(
+                s.check_failed,
+                &[("count", &checked.errors.len().to_string())],
+            );
             let items = checked
                 .errors
                 .into_iter()
@@ -363,7 +366,11 @@ fn preview_view(preview: Preview, s: &'static Strings) -> impl IntoView {
     }
 }
 
-fn history_view(history: CampaignHistory, s: &'static Strings, lang: &'static str) -> impl IntoView {
+fn history_view(
+    history: CampaignHistory,
+    s: &'static Strings,
+    lang: &'static str,
+) -> impl IntoView {
     if history.versions.is_empty() {
         return view! { <p class="muted">{s.no_versions}</p> }.into_any();
     }
@@ -398,7 +405,12 @@ fn history_view(history: CampaignHistory, s: &'static Strings, lang: &'static st
 }
 
 /// Reads the chosen file into the editor, if it is within the limit.
-fn read_file(ev: &web_sys::Event, source: RwSignal<String>, outcome: RwSignal<Outcome>, s: &'static Strings) {
+fn read_file(
+    ev: &web_sys::Event,
+    source: RwSignal<String>,
+    outcome: RwSignal<Outcome>,
+    s: &'static Strings,
+) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())

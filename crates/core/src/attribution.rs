@@ -58,7 +58,10 @@ impl Purchase {
             return Err(("value", "value must be a finite number ≥ 0"));
         }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(("currency", "currency must be an ISO 4217 code of three letters"));
+            return Err((
+                "currency",
+                "currency must be an ISO 4217 code of three letters",
+            ));
         }
         Ok((
             (self.value * 1000.0).round() as i64,
@@ -166,13 +169,28 @@ mod tests {
             purchase(129.9, "eur", "#1001").validate(),
             Ok((129_900, "EUR".into()))
         );
-        assert_eq!(purchase(-1.0, "EUR", "1").validate().unwrap_err().0, "value");
-        assert_eq!(purchase(f64::NAN, "EUR", "1").validate().unwrap_err().0, "value");
-        assert_eq!(purchase(1.0, "EURO", "1").validate().unwrap_err().0, "currency");
-        assert_eq!(purchase(1.0, "E1R", "1").validate().unwrap_err().0, "currency");
+        assert_eq!(
+            purchase(-1.0, "EUR", "1").validate().unwrap_err().0,
+            "value"
+        );
+        assert_eq!(
+            purchase(f64::NAN, "EUR", "1").validate().unwrap_err().0,
+            "value"
+        );
+        assert_eq!(
+            purchase(1.0, "EURO", "1").validate().unwrap_err().0,
+            "currency"
+        );
+        assert_eq!(
+            purchase(1.0, "E1R", "1").validate().unwrap_err().0,
+            "currency"
+        );
         assert_eq!(purchase(1.0, "EUR", "").validate().unwrap_err().0, "order");
         assert_eq!(
-            purchase(1.0, "EUR", &"x".repeat(65)).validate().unwrap_err().0,
+            purchase(1.0, "EUR", &"x".repeat(65))
+                .validate()
+                .unwrap_err()
+                .0,
             "order"
         );
         let mut bad = purchase(1.0, "EUR", "1");

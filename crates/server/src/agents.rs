@@ -742,8 +742,7 @@ async fn store_request_retry(
 
 /// Routes under `/api/sites/{site}` for agents of that site.
 pub fn site_routes() -> Router<AppState> {
-    Router::new()
-        .route("/sites/{site}/stats", get(site_stats))
+    Router::new().route("/sites/{site}/stats", get(site_stats))
 }
 
 /// The agent's own site, or 403 for any other.

@@ -282,8 +282,7 @@ pub fn stats_csv(stats: &CampaignStats) -> String {
         .collect();
     currencies.sort();
     currencies.dedup();
-    let mut out =
-        String::from("campaign,day,shown,clicked,dismissed,conversations,conversions");
+    let mut out = String::from("campaign,day,shown,clicked,dismissed,conversations,conversions");
     for currency in &currencies {
         out.push_str(&format!(",revenue_{}", csv_field(currency)));
     }
@@ -299,7 +298,12 @@ pub fn stats_csv(stats: &CampaignStats) -> String {
             f.conversions.to_string(),
         ];
         for currency in &currencies {
-            cells.push(f.revenue.get(*currency).cloned().unwrap_or_else(|| "0.00".into()));
+            cells.push(
+                f.revenue
+                    .get(*currency)
+                    .cloned()
+                    .unwrap_or_else(|| "0.00".into()),
+            );
         }
         out.push_str(&cells.join(","));
         out.push('\n');

@@ -231,7 +231,10 @@ impl PreviewVisitor {
             cart_value: self.cart_value,
             cart_items: self.cart_items,
             device,
-            locale: self.locale.filter(|l| !l.is_empty()).unwrap_or_else(|| "en".into()),
+            locale: self
+                .locale
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| "en".into()),
             at: self.at.filter(|a| !a.is_empty()),
             agents_online: self.agents_online.unwrap_or(1),
             business_hours: self.business_hours.unwrap_or(true),

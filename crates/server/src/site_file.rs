@@ -281,10 +281,7 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
         .attribution_days
         .is_some_and(|d| !(1..=aisle_core::attribution::MAX_ATTRIBUTION_DAYS).contains(&d))
     {
-        err(
-            &[K("attribution_days")],
-            "between 1 and 90 days".into(),
-        );
+        err(&[K("attribution_days")], "between 1 and 90 days".into());
     }
     let source_problems = match &file.order_source {
         OrderSourceConfig::Demo => Vec::new(),

@@ -66,7 +66,11 @@ async fn raw(
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 async fn call(
@@ -149,7 +153,13 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
     event(&demo, "ada-visitor-1", "bf-sitewide", "shown").await;
     event(&demo, "ada-visitor-1", "bf-sitewide", "clicked").await;
     event(&demo, "ada-visitor-1", "collections-vip", "shown").await;
-    event(&demo, "ada-visitor-1", "collections-vip", "conversation_started").await;
+    event(
+        &demo,
+        "ada-visitor-1",
+        "collections-vip",
+        "conversation_started",
+    )
+    .await;
     // Then the quiz was shown to her, but she never touched it.
     event(&demo, "ada-visitor-1", "parka-quiz", "shown").await;
     let answer = purchase(&demo, "ada-visitor-1", "#1001", 129.9).await;
@@ -181,8 +191,7 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
     assert_eq!(body["campaigns"]["parka-quiz"]["total"]["conversions"], 0);
     // A live campaign nobody saw is listed with zeros.
     assert_eq!(
-        body["campaigns"]["free-shipping-nudge"]["total"]["shown"],
-        0,
+        body["campaigns"]["free-shipping-nudge"]["total"]["shown"], 0,
         "{body}"
     );
     assert_eq!(body["attribution_days"], 7);
@@ -193,7 +202,10 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
     assert_eq!(today["conversions"], 1);
     assert_eq!(today["revenue"]["EUR"], "129.90");
     assert_eq!(recent[0]["shown"], 0);
-    assert_eq!(vip["days"][today["day"].as_str().unwrap()]["conversions"], 1);
+    assert_eq!(
+        vip["days"][today["day"].as_str().unwrap()]["conversions"],
+        1
+    );
 
     // The CSV says the same.
     let (status, headers, csv) = raw(
@@ -206,7 +218,12 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{csv}");
-    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     assert!(
         headers[header::CONTENT_DISPOSITION]
             .to_str()
@@ -223,12 +240,25 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
         lines.contains(&format!("collections-vip,{day},1,0,0,1,1,129.90").as_str()),
         "{csv}"
     );
-    assert!(lines.contains(&"collections-vip,total,1,0,0,1,1,129.90"), "{csv}");
+    assert!(
+        lines.contains(&"collections-vip,total,1,0,0,1,1,129.90"),
+        "{csv}"
+    );
     assert!(lines.contains(&"bf-sitewide,total,2,1,1,0,0,0.00"), "{csv}");
-    assert!(lines.contains(&"free-shipping-nudge,total,0,0,0,0,0,0.00"), "{csv}");
+    assert!(
+        lines.contains(&"free-shipping-nudge,total,0,0,0,0,0,0.00"),
+        "{csv}"
+    );
 
     // Figures are for agents only.
-    let (status, _) = call(&demo, "GET", "/api/sites/demo/campaigns/stats", None, json!(null)).await;
+    let (status, _) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/stats",
+        None,
+        json!(null),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = raw(
         &demo.router,
@@ -260,7 +290,11 @@ async fn a_click_older_than_the_attribution_window_does_not_count() {
     let inside = purchase(&demo, "six-days-ago", "A-1", 20.0).await;
     assert_eq!(inside["campaign"], "bf-sitewide");
     let outside = purchase(&demo, "eight-days-ago", "A-2", 30.0).await;
-    assert_eq!(outside["campaign"], Value::Null, "the default window is 7 days");
+    assert_eq!(
+        outside["campaign"],
+        Value::Null,
+        "the default window is 7 days"
+    );
     let body = stats(&demo, &token).await;
     assert_eq!(body["campaigns"]["bf-sitewide"]["total"]["conversions"], 1);
     assert_eq!(
@@ -269,8 +303,7 @@ async fn a_click_older_than_the_attribution_window_does_not_count() {
     );
 
     // A merchant with a 10-day window counts the eight-day-old click.
-    let mut file =
-        aisle_server::site_file::parse_site_file(aisle_server::demo::SITE_FILE).unwrap();
+    let mut file = aisle_server::site_file::parse_site_file(aisle_server::demo::SITE_FILE).unwrap();
     file.attribution_days = Some(10);
     aisle_server::site_file::import(&demo.state.db, &file)
         .await
@@ -379,7 +412,10 @@ async fn bad_purchase_fields_are_refused_naming_the_field() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(answer["message"].as_str().unwrap().contains("currency"), "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("currency"),
+        "{answer}"
+    );
     // An event's visitor id is checked too.
     let (status, answer) = call(
         &demo,
@@ -462,7 +498,12 @@ async fn the_console_editor_checks_previews_and_publishes_like_the_command_line(
     assert_eq!(answer["errors"][0]["text"], cli[0].to_string());
     assert_eq!(answer["errors"][0]["line"], 9, "{answer}");
     assert_eq!(answer["errors"][0]["column"], 58);
-    assert!(answer["errors"][0]["path"].as_str().unwrap().starts_with("$.campaigns[0].when"));
+    assert!(
+        answer["errors"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("$.campaigns[0].when")
+    );
     let (_, answer) = call(
         &demo,
         "POST",
@@ -484,7 +525,10 @@ async fn the_console_editor_checks_previews_and_publishes_like_the_command_line(
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["show"], "winter-help");
-    assert_eq!(answer["message"]["message"], "Besoin d'un manteau plus chaud ?");
+    assert_eq!(
+        answer["message"]["message"],
+        "Besoin d'un manteau plus chaud ?"
+    );
     // After 4 seconds it would come 6 seconds later.
     let (_, answer) = call(
         &demo,
@@ -533,7 +577,14 @@ async fn the_console_editor_checks_previews_and_publishes_like_the_command_line(
     aisle_server::campaigns::push(&demo.state.db, "demo", FIXED)
         .await
         .unwrap();
-    let (status, history) = call(&demo, "GET", "/api/agent/campaigns", Some(&token), json!(null)).await;
+    let (status, history) = call(
+        &demo,
+        "GET",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!(null),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{history}");
     assert_eq!(history["live"]["version"], 3);
     assert_eq!(history["live"]["source"], FIXED);
@@ -547,8 +598,18 @@ async fn the_console_editor_checks_previews_and_publishes_like_the_command_line(
         [(3, Value::Null), (2, json!("Robin")), (1, Value::Null)]
     );
     // The widget's feed serves what was published.
-    let (_, feed) = call(&demo, "GET", "/api/sites/demo/campaigns/feed", None, json!(null)).await;
-    assert!(feed["feed"].as_str().unwrap().contains("winter-help"), "{feed}");
+    let (_, feed) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/feed",
+        None,
+        json!(null),
+    )
+    .await;
+    assert!(
+        feed["feed"].as_str().unwrap().contains("winter-help"),
+        "{feed}"
+    );
 
     // Logged out: nothing.
     for path in ["/api/agent/campaigns/check", "/api/agent/campaigns"] {
@@ -586,6 +647,13 @@ async fn a_campaign_file_over_256_kib_is_refused_with_413_saying_so() {
             );
         }
     }
-    let (_, history) = call(&demo, "GET", "/api/agent/campaigns", Some(&token), json!(null)).await;
+    let (_, history) = call(
+        &demo,
+        "GET",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!(null),
+    )
+    .await;
     assert_eq!(history["live"]["version"], 1, "nothing was published");
 }
