@@ -77,12 +77,14 @@ fn too_large() -> Response {
 fn source_of<T>(
     body: Result<ApiJson<T>, AppError>,
     text: impl Fn(&T) -> &str,
-) -> Result<T, Response> {
+) -> Result<T, Box<Response>> {
     match body {
-        Ok(ApiJson(body)) if text(&body).len() > MAX_CAMPAIGN_FILE_BYTES => Err(too_large()),
+        Ok(ApiJson(body)) if text(&body).len() > MAX_CAMPAIGN_FILE_BYTES => {
+            Err(Box::new(too_large()))
+        }
         Ok(ApiJson(body)) => Ok(body),
-        Err(AppError::TooLarge) => Err(too_large()),
-        Err(e) => Err(e.into_response()),
+        Err(AppError::TooLarge) => Err(Box::new(too_large())),
+        Err(e) => Err(Box::new(e.into_response())),
     }
 }
 
@@ -125,7 +127,7 @@ async fn check(agent: Agent, body: Result<ApiJson<Source>, AppError>) -> Respons
     }
     let body = match source_of(body, |b| &b.source) {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     Json(match parse_campaigns(&body.source) {
         Ok(file) => json!({
@@ -254,7 +256,7 @@ async fn preview(agent: Agent, body: Result<ApiJson<PreviewRequest>, AppError>) 
     }
     let request = match source_of(body, |b| &b.source) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let file = match parse_campaigns(&request.source) {
         Ok(file) => file,
@@ -304,7 +306,7 @@ async fn publish(
     }
     let body = match source_of(body, |b| &b.source) {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     match push_by(&state.db, &agent.site, &body.source, Some(&agent.name)).await {
         Ok(version) => {

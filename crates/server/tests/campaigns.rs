@@ -28,7 +28,6 @@ async fn demo_with(network: Network) -> Demo {
         demo: true,
         assets: dir.path().to_path_buf(),
         network,
-        ..Config::default()
     };
     let state = AppState::open(&config).await.unwrap();
     Demo {
@@ -162,6 +161,13 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
     .await;
     // Then the quiz was shown to her, but she never touched it.
     event(&demo, "ada-visitor-1", "parka-quiz", "shown").await;
+    // However many campaigns she touches, she is one row: the last touch.
+    let (touches,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM campaign_touches WHERE visitor = 'ada-visitor-1'")
+            .fetch_one(&demo.state.db)
+            .await
+            .unwrap();
+    assert_eq!(touches, 1);
     let answer = purchase(&demo, "ada-visitor-1", "#1001", 129.9).await;
     assert_eq!(
         answer,
