@@ -91,7 +91,12 @@ test('a purchase after a campaign click shows in Campaigns; the editor checks, p
     // The editor: the live file, to put back at the end.
     demoFile = (await (await page.request.get('/api/agent/campaigns')).json()).live.source;
     const source = page.getByRole('textbox', { name: 'Campaign file (JSON)' });
-    await source.fill(broken);
+    // Uploads: a file over 256 KiB is refused at once; a file within it fills the editor.
+    const upload = page.getByLabel('Upload a campaign file');
+    await upload.setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(256 * 1024 + 1, ' ') });
+    await expect(page.getByRole('alert')).toHaveText('That file is larger than 256 KiB; campaign files are limited to 256 KiB.');
+    await upload.setInputFiles({ name: 'campaigns.json', mimeType: 'application/json', buffer: Buffer.from(broken) });
+    await expect(source).toHaveValue(broken);
     await page.getByRole('button', { name: 'Check', exact: true }).click();
     const errors = page.getByRole('alert');
     await expect(errors).toContainText('Errors found: 1. Fix them before publishing:');

@@ -76,7 +76,7 @@ test('a French browser gets the French console; the switcher rewords every scree
   await expect(page.getByText(`Connecté en tant que ${DEMO_AGENT.name}`)).toBeVisible();
   await expect(page.getByText('Connecté', { exact: true })).toBeVisible();
   const views = page.getByRole('navigation', { name: 'Vues' });
-  await expect(views.getByRole('button')).toHaveText(['Conversations', 'Tickets', 'Retours', 'Demandes boutique', 'Statistiques']);
+  await expect(views.getByRole('button')).toHaveText(['Conversations', 'Tickets', 'Retours', 'Demandes boutique', 'Statistiques', 'Campagnes']);
   await expect(page.getByRole('group', { name: 'Disponibilité' }).getByRole('button', { name: 'En ligne' })).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
 
