@@ -264,6 +264,14 @@ enum Outcome {
 /// The visitor the preview form describes, as `POST …/preview` takes it.
 fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
     let number = |v: &RwSignal<String>| v.get_untracked().trim().parse::<f64>().unwrap_or(0.0);
+    let list = |v: &RwSignal<String>| -> Vec<String> {
+        v.get_untracked()
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
     json!({
         "url": form.url.get_untracked(),
         "referrer": Some(form.referrer.get_untracked()).filter(|r| !r.trim().is_empty()),
@@ -275,6 +283,10 @@ fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
         "agents_online": number(&form.agents).max(0.0).round() as u32,
         "business_hours": form.business_hours.get_untracked(),
         "exit_intent": form.exit_intent.get_untracked(),
+        "visits": number(&form.visits).max(1.0).round() as u32,
+        "pages_viewed": number(&form.pages).max(1.0).round() as u32,
+        "cart_items": list(&form.cart_items),
+        "customer_tags": list(&form.customer_tags),
     })
 }
 
@@ -291,6 +303,10 @@ struct PreviewForm {
     agents: RwSignal<String>,
     business_hours: RwSignal<bool>,
     exit_intent: RwSignal<bool>,
+    visits: RwSignal<String>,
+    pages: RwSignal<String>,
+    cart_items: RwSignal<String>,
+    customer_tags: RwSignal<String>,
 }
 
 fn outcome_view(outcome: Outcome, s: &'static Strings) -> impl IntoView {
@@ -458,6 +474,10 @@ fn Editor(
         agents: RwSignal::new("1".to_owned()),
         business_hours: RwSignal::new(true),
         exit_intent: RwSignal::new(false),
+        visits: RwSignal::new("1".to_owned()),
+        pages: RwSignal::new("1".to_owned()),
+        cart_items: RwSignal::new(String::new()),
+        customer_tags: RwSignal::new(String::new()),
     };
     let check = move || {
         let text = source.get_untracked();
@@ -566,6 +586,10 @@ fn Editor(
                 <label>{s.preview_scroll}<input type="number" min="0" max="100" step="1" bind:value=form.scroll/></label>
                 <label>{s.preview_cart}<input type="number" min="0" step="0.01" bind:value=form.cart/></label>
                 <label>{s.preview_agents}<input type="number" min="0" step="1" bind:value=form.agents/></label>
+                <label>{s.preview_visits}<input type="number" min="1" step="1" bind:value=form.visits/></label>
+                <label>{s.preview_pages}<input type="number" min="1" step="1" bind:value=form.pages/></label>
+                <label>{s.preview_cart_items}<input type="text" bind:value=form.cart_items/></label>
+                <label>{s.preview_customer_tags}<input type="text" bind:value=form.customer_tags/></label>
                 <label class="check"><input type="checkbox" bind:checked=form.business_hours/>{s.preview_business_hours}</label>
                 <label class="check"><input type="checkbox" bind:checked=form.exit_intent/>{s.preview_exit_intent}</label>
                 <button type="submit" class="primary">{s.preview_button}</button>

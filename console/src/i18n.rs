@@ -646,6 +646,14 @@ pub struct Strings {
     pub command_line: &'static str,
     /// No version pushed yet.
     pub no_versions: &'static str,
+    /// Preview: visits, this one included.
+    pub preview_visits: &'static str,
+    /// Preview: pages viewed this session.
+    pub preview_pages: &'static str,
+    /// Preview: cart items, comma-separated.
+    pub preview_cart_items: &'static str,
+    /// Preview: customer tags, comma-separated.
+    pub preview_customer_tags: &'static str,
 }
 
 /// English.
@@ -902,6 +910,10 @@ pub const EN: Strings = Strings {
     pushed_by_heading: "Who",
     command_line: "command line",
     no_versions: "No version pushed yet.",
+    preview_visits: "Visits (this one included)",
+    preview_pages: "Pages viewed",
+    preview_cart_items: "Cart items (comma-separated)",
+    preview_customer_tags: "Customer tags (comma-separated)",
 };
 
 #[cfg(test)]

@@ -257,4 +257,8 @@ pub const FI: Strings = Strings {
     pushed_by_heading: "Kuka",
     command_line: "komentorivi",
     no_versions: "Ei vielä julkaistuja versioita.",
+    preview_visits: "Käynnit (tämä mukaan lukien)",
+    preview_pages: "Katsotut sivut",
+    preview_cart_items: "Ostoskorin tuotteet (pilkuin eroteltuina)",
+    preview_customer_tags: "Asiakkaan tunnisteet (pilkuin eroteltuina)",
 };

@@ -257,4 +257,8 @@ pub const FR: Strings = Strings {
     pushed_by_heading: "Auteur",
     command_line: "ligne de commande",
     no_versions: "Aucune version publiée.",
+    preview_visits: "Visites (celle-ci comprise)",
+    preview_pages: "Pages vues",
+    preview_cart_items: "Articles du panier (séparés par des virgules)",
+    preview_customer_tags: "Étiquettes client (séparées par des virgules)",
 };

@@ -257,4 +257,8 @@ pub const TH: Strings = Strings {
     pushed_by_heading: "ผู้เผยแพร่",
     command_line: "บรรทัดคำสั่ง",
     no_versions: "ยังไม่มีเวอร์ชันที่เผยแพร่",
+    preview_visits: "จำนวนครั้งที่เข้าชม (รวมครั้งนี้)",
+    preview_pages: "จำนวนหน้าที่ดู",
+    preview_cart_items: "สินค้าในตะกร้า (คั่นด้วยจุลภาค)",
+    preview_customer_tags: "แท็กลูกค้า (คั่นด้วยจุลภาค)",
 };

@@ -257,4 +257,8 @@ pub const ZH_HANS: Strings = Strings {
     pushed_by_heading: "发布者",
     command_line: "命令行",
     no_versions: "尚未发布任何版本。",
+    preview_visits: "访问次数（含本次）",
+    preview_pages: "浏览页数",
+    preview_cart_items: "购物车商品（以逗号分隔）",
+    preview_customer_tags: "顾客标签（以逗号分隔）",
 };

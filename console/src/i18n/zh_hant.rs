@@ -257,4 +257,8 @@ pub const ZH_HANT: Strings = Strings {
     pushed_by_heading: "發布者",
     command_line: "命令列",
     no_versions: "尚未發布任何版本。",
+    preview_visits: "造訪次數（含本次）",
+    preview_pages: "瀏覽頁數",
+    preview_cart_items: "購物車商品（以逗號分隔）",
+    preview_customer_tags: "顧客標籤（以逗號分隔）",
 };
