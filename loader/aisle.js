@@ -35,15 +35,36 @@
   var queue = [].map.call((w.Aisle && w.Aisle.q) || [], function (a) { return [].slice.call(a); });
   function Aisle() {
     var args = [].slice.call(arguments);
+    if (args[0] === 'purchase') return purchase(args[1]);
     if (Aisle.handle) return Aisle.handle(args[0], args[1]);
     queue.push(args);
     if (args[0] === 'open' || args[0] === 'toggle') load();
   }
   // A logged-in customer the store signed: data-customer='{"email":…,"exp":…,"signature":…}'.
   try { if (attr('customer')) queue.push(['identify', JSON.parse(attr('customer'))]); } catch (e) { /* ignored, never trusted */ }
-  Aisle.q = queue;
   Aisle.config = config;
   w.Aisle = Aisle;
+
+  // This browser's visitor id, kept for campaign attribution: the widget sends
+  // it with campaign events, a purchase names it (no storage: this page only).
+  var visitor = '';
+  try { visitor = w.localStorage.getItem('aisle:v1:visitor') || ''; } catch (e) { /* storage disabled */ }
+  if (!/^[\w-]{8,64}$/.test(visitor)) {
+    visitor = [].map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) { return (b + 256).toString(16).slice(1); }).join('');
+    try { w.localStorage.setItem('aisle:v1:visitor', visitor); } catch (e) { /* storage disabled */ }
+  }
+  Aisle.visitor = visitor;
+  // Aisle('purchase', {order, value, currency}) on the thank-you page: counted
+  // once per order, for the campaign this visitor last clicked. A promise.
+  function purchase(p) {
+    p = p || {};
+    return fetch(config.server + '/api/sites/' + encodeURIComponent(config.site) + '/campaigns/purchase', {
+      method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitor: visitor, order: String(p.order == null ? '' : p.order), value: p.value, currency: p.currency })
+    }).then(function (r) { return r.json(); }, function () { return null; });
+  }
+  // Purchases queued by a stub before this script ran.
+  Aisle.q = queue = queue.filter(function (a) { return a[0] === 'purchase' ? (purchase(a[1]), false) : true; });
 
   // Visits and page views for campaigns, counted on every page even before the
   // widget loads. Time on page restarts on every URL change, single-page-app

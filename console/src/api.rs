@@ -662,3 +662,128 @@ pub async fn save_hours(hours: Option<&BusinessHours>) -> Result<Option<Business
     let mut answer = call("PUT", "/api/agent/hours", Some(&body)).await?;
     decode(answer["business_hours"].take())
 }
+
+/// `GET /api/sites/{site}/campaigns/stats`: every campaign's figures.
+pub async fn campaign_stats(
+    site: &str,
+) -> Result<aisle_core::attribution::CampaignStats, CallError> {
+    let site = String::from(js_sys::encode_uri_component(site));
+    decode(call("GET", &format!("/api/sites/{site}/campaigns/stats"), None).await?)
+}
+
+/// One error in a campaign file, as `aisle campaigns check` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FileError {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1.
+    pub column: u32,
+    /// JSON path.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// `LINE:COL: PATH: MESSAGE`.
+    pub text: String,
+}
+
+/// What `POST /api/agent/campaigns/check` found.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Checked {
+    /// No errors.
+    pub valid: bool,
+    /// Campaigns in a valid file.
+    #[serde(default)]
+    pub campaigns: usize,
+    /// Of them, enabled.
+    #[serde(default)]
+    pub enabled: usize,
+    /// Every error, in file order.
+    #[serde(default)]
+    pub errors: Vec<FileError>,
+}
+
+/// `POST /api/agent/campaigns/check`.
+pub async fn check_campaigns(source: &str) -> Result<Checked, CallError> {
+    let body = serde_json::json!({ "source": source });
+    decode(call("POST", "/api/agent/campaigns/check", Some(&body)).await?)
+}
+
+/// A campaign the preview would show, worded for the visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PreviewMessage {
+    /// Campaign id.
+    pub id: String,
+    /// The message.
+    pub message: String,
+}
+
+/// A campaign not yet eligible.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Waiting {
+    /// Campaign id.
+    pub id: String,
+    /// Seconds until it would be.
+    pub in_seconds: f64,
+}
+
+/// What `POST /api/agent/campaigns/preview` answers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Preview {
+    /// Eligible now, in priority order.
+    #[serde(default)]
+    pub eligible: Vec<String>,
+    /// The one shown, if any.
+    pub show: Option<String>,
+    /// Its message in the visitor's language.
+    pub message: Option<PreviewMessage>,
+    /// Campaigns that would become eligible later.
+    #[serde(default)]
+    pub waiting: Vec<Waiting>,
+}
+
+/// `POST /api/agent/campaigns/preview` with the form's `visitor`.
+pub async fn preview_campaigns(source: &str, visitor: Value) -> Result<Preview, CallError> {
+    let body = serde_json::json!({ "source": source, "visitor": visitor });
+    decode(call("POST", "/api/agent/campaigns/preview", Some(&body)).await?)
+}
+
+/// `POST /api/agent/campaigns`: publishes; the new version.
+pub async fn publish_campaigns(source: &str) -> Result<i64, CallError> {
+    let body = serde_json::json!({ "source": source });
+    let answer = call("POST", "/api/agent/campaigns", Some(&body)).await?;
+    answer["version"].as_i64().ok_or(CallError::Network)
+}
+
+/// One pushed version.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CampaignVersion {
+    /// Version number.
+    pub version: i64,
+    /// Unix seconds.
+    pub pushed_at: i64,
+    /// The agent's name; `None`: the command line.
+    pub pushed_by: Option<String>,
+}
+
+/// The live file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LiveFile {
+    /// Its version.
+    pub version: i64,
+    /// Its text.
+    pub source: String,
+}
+
+/// `GET /api/agent/campaigns`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CampaignHistory {
+    /// The live file, if any was pushed.
+    pub live: Option<LiveFile>,
+    /// Newest first.
+    pub versions: Vec<CampaignVersion>,
+}
+
+/// `GET /api/agent/campaigns`.
+pub async fn campaign_history() -> Result<CampaignHistory, CallError> {
+    decode(call("GET", "/api/agent/campaigns", None).await?)
+}

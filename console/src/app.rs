@@ -2,6 +2,7 @@
 //! top bar (views, presence, log out) over the chosen screen.
 
 use crate::api;
+use crate::campaigns::CampaignsView;
 use crate::chat::{ChatList, ChatPane};
 use crate::i18n::{Locale, fill};
 use crate::insights::InsightsView;
@@ -254,6 +255,7 @@ pub fn Workspace() -> impl IntoView {
                 View::Team | View::Macros | View::Settings => {
                     view! { <ConversationsView/> }.into_any()
                 }
+                View::Campaigns => view! { <CampaignsView/> }.into_any(),
             }}
         </main>
     }
@@ -338,6 +340,7 @@ fn TopBar() -> impl IntoView {
                     {view_button(View::Returns, s.returns_view)}
                     {view_button(View::StoreRequests, s.store_requests_view)}
                     {view_button(View::Insights, s.insights_view)}
+                    {view_button(View::Campaigns, s.campaigns_view)}
                     {move || console.is_admin().then(|| view_button(View::Team, s.team_view))}
                     {move || console.is_admin().then(|| view_button(View::Macros, s.macros_view))}
                     {move || console.is_admin().then(|| view_button(View::Settings, s.settings_view))}

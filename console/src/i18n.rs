@@ -740,6 +740,109 @@ pub struct Strings {
     pub notice_hours_saved: &'static str,
     /// Settings: a day's hours cannot be read; `{day}`.
     pub hours_format: &'static str,
+    // campaigns
+    /// Top navigation: campaign figures and editor.
+    pub campaigns_view: &'static str,
+    /// Campaigns page heading.
+    pub campaigns_title: &'static str,
+    /// Column: the campaign.
+    pub campaign_heading: &'static str,
+    /// Column: times shown.
+    pub shown_heading: &'static str,
+    /// Column: clicks.
+    pub clicked_heading: &'static str,
+    /// Column: times closed.
+    pub dismissed_heading: &'static str,
+    /// Column: purchases attributed.
+    pub conversions_heading: &'static str,
+    /// Column: attributed revenue.
+    pub revenue_heading: &'static str,
+    /// No campaigns yet.
+    pub no_campaigns: &'static str,
+    /// How purchases are attributed; `{days}`.
+    pub attribution_note: &'static str,
+    /// Name of a campaign's daily chart; `{campaign}`.
+    pub chart_campaign_days: &'static str,
+    /// Summary of the daily table; `{campaign}`.
+    pub daily_figures: &'static str,
+    /// Editor heading.
+    pub editor_title: &'static str,
+    /// Editor explanation.
+    pub editor_intro: &'static str,
+    /// Label of the file text area.
+    pub campaign_file: &'static str,
+    /// Label of the file input.
+    pub upload_file: &'static str,
+    /// A chosen file is over 256 KiB.
+    pub file_too_large: &'static str,
+    /// Button: put the live file in the editor.
+    pub load_live: &'static str,
+    /// Button: check the file.
+    pub check_button: &'static str,
+    /// The file is valid; `{count}`, `{enabled}`.
+    pub check_ok: &'static str,
+    /// The file has errors; `{count}`.
+    pub check_failed: &'static str,
+    /// Preview form heading.
+    pub preview_title: &'static str,
+    /// Preview: page URL.
+    pub preview_url: &'static str,
+    /// Preview: referrer.
+    pub preview_referrer: &'static str,
+    /// Preview: device.
+    pub preview_device: &'static str,
+    /// Device.
+    pub device_mobile: &'static str,
+    /// Device.
+    pub device_tablet: &'static str,
+    /// Device.
+    pub device_desktop: &'static str,
+    /// Preview: visitor language.
+    pub preview_locale: &'static str,
+    /// Preview: seconds on page.
+    pub preview_seconds: &'static str,
+    /// Preview: scroll depth, percent.
+    pub preview_scroll: &'static str,
+    /// Preview: cart value.
+    pub preview_cart: &'static str,
+    /// Preview: agents online.
+    pub preview_agents: &'static str,
+    /// Preview: inside business hours.
+    pub preview_business_hours: &'static str,
+    /// Preview: exit intent.
+    pub preview_exit_intent: &'static str,
+    /// Button: run the preview.
+    pub preview_button: &'static str,
+    /// Preview result; `{campaign}`.
+    pub preview_shows: &'static str,
+    /// Preview result: nothing shown.
+    pub preview_nothing: &'static str,
+    /// Preview: a campaign later; `{campaign}`, `{seconds}`.
+    pub preview_waiting: &'static str,
+    /// Button: publish a new version.
+    pub publish_button: &'static str,
+    /// Notice after publishing; `{version}`.
+    pub published: &'static str,
+    /// Version history heading.
+    pub versions_title: &'static str,
+    /// Column: version.
+    pub version_heading: &'static str,
+    /// Column: when pushed.
+    pub pushed_at_heading: &'static str,
+    /// Column: who pushed.
+    pub pushed_by_heading: &'static str,
+    /// Who pushed: the command line.
+    pub command_line: &'static str,
+    /// No version pushed yet.
+    pub no_versions: &'static str,
+    /// Preview: visits, this one included.
+    pub preview_visits: &'static str,
+    /// Preview: pages viewed this session.
+    pub preview_pages: &'static str,
+    /// Preview: cart items, comma-separated.
+    pub preview_cart_items: &'static str,
+    /// Preview: customer tags, comma-separated.
+    pub preview_customer_tags: &'static str,
 }
 
 /// English.
@@ -1043,6 +1146,58 @@ pub const EN: Strings = Strings {
     save_hours: "Save hours",
     notice_hours_saved: "Business hours saved.",
     hours_format: "{day}: write times as 09:00-17:00.",
+    // campaigns
+    campaigns_view: "Campaigns",
+    campaigns_title: "Campaigns",
+    campaign_heading: "Campaign",
+    shown_heading: "Shown",
+    clicked_heading: "Clicked",
+    dismissed_heading: "Dismissed",
+    conversions_heading: "Conversions",
+    revenue_heading: "Revenue",
+    no_campaigns: "No campaigns yet.",
+    attribution_note: "A purchase counts for the campaign the shopper last clicked or chatted from within {days} days before buying; each order counts once.",
+    chart_campaign_days: "Last 30 days of {campaign}: shown and conversions per day",
+    daily_figures: "Daily figures of {campaign}",
+    editor_title: "Edit campaigns",
+    editor_intro: "Paste or upload a campaign file, check it, preview what a visitor would see, then publish it as a new version.",
+    campaign_file: "Campaign file (JSON)",
+    upload_file: "Upload a campaign file",
+    file_too_large: "That file is larger than 256 KiB; campaign files are limited to 256 KiB.",
+    load_live: "Load the live file",
+    check_button: "Check",
+    check_ok: "Valid. Campaigns: {count}, enabled: {enabled}.",
+    check_failed: "Errors found: {count}. Fix them before publishing:",
+    preview_title: "Preview",
+    preview_url: "Page URL",
+    preview_referrer: "Referrer",
+    preview_device: "Device",
+    device_mobile: "Mobile",
+    device_tablet: "Tablet",
+    device_desktop: "Desktop",
+    preview_locale: "Visitor language",
+    preview_seconds: "Seconds on page",
+    preview_scroll: "Scroll depth (%)",
+    preview_cart: "Cart value",
+    preview_agents: "Agents online",
+    preview_business_hours: "Inside business hours",
+    preview_exit_intent: "Exit intent",
+    preview_button: "Preview",
+    preview_shows: "This visitor sees “{campaign}”:",
+    preview_nothing: "This visitor sees no campaign.",
+    preview_waiting: "{campaign} in {seconds} s",
+    publish_button: "Publish",
+    published: "Version {version} is live.",
+    versions_title: "Version history",
+    version_heading: "Version",
+    pushed_at_heading: "When",
+    pushed_by_heading: "Who",
+    command_line: "command line",
+    no_versions: "No version pushed yet.",
+    preview_visits: "Visits (this one included)",
+    preview_pages: "Pages viewed",
+    preview_cart_items: "Cart items (comma-separated)",
+    preview_customer_tags: "Customer tags (comma-separated)",
 };
 
 #[cfg(test)]

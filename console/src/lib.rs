@@ -4,6 +4,7 @@
 //! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
 //!   [`context`], [`records`], [`store_requests`], [`insights`], [`team`],
 //!   [`macro_editor`], [`settings`]: the screens.
+//!   [`context`], [`records`], [`store_requests`], [`insights`], [`campaigns`]: the screens.
 //! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
@@ -15,6 +16,7 @@
 
 pub mod api;
 pub mod app;
+pub mod campaigns;
 pub mod chat;
 pub mod context;
 pub mod dates;

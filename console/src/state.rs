@@ -34,6 +34,8 @@ pub enum View {
     Macros,
     /// Tags and business hours (admins only).
     Settings,
+    /// Campaign figures (conversions, revenue) and the campaign editor.
+    Campaigns,
 }
 
 /// The WebSocket's state, as the top bar shows it.

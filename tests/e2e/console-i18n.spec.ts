@@ -77,7 +77,7 @@ test('a French browser gets the French console; the switcher rewords every scree
   await expect(page.getByText('Connecté', { exact: true })).toBeVisible();
   const views = page.getByRole('navigation', { name: 'Vues' });
   // The demo agent is an admin: Team, Macros and Settings follow.
-  await expect(views.getByRole('button')).toHaveText(['Conversations', 'Tickets', 'Retours', 'Demandes boutique', 'Statistiques', 'Équipe', 'Macros', 'Réglages']);
+  await expect(views.getByRole('button')).toHaveText(['Conversations', 'Tickets', 'Retours', 'Demandes boutique', 'Statistiques', 'Campagnes', 'Équipe', 'Macros', 'Réglages']);
   await expect(page.getByRole('group', { name: 'Disponibilité' }).getByRole('button', { name: 'En ligne' })).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
 

@@ -304,6 +304,11 @@ pub struct CampaignEvent {
     pub campaign: String,
     /// What happened.
     pub kind: CampaignEventKind,
+    /// The browser's visitor id (`Aisle.visitor`, kept by the loader in
+    /// `localStorage`), so a later purchase can be attributed to a clicked
+    /// campaign ([`crate::attribution`]); absent: counted, never attributed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor: Option<String>,
 }
 
 /// What a campaign did.

@@ -8,12 +8,14 @@
 //! - [`assist`]: the self-service conversation (generic prompts the widget renders).
 //! - [`policy`]: the store's self-service rules (returns, cancels, reportable issues).
 //! - [`campaign`]: the marketer's campaign model, validation and evaluator.
+//! - [`attribution`]: purchases attributed to campaigns, and campaign figures.
 //!
 //! This crate has no browser, tokio or database dependencies: test it with
 //! `cargo test -p aisle-core`.
 
 pub mod api;
 pub mod assist;
+pub mod attribution;
 pub mod campaign;
 pub mod insights;
 pub mod order;

@@ -837,9 +837,7 @@ async fn store_request_retry(
 
 /// Routes under `/api/sites/{site}` for agents of that site.
 pub fn site_routes() -> Router<AppState> {
-    Router::new()
-        .route("/sites/{site}/stats", get(site_stats))
-        .route("/sites/{site}/campaigns/stats", get(campaign_stats))
+    Router::new().route("/sites/{site}/stats", get(site_stats))
 }
 
 /// The agent's own site, or 403 for any other.
@@ -859,38 +857,6 @@ async fn site_stats(
 ) -> Result<Json<Value>, AppError> {
     own_site(&agent, &site)?;
     stats(agent, state).await
-}
-
-/// `GET /api/sites/{site}/campaigns/stats`: per campaign, events by kind in
-/// total and per UTC day.
-async fn campaign_stats(
-    agent: Agent,
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    own_site(&agent, &site)?;
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, day, kind, count FROM campaign_events WHERE site_id = ? \
-         ORDER BY campaign_id, day",
-    )
-    .bind(&site)
-    .fetch_all(&state.db)
-    .await?;
-    let zero = || json!({ "shown": 0, "clicked": 0, "dismissed": 0, "conversation_started": 0 });
-    let mut campaigns = serde_json::Map::new();
-    for (id, day, kind, count) in rows {
-        let entry = campaigns
-            .entry(id)
-            .or_insert_with(|| json!({ "total": zero(), "days": {} }));
-        let total = entry["total"][kind.as_str()].as_i64().unwrap_or(0) + count;
-        entry["total"][kind.as_str()] = json!(total);
-        let days = &mut entry["days"];
-        if days.get(&day).is_none() {
-            days[&day] = zero();
-        }
-        days[&day][kind.as_str()] = json!(count);
-    }
-    Ok(Json(json!({ "campaigns": campaigns })))
 }
 
 /// `GET /api/agent/stats`: what each campaign did (events by kind, all days

@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
             "/sites/{site}/campaigns/events",
             post(crate::campaigns::record_event),
         )
+        .route(
+            "/sites/{site}/campaigns/purchase",
+            post(crate::attribution::purchase),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

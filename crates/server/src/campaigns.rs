@@ -13,7 +13,9 @@ use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
 use crate::sites::KnownSite;
-use aisle_core::api::{CampaignDecision, CampaignEvent, ErrorCode, ShownCampaign, VisitorState};
+use aisle_core::api::{
+    CampaignDecision, CampaignEvent, CampaignEventKind, ErrorCode, ShownCampaign, VisitorState,
+};
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{CampaignError, CampaignFile, decide, parse_campaigns};
 use axum::Json;
@@ -41,8 +43,20 @@ impl From<sqlx::Error> for PushError {
     }
 }
 
-/// Validates `source` and stores it as the site's next version; returns that version.
+/// Validates `source` and stores it as the site's next version, pushed from
+/// the command line; returns that version.
 pub async fn push(db: &SqlitePool, site: &str, source: &str) -> Result<i64, PushError> {
+    push_by(db, site, source, None).await
+}
+
+/// [`push`] with who pushed: an agent's name from the console, `None` for
+/// the command line (the version history shows "command line").
+pub async fn push_by(
+    db: &SqlitePool,
+    site: &str,
+    source: &str,
+    pushed_by: Option<&str>,
+) -> Result<i64, PushError> {
     parse_campaigns(source).map_err(PushError::Invalid)?;
     let mut tx = db.begin().await?;
     let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
@@ -59,12 +73,14 @@ pub async fn push(db: &SqlitePool, site: &str, source: &str) -> Result<i64, Push
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO campaign_versions (site_id, version, source, pushed_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO campaign_versions (site_id, version, source, pushed_at, pushed_by) \
+         VALUES (?, ?, ?, ?, ?)",
     )
     .bind(site)
     .bind(next)
     .bind(source)
     .bind(now())
+    .bind(pushed_by)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -187,7 +203,9 @@ pub fn utc_day(unix_seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// `POST /api/sites/{site}/campaigns/events`: counts one event of a live campaign.
+/// `POST /api/sites/{site}/campaigns/events`: counts one event of a live campaign;
+/// with a `visitor`, a click or conversation started is also that visitor's
+/// last touch ([`crate::attribution::touch`]).
 ///
 /// At most [`Write::CampaignEvent`]'s limit per client address and site an
 /// hour; more answer 429 and are not counted, so no one can inflate the stats.
@@ -198,6 +216,15 @@ pub async fn record_event(
     ApiJson(event): ApiJson<CampaignEvent>,
 ) -> Result<StatusCode, AppError> {
     let site = &site.id;
+    if let Some(visitor) = &event.visitor
+        && !aisle_core::attribution::valid_visitor(visitor)
+    {
+        return Err(AppError::Invalid {
+            code: ErrorCode::BadRequest,
+            message: "visitor must be 8-64 letters, digits, - or _".into(),
+            field: Some("visitor".into()),
+        });
+    }
     crate::limits::allow(&state, Write::CampaignEvent, site, client)
         .map_err(AppError::RateLimited)?;
     // Only campaigns of the live file count, so the table cannot be filled with junk ids.
@@ -221,6 +248,15 @@ pub async fn record_event(
     .bind(event.kind.as_str())
     .execute(&state.db)
     .await?;
+    // A click or a conversation is the visitor's last touch, for attribution.
+    if let Some(visitor) = &event.visitor
+        && matches!(
+            event.kind,
+            CampaignEventKind::Clicked | CampaignEventKind::ConversationStarted
+        )
+    {
+        crate::attribution::touch(&state.db, site, visitor, &event.campaign).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -342,7 +342,7 @@ async fn insights(
 
 /// A CSV field: quoted when it holds a comma, quote or line break, and
 /// never starting with a formula sign (spreadsheets would run it).
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err() {
         format!("'{text}")
     } else {

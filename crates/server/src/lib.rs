@@ -8,6 +8,8 @@ pub mod agents;
 pub mod api;
 pub mod assets;
 pub mod assist;
+pub mod attribution;
+pub mod campaign_editor;
 pub mod campaigns;
 pub mod campaigns_cli;
 pub mod chat;
@@ -235,6 +237,7 @@ pub fn app(state: AppState) -> Router {
             api::routes()
                 .layer(cors)
                 .merge(agents::site_routes())
+                .merge(attribution::agent_routes())
                 .nest(
                     "/agent",
                     agents::routes()
@@ -243,7 +246,9 @@ pub fn app(state: AppState) -> Router {
                 )
                 .layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES))
                 // Pushed orders come in batches: their own, larger limit.
-                .merge(stores::push::routes()),
+                .merge(stores::push::routes())
+                // Campaign files from the console: 256 KiB.
+                .merge(campaign_editor::routes()),
         )
         .merge(hooks::routes())
         .merge(email::replies::hook_routes())

@@ -1,6 +1,6 @@
 //! How much one anonymous visitor may make the server store: tickets and
 //! return requests, self-service sessions, "Did this help?" answers and
-//! campaign events, each counted per client address and site in a sliding
+//! campaign events and reported purchases, each counted per client address and site in a sliding
 //! hour ([`WRITE_WINDOW`]). Over the limit, a shopper is told to try again
 //! later (what they typed stays in the form); counters are simply not bumped.
 
@@ -22,6 +22,8 @@ pub enum Write {
     Feedback,
     /// A campaign event (shown, clicked, dismissed, conversation started).
     CampaignEvent,
+    /// A purchase reported by a store's thank-you page (`Aisle('purchase')`).
+    Purchase,
 }
 
 impl Write {
@@ -32,6 +34,7 @@ impl Write {
             Write::Session => "session",
             Write::Feedback => "feedback",
             Write::CampaignEvent => "campaign-event",
+            Write::Purchase => "purchase",
         }
     }
 }
@@ -48,6 +51,8 @@ pub struct WriteLimits {
     pub feedback: usize,
     /// Campaign events.
     pub campaign_events: usize,
+    /// Purchases reported for campaign attribution.
+    pub purchases: usize,
 }
 
 impl Default for WriteLimits {
@@ -57,6 +62,7 @@ impl Default for WriteLimits {
             sessions: 600,
             feedback: 60,
             campaign_events: 600,
+            purchases: 60,
         }
     }
 }
@@ -69,6 +75,7 @@ impl WriteLimits {
             Write::Session => self.sessions,
             Write::Feedback => self.feedback,
             Write::CampaignEvent => self.campaign_events,
+            Write::Purchase => self.purchases,
         }
     }
 }

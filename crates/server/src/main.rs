@@ -111,6 +111,9 @@ struct NetworkArgs {
     /// Campaign events counted per client address and site an hour.
     #[arg(long, env = "AISLE_CAMPAIGN_EVENTS_PER_HOUR", default_value_t = 600)]
     campaign_events_per_hour: usize,
+    /// Purchases (`Aisle('purchase')`) recorded per client address and site an hour.
+    #[arg(long, env = "AISLE_PURCHASES_PER_HOUR", default_value_t = 60)]
+    purchases_per_hour: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -439,6 +442,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                             sessions: network.sessions_per_hour,
                             feedback: network.feedback_per_hour,
                             campaign_events: network.campaign_events_per_hour,
+                            purchases: network.purchases_per_hour,
                         },
                     },
                 },

@@ -59,6 +59,10 @@ pub struct SiteFile {
     /// unanswered closes on its own (tag `auto-closed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_close_minutes: Option<u32>,
+    /// Days after a campaign click during which a purchase counts for that
+    /// campaign (last touch); absent: 7, at most 90.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution_days: Option<u32>,
     /// Where orders come from: `{"kind": "shopify", "shop": …, "token_env": …}`;
     /// absent: the demo tables.
     #[serde(default, skip_serializing_if = "OrderSourceConfig::is_demo")]
@@ -81,6 +85,7 @@ impl SiteFile {
             strings: self.strings.clone(),
             reply_promise_minutes: self.reply_promise_minutes,
             auto_close_minutes: self.auto_close_minutes,
+            attribution_days: self.attribution_days,
             order_source: self.order_source.clone(),
             email: self.email.clone(),
         }
@@ -271,6 +276,12 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
             &[K("auto_close_minutes")],
             "between 5 minutes and a week (10080)".into(),
         );
+    }
+    if file
+        .attribution_days
+        .is_some_and(|d| !(1..=aisle_core::attribution::MAX_ATTRIBUTION_DAYS).contains(&d))
+    {
+        err(&[K("attribution_days")], "between 1 and 90 days".into());
     }
     let source_problems = match &file.order_source {
         OrderSourceConfig::Demo => Vec::new(),
@@ -515,6 +526,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         strings: config.strings,
         reply_promise_minutes: config.reply_promise_minutes,
         auto_close_minutes: config.auto_close_minutes,
+        attribution_days: config.attribution_days,
         order_source: config.order_source,
         email: config.email,
     }))

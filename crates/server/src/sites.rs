@@ -51,6 +51,9 @@ pub struct SiteConfig {
     /// the agent's last message (tagged `auto-closed`); `None`: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_close_minutes: Option<u32>,
+    /// Attribution window for campaign purchases, days; `None`: 7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution_days: Option<u32>,
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
@@ -188,6 +191,12 @@ impl BusinessHours {
 }
 
 impl SiteConfig {
+    /// The campaign attribution window, days (7 unless the site file says).
+    pub fn attribution_days(&self) -> u32 {
+        self.attribution_days
+            .unwrap_or(aisle_core::attribution::DEFAULT_ATTRIBUTION_DAYS)
+    }
+
     /// When people are next on duty, if they are off now.
     pub fn back_at(&self, unix_seconds: i64) -> Option<i64> {
         self.business_hours

@@ -1,0 +1,342 @@
+//! Campaign revenue attribution and the figures marketers are judged by.
+//!
+//! - A campaign event with the loader's visitor id (`Aisle.visitor`) that is a
+//!   click or a conversation started becomes that visitor's *touch*: one row
+//!   per site and visitor, the last one wins ([`touch`]).
+//! - `POST /api/sites/{site}/campaigns/purchase` (the loader's
+//!   `Aisle('purchase', {order, value, currency})` on the store's thank-you
+//!   page) records the order once per site and order reference, attributed to
+//!   the visitor's touch when it is within the site's attribution window
+//!   (`attribution_days` in the site file, 7 by default): last touch.
+//! - `GET /api/sites/{site}/campaigns/stats` and `…/campaigns/stats.csv`:
+//!   per campaign shown, clicked, dismissed, conversations, conversions and
+//!   revenue per currency, in total, per day, and the last 30 days.
+
+use crate::AppState;
+use crate::agents::Agent;
+use crate::campaigns::{live, utc_day};
+use crate::client::ClientIp;
+use crate::db::now;
+use crate::error::{ApiJson, AppError};
+use crate::insights::csv_field;
+use crate::limits::Write;
+use crate::sites::KnownSite;
+use aisle_core::api::ErrorCode;
+use aisle_core::attribution::{
+    CampaignReport, CampaignStats, DayFigures, Figures, MAX_ATTRIBUTION_DAYS, Purchase,
+    RECENT_DAYS, money_text,
+};
+use aisle_core::campaign::parse_campaigns;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use std::collections::BTreeMap;
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// Routes for agents (bearer token or session cookie): the figures and their CSV.
+pub fn agent_routes() -> Router<AppState> {
+    Router::new()
+        .route("/sites/{site}/campaigns/stats", get(campaign_stats))
+        .route("/sites/{site}/campaigns/stats.csv", get(campaign_stats_csv))
+}
+
+/// Remembers that `visitor` interacted with `campaign` now (last touch wins),
+/// and forgets touches older than the longest attribution window.
+pub async fn touch(db: &SqlitePool, site: &str, visitor: &str, campaign: &str) -> sqlx::Result<()> {
+    let at = now();
+    sqlx::query(
+        "INSERT INTO campaign_touches (site_id, visitor, campaign_id, at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (site_id, visitor) DO UPDATE SET campaign_id = excluded.campaign_id, at = excluded.at",
+    )
+    .bind(site)
+    .bind(visitor)
+    .bind(campaign)
+    .bind(at)
+    .execute(db)
+    .await?;
+    sqlx::query("DELETE FROM campaign_touches WHERE site_id = ? AND at < ?")
+        .bind(site)
+        .bind(at - i64::from(MAX_ATTRIBUTION_DAYS) * DAY)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A 400 naming the offending field of the body.
+fn bad_field(field: &str, message: &str) -> AppError {
+    AppError::Invalid {
+        code: ErrorCode::BadRequest,
+        message: message.to_owned(),
+        field: Some(field.to_owned()),
+    }
+}
+
+/// `POST /api/sites/{site}/campaigns/purchase`: records a purchase once per
+/// order and attributes it to the visitor's last campaign touch within the
+/// site's window. Answers `{"counted": bool, "campaign": id | null}`:
+/// `counted` is false when the order was already recorded (the first report
+/// stands). Bounded like every anonymous write ([`Write::Purchase`], flag
+/// `--purchases-per-hour`); a bad field is a 400 naming it.
+pub async fn purchase(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    site: KnownSite,
+    ApiJson(purchase): ApiJson<Purchase>,
+) -> Result<Json<Value>, AppError> {
+    let (value_milli, currency) = purchase
+        .validate()
+        .map_err(|(field, why)| bad_field(field, why))?;
+    crate::limits::allow(&state, Write::Purchase, &site.id, client)
+        .map_err(AppError::RateLimited)?;
+    let at = now();
+    let window = i64::from(site.config.attribution_days()) * DAY;
+    let order = purchase.order.trim();
+    // One statement: the touch is read and the order inserted atomically, and
+    // the primary key (site, order) makes every later report of it a no-op.
+    let result = sqlx::query(
+        "INSERT INTO campaign_conversions \
+           (site_id, order_ref, campaign_id, visitor, value_milli, currency, day, at) \
+         VALUES (?1, ?2, \
+           (SELECT campaign_id FROM campaign_touches \
+             WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4), \
+           ?3, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (site_id, order_ref) DO NOTHING",
+    )
+    .bind(&site.id)
+    .bind(order)
+    .bind(&purchase.visitor)
+    .bind(at - window)
+    .bind(value_milli)
+    .bind(&currency)
+    .bind(utc_day(at))
+    .bind(at)
+    .execute(&state.db)
+    .await?;
+    let counted = result.rows_affected() == 1;
+    let (campaign,): (Option<String>,) = sqlx::query_as(
+        "SELECT campaign_id FROM campaign_conversions WHERE site_id = ? AND order_ref = ?",
+    )
+    .bind(&site.id)
+    .bind(order)
+    .fetch_one(&state.db)
+    .await?;
+    // Only the first report tells which campaign won it.
+    let campaign = if counted { campaign } else { None };
+    Ok(Json(json!({ "counted": counted, "campaign": campaign })))
+}
+
+/// Figures being summed, revenue still in thousandths.
+#[derive(Default)]
+struct Sum {
+    figures: Figures,
+    revenue: BTreeMap<String, i64>,
+}
+
+impl Sum {
+    fn add_event(&mut self, kind: &str, count: i64) {
+        let n = u64::try_from(count).unwrap_or(0);
+        match kind {
+            "shown" => self.figures.shown += n,
+            "clicked" => self.figures.clicked += n,
+            "dismissed" => self.figures.dismissed += n,
+            "conversation_started" => self.figures.conversation_started += n,
+            _ => {}
+        }
+    }
+
+    fn add_sales(&mut self, currency: &str, orders: i64, milli: i64) {
+        self.figures.conversions += u64::try_from(orders).unwrap_or(0);
+        *self.revenue.entry(currency.to_owned()).or_default() += milli;
+    }
+
+    fn done(mut self) -> Figures {
+        self.figures.revenue = self
+            .revenue
+            .into_iter()
+            .map(|(c, m)| (c, money_text(m)))
+            .collect();
+        self.figures
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    total: Sum,
+    days: BTreeMap<String, Sum>,
+}
+
+/// Every campaign's figures on `site`: the live file's campaigns (zeros
+/// included) and any other with events or conversions.
+pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppError> {
+    let db = &state.db;
+    let mut reports: BTreeMap<String, Report> = BTreeMap::new();
+    if let Some((_, source)) = live(db, site).await?
+        && let Ok(file) = parse_campaigns(&source)
+    {
+        for campaign in file.campaigns {
+            reports.entry(campaign.id).or_default();
+        }
+    }
+    let events: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT campaign_id, day, kind, count FROM campaign_events WHERE site_id = ?",
+    )
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    for (id, day, kind, count) in events {
+        let report = reports.entry(id).or_default();
+        report.total.add_event(&kind, count);
+        report.days.entry(day).or_default().add_event(&kind, count);
+    }
+    let sales: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT campaign_id, day, currency, COUNT(*), SUM(value_milli) FROM campaign_conversions \
+         WHERE site_id = ? AND campaign_id IS NOT NULL GROUP BY campaign_id, day, currency",
+    )
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    for (id, day, currency, orders, milli) in sales {
+        let report = reports.entry(id).or_default();
+        report.total.add_sales(&currency, orders, milli);
+        report
+            .days
+            .entry(day)
+            .or_default()
+            .add_sales(&currency, orders, milli);
+    }
+    let today = now();
+    let recent_days: Vec<String> = (0..RECENT_DAYS as i64)
+        .rev()
+        .map(|back| utc_day(today - back * DAY))
+        .collect();
+    let campaigns = reports
+        .into_iter()
+        .map(|(id, report)| {
+            let days: BTreeMap<String, Figures> = report
+                .days
+                .into_iter()
+                .map(|(day, sum)| (day, sum.done()))
+                .collect();
+            let recent = recent_days
+                .iter()
+                .map(|day| DayFigures {
+                    day: day.clone(),
+                    figures: days.get(day).cloned().unwrap_or_default(),
+                })
+                .collect();
+            let report = CampaignReport {
+                total: report.total.done(),
+                days,
+                recent,
+            };
+            (id, report)
+        })
+        .collect();
+    let attribution_days = state
+        .sites
+        .get(site)
+        .map_or(aisle_core::attribution::DEFAULT_ATTRIBUTION_DAYS, |s| {
+            s.config.attribution_days()
+        });
+    Ok(CampaignStats {
+        campaigns,
+        attribution_days,
+    })
+}
+
+/// The agent's own site, or 403. Kept in one place with the campaign editor's
+/// rule ([`crate::campaign_editor::may_edit`]).
+fn own_site(agent: &Agent, site: &str) -> Result<(), AppError> {
+    if agent.site == site {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("agents see only their own site".into()))
+    }
+}
+
+/// `GET /api/sites/{site}/campaigns/stats`: [`CampaignStats`] as JSON. The
+/// earlier fields stay (`campaigns.{id}.total` and `.days` with `shown`,
+/// `clicked`, `dismissed`, `conversation_started`); new: `conversions`,
+/// `revenue`, `recent` and `attribution_days`.
+async fn campaign_stats(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+) -> Result<Json<CampaignStats>, AppError> {
+    own_site(&agent, &site)?;
+    Ok(Json(stats(&state, &site).await?))
+}
+
+/// The CSV of [`stats`]: one line per campaign and day with activity, then
+/// one `total` line per campaign; one revenue column per currency.
+pub fn stats_csv(stats: &CampaignStats) -> String {
+    let mut currencies: Vec<&String> = stats
+        .campaigns
+        .values()
+        .flat_map(|r| r.total.revenue.keys())
+        .collect();
+    currencies.sort();
+    currencies.dedup();
+    let mut out = String::from("campaign,day,shown,clicked,dismissed,conversations,conversions");
+    for currency in &currencies {
+        out.push_str(&format!(",revenue_{}", csv_field(currency)));
+    }
+    out.push('\n');
+    let mut line = |id: &str, day: &str, f: &Figures| {
+        let mut cells = vec![
+            csv_field(id),
+            csv_field(day),
+            f.shown.to_string(),
+            f.clicked.to_string(),
+            f.dismissed.to_string(),
+            f.conversation_started.to_string(),
+            f.conversions.to_string(),
+        ];
+        for currency in &currencies {
+            cells.push(
+                f.revenue
+                    .get(*currency)
+                    .cloned()
+                    .unwrap_or_else(|| "0.00".into()),
+            );
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    };
+    for (id, report) in &stats.campaigns {
+        for (day, figures) in &report.days {
+            line(id, day, figures);
+        }
+        line(id, "total", &report.total);
+    }
+    out
+}
+
+/// `GET /api/sites/{site}/campaigns/stats.csv`: [`stats_csv`] as a download.
+async fn campaign_stats_csv(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+) -> Result<Response, AppError> {
+    own_site(&agent, &site)?;
+    let figures = stats(&state, &site).await?;
+    let name = format!(
+        "attachment; filename=\"aisle-campaigns-{}-{}.csv\"",
+        site.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
+        utc_day(now())
+    );
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        stats_csv(&figures),
+    )
+        .into_response())
+}

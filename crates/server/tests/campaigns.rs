@@ -1,0 +1,665 @@
+//! Campaign attribution, figures and the console's campaign editor, against
+//! the real router and a real SQLite file: a purchase reported by a
+//! thank-you page counts for the campaign the visitor last clicked within the
+//! site's window, once per order; the stats and their CSV show it; the editor
+//! checks, previews and publishes files as the command line does.
+
+use aisle_server::limits::WriteLimits;
+use aisle_server::{AppState, Config, Network, app};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+struct Demo {
+    state: AppState,
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+async fn demo_with(network: Network) -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
+        demo: true,
+        assets: dir.path().to_path_buf(),
+        network,
+    };
+    let state = AppState::open(&config).await.unwrap();
+    Demo {
+        router: app(state.clone()),
+        state,
+        _dir: dir,
+    }
+}
+
+async fn demo() -> Demo {
+    demo_with(Network::default()).await
+}
+
+/// One request from client address `client`; the answer's status, headers and text.
+async fn raw(
+    router: &Router,
+    client: [u8; 4],
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: String,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let mut request = request.body(Body::from(body)).unwrap();
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((client, 40000))));
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+async fn call(
+    demo: &Demo,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let (status, _, text) = raw(
+        &demo.router,
+        [10, 0, 0, 7],
+        method,
+        path,
+        token,
+        body.to_string(),
+    )
+    .await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn login(demo: &Demo) -> String {
+    let (status, body) = call(
+        demo,
+        "POST",
+        "/api/agent/login",
+        None,
+        json!({"email": "agent@demo.test", "password": "demo-agent"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// A campaign event from `visitor`, as the widget posts it.
+async fn event(demo: &Demo, visitor: &str, campaign: &str, kind: &str) {
+    let (status, body) = call(
+        demo,
+        "POST",
+        "/api/sites/demo/campaigns/events",
+        None,
+        json!({"campaign": campaign, "kind": kind, "visitor": visitor}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+/// `Aisle('purchase', …)` as the loader posts it.
+async fn purchase(demo: &Demo, visitor: &str, order: &str, value: f64) -> Value {
+    let (status, body) = call(
+        demo,
+        "POST",
+        "/api/sites/demo/campaigns/purchase",
+        None,
+        json!({"visitor": visitor, "order": order, "value": value, "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn stats(demo: &Demo, token: &str) -> Value {
+    let (status, body) = call(
+        demo,
+        "GET",
+        "/api/sites/demo/campaigns/stats",
+        Some(token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    // Ada saw and clicked the sitewide sale, then started a chat from the VIP one.
+    event(&demo, "ada-visitor-1", "bf-sitewide", "shown").await;
+    event(&demo, "ada-visitor-1", "bf-sitewide", "clicked").await;
+    event(&demo, "ada-visitor-1", "collections-vip", "shown").await;
+    event(
+        &demo,
+        "ada-visitor-1",
+        "collections-vip",
+        "conversation_started",
+    )
+    .await;
+    // Then the quiz was shown to her, but she never touched it.
+    event(&demo, "ada-visitor-1", "parka-quiz", "shown").await;
+    // However many campaigns she touches, she is one row: the last touch.
+    let (touches,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM campaign_touches WHERE visitor = 'ada-visitor-1'")
+            .fetch_one(&demo.state.db)
+            .await
+            .unwrap();
+    assert_eq!(touches, 1);
+    let answer = purchase(&demo, "ada-visitor-1", "#1001", 129.9).await;
+    assert_eq!(
+        answer,
+        json!({"counted": true, "campaign": "collections-vip"})
+    );
+
+    // Alan only saw a campaign and closed it: his order is no campaign's.
+    event(&demo, "alan-visitor", "bf-sitewide", "shown").await;
+    event(&demo, "alan-visitor", "bf-sitewide", "dismissed").await;
+    let answer = purchase(&demo, "alan-visitor", "#1002", 50.0).await;
+    assert_eq!(answer, json!({"counted": true, "campaign": null}));
+    // Nor is the order of a visitor who did nothing with any campaign.
+    let answer = purchase(&demo, "nobody-at-all", "#1003", 10.0).await;
+    assert_eq!(answer["campaign"], Value::Null);
+
+    let body = stats(&demo, &token).await;
+    let vip = &body["campaigns"]["collections-vip"];
+    assert_eq!(vip["total"]["conversions"], 1, "{body}");
+    assert_eq!(vip["total"]["revenue"], json!({"EUR": "129.90"}));
+    assert_eq!(vip["total"]["shown"], 1);
+    assert_eq!(vip["total"]["conversation_started"], 1);
+    let sale = &body["campaigns"]["bf-sitewide"];
+    assert_eq!(sale["total"]["conversions"], 0, "{body}");
+    assert_eq!(sale["total"]["shown"], 2);
+    assert_eq!(sale["total"]["clicked"], 1);
+    assert_eq!(sale["total"]["dismissed"], 1);
+    assert_eq!(body["campaigns"]["parka-quiz"]["total"]["conversions"], 0);
+    // A live campaign nobody saw is listed with zeros.
+    assert_eq!(
+        body["campaigns"]["free-shipping-nudge"]["total"]["shown"], 0,
+        "{body}"
+    );
+    assert_eq!(body["attribution_days"], 7);
+    // The last 30 days, oldest first; today holds the figures.
+    let recent = vip["recent"].as_array().unwrap();
+    assert_eq!(recent.len(), 30);
+    let today = recent.last().unwrap();
+    assert_eq!(today["conversions"], 1);
+    assert_eq!(today["revenue"]["EUR"], "129.90");
+    assert_eq!(recent[0]["shown"], 0);
+    assert_eq!(
+        vip["days"][today["day"].as_str().unwrap()]["conversions"],
+        1
+    );
+
+    // The CSV says the same.
+    let (status, headers, csv) = raw(
+        &demo.router,
+        [10, 0, 0, 7],
+        "GET",
+        "/api/sites/demo/campaigns/stats.csv",
+        Some(&token),
+        String::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("aisle-campaigns-demo-")
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "campaign,day,shown,clicked,dismissed,conversations,conversions,revenue_EUR"
+    );
+    let day = today["day"].as_str().unwrap();
+    assert!(
+        lines.contains(&format!("collections-vip,{day},1,0,0,1,1,129.90").as_str()),
+        "{csv}"
+    );
+    assert!(
+        lines.contains(&"collections-vip,total,1,0,0,1,1,129.90"),
+        "{csv}"
+    );
+    assert!(lines.contains(&"bf-sitewide,total,2,1,1,0,0,0.00"), "{csv}");
+    assert!(
+        lines.contains(&"free-shipping-nudge,total,0,0,0,0,0,0.00"),
+        "{csv}"
+    );
+
+    // Figures are for agents only.
+    let (status, _) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/stats",
+        None,
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = raw(
+        &demo.router,
+        [10, 0, 0, 7],
+        "GET",
+        "/api/sites/demo/campaigns/stats.csv",
+        None,
+        String::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_click_older_than_the_attribution_window_does_not_count() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    event(&demo, "six-days-ago", "bf-sitewide", "clicked").await;
+    event(&demo, "eight-days-ago", "bf-sitewide", "clicked").await;
+    // Time passes: the clicks were six and eight days ago.
+    for (visitor, days) in [("six-days-ago", 6), ("eight-days-ago", 8)] {
+        sqlx::query("UPDATE campaign_touches SET at = at - ? WHERE visitor = ?")
+            .bind(days * 86_400)
+            .bind(visitor)
+            .execute(&demo.state.db)
+            .await
+            .unwrap();
+    }
+    let inside = purchase(&demo, "six-days-ago", "A-1", 20.0).await;
+    assert_eq!(inside["campaign"], "bf-sitewide");
+    let outside = purchase(&demo, "eight-days-ago", "A-2", 30.0).await;
+    assert_eq!(
+        outside["campaign"],
+        Value::Null,
+        "the default window is 7 days"
+    );
+    let body = stats(&demo, &token).await;
+    assert_eq!(body["campaigns"]["bf-sitewide"]["total"]["conversions"], 1);
+    assert_eq!(
+        body["campaigns"]["bf-sitewide"]["total"]["revenue"],
+        json!({"EUR": "20.00"})
+    );
+
+    // A merchant with a 10-day window counts the eight-day-old click.
+    let mut file = aisle_server::site_file::parse_site_file(aisle_server::demo::SITE_FILE).unwrap();
+    file.attribution_days = Some(10);
+    aisle_server::site_file::import(&demo.state.db, &file)
+        .await
+        .unwrap();
+    demo.state.sites.reload(&demo.state.db).await.unwrap();
+    let later = purchase(&demo, "eight-days-ago", "A-3", 5.5).await;
+    assert_eq!(later["campaign"], "bf-sitewide");
+    assert_eq!(stats(&demo, &token).await["attribution_days"], 10);
+}
+
+#[tokio::test]
+async fn a_site_file_window_outside_1_to_90_days_is_refused_with_its_path() {
+    let text = aisle_server::demo::SITE_FILE.replacen('{', "{\n  \"attribution_days\": 91,", 1);
+    let errors = aisle_server::site_file::parse_site_file(&text).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.path == "$.attribution_days"),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_order_is_counted_once_even_fifty_times_at_once() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    event(&demo, "eager-visitor", "bf-sitewide", "clicked").await;
+    let first = purchase(&demo, "eager-visitor", "#2001", 99.0).await;
+    assert_eq!(first["counted"], true);
+    // The thank-you page reloaded: the same order again.
+    let again = purchase(&demo, "eager-visitor", "#2001", 99.0).await;
+    assert_eq!(again, json!({"counted": false, "campaign": null}));
+
+    // Fifty reports of another order at once, from fifty addresses.
+    let tasks: Vec<_> = (0..50u8)
+        .map(|i| {
+            let router = demo.router.clone();
+            tokio::spawn(async move {
+                let body = json!({"visitor": "eager-visitor", "order": "#2002",
+                                  "value": 10.25, "currency": "eur"});
+                let (status, _, text) = raw(
+                    &router,
+                    [10, 1, 0, i],
+                    "POST",
+                    "/api/sites/demo/campaigns/purchase",
+                    None,
+                    body.to_string(),
+                )
+                .await;
+                assert_eq!(status, StatusCode::OK, "{text}");
+                serde_json::from_str::<Value>(&text).unwrap()["counted"] == true
+            })
+        })
+        .collect();
+    let mut counted = 0;
+    for task in tasks {
+        counted += usize::from(task.await.unwrap());
+    }
+    assert_eq!(counted, 1, "exactly one of the fifty counted");
+    let body = stats(&demo, &token).await;
+    let total = &body["campaigns"]["bf-sitewide"]["total"];
+    assert_eq!(total["conversions"], 2, "{body}");
+    assert_eq!(total["revenue"], json!({"EUR": "109.25"}));
+}
+
+#[tokio::test]
+async fn bad_purchase_fields_are_refused_naming_the_field() {
+    let demo = demo().await;
+    let good = json!({"visitor": "visitor-123", "order": "#1", "value": 1.5, "currency": "EUR"});
+    let cases = [
+        ("value", json!(-1)),
+        ("value", json!("12.50")),
+        ("value", json!(1e300)),
+        ("currency", json!("EURO")),
+        ("currency", json!("€")),
+        ("currency", json!("E1R")),
+        ("order", json!("x".repeat(65))),
+        ("order", json!("")),
+        ("visitor", json!("short")),
+        ("visitor", json!("<img src=x onerror=alert(1)>")),
+    ];
+    for (field, value) in cases {
+        let mut body = good.clone();
+        body[field] = value.clone();
+        let (status, answer) = call(
+            &demo,
+            "POST",
+            "/api/sites/demo/campaigns/purchase",
+            None,
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}={value}: {answer}");
+        assert_eq!(answer["field"], field, "{field}={value}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(field),
+            "{answer}"
+        );
+    }
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("currency");
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/sites/demo/campaigns/purchase",
+        None,
+        missing,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["message"].as_str().unwrap().contains("currency"),
+        "{answer}"
+    );
+    // An event's visitor id is checked too.
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/sites/demo/campaigns/events",
+        None,
+        json!({"campaign": "bf-sitewide", "kind": "clicked", "visitor": "a b"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["field"], "visitor");
+    // Nothing of it was stored.
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaign_conversions")
+        .fetch_one(&demo.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0);
+}
+
+#[tokio::test]
+async fn purchases_past_the_hourly_limit_answer_429_and_are_not_recorded() {
+    let demo = demo_with(Network {
+        writes: WriteLimits {
+            purchases: 3,
+            ..WriteLimits::default()
+        },
+        ..Network::default()
+    })
+    .await;
+    for i in 0..3 {
+        purchase(&demo, "busy-visitor", &format!("L-{i}"), 1.0).await;
+    }
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/sites/demo/campaigns/purchase",
+        None,
+        json!({"visitor": "busy-visitor", "order": "L-3", "value": 1, "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaign_conversions")
+        .fetch_one(&demo.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 3);
+}
+
+const FIXED: &str = r#"{
+  "version": 1,
+  "campaigns": [
+    {
+      "id": "winter-help",
+      "name": "Winter help",
+      "message": { "en": "Need a warmer coat?", "fr": "Besoin d'un manteau plus chaud ?" },
+      "when": { "all": [ { "path": { "starts_with": "/collections" } },
+                         { "time_on_page": { "at_least": 10 } } ] },
+      "actions": [ { "label": "Ask us", "open_chat": true } ]
+    }
+  ]
+}"#;
+
+#[tokio::test]
+async fn the_console_editor_checks_previews_and_publishes_like_the_command_line() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    // An error: the line and column `aisle campaigns check` would print.
+    let broken = FIXED.replace("\"at_least\": 10", "\"at_least\": \"ten\"");
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/check",
+        Some(&token),
+        json!({"source": broken}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["valid"], false);
+    let cli = aisle_core::campaign::parse_campaigns(&broken).unwrap_err();
+    assert_eq!(answer["errors"][0]["text"], cli[0].to_string());
+    assert_eq!(answer["errors"][0]["line"], 9, "{answer}");
+    assert_eq!(answer["errors"][0]["column"], 58);
+    assert!(
+        answer["errors"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("$.campaigns[0].when")
+    );
+    let (_, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/check",
+        Some(&token),
+        json!({"source": FIXED}),
+    )
+    .await;
+    assert_eq!(answer, json!({"valid": true, "campaigns": 1, "enabled": 1}));
+
+    // Preview: the French visitor on a collection after 12 seconds sees it.
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/preview",
+        Some(&token),
+        json!({"source": FIXED, "visitor": {"url": "/collections/winter", "seconds_on_page": 12, "locale": "fr"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["show"], "winter-help");
+    assert_eq!(
+        answer["message"]["message"],
+        "Besoin d'un manteau plus chaud ?"
+    );
+    // After 4 seconds it would come 6 seconds later.
+    let (_, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/preview",
+        Some(&token),
+        json!({"source": FIXED, "visitor": {"url": "/collections/winter", "seconds_on_page": 4}}),
+    )
+    .await;
+    assert_eq!(answer["show"], Value::Null);
+    assert_eq!(answer["message"], Value::Null);
+    assert_eq!(answer["waiting"][0]["id"], "winter-help", "{answer}");
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/preview",
+        Some(&token),
+        json!({"source": FIXED, "visitor": {"url": "/", "cart_value": -3}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["field"], "visitor.cart_value");
+
+    // Publish: refused with its errors when broken, live when fixed.
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!({"source": broken}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["errors"][0]["text"], cli[0].to_string());
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!({"source": FIXED}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["version"], 2, "the demo seeds version 1");
+    // And one from the command line's path.
+    aisle_server::campaigns::push(&demo.state.db, "demo", FIXED)
+        .await
+        .unwrap();
+    let (status, history) = call(
+        &demo,
+        "GET",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["live"]["version"], 3);
+    assert_eq!(history["live"]["source"], FIXED);
+    let versions = history["versions"].as_array().unwrap();
+    let who: Vec<(i64, Value)> = versions
+        .iter()
+        .map(|v| (v["version"].as_i64().unwrap(), v["pushed_by"].clone()))
+        .collect();
+    assert_eq!(
+        who,
+        [(3, Value::Null), (2, json!("Robin")), (1, Value::Null)]
+    );
+    // The widget's feed serves what was published.
+    let (_, feed) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/feed",
+        None,
+        json!(null),
+    )
+    .await;
+    assert!(
+        feed["feed"].as_str().unwrap().contains("winter-help"),
+        "{feed}"
+    );
+
+    // Logged out: nothing.
+    for path in ["/api/agent/campaigns/check", "/api/agent/campaigns"] {
+        let (status, _) = call(&demo, "POST", path, None, json!({"source": FIXED})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_campaign_file_over_256_kib_is_refused_with_413_saying_so() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    // Just under the limit passes the size check (and is checked as usual).
+    let padding = " ".repeat(256 * 1024 - FIXED.len());
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/check",
+        Some(&token),
+        json!({"source": format!("{FIXED}{padding}")}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["valid"], true);
+    for size in [256 * 1024 + 1, 600 * 1024] {
+        let big = format!("{FIXED}{}", " ".repeat(size - FIXED.len()));
+        for path in ["/api/agent/campaigns/check", "/api/agent/campaigns"] {
+            let (status, answer) =
+                call(&demo, "POST", path, Some(&token), json!({"source": big})).await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{path} {size}");
+            assert_eq!(answer["code"], "too_large");
+            assert!(
+                answer["message"].as_str().unwrap().contains("256 KiB"),
+                "{answer}"
+            );
+        }
+    }
+    let (_, history) = call(
+        &demo,
+        "GET",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    assert_eq!(history["live"]["version"], 1, "nothing was published");
+}
