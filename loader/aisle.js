@@ -94,12 +94,20 @@
   button.addEventListener('focus', load);
 
   var loading = false;
+  // The wasm is compiled while it downloads, off the main thread; the widget
+  // then starts its campaign runtime and mounts its view only when first
+  // needed (first open, a campaign to show, the pointer on the launcher).
   function load() {
     if (loading) return;
     loading = true;
     button.setAttribute('aria-busy', 'true');
+    var wasm = base + '__AISLE_WIDGET_WASM__', W = w.WebAssembly;
+    var compiled = W && W.compileStreaming
+      ? W.compileStreaming(fetch(wasm)).catch(function () { return wasm; })
+      : wasm;
     import(base + '__AISLE_WIDGET_JS__')
-      .then(function (glue) { return glue.default({ module_or_path: base + '__AISLE_WIDGET_WASM__' }); })
+      .then(function (glue) { return glue.default({ module_or_path: compiled }); })
+      .then(function () { button.removeAttribute('aria-busy'); })
       .catch(function (e) {
         loading = false;
         button.removeAttribute('aria-busy');
