@@ -45,26 +45,42 @@
   Aisle.config = config;
   w.Aisle = Aisle;
 
-  // Visits and page views for campaigns, counted on every page even before the
-  // widget loads. Time on page restarts on every URL change, single-page-app
-  // navigation included; the widget hears of it through the 'navigate' command.
-  var visit = {};
-  try { visit = JSON.parse(w.sessionStorage.getItem('aisle:v1:visit')) || {}; } catch (e) { /* storage disabled */ }
-  if (!visit.start) {
-    var visits = 1;
-    try { visits += +w.localStorage.getItem('aisle:v1:visits') || 0; w.localStorage.setItem('aisle:v1:visits', visits); } catch (e) { /* storage disabled */ }
-    visit = { start: Date.now(), pages: 0, visits: visits };
+  // Visits and page views for campaigns. Time on page restarts on every URL
+  // change, single-page-app navigation included; the widget hears of it
+  // through the 'navigate' command. Storage is first touched when the widget
+  // loads (or the page is left): a storage access can cost milliseconds, too
+  // many while the page is still loading.
+  var visit, seen = [], started = Date.now();
+  function save() {
+    try { w.sessionStorage.setItem('aisle:v1:visit', JSON.stringify(visit)); } catch (e) { /* storage disabled */ }
   }
-  Aisle.visit = visit;
-  function page() {
+  function count(path) {
     visit.pages++;
     // The last pages viewed, for the agent's context in a live chat.
-    visit.paths = (visit.paths || []).concat(location.pathname + location.search).slice(-10);
+    visit.paths = (visit.paths || []).concat(path).slice(-10);
+  }
+  function track() {
+    if (visit) return;
+    try { visit = JSON.parse(w.sessionStorage.getItem('aisle:v1:visit')); } catch (e) { /* storage disabled */ }
+    if (!visit || !visit.start) {
+      var visits = 1;
+      try { visits += +w.localStorage.getItem('aisle:v1:visits') || 0; w.localStorage.setItem('aisle:v1:visits', visits); } catch (e) { /* storage disabled */ }
+      visit = { start: started, pages: 0, visits: visits };
+    }
+    Aisle.visit = visit;
+    seen.forEach(count);
+    save();
+  }
+  function page() {
     Aisle.pageStart = Date.now();
-    try { w.sessionStorage.setItem('aisle:v1:visit', JSON.stringify(visit)); } catch (e) { /* storage disabled */ }
+    var path = location.pathname + location.search;
+    if (!visit) return seen.push(path);
+    count(path);
+    save();
     if (Aisle.handle) Aisle.handle('navigate');
   }
   page();
+  w.addEventListener('pagehide', track);
   ['pushState', 'replaceState'].forEach(function (name) {
     var original = history[name];
     history[name] = function () {
@@ -100,6 +116,7 @@
   function load() {
     if (loading) return;
     loading = true;
+    track();
     button.setAttribute('aria-busy', 'true');
     var wasm = base + '__AISLE_WIDGET_WASM__', W = w.WebAssembly;
     var compiled = W && W.compileStreaming
