@@ -21,9 +21,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-/// The widget's stylesheet, rendered inside the shadow root so host-page CSS
-/// cannot reach in and ours cannot leak out.
-pub const STYLE: &str = include_str!("../style/widget.css");
+/// The widget's stylesheet (`style/widget.css`, minified by `build.rs`),
+/// rendered inside the shadow root so host-page CSS cannot reach in and ours
+/// cannot leak out.
+pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// The widget's shared state (`Copy`: handed to every callback).
 #[derive(Debug, Clone, Copy)]
