@@ -70,7 +70,7 @@ fn dispatch() -> Result<()> {
         Some("perf") => {
             tools::setup(&root, tools::Needs::Build)?;
             run(cargo(&root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
-            perf::perf(&root, &args[1..])
+            perf::perf(&root, &args[1..], false)
         }
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
@@ -175,7 +175,7 @@ fn test(root: &Path) -> Result<()> {
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
     // What the snippet costs a store's page (Lighthouse, median of 3 runs each).
-    perf::perf(root, &[])?;
+    perf::perf(root, &[], true)?;
     // The Shopify and WooCommerce stand-ins of the Playwright journeys on
     // store-backed sites.
     run(cargo(root).args([
