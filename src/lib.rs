@@ -113,7 +113,7 @@ pub fn show(widget: Widget) -> bool {
     mount_view(&root, widget);
     // The merchant's brand colour and greetings concern only the view.
     if let Some(config) = config::current() {
-        wasm_bindgen_futures::spawn_local(site_settings(widget, config));
+        leptos::task::spawn_local(site_settings(widget, config));
     }
     true
 }
