@@ -4,6 +4,10 @@
 //! gzip) for the server, and reports sizes against the budgets in `docs/budgets.md`.
 
 use crate::{run, tools};
+
+/// The stylesheet minifier the widget's `build.rs` runs.
+#[path = "../../style/minify.rs"]
+mod css;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::Path;
@@ -145,7 +149,7 @@ pub fn size_report(root: &Path) -> Result<()> {
     let (Some(loader), Some(glue), Some(wasm)) = (loader, glue, wasm) else {
         bail!("dist/widget is incomplete: run `cargo xtask build`");
     };
-    let css = std::fs::read(root.join("style/widget.css"))?;
+    let css = css::minify(&std::fs::read_to_string(root.join("style/widget.css"))?).into_bytes();
     let (l, g, w, c) = (sizes(&loader), sizes(&glue), sizes(&wasm), sizes(&css));
     let kb = |n: usize| format!("{:.1} KB", n as f64 / 1024.0);
     println!(
@@ -156,7 +160,7 @@ pub fn size_report(root: &Path) -> Result<()> {
         ("loader aisle.js", &l),
         ("widget wasm", &w),
         ("widget JS glue", &g),
-        ("widget CSS (inside wasm)", &c),
+        ("widget CSS (minified, in wasm)", &c),
     ] {
         println!(
             "{name:<28} {:>10} {:>10} {:>10}",
@@ -209,6 +213,17 @@ mod tests {
         assert_eq!(a.len(), 16);
         assert_ne!(a, fingerprint(b"wasm two"));
         assert_eq!(a, fingerprint(b"wasm one"));
+    }
+
+    #[test]
+    fn the_stylesheet_keeps_its_meaning_when_minified() {
+        let css = "/* note */ .a :focus-visible , .b > .c {\n  color : red ;\n  width: calc(100% - 2px);\n}\n\
+                   @media (max-width: 480px) { .d { margin: 0 auto; } }";
+        assert_eq!(
+            css::minify(css),
+            ".a :focus-visible,.b>.c{color :red;width:calc(100% - 2px)}\
+             @media (max-width:480px){.d{margin:0 auto}}"
+        );
     }
 
     #[test]
