@@ -75,11 +75,36 @@ pub fn write_precompressed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// `RUSTFLAGS` for the widget's release build: the caller's, plus the crate
+/// registry's directories remapped away, so the panic locations the bundle
+/// carries read `hashbrown-0.17.1/src/raw.rs` rather than the builder's home
+/// directory (-1.5 KB raw, -0.2 KB brotli, and no local paths shipped).
+fn widget_rustflags() -> String {
+    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let registries = cargo_home
+        .and_then(|home| std::fs::read_dir(home.join("registry/src")).ok())
+        .into_iter()
+        .flatten()
+        .flatten();
+    for registry in registries {
+        let path = registry.path();
+        // A path with spaces cannot go into RUSTFLAGS; it keeps its name.
+        if let Some(path) = path.to_str().filter(|p| !p.contains(' ')) {
+            flags.push_str(&format!(" --remap-path-prefix={path}/="));
+        }
+    }
+    flags.trim().to_owned()
+}
+
 /// Builds the widget in release mode and lays out `dist/widget/`.
 pub fn build(root: &Path) -> Result<()> {
     run(Command::new("trunk")
         .args(["build", "--release", "--offline"])
         .env("PATH", tools::path_with_tools(root))
+        .env("RUSTFLAGS", widget_rustflags())
         .current_dir(root))?;
     let trunk_dist = root.join("target/trunk-dist");
     let glue = std::fs::read(trunk_dist.join("aisle-widget.js"))
