@@ -110,19 +110,25 @@
   button.addEventListener('focus', load);
 
   var loading = false;
+  // `value`, one task later: the host page's own work may run in between.
+  function later(value) {
+    return new Promise(function (resolve) { setTimeout(function () { resolve(value); }, 0); });
+  }
   // The wasm is compiled while it downloads, off the main thread; the widget
   // then starts its campaign runtime and mounts its view only when first
   // needed (first open, a campaign to show, the pointer on the launcher).
+  // Each step is a short task of its own: counting the visit, evaluating the
+  // glue, instantiating the module, booting.
   function load() {
     if (loading) return;
     loading = true;
-    track();
     button.setAttribute('aria-busy', 'true');
     var wasm = base + '__AISLE_WIDGET_WASM__', W = w.WebAssembly;
     var compiled = W && W.compileStreaming
       ? W.compileStreaming(fetch(wasm)).catch(function () { return wasm; })
       : wasm;
     import(base + '__AISLE_WIDGET_JS__')
+      .then(later)
       .then(function (glue) { return glue.default({ module_or_path: compiled }); })
       .then(function () { button.removeAttribute('aria-busy'); })
       .catch(function (e) {
@@ -130,6 +136,7 @@
         button.removeAttribute('aria-busy');
         if (w.console) console.error('Aisle: the chat widget failed to load', e);
       });
+    later().then(track);
   }
 
   function whenIdle() {
