@@ -260,6 +260,8 @@ fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     remember(session(), SHOWN_IN_SESSION, &campaign.id);
     remember(local(), SHOWN_EVER, &campaign.id);
     report(&campaign.id, CampaignEventKind::Shown);
+    // The view mounts on first need: this message may be it.
+    crate::show(widget);
     widget.campaign.set(Some(campaign));
 }
 

@@ -9,6 +9,9 @@
 //!   `dist/console/` (fingerprinted, precompressed); `build widget` or
 //!   `build console` for one of them.
 //! - `size`  — sizes of the loader and the widget against the budgets in `docs/budgets.md`.
+//! - `perf`  — what the widget snippet costs the demo product page by Lighthouse
+//!   (mobile, median of 3) against the budgets in `docs/budgets.md`;
+//!   `perf --assets DIR` measures another build.
 //! - `bench` — campaign evaluation speed (criterion) against its budget, then
 //!   the live-chat load generator (`crates/server/examples/chat_load.rs`):
 //!   2,000 idle shopper connections and agents chatting on loopback, memory per
@@ -27,6 +30,7 @@
 
 mod bundle;
 mod console;
+mod perf;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -63,13 +67,18 @@ fn dispatch() -> Result<()> {
             bundle::build(&root)?;
             bundle::size_report(&root)
         }
+        Some("perf") => {
+            tools::setup(&root, tools::Needs::Build)?;
+            run(cargo(&root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+            perf::perf(&root, &args[1..], false)
+        }
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("chaos") => chaos(&root, &args[1..]),
         Some("fuzz") => fuzz(&root, &args[1..]),
         Some("demo") => demo(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|build|size|bench|chaos|fuzz|setup>");
+            eprintln!("usage: cargo xtask <demo|test|build|size|perf|bench|chaos|fuzz|setup>");
             std::process::exit(2);
         }
     }
@@ -165,6 +174,8 @@ fn test(root: &Path) -> Result<()> {
     bundle::size_report(root)?;
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+    // What the snippet costs a store's page (Lighthouse, median of 3 runs each).
+    perf::perf(root, &[], true)?;
     // The Shopify and WooCommerce stand-ins of the Playwright journeys on
     // store-backed sites.
     run(cargo(root).args([
