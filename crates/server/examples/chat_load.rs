@@ -408,7 +408,11 @@ impl Server {
         if let Some(pid) = rustix::process::Pid::from_raw(self.pid() as i32) {
             let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
         }
-        let patience = if self.callgrind_out.is_some() { 300 } else { 15 };
+        let patience = if self.callgrind_out.is_some() {
+            300
+        } else {
+            15
+        };
         let deadline = std::time::Instant::now() + Duration::from_secs(patience);
         while std::time::Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
