@@ -167,14 +167,31 @@
     later().then(track);
   }
 
+  // Before the shopper does anything the page is left alone: the widget loads
+  // on their first pointer, key, touch or scroll anywhere on the page, or
+  // DEFER ms after the page has loaded, once the browser is idle. Campaign
+  // timers count from the page's start, so a campaign due earlier shows then.
+  var DEFER = 4000, EVENTS = ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'scroll', 'wheel'];
+  var listen = { passive: true, capture: true };
+  function first() {
+    EVENTS.forEach(function (e) { w.removeEventListener(e, first, listen); });
+    load();
+  }
   function whenIdle() {
-    (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 5000 });
+    EVENTS.forEach(function (e) { w.addEventListener(e, first, listen); });
+    setTimeout(function () {
+      (w.requestIdleCallback || function (f) { setTimeout(f, 0); })(first, { timeout: 5000 });
+    }, DEFER);
   }
   function attach() {
     d.body.appendChild(host);
     var resume = false;
-    try { resume = JSON.parse(w.sessionStorage.getItem('aisle:v1:state') || '{}').open === true; } catch (e) { /* storage disabled */ }
-    // A panel left open on the previous page reopens at once; otherwise wait for idle.
+    try {
+      var saved = JSON.parse(w.sessionStorage.getItem('aisle:v1:state') || '{}');
+      resume = saved.open === true || !!(saved.chat && saved.chat.resume);
+    } catch (e) { /* storage disabled */ }
+    // A panel left open or a live chat on the previous page comes back at
+    // once; otherwise wait for the shopper or for idle.
     if (resume) load();
     else if (d.readyState === 'complete') whenIdle();
     else w.addEventListener('load', whenIdle);

@@ -206,11 +206,14 @@ pub fn boot() {
         .ok()
         .flatten();
     // A panel left open or a live chat on the previous page comes back at
-    // once; so does a launcher the shopper is already pointing at or on.
+    // once; so does a launcher the shopper is already pointing at or on —
+    // unless they are pressing it right now: replacing the button between
+    // press and release would swallow the click, so that click mounts it.
     let needed = widget.open.get_untracked()
         || widget.chat.with_untracked(Option::is_some)
         || placeholder.as_ref().is_none_or(|p| {
-            p.matches(":hover").unwrap_or(false) || p.matches(":focus").unwrap_or(false)
+            let is = |state: &str| p.matches(state).unwrap_or(false);
+            (is(":hover") || is(":focus")) && !is(":active")
         });
     PENDING.with(|p| *p.borrow_mut() = Some(root));
     if needed {
