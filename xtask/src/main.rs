@@ -150,12 +150,7 @@ fn test(root: &Path) -> Result<()> {
     // The fuzz targets (their own workspace, run on nightly by `cargo xtask
     // fuzz`) still compile against today's code: checked on stable here so a
     // changed signature fails the suite instead of the next fuzzing session.
-    run(cargo(root).args([
-        "check",
-        "--manifest-path",
-        "fuzz/Cargo.toml",
-        "--bins",
-    ]))?;
+    run(cargo(root).args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"]))?;
     run(cargo(root).args([
         "clippy",
         "-p",
