@@ -241,6 +241,15 @@ pub fn app(state: AppState) -> Router {
                 .nest(
                     "/agent",
                     agents::routes()
+                        .route("/macros", get(macros::list).post(macros::create))
+                        .route(
+                            "/macros/{id}",
+                            axum::routing::put(macros::update).delete(macros::delete),
+                        )
+                        .merge(email::replies::agent_routes())
+                        .merge(team::routes())
+                        .merge(tags::routes())
+                        .merge(hours::routes())
                         .merge(insights::routes())
                         .merge(customers::routes()),
                 )

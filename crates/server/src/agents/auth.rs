@@ -1,24 +1,16 @@
-//! Agents: login with an Argon2id-hashed password (rate-limited), bearer
-//! session tokens, and what the agent console reads and does over the API:
-//! return requests and tickets (and marking them done), macros, the facts
-//! about an order that macros fill in, and the numbers on campaigns and
-//! self-service.
-//!
-//! Routes under `/api/agent` (see [`routes`]); every route but `login` and
-//! `logout` needs the session token, as `Authorization: Bearer <token>` or as
-//! the `aisle_agent` cookie login sets (browsers cannot put headers on a
-//! WebSocket), and only ever shows the agent's own site.
+//! Who an agent is: Argon2id password hashes (checked on a small pool of
+//! workers with bounded memory), roles, adding agents, login (rate-limited)
+//! and logout, bearer and cookie sessions stored as digests, and the
+//! [`Agent`] extractor every agent route takes.
 
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::ratelimit::Rule;
-use aisle_core::api::ErrorCode;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,43 +18,22 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::SqlitePool;
 use std::net::SocketAddr;
 use std::time::Instant;
-
 /// How long a login lasts.
 const SESSION_SECONDS: i64 = 12 * 3600;
 
 /// Name of the session cookie set by login.
 pub const SESSION_COOKIE: &str = "aisle_agent";
 
-/// Routes under `/api/agent`.
-pub fn routes() -> Router<AppState> {
+/// Login, logout and `me` under `/api/agent`.
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
-        .route("/returns", get(returns))
-        .route("/returns/{reference}/done", post(return_done))
-        .route("/tickets", get(tickets))
-        .route("/tickets/{reference}/done", post(ticket_done))
-        .route("/orders/{number}", get(order_facts))
-        .route("/store-requests", get(store_requests))
-        .route("/store-requests/{id}/retry", post(store_request_retry))
-        .route(
-            "/macros",
-            get(crate::macros::list).post(crate::macros::create),
-        )
-        .route(
-            "/macros/{id}",
-            axum::routing::put(crate::macros::update).delete(crate::macros::delete),
-        )
-        .route("/stats", get(stats))
-        .merge(crate::email::replies::agent_routes())
-        .merge(crate::team::routes())
-        .merge(crate::tags::routes())
-        .merge(crate::hours::routes())
 }
 
 /// Hashes `password` with Argon2id and a random salt (a PHC string).
@@ -549,373 +520,6 @@ impl FromRequestParts<AppState> for Agent {
 /// `GET /api/agent/me`: who is logged in, with their role.
 async fn me(agent: Agent) -> Json<Agent> {
     Json(agent)
-}
-
-/// Records per page of `tickets` and `returns` when the query names no `limit`.
-pub const PAGE_DEFAULT: i64 = 50;
-/// Most records per page (`?limit=` above it is clamped).
-pub const PAGE_MAX: i64 = 200;
-
-/// `?limit=N&before=CURSOR` on `GET /api/agent/tickets` and `/returns`.
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    limit: Option<String>,
-    before: Option<String>,
-}
-
-/// One page of a newest-first list: how many, and strictly older than which
-/// record (`created_at`, `rowid`).
-#[derive(Debug, Clone, Copy)]
-struct Page {
-    limit: i64,
-    before: Option<(i64, i64)>,
-}
-
-impl Page {
-    /// The page a query asks for; a bad `limit` or `before` is a 400.
-    fn from_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<Page, AppError> {
-        let bad = |what: &str| AppError::invalid(ErrorCode::BadRequest, what.to_owned());
-        let Query(query) = query.map_err(|_| bad("limit and before are one each"))?;
-        let limit = match query.limit.as_deref() {
-            None | Some("") => PAGE_DEFAULT,
-            Some(n) => n
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| bad("limit is a whole number from 1"))?
-                .min(PAGE_MAX),
-        };
-        let before = match query.before.as_deref() {
-            None | Some("") => None,
-            Some(cursor) => Some(
-                cursor
-                    .split_once('.')
-                    .and_then(|(at, row)| Some((at.parse().ok()?, row.parse().ok()?)))
-                    .ok_or_else(|| bad("before is a cursor from an earlier page's next"))?,
-            ),
-        };
-        Ok(Page { limit, before })
-    }
-
-    /// The `next` cursor: `rows` were fetched with one extra row (`limit + 1`),
-    /// which is dropped here; `None` on the last page.
-    fn next<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T) -> (i64, i64)) -> Option<String> {
-        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        rows.last().filter(|_| more).map(|last| {
-            let (at, row) = key(last);
-            format!("{at}.{row}")
-        })
-    }
-}
-
-/// The `WHERE` clause after `site_id = ?` for a [`Page`]: binds `before`
-/// (created_at twice, then rowid; NULLs on the first page) and `limit + 1`.
-const PAGE_SQL: &str = "AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND rowid < ?3)) \
-     ORDER BY created_at DESC, rowid DESC LIMIT ?4";
-
-/// `GET /api/agent/returns[?limit=N&before=CURSOR]`: the site's return
-/// requests, newest first, a page at a time; `next` is the cursor of the
-/// following (older) page, `null` on the last.
-async fn returns(
-    agent: Agent,
-    State(state): State<AppState>,
-    query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
-    let page = Page::from_query(query)?;
-    type Row = (
-        i64,
-        String,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-    );
-    let mut rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT rowid, reference, order_number, email, items, reason, comment, status, created_at \
-         FROM return_requests WHERE site_id = ?1 {PAGE_SQL}"
-    ))
-    .bind(&agent.site)
-    .bind(page.before.map(|(at, _)| at))
-    .bind(page.before.map(|(_, row)| row))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    let next = page.next(&mut rows, |r| (r.8, r.0));
-    let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-    let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
-    let list: Vec<Value> = rows
-        .into_iter()
-        .map(
-            |(_, reference, order, email, items, reason, comment, status, at)| {
-                let email_status = emails.remove(&reference).unwrap_or(Value::Null);
-                json!({
-                    "reference": reference, "order": order, "email": email,
-                    "items": serde_json::from_str::<Value>(&items).unwrap_or(Value::Null),
-                    "reason": reason, "comment": comment, "status": status, "created_at": at,
-                    "email_status": email_status,
-                })
-            },
-        )
-        .collect();
-    Ok(Json(json!({ "returns": list, "next": next })))
-}
-
-/// `GET /api/agent/tickets[?limit=N&before=CURSOR]`: reported issues and
-/// messages, newest first, with the self-service steps the shopper took
-/// before and the state of the email to the shopper (`email_status`: `null`
-/// when the site sends no email, else `{"state": "queued"|"sent"|"failed",
-/// "attempts", "error", …}`); paged as [`returns`].
-async fn tickets(
-    agent: Agent,
-    State(state): State<AppState>,
-    query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
-    let page = Page::from_query(query)?;
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<i64>,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        i64,
-    );
-    let mut rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT rowid, reference, kind, order_number, email, issue, body, context, status, created_at \
-         FROM tickets WHERE site_id = ?1 {PAGE_SQL}"
-    ))
-    .bind(&agent.site)
-    .bind(page.before.map(|(at, _)| at))
-    .bind(page.before.map(|(_, row)| row))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    let next = page.next(&mut rows, |r| (r.9, r.0));
-    let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
-    let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
-    let list: Vec<Value> = rows
-        .into_iter()
-        .map(
-            |(_, reference, kind, order, email, issue, body, context, status, at)| {
-                let email_status = emails.remove(&reference).unwrap_or(Value::Null);
-                json!({
-                    "reference": reference, "kind": kind, "order": order, "email": email,
-                    "issue": issue, "body": body,
-                    "steps": serde_json::from_str::<Value>(&context).unwrap_or(Value::Null),
-                    "status": status, "created_at": at, "email_status": email_status,
-                })
-            },
-        )
-        .collect();
-    Ok(Json(json!({ "tickets": list, "next": next })))
-}
-
-/// Marks the row `reference` of `table` done for the agent's site; 404 when
-/// the site has no such row (another site's reference looks the same).
-async fn mark_done(
-    db: &SqlitePool,
-    table: &'static str,
-    agent: &Agent,
-    reference: &str,
-) -> Result<StatusCode, AppError> {
-    let sql = format!(
-        "UPDATE {table} SET status = 'done', done_by = ?, done_at = ? WHERE reference = ? AND site_id = ?"
-    );
-    let updated = sqlx::query(&sql)
-        .bind(agent.id)
-        .bind(now())
-        .bind(reference)
-        .bind(&agent.site)
-        .execute(db)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        return Err(AppError::NotFound(
-            ErrorCode::NotFound,
-            "no such reference on this site",
-        ));
-    }
-    tracing::info!(agent = agent.id, table, reference, "marked done");
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `POST /api/agent/tickets/{reference}/done`: the agent dealt with the ticket.
-async fn ticket_done(
-    agent: Agent,
-    State(state): State<AppState>,
-    Path(reference): Path<String>,
-) -> Result<StatusCode, AppError> {
-    mark_done(&state.db, "tickets", &agent, &reference).await
-}
-
-/// `POST /api/agent/returns/{reference}/done`: the agent dealt with the return request.
-async fn return_done(
-    agent: Agent,
-    State(state): State<AppState>,
-    Path(reference): Path<String>,
-) -> Result<StatusCode, AppError> {
-    mark_done(&state.db, "return_requests", &agent, &reference).await
-}
-
-/// `GET /api/agent/orders/{number}`: an order of the agent's site as its
-/// order source has it now (the store's live data for Shopify and
-/// WooCommerce): state, items, tracking and the link to it in the store's
-/// admin, which the console shows and its macros fill in
-/// (`{{order.tracking_url}}`). 503 when the store cannot be reached.
-async fn order_facts(
-    agent: Agent,
-    State(state): State<AppState>,
-    Path(number): Path<u32>,
-) -> Result<Json<Value>, AppError> {
-    use crate::stores::OrderSource;
-    let site = state
-        .sites
-        .get(&agent.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
-    let found = crate::stores::of(&state, &site)
-        .for_agent(aisle_core::order::OrderNumber(number))
-        .await
-        .map_err(|e| AppError::StoreUnavailable(e.to_string()))?;
-    let (order, email) = found.ok_or(AppError::NotFound(
-        ErrorCode::NotFound,
-        "no such order on this site",
-    ))?;
-    let view = &order.view;
-    let shipment = view.shipment.as_ref();
-    Ok(Json(json!({
-        "number": number,
-        "email": email,
-        "state": view.state.as_str(),
-        "carrier": shipment.map(|s| &s.carrier),
-        "tracking_number": shipment.map(|s| &s.tracking_number),
-        "tracking_url": shipment.map(|s| &s.tracking_url),
-        "items": view.items.iter().map(|i| json!({
-            "title": i.title, "quantity": i.quantity, "final_sale": i.final_sale,
-        })).collect::<Vec<_>>(),
-        "tracking": order.tracking,
-        "admin_url": order.admin_url,
-    })))
-}
-
-/// `GET /api/agent/store-requests`: cancel and return requests the
-/// merchant's system (order source "push") never received, newest first.
-async fn store_requests(
-    agent: Agent,
-    State(state): State<AppState>,
-) -> Result<Json<Value>, AppError> {
-    let list = crate::stores::push::dead_letters(&state.db, &agent.site).await?;
-    Ok(Json(json!({ "requests": list })))
-}
-
-/// `POST /api/agent/store-requests/{id}/retry`: sends one again; answers its
-/// new status (`done`, `refused`, `processing`, or `failed` with the error).
-async fn store_request_retry(
-    agent: Agent,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
-    let site = state
-        .sites
-        .get(&agent.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
-    crate::stores::push::resend(&state, &site, id)
-        .await?
-        .map(Json)
-        .ok_or(AppError::NotFound(
-            ErrorCode::NotFound,
-            "no such undelivered request",
-        ))
-}
-
-/// Routes under `/api/sites/{site}` for agents of that site.
-pub fn site_routes() -> Router<AppState> {
-    Router::new().route("/sites/{site}/stats", get(site_stats))
-}
-
-/// The agent's own site, or 403 for any other.
-fn own_site(agent: &Agent, site: &str) -> Result<(), AppError> {
-    if agent.site == site {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("agents see only their own site".into()))
-    }
-}
-
-/// `GET /api/sites/{site}/stats`: [`stats`] for a named site.
-async fn site_stats(
-    agent: Agent,
-    state: State<AppState>,
-    Path(site): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    own_site(&agent, &site)?;
-    stats(agent, state).await
-}
-
-/// `GET /api/agent/stats`: what each campaign did (events by kind, all days
-/// summed), how self-service flows ended (deflection), and FAQ feedback.
-async fn stats(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let events: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, kind, SUM(count) FROM campaign_events WHERE site_id = ? \
-         GROUP BY campaign_id, kind ORDER BY campaign_id",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
-    let mut campaigns = serde_json::Map::new();
-    for (id, kind, count) in events {
-        let entry = campaigns.entry(id).or_insert_with(
-            || json!({ "shown": 0, "clicked": 0, "dismissed": 0, "conversation_started": 0 }),
-        );
-        entry[kind.as_str()] = json!(count);
-    }
-    let outcomes: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = ? GROUP BY flow, outcome",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
-    let mut flows = serde_json::Map::new();
-    let (mut resolved, mut total) = (0, 0);
-    for (flow, outcome, count) in outcomes {
-        let entry = flows
-            .entry(flow)
-            .or_insert_with(|| json!({ "started": 0, "resolved": 0, "handoff": 0 }));
-        entry[outcome.as_str()] = json!(count);
-        match outcome.as_str() {
-            "started" => total += count,
-            "resolved" => resolved += count,
-            _ => {}
-        }
-    }
-    let feedback: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT faq_id, SUM(helpful), COUNT(*) FROM faq_feedback WHERE site_id = ? GROUP BY faq_id",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
-    let faq: serde_json::Map<String, Value> = feedback
-        .into_iter()
-        .map(|(id, yes, all)| (id, json!({ "helpful": yes, "not_helpful": all - yes })))
-        .collect();
-    Ok(Json(json!({
-        "campaigns": campaigns,
-        "self_service": {
-            "flows": flows,
-            "started": total,
-            "resolved": resolved,
-            // Share of started flows that ended without an agent.
-            "deflection": if total > 0 { resolved as f64 / total as f64 } else { 0.0 },
-        },
-        "faq": faq,
-    })))
 }
 
 #[cfg(test)]
