@@ -4,6 +4,7 @@
 //! merchant's system never received.
 
 use super::Agent;
+use super::store::{self, Record};
 use crate::AppState;
 use crate::db::now;
 use crate::error::AppError;
@@ -88,11 +89,6 @@ impl Page {
     }
 }
 
-/// The `WHERE` clause after `site_id = ?` for a [`Page`]: binds `before`
-/// (created_at twice, then rowid; NULLs on the first page) and `limit + 1`.
-const PAGE_SQL: &str = "AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND rowid < ?3)) \
-     ORDER BY created_at DESC, rowid DESC LIMIT ?4";
-
 /// `GET /api/agent/returns[?limit=N&before=CURSOR]`: the site's return
 /// requests, newest first, a page at a time; `next` is the cursor of the
 /// following (older) page, `null` on the last.
@@ -102,27 +98,8 @@ async fn returns(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     let page = Page::from_query(query)?;
-    type Row = (
-        i64,
-        String,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-    );
-    let mut rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT rowid, reference, order_number, email, items, reason, comment, status, created_at \
-         FROM return_requests WHERE site_id = ?1 {PAGE_SQL}"
-    ))
-    .bind(&agent.site)
-    .bind(page.before.map(|(at, _)| at))
-    .bind(page.before.map(|(_, row)| row))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let mut rows =
+        store::return_requests_page(&state.db, &agent.site, page.before, page.limit + 1).await?;
     let next = page.next(&mut rows, |r| (r.8, r.0));
     let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
@@ -154,28 +131,7 @@ async fn tickets(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     let page = Page::from_query(query)?;
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<i64>,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        i64,
-    );
-    let mut rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT rowid, reference, kind, order_number, email, issue, body, context, status, created_at \
-         FROM tickets WHERE site_id = ?1 {PAGE_SQL}"
-    ))
-    .bind(&agent.site)
-    .bind(page.before.map(|(at, _)| at))
-    .bind(page.before.map(|(_, row)| row))
-    .bind(page.limit + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let mut rows = store::tickets_page(&state.db, &agent.site, page.before, page.limit + 1).await?;
     let next = page.next(&mut rows, |r| (r.9, r.0));
     let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
@@ -196,31 +152,21 @@ async fn tickets(
     Ok(Json(json!({ "tickets": list, "next": next })))
 }
 
-/// Marks the row `reference` of `table` done for the agent's site; 404 when
-/// the site has no such row (another site's reference looks the same).
+/// Marks `record` `reference` done for the agent's site; 404 when the site
+/// has no such record (another site's reference looks the same).
 async fn mark_done(
     db: &SqlitePool,
-    table: &'static str,
+    record: Record,
     agent: &Agent,
     reference: &str,
 ) -> Result<StatusCode, AppError> {
-    let sql = format!(
-        "UPDATE {table} SET status = 'done', done_by = ?, done_at = ? WHERE reference = ? AND site_id = ?"
-    );
-    let updated = sqlx::query(&sql)
-        .bind(agent.id)
-        .bind(now())
-        .bind(reference)
-        .bind(&agent.site)
-        .execute(db)
-        .await?
-        .rows_affected();
-    if updated == 0 {
+    if !store::mark_done(db, record, &agent.site, reference, agent.id, now()).await? {
         return Err(AppError::NotFound(
             ErrorCode::NotFound,
             "no such reference on this site",
         ));
     }
+    let table = record.table();
     tracing::info!(agent = agent.id, table, reference, "marked done");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -231,7 +177,7 @@ async fn ticket_done(
     State(state): State<AppState>,
     Path(reference): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    mark_done(&state.db, "tickets", &agent, &reference).await
+    mark_done(&state.db, Record::Ticket, &agent, &reference).await
 }
 
 /// `POST /api/agent/returns/{reference}/done`: the agent dealt with the return request.
@@ -240,7 +186,7 @@ async fn return_done(
     State(state): State<AppState>,
     Path(reference): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    mark_done(&state.db, "return_requests", &agent, &reference).await
+    mark_done(&state.db, Record::Return, &agent, &reference).await
 }
 
 /// `GET /api/agent/orders/{number}`: an order of the agent's site as its

@@ -3,6 +3,7 @@
 //! and logout, bearer and cookie sessions stored as digests, and the
 //! [`Agent`] extractor every agent route takes.
 
+use super::store;
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::db::now;
@@ -155,20 +156,16 @@ pub async fn ensure_agent(
     name: &str,
     password: &str,
 ) -> anyhow::Result<()> {
-    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
-        .bind(email)
-        .fetch_optional(db)
-        .await?;
-    if exists.is_none() {
-        sqlx::query(
-            "INSERT INTO agents (site_id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+    if !store::email_taken(db, email).await? {
+        store::insert_agent(
+            db,
+            site,
+            email,
+            name,
+            &hash_password(password)?,
+            None,
+            now(),
         )
-        .bind(site)
-        .bind(email)
-        .bind(name)
-        .bind(hash_password(password)?)
-        .bind(now())
-        .execute(db)
         .await?;
     }
     Ok(())
@@ -246,31 +243,16 @@ pub async fn add(
         password.chars().count() >= MIN_PASSWORD_CHARS,
         "the password must have at least {MIN_PASSWORD_CHARS} characters"
     );
-    let site_exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
-        .bind(site)
-        .fetch_optional(db)
-        .await?;
-    anyhow::ensure!(site_exists.is_some(), "no site {site:?} in this database");
-    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
-        .bind(&email)
-        .fetch_optional(db)
-        .await?;
     anyhow::ensure!(
-        taken.is_none(),
+        store::site_exists(db, site).await?,
+        "no site {site:?} in this database"
+    );
+    anyhow::ensure!(
+        !store::email_taken(db, &email).await?,
         "an agent with email {email} exists already"
     );
     let hash = hash_password(password)?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO agents (site_id, email, name, password_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(site)
-    .bind(&email)
-    .bind(name)
-    .bind(hash)
-    .bind(now())
-    .bind(role.name())
-    .fetch_one(db)
-    .await?;
+    let id = store::insert_agent(db, site, &email, name, &hash, Some(role.name()), now()).await?;
     tracing::info!(agent = id, site, role = role.name(), "agent added");
     Ok(id)
 }
@@ -380,14 +362,7 @@ pub fn token_digest(token: &str) -> String {
 /// `None` otherwise. The one place sessions are looked up: the API, the
 /// console socket's upgrade and its periodic re-check all use it.
 pub async fn session_agent(db: &SqlitePool, token: &str) -> Result<Option<Agent>, sqlx::Error> {
-    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT a.id, a.site_id, a.email, a.name, a.role FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
-         WHERE s.token = ? AND s.expires_at > ? AND a.status = 'active'",
-    )
-    .bind(token_digest(token))
-    .bind(now())
-    .fetch_optional(db)
-    .await?;
+    let row = store::session_agent(db, &token_digest(token), now()).await?;
     Ok(row.map(|(id, site, email, name, role)| Agent {
         id,
         site,
@@ -418,26 +393,29 @@ async fn login(
         .login_failures
         .attempt(&client_key, &rules, Instant::now())
         .map_err(AppError::RateLimited)?;
-    let row: Option<(i64, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, site_id, name, password_hash, role, status FROM agents WHERE email = ?",
-    )
-    .bind(&email)
-    .fetch_optional(&state.db)
-    .await?;
+    let row = store::account_by_email(&state.db, &email).await?;
     // Verify against a real hash even for unknown emails, so timing does not
     // tell which emails are agents.
     let dummy = state.dummy_hash.as_str();
     // An invited agent has no password yet: the same work, the same answer.
     let hash = row
         .as_ref()
-        .map(|r| r.3.as_str())
+        .map(|r| r.password_hash.as_str())
         .filter(|h| !h.is_empty())
         .unwrap_or(dummy)
         .to_owned();
     let ok = state.passwords.verify(login.password, hash).await?;
     // Without a password of its own, the dummy's match is no match.
-    let ok = ok && row.as_ref().is_some_and(|r| !r.3.is_empty());
-    let Some((id, site, name, _, role, status)) = row.filter(|_| ok) else {
+    let ok = ok && row.as_ref().is_some_and(|r| !r.password_hash.is_empty());
+    let Some(store::Account {
+        id,
+        site,
+        name,
+        role,
+        status,
+        ..
+    }) = row.filter(|_| ok)
+    else {
         attempt.failed();
         tracing::info!(%client, "agent login failed");
         return Err(unauthorized("wrong email or password"));
@@ -455,14 +433,13 @@ async fn login(
         rand::rng().random::<u128>()
     );
     let now = now();
-    sqlx::query(
-        "INSERT INTO agent_sessions (token, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    store::open_session(
+        &state.db,
+        &token_digest(&token),
+        id,
+        now,
+        now + SESSION_SECONDS,
     )
-    .bind(token_digest(&token))
-    .bind(id)
-    .bind(now)
-    .bind(now + SESSION_SECONDS)
-    .execute(&state.db)
     .await?;
     tracing::info!(agent = id, "agent logged in");
     let cookie = session_cookie(
@@ -486,13 +463,9 @@ async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers) {
-        let ended = sqlx::query("DELETE FROM agent_sessions WHERE token = ?")
-            .bind(token_digest(&token))
-            .execute(&state.db)
-            .await?
-            .rows_affected();
+        let ended = store::end_session(&state.db, &token_digest(&token)).await?;
         state.chat.logout(&token);
-        if ended > 0 {
+        if ended {
             tracing::info!("agent logged out");
         }
     }

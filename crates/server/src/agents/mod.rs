@@ -5,7 +5,8 @@
 //! - [`api`]: return requests and tickets (a page at a time, marking them
 //!   done), the facts about an order that macros fill in, and the requests
 //!   the merchant's system never received;
-//! - [`stats`]: the numbers on campaigns and self-service.
+//! - [`stats`]: the numbers on campaigns and self-service;
+//! - [`store`]: their SQL (the repository: handlers call it only).
 //!
 //! Routes under `/api/agent` (see [`routes`]; the app adds the team, macros,
 //! tags, hours and email-reply routes beside them); every route but `login`
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod auth;
 pub mod stats;
+pub mod store;
 
 use crate::AppState;
 use axum::Router;

@@ -1,7 +1,7 @@
 //! The numbers agents see: what each campaign did, how self-service flows
 //! ended (deflection) and FAQ feedback.
 
-use super::Agent;
+use super::{Agent, store};
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::{Path, State};
@@ -39,13 +39,7 @@ pub(super) async fn stats(
     agent: Agent,
     State(state): State<AppState>,
 ) -> Result<Json<Value>, AppError> {
-    let events: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, kind, SUM(count) FROM campaign_events WHERE site_id = ? \
-         GROUP BY campaign_id, kind ORDER BY campaign_id",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
+    let events = store::campaign_event_totals(&state.db, &agent.site).await?;
     let mut campaigns = serde_json::Map::new();
     for (id, kind, count) in events {
         let entry = campaigns.entry(id).or_insert_with(
@@ -53,12 +47,7 @@ pub(super) async fn stats(
         );
         entry[kind.as_str()] = json!(count);
     }
-    let outcomes: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = ? GROUP BY flow, outcome",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
+    let outcomes = store::flow_outcome_totals(&state.db, &agent.site).await?;
     let mut flows = serde_json::Map::new();
     let (mut resolved, mut total) = (0, 0);
     for (flow, outcome, count) in outcomes {
@@ -72,12 +61,7 @@ pub(super) async fn stats(
             _ => {}
         }
     }
-    let feedback: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT faq_id, SUM(helpful), COUNT(*) FROM faq_feedback WHERE site_id = ? GROUP BY faq_id",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
+    let feedback = store::faq_feedback_totals(&state.db, &agent.site).await?;
     let faq: serde_json::Map<String, Value> = feedback
         .into_iter()
         .map(|(id, yes, all)| (id, json!({ "helpful": yes, "not_helpful": all - yes })))

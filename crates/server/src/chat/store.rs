@@ -742,6 +742,44 @@ pub async fn active_of(db: &SqlitePool, site: &str, agent: i64) -> anyhow::Resul
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
+/// What the "you left before the answer" email needs of conversation `id`
+/// of `site`: the shopper's email (from the context), their locale, the last
+/// sequence number they read, and the name of the agent who took it.
+pub async fn missed_reply_facts(
+    db: &SqlitePool,
+    site: &str,
+    id: &str,
+) -> anyhow::Result<Option<(Option<String>, String, i64, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT json_extract(c.context, '$.email'), c.locale, c.shopper_read_seq, a.name \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.id = ? AND c.site_id = ?",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The agent's lines in conversation `id` after sequence number `seq`, oldest first, at most `limit`.
+pub async fn agent_lines_after(
+    db: &SqlitePool,
+    id: &str,
+    seq: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
+    let lines: Vec<(String,)> = sqlx::query_as(
+        "SELECT text FROM messages WHERE conversation_id = ? AND author = 'agent' AND seq > ? \
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(lines.into_iter().map(|(t,)| t).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
