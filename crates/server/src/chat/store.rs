@@ -780,6 +780,95 @@ pub async fn agent_lines_after(
     Ok(lines.into_iter().map(|(t,)| t).collect())
 }
 
+/// The shopper's email in conversation `id` of `site` (from its context)
+/// and whether it was proven (`email_verified`: 1); `None` without such a
+/// conversation.
+pub async fn customer_email(
+    db: &SqlitePool,
+    site: &str,
+    id: &str,
+) -> anyhow::Result<Option<(Option<String>, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT json_extract(context, '$.email'), json_extract(context, '$.email_verified') \
+         FROM conversations WHERE id = ? AND site_id = ?",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// An earlier conversation of a customer: id, created_at, state, agent's
+/// name, CSAT, tags (JSON), the shopper's first message (400 characters).
+pub type PastConversationRow = (
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
+
+/// `site`'s other conversations (not `except`) whose proven email is
+/// `email`, newest first, at most `limit`.
+pub async fn past_conversations(
+    db: &SqlitePool,
+    site: &str,
+    except: &str,
+    email: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<PastConversationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.created_at, c.state, a.name, c.csat, c.tags, \
+         (SELECT substr(text, 1, 400) FROM messages m WHERE m.conversation_id = c.id \
+          AND m.author = 'shopper' ORDER BY m.seq LIMIT 1) \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.site_id = ? AND c.id != ? AND json_extract(c.context, '$.email') = ? \
+         AND json_extract(c.context, '$.email_verified') = 1 \
+         ORDER BY c.created_at DESC LIMIT ?",
+    )
+    .bind(site)
+    .bind(except)
+    .bind(email)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A conversation's times for the insights: created, first response,
+/// accepted, closed, CSAT and the agent's name.
+pub type ConversationTimes = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// `site`'s conversations created in [`start`, `end`), oldest first, at most `limit`.
+pub async fn conversation_times(
+    db: &SqlitePool,
+    site: &str,
+    start: i64,
+    end: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<ConversationTimes>> {
+    Ok(sqlx::query_as(
+        "SELECT c.created_at, c.first_response_at, c.accepted_at, c.closed_at, c.csat, a.name \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.site_id = ? AND c.created_at >= ? AND c.created_at < ? \
+         ORDER BY c.created_at LIMIT ?",
+    )
+    .bind(site)
+    .bind(start)
+    .bind(end)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
