@@ -66,6 +66,19 @@ async fn checkpoint(pool: SqlitePool, mut connection: SqliteConnection) {
     let _ = connection.close().await;
 }
 
+/// Whether the database answers (`/healthz`).
+pub async fn ping(db: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(db).await.map(|_| ())
+}
+
+/// The SHA-256 (hex) the database keeps in place of a secret token (agent
+/// sessions, resume tokens, push tokens), so a leaked database or backup
+/// holds no usable token.
+pub fn digest(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
 /// Current time as Unix seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

@@ -17,6 +17,7 @@ pub mod client;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod desk;
 pub mod email;
 pub mod error;
 pub mod hooks;
@@ -241,6 +242,7 @@ pub fn app(state: AppState) -> Router {
                 .nest(
                     "/agent",
                     agents::routes()
+                        .merge(desk::routes())
                         .route("/macros", get(macros::list).post(macros::create))
                         .route(
                             "/macros/{id}",
@@ -274,8 +276,8 @@ pub fn app(state: AppState) -> Router {
 
 /// `GET /healthz`: 200 when the database answers.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&state.db).await {
-        Ok(_) => (StatusCode::OK, "ok"),
+    match db::ping(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

@@ -354,8 +354,7 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 /// What the database keeps of a session token: its SHA-256, so a leaked
 /// database (or backup) holds no usable sessions.
 pub fn token_digest(token: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    crate::db::digest(token)
 }
 
 /// The agent whose login session `token` is (not expired, not ended);

@@ -12,7 +12,6 @@ use aisle_core::protocol::{
     SUMMARY_TEXT_CHARS,
 };
 use rand::Rng;
-use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 /// Recent conversations averaged for the expected wait.
@@ -75,7 +74,7 @@ fn to_i64(n: u64) -> i64 {
 
 /// SHA-256 (hex) of a resume token: what the database keeps.
 fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::db::digest(token)
 }
 
 fn random_hex() -> String {

@@ -570,7 +570,7 @@ pub async fn new_token(db: &SqlitePool, site: &str) -> anyhow::Result<String> {
          ON CONFLICT (site_id) DO UPDATE SET digest = excluded.digest, created_at = excluded.created_at",
     )
     .bind(site)
-    .bind(crate::agents::token_digest(&token))
+    .bind(crate::db::digest(&token))
     .bind(crate::db::now())
     .execute(db)
     .await?;
@@ -583,7 +583,7 @@ pub async fn token_ok(db: &SqlitePool, site: &str, token: &str) -> Result<bool, 
     let found: Option<(i64,)> =
         sqlx::query_as("SELECT 1 FROM site_tokens WHERE site_id = ? AND digest = ?")
             .bind(site)
-            .bind(crate::agents::token_digest(token))
+            .bind(crate::db::digest(token))
             .fetch_optional(db)
             .await?;
     Ok(found.is_some())

@@ -1,11 +1,13 @@
-//! What the agent console reads and does: the site's return requests and
-//! tickets, newest first a page at a time, marking them done, the facts
-//! about an order that macros fill in, and the cancel and return requests the
-//! merchant's system never received.
+//! The desk: what the agent console reads and does under `/api/agent` (see
+//! [`routes`]): the site's return requests and tickets, newest first a page
+//! at a time, marking them done, the facts about an order that macros fill
+//! in, and the cancel and return requests the merchant's system never
+//! received. Its SQL is in [`store`].
 
-use super::Agent;
-use super::store::{self, Record};
+pub mod store;
+
 use crate::AppState;
+use crate::agents::Agent;
 use crate::db::now;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
@@ -17,9 +19,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
+use store::Record;
 
 /// Return requests, tickets, orders and store requests under `/api/agent`.
-pub(super) fn routes() -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/returns", get(returns))
         .route("/returns/{reference}/done", post(return_done))
