@@ -86,3 +86,15 @@ pub fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_tokens_are_sha256_digests() {
+        let digest = super::digest("abc");
+        assert_eq!(digest.len(), 64);
+        assert_ne!(digest, "abc");
+        assert_eq!(digest, super::digest("abc"));
+        assert_ne!(digest, super::digest("abd"));
+    }
+}

@@ -64,19 +64,7 @@ fn database_with(dir: &tempfile::TempDir, source: Value) -> String {
         "policy": {"return_window_days": 30},
         "order_source": source,
     });
-    let file = dir.path().join("north.json");
-    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
-    let out = aisle()
-        .args(["site", "import"])
-        .arg(&file)
-        .args(["--db", &db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::import_site(aisle(), dir.path(), &db, &site);
     db
 }
 

@@ -72,11 +72,6 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// SHA-256 (hex) of a resume token: what the database keeps.
-fn hash_token(token: &str) -> String {
-    crate::db::digest(token)
-}
-
 fn random_hex() -> String {
     format!("{:032x}", rand::rng().random::<u128>())
 }
@@ -136,7 +131,7 @@ pub async fn create(
     )
     .bind(&id)
     .bind(site)
-    .bind(hash_token(&resume))
+    .bind(crate::db::digest(&resume))
     .bind(locale)
     .bind(serde_json::to_string(context)?)
     .bind(context.priority().as_str())
@@ -194,7 +189,7 @@ pub async fn by_resume(
     let row: Option<ConversationRow> = sqlx::query_as(&format!(
         "{SELECT_CONVERSATION} WHERE c.resume_hash = ? AND c.site_id = ?"
     ))
-    .bind(hash_token(token))
+    .bind(crate::db::digest(token))
     .bind(site)
     .fetch_optional(db)
     .await?;
@@ -866,17 +861,4 @@ pub async fn conversation_times(
     .bind(limit)
     .fetch_all(db)
     .await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resume_tokens_are_stored_hashed() {
-        let h = hash_token("secret");
-        assert_eq!(h.len(), 64);
-        assert_ne!(h, "secret");
-        assert_eq!(h, hash_token("secret"));
-    }
 }

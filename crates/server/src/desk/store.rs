@@ -47,15 +47,14 @@ pub async fn return_requests_page(
     before: Option<(i64, i64)>,
     rows: i64,
 ) -> sqlx::Result<Vec<ReturnRow>> {
-    sqlx::query_as(&format!(
+    page(
+        db,
         "SELECT rowid, reference, order_number, email, items, reason, comment, status, created_at \
-         FROM return_requests WHERE site_id = ?1 {PAGE_SQL}"
-    ))
-    .bind(site)
-    .bind(before.map(|(at, _)| at))
-    .bind(before.map(|(_, row)| row))
-    .bind(rows)
-    .fetch_all(db)
+         FROM return_requests",
+        site,
+        before,
+        rows,
+    )
     .await
 }
 
@@ -67,16 +66,35 @@ pub async fn tickets_page(
     before: Option<(i64, i64)>,
     rows: i64,
 ) -> sqlx::Result<Vec<TicketRow>> {
-    sqlx::query_as(&format!(
+    page(
+        db,
         "SELECT rowid, reference, kind, order_number, email, issue, body, context, status, created_at \
-         FROM tickets WHERE site_id = ?1 {PAGE_SQL}"
-    ))
-    .bind(site)
-    .bind(before.map(|(at, _)| at))
-    .bind(before.map(|(_, row)| row))
-    .bind(rows)
-    .fetch_all(db)
+         FROM tickets",
+        site,
+        before,
+        rows,
+    )
     .await
+}
+
+/// One page of `select` (a `SELECT … FROM table`) for `site`, newest first.
+async fn page<R>(
+    db: &SqlitePool,
+    select: &str,
+    site: &str,
+    before: Option<(i64, i64)>,
+    rows: i64,
+) -> sqlx::Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    sqlx::query_as(&format!("{select} WHERE site_id = ?1 {PAGE_SQL}"))
+        .bind(site)
+        .bind(before.map(|(at, _)| at))
+        .bind(before.map(|(_, row)| row))
+        .bind(rows)
+        .fetch_all(db)
+        .await
 }
 
 /// What the desk marks done: a ticket or a return request.
