@@ -15,6 +15,7 @@
 mod actions;
 pub mod cache;
 pub mod push;
+pub mod pushed;
 pub mod shopify;
 pub mod woocommerce;
 
