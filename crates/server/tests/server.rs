@@ -4,6 +4,8 @@
 //! Run with `cargo test -p aisle-server`.
 
 mod common;
+#[path = "server/rejections.rs"]
+mod rejections;
 
 use aisle_server::app;
 use axum::Router;

@@ -4,10 +4,10 @@
 //! not what it takes with `400 bad_request` naming the offending field, and
 //! an unknown site with `404 unknown_site` before reading the body.
 //!
-//! Run with `cargo test -p aisle-server --test rejections`.
+//! A module of `tests/server.rs`: run with
+//! `cargo test -p aisle-server --test server rejections`.
 
-mod common;
-
+use crate::common;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
