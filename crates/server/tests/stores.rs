@@ -1169,16 +1169,11 @@ fn orders_import_reads_ndjson_and_csv_and_names_bad_lines() {
         ),
     )
     .unwrap();
-    let out = aisle()
-        .args(["orders", "import"])
-        .arg(&ndjson)
-        .args(["--site", "north", "--db", &db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeeds(
+        aisle()
+            .args(["orders", "import"])
+            .arg(&ndjson)
+            .args(["--site", "north", "--db", &db]),
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["upserted"], 1);

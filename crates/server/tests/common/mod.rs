@@ -314,21 +314,27 @@ pub async fn spawn_server(
     (process, addr, http)
 }
 
+/// Runs `command` and fails the test, showing its stderr, unless it succeeds; its output.
+pub fn succeeds(command: &mut Command) -> std::process::Output {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// `aisle site import FILE --db DB` with `site` written to `dir`; fails the test if refused.
 pub fn import_site(command: Command, dir: &Path, db: &str, site: &Value) {
     let mut command = command;
     let file = dir.join("site.json");
     std::fs::write(&file, serde_json::to_string_pretty(site).unwrap()).unwrap();
-    let out = command
-        .args(["site", "import"])
-        .arg(&file)
-        .args(["--db", db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        command
+            .args(["site", "import"])
+            .arg(&file)
+            .args(["--db", db]),
     );
 }
 
