@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         email: None,
         pending: None,
         steps: Vec::new(),
+        is_new: false,
     };
     for _ in 0..3 {
         session.step(&request.action);

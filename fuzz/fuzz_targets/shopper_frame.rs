@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
         ClientMessage::Start {
             locale,
             mut context,
+            ..
         } => {
             let _: String = locale.chars().take(35).collect();
             context.clip();
