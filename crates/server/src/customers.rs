@@ -27,14 +27,7 @@ async fn history(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerHistory>, AppError> {
-    let found: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT json_extract(context, '$.email'), json_extract(context, '$.email_verified') \
-         FROM conversations WHERE id = ? AND site_id = ?",
-    )
-    .bind(&id)
-    .bind(&agent.site)
-    .fetch_optional(&state.db)
-    .await?;
+    let found = crate::chat::store::customer_email(&state.db, &agent.site, &id).await?;
     let Some((email, verified)) = found else {
         return Err(AppError::NotFound(
             aisle_core::api::ErrorCode::NotFound,
@@ -44,30 +37,9 @@ async fn history(
     let Some(email) = email.filter(|_| verified == Some(1)) else {
         return Ok(Json(CustomerHistory::default()));
     };
-    type Row = (
-        String,
-        i64,
-        String,
-        Option<String>,
-        Option<i64>,
-        String,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.id, c.created_at, c.state, a.name, c.csat, c.tags, \
-         (SELECT substr(text, 1, 400) FROM messages m WHERE m.conversation_id = c.id \
-          AND m.author = 'shopper' ORDER BY m.seq LIMIT 1) \
-         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
-         WHERE c.site_id = ? AND c.id != ? AND json_extract(c.context, '$.email') = ? \
-         AND json_extract(c.context, '$.email_verified') = 1 \
-         ORDER BY c.created_at DESC LIMIT ?",
-    )
-    .bind(&agent.site)
-    .bind(&id)
-    .bind(&email)
-    .bind(HISTORY_SHOWN)
-    .fetch_all(&state.db)
-    .await?;
+    let rows =
+        crate::chat::store::past_conversations(&state.db, &agent.site, &id, &email, HISTORY_SHOWN)
+            .await?;
     let conversations = rows
         .into_iter()
         .map(
@@ -82,15 +54,8 @@ async fn history(
             },
         )
         .collect();
-    let tickets: Vec<(String, i64, String, Option<i64>, String)> = sqlx::query_as(
-        "SELECT reference, created_at, status, order_number, substr(body, 1, 400) FROM tickets \
-         WHERE site_id = ? AND email = ? ORDER BY created_at DESC LIMIT ?",
-    )
-    .bind(&agent.site)
-    .bind(&email)
-    .bind(HISTORY_SHOWN)
-    .fetch_all(&state.db)
-    .await?;
+    let tickets =
+        crate::assist::records::tickets_of(&state.db, &agent.site, &email, HISTORY_SHOWN).await?;
     Ok(Json(CustomerHistory {
         email: Some(email),
         conversations,

@@ -66,10 +66,35 @@ async fn checkpoint(pool: SqlitePool, mut connection: SqliteConnection) {
     let _ = connection.close().await;
 }
 
+/// Whether the database answers (`/healthz`).
+pub async fn ping(db: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(db).await.map(|_| ())
+}
+
+/// The SHA-256 (hex) the database keeps in place of a secret token (agent
+/// sessions, resume tokens, push tokens), so a leaked database or backup
+/// holds no usable token.
+pub fn digest(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
 /// Current time as Unix seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_tokens_are_sha256_digests() {
+        let digest = super::digest("abc");
+        assert_eq!(digest.len(), 64);
+        assert_ne!(digest, "abc");
+        assert_eq!(digest, super::digest("abc"));
+        assert_ne!(digest, super::digest("abd"));
+    }
 }

@@ -65,21 +65,12 @@ fn secret(env: Option<&String>) -> Option<String> {
 
 /// Records `delivery` for `site`; `false` if it was handled before (a replay).
 async fn first_delivery(state: &AppState, site: &str, delivery: &str) -> Result<bool, StatusCode> {
-    let inserted = sqlx::query(
-        "INSERT INTO webhook_deliveries (site_id, delivery_id, received_at) VALUES (?, ?, ?) \
-         ON CONFLICT (site_id, delivery_id) DO NOTHING",
-    )
-    .bind(site)
-    .bind(delivery)
-    .bind(crate::db::now())
-    .execute(&state.db)
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "recording a webhook delivery failed");
-        StatusCode::SERVICE_UNAVAILABLE
-    })?
-    .rows_affected();
-    Ok(inserted == 1)
+    crate::stores::cache::first_delivery(&state.db, site, delivery, crate::db::now())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "recording a webhook delivery failed");
+            StatusCode::SERVICE_UNAVAILABLE
+        })
 }
 
 /// The order number an order payload names (`order_number`, `number` or `name`).
@@ -204,13 +195,7 @@ async fn woocommerce(
 
 /// Deletes delivery ids older than [`DELIVERY_KEEP`]; how many.
 pub async fn purge(db: &sqlx::SqlitePool, now: i64) -> anyhow::Result<u64> {
-    Ok(
-        sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < ?")
-            .bind(now - DELIVERY_KEEP)
-            .execute(db)
-            .await?
-            .rows_affected(),
-    )
+    Ok(crate::stores::cache::purge_deliveries(db, now - DELIVERY_KEEP).await?)
 }
 
 #[cfg(test)]

@@ -128,26 +128,7 @@ struct Row {
 }
 
 async fn rows(state: &AppState, site: &str, start: i64, end: i64) -> Result<Vec<Row>, AppError> {
-    type Raw = (
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-    );
-    let raw: Vec<Raw> = sqlx::query_as(
-        "SELECT c.created_at, c.first_response_at, c.accepted_at, c.closed_at, c.csat, a.name \
-         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
-         WHERE c.site_id = ? AND c.created_at >= ? AND c.created_at < ? \
-         ORDER BY c.created_at LIMIT ?",
-    )
-    .bind(site)
-    .bind(start)
-    .bind(end)
-    .bind(MAX_ROWS)
-    .fetch_all(&state.db)
-    .await?;
+    let raw = crate::chat::store::conversation_times(&state.db, site, start, end, MAX_ROWS).await?;
     Ok(raw
         .into_iter()
         .map(
@@ -269,15 +250,7 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Insi
             csat: csat(&rows),
         })
         .collect();
-    let outcomes: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = ? AND at >= ? AND at < ? \
-         GROUP BY flow, outcome ORDER BY flow",
-    )
-    .bind(site)
-    .bind(start)
-    .bind(end)
-    .fetch_all(&state.db)
-    .await?;
+    let outcomes = crate::assist::records::outcomes_between(&state.db, site, start, end).await?;
     let mut flows: BTreeMap<String, [u64; 3]> = BTreeMap::new();
     for (flow, outcome, count) in outcomes {
         let entry = flows.entry(flow).or_default();
@@ -291,15 +264,8 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Insi
     let (started, resolved) = flows
         .values()
         .fold((0, 0), |(s, r), f| (s + f[0], r + f[1]));
-    let sessions: (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM assist_sessions WHERE site_id = ? AND created_at >= ? AND created_at < ?",
-    )
-    .bind(site)
-    .bind(start)
-    .bind(end)
-    .fetch_one(&state.db)
-    .await?;
-    let sessions = sessions.0.max(0) as u64;
+    let sessions = crate::assist::records::sessions_between(&state.db, site, start, end).await?;
+    let sessions = sessions.max(0) as u64;
     Ok(Insights {
         site: site.to_owned(),
         from: from.to_string(),

@@ -17,6 +17,7 @@ pub mod client;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod desk;
 pub mod email;
 pub mod error;
 pub mod hooks;
@@ -241,6 +242,16 @@ pub fn app(state: AppState) -> Router {
                 .nest(
                     "/agent",
                     agents::routes()
+                        .merge(desk::routes())
+                        .route("/macros", get(macros::list).post(macros::create))
+                        .route(
+                            "/macros/{id}",
+                            axum::routing::put(macros::update).delete(macros::delete),
+                        )
+                        .merge(email::replies::agent_routes())
+                        .merge(team::routes())
+                        .merge(tags::routes())
+                        .merge(hours::routes())
                         .merge(insights::routes())
                         .merge(customers::routes()),
                 )
@@ -265,8 +276,8 @@ pub fn app(state: AppState) -> Router {
 
 /// `GET /healthz`: 200 when the database answers.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&state.db).await {
-        Ok(_) => (StatusCode::OK, "ok"),
+    match db::ping(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

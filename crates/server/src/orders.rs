@@ -8,6 +8,19 @@ use aisle_core::order::{
 };
 use sqlx::SqlitePool;
 
+/// The email the demo order `number` of `site` was placed with, if there is one.
+pub async fn email_of(
+    db: &SqlitePool,
+    site: &str,
+    number: OrderNumber,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT email FROM orders WHERE site_id = ? AND number = ?")
+        .bind(site)
+        .bind(number.0)
+        .fetch_optional(db)
+        .await
+}
+
 /// Loads the order `number` of `site` if `email` (already normalized) is the one it was placed with.
 pub async fn find_for_shopper(
     db: &SqlitePool,

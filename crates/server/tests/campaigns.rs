@@ -4,42 +4,14 @@
 //! site's window, once per order; the stats and their CSV show it; the editor
 //! checks, previews and publishes files as the command line does.
 
+mod common;
+
+use aisle_server::Network;
 use aisle_server::limits::WriteLimits;
-use aisle_server::{AppState, Config, Network, app};
 use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
+use common::{Demo, demo, demo_with};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
-use tower::ServiceExt;
-
-struct Demo {
-    state: AppState,
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-async fn demo_with(network: Network) -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        network,
-    };
-    let state = AppState::open(&config).await.unwrap();
-    Demo {
-        router: app(state.clone()),
-        state,
-        _dir: dir,
-    }
-}
-
-async fn demo() -> Demo {
-    demo_with(Network::default()).await
-}
 
 /// One request from client address `client`; the answer's status, headers and text.
 async fn raw(
@@ -50,21 +22,8 @@ async fn raw(
     token: Option<&str>,
     body: String,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let mut request = request.body(Body::from(body)).unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from((client, 40000))));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let request = common::json_request(method, path, token, body);
+    let (status, headers, bytes) = common::oneshot(router, request, client).await;
     (
         status,
         headers,
@@ -79,29 +38,11 @@ async fn call(
     token: Option<&str>,
     body: Value,
 ) -> (StatusCode, Value) {
-    let (status, _, text) = raw(
-        &demo.router,
-        [10, 0, 0, 7],
-        method,
-        path,
-        token,
-        body.to_string(),
-    )
-    .await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    common::call(&demo.router, [10, 0, 0, 7], method, path, token, body).await
 }
 
 async fn login(demo: &Demo) -> String {
-    let (status, body) = call(
-        demo,
-        "POST",
-        "/api/agent/login",
-        None,
-        json!({"email": "agent@demo.test", "password": "demo-agent"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["token"].as_str().unwrap().to_owned()
+    common::log_in(&demo.router, [10, 0, 0, 7]).await
 }
 
 /// A campaign event from `visitor`, as the widget posts it.

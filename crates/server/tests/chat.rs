@@ -4,24 +4,23 @@
 //!
 //! Run with `cargo test -p aisle-server --test chat`.
 
+mod common;
+
 use aisle_core::protocol::{ChatMessage, Party, ServerMessage};
-use aisle_server::{AppState, Config, app};
+use aisle_server::{AppState, Network, app};
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
+use common::{
+    PATIENCE, Socket, agent_socket, close_code, close_frame, config, connect, next, send,
+};
 use futures_util::{SinkExt, StreamExt};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tower::ServiceExt;
 
-/// How long a test waits for a frame before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
+/// The demo served on a free loopback port.
 struct Demo {
     state: AppState,
     addr: SocketAddr,
@@ -29,21 +28,12 @@ struct Demo {
     dir: tempfile::TempDir,
 }
 
-fn config(dir: &tempfile::TempDir) -> Config {
-    Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        ..Config::default()
-    }
-}
-
 /// Opens the database in `dir` and serves it on a free port.
 async fn serve_dir(dir: tempfile::TempDir) -> Demo {
-    let state = AppState::open(&config(&dir)).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(aisle_server::run(listener, state.clone()));
+    let state = AppState::open(&config(&dir, Network::default()))
+        .await
+        .unwrap();
+    let (addr, server) = common::serve(&state).await;
     Demo {
         state,
         addr,
@@ -83,19 +73,8 @@ impl Demo {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let mut request = request.body(Body::from(body.to_string())).unwrap();
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 42], 40000))));
-        let response = app(self.state.clone()).oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            headers,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        let request = request.body(Body::from(body.to_string())).unwrap();
+        common::oneshot_json(&app(self.state.clone()), request, [10, 0, 0, 42]).await
     }
 
     /// Logs an agent in; returns the token and the `Set-Cookie` value.
@@ -180,22 +159,6 @@ impl Demo {
     }
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(
-    url: String,
-    headers: &[(&'static str, String)],
-) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
-    let mut request = url.into_client_request().unwrap();
-    for (name, value) in headers {
-        request.headers_mut().insert(*name, value.parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(request)
-        .await
-        .map(|(socket, _)| socket)
-}
-
 /// A shopper's socket from a page of the server's own origin (the demo store).
 async fn shopper_socket(addr: SocketAddr) -> Socket {
     connect(
@@ -219,16 +182,6 @@ async fn shopper(addr: SocketAddr, resume: Option<&str>, last_seq: u64) -> (Sock
     (socket, welcome)
 }
 
-/// An agent's socket authenticated with a bearer token.
-async fn agent_socket(addr: SocketAddr, token: &str) -> Socket {
-    connect(
-        format!("ws://{addr}/ws/v1/agent"),
-        &[("authorization", format!("Bearer {token}"))],
-    )
-    .await
-    .unwrap()
-}
-
 /// An agent who said hello; the welcome is checked and the first queue consumed.
 async fn agent(addr: SocketAddr, token: &str) -> Socket {
     let mut socket = agent_socket(addr, token).await;
@@ -238,28 +191,6 @@ async fn agent(addr: SocketAddr, token: &str) -> Socket {
     assert_eq!(welcome["site"], "demo");
     next_of(&mut socket, "queue").await;
     socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::text(message.to_string()))
-        .await
-        .unwrap();
-}
-
-/// The next JSON frame.
-async fn next(socket: &mut Socket) -> Value {
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Text(text))) => return serde_json::from_str(&text).unwrap(),
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                other => panic!("expected a text frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("a frame in time")
 }
 
 /// The next frame of `kind`, skipping queue updates and other kinds.
@@ -294,20 +225,6 @@ async fn drain(socket: &mut Socket, ms: u64) -> Vec<Value> {
         }
     }
     frames
-}
-
-async fn close_code(socket: &mut Socket) -> CloseCode {
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(Some(frame)))) => return frame.code,
-                Some(Ok(_)) => continue,
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("a close in time")
 }
 
 /// The shopper asks for a person with `context`; returns (conversation, resume token).
@@ -1242,7 +1159,9 @@ fn agents_are_added_from_the_command_line_without_a_password_argument() {
     let dir = tempfile::tempdir().unwrap();
     // A database with the demo site.
     runtime.block_on(async {
-        let state = AppState::open(&config(&dir)).await.unwrap();
+        let state = AppState::open(&config(&dir, Network::default()))
+            .await
+            .unwrap();
         state.db.close().await;
     });
     let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
@@ -1377,23 +1296,6 @@ async fn until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl
         assert!(tokio::time::Instant::now() < deadline, "{what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// The close frame's code and reason.
-async fn close_frame(socket: &mut Socket) -> (CloseCode, String) {
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(Some(frame)))) => {
-                    return (frame.code, frame.reason.to_string());
-                }
-                Some(Ok(_)) => continue,
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("a close in time")
 }
 
 async fn conversation_row(demo: &Demo, id: &str) -> (String, Option<String>) {

@@ -4,22 +4,16 @@
 //!
 //! Run with `cargo test -p aisle-server --test console`.
 
-use aisle_server::{AppState, Config, app};
+mod common;
+
+use aisle_server::{AppState, Network};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use std::net::SocketAddr;
-use tower::ServiceExt;
+use common::Demo;
+use serde_json::Value;
 
-struct Demo {
-    state: AppState,
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
+/// The demo with a console build (an index page and a hashed stylesheet) in its assets.
 async fn demo() -> Demo {
     let dir = tempfile::tempdir().unwrap();
     let console = dir.path().join("console");
@@ -30,47 +24,17 @@ async fn demo() -> Demo {
     )
     .unwrap();
     std::fs::write(console.join("console.0123456789abcdef.css"), "body{}").unwrap();
-    let config = Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    let state = AppState::open(&config).await.unwrap();
-    let router = app(state.clone());
-    Demo {
-        state,
-        router,
-        _dir: dir,
-    }
+    common::demo_in(dir, Network::default()).await
 }
 
 /// Sends `request` from a client address; status, headers and JSON (or Null).
-async fn send(
-    router: &Router,
-    mut request: Request<Body>,
-) -> (StatusCode, header::HeaderMap, Value) {
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 9], 40000))));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (status, headers, body)
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, header::HeaderMap, Value) {
+    common::oneshot_json(router, request, [10, 0, 0, 9]).await
 }
 
 /// Logs the demo agent in; the bearer token.
 async fn log_in(router: &Router) -> String {
-    let body = json!({ "email": "agent@demo.test", "password": "demo-agent" }).to_string();
-    let request = Request::post("/api/agent/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .unwrap();
-    let (status, _, answer) = send(router, request).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    answer["token"].as_str().unwrap().to_owned()
+    common::log_in(router, [10, 0, 0, 9]).await
 }
 
 fn get(path: &str, token: Option<&str>) -> Request<Body> {

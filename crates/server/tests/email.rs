@@ -9,119 +9,22 @@
 //! `cargo xtask setup` makes in `target/smtp-venv`. Run with
 //! `cargo test -p aisle-server --test email`.
 
+mod common;
+
+use common::{
+    SMTP_PASSWORD as PASSWORD, SMTP_PASSWORD_ENV as PASSWORD_ENV, Sink, Socket, free_port,
+};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const PASSWORD_ENV: &str = "AISLE_TEST_SMTP_PASSWORD";
-const USER: &str = "northwind";
-const PASSWORD: &str = "smtp-test-password";
 const INBOUND_ENV: &str = "AISLE_TEST_INBOUND_SECRET";
 const INBOUND_SECRET: &str = "inbound-test-secret";
 
-/// The Python that has aiosmtpd.
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("AISLE_SMTP_PYTHON") {
-        return p.into();
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/smtp-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with aiosmtpd: run `cargo xtask setup` (it makes {}) or set AISLE_SMTP_PYTHON",
-        venv.display()
-    );
-    venv
-}
-
-/// A running SMTP server; what it receives lands in `dir`.
-struct Sink {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Sink {
-    /// Starts the server on `port` (0: any free port) and waits until it listens.
-    fn start(port: u16) -> Sink {
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .arg("--dir")
-            .arg(dir.path())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--user",
-                USER,
-                "--password",
-                PASSWORD,
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("listening ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP server did not start: {line:?}"));
-        Sink { child, port, dir }
-    }
-
-    /// The messages received so far, oldest first: (raw MIME, decoded summary).
-    fn received(&self) -> Vec<(String, Value)> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        names.sort();
-        names
-            .iter()
-            .map(|json| {
-                let raw = std::fs::read_to_string(json.with_extension("eml")).unwrap();
-                let summary =
-                    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-                (raw, summary)
-            })
-            .collect()
-    }
-
-    /// Waits until `n` messages have arrived (10 s at most, as promised to shoppers).
-    async fn await_messages(&self, n: usize) -> Vec<(String, Value)> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.received();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} of {n} emails arrived within 10 s",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The `aisle` binary serving the demo, whose site emails through `smtp_port`.
 struct Server {
-    child: Child,
+    _process: common::Process,
     addr: SocketAddr,
     http: reqwest::Client,
     /// The demo agent's session.
@@ -129,103 +32,35 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn aisle() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
+    let mut command = common::aisle();
     command
         .env(PASSWORD_ENV, PASSWORD)
         .env(INBOUND_ENV, INBOUND_SECRET)
         // The "you left before the answer" email waits one second here.
-        .env("AISLE_MISSED_REPLY_AFTER", "1")
-        .env("RUST_LOG", "warn");
+        .env("AISLE_MISSED_REPLY_AFTER", "1");
     command
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The demo site file with an `email` block sending through 127.0.0.1:`smtp_port`.
 fn site_file(smtp_port: u16) -> Value {
-    let mut site: Value = serde_json::from_str(include_str!("../demo/site.json")).unwrap();
-    site["email"] = json!({
-        "from": "Northwind Outfitters <help@northwind.example>",
-        "reply_to": "care@northwind.example",
-        "inbound_secret_env": INBOUND_ENV,
-        "smtp": {
-            "host": "127.0.0.1", "port": smtp_port, "tls": "none",
-            "username": USER, "password_env": PASSWORD_ENV
-        }
-    });
-    site
+    common::site_with_email(
+        smtp_port,
+        json!({"reply_to": "care@northwind.example", "inbound_secret_env": INBOUND_ENV}),
+    )
 }
 
 async fn serve(site: Option<Value>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
     if let Some(site) = site {
-        let file = dir.path().join("site.json");
-        std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
-        let out = aisle()
-            .args(["site", "import"])
-            .arg(&file)
-            .args(["--db", &db])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::import_site(aisle(), dir.path(), &db, &site);
     }
-    let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
-    let child = aisle()
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            &addr.to_string(),
-            "--db",
-            &db,
-            "--assets",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http
-        .get(format!("http://{addr}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let login: Value = http
-        .post(format!("http://{addr}/api/agent/login"))
-        .json(&json!({"email": "agent@demo.test", "password": "demo-agent"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (process, addr, http) = common::spawn_server(aisle(), true, &db, dir.path()).await;
+    let login = common::http_log_in(&http, addr, common::ROBIN.0, common::ROBIN.1).await;
     let token = login["token"].as_str().expect("logged in").to_owned();
     Server {
-        child,
+        _process: process,
         addr,
         http,
         token,
@@ -874,45 +709,9 @@ fn site_import_checks_the_email_block_and_export_writes_it_back_without_the_pass
     assert!(!String::from_utf8_lossy(&out.stdout).contains(PASSWORD));
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn ws(url: String, header: (&'static str, String)) -> Ws {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert(header.0, header.1.parse().unwrap());
-    tokio_tungstenite::connect_async(request).await.unwrap().0
-}
-
-async fn say(socket: &mut Ws, frame: Value) {
-    use futures_util::SinkExt;
-    socket
-        .send(tokio_tungstenite::tungstenite::Message::text(
-            frame.to_string(),
-        ))
-        .await
-        .unwrap();
-}
-
-async fn until(socket: &mut Ws, kind: &str) -> Value {
-    use futures_util::StreamExt;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let frame = tokio::time::timeout(left, socket.next())
-            .await
-            .unwrap_or_else(|_| panic!("no {kind} frame"))
-            .unwrap()
-            .unwrap();
-        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
-            let value: Value = serde_json::from_str(&text).unwrap();
-            if value["type"] == kind {
-                return value;
-            }
-        }
-    }
+/// A WebSocket to `url` with one header.
+async fn ws(url: String, header: (&'static str, String)) -> Socket {
+    common::connect(url, &[header]).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -925,8 +724,8 @@ async fn a_shopper_who_left_before_the_answer_gets_it_by_email_in_their_language
         ("authorization", format!("Bearer {}", server.token)),
     )
     .await;
-    say(&mut robin, json!({"type": "hello"})).await;
-    until(&mut robin, "welcome").await;
+    common::send(&mut robin, json!({"type": "hello"})).await;
+    common::skip_to(&mut robin, "welcome").await;
     let shopper = || {
         ws(
             format!("ws://{addr}/ws/v1?site=demo"),
@@ -935,29 +734,29 @@ async fn a_shopper_who_left_before_the_answer_gets_it_by_email_in_their_language
     };
     // Léa asks, in French, and leaves before Robin answers.
     let mut lea = shopper().await;
-    say(&mut lea, json!({"type": "hello"})).await;
-    until(&mut lea, "welcome").await;
-    say(
+    common::send(&mut lea, json!({"type": "hello"})).await;
+    common::skip_to(&mut lea, "welcome").await;
+    common::send(
         &mut lea,
         json!({"type": "start", "locale": "fr-FR", "context": {"email": "Lea@Example.com"}}),
     )
     .await;
-    let id = until(&mut lea, "started").await["conversation"]
+    let id = common::skip_to(&mut lea, "started").await["conversation"]
         .as_str()
         .unwrap()
         .to_owned();
-    say(&mut robin, json!({"type": "accept", "conversation": id})).await;
-    until(&mut robin, "conversation").await;
-    until(&mut lea, "agent_joined").await;
+    common::send(&mut robin, json!({"type": "accept", "conversation": id})).await;
+    common::skip_to(&mut robin, "conversation").await;
+    common::skip_to(&mut lea, "agent_joined").await;
     drop(lea);
     let answer = "La parka taille normalement. <b>Prenez</b> votre taille habituelle.";
     for (n, text) in [answer, "Bonne journée !"].iter().enumerate() {
-        say(
+        common::send(
             &mut robin,
             json!({"type": "send", "conversation": id, "client_id": format!("r{n}"), "text": text}),
         )
         .await;
-        until(&mut robin, "ack").await;
+        common::skip_to(&mut robin, "ack").await;
     }
     let received = sink.await_messages(1).await;
     let (raw, mail) = &received[0];
@@ -985,49 +784,49 @@ async fn a_shopper_who_left_before_the_answer_gets_it_by_email_in_their_language
     assert!(!html.contains("<b>Prenez"), "{raw}");
     // One such email per chat, and none to a shopper who is still there.
     let mut max = shopper().await;
-    say(&mut max, json!({"type": "hello"})).await;
-    until(&mut max, "welcome").await;
-    say(
+    common::send(&mut max, json!({"type": "hello"})).await;
+    common::skip_to(&mut max, "welcome").await;
+    common::send(
         &mut max,
         json!({"type": "start", "locale": "en", "context": {"email": "max@example.com"}}),
     )
     .await;
-    let stays = until(&mut max, "started").await["conversation"]
+    let stays = common::skip_to(&mut max, "started").await["conversation"]
         .as_str()
         .unwrap()
         .to_owned();
-    say(&mut robin, json!({"type": "accept", "conversation": stays})).await;
-    until(&mut max, "agent_joined").await;
-    say(
+    common::send(&mut robin, json!({"type": "accept", "conversation": stays})).await;
+    common::skip_to(&mut max, "agent_joined").await;
+    common::send(
         &mut robin,
         json!({"type": "send", "conversation": stays, "client_id": "m1", "text": "Hi Max"}),
     )
     .await;
-    until(&mut max, "message").await;
-    say(
+    common::skip_to(&mut max, "message").await;
+    common::send(
         &mut robin,
         json!({"type": "send", "conversation": id, "client_id": "r9", "text": "Still there?"}),
     )
     .await;
-    until(&mut robin, "ack").await;
+    common::skip_to(&mut robin, "ack").await;
     // Zoe leaves after all that: her email comes after every check above ran
     // (they wait as long), so nothing else arrived if hers is the second.
     let mut zoe = shopper().await;
-    say(&mut zoe, json!({"type": "hello"})).await;
-    until(&mut zoe, "welcome").await;
-    say(
+    common::send(&mut zoe, json!({"type": "hello"})).await;
+    common::skip_to(&mut zoe, "welcome").await;
+    common::send(
         &mut zoe,
         json!({"type": "start", "locale": "en", "context": {"email": "zoe@example.com"}}),
     )
     .await;
-    let gone = until(&mut zoe, "started").await["conversation"]
+    let gone = common::skip_to(&mut zoe, "started").await["conversation"]
         .as_str()
         .unwrap()
         .to_owned();
-    say(&mut robin, json!({"type": "accept", "conversation": gone})).await;
-    until(&mut zoe, "agent_joined").await;
+    common::send(&mut robin, json!({"type": "accept", "conversation": gone})).await;
+    common::skip_to(&mut zoe, "agent_joined").await;
     drop(zoe);
-    say(
+    common::send(
         &mut robin,
         json!({"type": "send", "conversation": gone, "client_id": "z1", "text": "Hello Zoe"}),
     )

@@ -5,53 +5,33 @@
 //!
 //! Run with `cargo test -p aisle-server --test hardening`.
 
+mod common;
+
 use aisle_server::client::TrustedProxies;
 use aisle_server::limits::WriteLimits;
-use aisle_server::{AppState, Config, Network, app};
+use aisle_server::{AppState, Network, app};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::said;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tower::ServiceExt;
 
-fn config(dir: &tempfile::TempDir, network: Network) -> Config {
-    Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        network,
-    }
-}
-
+/// The demo with `network`: its state and data directory.
 async fn demo(network: Network) -> (AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let state = AppState::open(&config(&dir, network)).await.unwrap();
-    (state, dir)
+    let demo = common::demo_with(network).await;
+    (demo.state, demo.dir)
 }
 
 /// Sends `request` as if from `peer`; status, headers and JSON body (or Null).
 async fn send(
     router: &Router,
-    mut request: Request<Body>,
+    request: Request<Body>,
     peer: [u8; 4],
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from((peer, 40000))));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        headers,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
-    )
+    common::oneshot_json(router, request, peer).await
 }
 
 fn post(path: &str) -> axum::http::request::Builder {
@@ -279,18 +259,6 @@ async fn assist(
     reply
 }
 
-fn said(reply: &Value) -> String {
-    reply["said"]
-        .as_array()
-        .map(|s| {
-            s.iter()
-                .filter_map(|s| s["text"].as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn messages_to_the_team_are_limited_per_address_and_the_text_is_kept() {
     let (state, _dir) = demo(Network::default()).await;
@@ -483,9 +451,7 @@ async fn sessions_are_stored_hashed_and_cookies_are_secure_over_https() {
 /// Starts the real server on a loopback port with `network`.
 async fn serve(network: Network) -> (SocketAddr, AppState, tempfile::TempDir) {
     let (state, dir) = demo(network).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(aisle_server::run(listener, state.clone()));
+    let (addr, _) = common::serve(&state).await;
     (addr, state, dir)
 }
 

@@ -3,39 +3,18 @@
 //! SQLite file: what a shopper is told, what they are asked next, and what is
 //! stored for agents.
 
-use aisle_server::{AppState, Config, app};
+mod common;
+
+use aisle_server::{AppState, Network};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use common::{Demo, demo, said};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
-use tower::ServiceExt;
 
-struct Demo {
-    state: AppState,
-    router: Router,
-    dir: tempfile::TempDir,
-}
-
-fn config(dir: &tempfile::TempDir) -> Config {
-    Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        ..Config::default()
-    }
-}
-
-async fn demo() -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let state = AppState::open(&config(&dir)).await.unwrap();
-    Demo {
-        router: app(state.clone()),
-        state,
-        dir,
-    }
+/// The demo's configuration in `dir`.
+fn config(dir: &tempfile::TempDir) -> aisle_server::Config {
+    common::config(dir, Network::default())
 }
 
 /// One shopper's conversation: keeps the session token like the widget does.
@@ -57,16 +36,11 @@ impl<'a> Shopper<'a> {
     }
 
     async fn raw(&self, body: String) -> (StatusCode, Value) {
-        let mut request = Request::post("/api/sites/demo/assist")
+        let request = Request::post("/api/sites/demo/assist")
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body))
             .unwrap();
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from((self.client, 40000))));
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let (status, _, bytes) = common::oneshot(self.router, request, self.client).await;
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
@@ -96,16 +70,6 @@ impl<'a> Shopper<'a> {
         )
         .await
     }
-}
-
-fn said(reply: &Value) -> String {
-    reply["said"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["text"].as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn choices(reply: &Value) -> Vec<String> {
@@ -235,7 +199,7 @@ async fn cancel_1002_after_confirmation_stays_cancelled_after_restart() {
     // A restarted server (same database file) still says cancelled.
     let state = AppState::open(&config(&demo.dir)).await.unwrap();
     let restarted = Demo {
-        router: app(state.clone()),
+        router: aisle_server::app(state.clone()),
         state,
         dir: tempfile::tempdir().unwrap(),
     };
@@ -564,24 +528,7 @@ async fn agent_call(
     token: Option<&str>,
     body: Value,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let mut request = request.body(Body::from(body.to_string())).unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 99], 40000))));
-    let response = demo.router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::call(&demo.router, [10, 0, 0, 99], method, path, token, body).await
 }
 
 #[tokio::test]
@@ -691,16 +638,7 @@ async fn repeated_failed_logins_are_rate_limited() {
 }
 
 async fn login(demo: &Demo) -> String {
-    let (status, login) = agent_call(
-        demo,
-        "POST",
-        "/api/agent/login",
-        None,
-        json!({"email": "agent@demo.test", "password": "demo-agent"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{login}");
-    login["token"].as_str().unwrap().to_owned()
+    common::log_in(&demo.router, [10, 0, 0, 99]).await
 }
 
 /// What a store's backend puts in `data-customer`: site, email and expiry

@@ -3,60 +3,29 @@
 //!
 //! Run with `cargo test -p aisle-server`.
 
-use aisle_server::{AppState, Config, app};
+mod common;
+#[path = "server/rejections.rs"]
+mod rejections;
+
+use aisle_server::app;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
+use common::{Demo, Socket, close_code, demo};
 use futures_util::{SinkExt, StreamExt};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tower::ServiceExt;
 
-struct Demo {
-    state: AppState,
-    dir: tempfile::TempDir,
-}
-
-async fn demo() -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let state = AppState::open(&config(&dir)).await.unwrap();
-    Demo { state, dir }
-}
-
-fn config(dir: &tempfile::TempDir) -> Config {
-    Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        ..Config::default()
-    }
-}
-
+/// Sends `request` through `router` as if from `client`.
 async fn send(
     router: &Router,
     request: Request<Body>,
     client: [u8; 4],
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut request = request;
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from((client, 40000))));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
+    common::oneshot(router, request, client).await
 }
 
 async fn lookup(router: &Router, client: [u8; 4], order: &str, email: &str) -> (StatusCode, Value) {
@@ -241,7 +210,9 @@ async fn guessing_one_orders_email_from_many_clients_is_rate_limited() {
 #[tokio::test]
 async fn seeding_twice_changes_nothing() {
     let demo = demo().await;
-    let again = AppState::open(&config(&demo.dir)).await.unwrap();
+    let again = aisle_server::AppState::open(&common::config(&demo.dir, Default::default()))
+        .await
+        .unwrap();
     let (orders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders")
         .fetch_one(&again.db)
         .await
@@ -337,14 +308,8 @@ async fn widget_assets_are_served_precompressed_with_fitting_cache_lives() {
 
 /// A real server on port 0; returns its address and the task running it.
 async fn serve(demo: &Demo) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(aisle_server::run(listener, demo.state.clone()));
-    (addr, server)
+    common::serve(&demo.state).await
 }
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(
     addr: SocketAddr,
@@ -367,16 +332,6 @@ async fn next_json(socket: &mut Socket) -> Value {
             Message::Text(text) => return serde_json::from_str(&text).unwrap(),
             Message::Ping(_) | Message::Pong(_) => continue,
             other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
-}
-
-async fn close_code(socket: &mut Socket) -> CloseCode {
-    loop {
-        match socket.next().await {
-            Some(Ok(Message::Close(Some(frame)))) => return frame.code,
-            Some(Ok(_)) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
         }
     }
 }

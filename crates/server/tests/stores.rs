@@ -7,9 +7,12 @@
 //!
 //! Run with `cargo test -p aisle-server --test stores`.
 
+mod common;
+
+use common::{said, skip_to as next};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -30,14 +33,13 @@ async fn shopify() -> (Arc<Store>, String) {
 }
 
 fn aisle() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
+    let mut command = common::aisle();
     command
         .env(TOKEN_ENV, TOKEN)
         .env(WOO_KEY_ENV, WOO_KEY)
         .env(WOO_SECRET_ENV, WOO_SECRET)
         .env(HOOK_SECRET_ENV, HOOK_SECRET)
-        .env(PUSH_SECRET_ENV, PUSH_SECRET)
-        .env("RUST_LOG", "warn");
+        .env(PUSH_SECRET_ENV, PUSH_SECRET);
     command
 }
 
@@ -62,19 +64,7 @@ fn database_with(dir: &tempfile::TempDir, source: Value) -> String {
         "policy": {"return_window_days": 30},
         "order_source": source,
     });
-    let file = dir.path().join("north.json");
-    std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
-    let out = aisle()
-        .args(["site", "import"])
-        .arg(&file)
-        .args(["--db", &db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::import_site(aisle(), dir.path(), &db, &site);
     db
 }
 
@@ -187,17 +177,10 @@ async fn orders_test_names_a_refused_token_and_an_unreachable_store() {
 
 /// The real server, on a free port, with the Shopify site.
 struct Server {
-    child: Child,
+    _process: common::Process,
     addr: SocketAddr,
     db: String,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 async fn serve(api_url: &str) -> Server {
@@ -211,41 +194,9 @@ async fn serve(api_url: &str) -> Server {
 async fn serve_with(source: Value) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = database_with(&dir, source);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let child = aisle()
-        .args([
-            "serve",
-            "--listen",
-            &addr.to_string(),
-            "--db",
-            &db,
-            "--assets",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let http = reqwest::Client::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while http
-        .get(format!("http://{addr}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (process, addr, _) = common::spawn_server(aisle(), false, &db, dir.path()).await;
     Server {
-        child,
+        _process: process,
         addr,
         db,
         _dir: dir,
@@ -295,18 +246,6 @@ fn field_named(fields: &[Value], label: &str) -> String {
         .find(|f| f["label"].as_str().is_some_and(|l| l.contains(label)))
         .unwrap_or_else(|| panic!("{label} can be picked"));
     field["name"].as_str().unwrap().to_owned()
-}
-
-fn said(reply: &Value) -> String {
-    reply["said"]
-        .as_array()
-        .map(|s| {
-            s.iter()
-                .filter_map(|s| s["text"].as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -779,16 +718,13 @@ async fn north_agent(server: &Server) -> String {
         "{}",
         String::from_utf8_lossy(&added.stderr)
     );
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("http://{}/api/agent/login", server.addr))
-        .json(&json!({"email": "kim@north.test", "password": "north-agent-pw"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = common::http_log_in(
+        &reqwest::Client::new(),
+        server.addr,
+        "kim@north.test",
+        "north-agent-pw",
+    )
+    .await;
     login["token"].as_str().expect("logged in").to_owned()
 }
 
@@ -815,32 +751,8 @@ async fn agents_see_the_stores_order_with_a_link_to_its_admin() {
     assert_eq!(order(9999).await.unwrap().status(), 404);
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The next frame of `kind` on `socket`.
-async fn next(socket: &mut Ws, kind: &str) -> Value {
-    use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Some(Ok(Message::Text(text))) = socket.next().await {
-                let frame: Value = serde_json::from_str(&text).unwrap();
-                if frame["type"] == kind {
-                    return frame;
-                }
-            }
-        }
-    })
-    .await
-    .expect("a frame in time")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_live_chat_shows_the_agent_the_orders_proven_in_the_store() {
-    use futures_util::SinkExt;
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let (_store, url) = shopify().await;
     let server = serve(&url).await;
     let token = north_agent(&server).await;
@@ -848,34 +760,19 @@ async fn a_live_chat_shows_the_agent_the_orders_proven_in_the_store() {
     let mut shopper = Shopper::new(&server);
     shopper.prove("track", "2001", "ada@example.com").await;
     let session = shopper.session.clone().unwrap();
-    let connect = |url: String, header: (&'static str, String)| async move {
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert(header.0, header.1.parse().unwrap());
-        tokio_tungstenite::connect_async(request).await.unwrap().0
-    };
-    let mut agent = connect(
-        format!("ws://{}/ws/v1/agent", server.addr),
-        ("authorization", format!("Bearer {token}")),
-    )
-    .await;
-    agent
-        .send(Message::text(json!({"type": "hello"}).to_string()))
-        .await
-        .unwrap();
+    let mut agent = common::agent_socket(server.addr, &token).await;
+    common::send(&mut agent, json!({"type": "hello"})).await;
     next(&mut agent, "welcome").await;
-    let mut chat = connect(
+    let mut chat = common::connect(
         format!("ws://{}/ws/v1?site=north", server.addr),
-        ("origin", "http://127.0.0.1:8080".to_owned()),
+        &[("origin", "http://127.0.0.1:8080".to_owned())],
     )
-    .await;
-    chat.send(Message::text(json!({"type": "hello"}).to_string()))
-        .await
-        .unwrap();
+    .await
+    .unwrap();
+    common::send(&mut chat, json!({"type": "hello"})).await;
     next(&mut chat, "welcome").await;
     let start = json!({"type": "start", "locale": "en", "context": {"assist_session": session}});
-    chat.send(Message::text(start.to_string())).await.unwrap();
+    common::send(&mut chat, start).await;
     next(&mut chat, "started").await;
     let summary = loop {
         let queue = next(&mut agent, "queue").await;
@@ -1272,16 +1169,11 @@ fn orders_import_reads_ndjson_and_csv_and_names_bad_lines() {
         ),
     )
     .unwrap();
-    let out = aisle()
-        .args(["orders", "import"])
-        .arg(&ndjson)
-        .args(["--site", "north", "--db", &db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeeds(
+        aisle()
+            .args(["orders", "import"])
+            .arg(&ndjson)
+            .args(["--site", "north", "--db", &db]),
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["upserted"], 1);

@@ -9,111 +9,21 @@
 //!
 //! Run with `cargo test -p aisle-server --test team`.
 
-use futures_util::{SinkExt, StreamExt};
+mod common;
+
+use common::{
+    SMTP_PASSWORD as PASSWORD, SMTP_PASSWORD_ENV as PASSWORD_ENV, Sink, Socket, close_frame, send,
+    skip_to as next_of,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use std::process::{Command, Stdio};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-
-const PASSWORD_ENV: &str = "AISLE_TEST_SMTP_PASSWORD";
-const USER: &str = "northwind";
-const PASSWORD: &str = "smtp-test-password";
-/// How long a test waits for a frame or an email.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// The Python that has aiosmtpd.
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("AISLE_SMTP_PYTHON") {
-        return p.into();
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/smtp-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with aiosmtpd: run `cargo xtask setup` (it makes {}) or set AISLE_SMTP_PYTHON",
-        venv.display()
-    );
-    venv
-}
-
-/// A running SMTP server; what it receives lands in `dir`.
-struct Sink {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Sink {
-    fn start() -> Sink {
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .arg("--dir")
-            .arg(dir.path())
-            .args(["--port", "0", "--user", USER, "--password", PASSWORD])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("listening ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP server did not start: {line:?}"));
-        Sink { child, port, dir }
-    }
-
-    /// The decoded summaries of the messages received so far, oldest first.
-    fn received(&self) -> Vec<Value> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        names.sort();
-        names
-            .iter()
-            .map(|json| serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap())
-            .collect()
-    }
-
-    /// Waits until `n` messages have arrived.
-    async fn await_messages(&self, n: usize) -> Vec<Value> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let got = self.received();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} of {n} emails arrived",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The `aisle` binary serving the demo.
 struct Server {
-    child: Child,
+    _process: common::Process,
     addr: SocketAddr,
     http: reqwest::Client,
     /// The demo agent Robin's session (an admin).
@@ -121,25 +31,10 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn aisle() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aisle"));
-    command.env(PASSWORD_ENV, PASSWORD).env("RUST_LOG", "warn");
+    let mut command = common::aisle();
+    command.env(PASSWORD_ENV, PASSWORD);
     command
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Serves the demo; its site emails through `smtp_port` when given.
@@ -147,76 +42,22 @@ async fn serve(smtp_port: Option<u16>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
     if let Some(port) = smtp_port {
-        let mut site: Value = serde_json::from_str(include_str!("../demo/site.json")).unwrap();
-        site["email"] = json!({
-            "from": "Northwind Outfitters <help@northwind.example>",
-            "smtp": {
-                "host": "127.0.0.1", "port": port, "tls": "none",
-                "username": USER, "password_env": PASSWORD_ENV
-            }
-        });
-        let file = dir.path().join("site.json");
-        std::fs::write(&file, serde_json::to_string_pretty(&site).unwrap()).unwrap();
-        let out = aisle()
-            .args(["site", "import"])
-            .arg(&file)
-            .args(["--db", &db])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let site = common::site_with_email(port, json!({}));
+        common::import_site(aisle(), dir.path(), &db, &site);
     }
-    let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
-    let child = aisle()
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            &addr.to_string(),
-            "--db",
-            &db,
-            "--assets",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http
-        .get(format!("http://{addr}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mut server = Server {
-        child,
-        addr,
-        http,
-        robin: String::new(),
-        _dir: dir,
-    };
-    let (status, login) = server
-        .call(
-            "POST",
-            "/api/agent/login",
-            None,
-            Some(json!({"email": "agent@demo.test", "password": "demo-agent"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{login}");
+    let (process, addr, http) = common::spawn_server(aisle(), true, &db, dir.path()).await;
+    let login = common::http_log_in(&http, addr, common::ROBIN.0, common::ROBIN.1).await;
     assert_eq!(
         login["agent"]["role"], "admin",
         "the demo agent is an admin"
     );
-    server.robin = login["token"].as_str().unwrap().to_owned();
-    server
+    Server {
+        _process: process,
+        addr,
+        http,
+        robin: login["token"].as_str().unwrap().to_owned(),
+        _dir: dir,
+    }
 }
 
 impl Server {
@@ -228,23 +69,7 @@ impl Server {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let url = format!("http://{}{path}", self.addr);
-        let mut request = match method {
-            "GET" => self.http.get(url),
-            "PUT" => self.http.put(url),
-            "DELETE" => self.http.delete(url),
-            _ => self.http.post(url),
-        };
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        common::http_call(&self.http, self.addr, method, path, token, body).await
     }
 
     /// Logs in; the status and the answer.
@@ -320,68 +145,9 @@ fn token_of(link: &str) -> &str {
     token
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(url: String, header: (&'static str, String)) -> Socket {
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert(header.0, header.1.parse().unwrap());
-    tokio_tungstenite::connect_async(request).await.unwrap().0
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::text(message.to_string()))
-        .await
-        .unwrap();
-}
-
-/// The next frame of `kind`, skipping others.
-async fn next_of(socket: &mut Socket, kind: &str) -> Value {
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Text(text))) => {
-                    let frame: Value = serde_json::from_str(&text).unwrap();
-                    if frame["type"] == kind {
-                        return frame;
-                    }
-                }
-                Some(Ok(_)) => {}
-                other => panic!("expected a {kind} frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("a {kind} frame in time"))
-}
-
-/// The close frame's code and reason.
-async fn close_frame(socket: &mut Socket) -> (CloseCode, String) {
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(Some(frame)))) => {
-                    return (frame.code, frame.reason.to_string());
-                }
-                Some(Ok(_)) => continue,
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("a close in time")
-}
-
 /// An agent who said hello on the agent socket.
 async fn agent_socket(addr: SocketAddr, token: &str) -> Socket {
-    let mut socket = connect(
-        format!("ws://{addr}/ws/v1/agent"),
-        ("authorization", format!("Bearer {token}")),
-    )
-    .await;
+    let mut socket = common::agent_socket(addr, token).await;
     send(&mut socket, json!({"type": "hello"})).await;
     next_of(&mut socket, "welcome").await;
     socket
@@ -759,11 +525,12 @@ async fn disabling_ends_a_live_session_and_socket_and_blocks_login_until_re_enab
     // Robin stays online, so the shopper is not sent to the message form.
     let mut robin_socket = agent_socket(server.addr, &server.robin).await;
     // A shopper Sam is talking to.
-    let mut ada = connect(
+    let mut ada = common::connect(
         format!("ws://{}/ws/v1?site=demo", server.addr),
-        ("origin", format!("http://{}", server.addr)),
+        &[("origin", format!("http://{}", server.addr))],
     )
-    .await;
+    .await
+    .unwrap();
     send(&mut ada, json!({"type": "hello"})).await;
     next_of(&mut ada, "welcome").await;
     send(
@@ -845,11 +612,11 @@ async fn disabling_ends_a_live_session_and_socket_and_blocks_login_until_re_enab
 
 #[tokio::test]
 async fn a_reset_link_arrives_by_email_and_ends_every_old_session() {
-    let sink = Sink::start();
+    let sink = Sink::start(0);
     let server = serve(Some(sink.port)).await;
     let (sam_id, sam) = server.sam().await;
     // Sam's invitation went by email (and was used).
-    let invitation = sink.await_messages(1).await.remove(0);
+    let invitation = sink.await_messages(1).await.remove(0).1;
     assert_eq!(invitation["rcpt_tos"], json!(["sam@demo.test"]));
     assert!(
         invitation["parts"][0]["body"]
@@ -868,7 +635,7 @@ async fn a_reset_link_arrives_by_email_and_ends_every_old_session() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
-    let mail = sink.await_messages(2).await.remove(1);
+    let mail = sink.await_messages(2).await.remove(1).1;
     assert_eq!(mail["rcpt_tos"], json!(["sam@demo.test"]), "{mail}");
     let text = mail.to_string();
     let marker = format!("http://{}/console/#/reset/", server.addr);
@@ -904,7 +671,7 @@ async fn a_reset_link_arrives_by_email_and_ends_every_old_session() {
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["emailed"], true);
     assert_eq!(answer["link"], Value::Null);
-    let mail = sink.await_messages(3).await.remove(2);
+    let mail = sink.await_messages(3).await.remove(2).1;
     assert!(mail.to_string().contains(&marker), "{mail}");
 }
 

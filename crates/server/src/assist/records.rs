@@ -290,3 +290,58 @@ pub async fn outcome(db: &SqlitePool, site: &str, flow: &str, outcome: &str) -> 
         .await?;
     Ok(())
 }
+
+/// `site`'s tickets from `email`, newest first, at most `limit`: reference,
+/// created_at, status, order number and the first 400 characters.
+pub async fn tickets_of(
+    db: &SqlitePool,
+    site: &str,
+    email: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<(String, i64, String, Option<i64>, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT reference, created_at, status, order_number, substr(body, 1, 400) FROM tickets \
+         WHERE site_id = ? AND email = ? ORDER BY created_at DESC LIMIT ?",
+    )
+    .bind(site)
+    .bind(email)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// How `site`'s self-service flows ended in [`start`, `end`): (flow, outcome, count).
+pub async fn outcomes_between(
+    db: &SqlitePool,
+    site: &str,
+    start: i64,
+    end: i64,
+) -> anyhow::Result<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = ? AND at >= ? AND at < ? \
+         GROUP BY flow, outcome ORDER BY flow",
+    )
+    .bind(site)
+    .bind(start)
+    .bind(end)
+    .fetch_all(db)
+    .await?)
+}
+
+/// How many self-service sessions `site` started in [`start`, `end`).
+pub async fn sessions_between(
+    db: &SqlitePool,
+    site: &str,
+    start: i64,
+    end: i64,
+) -> anyhow::Result<i64> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM assist_sessions WHERE site_id = ? AND created_at >= ? AND created_at < ?",
+    )
+    .bind(site)
+    .bind(start)
+    .bind(end)
+    .fetch_one(db)
+    .await?;
+    Ok(count)
+}

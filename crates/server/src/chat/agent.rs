@@ -497,15 +497,7 @@ async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::
     let Some(entry) = state.sites.get(site) else {
         return Ok(());
     };
-    let row: Option<(Option<String>, String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT json_extract(c.context, '$.email'), c.locale, c.shopper_read_seq, a.name \
-         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
-         WHERE c.id = ? AND c.site_id = ?",
-    )
-    .bind(id)
-    .bind(site)
-    .fetch_optional(&state.db)
-    .await?;
+    let row = store::missed_reply_facts(&state.db, site, id).await?;
     let Some((Some(email), locale, read, Some(agent))) = row else {
         return Ok(());
     };
@@ -513,16 +505,7 @@ async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::
     let Ok(email) = aisle_core::order::normalize_email(&email) else {
         return Ok(());
     };
-    let lines: Vec<(String,)> = sqlx::query_as(
-        "SELECT text FROM messages WHERE conversation_id = ? AND author = 'agent' AND seq > ? \
-         ORDER BY seq LIMIT ?",
-    )
-    .bind(id)
-    .bind(read)
-    .bind(MISSED_LINES)
-    .fetch_all(&state.db)
-    .await?;
-    let lines: Vec<String> = lines.into_iter().map(|(t,)| t).collect();
+    let lines = store::agent_lines_after(&state.db, id, read, MISSED_LINES).await?;
     let lang = crate::assist::text::Lang::from_tag(&locale);
     crate::email::missed_reply(state, &entry, lang, id, &email, &agent, &lines).await;
     Ok(())

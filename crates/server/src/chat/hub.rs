@@ -893,14 +893,8 @@ impl Hub {
     /// not come back in time); their shoppers hear their place in the queue.
     pub async fn requeue_agent(&self, site: &str, agent: i64) -> anyhow::Result<()> {
         let _site = self.lock_site(site).await;
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM conversations WHERE site_id = ? AND agent_id = ? AND state = 'active'",
-        )
-        .bind(site)
-        .bind(agent)
-        .fetch_all(self.db())
-        .await?;
-        for (id,) in &ids {
+        let ids = store::active_of(self.db(), site, agent).await?;
+        for id in &ids {
             let _conversation = self.lock_conversation(id).await;
             if store::transfer(self.db(), site, id, agent).await? {
                 self.to_agents_of(

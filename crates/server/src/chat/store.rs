@@ -12,7 +12,6 @@ use aisle_core::protocol::{
     SUMMARY_TEXT_CHARS,
 };
 use rand::Rng;
-use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 /// Recent conversations averaged for the expected wait.
@@ -71,11 +70,6 @@ fn to_u64(n: i64) -> u64 {
 
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// SHA-256 (hex) of a resume token: what the database keeps.
-fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 fn random_hex() -> String {
@@ -137,7 +131,7 @@ pub async fn create(
     )
     .bind(&id)
     .bind(site)
-    .bind(hash_token(&resume))
+    .bind(crate::db::digest(&resume))
     .bind(locale)
     .bind(serde_json::to_string(context)?)
     .bind(context.priority().as_str())
@@ -195,7 +189,7 @@ pub async fn by_resume(
     let row: Option<ConversationRow> = sqlx::query_as(&format!(
         "{SELECT_CONVERSATION} WHERE c.resume_hash = ? AND c.site_id = ?"
     ))
-    .bind(hash_token(token))
+    .bind(crate::db::digest(token))
     .bind(site)
     .fetch_optional(db)
     .await?;
@@ -742,15 +736,129 @@ pub async fn active_of(db: &SqlitePool, site: &str, agent: i64) -> anyhow::Resul
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What the "you left before the answer" email needs of conversation `id`
+/// of `site`: the shopper's email (from the context), their locale, the last
+/// sequence number they read, and the name of the agent who took it.
+pub async fn missed_reply_facts(
+    db: &SqlitePool,
+    site: &str,
+    id: &str,
+) -> anyhow::Result<Option<(Option<String>, String, i64, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT json_extract(c.context, '$.email'), c.locale, c.shopper_read_seq, a.name \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.id = ? AND c.site_id = ?",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(db)
+    .await?)
+}
 
-    #[test]
-    fn resume_tokens_are_stored_hashed() {
-        let h = hash_token("secret");
-        assert_eq!(h.len(), 64);
-        assert_ne!(h, "secret");
-        assert_eq!(h, hash_token("secret"));
-    }
+/// The agent's lines in conversation `id` after sequence number `seq`, oldest first, at most `limit`.
+pub async fn agent_lines_after(
+    db: &SqlitePool,
+    id: &str,
+    seq: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
+    let lines: Vec<(String,)> = sqlx::query_as(
+        "SELECT text FROM messages WHERE conversation_id = ? AND author = 'agent' AND seq > ? \
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(lines.into_iter().map(|(t,)| t).collect())
+}
+
+/// The shopper's email in conversation `id` of `site` (from its context)
+/// and whether it was proven (`email_verified`: 1); `None` without such a
+/// conversation.
+pub async fn customer_email(
+    db: &SqlitePool,
+    site: &str,
+    id: &str,
+) -> anyhow::Result<Option<(Option<String>, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT json_extract(context, '$.email'), json_extract(context, '$.email_verified') \
+         FROM conversations WHERE id = ? AND site_id = ?",
+    )
+    .bind(id)
+    .bind(site)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// An earlier conversation of a customer: id, created_at, state, agent's
+/// name, CSAT, tags (JSON), the shopper's first message (400 characters).
+pub type PastConversationRow = (
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
+
+/// `site`'s other conversations (not `except`) whose proven email is
+/// `email`, newest first, at most `limit`.
+pub async fn past_conversations(
+    db: &SqlitePool,
+    site: &str,
+    except: &str,
+    email: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<PastConversationRow>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.created_at, c.state, a.name, c.csat, c.tags, \
+         (SELECT substr(text, 1, 400) FROM messages m WHERE m.conversation_id = c.id \
+          AND m.author = 'shopper' ORDER BY m.seq LIMIT 1) \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.site_id = ? AND c.id != ? AND json_extract(c.context, '$.email') = ? \
+         AND json_extract(c.context, '$.email_verified') = 1 \
+         ORDER BY c.created_at DESC LIMIT ?",
+    )
+    .bind(site)
+    .bind(except)
+    .bind(email)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A conversation's times for the insights: created, first response,
+/// accepted, closed, CSAT and the agent's name.
+pub type ConversationTimes = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// `site`'s conversations created in [`start`, `end`), oldest first, at most `limit`.
+pub async fn conversation_times(
+    db: &SqlitePool,
+    site: &str,
+    start: i64,
+    end: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<ConversationTimes>> {
+    Ok(sqlx::query_as(
+        "SELECT c.created_at, c.first_response_at, c.accepted_at, c.closed_at, c.csat, a.name \
+         FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id \
+         WHERE c.site_id = ? AND c.created_at >= ? AND c.created_at < ? \
+         ORDER BY c.created_at LIMIT ?",
+    )
+    .bind(site)
+    .bind(start)
+    .bind(end)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
 }

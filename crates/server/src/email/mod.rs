@@ -14,6 +14,7 @@
 
 pub mod compose;
 pub mod replies;
+pub mod store;
 
 use crate::db::now;
 use crate::sites::SiteRegistry;

@@ -13,7 +13,7 @@
 //! Ticket states: `open`, `pending`, `solved` (and `done`, from "Mark
 //! done"), with an assignee (the first agent who replies).
 
-use super::{Kind, compose};
+use super::{Kind, compose, store};
 use crate::AppState;
 use crate::agents::Agent;
 use crate::db::now;
@@ -63,19 +63,6 @@ pub fn hook_routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_INBOUND_BYTES))
 }
 
-/// The shopper's email of ticket `reference` on `site`, if there is one.
-async fn ticket_email(
-    db: &SqlitePool,
-    site: &str,
-    reference: &str,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT email FROM tickets WHERE site_id = ? AND reference = ?")
-        .bind(site)
-        .bind(reference)
-        .fetch_optional(db)
-        .await
-}
-
 fn no_ticket() -> AppError {
     AppError::NotFound(ErrorCode::NotFound, "no such ticket on this site")
 }
@@ -87,27 +74,8 @@ async fn thread_of(
     site: &str,
     reference: &str,
 ) -> sqlx::Result<(compose::Thread, String)> {
-    let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT message_id FROM (
-             SELECT message_id, created_at, 0 AS side, id FROM email_outbox
-              WHERE site_id = ?1 AND reference = ?2 AND message_id != '' AND status != 'failed'
-             UNION ALL
-             SELECT message_id, created_at, 1 AS side, id FROM ticket_messages
-              WHERE site_id = ?1 AND reference = ?2 AND direction = 'shopper' AND message_id IS NOT NULL)
-         ORDER BY created_at, side, id",
-    )
-    .bind(site)
-    .bind(reference)
-    .fetch_all(db)
-    .await?;
-    let lang: Option<String> = sqlx::query_scalar(
-        "SELECT lang FROM email_outbox WHERE site_id = ? AND reference = ? AND kind = 'ticket_received'",
-    )
-    .bind(site)
-    .bind(reference)
-    .fetch_optional(db)
-    .await?;
-    let ids: Vec<String> = ids.into_iter().map(|(id,)| id).collect();
+    let ids = store::thread_message_ids(db, site, reference).await?;
+    let lang = store::ticket_language(db, site, reference).await?;
     let skip = ids.len().saturating_sub(MAX_REFERENCES);
     Ok((
         compose::Thread {
@@ -116,14 +84,6 @@ async fn thread_of(
         },
         lang.unwrap_or_else(|| "en".into()),
     ))
-}
-
-async fn message_count(db: &SqlitePool, site: &str, reference: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM ticket_messages WHERE site_id = ? AND reference = ?")
-        .bind(site)
-        .bind(reference)
-        .fetch_one(db)
-        .await
 }
 
 /// `{"body": "…"}` of a reply.
@@ -152,7 +112,7 @@ async fn reply(
             format!("a reply is at most {MAX_REPLY_CHARS} characters"),
         ));
     }
-    let Some(recipient) = ticket_email(&state.db, &agent.site, &reference).await? else {
+    let Some(recipient) = store::ticket_email(&state.db, &agent.site, &reference).await? else {
         return Err(no_ticket());
     };
     let site = state.sites.get(&agent.site).ok_or_else(no_ticket)?;
@@ -162,7 +122,7 @@ async fn reply(
             "this site sends no email: add an \"email\" block to its site file",
         ));
     };
-    if message_count(&state.db, &agent.site, &reference).await? >= MAX_MESSAGES_PER_TICKET {
+    if store::message_count(&state.db, &agent.site, &reference).await? >= MAX_MESSAGES_PER_TICKET {
         return Err(AppError::invalid(
             ErrorCode::BadRequest,
             format!("this ticket has {MAX_MESSAGES_PER_TICKET} messages already"),
@@ -185,17 +145,15 @@ async fn reply(
             format!("cannot email {recipient}: {e}"),
         )
     })?;
-    sqlx::query(
-        "INSERT INTO ticket_messages (site_id, reference, direction, agent_id, body, message_id, created_at)
-         VALUES (?, ?, 'agent', ?, ?, ?, ?)",
+    store::add_agent_reply(
+        &state.db,
+        &agent.site,
+        &reference,
+        agent.id,
+        body,
+        &composed.message_id,
+        now(),
     )
-    .bind(&agent.site)
-    .bind(&reference)
-    .bind(agent.id)
-    .bind(body)
-    .bind(&composed.message_id)
-    .bind(now())
-    .execute(&state.db)
     .await?;
     super::queue(
         &state.db,
@@ -206,15 +164,7 @@ async fn reply(
         &composed,
     )
     .await?;
-    sqlx::query(
-        "UPDATE tickets SET status = 'pending', assignee = COALESCE(assignee, ?)
-         WHERE site_id = ? AND reference = ?",
-    )
-    .bind(agent.id)
-    .bind(&agent.site)
-    .bind(&reference)
-    .execute(&state.db)
-    .await?;
+    store::set_ticket_state(&state.db, &agent.site, &reference, "pending", agent.id).await?;
     tracing::info!(agent = agent.id, reference, "ticket answered by email");
     Ok((
         StatusCode::CREATED,
@@ -230,38 +180,11 @@ async fn messages(
     State(state): State<AppState>,
     Path(reference): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let ticket: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT t.status, a.name FROM tickets t LEFT JOIN agents a ON a.id = t.assignee
-         WHERE t.site_id = ? AND t.reference = ?",
-    )
-    .bind(&agent.site)
-    .bind(&reference)
-    .fetch_optional(&state.db)
-    .await?;
+    let ticket = store::ticket_state(&state.db, &agent.site, &reference).await?;
     let Some((status, assignee)) = ticket else {
         return Err(no_ticket());
     };
-    type Row = (
-        String,
-        Option<String>,
-        String,
-        i64,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT m.direction, a.name, m.body, m.created_at, o.status, o.attempts, o.last_error
-         FROM ticket_messages m
-         LEFT JOIN agents a ON a.id = m.agent_id
-         LEFT JOIN email_outbox o ON o.site_id = m.site_id AND o.message_id = m.message_id
-              AND m.direction = 'agent'
-         WHERE m.site_id = ? AND m.reference = ? ORDER BY m.id",
-    )
-    .bind(&agent.site)
-    .bind(&reference)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = store::thread_messages(&state.db, &agent.site, &reference).await?;
     let list: Vec<Value> = rows
         .into_iter()
         .map(|(direction, name, body, at, state, attempts, error)| {
@@ -300,18 +223,9 @@ async fn set_state(
             format!("a ticket is {}", STATES.join(", ")),
         ));
     }
-    let updated = sqlx::query(
-        "UPDATE tickets SET status = ?, assignee = COALESCE(assignee, ?)
-         WHERE site_id = ? AND reference = ?",
-    )
-    .bind(&request.state)
-    .bind(agent.id)
-    .bind(&agent.site)
-    .bind(&reference)
-    .execute(&state.db)
-    .await?
-    .rows_affected();
-    if updated == 0 {
+    if !store::set_ticket_state(&state.db, &agent.site, &reference, &request.state, agent.id)
+        .await?
+    {
         return Err(no_ticket());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -402,16 +316,7 @@ async fn thread_inbound(
     let mut reference: Option<String> = None;
     // The newest Message-ID first: the email it answers directly.
     for id in ids.iter().rev() {
-        reference = sqlx::query_scalar(
-            "SELECT reference FROM email_outbox WHERE site_id = ? AND message_id = ?
-             UNION SELECT reference FROM ticket_messages WHERE site_id = ? AND message_id = ?",
-        )
-        .bind(site)
-        .bind(id)
-        .bind(site)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+        reference = store::ticket_of_message(db, site, id).await?;
         if reference.is_some() {
             break;
         }
@@ -423,7 +328,7 @@ async fn thread_inbound(
             json!({"error": "no ticket in this email's thread"}),
         ));
     };
-    let Some(ticket_email) = ticket_email(db, site, &reference).await? else {
+    let Some(ticket_email) = store::ticket_email(db, site, &reference).await? else {
         return Ok(answer(
             StatusCode::NOT_FOUND,
             json!({"error": "no such ticket"}),
@@ -460,7 +365,7 @@ async fn thread_inbound(
             json!({"error": "the email has no text"}),
         ));
     }
-    if message_count(db, site, &reference).await? >= MAX_MESSAGES_PER_TICKET {
+    if store::message_count(db, site, &reference).await? >= MAX_MESSAGES_PER_TICKET {
         return Ok(answer(
             StatusCode::TOO_MANY_REQUESTS,
             json!({"error": "this ticket holds the most messages it can"}),
@@ -471,23 +376,7 @@ async fn thread_inbound(
         .as_deref()
         .map(|id| id.trim().chars().take(500).collect::<String>())
         .filter(|id| !id.is_empty());
-    sqlx::query(
-        "INSERT INTO ticket_messages (site_id, reference, direction, body, message_id, created_at)
-         VALUES (?, ?, 'shopper', ?, ?, ?)
-         ON CONFLICT (site_id, message_id) WHERE message_id IS NOT NULL DO NOTHING",
-    )
-    .bind(site)
-    .bind(&reference)
-    .bind(&text)
-    .bind(&message_id)
-    .bind(now())
-    .execute(db)
-    .await?;
-    sqlx::query("UPDATE tickets SET status = 'open' WHERE site_id = ? AND reference = ?")
-        .bind(site)
-        .bind(&reference)
-        .execute(db)
-        .await?;
+    store::add_shopper_reply(db, site, &reference, &text, message_id.as_deref(), now()).await?;
     tracing::info!(site, reference, "the shopper answered a ticket by email");
     Ok(answer(StatusCode::OK, json!({"ticket": reference})))
 }

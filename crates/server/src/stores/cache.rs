@@ -2,7 +2,9 @@
 //! of one self-service flow (prove, choose, confirm) do not each call the
 //! store. A webhook from the store ([`crate::hooks`]) or a cancel or return
 //! Aisle sends drops the order, so the next lookup fetches it fresh. The
-//! email is compared on every read, exactly as on a live lookup.
+//! email is compared on every read, exactly as on a live lookup. The ids of
+//! the webhook deliveries already handled (replays are ignored) are kept here
+//! too.
 
 use super::StoreOrder;
 use sqlx::SqlitePool;
@@ -144,6 +146,38 @@ impl OrderLists {
             .retain(|(s, _), (_, list)| s != site || !list.iter().any(|(n, _)| *n == number));
     }
 }
+/// Records store webhook `delivery` for `site` at `at` (table
+/// `webhook_deliveries`); `false` if it was recorded before (a replay).
+pub async fn first_delivery(
+    db: &SqlitePool,
+    site: &str,
+    delivery: &str,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO webhook_deliveries (site_id, delivery_id, received_at) VALUES (?, ?, ?) \
+         ON CONFLICT (site_id, delivery_id) DO NOTHING",
+    )
+    .bind(site)
+    .bind(delivery)
+    .bind(at)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Deletes webhook delivery ids received before `before`; how many.
+pub async fn purge_deliveries(db: &SqlitePool, before: i64) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < ?")
+            .bind(before)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,10 +12,14 @@
 //! The site file picks the source (`"order_source": {"kind": "shopify", …}`);
 //! credentials are read from the environment variable it names, never stored.
 
+mod actions;
 pub mod cache;
 pub mod push;
+pub mod pushed;
 pub mod shopify;
 pub mod woocommerce;
+
+pub use actions::Actions;
 
 use crate::assist::records::{self, Pending};
 use aisle_core::order::{OrderNumber, OrderView};
@@ -218,14 +222,10 @@ impl OrderSource for Demo {
         &self,
         number: OrderNumber,
     ) -> Result<Option<(StoreOrder, String)>, StoreError> {
-        let email: Option<(String,)> =
-            sqlx::query_as("SELECT email FROM orders WHERE site_id = ? AND number = ?")
-                .bind(&self.site)
-                .bind(number.0)
-                .fetch_optional(&self.db)
-                .await
-                .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
-        let Some((email,)) = email else {
+        let email = crate::orders::email_of(&self.db, &self.site, number)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
+        let Some(email) = email else {
             return Ok(None);
         };
         Ok(self.find(number, &email).await?.map(|order| (order, email)))
@@ -260,92 +260,6 @@ impl OrderSource for Demo {
             .await
             .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
         Ok(Returned::Requested { reference })
-    }
-}
-
-/// Cancels and returns sent to a store, claimed under an idempotency key
-/// before they are sent (table `store_actions`), so a double click or a retry
-/// never makes two.
-#[derive(Debug, Clone)]
-pub struct Actions<'a> {
-    db: &'a SqlitePool,
-    site: &'a str,
-}
-
-impl<'a> Actions<'a> {
-    /// The actions of `site`.
-    pub fn new(db: &'a SqlitePool, site: &'a str) -> Self {
-        Actions { db, site }
-    }
-
-    /// Claims `key` for an action of `kind` (`cancel`, `return`) on `order`:
-    /// `None` when this call may send it, else the earlier outcome
-    /// `(status, detail)`. A failed attempt may be taken over by one retry.
-    pub async fn claim(
-        &self,
-        key: &str,
-        kind: &str,
-        order: u32,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let db = |e: sqlx::Error| StoreError::Unreachable(format!("database: {e}"));
-        let now = crate::db::now();
-        let claimed = sqlx::query(
-            "INSERT INTO store_actions (site_id, key, kind, order_number, status, detail, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, 'sent', '', ?, ?) ON CONFLICT (site_id, key) DO NOTHING",
-        )
-        .bind(self.site)
-        .bind(key)
-        .bind(kind)
-        .bind(order)
-        .bind(now)
-        .bind(now)
-        .execute(self.db)
-        .await
-        .map_err(db)?
-        .rows_affected();
-        if claimed == 1 {
-            return Ok(None);
-        }
-        let retaken = sqlx::query(
-            "UPDATE store_actions SET status = 'sent', updated_at = ? \
-             WHERE site_id = ? AND key = ? AND status = 'failed'",
-        )
-        .bind(now)
-        .bind(self.site)
-        .bind(key)
-        .execute(self.db)
-        .await
-        .map_err(db)?
-        .rows_affected();
-        if retaken == 1 {
-            return Ok(None);
-        }
-        let row: (String, String) = sqlx::query_as(
-            "SELECT status, detail FROM store_actions WHERE site_id = ? AND key = ?",
-        )
-        .bind(self.site)
-        .bind(key)
-        .fetch_one(self.db)
-        .await
-        .map_err(db)?;
-        Ok(Some(row))
-    }
-
-    /// Records how the action under `key` ended.
-    pub async fn settle(&self, key: &str, status: &str, detail: &str) {
-        let result = sqlx::query(
-            "UPDATE store_actions SET status = ?, detail = ?, updated_at = ? WHERE site_id = ? AND key = ?",
-        )
-        .bind(status)
-        .bind(detail)
-        .bind(crate::db::now())
-        .bind(self.site)
-        .bind(key)
-        .execute(self.db)
-        .await;
-        if let Err(e) = result {
-            tracing::error!(site = self.site, key, error = %e, "recording a store action failed");
-        }
     }
 }
 

@@ -15,6 +15,8 @@
 //!   undelivered after that is kept as a dead letter (`push_deliveries`),
 //!   listed in the console, where an agent can send it again.
 
+use super::pushed;
+pub use super::pushed::{new_token, token_ok, upsert};
 use super::{
     Actions, Cancelled, OrderSource, Refs, Returned, StoreClient, StoreError, StoreOrder, Tracking,
 };
@@ -526,69 +528,6 @@ pub fn parse_csv(text: &str) -> (Vec<(StoreOrder, String)>, Vec<LineError>) {
     (orders, errors)
 }
 
-/// Stores `orders` for `site` (inserted, or replacing the same number) in
-/// one transaction; drops them from the order cache.
-pub async fn upsert(
-    db: &SqlitePool,
-    site: &str,
-    orders: &[(StoreOrder, String)],
-) -> anyhow::Result<usize> {
-    let now = crate::db::now();
-    let mut tx = db.begin().await?;
-    for (order, email) in orders {
-        sqlx::query(
-            "INSERT INTO pushed_orders (site_id, number, email, state, placed_at, payload, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, number) DO UPDATE SET \
-             email = excluded.email, state = excluded.state, placed_at = excluded.placed_at, \
-             payload = excluded.payload, updated_at = excluded.updated_at",
-        )
-        .bind(site)
-        .bind(order.view.number.0)
-        .bind(email)
-        .bind(order.view.state.as_str())
-        .bind(order.view.placed_at)
-        .bind(serde_json::to_string(order)?)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(orders.len())
-}
-
-/// A new push token for `site`, replacing any earlier one (only its
-/// SHA-256 is kept).
-pub async fn new_token(db: &SqlitePool, site: &str) -> anyhow::Result<String> {
-    use rand::Rng;
-    let token = format!(
-        "aisle_push_{:032x}{:032x}",
-        rand::rng().random::<u128>(),
-        rand::rng().random::<u128>()
-    );
-    sqlx::query(
-        "INSERT INTO site_tokens (site_id, digest, created_at) VALUES (?, ?, ?) \
-         ON CONFLICT (site_id) DO UPDATE SET digest = excluded.digest, created_at = excluded.created_at",
-    )
-    .bind(site)
-    .bind(crate::agents::token_digest(&token))
-    .bind(crate::db::now())
-    .execute(db)
-    .await?;
-    Ok(token)
-}
-
-/// Whether `token` is `site`'s push token (looked up by its digest, as
-/// agent sessions are).
-pub async fn token_ok(db: &SqlitePool, site: &str, token: &str) -> Result<bool, sqlx::Error> {
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM site_tokens WHERE site_id = ? AND digest = ?")
-            .bind(site)
-            .bind(crate::agents::token_digest(token))
-            .fetch_optional(db)
-            .await?;
-    Ok(found.is_some())
-}
-
 /// Failed bearer tokens one client may present per window.
 pub const TOKEN_FAILURES: usize = 10;
 
@@ -726,14 +665,9 @@ impl Push {
     }
 
     async fn load(&self, number: OrderNumber) -> Result<Option<(StoreOrder, String)>, StoreError> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT email, payload FROM pushed_orders WHERE site_id = ? AND number = ?",
-        )
-        .bind(&self.site)
-        .bind(number.0)
-        .fetch_optional(&self.db)
-        .await
-        .map_err(Self::db_error)?;
+        let row = pushed::order(&self.db, &self.site, number.0)
+            .await
+            .map_err(Self::db_error)?;
         let Some((email, payload)) = row else {
             return Ok(None);
         };
@@ -753,20 +687,15 @@ impl Push {
         body: Value,
     ) -> Result<Answer, StoreError> {
         let body = body.to_string();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO push_deliveries (site_id, key, kind, order_number, body, status, attempts, last_error, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, 'sending', 0, '', ?, ?) \
-             ON CONFLICT (site_id, key) DO UPDATE SET status = 'sending', updated_at = excluded.updated_at \
-             RETURNING id",
+        let id = pushed::open_delivery(
+            &self.db,
+            &self.site,
+            key,
+            kind,
+            order,
+            &body,
+            crate::db::now(),
         )
-        .bind(&self.site)
-        .bind(key)
-        .bind(kind)
-        .bind(order)
-        .bind(&body)
-        .bind(crate::db::now())
-        .bind(crate::db::now())
-        .fetch_one(&self.db)
         .await
         .map_err(Self::db_error)?;
         send_delivery(
@@ -813,10 +742,7 @@ async fn send_delivery(
                     .header("x-aisle-delivery", id.to_string())
                     .header("idempotency-key", key)
                     .body(body.to_owned());
-                let _ = sqlx::query("UPDATE push_deliveries SET attempts = attempts + 1 WHERE id = ?")
-                    .bind(id)
-                    .execute(db)
-                    .await;
+                let _ = pushed::count_attempt(db, id).await;
                 let hint = "the merchant's endpoint refused Aisle's signature: check secret_env";
                 if let Some(response) = super::send(request, attempt, ATTEMPTS, site, hint).await? {
                     let status = response.status();
@@ -851,15 +777,7 @@ async fn send_delivery(
         Ok(Answer::Refused(why)) => ("refused", why.clone()),
         Err(e) => ("failed", e.to_string()),
     };
-    let recorded = sqlx::query(
-        "UPDATE push_deliveries SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(status)
-    .bind(&error)
-    .bind(crate::db::now())
-    .bind(id)
-    .execute(db)
-    .await;
+    let recorded = pushed::settle_delivery(db, id, status, &error, crate::db::now()).await;
     if let Err(e) = recorded {
         tracing::error!(site, id, error = %e, "recording a delivery failed");
     }
@@ -895,15 +813,9 @@ impl OrderSource for Push {
     }
 
     async fn orders_of(&self, email: &str) -> Result<Vec<(u32, String)>, StoreError> {
-        sqlx::query_as(
-            "SELECT number, state FROM pushed_orders WHERE site_id = ? AND email = ? \
-             ORDER BY placed_at DESC LIMIT 20",
-        )
-        .bind(&self.site)
-        .bind(email)
-        .fetch_all(&self.db)
-        .await
-        .map_err(Self::db_error)
+        pushed::orders_of(&self.db, &self.site, email, 20)
+            .await
+            .map_err(Self::db_error)
     }
 
     async fn cancel(&self, order: &StoreOrder, key: &str) -> Result<Cancelled, StoreError> {
@@ -916,18 +828,14 @@ impl OrderSource for Push {
                 _ => Cancelled::Processing,
             });
         }
-        let email: Option<(String,)> =
-            sqlx::query_as("SELECT email FROM pushed_orders WHERE site_id = ? AND number = ?")
-                .bind(&self.site)
-                .bind(number)
-                .fetch_optional(&self.db)
-                .await
-                .map_err(Self::db_error)?;
+        let email = pushed::email_of(&self.db, &self.site, number)
+            .await
+            .map_err(Self::db_error)?;
         let body = json!({
             "type": "cancel",
             "site": self.site,
             "order": number,
-            "email": email.map(|(e,)| e),
+            "email": email,
             "reason": "customer",
             "refund": "original_payment_method",
             "restock": true,
@@ -1011,30 +919,15 @@ impl OrderSource for Push {
 
 /// Marks pushed order `number` cancelled (the merchant said it is done).
 async fn mark_cancelled(db: &SqlitePool, site: &str, number: u32) {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT payload FROM pushed_orders WHERE site_id = ? AND number = ?")
-            .bind(site)
-            .bind(number)
-            .fetch_optional(db)
-            .await
-            .ok()
-            .flatten();
-    let Some(mut order) = row.and_then(|(p,)| serde_json::from_str::<StoreOrder>(&p).ok()) else {
+    let row = pushed::order(db, site, number).await.ok().flatten();
+    let Some(mut order) = row.and_then(|(_, p)| serde_json::from_str::<StoreOrder>(&p).ok()) else {
         return;
     };
     order.view.state = OrderState::Cancelled;
     let Ok(payload) = serde_json::to_string(&order) else {
         return;
     };
-    let result = sqlx::query(
-        "UPDATE pushed_orders SET state = 'cancelled', payload = ?, updated_at = ? WHERE site_id = ? AND number = ?",
-    )
-    .bind(payload)
-    .bind(crate::db::now())
-    .bind(site)
-    .bind(number)
-    .execute(db)
-    .await;
+    let result = pushed::mark_cancelled(db, site, number, &payload, crate::db::now()).await;
     if let Err(e) = result {
         tracing::error!(site, number, error = %e, "marking a pushed order cancelled failed");
     }
@@ -1043,17 +936,7 @@ async fn mark_cancelled(db: &SqlitePool, site: &str, number: u32) {
 /// Requests to the merchant's system that were not delivered (dead letters)
 /// or are still being sent, newest first, for agents of `site`.
 pub async fn dead_letters(db: &SqlitePool, site: &str) -> Result<Vec<Value>, sqlx::Error> {
-    /// id, kind, order, status, attempts, error, created, updated.
-    type Row = (i64, String, i64, String, i64, String, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, kind, order_number, status, attempts, last_error, created_at, updated_at \
-         FROM push_deliveries WHERE site_id = ? AND status = 'failed' \
-         ORDER BY updated_at DESC, id DESC LIMIT ?",
-    )
-    .bind(site)
-    .bind(DEAD_LETTERS_SHOWN)
-    .fetch_all(db)
-    .await?;
+    let rows = pushed::dead_letters(db, site, DEAD_LETTERS_SHOWN).await?;
     Ok(rows
         .into_iter()
         .map(
@@ -1079,15 +962,7 @@ pub async fn resend(
     let super::OrderSourceConfig::Push(config) = &site.config.order_source else {
         return Ok(None);
     };
-    let row: Option<(String, String, i64, String)> = sqlx::query_as(
-        "UPDATE push_deliveries SET status = 'sending', updated_at = ? \
-         WHERE id = ? AND site_id = ? AND status = 'failed' RETURNING key, kind, order_number, body",
-    )
-    .bind(crate::db::now())
-    .bind(id)
-    .bind(&site.id)
-    .fetch_optional(&state.db)
-    .await?;
+    let row = pushed::retake_dead_letter(&state.db, &site.id, id, crate::db::now()).await?;
     let Some((key, kind, order, body)) = row else {
         return Ok(None);
     };

@@ -260,10 +260,7 @@ pub(super) async fn return_confirm(
     let email = turn.session.email.clone().unwrap_or_default();
     // The same items and reason for the same order are one return, however
     // often the button is pressed.
-    let key = format!(
-        "return:{n}:{}",
-        crate::agents::token_digest(&format!("{pending:?}"))
-    );
+    let key = format!("return:{n}:{}", crate::db::digest(&format!("{pending:?}")));
     let source = stores::of(turn.state, turn.site);
     let reference = match source.request_return(found, &email, &pending, &key).await {
         Ok(Returned::Requested { reference }) => reference,

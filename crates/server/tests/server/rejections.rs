@@ -4,17 +4,14 @@
 //! not what it takes with `400 bad_request` naming the offending field, and
 //! an unknown site with `404 unknown_site` before reading the body.
 //!
-//! Run with `cargo test -p aisle-server --test rejections`.
+//! A module of `tests/server.rs`: run with
+//! `cargo test -p aisle-server --test server rejections`.
 
-use aisle_server::{AppState, Config, app};
+use crate::common;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
-use tower::ServiceExt;
 
 /// The JSON endpoints, each with a valid body to spoil.
 const ENDPOINTS: [&str; 5] = [
@@ -26,15 +23,8 @@ const ENDPOINTS: [&str; 5] = [
 ];
 
 async fn demo() -> (Router, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
-        demo: true,
-        assets: dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    let state = AppState::open(&config).await.unwrap();
-    (app(state), dir)
+    let demo = common::demo().await;
+    (demo.router, demo.dir)
 }
 
 /// Posts `body` with `content_type` and returns the status and the JSON answer.
@@ -48,14 +38,8 @@ async fn post(
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
-    let mut request = request.body(Body::from(body)).unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 40000))));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let request = request.body(Body::from(body)).unwrap();
+    let (status, _, body) = common::oneshot_json(router, request, [203, 0, 113, 9]).await;
     (status, body)
 }
 
@@ -210,13 +194,9 @@ async fn an_unknown_site_is_404_before_its_body_is_read() {
         }
     }
     for path in ["/api/sites/nope/widget", "/api/sites/nope/campaigns"] {
-        let mut request = Request::get(path).body(Body::empty()).unwrap();
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 40000))));
-        let response = router.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let (status, _, bytes) = common::oneshot(&router, request, [203, 0, 113, 9]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         let answer: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(answer["code"], "unknown_site", "{path}");
     }
