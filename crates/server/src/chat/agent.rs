@@ -364,16 +364,16 @@ impl AgentPeer {
                 };
                 io.send(&ack).await;
                 self.state.chat.fan_out(id, &message, None, Some(conn));
-                // The shopper is gone: if they stay gone, email them the answer.
-                if !self.state.chat.shopper_connected(id) {
-                    let state = self.state.clone();
-                    let (site, conversation) = (self.agent.site.clone(), id.to_owned());
-                    self.state.chat.after_missed_reply(id, move |_| async move {
-                        if let Err(e) = missed_reply(&state, &site, &conversation).await {
-                            tracing::warn!(site, conversation, error = %e, "missed-reply email failed");
-                        }
-                    });
-                }
+                // If the shopper is gone by then (or leaving right now, their
+                // close still in flight) and has not read it, email them the
+                // answer; one check per conversation is pending at a time.
+                let state = self.state.clone();
+                let (site, conversation) = (self.agent.site.clone(), id.to_owned());
+                self.state.chat.after_missed_reply(id, move |_| async move {
+                    if let Err(e) = missed_reply(&state, &site, &conversation).await {
+                        tracing::warn!(site, conversation, error = %e, "missed-reply email failed");
+                    }
+                });
             }
         }
         Ok(())
