@@ -13,8 +13,8 @@
 //! with its format number, [`FORMAT`].
 
 use super::{
-    Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
-    QueryTest, ReferrerTest, Schedule, Text, VisitorKind,
+    Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, Device, Frequency,
+    PathTest, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
 };
 
 /// Path operators by their number in the feed (the order of [`PathTest`]).
@@ -28,8 +28,9 @@ const PATH_OPERATORS: [&str; 7] = [
     "matches",
 ];
 
-/// The feed format this code writes and reads.
-pub const FORMAT: i64 = 1;
+/// The feed format this code writes and reads (2: variants, codes and the
+/// free-shipping threshold).
+pub const FORMAT: i64 = 2;
 
 /// Deepest condition nesting [`decode`] follows (as the JSON parser's limit),
 /// so a corrupted stored copy cannot exhaust the stack.
@@ -46,6 +47,9 @@ pub struct Feed {
     /// of the store's day for about a week; `None`: the site sets no business
     /// hours (always open).
     pub open: Option<Vec<(i64, i64)>>,
+    /// The site's free-shipping threshold (`{{cart.remaining_to_free_shipping}}`):
+    /// hundredths of `currency`, and that currency.
+    pub free_shipping: Option<(i64, String)>,
 }
 
 impl Feed {
@@ -79,6 +83,14 @@ pub fn encode(feed: &Feed) -> String {
                 w.int(*from);
                 w.int(*until);
             }
+        }
+    }
+    match &feed.free_shipping {
+        None => w.int(0),
+        Some((minor, currency)) => {
+            w.int(1);
+            w.int(*minor);
+            w.text(currency);
         }
     }
     let file = &feed.file;
@@ -115,6 +127,20 @@ pub fn encode(feed: &Feed) -> String {
                 }
                 ActionKind::OpenChat => w.int(1),
             }
+        }
+        w.int(c.variants.len() as i64);
+        for v in &c.variants {
+            w.text(&v.id);
+            w.int(v.weight.into());
+            w.localized(&v.message);
+        }
+        match &c.code {
+            None => w.int(0),
+            Some(Code::Fixed(code)) => {
+                w.int(1);
+                w.text(code);
+            }
+            Some(Code::Pool) => w.int(2),
         }
     }
     w.0
@@ -311,6 +337,7 @@ pub fn decode(text: &str) -> Option<Feed> {
     }
     let agents_online = r.small();
     let open = r.flag().then(|| r.list(|r| (r.int(), r.int())));
+    let free_shipping = r.flag().then(|| (r.int(), r.text()));
     let version = r.small();
     let campaigns = r.list(|r| Campaign {
         id: r.text(),
@@ -337,11 +364,23 @@ pub fn decode(text: &str) -> Option<Feed> {
                 true => ActionKind::OpenChat,
             },
         }),
+        variants: r.list(|r| Variant {
+            id: r.text(),
+            weight: r.small(),
+            message: r.localized(),
+        }),
+        code: match r.int() {
+            0 => None,
+            1 => Some(Code::Fixed(r.text())),
+            2 => Some(Code::Pool),
+            _ => r.fail(None),
+        },
     });
     (!r.bad && r.rest.is_empty()).then(|| Feed {
         file: CampaignFile::new(version, campaigns),
         agents_online,
         open,
+        free_shipping,
     })
 }
 
@@ -528,6 +567,7 @@ mod tests {
             file: parse_campaigns(text).unwrap(),
             agents_online: 2,
             open: Some(vec![(1_000, 2_000), (5_000, 9_000)]),
+            free_shipping: Some((10_000, "EUR".into())),
         }
     }
 
@@ -535,6 +575,18 @@ mod tests {
     fn the_demo_file_survives_the_round_trip() {
         let demo = feed(include_str!("../../../server/demo/campaigns.json"));
         assert_eq!(decode(&encode(&demo)), Some(demo));
+    }
+
+    #[test]
+    fn variants_codes_and_the_threshold_survive_the_round_trip() {
+        let offers = feed(
+            r#"{"version": 1, "campaigns": [
+              {"id": "ab", "codes": "pool", "variants": [
+                {"id": "a", "weight": 70, "message": "Code {{campaign.code}}"},
+                {"id": "b", "weight": 30, "message": {"fr": "Ça {{cart.value}}", "en": "x"}}]},
+              {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}]}"#,
+        );
+        assert_eq!(decode(&encode(&offers)), Some(offers));
     }
 
     #[test]
@@ -547,11 +599,11 @@ mod tests {
         }
         assert_eq!(decode(&format!("{demo}1,")), None, "trailing text");
         assert_eq!(
-            decode(&demo.replacen("1,", "2,", 1)),
+            decode(&demo.replacen("2,", "3,", 1)),
             None,
             "another format"
         );
-        let deep = format!("1,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
+        let deep = format!("2,0,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
         assert_eq!(decode(&deep), None, "nesting is bounded");
     }
 
