@@ -148,6 +148,11 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
         file,
         agents_online: state.chat.agents_online(site),
         open,
+        free_shipping: site_entry
+            .config
+            .free_shipping_threshold
+            .as_ref()
+            .map(|t| t.minor()),
     }))
 }
 
@@ -227,16 +232,27 @@ pub async fn record_event(
     }
     crate::limits::allow(&state, Write::CampaignEvent, site, client)
         .map_err(AppError::RateLimited)?;
-    // Only campaigns of the live file count, so the table cannot be filled with junk ids.
+    // Only campaigns (and variants) of the live file count, so the tables
+    // cannot be filled with junk ids.
     let live = live(&state.db, site).await?;
-    let known = live
-        .and_then(|(_, source)| parse_campaigns(&source).ok())
-        .is_some_and(|file| file.campaigns.iter().any(|c| c.id == event.campaign));
-    if !known {
+    let file = live.and_then(|(_, source)| parse_campaigns(&source).ok());
+    let Some(campaign) = file
+        .as_ref()
+        .and_then(|file| file.campaigns.iter().find(|c| c.id == event.campaign))
+    else {
         return Err(AppError::invalid(
             ErrorCode::BadRequest,
             "no live campaign with that id",
         ));
+    };
+    if let Some(variant) = &event.variant
+        && !campaign.variants.iter().any(|v| &v.id == variant)
+    {
+        return Err(AppError::Invalid {
+            code: ErrorCode::BadRequest,
+            message: "the campaign has no variant with that id".into(),
+            field: Some("variant".into()),
+        });
     }
     sqlx::query(
         "INSERT INTO campaign_events (site_id, campaign_id, day, kind, count) VALUES (?, ?, ?, ?, 1) \
@@ -248,6 +264,20 @@ pub async fn record_event(
     .bind(event.kind.as_str())
     .execute(&state.db)
     .await?;
+    if let Some(variant) = &event.variant {
+        sqlx::query(
+            "INSERT INTO campaign_variant_events (site_id, campaign_id, variant, day, kind, count) \
+             VALUES (?, ?, ?, ?, ?, 1) \
+             ON CONFLICT (site_id, campaign_id, variant, day, kind) DO UPDATE SET count = count + 1",
+        )
+        .bind(site)
+        .bind(&event.campaign)
+        .bind(variant)
+        .bind(utc_day(now()))
+        .bind(event.kind.as_str())
+        .execute(&state.db)
+        .await?;
+    }
     // A click or a conversation is the visitor's last touch, for attribution.
     if let Some(visitor) = &event.visitor
         && matches!(
@@ -255,7 +285,14 @@ pub async fn record_event(
             CampaignEventKind::Clicked | CampaignEventKind::ConversationStarted
         )
     {
-        crate::attribution::touch(&state.db, site, visitor, &event.campaign).await?;
+        crate::attribution::touch(
+            &state.db,
+            site,
+            visitor,
+            &event.campaign,
+            event.variant.as_deref(),
+        )
+        .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -54,12 +54,35 @@ pub struct SiteConfig {
     /// Attribution window for campaign purchases, days; `None`: 7.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution_days: Option<u32>,
+    /// From which order value shipping is free (campaigns' `{{cart.remaining_to_free_shipping}}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_shipping_threshold: Option<FreeShipping>,
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
     /// How the store emails shoppers; `None`: it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::email::EmailConfig>,
+}
+
+/// An amount of money in the site file: `{"amount": 100, "currency": "EUR"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreeShipping {
+    /// In currency units (`100`, `49.5`), 0 to 10^9.
+    pub amount: f64,
+    /// ISO 4217, capitals.
+    pub currency: String,
+}
+
+// Amounts are checked finite on import, so equality is an equivalence.
+impl Eq for FreeShipping {}
+
+impl FreeShipping {
+    /// Hundredths and currency, as the campaign feed carries them.
+    pub fn minor(&self) -> (i64, String) {
+        ((self.amount * 100.0).round() as i64, self.currency.clone())
+    }
 }
 
 /// Opening hours in the store's time zone.
