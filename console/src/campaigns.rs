@@ -134,11 +134,18 @@ pub fn row_label(row: &FigureRow, s: &Strings) -> String {
 }
 
 /// A code pool as "500 handed out, 20 left", numbers by `number`; a dash without one.
-pub fn codes_text(codes: Option<CodeFigures>, s: &Strings, number: impl Fn(u64) -> String) -> String {
+pub fn codes_text(
+    codes: Option<CodeFigures>,
+    s: &Strings,
+    number: impl Fn(u64) -> String,
+) -> String {
     match codes {
         Some(c) => fill(
             s.codes_figures,
-            &[("handed_out", &number(c.handed_out)), ("left", &number(c.left))],
+            &[
+                ("handed_out", &number(c.handed_out)),
+                ("left", &number(c.left)),
+            ],
         ),
         None => "—".to_owned(),
     }
@@ -702,7 +709,10 @@ mod tests {
         let stats = stats();
         let rows = figure_rows(&stats);
         let labels: Vec<String> = rows.iter().map(|r| row_label(r, &EN)).collect();
-        assert_eq!(labels, ["ab", "ab, variant a", "ab, variant b", "leaving", "plain"]);
+        assert_eq!(
+            labels,
+            ["ab", "ab, variant a", "ab, variant b", "leaving", "plain"]
+        );
         assert_eq!(rows[1].figures.shown, 2);
         assert_eq!(rows[2].figures.conversions, 1);
         let fr = Locale::Fr.strings();

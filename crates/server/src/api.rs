@@ -44,10 +44,7 @@ pub fn routes() -> Router<AppState> {
             "/sites/{site}/campaigns/purchase",
             post(crate::attribution::purchase),
         )
-        .route(
-            "/sites/{site}/campaigns/code",
-            post(crate::offers::code),
-        )
+        .route("/sites/{site}/campaigns/code", post(crate::offers::code))
         .route(
             "/sites/{site}/campaigns/customer",
             post(crate::offers::customer),

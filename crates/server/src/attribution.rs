@@ -23,8 +23,8 @@ use crate::limits::Write;
 use crate::sites::KnownSite;
 use aisle_core::api::ErrorCode;
 use aisle_core::attribution::{
-    CampaignReport, CampaignStats, CodeFigures, DayFigures, Figures, MAX_ATTRIBUTION_DAYS, Purchase,
-    RECENT_DAYS, money_text,
+    CampaignReport, CampaignStats, CodeFigures, DayFigures, Figures, MAX_ATTRIBUTION_DAYS,
+    Purchase, RECENT_DAYS, money_text,
 };
 use aisle_core::campaign::parse_campaigns;
 use axum::extract::{Path, State};
@@ -344,35 +344,36 @@ pub fn stats_csv(stats: &CampaignStats) -> String {
         out.push_str(&format!(",revenue_{}", csv_field(currency)));
     }
     out.push_str(",variant,codes_handed_out,codes_left\n");
-    let mut line = |id: &str, day: &str, f: &Figures, variant: &str, codes: Option<&CodeFigures>| {
-        let mut cells = vec![
-            csv_field(id),
-            csv_field(day),
-            f.shown.to_string(),
-            f.clicked.to_string(),
-            f.dismissed.to_string(),
-            f.conversation_started.to_string(),
-            f.conversions.to_string(),
-        ];
-        for currency in &currencies {
-            cells.push(
-                f.revenue
-                    .get(*currency)
-                    .cloned()
-                    .unwrap_or_else(|| "0.00".into()),
-            );
-        }
-        cells.push(csv_field(variant));
-        match codes {
-            Some(c) => {
-                cells.push(c.handed_out.to_string());
-                cells.push(c.left.to_string());
+    let mut line =
+        |id: &str, day: &str, f: &Figures, variant: &str, codes: Option<&CodeFigures>| {
+            let mut cells = vec![
+                csv_field(id),
+                csv_field(day),
+                f.shown.to_string(),
+                f.clicked.to_string(),
+                f.dismissed.to_string(),
+                f.conversation_started.to_string(),
+                f.conversions.to_string(),
+            ];
+            for currency in &currencies {
+                cells.push(
+                    f.revenue
+                        .get(*currency)
+                        .cloned()
+                        .unwrap_or_else(|| "0.00".into()),
+                );
             }
-            None => cells.extend([String::new(), String::new()]),
-        }
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    };
+            cells.push(csv_field(variant));
+            match codes {
+                Some(c) => {
+                    cells.push(c.handed_out.to_string());
+                    cells.push(c.left.to_string());
+                }
+                None => cells.extend([String::new(), String::new()]),
+            }
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        };
     for (id, report) in &stats.campaigns {
         for (day, figures) in &report.days {
             line(id, day, figures, "", None);

@@ -165,9 +165,7 @@ pub async fn hand_out(
     match claimed {
         Ok(code) => Ok(code.map(|(c,)| c)),
         // The same visitor won a parallel request: theirs stands.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            Ok(held().await?.map(|(c,)| c))
-        }
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(held().await?.map(|(c,)| c)),
         Err(e) => Err(e),
     }
 }
@@ -306,7 +304,10 @@ pub async fn add_codes(
 }
 
 /// Per campaign of `site` with a pool: `(left, handed_out)`.
-pub async fn code_counts(db: &SqlitePool, site: &str) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
+pub async fn code_counts(
+    db: &SqlitePool,
+    site: &str,
+) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT campaign_id, SUM(visitor IS NULL), SUM(visitor IS NOT NULL) \
          FROM campaign_codes WHERE site_id = ? GROUP BY campaign_id",
@@ -317,7 +318,13 @@ pub async fn code_counts(db: &SqlitePool, site: &str) -> sqlx::Result<BTreeMap<S
     Ok(rows
         .into_iter()
         .map(|(id, left, handed)| {
-            (id, (u64::try_from(left).unwrap_or(0), u64::try_from(handed).unwrap_or(0)))
+            (
+                id,
+                (
+                    u64::try_from(left).unwrap_or(0),
+                    u64::try_from(handed).unwrap_or(0),
+                ),
+            )
         })
         .collect())
 }

@@ -387,7 +387,10 @@ impl Site {
             .as_deref()
             .and_then(|s| hex::decode(s.trim()).ok())
         else {
-            tracing::warn!(site = self.id, "customer tags ignored: no profile_signature");
+            tracing::warn!(
+                site = self.id,
+                "customer tags ignored: no profile_signature"
+            );
             return Ok(customer);
         };
         let current = self.identity_secret.as_deref().filter(|s| !s.is_empty());
@@ -403,7 +406,10 @@ impl Site {
             })
         };
         if !current.into_iter().chain(previous).any(matches) {
-            tracing::warn!(site = self.id, "customer tags ignored: profile_signature does not match");
+            tracing::warn!(
+                site = self.id,
+                "customer tags ignored: profile_signature does not match"
+            );
             return Ok(customer);
         }
         customer.tags = Identity::tag_list(tags).unwrap_or_default();

@@ -252,7 +252,10 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
         lines.contains(&"collections-vip,total,1,0,0,1,1,129.90,,,"),
         "{csv}"
     );
-    assert!(lines.contains(&"bf-sitewide,total,2,1,1,0,0,0.00,,,"), "{csv}");
+    assert!(
+        lines.contains(&"bf-sitewide,total,2,1,1,0,0,0.00,,,"),
+        "{csv}"
+    );
     assert!(
         lines.contains(&"free-shipping-nudge,total,0,0,0,0,0,0.00,,,"),
         "{csv}"
@@ -730,7 +733,12 @@ async fn customer(demo: &Demo, identity: Value) -> Value {
     body
 }
 
-async fn ask_code(demo: &Demo, campaign: &str, visitor: &str, identity: Option<Value>) -> (StatusCode, Value) {
+async fn ask_code(
+    demo: &Demo,
+    campaign: &str,
+    visitor: &str,
+    identity: Option<Value>,
+) -> (StatusCode, Value) {
     call(
         demo,
         "POST",
@@ -767,7 +775,10 @@ async fn only_tags_the_store_signed_reach_the_widget_and_unlock_a_vip_code() {
     let mut forged = vip.clone();
     forged["tags"] = json!("vip,staff");
     let answer = customer(&demo, forged.clone()).await;
-    assert_eq!((answer["verified"].clone(), answer["tags"].clone()), (json!(true), json!([])));
+    assert_eq!(
+        (answer["verified"].clone(), answer["tags"].clone()),
+        (json!(true), json!([]))
+    );
     // Signed with another key: nothing is vouched for.
     let stranger = signed("not-the-secret", email, Some("vip"), Some("Ada"));
     assert_eq!(
@@ -776,11 +787,12 @@ async fn only_tags_the_store_signed_reach_the_widget_and_unlock_a_vip_code() {
     );
 
     // The VIP campaign's pooled codes go to signed VIPs only.
-    let (status, _) = aisle_server::offers::add_codes(&demo.state.db, "demo", "vip-code", "VIP-1\nVIP-2\n")
-        .await
-        .map(|a| (a.added, a.duplicates))
-        .map(|added| (StatusCode::OK, added))
-        .unwrap();
+    let (status, _) =
+        aisle_server::offers::add_codes(&demo.state.db, "demo", "vip-code", "VIP-1\nVIP-2\n")
+            .await
+            .map(|a| (a.added, a.duplicates))
+            .map(|added| (StatusCode::OK, added))
+            .unwrap();
     assert_eq!(status, StatusCode::OK);
     for identity in [None, Some(unsigned), Some(forged), Some(stranger)] {
         let (status, body) = ask_code(&demo, "vip-code", "visitor-not-vip", identity).await;
@@ -803,9 +815,10 @@ async fn a_pooled_code_goes_to_one_visitor_even_with_500_asking_at_once() {
     .await;
     let token = login(&demo).await;
     let codes: Vec<String> = (0..520).map(|i| format!("LEAVE-{i:04}")).collect();
-    let added = aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", &codes.join("\n"))
-        .await
-        .unwrap();
+    let added =
+        aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", &codes.join("\n"))
+            .await
+            .unwrap();
     assert_eq!((added.added, added.duplicates), (520, 0));
     let asks = (0..500).map(|i| {
         let router = demo.router.clone();
@@ -857,13 +870,23 @@ async fn a_pooled_code_goes_to_one_visitor_even_with_500_asking_at_once() {
     )
     .await;
     assert!(csv.starts_with("campaign,day,shown,clicked,dismissed,conversations,conversions,"));
-    assert!(csv.lines().next().unwrap().ends_with(",variant,codes_handed_out,codes_left"));
-    assert!(csv.lines().any(|l| l.starts_with("leaving,total,") && l.ends_with(",,500,20")), "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",variant,codes_handed_out,codes_left")
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("leaving,total,") && l.ends_with(",,500,20")),
+        "{csv}"
+    );
 
     // Adding the same codes again adds none; an empty pool answers 404.
-    let again = aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", &codes.join("\n"))
-        .await
-        .unwrap();
+    let again =
+        aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", &codes.join("\n"))
+            .await
+            .unwrap();
     assert_eq!((again.added, again.duplicates), (0, 520));
     for i in 0..20 {
         let (status, _) = ask_code(&demo, "leaving", &format!("late-visitor-{i}"), None).await;
@@ -874,9 +897,15 @@ async fn a_pooled_code_goes_to_one_visitor_even_with_500_asking_at_once() {
     assert_eq!(body["message"], "no codes left");
     // Campaigns without a pool and bad visitor ids are refused by name.
     let (status, body) = ask_code(&demo, "fixed", "visitor-00001", None).await;
-    assert_eq!((status, body["field"].clone()), (StatusCode::BAD_REQUEST, json!("campaign")));
+    assert_eq!(
+        (status, body["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("campaign"))
+    );
     let (status, body) = ask_code(&demo, "leaving", "<b>x</b>", None).await;
-    assert_eq!((status, body["field"].clone()), (StatusCode::BAD_REQUEST, json!("visitor")));
+    assert_eq!(
+        (status, body["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("visitor"))
+    );
 }
 
 #[tokio::test]
@@ -898,7 +927,9 @@ async fn codes_past_the_hourly_limit_answer_429_and_hand_nothing_out() {
     }
     let (status, _) = ask_code(&demo, "leaving", "hungry-visitor-9", None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let counts = aisle_server::offers::code_counts(&demo.state.db, "demo").await.unwrap();
+    let counts = aisle_server::offers::code_counts(&demo.state.db, "demo")
+        .await
+        .unwrap();
     assert_eq!(counts["leaving"], (2, 3));
 }
 
@@ -920,7 +951,9 @@ async fn a_pool_holds_at_most_100000_codes_and_bad_lines_add_nothing() {
         add_codes(&demo.state.db, "demo", "fixed", "A").await,
         Err(AddError::NotPooled)
     ));
-    let counts = aisle_server::offers::code_counts(&demo.state.db, "demo").await.unwrap();
+    let counts = aisle_server::offers::code_counts(&demo.state.db, "demo")
+        .await
+        .unwrap();
     assert!(counts.is_empty(), "nothing was added: {counts:?}");
 }
 
@@ -942,12 +975,25 @@ async fn events_and_purchases_are_counted_per_variant() {
             (status, body)
         }
     };
-    for (visitor, variant) in [("visitor-aaaa-1", "a"), ("visitor-aaaa-2", "a"), ("visitor-bbbb-1", "b")] {
-        assert_eq!(variant_event(visitor, "shown", variant).await.0, StatusCode::NO_CONTENT);
+    for (visitor, variant) in [
+        ("visitor-aaaa-1", "a"),
+        ("visitor-aaaa-2", "a"),
+        ("visitor-bbbb-1", "b"),
+    ] {
+        assert_eq!(
+            variant_event(visitor, "shown", variant).await.0,
+            StatusCode::NO_CONTENT
+        );
     }
-    assert_eq!(variant_event("visitor-bbbb-1", "clicked", "b").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        variant_event("visitor-bbbb-1", "clicked", "b").await.0,
+        StatusCode::NO_CONTENT
+    );
     let (status, body) = variant_event("visitor-cccc-1", "shown", "c").await;
-    assert_eq!((status, body["field"].clone()), (StatusCode::BAD_REQUEST, json!("variant")));
+    assert_eq!(
+        (status, body["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("variant"))
+    );
     let answer = purchase(&demo, "visitor-bbbb-1", "#AB-1", 80.0).await;
     assert_eq!(answer["campaign"], "ab");
     let body = stats(&demo, &token).await;
@@ -971,9 +1017,18 @@ async fn the_feed_carries_variants_codes_and_the_free_shipping_threshold() {
         1,
     );
     let file = aisle_server::site_file::parse_site_file(&text).unwrap();
-    aisle_server::site_file::import(&demo.state.db, &file).await.unwrap();
+    aisle_server::site_file::import(&demo.state.db, &file)
+        .await
+        .unwrap();
     demo.state.sites.reload(&demo.state.db).await.unwrap();
-    let (status, body) = call(&demo, "GET", "/api/sites/demo/campaigns/feed", None, json!(null)).await;
+    let (status, body) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/feed",
+        None,
+        json!(null),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let feed = aisle_core::campaign::feed::decode(body["feed"].as_str().unwrap()).unwrap();
     assert_eq!(feed.free_shipping, Some((10_000, "EUR".into())));
@@ -988,12 +1043,18 @@ async fn the_feed_carries_variants_codes_and_the_free_shipping_threshold() {
     };
     let mut seen = std::collections::BTreeMap::new();
     for i in 0..40 {
-        let shown = aisle_core::api::ShownCampaign::for_visitor(ab, &format!("visitor-{i:04}"), &values);
+        let shown =
+            aisle_core::api::ShownCampaign::for_visitor(ab, &format!("visitor-{i:04}"), &values);
         seen.insert(shown.variant.clone().unwrap(), shown.message);
     }
     assert_eq!(seen["a"], "Hi there");
     assert_eq!(seen["b"], "25,50\u{a0}€ to free shipping");
-    let fixed = feed.file.campaigns.iter().find(|c| c.id == "fixed").unwrap();
+    let fixed = feed
+        .file
+        .campaigns
+        .iter()
+        .find(|c| c.id == "fixed")
+        .unwrap();
     assert_eq!(
         aisle_core::api::ShownCampaign::for_visitor(fixed, "anyone-1234", &values).message,
         "Use WINTER10"
@@ -1007,6 +1068,12 @@ async fn the_feed_carries_variants_codes_and_the_free_shipping_threshold() {
     );
     let errors = aisle_server::site_file::parse_site_file(&bad).unwrap_err();
     let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
-    assert!(paths.contains(&"$.free_shipping_threshold.amount"), "{errors:?}");
-    assert!(paths.contains(&"$.free_shipping_threshold.currency"), "{errors:?}");
+    assert!(
+        paths.contains(&"$.free_shipping_threshold.amount"),
+        "{errors:?}"
+    );
+    assert!(
+        paths.contains(&"$.free_shipping_threshold.currency"),
+        "{errors:?}"
+    );
 }

@@ -325,7 +325,8 @@ impl Checker {
         };
         let name = field(members, "name").and_then(|j| self.string(j, &format!("{path}.name")));
         self.code_used_at = None;
-        let variants = field(members, "variants").map(|j| self.variants(j, &format!("{path}.variants")));
+        let variants =
+            field(members, "variants").map(|j| self.variants(j, &format!("{path}.variants")));
         let message = match (field(members, "message"), &variants) {
             (Some(j), None) => self.text(j, &format!("{path}.message")),
             (Some(j), Some(_)) => {
@@ -464,7 +465,8 @@ impl Checker {
                     let id = self.non_empty_string(j, &format!("{p}.id"));
                     if let Some(id) = &id {
                         if let Some((_, first)) = ids.iter().find(|(seen, _)| seen == id) {
-                            let message = format!("duplicate variant id \"{id}\" (first used at {first})");
+                            let message =
+                                format!("duplicate variant id \"{id}\" (first used at {first})");
                             self.error(j.pos, &format!("{p}.id"), message);
                             ok = false;
                         }
@@ -488,7 +490,11 @@ impl Checker {
                     }
                 }
                 None => {
-                    self.error(item.pos, &p, "missing field \"weight\" (a share, such as 50)");
+                    self.error(
+                        item.pos,
+                        &p,
+                        "missing field \"weight\" (a share, such as 50)",
+                    );
                     None
                 }
             };
@@ -540,7 +546,8 @@ impl Checker {
         match &json.value {
             Value::String(_) => {
                 let text = self.non_empty_string(json, path)?;
-                self.template(&text, json, path).then_some(Text::Plain(text))
+                self.template(&text, json, path)
+                    .then_some(Text::Plain(text))
             }
             Value::Object(members) if !members.is_empty() => {
                 let mut texts = Vec::new();

@@ -258,7 +258,14 @@ mod tests {
             "<img src=x onerror=alert(1)>{{campaign.code}}|</p><script>alert(1)</script>"
         );
         // Odd templates never panic and keep their text.
-        for text in ["{{", "}}{{", "{{}}", "{{|}}", "é{{cart.value}}ü", "{{{{cart.value}}}}"] {
+        for text in [
+            "{{",
+            "}}{{",
+            "{{}}",
+            "{{|}}",
+            "é{{cart.value}}ü",
+            "{{{{cart.value}}}}",
+        ] {
             let _ = fill(text, &values());
         }
         assert_eq!(fill("é{{cart.value}}ü", &values()), "é€74.50ü");

@@ -149,7 +149,13 @@ mod tests {
         )
         .unwrap();
         let c = &ok.campaigns[0];
-        assert_eq!((c.variants.len(), &c.code), (2, &Some(crate::campaign::Code::Pool)));
-        assert_eq!(c.message, c.variants[0].message, "the first variant stands for the campaign");
+        assert_eq!(
+            (c.variants.len(), &c.code),
+            (2, &Some(crate::campaign::Code::Pool))
+        );
+        assert_eq!(
+            c.message, c.variants[0].message,
+            "the first variant stands for the campaign"
+        );
     }
 }
