@@ -73,16 +73,24 @@ pub struct Placeholder<'t> {
     pub range: std::ops::Range<usize>,
 }
 
+/// Where `pair` (two equal ASCII bytes, `{{` or `}}`) next starts in
+/// `text` at or after `from`. (A byte scan: std's substring searcher costs
+/// the widget's wasm kilobytes.)
+fn find_pair(text: &str, from: usize, pair: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (from..bytes.len().saturating_sub(1)).find(|&i| bytes[i] == pair && bytes[i + 1] == pair)
+}
+
 /// Every placeholder of `text`, in order; `Err` describes an unclosed `{{`.
 pub fn placeholders(text: &str) -> Result<Vec<Placeholder<'_>>, String> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(open) = text[from..].find("{{").map(|i| from + i) {
-        let Some(close) = text[open + 2..].find("}}").map(|i| open + 2 + i) else {
+    while let Some(open) = find_pair(text, from, b'{') {
+        let Some(close) = find_pair(text, open + 2, b'}') else {
             return Err("\"{{\" is not closed with \"}}\"".into());
         };
         let inner = &text[open + 2..close];
-        let (name, fallback) = match inner.split_once('|') {
+        let (name, fallback) = match super::eval::cut(inner, b'|') {
             Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
             None => (inner.trim(), None),
         };
@@ -142,26 +150,36 @@ pub fn money(minor: i64, currency: &str, locale: &str) -> String {
     };
     let negative = minor < 0;
     let minor = minor.unsigned_abs();
-    let (units, cents) = if WHOLE.contains(&code.as_str()) {
-        ((minor + 50) / 100, None)
-    } else {
-        (minor / 100, Some(minor % 100))
-    };
-    let digits = units.to_string();
+    let whole = WHOLE.contains(&code.as_str());
+    let units = if whole { (minor + 50) / 100 } else { minor / 100 };
+    // Digits pushed by hand: `format!` padding would cost the widget's wasm.
+    let mut digits = Vec::new();
+    let mut n = units;
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
     let mut number = String::new();
-    for (i, c) in digits.chars().enumerate() {
+    if negative {
+        number.push('-');
+    }
+    for (i, d) in digits.iter().rev().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             number.push(group);
         }
-        number.push(c);
+        number.push(char::from(*d));
     }
-    if let Some(cents) = cents {
+    if !whole {
+        let cents = (minor % 100) as u8;
         number.push(decimal);
-        number.push_str(&format!("{cents:02}"));
+        number.push(char::from(b'0' + cents / 10));
+        number.push(char::from(b'0' + cents % 10));
     }
-    let sign = if negative { "-" } else { "" };
     let symbol = match code.as_str() {
-        "" => return format!("{sign}{number}"),
+        "" => return number,
         "EUR" => "€",
         "USD" => "$",
         "GBP" => "£",
@@ -169,14 +187,23 @@ pub fn money(minor: i64, currency: &str, locale: &str) -> String {
         "THB" => "฿",
         "TWD" => "NT$",
         "HKD" => "HK$",
-        _ => "",
+        _ => code.as_str(),
     };
-    match (symbol, comma) {
-        ("", true) => format!("{sign}{number}\u{a0}{code}"),
-        ("", false) => format!("{sign}{code}\u{a0}{number}"),
-        (symbol, true) => format!("{sign}{number}\u{a0}{symbol}"),
-        (symbol, false) => format!("{sign}{symbol}{number}"),
+    // A code (no symbol) is set apart by a space on either side.
+    let spaced = symbol.len() == 3 && symbol.bytes().all(|b| b.is_ascii_uppercase());
+    let mut out = String::new();
+    if comma {
+        out.push_str(&number);
+        out.push('\u{a0}');
+        out.push_str(symbol);
+    } else {
+        out.push_str(symbol);
+        if spaced {
+            out.push('\u{a0}');
+        }
+        out.push_str(&number);
     }
+    out
 }
 
 #[cfg(test)]
