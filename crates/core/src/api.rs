@@ -5,7 +5,7 @@
 //! for developers reading the network tab.
 
 use crate::campaign::eval::split_url;
-use crate::campaign::template::{Values, fill};
+use crate::campaign::template::{Values, fill_with, money};
 use crate::campaign::variants::message_for;
 use crate::campaign::{ActionKind, Campaign, Code, Device, Seen, Text, Visitor};
 use serde::{Deserialize, Serialize};
@@ -289,6 +289,17 @@ impl ShownCampaign {
     /// (its language, cart, signed first name; the campaign's fixed code
     /// unless `values.code` names this visitor's pooled one). Plain text.
     pub fn for_visitor(campaign: &Campaign, visitor: &str, values: &Values) -> ShownCampaign {
+        ShownCampaign::for_visitor_with(campaign, visitor, values, money)
+    }
+
+    /// [`ShownCampaign::for_visitor`] with another money formatter
+    /// ([`fill_with`]).
+    pub fn for_visitor_with(
+        campaign: &Campaign,
+        visitor: &str,
+        values: &Values,
+        money: impl Fn(i64, &str, &str) -> String,
+    ) -> ShownCampaign {
         let (message, variant) = message_for(campaign, visitor);
         let mut values = *values;
         if values.code.is_none()
@@ -297,7 +308,7 @@ impl ShownCampaign {
             values.code = Some(code);
         }
         ShownCampaign::worded(campaign, message, variant, |text| {
-            fill(text.for_locale(values.locale), &values)
+            fill_with(text.for_locale(values.locale), &values, &money)
         })
     }
 

@@ -35,7 +35,7 @@ pub struct Values<'a> {
 
 impl Values<'_> {
     /// The value of placeholder `name`, if known for this visitor.
-    fn get(&self, name: &str) -> Option<String> {
+    fn get(&self, name: &str, money: &impl Fn(i64, &str, &str) -> String) -> Option<String> {
         let currency = self
             .currency
             .or(self.free_shipping.map(|(_, c)| c))
@@ -105,8 +105,19 @@ pub fn placeholders(text: &str) -> Result<Vec<Placeholder<'_>>, String> {
 }
 
 /// `template` with every placeholder replaced by its value, else its
-/// fallback, else nothing. Plain text in, plain text out.
+/// fallback, else nothing. Plain text in, plain text out. Money by [`money`].
 pub fn fill(template: &str, values: &Values) -> String {
+    fill_with(template, values, money)
+}
+
+/// [`fill`] with another money formatter `money(hundredths, currency,
+/// locale)`: the widget passes the browser's `Intl.NumberFormat`, which
+/// knows every locale and keeps this crate's table out of its wasm.
+pub fn fill_with(
+    template: &str,
+    values: &Values,
+    money: impl Fn(i64, &str, &str) -> String,
+) -> String {
     let Ok(found) = placeholders(template) else {
         return template.to_owned();
     };
@@ -114,7 +125,7 @@ pub fn fill(template: &str, values: &Values) -> String {
     let mut at = 0;
     for p in found {
         out.push_str(&template[at..p.range.start]);
-        match values.get(p.name) {
+        match values.get(p.name, &money) {
             Some(value) => out.push_str(&value),
             None => out.push_str(p.fallback.unwrap_or("")),
         }
