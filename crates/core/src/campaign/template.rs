@@ -162,7 +162,11 @@ pub fn money(minor: i64, currency: &str, locale: &str) -> String {
     let negative = minor < 0;
     let minor = minor.unsigned_abs();
     let whole = WHOLE.contains(&code.as_str());
-    let units = if whole { (minor + 50) / 100 } else { minor / 100 };
+    let units = if whole {
+        (minor + 50) / 100
+    } else {
+        minor / 100
+    };
     // Digits pushed by hand: `format!` padding would cost the widget's wasm.
     let mut digits = Vec::new();
     let mut n = units;
