@@ -45,47 +45,70 @@
   Aisle.config = config;
   w.Aisle = Aisle;
 
-  // This browser's visitor id, kept for campaign attribution: the widget sends
-  // it with campaign events, a purchase names it (no storage: this page only).
-  var visitor = '';
-  try { visitor = w.localStorage.getItem('aisle:v1:visitor') || ''; } catch (e) { /* storage disabled */ }
-  if (!/^[\w-]{8,64}$/.test(visitor)) {
-    visitor = [].map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) { return (b + 256).toString(16).slice(1); }).join('');
-    try { w.localStorage.setItem('aisle:v1:visitor', visitor); } catch (e) { /* storage disabled */ }
+  // This browser's visitor id, for campaign attribution: the widget sends it
+  // with campaign events (as Aisle.visitor), a purchase names it. Read or made
+  // with the visit, not while the page loads.
+  var visitor;
+  function visitorId() {
+    if (!visitor) {
+      try { visitor = w.localStorage.getItem('aisle:v1:visitor'); } catch (e) { /* storage disabled */ }
+      if (!/^[\w-]{8,64}$/.test(visitor)) {
+        visitor = [].map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) { return (b + 256).toString(16).slice(1); }).join('');
+        try { w.localStorage.setItem('aisle:v1:visitor', visitor); } catch (e) { /* storage disabled */ }
+      }
+      Aisle.visitor = visitor;
+    }
+    return visitor;
   }
-  Aisle.visitor = visitor;
   // Aisle('purchase', {order, value, currency}) on the thank-you page: counted
   // once per order, for the campaign this visitor last clicked. A promise.
   function purchase(p) {
     p = p || {};
     return fetch(config.server + '/api/sites/' + encodeURIComponent(config.site) + '/campaigns/purchase', {
       method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ visitor: visitor, order: String(p.order == null ? '' : p.order), value: p.value, currency: p.currency })
+      body: JSON.stringify({ visitor: visitorId(), order: String(p.order == null ? '' : p.order), value: p.value, currency: p.currency })
     }).then(function (r) { return r.json(); }, function () { return null; });
   }
   // Purchases queued by a stub before this script ran.
   Aisle.q = queue = queue.filter(function (a) { return a[0] === 'purchase' ? (purchase(a[1]), false) : true; });
 
-  // Visits and page views for campaigns, counted on every page even before the
-  // widget loads. Time on page restarts on every URL change, single-page-app
-  // navigation included; the widget hears of it through the 'navigate' command.
-  var visit = {};
-  try { visit = JSON.parse(w.sessionStorage.getItem('aisle:v1:visit')) || {}; } catch (e) { /* storage disabled */ }
-  if (!visit.start) {
-    var visits = 1;
-    try { visits += +w.localStorage.getItem('aisle:v1:visits') || 0; w.localStorage.setItem('aisle:v1:visits', visits); } catch (e) { /* storage disabled */ }
-    visit = { start: Date.now(), pages: 0, visits: visits };
+  // Visits and page views for campaigns. Time on page restarts on every URL
+  // change, single-page-app navigation included; the widget hears of it
+  // through the 'navigate' command. Storage is first touched when the widget
+  // loads (or the page is left): a storage access can cost milliseconds, too
+  // many while the page is still loading.
+  var visit, seen = [], started = Date.now();
+  function save() {
+    try { w.sessionStorage.setItem('aisle:v1:visit', JSON.stringify(visit)); } catch (e) { /* storage disabled */ }
   }
-  Aisle.visit = visit;
-  function page() {
+  function count(path) {
     visit.pages++;
     // The last pages viewed, for the agent's context in a live chat.
-    visit.paths = (visit.paths || []).concat(location.pathname + location.search).slice(-10);
+    visit.paths = (visit.paths || []).concat(path).slice(-10);
+  }
+  function track() {
+    if (visit) return;
+    visitorId();
+    try { visit = JSON.parse(w.sessionStorage.getItem('aisle:v1:visit')); } catch (e) { /* storage disabled */ }
+    if (!visit || !visit.start) {
+      var visits = 1;
+      try { visits += +w.localStorage.getItem('aisle:v1:visits') || 0; w.localStorage.setItem('aisle:v1:visits', visits); } catch (e) { /* storage disabled */ }
+      visit = { start: started, pages: 0, visits: visits };
+    }
+    Aisle.visit = visit;
+    seen.forEach(count);
+    save();
+  }
+  function page() {
     Aisle.pageStart = Date.now();
-    try { w.sessionStorage.setItem('aisle:v1:visit', JSON.stringify(visit)); } catch (e) { /* storage disabled */ }
+    var path = location.pathname + location.search;
+    if (!visit) return seen.push(path);
+    count(path);
+    save();
     if (Aisle.handle) Aisle.handle('navigate');
   }
   page();
+  w.addEventListener('pagehide', track);
   ['pushState', 'replaceState'].forEach(function (name) {
     var original = history[name];
     history[name] = function () {
@@ -115,27 +138,60 @@
   button.addEventListener('focus', load);
 
   var loading = false;
+  // `value`, one task later: the host page's own work may run in between.
+  function later(value) {
+    return new Promise(function (resolve) { setTimeout(function () { resolve(value); }, 0); });
+  }
+  // The wasm is compiled while it downloads, off the main thread; the widget
+  // then starts its campaign runtime and mounts its view only when first
+  // needed (first open, a campaign to show, the pointer on the launcher).
+  // Each step is a short task of its own: counting the visit, evaluating the
+  // glue, instantiating the module, booting.
   function load() {
     if (loading) return;
     loading = true;
     button.setAttribute('aria-busy', 'true');
+    var wasm = base + '__AISLE_WIDGET_WASM__', W = w.WebAssembly;
+    var compiled = W && W.compileStreaming
+      ? W.compileStreaming(fetch(wasm)).catch(function () { return wasm; })
+      : wasm;
     import(base + '__AISLE_WIDGET_JS__')
-      .then(function (glue) { return glue.default({ module_or_path: base + '__AISLE_WIDGET_WASM__' }); })
+      .then(later)
+      .then(function (glue) { return glue.default({ module_or_path: compiled }); })
+      .then(function () { button.removeAttribute('aria-busy'); })
       .catch(function (e) {
         loading = false;
         button.removeAttribute('aria-busy');
         if (w.console) console.error('Aisle: the chat widget failed to load', e);
       });
+    later().then(track);
   }
 
+  // Before the shopper does anything the page is left alone: the widget loads
+  // on their first pointer, key, touch or scroll anywhere on the page, or
+  // DEFER ms after the page has loaded, once the browser is idle. Campaign
+  // timers count from the page's start, so a campaign due earlier shows then.
+  var DEFER = 4000, EVENTS = ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'scroll', 'wheel'];
+  var listen = { passive: true, capture: true };
+  function first() {
+    EVENTS.forEach(function (e) { w.removeEventListener(e, first, listen); });
+    load();
+  }
   function whenIdle() {
-    (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 5000 });
+    EVENTS.forEach(function (e) { w.addEventListener(e, first, listen); });
+    setTimeout(function () {
+      (w.requestIdleCallback || function (f) { setTimeout(f, 0); })(first, { timeout: 5000 });
+    }, DEFER);
   }
   function attach() {
     d.body.appendChild(host);
     var resume = false;
-    try { resume = JSON.parse(w.sessionStorage.getItem('aisle:v1:state') || '{}').open === true; } catch (e) { /* storage disabled */ }
-    // A panel left open on the previous page reopens at once; otherwise wait for idle.
+    try {
+      var saved = JSON.parse(w.sessionStorage.getItem('aisle:v1:state') || '{}');
+      resume = saved.open === true || !!(saved.chat && saved.chat.resume);
+    } catch (e) { /* storage disabled */ }
+    // A panel left open or a live chat on the previous page comes back at
+    // once; otherwise wait for the shopper or for idle.
     if (resume) load();
     else if (d.readyState === 'complete') whenIdle();
     else w.addEventListener('load', whenIdle);

@@ -260,6 +260,8 @@ fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     remember(session(), SHOWN_IN_SESSION, &campaign.id);
     remember(local(), SHOWN_EVER, &campaign.id);
     report(&campaign.id, CampaignEventKind::Shown);
+    // The view mounts on first need: this message may be it.
+    crate::show(widget);
     widget.campaign.set(Some(campaign));
 }
 
@@ -283,8 +285,15 @@ fn report(id: &str, kind: CampaignEventKind) {
             let _ = push.call1(&data_layer, &event);
         }
     }
-    // A `CampaignEvent`.
-    let event = object(&[("campaign", id.into()), ("kind", kind.as_str().into())]);
+    // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for attribution.
+    let visitor = config::loader_api()
+        .and_then(|api| Reflect::get(&api, &"visitor".into()).ok())
+        .unwrap_or(JsValue::UNDEFINED);
+    let event = object(&[
+        ("campaign", id.into()),
+        ("kind", kind.as_str().into()),
+        ("visitor", visitor),
+    ]);
     spawn_local(async move { api::campaign_event(&config.server, &config.site, &event).await });
 }
 

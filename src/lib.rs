@@ -33,9 +33,9 @@ use wasm_bindgen::prelude::*;
 /// Applies one `Aisle(name, argument)` command.
 pub fn dispatch(widget: Widget, command: Command) {
     match command.name.as_str() {
-        "open" => widget.open.set(true),
+        "open" => when_shown(widget, move || widget.open.set(true)),
         "close" => widget.open.set(false),
-        "toggle" => widget.open.update(|open| *open = !*open),
+        "toggle" => when_shown(widget, move || widget.open.update(|open| *open = !*open)),
         "locale" => {
             if let Some(locale) = command
                 .argument
@@ -44,6 +44,17 @@ pub fn dispatch(widget: Widget, command: Command) {
                 .and_then(Locale::from_tag)
             {
                 widget.chosen_locale.set(Some(locale));
+                // Not mounted yet: the loader's launcher speaks the new language.
+                PENDING.with(|p| {
+                    if let Some(label) = p
+                        .borrow()
+                        .as_ref()
+                        .and_then(|root| root.query_selector("[data-aisle-loader] span").ok())
+                        .flatten()
+                    {
+                        label.set_text_content(Some(locale.strings().launcher));
+                    }
+                });
             }
         }
         "trigger" => match command.argument.as_string() {
@@ -74,16 +85,72 @@ pub fn dispatch(widget: Widget, command: Command) {
     }
 }
 
-/// Mounts the widget into `root` and returns its state.
-pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget> {
-    let document = web_sys::window()?.document()?;
-    let container: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
-    root.append_child(&container).ok()?;
+/// Runs `change` now when the view is mounted; else mounts it first and runs
+/// `change` after the next frame, once the view's effects (focus management)
+/// are watching.
+fn when_shown(widget: Widget, change: impl FnOnce() + 'static) {
+    if show(widget) {
+        request_animation_frame(change);
+    } else {
+        change();
+    }
+}
+
+thread_local! {
+    /// The shadow root the view goes into when it is first needed
+    /// ([`show`]); `None` once it is mounted.
+    static PENDING: std::cell::RefCell<Option<web_sys::ShadowRoot>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Mounts the view if [`boot`] left it for later: on the first open, when a
+/// campaign must show, or when the shopper points at or focuses the launcher.
+/// Returns whether it mounted just now.
+pub fn show(widget: Widget) -> bool {
+    let Some(root) = PENDING.with(|p| p.borrow_mut().take()) else {
+        return false;
+    };
+    mount_view(&root, widget);
+    // The merchant's brand colour and greetings concern only the view.
+    if let Some(config) = config::current() {
+        leptos::task::spawn_local(site_settings(widget, config));
+    }
+    true
+}
+
+/// The merchant's settings for the widget: brand colour, greetings, the
+/// live-chat reply time.
+async fn site_settings(widget: Widget, config: WidgetConfig) {
+    let Some(settings) = api::site_settings(&config.server, &config.site).await else {
+        return;
+    };
+    widget.brand.set(settings.text("brand_color"));
+    config::set_reply_promise(settings.number("reply_promise_minutes").map(|m| m as u32));
+    let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into())
+        .iter()
+        .filter_map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect();
+    widget.greetings.set(greetings);
+}
+
+/// The widget's state for this page: what the previous page saved, in the
+/// locale of the snippet or the browser.
+fn state(config: &WidgetConfig) -> Widget {
     let default_locale = match &config.locale {
         Some(tag) => Locale::negotiate([tag.as_str()]),
         None => Locale::negotiate(config::browser_languages().iter().map(String::as_str)),
     };
-    let widget = Widget::new(persist::load().unwrap_or_default(), default_locale);
+    Widget::new(persist::load().unwrap_or_default(), default_locale)
+}
+
+/// Mounts the view of `widget` into `root`, in place of the loader's launcher.
+fn mount_view(root: &web_sys::ShadowRoot, widget: Widget) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let container: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
+    root.append_child(&container).ok()?;
     leptos::mount::mount_to(container, move || app::app(widget)).forget();
     // The loader's placeholder launcher sits at the same spot; ours replaces it,
     // taking over keyboard focus if the shopper had put it there.
@@ -109,19 +176,59 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
     {
         let _ = launcher.focus();
     }
+    Some(())
+}
+
+/// Mounts the widget into `root` at once and returns its state.
+pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget> {
+    let widget = state(&config);
+    mount_view(root, widget)?;
     Some(widget)
 }
 
-/// Takes over from the loader: mounts the widget, then runs queued and future commands.
+/// Takes over from the loader. Before any interaction only the command
+/// handler, the campaign runtime and (for a conversation left open or live on
+/// the previous page) the live chat start; the Leptos view is mounted by
+/// [`show`] when first needed, so the host page's main thread stays free.
 pub fn boot() {
     let Some(handover) = config::take_over() else {
         return;
     };
+    // Campaigns and chat spawn tasks before any view exists.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     let config = handover.config.clone();
     config::set_current(config.clone());
-    let Some(widget) = mount(&handover.root, handover.config) else {
-        return;
-    };
+    let widget = state(&config);
+    let root = handover.root;
+    // The placeholder launcher the loader drew, while it is there.
+    let placeholder = root
+        .query_selector("button[data-aisle-loader]")
+        .ok()
+        .flatten();
+    // A panel left open or a live chat on the previous page comes back at
+    // once; so does a launcher the shopper is already pointing at or on —
+    // unless they are pressing it right now: replacing the button between
+    // press and release would swallow the click, so that click mounts it.
+    let needed = widget.open.get_untracked()
+        || widget.chat.with_untracked(Option::is_some)
+        || placeholder.as_ref().is_none_or(|p| {
+            let is = |state: &str| p.matches(state).unwrap_or(false);
+            (is(":hover") || is(":focus")) && !is(":active")
+        });
+    PENDING.with(|p| *p.borrow_mut() = Some(root));
+    if needed {
+        show(widget);
+    } else if let Some(placeholder) = placeholder {
+        // A shopper about to click: mount now so the click opens at once.
+        let intent = Closure::<dyn Fn()>::new(move || {
+            show(widget);
+        });
+        for event in ["pointerenter", "focus"] {
+            let _ = placeholder
+                .add_event_listener_with_callback(event, intent.as_ref().unchecked_ref());
+        }
+        intent.forget();
+    }
     let handler =
         Closure::<dyn Fn(JsValue, JsValue)>::new(move |name: JsValue, argument: JsValue| {
             if let Some(name) = name.as_string() {
@@ -131,24 +238,9 @@ pub fn boot() {
     config::install_command_handler(handler.as_ref().unchecked_ref());
     // The handler lives as long as the page.
     handler.forget();
-    // After the first frame, so the widget's effects (focus management) are
-    // already watching when queued commands such as `open` arrive.
-    let (server, site) = (config.server.clone(), config.site.clone());
-    wasm_bindgen_futures::spawn_local(async move {
-        let Some(settings) = api::site_settings(&server, &site).await else {
-            return;
-        };
-        widget.brand.set(settings.text("brand_color"));
-        config::set_reply_promise(settings.number("reply_promise_minutes").map(|m| m as u32));
-        let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into())
-            .iter()
-            .filter_map(|pair| {
-                let pair: js_sys::Array = pair.unchecked_into();
-                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-            })
-            .collect();
-        widget.greetings.set(greetings);
-    });
+    // After a frame: the host page gets the main thread back between steps,
+    // and a view mounted above has its effects (focus management) watching
+    // when queued commands such as `open` arrive.
     request_animation_frame(move || {
         chat::resume(widget);
         campaigns::start(widget, config);

@@ -48,6 +48,19 @@ test('after 15 s on the home page the Black Friday message is announced, and dis
   await expect(message).toHaveCount(0);
 });
 
+test('a campaign shows on its timer with no interaction at all, and only then does the panel get built', async ({ page }) => {
+  await page.clock.install();
+  const store = new Store(page);
+  await store.visit('/');
+  const message = page.getByRole('group', { name: 'Message from the store' });
+  // Idle time loads the widget; the shopper never points at the launcher.
+  await waitFor(page, message.getByText(blackFriday));
+  await expect(store.launcher).toHaveAttribute('aria-expanded', 'false');
+  await expect(store.panel).toBeHidden();
+  await message.getByRole('button', { name: 'Dismiss' }).click();
+  await store.open();
+});
+
 test('time on page restarts on single-page-app navigation', async ({ page }) => {
   await page.clock.install();
   const store = new Store(page);

@@ -91,6 +91,37 @@ test('navigating to another store page keeps the open panel and what was typed',
   await expect(store.log.getByRole('article', { name: 'Order #1003' })).toBeVisible();
 });
 
+test('before any interaction the panel is not built; the first click opens it within 50 ms, focus inside', async ({ browser }) => {
+  const times: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const page = await browser.newPage();
+    const store = new Store(page);
+    await store.visit('/');
+    // Loaded at idle, but only the loader's launcher is on the page.
+    await page.waitForFunction(() => typeof (window as any).Aisle.handle === 'function');
+    await expect(store.launcher).toHaveAttribute('data-aisle-loader', '');
+    await expect(page.locator('aisle-chat [role=dialog]')).toHaveCount(0);
+    // A click with no pointer movement before it (as from a screen reader).
+    times.push(await page.evaluate(() => new Promise<number>((resolve) => {
+      const root = document.querySelector('aisle-chat')!.shadowRoot!;
+      const start = performance.now();
+      root.querySelector('button')!.click();
+      const check = () => {
+        const panel = root.querySelector('[role=dialog]');
+        if (panel && !panel.hasAttribute('hidden')) resolve(performance.now() - start);
+        else requestAnimationFrame(check);
+      };
+      check();
+    })));
+    await expect(store.panel).toBeVisible();
+    await expect(store.panel.getByRole('button', { name: 'Track order' })).toBeFocused();
+    await page.close();
+  }
+  const median = [...times].sort((a, b) => a - b)[1];
+  console.log(`first open, view not yet mounted: ${times.map((t) => t.toFixed(1)).join(', ')} ms (median ${median.toFixed(1)})`);
+  expect(median).toBeLessThanOrEqual(50);
+});
+
 test('Aisle() commands work before the widget has loaded', async ({ page }) => {
   await page.addInitScript(() => { (window as any).requestIdleCallback = () => 0; });
   const store = new Store(page);

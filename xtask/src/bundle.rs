@@ -4,6 +4,10 @@
 //! gzip) for the server, and reports sizes against the budgets in `docs/budgets.md`.
 
 use crate::{run, tools};
+
+/// The stylesheet minifier the widget's `build.rs` runs.
+#[path = "../../style/minify.rs"]
+mod css;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::Path;
@@ -13,8 +17,9 @@ use std::process::Command;
 pub const LOADER_RAW_BUDGET: usize = 8 * 1024;
 /// Loader budget, gzip bytes.
 pub const LOADER_GZIP_BUDGET: usize = 3 * 1024;
-/// Widget budget (wasm + JS glue + CSS), brotli bytes.
-pub const WIDGET_BROTLI_BUDGET: usize = 90 * 1024;
+/// Widget budget (wasm + JS glue + CSS), brotli bytes: 90 KB. Issue #16's
+/// goal is 60 KB; ARCHITECTURE.md ("What the snippet costs") says what that takes.
+pub const WIDGET_BROTLI_BUDGET: usize = 92_160;
 
 /// 64-bit FNV-1a of `bytes`, as 16 hex digits: a content fingerprint for file names.
 pub fn fingerprint(bytes: &[u8]) -> String {
@@ -70,11 +75,36 @@ pub fn write_precompressed(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// `RUSTFLAGS` for the widget's release build: the caller's, plus the crate
+/// registry's directories remapped away, so the panic locations the bundle
+/// carries read `hashbrown-0.17.1/src/raw.rs` rather than the builder's home
+/// directory (-1.5 KB raw, -0.2 KB brotli, and no local paths shipped).
+fn widget_rustflags() -> String {
+    let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let registries = cargo_home
+        .and_then(|home| std::fs::read_dir(home.join("registry/src")).ok())
+        .into_iter()
+        .flatten()
+        .flatten();
+    for registry in registries {
+        let path = registry.path();
+        // A path with spaces cannot go into RUSTFLAGS; it keeps its name.
+        if let Some(path) = path.to_str().filter(|p| !p.contains(' ')) {
+            flags.push_str(&format!(" --remap-path-prefix={path}/="));
+        }
+    }
+    flags.trim().to_owned()
+}
+
 /// Builds the widget in release mode and lays out `dist/widget/`.
 pub fn build(root: &Path) -> Result<()> {
     run(Command::new("trunk")
         .args(["build", "--release", "--offline"])
         .env("PATH", tools::path_with_tools(root))
+        .env("RUSTFLAGS", widget_rustflags())
         .current_dir(root))?;
     let trunk_dist = root.join("target/trunk-dist");
     let glue = std::fs::read(trunk_dist.join("aisle-widget.js"))
@@ -144,7 +174,7 @@ pub fn size_report(root: &Path) -> Result<()> {
     let (Some(loader), Some(glue), Some(wasm)) = (loader, glue, wasm) else {
         bail!("dist/widget is incomplete: run `cargo xtask build`");
     };
-    let css = std::fs::read(root.join("style/widget.css"))?;
+    let css = css::minify(&std::fs::read_to_string(root.join("style/widget.css"))?).into_bytes();
     let (l, g, w, c) = (sizes(&loader), sizes(&glue), sizes(&wasm), sizes(&css));
     let kb = |n: usize| format!("{:.1} KB", n as f64 / 1024.0);
     println!(
@@ -155,7 +185,7 @@ pub fn size_report(root: &Path) -> Result<()> {
         ("loader aisle.js", &l),
         ("widget wasm", &w),
         ("widget JS glue", &g),
-        ("widget CSS (inside wasm)", &c),
+        ("widget CSS (minified, in wasm)", &c),
     ] {
         println!(
             "{name:<28} {:>10} {:>10} {:>10}",
@@ -208,6 +238,17 @@ mod tests {
         assert_eq!(a.len(), 16);
         assert_ne!(a, fingerprint(b"wasm two"));
         assert_eq!(a, fingerprint(b"wasm one"));
+    }
+
+    #[test]
+    fn the_stylesheet_keeps_its_meaning_when_minified() {
+        let css = "/* note */ .a :focus-visible , .b > .c {\n  color : red ;\n  width: calc(100% - 2px);\n}\n\
+                   @media (max-width: 480px) { .d { margin: 0 auto; } }";
+        assert_eq!(
+            css::minify(css),
+            ".a :focus-visible,.b>.c{color :red;width:calc(100% - 2px)}\
+             @media (max-width:480px){.d{margin:0 auto}}"
+        );
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   `dist/console/` (fingerprinted, precompressed); `build widget` or
 //!   `build console` for one of them.
 //! - `size`  — sizes of the loader and the widget against the budgets in `docs/budgets.md`.
+//! - `perf`  — what the widget snippet costs the demo product page by Lighthouse
+//!   (mobile, median of 3) against the budgets in `docs/budgets.md`;
+//!   `perf --assets DIR` measures another build.
 //! - `bench` — campaign evaluation speed (criterion) against its budget, then
 //!   the live-chat load generator (`crates/server/examples/chat_load.rs`):
 //!   2,000 idle shopper connections and agents chatting on loopback, memory per
@@ -27,6 +30,7 @@
 
 mod bundle;
 mod console;
+mod perf;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -63,13 +67,18 @@ fn dispatch() -> Result<()> {
             bundle::build(&root)?;
             bundle::size_report(&root)
         }
+        Some("perf") => {
+            tools::setup(&root, tools::Needs::Build)?;
+            run(cargo(&root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+            perf::perf(&root, &args[1..], false)
+        }
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("chaos") => chaos(&root, &args[1..]),
         Some("fuzz") => fuzz(&root, &args[1..]),
         Some("demo") => demo(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|build|size|bench|chaos|fuzz|setup>");
+            eprintln!("usage: cargo xtask <demo|test|build|size|perf|bench|chaos|fuzz|setup>");
             std::process::exit(2);
         }
     }
@@ -165,6 +174,8 @@ fn test(root: &Path) -> Result<()> {
     bundle::size_report(root)?;
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
+    // What the snippet costs a store's page (Lighthouse, median of 3 runs each).
+    perf::perf(root, &[], true)?;
     // The Shopify and WooCommerce stand-ins of the Playwright journeys on
     // store-backed sites.
     run(cargo(root).args([
@@ -356,6 +367,49 @@ fn bench(root: &Path, load_args: &[String]) -> Result<()> {
             "--",
         ])
         .args(load_args));
+    // The same at 1,000 msg/s (unless the caller chose the load), and the
+    // instructions per message under callgrind: stable where timings are not.
+    let chat_fast = if load_args.is_empty() {
+        println!("\nlive chat at 1,000 msg/s:");
+        run(cargo(root).args([
+            "run",
+            "--release",
+            "-p",
+            "aisle-server",
+            "--example",
+            "chat_load",
+            "--",
+            "--chatting",
+            "1000",
+            "--agents",
+            "20",
+        ]))
+    } else {
+        Ok(())
+    };
+    if Command::new("valgrind").arg("--version").output().is_ok() {
+        println!("\ninstructions per message (callgrind; 200 shoppers, 20 chatting for 5 s):");
+        run(cargo(root).args([
+            "run",
+            "--release",
+            "-p",
+            "aisle-server",
+            "--example",
+            "chat_load",
+            "--",
+            "--callgrind",
+            "--shoppers",
+            "200",
+            "--chatting",
+            "20",
+            "--agents",
+            "2",
+            "--seconds",
+            "5",
+        ]))?;
+    } else {
+        println!("\ninstructions per message: skipped (valgrind is not installed)");
+    }
     // What each order source adds to a shopper's lookup, and the cache's share.
     let stores = run(cargo(root).args([
         "run",
@@ -369,6 +423,7 @@ fn bench(root: &Path, load_args: &[String]) -> Result<()> {
         bail!("campaign evaluation is over budget");
     }
     chat_load.context("the live-chat load run failed or is over budget")?;
+    chat_fast.context("the 1,000 msg/s live-chat run failed or is over budget")?;
     stores.context("the order-source latency run failed")
 }
 

@@ -104,11 +104,13 @@ pub fn setup(root: &Path, needs: Needs) -> Result<()> {
         cargo_install(root, "wasm-bindgen-cli", &bindgen, false)?;
     }
 
-    // npm packages: wasm-opt (binaryen) and terser for the build, Playwright for the tests.
+    // npm packages: wasm-opt (binaryen) and terser for the build, Playwright for the
+    // tests, Lighthouse for `cargo xtask perf`.
     let npm_ready = root.join("node_modules/.bin/wasm-opt").exists()
         && root.join("node_modules/.bin/terser").exists()
         && root.join("node_modules/.bin/playwright").exists()
-        && root.join("node_modules/axe-core").exists();
+        && root.join("node_modules/axe-core").exists()
+        && root.join("node_modules/.bin/lighthouse").exists();
     if !npm_ready {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])

@@ -7,9 +7,11 @@
 
 use crate::db::now;
 use axum::Router;
+use axum::extract::RawQuery;
 use axum::response::Html;
 use axum::routing::get;
 use sqlx::SqlitePool;
+use std::borrow::Cow;
 
 /// The demo site's id (`data-site="demo"`).
 pub const SITE_ID: &str = "demo";
@@ -393,7 +395,27 @@ pub async fn seed_campaigns(db: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The storefront pages of the demo store, each embedding the widget through the merchant snippet.
+/// The demo product page.
+const PRODUCT_PAGE: &str = include_str!("../store/product-alpine-parka.html");
+
+/// The merchant snippet as the demo pages carry it.
+const SNIPPET: &str = "<script src=\"/widget/aisle.js\" data-site=\"demo\" async></script>\n";
+
+/// `page`, without the snippet when the query has `widget=off`: the same page
+/// as a store without Aisle, which `cargo xtask perf` measures against.
+fn without_widget(page: &'static str, RawQuery(query): RawQuery) -> Cow<'static, str> {
+    let off = query
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|pair| pair == "widget=off"));
+    if off {
+        Cow::Owned(page.replace(SNIPPET, ""))
+    } else {
+        Cow::Borrowed(page)
+    }
+}
+
+/// The storefront pages of the demo store, each embedding the widget through
+/// the merchant snippet (`/products/alpine-parka?widget=off`: without it).
 pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
@@ -406,7 +428,7 @@ pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
         .route(
             "/products/alpine-parka",
-            get(|| async { Html(include_str!("../store/product-alpine-parka.html")) }),
+            get(|query: RawQuery| async move { Html(without_widget(PRODUCT_PAGE, query)) }),
         )
         .route(
             "/cart",
@@ -421,4 +443,21 @@ pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
                 )
             }),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_product_page_comes_without_the_widget_on_request() {
+        assert!(PRODUCT_PAGE.contains(SNIPPET));
+        let with = without_widget(PRODUCT_PAGE, RawQuery(None));
+        assert!(with.contains("/widget/aisle.js"));
+        let other = without_widget(PRODUCT_PAGE, RawQuery(Some("size=M".into())));
+        assert!(other.contains("/widget/aisle.js"));
+        let without = without_widget(PRODUCT_PAGE, RawQuery(Some("size=M&widget=off".into())));
+        assert!(!without.contains("aisle.js"));
+        assert!(without.contains("<h1>Alpine Parka</h1>"));
+    }
 }

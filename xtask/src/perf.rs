@@ -1,0 +1,395 @@
+//! `cargo xtask perf`: what the widget costs a store's page, by Lighthouse.
+//!
+//! Starts the demo store (the debug `aisle` binary, a free port, a database
+//! in a temporary directory, the bundles from `dist/`), then runs Lighthouse
+//! (the version pinned in `package.json`, mobile defaults: simulated 4x CPU
+//! slowdown and slow 4G) on the demo product page without the snippet
+//! (`?widget=off`) and with it, alternately, [`RUNS`] times each. Prints the
+//! medians and what the snippet adds, and fails when that is over the budgets
+//! in `docs/budgets.md`.
+
+use crate::{run, tools};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Lighthouse runs per page; the median of them counts.
+pub const RUNS: usize = 3;
+/// Main-thread work the snippet may add, ms (Lighthouse's mobile measure).
+pub const MAIN_THREAD_BUDGET_MS: f64 = 50.0;
+/// Total Blocking Time the snippet may add, ms.
+pub const TBT_BUDGET_MS: f64 = 5.0;
+/// Time to Interactive the snippet may add, ms.
+pub const TTI_BUDGET_MS: f64 = 100.0;
+
+/// The demo page measured.
+const PAGE: &str = "/products/alpine-parka";
+
+/// One Lighthouse run's figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Figures {
+    /// Main-thread work (`mainthread-work-breakdown`), ms.
+    pub main_thread_ms: f64,
+    /// Total Blocking Time, ms.
+    pub tbt_ms: f64,
+    /// Time to Interactive, ms.
+    pub tti_ms: f64,
+    /// Performance score, 0–100.
+    pub score: f64,
+    /// Cumulative Layout Shift.
+    pub cls: f64,
+}
+
+/// The figures of one Lighthouse JSON report.
+pub fn figures(report: &serde_json::Value) -> Result<Figures> {
+    let audit = |id: &str| {
+        report["audits"][id]["numericValue"]
+            .as_f64()
+            .with_context(|| format!("the Lighthouse report has no {id}"))
+    };
+    Ok(Figures {
+        main_thread_ms: audit("mainthread-work-breakdown")?,
+        tbt_ms: audit("total-blocking-time")?,
+        tti_ms: audit("interactive")?,
+        score: report["categories"]["performance"]["score"]
+            .as_f64()
+            .context("the Lighthouse report has no performance score")?
+            * 100.0,
+        cls: audit("cumulative-layout-shift")?,
+    })
+}
+
+/// The median of `values` (the middle one; the mean of the middle two).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// Each figure's median over `runs`.
+pub fn medians(runs: &[Figures]) -> Figures {
+    let of = |f: fn(&Figures) -> f64| median(runs.iter().map(f).collect());
+    Figures {
+        main_thread_ms: of(|r| r.main_thread_ms),
+        tbt_ms: of(|r| r.tbt_ms),
+        tti_ms: of(|r| r.tti_ms),
+        score: of(|r| r.score),
+        cls: of(|r| r.cls),
+    }
+}
+
+/// What is over budget in `with` against `without`, by name.
+pub fn over_budget(without: &Figures, with: &Figures) -> Vec<&'static str> {
+    let mut over = Vec::new();
+    if with.main_thread_ms - without.main_thread_ms > MAIN_THREAD_BUDGET_MS {
+        over.push("main-thread work");
+    }
+    if with.tbt_ms - without.tbt_ms > TBT_BUDGET_MS {
+        over.push("total blocking time");
+    }
+    if with.tti_ms - without.tti_ms > TTI_BUDGET_MS {
+        over.push("time to interactive");
+    }
+    if with.score < without.score {
+        over.push("performance score");
+    }
+    // Layout shift is a sum of fractions; anything above rounding is a shift.
+    if with.cls - without.cls > 0.0005 {
+        over.push("layout shift");
+    }
+    over
+}
+
+/// The demo server on a free port, stopped (and its temporary directory
+/// removed) when dropped.
+struct Server {
+    child: Child,
+    dir: PathBuf,
+    origin: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Whether `GET path` on `port` answers 200.
+fn answers(port: u16, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+}
+
+fn start_server(root: &Path, assets: &Path) -> Result<Server> {
+    let port = free_port()?;
+    let dir = std::env::temp_dir().join(format!("aisle-perf-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db = format!("sqlite://{}", dir.join("aisle.db").display());
+    let child = Command::new(root.join("target/debug/aisle"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--db", &db])
+        .arg("--assets")
+        .arg(assets)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting target/debug/aisle")?;
+    let server = Server {
+        child,
+        dir,
+        origin: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !answers(port, "/healthz") {
+        if Instant::now() > deadline {
+            bail!("the demo server did not answer /healthz within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    if !answers(port, "/widget/aisle.js") {
+        bail!("the demo server has no widget in {}", assets.display());
+    }
+    Ok(server)
+}
+
+/// One Lighthouse run on `url`, mobile defaults, performance only; a run
+/// that fails (Chromium crashed, a page that did not load) is tried once more.
+fn lighthouse(root: &Path, url: &str, out: &Path) -> Result<Figures> {
+    lighthouse_once(root, url, out).or_else(|error| {
+        eprintln!("Lighthouse failed ({error:#}); once more");
+        lighthouse_once(root, url, out)
+    })
+}
+
+fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
+    run(Command::new(root.join("node_modules/.bin/lighthouse"))
+        .arg(url)
+        .args([
+            "--only-categories=performance",
+            "--output=json",
+            "--quiet",
+            "--chrome-flags=--headless=new --no-sandbox",
+        ])
+        .arg(format!("--output-path={}", out.display()))
+        .env("CHROME_PATH", tools::CHROMIUM)
+        .env("PATH", tools::path_with_tools(root)))?;
+    let text = std::fs::read_to_string(out)?;
+    let report: serde_json::Value = serde_json::from_str(&text)?;
+    if let Some(error) = report["runtimeError"]["message"].as_str() {
+        bail!("Lighthouse could not measure {url}: {error}");
+    }
+    figures(&report)
+}
+
+/// The budgets `cargo xtask test` does not fail on yet, only prints: the
+/// widget's boot before interaction (wasm compile and instantiation, the
+/// campaign runtime, storage) still adds about +170 to +250 ms of
+/// main-thread work against 50 ms, and Time to Interactive swings between
+/// +1 and +220 ms from run to run on the shared 2-core machine (a boot task
+/// stretched past 12.5 ms becomes a "long task" under the 4x slowdown)
+/// against 100 ms. `test` fails on what is met every time: TBT, score and
+/// layout shift. `cargo xtask perf` itself fails on all five.
+pub const NOT_YET_ENFORCED_IN_TEST: [&str; 2] = ["main-thread work", "time to interactive"];
+
+/// `cargo xtask perf [--assets DIR] [--runs N]`: the table, and an error when
+/// over budget. `in_test`: as part of `cargo xtask test` (see
+/// [`NOT_YET_ENFORCED_IN_TEST`]).
+pub fn perf(root: &Path, args: &[String], in_test: bool) -> Result<()> {
+    let mut assets = root.join("dist");
+    let mut runs = RUNS;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--assets" => {
+                assets = PathBuf::from(rest.next().context("--assets needs a directory")?)
+            }
+            "--runs" => {
+                runs = rest
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .context("--runs needs a positive number")?;
+            }
+            other => bail!("unknown option {other:?}: perf [--assets DIR] [--runs N]"),
+        }
+    }
+    let server = start_server(root, &assets)?;
+    let reports = root.join("target/perf");
+    std::fs::create_dir_all(&reports)?;
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    // Alternating, so a busy moment of the machine falls on both sides.
+    for i in 0..runs {
+        let base = format!("{}{PAGE}", server.origin);
+        without.push(lighthouse(
+            root,
+            &format!("{base}?widget=off"),
+            &reports.join(format!("without-{i}.json")),
+        )?);
+        with.push(lighthouse(
+            root,
+            &base,
+            &reports.join(format!("with-{i}.json")),
+        )?);
+    }
+    drop(server);
+    let (a, b) = (medians(&without), medians(&with));
+    println!(
+        "\nLighthouse {} (mobile), {PAGE}, median of {runs} runs\n",
+        lighthouse_version(root)
+    );
+    println!(
+        "{:<22} {:>10} {:>10} {:>10} {:>10}",
+        "", "without", "with", "added", "budget"
+    );
+    let rows = [
+        (
+            "main-thread work",
+            a.main_thread_ms,
+            b.main_thread_ms,
+            format!("{MAIN_THREAD_BUDGET_MS:.0} ms"),
+            "ms",
+        ),
+        (
+            "total blocking time",
+            a.tbt_ms,
+            b.tbt_ms,
+            format!("{TBT_BUDGET_MS:.0} ms"),
+            "ms",
+        ),
+        (
+            "time to interactive",
+            a.tti_ms,
+            b.tti_ms,
+            format!("{TTI_BUDGET_MS:.0} ms"),
+            "ms",
+        ),
+        ("performance score", a.score, b.score, "0".into(), ""),
+    ];
+    for (name, without, with, budget, unit) in rows {
+        println!(
+            "{name:<22} {:>10} {:>10} {:>10} {budget:>10}",
+            format!("{without:.0} {unit}").trim_end(),
+            format!("{with:.0} {unit}").trim_end(),
+            format!("{:+.0} {unit}", with - without).trim_end(),
+        );
+    }
+    println!(
+        "{:<22} {:>10.3} {:>10.3} {:>+10.3} {:>10}",
+        "cumulative layout shift",
+        a.cls,
+        b.cls,
+        b.cls - a.cls,
+        "0"
+    );
+    println!("\nreports: {}", reports.display());
+    let mut over = over_budget(&a, &b);
+    if in_test {
+        for name in NOT_YET_ENFORCED_IN_TEST {
+            if over.contains(&name) {
+                println!(
+                    "{name} is over its budget (issue #16); not enforced by `cargo xtask test` yet"
+                );
+            }
+        }
+        over.retain(|o| !NOT_YET_ENFORCED_IN_TEST.contains(o));
+    }
+    if !over.is_empty() {
+        bail!("the snippet is over budget: {}", over.join(", "));
+    }
+    println!("within budget");
+    Ok(())
+}
+
+fn lighthouse_version(root: &Path) -> String {
+    std::fs::read_to_string(root.join("node_modules/lighthouse/package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|json| json["version"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_take_the_middle_run() {
+        assert_eq!(median(vec![300.0, 10.0, 20.0]), 20.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+
+    #[test]
+    fn budgets_are_on_what_the_snippet_adds() {
+        let without = Figures {
+            main_thread_ms: 400.0,
+            tbt_ms: 0.0,
+            tti_ms: 1_800.0,
+            score: 100.0,
+            cls: 0.0,
+        };
+        let within = Figures {
+            main_thread_ms: 440.0,
+            tbt_ms: 5.0,
+            tti_ms: 1_890.0,
+            ..without
+        };
+        assert!(over_budget(&without, &within).is_empty());
+        let over = Figures {
+            main_thread_ms: 700.0,
+            tbt_ms: 40.0,
+            tti_ms: 2_900.0,
+            score: 99.0,
+            cls: 0.02,
+        };
+        assert_eq!(
+            over_budget(&without, &over),
+            [
+                "main-thread work",
+                "total blocking time",
+                "time to interactive",
+                "performance score",
+                "layout shift"
+            ]
+        );
+    }
+
+    #[test]
+    fn figures_are_read_from_a_lighthouse_report() {
+        let report = serde_json::json!({
+            "categories": {"performance": {"score": 0.98}},
+            "audits": {
+                "mainthread-work-breakdown": {"numericValue": 512.5},
+                "total-blocking-time": {"numericValue": 12.0},
+                "interactive": {"numericValue": 2100.0},
+                "cumulative-layout-shift": {"numericValue": 0.0}
+            }
+        });
+        let f = figures(&report).unwrap();
+        assert_eq!(f.main_thread_ms, 512.5);
+        assert_eq!(f.tti_ms, 2100.0);
+        assert!((f.score - 98.0).abs() < 1e-9);
+        assert!(figures(&serde_json::json!({"audits": {}})).is_err());
+    }
+}
