@@ -17,7 +17,9 @@ use aisle_core::api::{
     CampaignDecision, CampaignEvent, CampaignEventKind, ErrorCode, ShownCampaign, VisitorState,
 };
 use aisle_core::campaign::feed::{self, Feed};
-use aisle_core::campaign::{CampaignError, CampaignFile, decide, parse_campaigns};
+use aisle_core::campaign::{
+    CampaignError, CampaignFile, Code, Text, decide, parse_campaigns, template,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -122,6 +124,49 @@ pub async fn feed(State(state): State<AppState>, site: KnownSite, headers: Heade
 /// without asking again; browsers always revalidate (`max-age=0`), by ETag.
 pub const FEED_SHARED_MAX_AGE: u32 = 10;
 
+/// Whether the widget fills campaign placeholders, picks A/B variants and
+/// asks for pooled codes itself (issue #12's widget part, pending: it costs
+/// about 2.4 KB brotli the widget's budget does not have yet). Until then
+/// the feed carries campaigns as today's widget shows them ([`for_widget`]),
+/// so no shopper reads a raw `{{…}}` or an offer without its code.
+pub const WIDGET_FILLS_PLACEHOLDERS: bool = false;
+
+/// `file` as a widget that shows messages as written can show it: what is
+/// the same for every visitor filled in (a fixed code; other placeholders
+/// become their fallback or nothing, [`template::fill_static`]), and
+/// campaigns with pooled codes left out (such a widget cannot ask for one).
+/// A/B campaigns stay; such a widget shows their first variant.
+pub fn for_widget(file: CampaignFile) -> CampaignFile {
+    let fill = |text: &mut Text, code: Option<&str>| match text {
+        Text::Plain(t) => *t = template::fill_static(t, code),
+        Text::Localized(texts) => {
+            for (_, t) in texts {
+                *t = template::fill_static(t, code);
+            }
+        }
+    };
+    let campaigns = file
+        .campaigns
+        .into_iter()
+        .filter(|c| c.code != Some(Code::Pool))
+        .map(|mut c| {
+            let code = match &c.code {
+                Some(Code::Fixed(code)) => Some(code.clone()),
+                _ => None,
+            };
+            fill(&mut c.message, code.as_deref());
+            for variant in &mut c.variants {
+                fill(&mut variant.message, code.as_deref());
+            }
+            for action in &mut c.actions {
+                fill(&mut action.label, code.as_deref());
+            }
+            c
+        })
+        .collect();
+    CampaignFile::new(file.version, campaigns)
+}
+
 /// How many days of opening hours the feed carries.
 const FEED_OPEN_DAYS: i64 = 8;
 
@@ -138,6 +183,11 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
             ))
         })?,
         None => CampaignFile::new(1, Vec::new()),
+    };
+    let file = if WIDGET_FILLS_PLACEHOLDERS {
+        file
+    } else {
+        for_widget(file)
     };
     let open = site_entry
         .config
