@@ -333,7 +333,6 @@ fn every_campaign_case_answers_in_the_browser_as_natively() {
             file: file.clone(),
             agents_online: case.visitor.agents_online,
             open: None,
-            free_shipping: None,
         });
         let feed = aisle_widget::campaigns::decode_feed(&text).expect("the widget reads the feed");
         assert_eq!(feed.file, file, "{}", case.name);
@@ -358,7 +357,6 @@ fn the_widget_decides_from_the_feed_in_the_visitors_language() {
             file: demo.clone(),
             agents_online: agents,
             open,
-            free_shipping: None,
         }))
         .unwrap()
     };

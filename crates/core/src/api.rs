@@ -269,10 +269,6 @@ pub struct ShownCampaign {
     /// The A/B variant shown (sent back with the campaign's events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    /// The campaign hands out pooled codes: fetch this visitor's from
-    /// `POST …/campaigns/code` and fill `{{campaign.code}}` with it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub pooled_code: bool,
 }
 
 impl ShownCampaign {
@@ -280,6 +276,16 @@ impl ShownCampaign {
     /// first variant's message when it has variants).
     pub fn of(campaign: &Campaign, locale: &str) -> ShownCampaign {
         ShownCampaign::worded(campaign, &campaign.message, None, |text| {
+            text.for_locale(locale).to_owned()
+        })
+    }
+
+    /// `campaign` worded for `locale` in the A/B variant of `visitor` (the
+    /// loader's visitor id), placeholders as written: for a reader whose
+    /// feed has them filled already (`campaigns::for_widget` on the server).
+    pub fn of_visitor(campaign: &Campaign, locale: &str, visitor: &str) -> ShownCampaign {
+        let (message, variant) = message_for(campaign, visitor);
+        ShownCampaign::worded(campaign, message, variant, |text| {
             text.for_locale(locale).to_owned()
         })
     }
@@ -322,7 +328,6 @@ impl ShownCampaign {
             id: campaign.id.clone(),
             message: word(message),
             variant: variant.map(str::to_owned),
-            pooled_code: campaign.code == Some(Code::Pool),
             actions: campaign
                 .actions
                 .iter()

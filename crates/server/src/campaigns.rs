@@ -198,11 +198,6 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
         file,
         agents_online: state.chat.agents_online(site),
         open,
-        free_shipping: site_entry
-            .config
-            .free_shipping_threshold
-            .as_ref()
-            .map(|t| t.minor()),
     }))
 }
 

@@ -13,8 +13,8 @@
 //! with its format number, [`FORMAT`].
 
 use super::{
-    Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, Device, Frequency,
-    PathTest, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
+    Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
+    QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
 };
 
 /// Path operators by their number in the feed (the order of [`PathTest`]).
@@ -28,8 +28,12 @@ const PATH_OPERATORS: [&str; 7] = [
     "matches",
 ];
 
-/// The feed format this code writes and reads (2: variants, codes and the
-/// free-shipping threshold).
+/// The feed format this code writes and reads (2: A/B variants). Discount
+/// code sources and the free-shipping threshold are not in it: the widget
+/// shows messages with what is the same for everyone already filled in by
+/// the server (`campaigns::for_widget`), and they come with the widget part
+/// that fills placeholders itself (each byte of the decoder is in the
+/// widget's budget).
 pub const FORMAT: i64 = 2;
 
 /// Deepest condition nesting [`decode`] follows (as the JSON parser's limit),
@@ -47,9 +51,6 @@ pub struct Feed {
     /// of the store's day for about a week; `None`: the site sets no business
     /// hours (always open).
     pub open: Option<Vec<(i64, i64)>>,
-    /// The site's free-shipping threshold (`{{cart.remaining_to_free_shipping}}`):
-    /// hundredths of `currency`, and that currency.
-    pub free_shipping: Option<(i64, String)>,
 }
 
 impl Feed {
@@ -83,14 +84,6 @@ pub fn encode(feed: &Feed) -> String {
                 w.int(*from);
                 w.int(*until);
             }
-        }
-    }
-    match &feed.free_shipping {
-        None => w.int(0),
-        Some((minor, currency)) => {
-            w.int(1);
-            w.int(*minor);
-            w.text(currency);
         }
     }
     let file = &feed.file;
@@ -133,14 +126,6 @@ pub fn encode(feed: &Feed) -> String {
             w.text(&v.id);
             w.int(v.weight.into());
             w.localized(&v.message);
-        }
-        match &c.code {
-            None => w.int(0),
-            Some(Code::Fixed(code)) => {
-                w.int(1);
-                w.text(code);
-            }
-            Some(Code::Pool) => w.int(2),
         }
     }
     w.0
@@ -337,7 +322,6 @@ pub fn decode(text: &str) -> Option<Feed> {
     }
     let agents_online = r.small();
     let open = r.flag().then(|| r.list(|r| (r.int(), r.int())));
-    let free_shipping = r.flag().then(|| (r.int(), r.text()));
     let version = r.small();
     let campaigns = r.list(|r| Campaign {
         id: r.text(),
@@ -369,18 +353,12 @@ pub fn decode(text: &str) -> Option<Feed> {
             weight: r.small(),
             message: r.localized(),
         }),
-        code: match r.int() {
-            0 => None,
-            1 => Some(Code::Fixed(r.text())),
-            2 => Some(Code::Pool),
-            _ => r.fail(None),
-        },
+        code: None,
     });
     (!r.bad && r.rest.is_empty()).then(|| Feed {
         file: CampaignFile::new(version, campaigns),
         agents_online,
         open,
-        free_shipping,
     })
 }
 
@@ -567,7 +545,6 @@ mod tests {
             file: parse_campaigns(text).unwrap(),
             agents_online: 2,
             open: Some(vec![(1_000, 2_000), (5_000, 9_000)]),
-            free_shipping: Some((10_000, "EUR".into())),
         }
     }
 
@@ -578,7 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn variants_codes_and_the_threshold_survive_the_round_trip() {
+    fn variants_survive_the_round_trip_and_code_sources_stay_out() {
         let offers = feed(
             r#"{"version": 1, "campaigns": [
               {"id": "ab", "codes": "pool", "variants": [
@@ -586,7 +563,11 @@ mod tests {
                 {"id": "b", "weight": 30, "message": {"fr": "Ça {{cart.value}}", "en": "x"}}]},
               {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}]}"#,
         );
-        assert_eq!(decode(&encode(&offers)), Some(offers));
+        let mut without_codes = offers.clone();
+        for c in &mut without_codes.file.campaigns {
+            c.code = None;
+        }
+        assert_eq!(decode(&encode(&offers)), Some(without_codes));
     }
 
     #[test]
@@ -603,7 +584,7 @@ mod tests {
             None,
             "another format"
         );
-        let deep = format!("2,0,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
+        let deep = format!("2,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
         assert_eq!(decode(&deep), None, "nesting is bounded");
     }
 
