@@ -174,10 +174,19 @@ pub fn decide_for(
 ) -> (Option<ShownCampaign>, Option<u64>) {
     let visitor = state.visitor(now_ms, feed.agents_online, feed.business_hours_at(now_ms));
     let decision = decide(&feed.file, &visitor, state.trigger.as_deref());
+    // The visitor's sticky A/B variant (the same hash as `simulate --visitor-id`).
+    let id = visitor_id().as_string().unwrap_or_default();
     let show = decision
         .show
-        .map(|c| ShownCampaign::of(c, &visitor.language));
+        .map(|c| ShownCampaign::of_visitor(c, &visitor.language, &id));
     (show, decision.next_in_ms)
+}
+
+/// The loader's visitor id (`Aisle.visitor`).
+fn visitor_id() -> JsValue {
+    config::loader_api()
+        .and_then(|api| Reflect::get(&api, &"visitor".into()).ok())
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Decides now (with `trigger`, shows that campaign) and sets the one timer
@@ -259,14 +268,15 @@ fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     with(|r| r.shown_on_page.push(campaign.id.clone()));
     remember(session(), SHOWN_IN_SESSION, &campaign.id);
     remember(local(), SHOWN_EVER, &campaign.id);
-    report(&campaign.id, CampaignEventKind::Shown);
+    report(&campaign, CampaignEventKind::Shown);
     // The view mounts on first need: this message may be it.
     crate::show(widget);
     widget.campaign.set(Some(campaign));
 }
 
 /// Reports an event to the server and to the page's `dataLayer`.
-fn report(id: &str, kind: CampaignEventKind) {
+fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
+    let id = campaign.id.as_str();
     let Some(config) = with(|r| r.config.clone()) else {
         return;
     };
@@ -285,14 +295,14 @@ fn report(id: &str, kind: CampaignEventKind) {
             let _ = push.call1(&data_layer, &event);
         }
     }
-    // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for attribution.
-    let visitor = config::loader_api()
-        .and_then(|api| Reflect::get(&api, &"visitor".into()).ok())
-        .unwrap_or(JsValue::UNDEFINED);
+    // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for
+    // attribution and the A/B variant shown, for the per-variant figures.
+    let variant = campaign.variant.as_deref().map(JsValue::from_str);
     let event = object(&[
         ("campaign", id.into()),
         ("kind", kind.as_str().into()),
-        ("visitor", visitor),
+        ("visitor", visitor_id()),
+        ("variant", variant.unwrap_or(JsValue::UNDEFINED)),
     ]);
     spawn_local(async move { api::campaign_event(&config.server, &config.site, &event).await });
 }
@@ -301,7 +311,7 @@ fn report(id: &str, kind: CampaignEventKind) {
 pub fn dismiss(widget: Widget) {
     if let Some(campaign) = widget.campaign.get_untracked() {
         with(|r| r.dismissed_on_page.push(campaign.id.clone()));
-        report(&campaign.id, CampaignEventKind::Dismissed);
+        report(&campaign, CampaignEventKind::Dismissed);
         widget.campaign.set(None);
     }
 }
@@ -311,7 +321,7 @@ pub fn act(widget: Widget, action: &ShownAction) {
     let Some(campaign) = widget.campaign.get_untracked() else {
         return;
     };
-    report(&campaign.id, CampaignEventKind::Clicked);
+    report(&campaign, CampaignEventKind::Clicked);
     widget.campaign.set(None);
     match &action.url {
         Some(url)
@@ -325,7 +335,7 @@ pub fn act(widget: Widget, action: &ShownAction) {
         }
         Some(_) => {}
         None => {
-            report(&campaign.id, CampaignEventKind::ConversationStarted);
+            report(&campaign, CampaignEventKind::ConversationStarted);
             crate::chat::start(widget, Some(campaign.id.clone()));
         }
     }

@@ -715,6 +715,9 @@ pub struct PreviewMessage {
     pub id: String,
     /// The message.
     pub message: String,
+    /// The A/B variant (with a visitor id given).
+    #[serde(default)]
+    pub variant: Option<String>,
 }
 
 /// A campaign not yet eligible.

@@ -14,7 +14,7 @@ use crate::api::{self, CallError, CampaignHistory, Checked, Preview};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::Console;
-use aisle_core::attribution::{CampaignReport, CampaignStats, Figures};
+use aisle_core::attribution::{CampaignReport, CampaignStats, CodeFigures, Figures};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
@@ -83,6 +83,71 @@ fn head(first: &'static str, s: &'static Strings) -> impl IntoView + use<> {
             <th scope="col">{s.conversions_heading}</th>
             <th scope="col">{s.revenue_heading}</th>
         </tr>
+    }
+}
+
+/// One line of the campaigns table: a campaign, or one of its A/B variants
+/// (right after it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureRow<'a> {
+    /// Campaign id.
+    pub campaign: &'a str,
+    /// The variant's id, on a variant's line.
+    pub variant: Option<&'a str>,
+    /// Its figures (all time).
+    pub figures: &'a Figures,
+    /// The campaign's code pool, on its own line.
+    pub codes: Option<CodeFigures>,
+}
+
+/// The campaigns table's lines: each campaign, then its variants in id order.
+pub fn figure_rows(stats: &CampaignStats) -> Vec<FigureRow<'_>> {
+    let mut rows = Vec::new();
+    for (id, report) in &stats.campaigns {
+        rows.push(FigureRow {
+            campaign: id,
+            variant: None,
+            figures: &report.total,
+            codes: report.codes,
+        });
+        for (variant, figures) in &report.variants {
+            rows.push(FigureRow {
+                campaign: id,
+                variant: Some(variant),
+                figures,
+                codes: None,
+            });
+        }
+    }
+    rows
+}
+
+/// A row's header text: the campaign id, or "campaign, variant a".
+pub fn row_label(row: &FigureRow, s: &Strings) -> String {
+    match row.variant {
+        Some(variant) => fill(
+            s.variant_row,
+            &[("campaign", row.campaign), ("variant", variant)],
+        ),
+        None => row.campaign.to_owned(),
+    }
+}
+
+/// A code pool as "500 handed out, 20 left", numbers by `number`; a dash without one.
+pub fn codes_text(
+    codes: Option<CodeFigures>,
+    s: &Strings,
+    number: impl Fn(u64) -> String,
+) -> String {
+    match codes {
+        Some(c) => fill(
+            s.codes_figures,
+            &[
+                ("handed_out", &number(c.handed_out)),
+                ("left", &number(c.left)),
+            ],
+        ),
+        None => "—".to_owned(),
     }
 }
 
@@ -167,14 +232,15 @@ fn stats_view(stats: CampaignStats, s: &'static Strings, lang: &'static str) -> 
     if stats.campaigns.is_empty() {
         return view! { <p class="muted">{s.no_campaigns}</p> }.into_any();
     }
-    let rows = stats
-        .campaigns
+    let rows = figure_rows(&stats)
         .iter()
-        .map(|(id, report)| {
+        .map(|row| {
+            let class = if row.variant.is_some() { "variant" } else { "" };
             view! {
-                <tr>
-                    <th scope="row">{id.clone()}</th>
-                    {cells(&report.total, lang)}
+                <tr class=class>
+                    <th scope="row">{row_label(row, s)}</th>
+                    {cells(row.figures, lang)}
+                    <td>{codes_text(row.codes, s, |n| count(n, lang))}</td>
                 </tr>
             }
         })
@@ -191,7 +257,18 @@ fn stats_view(stats: CampaignStats, s: &'static Strings, lang: &'static str) -> 
         <div class="table-scroll">
             <table class="figures campaign-figures">
                 <caption>{s.campaigns_title}</caption>
-                <thead>{head(s.campaign_heading, s)}</thead>
+                <thead>
+                    <tr>
+                        <th scope="col">{s.campaign_heading}</th>
+                        <th scope="col">{s.shown_heading}</th>
+                        <th scope="col">{s.clicked_heading}</th>
+                        <th scope="col">{s.dismissed_heading}</th>
+                        <th scope="col">{s.conversations_heading}</th>
+                        <th scope="col">{s.conversions_heading}</th>
+                        <th scope="col">{s.revenue_heading}</th>
+                        <th scope="col">{s.codes_heading}</th>
+                    </tr>
+                </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -287,6 +364,7 @@ fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
         "pages_viewed": number(&form.pages).max(1.0).round() as u32,
         "cart_items": list(&form.cart_items),
         "customer_tags": list(&form.customer_tags),
+        "visitor_id": Some(form.visitor_id.get_untracked().trim().to_owned()).filter(|v| !v.is_empty()),
     })
 }
 
@@ -307,6 +385,7 @@ struct PreviewForm {
     pages: RwSignal<String>,
     cart_items: RwSignal<String>,
     customer_tags: RwSignal<String>,
+    visitor_id: RwSignal<String>,
 }
 
 fn outcome_view(outcome: Outcome, s: &'static Strings) -> impl IntoView {
@@ -352,8 +431,12 @@ fn preview_view(preview: Preview, s: &'static Strings) -> impl IntoView {
     let shown = match preview.message {
         Some(m) => {
             let text = fill(s.preview_shows, &[("campaign", &m.id)]);
+            let variant = m
+                .variant
+                .map(|v| view! { <p>{fill(s.preview_variant, &[("variant", &v)])}</p> });
             view! {
                 <p>{text}</p>
+                {variant}
                 <blockquote class="preview-message">{m.message}</blockquote>
             }
             .into_any()
@@ -478,6 +561,7 @@ fn Editor(
         pages: RwSignal::new("1".to_owned()),
         cart_items: RwSignal::new(String::new()),
         customer_tags: RwSignal::new(String::new()),
+        visitor_id: RwSignal::new(String::new()),
     };
     let check = move || {
         let text = source.get_untracked();
@@ -590,6 +674,7 @@ fn Editor(
                 <label>{s.preview_pages}<input type="number" min="1" step="1" bind:value=form.pages/></label>
                 <label>{s.preview_cart_items}<input type="text" bind:value=form.cart_items/></label>
                 <label>{s.preview_customer_tags}<input type="text" bind:value=form.customer_tags/></label>
+                <label>{s.preview_visitor_id}<input type="text" bind:value=form.visitor_id/></label>
                 <label class="check"><input type="checkbox" bind:checked=form.business_hours/>{s.preview_business_hours}</label>
                 <label class="check"><input type="checkbox" bind:checked=form.exit_intent/>{s.preview_exit_intent}</label>
                 <button type="submit" class="primary">{s.preview_button}</button>
@@ -598,5 +683,54 @@ fn Editor(
             <h3>{s.versions_title}</h3>
             {versions}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{EN, Locale};
+
+    fn stats() -> CampaignStats {
+        serde_json::from_value(json!({
+            "campaigns": {
+                "ab": {"total": {"shown": 3, "conversions": 1},
+                       "variants": {"b": {"shown": 1, "conversions": 1}, "a": {"shown": 2}}},
+                "leaving": {"total": {"shown": 500}, "codes": {"left": 20, "handed_out": 500}},
+                "plain": {"total": {}}
+            },
+            "attribution_days": 7
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn each_variant_has_its_line_under_its_campaign() {
+        let stats = stats();
+        let rows = figure_rows(&stats);
+        let labels: Vec<String> = rows.iter().map(|r| row_label(r, &EN)).collect();
+        assert_eq!(
+            labels,
+            ["ab", "ab, variant a", "ab, variant b", "leaving", "plain"]
+        );
+        assert_eq!(rows[1].figures.shown, 2);
+        assert_eq!(rows[2].figures.conversions, 1);
+        let fr = Locale::Fr.strings();
+        assert_eq!(row_label(&rows[2], fr), "ab, variante b");
+    }
+
+    #[test]
+    fn a_pool_shows_codes_handed_out_and_left() {
+        let stats = stats();
+        let rows = figure_rows(&stats);
+        let codes: Vec<String> = rows
+            .iter()
+            .map(|r| codes_text(r.codes, &EN, |n| n.to_string()))
+            .collect();
+        assert_eq!(codes, ["—", "—", "—", "500 handed out, 20 left", "—"]);
+        assert_eq!(
+            codes_text(rows[3].codes, Locale::Fi.strings(), |n| n.to_string()),
+            "500 jaettu, 20 jäljellä"
+        );
     }
 }

@@ -843,6 +843,17 @@ pub struct Strings {
     pub preview_cart_items: &'static str,
     /// Preview: customer tags, comma-separated.
     pub preview_customer_tags: &'static str,
+    // offers (issue #12: discount codes, A/B variants)
+    /// Campaigns table: heading of the discount-code column.
+    pub codes_heading: &'static str,
+    /// Campaigns table: a pool's codes handed out and left.
+    pub codes_figures: &'static str,
+    /// Campaigns table: row of one A/B variant of a campaign.
+    pub variant_row: &'static str,
+    /// Preview form: the visitor id whose A/B variant to show.
+    pub preview_visitor_id: &'static str,
+    /// Preview result: the A/B variant shown.
+    pub preview_variant: &'static str,
 }
 
 /// English.
@@ -1198,6 +1209,12 @@ pub const EN: Strings = Strings {
     preview_pages: "Pages viewed",
     preview_cart_items: "Cart items (comma-separated)",
     preview_customer_tags: "Customer tags (comma-separated)",
+    // offers (issue #12: discount codes, A/B variants)
+    codes_heading: "Codes",
+    codes_figures: "{handed_out} handed out, {left} left",
+    variant_row: "{campaign}, variant {variant}",
+    preview_visitor_id: "Visitor id (for A/B variants)",
+    preview_variant: "This visitor reads variant {variant}.",
 };
 
 #[cfg(test)]

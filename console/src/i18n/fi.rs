@@ -356,4 +356,10 @@ pub const FI: Strings = Strings {
     preview_pages: "Katsotut sivut",
     preview_cart_items: "Ostoskorin tuotteet (pilkuin eroteltuina)",
     preview_customer_tags: "Asiakkaan tunnisteet (pilkuin eroteltuina)",
+    // offers (issue #12: discount codes, A/B variants)
+    codes_heading: "Koodit",
+    codes_figures: "{handed_out} jaettu, {left} jäljellä",
+    variant_row: "{campaign}, versio {variant}",
+    preview_visitor_id: "Vierailijan tunniste (A/B-versioita varten)",
+    preview_variant: "Tämä vierailija näkee version {variant}.",
 };

@@ -356,4 +356,10 @@ pub const FR: Strings = Strings {
     preview_pages: "Pages vues",
     preview_cart_items: "Articles du panier (séparés par des virgules)",
     preview_customer_tags: "Étiquettes client (séparées par des virgules)",
+    // offers (issue #12: discount codes, A/B variants)
+    codes_heading: "Codes",
+    codes_figures: "{handed_out} distribués, {left} restants",
+    variant_row: "{campaign}, variante {variant}",
+    preview_visitor_id: "Identifiant du visiteur (pour les variantes A/B)",
+    preview_variant: "Ce visiteur lit la variante {variant}.",
 };

@@ -356,4 +356,10 @@ pub const TH: Strings = Strings {
     preview_pages: "จำนวนหน้าที่ดู",
     preview_cart_items: "สินค้าในตะกร้า (คั่นด้วยจุลภาค)",
     preview_customer_tags: "แท็กลูกค้า (คั่นด้วยจุลภาค)",
+    // offers (issue #12: discount codes, A/B variants)
+    codes_heading: "โค้ด",
+    codes_figures: "แจกแล้ว {handed_out} เหลือ {left}",
+    variant_row: "{campaign} รูปแบบ {variant}",
+    preview_visitor_id: "รหัสผู้เยี่ยมชม (สำหรับรูปแบบ A/B)",
+    preview_variant: "ผู้เยี่ยมชมนี้เห็นรูปแบบ {variant}",
 };

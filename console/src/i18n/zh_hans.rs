@@ -356,4 +356,10 @@ pub const ZH_HANS: Strings = Strings {
     preview_pages: "浏览页数",
     preview_cart_items: "购物车商品（以逗号分隔）",
     preview_customer_tags: "顾客标签（以逗号分隔）",
+    // offers (issue #12: discount codes, A/B variants)
+    codes_heading: "优惠码",
+    codes_figures: "已发放 {handed_out}，剩余 {left}",
+    variant_row: "{campaign}，版本 {variant}",
+    preview_visitor_id: "访客 ID（用于 A/B 版本）",
+    preview_variant: "该访客看到版本 {variant}。",
 };

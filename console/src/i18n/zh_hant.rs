@@ -356,4 +356,10 @@ pub const ZH_HANT: Strings = Strings {
     preview_pages: "瀏覽頁數",
     preview_cart_items: "購物車商品（以逗號分隔）",
     preview_customer_tags: "顧客標籤（以逗號分隔）",
+    // offers (issue #12: discount codes, A/B variants)
+    codes_heading: "優惠碼",
+    codes_figures: "已發放 {handed_out}，剩餘 {left}",
+    variant_row: "{campaign}，版本 {variant}",
+    preview_visitor_id: "訪客 ID（用於 A/B 版本）",
+    preview_variant: "該訪客看到版本 {variant}。",
 };

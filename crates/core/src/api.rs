@@ -5,7 +5,9 @@
 //! for developers reading the network tab.
 
 use crate::campaign::eval::split_url;
-use crate::campaign::{ActionKind, Campaign, Device, Seen, Visitor};
+use crate::campaign::template::{Values, fill_with, money};
+use crate::campaign::variants::message_for;
+use crate::campaign::{ActionKind, Campaign, Code, Device, Seen, Text, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/sites/{site}/orders/lookup`: prove an order by number + email.
@@ -264,19 +266,73 @@ pub struct ShownCampaign {
     pub message: String,
     /// Buttons under the message.
     pub actions: Vec<ShownAction>,
+    /// The A/B variant shown (sent back with the campaign's events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl ShownCampaign {
-    /// `campaign` worded for `locale`.
+    /// `campaign` worded for `locale`, as written (placeholders unfilled, the
+    /// first variant's message when it has variants).
     pub fn of(campaign: &Campaign, locale: &str) -> ShownCampaign {
+        ShownCampaign::worded(campaign, &campaign.message, None, |text| {
+            text.for_locale(locale).to_owned()
+        })
+    }
+
+    /// `campaign` worded for `locale` in the A/B variant of `visitor` (the
+    /// loader's visitor id), placeholders as written: for a reader whose
+    /// feed has them filled already (`campaigns::for_widget` on the server).
+    pub fn of_visitor(campaign: &Campaign, locale: &str, visitor: &str) -> ShownCampaign {
+        let (message, variant) = message_for(campaign, visitor);
+        ShownCampaign::worded(campaign, message, variant, |text| {
+            text.for_locale(locale).to_owned()
+        })
+    }
+
+    /// `campaign` as the visitor `visitor` (the loader's visitor id) reads it:
+    /// their sticky A/B variant, every placeholder filled from `values`
+    /// (its language, cart, signed first name; the campaign's fixed code
+    /// unless `values.code` names this visitor's pooled one). Plain text.
+    pub fn for_visitor(campaign: &Campaign, visitor: &str, values: &Values) -> ShownCampaign {
+        ShownCampaign::for_visitor_with(campaign, visitor, values, money)
+    }
+
+    /// [`ShownCampaign::for_visitor`] with another money formatter
+    /// ([`fill_with`]).
+    pub fn for_visitor_with(
+        campaign: &Campaign,
+        visitor: &str,
+        values: &Values,
+        money: impl Fn(i64, &str, &str) -> String,
+    ) -> ShownCampaign {
+        let (message, variant) = message_for(campaign, visitor);
+        let mut values = *values;
+        if values.code.is_none()
+            && let Some(Code::Fixed(code)) = &campaign.code
+        {
+            values.code = Some(code);
+        }
+        ShownCampaign::worded(campaign, message, variant, |text| {
+            fill_with(text.for_locale(values.locale), &values, &money)
+        })
+    }
+
+    fn worded(
+        campaign: &Campaign,
+        message: &Text,
+        variant: Option<&str>,
+        word: impl Fn(&Text) -> String,
+    ) -> ShownCampaign {
         ShownCampaign {
             id: campaign.id.clone(),
-            message: campaign.message.for_locale(locale).to_owned(),
+            message: word(message),
+            variant: variant.map(str::to_owned),
             actions: campaign
                 .actions
                 .iter()
                 .map(|a| ShownAction {
-                    label: a.label.for_locale(locale).to_owned(),
+                    label: word(&a.label),
                     url: match &a.kind {
                         ActionKind::OpenUrl(url) => Some(url.clone()),
                         ActionKind::OpenChat => None,
@@ -309,6 +365,47 @@ pub struct CampaignEvent {
     /// campaign ([`crate::attribution`]); absent: counted, never attributed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor: Option<String>,
+    /// The A/B variant the visitor saw ([`ShownCampaign::variant`]), for the
+    /// per-variant figures; absent for campaigns without variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+}
+
+/// `POST /api/sites/{site}/campaigns/code` body: this visitor's code of a
+/// campaign with `"codes": "pool"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// Campaign id.
+    pub campaign: String,
+    /// The browser's visitor id (`Aisle.visitor`): the same one always gets the same code.
+    pub visitor: String,
+    /// The signed customer, required when the campaign's conditions name customer tags.
+    #[serde(default)]
+    pub identity: Option<crate::assist::Identity>,
+}
+
+/// `POST /api/sites/{site}/campaigns/customer` body: the page's signed customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerRequest {
+    /// As in `data-customer` / `Aisle('identify', …)`.
+    pub identity: crate::assist::Identity,
+}
+
+/// What the server vouches for about the page's customer: the widget puts
+/// `tags` into the evaluator's `customer_tags` and `first_name` into
+/// `{{customer.first_name}}`. Nothing unsigned ever gets here.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VerifiedCustomer {
+    /// The identity's signature (email, expiry) checked out.
+    pub verified: bool,
+    /// Tags covered by a valid `profile_signature`; empty otherwise.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// First name covered by a valid `profile_signature`.
+    #[serde(default)]
+    pub first_name: Option<String>,
 }
 
 /// What a campaign did.

@@ -47,7 +47,27 @@ pub struct Identity {
     pub exp: Option<i64>,
     /// Hex HMAC-SHA256 of [`Identity::message`] with the site secret.
     pub signature: String,
+    /// The customer's tags as the store signs them (`"vip,wholesale"`), for
+    /// campaigns' `customer_tag`; trusted only with a valid `profile_signature`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<String>,
+    /// The customer's first name (`{{customer.first_name}}`), signed like `tags`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Hex HMAC-SHA256 of [`Identity::profile_message`] with the site secret:
+    /// a second signature, so identities without tags (and widgets that pass
+    /// only `email`, `exp` and `signature`) verify exactly as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_signature: Option<String>,
 }
+
+/// First line of a signed profile (tags and first name) message.
+pub const PROFILE_VERSION: &str = "aisle-profile-v1";
+
+/// Most tags a signed profile may carry.
+pub const MAX_PROFILE_TAGS: usize = 20;
+/// Longest tag or first name of a signed profile, characters.
+pub const MAX_PROFILE_CHARS: usize = 64;
 
 /// First line of every signed identity message: the format's version.
 pub const IDENTITY_VERSION: &str = "aisle-identity-v1";
@@ -59,6 +79,36 @@ impl Identity {
     /// the same string).
     pub fn message(site: &str, email: &str, exp: i64) -> String {
         format!("{IDENTITY_VERSION}\n{site}\n{email}\n{exp}")
+    }
+
+    /// The text the store signs, as `profile_signature`, for the tags and
+    /// first name of `email` on `site` until `exp`:
+    /// `aisle-profile-v1\n{site}\n{email}\n{exp}\n{tags}\n{first_name}`, each as
+    /// sent (an absent one is an empty line).
+    pub fn profile_message(
+        site: &str,
+        email: &str,
+        exp: i64,
+        tags: &str,
+        first_name: &str,
+    ) -> String {
+        format!("{PROFILE_VERSION}\n{site}\n{email}\n{exp}\n{tags}\n{first_name}")
+    }
+
+    /// The signed tags as campaigns compare them: split at commas, trimmed,
+    /// empty ones dropped; `None` when there are too many or one is too long.
+    pub fn tag_list(tags: &str) -> Option<Vec<String>> {
+        let list: Vec<String> = tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let fits = list.len() <= MAX_PROFILE_TAGS
+            && list
+                .iter()
+                .all(|t| t.chars().count() <= MAX_PROFILE_CHARS && !t.contains(char::is_control));
+        fits.then_some(list)
     }
 }
 

@@ -137,6 +137,21 @@ pub struct CampaignReport {
     /// The last 30 UTC days, today included, oldest first.
     #[serde(default)]
     pub recent: Vec<DayFigures>,
+    /// A/B variant id → its figures, all time (campaigns with variants).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variants: BTreeMap<String, Figures>,
+    /// Its pool of discount codes, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<CodeFigures>,
+}
+
+/// A campaign's pool of single-use discount codes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeFigures {
+    /// Codes not handed out yet.
+    pub left: u64,
+    /// Codes handed to a visitor.
+    pub handed_out: u64,
 }
 
 /// `GET /api/sites/{site}/campaigns/stats`.

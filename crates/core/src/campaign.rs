@@ -12,7 +12,9 @@ pub mod check;
 pub mod eval;
 pub mod feed;
 pub mod json;
+pub mod template;
 pub mod time;
+pub mod variants;
 
 pub use check::{CampaignError, parse_campaigns};
 pub use eval::{Decision, Evaluation, Seen, Visitor, decide, evaluate};
@@ -76,6 +78,33 @@ pub struct Campaign {
     pub enabled: bool,
     /// Buttons under the message.
     pub actions: Vec<Action>,
+    /// A/B message variants (2–4, weighted); empty: `message` for everyone.
+    /// A visitor keeps one variant ([`variants::variant_for`]).
+    pub variants: Vec<Variant>,
+    /// The discount code `{{campaign.code}}` stands for, if any.
+    pub code: Option<Code>,
+}
+
+/// One message variant of an A/B test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Unique within the campaign (`"a"`); reported with events and stats.
+    pub id: String,
+    /// Share of visitors, relative to the other variants' weights (> 0).
+    pub weight: u32,
+    /// What visitors assigned to it read (instead of the campaign's message).
+    pub message: Text,
+}
+
+/// Where a campaign's discount code comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Code {
+    /// The same code for everyone (`"code": "WINTER10"`).
+    Fixed(String),
+    /// A unique single-use code per visitor from the pool the marketer
+    /// uploads (`"codes": "pool"`, `aisle campaigns codes add`), handed out
+    /// by the server (`POST …/campaigns/code`).
+    Pool,
 }
 
 /// Picks the text for `locale` among (tag, text) pairs: exact tag, then its

@@ -44,6 +44,11 @@ pub fn routes() -> Router<AppState> {
             "/sites/{site}/campaigns/purchase",
             post(crate::attribution::purchase),
         )
+        .route("/sites/{site}/campaigns/code", post(crate::offers::code))
+        .route(
+            "/sites/{site}/campaigns/customer",
+            post(crate::offers::customer),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

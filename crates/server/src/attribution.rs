@@ -23,8 +23,8 @@ use crate::limits::Write;
 use crate::sites::KnownSite;
 use aisle_core::api::ErrorCode;
 use aisle_core::attribution::{
-    CampaignReport, CampaignStats, DayFigures, Figures, MAX_ATTRIBUTION_DAYS, Purchase,
-    RECENT_DAYS, money_text,
+    CampaignReport, CampaignStats, CodeFigures, DayFigures, Figures, MAX_ATTRIBUTION_DAYS,
+    Purchase, RECENT_DAYS, money_text,
 };
 use aisle_core::campaign::parse_campaigns;
 use axum::extract::{Path, State};
@@ -47,16 +47,24 @@ pub fn agent_routes() -> Router<AppState> {
 
 /// Remembers that `visitor` interacted with `campaign` now (last touch wins),
 /// and forgets touches older than the longest attribution window.
-pub async fn touch(db: &SqlitePool, site: &str, visitor: &str, campaign: &str) -> sqlx::Result<()> {
+pub async fn touch(
+    db: &SqlitePool,
+    site: &str,
+    visitor: &str,
+    campaign: &str,
+    variant: Option<&str>,
+) -> sqlx::Result<()> {
     let at = now();
     sqlx::query(
-        "INSERT INTO campaign_touches (site_id, visitor, campaign_id, at) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (site_id, visitor) DO UPDATE SET campaign_id = excluded.campaign_id, at = excluded.at",
+        "INSERT INTO campaign_touches (site_id, visitor, campaign_id, at, variant) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (site_id, visitor) DO UPDATE SET campaign_id = excluded.campaign_id, \
+           at = excluded.at, variant = excluded.variant",
     )
     .bind(site)
     .bind(visitor)
     .bind(campaign)
     .bind(at)
+    .bind(variant)
     .execute(db)
     .await?;
     sqlx::query("DELETE FROM campaign_touches WHERE site_id = ? AND at < ?")
@@ -100,11 +108,13 @@ pub async fn purchase(
     // the primary key (site, order) makes every later report of it a no-op.
     let result = sqlx::query(
         "INSERT INTO campaign_conversions \
-           (site_id, order_ref, campaign_id, visitor, value_milli, currency, day, at) \
+           (site_id, order_ref, campaign_id, visitor, value_milli, currency, day, at, variant) \
          VALUES (?1, ?2, \
            (SELECT campaign_id FROM campaign_touches \
              WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4), \
-           ?3, ?5, ?6, ?7, ?8) \
+           ?3, ?5, ?6, ?7, ?8, \
+           (SELECT variant FROM campaign_touches \
+             WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4)) \
          ON CONFLICT (site_id, order_ref) DO NOTHING",
     )
     .bind(&site.id)
@@ -168,6 +178,7 @@ impl Sum {
 struct Report {
     total: Sum,
     days: BTreeMap<String, Sum>,
+    variants: BTreeMap<String, Sum>,
 }
 
 /// Every campaign's figures on `site`: the live file's campaigns (zeros
@@ -209,6 +220,38 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             .or_default()
             .add_sales(&currency, orders, milli);
     }
+    let variant_events: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT campaign_id, variant, kind, SUM(count) FROM campaign_variant_events \
+         WHERE site_id = ? GROUP BY campaign_id, variant, kind",
+    )
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    for (id, variant, kind, count) in variant_events {
+        let report = reports.entry(id).or_default();
+        report
+            .variants
+            .entry(variant)
+            .or_default()
+            .add_event(&kind, count);
+    }
+    let variant_sales: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT campaign_id, variant, currency, COUNT(*), SUM(value_milli) FROM campaign_conversions \
+         WHERE site_id = ? AND campaign_id IS NOT NULL AND variant IS NOT NULL \
+         GROUP BY campaign_id, variant, currency",
+    )
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    for (id, variant, currency, orders, milli) in variant_sales {
+        let report = reports.entry(id).or_default();
+        report
+            .variants
+            .entry(variant)
+            .or_default()
+            .add_sales(&currency, orders, milli);
+    }
+    let codes = crate::offers::code_counts(db, site).await?;
     let today = now();
     let recent_days: Vec<String> = (0..RECENT_DAYS as i64)
         .rev()
@@ -229,10 +272,20 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
                     figures: days.get(day).cloned().unwrap_or_default(),
                 })
                 .collect();
+            let code = codes.get(&id).map(|(left, handed_out)| CodeFigures {
+                left: *left,
+                handed_out: *handed_out,
+            });
             let report = CampaignReport {
                 total: report.total.done(),
                 days,
                 recent,
+                variants: report
+                    .variants
+                    .into_iter()
+                    .map(|(variant, sum)| (variant, sum.done()))
+                    .collect(),
+                codes: code,
             };
             (id, report)
         })
@@ -273,7 +326,11 @@ async fn campaign_stats(
 }
 
 /// The CSV of [`stats`]: one line per campaign and day with activity, then
-/// one `total` line per campaign; one revenue column per currency.
+/// one `total` line per campaign, then one `total` line per A/B variant; one
+/// revenue column per currency. The last three columns (after the revenue
+/// ones, so earlier readers keep their columns) are `variant` (empty on
+/// campaign lines) and, on a campaign's `total` line, `codes_handed_out` and
+/// `codes_left` of its code pool.
 pub fn stats_csv(stats: &CampaignStats) -> String {
     let mut currencies: Vec<&String> = stats
         .campaigns
@@ -286,33 +343,45 @@ pub fn stats_csv(stats: &CampaignStats) -> String {
     for currency in &currencies {
         out.push_str(&format!(",revenue_{}", csv_field(currency)));
     }
-    out.push('\n');
-    let mut line = |id: &str, day: &str, f: &Figures| {
-        let mut cells = vec![
-            csv_field(id),
-            csv_field(day),
-            f.shown.to_string(),
-            f.clicked.to_string(),
-            f.dismissed.to_string(),
-            f.conversation_started.to_string(),
-            f.conversions.to_string(),
-        ];
-        for currency in &currencies {
-            cells.push(
-                f.revenue
-                    .get(*currency)
-                    .cloned()
-                    .unwrap_or_else(|| "0.00".into()),
-            );
-        }
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    };
+    out.push_str(",variant,codes_handed_out,codes_left\n");
+    let mut line =
+        |id: &str, day: &str, f: &Figures, variant: &str, codes: Option<&CodeFigures>| {
+            let mut cells = vec![
+                csv_field(id),
+                csv_field(day),
+                f.shown.to_string(),
+                f.clicked.to_string(),
+                f.dismissed.to_string(),
+                f.conversation_started.to_string(),
+                f.conversions.to_string(),
+            ];
+            for currency in &currencies {
+                cells.push(
+                    f.revenue
+                        .get(*currency)
+                        .cloned()
+                        .unwrap_or_else(|| "0.00".into()),
+                );
+            }
+            cells.push(csv_field(variant));
+            match codes {
+                Some(c) => {
+                    cells.push(c.handed_out.to_string());
+                    cells.push(c.left.to_string());
+                }
+                None => cells.extend([String::new(), String::new()]),
+            }
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        };
     for (id, report) in &stats.campaigns {
         for (day, figures) in &report.days {
-            line(id, day, figures);
+            line(id, day, figures, "", None);
         }
-        line(id, "total", &report.total);
+        line(id, "total", &report.total, "", report.codes.as_ref());
+        for (variant, figures) in &report.variants {
+            line(id, "total", figures, variant, None);
+        }
     }
     out
 }

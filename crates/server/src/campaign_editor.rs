@@ -192,6 +192,9 @@ pub struct PreviewVisitor {
     /// The time, RFC 3339 with offset; absent: now.
     #[serde(default)]
     pub at: Option<String>,
+    /// A visitor id (`Aisle.visitor`): the A/B variant that visitor reads.
+    #[serde(default)]
+    pub visitor_id: Option<String>,
 }
 
 /// `POST /api/agent/campaigns/preview` body.
@@ -243,6 +246,7 @@ impl PreviewVisitor {
             exit_intent: self.exit_intent,
             scroll_percent: self.scroll_percent,
             customer_tags: self.customer_tags,
+            visitor_id: self.visitor_id.filter(|v| !v.is_empty()),
         })
     }
 }
@@ -287,7 +291,18 @@ async fn preview(agent: Agent, body: Result<ApiJson<PreviewRequest>, AppError>) 
     let shown = answer["show"]
         .as_str()
         .and_then(|id| file.campaigns.iter().find(|c| c.id == id))
-        .map(|c| ShownCampaign::of(c, &visitor.language));
+        .map(|c| match &args.visitor_id {
+            // That visitor's variant, placeholders filled as the widget would.
+            Some(id) => {
+                let values = aisle_core::campaign::template::Values {
+                    locale: &visitor.language,
+                    cart_minor: visitor.cart_value_minor,
+                    ..Default::default()
+                };
+                ShownCampaign::for_visitor(c, id, &values)
+            }
+            None => ShownCampaign::of(c, &visitor.language),
+        });
     answer["message"] = json!(shown);
     Json(answer).into_response()
 }

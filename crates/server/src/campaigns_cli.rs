@@ -66,6 +66,10 @@ pub struct SimulateArgs {
     /// A tag of the identified customer (repeatable).
     #[arg(long = "customer-tag")]
     pub customer_tags: Vec<String>,
+    /// The browser's visitor id (`Aisle.visitor`): also print the A/B
+    /// variant this visitor reads of the campaign shown, and its message.
+    #[arg(long)]
+    pub visitor_id: Option<String>,
 }
 
 /// Reads and validates a campaign file, printing every error as `FILE:LINE:COL: PATH: MESSAGE`.
@@ -124,7 +128,11 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("{}", simulation(&campaigns, &visitor));
+    let mut answer = simulation(&campaigns, &visitor);
+    if let Some(id) = &args.visitor_id {
+        add_variant(&mut answer, &campaigns, &visitor, id);
+    }
+    println!("{answer}");
     ExitCode::SUCCESS
 }
 
@@ -137,6 +145,31 @@ pub fn simulation(campaigns: &CampaignFile, visitor: &Visitor) -> serde_json::Va
         .map(|(id, ms)| json!({"id": id, "in_seconds": waiting_seconds(*ms)}))
         .collect();
     json!({"eligible": result.eligible, "show": result.show, "waiting": waiting})
+}
+
+/// Adds to `answer` (from [`simulation`]) the shown campaign's `variant`
+/// for the visitor id `id` (`null` without variants) and its `message`, as
+/// the widget fills it (placeholders the CLI cannot know stay empty or take
+/// their fallback).
+pub fn add_variant(
+    answer: &mut serde_json::Value,
+    campaigns: &CampaignFile,
+    visitor: &Visitor,
+    id: &str,
+) {
+    let shown = answer["show"]
+        .as_str()
+        .and_then(|show| campaigns.campaigns.iter().find(|c| c.id == show));
+    if let Some(campaign) = shown {
+        let values = aisle_core::campaign::template::Values {
+            locale: &visitor.language,
+            cart_minor: visitor.cart_value_minor,
+            ..Default::default()
+        };
+        let shown = aisle_core::api::ShownCampaign::for_visitor(campaign, id, &values);
+        answer["variant"] = json!(shown.variant);
+        answer["message"] = json!(shown.message);
+    }
 }
 
 fn seconds_to_ms(seconds: f64, flag: &str) -> Result<u64, String> {

@@ -25,6 +25,7 @@ pub mod hours;
 pub mod insights;
 pub mod limits;
 pub mod macros;
+pub mod offers;
 pub mod orders;
 pub mod proof;
 pub mod ratelimit;

@@ -24,6 +24,8 @@ pub enum Write {
     CampaignEvent,
     /// A purchase reported by a store's thank-you page (`Aisle('purchase')`).
     Purchase,
+    /// A pooled discount code asked for (`POST …/campaigns/code`).
+    CampaignCode,
 }
 
 impl Write {
@@ -35,6 +37,7 @@ impl Write {
             Write::Feedback => "feedback",
             Write::CampaignEvent => "campaign-event",
             Write::Purchase => "purchase",
+            Write::CampaignCode => "campaign-code",
         }
     }
 }
@@ -53,6 +56,8 @@ pub struct WriteLimits {
     pub campaign_events: usize,
     /// Purchases reported for campaign attribution.
     pub purchases: usize,
+    /// Pooled discount codes asked for.
+    pub campaign_codes: usize,
 }
 
 impl Default for WriteLimits {
@@ -63,6 +68,7 @@ impl Default for WriteLimits {
             feedback: 60,
             campaign_events: 600,
             purchases: 60,
+            campaign_codes: 60,
         }
     }
 }
@@ -76,6 +82,7 @@ impl WriteLimits {
             Write::Feedback => self.feedback,
             Write::CampaignEvent => self.campaign_events,
             Write::Purchase => self.purchases,
+            Write::CampaignCode => self.campaign_codes,
         }
     }
 }

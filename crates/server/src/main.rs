@@ -114,6 +114,9 @@ struct NetworkArgs {
     /// Purchases (`Aisle('purchase')`) recorded per client address and site an hour.
     #[arg(long, env = "AISLE_PURCHASES_PER_HOUR", default_value_t = 60)]
     purchases_per_hour: usize,
+    /// Pooled discount codes handed out per client address and site an hour.
+    #[arg(long, env = "AISLE_CAMPAIGN_CODES_PER_HOUR", default_value_t = 60)]
+    campaign_codes_per_hour: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,6 +235,28 @@ enum CampaignsCommand {
     },
     /// Print what a visitor would see: eligible campaigns, the one shown, and waiting times.
     Simulate(Box<aisle_server::campaigns_cli::SimulateArgs>),
+    /// A campaign's pool of single-use discount codes.
+    Codes {
+        #[command(subcommand)]
+        command: CodesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CodesCommand {
+    /// Add codes (one a line) to the pool of a live campaign with `"codes": "pool"`;
+    /// prints how many were added and how many were already there.
+    Add {
+        /// The site id.
+        site: String,
+        /// The campaign id.
+        campaign: String,
+        /// The codes, one a line (at most 100,000 per campaign).
+        file: PathBuf,
+        /// Database URL.
+        #[arg(long, env = "AISLE_DB", default_value = "sqlite://aisle.db")]
+        db: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,6 +376,23 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             command: CampaignsCommand::Simulate(args),
         } => Ok(aisle_server::campaigns_cli::simulate(&args)),
         Command::Campaigns {
+            command:
+                CampaignsCommand::Codes {
+                    command:
+                        CodesCommand::Add {
+                            site,
+                            campaign,
+                            file,
+                            db,
+                        },
+                },
+        } => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(aisle_server::offers::add_codes_cli(
+                &db, &site, &campaign, &file,
+            ))
+        }
+        Command::Campaigns {
             command: CampaignsCommand::Push { file, site, db },
         } => {
             let runtime = tokio::runtime::Runtime::new()?;
@@ -443,6 +485,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                             feedback: network.feedback_per_hour,
                             campaign_events: network.campaign_events_per_hour,
                             purchases: network.purchases_per_hour,
+                            campaign_codes: network.campaign_codes_per_hour,
                         },
                     },
                 },

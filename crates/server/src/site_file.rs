@@ -63,6 +63,10 @@ pub struct SiteFile {
     /// campaign (last touch); absent: 7, at most 90.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution_days: Option<u32>,
+    /// The order value from which shipping is free, `{"amount": 100,
+    /// "currency": "EUR"}` (`{{cart.remaining_to_free_shipping}}` in campaigns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_shipping_threshold: Option<crate::sites::FreeShipping>,
     /// Where orders come from: `{"kind": "shopify", "shop": …, "token_env": …}`;
     /// absent: the demo tables.
     #[serde(default, skip_serializing_if = "OrderSourceConfig::is_demo")]
@@ -86,6 +90,7 @@ impl SiteFile {
             reply_promise_minutes: self.reply_promise_minutes,
             auto_close_minutes: self.auto_close_minutes,
             attribution_days: self.attribution_days,
+            free_shipping_threshold: self.free_shipping_threshold.clone(),
             order_source: self.order_source.clone(),
             email: self.email.clone(),
         }
@@ -282,6 +287,22 @@ pub fn parse_site_file(text: &str) -> Result<SiteFile, Vec<SiteFileError>> {
         .is_some_and(|d| !(1..=aisle_core::attribution::MAX_ATTRIBUTION_DAYS).contains(&d))
     {
         err(&[K("attribution_days")], "between 1 and 90 days".into());
+    }
+    if let Some(threshold) = &file.free_shipping_threshold {
+        if !(threshold.amount.is_finite() && (0.0..=1e9).contains(&threshold.amount)) {
+            err(
+                &[K("free_shipping_threshold"), K("amount")],
+                "an amount between 0 and 1000000000".into(),
+            );
+        }
+        if threshold.currency.len() != 3
+            || !threshold.currency.bytes().all(|b| b.is_ascii_uppercase())
+        {
+            err(
+                &[K("free_shipping_threshold"), K("currency")],
+                "an ISO 4217 code in capitals, such as \"EUR\"".into(),
+            );
+        }
     }
     let source_problems = match &file.order_source {
         OrderSourceConfig::Demo => Vec::new(),
@@ -527,6 +548,7 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
         reply_promise_minutes: config.reply_promise_minutes,
         auto_close_minutes: config.auto_close_minutes,
         attribution_days: config.attribution_days,
+        free_shipping_threshold: config.free_shipping_threshold,
         order_source: config.order_source,
         email: config.email,
     }))

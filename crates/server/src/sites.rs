@@ -54,12 +54,35 @@ pub struct SiteConfig {
     /// Attribution window for campaign purchases, days; `None`: 7.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution_days: Option<u32>,
+    /// From which order value shipping is free (campaigns' `{{cart.remaining_to_free_shipping}}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_shipping_threshold: Option<FreeShipping>,
     /// Where orders come from (the demo tables unless the site file says).
     #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
     pub order_source: crate::stores::OrderSourceConfig,
     /// How the store emails shoppers; `None`: it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::email::EmailConfig>,
+}
+
+/// An amount of money in the site file: `{"amount": 100, "currency": "EUR"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreeShipping {
+    /// In currency units (`100`, `49.5`), 0 to 10^9.
+    pub amount: f64,
+    /// ISO 4217, capitals.
+    pub currency: String,
+}
+
+// Amounts are checked finite on import, so equality is an equivalence.
+impl Eq for FreeShipping {}
+
+impl FreeShipping {
+    /// Hundredths and currency, as the campaign feed carries them.
+    pub fn minor(&self) -> (i64, String) {
+        ((self.amount * 100.0).round() as i64, self.currency.clone())
+    }
 }
 
 /// Opening hours in the store's time zone.
@@ -325,6 +348,79 @@ impl Site {
         } else {
             Err(IdentityRefusal::BadSignature)
         }
+    }
+
+    /// What the store vouches for about `identity` at `now`: the email by
+    /// [`Site::verify_identity`], then its tags and first name only when
+    /// `profile_signature` is the hex HMAC-SHA256 of
+    /// [`Identity::profile_message`](aisle_core::assist::Identity::profile_message)
+    /// under the same secrets. Unsigned or forged tags are dropped (logged),
+    /// never trusted; an identity without them verifies as before.
+    pub fn verify_customer(
+        &self,
+        identity: &aisle_core::assist::Identity,
+        now: i64,
+    ) -> Result<aisle_core::api::VerifiedCustomer, IdentityRefusal> {
+        use aisle_core::assist::{Identity, MAX_PROFILE_CHARS};
+        use hmac::{KeyInit, Mac};
+        self.verify_identity(&identity.email, identity.exp, &identity.signature, now)?;
+        let mut customer = aisle_core::api::VerifiedCustomer {
+            verified: true,
+            ..Default::default()
+        };
+        let (tags, first_name) = (
+            identity.tags.as_deref().unwrap_or(""),
+            identity.first_name.as_deref().unwrap_or(""),
+        );
+        if tags.is_empty() && first_name.is_empty() {
+            return Ok(customer);
+        }
+        let message = Identity::profile_message(
+            &self.id,
+            &identity.email,
+            identity.exp.unwrap_or_default(),
+            tags,
+            first_name,
+        );
+        let Some(signature) = identity
+            .profile_signature
+            .as_deref()
+            .and_then(|s| hex::decode(s.trim()).ok())
+        else {
+            tracing::warn!(
+                site = self.id,
+                "customer tags ignored: no profile_signature"
+            );
+            return Ok(customer);
+        };
+        let current = self.identity_secret.as_deref().filter(|s| !s.is_empty());
+        let previous = self
+            .previous_identity_secret
+            .as_ref()
+            .filter(|(s, until)| !s.is_empty() && now < *until)
+            .map(|(s, _)| s.as_str());
+        let matches = |secret: &str| {
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).is_ok_and(|mut mac| {
+                mac.update(message.as_bytes());
+                mac.verify_slice(&signature).is_ok()
+            })
+        };
+        if !current.into_iter().chain(previous).any(matches) {
+            tracing::warn!(
+                site = self.id,
+                "customer tags ignored: profile_signature does not match"
+            );
+            return Ok(customer);
+        }
+        customer.tags = Identity::tag_list(tags).unwrap_or_default();
+        let name = first_name.trim();
+        if !name.is_empty()
+            && name.chars().count() <= MAX_PROFILE_CHARS
+            && !name.contains(char::is_control)
+        {
+            customer.first_name = Some(name.to_owned());
+        }
+        Ok(customer)
     }
 
     /// Whether a page at `origin` may talk to this site. `own_host` is the `Host`

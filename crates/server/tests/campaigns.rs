@@ -180,20 +180,25 @@ async fn a_purchase_counts_for_the_campaign_last_clicked_and_the_figures_show_it
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "campaign,day,shown,clicked,dismissed,conversations,conversions,revenue_EUR"
+        "campaign,day,shown,clicked,dismissed,conversations,conversions,revenue_EUR,\
+         variant,codes_handed_out,codes_left",
+        "the variant and code columns come last, after the earlier ones"
     );
     let day = today["day"].as_str().unwrap();
     assert!(
-        lines.contains(&format!("collections-vip,{day},1,0,0,1,1,129.90").as_str()),
+        lines.contains(&format!("collections-vip,{day},1,0,0,1,1,129.90,,,").as_str()),
         "{csv}"
     );
     assert!(
-        lines.contains(&"collections-vip,total,1,0,0,1,1,129.90"),
+        lines.contains(&"collections-vip,total,1,0,0,1,1,129.90,,,"),
         "{csv}"
     );
-    assert!(lines.contains(&"bf-sitewide,total,2,1,1,0,0,0.00"), "{csv}");
     assert!(
-        lines.contains(&"free-shipping-nudge,total,0,0,0,0,0,0.00"),
+        lines.contains(&"bf-sitewide,total,2,1,1,0,0,0.00,,,"),
+        "{csv}"
+    );
+    assert!(
+        lines.contains(&"free-shipping-nudge,total,0,0,0,0,0,0.00,,,"),
         "{csv}"
     );
 
@@ -603,4 +608,427 @@ async fn a_campaign_file_over_256_kib_is_refused_with_413_saying_so() {
     )
     .await;
     assert_eq!(history["live"]["version"], 1, "nothing was published");
+}
+
+// --- What marketers can offer (issue #12): signed customer tags, discount
+// codes, A/B variants, the free-shipping threshold.
+
+/// A campaign file with a VIP pool, an A/B test and a fixed code, pushed live.
+const OFFERS: &str = r#"{"version": 1, "campaigns": [
+  {"id": "vip-code", "message": "Your code: {{campaign.code}}", "codes": "pool",
+   "when": {"customer_tag": "vip"}},
+  {"id": "leaving", "message": "Before you go: {{campaign.code}}", "codes": "pool"},
+  {"id": "ab", "variants": [
+    {"id": "a", "weight": 50, "message": "Hi {{customer.first_name|there}}"},
+    {"id": "b", "weight": 50, "message": "{{cart.remaining_to_free_shipping}} to free shipping"}]},
+  {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}
+]}"#;
+
+async fn offers_demo(network: Network) -> Demo {
+    let demo = demo_with(network).await;
+    aisle_server::campaigns::push(&demo.state.db, "demo", OFFERS)
+        .await
+        .unwrap();
+    demo
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// `data-customer` as a store signs it: the email, and the tags and first
+/// name with the second signature (`profile_signature`) when given.
+fn signed(secret: &str, email: &str, tags: Option<&str>, first_name: Option<&str>) -> Value {
+    use aisle_core::assist::Identity;
+    let exp = now() + 3600;
+    let signature = aisle_server::sites::sign(secret, &Identity::message("demo", email, exp));
+    let mut identity = json!({"email": email, "exp": exp, "signature": signature});
+    if tags.is_some() || first_name.is_some() {
+        let message = Identity::profile_message(
+            "demo",
+            email,
+            exp,
+            tags.unwrap_or(""),
+            first_name.unwrap_or(""),
+        );
+        identity["tags"] = json!(tags);
+        identity["first_name"] = json!(first_name);
+        identity["profile_signature"] = json!(aisle_server::sites::sign(secret, &message));
+    }
+    identity
+}
+
+async fn customer(demo: &Demo, identity: Value) -> Value {
+    let (status, body) = call(
+        demo,
+        "POST",
+        "/api/sites/demo/campaigns/customer",
+        None,
+        json!({ "identity": identity }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn ask_code(
+    demo: &Demo,
+    campaign: &str,
+    visitor: &str,
+    identity: Option<Value>,
+) -> (StatusCode, Value) {
+    call(
+        demo,
+        "POST",
+        "/api/sites/demo/campaigns/code",
+        None,
+        json!({"campaign": campaign, "visitor": visitor, "identity": identity}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn only_tags_the_store_signed_reach_the_widget_and_unlock_a_vip_code() {
+    let demo = offers_demo(Network::default()).await;
+    let secret = aisle_server::site_file::identity_secret(&demo.state.db, "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let email = "ada@example.com";
+    let vip = signed(&secret, email, Some("vip, wholesale"), Some("Ada"));
+    assert_eq!(
+        customer(&demo, vip.clone()).await,
+        json!({"verified": true, "tags": ["vip", "wholesale"], "first_name": "Ada"})
+    );
+    // An identity signed before tags existed verifies as before, with none.
+    assert_eq!(
+        customer(&demo, signed(&secret, email, None, None)).await,
+        json!({"verified": true, "tags": [], "first_name": null})
+    );
+    // Tags added by the page without the store's second signature: dropped.
+    let mut unsigned = signed(&secret, email, None, None);
+    unsigned["tags"] = json!("vip");
+    assert_eq!(customer(&demo, unsigned.clone()).await["tags"], json!([]));
+    // Tags changed after signing: dropped, the email still counts.
+    let mut forged = vip.clone();
+    forged["tags"] = json!("vip,staff");
+    let answer = customer(&demo, forged.clone()).await;
+    assert_eq!(
+        (answer["verified"].clone(), answer["tags"].clone()),
+        (json!(true), json!([]))
+    );
+    // Signed with another key: nothing is vouched for.
+    let stranger = signed("not-the-secret", email, Some("vip"), Some("Ada"));
+    assert_eq!(
+        customer(&demo, stranger.clone()).await,
+        json!({"verified": false, "tags": [], "first_name": null})
+    );
+
+    // The VIP campaign's pooled codes go to signed VIPs only.
+    let (status, _) =
+        aisle_server::offers::add_codes(&demo.state.db, "demo", "vip-code", "VIP-1\nVIP-2\n")
+            .await
+            .map(|a| (a.added, a.duplicates))
+            .map(|added| (StatusCode::OK, added))
+            .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    for identity in [None, Some(unsigned), Some(forged), Some(stranger)] {
+        let (status, body) = ask_code(&demo, "vip-code", "visitor-not-vip", identity).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (status, body) = ask_code(&demo, "vip-code", "visitor-vip-ada", Some(vip)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["code"], "VIP-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pooled_code_goes_to_one_visitor_even_with_500_asking_at_once() {
+    let demo = offers_demo(Network {
+        writes: WriteLimits {
+            campaign_codes: 10_000,
+            ..WriteLimits::default()
+        },
+        ..Network::default()
+    })
+    .await;
+    let token = login(&demo).await;
+    let codes: Vec<String> = (0..520).map(|i| format!("LEAVE-{i:04}")).collect();
+    let added =
+        aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", &codes.join("\n"))
+            .await
+            .unwrap();
+    assert_eq!((added.added, added.duplicates), (520, 0));
+    let asks = (0..500).map(|i| {
+        let router = demo.router.clone();
+        tokio::spawn(async move {
+            let body = json!({"campaign": "leaving", "visitor": format!("visitor-{i:05}")});
+            let (status, _, text) = raw(
+                &router,
+                [10, 1, (i / 250) as u8, (i % 250) as u8],
+                "POST",
+                "/api/sites/demo/campaigns/code",
+                None,
+                body.to_string(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{text}");
+            serde_json::from_str::<Value>(&text).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+    });
+    let mut handed: Vec<String> = Vec::new();
+    for ask in asks {
+        handed.push(ask.await.unwrap());
+    }
+    let mut distinct = handed.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 500, "no code went to two visitors");
+    assert!(handed.iter().all(|c| codes.contains(c)));
+    // Asking again, the same visitor gets the same code.
+    let (status, again) = ask_code(&demo, "leaving", "visitor-00042", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["code"], handed[42]);
+    // The console's figures: 500 handed out, 20 left.
+    let body = stats(&demo, &token).await;
+    assert_eq!(
+        body["campaigns"]["leaving"]["codes"],
+        json!({"left": 20, "handed_out": 500}),
+        "{body}"
+    );
+    let (_, _, csv) = raw(
+        &demo.router,
+        [10, 0, 0, 7],
+        "GET",
+        "/api/sites/demo/campaigns/stats.csv",
+        Some(&token),
+        String::new(),
+    )
+    .await;
+    assert!(csv.starts_with("campaign,day,shown,clicked,dismissed,conversations,conversions,"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",variant,codes_handed_out,codes_left")
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("leaving,total,") && l.ends_with(",,500,20")),
+        "{csv}"
+    );
+
+    // Adding the same codes again adds none; an empty pool answers 404.
+    let again =
+        aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", &codes.join("\n"))
+            .await
+            .unwrap();
+    assert_eq!((again.added, again.duplicates), (0, 520));
+    for i in 0..20 {
+        let (status, _) = ask_code(&demo, "leaving", &format!("late-visitor-{i}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, body) = ask_code(&demo, "leaving", "one-too-many", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["message"], "no codes left");
+    // Campaigns without a pool and bad visitor ids are refused by name.
+    let (status, body) = ask_code(&demo, "fixed", "visitor-00001", None).await;
+    assert_eq!(
+        (status, body["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("campaign"))
+    );
+    let (status, body) = ask_code(&demo, "leaving", "<b>x</b>", None).await;
+    assert_eq!(
+        (status, body["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("visitor"))
+    );
+}
+
+#[tokio::test]
+async fn codes_past_the_hourly_limit_answer_429_and_hand_nothing_out() {
+    let demo = offers_demo(Network {
+        writes: WriteLimits {
+            campaign_codes: 3,
+            ..WriteLimits::default()
+        },
+        ..Network::default()
+    })
+    .await;
+    aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", "A\nB\nC\nD\nE")
+        .await
+        .unwrap();
+    for i in 0..3 {
+        let (status, _) = ask_code(&demo, "leaving", &format!("hungry-visitor-{i}"), None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = ask_code(&demo, "leaving", "hungry-visitor-9", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let counts = aisle_server::offers::code_counts(&demo.state.db, "demo")
+        .await
+        .unwrap();
+    assert_eq!(counts["leaving"], (2, 3));
+}
+
+#[tokio::test]
+async fn a_pool_holds_at_most_100000_codes_and_bad_lines_add_nothing() {
+    let demo = offers_demo(Network::default()).await;
+    use aisle_server::offers::{AddError, add_codes};
+    let too_many: String = (0..100_001).map(|i| format!("C{i}\n")).collect();
+    assert!(matches!(
+        add_codes(&demo.state.db, "demo", "leaving", &too_many).await,
+        Err(AddError::TooMany { .. })
+    ));
+    let bad = format!("OK-1\n{}\n", "x".repeat(65));
+    assert!(matches!(
+        add_codes(&demo.state.db, "demo", "leaving", &bad).await,
+        Err(AddError::BadLine(2, _))
+    ));
+    assert!(matches!(
+        add_codes(&demo.state.db, "demo", "fixed", "A").await,
+        Err(AddError::NotPooled)
+    ));
+    let counts = aisle_server::offers::code_counts(&demo.state.db, "demo")
+        .await
+        .unwrap();
+    assert!(counts.is_empty(), "nothing was added: {counts:?}");
+}
+
+#[tokio::test]
+async fn events_and_purchases_are_counted_per_variant() {
+    let demo = offers_demo(Network::default()).await;
+    let token = login(&demo).await;
+    let variant_event = |visitor: &'static str, kind: &'static str, variant: &'static str| {
+        let demo = &demo;
+        async move {
+            let (status, body) = call(
+                demo,
+                "POST",
+                "/api/sites/demo/campaigns/events",
+                None,
+                json!({"campaign": "ab", "kind": kind, "visitor": visitor, "variant": variant}),
+            )
+            .await;
+            (status, body)
+        }
+    };
+    for (visitor, variant) in [
+        ("visitor-aaaa-1", "a"),
+        ("visitor-aaaa-2", "a"),
+        ("visitor-bbbb-1", "b"),
+    ] {
+        assert_eq!(
+            variant_event(visitor, "shown", variant).await.0,
+            StatusCode::NO_CONTENT
+        );
+    }
+    assert_eq!(
+        variant_event("visitor-bbbb-1", "clicked", "b").await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, body) = variant_event("visitor-cccc-1", "shown", "c").await;
+    assert_eq!(
+        (status, body["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("variant"))
+    );
+    let answer = purchase(&demo, "visitor-bbbb-1", "#AB-1", 80.0).await;
+    assert_eq!(answer["campaign"], "ab");
+    let body = stats(&demo, &token).await;
+    let ab = &body["campaigns"]["ab"];
+    assert_eq!(ab["total"]["shown"], 3, "{body}");
+    assert_eq!(ab["variants"]["a"]["shown"], 2);
+    assert_eq!(ab["variants"]["a"]["conversions"], 0);
+    assert_eq!(ab["variants"]["b"]["shown"], 1);
+    assert_eq!(ab["variants"]["b"]["clicked"], 1);
+    assert_eq!(ab["variants"]["b"]["conversions"], 1);
+    assert_eq!(ab["variants"]["b"]["revenue"], json!({"EUR": "80.00"}));
+    assert!(ab.get("codes").is_none(), "no pool, no code figures");
+}
+
+#[tokio::test]
+async fn the_feed_carries_variants_and_filled_codes_and_the_site_file_a_threshold() {
+    let demo = offers_demo(Network::default()).await;
+    let text = aisle_server::demo::SITE_FILE.replacen(
+        '{',
+        "{\n  \"free_shipping_threshold\": {\"amount\": 100, \"currency\": \"EUR\"},",
+        1,
+    );
+    let file = aisle_server::site_file::parse_site_file(&text).unwrap();
+    aisle_server::site_file::import(&demo.state.db, &file)
+        .await
+        .unwrap();
+    demo.state.sites.reload(&demo.state.db).await.unwrap();
+    let (status, body) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/feed",
+        None,
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = body["feed"].as_str().unwrap();
+    let feed = aisle_core::campaign::feed::decode(text).unwrap();
+    // Today's widget shows messages as written: the feed never holds a raw
+    // placeholder, the fixed code is in, pooled-code campaigns wait for a
+    // widget that can ask for a code.
+    assert!(!text.contains("{{"), "{text}");
+    let ids: Vec<&str> = feed.file.campaigns.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["ab", "fixed"]);
+    assert_eq!(
+        feed.file.campaigns[1].message,
+        aisle_core::campaign::Text::Plain("Use WINTER10".into())
+    );
+    let ab = &feed.file.campaigns[0];
+    assert_eq!(ab.variants.len(), 2, "the variants travel");
+    assert_eq!(ab.message.for_locale("en"), "Hi there");
+
+    // What a widget that fills placeholders shows, from the live file: a
+    // visitor with €74.50 in the cart, in French, in their own variant.
+    let live = aisle_core::campaign::parse_campaigns(OFFERS).unwrap();
+    let ab = live.campaigns.iter().find(|c| c.id == "ab").unwrap();
+    let values = aisle_core::campaign::template::Values {
+        locale: "fr",
+        cart_minor: 7_450,
+        currency: Some("EUR"),
+        free_shipping: demo
+            .state
+            .sites
+            .get("demo")
+            .unwrap()
+            .config
+            .free_shipping_threshold
+            .as_ref()
+            .map(|t| (t.minor().0, "EUR")),
+        ..Default::default()
+    };
+    let mut seen = std::collections::BTreeMap::new();
+    for i in 0..40 {
+        let shown =
+            aisle_core::api::ShownCampaign::for_visitor(ab, &format!("visitor-{i:04}"), &values);
+        seen.insert(shown.variant.clone().unwrap(), shown.message);
+    }
+    assert_eq!(seen["a"], "Hi there");
+    assert_eq!(seen["b"], "25,50\u{a0}€ to free shipping");
+
+    // A threshold in lower-case currency is refused with its path.
+    let bad = aisle_server::demo::SITE_FILE.replacen(
+        '{',
+        "{\n  \"free_shipping_threshold\": {\"amount\": -1, \"currency\": \"eur\"},",
+        1,
+    );
+    let errors = aisle_server::site_file::parse_site_file(&bad).unwrap_err();
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert!(
+        paths.contains(&"$.free_shipping_threshold.amount"),
+        "{errors:?}"
+    );
+    assert!(
+        paths.contains(&"$.free_shipping_threshold.currency"),
+        "{errors:?}"
+    );
 }

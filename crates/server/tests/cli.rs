@@ -519,3 +519,172 @@ fn rotating_the_secret_keeps_the_previous_one_for_the_grace_period() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn codes_add_fills_a_pool_and_reports_added_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config = aisle_server::Config {
+            db_url: db.clone(),
+            demo: true,
+            assets: dir.path().into(),
+            ..aisle_server::Config::default()
+        };
+        aisle_server::AppState::open(&config)
+            .await
+            .unwrap()
+            .db
+            .close()
+            .await;
+    });
+    let campaigns = file(
+        &dir,
+        "offers.json",
+        r#"{"version": 1, "campaigns": [
+          {"id": "leaving", "message": "Take {{campaign.code}}", "codes": "pool"},
+          {"id": "plain", "message": "Hello"}]}"#,
+    );
+    let output = aisle(&[
+        "campaigns",
+        "push",
+        &campaigns,
+        "--site",
+        "demo",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let codes = file(
+        &dir,
+        "codes.txt",
+        "SAVE-001\nSAVE-002\n\n  SAVE-003  \nSAVE-001\n",
+    );
+    let output = aisle(&[
+        "campaigns",
+        "codes",
+        "add",
+        "demo",
+        "leaving",
+        &codes,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "added 3 codes, 1 duplicates skipped (3 in the pool, 3 left)"
+    );
+    let more = file(&dir, "more.txt", "SAVE-003\nSAVE-004\n");
+    let output = aisle(&[
+        "campaigns",
+        "codes",
+        "add",
+        "demo",
+        "leaving",
+        &more,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        stdout(&output).trim(),
+        "added 1 codes, 1 duplicates skipped (4 in the pool, 4 left)"
+    );
+
+    // A bad line, a campaign without a pool or an unknown site add nothing.
+    let bad = file(&dir, "bad.txt", &format!("SAVE-005\n{}\n", "x".repeat(65)));
+    let output = aisle(&[
+        "campaigns",
+        "codes",
+        "add",
+        "demo",
+        "leaving",
+        &bad,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("line 2: a code is at most 64 characters; nothing was added"),
+        "{}",
+        stderr(&output)
+    );
+    let output = aisle(&[
+        "campaigns",
+        "codes",
+        "add",
+        "demo",
+        "plain",
+        &more,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("\"codes\": \"pool\""),
+        "{}",
+        stderr(&output)
+    );
+    let output = aisle(&[
+        "campaigns",
+        "codes",
+        "add",
+        "nope",
+        "leaving",
+        &more,
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let output = aisle(&[
+        "campaigns",
+        "codes",
+        "add",
+        "demo",
+        "leaving",
+        &more,
+        "--db",
+        &db,
+    ]);
+    assert!(stdout(&output).contains("added 0 codes, 2 duplicates skipped (4 in the pool"));
+}
+
+#[test]
+fn simulate_with_a_visitor_id_names_the_variant_and_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let ab = file(
+        &dir,
+        "ab.json",
+        r#"{"version": 1, "campaigns": [{"id": "ab", "variants": [
+          {"id": "a", "weight": 50, "message": "Variant A {{cart.value}}"},
+          {"id": "b", "weight": 50, "message": "Variant B {{cart.value}}"}]}]}"#,
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..20 {
+        let visitor = format!("visitor-{i:04}");
+        let answer = simulate(
+            &ab,
+            &[
+                "--url",
+                "/",
+                "--cart-value",
+                "12.5",
+                "--visitor-id",
+                &visitor,
+            ],
+        );
+        let variant = answer["variant"].as_str().unwrap().to_owned();
+        assert_eq!(
+            answer["message"],
+            format!("Variant {} 12.50", variant.to_uppercase())
+        );
+        // The same visitor always reads the same variant.
+        let again = simulate(&ab, &["--url", "/", "--visitor-id", &visitor]);
+        assert_eq!(again["variant"], json!(variant));
+        seen.insert(variant);
+    }
+    assert_eq!(seen.len(), 2, "both variants are shown to someone");
+    assert!(simulate(&ab, &["--url", "/"]).get("variant").is_none());
+}

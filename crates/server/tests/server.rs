@@ -464,7 +464,7 @@ async fn the_campaign_feed_is_what_the_widget_decodes_with_etag_cdn_cache_and_co
     let (status, headers, body) = get(None, Some("http://localhost:8080")).await;
     assert_eq!(status, StatusCode::OK);
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
-    assert!(etag.starts_with("\"f1-"), "{etag}");
+    assert!(etag.starts_with("\"f2-"), "{etag}");
     let cache = headers[header::CACHE_CONTROL].to_str().unwrap();
     assert!(
         cache.contains("public") && cache.contains("max-age=0") && cache.contains("s-maxage="),

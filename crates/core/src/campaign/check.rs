@@ -7,8 +7,8 @@
 use super::json::{self, Json, Pos, Value};
 use super::time::parse_rfc3339;
 use super::{
-    Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
-    QueryTest, ReferrerTest, Schedule, Text, VisitorKind,
+    Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, Device, Frequency,
+    PathTest, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind, template,
 };
 use std::fmt;
 
@@ -38,7 +38,10 @@ pub fn parse_campaigns(text: &str) -> Result<CampaignFile, Vec<CampaignError>> {
             message: format!("invalid JSON: {}", e.message),
         }]
     })?;
-    let mut checker = Checker { errors: Vec::new() };
+    let mut checker = Checker {
+        errors: Vec::new(),
+        code_used_at: None,
+    };
     let file = checker.file(&root);
     let mut errors = checker.errors;
     errors.sort_by_key(|e| (e.pos.line, e.pos.column));
@@ -59,7 +62,14 @@ const CAMPAIGN_FIELDS: &[&str] = &[
     "priority",
     "enabled",
     "actions",
+    "variants",
+    "code",
+    "codes",
 ];
+/// Fewest and most message variants of an A/B test.
+pub const VARIANTS: std::ops::RangeInclusive<usize> = 2..=4;
+/// Longest fixed discount code, characters.
+pub const MAX_CODE_CHARS: usize = 64;
 const CONDITION_KINDS: &[&str] = &[
     "all",
     "any",
@@ -141,6 +151,8 @@ fn unknown(what: &str, name: &str, known: &[&str]) -> String {
 
 struct Checker {
     errors: Vec<CampaignError>,
+    /// Where the campaign being checked first uses `{{campaign.code}}`.
+    code_used_at: Option<(Pos, String)>,
 }
 
 type Members = [(String, Pos, Json)];
@@ -312,13 +324,28 @@ impl Checker {
             }
         };
         let name = field(members, "name").and_then(|j| self.string(j, &format!("{path}.name")));
-        let message = match field(members, "message") {
-            Some(j) => self.text(j, &format!("{path}.message")),
-            None => {
+        self.code_used_at = None;
+        let variants =
+            field(members, "variants").map(|j| self.variants(j, &format!("{path}.variants")));
+        let message = match (field(members, "message"), &variants) {
+            (Some(j), None) => self.text(j, &format!("{path}.message")),
+            (Some(j), Some(_)) => {
+                self.error(
+                    j.pos,
+                    &format!("{path}.message"),
+                    "a campaign with \"variants\" has its messages there: leave \"message\" out",
+                );
+                None
+            }
+            // The first variant's message stands for the campaign where one text is needed.
+            (None, Some(Some(variants))) => variants.first().map(|v| v.message.clone()),
+            (None, Some(None)) => None,
+            (None, None) => {
                 self.error(json.pos, path, "missing field \"message\"");
                 None
             }
         };
+
         let when = field(members, "when").map(|j| self.condition(j, &format!("{path}.when")));
         let schedule =
             field(members, "schedule").map(|j| self.schedule(j, &format!("{path}.schedule")));
@@ -337,6 +364,8 @@ impl Checker {
             field(members, "enabled").map(|j| self.boolean(j, &format!("{path}.enabled")));
         let actions =
             field(members, "actions").map(|j| self.actions(j, &format!("{path}.actions")));
+        // After every text, so a `{{campaign.code}}` anywhere is checked.
+        let code = self.code(members, path);
         Some(Campaign {
             id: id?,
             name,
@@ -350,12 +379,176 @@ impl Checker {
             priority: priority.unwrap_or(Some(0))?,
             enabled: enabled.unwrap_or(Some(true))?,
             actions: actions.unwrap_or(Some(Vec::new()))?,
+            variants: variants.unwrap_or(Some(Vec::new()))?,
+            code: code?,
         })
+    }
+
+    /// `"code": "WINTER10"` or `"codes": "pool"` (not both); reports a
+    /// `{{campaign.code}}` with neither. `Some(None)`: no code, correctly.
+    fn code(&mut self, members: &Members, path: &str) -> Option<Option<Code>> {
+        let code = match (field(members, "code"), field(members, "codes")) {
+            (Some(_), Some(j)) => {
+                self.error(
+                    j.pos,
+                    &format!("{path}.codes"),
+                    "give either \"code\" (one code for everyone) or \"codes\": \"pool\", not both",
+                );
+                return None;
+            }
+            (Some(j), None) => {
+                let p = format!("{path}.code");
+                let code = self.non_empty_string(j, &p)?;
+                if code.chars().count() > MAX_CODE_CHARS || code.chars().any(char::is_control) {
+                    self.error(
+                        j.pos,
+                        &p,
+                        format!("a code is 1-{MAX_CODE_CHARS} characters without line breaks"),
+                    );
+                    return None;
+                }
+                Some(Code::Fixed(code))
+            }
+            (None, Some(j)) => {
+                let p = format!("{path}.codes");
+                match self.string(j, &p)?.as_str() {
+                    "pool" => Some(Code::Pool),
+                    other => {
+                        self.error(j.pos, &p, unknown("code source", other, &["pool"]));
+                        return None;
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        if code.is_none()
+            && let Some((pos, at)) = self.code_used_at.take()
+        {
+            self.error(
+                pos,
+                &at,
+                format!(
+                    "uses {{{{campaign.code}}}} but {path} has no \"code\" or \"codes\": \"pool\""
+                ),
+            );
+            return None;
+        }
+        Some(code)
+    }
+
+    /// 2–4 weighted message variants with unique ids.
+    fn variants(&mut self, json: &Json, path: &str) -> Option<Vec<Variant>> {
+        let Value::Array(items) = &json.value else {
+            self.wrong_type(json, path, "a list of 2-4 variants");
+            return None;
+        };
+        let mut ok = true;
+        if !VARIANTS.contains(&items.len()) {
+            self.error(
+                json.pos,
+                path,
+                format!("an A/B test has 2 to 4 variants, found {}", items.len()),
+            );
+            ok = false;
+        }
+        let mut variants = Vec::new();
+        let mut ids: Vec<(String, Pos)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let Some(members) = self.object(item, &p, "a variant", &["id", "weight", "message"])
+            else {
+                ok = false;
+                continue;
+            };
+            let id = match field(members, "id") {
+                Some(j) => {
+                    let id = self.non_empty_string(j, &format!("{p}.id"));
+                    if let Some(id) = &id {
+                        if let Some((_, first)) = ids.iter().find(|(seen, _)| seen == id) {
+                            let message =
+                                format!("duplicate variant id \"{id}\" (first used at {first})");
+                            self.error(j.pos, &format!("{p}.id"), message);
+                            ok = false;
+                        }
+                        ids.push((id.clone(), j.pos));
+                    }
+                    id
+                }
+                None => {
+                    self.error(item.pos, &p, "missing field \"id\"");
+                    None
+                }
+            };
+            let weight = match field(members, "weight") {
+                Some(j) => {
+                    let w = self.whole(j, &format!("{p}.weight"), 1_000_000.0);
+                    if w == Some(0) {
+                        self.error(j.pos, &format!("{p}.weight"), "must be more than 0");
+                        None
+                    } else {
+                        w.map(|w| w as u32)
+                    }
+                }
+                None => {
+                    self.error(
+                        item.pos,
+                        &p,
+                        "missing field \"weight\" (a share, such as 50)",
+                    );
+                    None
+                }
+            };
+            let message = match field(members, "message") {
+                Some(j) => self.text(j, &format!("{p}.message")),
+                None => {
+                    self.error(item.pos, &p, "missing field \"message\"");
+                    None
+                }
+            };
+            match (id, weight, message) {
+                (Some(id), Some(weight), Some(message)) => variants.push(Variant {
+                    id,
+                    weight,
+                    message,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(variants)
+    }
+
+    /// Reports a malformed or unknown `{{…}}` in `text` at `json`, and
+    /// remembers a use of `{{campaign.code}}`.
+    fn template(&mut self, text: &str, json: &Json, path: &str) -> bool {
+        match template::placeholders(text) {
+            Err(why) => {
+                self.error(json.pos, path, why);
+                false
+            }
+            Ok(found) => {
+                let mut ok = true;
+                for p in found {
+                    if p.name == "campaign.code" && self.code_used_at.is_none() {
+                        self.code_used_at = Some((json.pos, path.to_owned()));
+                    }
+                    if !template::VARIABLES.contains(&p.name) {
+                        let message = unknown("placeholder", p.name, template::VARIABLES);
+                        self.error(json.pos, path, message);
+                        ok = false;
+                    }
+                }
+                ok
+            }
+        }
     }
 
     fn text(&mut self, json: &Json, path: &str) -> Option<Text> {
         match &json.value {
-            Value::String(_) => self.non_empty_string(json, path).map(Text::Plain),
+            Value::String(_) => {
+                let text = self.non_empty_string(json, path)?;
+                self.template(&text, json, path)
+                    .then_some(Text::Plain(text))
+            }
             Value::Object(members) if !members.is_empty() => {
                 let mut texts = Vec::new();
                 let mut ok = true;
@@ -370,8 +563,10 @@ impl Checker {
                         ok = false;
                     }
                     match self.non_empty_string(value, &p) {
-                        Some(text) => texts.push((tag.clone(), text)),
-                        None => ok = false,
+                        Some(text) if self.template(&text, value, &p) => {
+                            texts.push((tag.clone(), text))
+                        }
+                        _ => ok = false,
                     }
                 }
                 ok.then_some(Text::Localized(texts))

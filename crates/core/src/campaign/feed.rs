@@ -14,7 +14,7 @@
 
 use super::{
     Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
-    QueryTest, ReferrerTest, Schedule, Text, VisitorKind,
+    QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
 };
 
 /// Path operators by their number in the feed (the order of [`PathTest`]).
@@ -28,8 +28,13 @@ const PATH_OPERATORS: [&str; 7] = [
     "matches",
 ];
 
-/// The feed format this code writes and reads.
-pub const FORMAT: i64 = 1;
+/// The feed format this code writes and reads (2: A/B variants). Discount
+/// code sources and the free-shipping threshold are not in it: the widget
+/// shows messages with what is the same for everyone already filled in by
+/// the server (`campaigns::for_widget`), and they come with the widget part
+/// that fills placeholders itself (each byte of the decoder is in the
+/// widget's budget).
+pub const FORMAT: i64 = 2;
 
 /// Deepest condition nesting [`decode`] follows (as the JSON parser's limit),
 /// so a corrupted stored copy cannot exhaust the stack.
@@ -115,6 +120,12 @@ pub fn encode(feed: &Feed) -> String {
                 }
                 ActionKind::OpenChat => w.int(1),
             }
+        }
+        w.int(c.variants.len() as i64);
+        for v in &c.variants {
+            w.text(&v.id);
+            w.int(v.weight.into());
+            w.localized(&v.message);
         }
     }
     w.0
@@ -337,6 +348,12 @@ pub fn decode(text: &str) -> Option<Feed> {
                 true => ActionKind::OpenChat,
             },
         }),
+        variants: r.list(|r| Variant {
+            id: r.text(),
+            weight: r.small(),
+            message: r.localized(),
+        }),
+        code: None,
     });
     (!r.bad && r.rest.is_empty()).then(|| Feed {
         file: CampaignFile::new(version, campaigns),
@@ -538,6 +555,22 @@ mod tests {
     }
 
     #[test]
+    fn variants_survive_the_round_trip_and_code_sources_stay_out() {
+        let offers = feed(
+            r#"{"version": 1, "campaigns": [
+              {"id": "ab", "codes": "pool", "variants": [
+                {"id": "a", "weight": 70, "message": "Code {{campaign.code}}"},
+                {"id": "b", "weight": 30, "message": {"fr": "Ça {{cart.value}}", "en": "x"}}]},
+              {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}]}"#,
+        );
+        let mut without_codes = offers.clone();
+        for c in &mut without_codes.file.campaigns {
+            c.code = None;
+        }
+        assert_eq!(decode(&encode(&offers)), Some(without_codes));
+    }
+
+    #[test]
     fn anything_else_is_refused_not_misread() {
         let demo = encode(&feed(include_str!("../../../server/demo/campaigns.json")));
         for cut in 0..demo.len() {
@@ -547,11 +580,11 @@ mod tests {
         }
         assert_eq!(decode(&format!("{demo}1,")), None, "trailing text");
         assert_eq!(
-            decode(&demo.replacen("1,", "2,", 1)),
+            decode(&demo.replacen("2,", "3,", 1)),
             None,
             "another format"
         );
-        let deep = format!("1,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
+        let deep = format!("2,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
         assert_eq!(decode(&deep), None, "nesting is bounded");
     }
 

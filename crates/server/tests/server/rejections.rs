@@ -183,6 +183,8 @@ async fn an_unknown_site_is_404_before_its_body_is_read() {
         "/api/sites/nope/orders/lookup",
         "/api/sites/nope/campaigns/evaluate",
         "/api/sites/nope/campaigns/events",
+        "/api/sites/nope/campaigns/code",
+        "/api/sites/nope/campaigns/customer",
     ] {
         for body in [huge.clone(), json!({"not": "valid"})] {
             let (status, answer) = post_json(&router, path, body).await;

@@ -1,0 +1,367 @@
+//! What marketers offer in campaigns (issue #12): discount codes and the
+//! signed customer's tags and first name.
+//!
+//! - `POST /api/sites/{site}/campaigns/customer` checks the page's signed
+//!   customer (`data-customer`, `Aisle('identify')`) and answers what the
+//!   store vouches for ([`VerifiedCustomer`]): the widget decides campaigns in
+//!   the browser, so it asks once per page that has a signed customer and
+//!   puts the verified tags into the evaluator's `customer_tags` and the first
+//!   name into `{{customer.first_name}}`. Tags without a valid
+//!   `profile_signature` are never returned.
+//! - `POST /api/sites/{site}/campaigns/code` hands a visitor the code of a
+//!   campaign with `"codes": "pool"`: the same visitor always gets the same
+//!   one, no code ever goes to two visitors, and an exhausted pool answers 404
+//!   `no codes left`. Rate-limited like every anonymous write
+//!   ([`Write::CampaignCode`]).
+//! - [`add_codes`] (`aisle campaigns codes add SITE CAMPAIGN FILE`) fills a
+//!   campaign's pool, at most [`MAX_CODES_PER_CAMPAIGN`].
+
+use crate::AppState;
+use crate::campaigns::live;
+use crate::client::ClientIp;
+use crate::db::now;
+use crate::error::{ApiJson, AppError};
+use crate::limits::Write;
+use crate::sites::KnownSite;
+use aisle_core::api::{CodeRequest, CustomerRequest, ErrorCode, VerifiedCustomer};
+use aisle_core::attribution::valid_visitor;
+use aisle_core::campaign::{Code, Condition, parse_campaigns};
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use std::collections::BTreeMap;
+
+/// Most codes one campaign's pool may hold (free and handed out together).
+pub const MAX_CODES_PER_CAMPAIGN: i64 = 100_000;
+/// Longest pooled code, characters.
+pub const MAX_CODE_CHARS: usize = 64;
+
+/// `POST /api/sites/{site}/campaigns/customer`: what the store vouches for
+/// about the page's customer. A refused identity answers
+/// `{"verified": false, "tags": [], "first_name": null}` (the reason is
+/// logged, never told).
+pub async fn customer(
+    KnownSite(site): KnownSite,
+    ApiJson(request): ApiJson<CustomerRequest>,
+) -> Json<VerifiedCustomer> {
+    match site.verify_customer(&request.identity, now()) {
+        Ok(customer) => Json(customer),
+        Err(why) => {
+            tracing::warn!(site = site.id, %why, "signed customer refused");
+            Json(VerifiedCustomer::default())
+        }
+    }
+}
+
+/// Every customer tag a condition names.
+fn tags_named(condition: &Condition, out: &mut Vec<String>) {
+    match condition {
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| tags_named(c, out)),
+        Condition::Not(c) => tags_named(c, out),
+        Condition::CustomerTag(tag) => out.push(tag.clone()),
+        _ => {}
+    }
+}
+
+/// A 400 naming `field`.
+fn bad(field: &str, message: &str) -> AppError {
+    AppError::Invalid {
+        code: ErrorCode::BadRequest,
+        message: message.to_owned(),
+        field: Some(field.to_owned()),
+    }
+}
+
+/// `POST /api/sites/{site}/campaigns/code`: `{"code": "…"}`, this visitor's
+/// code of a live campaign with `"codes": "pool"`. When the campaign's
+/// conditions name customer tags, the request must carry a signed customer
+/// ([`crate::sites::Site::verify_customer`]) with one of them (403
+/// otherwise): a pooled code for VIPs is not handed to whoever asks.
+pub async fn code(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    KnownSite(site): KnownSite,
+    ApiJson(request): ApiJson<CodeRequest>,
+) -> Result<Json<Value>, AppError> {
+    if !valid_visitor(&request.visitor) {
+        return Err(bad(
+            "visitor",
+            "visitor must be 8-64 letters, digits, - or _",
+        ));
+    }
+    let file = live(&state.db, &site.id)
+        .await?
+        .and_then(|(_, source)| parse_campaigns(&source).ok());
+    let Some(campaign) = file
+        .as_ref()
+        .and_then(|f| f.campaigns.iter().find(|c| c.id == request.campaign))
+        .filter(|c| c.enabled && c.code == Some(Code::Pool))
+    else {
+        return Err(bad(
+            "campaign",
+            "no live campaign with that id hands out pooled codes",
+        ));
+    };
+    let mut needed = Vec::new();
+    if let Some(when) = &campaign.when {
+        tags_named(when, &mut needed);
+    }
+    if !needed.is_empty() {
+        let tags = request
+            .identity
+            .as_ref()
+            .and_then(|identity| site.verify_customer(identity, now()).ok())
+            .map(|customer| customer.tags)
+            .unwrap_or_default();
+        if !tags.iter().any(|t| needed.contains(t)) {
+            return Err(AppError::Forbidden(
+                "this campaign's codes are for signed customers with its tags".into(),
+            ));
+        }
+    }
+    crate::limits::allow(&state, Write::CampaignCode, &site.id, client)
+        .map_err(AppError::RateLimited)?;
+    match hand_out(&state.db, &site.id, &campaign.id, &request.visitor).await? {
+        Some(code) => Ok(Json(json!({ "code": code }))),
+        None => Err(AppError::NotFound(ErrorCode::NotFound, "no codes left")),
+    }
+}
+
+/// The code `visitor` holds for `campaign`, handing them a free one if they
+/// have none; `None` when the pool is empty. The unique index on (site,
+/// campaign, visitor) and SQLite's one writer make it safe under any
+/// concurrency: a visitor racing themselves gets the code the winner got.
+pub async fn hand_out(
+    db: &SqlitePool,
+    site: &str,
+    campaign: &str,
+    visitor: &str,
+) -> sqlx::Result<Option<String>> {
+    let held = || {
+        sqlx::query_as::<_, (String,)>(
+            "SELECT code FROM campaign_codes WHERE site_id = ? AND campaign_id = ? AND visitor = ?",
+        )
+        .bind(site)
+        .bind(campaign)
+        .bind(visitor)
+        .fetch_optional(db)
+    };
+    if let Some((code,)) = held().await? {
+        return Ok(Some(code));
+    }
+    let claimed = sqlx::query_as::<_, (String,)>(
+        "UPDATE campaign_codes SET visitor = ?3, handed_at = ?4 \
+         WHERE rowid = (SELECT rowid FROM campaign_codes \
+                        WHERE site_id = ?1 AND campaign_id = ?2 AND visitor IS NULL LIMIT 1) \
+         RETURNING code",
+    )
+    .bind(site)
+    .bind(campaign)
+    .bind(visitor)
+    .bind(now())
+    .fetch_optional(db)
+    .await;
+    match claimed {
+        Ok(code) => Ok(code.map(|(c,)| c)),
+        // The same visitor won a parallel request: theirs stands.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(held().await?.map(|(c,)| c)),
+        Err(e) => Err(e),
+    }
+}
+
+/// What [`add_codes`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Added {
+    /// New codes in the pool.
+    pub added: u64,
+    /// Lines that were already in the pool (or twice in the file).
+    pub duplicates: u64,
+}
+
+/// Why codes were not added; nothing was.
+#[derive(Debug)]
+pub enum AddError {
+    /// No such site.
+    UnknownSite,
+    /// The site's live campaigns have no campaign of that id with `"codes": "pool"`.
+    NotPooled,
+    /// A line is not a code: its number (from 1) and why.
+    BadLine(usize, &'static str),
+    /// The pool would hold more than [`MAX_CODES_PER_CAMPAIGN`].
+    TooMany {
+        /// Codes already in the pool.
+        held: i64,
+        /// New codes in the file.
+        new: i64,
+    },
+    /// Storage failed.
+    Storage(sqlx::Error),
+}
+
+impl From<sqlx::Error> for AddError {
+    fn from(e: sqlx::Error) -> Self {
+        AddError::Storage(e)
+    }
+}
+
+impl std::fmt::Display for AddError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AddError::UnknownSite => write!(f, "no such site"),
+            AddError::NotPooled => write!(
+                f,
+                "the live campaigns have no campaign of that id with \"codes\": \"pool\" (push the file first)"
+            ),
+            AddError::BadLine(line, why) => write!(f, "line {line}: {why}"),
+            AddError::TooMany { held, new } => write!(
+                f,
+                "a campaign holds at most {MAX_CODES_PER_CAMPAIGN} codes: {held} in the pool and {new} new ones"
+            ),
+            AddError::Storage(e) => write!(f, "storage failed: {e}"),
+        }
+    }
+}
+
+/// Adds the codes of `text` (one a line; blank lines skipped, spaces around
+/// a code trimmed) to `campaign`'s pool on `site`, in one transaction: a bad
+/// line or a pool over [`MAX_CODES_PER_CAMPAIGN`] adds nothing.
+pub async fn add_codes(
+    db: &SqlitePool,
+    site: &str,
+    campaign: &str,
+    text: &str,
+) -> Result<Added, AddError> {
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
+        .bind(site)
+        .fetch_optional(db)
+        .await?;
+    if exists.is_none() {
+        return Err(AddError::UnknownSite);
+    }
+    let pooled = live(db, site)
+        .await?
+        .and_then(|(_, source)| parse_campaigns(&source).ok())
+        .is_some_and(|f| {
+            f.campaigns
+                .iter()
+                .any(|c| c.id == campaign && c.code == Some(Code::Pool))
+        });
+    if !pooled {
+        return Err(AddError::NotPooled);
+    }
+    let mut codes: Vec<&str> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = line.trim();
+        if code.is_empty() {
+            continue;
+        }
+        if code.chars().count() > MAX_CODE_CHARS {
+            return Err(AddError::BadLine(i + 1, "a code is at most 64 characters"));
+        }
+        if code.chars().any(char::is_control) {
+            return Err(AddError::BadLine(i + 1, "a code has no control characters"));
+        }
+        codes.push(code);
+        if codes.len() as i64 > MAX_CODES_PER_CAMPAIGN {
+            return Err(AddError::TooMany {
+                held: 0,
+                new: codes.len() as i64,
+            });
+        }
+    }
+    let mut tx = db.begin().await?;
+    let mut added = 0u64;
+    for code in &codes {
+        let result = sqlx::query(
+            "INSERT INTO campaign_codes (site_id, campaign_id, code) VALUES (?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(site)
+        .bind(campaign)
+        .bind(code)
+        .execute(&mut *tx)
+        .await?;
+        added += result.rows_affected();
+    }
+    let (held,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM campaign_codes WHERE site_id = ? AND campaign_id = ?")
+            .bind(site)
+            .bind(campaign)
+            .fetch_one(&mut *tx)
+            .await?;
+    if held > MAX_CODES_PER_CAMPAIGN {
+        return Err(AddError::TooMany {
+            held: held - added as i64,
+            new: added as i64,
+        });
+    }
+    tx.commit().await?;
+    Ok(Added {
+        added,
+        duplicates: codes.len() as u64 - added,
+    })
+}
+
+/// Per campaign of `site` with a pool: `(left, handed_out)`.
+pub async fn code_counts(
+    db: &SqlitePool,
+    site: &str,
+) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT campaign_id, SUM(visitor IS NULL), SUM(visitor IS NOT NULL) \
+         FROM campaign_codes WHERE site_id = ? GROUP BY campaign_id",
+    )
+    .bind(site)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, left, handed)| {
+            (
+                id,
+                (
+                    u64::try_from(left).unwrap_or(0),
+                    u64::try_from(handed).unwrap_or(0),
+                ),
+            )
+        })
+        .collect())
+}
+
+/// `aisle campaigns codes add SITE CAMPAIGN FILE`: prints
+/// `added N codes, M duplicates skipped (P in the pool, Q left)`.
+pub async fn add_codes_cli(
+    db_url: &str,
+    site: &str,
+    campaign: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<std::process::ExitCode> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", file.display());
+            return Ok(std::process::ExitCode::FAILURE);
+        }
+    };
+    let db = crate::db::connect(db_url).await?;
+    match add_codes(&db, site, campaign, &text).await {
+        Ok(Added { added, duplicates }) => {
+            let (left, handed) = code_counts(&db, site)
+                .await?
+                .get(campaign)
+                .copied()
+                .unwrap_or_default();
+            println!(
+                "added {added} codes, {duplicates} duplicates skipped ({} in the pool, {left} left)",
+                left + handed
+            );
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Err(AddError::Storage(e)) => Err(e.into()),
+        Err(e) => {
+            eprintln!("{}: {e}; nothing was added", file.display());
+            Ok(std::process::ExitCode::FAILURE)
+        }
+    }
+}
