@@ -38,8 +38,10 @@
     if (args[0] === 'purchase') return purchase(args[1]);
     if (Aisle.handle) return Aisle.handle(args[0], args[1]);
     queue.push(args);
-    if (args[0] === 'open' || args[0] === 'toggle') load();
+    if (urgent(args)) load();
   }
+  // Commands the shopper or the page wants seen now: the widget loads at once.
+  function urgent(args) { return /^(open|toggle|trigger)$/.test(args[0]); }
   // A logged-in customer the store signed: data-customer='{"email":…,"exp":…,"signature":…}'.
   try { if (attr('customer')) queue.push(['identify', JSON.parse(attr('customer'))]); } catch (e) { /* ignored, never trusted */ }
   Aisle.config = config;
@@ -192,7 +194,7 @@
     } catch (e) { /* storage disabled */ }
     // A panel left open or a live chat on the previous page comes back at
     // once; otherwise wait for the shopper or for idle.
-    if (resume) load();
+    if (resume || queue.some(urgent)) load();
     else if (d.readyState === 'complete') whenIdle();
     else w.addEventListener('load', whenIdle);
   }

@@ -86,6 +86,21 @@ test("Aisle('trigger', id) shows a campaign on demand, and its button opens the 
   await expect(page).toHaveURL(/\/collections\/winter\?quiz=parka$/);
 });
 
+test("a stub's queued Aisle('trigger', id) loads the widget at once and shows the campaign, with no interaction", async ({ page }) => {
+  // The merchant's stub queues the command before aisle.js runs; idle never
+  // comes and nobody touches the page: the command alone loads the widget.
+  await page.addInitScript(() => {
+    (window as any).requestIdleCallback = () => 0;
+    const stub: any = function () { (stub.q = stub.q || []).push(arguments); };
+    (window as any).Aisle = stub;
+    stub('trigger', 'parka-quiz');
+  });
+  const store = new Store(page);
+  await store.visit('/cart');
+  const message = page.getByRole('group', { name: 'Message from the store' });
+  await expect(message).toContainText('Not sure which parka is warm enough?');
+});
+
 test('a cart between $30 and $50 gets the free-shipping nudge', async ({ page }) => {
   const store = new Store(page);
   await store.visit('/cart');
