@@ -360,74 +360,58 @@ fn bench(root: &Path, load_args: &[String]) -> Result<()> {
     // The load generator starts the release server binary as a child process,
     // so memory is measured in the server alone.
     run(cargo(root).args(["build", "--release", "-p", "aisle-server", "--bin", "aisle"]))?;
-    let chat_load = run(cargo(root)
-        .args([
-            "run",
-            "--release",
-            "-p",
-            "aisle-server",
-            "--example",
-            "chat_load",
-            "--",
-        ])
-        .args(load_args));
+    // `cargo run --release` of one of the server's examples with `args`.
+    let example = |name: &str, args: &[&str]| {
+        run(cargo(root)
+            .args([
+                "run",
+                "--release",
+                "-p",
+                "aisle-server",
+                "--example",
+                name,
+                "--",
+            ])
+            .args(args))
+    };
+    let load_args: Vec<&str> = load_args.iter().map(String::as_str).collect();
+    let chat_load = example("chat_load", &load_args);
     // The same at 1,000 msg/s (unless the caller chose the load), and the
     // instructions per message under callgrind: stable where timings are not.
     let chat_fast = if load_args.is_empty() {
         println!("\nlive chat at 1,000 msg/s:");
-        run(cargo(root).args([
-            "run",
-            "--release",
-            "-p",
-            "aisle-server",
-            "--example",
-            "chat_load",
-            "--",
-            "--chatting",
-            "1000",
-            "--agents",
-            "20",
-        ]))
+        example("chat_load", &["--chatting", "1000", "--agents", "20"])
     } else {
         Ok(())
     };
-    if Command::new("valgrind").arg("--version").output().is_ok() {
+    let callgrind = if Command::new("valgrind").arg("--version").output().is_ok() {
         println!("\ninstructions per message (callgrind; 200 shoppers, 20 chatting for 5 s):");
-        run(cargo(root).args([
-            "run",
-            "--release",
-            "-p",
-            "aisle-server",
-            "--example",
+        example(
             "chat_load",
-            "--",
-            "--callgrind",
-            "--shoppers",
-            "200",
-            "--chatting",
-            "20",
-            "--agents",
-            "2",
-            "--seconds",
-            "5",
-        ]))?;
+            &[
+                "--callgrind",
+                "--shoppers",
+                "200",
+                "--chatting",
+                "20",
+                "--agents",
+                "2",
+                "--seconds",
+                "5",
+            ],
+        )
     } else {
         println!("\ninstructions per message: skipped (valgrind is not installed)");
-    }
+        Ok(())
+    };
     // What each order source adds to a shopper's lookup, and the cache's share.
-    let stores = run(cargo(root).args([
-        "run",
-        "--release",
-        "-p",
-        "aisle-server",
-        "--example",
-        "store_latency",
-    ]));
+    let stores = example("store_latency", &[]);
     if mean_ns > EVALUATION_BUDGET_NS {
         bail!("campaign evaluation is over budget");
     }
     chat_load.context("the live-chat load run failed or is over budget")?;
     chat_fast.context("the 1,000 msg/s live-chat run failed or is over budget")?;
+    callgrind.context("the callgrind run failed")?;
     stores.context("the order-source latency run failed")
 }
 

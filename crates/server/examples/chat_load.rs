@@ -154,7 +154,7 @@ fn run(args: &Args) -> Result<bool> {
     let report = runtime
         .block_on(load(args, &server, logins))
         .map_err(|e| server.with_log(e))?;
-    let report_messages = report.delivered + report.replies_delivered;
+    let messages = report.delivered + report.replies_delivered;
     // Close the clients' sockets before the server goes.
     drop(runtime);
     let profile = server.callgrind_out.clone();
@@ -166,7 +166,6 @@ fn run(args: &Args) -> Result<bool> {
         if let Some(keep) = std::env::var_os("AISLE_CALLGRIND_KEEP") {
             std::fs::copy(&profile, &keep).context("keeping the callgrind profile")?;
         }
-        let messages = report_messages;
         println!(
             "CPU: {:.0} instructions per delivered message ({} instructions while chatting, {messages} messages delivered both ways; callgrind)",
             instructions as f64 / messages.max(1) as f64,

@@ -276,18 +276,18 @@ impl Handle {
     }
 
     fn too_slow(&self) {
-        if self.shared.lock().kicked.is_none() {
+        if self.kick(close_code::AGAIN, "too slow; reconnect") {
             tracing::info!("websocket peer too slow; disconnecting it");
-            self.kick(close_code::AGAIN, "too slow; reconnect");
         }
     }
 
-    /// Closes the connection with `code` and `reason` (the first kick's stay).
-    pub fn kick(&self, code: u16, reason: &'static str) {
+    /// Closes the connection with `code` and `reason`; `false` when it was
+    /// kicked before (the first kick's code and reason stay).
+    pub fn kick(&self, code: u16, reason: &'static str) -> bool {
         {
             let mut queue = self.shared.lock();
             if queue.kicked.is_some() {
-                return;
+                return false;
             }
             queue.kicked = Some((code, reason));
             // Nothing more will be sent: free the backlog now.
@@ -297,6 +297,7 @@ impl Handle {
         }
         self.shared.ready.notify_one();
         self.shared.gone.notify_waiters();
+        true
     }
 
     /// Resolves once the connection is kicked.
