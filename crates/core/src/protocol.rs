@@ -110,7 +110,20 @@ pub enum ClientMessage {
         /// Echoed back.
         nonce: u64,
     },
+    /// The shopper asks for a copy of the conversation by email. Answered by
+    /// [`ServerMessage::TranscriptQueued`], or by an error: `not_started` (no
+    /// conversation yet), `invalid` (not an email address), `email_unavailable`
+    /// (the store sends no email), `too_many` (at most
+    /// [`MAX_TRANSCRIPT_EMAILS`] per conversation; an address also gets at most
+    /// ten automatic emails a day from one store).
+    EmailTranscript {
+        /// Where to send it.
+        email: String,
+    },
 }
+
+/// Transcript emails one conversation may ask for ([`ClientMessage::EmailTranscript`]).
+pub const MAX_TRANSCRIPT_EMAILS: u32 = 3;
 
 /// Messages the server sends to the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +209,12 @@ pub enum ServerMessage {
     Pong {
         /// The nonce of the ping.
         nonce: u64,
+    },
+    /// The transcript asked for by [`ClientMessage::EmailTranscript`] is on its
+    /// way (queued for the store's mail server, retried while it is down).
+    TranscriptQueued {
+        /// The address it goes to, as normalised.
+        email: String,
     },
     /// The server rejects the last frame; fatal errors are followed by a close frame.
     Error {
@@ -801,8 +820,11 @@ pub enum ProtocolError {
     NotFound,
     /// The rating is not 1 to 5, or there is nothing to rate.
     InvalidRating,
-    /// A per-connection or per-address limit on conversations is reached.
+    /// A per-connection or per-address limit on conversations is reached, or
+    /// the transcript emails of a conversation.
     TooMany,
+    /// The store sends no email (a transcript cannot be emailed).
+    EmailUnavailable,
     /// The server failed; retry.
     Internal,
 }
@@ -877,6 +899,9 @@ mod tests {
             ClientMessage::Read { seq: 2 },
             ClientMessage::End,
             ClientMessage::Rate { score: 5 },
+            ClientMessage::EmailTranscript {
+                email: "léa@example.com".into(),
+            },
             ClientMessage::Ping { nonce: 7 },
         ] {
             round_trip(msg);
@@ -931,6 +956,9 @@ mod tests {
                 rate: true,
             },
             ServerMessage::Rated { score: 4 },
+            ServerMessage::TranscriptQueued {
+                email: "lea@example.com".into(),
+            },
             ServerMessage::Pong { nonce: 7 },
             ServerMessage::Error {
                 code: ProtocolError::Malformed,

@@ -843,3 +843,133 @@ async fn a_shopper_who_left_before_the_answer_gets_it_by_email_in_their_language
         "none to Max, who stayed; one for Léa's chat"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shopper_gets_the_chat_transcript_they_ask_for_in_their_language_three_times_at_most() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let addr = server.addr;
+    let mut robin = ws(
+        format!("ws://{addr}/ws/v1/agent"),
+        ("authorization", format!("Bearer {}", server.token)),
+    )
+    .await;
+    common::send(&mut robin, json!({"type": "hello"})).await;
+    common::skip_to(&mut robin, "welcome").await;
+    let mut lea = ws(
+        format!("ws://{addr}/ws/v1?site=demo"),
+        ("origin", format!("http://{addr}")),
+    )
+    .await;
+    common::send(&mut lea, json!({"type": "hello"})).await;
+    common::skip_to(&mut lea, "welcome").await;
+    // Before any conversation there is nothing to send.
+    common::send(
+        &mut lea,
+        json!({"type": "email_transcript", "email": "lea@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        common::skip_to(&mut lea, "error").await["code"],
+        "not_started"
+    );
+    common::send(&mut lea, json!({"type": "start", "locale": "fr-FR"})).await;
+    let id = common::skip_to(&mut lea, "started").await["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    common::send(&mut robin, json!({"type": "accept", "conversation": id})).await;
+    common::skip_to(&mut lea, "agent_joined").await;
+    let question = "Ma parka <script>alert(1)</script> taille-t-elle petit ? \u{202e}ثلاثة";
+    common::send(
+        &mut lea,
+        json!({"type": "send", "client_id": "l1", "text": question}),
+    )
+    .await;
+    common::skip_to(&mut lea, "ack").await;
+    common::send(
+        &mut robin,
+        json!({"type": "send", "conversation": id, "client_id": "r1", "text": "Elle taille normalement."}),
+    )
+    .await;
+    common::skip_to(&mut lea, "message").await;
+    // Not an address: refused, nothing queued.
+    common::send(
+        &mut lea,
+        json!({"type": "email_transcript", "email": "lea at example"}),
+    )
+    .await;
+    assert_eq!(common::skip_to(&mut lea, "error").await["code"], "invalid");
+    common::send(
+        &mut lea,
+        json!({"type": "email_transcript", "email": " Lea@Example.com "}),
+    )
+    .await;
+    let queued = common::skip_to(&mut lea, "transcript_queued").await;
+    assert_eq!(queued["email"], "lea@example.com");
+    let received = sink.await_messages(1).await;
+    let (raw, mail) = &received[0];
+    assert_eq!(mail["rcpt_tos"], json!(["lea@example.com"]));
+    assert_eq!(mail["subject"], "Northwind Outfitters : votre conversation");
+    assert_eq!(header(mail, "Content-Language"), Some("fr"));
+    let text = part(mail, "text/plain");
+    assert!(text.contains("une copie de votre conversation"), "{text}");
+    assert!(text.contains(&format!("> Vous: {question}")), "{text}");
+    assert!(text.contains("> Robin: Elle taille normalement."), "{text}");
+    let html = part(mail, "text/html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(!html.contains("<script>"), "{raw}");
+    // Two more are fine; the fourth is refused and never sent.
+    for _ in 0..2 {
+        common::send(
+            &mut lea,
+            json!({"type": "email_transcript", "email": "lea@example.com"}),
+        )
+        .await;
+        common::skip_to(&mut lea, "transcript_queued").await;
+    }
+    common::send(
+        &mut lea,
+        json!({"type": "email_transcript", "email": "someone-else@example.com"}),
+    )
+    .await;
+    assert_eq!(common::skip_to(&mut lea, "error").await["code"], "too_many");
+    let all = sink.await_messages(3).await;
+    assert!(
+        all.iter()
+            .all(|(_, mail)| mail["rcpt_tos"] == json!(["lea@example.com"])),
+        "{all:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_that_sends_no_email_says_so_when_a_transcript_is_asked_for() {
+    let server = serve(None).await;
+    let addr = server.addr;
+    // Robin is online, so the chat starts.
+    let mut robin = ws(
+        format!("ws://{addr}/ws/v1/agent"),
+        ("authorization", format!("Bearer {}", server.token)),
+    )
+    .await;
+    common::send(&mut robin, json!({"type": "hello"})).await;
+    common::skip_to(&mut robin, "welcome").await;
+    let mut max = ws(
+        format!("ws://{addr}/ws/v1?site=demo"),
+        ("origin", format!("http://{addr}")),
+    )
+    .await;
+    common::send(&mut max, json!({"type": "hello"})).await;
+    common::skip_to(&mut max, "welcome").await;
+    common::send(&mut max, json!({"type": "start", "locale": "en"})).await;
+    common::skip_to(&mut max, "started").await;
+    common::send(
+        &mut max,
+        json!({"type": "email_transcript", "email": "max@example.com"}),
+    )
+    .await;
+    assert_eq!(
+        common::skip_to(&mut max, "error").await["code"],
+        "email_unavailable"
+    );
+}

@@ -11,12 +11,15 @@ use crate::AppState;
 use crate::db::now;
 use aisle_core::protocol::{
     AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
-    ConversationStatus, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, QueueSummary,
+    ConversationStatus, MAX_TRANSCRIPT_EMAILS, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, QueueSummary,
     ServerMessage, is_client_token,
 };
 
 /// Messages replayed per database page on resume.
 const REPLAY_PAGE: i64 = 200;
+
+/// Newest messages of a conversation read for its transcript email.
+const TRANSCRIPT_MESSAGES: u32 = 300;
 
 /// One shopper connection.
 pub struct ShopperPeer {
@@ -121,6 +124,7 @@ impl ShopperPeer {
             }
             ClientMessage::End => self.end(io).await?,
             ClientMessage::Rate { score } => self.rate(score, io).await?,
+            ClientMessage::EmailTranscript { email } => self.email_transcript(&email, io).await?,
         }
         Ok(Flow::Continue)
     }
@@ -445,6 +449,66 @@ impl ShopperPeer {
         Ok(())
     }
 
+    /// `email_transcript`: queues a copy of the conversation for `email`, in
+    /// the shopper's language; at most [`MAX_TRANSCRIPT_EMAILS`] per
+    /// conversation (and the outbox's limit per address and day).
+    async fn email_transcript(&mut self, email: &str, io: &mut Io<'_>) -> anyhow::Result<()> {
+        let Some(id) = self.conversation.clone() else {
+            io.error(ProtocolError::NotStarted, "no conversation to send")
+                .await;
+            return Ok(());
+        };
+        let Ok(email) = aisle_core::order::normalize_email(email) else {
+            io.error(ProtocolError::Invalid, "not an email address")
+                .await;
+            return Ok(());
+        };
+        let Some(site) = self
+            .state
+            .sites
+            .get(&self.site)
+            .filter(|site| site.config.email.is_some())
+        else {
+            io.error(ProtocolError::EmailUnavailable, "this store sends no email")
+                .await;
+            return Ok(());
+        };
+        let db = &self.state.db;
+        // Two tabs asking at once count once each, never past the limit.
+        let _conversation = self.state.chat.lock_conversation(&id).await;
+        let asked = crate::email::store::transcripts_of(db, &self.site, &id).await?;
+        if asked >= i64::from(MAX_TRANSCRIPT_EMAILS) {
+            io.error(
+                ProtocolError::TooMany,
+                format!("at most {MAX_TRANSCRIPT_EMAILS} transcript emails per conversation"),
+            )
+            .await;
+            return Ok(());
+        }
+        let Some(conversation) = store::get(db, &self.site, &id).await? else {
+            io.error(ProtocolError::NotStarted, "no conversation to send")
+                .await;
+            return Ok(());
+        };
+        let (messages, older) = store::messages_before(db, &id, u64::MAX, TRANSCRIPT_MESSAGES).await?;
+        let lines: Vec<crate::email::compose::TranscriptLine> = messages
+            .into_iter()
+            .filter(|m| m.author != Party::System)
+            .map(|m| crate::email::compose::TranscriptLine {
+                agent: (m.author == Party::Agent)
+                    .then(|| m.name.clone().unwrap_or_else(|| site.name.clone())),
+                text: m.text,
+            })
+            .collect();
+        let locale = conversation.context.locale.as_deref().unwrap_or("en");
+        let lang = crate::assist::text::Lang::from_tag(locale);
+        crate::email::transcript(&self.state, &site, lang, &id, &email, &lines, older).await;
+        io.send(&ServerMessage::TranscriptQueued { email }).await;
+        tracing::info!(site = self.site, conversation = id, "transcript email queued");
+        Ok(())
+    }
+
+
     /// `rate`: CSAT of a conversation an agent answered and that is closed.
     async fn rate(&mut self, score: u8, io: &mut Io<'_>) -> anyhow::Result<()> {
         let Some(id) = self.conversation.clone() else {
@@ -519,4 +583,5 @@ impl Peer for ShopperPeer {
     async fn leave(self) {
         self.state.chat.remove_shopper(self.conn);
     }
+
 }

@@ -98,6 +98,63 @@ pub fn missed_reply(
     build(site, config, lang, conversation, recipient, &content)
 }
 
+/// Most characters of a conversation copied into a transcript email (the
+/// newest lines are kept; the message stays far below
+/// [`super::MAX_MESSAGE_BYTES`] even in Thai or Chinese).
+pub const MAX_TRANSCRIPT_CHARS: usize = 12_000;
+
+/// One line of a transcript: who said it (`None`: the shopper) and what.
+pub struct TranscriptLine {
+    /// The agent's display name; `None` for the shopper.
+    pub agent: Option<String>,
+    /// The words, as typed.
+    pub text: String,
+}
+
+/// The copy of a conversation the shopper asked for, to `recipient`: the
+/// newest lines that fit in [`MAX_TRANSCRIPT_CHARS`], oldest first, each
+/// labelled with who said it; `older`: the conversation has lines before
+/// `lines`.
+pub fn transcript(
+    site: &Site,
+    config: &EmailConfig,
+    lang: Lang,
+    conversation: &str,
+    recipient: &str,
+    lines: &[TranscriptLine],
+    older: bool,
+) -> anyhow::Result<Composed> {
+    let t = texts(site, lang);
+    let values = [("store", site.name.as_str())];
+    let mut kept = Vec::new();
+    let mut budget = MAX_TRANSCRIPT_CHARS;
+    for line in lines.iter().rev() {
+        let who = line.agent.as_deref().unwrap_or(t.email_transcript_you);
+        let said = format!("{who}: {}", line.text);
+        let n = said.chars().count();
+        if n > budget {
+            break;
+        }
+        budget -= n;
+        kept.push(said);
+    }
+    let earlier = older || kept.len() < lines.len();
+    kept.reverse();
+    let mut paragraphs = vec![fill(t.email_transcript_body, &values)];
+    if earlier {
+        paragraphs.push(t.email_transcript_earlier.to_owned());
+    }
+    let content = Content {
+        subject: fill(t.email_transcript_subject, &values),
+        paragraphs,
+        list: None,
+        quoted: Some(kept.join("\n\n")),
+        quoted_heading: Some(t.email_transcript_heading.to_owned()),
+        thread: None,
+    };
+    build(site, config, lang, conversation, recipient, &content)
+}
+
 /// A message to an agent of the site (an invitation to the team, a
 /// password-reset link): plain text, in English (the console's language is
 /// the agent's choice in their browser, unknown here), never quoting anything

@@ -185,6 +185,8 @@ pub enum Kind {
     AgentInvite,
     /// A link to set a new password (to an agent).
     PasswordReset,
+    /// A copy of a live chat the shopper asked for.
+    Transcript,
 }
 
 impl Kind {
@@ -197,6 +199,7 @@ impl Kind {
             Kind::MissedReply => "missed_reply",
             Kind::AgentInvite => "agent_invite",
             Kind::PasswordReset => "password_reset",
+            Kind::Transcript => "transcript",
         }
     }
 }
@@ -390,6 +393,32 @@ pub async fn missed_reply(
         state,
         &site.id,
         Kind::MissedReply,
+        conversation,
+        recipient,
+        composed,
+    )
+    .await;
+}
+
+/// Queues the copy of conversation `conversation` its shopper asked for (a
+/// site without an `email` block sends nothing: the caller checks first).
+pub async fn transcript(
+    state: &crate::AppState,
+    site: &crate::sites::Site,
+    lang: crate::assist::text::Lang,
+    conversation: &str,
+    recipient: &str,
+    lines: &[compose::TranscriptLine],
+    older: bool,
+) {
+    let Some(config) = &site.config.email else {
+        return;
+    };
+    let composed = compose::transcript(site, config, lang, conversation, recipient, lines, older);
+    finish(
+        state,
+        &site.id,
+        Kind::Transcript,
         conversation,
         recipient,
         composed,

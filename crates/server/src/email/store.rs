@@ -208,3 +208,15 @@ pub async fn add_shopper_reply(
         .await?;
     Ok(())
 }
+
+/// Transcript emails conversation `id` of `site` asked for so far (sent,
+/// waiting or failed).
+pub async fn transcripts_of(db: &SqlitePool, site: &str, id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM email_outbox WHERE site_id = ? AND reference = ? AND kind = 'transcript'",
+    )
+    .bind(site)
+    .bind(id)
+    .fetch_one(db)
+    .await
+}

@@ -126,4 +126,9 @@ pub static EN: Text<'static> = Text {
     email_missed_subject: "{store}: {agent} answered you",
     email_missed_body: "You left the chat before {agent} could answer. Here is what they wrote:",
     email_missed_next: "To go on, open the chat on our site again: your conversation is still there.",
+    email_transcript_subject: "{store}: your conversation",
+    email_transcript_body: "Here is a copy of your conversation with {store}, as you asked.",
+    email_transcript_heading: "Your conversation",
+    email_transcript_you: "You",
+    email_transcript_earlier: "(Earlier messages are not included.)",
 };

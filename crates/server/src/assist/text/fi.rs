@@ -126,4 +126,9 @@ pub static FI: Text<'static> = Text {
     email_missed_subject: "{store}: {agent} vastasi sinulle",
     email_missed_body: "Poistuit keskustelusta ennen kuin {agent} ehti vastata. Tässä vastaus:",
     email_missed_next: "Jatka avaamalla keskustelu uudelleen sivustollamme: keskustelusi odottaa siellä.",
+    email_transcript_subject: "{store}: keskustelusi",
+    email_transcript_body: "Tässä on pyytämäsi kopio keskustelustasi ({store}).",
+    email_transcript_heading: "Keskustelusi",
+    email_transcript_you: "Sinä",
+    email_transcript_earlier: "(Vanhempia viestejä ei ole mukana.)",
 };

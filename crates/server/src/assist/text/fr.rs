@@ -126,4 +126,9 @@ pub static FR: Text<'static> = Text {
     email_missed_subject: "{store} : {agent} vous a répondu",
     email_missed_body: "Vous avez quitté la discussion avant que {agent} ne puisse répondre. Voici sa réponse :",
     email_missed_next: "Pour continuer, rouvrez la discussion sur notre site : votre conversation vous y attend.",
+    email_transcript_subject: "{store} : votre conversation",
+    email_transcript_body: "Voici, comme demandé, une copie de votre conversation avec {store}.",
+    email_transcript_heading: "Votre conversation",
+    email_transcript_you: "Vous",
+    email_transcript_earlier: "(Les messages plus anciens ne sont pas inclus.)",
 };

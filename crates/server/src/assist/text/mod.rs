@@ -397,6 +397,16 @@ text_table! {
     email_missed_body,
     /// Its last line: how to go on.
     email_missed_next,
+    /// Subject of the transcript the shopper asked for; `{store}`.
+    email_transcript_subject,
+    /// Its opening paragraph; `{store}`.
+    email_transcript_body,
+    /// Heading above the conversation.
+    email_transcript_heading,
+    /// How the shopper's own lines are labelled ("You: …").
+    email_transcript_you,
+    /// Said first when the oldest messages did not fit.
+    email_transcript_earlier,
 }
 
 // One file per language.

@@ -126,4 +126,9 @@ pub static TH: Text<'static> = Text {
     email_missed_subject: "{store}: {agent} ตอบคุณแล้ว",
     email_missed_body: "คุณออกจากแชทก่อนที่ {agent} จะตอบ นี่คือคำตอบ:",
     email_missed_next: "หากต้องการคุยต่อ เปิดแชทบนเว็บไซต์ของเราอีกครั้ง บทสนทนาของคุณยังอยู่",
+    email_transcript_subject: "{store}: บทสนทนาของคุณ",
+    email_transcript_body: "นี่คือสำเนาบทสนทนาของคุณกับ {store} ตามที่คุณขอ",
+    email_transcript_heading: "บทสนทนาของคุณ",
+    email_transcript_you: "คุณ",
+    email_transcript_earlier: "(ไม่รวมข้อความก่อนหน้านี้)",
 };

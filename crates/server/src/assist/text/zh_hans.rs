@@ -126,4 +126,9 @@ pub static ZH_HANS: Text<'static> = Text {
     email_missed_subject: "{store}：{agent} 已回复您",
     email_missed_body: "在 {agent} 回复之前，您已离开对话。以下是回复内容：",
     email_missed_next: "如需继续，请在我们的网站上重新打开对话：您的对话仍然保留。",
+    email_transcript_subject: "{store}：您的对话记录",
+    email_transcript_body: "这是您要求的与 {store} 的对话记录副本。",
+    email_transcript_heading: "您的对话",
+    email_transcript_you: "您",
+    email_transcript_earlier: "（较早的消息未包含在内。）",
 };

@@ -126,4 +126,9 @@ pub static ZH_HANT: Text<'static> = Text {
     email_missed_subject: "{store}：{agent} 已回覆您",
     email_missed_body: "在 {agent} 回覆之前，您已離開對話。以下是回覆內容：",
     email_missed_next: "如需繼續，請在我們的網站上重新開啟對話：您的對話仍然保留。",
+    email_transcript_subject: "{store}：您的對話記錄",
+    email_transcript_body: "這是您要求的與 {store} 的對話記錄副本。",
+    email_transcript_heading: "您的對話",
+    email_transcript_you: "您",
+    email_transcript_earlier: "（較早的訊息未包含在內。）",
 };
