@@ -83,7 +83,7 @@ test("Aisle('trigger', id) shows a campaign on demand, and its button opens the 
   const message = page.getByRole('group', { name: 'Message from the store' });
   await expect(message).toContainText('Not sure which parka is warm enough?');
   await message.getByRole('button', { name: 'Take the quiz' }).click();
-  await expect(page).toHaveURL(/\/collections\/winter\?quiz=parka$/);
+  await expect(page).toHaveURL(/\/collections\/winter\?quiz=parka&utm_source=aisle&utm_medium=chat&utm_campaign=parka-quiz$/);
 });
 
 test("a stub's queued Aisle('trigger', id) loads the widget at once and shows the campaign, with no interaction", async ({ page }) => {

@@ -83,6 +83,73 @@ pub struct Campaign {
     pub variants: Vec<Variant>,
     /// The discount code `{{campaign.code}}` stands for, if any.
     pub code: Option<Code>,
+    /// Whether its links carry `utm_source=aisle&utm_medium=chat&utm_campaign=<id>`
+    /// ([`tag_link`]; `"utm": false` in the file turns it off).
+    pub utm: bool,
+}
+
+/// `url` with the UTM parameters that tell the store's analytics a visit came
+/// from campaign `campaign` of Aisle: `utm_source=aisle`, `utm_medium=chat`,
+/// `utm_campaign=<campaign>` (percent-encoded), added before any `#fragment`.
+/// A parameter the marketer already wrote in the link is kept as written.
+///
+/// ```
+/// use aisle_core::campaign::tag_link;
+/// assert_eq!(
+///     tag_link("/collections/winter#top", "bf-sitewide"),
+///     "/collections/winter?utm_source=aisle&utm_medium=chat&utm_campaign=bf-sitewide#top"
+/// );
+/// assert_eq!(
+///     tag_link("https://shop.example/?ref=x&utm_source=mail", "été"),
+///     "https://shop.example/?ref=x&utm_source=mail&utm_medium=chat&utm_campaign=%C3%A9t%C3%A9"
+/// );
+/// ```
+pub fn tag_link(url: &str, campaign: &str) -> String {
+    let (head, fragment) = match url.find('#') {
+        Some(i) => url.split_at(i),
+        None => (url, ""),
+    };
+    let query = head.split_once('?').map_or("", |(_, q)| q);
+    let has = |name: &str| {
+        query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(name))
+    };
+    let mut out = String::from(head);
+    let mut sep = if head.contains('?') {
+        if head.ends_with('?') || head.ends_with('&') {
+            ""
+        } else {
+            "&"
+        }
+    } else {
+        "?"
+    };
+    let mut id = String::new();
+    for b in campaign.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            id.push(char::from(b));
+        } else {
+            id.push('%');
+            id.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            id.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+    for (name, value) in [
+        ("utm_source", "aisle"),
+        ("utm_medium", "chat"),
+        ("utm_campaign", id.as_str()),
+    ] {
+        if !has(name) {
+            out.push_str(sep);
+            out.push_str(name);
+            out.push('=');
+            out.push_str(value);
+            sep = "&";
+        }
+    }
+    out.push_str(fragment);
+    out
 }
 
 /// One message variant of an A/B test.

@@ -18,7 +18,7 @@ use aisle_core::api::{
 };
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{
-    CampaignError, CampaignFile, Code, Text, decide, parse_campaigns, template,
+    ActionKind, CampaignError, CampaignFile, Code, Text, decide, parse_campaigns, template,
 };
 use axum::Json;
 use axum::extract::State;
@@ -167,6 +167,23 @@ pub fn for_widget(file: CampaignFile) -> CampaignFile {
     CampaignFile::new(file.version, campaigns)
 }
 
+/// `file` with UTM parameters on every link of a campaign that keeps them
+/// (`"utm"`, on unless the marketer turns it off): the store's analytics
+/// then credit the visit to the campaign ([`aisle_core::campaign::tag_link`]).
+pub fn with_utm(mut file: CampaignFile) -> CampaignFile {
+    for campaign in &mut file.campaigns {
+        if !campaign.utm {
+            continue;
+        }
+        for action in &mut campaign.actions {
+            if let ActionKind::OpenUrl(url) = &mut action.kind {
+                *url = aisle_core::campaign::tag_link(url, &campaign.id);
+            }
+        }
+    }
+    file
+}
+
 /// How many days of opening hours the feed carries.
 const FEED_OPEN_DAYS: i64 = 8;
 
@@ -189,6 +206,7 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
     } else {
         for_widget(file)
     };
+    let file = with_utm(file);
     let open = site_entry
         .config
         .business_hours

@@ -1032,3 +1032,58 @@ async fn the_feed_carries_variants_and_filled_codes_and_the_site_file_a_threshol
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn campaign_links_carry_utm_parameters_unless_the_marketer_turns_them_off() {
+    let demo = demo_with(Network::default()).await;
+    let file = r##"{"version": 1, "campaigns": [
+      {"id": "bf sale", "message": "25% off", "actions": [
+        {"label": "Shop", "open_url": "/collections/winter?size=m#grid"},
+        {"label": "Lookbook", "open_url": "https://lookbook.example/?utm_source=newsletter"},
+        {"label": "Chat", "open_chat": true}]},
+      {"id": "quiet", "message": "Hi", "utm": false,
+       "actions": [{"label": "Quiz", "open_url": "/quiz"}]}
+    ]}"##;
+    aisle_server::campaigns::push(&demo.state.db, "demo", file)
+        .await
+        .unwrap();
+    let (status, body) = call(
+        &demo,
+        "GET",
+        "/api/sites/demo/campaigns/feed",
+        None,
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let feed = aisle_core::campaign::feed::decode(body["feed"].as_str().unwrap()).unwrap();
+    let urls = |id: &str| -> Vec<String> {
+        let campaign = feed.file.campaigns.iter().find(|c| c.id == id).unwrap();
+        campaign
+            .actions
+            .iter()
+            .filter_map(|a| match &a.kind {
+                aisle_core::campaign::ActionKind::OpenUrl(url) => Some(url.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        urls("bf sale"),
+        [
+            "/collections/winter?size=m&utm_source=aisle&utm_medium=chat&utm_campaign=bf%20sale#grid",
+            // The marketer's own source stays.
+            "https://lookbook.example/?utm_source=newsletter&utm_medium=chat&utm_campaign=bf%20sale",
+        ]
+    );
+    assert_eq!(urls("quiet"), ["/quiz"]);
+    // `utm` must be a boolean, reported with its place.
+    let bad = r#"{"version": 1, "campaigns": [{"id": "x", "message": "m", "utm": "no"}]}"#;
+    let errors = aisle_core::campaign::parse_campaigns(bad).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.to_string().contains("$.campaigns[0].utm")),
+        "{errors:?}"
+    );
+}

@@ -917,7 +917,10 @@ async fn a_shopper_gets_the_chat_transcript_they_ask_for_in_their_language_three
     assert!(text.contains(&format!("> Vous: {question}")), "{text}");
     assert!(text.contains("> Robin: Elle taille normalement."), "{text}");
     let html = part(mail, "text/html");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(!html.contains("<script>"), "{raw}");
     // Two more are fine; the fourth is refused and never sent.
     for _ in 0..2 {

@@ -65,6 +65,7 @@ const CAMPAIGN_FIELDS: &[&str] = &[
     "variants",
     "code",
     "codes",
+    "utm",
 ];
 /// Fewest and most message variants of an A/B test.
 pub const VARIANTS: std::ops::RangeInclusive<usize> = 2..=4;
@@ -364,6 +365,7 @@ impl Checker {
             field(members, "enabled").map(|j| self.boolean(j, &format!("{path}.enabled")));
         let actions =
             field(members, "actions").map(|j| self.actions(j, &format!("{path}.actions")));
+        let utm = field(members, "utm").map(|j| self.boolean(j, &format!("{path}.utm")));
         // After every text, so a `{{campaign.code}}` anywhere is checked.
         let code = self.code(members, path);
         Some(Campaign {
@@ -381,6 +383,7 @@ impl Checker {
             actions: actions.unwrap_or(Some(Vec::new()))?,
             variants: variants.unwrap_or(Some(Vec::new()))?,
             code: code?,
+            utm: utm.unwrap_or(Some(true))?,
         })
     }
 

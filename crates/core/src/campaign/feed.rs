@@ -354,6 +354,9 @@ pub fn decode(text: &str) -> Option<Feed> {
             message: r.localized(),
         }),
         code: None,
+        // Not in the feed: the server tags the links before encoding
+        // ([`super::tag_link`]); the widget never tags them again.
+        utm: true,
     });
     (!r.bad && r.rest.is_empty()).then(|| Feed {
         file: CampaignFile::new(version, campaigns),

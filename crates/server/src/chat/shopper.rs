@@ -11,8 +11,8 @@ use crate::AppState;
 use crate::db::now;
 use aisle_core::protocol::{
     AgentServerMessage, ChatContext, ChatMessage, ClientMessage, ConversationState,
-    ConversationStatus, MAX_TRANSCRIPT_EMAILS, OfflineReason, PROTOCOL_VERSION, Party, ProtocolError, QueueSummary,
-    ServerMessage, is_client_token,
+    ConversationStatus, MAX_TRANSCRIPT_EMAILS, OfflineReason, PROTOCOL_VERSION, Party,
+    ProtocolError, QueueSummary, ServerMessage, is_client_token,
 };
 
 /// Messages replayed per database page on resume.
@@ -490,7 +490,8 @@ impl ShopperPeer {
                 .await;
             return Ok(());
         };
-        let (messages, older) = store::messages_before(db, &id, u64::MAX, TRANSCRIPT_MESSAGES).await?;
+        let (messages, older) =
+            store::messages_before(db, &id, u64::MAX, TRANSCRIPT_MESSAGES).await?;
         let lines: Vec<crate::email::compose::TranscriptLine> = messages
             .into_iter()
             .filter(|m| m.author != Party::System)
@@ -504,10 +505,13 @@ impl ShopperPeer {
         let lang = crate::assist::text::Lang::from_tag(locale);
         crate::email::transcript(&self.state, &site, lang, &id, &email, &lines, older).await;
         io.send(&ServerMessage::TranscriptQueued { email }).await;
-        tracing::info!(site = self.site, conversation = id, "transcript email queued");
+        tracing::info!(
+            site = self.site,
+            conversation = id,
+            "transcript email queued"
+        );
         Ok(())
     }
-
 
     /// `rate`: CSAT of a conversation an agent answered and that is closed.
     async fn rate(&mut self, score: u8, io: &mut Io<'_>) -> anyhow::Result<()> {
@@ -583,5 +587,4 @@ impl Peer for ShopperPeer {
     async fn leave(self) {
         self.state.chat.remove_shopper(self.conn);
     }
-
 }
