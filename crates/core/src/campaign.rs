@@ -86,6 +86,29 @@ pub struct Campaign {
     /// Whether its links carry `utm_source=aisle&utm_medium=chat&utm_campaign=<id>`
     /// ([`tag_link`]; `"utm": false` in the file turns it off).
     pub utm: bool,
+    /// Product cards under the message (at most [`MAX_PRODUCTS`]): "customers
+    /// also bought", the other half of a free-shipping nudge.
+    pub products: Vec<Product>,
+}
+
+/// Most product cards one campaign shows.
+pub const MAX_PRODUCTS: usize = 3;
+
+/// A product card under a campaign message: a picture, a title, a price and a
+/// link, as the marketer wrote them in the campaign file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    /// The store's SKU or product handle; a product already in the visitor's
+    /// cart is not shown.
+    pub id: String,
+    /// The product's name (also the picture's text alternative).
+    pub title: Text,
+    /// The price as shoppers read it (`"€29"`, or per language).
+    pub price: Option<Text>,
+    /// The picture: a path on the store or an `https://` URL.
+    pub image: Option<String>,
+    /// The product page: a path on the store or an http(s) URL.
+    pub url: String,
 }
 
 /// `url` with the UTM parameters that tell the store's analytics a visit came

@@ -363,3 +363,25 @@ fn extreme_times_saturate_instead_of_overflowing() {
         assert_eq!(shown, spent > 60_000, "spent {spent} ms");
     }
 }
+
+#[test]
+fn product_cards_are_checked_with_their_places() {
+    let text = r#"{"version": 1, "campaigns": [
+  {"id": "a", "message": "m", "products": [
+    {"id": "gloves", "titel": "Gloves", "url": "/products/gloves"},
+    {"id": "hat", "title": "Hat", "url": "javascript:alert(1)", "image": "http://cdn.example/hat.jpg"}]},
+  {"id": "b", "message": "m", "products": [
+    {"id": "1", "title": "1", "url": "/1"}, {"id": "2", "title": "2", "url": "/2"},
+    {"id": "3", "title": "3", "url": "/3"}, {"id": "4", "title": "4", "url": "/4"}]}
+]}"#;
+    assert_eq!(
+        errors(text),
+        [
+            r#"3:5: $.campaigns[0].products[0]: missing field "title""#,
+            r#"3:22: $.campaigns[0].products[0].titel: unknown field "titel" (did you mean "title"?)"#,
+            r#"4:42: $.campaigns[0].products[1].url: must be a path (/products/gloves) or an http(s) URL"#,
+            r#"4:74: $.campaigns[0].products[1].image: must be a path (/images/gloves.jpg) or an https:// URL"#,
+            r#"5:43: $.campaigns[1].products: list 1 to 3 products, found 4"#,
+        ]
+    );
+}

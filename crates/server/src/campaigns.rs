@@ -167,7 +167,8 @@ pub fn for_widget(file: CampaignFile) -> CampaignFile {
     CampaignFile::new(file.version, campaigns)
 }
 
-/// `file` with UTM parameters on every link of a campaign that keeps them
+/// `file` with UTM parameters on every link (buttons, product cards) of a
+/// campaign that keeps them
 /// (`"utm"`, on unless the marketer turns it off): the store's analytics
 /// then credit the visit to the campaign ([`aisle_core::campaign::tag_link`]).
 pub fn with_utm(mut file: CampaignFile) -> CampaignFile {
@@ -179,6 +180,9 @@ pub fn with_utm(mut file: CampaignFile) -> CampaignFile {
             if let ActionKind::OpenUrl(url) = &mut action.kind {
                 *url = aisle_core::campaign::tag_link(url, &campaign.id);
             }
+        }
+        for product in &mut campaign.products {
+            product.url = aisle_core::campaign::tag_link(&product.url, &campaign.id);
         }
     }
     file

@@ -1040,7 +1040,8 @@ async fn campaign_links_carry_utm_parameters_unless_the_marketer_turns_them_off(
       {"id": "bf sale", "message": "25% off", "actions": [
         {"label": "Shop", "open_url": "/collections/winter?size=m#grid"},
         {"label": "Lookbook", "open_url": "https://lookbook.example/?utm_source=newsletter"},
-        {"label": "Chat", "open_chat": true}]},
+        {"label": "Chat", "open_chat": true}],
+       "products": [{"id": "gloves", "title": "Gloves", "url": "/products/gloves"}]},
       {"id": "quiet", "message": "Hi", "utm": false,
        "actions": [{"label": "Quiz", "open_url": "/quiz"}]}
     ]}"##;
@@ -1077,6 +1078,16 @@ async fn campaign_links_carry_utm_parameters_unless_the_marketer_turns_them_off(
         ]
     );
     assert_eq!(urls("quiet"), ["/quiz"]);
+    let sale = feed
+        .file
+        .campaigns
+        .iter()
+        .find(|c| c.id == "bf sale")
+        .unwrap();
+    assert_eq!(
+        sale.products[0].url,
+        "/products/gloves?utm_source=aisle&utm_medium=chat&utm_campaign=bf%20sale"
+    );
     // `utm` must be a boolean, reported with its place.
     let bad = r#"{"version": 1, "campaigns": [{"id": "x", "message": "m", "utm": "no"}]}"#;
     let errors = aisle_core::campaign::parse_campaigns(bad).unwrap_err();

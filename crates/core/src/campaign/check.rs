@@ -8,7 +8,8 @@ use super::json::{self, Json, Pos, Value};
 use super::time::parse_rfc3339;
 use super::{
     Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, Device, Frequency,
-    PathTest, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind, template,
+    MAX_PRODUCTS, PathTest, Product, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
+    template,
 };
 use std::fmt;
 
@@ -66,7 +67,9 @@ const CAMPAIGN_FIELDS: &[&str] = &[
     "code",
     "codes",
     "utm",
+    "products",
 ];
+const PRODUCT_FIELDS: &[&str] = &["id", "title", "price", "image", "url"];
 /// Fewest and most message variants of an A/B test.
 pub const VARIANTS: std::ops::RangeInclusive<usize> = 2..=4;
 /// Longest fixed discount code, characters.
@@ -366,6 +369,8 @@ impl Checker {
         let actions =
             field(members, "actions").map(|j| self.actions(j, &format!("{path}.actions")));
         let utm = field(members, "utm").map(|j| self.boolean(j, &format!("{path}.utm")));
+        let products =
+            field(members, "products").map(|j| self.products(j, &format!("{path}.products")));
         // After every text, so a `{{campaign.code}}` anywhere is checked.
         let code = self.code(members, path);
         Some(Campaign {
@@ -384,6 +389,7 @@ impl Checker {
             variants: variants.unwrap_or(Some(Vec::new()))?,
             code: code?,
             utm: utm.unwrap_or(Some(true))?,
+            products: products.unwrap_or(Some(Vec::new()))?,
         })
     }
 
@@ -626,6 +632,95 @@ impl Checker {
                 return None;
             }
         })
+    }
+
+    /// `"products"`: 1 to [`MAX_PRODUCTS`] cards, each with an `id`, a
+    /// `title`, a `url` and optionally a `price` and an `image`.
+    fn products(&mut self, json: &Json, path: &str) -> Option<Vec<Product>> {
+        let Value::Array(items) = &json.value else {
+            self.wrong_type(json, path, "a list of products");
+            return None;
+        };
+        if items.is_empty() || items.len() > MAX_PRODUCTS {
+            self.error(
+                json.pos,
+                path,
+                format!("list 1 to {MAX_PRODUCTS} products, found {}", items.len()),
+            );
+            return None;
+        }
+        let mut products = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            let Some(members) = self.object(item, &p, "a product", PRODUCT_FIELDS) else {
+                ok = false;
+                continue;
+            };
+            let mut required = |name: &str| {
+                let found = field(members, name);
+                if found.is_none() {
+                    self.error(item.pos, &p, format!("missing field \"{name}\""));
+                }
+                found
+            };
+            let (id, title, url) = (required("id"), required("title"), required("url"));
+            let id = id.and_then(|j| {
+                let at = format!("{p}.id");
+                let id = self.non_empty_string(j, &at)?;
+                if id.chars().count() > 64 {
+                    self.error(
+                        j.pos,
+                        &at,
+                        "at most 64 characters (the SKU or product handle)",
+                    );
+                    return None;
+                }
+                Some(id)
+            });
+            let title = title.and_then(|j| self.text(j, &format!("{p}.title")));
+            let url = url.and_then(|j| self.link(j, &format!("{p}.url"), true));
+            let price = field(members, "price").map(|j| self.text(j, &format!("{p}.price")));
+            let image = field(members, "image").map(|j| self.link(j, &format!("{p}.image"), false));
+            match (id, title, url, price, image) {
+                (
+                    Some(id),
+                    Some(title),
+                    Some(url),
+                    price @ (None | Some(Some(_))),
+                    image @ (None | Some(Some(_))),
+                ) => {
+                    products.push(Product {
+                        id,
+                        title,
+                        url,
+                        price: price.flatten(),
+                        image: image.flatten(),
+                    });
+                }
+                _ => ok = false,
+            }
+        }
+        ok.then_some(products)
+    }
+
+    /// A path on the store (`/products/gloves`) or an `https://` URL, or
+    /// with `http` also an `http://` one; never `javascript:` or `data:`.
+    fn link(&mut self, json: &Json, path: &str, http: bool) -> Option<String> {
+        let url = self.non_empty_string(json, path)?;
+        let ok = (url.starts_with('/') && !url.starts_with("//"))
+            || url.starts_with("https://")
+            || (http && url.starts_with("http://"));
+        if !ok {
+            let want = if http {
+                "must be a path (/products/gloves) or an http(s) URL"
+            } else {
+                "must be a path (/images/gloves.jpg) or an https:// URL"
+            };
+            self.error(json.pos, path, want);
+            return None;
+        }
+        Some(url)
     }
 
     fn actions(&mut self, json: &Json, path: &str) -> Option<Vec<Action>> {

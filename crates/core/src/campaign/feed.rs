@@ -14,7 +14,7 @@
 
 use super::{
     Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
-    QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
+    Product, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
 };
 
 /// Path operators by their number in the feed (the order of [`PathTest`]).
@@ -28,13 +28,14 @@ const PATH_OPERATORS: [&str; 7] = [
     "matches",
 ];
 
-/// The feed format this code writes and reads (2: A/B variants). Discount
+/// The feed format this code writes and reads (2: A/B variants; 3: product
+/// cards). Discount
 /// code sources and the free-shipping threshold are not in it: the widget
 /// shows messages with what is the same for everyone already filled in by
 /// the server (`campaigns::for_widget`), and they come with the widget part
 /// that fills placeholders itself (each byte of the decoder is in the
 /// widget's budget).
-pub const FORMAT: i64 = 2;
+pub const FORMAT: i64 = 3;
 
 /// Deepest condition nesting [`decode`] follows (as the JSON parser's limit),
 /// so a corrupted stored copy cannot exhaust the stack.
@@ -126,6 +127,20 @@ pub fn encode(feed: &Feed) -> String {
             w.text(&v.id);
             w.int(v.weight.into());
             w.localized(&v.message);
+        }
+        w.int(c.products.len() as i64);
+        for p in &c.products {
+            w.text(&p.id);
+            w.localized(&p.title);
+            match &p.price {
+                None => w.int(0),
+                Some(price) => {
+                    w.int(1);
+                    w.localized(price);
+                }
+            }
+            w.option_text(p.image.as_deref());
+            w.text(&p.url);
         }
     }
     w.0
@@ -354,6 +369,13 @@ pub fn decode(text: &str) -> Option<Feed> {
             message: r.localized(),
         }),
         code: None,
+        products: r.list(|r| Product {
+            id: r.text(),
+            title: r.localized(),
+            price: r.flag().then(|| r.localized()),
+            image: r.flag().then(|| r.text()),
+            url: r.text(),
+        }),
         // Not in the feed: the server tags the links before encoding
         // ([`super::tag_link`]); the widget never tags them again.
         utm: true,
@@ -583,12 +605,27 @@ mod tests {
         }
         assert_eq!(decode(&format!("{demo}1,")), None, "trailing text");
         assert_eq!(
-            decode(&demo.replacen("2,", "3,", 1)),
+            decode(&demo.replacen("3,", "2,", 1)),
             None,
             "another format"
         );
-        let deep = format!("2,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
+        let deep = format!("3,0,0,1,1,1:c,0,0,1:m,1,{}", "2,".repeat(10_000));
         assert_eq!(decode(&deep), None, "nesting is bounded");
+    }
+
+    #[test]
+    fn product_cards_survive_the_round_trip() {
+        let f = feed(
+            r#"{"version": 1, "campaigns": [{"id": "also", "message": "Also bought", "products": [
+                {"id": "gloves", "title": {"en": "Gloves", "fr": "Gants"}, "price": "€29",
+                 "image": "/img/gloves.jpg", "url": "/products/gloves"},
+                {"id": "hat", "title": "Hat", "url": "https://shop.example/hat"}]}]}"#,
+        );
+        let products = &f.file.campaigns[0].products;
+        assert_eq!(products.len(), 2);
+        assert_eq!(products[0].title.for_locale("fr"), "Gants");
+        assert_eq!(products[1].price, None);
+        assert_eq!(decode(&encode(&f)), Some(f));
     }
 
     #[test]
