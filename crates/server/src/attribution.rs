@@ -32,7 +32,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::collections::BTreeMap;
 
 /// Seconds in a day.
@@ -48,7 +48,7 @@ pub fn agent_routes() -> Router<AppState> {
 /// Remembers that `visitor` interacted with `campaign` now (last touch wins),
 /// and forgets touches older than the longest attribution window.
 pub async fn touch(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     visitor: &str,
     campaign: &str,
@@ -56,7 +56,7 @@ pub async fn touch(
 ) -> sqlx::Result<()> {
     let at = now();
     sqlx::query(
-        "INSERT INTO campaign_touches (site_id, visitor, campaign_id, at, variant) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO campaign_touches (site_id, visitor, campaign_id, at, variant) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (site_id, visitor) DO UPDATE SET campaign_id = excluded.campaign_id, \
            at = excluded.at, variant = excluded.variant",
     )
@@ -67,7 +67,7 @@ pub async fn touch(
     .bind(variant)
     .execute(db)
     .await?;
-    sqlx::query("DELETE FROM campaign_touches WHERE site_id = ? AND at < ?")
+    sqlx::query("DELETE FROM campaign_touches WHERE site_id = $1 AND at < $2")
         .bind(site)
         .bind(at - i64::from(MAX_ATTRIBUTION_DAYS) * DAY)
         .execute(db)
@@ -109,12 +109,12 @@ pub async fn purchase(
     let result = sqlx::query(
         "INSERT INTO campaign_conversions \
            (site_id, order_ref, campaign_id, visitor, value_milli, currency, day, at, variant) \
-         VALUES (?1, ?2, \
+         VALUES ($1, $2, \
            (SELECT campaign_id FROM campaign_touches \
-             WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4), \
-           ?3, ?5, ?6, ?7, ?8, \
+             WHERE site_id = $1 AND visitor = $3 AND at >= $4), \
+           $3, $5, $6, $7, $8, \
            (SELECT variant FROM campaign_touches \
-             WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4)) \
+             WHERE site_id = $1 AND visitor = $3 AND at >= $4)) \
          ON CONFLICT (site_id, order_ref) DO NOTHING",
     )
     .bind(&site.id)
@@ -129,7 +129,7 @@ pub async fn purchase(
     .await?;
     let counted = result.rows_affected() == 1;
     let (campaign,): (Option<String>,) = sqlx::query_as(
-        "SELECT campaign_id FROM campaign_conversions WHERE site_id = ? AND order_ref = ?",
+        "SELECT campaign_id FROM campaign_conversions WHERE site_id = $1 AND order_ref = $2",
     )
     .bind(&site.id)
     .bind(order)
@@ -194,7 +194,7 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
         }
     }
     let events: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, day, kind, count FROM campaign_events WHERE site_id = ?",
+        "SELECT campaign_id, day, kind, count FROM campaign_events WHERE site_id = $1",
     )
     .bind(site)
     .fetch_all(db)
@@ -205,8 +205,8 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
         report.days.entry(day).or_default().add_event(&kind, count);
     }
     let sales: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, day, currency, COUNT(*), SUM(value_milli) FROM campaign_conversions \
-         WHERE site_id = ? AND campaign_id IS NOT NULL GROUP BY campaign_id, day, currency",
+        "SELECT campaign_id, day, currency, COUNT(*), CAST(SUM(value_milli) AS BIGINT) FROM campaign_conversions \
+         WHERE site_id = $1 AND campaign_id IS NOT NULL GROUP BY campaign_id, day, currency",
     )
     .bind(site)
     .fetch_all(db)
@@ -221,8 +221,8 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             .add_sales(&currency, orders, milli);
     }
     let variant_events: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, variant, kind, SUM(count) FROM campaign_variant_events \
-         WHERE site_id = ? GROUP BY campaign_id, variant, kind",
+        "SELECT campaign_id, variant, kind, CAST(SUM(count) AS BIGINT) FROM campaign_variant_events \
+         WHERE site_id = $1 GROUP BY campaign_id, variant, kind",
     )
     .bind(site)
     .fetch_all(db)
@@ -236,8 +236,8 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             .add_event(&kind, count);
     }
     let variant_sales: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, variant, currency, COUNT(*), SUM(value_milli) FROM campaign_conversions \
-         WHERE site_id = ? AND campaign_id IS NOT NULL AND variant IS NOT NULL \
+        "SELECT campaign_id, variant, currency, COUNT(*), CAST(SUM(value_milli) AS BIGINT) FROM campaign_conversions \
+         WHERE site_id = $1 AND campaign_id IS NOT NULL AND variant IS NOT NULL \
          GROUP BY campaign_id, variant, currency",
     )
     .bind(site)

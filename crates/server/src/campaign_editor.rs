@@ -343,8 +343,8 @@ async fn versions(agent: Agent, State(state): State<AppState>) -> Result<Json<Va
     may_edit(&agent)?;
     let live = crate::campaigns::live(&state.db, &agent.site).await?;
     let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT version, pushed_at, pushed_by FROM campaign_versions WHERE site_id = ? \
-         ORDER BY version DESC LIMIT ?",
+        "SELECT version, pushed_at, pushed_by FROM campaign_versions WHERE site_id = $1 \
+         ORDER BY version DESC LIMIT $2",
     )
     .bind(&agent.site)
     .bind(HISTORY_LENGTH)

@@ -26,7 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::Digest;
 
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// Why a push was refused.
 #[derive(Debug)]
@@ -47,36 +47,35 @@ impl From<sqlx::Error> for PushError {
 
 /// Validates `source` and stores it as the site's next version, pushed from
 /// the command line; returns that version.
-pub async fn push(db: &SqlitePool, site: &str, source: &str) -> Result<i64, PushError> {
+pub async fn push(db: &Db, site: &str, source: &str) -> Result<i64, PushError> {
     push_by(db, site, source, None).await
 }
 
 /// [`push`] with who pushed: an agent's name from the console, `None` for
 /// the command line (the version history shows "command line").
 pub async fn push_by(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     source: &str,
     pushed_by: Option<&str>,
 ) -> Result<i64, PushError> {
     parse_campaigns(source).map_err(PushError::Invalid)?;
     let mut tx = db.begin().await?;
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
-        .bind(site)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(PushError::UnknownSite);
-    }
-    let (next,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(version), 0) + 1 FROM campaign_versions WHERE site_id = ?",
+    // The site's counter, bumped in this transaction: its row stays locked
+    // until commit, so pushes racing on any node get consecutive versions.
+    let next: Option<(i64,)> = sqlx::query_as(
+        "UPDATE sites SET last_campaign_version = last_campaign_version + 1 WHERE id = $1 \
+         RETURNING last_campaign_version",
     )
     .bind(site)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some((next,)) = next else {
+        return Err(PushError::UnknownSite);
+    };
     sqlx::query(
         "INSERT INTO campaign_versions (site_id, version, source, pushed_at, pushed_by) \
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(site)
     .bind(next)
@@ -90,9 +89,9 @@ pub async fn push_by(
 }
 
 /// The live (newest) version of a site's campaigns: version and source.
-pub async fn live(db: &SqlitePool, site: &str) -> sqlx::Result<Option<(i64, String)>> {
+pub async fn live(db: &Db, site: &str) -> sqlx::Result<Option<(i64, String)>> {
     sqlx::query_as(
-        "SELECT version, source FROM campaign_versions WHERE site_id = ? ORDER BY version DESC LIMIT 1",
+        "SELECT version, source FROM campaign_versions WHERE site_id = $1 ORDER BY version DESC LIMIT 1",
     )
     .bind(site)
     .fetch_optional(db)
@@ -300,7 +299,7 @@ pub async fn record_event(
         });
     }
     sqlx::query(
-        "INSERT INTO campaign_events (site_id, campaign_id, day, kind, count) VALUES (?, ?, ?, ?, 1) \
+        "INSERT INTO campaign_events (site_id, campaign_id, day, kind, count) VALUES ($1, $2, $3, $4, 1) \
          ON CONFLICT (site_id, campaign_id, day, kind) DO UPDATE SET count = count + 1",
     )
     .bind(site)
@@ -312,7 +311,7 @@ pub async fn record_event(
     if let Some(variant) = &event.variant {
         sqlx::query(
             "INSERT INTO campaign_variant_events (site_id, campaign_id, variant, day, kind, count) \
-             VALUES (?, ?, ?, ?, ?, 1) \
+             VALUES ($1, $2, $3, $4, $5, 1) \
              ON CONFLICT (site_id, campaign_id, variant, day, kind) DO UPDATE SET count = count + 1",
         )
         .bind(site)

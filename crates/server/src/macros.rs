@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// A macro as the console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,11 +54,11 @@ pub const DEMO_MACROS: [(&str, &str, &str); 3] = [
 
 /// Adds the demo macros to `site` unless they are there (idempotent seeding;
 /// a merchant's edits to them stay).
-pub async fn seed_demo(db: &SqlitePool, site: &str) -> anyhow::Result<()> {
+pub async fn seed_demo(db: &Db, site: &str) -> anyhow::Result<()> {
     for (position, (id, title, body)) in DEMO_MACROS.iter().enumerate() {
         sqlx::query(
-            "INSERT OR IGNORE INTO macros (site_id, id, title, body, position, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO macros (site_id, id, title, body, position, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
         .bind(site)
         .bind(id)
@@ -73,9 +73,9 @@ pub async fn seed_demo(db: &SqlitePool, site: &str) -> anyhow::Result<()> {
 }
 
 /// `site`'s macros in picker order.
-pub async fn of_site(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<Macro>> {
+pub async fn of_site(db: &Db, site: &str) -> anyhow::Result<Vec<Macro>> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT id, title, body FROM macros WHERE site_id = ? ORDER BY position, title",
+        "SELECT id, title, body FROM macros WHERE site_id = $1 ORDER BY position, title",
     )
     .bind(site)
     .fetch_all(db)
@@ -182,7 +182,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Macro>), AppError> {
     let (title, body) = form.checked()?;
     let (count, last): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MAX(position) FROM macros WHERE site_id = ?")
+        sqlx::query_as("SELECT COUNT(*), MAX(position) FROM macros WHERE site_id = $1")
             .bind(&admin.site)
             .fetch_one(&state.db)
             .await?;
@@ -195,7 +195,7 @@ pub async fn create(
     }
     let id = format!("m-{:016x}", rand::rng().random::<u64>());
     sqlx::query(
-        "INSERT INTO macros (site_id, id, title, body, position, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO macros (site_id, id, title, body, position, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&admin.site)
     .bind(&id)
@@ -217,7 +217,7 @@ pub async fn update(
     ApiJson(form): ApiJson<MacroForm>,
 ) -> Result<Json<Macro>, AppError> {
     let (title, body) = form.checked()?;
-    let changed = sqlx::query("UPDATE macros SET title = ?, body = ? WHERE site_id = ? AND id = ?")
+    let changed = sqlx::query("UPDATE macros SET title = $1, body = $2 WHERE site_id = $3 AND id = $4")
         .bind(&title)
         .bind(&body)
         .bind(&admin.site)
@@ -241,7 +241,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let gone = sqlx::query("DELETE FROM macros WHERE site_id = ? AND id = ?")
+    let gone = sqlx::query("DELETE FROM macros WHERE site_id = $1 AND id = $2")
         .bind(&admin.site)
         .bind(&id)
         .execute(&state.db)

@@ -29,7 +29,7 @@ use aisle_core::campaign::{Code, Condition, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::collections::BTreeMap;
 
 /// Most codes one campaign's pool may hold (free and handed out together).
@@ -130,17 +130,17 @@ pub async fn code(
 
 /// The code `visitor` holds for `campaign`, handing them a free one if they
 /// have none; `None` when the pool is empty. The unique index on (site,
-/// campaign, visitor) and SQLite's one writer make it safe under any
+/// campaign, visitor) and SQLite's one writer (PostgreSQL: row locks) make it safe under any
 /// concurrency: a visitor racing themselves gets the code the winner got.
 pub async fn hand_out(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     campaign: &str,
     visitor: &str,
 ) -> sqlx::Result<Option<String>> {
     let held = || {
         sqlx::query_as::<_, (String,)>(
-            "SELECT code FROM campaign_codes WHERE site_id = ? AND campaign_id = ? AND visitor = ?",
+            "SELECT code FROM campaign_codes WHERE site_id = $1 AND campaign_id = $2 AND visitor = $3",
         )
         .bind(site)
         .bind(campaign)
@@ -150,12 +150,22 @@ pub async fn hand_out(
     if let Some((code,)) = held().await? {
         return Ok(Some(code));
     }
-    let claimed = sqlx::query_as::<_, (String,)>(
-        "UPDATE campaign_codes SET visitor = ?3, handed_at = ?4 \
+    // PostgreSQL: racing requests skip a code another one is claiming (the
+    // row lock), so no code goes to two visitors and none waits for nothing.
+    let sql = if crate::db::is_postgres(db) {
+        "UPDATE campaign_codes SET visitor = $3, handed_at = $4 \
+         WHERE site_id = $1 AND campaign_id = $2 AND visitor IS NULL \
+           AND code = (SELECT code FROM campaign_codes \
+                       WHERE site_id = $1 AND campaign_id = $2 AND visitor IS NULL \
+                       LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING code"
+    } else {
+        "UPDATE campaign_codes SET visitor = $3, handed_at = $4 \
          WHERE rowid = (SELECT rowid FROM campaign_codes \
-                        WHERE site_id = ?1 AND campaign_id = ?2 AND visitor IS NULL LIMIT 1) \
-         RETURNING code",
-    )
+                        WHERE site_id = $1 AND campaign_id = $2 AND visitor IS NULL LIMIT 1) \
+         RETURNING code"
+    };
+    let claimed = sqlx::query_as::<_, (String,)>(sql)
     .bind(site)
     .bind(campaign)
     .bind(visitor)
@@ -227,12 +237,12 @@ impl std::fmt::Display for AddError {
 /// a code trimmed) to `campaign`'s pool on `site`, in one transaction: a bad
 /// line or a pool over [`MAX_CODES_PER_CAMPAIGN`] adds nothing.
 pub async fn add_codes(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     campaign: &str,
     text: &str,
 ) -> Result<Added, AddError> {
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = $1")
         .bind(site)
         .fetch_optional(db)
         .await?;
@@ -274,7 +284,7 @@ pub async fn add_codes(
     let mut added = 0u64;
     for code in &codes {
         let result = sqlx::query(
-            "INSERT INTO campaign_codes (site_id, campaign_id, code) VALUES (?, ?, ?) \
+            "INSERT INTO campaign_codes (site_id, campaign_id, code) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING",
         )
         .bind(site)
@@ -285,7 +295,7 @@ pub async fn add_codes(
         added += result.rows_affected();
     }
     let (held,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM campaign_codes WHERE site_id = ? AND campaign_id = ?")
+        sqlx::query_as("SELECT COUNT(*) FROM campaign_codes WHERE site_id = $1 AND campaign_id = $2")
             .bind(site)
             .bind(campaign)
             .fetch_one(&mut *tx)
@@ -305,12 +315,13 @@ pub async fn add_codes(
 
 /// Per campaign of `site` with a pool: `(left, handed_out)`.
 pub async fn code_counts(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
 ) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, SUM(visitor IS NULL), SUM(visitor IS NOT NULL) \
-         FROM campaign_codes WHERE site_id = ? GROUP BY campaign_id",
+        "SELECT campaign_id, CAST(SUM(CASE WHEN visitor IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN visitor IS NULL THEN 0 ELSE 1 END) AS BIGINT) \
+         FROM campaign_codes WHERE site_id = $1 GROUP BY campaign_id",
     )
     .bind(site)
     .fetch_all(db)

@@ -19,7 +19,7 @@ use aisle_core::campaign::json::{self, Json, Pos, Value};
 use aisle_core::policy::Policy;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -504,11 +504,11 @@ fn position(tree: &Json, path: &[Seg]) -> Pos {
 
 /// Stores a validated site file: creates the site or replaces its settings,
 /// in one transaction, and gives a new site its identity secret.
-pub async fn import(db: &SqlitePool, file: &SiteFile) -> anyhow::Result<()> {
+pub async fn import(db: &Db, file: &SiteFile) -> anyhow::Result<()> {
     let secret = hex::encode(rand::rng().random::<[u8; 32]>());
     sqlx::query(
         "INSERT INTO sites (id, name, allowed_origins, config, identity_secret, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name,
              allowed_origins = excluded.allowed_origins, config = excluded.config,
              identity_secret = COALESCE(sites.identity_secret, excluded.identity_secret)",
@@ -525,9 +525,9 @@ pub async fn import(db: &SqlitePool, file: &SiteFile) -> anyhow::Result<()> {
 }
 
 /// The site as a file, or `None` when there is no such site.
-pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFile>> {
+pub async fn export(db: &Db, site: &str) -> anyhow::Result<Option<SiteFile>> {
     let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, name, allowed_origins, config FROM sites WHERE id = ?")
+        sqlx::query_as("SELECT id, name, allowed_origins, config FROM sites WHERE id = $1")
             .bind(site)
             .fetch_optional(db)
             .await?;
@@ -555,15 +555,15 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
 }
 
 /// The site's identity secret, created on first use.
-pub async fn identity_secret(db: &SqlitePool, site: &str) -> anyhow::Result<Option<String>> {
+pub async fn identity_secret(db: &Db, site: &str) -> anyhow::Result<Option<String>> {
     let fresh = hex::encode(rand::rng().random::<[u8; 32]>());
-    sqlx::query("UPDATE sites SET identity_secret = ? WHERE id = ? AND identity_secret IS NULL")
+    sqlx::query("UPDATE sites SET identity_secret = $1 WHERE id = $2 AND identity_secret IS NULL")
         .bind(fresh)
         .bind(site)
         .execute(db)
         .await?;
     let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT identity_secret FROM sites WHERE id = ?")
+        sqlx::query_as("SELECT identity_secret FROM sites WHERE id = $1")
             .bind(site)
             .fetch_optional(db)
             .await?;
@@ -578,7 +578,7 @@ pub const MAX_GRACE_HOURS: u32 = 720;
 /// rotating again drops the one before). Returns the new secret and until when
 /// the previous one is accepted, or `None` when there is no such site.
 pub async fn rotate_secret(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     grace_hours: u32,
 ) -> anyhow::Result<Option<(String, Option<i64>)>> {
@@ -587,13 +587,13 @@ pub async fn rotate_secret(
     // SET expressions read the row as it was: the old secret becomes the previous one.
     let row: Option<(Option<i64>,)> = sqlx::query_as(
         "UPDATE sites SET
-             previous_identity_secret = CASE WHEN ?1 > 0 THEN identity_secret END,
-             previous_secret_until = CASE WHEN ?1 > 0 AND identity_secret IS NOT NULL THEN ?2 END,
-             identity_secret = ?3
-         WHERE id = ?4
+             previous_identity_secret = CASE WHEN $1 > 0 THEN identity_secret END,
+             previous_secret_until = CASE WHEN $1 > 0 AND identity_secret IS NOT NULL THEN $2 END,
+             identity_secret = $3
+         WHERE id = $4
          RETURNING previous_secret_until",
     )
-    .bind(grace_hours)
+    .bind(i64::from(grace_hours))
     .bind(until)
     .bind(&fresh)
     .bind(site)
@@ -606,7 +606,7 @@ pub async fn rotate_secret(
 /// (signed with the current secret, created if missing), or `None` when there
 /// is no such site.
 pub async fn sign_identity(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     ttl_hours: u32,

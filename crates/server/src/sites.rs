@@ -5,7 +5,7 @@
 
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
@@ -484,7 +484,7 @@ pub struct SiteRegistry {
 
 impl SiteRegistry {
     /// Reads every site from the database.
-    pub async fn load(db: &SqlitePool) -> anyhow::Result<Self> {
+    pub async fn load(db: &Db) -> anyhow::Result<Self> {
         type Row = (
             String,
             String,
@@ -532,7 +532,7 @@ impl SiteRegistry {
     }
 
     /// Re-reads every site (after an import changed one).
-    pub async fn reload(&self, db: &SqlitePool) -> anyhow::Result<()> {
+    pub async fn reload(&self, db: &Db) -> anyhow::Result<()> {
         let fresh = Self::load(db).await?;
         let fresh = std::mem::take(&mut *fresh.sites.write().unwrap_or_else(|e| e.into_inner()));
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = fresh;

@@ -78,7 +78,7 @@ fn taken(e: sqlx::Error) -> AppError {
 /// `GET /api/agent/tags`: `{"tags": [{id, name}]}`, by name.
 async fn list(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM site_tags WHERE site_id = ? ORDER BY name COLLATE NOCASE",
+        "SELECT id, name FROM site_tags WHERE site_id = $1 ORDER BY lower(name), id",
     )
     .bind(&agent.site)
     .fetch_all(&state.db)
@@ -98,7 +98,7 @@ async fn create(
     ApiJson(form): ApiJson<TagForm>,
 ) -> Result<(StatusCode, Json<Tag>), AppError> {
     let name = form.checked()?;
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM site_tags WHERE site_id = ?")
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM site_tags WHERE site_id = $1")
         .bind(&admin.site)
         .fetch_one(&state.db)
         .await?;
@@ -108,7 +108,7 @@ async fn create(
         )));
     }
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO site_tags (site_id, name, created_at) VALUES (?, ?, ?) RETURNING id",
+        "INSERT INTO site_tags (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(&admin.site)
     .bind(&name)
@@ -128,7 +128,7 @@ async fn rename(
     ApiJson(form): ApiJson<TagForm>,
 ) -> Result<Json<Tag>, AppError> {
     let name = form.checked()?;
-    let changed = sqlx::query("UPDATE site_tags SET name = ? WHERE id = ? AND site_id = ?")
+    let changed = sqlx::query("UPDATE site_tags SET name = $1 WHERE id = $2 AND site_id = $3")
         .bind(&name)
         .bind(id)
         .bind(&admin.site)
@@ -151,7 +151,7 @@ async fn delete(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let gone = sqlx::query("DELETE FROM site_tags WHERE id = ? AND site_id = ?")
+    let gone = sqlx::query("DELETE FROM site_tags WHERE id = $1 AND site_id = $2")
         .bind(id)
         .bind(&admin.site)
         .execute(&state.db)

@@ -83,7 +83,7 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 /// A team member as the Team page lists them.
 async fn member(state: &AppState, site: &str, id: i64) -> Result<Value, AppError> {
     let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, name, email, role, status FROM agents WHERE id = ? AND site_id = ?",
+        "SELECT id, name, email, role, status FROM agents WHERE id = $1 AND site_id = $2",
     )
     .bind(id)
     .bind(site)
@@ -101,7 +101,7 @@ async fn member(state: &AppState, site: &str, id: i64) -> Result<Value, AppError
 /// admin's own id.
 async fn list(Admin(admin): Admin, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, name, email, role, status FROM agents WHERE site_id = ? ORDER BY name COLLATE NOCASE, id",
+        "SELECT id, name, email, role, status FROM agents WHERE site_id = $1 ORDER BY lower(name), id",
     )
     .bind(&admin.site)
     .fetch_all(&state.db)
@@ -169,13 +169,13 @@ async fn new_link(
     );
     let now = now();
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM agent_links WHERE agent_id = ?")
+    sqlx::query("DELETE FROM agent_links WHERE agent_id = $1")
         .bind(agent)
         .execute(&mut *tx)
         .await?;
     sqlx::query(
         "INSERT INTO agent_links (token, agent_id, site_id, purpose, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_digest(&token))
     .bind(agent)
@@ -292,7 +292,7 @@ async fn invite(
         ));
     }
     let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM agent_links WHERE site_id = ? AND purpose = 'invite' AND expires_at > ?",
+        "SELECT COUNT(*) FROM agent_links WHERE site_id = $1 AND purpose = 'invite' AND expires_at > $2",
     )
     .bind(&admin.site)
     .bind(now())
@@ -306,7 +306,7 @@ async fn invite(
             ),
         ));
     }
-    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
+    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = $1")
         .bind(&email)
         .fetch_optional(&state.db)
         .await?;
@@ -315,7 +315,7 @@ async fn invite(
     }
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO agents (site_id, email, name, password_hash, created_at, role, status) \
-         VALUES (?, ?, ?, '', ?, ?, 'invited') RETURNING id",
+         VALUES ($1, $2, $3, '', $4, $5, 'invited') RETURNING id",
     )
     .bind(&admin.site)
     .bind(&email)
@@ -354,7 +354,7 @@ async fn end_sessions(
     id: i64,
     reason: &'static str,
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?")
+    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = $1")
         .bind(id)
         .execute(&state.db)
         .await?;
@@ -375,12 +375,12 @@ async fn disable(
         return Err(bad("id", "you cannot disable your own account"));
     }
     member(&state, &admin.site, id).await?;
-    sqlx::query("UPDATE agents SET status = 'disabled' WHERE id = ? AND site_id = ?")
+    sqlx::query("UPDATE agents SET status = 'disabled' WHERE id = $1 AND site_id = $2")
         .bind(id)
         .bind(&admin.site)
         .execute(&state.db)
         .await?;
-    sqlx::query("DELETE FROM agent_links WHERE agent_id = ?")
+    sqlx::query("DELETE FROM agent_links WHERE agent_id = $1")
         .bind(id)
         .execute(&state.db)
         .await?;
@@ -399,7 +399,7 @@ async fn enable(
     member(&state, &admin.site, id).await?;
     sqlx::query(
         "UPDATE agents SET status = CASE WHEN password_hash = '' THEN 'invited' ELSE 'active' END \
-         WHERE id = ? AND site_id = ? AND status = 'disabled'",
+         WHERE id = $1 AND site_id = $2 AND status = 'disabled'",
     )
     .bind(id)
     .bind(&admin.site)
@@ -427,8 +427,8 @@ async fn set_role(
     member(&state, &admin.site, id).await?;
     // One statement: two admins demoting each other at once cannot both win.
     let changed = sqlx::query(
-        "UPDATE agents SET role = ?1 WHERE id = ?2 AND site_id = ?3 AND (?1 = 'admin' OR \
-         (SELECT COUNT(*) FROM agents WHERE site_id = ?3 AND role = 'admin' AND status = 'active' AND id != ?2) > 0)",
+        "UPDATE agents SET role = $1 WHERE id = $2 AND site_id = $3 AND ($1 = 'admin' OR \
+         (SELECT COUNT(*) FROM agents WHERE site_id = $3 AND role = 'admin' AND status = 'active' AND id != $2) > 0)",
     )
     .bind(body.role.name())
     .bind(id)
@@ -526,7 +526,7 @@ async fn forgot(
 /// Emails a reset link to `email` if it is an active agent's.
 async fn send_reset(state: &AppState, email: &str, base: &str) -> Result<(), AppError> {
     let row: Option<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, site_id, name FROM agents WHERE email = ? AND status = 'active'",
+        "SELECT id, site_id, name FROM agents WHERE email = $1 AND status = 'active'",
     )
     .bind(email)
     .fetch_optional(&state.db)
@@ -588,7 +588,7 @@ async fn set_password(
     let digest = token_digest(body.token.trim());
     let found: Option<(i64, String)> = sqlx::query_as(
         "SELECT l.agent_id, l.site_id FROM agent_links l JOIN agents a ON a.id = l.agent_id \
-         WHERE l.token = ? AND l.expires_at > ? AND a.status != 'disabled'",
+         WHERE l.token = $1 AND l.expires_at > $2 AND a.status != 'disabled'",
     )
     .bind(&digest)
     .bind(now())
@@ -600,7 +600,7 @@ async fn set_password(
     let hash = state.passwords.hash(body.password).await?;
     // Spent here, once: of two tabs sending the form, one wins.
     let mut tx = state.db.begin().await?;
-    let spent = sqlx::query("DELETE FROM agent_links WHERE token = ? AND agent_id = ?")
+    let spent = sqlx::query("DELETE FROM agent_links WHERE token = $1 AND agent_id = $2")
         .bind(&digest)
         .bind(id)
         .execute(&mut *tx)
@@ -610,7 +610,7 @@ async fn set_password(
         return Err(expired());
     }
     sqlx::query(
-        "UPDATE agents SET password_hash = ?, status = 'active' WHERE id = ? AND status != 'disabled'",
+        "UPDATE agents SET password_hash = $1, status = 'active' WHERE id = $2 AND status != 'disabled'",
     )
     .bind(&hash)
     .bind(id)

@@ -2,13 +2,13 @@
 //! return requests and tickets, and marking them done. The desk's handlers
 //! call these functions only; a second database backend replaces this file.
 
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// The `WHERE` clause after `site_id = ?` for a page of a newest-first list:
 /// binds `before` (created_at twice, then rowid; NULLs on the first page)
 /// and `limit + 1`.
-const PAGE_SQL: &str = "AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND rowid < ?3)) \
-     ORDER BY created_at DESC, rowid DESC LIMIT ?4";
+const PAGE_SQL: &str = "AND ($2 IS NULL OR created_at < $2 OR (created_at = $2 AND rowid < $3)) \
+     ORDER BY created_at DESC, rowid DESC LIMIT $4";
 
 /// A return request as the desk lists it: rowid, reference, order, email,
 /// items (JSON), reason, comment, status, created_at.
@@ -42,7 +42,7 @@ pub type TicketRow = (
 /// Up to `rows` of `site`'s return requests, newest first, strictly older
 /// than `before` (created_at, rowid) when given.
 pub async fn return_requests_page(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     before: Option<(i64, i64)>,
     rows: i64,
@@ -61,7 +61,7 @@ pub async fn return_requests_page(
 /// Up to `rows` of `site`'s tickets, newest first, strictly older than
 /// `before` (created_at, rowid) when given.
 pub async fn tickets_page(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     before: Option<(i64, i64)>,
     rows: i64,
@@ -79,16 +79,16 @@ pub async fn tickets_page(
 
 /// One page of `select` (a `SELECT … FROM table`) for `site`, newest first.
 async fn page<R>(
-    db: &SqlitePool,
+    db: &Db,
     select: &str,
     site: &str,
     before: Option<(i64, i64)>,
     rows: i64,
 ) -> sqlx::Result<Vec<R>>
 where
-    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    sqlx::query_as(&format!("{select} WHERE site_id = ?1 {PAGE_SQL}"))
+    sqlx::query_as(&format!("{select} WHERE site_id = $1 {PAGE_SQL}"))
         .bind(site)
         .bind(before.map(|(at, _)| at))
         .bind(before.map(|(_, row)| row))
@@ -118,7 +118,7 @@ impl Record {
 
 /// Marks `site`'s `record` `reference` done by `agent` at `at`; whether the site has it.
 pub async fn mark_done(
-    db: &SqlitePool,
+    db: &Db,
     record: Record,
     site: &str,
     reference: &str,
@@ -126,7 +126,7 @@ pub async fn mark_done(
     at: i64,
 ) -> sqlx::Result<bool> {
     let sql = format!(
-        "UPDATE {} SET status = 'done', done_by = ?, done_at = ? WHERE reference = ? AND site_id = ?",
+        "UPDATE {} SET status = 'done', done_by = $1, done_at = $2 WHERE reference = $3 AND site_id = $4",
         record.table()
     );
     let updated = sqlx::query(&sql)

@@ -24,7 +24,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -251,7 +251,7 @@ pub struct Composed {
 /// Over a bound (per recipient and day, per site) the row is stored as failed
 /// with the reason, so the ticket shows why no email went out.
 pub async fn queue(
-    db: &SqlitePool,
+    db: &Db,
     outbox: &Outbox,
     site: &str,
     kind: Kind,
@@ -261,9 +261,9 @@ pub async fn queue(
     let now = now();
     let (to_recipient, waiting): (i64, i64) = sqlx::query_as(
         "SELECT
-             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND recipient = ?2 AND created_at > ?3
+             (SELECT COUNT(*) FROM email_outbox WHERE site_id = $1 AND recipient = $2 AND created_at > $3
                  AND kind != 'agent_reply'),
-             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND status = 'queued')",
+             (SELECT COUNT(*) FROM email_outbox WHERE site_id = $1 AND status = 'queued')",
     )
     .bind(site)
     .bind(&message.recipient)
@@ -289,10 +289,11 @@ pub async fn queue(
         return record_failed(db, site, kind, reference, message, why).await;
     }
     sqlx::query(
-        "INSERT OR IGNORE INTO email_outbox
+        "INSERT INTO email_outbox
              (site_id, reference, kind, sender, recipient, message_id, message, status,
               attempts, next_attempt_at, last_error, created_at, updated_at, lang)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, NULL, $9, $10, $11)
+         ON CONFLICT DO NOTHING",
     )
     .bind(site)
     .bind(reference)
@@ -435,7 +436,7 @@ async fn finish(
 
 /// Stores `message` as failed for `why` (it is never sent).
 async fn record_failed(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     kind: Kind,
     reference: &str,
@@ -444,10 +445,11 @@ async fn record_failed(
 ) -> anyhow::Result<()> {
     let now = now();
     sqlx::query(
-        "INSERT OR IGNORE INTO email_outbox
+        "INSERT INTO email_outbox
              (site_id, reference, kind, sender, recipient, message_id, message, status,
               attempts, next_attempt_at, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, x'', 'failed', 0, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $11, 'failed', 0, $7, $8, $9, $10)
+         ON CONFLICT DO NOTHING",
     )
     .bind(site)
     .bind(reference)
@@ -459,6 +461,7 @@ async fn record_failed(
     .bind(cut(why))
     .bind(now)
     .bind(now)
+    .bind(Vec::<u8>::new())
     .execute(db)
     .await?;
     Ok(())
@@ -468,7 +471,7 @@ async fn record_failed(
 /// reference → `{"kind", "state": "queued"|"sent"|"failed", "attempts",
 /// "error", "updated_at"}` (the latest message about it).
 pub async fn status_of(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     references: &[&str],
 ) -> anyhow::Result<std::collections::HashMap<String, Value>> {
@@ -476,10 +479,14 @@ pub async fn status_of(
     if references.is_empty() {
         return Ok(out);
     }
-    let marks = vec!["?"; references.len()].join(", ");
+    // $1 is the site; the references follow.
+    let marks = (2..references.len() + 2)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT reference, kind, status, attempts, last_error, updated_at FROM email_outbox
-         WHERE site_id = ? AND reference IN ({marks})
+         WHERE site_id = $1 AND reference IN ({marks})
              AND kind IN ('ticket_received', 'return_received') ORDER BY id"
     );
     let mut query =
@@ -509,7 +516,7 @@ enum Attempt {
 /// Sends due messages until `stop` is cancelled: at once when woken by
 /// [`queue`], otherwise when the earliest retry is due.
 pub async fn run_worker(
-    db: SqlitePool,
+    db: Db,
     sites: SiteRegistry,
     outbox: Outbox,
     stop: CancellationToken,
@@ -554,11 +561,11 @@ pub async fn run_worker(
 }
 
 /// Sends the messages due now, a batch at a time.
-async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
+async fn send_due(db: &Db, sites: &SiteRegistry) -> anyhow::Result<()> {
     type Row = (i64, String, String, String, Vec<u8>, i64, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, site_id, sender, recipient, message, attempts, created_at FROM email_outbox
-         WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+         WHERE status = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
     )
     .bind(now())
     .bind(BATCH)
@@ -576,8 +583,8 @@ async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
             Attempt::Sent => {
                 tracing::info!(site, id, attempts, "email sent");
                 sqlx::query(
-                    "UPDATE email_outbox SET status = 'sent', attempts = ?, last_error = NULL,
-                         sent_at = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE email_outbox SET status = 'sent', attempts = $1, last_error = NULL,
+                         sent_at = $2, updated_at = $3 WHERE id = $4",
                 )
                 .bind(attempts)
                 .bind(now)
@@ -592,8 +599,8 @@ async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
                 let backoff = backoff(attempts);
                 tracing::warn!(site, id, attempts, error = why, retry_in = ?backoff, "email not sent; will retry");
                 sqlx::query(
-                    "UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,
-                         updated_at = ? WHERE id = ?",
+                    "UPDATE email_outbox SET attempts = $1, last_error = $2, next_attempt_at = $3,
+                         updated_at = $4 WHERE id = $5",
                 )
                 .bind(attempts)
                 .bind(cut(&why))
@@ -606,8 +613,8 @@ async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
             Attempt::Retry(why) | Attempt::Failed(why) => {
                 tracing::warn!(site, id, attempts, error = why, "email failed for good");
                 sqlx::query(
-                    "UPDATE email_outbox SET status = 'failed', attempts = ?, last_error = ?,
-                         updated_at = ? WHERE id = ?",
+                    "UPDATE email_outbox SET status = 'failed', attempts = $1, last_error = $2,
+                         updated_at = $3 WHERE id = $4",
                 )
                 .bind(attempts)
                 .bind(cut(&why))
@@ -627,12 +634,13 @@ pub const KEEP_BYTES: i64 = 30 * 86_400;
 
 /// Empties the stored bytes of messages sent or failed over [`KEEP_BYTES`]
 /// ago; returns how many.
-pub async fn purge(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
+pub async fn purge(db: &Db, now: i64) -> anyhow::Result<u64> {
     Ok(sqlx::query(
-        "UPDATE email_outbox SET message = x'' WHERE status != 'queued' AND updated_at < ?
+        "UPDATE email_outbox SET message = $2 WHERE status != 'queued' AND updated_at < $1
              AND length(message) > 0",
     )
     .bind(now - KEEP_BYTES)
+    .bind(Vec::<u8>::new())
     .execute(db)
     .await?
     .rows_affected())
@@ -730,8 +738,8 @@ mod tests {
             sqlx::query(
                 "INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
                      message, status, next_attempt_at, created_at, updated_at)
-                 VALUES ('demo', ?, 'ticket_received', 'a@b.example', 'c@d.example', '<x>',
-                     x'414243', ?, 0, 0, 0)",
+                 VALUES ('demo', $1, 'ticket_received', 'a@b.example', 'c@d.example', '<x>',
+                     x'414243', $2, 0, 0, 0)",
             )
             .bind(reference)
             .bind(status)
@@ -761,7 +769,7 @@ mod tests {
     async fn a_site_with_too_much_unsent_mail_records_new_messages_as_failed() {
         let db = crate::db::connect("sqlite::memory:").await.unwrap();
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
              INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
                  message, status, next_attempt_at, created_at, updated_at)
              SELECT 'demo', 'T-' || i, 'ticket_received', 'a@b.example', 'c' || i || '@d.example',

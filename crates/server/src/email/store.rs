@@ -3,15 +3,15 @@
 //! and the ticket's state as replies come and go. [`super::replies`] calls
 //! these functions only; a second database backend replaces this file.
 
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// The shopper's email of ticket `reference` on `site`, if there is one.
 pub async fn ticket_email(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
 ) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT email FROM tickets WHERE site_id = ? AND reference = ?")
+    sqlx::query_scalar("SELECT email FROM tickets WHERE site_id = $1 AND reference = $2")
         .bind(site)
         .bind(reference)
         .fetch_optional(db)
@@ -21,17 +21,17 @@ pub async fn ticket_email(
 /// The Message-IDs of the ticket's thread, oldest first: the emails we sent
 /// (not failed) and the shopper's.
 pub async fn thread_message_ids(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
 ) -> sqlx::Result<Vec<String>> {
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT message_id FROM (
              SELECT message_id, created_at, 0 AS side, id FROM email_outbox
-              WHERE site_id = ?1 AND reference = ?2 AND message_id != '' AND status != 'failed'
+              WHERE site_id = $1 AND reference = $2 AND message_id != '' AND status != 'failed'
              UNION ALL
              SELECT message_id, created_at, 1 AS side, id FROM ticket_messages
-              WHERE site_id = ?1 AND reference = ?2 AND direction = 'shopper' AND message_id IS NOT NULL)
+              WHERE site_id = $1 AND reference = $2 AND direction = 'shopper' AND message_id IS NOT NULL) AS thread
          ORDER BY created_at, side, id",
     )
     .bind(site)
@@ -43,12 +43,12 @@ pub async fn thread_message_ids(
 
 /// The language the "ticket received" email of the ticket went out in.
 pub async fn ticket_language(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
 ) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "SELECT lang FROM email_outbox WHERE site_id = ? AND reference = ? AND kind = 'ticket_received'",
+        "SELECT lang FROM email_outbox WHERE site_id = $1 AND reference = $2 AND kind = 'ticket_received'",
     )
     .bind(site)
     .bind(reference)
@@ -57,8 +57,8 @@ pub async fn ticket_language(
 }
 
 /// How many messages the ticket's thread holds.
-pub async fn message_count(db: &SqlitePool, site: &str, reference: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM ticket_messages WHERE site_id = ? AND reference = ?")
+pub async fn message_count(db: &Db, site: &str, reference: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM ticket_messages WHERE site_id = $1 AND reference = $2")
         .bind(site)
         .bind(reference)
         .fetch_one(db)
@@ -67,7 +67,7 @@ pub async fn message_count(db: &SqlitePool, site: &str, reference: &str) -> sqlx
 
 /// Adds agent `agent`'s reply `body` (sent as `message_id`) to the thread.
 pub async fn add_agent_reply(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
     agent: i64,
@@ -77,7 +77,7 @@ pub async fn add_agent_reply(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO ticket_messages (site_id, reference, direction, agent_id, body, message_id, created_at)
-         VALUES (?, ?, 'agent', ?, ?, ?, ?)",
+         VALUES ($1, $2, 'agent', $3, $4, $5, $6)",
     )
     .bind(site)
     .bind(reference)
@@ -93,15 +93,15 @@ pub async fn add_agent_reply(
 /// Sets the ticket's state; the first agent to touch it (`agent`) becomes its
 /// assignee. Whether the site has the ticket.
 pub async fn set_ticket_state(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
     state: &str,
     agent: i64,
 ) -> sqlx::Result<bool> {
     let updated = sqlx::query(
-        "UPDATE tickets SET status = ?, assignee = COALESCE(assignee, ?)
-         WHERE site_id = ? AND reference = ?",
+        "UPDATE tickets SET status = $1, assignee = COALESCE(assignee, $2)
+         WHERE site_id = $3 AND reference = $4",
     )
     .bind(state)
     .bind(agent)
@@ -115,13 +115,13 @@ pub async fn set_ticket_state(
 
 /// The ticket's state and its assignee's name; `None` when the site has no such ticket.
 pub async fn ticket_state(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
 ) -> sqlx::Result<Option<(String, Option<String>)>> {
     sqlx::query_as(
         "SELECT t.status, a.name FROM tickets t LEFT JOIN agents a ON a.id = t.assignee
-         WHERE t.site_id = ? AND t.reference = ?",
+         WHERE t.site_id = $1 AND t.reference = $2",
     )
     .bind(site)
     .bind(reference)
@@ -143,7 +143,7 @@ pub type ThreadMessage = (
 
 /// The ticket's thread, oldest first.
 pub async fn thread_messages(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
 ) -> sqlx::Result<Vec<ThreadMessage>> {
@@ -153,7 +153,7 @@ pub async fn thread_messages(
          LEFT JOIN agents a ON a.id = m.agent_id
          LEFT JOIN email_outbox o ON o.site_id = m.site_id AND o.message_id = m.message_id
               AND m.direction = 'agent'
-         WHERE m.site_id = ? AND m.reference = ? ORDER BY m.id",
+         WHERE m.site_id = $1 AND m.reference = $2 ORDER BY m.id",
     )
     .bind(site)
     .bind(reference)
@@ -163,13 +163,13 @@ pub async fn thread_messages(
 
 /// The ticket whose thread holds Message-ID `message_id` (ours or the shopper's).
 pub async fn ticket_of_message(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     message_id: &str,
 ) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "SELECT reference FROM email_outbox WHERE site_id = ? AND message_id = ?
-         UNION SELECT reference FROM ticket_messages WHERE site_id = ? AND message_id = ?",
+        "SELECT reference FROM email_outbox WHERE site_id = $1 AND message_id = $2
+         UNION SELECT reference FROM ticket_messages WHERE site_id = $3 AND message_id = $4",
     )
     .bind(site)
     .bind(message_id)
@@ -182,7 +182,7 @@ pub async fn ticket_of_message(
 /// Adds the shopper's emailed `text` to the thread (once per Message-ID) and
 /// opens the ticket again.
 pub async fn add_shopper_reply(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
     text: &str,
@@ -191,7 +191,7 @@ pub async fn add_shopper_reply(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO ticket_messages (site_id, reference, direction, body, message_id, created_at)
-         VALUES (?, ?, 'shopper', ?, ?, ?)
+         VALUES ($1, $2, 'shopper', $3, $4, $5)
          ON CONFLICT (site_id, message_id) WHERE message_id IS NOT NULL DO NOTHING",
     )
     .bind(site)
@@ -201,7 +201,7 @@ pub async fn add_shopper_reply(
     .bind(at)
     .execute(db)
     .await?;
-    sqlx::query("UPDATE tickets SET status = 'open' WHERE site_id = ? AND reference = ?")
+    sqlx::query("UPDATE tickets SET status = 'open' WHERE site_id = $1 AND reference = $2")
         .bind(site)
         .bind(reference)
         .execute(db)

@@ -24,7 +24,7 @@ pub use actions::Actions;
 use crate::assist::records::{self, Pending};
 use aisle_core::order::{OrderNumber, OrderView};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -189,7 +189,7 @@ pub trait OrderSource {
 /// The demo tables of one site.
 #[derive(Debug, Clone)]
 pub struct Demo {
-    db: SqlitePool,
+    db: Db,
     site: String,
 }
 
@@ -521,7 +521,7 @@ impl Source {
     pub fn new(
         config: &OrderSourceConfig,
         site: &str,
-        db: &SqlitePool,
+        db: &Db,
         client: &StoreClient,
     ) -> Source {
         match config {
@@ -684,7 +684,7 @@ pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Cached {
 #[derive(Debug, Clone)]
 pub struct Cached {
     source: Source,
-    db: SqlitePool,
+    db: Db,
     site: String,
     counts: std::sync::Arc<cache::CacheCounts>,
     lists: std::sync::Arc<cache::OrderLists>,

@@ -30,7 +30,7 @@ use aisle_core::order::{
 use aisle_core::policy::ReturnReason;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::time::Duration;
 
 /// The Admin API version used when the site file names none.
@@ -150,7 +150,7 @@ pub struct OrderRefs {
 pub struct Shopify {
     config: ShopifyConfig,
     site: String,
-    db: SqlitePool,
+    db: Db,
     http: reqwest::Client,
     breaker: std::sync::Arc<super::Breaker>,
 }
@@ -214,7 +214,7 @@ impl Shopify {
     pub fn new(
         config: &ShopifyConfig,
         site: &str,
-        db: &SqlitePool,
+        db: &Db,
         client: &super::StoreClient,
     ) -> Self {
         Shopify {

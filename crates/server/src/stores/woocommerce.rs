@@ -27,7 +27,7 @@ use aisle_core::policy::ReturnReason;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// Calls made for one request at most (the first and the retries).
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -97,7 +97,7 @@ pub struct OrderRefs {
 pub struct Woo {
     config: WooConfig,
     site: String,
-    db: SqlitePool,
+    db: Db,
     http: reqwest::Client,
     breaker: std::sync::Arc<super::Breaker>,
 }
@@ -110,7 +110,7 @@ impl Woo {
     pub fn new(
         config: &WooConfig,
         site: &str,
-        db: &SqlitePool,
+        db: &Db,
         client: &super::StoreClient,
     ) -> Self {
         Woo {
