@@ -26,6 +26,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::Digest;
 
+pub mod store;
+
 use crate::db::Db;
 
 /// Why a push was refused.
@@ -60,42 +62,14 @@ pub async fn push_by(
     pushed_by: Option<&str>,
 ) -> Result<i64, PushError> {
     parse_campaigns(source).map_err(PushError::Invalid)?;
-    let mut tx = db.begin().await?;
-    // The site's counter, bumped in this transaction: its row stays locked
-    // until commit, so pushes racing on any node get consecutive versions.
-    let next: Option<(i64,)> = sqlx::query_as(
-        "UPDATE sites SET last_campaign_version = last_campaign_version + 1 WHERE id = $1 \
-         RETURNING last_campaign_version",
-    )
-    .bind(site)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((next,)) = next else {
-        return Err(PushError::UnknownSite);
-    };
-    sqlx::query(
-        "INSERT INTO campaign_versions (site_id, version, source, pushed_at, pushed_by) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(site)
-    .bind(next)
-    .bind(source)
-    .bind(now())
-    .bind(pushed_by)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(next)
+    store::push_version(db, site, source, pushed_by, now())
+        .await?
+        .ok_or(PushError::UnknownSite)
 }
 
 /// The live (newest) version of a site's campaigns: version and source.
 pub async fn live(db: &Db, site: &str) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT version, source FROM campaign_versions WHERE site_id = $1 ORDER BY version DESC LIMIT 1",
-    )
-    .bind(site)
-    .fetch_optional(db)
-    .await
+    store::live(db, site).await
 }
 
 /// `GET /api/sites/{site}/campaigns`: the live campaign file, with its version as
@@ -298,30 +272,15 @@ pub async fn record_event(
             field: Some("variant".into()),
         });
     }
-    sqlx::query(
-        "INSERT INTO campaign_events (site_id, campaign_id, day, kind, count) VALUES ($1, $2, $3, $4, 1) \
-         ON CONFLICT (site_id, campaign_id, day, kind) DO UPDATE SET count = count + 1",
+    store::count_event(
+        &state.db,
+        site,
+        &event.campaign,
+        event.variant.as_deref(),
+        &utc_day(now()),
+        event.kind.as_str(),
     )
-    .bind(site)
-    .bind(&event.campaign)
-    .bind(utc_day(now()))
-    .bind(event.kind.as_str())
-    .execute(&state.db)
     .await?;
-    if let Some(variant) = &event.variant {
-        sqlx::query(
-            "INSERT INTO campaign_variant_events (site_id, campaign_id, variant, day, kind, count) \
-             VALUES ($1, $2, $3, $4, $5, 1) \
-             ON CONFLICT (site_id, campaign_id, variant, day, kind) DO UPDATE SET count = count + 1",
-        )
-        .bind(site)
-        .bind(&event.campaign)
-        .bind(variant)
-        .bind(utc_day(now()))
-        .bind(event.kind.as_str())
-        .execute(&state.db)
-        .await?;
-    }
     // A click or a conversation is the visitor's last touch, for attribution.
     if let Some(visitor) = &event.visitor
         && matches!(

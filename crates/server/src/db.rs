@@ -72,7 +72,12 @@ pub fn backend_of(url: &str) -> anyhow::Result<Backend> {
 
 /// The backend of `db`.
 pub fn backend(db: &Db) -> Backend {
-    if db.connect_options().database_url.scheme().starts_with("postgres") {
+    if db
+        .connect_options()
+        .database_url
+        .scheme()
+        .starts_with("postgres")
+    {
         Backend::Postgres
     } else {
         Backend::Sqlite
@@ -118,8 +123,16 @@ async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
         // One connection: see the module documentation.
         .max_connections(1)
         // An in-memory database lives as long as its one connection.
-        .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-        .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+        .idle_timeout(if memory {
+            None
+        } else {
+            Some(Duration::from_secs(600))
+        })
+        .max_lifetime(if memory {
+            None
+        } else {
+            Some(Duration::from_secs(1800))
+        })
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute(

@@ -5,12 +5,12 @@
 //! `aisle serve --demo` keeps what shoppers changed (a cancelled order stays
 //! cancelled). Dates are relative to the first seeding.
 
+use crate::db::Db;
 use crate::db::now;
 use axum::Router;
 use axum::extract::RawQuery;
 use axum::response::Html;
 use axum::routing::get;
-use crate::db::Db;
 use std::borrow::Cow;
 
 /// The demo site's id (`data-site="demo"`).
@@ -376,10 +376,7 @@ pub async fn seed_config(db: &Db) -> anyhow::Result<()> {
                 .join("; ")
         )
     })?;
-    sqlx::query("UPDATE sites SET config = $1 WHERE id = $2 AND config = '{}'")
-        .bind(serde_json::to_string(&file.config())?)
-        .bind(SITE_ID)
-        .execute(db)
+    crate::sites::store::settings_if_empty(db, SITE_ID, &serde_json::to_string(&file.config())?)
         .await?;
     crate::site_file::identity_secret(db, SITE_ID).await?;
     Ok(())

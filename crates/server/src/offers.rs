@@ -17,8 +17,9 @@
 //!   campaign's pool, at most [`MAX_CODES_PER_CAMPAIGN`].
 
 use crate::AppState;
-use crate::campaigns::live;
+use crate::campaigns::{live, store};
 use crate::client::ClientIp;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
@@ -29,7 +30,6 @@ use aisle_core::campaign::{Code, Condition, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use crate::db::Db;
 use std::collections::BTreeMap;
 
 /// Most codes one campaign's pool may hold (free and handed out together).
@@ -138,44 +138,15 @@ pub async fn hand_out(
     campaign: &str,
     visitor: &str,
 ) -> sqlx::Result<Option<String>> {
-    let held = || {
-        sqlx::query_as::<_, (String,)>(
-            "SELECT code FROM campaign_codes WHERE site_id = $1 AND campaign_id = $2 AND visitor = $3",
-        )
-        .bind(site)
-        .bind(campaign)
-        .bind(visitor)
-        .fetch_optional(db)
-    };
-    if let Some((code,)) = held().await? {
+    if let Some(code) = store::held_code(db, site, campaign, visitor).await? {
         return Ok(Some(code));
     }
-    // PostgreSQL: racing requests skip a code another one is claiming (the
-    // row lock), so no code goes to two visitors and none waits for nothing.
-    let sql = if crate::db::is_postgres(db) {
-        "UPDATE campaign_codes SET visitor = $3, handed_at = $4 \
-         WHERE site_id = $1 AND campaign_id = $2 AND visitor IS NULL \
-           AND code = (SELECT code FROM campaign_codes \
-                       WHERE site_id = $1 AND campaign_id = $2 AND visitor IS NULL \
-                       LIMIT 1 FOR UPDATE SKIP LOCKED) \
-         RETURNING code"
-    } else {
-        "UPDATE campaign_codes SET visitor = $3, handed_at = $4 \
-         WHERE rowid = (SELECT rowid FROM campaign_codes \
-                        WHERE site_id = $1 AND campaign_id = $2 AND visitor IS NULL LIMIT 1) \
-         RETURNING code"
-    };
-    let claimed = sqlx::query_as::<_, (String,)>(sql)
-    .bind(site)
-    .bind(campaign)
-    .bind(visitor)
-    .bind(now())
-    .fetch_optional(db)
-    .await;
-    match claimed {
-        Ok(code) => Ok(code.map(|(c,)| c)),
+    match store::claim_code(db, site, campaign, visitor, now()).await {
+        Ok(code) => Ok(code),
         // The same visitor won a parallel request: theirs stands.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(held().await?.map(|(c,)| c)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            store::held_code(db, site, campaign, visitor).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -236,17 +207,9 @@ impl std::fmt::Display for AddError {
 /// Adds the codes of `text` (one a line; blank lines skipped, spaces around
 /// a code trimmed) to `campaign`'s pool on `site`, in one transaction: a bad
 /// line or a pool over [`MAX_CODES_PER_CAMPAIGN`] adds nothing.
-pub async fn add_codes(
-    db: &Db,
-    site: &str,
-    campaign: &str,
-    text: &str,
-) -> Result<Added, AddError> {
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = $1")
-        .bind(site)
-        .fetch_optional(db)
-        .await?;
-    if exists.is_none() {
+pub async fn add_codes(db: &Db, site: &str, campaign: &str, text: &str) -> Result<Added, AddError> {
+    let exists = crate::agents::store::site_exists(db, site).await?;
+    if !exists {
         return Err(AddError::UnknownSite);
     }
     let pooled = live(db, site)
@@ -280,33 +243,15 @@ pub async fn add_codes(
             });
         }
     }
-    let mut tx = db.begin().await?;
-    let mut added = 0u64;
-    for code in &codes {
-        let result = sqlx::query(
-            "INSERT INTO campaign_codes (site_id, campaign_id, code) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(site)
-        .bind(campaign)
-        .bind(code)
-        .execute(&mut *tx)
-        .await?;
-        added += result.rows_affected();
-    }
-    let (held,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM campaign_codes WHERE site_id = $1 AND campaign_id = $2")
-            .bind(site)
-            .bind(campaign)
-            .fetch_one(&mut *tx)
-            .await?;
-    if held > MAX_CODES_PER_CAMPAIGN {
-        return Err(AddError::TooMany {
-            held: held - added as i64,
-            new: added as i64,
-        });
-    }
-    tx.commit().await?;
+    let added = match store::add_codes(db, site, campaign, &codes, MAX_CODES_PER_CAMPAIGN).await? {
+        Ok(added) => added,
+        Err((held, added)) => {
+            return Err(AddError::TooMany {
+                held: held - added as i64,
+                new: added as i64,
+            });
+        }
+    };
     Ok(Added {
         added,
         duplicates: codes.len() as u64 - added,
@@ -314,18 +259,8 @@ pub async fn add_codes(
 }
 
 /// Per campaign of `site` with a pool: `(left, handed_out)`.
-pub async fn code_counts(
-    db: &Db,
-    site: &str,
-) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, CAST(SUM(CASE WHEN visitor IS NULL THEN 1 ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN visitor IS NULL THEN 0 ELSE 1 END) AS BIGINT) \
-         FROM campaign_codes WHERE site_id = $1 GROUP BY campaign_id",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+pub async fn code_counts(db: &Db, site: &str) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
+    let rows = store::code_counts(db, site).await?;
     Ok(rows
         .into_iter()
         .map(|(id, left, handed)| {

@@ -3,17 +3,13 @@
 //! An order is returned only to whoever names both its number and the email it
 //! was placed with; a wrong pair is indistinguishable from an unknown order.
 
+use crate::db::Db;
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
-use crate::db::Db;
 
 /// The email the demo order `number` of `site` was placed with, if there is one.
-pub async fn email_of(
-    db: &Db,
-    site: &str,
-    number: OrderNumber,
-) -> sqlx::Result<Option<String>> {
+pub async fn email_of(db: &Db, site: &str, number: OrderNumber) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT email FROM orders WHERE site_id = $1 AND number = $2")
         .bind(site)
         .bind(i64::from(number.0))

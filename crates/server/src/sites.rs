@@ -3,11 +3,13 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
+use crate::db::Db;
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
-use crate::db::Db;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
+
+pub mod store;
 
 /// One store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -485,21 +487,7 @@ pub struct SiteRegistry {
 impl SiteRegistry {
     /// Reads every site from the database.
     pub async fn load(db: &Db) -> anyhow::Result<Self> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, name, allowed_origins, config, identity_secret,
-                    previous_identity_secret, previous_secret_until FROM sites",
-        )
-        .fetch_all(db)
-        .await?;
+        let rows = store::all(db).await?;
         let mut sites = HashMap::new();
         for (id, name, origins, config, identity_secret, previous, until) in rows {
             let allowed_origins: Vec<String> = serde_json::from_str(&origins)?;

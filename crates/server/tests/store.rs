@@ -12,6 +12,8 @@ mod common;
 use aisle_core::protocol::{Cart, CartItem, ChatContext};
 use aisle_server::chat::store::{self, Accept, Appended, Writer};
 use aisle_server::db::{self, Backend, Db};
+use common::{ROBIN, Socket, agent_socket, aisle, connect, http_log_in, next, send, spawn_server};
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// A backend to run a test on: its name and a URL to a new, empty database.
@@ -51,7 +53,10 @@ async fn seeded(url: &str) -> Db {
 
 /// A new waiting conversation on the demo site.
 async fn conversation(db: &Db, context: &ChatContext) -> String {
-    store::create(db, "demo", "en", context, None).await.unwrap().0
+    store::create(db, "demo", "en", context, None)
+        .await
+        .unwrap()
+        .0
 }
 
 #[tokio::test]
@@ -61,7 +66,13 @@ async fn the_url_picks_the_backend_and_migrations_run_on_both() {
         assert_eq!(db::backend(&db), target.backend);
         db::ping(&db).await.unwrap();
         // Every table the server uses exists and is empty.
-        for table in ["sites", "conversations", "messages", "agents", "email_outbox"] {
+        for table in [
+            "sites",
+            "conversations",
+            "messages",
+            "agents",
+            "email_outbox",
+        ] {
             let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
                 .fetch_one(&db)
                 .await
@@ -109,7 +120,11 @@ async fn three_nodes_starting_at_once_on_an_empty_database_migrate_and_seed_once
             let url = common::postgres().unwrap().fresh_database();
             let (a, b, c) = tokio::join!(seeded(&url), seeded(&url), seeded(&url));
             for db in [&a, &b, &c] {
-                assert_eq!(demo_counts(db).await, reference, "every node sees one seeding");
+                assert_eq!(
+                    demo_counts(db).await,
+                    reference,
+                    "every node sees one seeding"
+                );
             }
             let (versions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
                 .fetch_one(&a)
@@ -156,7 +171,12 @@ async fn two_pools_with_fifty_writers_each_number_one_conversation_1_to_100() {
             target.backend,
             started.elapsed()
         );
-        assert_eq!(seqs, (1..=100).collect::<BTreeSet<u64>>(), "{:?}", target.backend);
+        assert_eq!(
+            seqs,
+            (1..=100).collect::<BTreeSet<u64>>(),
+            "{:?}",
+            target.backend
+        );
         let stored = store::messages_after(&two, &id, 0, 1000).await.unwrap();
         let numbers: Vec<u64> = stored.iter().map(|m| m.seq).collect();
         assert_eq!(numbers, (1..=100).collect::<Vec<u64>>());
@@ -164,12 +184,18 @@ async fn two_pools_with_fifty_writers_each_number_one_conversation_1_to_100() {
         let again = store::append(&two, &id, Writer::Shopper, "c1", "message 1")
             .await
             .unwrap();
-        let first = stored.iter().find(|m| m.client_id.as_deref() == Some("c1")).unwrap();
+        let first = stored
+            .iter()
+            .find(|m| m.client_id.as_deref() == Some("c1"))
+            .unwrap();
         assert_eq!(again, Appended::Duplicate(first.seq));
         let next = store::append(&one, &id, Writer::Shopper, "c-new", "after")
             .await
             .unwrap();
-        assert!(matches!(next, Appended::New(m) if m.seq == 101), "no gap after a duplicate");
+        assert!(
+            matches!(next, Appended::New(m) if m.seq == 101),
+            "no gap after a duplicate"
+        );
         let conversation = store::get(&one, "demo", &id).await.unwrap().unwrap();
         assert_eq!(conversation.last_seq, 101);
         one.close().await;
@@ -303,8 +329,15 @@ async fn the_queue_summary_read_marks_and_system_close_agree_on_both_backends() 
             .await
             .unwrap();
         let email = store::customer_email(&db, "demo", &id).await.unwrap();
-        assert_eq!(store::accept(&db, "demo", &id, 1).await.unwrap(), Accept::Accepted);
-        assert!(store::close_by_system(&db, &id, "auto-closed").await.unwrap());
+        assert_eq!(
+            store::accept(&db, "demo", &id, 1).await.unwrap(),
+            Accept::Accepted
+        );
+        assert!(
+            store::close_by_system(&db, &id, "auto-closed")
+                .await
+                .unwrap()
+        );
         let (tags,): (String,) = sqlx::query_as("SELECT tags FROM conversations WHERE id = $1")
             .bind(&id)
             .fetch_one(&db)
@@ -334,8 +367,14 @@ async fn the_queue_summary_read_marks_and_system_close_agree_on_both_backends() 
         db.close().await;
     }
     let (_, summary, bare, read, back, email, tags, queue, past) = &seen[0];
-    assert!(summary.contains("ada@example.com") && summary.contains("24900"), "{summary}");
-    assert!(summary.contains("1001") && summary.contains("Is it waterproof?"), "{summary}");
+    assert!(
+        summary.contains("ada@example.com") && summary.contains("24900"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1001") && summary.contains("Is it waterproof?"),
+        "{summary}"
+    );
     assert!(summary.contains("email_verified: true"), "{summary}");
     assert!(bare.contains("cart: None"), "{bare}");
     assert_eq!((*read, *back), (1, 1));
@@ -371,7 +410,11 @@ async fn a_pooled_code_goes_to_one_visitor_however_many_race() {
         let other = db::connect(&target.url).await.unwrap();
         let tasks: Vec<_> = (0..10)
             .map(|n| {
-                let db = if n % 2 == 0 { db.clone() } else { other.clone() };
+                let db = if n % 2 == 0 {
+                    db.clone()
+                } else {
+                    other.clone()
+                };
                 tokio::spawn(async move {
                     aisle_server::offers::hand_out(&db, "demo", "vip", &format!("visitor-{n:04}"))
                         .await
@@ -387,9 +430,130 @@ async fn a_pooled_code_goes_to_one_visitor_however_many_race() {
         }
         codes.sort();
         assert_eq!(codes, ["A1", "A2", "A3"], "{:?}", target.backend);
-        let counts = aisle_server::offers::code_counts(&db, "demo").await.unwrap();
+        let counts = aisle_server::offers::code_counts(&db, "demo")
+            .await
+            .unwrap();
         assert_eq!(counts.get("vip"), Some(&(0, 3)));
         db.close().await;
         other.close().await;
     }
+}
+
+/// The next frame of `kind`, skipping others (queue updates, presence).
+async fn frame_of(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let frame = next(socket).await;
+        if frame["type"] == kind {
+            return frame;
+        }
+        assert_ne!(frame["type"], "error", "while waiting for {kind}: {frame}");
+    }
+}
+
+/// A shopper's socket on the demo site of the server at `addr`, after `hello`.
+async fn shopper_at(addr: std::net::SocketAddr, hello: Value) -> (Socket, Value) {
+    let mut socket = connect(
+        format!("ws://{addr}/ws/v1?site=demo"),
+        &[("origin", format!("http://{addr}"))],
+    )
+    .await
+    .unwrap();
+    send(&mut socket, hello).await;
+    let welcome = next(&mut socket).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    (socket, welcome)
+}
+
+#[tokio::test]
+async fn on_aisle_serve_with_db_postgres_a_shopper_reaches_an_agent_and_a_restart_keeps_the_chat() {
+    let Some(pg) = common::postgres() else {
+        return;
+    };
+    let url = pg.fresh_database();
+    let assets = tempfile::tempdir().unwrap();
+    let (node, addr, http) = spawn_server(aisle(), true, &url, assets.path()).await;
+
+    let login = http_log_in(&http, addr, ROBIN.0, ROBIN.1).await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let mut robin = agent_socket(addr, &token).await;
+    send(&mut robin, json!({"type": "hello"})).await;
+    assert_eq!(frame_of(&mut robin, "welcome").await["site"], "demo");
+
+    let (mut ada, _) = shopper_at(addr, json!({"type": "hello"})).await;
+    send(
+        &mut ada,
+        json!({"type": "start", "locale": "en", "context": {"page_url": "/cart"}}),
+    )
+    .await;
+    let started = frame_of(&mut ada, "started").await;
+    let id = started["conversation"].as_str().unwrap().to_owned();
+    let resume = started["resume"].as_str().unwrap().to_owned();
+    // The agent sees the shopper wait (after the queue as it was at hello).
+    loop {
+        let queue = frame_of(&mut robin, "queue").await;
+        if queue["waiting"][0]["conversation"] == id.as_str() {
+            break;
+        }
+        assert_eq!(queue["total"], 0, "{queue}");
+    }
+
+    send(&mut robin, json!({"type": "accept", "conversation": id})).await;
+    assert_eq!(
+        frame_of(&mut robin, "conversation").await["id"],
+        id.as_str()
+    );
+    assert_eq!(
+        frame_of(&mut ada, "agent_joined").await,
+        json!({"type": "agent_joined", "name": "Robin"})
+    );
+    send(
+        &mut ada,
+        json!({"type": "send", "client_id": "a1", "text": "Does the parka run small?"}),
+    )
+    .await;
+    assert_eq!(
+        frame_of(&mut ada, "ack").await,
+        json!({"type": "ack", "client_id": "a1", "seq": 1})
+    );
+    let heard = frame_of(&mut robin, "message").await;
+    assert_eq!(heard["message"]["text"], "Does the parka run small?");
+    assert_eq!(heard["message"]["seq"], 1);
+    send(
+        &mut robin,
+        json!({"type": "send", "conversation": id, "client_id": "r1", "text": "True to size."}),
+    )
+    .await;
+    assert_eq!(frame_of(&mut robin, "ack").await["seq"], 2);
+    let reply = frame_of(&mut ada, "message").await;
+    assert_eq!(
+        (reply["seq"].clone(), reply["text"].clone()),
+        (json!(2), json!("True to size."))
+    );
+
+    // Another node on the same database, after this one is gone: the chat,
+    // its numbers and the agent's session are in PostgreSQL.
+    drop(node);
+    let (_node, addr, _) = spawn_server(aisle(), true, &url, assets.path()).await;
+    let (mut ada, welcome) = shopper_at(
+        addr,
+        json!({"type": "hello", "resume": resume, "last_seq": 1}),
+    )
+    .await;
+    assert_eq!(welcome["conversation"]["state"], "active");
+    assert_eq!(frame_of(&mut ada, "message").await["text"], "True to size.");
+    send(
+        &mut ada,
+        json!({"type": "send", "client_id": "a2", "text": "Large, then."}),
+    )
+    .await;
+    assert_eq!(
+        frame_of(&mut ada, "ack").await["seq"],
+        3,
+        "numbering goes on"
+    );
+    let mut robin = agent_socket(addr, &token).await;
+    send(&mut robin, json!({"type": "hello"})).await;
+    let back = frame_of(&mut robin, "conversation").await;
+    assert_eq!(back["id"], id.as_str());
+    assert_eq!(back["messages"].as_array().unwrap().len(), 3);
 }

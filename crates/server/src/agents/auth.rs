@@ -6,6 +6,7 @@
 use super::store;
 use crate::AppState;
 use crate::client::ClientIp;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::ratelimit::Rule;
@@ -20,7 +21,6 @@ use axum::{Json, Router};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use crate::db::Db;
 use std::net::SocketAddr;
 use std::time::Instant;
 /// How long a login lasts.

@@ -1,10 +1,10 @@
 //! What self-service reads and writes in the database: shopper sessions,
 //! cancellations, return requests, tickets, FAQ feedback and flow outcomes.
 
+use crate::db::Db;
 use crate::db::now;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use crate::db::Db;
 
 /// A step awaiting the shopper's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,11 +52,7 @@ impl Session {
 }
 
 /// The session for `token` on `site`, or a new one.
-pub async fn load_session(
-    db: &Db,
-    site: &str,
-    token: Option<&str>,
-) -> anyhow::Result<Session> {
+pub async fn load_session(db: &Db, site: &str, token: Option<&str>) -> anyhow::Result<Session> {
     if let Some(token) = token {
         let row: Option<(Option<String>, Option<String>, String)> = sqlx::query_as(
             "SELECT email, pending, steps FROM assist_sessions WHERE token = $1 AND site_id = $2",
@@ -126,11 +122,7 @@ pub async fn purge_sessions(db: &Db, now: i64) -> anyhow::Result<u64> {
 }
 
 /// The orders placed with `email` on `site`, newest first: (number, state).
-pub async fn orders_of(
-    db: &Db,
-    site: &str,
-    email: &str,
-) -> anyhow::Result<Vec<(u32, String)>> {
+pub async fn orders_of(db: &Db, site: &str, email: &str) -> anyhow::Result<Vec<(u32, String)>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT number, state FROM orders WHERE site_id = $1 AND email = $2 ORDER BY placed_at DESC",
     )
@@ -242,11 +234,7 @@ pub struct NewTicket<'a> {
 }
 
 /// Stores a ticket and returns its reference.
-pub async fn create_ticket(
-    db: &Db,
-    site: &str,
-    t: &NewTicket<'_>,
-) -> anyhow::Result<String> {
+pub async fn create_ticket(db: &Db, site: &str, t: &NewTicket<'_>) -> anyhow::Result<String> {
     let reference = reference('T');
     sqlx::query(
         "INSERT INTO tickets (reference, site_id, kind, order_number, email, issue, body, context, created_at) \
@@ -267,12 +255,7 @@ pub async fn create_ticket(
 }
 
 /// Records a "Did this help?" answer.
-pub async fn faq_feedback(
-    db: &Db,
-    site: &str,
-    faq: &str,
-    helpful: bool,
-) -> anyhow::Result<()> {
+pub async fn faq_feedback(db: &Db, site: &str, faq: &str, helpful: bool) -> anyhow::Result<()> {
     sqlx::query("INSERT INTO faq_feedback (site_id, faq_id, helpful, at) VALUES ($1, $2, $3, $4)")
         .bind(site)
         .bind(faq)
@@ -333,12 +316,7 @@ pub async fn outcomes_between(
 }
 
 /// How many self-service sessions `site` started in [`start`, `end`).
-pub async fn sessions_between(
-    db: &Db,
-    site: &str,
-    start: i64,
-    end: i64,
-) -> anyhow::Result<i64> {
+pub async fn sessions_between(db: &Db, site: &str, start: i64, end: i64) -> anyhow::Result<i64> {
     let (count,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM assist_sessions WHERE site_id = $1 AND created_at >= $2 AND created_at < $3",
     )

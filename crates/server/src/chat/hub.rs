@@ -25,13 +25,13 @@
 
 use super::store;
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW};
+use crate::db::Db;
 use aisle_core::protocol::{
     AgentServerMessage, ChatMessage, OfflineReason, PROTOCOL_VERSION, Party, QueueEntry,
     QueueSummary, ServerMessage,
 };
 use axum::extract::ws::{Utf8Bytes, close_code};
 use serde::Serialize;
-use crate::db::Db;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -1382,7 +1382,7 @@ mod tests {
     const LIMIT: usize = 64 * 1024;
 
     async fn hub() -> Hub {
-        let db = crate::db::Db::connect("sqlite::memory:").await.unwrap();
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
         Hub::new(db, CancellationToken::new())
     }
 

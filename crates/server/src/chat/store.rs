@@ -105,11 +105,7 @@ fn random_hex() -> String {
 
 /// Fills `context` from the shopper's self-service session (the steps they took,
 /// the email they proved and its orders) and drops the session token.
-pub async fn enrich_context(
-    db: &Db,
-    site: &str,
-    context: &mut ChatContext,
-) -> anyhow::Result<()> {
+pub async fn enrich_context(db: &Db, site: &str, context: &mut ChatContext) -> anyhow::Result<()> {
     context.verified_orders.clear();
     context.assist_steps.clear();
     context.email_verified = false;
@@ -207,11 +203,7 @@ fn conversation(row: ConversationRow) -> Conversation {
 }
 
 /// The conversation of site `site` the resume `token` opens.
-pub async fn by_resume(
-    db: &Db,
-    site: &str,
-    token: &str,
-) -> anyhow::Result<Option<Conversation>> {
+pub async fn by_resume(db: &Db, site: &str, token: &str) -> anyhow::Result<Option<Conversation>> {
     let row: Option<ConversationRow> = sqlx::query_as(&format!(
         "{SELECT_CONVERSATION} WHERE c.resume_hash = $1 AND c.site_id = $2"
     ))

@@ -16,6 +16,7 @@
 use super::{Kind, compose, store};
 use crate::AppState;
 use crate::agents::Agent;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
@@ -28,7 +29,6 @@ use axum::{Json, Router};
 use lettre::message::Mailbox;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use crate::db::Db;
 
 /// Longest reply an agent may send, in characters.
 pub const MAX_REPLY_CHARS: usize = 10_000;

@@ -33,13 +33,7 @@ impl CacheCounts {
 }
 
 /// The cached order `number` of `site` if fresh at `now` and placed with `email`.
-pub async fn get(
-    db: &Db,
-    site: &str,
-    number: u32,
-    email: &str,
-    now: i64,
-) -> Option<StoreOrder> {
+pub async fn get(db: &Db, site: &str, number: u32, email: &str, now: i64) -> Option<StoreOrder> {
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT email, payload FROM order_cache WHERE site_id = $1 AND number = $2 AND fetched_at > $3",
     )
@@ -148,12 +142,7 @@ impl OrderLists {
 }
 /// Records store webhook `delivery` for `site` at `at` (table
 /// `webhook_deliveries`); `false` if it was recorded before (a replay).
-pub async fn first_delivery(
-    db: &Db,
-    site: &str,
-    delivery: &str,
-    at: i64,
-) -> sqlx::Result<bool> {
+pub async fn first_delivery(db: &Db, site: &str, delivery: &str, at: i64) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO webhook_deliveries (site_id, delivery_id, received_at) VALUES ($1, $2, $3) \
          ON CONFLICT (site_id, delivery_id) DO NOTHING",

@@ -22,9 +22,9 @@ pub mod woocommerce;
 pub use actions::Actions;
 
 use crate::assist::records::{self, Pending};
+use crate::db::Db;
 use aisle_core::order::{OrderNumber, OrderView};
 use serde::{Deserialize, Serialize};
-use crate::db::Db;
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -518,12 +518,7 @@ pub enum Source {
 impl Source {
     /// The source `config` names for `site`. Credentials are read from the
     /// environment now, so a restart is not needed after setting them.
-    pub fn new(
-        config: &OrderSourceConfig,
-        site: &str,
-        db: &Db,
-        client: &StoreClient,
-    ) -> Source {
+    pub fn new(config: &OrderSourceConfig, site: &str, db: &Db, client: &StoreClient) -> Source {
         match config {
             OrderSourceConfig::Demo => Source::Demo(Demo {
                 db: db.clone(),

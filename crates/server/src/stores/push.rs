@@ -21,6 +21,7 @@ use super::{
     Actions, Cancelled, OrderSource, Refs, Returned, StoreClient, StoreError, StoreOrder, Tracking,
 };
 use crate::assist::records::{self, Pending};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::{AppState, client::ClientIp};
 use aisle_core::api::ErrorCode;
@@ -36,7 +37,6 @@ use axum::routing::post;
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use crate::db::Db;
 
 /// The site file's block for a push source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,11 +9,7 @@ use crate::db::Db;
 
 /// Stores `orders` for `site` (inserted, or replacing the same number) in
 /// one transaction; drops them from the order cache.
-pub async fn upsert(
-    db: &Db,
-    site: &str,
-    orders: &[(StoreOrder, String)],
-) -> anyhow::Result<usize> {
+pub async fn upsert(db: &Db, site: &str, orders: &[(StoreOrder, String)]) -> anyhow::Result<usize> {
     let now = crate::db::now();
     let mut tx = db.begin().await?;
     for (order, email) in orders {
@@ -71,11 +67,7 @@ pub async fn token_ok(db: &Db, site: &str, token: &str) -> Result<bool, sqlx::Er
 }
 
 /// The pushed order `number` of `site`: (email, the order as JSON).
-pub async fn order(
-    db: &Db,
-    site: &str,
-    number: u32,
-) -> sqlx::Result<Option<(String, String)>> {
+pub async fn order(db: &Db, site: &str, number: u32) -> sqlx::Result<Option<(String, String)>> {
     sqlx::query_as("SELECT email, payload FROM pushed_orders WHERE site_id = $1 AND number = $2")
         .bind(site)
         .bind(i64::from(number))
@@ -195,11 +187,7 @@ pub async fn settle_delivery(
 pub type DeadLetter = (i64, String, i64, String, i64, String, i64, i64);
 
 /// `site`'s undelivered requests, newest first, at most `limit`.
-pub async fn dead_letters(
-    db: &Db,
-    site: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<DeadLetter>> {
+pub async fn dead_letters(db: &Db, site: &str, limit: i64) -> sqlx::Result<Vec<DeadLetter>> {
     sqlx::query_as(
         "SELECT id, kind, order_number, status, attempts, last_error, created_at, updated_at \
          FROM push_deliveries WHERE site_id = $1 AND status = 'failed' \

@@ -50,9 +50,16 @@ pub fn config(dir: &tempfile::TempDir, network: Network) -> Config {
 /// PostgreSQL database when `AISLE_TEST_DB=postgres`.
 pub fn test_db_url(dir: &Path) -> String {
     if std::env::var("AISLE_TEST_DB").is_ok_and(|v| v == "postgres") {
-        postgres()
+        // The same database when the demo is reopened in `dir` (a restart).
+        let remembered = dir.join("postgres-url");
+        if let Ok(url) = std::fs::read_to_string(&remembered) {
+            return url;
+        }
+        let url = postgres()
             .expect("AISLE_TEST_DB=postgres, but PostgreSQL's server binaries are missing")
-            .fresh_database()
+            .fresh_database();
+        std::fs::write(&remembered, &url).unwrap();
+        url
     } else {
         format!("sqlite://{}", dir.join("aisle.db").display())
     }
@@ -660,10 +667,7 @@ impl Postgres {
                     use sqlx::Connection;
                     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
                     let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
-                    sqlx::query(&create)
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
+                    sqlx::query(&create).execute(&mut admin).await.unwrap();
                     admin.close().await.unwrap();
                 })
         })
