@@ -1164,7 +1164,7 @@ fn agents_are_added_from_the_command_line_without_a_password_argument() {
             .unwrap();
         state.db.close().await;
     });
-    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let db = common::test_db_url(dir.path());
     let aisle = |args: &[&str], password: Option<&str>, stdin: &str| {
         use std::io::Write;
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_aisle"));
@@ -1861,9 +1861,14 @@ async fn agents_see_a_proven_customers_earlier_contacts_and_nothing_for_a_typed_
 #[tokio::test]
 async fn a_chat_the_shopper_left_unanswered_closes_after_the_sites_time_with_a_tag() {
     let demo = demo().await;
-    sqlx::query(
-        "UPDATE sites SET config = json_set(config, '$.auto_close_minutes', 30) WHERE id = 'demo'",
-    )
+    let set = if aisle_server::db::is_postgres(&demo.state.db) {
+        "(config::jsonb || '{\"auto_close_minutes\": 30}')::text"
+    } else {
+        "json_set(config, '$.auto_close_minutes', 30)"
+    };
+    sqlx::query(&format!(
+        "UPDATE sites SET config = {set} WHERE id = 'demo'"
+    ))
     .execute(&demo.state.db)
     .await
     .unwrap();

@@ -400,7 +400,7 @@ async fn campaign_events_past_the_limit_answer_429_and_are_not_counted() {
         StatusCode::TOO_MANY_REQUESTS
     );
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(count), 0) FROM campaign_events WHERE campaign_id = $1 AND kind = 'shown'",
+        "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM campaign_events WHERE campaign_id = $1 AND kind = 'shown'",
     )
     .bind(&id)
     .fetch_one(&db)

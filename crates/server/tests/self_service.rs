@@ -442,7 +442,7 @@ async fn quick_answers_record_whether_they_helped_and_always_offer_a_person() {
     let no = shopper.act("helpful:holiday-shipping:no", &[]).await;
     assert!(choices(&no).contains(&"human".to_owned()));
     let counts: (i64, i64) = sqlx::query_as(
-        "SELECT SUM(helpful), COUNT(*) FROM faq_feedback WHERE faq_id = 'holiday-shipping'",
+        "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM faq_feedback WHERE faq_id = 'holiday-shipping'",
     )
     .fetch_one(&demo.state.db)
     .await
