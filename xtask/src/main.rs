@@ -147,6 +147,23 @@ fn test(root: &Path) -> Result<()> {
         "-p",
         "xtask",
     ]))?;
+    // The HTTP/WebSocket suites again with PostgreSQL as the store (a fresh
+    // database per test on the throwaway cluster the harness starts; the
+    // store conformance suite above already ran both backends). Skipped with
+    // a loud message when PostgreSQL is not installed, unless CI=true.
+    run(cargo(root)
+        .args([
+            "test",
+            "-p",
+            "aisle-server",
+            "--test",
+            "chat",
+            "--test",
+            "self_service",
+            "--test",
+            "team",
+        ])
+        .env("AISLE_TEST_DB", "postgres"))?;
     // The fuzz targets (their own workspace, run on nightly by `cargo xtask
     // fuzz`) still compile against today's code: checked on stable here so a
     // changed signature fails the suite instead of the next fuzzing session.

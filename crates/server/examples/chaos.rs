@@ -1241,7 +1241,7 @@ fn on_agent_frame(sh: &Shared, message: AgentServerMessage, connection_max: &mut
 /// The messages the database holds for `conversation`: seq → text.
 async fn stored(db: &sqlx::SqlitePool, conversation: &str) -> Result<BTreeMap<u64, String>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT seq, client_id, text FROM messages WHERE conversation_id = ? ORDER BY seq",
+        "SELECT seq, client_id, text FROM messages WHERE conversation_id = $1 ORDER BY seq",
     )
     .bind(conversation)
     .fetch_all(db)

@@ -14,8 +14,9 @@
 
 use crate::AppState;
 use crate::agents::Agent;
-use crate::campaigns::{live, utc_day};
+use crate::campaigns::{live, store, utc_day};
 use crate::client::ClientIp;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::insights::csv_field;
@@ -32,7 +33,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 
 /// Seconds in a day.
@@ -48,31 +48,15 @@ pub fn agent_routes() -> Router<AppState> {
 /// Remembers that `visitor` interacted with `campaign` now (last touch wins),
 /// and forgets touches older than the longest attribution window.
 pub async fn touch(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     visitor: &str,
     campaign: &str,
     variant: Option<&str>,
 ) -> sqlx::Result<()> {
     let at = now();
-    sqlx::query(
-        "INSERT INTO campaign_touches (site_id, visitor, campaign_id, at, variant) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT (site_id, visitor) DO UPDATE SET campaign_id = excluded.campaign_id, \
-           at = excluded.at, variant = excluded.variant",
-    )
-    .bind(site)
-    .bind(visitor)
-    .bind(campaign)
-    .bind(at)
-    .bind(variant)
-    .execute(db)
-    .await?;
-    sqlx::query("DELETE FROM campaign_touches WHERE site_id = ? AND at < ?")
-        .bind(site)
-        .bind(at - i64::from(MAX_ATTRIBUTION_DAYS) * DAY)
-        .execute(db)
-        .await?;
-    Ok(())
+    let forget_before = at - i64::from(MAX_ATTRIBUTION_DAYS) * DAY;
+    store::touch(db, site, visitor, campaign, variant, at, forget_before).await
 }
 
 /// A 400 naming the offending field of the body.
@@ -106,35 +90,17 @@ pub async fn purchase(
     let order = purchase.order.trim();
     // One statement: the touch is read and the order inserted atomically, and
     // the primary key (site, order) makes every later report of it a no-op.
-    let result = sqlx::query(
-        "INSERT INTO campaign_conversions \
-           (site_id, order_ref, campaign_id, visitor, value_milli, currency, day, at, variant) \
-         VALUES (?1, ?2, \
-           (SELECT campaign_id FROM campaign_touches \
-             WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4), \
-           ?3, ?5, ?6, ?7, ?8, \
-           (SELECT variant FROM campaign_touches \
-             WHERE site_id = ?1 AND visitor = ?3 AND at >= ?4)) \
-         ON CONFLICT (site_id, order_ref) DO NOTHING",
-    )
-    .bind(&site.id)
-    .bind(order)
-    .bind(&purchase.visitor)
-    .bind(at - window)
-    .bind(value_milli)
-    .bind(&currency)
-    .bind(utc_day(at))
-    .bind(at)
-    .execute(&state.db)
-    .await?;
-    let counted = result.rows_affected() == 1;
-    let (campaign,): (Option<String>,) = sqlx::query_as(
-        "SELECT campaign_id FROM campaign_conversions WHERE site_id = ? AND order_ref = ?",
-    )
-    .bind(&site.id)
-    .bind(order)
-    .fetch_one(&state.db)
-    .await?;
+    let day = utc_day(at);
+    let new = store::NewPurchase {
+        order,
+        visitor: &purchase.visitor,
+        value_milli,
+        currency: &currency,
+        day: &day,
+        at,
+        touched_since: at - window,
+    };
+    let (counted, campaign) = store::record_purchase(&state.db, &site.id, &new).await?;
     // Only the first report tells which campaign won it.
     let campaign = if counted { campaign } else { None };
     Ok(Json(json!({ "counted": counted, "campaign": campaign })))
@@ -193,24 +159,13 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             reports.entry(campaign.id).or_default();
         }
     }
-    let events: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, day, kind, count FROM campaign_events WHERE site_id = ?",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+    let events = store::events(db, site).await?;
     for (id, day, kind, count) in events {
         let report = reports.entry(id).or_default();
         report.total.add_event(&kind, count);
         report.days.entry(day).or_default().add_event(&kind, count);
     }
-    let sales: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, day, currency, COUNT(*), SUM(value_milli) FROM campaign_conversions \
-         WHERE site_id = ? AND campaign_id IS NOT NULL GROUP BY campaign_id, day, currency",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+    let sales = store::sales(db, site).await?;
     for (id, day, currency, orders, milli) in sales {
         let report = reports.entry(id).or_default();
         report.total.add_sales(&currency, orders, milli);
@@ -220,13 +175,7 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             .or_default()
             .add_sales(&currency, orders, milli);
     }
-    let variant_events: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT campaign_id, variant, kind, SUM(count) FROM campaign_variant_events \
-         WHERE site_id = ? GROUP BY campaign_id, variant, kind",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+    let variant_events = store::variant_events(db, site).await?;
     for (id, variant, kind, count) in variant_events {
         let report = reports.entry(id).or_default();
         report
@@ -235,14 +184,7 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             .or_default()
             .add_event(&kind, count);
     }
-    let variant_sales: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, variant, currency, COUNT(*), SUM(value_milli) FROM campaign_conversions \
-         WHERE site_id = ? AND campaign_id IS NOT NULL AND variant IS NOT NULL \
-         GROUP BY campaign_id, variant, currency",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+    let variant_sales = store::variant_sales(db, site).await?;
     for (id, variant, currency, orders, milli) in variant_sales {
         let report = reports.entry(id).or_default();
         report

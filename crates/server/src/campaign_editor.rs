@@ -342,14 +342,7 @@ async fn publish(
 async fn versions(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     may_edit(&agent)?;
     let live = crate::campaigns::live(&state.db, &agent.site).await?;
-    let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT version, pushed_at, pushed_by FROM campaign_versions WHERE site_id = ? \
-         ORDER BY version DESC LIMIT ?",
-    )
-    .bind(&agent.site)
-    .bind(HISTORY_LENGTH)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = crate::campaigns::store::versions(&state.db, &agent.site, HISTORY_LENGTH).await?;
     let versions: Vec<Value> = rows
         .into_iter()
         .map(|(version, at, by)| json!({ "version": version, "pushed_at": at, "pushed_by": by }))

@@ -26,7 +26,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::Digest;
 
-use sqlx::SqlitePool;
+pub mod store;
+
+use crate::db::Db;
 
 /// Why a push was refused.
 #[derive(Debug)]
@@ -47,56 +49,27 @@ impl From<sqlx::Error> for PushError {
 
 /// Validates `source` and stores it as the site's next version, pushed from
 /// the command line; returns that version.
-pub async fn push(db: &SqlitePool, site: &str, source: &str) -> Result<i64, PushError> {
+pub async fn push(db: &Db, site: &str, source: &str) -> Result<i64, PushError> {
     push_by(db, site, source, None).await
 }
 
 /// [`push`] with who pushed: an agent's name from the console, `None` for
 /// the command line (the version history shows "command line").
 pub async fn push_by(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     source: &str,
     pushed_by: Option<&str>,
 ) -> Result<i64, PushError> {
     parse_campaigns(source).map_err(PushError::Invalid)?;
-    let mut tx = db.begin().await?;
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
-        .bind(site)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(PushError::UnknownSite);
-    }
-    let (next,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(version), 0) + 1 FROM campaign_versions WHERE site_id = ?",
-    )
-    .bind(site)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO campaign_versions (site_id, version, source, pushed_at, pushed_by) \
-         VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(site)
-    .bind(next)
-    .bind(source)
-    .bind(now())
-    .bind(pushed_by)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(next)
+    store::push_version(db, site, source, pushed_by, now())
+        .await?
+        .ok_or(PushError::UnknownSite)
 }
 
 /// The live (newest) version of a site's campaigns: version and source.
-pub async fn live(db: &SqlitePool, site: &str) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT version, source FROM campaign_versions WHERE site_id = ? ORDER BY version DESC LIMIT 1",
-    )
-    .bind(site)
-    .fetch_optional(db)
-    .await
+pub async fn live(db: &Db, site: &str) -> sqlx::Result<Option<(i64, String)>> {
+    store::live(db, site).await
 }
 
 /// `GET /api/sites/{site}/campaigns`: the live campaign file, with its version as
@@ -321,30 +294,15 @@ pub async fn record_event(
             field: Some("variant".into()),
         });
     }
-    sqlx::query(
-        "INSERT INTO campaign_events (site_id, campaign_id, day, kind, count) VALUES (?, ?, ?, ?, 1) \
-         ON CONFLICT (site_id, campaign_id, day, kind) DO UPDATE SET count = count + 1",
+    store::count_event(
+        &state.db,
+        site,
+        &event.campaign,
+        event.variant.as_deref(),
+        &utc_day(now()),
+        event.kind.as_str(),
     )
-    .bind(site)
-    .bind(&event.campaign)
-    .bind(utc_day(now()))
-    .bind(event.kind.as_str())
-    .execute(&state.db)
     .await?;
-    if let Some(variant) = &event.variant {
-        sqlx::query(
-            "INSERT INTO campaign_variant_events (site_id, campaign_id, variant, day, kind, count) \
-             VALUES (?, ?, ?, ?, ?, 1) \
-             ON CONFLICT (site_id, campaign_id, variant, day, kind) DO UPDATE SET count = count + 1",
-        )
-        .bind(site)
-        .bind(&event.campaign)
-        .bind(variant)
-        .bind(utc_day(now()))
-        .bind(event.kind.as_str())
-        .execute(&state.db)
-        .await?;
-    }
     // A click or a conversation is the visitor's last touch, for attribution.
     if let Some(visitor) = &event.visitor
         && matches!(

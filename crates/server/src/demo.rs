@@ -5,12 +5,12 @@
 //! `aisle serve --demo` keeps what shoppers changed (a cancelled order stays
 //! cancelled). Dates are relative to the first seeding.
 
+use crate::db::Db;
 use crate::db::now;
 use axum::Router;
 use axum::extract::RawQuery;
 use axum::response::Html;
 use axum::routing::get;
-use sqlx::SqlitePool;
 use std::borrow::Cow;
 
 /// The demo site's id (`data-site="demo"`).
@@ -131,11 +131,11 @@ const ORDERS: &[DemoOrder] = &[
 ];
 
 /// Inserts the demo site and its orders where they are missing.
-pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result<()> {
+pub async fn seed(db: &Db, allowed_origins: &[String]) -> anyhow::Result<()> {
     let now = now();
     let mut tx = db.begin().await?;
     sqlx::query(
-        "INSERT OR IGNORE INTO sites (id, name, allowed_origins, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sites (id, name, allowed_origins, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
     .bind(SITE_ID)
     .bind("Northwind Outfitters")
@@ -154,12 +154,12 @@ pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result
             None => (None, None, None),
         };
         let inserted = sqlx::query(
-            "INSERT OR IGNORE INTO orders (site_id, number, email, state, currency, total_minor, placed_at, \
+            "INSERT INTO orders (site_id, number, email, state, currency, total_minor, placed_at, \
              delivered_at, carrier, tracking_number, tracking_url, estimated_delivery) \
-             VALUES (?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, 'USD', $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
         )
         .bind(SITE_ID)
-        .bind(order.number)
+        .bind(i64::from(order.number))
         .bind(order.email)
         .bind(order.state)
         .bind(total)
@@ -178,25 +178,25 @@ pub async fn seed(db: &SqlitePool, allowed_origins: &[String]) -> anyhow::Result
         for (line, (sku, title, qty, price, final_sale)) in order.items.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO order_items (site_id, order_number, line, sku, title, quantity, unit_price_minor, \
-                 final_sale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 final_sale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(SITE_ID)
-            .bind(order.number)
+            .bind(i64::from(order.number))
             .bind(line as i64)
             .bind(sku)
             .bind(title)
             .bind(qty)
             .bind(price)
-            .bind(final_sale)
+            .bind(i64::from(*final_sale))
             .execute(&mut *tx)
             .await?;
         }
         for (seq, (ago, kind, location)) in order.events.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO order_events (site_id, order_number, seq, at, kind, location) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO order_events (site_id, order_number, seq, at, kind, location) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(SITE_ID)
-            .bind(order.number)
+            .bind(i64::from(order.number))
             .bind(seq as i64)
             .bind(now - ago)
             .bind(kind)
@@ -218,10 +218,10 @@ pub const AGENT_EMAIL: &str = "agent@demo.test";
 pub const AGENT_PASSWORD: &str = "demo-agent";
 
 /// Adds the demo agent if missing.
-pub async fn seed_agent(db: &SqlitePool) -> anyhow::Result<()> {
+pub async fn seed_agent(db: &Db) -> anyhow::Result<()> {
     crate::agents::ensure_agent(db, SITE_ID, AGENT_EMAIL, "Robin", AGENT_PASSWORD).await?;
     // The demo agent manages the team (and stays able to do everything).
-    sqlx::query("UPDATE agents SET role = 'admin' WHERE email = ?")
+    sqlx::query("UPDATE agents SET role = 'admin' WHERE email = $1")
         .bind(AGENT_EMAIL)
         .execute(db)
         .await?;
@@ -263,7 +263,7 @@ const HISTORY_TALK: &[(&str, &str)] = &[
 /// demo agent, shaped like a real shop's (busier evenings and weekends,
 /// answered within minutes, most rated 4 or 5), unless already there.
 /// Deterministic: the same figures on every machine, relative to today.
-pub async fn seed_history(db: &SqlitePool) -> anyhow::Result<()> {
+pub async fn seed_history(db: &Db) -> anyhow::Result<()> {
     let seeded: (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM conversations WHERE id LIKE 'demo-history-%'")
             .fetch_one(db)
@@ -271,7 +271,7 @@ pub async fn seed_history(db: &SqlitePool) -> anyhow::Result<()> {
     if seeded.0 > 0 {
         return Ok(());
     }
-    let agent: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
+    let agent: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = $1")
         .bind(AGENT_EMAIL)
         .fetch_optional(db)
         .await?;
@@ -320,7 +320,7 @@ pub async fn seed_history(db: &SqlitePool) -> anyhow::Result<()> {
                 let (asked, answer) = HISTORY_TALK[next(HISTORY_TALK.len() as u64) as usize];
                 let id = format!("demo-history-{n:05}");
                 sqlx::query(
-                    "INSERT INTO conversations (id, site_id, resume_hash, state, agent_id, locale, context,                      priority, created_at, accepted_at, first_response_at, closed_at, closed_by, tags, csat)                      VALUES (?, ?, ?, 'closed', ?, 'en', '{}', 'normal', ?, ?, ?, ?, 'agent', '[]', ?)",
+                    "INSERT INTO conversations (id, site_id, resume_hash, state, agent_id, locale, context,                      priority, created_at, accepted_at, first_response_at, closed_at, closed_by, tags, csat, last_seq)                      VALUES ($1, $2, $3, 'closed', $4, 'en', '{}', 'normal', $5, $6, $7, $8, 'agent', '[]', $9, 2)",
                 )
                 .bind(&id)
                 .bind(SITE_ID)
@@ -339,7 +339,7 @@ pub async fn seed_history(db: &SqlitePool) -> anyhow::Result<()> {
                         .enumerate()
                 {
                     sqlx::query(
-                        "INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, name, text, at)                          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO messages (conversation_id, seq, client_id, author, agent_id, name, text, at)                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(&id)
                     .bind(seq as i64 + 1)
@@ -364,7 +364,7 @@ pub const SITE_FILE: &str = include_str!("../demo/site.json");
 
 /// Stores the demo's site settings unless the site has some already (a
 /// merchant's later `aisle site import` stays), and its identity secret.
-pub async fn seed_config(db: &SqlitePool) -> anyhow::Result<()> {
+pub async fn seed_config(db: &Db) -> anyhow::Result<()> {
     // Validate before writing, so a broken file fails the start, not a shopper.
     let file = crate::site_file::parse_site_file(SITE_FILE).map_err(|errors| {
         anyhow::anyhow!(
@@ -376,17 +376,14 @@ pub async fn seed_config(db: &SqlitePool) -> anyhow::Result<()> {
                 .join("; ")
         )
     })?;
-    sqlx::query("UPDATE sites SET config = ? WHERE id = ? AND config = '{}'")
-        .bind(serde_json::to_string(&file.config())?)
-        .bind(SITE_ID)
-        .execute(db)
+    crate::sites::store::settings_if_empty(db, SITE_ID, &serde_json::to_string(&file.config())?)
         .await?;
     crate::site_file::identity_secret(db, SITE_ID).await?;
     Ok(())
 }
 
 /// Pushes the demo campaigns if the demo site has none yet (a marketer's later push stays live).
-pub async fn seed_campaigns(db: &SqlitePool) -> anyhow::Result<()> {
+pub async fn seed_campaigns(db: &Db) -> anyhow::Result<()> {
     if crate::campaigns::live(db, SITE_ID).await?.is_none() {
         crate::campaigns::push(db, SITE_ID, CAMPAIGNS)
             .await

@@ -194,7 +194,7 @@ async fn woocommerce(
 }
 
 /// Deletes delivery ids older than [`DELIVERY_KEEP`]; how many.
-pub async fn purge(db: &sqlx::SqlitePool, now: i64) -> anyhow::Result<u64> {
+pub async fn purge(db: &crate::db::Db, now: i64) -> anyhow::Result<u64> {
     Ok(crate::stores::cache::purge_deliveries(db, now - DELIVERY_KEEP).await?)
 }
 

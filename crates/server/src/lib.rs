@@ -44,7 +44,6 @@ use axum::routing::get;
 use client::TrustedProxies;
 use ratelimit::FailureLimiter;
 use sites::SiteRegistry;
-use sqlx::SqlitePool;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -138,7 +137,7 @@ pub const LOOKUP_WINDOW: Duration = Duration::from_secs(15 * 60);
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
-    pub db: SqlitePool,
+    pub db: db::Db,
     /// Sites served here.
     pub sites: SiteRegistry,
     /// Failed order lookups per client and per order.
@@ -178,12 +177,18 @@ impl AppState {
         let db = db::connect(&config.db_url).await?;
         if config.demo {
             let origins = ["http://127.0.0.1:8080", "http://localhost:8080"].map(String::from);
-            demo::seed(&db, &origins).await?;
-            demo::seed_campaigns(&db).await?;
-            demo::seed_config(&db).await?;
-            demo::seed_agent(&db).await?;
-            demo::seed_history(&db).await?;
-            macros::seed_demo(&db, demo::SITE_ID).await?;
+            // Nodes starting together on one PostgreSQL seed one at a time:
+            // each step inserts only what is missing, so all see the same data.
+            db::exclusive(&db, db::DEMO_SEED_LOCK, async {
+                demo::seed(&db, &origins).await?;
+                demo::seed_campaigns(&db).await?;
+                demo::seed_config(&db).await?;
+                demo::seed_agent(&db).await?;
+                demo::seed_history(&db).await?;
+                macros::seed_demo(&db, demo::SITE_ID).await?;
+                Ok(())
+            })
+            .await?;
         }
         let sites = SiteRegistry::load(&db).await?;
         let shutdown = CancellationToken::new();

@@ -10,7 +10,9 @@
 
 use crate::AppState;
 use crate::agents::Agent;
+use crate::db::Db;
 use crate::db::now;
+use crate::desk::store;
 use crate::error::{ApiJson, AppError};
 use crate::team::Admin;
 use aisle_core::api::ErrorCode;
@@ -20,7 +22,6 @@ use axum::http::StatusCode;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
 /// A macro as the console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,32 +55,16 @@ pub const DEMO_MACROS: [(&str, &str, &str); 3] = [
 
 /// Adds the demo macros to `site` unless they are there (idempotent seeding;
 /// a merchant's edits to them stay).
-pub async fn seed_demo(db: &SqlitePool, site: &str) -> anyhow::Result<()> {
+pub async fn seed_demo(db: &Db, site: &str) -> anyhow::Result<()> {
     for (position, (id, title, body)) in DEMO_MACROS.iter().enumerate() {
-        sqlx::query(
-            "INSERT OR IGNORE INTO macros (site_id, id, title, body, position, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(site)
-        .bind(id)
-        .bind(title)
-        .bind(body)
-        .bind(position as i64)
-        .bind(now())
-        .execute(db)
-        .await?;
+        store::insert_macro_if_missing(db, site, id, title, body, position as i64, now()).await?;
     }
     Ok(())
 }
 
 /// `site`'s macros in picker order.
-pub async fn of_site(db: &SqlitePool, site: &str) -> anyhow::Result<Vec<Macro>> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT id, title, body FROM macros WHERE site_id = ? ORDER BY position, title",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+pub async fn of_site(db: &Db, site: &str) -> anyhow::Result<Vec<Macro>> {
+    let rows = store::macros(db, site).await?;
     Ok(rows
         .into_iter()
         .map(|(id, title, body)| Macro { id, title, body })
@@ -181,11 +166,7 @@ pub async fn create(
     ApiJson(form): ApiJson<MacroForm>,
 ) -> Result<(StatusCode, Json<Macro>), AppError> {
     let (title, body) = form.checked()?;
-    let (count, last): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MAX(position) FROM macros WHERE site_id = ?")
-            .bind(&admin.site)
-            .fetch_one(&state.db)
-            .await?;
+    let (count, last) = store::macro_count(&state.db, &admin.site).await?;
     if count >= MAX_MACROS {
         return Err(AppError::Invalid {
             code: ErrorCode::BadRequest,
@@ -194,17 +175,9 @@ pub async fn create(
         });
     }
     let id = format!("m-{:016x}", rand::rng().random::<u64>());
-    sqlx::query(
-        "INSERT INTO macros (site_id, id, title, body, position, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&admin.site)
-    .bind(&id)
-    .bind(&title)
-    .bind(&body)
-    .bind(last.unwrap_or(-1) + 1)
-    .bind(now())
-    .execute(&state.db)
-    .await?;
+    let position = last.unwrap_or(-1) + 1;
+    store::insert_macro_if_missing(&state.db, &admin.site, &id, &title, &body, position, now())
+        .await?;
     tracing::info!(admin = admin.id, id, "macro added");
     Ok((StatusCode::CREATED, Json(Macro { id, title, body })))
 }
@@ -217,15 +190,7 @@ pub async fn update(
     ApiJson(form): ApiJson<MacroForm>,
 ) -> Result<Json<Macro>, AppError> {
     let (title, body) = form.checked()?;
-    let changed = sqlx::query("UPDATE macros SET title = ?, body = ? WHERE site_id = ? AND id = ?")
-        .bind(&title)
-        .bind(&body)
-        .bind(&admin.site)
-        .bind(&id)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
-    if changed == 0 {
+    if !store::update_macro(&state.db, &admin.site, &id, &title, &body).await? {
         return Err(AppError::NotFound(
             ErrorCode::NotFound,
             "no such macro on this site",
@@ -241,13 +206,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let gone = sqlx::query("DELETE FROM macros WHERE site_id = ? AND id = ?")
-        .bind(&admin.site)
-        .bind(&id)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
-    if gone == 0 {
+    if !store::delete_macro(&state.db, &admin.site, &id).await? {
         return Err(AppError::NotFound(
             ErrorCode::NotFound,
             "no such macro on this site",

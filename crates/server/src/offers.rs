@@ -17,8 +17,9 @@
 //!   campaign's pool, at most [`MAX_CODES_PER_CAMPAIGN`].
 
 use crate::AppState;
-use crate::campaigns::live;
+use crate::campaigns::{live, store};
 use crate::client::ClientIp;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
@@ -29,7 +30,6 @@ use aisle_core::campaign::{Code, Condition, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 
 /// Most codes one campaign's pool may hold (free and handed out together).
@@ -130,42 +130,23 @@ pub async fn code(
 
 /// The code `visitor` holds for `campaign`, handing them a free one if they
 /// have none; `None` when the pool is empty. The unique index on (site,
-/// campaign, visitor) and SQLite's one writer make it safe under any
+/// campaign, visitor) and SQLite's one writer (PostgreSQL: row locks) make it safe under any
 /// concurrency: a visitor racing themselves gets the code the winner got.
 pub async fn hand_out(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     campaign: &str,
     visitor: &str,
 ) -> sqlx::Result<Option<String>> {
-    let held = || {
-        sqlx::query_as::<_, (String,)>(
-            "SELECT code FROM campaign_codes WHERE site_id = ? AND campaign_id = ? AND visitor = ?",
-        )
-        .bind(site)
-        .bind(campaign)
-        .bind(visitor)
-        .fetch_optional(db)
-    };
-    if let Some((code,)) = held().await? {
+    if let Some(code) = store::held_code(db, site, campaign, visitor).await? {
         return Ok(Some(code));
     }
-    let claimed = sqlx::query_as::<_, (String,)>(
-        "UPDATE campaign_codes SET visitor = ?3, handed_at = ?4 \
-         WHERE rowid = (SELECT rowid FROM campaign_codes \
-                        WHERE site_id = ?1 AND campaign_id = ?2 AND visitor IS NULL LIMIT 1) \
-         RETURNING code",
-    )
-    .bind(site)
-    .bind(campaign)
-    .bind(visitor)
-    .bind(now())
-    .fetch_optional(db)
-    .await;
-    match claimed {
-        Ok(code) => Ok(code.map(|(c,)| c)),
+    match store::claim_code(db, site, campaign, visitor, now()).await {
+        Ok(code) => Ok(code),
         // The same visitor won a parallel request: theirs stands.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(held().await?.map(|(c,)| c)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            store::held_code(db, site, campaign, visitor).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -226,17 +207,9 @@ impl std::fmt::Display for AddError {
 /// Adds the codes of `text` (one a line; blank lines skipped, spaces around
 /// a code trimmed) to `campaign`'s pool on `site`, in one transaction: a bad
 /// line or a pool over [`MAX_CODES_PER_CAMPAIGN`] adds nothing.
-pub async fn add_codes(
-    db: &SqlitePool,
-    site: &str,
-    campaign: &str,
-    text: &str,
-) -> Result<Added, AddError> {
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM sites WHERE id = ?")
-        .bind(site)
-        .fetch_optional(db)
-        .await?;
-    if exists.is_none() {
+pub async fn add_codes(db: &Db, site: &str, campaign: &str, text: &str) -> Result<Added, AddError> {
+    let exists = crate::agents::store::site_exists(db, site).await?;
+    if !exists {
         return Err(AddError::UnknownSite);
     }
     let pooled = live(db, site)
@@ -270,33 +243,15 @@ pub async fn add_codes(
             });
         }
     }
-    let mut tx = db.begin().await?;
-    let mut added = 0u64;
-    for code in &codes {
-        let result = sqlx::query(
-            "INSERT INTO campaign_codes (site_id, campaign_id, code) VALUES (?, ?, ?) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(site)
-        .bind(campaign)
-        .bind(code)
-        .execute(&mut *tx)
-        .await?;
-        added += result.rows_affected();
-    }
-    let (held,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM campaign_codes WHERE site_id = ? AND campaign_id = ?")
-            .bind(site)
-            .bind(campaign)
-            .fetch_one(&mut *tx)
-            .await?;
-    if held > MAX_CODES_PER_CAMPAIGN {
-        return Err(AddError::TooMany {
-            held: held - added as i64,
-            new: added as i64,
-        });
-    }
-    tx.commit().await?;
+    let added = match store::add_codes(db, site, campaign, &codes, MAX_CODES_PER_CAMPAIGN).await? {
+        Ok(added) => added,
+        Err((held, added)) => {
+            return Err(AddError::TooMany {
+                held: held - added as i64,
+                new: added as i64,
+            });
+        }
+    };
     Ok(Added {
         added,
         duplicates: codes.len() as u64 - added,
@@ -304,17 +259,8 @@ pub async fn add_codes(
 }
 
 /// Per campaign of `site` with a pool: `(left, handed_out)`.
-pub async fn code_counts(
-    db: &SqlitePool,
-    site: &str,
-) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT campaign_id, SUM(visitor IS NULL), SUM(visitor IS NOT NULL) \
-         FROM campaign_codes WHERE site_id = ? GROUP BY campaign_id",
-    )
-    .bind(site)
-    .fetch_all(db)
-    .await?;
+pub async fn code_counts(db: &Db, site: &str) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
+    let rows = store::code_counts(db, site).await?;
     Ok(rows
         .into_iter()
         .map(|(id, left, handed)| {

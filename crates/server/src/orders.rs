@@ -3,27 +3,23 @@
 //! An order is returned only to whoever names both its number and the email it
 //! was placed with; a wrong pair is indistinguishable from an unknown order.
 
+use crate::db::Db;
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
-use sqlx::SqlitePool;
 
 /// The email the demo order `number` of `site` was placed with, if there is one.
-pub async fn email_of(
-    db: &SqlitePool,
-    site: &str,
-    number: OrderNumber,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT email FROM orders WHERE site_id = ? AND number = ?")
+pub async fn email_of(db: &Db, site: &str, number: OrderNumber) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT email FROM orders WHERE site_id = $1 AND number = $2")
         .bind(site)
-        .bind(number.0)
+        .bind(i64::from(number.0))
         .fetch_optional(db)
         .await
 }
 
 /// Loads the order `number` of `site` if `email` (already normalized) is the one it was placed with.
 pub async fn find_for_shopper(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     number: OrderNumber,
     email: &str,
@@ -41,10 +37,10 @@ pub async fn find_for_shopper(
     );
     let row: Option<OrderRow> = sqlx::query_as(
         "SELECT state, currency, total_minor, placed_at, delivered_at, carrier, tracking_number, \
-         tracking_url, estimated_delivery FROM orders WHERE site_id = ? AND number = ? AND email = ?",
+         tracking_url, estimated_delivery FROM orders WHERE site_id = $1 AND number = $2 AND email = $3",
     )
     .bind(site)
-    .bind(number.0)
+    .bind(i64::from(number.0))
     .bind(email)
     .fetch_optional(db)
     .await?;
@@ -65,19 +61,19 @@ pub async fn find_for_shopper(
     let state = OrderState::from_name(&state)
         .ok_or_else(|| anyhow::anyhow!("unknown order state {state:?}"))?;
 
-    let items: Vec<(String, String, i64, i64, bool)> = sqlx::query_as(
+    let items: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT sku, title, quantity, unit_price_minor, final_sale FROM order_items \
-         WHERE site_id = ? AND order_number = ? ORDER BY line",
+         WHERE site_id = $1 AND order_number = $2 ORDER BY line",
     )
     .bind(site)
-    .bind(number.0)
+    .bind(i64::from(number.0))
     .fetch_all(db)
     .await?;
     let events: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT at, kind, location FROM order_events WHERE site_id = ? AND order_number = ? ORDER BY seq",
+        "SELECT at, kind, location FROM order_events WHERE site_id = $1 AND order_number = $2 ORDER BY seq",
     )
     .bind(site)
-    .bind(number.0)
+    .bind(i64::from(number.0))
     .fetch_all(db)
     .await?;
 
@@ -113,7 +109,7 @@ pub async fn find_for_shopper(
                     title,
                     quantity: u32::try_from(quantity).unwrap_or(0),
                     unit_price_minor,
-                    final_sale,
+                    final_sale: final_sale != 0,
                 },
             )
             .collect(),

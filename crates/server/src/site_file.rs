@@ -11,6 +11,7 @@
 //! site sign SITE --email E` signs a test identity).
 
 use crate::assist::text::{Lang, Text, placeholders};
+use crate::db::Db;
 use crate::db::now;
 use crate::email::EmailConfig;
 use crate::sites::{BusinessHours, FaqEntry, SiteConfig, WEEKDAYS, parse_hhmm};
@@ -19,7 +20,6 @@ use aisle_core::campaign::json::{self, Json, Pos, Value};
 use aisle_core::policy::Policy;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -504,34 +504,24 @@ fn position(tree: &Json, path: &[Seg]) -> Pos {
 
 /// Stores a validated site file: creates the site or replaces its settings,
 /// in one transaction, and gives a new site its identity secret.
-pub async fn import(db: &SqlitePool, file: &SiteFile) -> anyhow::Result<()> {
+pub async fn import(db: &Db, file: &SiteFile) -> anyhow::Result<()> {
     let secret = hex::encode(rand::rng().random::<[u8; 32]>());
-    sqlx::query(
-        "INSERT INTO sites (id, name, allowed_origins, config, identity_secret, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name,
-             allowed_origins = excluded.allowed_origins, config = excluded.config,
-             identity_secret = COALESCE(sites.identity_secret, excluded.identity_secret)",
+    crate::sites::store::upsert(
+        db,
+        &file.site,
+        &file.name,
+        &serde_json::to_string(&file.allowed_origins)?,
+        &serde_json::to_string(&file.config())?,
+        &secret,
+        now(),
     )
-    .bind(&file.site)
-    .bind(&file.name)
-    .bind(serde_json::to_string(&file.allowed_origins)?)
-    .bind(serde_json::to_string(&file.config())?)
-    .bind(secret)
-    .bind(now())
-    .execute(db)
     .await?;
     Ok(())
 }
 
 /// The site as a file, or `None` when there is no such site.
-pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFile>> {
-    let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, name, allowed_origins, config FROM sites WHERE id = ?")
-            .bind(site)
-            .fetch_optional(db)
-            .await?;
-    let Some((id, name, origins, config)) = row else {
+pub async fn export(db: &Db, site: &str) -> anyhow::Result<Option<SiteFile>> {
+    let Some((id, name, origins, config)) = crate::sites::store::settings(db, site).await? else {
         return Ok(None);
     };
     let config: SiteConfig = serde_json::from_str(&config)?;
@@ -555,19 +545,9 @@ pub async fn export(db: &SqlitePool, site: &str) -> anyhow::Result<Option<SiteFi
 }
 
 /// The site's identity secret, created on first use.
-pub async fn identity_secret(db: &SqlitePool, site: &str) -> anyhow::Result<Option<String>> {
+pub async fn identity_secret(db: &Db, site: &str) -> anyhow::Result<Option<String>> {
     let fresh = hex::encode(rand::rng().random::<[u8; 32]>());
-    sqlx::query("UPDATE sites SET identity_secret = ? WHERE id = ? AND identity_secret IS NULL")
-        .bind(fresh)
-        .bind(site)
-        .execute(db)
-        .await?;
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT identity_secret FROM sites WHERE id = ?")
-            .bind(site)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.and_then(|r| r.0))
+    Ok(crate::sites::store::identity_secret(db, site, &fresh).await?)
 }
 
 /// Longest grace period `rotate-secret` gives the previous secret: 30 days.
@@ -578,35 +558,21 @@ pub const MAX_GRACE_HOURS: u32 = 720;
 /// rotating again drops the one before). Returns the new secret and until when
 /// the previous one is accepted, or `None` when there is no such site.
 pub async fn rotate_secret(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     grace_hours: u32,
 ) -> anyhow::Result<Option<(String, Option<i64>)>> {
     let fresh = hex::encode(rand::rng().random::<[u8; 32]>());
     let until = now() + i64::from(grace_hours.min(MAX_GRACE_HOURS)) * 3600;
-    // SET expressions read the row as it was: the old secret becomes the previous one.
-    let row: Option<(Option<i64>,)> = sqlx::query_as(
-        "UPDATE sites SET
-             previous_identity_secret = CASE WHEN ?1 > 0 THEN identity_secret END,
-             previous_secret_until = CASE WHEN ?1 > 0 AND identity_secret IS NOT NULL THEN ?2 END,
-             identity_secret = ?3
-         WHERE id = ?4
-         RETURNING previous_secret_until",
-    )
-    .bind(grace_hours)
-    .bind(until)
-    .bind(&fresh)
-    .bind(site)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|(until,)| (fresh, until)))
+    let kept = crate::sites::store::rotate_secret(db, site, &fresh, grace_hours > 0, until).await?;
+    Ok(kept.map(|until| (fresh, until)))
 }
 
 /// The `data-customer` JSON for `email` on `site`, valid for `ttl_hours`
 /// (signed with the current secret, created if missing), or `None` when there
 /// is no such site.
 pub async fn sign_identity(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     ttl_hours: u32,

@@ -3,11 +3,13 @@
 //! Loaded from the database into memory at start ([`SiteRegistry::load`]) because
 //! every WebSocket upgrade and API request needs them.
 
+use crate::db::Db;
 use aisle_core::policy::Policy;
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
+
+pub mod store;
 
 /// One store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -484,22 +486,8 @@ pub struct SiteRegistry {
 
 impl SiteRegistry {
     /// Reads every site from the database.
-    pub async fn load(db: &SqlitePool) -> anyhow::Result<Self> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, name, allowed_origins, config, identity_secret,
-                    previous_identity_secret, previous_secret_until FROM sites",
-        )
-        .fetch_all(db)
-        .await?;
+    pub async fn load(db: &Db) -> anyhow::Result<Self> {
+        let rows = store::all(db).await?;
         let mut sites = HashMap::new();
         for (id, name, origins, config, identity_secret, previous, until) in rows {
             let allowed_origins: Vec<String> = serde_json::from_str(&origins)?;
@@ -532,7 +520,7 @@ impl SiteRegistry {
     }
 
     /// Re-reads every site (after an import changed one).
-    pub async fn reload(&self, db: &SqlitePool) -> anyhow::Result<()> {
+    pub async fn reload(&self, db: &Db) -> anyhow::Result<()> {
         let fresh = Self::load(db).await?;
         let fresh = std::mem::take(&mut *fresh.sites.write().unwrap_or_else(|e| e.into_inner()));
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = fresh;

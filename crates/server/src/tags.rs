@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::agents::Agent;
 use crate::chat::MAX_TAG_CHARS;
 use crate::db::now;
+use crate::desk::store;
 use crate::error::{ApiJson, AppError};
 use crate::team::Admin;
 use aisle_core::api::ErrorCode;
@@ -77,12 +78,7 @@ fn taken(e: sqlx::Error) -> AppError {
 
 /// `GET /api/agent/tags`: `{"tags": [{id, name}]}`, by name.
 async fn list(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM site_tags WHERE site_id = ? ORDER BY name COLLATE NOCASE",
-    )
-    .bind(&agent.site)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = store::tags(&state.db, &agent.site).await?;
     let tags: Vec<Tag> = rows
         .into_iter()
         .map(|(id, name)| Tag { id, name })
@@ -98,24 +94,15 @@ async fn create(
     ApiJson(form): ApiJson<TagForm>,
 ) -> Result<(StatusCode, Json<Tag>), AppError> {
     let name = form.checked()?;
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM site_tags WHERE site_id = ?")
-        .bind(&admin.site)
-        .fetch_one(&state.db)
-        .await?;
+    let count = store::tag_count(&state.db, &admin.site).await?;
     if count >= MAX_SITE_TAGS {
         return Err(bad(format!(
             "a site lists at most {MAX_SITE_TAGS} tags; delete some first"
         )));
     }
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO site_tags (site_id, name, created_at) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(&admin.site)
-    .bind(&name)
-    .bind(now())
-    .fetch_one(&state.db)
-    .await
-    .map_err(taken)?;
+    let id = store::insert_tag(&state.db, &admin.site, &name, now())
+        .await
+        .map_err(taken)?;
     tracing::info!(admin = admin.id, tag = id, "tag added");
     Ok((StatusCode::CREATED, Json(Tag { id, name })))
 }
@@ -128,15 +115,10 @@ async fn rename(
     ApiJson(form): ApiJson<TagForm>,
 ) -> Result<Json<Tag>, AppError> {
     let name = form.checked()?;
-    let changed = sqlx::query("UPDATE site_tags SET name = ? WHERE id = ? AND site_id = ?")
-        .bind(&name)
-        .bind(id)
-        .bind(&admin.site)
-        .execute(&state.db)
+    let changed = store::rename_tag(&state.db, &admin.site, id, &name)
         .await
-        .map_err(taken)?
-        .rows_affected();
-    if changed == 0 {
+        .map_err(taken)?;
+    if !changed {
         return Err(AppError::NotFound(
             ErrorCode::NotFound,
             "no such tag on this site",
@@ -151,13 +133,7 @@ async fn delete(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let gone = sqlx::query("DELETE FROM site_tags WHERE id = ? AND site_id = ?")
-        .bind(id)
-        .bind(&admin.site)
-        .execute(&state.db)
-        .await?
-        .rows_affected();
-    if gone == 0 {
+    if !store::delete_tag(&state.db, &admin.site, id).await? {
         return Err(AppError::NotFound(
             ErrorCode::NotFound,
             "no such tag on this site",

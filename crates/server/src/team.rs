@@ -11,7 +11,7 @@
 //! block, and an admin who asked for one also sees it once in the answer.
 
 use crate::AppState;
-use crate::agents::{Agent, MIN_PASSWORD_CHARS, Role, is_email, token_digest};
+use crate::agents::{Agent, MIN_PASSWORD_CHARS, Role, is_email, store, token_digest};
 use crate::client::ClientIp;
 use crate::db::now;
 use crate::email::{Kind, compose};
@@ -82,13 +82,7 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 
 /// A team member as the Team page lists them.
 async fn member(state: &AppState, site: &str, id: i64) -> Result<Value, AppError> {
-    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, name, email, role, status FROM agents WHERE id = ? AND site_id = ?",
-    )
-    .bind(id)
-    .bind(site)
-    .fetch_optional(&state.db)
-    .await?;
+    let row = store::member(&state.db, site, id).await?;
     let (id, name, email, role, status) = row.ok_or(AppError::NotFound(
         ErrorCode::NotFound,
         "no such agent on this site",
@@ -100,12 +94,7 @@ async fn member(state: &AppState, site: &str, id: i64) -> Result<Value, AppError
 /// `status`: `active`, `disabled` or `invited`), by name; `me` is the
 /// admin's own id.
 async fn list(Admin(admin): Admin, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, name, email, role, status FROM agents WHERE site_id = ? ORDER BY name COLLATE NOCASE, id",
-    )
-    .bind(&admin.site)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = store::team(&state.db, &admin.site).await?;
     let agents: Vec<Value> = rows
         .into_iter()
         .map(|(id, name, email, role, status)| {
@@ -168,24 +157,16 @@ async fn new_link(
         rand::rng().random::<u128>()
     );
     let now = now();
-    let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM agent_links WHERE agent_id = ?")
-        .bind(agent)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO agent_links (token, agent_id, site_id, purpose, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+    store::replace_link(
+        &state.db,
+        &token_digest(&token),
+        agent,
+        site,
+        purpose.name(),
+        now,
+        now + LINK_SECONDS,
     )
-    .bind(token_digest(&token))
-    .bind(agent)
-    .bind(site)
-    .bind(purpose.name())
-    .bind(now)
-    .bind(now + LINK_SECONDS)
-    .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(token)
 }
 
@@ -291,13 +272,7 @@ async fn invite(
             format!("enter a name of 1 to {MAX_NAME_CHARS} characters"),
         ));
     }
-    let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM agent_links WHERE site_id = ? AND purpose = 'invite' AND expires_at > ?",
-    )
-    .bind(&admin.site)
-    .bind(now())
-    .fetch_one(&state.db)
-    .await?;
+    let open = store::open_invites(&state.db, &admin.site, now()).await?;
     if open >= MAX_OPEN_INVITES {
         return Err(bad(
             "email",
@@ -306,26 +281,20 @@ async fn invite(
             ),
         ));
     }
-    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM agents WHERE email = ?")
-        .bind(&email)
-        .fetch_optional(&state.db)
-        .await?;
-    if taken.is_some() {
+    if store::email_taken(&state.db, &email).await? {
         return Err(bad("email", "an agent with this email exists already"));
     }
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO agents (site_id, email, name, password_hash, created_at, role, status) \
-         VALUES (?, ?, ?, '', ?, ?, 'invited') RETURNING id",
+    let inserted = store::insert_invited(
+        &state.db,
+        &admin.site,
+        &email,
+        name,
+        invite.role.name(),
+        now(),
     )
-    .bind(&admin.site)
-    .bind(&email)
-    .bind(name)
-    .bind(now())
-    .bind(invite.role.name())
-    .fetch_one(&state.db)
     .await;
     let id = match inserted {
-        Ok((id,)) => id,
+        Ok(id) => id,
         // Two admins inviting the same address at once: one wins.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             return Err(bad("email", "an agent with this email exists already"));
@@ -354,10 +323,7 @@ async fn end_sessions(
     id: i64,
     reason: &'static str,
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?")
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    store::end_sessions_of(&state.db, id).await?;
     state.chat.end_agent(site, id, reason).await?;
     Ok(())
 }
@@ -375,15 +341,7 @@ async fn disable(
         return Err(bad("id", "you cannot disable your own account"));
     }
     member(&state, &admin.site, id).await?;
-    sqlx::query("UPDATE agents SET status = 'disabled' WHERE id = ? AND site_id = ?")
-        .bind(id)
-        .bind(&admin.site)
-        .execute(&state.db)
-        .await?;
-    sqlx::query("DELETE FROM agent_links WHERE agent_id = ?")
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    store::disable(&state.db, &admin.site, id).await?;
     end_sessions(&state, &admin.site, id, "account disabled").await?;
     tracing::info!(admin = admin.id, agent = id, "agent disabled");
     Ok(Json(member(&state, &admin.site, id).await?))
@@ -397,14 +355,7 @@ async fn enable(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     member(&state, &admin.site, id).await?;
-    sqlx::query(
-        "UPDATE agents SET status = CASE WHEN password_hash = '' THEN 'invited' ELSE 'active' END \
-         WHERE id = ? AND site_id = ? AND status = 'disabled'",
-    )
-    .bind(id)
-    .bind(&admin.site)
-    .execute(&state.db)
-    .await?;
+    store::enable(&state.db, &admin.site, id).await?;
     tracing::info!(admin = admin.id, agent = id, "agent enabled");
     Ok(Json(member(&state, &admin.site, id).await?))
 }
@@ -426,17 +377,7 @@ async fn set_role(
 ) -> Result<Json<Value>, AppError> {
     member(&state, &admin.site, id).await?;
     // One statement: two admins demoting each other at once cannot both win.
-    let changed = sqlx::query(
-        "UPDATE agents SET role = ?1 WHERE id = ?2 AND site_id = ?3 AND (?1 = 'admin' OR \
-         (SELECT COUNT(*) FROM agents WHERE site_id = ?3 AND role = 'admin' AND status = 'active' AND id != ?2) > 0)",
-    )
-    .bind(body.role.name())
-    .bind(id)
-    .bind(&admin.site)
-    .execute(&state.db)
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    if !store::set_role(&state.db, &admin.site, id, body.role.name()).await? {
         return Err(bad(
             "role",
             "the site needs an admin: make someone else an admin first",
@@ -525,13 +466,7 @@ async fn forgot(
 
 /// Emails a reset link to `email` if it is an active agent's.
 async fn send_reset(state: &AppState, email: &str, base: &str) -> Result<(), AppError> {
-    let row: Option<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, site_id, name FROM agents WHERE email = ? AND status = 'active'",
-    )
-    .bind(email)
-    .fetch_optional(&state.db)
-    .await?;
-    let Some((id, site, name)) = row else {
+    let Some((id, site, name)) = store::active_by_email(&state.db, email).await? else {
         return Ok(());
     };
     let sends = state
@@ -586,37 +521,14 @@ async fn set_password(
         )
     };
     let digest = token_digest(body.token.trim());
-    let found: Option<(i64, String)> = sqlx::query_as(
-        "SELECT l.agent_id, l.site_id FROM agent_links l JOIN agents a ON a.id = l.agent_id \
-         WHERE l.token = ? AND l.expires_at > ? AND a.status != 'disabled'",
-    )
-    .bind(&digest)
-    .bind(now())
-    .fetch_optional(&state.db)
-    .await?;
-    let Some((id, site)) = found else {
+    let Some((id, site)) = store::link_agent(&state.db, &digest, now()).await? else {
         return Err(expired());
     };
     let hash = state.passwords.hash(body.password).await?;
     // Spent here, once: of two tabs sending the form, one wins.
-    let mut tx = state.db.begin().await?;
-    let spent = sqlx::query("DELETE FROM agent_links WHERE token = ? AND agent_id = ?")
-        .bind(&digest)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if spent == 0 {
+    if !store::spend_link(&state.db, &digest, id, &hash).await? {
         return Err(expired());
     }
-    sqlx::query(
-        "UPDATE agents SET password_hash = ?, status = 'active' WHERE id = ? AND status != 'disabled'",
-    )
-    .bind(&hash)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
     end_sessions(&state, &site, id, "password changed").await?;
     tracing::info!(agent = id, "password set");
     Ok(StatusCode::NO_CONTENT)

@@ -232,7 +232,7 @@ async fn a_click_older_than_the_attribution_window_does_not_count() {
     event(&demo, "eight-days-ago", "bf-sitewide", "clicked").await;
     // Time passes: the clicks were six and eight days ago.
     for (visitor, days) in [("six-days-ago", 6), ("eight-days-ago", 8)] {
-        sqlx::query("UPDATE campaign_touches SET at = at - ? WHERE visitor = ?")
+        sqlx::query("UPDATE campaign_touches SET at = at - $1 WHERE visitor = $2")
             .bind(days * 86_400)
             .bind(visitor)
             .execute(&demo.state.db)

@@ -271,7 +271,7 @@ async fn chat(demo: &Demo) -> Chat {
 }
 
 async fn stored_messages(demo: &Demo, id: &str) -> Vec<(i64, String, String)> {
-    sqlx::query_as("SELECT seq, author, text FROM messages WHERE conversation_id = ? ORDER BY seq")
+    sqlx::query_as("SELECT seq, author, text FROM messages WHERE conversation_id = $1 ORDER BY seq")
         .bind(id)
         .fetch_all(&demo.state.db)
         .await
@@ -696,7 +696,7 @@ async fn two_agents_racing_to_accept_exactly_one_wins() {
         json!({"type": "agent_joined", "name": winner})
     );
     let (name,): (String,) = sqlx::query_as(
-        "SELECT a.name FROM conversations c JOIN agents a ON a.id = c.agent_id WHERE c.id = ?",
+        "SELECT a.name FROM conversations c JOIN agents a ON a.id = c.agent_id WHERE c.id = $1",
     )
     .bind(&id)
     .fetch_one(&demo.state.db)
@@ -997,7 +997,7 @@ async fn closing_asks_for_a_rating_and_stores_it_with_the_tags() {
     );
 
     let (state, by, tags, csat): (String, String, String, i64) =
-        sqlx::query_as("SELECT state, closed_by, tags, csat FROM conversations WHERE id = ?")
+        sqlx::query_as("SELECT state, closed_by, tags, csat FROM conversations WHERE id = $1")
             .bind(&id)
             .fetch_one(&demo.state.db)
             .await
@@ -1164,7 +1164,7 @@ fn agents_are_added_from_the_command_line_without_a_password_argument() {
             .unwrap();
         state.db.close().await;
     });
-    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let db = common::test_db_url(dir.path());
     let aisle = |args: &[&str], password: Option<&str>, stdin: &str| {
         use std::io::Write;
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_aisle"));
@@ -1299,7 +1299,7 @@ async fn until<F: std::future::Future<Output = bool>>(what: &str, mut done: impl
 }
 
 async fn conversation_row(demo: &Demo, id: &str) -> (String, Option<String>) {
-    sqlx::query_as("SELECT state, closed_by FROM conversations WHERE id = ?")
+    sqlx::query_as("SELECT state, closed_by FROM conversations WHERE id = $1")
         .bind(id)
         .fetch_one(&demo.state.db)
         .await
@@ -1749,7 +1749,7 @@ async fn an_agent_socket_closes_with_a_reason_when_its_session_is_revoked() {
     let token = demo.robin().await;
     let mut robin = agent(demo.addr, &token).await;
     // Revoked behind the console's back (sessions are stored as digests).
-    sqlx::query("DELETE FROM agent_sessions WHERE token = ?")
+    sqlx::query("DELETE FROM agent_sessions WHERE token = $1")
         .bind(aisle_server::agents::token_digest(&token))
         .execute(&demo.state.db)
         .await
@@ -1861,9 +1861,14 @@ async fn agents_see_a_proven_customers_earlier_contacts_and_nothing_for_a_typed_
 #[tokio::test]
 async fn a_chat_the_shopper_left_unanswered_closes_after_the_sites_time_with_a_tag() {
     let demo = demo().await;
-    sqlx::query(
-        "UPDATE sites SET config = json_set(config, '$.auto_close_minutes', 30) WHERE id = 'demo'",
-    )
+    let set = if aisle_server::db::is_postgres(&demo.state.db) {
+        "(config::jsonb || '{\"auto_close_minutes\": 30}')::text"
+    } else {
+        "json_set(config, '$.auto_close_minutes', 30)"
+    };
+    sqlx::query(&format!(
+        "UPDATE sites SET config = {set} WHERE id = 'demo'"
+    ))
     .execute(&demo.state.db)
     .await
     .unwrap();
@@ -1904,7 +1909,7 @@ async fn a_chat_the_shopper_left_unanswered_closes_after_the_sites_time_with_a_t
     let closed = next_of_any(&mut robin, "closed").await;
     assert_eq!(closed["by"], "system");
     let (by, tags): (String, String) =
-        sqlx::query_as("SELECT closed_by, tags FROM conversations WHERE id = ?")
+        sqlx::query_as("SELECT closed_by, tags FROM conversations WHERE id = $1")
             .bind(&id)
             .fetch_one(&demo.state.db)
             .await
@@ -1927,7 +1932,7 @@ async fn a_chat_the_shopper_left_unanswered_closes_after_the_sites_time_with_a_t
             .unwrap(),
         0
     );
-    let (state,): (String,) = sqlx::query_as("SELECT state FROM conversations WHERE id = ?")
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM conversations WHERE id = $1")
         .bind(&id)
         .fetch_one(&demo.state.db)
         .await

@@ -74,7 +74,7 @@ async fn seed_records(state: &AppState) {
 }
 
 async fn status_of(state: &AppState, table: &str, reference: &str) -> String {
-    let sql = format!("SELECT status FROM {table} WHERE reference = ?");
+    let sql = format!("SELECT status FROM {table} WHERE reference = $1");
     let (status,): (String,) = sqlx::query_as(&sql)
         .bind(reference)
         .fetch_one(&state.db)
@@ -280,7 +280,7 @@ async fn tickets_and_returns_come_a_page_at_a_time_without_repeats_or_gaps() {
     for i in 0..23 {
         sqlx::query(
             "INSERT INTO tickets (reference, site_id, kind, email, body, created_at) \
-             VALUES (?, 'demo', 'message', 'ada@example.com', 'Hi', ?)",
+             VALUES ($1, 'demo', 'message', 'ada@example.com', 'Hi', $2)",
         )
         .bind(format!("T-{i:02}"))
         .bind(100 + i / 4)
@@ -291,7 +291,7 @@ async fn tickets_and_returns_come_a_page_at_a_time_without_repeats_or_gaps() {
     for i in 0..11 {
         sqlx::query(
             "INSERT INTO return_requests (reference, site_id, order_number, email, items, reason, created_at) \
-             VALUES (?, 'demo', 1003, 'alan@example.com', '[]', 'too small', ?)",
+             VALUES ($1, 'demo', 1003, 'alan@example.com', '[]', 'too small', $2)",
         )
         .bind(format!("R-{i:02}"))
         .bind(100 + i / 3)

@@ -327,7 +327,7 @@ async fn stale_self_service_sessions_are_purged() {
     assert_eq!(purge(&db, now).await.unwrap(), 0, "a fresh session stays");
     let later = now + aisle_server::assist::records::SESSION_IDLE + 1;
     assert_eq!(purge(&db, later).await.unwrap(), 1);
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assist_sessions WHERE token = ?")
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assist_sessions WHERE token = $1")
         .bind(&session)
         .fetch_one(&db)
         .await
@@ -400,7 +400,7 @@ async fn campaign_events_past_the_limit_answer_429_and_are_not_counted() {
         StatusCode::TOO_MANY_REQUESTS
     );
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(SUM(count), 0) FROM campaign_events WHERE campaign_id = ? AND kind = 'shown'",
+        "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM campaign_events WHERE campaign_id = $1 AND kind = 'shown'",
     )
     .bind(&id)
     .fetch_one(&db)

@@ -285,7 +285,7 @@ async fn return_1003_picks_items_and_a_reason_and_stores_the_request() {
         .expect("a return reference")
         .to_owned();
     let stored: (i64, String, String, String) = sqlx::query_as(
-        "SELECT order_number, reason, comment, items FROM return_requests WHERE reference = ?",
+        "SELECT order_number, reason, comment, items FROM return_requests WHERE reference = $1",
     )
     .bind(&reference)
     .fetch_one(&demo.state.db)
@@ -386,7 +386,7 @@ async fn report_an_issue_offers_kinds_by_state_and_opens_a_ticket_with_context()
         .find(|w| w.starts_with("T-"))
         .expect("a ticket reference");
     let stored: (String, i64, String, String) = sqlx::query_as(
-        "SELECT issue, order_number, email, context FROM tickets WHERE reference = ?",
+        "SELECT issue, order_number, email, context FROM tickets WHERE reference = $1",
     )
     .bind(reference)
     .fetch_one(&demo.state.db)
@@ -442,7 +442,7 @@ async fn quick_answers_record_whether_they_helped_and_always_offer_a_person() {
     let no = shopper.act("helpful:holiday-shipping:no", &[]).await;
     assert!(choices(&no).contains(&"human".to_owned()));
     let counts: (i64, i64) = sqlx::query_as(
-        "SELECT SUM(helpful), COUNT(*) FROM faq_feedback WHERE faq_id = 'holiday-shipping'",
+        "SELECT CAST(SUM(helpful) AS BIGINT), COUNT(*) FROM faq_feedback WHERE faq_id = 'holiday-shipping'",
     )
     .fetch_one(&demo.state.db)
     .await
@@ -754,7 +754,7 @@ async fn after_a_rotation_the_previous_secret_verifies_only_during_the_grace_per
     );
 
     // The grace period ends (its end moved to the past, as time would).
-    sqlx::query("UPDATE sites SET previous_secret_until = ? WHERE id = 'demo'")
+    sqlx::query("UPDATE sites SET previous_secret_until = $1 WHERE id = 'demo'")
         .bind(now() - 1)
         .execute(db)
         .await
@@ -979,8 +979,8 @@ async fn past_conversation(
     sqlx::query(
         "INSERT INTO conversations (id, site_id, resume_hash, state, agent_id, locale, priority, \
          created_at, accepted_at, first_response_at, closed_at, closed_by, csat) \
-         VALUES (?, 'demo', ?, 'closed', (SELECT id FROM agents WHERE email = 'agent@demo.test'), \
-         'en', 'normal', ?, ?, ?, ?, 'agent', ?)",
+         VALUES ($1, 'demo', $2, 'closed', (SELECT id FROM agents WHERE email = 'agent@demo.test'), \
+         'en', 'normal', $3, $4, $5, $6, 'agent', $7)",
     )
     .bind(id)
     .bind(format!("hash-{id}"))

@@ -370,7 +370,7 @@ async fn a_store_that_is_down_gets_the_shopper_a_ticket_with_the_error() {
         .to_owned();
     let db = sqlx::SqlitePool::connect(&server.db).await.unwrap();
     let (body, email): (String, String) =
-        sqlx::query_as("SELECT body, email FROM tickets WHERE reference = ?")
+        sqlx::query_as("SELECT body, email FROM tickets WHERE reference = $1")
             .bind(&reference)
             .fetch_one(&db)
             .await

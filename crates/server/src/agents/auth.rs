@@ -6,6 +6,7 @@
 use super::store;
 use crate::AppState;
 use crate::client::ClientIp;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::ratelimit::Rule;
@@ -20,7 +21,6 @@ use axum::{Json, Router};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::SqlitePool;
 use std::net::SocketAddr;
 use std::time::Instant;
 /// How long a login lasts.
@@ -150,7 +150,7 @@ fn verify_with_memory(password: &str, hash: &str, memory: &mut Vec<argon2::Block
 /// Adds an agent (role `agent`) unless one with this email exists
 /// (idempotent seeding).
 pub async fn ensure_agent(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     name: &str,
@@ -228,7 +228,7 @@ pub fn is_email(email: &str) -> bool {
 /// `aisle agents add`, with `role`; returns the new agent's id. Refuses an
 /// unknown site, an email already in use, an empty name and a short password.
 pub async fn add(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     name: &str,
@@ -360,7 +360,7 @@ pub fn token_digest(token: &str) -> String {
 /// The agent whose login session `token` is (not expired, not ended);
 /// `None` otherwise. The one place sessions are looked up: the API, the
 /// console socket's upgrade and its periodic re-check all use it.
-pub async fn session_agent(db: &SqlitePool, token: &str) -> Result<Option<Agent>, sqlx::Error> {
+pub async fn session_agent(db: &Db, token: &str) -> Result<Option<Agent>, sqlx::Error> {
     let row = store::session_agent(db, &token_digest(token), now()).await?;
     Ok(row.map(|(id, site, email, name, role)| Agent {
         id,

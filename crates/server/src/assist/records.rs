@@ -1,10 +1,10 @@
 //! What self-service reads and writes in the database: shopper sessions,
 //! cancellations, return requests, tickets, FAQ feedback and flow outcomes.
 
+use crate::db::Db;
 use crate::db::now;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 
 /// A step awaiting the shopper's confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,14 +52,10 @@ impl Session {
 }
 
 /// The session for `token` on `site`, or a new one.
-pub async fn load_session(
-    db: &SqlitePool,
-    site: &str,
-    token: Option<&str>,
-) -> anyhow::Result<Session> {
+pub async fn load_session(db: &Db, site: &str, token: Option<&str>) -> anyhow::Result<Session> {
     if let Some(token) = token {
         let row: Option<(Option<String>, Option<String>, String)> = sqlx::query_as(
-            "SELECT email, pending, steps FROM assist_sessions WHERE token = ? AND site_id = ?",
+            "SELECT email, pending, steps FROM assist_sessions WHERE token = $1 AND site_id = $2",
         )
         .bind(token)
         .bind(site)
@@ -86,7 +82,7 @@ pub async fn load_session(
 }
 
 /// Saves `session` (insert or update).
-pub async fn save_session(db: &SqlitePool, site: &str, session: &Session) -> anyhow::Result<()> {
+pub async fn save_session(db: &Db, site: &str, session: &Session) -> anyhow::Result<()> {
     let now = now();
     let pending = session
         .pending
@@ -95,7 +91,7 @@ pub async fn save_session(db: &SqlitePool, site: &str, session: &Session) -> any
         .transpose()?;
     sqlx::query(
         "INSERT INTO assist_sessions (token, site_id, email, pending, steps, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(token) DO UPDATE SET \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(token) DO UPDATE SET \
          email = excluded.email, pending = excluded.pending, steps = excluded.steps, \
          updated_at = excluded.updated_at",
     )
@@ -115,9 +111,9 @@ pub async fn save_session(db: &SqlitePool, site: &str, session: &Session) -> any
 pub const SESSION_IDLE: i64 = 7 * 24 * 3600;
 
 /// Deletes self-service sessions untouched for [`SESSION_IDLE`]; returns how many.
-pub async fn purge_sessions(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
+pub async fn purge_sessions(db: &Db, now: i64) -> anyhow::Result<u64> {
     Ok(
-        sqlx::query("DELETE FROM assist_sessions WHERE updated_at < ?")
+        sqlx::query("DELETE FROM assist_sessions WHERE updated_at < $1")
             .bind(now - SESSION_IDLE)
             .execute(db)
             .await?
@@ -126,18 +122,18 @@ pub async fn purge_sessions(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
 }
 
 /// The orders placed with `email` on `site`, newest first: (number, state).
-pub async fn orders_of(
-    db: &SqlitePool,
-    site: &str,
-    email: &str,
-) -> anyhow::Result<Vec<(u32, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT number, state FROM orders WHERE site_id = ? AND email = ? ORDER BY placed_at DESC",
+pub async fn orders_of(db: &Db, site: &str, email: &str) -> anyhow::Result<Vec<(u32, String)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT number, state FROM orders WHERE site_id = $1 AND email = $2 ORDER BY placed_at DESC",
     )
     .bind(site)
     .bind(email)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(number, state)| Some((u32::try_from(number).ok()?, state)))
+        .collect())
 }
 
 /// A short reference shoppers can read out: `prefix` + 6 unambiguous characters.
@@ -155,26 +151,26 @@ pub fn reference(prefix: char) -> String {
 
 /// Cancels order `number` if it is still unfulfilled; `false` if it was not.
 /// One statement decides, so two shoppers cannot both cancel.
-pub async fn cancel_order(db: &SqlitePool, site: &str, number: u32) -> anyhow::Result<bool> {
+pub async fn cancel_order(db: &Db, site: &str, number: u32) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
     let done = sqlx::query(
-        "UPDATE orders SET state = 'cancelled' WHERE site_id = ? AND number = ? AND state = 'unfulfilled'",
+        "UPDATE orders SET state = 'cancelled' WHERE site_id = $1 AND number = $2 AND state = 'unfulfilled'",
     )
     .bind(site)
-    .bind(number)
+    .bind(i64::from(number))
     .execute(&mut *tx)
     .await?
     .rows_affected()
         == 1;
     if done {
         sqlx::query(
-            "INSERT INTO order_events (site_id, order_number, seq, at, kind) VALUES (?, ?, \
-             (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE site_id = ? AND order_number = ?), ?, 'cancelled')",
+            "INSERT INTO order_events (site_id, order_number, seq, at, kind) VALUES ($1, $2, \
+             (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE site_id = $3 AND order_number = $4), $5, 'cancelled')",
         )
         .bind(site)
-        .bind(number)
+        .bind(i64::from(number))
         .bind(site)
-        .bind(number)
+        .bind(i64::from(number))
         .bind(now())
         .execute(&mut *tx)
         .await?;
@@ -185,7 +181,7 @@ pub async fn cancel_order(db: &SqlitePool, site: &str, number: u32) -> anyhow::R
 
 /// Stores a return request and returns its reference.
 pub async fn create_return(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     pending: &Pending,
@@ -205,11 +201,11 @@ pub async fn create_return(
     let reference = reference('R');
     sqlx::query(
         "INSERT INTO return_requests (reference, site_id, order_number, email, items, reason, comment, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&reference)
     .bind(site)
-    .bind(order)
+    .bind(i64::from(*order))
     .bind(email)
     .bind(serde_json::to_string(&items)?)
     .bind(reason)
@@ -238,20 +234,16 @@ pub struct NewTicket<'a> {
 }
 
 /// Stores a ticket and returns its reference.
-pub async fn create_ticket(
-    db: &SqlitePool,
-    site: &str,
-    t: &NewTicket<'_>,
-) -> anyhow::Result<String> {
+pub async fn create_ticket(db: &Db, site: &str, t: &NewTicket<'_>) -> anyhow::Result<String> {
     let reference = reference('T');
     sqlx::query(
         "INSERT INTO tickets (reference, site_id, kind, order_number, email, issue, body, context, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&reference)
     .bind(site)
     .bind(t.kind)
-    .bind(t.order)
+    .bind(t.order.map(i64::from))
     .bind(t.email)
     .bind(t.issue)
     .bind(t.body)
@@ -263,16 +255,11 @@ pub async fn create_ticket(
 }
 
 /// Records a "Did this help?" answer.
-pub async fn faq_feedback(
-    db: &SqlitePool,
-    site: &str,
-    faq: &str,
-    helpful: bool,
-) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO faq_feedback (site_id, faq_id, helpful, at) VALUES (?, ?, ?, ?)")
+pub async fn faq_feedback(db: &Db, site: &str, faq: &str, helpful: bool) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO faq_feedback (site_id, faq_id, helpful, at) VALUES ($1, $2, $3, $4)")
         .bind(site)
         .bind(faq)
-        .bind(helpful)
+        .bind(i64::from(helpful))
         .bind(now())
         .execute(db)
         .await?;
@@ -280,8 +267,8 @@ pub async fn faq_feedback(
 }
 
 /// Counts how a flow ended: `resolved` (deflected) or `handoff`.
-pub async fn outcome(db: &SqlitePool, site: &str, flow: &str, outcome: &str) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO flow_outcomes (site_id, flow, outcome, at) VALUES (?, ?, ?, ?)")
+pub async fn outcome(db: &Db, site: &str, flow: &str, outcome: &str) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO flow_outcomes (site_id, flow, outcome, at) VALUES ($1, $2, $3, $4)")
         .bind(site)
         .bind(flow)
         .bind(outcome)
@@ -294,14 +281,14 @@ pub async fn outcome(db: &SqlitePool, site: &str, flow: &str, outcome: &str) -> 
 /// `site`'s tickets from `email`, newest first, at most `limit`: reference,
 /// created_at, status, order number and the first 400 characters.
 pub async fn tickets_of(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     limit: i64,
 ) -> anyhow::Result<Vec<(String, i64, String, Option<i64>, String)>> {
     Ok(sqlx::query_as(
         "SELECT reference, created_at, status, order_number, substr(body, 1, 400) FROM tickets \
-         WHERE site_id = ? AND email = ? ORDER BY created_at DESC LIMIT ?",
+         WHERE site_id = $1 AND email = $2 ORDER BY created_at DESC LIMIT $3",
     )
     .bind(site)
     .bind(email)
@@ -312,13 +299,13 @@ pub async fn tickets_of(
 
 /// How `site`'s self-service flows ended in [`start`, `end`): (flow, outcome, count).
 pub async fn outcomes_between(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     start: i64,
     end: i64,
 ) -> anyhow::Result<Vec<(String, String, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = ? AND at >= ? AND at < ? \
+        "SELECT flow, outcome, COUNT(*) FROM flow_outcomes WHERE site_id = $1 AND at >= $2 AND at < $3 \
          GROUP BY flow, outcome ORDER BY flow",
     )
     .bind(site)
@@ -329,14 +316,9 @@ pub async fn outcomes_between(
 }
 
 /// How many self-service sessions `site` started in [`start`, `end`).
-pub async fn sessions_between(
-    db: &SqlitePool,
-    site: &str,
-    start: i64,
-    end: i64,
-) -> anyhow::Result<i64> {
+pub async fn sessions_between(db: &Db, site: &str, start: i64, end: i64) -> anyhow::Result<i64> {
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM assist_sessions WHERE site_id = ? AND created_at >= ? AND created_at < ?",
+        "SELECT COUNT(*) FROM assist_sessions WHERE site_id = $1 AND created_at >= $2 AND created_at < $3",
     )
     .bind(site)
     .bind(start)

@@ -25,13 +25,13 @@
 
 use super::store;
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW};
+use crate::db::Db;
 use aisle_core::protocol::{
     AgentServerMessage, ChatMessage, OfflineReason, PROTOCOL_VERSION, Party, QueueEntry,
     QueueSummary, ServerMessage,
 };
 use axum::extract::ws::{Utf8Bytes, close_code};
 use serde::Serialize;
-use sqlx::SqlitePool;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -419,7 +419,7 @@ pub struct Hub {
 
 #[derive(Debug)]
 struct Inner {
-    db: SqlitePool,
+    db: Db,
     next: AtomicU64,
     conns: Mutex<Conns>,
     conversation_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
@@ -474,7 +474,7 @@ impl AddressSlot {
 
 impl Hub {
     /// A hub over `db`, with nobody connected; its timers stop with `shutdown`.
-    pub fn new(db: SqlitePool, shutdown: CancellationToken) -> Self {
+    pub fn new(db: Db, shutdown: CancellationToken) -> Self {
         Hub {
             inner: Arc::new(Inner {
                 db,
@@ -491,7 +491,7 @@ impl Hub {
     }
 
     /// The database.
-    pub fn db(&self) -> &SqlitePool {
+    pub fn db(&self) -> &Db {
         &self.inner.db
     }
 
@@ -1382,7 +1382,7 @@ mod tests {
     const LIMIT: usize = 64 * 1024;
 
     async fn hub() -> Hub {
-        let db = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
         Hub::new(db, CancellationToken::new())
     }
 

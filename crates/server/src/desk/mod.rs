@@ -8,6 +8,7 @@ pub mod store;
 
 use crate::AppState;
 use crate::agents::Agent;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
@@ -18,7 +19,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 use store::Record;
 
 /// Return requests, tickets, orders and store requests under `/api/agent`.
@@ -158,7 +158,7 @@ async fn tickets(
 /// Marks `record` `reference` done for the agent's site; 404 when the site
 /// has no such record (another site's reference looks the same).
 async fn mark_done(
-    db: &SqlitePool,
+    db: &Db,
     record: Record,
     agent: &Agent,
     reference: &str,

@@ -16,6 +16,7 @@ pub mod compose;
 pub mod replies;
 pub mod store;
 
+use crate::db::Db;
 use crate::db::now;
 use crate::sites::SiteRegistry;
 use lettre::address::Envelope;
@@ -24,7 +25,6 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -254,7 +254,7 @@ pub struct Composed {
 /// Over a bound (per recipient and day, per site) the row is stored as failed
 /// with the reason, so the ticket shows why no email went out.
 pub async fn queue(
-    db: &SqlitePool,
+    db: &Db,
     outbox: &Outbox,
     site: &str,
     kind: Kind,
@@ -262,17 +262,8 @@ pub async fn queue(
     message: &Composed,
 ) -> anyhow::Result<()> {
     let now = now();
-    let (to_recipient, waiting): (i64, i64) = sqlx::query_as(
-        "SELECT
-             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND recipient = ?2 AND created_at > ?3
-                 AND kind != 'agent_reply'),
-             (SELECT COUNT(*) FROM email_outbox WHERE site_id = ?1 AND status = 'queued')",
-    )
-    .bind(site)
-    .bind(&message.recipient)
-    .bind(now - 86_400)
-    .fetch_one(db)
-    .await?;
+    let (to_recipient, waiting) =
+        store::outbox_load(db, site, &message.recipient, now - 86_400).await?;
     let automatic = kind != Kind::AgentReply;
     let refused = if automatic && to_recipient >= MAX_PER_RECIPIENT_PER_DAY {
         Some(format!(
@@ -291,25 +282,7 @@ pub async fn queue(
         tracing::warn!(site, reference, why, "automatic email refused");
         return record_failed(db, site, kind, reference, message, why).await;
     }
-    sqlx::query(
-        "INSERT OR IGNORE INTO email_outbox
-             (site_id, reference, kind, sender, recipient, message_id, message, status,
-              attempts, next_attempt_at, last_error, created_at, updated_at, lang)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, ?, ?, ?)",
-    )
-    .bind(site)
-    .bind(reference)
-    .bind(kind.name())
-    .bind(&message.sender)
-    .bind(&message.recipient)
-    .bind(&message.message_id)
-    .bind(&message.bytes)
-    .bind(now)
-    .bind(now)
-    .bind(now)
-    .bind(message.lang)
-    .execute(db)
-    .await?;
+    store::enqueue(db, site, &row(kind, reference, message), now).await?;
     outbox.wake();
     Ok(())
 }
@@ -462,34 +435,29 @@ async fn finish(
     }
 }
 
+/// `message` about `reference` as the outbox stores it.
+fn row<'a>(kind: Kind, reference: &'a str, message: &'a Composed) -> store::OutboxRow<'a> {
+    store::OutboxRow {
+        kind: kind.name(),
+        reference,
+        sender: &message.sender,
+        recipient: &message.recipient,
+        message_id: &message.message_id,
+        bytes: &message.bytes,
+        lang: message.lang,
+    }
+}
+
 /// Stores `message` as failed for `why` (it is never sent).
 async fn record_failed(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     kind: Kind,
     reference: &str,
     message: &Composed,
     why: &str,
 ) -> anyhow::Result<()> {
-    let now = now();
-    sqlx::query(
-        "INSERT OR IGNORE INTO email_outbox
-             (site_id, reference, kind, sender, recipient, message_id, message, status,
-              attempts, next_attempt_at, last_error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, x'', 'failed', 0, ?, ?, ?, ?)",
-    )
-    .bind(site)
-    .bind(reference)
-    .bind(kind.name())
-    .bind(&message.sender)
-    .bind(&message.recipient)
-    .bind(&message.message_id)
-    .bind(now)
-    .bind(cut(why))
-    .bind(now)
-    .bind(now)
-    .execute(db)
-    .await?;
+    store::record_failed(db, site, &row(kind, reference, message), &cut(why), now()).await?;
     Ok(())
 }
 
@@ -497,26 +465,14 @@ async fn record_failed(
 /// reference → `{"kind", "state": "queued"|"sent"|"failed", "attempts",
 /// "error", "updated_at"}` (the latest message about it).
 pub async fn status_of(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     references: &[&str],
 ) -> anyhow::Result<std::collections::HashMap<String, Value>> {
     let mut out = std::collections::HashMap::new();
-    if references.is_empty() {
-        return Ok(out);
-    }
-    let marks = vec!["?"; references.len()].join(", ");
-    let sql = format!(
-        "SELECT reference, kind, status, attempts, last_error, updated_at FROM email_outbox
-         WHERE site_id = ? AND reference IN ({marks})
-             AND kind IN ('ticket_received', 'return_received') ORDER BY id"
-    );
-    let mut query =
-        sqlx::query_as::<_, (String, String, String, i64, Option<String>, i64)>(&sql).bind(site);
-    for r in references {
-        query = query.bind(*r);
-    }
-    for (reference, kind, state, attempts, error, at) in query.fetch_all(db).await? {
+    for (reference, kind, state, attempts, error, at) in
+        store::statuses(db, site, references).await?
+    {
         out.insert(
             reference,
             json!({"kind": kind, "state": state, "attempts": attempts, "error": error, "updated_at": at}),
@@ -537,18 +493,9 @@ enum Attempt {
 
 /// Sends due messages until `stop` is cancelled: at once when woken by
 /// [`queue`], otherwise when the earliest retry is due.
-pub async fn run_worker(
-    db: SqlitePool,
-    sites: SiteRegistry,
-    outbox: Outbox,
-    stop: CancellationToken,
-) {
+pub async fn run_worker(db: Db, sites: SiteRegistry, outbox: Outbox, stop: CancellationToken) {
     loop {
-        let due: Result<Option<i64>, _> = sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM email_outbox WHERE status = 'queued'",
-        )
-        .fetch_one(&db)
-        .await;
+        let due = store::next_due(&db).await;
         let wait = match due {
             Ok(Some(at)) => Duration::from_secs(u64::try_from(at - now()).unwrap_or(0).min(60)),
             Ok(None) => Duration::from_secs(60),
@@ -583,16 +530,8 @@ pub async fn run_worker(
 }
 
 /// Sends the messages due now, a batch at a time.
-async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
-    type Row = (i64, String, String, String, Vec<u8>, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, site_id, sender, recipient, message, attempts, created_at FROM email_outbox
-         WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-    )
-    .bind(now())
-    .bind(BATCH)
-    .fetch_all(db)
-    .await?;
+async fn send_due(db: &Db, sites: &SiteRegistry) -> anyhow::Result<()> {
+    let rows = store::due(db, now(), BATCH).await?;
     for (id, site, sender, recipient, bytes, attempts, created_at) in rows {
         let config = sites.get(&site).and_then(|s| s.config.email.clone());
         let attempt = match config {
@@ -604,46 +543,19 @@ async fn send_due(db: &SqlitePool, sites: &SiteRegistry) -> anyhow::Result<()> {
         match attempt {
             Attempt::Sent => {
                 tracing::info!(site, id, attempts, "email sent");
-                sqlx::query(
-                    "UPDATE email_outbox SET status = 'sent', attempts = ?, last_error = NULL,
-                         sent_at = ?, updated_at = ? WHERE id = ?",
-                )
-                .bind(attempts)
-                .bind(now)
-                .bind(now)
-                .bind(id)
-                .execute(db)
-                .await?;
+                store::mark_sent(db, id, attempts, now).await?;
             }
             Attempt::Retry(why)
                 if now - created_at < i64::try_from(RETRY_FOR.as_secs()).unwrap_or(i64::MAX) =>
             {
                 let backoff = backoff(attempts);
                 tracing::warn!(site, id, attempts, error = why, retry_in = ?backoff, "email not sent; will retry");
-                sqlx::query(
-                    "UPDATE email_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,
-                         updated_at = ? WHERE id = ?",
-                )
-                .bind(attempts)
-                .bind(cut(&why))
-                .bind(now + i64::try_from(backoff.as_secs()).unwrap_or(600))
-                .bind(now)
-                .bind(id)
-                .execute(db)
-                .await?;
+                let retry_at = now + i64::try_from(backoff.as_secs()).unwrap_or(600);
+                store::mark_retry(db, id, attempts, &cut(&why), retry_at, now).await?;
             }
             Attempt::Retry(why) | Attempt::Failed(why) => {
                 tracing::warn!(site, id, attempts, error = why, "email failed for good");
-                sqlx::query(
-                    "UPDATE email_outbox SET status = 'failed', attempts = ?, last_error = ?,
-                         updated_at = ? WHERE id = ?",
-                )
-                .bind(attempts)
-                .bind(cut(&why))
-                .bind(now)
-                .bind(id)
-                .execute(db)
-                .await?;
+                store::mark_failed(db, id, attempts, &cut(&why), now).await?;
             }
         }
     }
@@ -656,15 +568,8 @@ pub const KEEP_BYTES: i64 = 30 * 86_400;
 
 /// Empties the stored bytes of messages sent or failed over [`KEEP_BYTES`]
 /// ago; returns how many.
-pub async fn purge(db: &SqlitePool, now: i64) -> anyhow::Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE email_outbox SET message = x'' WHERE status != 'queued' AND updated_at < ?
-             AND length(message) > 0",
-    )
-    .bind(now - KEEP_BYTES)
-    .execute(db)
-    .await?
-    .rows_affected())
+pub async fn purge(db: &Db, now: i64) -> anyhow::Result<u64> {
+    Ok(store::drop_old_bytes(db, now - KEEP_BYTES).await?)
 }
 
 /// Wait before attempt `attempts + 1`: 1 s, 2 s, 4 s … up to [`MAX_BACKOFF`].
@@ -759,8 +664,8 @@ mod tests {
             sqlx::query(
                 "INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
                      message, status, next_attempt_at, created_at, updated_at)
-                 VALUES ('demo', ?, 'ticket_received', 'a@b.example', 'c@d.example', '<x>',
-                     x'414243', ?, 0, 0, 0)",
+                 VALUES ('demo', $1, 'ticket_received', 'a@b.example', 'c@d.example', '<x>',
+                     x'414243', $2, 0, 0, 0)",
             )
             .bind(reference)
             .bind(status)
@@ -790,7 +695,7 @@ mod tests {
     async fn a_site_with_too_much_unsent_mail_records_new_messages_as_failed() {
         let db = crate::db::connect("sqlite::memory:").await.unwrap();
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
              INSERT INTO email_outbox (site_id, reference, kind, sender, recipient, message_id,
                  message, status, next_attempt_at, created_at, updated_at)
              SELECT 'demo', 'T-' || i, 'ticket_received', 'a@b.example', 'c' || i || '@d.example',

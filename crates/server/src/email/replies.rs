@@ -16,6 +16,7 @@
 use super::{Kind, compose, store};
 use crate::AppState;
 use crate::agents::Agent;
+use crate::db::Db;
 use crate::db::now;
 use crate::error::AppError;
 use aisle_core::api::ErrorCode;
@@ -28,7 +29,6 @@ use axum::{Json, Router};
 use lettre::message::Mailbox;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
 /// Longest reply an agent may send, in characters.
 pub const MAX_REPLY_CHARS: usize = 10_000;
@@ -70,7 +70,7 @@ fn no_ticket() -> AppError {
 /// The ticket's email thread: Message-IDs oldest first (ours and the
 /// shopper's), and the shopper's language.
 async fn thread_of(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     reference: &str,
 ) -> sqlx::Result<(compose::Thread, String)> {
@@ -302,7 +302,7 @@ async fn inbound(
 
 /// Adds `email` to the ticket its thread names.
 async fn thread_inbound(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &InboundEmail,
 ) -> anyhow::Result<(StatusCode, Json<Value>)> {

@@ -3,20 +3,20 @@
 //! first, and its outcome recorded. The stores' repository for it.
 
 use super::StoreError;
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// Cancels and returns sent to a store, claimed under an idempotency key
 /// before they are sent (table `store_actions`), so a double click or a retry
 /// never makes two.
 #[derive(Debug, Clone)]
 pub struct Actions<'a> {
-    db: &'a SqlitePool,
+    db: &'a Db,
     site: &'a str,
 }
 
 impl<'a> Actions<'a> {
     /// The actions of `site`.
-    pub fn new(db: &'a SqlitePool, site: &'a str) -> Self {
+    pub fn new(db: &'a Db, site: &'a str) -> Self {
         Actions { db, site }
     }
 
@@ -33,12 +33,12 @@ impl<'a> Actions<'a> {
         let now = crate::db::now();
         let claimed = sqlx::query(
             "INSERT INTO store_actions (site_id, key, kind, order_number, status, detail, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, 'sent', '', ?, ?) ON CONFLICT (site_id, key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, 'sent', '', $5, $6) ON CONFLICT (site_id, key) DO NOTHING",
         )
         .bind(self.site)
         .bind(key)
         .bind(kind)
-        .bind(order)
+        .bind(i64::from(order))
         .bind(now)
         .bind(now)
         .execute(self.db)
@@ -49,8 +49,8 @@ impl<'a> Actions<'a> {
             return Ok(None);
         }
         let retaken = sqlx::query(
-            "UPDATE store_actions SET status = 'sent', updated_at = ? \
-             WHERE site_id = ? AND key = ? AND status = 'failed'",
+            "UPDATE store_actions SET status = 'sent', updated_at = $1 \
+             WHERE site_id = $2 AND key = $3 AND status = 'failed'",
         )
         .bind(now)
         .bind(self.site)
@@ -63,7 +63,7 @@ impl<'a> Actions<'a> {
             return Ok(None);
         }
         let row: (String, String) = sqlx::query_as(
-            "SELECT status, detail FROM store_actions WHERE site_id = ? AND key = ?",
+            "SELECT status, detail FROM store_actions WHERE site_id = $1 AND key = $2",
         )
         .bind(self.site)
         .bind(key)
@@ -76,7 +76,7 @@ impl<'a> Actions<'a> {
     /// Records how the action under `key` ended.
     pub async fn settle(&self, key: &str, status: &str, detail: &str) {
         let result = sqlx::query(
-            "UPDATE store_actions SET status = ?, detail = ?, updated_at = ? WHERE site_id = ? AND key = ?",
+            "UPDATE store_actions SET status = $1, detail = $2, updated_at = $3 WHERE site_id = $4 AND key = $5",
         )
         .bind(status)
         .bind(detail)

@@ -7,7 +7,7 @@
 //! too.
 
 use super::StoreOrder;
-use sqlx::SqlitePool;
+use crate::db::Db;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How long a fetched order is served without asking the store again, seconds.
@@ -33,18 +33,12 @@ impl CacheCounts {
 }
 
 /// The cached order `number` of `site` if fresh at `now` and placed with `email`.
-pub async fn get(
-    db: &SqlitePool,
-    site: &str,
-    number: u32,
-    email: &str,
-    now: i64,
-) -> Option<StoreOrder> {
+pub async fn get(db: &Db, site: &str, number: u32, email: &str, now: i64) -> Option<StoreOrder> {
     let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT email, payload FROM order_cache WHERE site_id = ? AND number = ? AND fetched_at > ?",
+        "SELECT email, payload FROM order_cache WHERE site_id = $1 AND number = $2 AND fetched_at > $3",
     )
     .bind(site)
-    .bind(number)
+    .bind(i64::from(number))
     .bind(now - CACHE_TTL)
     .fetch_optional(db)
     .await
@@ -58,17 +52,17 @@ pub async fn get(
 }
 
 /// Keeps `order` (placed with `email`) as fetched at `now`.
-pub async fn put(db: &SqlitePool, site: &str, email: &str, order: &StoreOrder, now: i64) {
+pub async fn put(db: &Db, site: &str, email: &str, order: &StoreOrder, now: i64) {
     let Ok(payload) = serde_json::to_string(order) else {
         return;
     };
     let result = sqlx::query(
-        "INSERT INTO order_cache (site_id, number, email, payload, fetched_at) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO order_cache (site_id, number, email, payload, fetched_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (site_id, number) DO UPDATE SET email = excluded.email, payload = excluded.payload, \
          fetched_at = excluded.fetched_at",
     )
     .bind(site)
-    .bind(order.view.number.0)
+    .bind(i64::from(order.view.number.0))
     .bind(email)
     .bind(payload)
     .bind(now)
@@ -80,10 +74,10 @@ pub async fn put(db: &SqlitePool, site: &str, email: &str, order: &StoreOrder, n
 }
 
 /// Drops order `number` of `site`: the next lookup asks the store.
-pub async fn forget(db: &SqlitePool, site: &str, number: u32) {
-    let result = sqlx::query("DELETE FROM order_cache WHERE site_id = ? AND number = ?")
+pub async fn forget(db: &Db, site: &str, number: u32) {
+    let result = sqlx::query("DELETE FROM order_cache WHERE site_id = $1 AND number = $2")
         .bind(site)
-        .bind(number)
+        .bind(i64::from(number))
         .execute(db)
         .await;
     if let Err(e) = result {
@@ -148,14 +142,9 @@ impl OrderLists {
 }
 /// Records store webhook `delivery` for `site` at `at` (table
 /// `webhook_deliveries`); `false` if it was recorded before (a replay).
-pub async fn first_delivery(
-    db: &SqlitePool,
-    site: &str,
-    delivery: &str,
-    at: i64,
-) -> sqlx::Result<bool> {
+pub async fn first_delivery(db: &Db, site: &str, delivery: &str, at: i64) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO webhook_deliveries (site_id, delivery_id, received_at) VALUES (?, ?, ?) \
+        "INSERT INTO webhook_deliveries (site_id, delivery_id, received_at) VALUES ($1, $2, $3) \
          ON CONFLICT (site_id, delivery_id) DO NOTHING",
     )
     .bind(site)
@@ -168,9 +157,9 @@ pub async fn first_delivery(
 }
 
 /// Deletes webhook delivery ids received before `before`; how many.
-pub async fn purge_deliveries(db: &SqlitePool, before: i64) -> sqlx::Result<u64> {
+pub async fn purge_deliveries(db: &Db, before: i64) -> sqlx::Result<u64> {
     Ok(
-        sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < ?")
+        sqlx::query("DELETE FROM webhook_deliveries WHERE received_at < $1")
             .bind(before)
             .execute(db)
             .await?

@@ -22,9 +22,9 @@ pub mod woocommerce;
 pub use actions::Actions;
 
 use crate::assist::records::{self, Pending};
+use crate::db::Db;
 use aisle_core::order::{OrderNumber, OrderView};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -189,7 +189,7 @@ pub trait OrderSource {
 /// The demo tables of one site.
 #[derive(Debug, Clone)]
 pub struct Demo {
-    db: SqlitePool,
+    db: Db,
     site: String,
 }
 
@@ -518,12 +518,7 @@ pub enum Source {
 impl Source {
     /// The source `config` names for `site`. Credentials are read from the
     /// environment now, so a restart is not needed after setting them.
-    pub fn new(
-        config: &OrderSourceConfig,
-        site: &str,
-        db: &SqlitePool,
-        client: &StoreClient,
-    ) -> Source {
+    pub fn new(config: &OrderSourceConfig, site: &str, db: &Db, client: &StoreClient) -> Source {
         match config {
             OrderSourceConfig::Demo => Source::Demo(Demo {
                 db: db.clone(),
@@ -684,7 +679,7 @@ pub fn of(state: &crate::AppState, site: &crate::sites::Site) -> Cached {
 #[derive(Debug, Clone)]
 pub struct Cached {
     source: Source,
-    db: SqlitePool,
+    db: Db,
     site: String,
     counts: std::sync::Arc<cache::CacheCounts>,
     lists: std::sync::Arc<cache::OrderLists>,

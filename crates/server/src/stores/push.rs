@@ -21,6 +21,7 @@ use super::{
     Actions, Cancelled, OrderSource, Refs, Returned, StoreClient, StoreError, StoreOrder, Tracking,
 };
 use crate::assist::records::{self, Pending};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::{AppState, client::ClientIp};
 use aisle_core::api::ErrorCode;
@@ -36,7 +37,6 @@ use axum::routing::post;
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
 /// The site file's block for a push source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -625,7 +625,7 @@ pub fn signature(secret: &str, at: i64, body: &[u8]) -> String {
 pub struct Push {
     config: PushConfig,
     site: String,
-    db: SqlitePool,
+    db: Db,
     client: StoreClient,
 }
 
@@ -641,7 +641,7 @@ enum Answer {
 
 impl Push {
     /// The push source `config` names for `site`.
-    pub fn new(config: &PushConfig, site: &str, db: &SqlitePool, client: &StoreClient) -> Self {
+    pub fn new(config: &PushConfig, site: &str, db: &Db, client: &StoreClient) -> Self {
         Push {
             config: config.clone(),
             site: site.to_owned(),
@@ -714,7 +714,7 @@ impl Push {
 /// Sends delivery `id` (up to [`ATTEMPTS`] times) and records the outcome:
 /// `done`, `refused`, `processing`, or `failed` (a dead letter) with the error.
 async fn send_delivery(
-    db: &SqlitePool,
+    db: &Db,
     client: &StoreClient,
     site: &str,
     config: &PushConfig,
@@ -918,7 +918,7 @@ impl OrderSource for Push {
 }
 
 /// Marks pushed order `number` cancelled (the merchant said it is done).
-async fn mark_cancelled(db: &SqlitePool, site: &str, number: u32) {
+async fn mark_cancelled(db: &Db, site: &str, number: u32) {
     let row = pushed::order(db, site, number).await.ok().flatten();
     let Some(mut order) = row.and_then(|(_, p)| serde_json::from_str::<StoreOrder>(&p).ok()) else {
         return;
@@ -935,7 +935,7 @@ async fn mark_cancelled(db: &SqlitePool, site: &str, number: u32) {
 
 /// Requests to the merchant's system that were not delivered (dead letters)
 /// or are still being sent, newest first, for agents of `site`.
-pub async fn dead_letters(db: &SqlitePool, site: &str) -> Result<Vec<Value>, sqlx::Error> {
+pub async fn dead_letters(db: &Db, site: &str) -> Result<Vec<Value>, sqlx::Error> {
     let rows = pushed::dead_letters(db, site, DEAD_LETTERS_SHOWN).await?;
     Ok(rows
         .into_iter()

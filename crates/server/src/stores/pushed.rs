@@ -5,26 +5,22 @@
 //! second database backend replaces this file.
 
 use super::StoreOrder;
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 /// Stores `orders` for `site` (inserted, or replacing the same number) in
 /// one transaction; drops them from the order cache.
-pub async fn upsert(
-    db: &SqlitePool,
-    site: &str,
-    orders: &[(StoreOrder, String)],
-) -> anyhow::Result<usize> {
+pub async fn upsert(db: &Db, site: &str, orders: &[(StoreOrder, String)]) -> anyhow::Result<usize> {
     let now = crate::db::now();
     let mut tx = db.begin().await?;
     for (order, email) in orders {
         sqlx::query(
             "INSERT INTO pushed_orders (site_id, number, email, state, placed_at, payload, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, number) DO UPDATE SET \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site_id, number) DO UPDATE SET \
              email = excluded.email, state = excluded.state, placed_at = excluded.placed_at, \
              payload = excluded.payload, updated_at = excluded.updated_at",
         )
         .bind(site)
-        .bind(order.view.number.0)
+        .bind(i64::from(order.view.number.0))
         .bind(email)
         .bind(order.view.state.as_str())
         .bind(order.view.placed_at)
@@ -39,7 +35,7 @@ pub async fn upsert(
 
 /// A new push token for `site`, replacing any earlier one (only its
 /// SHA-256 is kept).
-pub async fn new_token(db: &SqlitePool, site: &str) -> anyhow::Result<String> {
+pub async fn new_token(db: &Db, site: &str) -> anyhow::Result<String> {
     use rand::Rng;
     let token = format!(
         "aisle_push_{:032x}{:032x}",
@@ -47,7 +43,7 @@ pub async fn new_token(db: &SqlitePool, site: &str) -> anyhow::Result<String> {
         rand::rng().random::<u128>()
     );
     sqlx::query(
-        "INSERT INTO site_tokens (site_id, digest, created_at) VALUES (?, ?, ?) \
+        "INSERT INTO site_tokens (site_id, digest, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (site_id) DO UPDATE SET digest = excluded.digest, created_at = excluded.created_at",
     )
     .bind(site)
@@ -60,9 +56,9 @@ pub async fn new_token(db: &SqlitePool, site: &str) -> anyhow::Result<String> {
 
 /// Whether `token` is `site`'s push token (looked up by its digest, as
 /// agent sessions are).
-pub async fn token_ok(db: &SqlitePool, site: &str, token: &str) -> Result<bool, sqlx::Error> {
+pub async fn token_ok(db: &Db, site: &str, token: &str) -> Result<bool, sqlx::Error> {
     let found: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM site_tokens WHERE site_id = ? AND digest = ?")
+        sqlx::query_as("SELECT 1 FROM site_tokens WHERE site_id = $1 AND digest = $2")
             .bind(site)
             .bind(crate::db::digest(token))
             .fetch_optional(db)
@@ -71,60 +67,60 @@ pub async fn token_ok(db: &SqlitePool, site: &str, token: &str) -> Result<bool, 
 }
 
 /// The pushed order `number` of `site`: (email, the order as JSON).
-pub async fn order(
-    db: &SqlitePool,
-    site: &str,
-    number: u32,
-) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT email, payload FROM pushed_orders WHERE site_id = ? AND number = ?")
+pub async fn order(db: &Db, site: &str, number: u32) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT email, payload FROM pushed_orders WHERE site_id = $1 AND number = $2")
         .bind(site)
-        .bind(number)
+        .bind(i64::from(number))
         .fetch_optional(db)
         .await
 }
 
 /// The email pushed order `number` of `site` was placed with.
-pub async fn email_of(db: &SqlitePool, site: &str, number: u32) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT email FROM pushed_orders WHERE site_id = ? AND number = ?")
+pub async fn email_of(db: &Db, site: &str, number: u32) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT email FROM pushed_orders WHERE site_id = $1 AND number = $2")
         .bind(site)
-        .bind(number)
+        .bind(i64::from(number))
         .fetch_optional(db)
         .await
 }
 
 /// `site`'s pushed orders placed with `email`, newest first: (number, state).
 pub async fn orders_of(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     email: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<(u32, String)>> {
-    sqlx::query_as(
-        "SELECT number, state FROM pushed_orders WHERE site_id = ? AND email = ? \
-         ORDER BY placed_at DESC LIMIT ?",
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT number, state FROM pushed_orders WHERE site_id = $1 AND email = $2 \
+         ORDER BY placed_at DESC LIMIT $3",
     )
     .bind(site)
     .bind(email)
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(number, state)| Some((u32::try_from(number).ok()?, state)))
+        .collect())
 }
 
 /// Marks pushed order `number` cancelled, with its updated JSON `payload`.
 pub async fn mark_cancelled(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     number: u32,
     payload: &str,
     at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE pushed_orders SET state = 'cancelled', payload = ?, updated_at = ? WHERE site_id = ? AND number = ?",
+        "UPDATE pushed_orders SET state = 'cancelled', payload = $1, updated_at = $2 WHERE site_id = $3 AND number = $4",
     )
     .bind(payload)
     .bind(at)
     .bind(site)
-    .bind(number)
+    .bind(i64::from(number))
     .execute(db)
     .await?;
     Ok(())
@@ -133,7 +129,7 @@ pub async fn mark_cancelled(
 /// Records a request to the merchant under idempotency `key` as being sent
 /// (a request already recorded under `key` is sent again); its id.
 pub async fn open_delivery(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     key: &str,
     kind: &str,
@@ -143,14 +139,14 @@ pub async fn open_delivery(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO push_deliveries (site_id, key, kind, order_number, body, status, attempts, last_error, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, 'sending', 0, '', ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, 'sending', 0, '', $6, $7) \
          ON CONFLICT (site_id, key) DO UPDATE SET status = 'sending', updated_at = excluded.updated_at \
          RETURNING id",
     )
     .bind(site)
     .bind(key)
     .bind(kind)
-    .bind(order)
+    .bind(i64::from(order))
     .bind(body)
     .bind(at)
     .bind(at)
@@ -159,8 +155,8 @@ pub async fn open_delivery(
 }
 
 /// Counts one more attempt at delivery `id`.
-pub async fn count_attempt(db: &SqlitePool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE push_deliveries SET attempts = attempts + 1 WHERE id = ?")
+pub async fn count_attempt(db: &Db, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE push_deliveries SET attempts = attempts + 1 WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -169,14 +165,14 @@ pub async fn count_attempt(db: &SqlitePool, id: i64) -> sqlx::Result<()> {
 
 /// Records how delivery `id` ended (`done`, `processing`, `refused`, `failed`).
 pub async fn settle_delivery(
-    db: &SqlitePool,
+    db: &Db,
     id: i64,
     status: &str,
     error: &str,
     at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE push_deliveries SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+        "UPDATE push_deliveries SET status = $1, last_error = $2, updated_at = $3 WHERE id = $4",
     )
     .bind(status)
     .bind(error)
@@ -191,15 +187,11 @@ pub async fn settle_delivery(
 pub type DeadLetter = (i64, String, i64, String, i64, String, i64, i64);
 
 /// `site`'s undelivered requests, newest first, at most `limit`.
-pub async fn dead_letters(
-    db: &SqlitePool,
-    site: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<DeadLetter>> {
+pub async fn dead_letters(db: &Db, site: &str, limit: i64) -> sqlx::Result<Vec<DeadLetter>> {
     sqlx::query_as(
         "SELECT id, kind, order_number, status, attempts, last_error, created_at, updated_at \
-         FROM push_deliveries WHERE site_id = ? AND status = 'failed' \
-         ORDER BY updated_at DESC, id DESC LIMIT ?",
+         FROM push_deliveries WHERE site_id = $1 AND status = 'failed' \
+         ORDER BY updated_at DESC, id DESC LIMIT $2",
     )
     .bind(site)
     .bind(limit)
@@ -210,14 +202,14 @@ pub async fn dead_letters(
 /// Takes dead letter `id` of `site` back to be sent again: (key, kind,
 /// order, body); `None` when there is no such dead letter.
 pub async fn retake_dead_letter(
-    db: &SqlitePool,
+    db: &Db,
     site: &str,
     id: i64,
     at: i64,
 ) -> sqlx::Result<Option<(String, String, i64, String)>> {
     sqlx::query_as(
-        "UPDATE push_deliveries SET status = 'sending', updated_at = ? \
-         WHERE id = ? AND site_id = ? AND status = 'failed' RETURNING key, kind, order_number, body",
+        "UPDATE push_deliveries SET status = 'sending', updated_at = $1 \
+         WHERE id = $2 AND site_id = $3 AND status = 'failed' RETURNING key, kind, order_number, body",
     )
     .bind(at)
     .bind(id)

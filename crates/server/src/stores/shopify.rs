@@ -24,13 +24,13 @@ use super::{
 };
 use crate::assist::records::{self, Pending};
 
+use crate::db::Db;
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
 use aisle_core::policy::ReturnReason;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 use std::time::Duration;
 
 /// The Admin API version used when the site file names none.
@@ -150,7 +150,7 @@ pub struct OrderRefs {
 pub struct Shopify {
     config: ShopifyConfig,
     site: String,
-    db: SqlitePool,
+    db: Db,
     http: reqwest::Client,
     breaker: std::sync::Arc<super::Breaker>,
 }
@@ -211,12 +211,7 @@ pub const STAFF_NOTE: &str = "Cancelled by the customer through Aisle self-servi
 
 impl Shopify {
     /// The store `config` describes, for `site`.
-    pub fn new(
-        config: &ShopifyConfig,
-        site: &str,
-        db: &SqlitePool,
-        client: &super::StoreClient,
-    ) -> Self {
+    pub fn new(config: &ShopifyConfig, site: &str, db: &Db, client: &super::StoreClient) -> Self {
         Shopify {
             config: config.clone(),
             site: site.to_owned(),

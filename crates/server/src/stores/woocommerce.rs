@@ -20,6 +20,7 @@
 
 use super::{Actions, Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking};
 use crate::assist::records::{self, Pending};
+use crate::db::Db;
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
@@ -27,7 +28,6 @@ use aisle_core::policy::ReturnReason;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
 /// Calls made for one request at most (the first and the retries).
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -97,7 +97,7 @@ pub struct OrderRefs {
 pub struct Woo {
     config: WooConfig,
     site: String,
-    db: SqlitePool,
+    db: Db,
     http: reqwest::Client,
     breaker: std::sync::Arc<super::Breaker>,
 }
@@ -107,12 +107,7 @@ type Answer = (reqwest::StatusCode, Value);
 
 impl Woo {
     /// The store `config` describes, for `site`.
-    pub fn new(
-        config: &WooConfig,
-        site: &str,
-        db: &SqlitePool,
-        client: &super::StoreClient,
-    ) -> Self {
+    pub fn new(config: &WooConfig, site: &str, db: &Db, client: &super::StoreClient) -> Self {
         Woo {
             config: config.clone(),
             site: site.to_owned(),

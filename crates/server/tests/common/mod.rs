@@ -33,13 +33,36 @@ pub const ROBIN: (&str, &str) = ("agent@demo.test", "demo-agent");
 
 // ---------------------------------------------------------------- in process
 
-/// The demo's configuration with its database and assets in `dir`.
+/// The demo's configuration with its database and assets in `dir`: a
+/// SQLite file there, or with `AISLE_TEST_DB=postgres` a fresh database on
+/// the test binary's PostgreSQL ([`postgres`]), so any suite can run on
+/// either backend.
 pub fn config(dir: &tempfile::TempDir, network: Network) -> Config {
     Config {
-        db_url: format!("sqlite://{}", dir.path().join("aisle.db").display()),
+        db_url: test_db_url(dir.path()),
         demo: true,
         assets: dir.path().to_path_buf(),
         network,
+    }
+}
+
+/// The database URL a test's demo uses: `sqlite://DIR/aisle.db`, or a fresh
+/// PostgreSQL database when `AISLE_TEST_DB=postgres`.
+pub fn test_db_url(dir: &Path) -> String {
+    // Without PostgreSQL installed `postgres()` says so loudly (and fails
+    // under CI=true); the test then runs on SQLite.
+    let pg = std::env::var("AISLE_TEST_DB").is_ok_and(|v| v == "postgres");
+    if pg && let Some(server) = postgres() {
+        // The same database when the demo is reopened in `dir` (a restart).
+        let remembered = dir.join("postgres-url");
+        if let Ok(url) = std::fs::read_to_string(&remembered) {
+            return url;
+        }
+        let url = server.fresh_database();
+        std::fs::write(&remembered, &url).unwrap();
+        url
+    } else {
+        format!("sqlite://{}", dir.join("aisle.db").display())
     }
 }
 
@@ -498,4 +521,159 @@ pub fn site_with_email(smtp_port: u16, extra: Value) -> Value {
     }
     site["email"] = email;
     site
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+/// A throwaway PostgreSQL cluster, one per test binary: `initdb` in a
+/// temporary directory (as the `postgres` user when the tests run as root,
+/// since `initdb` refuses root), started with `fsync=off` on a free loopback
+/// port. A watchdog process stops it and deletes the directory when the test
+/// binary exits, however it exits (it waits for the end of a pipe only this
+/// process holds).
+pub struct Postgres {
+    /// The server's port on 127.0.0.1.
+    pub port: u16,
+    /// Databases made so far (their names are `t1`, `t2`, …).
+    made: std::sync::atomic::AtomicU32,
+    /// The watchdog's stdin: closed when this process exits.
+    _watchdog: std::sync::Mutex<Child>,
+}
+
+/// The server binaries of the newest PostgreSQL installed
+/// (`/usr/lib/postgresql/*/bin`, Debian's layout), if any.
+pub fn postgres_bin() -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
+}
+
+/// `program` run as the `postgres` user when this process is root.
+fn as_postgres(program: &Path) -> Command {
+    if rustix::process::getuid().is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// The test binary's PostgreSQL, started on first use; `None` (after a loud
+/// message) when PostgreSQL is not installed — unless `CI=true`, where that
+/// fails the test (`.ci/run` installs it).
+pub fn postgres() -> Option<&'static Postgres> {
+    static SERVER: std::sync::OnceLock<Option<Postgres>> = std::sync::OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            let Some(bin) = postgres_bin() else {
+                let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+                assert!(
+                    !ci,
+                    "CI=true and PostgreSQL is missing: install Debian's postgresql (.ci/run does)"
+                );
+                eprintln!(
+                    "\n!!!!!!!! PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): \
+                     the PostgreSQL half of this test is SKIPPED. `apt-get install postgresql` to run it.\n"
+                );
+                return None;
+            };
+            Some(start_postgres(&bin))
+        })
+        .as_ref()
+}
+
+fn start_postgres(bin: &Path) -> Postgres {
+    let dir = tempfile::Builder::new()
+        .prefix("aisle-pg-")
+        .tempdir()
+        .unwrap()
+        .keep();
+    if rustix::process::getuid().is_root() {
+        succeeds(Command::new("chown").arg("postgres").arg(&dir));
+    }
+    let data = dir.join("data");
+    succeeds(
+        as_postgres(&bin.join("initdb"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+            .stdout(Stdio::null()),
+    );
+    let port = free_port();
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+         -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
+        dir.display()
+    );
+    succeeds(
+        as_postgres(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.join("log"))
+            .args(["-w", "-o", &options, "start"])
+            .stdout(Stdio::null()),
+    );
+    // Stops the server and removes its files once this process is gone.
+    let stop = format!(
+        "cat >/dev/null; {} -D '{}' -m immediate stop >/dev/null 2>&1; rm -rf '{}'",
+        if rustix::process::getuid().is_root() {
+            format!("runuser -u postgres -- '{}'", bin.join("pg_ctl").display())
+        } else {
+            format!("'{}'", bin.join("pg_ctl").display())
+        },
+        data.display(),
+        dir.display()
+    );
+    let watchdog = Command::new("sh")
+        .args(["-c", &stop])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Postgres {
+        port,
+        made: std::sync::atomic::AtomicU32::new(0),
+        _watchdog: std::sync::Mutex::new(watchdog),
+    }
+}
+
+impl Postgres {
+    /// The URL of database `name` on this server.
+    pub fn url(&self, name: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// A new, empty database; its URL.
+    pub fn fresh_database(&self) -> String {
+        let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let name = format!("t{n}");
+        let port = self.port;
+        let create = format!("CREATE DATABASE {name}");
+        // Its own thread and runtime: callers may be inside a runtime or not.
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    use sqlx::Connection;
+                    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+                    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+                    sqlx::query(&create).execute(&mut admin).await.unwrap();
+                    admin.close().await.unwrap();
+                })
+        })
+        .join()
+        .unwrap();
+        self.url(&name)
+    }
 }
