@@ -9,8 +9,9 @@
 //! someone stays as typed).
 
 use super::{Composed, EmailConfig};
-use crate::assist::text::{Lang, Text};
+use crate::assist::text::Text;
 use crate::sites::Site;
+use aisle_core::locale::Locale;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -51,7 +52,7 @@ pub struct Thread {
 pub fn ticket_received(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     said: Option<&str>,
@@ -74,7 +75,7 @@ pub fn ticket_received(
 pub fn missed_reply(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     conversation: &str,
     recipient: &str,
     agent: &str,
@@ -154,7 +155,7 @@ pub struct ReturnRequest<'a> {
 pub fn return_received(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     request: ReturnRequest<'_>,
@@ -194,7 +195,7 @@ pub fn return_received(
 pub fn agent_reply(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     (agent, body): (&str, &str),
@@ -214,7 +215,7 @@ pub fn agent_reply(
 }
 
 /// The language's sentences with the merchant's overrides.
-fn texts(site: &Site, lang: Lang) -> Text<'_> {
+fn texts(site: &Site, lang: Locale) -> Text<'_> {
     site.text(lang)
 }
 
@@ -288,7 +289,7 @@ fn brand(site: &Site) -> &str {
 fn build(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     content: &Content<'_>,

@@ -317,7 +317,7 @@ pub async fn queue(
 pub async fn ticket_received(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     reference: &str,
     recipient: &str,
     said: Option<&str>,
@@ -344,7 +344,7 @@ pub async fn ticket_received(
 pub async fn return_received(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     reference: &str,
     recipient: &str,
     request: compose::ReturnRequest<'_>,
@@ -373,7 +373,7 @@ pub async fn return_received(
 pub async fn missed_reply(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     conversation: &str,
     recipient: &str,
     agent: &str,

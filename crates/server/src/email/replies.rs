@@ -129,7 +129,7 @@ async fn reply(
         ));
     }
     let (thread, lang) = thread_of(&state.db, &agent.site, &reference).await?;
-    let lang = crate::assist::text::Lang::from_tag(&lang);
+    let lang = aisle_core::locale::Locale::of(&lang);
     let composed = compose::agent_reply(
         &site,
         config,
