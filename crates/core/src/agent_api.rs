@@ -224,7 +224,7 @@ pub struct Ticket {
     /// `issue` or `message`.
     pub kind: String,
     /// The order it is about.
-    pub order: Option<u32>,
+    pub order: Option<i64>,
     /// The shopper's email.
     pub email: String,
     /// The kind of issue, for reported issues.
@@ -260,7 +260,7 @@ pub struct ReturnRequest {
     /// Reference the shopper was given.
     pub reference: String,
     /// Order number.
-    pub order: u32,
+    pub order: i64,
     /// The shopper's email.
     pub email: String,
     /// Items to return (`null` when unreadable).
@@ -416,12 +416,12 @@ pub struct StoreRequest {
     /// `cancel` or `return`.
     pub kind: String,
     /// The order number.
-    pub order: u32,
+    pub order: i64,
     /// `dead` or still `pending`.
     #[serde(default)]
     pub status: String,
     /// Tries so far.
-    pub attempts: u32,
+    pub attempts: i64,
     /// The last error.
     pub error: String,
     /// Unix seconds of the first try.

@@ -23,7 +23,6 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -465,13 +464,13 @@ async fn record_failed(
 }
 
 /// The email state of each of `references` on `site`, for the agents' lists:
-/// reference → `{"kind", "state": "queued"|"sent"|"failed", "attempts",
-/// "error", "updated_at"}` (the latest message about it).
+/// reference → its [`EmailStatus`](aisle_core::agent_api::EmailStatus)
+/// (`state` `queued`, `sent` or `failed`; the latest message about it).
 pub async fn status_of(
     db: &SqlitePool,
     site: &str,
     references: &[&str],
-) -> anyhow::Result<std::collections::HashMap<String, Value>> {
+) -> anyhow::Result<std::collections::HashMap<String, aisle_core::agent_api::EmailStatus>> {
     let mut out = std::collections::HashMap::new();
     if references.is_empty() {
         return Ok(out);
@@ -488,10 +487,14 @@ pub async fn status_of(
         query = query.bind(*r);
     }
     for (reference, kind, state, attempts, error, at) in query.fetch_all(db).await? {
-        out.insert(
-            reference,
-            json!({"kind": kind, "state": state, "attempts": attempts, "error": error, "updated_at": at}),
-        );
+        let status = aisle_core::agent_api::EmailStatus {
+            kind,
+            state,
+            attempts,
+            error,
+            updated_at: Some(at),
+        };
+        out.insert(reference, status);
     }
     Ok(out)
 }
