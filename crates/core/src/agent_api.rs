@@ -769,12 +769,12 @@ pub struct PreviewRequest {
 }
 
 /// A campaign not eligible yet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Waiting {
     /// Campaign id.
     pub id: String,
-    /// Seconds until it would be.
-    pub in_seconds: f64,
+    /// Whole seconds until it would be (rounded up).
+    pub in_seconds: u64,
 }
 
 /// What `aisle campaigns simulate` prints: which campaigns are eligible
@@ -1324,7 +1324,7 @@ mod tests {
             show: Some("a".into()),
             waiting: vec![Waiting {
                 id: "b".into(),
-                in_seconds: 2.5,
+                in_seconds: 3,
             }],
         };
         contract(&simulated, &["eligible", "show", "waiting"]);
