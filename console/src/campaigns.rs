@@ -10,14 +10,13 @@
 //! in a table beside them, as on the Insights page. Everything the file or a
 //! campaign id holds is shown as text, never as markup.
 
-use crate::api::{self, CallError, CampaignHistory, Checked, Preview};
+use crate::api::{self, CallError, CampaignHistory, Checked, Preview, PreviewVisitor};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::Console;
 use aisle_core::attribution::{CampaignReport, CampaignStats, CodeFigures, Figures};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -339,7 +338,7 @@ enum Outcome {
 }
 
 /// The visitor the preview form describes, as `POST …/preview` takes it.
-fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
+fn preview_visitor(form: &PreviewForm) -> PreviewVisitor {
     let number = |v: &RwSignal<String>| v.get_untracked().trim().parse::<f64>().unwrap_or(0.0);
     let list = |v: &RwSignal<String>| -> Vec<String> {
         v.get_untracked()
@@ -349,23 +348,26 @@ fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
             .map(str::to_owned)
             .collect()
     };
-    json!({
-        "url": form.url.get_untracked(),
-        "referrer": Some(form.referrer.get_untracked()).filter(|r| !r.trim().is_empty()),
-        "device": form.device.get_untracked(),
-        "locale": form.locale.get_untracked(),
-        "seconds_on_page": number(&form.seconds),
-        "scroll_percent": number(&form.scroll).clamp(0.0, 100.0).round() as u8,
-        "cart_value": number(&form.cart),
-        "agents_online": number(&form.agents).max(0.0).round() as u32,
-        "business_hours": form.business_hours.get_untracked(),
-        "exit_intent": form.exit_intent.get_untracked(),
-        "visits": number(&form.visits).max(1.0).round() as u32,
-        "pages_viewed": number(&form.pages).max(1.0).round() as u32,
-        "cart_items": list(&form.cart_items),
-        "customer_tags": list(&form.customer_tags),
-        "visitor_id": Some(form.visitor_id.get_untracked().trim().to_owned()).filter(|v| !v.is_empty()),
-    })
+    PreviewVisitor {
+        url: form.url.get_untracked(),
+        referrer: Some(form.referrer.get_untracked()).filter(|r| !r.trim().is_empty()),
+        device: Some(form.device.get_untracked()),
+        locale: Some(form.locale.get_untracked()),
+        seconds_on_page: number(&form.seconds),
+        seconds_on_site: None,
+        scroll_percent: number(&form.scroll).clamp(0.0, 100.0).round() as u8,
+        cart_value: number(&form.cart),
+        agents_online: Some(number(&form.agents).max(0.0).round() as u32),
+        business_hours: Some(form.business_hours.get_untracked()),
+        exit_intent: form.exit_intent.get_untracked(),
+        visits: Some(number(&form.visits).max(1.0).round() as u32),
+        pages_viewed: Some(number(&form.pages).max(1.0).round() as u32),
+        cart_items: list(&form.cart_items),
+        customer_tags: list(&form.customer_tags),
+        at: None,
+        visitor_id: Some(form.visitor_id.get_untracked().trim().to_owned())
+            .filter(|v| !v.is_empty()),
+    }
 }
 
 /// The preview form's fields.
@@ -395,19 +397,16 @@ fn outcome_view(outcome: Outcome, s: &'static Strings) -> impl IntoView {
             let text = fill(
                 s.check_ok,
                 &[
-                    ("count", &checked.campaigns.to_string()),
-                    ("enabled", &checked.enabled.to_string()),
+                    ("count", &checked.campaigns.unwrap_or_default().to_string()),
+                    ("enabled", &checked.enabled.unwrap_or_default().to_string()),
                 ],
             );
             view! { <p class="ok" role="status">{text}</p> }.into_any()
         }
         Outcome::Checked(checked) => {
-            let heading = fill(
-                s.check_failed,
-                &[("count", &checked.errors.len().to_string())],
-            );
-            let items = checked
-                .errors
+            let errors = checked.errors.unwrap_or_default();
+            let heading = fill(s.check_failed, &[("count", &errors.len().to_string())]);
+            let items = errors
                 .into_iter()
                 .map(|e| view! { <li><code>{e.text}</code></li> })
                 .collect_view();
@@ -444,15 +443,13 @@ fn preview_view(preview: Preview, s: &'static Strings) -> impl IntoView {
         None => view! { <p>{s.preview_nothing}</p> }.into_any(),
     };
     let waiting = preview
+        .simulation
         .waiting
         .into_iter()
         .map(|w| {
             let text = fill(
                 s.preview_waiting,
-                &[
-                    ("campaign", &w.id),
-                    ("seconds", &format!("{}", w.in_seconds.round())),
-                ],
+                &[("campaign", &w.id), ("seconds", &w.in_seconds.to_string())],
             );
             view! { <li>{text}</li> }
         })
@@ -689,7 +686,7 @@ fn Editor(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, Locale};
+    use crate::i18n::{EN, Locale, LocaleStrings};
 
     fn stats() -> CampaignStats {
         serde_json::from_value(json!({

@@ -19,86 +19,18 @@ pub use th::TH;
 pub use zh_hans::ZH_HANS;
 pub use zh_hant::ZH_HANT;
 
-/// The languages the console speaks: the widget's six.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Locale {
-    /// English.
-    #[default]
-    En,
-    /// French.
-    Fr,
-    /// Finnish.
-    Fi,
-    /// Simplified Chinese.
-    ZhHans,
-    /// Traditional Chinese.
-    ZhHant,
-    /// Thai.
-    Th,
+/// The languages the console speaks: the widget's six, as `aisle_core`
+/// defines them (tag parsing, fallbacks, names for the switcher).
+pub use aisle_core::locale::Locale;
+
+/// The console's strings of a [`Locale`].
+pub trait LocaleStrings {
+    /// This locale's strings.
+    fn strings(self) -> &'static Strings;
 }
 
-impl Locale {
-    /// Every supported locale, in the switcher's order.
-    pub const ALL: [Locale; 6] = [
-        Locale::En,
-        Locale::Fr,
-        Locale::Fi,
-        Locale::ZhHans,
-        Locale::ZhHant,
-        Locale::Th,
-    ];
-
-    /// The BCP 47 tag (`lang` attribute, `Intl` formatting, the remembered choice).
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Fr => "fr",
-            Locale::Fi => "fi",
-            Locale::ZhHans => "zh-Hans",
-            Locale::ZhHant => "zh-Hant",
-            Locale::Th => "th",
-        }
-    }
-
-    /// The language's name in itself, as the switcher lists it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Locale::En => "English",
-            Locale::Fr => "Français",
-            Locale::Fi => "Suomi",
-            Locale::ZhHans => "简体中文",
-            Locale::ZhHant => "繁體中文",
-            Locale::Th => "ไทย",
-        }
-    }
-
-    /// The locale for a BCP 47 tag, if supported: `en-GB` → English, `fr-FR`
-    /// → French; Chinese is Traditional for `zh-Hant`, `zh-TW`, `zh-HK` and
-    /// `zh-MO`, Simplified otherwise (`zh`, `zh-CN`, `zh-SG`, `zh-Hans`), the
-    /// same rule as the widget.
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let mut parts = tag.split('-');
-        match parts.next().unwrap_or_default() {
-            "en" => Some(Locale::En),
-            "fr" => Some(Locale::Fr),
-            "fi" => Some(Locale::Fi),
-            "th" => Some(Locale::Th),
-            "zh" if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) => Some(Locale::ZhHant),
-            "zh" => Some(Locale::ZhHans),
-            _ => None,
-        }
-    }
-
-    /// The first supported locale among the browser's preferred `tags`, else English.
-    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
-        tags.into_iter()
-            .find_map(Locale::from_tag)
-            .unwrap_or_default()
-    }
-
-    /// This locale's strings.
-    pub fn strings(self) -> &'static Strings {
+impl LocaleStrings for Locale {
+    fn strings(self) -> &'static Strings {
         match self {
             Locale::En => &EN,
             Locale::Fr => &FR,
