@@ -11,6 +11,7 @@
 //! campaign id holds is shown as text, never as markup.
 
 use crate::api::{self, CallError, CampaignHistory, Checked, Preview, PreviewVisitor};
+use crate::chart::{DayBar, day_bars};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::Console;
@@ -159,40 +160,23 @@ fn days_chart(
     s: &'static Strings,
     lang: &'static str,
 ) -> impl IntoView + use<> {
-    let caption_id = format!("campaign-chart-{index}");
     let caption = fill(s.chart_campaign_days, &[("campaign", id)]);
-    let max = report
-        .recent
-        .iter()
-        .map(|d| d.figures.shown.max(d.figures.conversions))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let width = report.recent.len().max(1) * 12;
     let bars = report
         .recent
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let shown = (d.figures.shown as f64 / max * 96.0).round();
-            let converted = (d.figures.conversions as f64 / max * 96.0).round();
-            let title = format!(
+        .map(|d| DayBar {
+            title: format!(
                 "{}: {} {}, {} {}",
                 dates::day(&d.day, lang),
                 count(d.figures.shown, lang),
                 s.shown_heading,
                 count(d.figures.conversions, lang),
                 s.conversions_heading
-            );
-            view! {
-                <g>
-                    <title>{title}</title>
-                    <rect x=(i * 12 + 1).to_string() y=(100.0 - shown).to_string() width="10" height=shown.to_string() class="bar"/>
-                    <rect x=(i * 12 + 3).to_string() y=(100.0 - converted).to_string() width="6" height=converted.to_string() class="bar conversions"/>
-                </g>
-            }
+            ),
+            value: d.figures.shown,
+            inner: Some(d.figures.conversions),
         })
-        .collect_view();
+        .collect();
     let rows = report
         .recent
         .iter()
@@ -207,24 +191,25 @@ fn days_chart(
         })
         .collect_view();
     let summary = fill(s.daily_figures, &[("campaign", id)]);
-    view! {
-        <figure class="chart campaign-chart">
-            <figcaption id=caption_id>{caption.clone()}</figcaption>
-            <svg role="img" aria-label=caption.clone() viewBox=format!("0 0 {width} 100") preserveAspectRatio="none" class="bars">
-                {bars}
-            </svg>
-            <details>
-                <summary>{summary}</summary>
-                <div class="table-scroll">
-                    <table class="figures">
-                        <caption>{caption}</caption>
-                        <thead>{head(s.day, s)}</thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            </details>
-        </figure>
-    }
+    let table = view! {
+        <details>
+            <summary>{summary}</summary>
+            <div class="table-scroll">
+                <table class="figures">
+                    <caption>{caption.clone()}</caption>
+                    <thead>{head(s.day, s)}</thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </details>
+    };
+    day_bars(
+        "campaign-chart",
+        format!("campaign-chart-{index}"),
+        caption,
+        bars,
+        table,
+    )
 }
 
 fn stats_view(stats: CampaignStats, s: &'static Strings, lang: &'static str) -> impl IntoView {
@@ -687,6 +672,7 @@ fn Editor(
 mod tests {
     use super::*;
     use crate::i18n::{EN, Locale, LocaleStrings};
+    use serde_json::json;
 
     fn stats() -> CampaignStats {
         serde_json::from_value(json!({

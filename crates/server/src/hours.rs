@@ -34,10 +34,7 @@ fn body(hours: Option<BusinessHours>) -> Json<HoursBody> {
 
 /// `GET /api/agent/hours` (admins): `{"business_hours": {time_zone, weekly} | null}`.
 async fn show(Admin(admin): Admin, State(state): State<AppState>) -> Result<Response, AppError> {
-    let site = state
-        .sites
-        .get(&admin.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+    let site = state.sites.known(&admin.site)?;
     Ok(body(site.config.business_hours.clone()).into_response())
 }
 

@@ -10,11 +10,11 @@
 //! rotate-secret SITE` replaces it with a grace period for the old one, `aisle
 //! site sign SITE --email E` signs a test identity).
 
-use crate::assist::text::{Text, placeholders, table};
 use crate::db::now;
 use crate::email::EmailConfig;
 use crate::sites::{BusinessHours, FaqEntry, SiteConfig, WEEKDAYS, parse_hhmm};
 use crate::stores::OrderSourceConfig;
+use crate::text::{Text, placeholders, table};
 use aisle_core::campaign::json::{self, Json, Pos, Value};
 use aisle_core::locale::Locale;
 use aisle_core::policy::Policy;

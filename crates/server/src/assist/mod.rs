@@ -13,12 +13,12 @@
 
 mod flows;
 pub mod records;
-pub mod text;
 
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::error::{ApiJson, AppError};
 use crate::sites::KnownSite;
+use crate::text::{self, Text};
 use aisle_core::api::ErrorCode;
 use aisle_core::assist::{Action, AssistReply, AssistRequest, Choice, Field, Form, Prompt, Said};
 use aisle_core::locale::Locale;
@@ -26,7 +26,6 @@ use axum::Json;
 use axum::extract::State;
 use records::Session;
 use std::net::IpAddr;
-use text::Text;
 
 /// Longest action accepted.
 const MAX_ACTION_LEN: usize = 64;

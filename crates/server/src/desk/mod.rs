@@ -211,10 +211,7 @@ async fn order_facts(
     Path(number): Path<u32>,
 ) -> Result<Json<OrderFacts>, AppError> {
     use crate::stores::OrderSource;
-    let site = state
-        .sites
-        .get(&agent.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+    let site = state.sites.known(&agent.site)?;
     let found = crate::stores::of(&state, &site)
         .for_agent(aisle_core::order::OrderNumber(number))
         .await
@@ -271,10 +268,7 @@ async fn store_request_retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Resent>, AppError> {
-    let site = state
-        .sites
-        .get(&agent.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+    let site = state.sites.known(&agent.site)?;
     crate::stores::push::resend(&state, &site, id)
         .await?
         .map(Json)

@@ -1,5 +1,5 @@
 //! The automatic emails, composed in the shopper's language from the
-//! assistant's sentence tables (`email_*` keys of [`crate::assist::text`],
+//! assistant's sentence tables (`email_*` keys of [`crate::text`],
 //! which merchants reword through `strings`): `multipart/alternative` with a
 //! plain-text part and an HTML part in the store's name and brand colour.
 //!
@@ -9,8 +9,8 @@
 //! someone stays as typed).
 
 use super::{Composed, EmailConfig};
-use crate::assist::text::Text;
 use crate::sites::Site;
+use crate::text::Text;
 use aisle_core::locale::Locale;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};

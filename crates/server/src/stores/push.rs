@@ -572,9 +572,7 @@ async fn receive(
         ));
     }
     attempt.succeeded();
-    let Some(site_config) = state.sites.get(&site) else {
-        return Err(AppError::NotFound(ErrorCode::NotFound, "no such site"));
-    };
+    let site_config = state.sites.known(&site)?;
     if !matches!(
         site_config.config.order_source,
         super::OrderSourceConfig::Push(_)

@@ -22,12 +22,12 @@ use track::*;
 
 use super::Turn;
 use super::records::{self, NewTicket, Pending};
-use super::text::{Text, fill};
 use crate::error::AppError;
 use crate::limits::Write;
 use crate::proof::Proof;
 use crate::sites::localized as localized_faq;
 use crate::stores::{self, Cancelled, OrderSource, Returned, StoreOrder};
+use crate::text::{Text, fill};
 use aisle_core::assist::{
     Action, Card, Choice, Fact, Field, FieldKind, Link, OrderFlow, OrderStep, Prompt, Said,
 };

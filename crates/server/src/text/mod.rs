@@ -1,4 +1,4 @@
-//! What the assistant says, in every language the widget speaks: the
+//! What the assistant (and the emails to shoppers) say, in every language the widget speaks: the
 //! [`Text`] table's shape here, one file per language beside it.
 //!
 //! A [`Text`] table is a struct, so no language can miss a string: the
