@@ -91,8 +91,8 @@ fn file_errors(errors: &[CampaignError]) -> Vec<FileError> {
     errors
         .iter()
         .map(|e| FileError {
-            line: e.pos.line as u32,
-            column: e.pos.column as u32,
+            line: e.pos.line,
+            column: e.pos.column,
             path: e.path.clone(),
             message: e.message.clone(),
             text: e.to_string(),

@@ -10,16 +10,12 @@
 
 pub use aisle_core::locale::Locale;
 
+/// The built-in tables, in [`Locale::ALL`] order.
+static TABLES: [&Text<'static>; 6] = [&EN, &FR, &FI, &ZH_HANS, &ZH_HANT, &TH];
+
 /// The built-in table of `locale`.
 pub fn table(locale: Locale) -> &'static Text<'static> {
-    match locale {
-        Locale::En => &EN,
-        Locale::Fr => &FR,
-        Locale::Fi => &FI,
-        Locale::ZhHans => &ZH_HANS,
-        Locale::ZhHant => &ZH_HANT,
-        Locale::Th => &TH,
-    }
+    TABLES[locale.index()]
 }
 
 /// The `{placeholders}` of a template, in order.
