@@ -319,46 +319,6 @@ pub async fn order(number: u32) -> Result<OrderFacts, CallError> {
     decode(call("GET", &format!("/api/agent/orders/{number}"), None).await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn pages_are_asked_for_with_their_cursor_encoded() {
-        assert_eq!(page_path("tickets", None), "/api/agent/tickets");
-        assert_eq!(
-            page_path("returns", Some("1732590000.17")),
-            "/api/agent/returns?before=1732590000.17"
-        );
-        assert_eq!(
-            page_path("tickets", Some("a&b=c é")),
-            "/api/agent/tickets?before=a%26b%3Dc%20%C3%A9"
-        );
-    }
-
-    #[test]
-    fn answers_become_errors_the_login_form_can_word() {
-        assert_eq!(
-            error_of(401, json!({"code": "unauthorized", "message": "wrong"})),
-            CallError::Unauthorized
-        );
-        assert_eq!(
-            error_of(
-                429,
-                json!({"code": "rate_limited", "message": "slow", "retry_after": 840})
-            ),
-            CallError::RateLimited(840)
-        );
-        assert_eq!(error_of(429, Value::Null), CallError::RateLimited(60));
-        assert_eq!(error_of(502, Value::Null), CallError::Network);
-        assert!(matches!(
-            error_of(403, json!({"code": "forbidden", "message": "no"})),
-            CallError::Api(_)
-        ));
-    }
-}
-
 /// `GET /api/agent/team` (admins).
 pub async fn team() -> Result<Team, CallError> {
     decode(call("GET", "/api/agent/team", None).await?)
@@ -518,4 +478,44 @@ pub async fn publish_campaigns(source: &str) -> Result<i64, CallError> {
 /// `GET /api/agent/campaigns`.
 pub async fn campaign_history() -> Result<CampaignHistory, CallError> {
     decode(call("GET", "/api/agent/campaigns", None).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pages_are_asked_for_with_their_cursor_encoded() {
+        assert_eq!(page_path("tickets", None), "/api/agent/tickets");
+        assert_eq!(
+            page_path("returns", Some("1732590000.17")),
+            "/api/agent/returns?before=1732590000.17"
+        );
+        assert_eq!(
+            page_path("tickets", Some("a&b=c é")),
+            "/api/agent/tickets?before=a%26b%3Dc%20%C3%A9"
+        );
+    }
+
+    #[test]
+    fn answers_become_errors_the_login_form_can_word() {
+        assert_eq!(
+            error_of(401, json!({"code": "unauthorized", "message": "wrong"})),
+            CallError::Unauthorized
+        );
+        assert_eq!(
+            error_of(
+                429,
+                json!({"code": "rate_limited", "message": "slow", "retry_after": 840})
+            ),
+            CallError::RateLimited(840)
+        );
+        assert_eq!(error_of(429, Value::Null), CallError::RateLimited(60));
+        assert_eq!(error_of(502, Value::Null), CallError::Network);
+        assert!(matches!(
+            error_of(403, json!({"code": "forbidden", "message": "no"})),
+            CallError::Api(_)
+        ));
+    }
 }

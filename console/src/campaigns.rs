@@ -11,7 +11,7 @@
 //! campaign id holds is shown as text, never as markup.
 
 use crate::api::{self, CallError, CampaignHistory, Checked, Preview, PreviewVisitor};
-use crate::chart::{DayBar, day_bars};
+use crate::chart::{DayBar, day_bars, figures_table};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::Console;
@@ -72,18 +72,17 @@ fn cells(f: &Figures, lang: &str) -> impl IntoView + use<> {
     }
 }
 
-fn head(first: &'static str, s: &'static Strings) -> impl IntoView + use<> {
-    view! {
-        <tr>
-            <th scope="col">{first}</th>
-            <th scope="col">{s.shown_heading}</th>
-            <th scope="col">{s.clicked_heading}</th>
-            <th scope="col">{s.dismissed_heading}</th>
-            <th scope="col">{s.conversations_heading}</th>
-            <th scope="col">{s.conversions_heading}</th>
-            <th scope="col">{s.revenue_heading}</th>
-        </tr>
-    }
+/// The headings of [`cells`], after `first`.
+fn figure_headings(first: &'static str, s: &'static Strings) -> Vec<&'static str> {
+    vec![
+        first,
+        s.shown_heading,
+        s.clicked_heading,
+        s.dismissed_heading,
+        s.conversations_heading,
+        s.conversions_heading,
+        s.revenue_heading,
+    ]
 }
 
 /// One line of the campaigns table: a campaign, or one of its A/B variants
@@ -191,16 +190,11 @@ fn days_chart(
         })
         .collect_view();
     let summary = fill(s.daily_figures, &[("campaign", id)]);
+    let headings = figure_headings(s.day, s);
     let table = view! {
         <details>
             <summary>{summary}</summary>
-            <div class="table-scroll">
-                <table class="figures">
-                    <caption>{caption.clone()}</caption>
-                    <thead>{head(s.day, s)}</thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            {figures_table("", caption.clone(), headings, rows)}
         </details>
     };
     day_bars(
@@ -236,26 +230,11 @@ fn stats_view(stats: CampaignStats, s: &'static Strings, lang: &'static str) -> 
         .map(|(i, (id, report))| days_chart(i, id, report, s, lang))
         .collect_view();
     let days = stats.attribution_days.to_string();
+    let mut headings = figure_headings(s.campaign_heading, s);
+    headings.push(s.codes_heading);
     view! {
         <p class="muted">{fill(s.attribution_note, &[("days", &days)])}</p>
-        <div class="table-scroll">
-            <table class="figures campaign-figures">
-                <caption>{s.campaigns_title}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{s.campaign_heading}</th>
-                        <th scope="col">{s.shown_heading}</th>
-                        <th scope="col">{s.clicked_heading}</th>
-                        <th scope="col">{s.dismissed_heading}</th>
-                        <th scope="col">{s.conversations_heading}</th>
-                        <th scope="col">{s.conversions_heading}</th>
-                        <th scope="col">{s.revenue_heading}</th>
-                        <th scope="col">{s.codes_heading}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {figures_table("campaign-figures", s.campaigns_title.into(), headings, rows)}
         {charts}
     }
     .into_any()

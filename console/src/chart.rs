@@ -3,7 +3,8 @@
 //! days): inline SVG with `role="img"`, named by its caption, one bar a day
 //! scaled to the largest value, an optional darker bar inside (a campaign's
 //! conversions), each day's figures as its tooltip, and the table of figures
-//! behind it (the accessible version, and the one to copy from).
+//! behind it (the accessible version, and the one to copy from;
+//! [`figures_table`]).
 
 use leptos::prelude::*;
 
@@ -85,6 +86,31 @@ pub fn day_bars(
             </svg>
             {table}
         </figure>
+    }
+}
+
+/// A table of figures as the charts show them: `caption`, a header row of
+/// `headings` (columns), then `rows`, scrolling sideways when narrow.
+pub fn figures_table(
+    class: &'static str,
+    caption: String,
+    headings: Vec<&'static str>,
+    rows: impl IntoView + 'static,
+) -> impl IntoView {
+    let headings = headings
+        .into_iter()
+        .map(|h| view! { <th scope="col">{h}</th> })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class=format!("figures {class}")>
+                <caption>{caption}</caption>
+                <thead>
+                    <tr>{headings}</tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 

@@ -8,7 +8,7 @@
 //! the one to copy from. Days and hours are in the browser's time zone.
 
 use crate::api::{self, CallError};
-use crate::chart::{DayBar, day_bars};
+use crate::chart::{DayBar, day_bars, figures_table};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::{Console, kept};
@@ -111,23 +111,14 @@ fn days_chart(
             }
         })
         .collect_view();
-    let table = view! {
-        <div class="table-scroll">
-            <table class="figures">
-                <caption>{s.chart_per_day}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{s.day}</th>
-                        <th scope="col">{s.conversations_heading}</th>
-                        <th scope="col">{s.first_response}</th>
-                        <th scope="col">{s.resolution}</th>
-                        <th scope="col">{s.csat}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    };
+    let headings = vec![
+        s.day,
+        s.conversations_heading,
+        s.first_response,
+        s.resolution,
+        s.csat,
+    ];
+    let table = figures_table("", s.chart_per_day.into(), headings, rows);
     day_bars("", "chart-days".into(), s.chart_per_day.into(), bars, table)
 }
 
