@@ -840,13 +840,6 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_file_is_valid() {
-        let file = parse_site_file(crate::demo::SITE_FILE).expect("demo site file");
-        assert_eq!(file.site, "demo");
-        assert!(file.faq.len() >= 4);
-    }
-
-    #[test]
     fn type_errors_and_unknown_fields_name_path_and_position() {
         let e = errors(
             "{\n  \"site\": \"demo\",\n  \"name\": \"N\",\n  \"policy\": { \"return_window_dayz\": 30 }\n}",
