@@ -5,9 +5,18 @@
 //! with the WebSocket upgrade. The token from the login answer is also kept
 //! in memory (never in storage) and sent as `Authorization: Bearer`.
 
-use crate::macros::Macro;
+pub use aisle_core::agent_api::{
+    AgentInfo, BusinessHours, CampaignHistory, Checked, EmailStatus, HoursBody, Macro, Member,
+    OrderFacts, PasswordLink as Link, Preview, PreviewRequest, PreviewVisitor, Resent,
+    ReturnRequest, SiteTag, StoreRequest, Team, Ticket, TicketThread,
+};
+use aisle_core::agent_api::{
+    CampaignSource, ForgotRequest, InviteRequest, Invited, LoginAnswer, LoginRequest, MacroForm,
+    Macros, Published, ReplyRequest, ReturnPage, Role, RoleRequest, SetPasswordRequest,
+    StoreRequests, TagForm, Tags, TicketPage, TicketStateRequest,
+};
 use aisle_core::api::{ApiError, ErrorCode};
-use serde::Deserialize;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -33,111 +42,6 @@ pub enum CallError {
     Network,
 }
 
-/// The logged-in agent, as `/api/agent/me` and login answer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct AgentInfo {
-    /// Row id.
-    pub id: i64,
-    /// The site they answer for.
-    pub site: String,
-    /// Login email.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-    /// `admin` (manages the team) or `agent`.
-    #[serde(default)]
-    pub role: String,
-}
-
-impl AgentInfo {
-    /// Whether they see the admin screens (Team).
-    pub fn is_admin(&self) -> bool {
-        self.role == "admin"
-    }
-}
-
-#[derive(Deserialize)]
-struct LoginAnswer {
-    token: String,
-    agent: AgentInfo,
-}
-
-/// A ticket: a reported issue or a message left while nobody was online.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Ticket {
-    /// Reference the shopper was given.
-    pub reference: String,
-    /// `issue` or `message`.
-    pub kind: String,
-    /// The order it is about.
-    pub order: Option<u32>,
-    /// The shopper's email.
-    pub email: String,
-    /// The kind of issue, for reported issues.
-    pub issue: Option<String>,
-    /// What the shopper wrote.
-    pub body: String,
-    /// Self-service steps taken before.
-    #[serde(default)]
-    pub steps: Value,
-    /// `open`, `done`…
-    pub status: String,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// The automatic email to the shopper; `None` when the site sends none.
-    #[serde(default)]
-    pub email_status: Option<EmailStatus>,
-}
-
-/// Where the automatic email about a ticket stands.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct EmailStatus {
-    /// `queued`, `sent` or `failed`.
-    pub state: String,
-    /// Delivery attempts so far.
-    #[serde(default)]
-    pub attempts: i64,
-    /// Why the last attempt failed (or why it was never sent).
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
-/// A return request.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ReturnRequest {
-    /// Reference the shopper was given.
-    pub reference: String,
-    /// Order number.
-    pub order: u32,
-    /// The shopper's email.
-    pub email: String,
-    /// Items to return (`[{sku, title, quantity}]`).
-    #[serde(default)]
-    pub items: Value,
-    /// The reason chosen.
-    pub reason: String,
-    /// The shopper's comment.
-    #[serde(default)]
-    pub comment: String,
-    /// `requested`, `done`…
-    pub status: String,
-    /// Unix seconds.
-    pub created_at: i64,
-}
-
-/// What macros need to know about an order.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct OrderFacts {
-    /// Order number.
-    pub number: u32,
-    /// The carrier's tracking page, once shipped.
-    #[serde(default)]
-    pub tracking_url: Option<String>,
-    /// The order in the store's admin (Shopify, WooCommerce).
-    #[serde(default)]
-    pub admin_url: Option<String>,
-}
-
 /// Forgets the in-memory session token.
 pub fn forget_token() {
     TOKEN.with(|t| t.borrow_mut().take());
@@ -145,6 +49,11 @@ pub fn forget_token() {
 
 fn token() -> Option<String> {
     TOKEN.with(|t| t.borrow().clone())
+}
+
+/// `body` as the JSON a call sends.
+fn json<T: Serialize>(body: &T) -> Value {
+    serde_json::to_value(body).unwrap_or(Value::Null)
 }
 
 async fn call(method: &str, path: &str, body: Option<&Value>) -> Result<Value, CallError> {
@@ -207,7 +116,10 @@ fn decode<T: DeserializeOwned>(value: Value) -> Result<T, CallError> {
 
 /// `POST /api/agent/login`; keeps the token for later calls.
 pub async fn login(email: &str, password: &str) -> Result<AgentInfo, CallError> {
-    let body = serde_json::json!({ "email": email, "password": password });
+    let body = json(&LoginRequest {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    });
     let answer: LoginAnswer = decode(call("POST", "/api/agent/login", Some(&body)).await?)?;
     TOKEN.with(|t| *t.borrow_mut() = Some(answer.token));
     Ok(answer.agent)
@@ -227,8 +139,8 @@ pub async fn logout() -> Result<(), CallError> {
 
 /// `GET /api/agent/macros`.
 pub async fn macros() -> Result<Vec<Macro>, CallError> {
-    let mut answer = call("GET", "/api/agent/macros", None).await?;
-    decode(answer["macros"].take())
+    let answer: Macros = decode(call("GET", "/api/agent/macros", None).await?)?;
+    Ok(answer.macros)
 }
 
 /// One page of tickets or return requests, newest first.
@@ -260,54 +172,22 @@ pub fn page_path(collection: &str, before: Option<&str>) -> String {
     }
 }
 
-async fn page<T: DeserializeOwned>(
-    collection: &str,
-    before: Option<&str>,
-) -> Result<Page<T>, CallError> {
-    let mut answer = call("GET", &page_path(collection, before), None).await?;
-    Ok(Page {
-        items: decode(answer[collection].take())?,
-        next: answer["next"].as_str().map(str::to_owned),
-    })
-}
-
 /// `GET /api/agent/tickets[?before=CURSOR]`.
 pub async fn tickets(before: Option<&str>) -> Result<Page<Ticket>, CallError> {
-    page("tickets", before).await
+    let page: TicketPage = decode(call("GET", &page_path("tickets", before), None).await?)?;
+    Ok(Page {
+        items: page.tickets,
+        next: page.next,
+    })
 }
 
 /// `GET /api/agent/returns[?before=CURSOR]`.
 pub async fn returns(before: Option<&str>) -> Result<Page<ReturnRequest>, CallError> {
-    page("returns", before).await
-}
-
-/// One message of a ticket's email thread.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TicketMessage {
-    /// `agent` (sent from the console) or `shopper` (came back by email).
-    pub direction: String,
-    /// The agent who wrote it.
-    #[serde(default)]
-    pub agent: Option<String>,
-    /// What was written.
-    pub body: String,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// For agents' replies: where the email stands.
-    #[serde(default)]
-    pub email_status: Option<EmailStatus>,
-}
-
-/// A ticket's state, assignee and email thread.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TicketThread {
-    /// `open`, `pending`, `solved` (or `done`).
-    pub status: String,
-    /// The agent it is assigned to.
-    #[serde(default)]
-    pub assignee: Option<String>,
-    /// Oldest first.
-    pub messages: Vec<TicketMessage>,
+    let page: ReturnPage = decode(call("GET", &page_path("returns", before), None).await?)?;
+    Ok(Page {
+        items: page.returns,
+        next: page.next,
+    })
 }
 
 fn ticket_path(reference: &str, what: &str) -> String {
@@ -322,7 +202,9 @@ pub async fn ticket_thread(reference: &str) -> Result<TicketThread, CallError> {
 
 /// `POST /api/agent/tickets/{reference}/reply`: emails `body` to the shopper.
 pub async fn reply_to_ticket(reference: &str, body: &str) -> Result<(), CallError> {
-    let body = serde_json::json!({ "body": body });
+    let body = json(&ReplyRequest {
+        body: body.to_owned(),
+    });
     call("POST", &ticket_path(reference, "reply"), Some(&body))
         .await
         .map(|_| ())
@@ -330,7 +212,9 @@ pub async fn reply_to_ticket(reference: &str, body: &str) -> Result<(), CallErro
 
 /// `POST /api/agent/tickets/{reference}/state`: `open`, `pending` or `solved`.
 pub async fn set_ticket_state(reference: &str, state: &str) -> Result<(), CallError> {
-    let body = serde_json::json!({ "state": state });
+    let body = json(&TicketStateRequest {
+        state: state.to_owned(),
+    });
     call("POST", &ticket_path(reference, "state"), Some(&body))
         .await
         .map(|_| ())
@@ -346,39 +230,6 @@ pub async fn mark_done(collection: &str, reference: &str) -> Result<(), CallErro
     )
     .await
     .map(|_| ())
-}
-
-/// A cancel or return request the merchant's system did not receive (order
-/// source "push"), as `/api/agent/store-requests` lists them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct StoreRequest {
-    /// Delivery id.
-    pub id: i64,
-    /// `cancel` or `return`.
-    pub kind: String,
-    /// The order number.
-    pub order: u32,
-    /// Tries so far.
-    pub attempts: u32,
-    /// The last error.
-    pub error: String,
-    /// Unix seconds of the last try.
-    pub updated_at: i64,
-}
-
-#[derive(Deserialize)]
-struct StoreRequests {
-    requests: Vec<StoreRequest>,
-}
-
-/// What sending a request again gave.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Resent {
-    /// `done`, `refused`, `processing` or `failed`.
-    pub status: String,
-    /// The reference, the refusal's reason or the error.
-    #[serde(default)]
-    pub detail: String,
 }
 
 /// `GET /api/agent/store-requests`: undelivered requests, newest first.
@@ -468,6 +319,167 @@ pub async fn order(number: u32) -> Result<OrderFacts, CallError> {
     decode(call("GET", &format!("/api/agent/orders/{number}"), None).await?)
 }
 
+/// `GET /api/agent/team` (admins).
+pub async fn team() -> Result<Team, CallError> {
+    decode(call("GET", "/api/agent/team", None).await?)
+}
+
+/// `POST /api/agent/team/invites`: the new member and their link.
+pub async fn invite(email: &str, name: &str, role: Role) -> Result<(Member, Link), CallError> {
+    let body = json(&InviteRequest {
+        email: email.to_owned(),
+        name: name.to_owned(),
+        role,
+    });
+    let answer: Invited = decode(call("POST", "/api/agent/team/invites", Some(&body)).await?)?;
+    let link = Link {
+        link: answer.link,
+        emailed: answer.emailed,
+    };
+    Ok((answer.agent, link))
+}
+
+/// `POST /api/agent/team/{id}/{action}` (`disable`, `enable`, or `role`
+/// with the new `role`): the member as they are now.
+pub async fn change_member(id: i64, action: &str, role: Option<Role>) -> Result<Member, CallError> {
+    let body = role.map(|role| json(&RoleRequest { role }));
+    let path = format!("/api/agent/team/{id}/{action}");
+    decode(call("POST", &path, body.as_ref()).await?)
+}
+
+/// `POST /api/agent/team/{id}/reset`: a new password link for the member.
+pub async fn reset_member(id: i64) -> Result<Link, CallError> {
+    decode(call("POST", &format!("/api/agent/team/{id}/reset"), None).await?)
+}
+
+/// `POST /api/agent/password/forgot`: the same answer whatever the email.
+pub async fn forgot_password(email: &str) -> Result<(), CallError> {
+    let body = json(&ForgotRequest {
+        email: email.to_owned(),
+    });
+    call("POST", "/api/agent/password/forgot", Some(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/agent/password/set` with the token of an invitation or reset link.
+pub async fn set_password(token: &str, password: &str) -> Result<(), CallError> {
+    let body = json(&SetPasswordRequest {
+        token: token.to_owned(),
+        password: password.to_owned(),
+    });
+    call("POST", "/api/agent/password/set", Some(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/agent/macros` (admins), or `PUT /api/agent/macros/{id}` to
+/// change macro `id`: the macro as stored.
+pub async fn save_macro(id: Option<&str>, title: &str, body: &str) -> Result<Macro, CallError> {
+    let form = json(&MacroForm {
+        title: title.to_owned(),
+        body: body.to_owned(),
+    });
+    let answer = match id {
+        Some(id) => {
+            let id = String::from(js_sys::encode_uri_component(id));
+            call("PUT", &format!("/api/agent/macros/{id}"), Some(&form)).await?
+        }
+        None => call("POST", "/api/agent/macros", Some(&form)).await?,
+    };
+    decode(answer)
+}
+
+/// `DELETE /api/agent/macros/{id}` (admins).
+pub async fn delete_macro(id: &str) -> Result<(), CallError> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    call("DELETE", &format!("/api/agent/macros/{id}"), None)
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/agent/tags`: the site's tag list, by name.
+pub async fn tags() -> Result<Vec<SiteTag>, CallError> {
+    let answer: Tags = decode(call("GET", "/api/agent/tags", None).await?)?;
+    Ok(answer.tags)
+}
+
+/// `POST /api/agent/tags` (admins), or `PUT /api/agent/tags/{id}` to rename.
+pub async fn save_tag(id: Option<i64>, name: &str) -> Result<SiteTag, CallError> {
+    let body = json(&TagForm {
+        name: name.to_owned(),
+    });
+    decode(match id {
+        Some(id) => call("PUT", &format!("/api/agent/tags/{id}"), Some(&body)).await?,
+        None => call("POST", "/api/agent/tags", Some(&body)).await?,
+    })
+}
+
+/// `DELETE /api/agent/tags/{id}` (admins).
+pub async fn delete_tag(id: i64) -> Result<(), CallError> {
+    call("DELETE", &format!("/api/agent/tags/{id}"), None)
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/agent/hours` (admins).
+pub async fn hours() -> Result<Option<BusinessHours>, CallError> {
+    let answer: HoursBody = decode(call("GET", "/api/agent/hours", None).await?)?;
+    Ok(answer.business_hours)
+}
+
+/// `PUT /api/agent/hours` (admins): the hours as stored, or the server's
+/// first problem (`CallError::Api`, `field` the JSON path).
+pub async fn save_hours(hours: Option<&BusinessHours>) -> Result<Option<BusinessHours>, CallError> {
+    let body = json(&HoursBody {
+        business_hours: hours.cloned(),
+    });
+    let answer: HoursBody = decode(call("PUT", "/api/agent/hours", Some(&body)).await?)?;
+    Ok(answer.business_hours)
+}
+
+/// `GET /api/sites/{site}/campaigns/stats`: every campaign's figures.
+pub async fn campaign_stats(
+    site: &str,
+) -> Result<aisle_core::attribution::CampaignStats, CallError> {
+    let site = String::from(js_sys::encode_uri_component(site));
+    decode(call("GET", &format!("/api/sites/{site}/campaigns/stats"), None).await?)
+}
+
+/// `POST /api/agent/campaigns/check`.
+pub async fn check_campaigns(source: &str) -> Result<Checked, CallError> {
+    let body = json(&CampaignSource {
+        source: source.to_owned(),
+    });
+    decode(call("POST", "/api/agent/campaigns/check", Some(&body)).await?)
+}
+
+/// `POST /api/agent/campaigns/preview` with the form's `visitor`.
+pub async fn preview_campaigns(
+    source: &str,
+    visitor: PreviewVisitor,
+) -> Result<Preview, CallError> {
+    let body = json(&PreviewRequest {
+        source: source.to_owned(),
+        visitor,
+    });
+    decode(call("POST", "/api/agent/campaigns/preview", Some(&body)).await?)
+}
+
+/// `POST /api/agent/campaigns`: publishes; the new version.
+pub async fn publish_campaigns(source: &str) -> Result<i64, CallError> {
+    let body = json(&CampaignSource {
+        source: source.to_owned(),
+    });
+    let answer: Published = decode(call("POST", "/api/agent/campaigns", Some(&body)).await?)?;
+    Ok(answer.version)
+}
+
+/// `GET /api/agent/campaigns`.
+pub async fn campaign_history() -> Result<CampaignHistory, CallError> {
+    decode(call("GET", "/api/agent/campaigns", None).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,287 +518,4 @@ mod tests {
             CallError::Api(_)
         ));
     }
-}
-
-/// A member of the site's team, as the Team page lists them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Member {
-    /// Row id.
-    pub id: i64,
-    /// Display name.
-    pub name: String,
-    /// Login email.
-    pub email: String,
-    /// `admin` or `agent`.
-    pub role: String,
-    /// `active`, `disabled` or `invited`.
-    pub status: String,
-}
-
-/// The team and who is asking.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Team {
-    /// Every agent of the site, by name.
-    pub agents: Vec<Member>,
-    /// The admin's own id.
-    pub me: i64,
-}
-
-/// A link to the "Set your password" form, as an admin gets it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Link {
-    /// The link, when it is to be passed on by hand (shown once).
-    #[serde(default)]
-    pub link: Option<String>,
-    /// Whether it was emailed to the agent.
-    #[serde(default)]
-    pub emailed: bool,
-}
-
-/// `GET /api/agent/team` (admins).
-pub async fn team() -> Result<Team, CallError> {
-    decode(call("GET", "/api/agent/team", None).await?)
-}
-
-/// `POST /api/agent/team/invites`: the new member and their link.
-pub async fn invite(email: &str, name: &str, role: &str) -> Result<(Member, Link), CallError> {
-    let body = serde_json::json!({ "email": email, "name": name, "role": role });
-    let mut answer = call("POST", "/api/agent/team/invites", Some(&body)).await?;
-    let member = decode(answer["agent"].take())?;
-    Ok((member, decode(answer)?))
-}
-
-/// `POST /api/agent/team/{id}/{action}` (`disable`, `enable`, `role`):
-/// the member as they are now.
-pub async fn change_member(
-    id: i64,
-    action: &str,
-    body: Option<&Value>,
-) -> Result<Member, CallError> {
-    decode(call("POST", &format!("/api/agent/team/{id}/{action}"), body).await?)
-}
-
-/// `POST /api/agent/team/{id}/reset`: a new password link for the member.
-pub async fn reset_member(id: i64) -> Result<Link, CallError> {
-    decode(call("POST", &format!("/api/agent/team/{id}/reset"), None).await?)
-}
-
-/// `POST /api/agent/password/forgot`: the same answer whatever the email.
-pub async fn forgot_password(email: &str) -> Result<(), CallError> {
-    let body = serde_json::json!({ "email": email });
-    call("POST", "/api/agent/password/forgot", Some(&body))
-        .await
-        .map(|_| ())
-}
-
-/// `POST /api/agent/password/set` with the token of an invitation or reset link.
-pub async fn set_password(token: &str, password: &str) -> Result<(), CallError> {
-    let body = serde_json::json!({ "token": token, "password": password });
-    call("POST", "/api/agent/password/set", Some(&body))
-        .await
-        .map(|_| ())
-}
-
-/// `POST /api/agent/macros` (admins), or `PUT /api/agent/macros/{id}` to
-/// change macro `id`: the macro as stored.
-pub async fn save_macro(id: Option<&str>, title: &str, body: &str) -> Result<Macro, CallError> {
-    let form = serde_json::json!({ "title": title, "body": body });
-    let answer = match id {
-        Some(id) => {
-            let id = String::from(js_sys::encode_uri_component(id));
-            call("PUT", &format!("/api/agent/macros/{id}"), Some(&form)).await?
-        }
-        None => call("POST", "/api/agent/macros", Some(&form)).await?,
-    };
-    decode(answer)
-}
-
-/// `DELETE /api/agent/macros/{id}` (admins).
-pub async fn delete_macro(id: &str) -> Result<(), CallError> {
-    let id = String::from(js_sys::encode_uri_component(id));
-    call("DELETE", &format!("/api/agent/macros/{id}"), None)
-        .await
-        .map(|_| ())
-}
-
-/// A tag of the site's list.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct SiteTag {
-    /// Row id.
-    pub id: i64,
-    /// The tag.
-    pub name: String,
-}
-
-/// `GET /api/agent/tags`: the site's tag list, by name.
-pub async fn tags() -> Result<Vec<SiteTag>, CallError> {
-    let mut answer = call("GET", "/api/agent/tags", None).await?;
-    decode(answer["tags"].take())
-}
-
-/// `POST /api/agent/tags` (admins), or `PUT /api/agent/tags/{id}` to rename.
-pub async fn save_tag(id: Option<i64>, name: &str) -> Result<SiteTag, CallError> {
-    let body = serde_json::json!({ "name": name });
-    decode(match id {
-        Some(id) => call("PUT", &format!("/api/agent/tags/{id}"), Some(&body)).await?,
-        None => call("POST", "/api/agent/tags", Some(&body)).await?,
-    })
-}
-
-/// `DELETE /api/agent/tags/{id}` (admins).
-pub async fn delete_tag(id: i64) -> Result<(), CallError> {
-    call("DELETE", &format!("/api/agent/tags/{id}"), None)
-        .await
-        .map(|_| ())
-}
-
-/// The site's business hours: time zone and, per day (`mon`…`sun`), spans.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
-pub struct BusinessHours {
-    /// IANA time zone.
-    pub time_zone: String,
-    /// Day → `[["09:00", "17:00"], …]`.
-    pub weekly: std::collections::BTreeMap<String, Vec<[String; 2]>>,
-}
-
-/// `GET /api/agent/hours` (admins).
-pub async fn hours() -> Result<Option<BusinessHours>, CallError> {
-    let mut answer = call("GET", "/api/agent/hours", None).await?;
-    decode(answer["business_hours"].take())
-}
-
-/// `PUT /api/agent/hours` (admins): the hours as stored, or the server's
-/// first problem (`CallError::Api`, `field` the JSON path).
-pub async fn save_hours(hours: Option<&BusinessHours>) -> Result<Option<BusinessHours>, CallError> {
-    let body = serde_json::json!({ "business_hours": hours });
-    let mut answer = call("PUT", "/api/agent/hours", Some(&body)).await?;
-    decode(answer["business_hours"].take())
-}
-
-/// `GET /api/sites/{site}/campaigns/stats`: every campaign's figures.
-pub async fn campaign_stats(
-    site: &str,
-) -> Result<aisle_core::attribution::CampaignStats, CallError> {
-    let site = String::from(js_sys::encode_uri_component(site));
-    decode(call("GET", &format!("/api/sites/{site}/campaigns/stats"), None).await?)
-}
-
-/// One error in a campaign file, as `aisle campaigns check` prints it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct FileError {
-    /// Line, from 1.
-    pub line: u32,
-    /// Column, from 1.
-    pub column: u32,
-    /// JSON path.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// `LINE:COL: PATH: MESSAGE`.
-    pub text: String,
-}
-
-/// What `POST /api/agent/campaigns/check` found.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Checked {
-    /// No errors.
-    pub valid: bool,
-    /// Campaigns in a valid file.
-    #[serde(default)]
-    pub campaigns: usize,
-    /// Of them, enabled.
-    #[serde(default)]
-    pub enabled: usize,
-    /// Every error, in file order.
-    #[serde(default)]
-    pub errors: Vec<FileError>,
-}
-
-/// `POST /api/agent/campaigns/check`.
-pub async fn check_campaigns(source: &str) -> Result<Checked, CallError> {
-    let body = serde_json::json!({ "source": source });
-    decode(call("POST", "/api/agent/campaigns/check", Some(&body)).await?)
-}
-
-/// A campaign the preview would show, worded for the visitor.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct PreviewMessage {
-    /// Campaign id.
-    pub id: String,
-    /// The message.
-    pub message: String,
-    /// The A/B variant (with a visitor id given).
-    #[serde(default)]
-    pub variant: Option<String>,
-}
-
-/// A campaign not yet eligible.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Waiting {
-    /// Campaign id.
-    pub id: String,
-    /// Seconds until it would be.
-    pub in_seconds: f64,
-}
-
-/// What `POST /api/agent/campaigns/preview` answers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Preview {
-    /// Eligible now, in priority order.
-    #[serde(default)]
-    pub eligible: Vec<String>,
-    /// The one shown, if any.
-    pub show: Option<String>,
-    /// Its message in the visitor's language.
-    pub message: Option<PreviewMessage>,
-    /// Campaigns that would become eligible later.
-    #[serde(default)]
-    pub waiting: Vec<Waiting>,
-}
-
-/// `POST /api/agent/campaigns/preview` with the form's `visitor`.
-pub async fn preview_campaigns(source: &str, visitor: Value) -> Result<Preview, CallError> {
-    let body = serde_json::json!({ "source": source, "visitor": visitor });
-    decode(call("POST", "/api/agent/campaigns/preview", Some(&body)).await?)
-}
-
-/// `POST /api/agent/campaigns`: publishes; the new version.
-pub async fn publish_campaigns(source: &str) -> Result<i64, CallError> {
-    let body = serde_json::json!({ "source": source });
-    let answer = call("POST", "/api/agent/campaigns", Some(&body)).await?;
-    answer["version"].as_i64().ok_or(CallError::Network)
-}
-
-/// One pushed version.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct CampaignVersion {
-    /// Version number.
-    pub version: i64,
-    /// Unix seconds.
-    pub pushed_at: i64,
-    /// The agent's name; `None`: the command line.
-    pub pushed_by: Option<String>,
-}
-
-/// The live file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct LiveFile {
-    /// Its version.
-    pub version: i64,
-    /// Its text.
-    pub source: String,
-}
-
-/// `GET /api/agent/campaigns`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct CampaignHistory {
-    /// The live file, if any was pushed.
-    pub live: Option<LiveFile>,
-    /// Newest first.
-    pub versions: Vec<CampaignVersion>,
-}
-
-/// `GET /api/agent/campaigns`.
-pub async fn campaign_history() -> Result<CampaignHistory, CallError> {
-    decode(call("GET", "/api/agent/campaigns", None).await?)
 }

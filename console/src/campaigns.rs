@@ -10,14 +10,14 @@
 //! in a table beside them, as on the Insights page. Everything the file or a
 //! campaign id holds is shown as text, never as markup.
 
-use crate::api::{self, CallError, CampaignHistory, Checked, Preview};
+use crate::api::{self, CallError, CampaignHistory, Checked, Preview, PreviewVisitor};
+use crate::chart::{DayBar, day_bars, figures_table};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::Console;
 use aisle_core::attribution::{CampaignReport, CampaignStats, CodeFigures, Figures};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -72,18 +72,17 @@ fn cells(f: &Figures, lang: &str) -> impl IntoView + use<> {
     }
 }
 
-fn head(first: &'static str, s: &'static Strings) -> impl IntoView + use<> {
-    view! {
-        <tr>
-            <th scope="col">{first}</th>
-            <th scope="col">{s.shown_heading}</th>
-            <th scope="col">{s.clicked_heading}</th>
-            <th scope="col">{s.dismissed_heading}</th>
-            <th scope="col">{s.conversations_heading}</th>
-            <th scope="col">{s.conversions_heading}</th>
-            <th scope="col">{s.revenue_heading}</th>
-        </tr>
-    }
+/// The headings of [`cells`], after `first`.
+fn figure_headings(first: &'static str, s: &'static Strings) -> Vec<&'static str> {
+    vec![
+        first,
+        s.shown_heading,
+        s.clicked_heading,
+        s.dismissed_heading,
+        s.conversations_heading,
+        s.conversions_heading,
+        s.revenue_heading,
+    ]
 }
 
 /// One line of the campaigns table: a campaign, or one of its A/B variants
@@ -160,40 +159,23 @@ fn days_chart(
     s: &'static Strings,
     lang: &'static str,
 ) -> impl IntoView + use<> {
-    let caption_id = format!("campaign-chart-{index}");
     let caption = fill(s.chart_campaign_days, &[("campaign", id)]);
-    let max = report
-        .recent
-        .iter()
-        .map(|d| d.figures.shown.max(d.figures.conversions))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let width = report.recent.len().max(1) * 12;
     let bars = report
         .recent
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let shown = (d.figures.shown as f64 / max * 96.0).round();
-            let converted = (d.figures.conversions as f64 / max * 96.0).round();
-            let title = format!(
+        .map(|d| DayBar {
+            title: format!(
                 "{}: {} {}, {} {}",
                 dates::day(&d.day, lang),
                 count(d.figures.shown, lang),
                 s.shown_heading,
                 count(d.figures.conversions, lang),
                 s.conversions_heading
-            );
-            view! {
-                <g>
-                    <title>{title}</title>
-                    <rect x=(i * 12 + 1).to_string() y=(100.0 - shown).to_string() width="10" height=shown.to_string() class="bar"/>
-                    <rect x=(i * 12 + 3).to_string() y=(100.0 - converted).to_string() width="6" height=converted.to_string() class="bar conversions"/>
-                </g>
-            }
+            ),
+            value: d.figures.shown,
+            inner: Some(d.figures.conversions),
         })
-        .collect_view();
+        .collect();
     let rows = report
         .recent
         .iter()
@@ -208,24 +190,20 @@ fn days_chart(
         })
         .collect_view();
     let summary = fill(s.daily_figures, &[("campaign", id)]);
-    view! {
-        <figure class="chart campaign-chart">
-            <figcaption id=caption_id>{caption.clone()}</figcaption>
-            <svg role="img" aria-label=caption.clone() viewBox=format!("0 0 {width} 100") preserveAspectRatio="none" class="bars">
-                {bars}
-            </svg>
-            <details>
-                <summary>{summary}</summary>
-                <div class="table-scroll">
-                    <table class="figures">
-                        <caption>{caption}</caption>
-                        <thead>{head(s.day, s)}</thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            </details>
-        </figure>
-    }
+    let headings = figure_headings(s.day, s);
+    let table = view! {
+        <details>
+            <summary>{summary}</summary>
+            {figures_table("", caption.clone(), headings, rows)}
+        </details>
+    };
+    day_bars(
+        "campaign-chart",
+        format!("campaign-chart-{index}"),
+        caption,
+        bars,
+        table,
+    )
 }
 
 fn stats_view(stats: CampaignStats, s: &'static Strings, lang: &'static str) -> impl IntoView {
@@ -252,26 +230,11 @@ fn stats_view(stats: CampaignStats, s: &'static Strings, lang: &'static str) -> 
         .map(|(i, (id, report))| days_chart(i, id, report, s, lang))
         .collect_view();
     let days = stats.attribution_days.to_string();
+    let mut headings = figure_headings(s.campaign_heading, s);
+    headings.push(s.codes_heading);
     view! {
         <p class="muted">{fill(s.attribution_note, &[("days", &days)])}</p>
-        <div class="table-scroll">
-            <table class="figures campaign-figures">
-                <caption>{s.campaigns_title}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{s.campaign_heading}</th>
-                        <th scope="col">{s.shown_heading}</th>
-                        <th scope="col">{s.clicked_heading}</th>
-                        <th scope="col">{s.dismissed_heading}</th>
-                        <th scope="col">{s.conversations_heading}</th>
-                        <th scope="col">{s.conversions_heading}</th>
-                        <th scope="col">{s.revenue_heading}</th>
-                        <th scope="col">{s.codes_heading}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {figures_table("campaign-figures", s.campaigns_title.into(), headings, rows)}
         {charts}
     }
     .into_any()
@@ -339,7 +302,7 @@ enum Outcome {
 }
 
 /// The visitor the preview form describes, as `POST …/preview` takes it.
-fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
+fn preview_visitor(form: &PreviewForm) -> PreviewVisitor {
     let number = |v: &RwSignal<String>| v.get_untracked().trim().parse::<f64>().unwrap_or(0.0);
     let list = |v: &RwSignal<String>| -> Vec<String> {
         v.get_untracked()
@@ -349,23 +312,26 @@ fn preview_visitor(form: &PreviewForm) -> serde_json::Value {
             .map(str::to_owned)
             .collect()
     };
-    json!({
-        "url": form.url.get_untracked(),
-        "referrer": Some(form.referrer.get_untracked()).filter(|r| !r.trim().is_empty()),
-        "device": form.device.get_untracked(),
-        "locale": form.locale.get_untracked(),
-        "seconds_on_page": number(&form.seconds),
-        "scroll_percent": number(&form.scroll).clamp(0.0, 100.0).round() as u8,
-        "cart_value": number(&form.cart),
-        "agents_online": number(&form.agents).max(0.0).round() as u32,
-        "business_hours": form.business_hours.get_untracked(),
-        "exit_intent": form.exit_intent.get_untracked(),
-        "visits": number(&form.visits).max(1.0).round() as u32,
-        "pages_viewed": number(&form.pages).max(1.0).round() as u32,
-        "cart_items": list(&form.cart_items),
-        "customer_tags": list(&form.customer_tags),
-        "visitor_id": Some(form.visitor_id.get_untracked().trim().to_owned()).filter(|v| !v.is_empty()),
-    })
+    PreviewVisitor {
+        url: form.url.get_untracked(),
+        referrer: Some(form.referrer.get_untracked()).filter(|r| !r.trim().is_empty()),
+        device: Some(form.device.get_untracked()),
+        locale: Some(form.locale.get_untracked()),
+        seconds_on_page: number(&form.seconds),
+        seconds_on_site: None,
+        scroll_percent: number(&form.scroll).clamp(0.0, 100.0).round() as u8,
+        cart_value: number(&form.cart),
+        agents_online: Some(number(&form.agents).max(0.0).round() as u32),
+        business_hours: Some(form.business_hours.get_untracked()),
+        exit_intent: form.exit_intent.get_untracked(),
+        visits: Some(number(&form.visits).max(1.0).round() as u32),
+        pages_viewed: Some(number(&form.pages).max(1.0).round() as u32),
+        cart_items: list(&form.cart_items),
+        customer_tags: list(&form.customer_tags),
+        at: None,
+        visitor_id: Some(form.visitor_id.get_untracked().trim().to_owned())
+            .filter(|v| !v.is_empty()),
+    }
 }
 
 /// The preview form's fields.
@@ -395,19 +361,16 @@ fn outcome_view(outcome: Outcome, s: &'static Strings) -> impl IntoView {
             let text = fill(
                 s.check_ok,
                 &[
-                    ("count", &checked.campaigns.to_string()),
-                    ("enabled", &checked.enabled.to_string()),
+                    ("count", &checked.campaigns.unwrap_or_default().to_string()),
+                    ("enabled", &checked.enabled.unwrap_or_default().to_string()),
                 ],
             );
             view! { <p class="ok" role="status">{text}</p> }.into_any()
         }
         Outcome::Checked(checked) => {
-            let heading = fill(
-                s.check_failed,
-                &[("count", &checked.errors.len().to_string())],
-            );
-            let items = checked
-                .errors
+            let errors = checked.errors.unwrap_or_default();
+            let heading = fill(s.check_failed, &[("count", &errors.len().to_string())]);
+            let items = errors
                 .into_iter()
                 .map(|e| view! { <li><code>{e.text}</code></li> })
                 .collect_view();
@@ -444,15 +407,13 @@ fn preview_view(preview: Preview, s: &'static Strings) -> impl IntoView {
         None => view! { <p>{s.preview_nothing}</p> }.into_any(),
     };
     let waiting = preview
+        .simulation
         .waiting
         .into_iter()
         .map(|w| {
             let text = fill(
                 s.preview_waiting,
-                &[
-                    ("campaign", &w.id),
-                    ("seconds", &format!("{}", w.in_seconds.round())),
-                ],
+                &[("campaign", &w.id), ("seconds", &w.in_seconds.to_string())],
             );
             view! { <li>{text}</li> }
         })
@@ -689,7 +650,8 @@ fn Editor(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, Locale};
+    use crate::i18n::{EN, Locale, LocaleStrings};
+    use serde_json::json;
 
     fn stats() -> CampaignStats {
         serde_json::from_value(json!({

@@ -19,94 +19,22 @@ pub use th::TH;
 pub use zh_hans::ZH_HANS;
 pub use zh_hant::ZH_HANT;
 
-/// The languages the console speaks: the widget's six.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Locale {
-    /// English.
-    #[default]
-    En,
-    /// French.
-    Fr,
-    /// Finnish.
-    Fi,
-    /// Simplified Chinese.
-    ZhHans,
-    /// Traditional Chinese.
-    ZhHant,
-    /// Thai.
-    Th,
+/// The languages the console speaks: the widget's six, as `aisle_core`
+/// defines them (tag parsing, fallbacks, names for the switcher).
+pub use aisle_core::locale::Locale;
+
+/// The console's strings of a [`Locale`].
+pub trait LocaleStrings {
+    /// This locale's strings.
+    fn strings(self) -> &'static Strings;
 }
 
-impl Locale {
-    /// Every supported locale, in the switcher's order.
-    pub const ALL: [Locale; 6] = [
-        Locale::En,
-        Locale::Fr,
-        Locale::Fi,
-        Locale::ZhHans,
-        Locale::ZhHant,
-        Locale::Th,
-    ];
+/// The tables, in [`Locale::ALL`] order.
+static TABLES: [&Strings; 6] = [&EN, &FR, &FI, &ZH_HANS, &ZH_HANT, &TH];
 
-    /// The BCP 47 tag (`lang` attribute, `Intl` formatting, the remembered choice).
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Fr => "fr",
-            Locale::Fi => "fi",
-            Locale::ZhHans => "zh-Hans",
-            Locale::ZhHant => "zh-Hant",
-            Locale::Th => "th",
-        }
-    }
-
-    /// The language's name in itself, as the switcher lists it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Locale::En => "English",
-            Locale::Fr => "Français",
-            Locale::Fi => "Suomi",
-            Locale::ZhHans => "简体中文",
-            Locale::ZhHant => "繁體中文",
-            Locale::Th => "ไทย",
-        }
-    }
-
-    /// The locale for a BCP 47 tag, if supported: `en-GB` → English, `fr-FR`
-    /// → French; Chinese is Traditional for `zh-Hant`, `zh-TW`, `zh-HK` and
-    /// `zh-MO`, Simplified otherwise (`zh`, `zh-CN`, `zh-SG`, `zh-Hans`), the
-    /// same rule as the widget.
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let mut parts = tag.split('-');
-        match parts.next().unwrap_or_default() {
-            "en" => Some(Locale::En),
-            "fr" => Some(Locale::Fr),
-            "fi" => Some(Locale::Fi),
-            "th" => Some(Locale::Th),
-            "zh" if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) => Some(Locale::ZhHant),
-            "zh" => Some(Locale::ZhHans),
-            _ => None,
-        }
-    }
-
-    /// The first supported locale among the browser's preferred `tags`, else English.
-    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
-        tags.into_iter()
-            .find_map(Locale::from_tag)
-            .unwrap_or_default()
-    }
-
-    /// This locale's strings.
-    pub fn strings(self) -> &'static Strings {
-        match self {
-            Locale::En => &EN,
-            Locale::Fr => &FR,
-            Locale::Fi => &FI,
-            Locale::ZhHans => &ZH_HANS,
-            Locale::ZhHant => &ZH_HANT,
-            Locale::Th => &TH,
-        }
+impl LocaleStrings for Locale {
+    fn strings(self) -> &'static Strings {
+        TABLES[self.index()]
     }
 }
 
@@ -1256,49 +1184,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn browser_languages_pick_one_of_the_six() {
-        let cases = [
-            ("fr-FR", Locale::Fr),
-            ("fr-CA", Locale::Fr),
-            ("fi-FI", Locale::Fi),
-            ("th-TH", Locale::Th),
-            ("zh", Locale::ZhHans),
-            ("zh-CN", Locale::ZhHans),
-            ("zh-SG", Locale::ZhHans),
-            ("zh-Hans", Locale::ZhHans),
-            ("zh-Hans-CN", Locale::ZhHans),
-            ("zh-TW", Locale::ZhHant),
-            ("zh-HK", Locale::ZhHant),
-            ("zh-MO", Locale::ZhHant),
-            ("zh-Hant", Locale::ZhHant),
-            ("zh-Hant-HK", Locale::ZhHant),
-            ("zh_TW", Locale::ZhHant),
-            ("EN_us", Locale::En),
-        ];
-        for (tag, locale) in cases {
-            assert_eq!(Locale::negotiate([tag]), locale, "{tag}");
-        }
-        // The first supported language wins, in the browser's order.
-        assert_eq!(Locale::negotiate(["de-DE", "th-TH", "fr-FR"]), Locale::Th);
-        assert_eq!(Locale::negotiate(["en-GB", "fr-FR"]), Locale::En);
-    }
-
-    #[test]
-    fn browser_languages_fall_back_to_english() {
-        assert_eq!(Locale::negotiate(["de-DE", "ja-JP"]), Locale::En);
-        assert_eq!(Locale::negotiate(["xx", ""]), Locale::En);
-        assert_eq!(Locale::negotiate([]), Locale::En);
-        assert_eq!(Locale::from_tag("frisian"), None);
-    }
-
-    #[test]
-    fn every_tag_reads_back_as_its_locale() {
-        for locale in Locale::ALL {
-            assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
-            assert!(!locale.name().is_empty());
-        }
-    }
+    // Tags, fallbacks and negotiation are core's: `aisle_core::locale` tests them.
 
     /// A table's fields in order, as (name, values), from its `{:#?}` form
     /// (one field a line; the weekdays array one value a line).

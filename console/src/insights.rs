@@ -8,6 +8,7 @@
 //! the one to copy from. Days and hours are in the browser's time zone.
 
 use crate::api::{self, CallError};
+use crate::chart::{DayBar, day_bars, figures_table};
 use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::state::{Console, kept};
@@ -82,33 +83,19 @@ fn days_chart(
     s: &'static Strings,
     lang: &'static str,
 ) -> impl IntoView + use<> {
-    let max = figures
-        .days
-        .iter()
-        .map(|d| d.conversations)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let width = (figures.days.len().max(1) * 12) as u32;
     let bars = figures
         .days
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let height = (d.conversations as f64 / max as f64 * 96.0).round();
-            view! {
-                <rect
-                    x=(i * 12 + 1).to_string()
-                    y=(100.0 - height).to_string()
-                    width="10"
-                    height=height.to_string()
-                    class="bar"
-                >
-                    <title>{format!("{}: {}", dates::day(&d.day, lang), count(d.conversations as f64, lang))}</title>
-                </rect>
-            }
+        .map(|d| DayBar {
+            title: format!(
+                "{}: {}",
+                dates::day(&d.day, lang),
+                count(d.conversations as f64, lang)
+            ),
+            value: d.conversations,
+            inner: None,
         })
-        .collect_view();
+        .collect();
     let rows = figures
         .days
         .iter()
@@ -124,29 +111,15 @@ fn days_chart(
             }
         })
         .collect_view();
-    view! {
-        <figure class="chart">
-            <figcaption id="chart-days">{s.chart_per_day}</figcaption>
-            <svg role="img" aria-labelledby="chart-days" viewBox=format!("0 0 {width} 100") preserveAspectRatio="none" class="bars">
-                {bars}
-            </svg>
-            <div class="table-scroll">
-                <table class="figures">
-                    <caption>{s.chart_per_day}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{s.day}</th>
-                            <th scope="col">{s.conversations_heading}</th>
-                            <th scope="col">{s.first_response}</th>
-                            <th scope="col">{s.resolution}</th>
-                            <th scope="col">{s.csat}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-        </figure>
-    }
+    let headings = vec![
+        s.day,
+        s.conversations_heading,
+        s.first_response,
+        s.resolution,
+        s.csat,
+    ];
+    let table = figures_table("", s.chart_per_day.into(), headings, rows);
+    day_bars("", "chart-days".into(), s.chart_per_day.into(), bars, table)
 }
 
 /// A weekday × hour grid as a heat map and its table.

@@ -3,8 +3,8 @@
 //!
 //! - [`app`]: the root, login and the top bar; [`queue`], [`chat`],
 //!   [`context`], [`records`], [`store_requests`], [`insights`], [`team`],
-//!   [`macro_editor`], [`settings`]: the screens.
-//!   [`context`], [`records`], [`store_requests`], [`insights`], [`campaigns`]: the screens.
+//!   [`macro_editor`], [`settings`], [`campaigns`]: the screens; [`chart`]
+//!   the bar chart per day both Insights and Campaigns draw.
 //! - [`state`]: shared signals and the agent's actions; [`desk`]: queue and
 //!   conversation logic without DOM (native `#[test]`s).
 //! - [`socket`]: the agent WebSocket; [`api`]: the agent HTTP API.
@@ -17,6 +17,7 @@
 pub mod api;
 pub mod app;
 pub mod campaigns;
+pub mod chart;
 pub mod chat;
 pub mod context;
 pub mod dates;

@@ -6,7 +6,6 @@
 //! so the agent sees exactly what is missing before sending.
 
 use aisle_core::protocol::ChatContext;
-use serde::Deserialize;
 
 /// Every variable a macro may use (the server refuses others).
 pub const VARIABLES: [&str; 5] = [
@@ -30,15 +29,7 @@ pub fn sample(agent: &str) -> Variables {
 }
 
 /// A macro as `GET /api/agent/macros` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Macro {
-    /// Stable id.
-    pub id: String,
-    /// Short name shown in the picker.
-    pub title: String,
-    /// The text with `{{variables}}`.
-    pub body: String,
-}
+pub use aisle_core::agent_api::Macro;
 
 /// What a conversation can fill in.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -8,9 +8,9 @@ use crate::dates;
 use crate::i18n::{Strings, fill};
 use crate::replies::TicketThreadView;
 use crate::state::{Console, kept};
+use aisle_core::agent_api::ReturnItem;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
 
 /// Where a list stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,31 +82,27 @@ fn older_button(
     }
 }
 
-/// A short text for a JSON list of self-service steps or return items.
-fn list_text(value: &Value) -> String {
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => {
-                    let title = o
-                        .get("title")
-                        .or_else(|| o.get("sku"))
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    match o.get("quantity").and_then(Value::as_u64) {
-                        Some(q) => format!("{q} × {title}"),
-                        None => title.to_owned(),
-                    }
-                }
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+/// The self-service steps on one line (empty without any).
+fn steps_text(steps: &Option<Vec<String>>) -> String {
+    steps.as_deref().unwrap_or_default().join(", ")
+}
+
+/// The items of a return request on one line: `2 × Merino tee, …`.
+fn items_text(items: &Option<Vec<ReturnItem>>) -> String {
+    items
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|item| {
+            let title = if item.title.is_empty() {
+                &item.sku
+            } else {
+                &item.title
+            };
+            format!("{} × {title}", item.quantity)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What the tickets list says about a ticket's automatic email, and whether
@@ -189,7 +185,7 @@ pub fn TicketsView() -> impl IntoView {
                         _ => s.ticket_message.to_owned(),
                     };
                     let order = t.order.map(|n| format!("#{n}")).unwrap_or_default();
-                    let steps = list_text(&t.steps);
+                    let steps = steps_text(&t.steps);
                     let reference = t.reference.clone();
                     let done = t.status == "done";
                     let action = (!done).then(|| {
@@ -389,7 +385,7 @@ pub fn ReturnsView() -> impl IntoView {
                             <th scope="row">{r.reference.clone()}</th>
                             <td>{format!("#{}", r.order)}</td>
                             <td>{r.email.clone()}</td>
-                            <td>{list_text(&r.items)}</td>
+                            <td>{items_text(&r.items)}</td>
                             <td>
                                 <p>{r.reason.clone()}</p>
                                 {(!r.comment.is_empty()).then(|| view! { <p class="muted small">{r.comment.clone()}</p> })}
@@ -439,7 +435,7 @@ pub fn ReturnsView() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::list_text;
+    use super::{ReturnItem, items_text, steps_text};
     use serde_json::json;
 
     #[test]
@@ -452,24 +448,35 @@ mod tests {
     #[test]
     fn steps_and_items_read_as_one_line() {
         assert_eq!(
-            list_text(&json!(["track", "report:late"])),
+            steps_text(&Some(vec!["track".into(), "report:late".into()])),
             "track, report:late"
         );
+        let item = |sku: &str, title: &str, quantity| ReturnItem {
+            sku: sku.into(),
+            title: title.into(),
+            quantity,
+        };
         assert_eq!(
-            list_text(&json!([{"sku": "TEE-M", "title": "Merino tee", "quantity": 2}])),
-            "2 × Merino tee"
+            items_text(&Some(vec![
+                item("TEE-M", "Merino tee", 2),
+                item("CAP", "", 1)
+            ])),
+            "2 × Merino tee, 1 × CAP"
         );
-        assert_eq!(list_text(&json!(null)), "");
+        assert_eq!(steps_text(&None), "");
+        assert_eq!(items_text(&None), "");
     }
 
     #[test]
     fn a_tickets_email_reads_as_sent_retrying_or_failed_with_the_reason() {
         use crate::api::EmailStatus;
-        let s = crate::i18n::Locale::En.strings();
+        let s = crate::i18n::LocaleStrings::strings(crate::i18n::Locale::En);
         let status = |state: &str, attempts, error: Option<&str>| EmailStatus {
+            kind: "ticket_received".into(),
             state: state.into(),
             attempts,
             error: error.map(String::from),
+            updated_at: None,
         };
         assert_eq!(super::email_text(s, None).0, s.email_none);
         assert_eq!(

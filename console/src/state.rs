@@ -5,7 +5,7 @@
 
 use crate::api::{self, AgentInfo, CallError, OrderFacts};
 use crate::desk::{Desk, Notice, Outcome};
-use crate::i18n::{Locale, Strings, fill};
+use crate::i18n::{Locale, LocaleStrings, Strings, fill};
 use crate::macros::Macro;
 use crate::socket;
 use crate::text;

@@ -38,7 +38,7 @@ pub fn StoreRequestsView() -> impl IntoView {
             });
         });
     };
-    let send_again = move |id: i64, order: u32| {
+    let send_again = move |id: i64, order: i64| {
         if sending.get_untracked().is_some() {
             return;
         }

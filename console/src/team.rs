@@ -11,21 +11,20 @@ use crate::api::{self, CallError, Link, Member};
 use crate::app::LanguagePicker;
 use crate::i18n::{Strings, fill};
 use crate::state::Console;
+use aisle_core::agent_api::Role;
 use aisle_core::api::ErrorCode;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 /// Shortest password the server takes (`MIN_PASSWORD_CHARS` there).
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// The words for a role.
-fn role_name(s: &'static Strings, role: &str) -> &'static str {
-    if role == "admin" {
-        s.role_admin
-    } else {
-        s.role_agent
+fn role_name(s: &'static Strings, role: Role) -> &'static str {
+    match role {
+        Role::Admin => s.role_admin,
+        Role::Agent => s.role_agent,
     }
 }
 
@@ -97,21 +96,20 @@ pub fn TeamView() -> impl IntoView {
             }
         });
     };
-    let act = move |id: i64, name: String, action: &'static str, role: Option<String>| {
+    let act = move |id: i64, name: String, action: &'static str, role: Option<Role>| {
         if busy.get_untracked().is_some() {
             return;
         }
         busy.set(Some(id));
         spawn_local(async move {
-            let body = role.as_ref().map(|r| json!({ "role": r }));
-            match api::change_member(id, action, body.as_ref()).await {
+            match api::change_member(id, action, role).await {
                 Ok(member) => {
                     let notice = match action {
                         "disable" => fill(s.notice_disabled, &[("name", &name)]),
                         "enable" => fill(s.notice_enabled, &[("name", &name)]),
                         _ => fill(
                             s.notice_role,
-                            &[("name", &name), ("role", role_name(s, &member.role))],
+                            &[("name", &name), ("role", role_name(s, member.role))],
                         ),
                     };
                     replace(member);
@@ -201,10 +199,10 @@ pub fn TeamView() -> impl IntoView {
                     });
                     let role_name_for = name.clone();
                     let change_role = move |ev: leptos::ev::Event| {
-                        let role = event_target_value(&ev);
+                        let role = Role::from_name(&event_target_value(&ev));
                         act(id, role_name_for.clone(), "role", Some(role));
                     };
-                    let is_admin = m.role == "admin";
+                    let is_admin = m.role == Role::Admin;
                     view! {
                         <tr>
                             <th scope="row">
@@ -336,7 +334,7 @@ fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> 
         let (e, n, r) = (
             email.get_untracked().trim().to_owned(),
             name.get_untracked().trim().to_owned(),
-            role.get_untracked(),
+            Role::from_name(&role.get_untracked()),
         );
         if e.is_empty() || n.is_empty() {
             error.set(Some(s.invite_missing.to_owned()));
@@ -345,7 +343,7 @@ fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> 
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::invite(&e, &n, &r).await {
+            match api::invite(&e, &n, r).await {
                 Ok((member, link)) => {
                     email.set(String::new());
                     name.set(String::new());

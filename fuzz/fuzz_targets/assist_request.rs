@@ -7,7 +7,7 @@
 use aisle_core::assist::AssistRequest;
 use aisle_core::order::{OrderNumber, normalize_email};
 use aisle_server::assist::records::Session;
-use aisle_server::assist::text::Lang;
+use aisle_server::text::Locale;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,8 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let encoded = serde_json::to_string(&request).expect("a request serializes");
     let decoded: AssistRequest = serde_json::from_str(&encoded).expect("a request decodes");
     assert_eq!(decoded, request);
-    let lang = Lang::from_tag(&request.locale);
-    assert_eq!(Lang::from_tag(lang.tag()), lang);
+    let lang = Locale::of(&request.locale);
+    assert_eq!(Locale::of(lang.tag()), lang);
     let mut session = Session {
         token: String::new(),
         email: None,

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use aisle_server::assist::text::Lang;
+use aisle_server::text::Locale;
 use aisle_server::site_file::parse_site_file;
 use libfuzzer_sys::fuzz_target;
 
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     match parse_site_file(text) {
         Ok(file) => {
             let config = file.config();
-            for lang in Lang::ALL {
+            for lang in Locale::ALL {
                 let _ = config.text(lang);
             }
             for at in [0, 1_795_755_600, i64::from(i32::MAX)] {

@@ -12,6 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod action;
+pub use action::{Action, OrderFlow, OrderStep};
+
 /// What the shopper did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +25,8 @@ pub struct AssistRequest {
     /// BCP 47 tag of the language to answer in.
     pub locale: String,
     /// A [`Choice::action`] or [`Form::action`] from an earlier reply, or a
-    /// menu entry (`track`, `return`, `cancel`, `report`, `faq`, `human`).
+    /// menu entry (`track`, `return`, `cancel`, `report`, `faq`, `human`);
+    /// typed by [`AssistRequest::requested`].
     pub action: String,
     /// The form's fields, by [`Field::name`].
     #[serde(default)]
@@ -169,6 +173,11 @@ fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>
 }
 
 impl AssistRequest {
+    /// The [`Action`] this request asks for.
+    pub fn requested(&self) -> Action {
+        Action::parse(&self.action)
+    }
+
     /// The submitted value of field `name` (empty when absent).
     pub fn value(&self, name: &str) -> &str {
         self.values

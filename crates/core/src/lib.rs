@@ -9,15 +9,20 @@
 //! - [`policy`]: the store's self-service rules (returns, cancels, reportable issues).
 //! - [`campaign`]: the marketer's campaign model, validation and evaluator.
 //! - [`attribution`]: purchases attributed to campaigns, and campaign figures.
+//! - [`locale`]: the six languages, parsed from BCP 47 tags with fallbacks.
+//! - [`agent_api`]: the bodies of the agent API (`/api/agent/*`) the server
+//!   sends and the console reads.
 //!
 //! This crate has no browser, tokio or database dependencies: test it with
 //! `cargo test -p aisle-core`.
 
+pub mod agent_api;
 pub mod api;
 pub mod assist;
 pub mod attribution;
 pub mod campaign;
 pub mod insights;
+pub mod locale;
 pub mod order;
 pub mod policy;
 pub mod protocol;

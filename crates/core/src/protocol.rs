@@ -12,6 +12,7 @@
 //! number, so a client that reconnects resumes after its last seen sequence
 //! number and resends what was not acknowledged, without loss or duplicates.
 
+use crate::assist::Action;
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
@@ -414,7 +415,6 @@ impl ChatContext {
 
     /// Where this shopper goes in the queue.
     pub fn priority(&self) -> Priority {
-        const ORDER_FLOWS: [&str; 5] = ["track", "return", "cancel", "report", "identify"];
         if !self.verified_orders.is_empty() {
             Priority::Vip
         } else if self
@@ -423,10 +423,11 @@ impl ChatContext {
             .is_some_and(|c| c.value_minor >= HIGH_CART_MINOR)
         {
             Priority::HighCart
-        } else if self.assist_steps.iter().any(|step| {
-            let flow = step.split([':', '-']).next().unwrap_or_default();
-            ORDER_FLOWS.contains(&flow)
-        }) {
+        } else if self
+            .assist_steps
+            .iter()
+            .any(|step| Action::parse(step).order_flow().is_some())
+        {
             // About an order they did not prove: after buyers-to-be.
             Priority::Normal
         } else {

@@ -17,8 +17,12 @@
 use crate::AppState;
 use crate::agents::Agent;
 use crate::campaigns::{PushError, push_by};
-use crate::campaigns_cli::{SimulateArgs, simulation, visitor};
+use crate::campaigns_cli::{SimulateArgs, simulated, visitor};
 use crate::error::{ApiJson, AppError};
+use aisle_core::agent_api::{
+    CampaignFileRefused, CampaignHistory, CampaignSource, CampaignVersion, Checked, FileError,
+    LiveFile, Preview, PreviewRequest, PreviewVisitor, Published,
+};
 use aisle_core::api::{ApiError, ErrorCode, ShownCampaign};
 use aisle_core::campaign::{CampaignError, parse_campaigns};
 use axum::extract::{DefaultBodyLimit, State};
@@ -26,8 +30,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// Largest campaign file the console accepts, bytes.
 pub const MAX_CAMPAIGN_FILE_BYTES: usize = 256 * 1024;
@@ -52,12 +54,7 @@ pub fn may_edit(_agent: &Agent) -> Result<(), AppError> {
 }
 
 /// A campaign file as the console sends it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    /// The file's text.
-    pub source: String,
-}
+pub use aisle_core::agent_api::CampaignSource as Source;
 
 /// The `413` for a file over [`MAX_CAMPAIGN_FILE_BYTES`].
 fn too_large() -> Response {
@@ -90,17 +87,15 @@ fn source_of<T>(
 
 /// Errors as the console lists them: position, path, message, and the line
 /// `aisle campaigns check` prints (`LINE:COL: PATH: MESSAGE`).
-fn errors_json(errors: &[CampaignError]) -> Value {
+fn file_errors(errors: &[CampaignError]) -> Vec<FileError> {
     errors
         .iter()
-        .map(|e| {
-            json!({
-                "line": e.pos.line,
-                "column": e.pos.column,
-                "path": e.path,
-                "message": e.message,
-                "text": e.to_string(),
-            })
+        .map(|e| FileError {
+            line: e.pos.line,
+            column: e.pos.column,
+            path: e.path.clone(),
+            message: e.message.clone(),
+            text: e.to_string(),
         })
         .collect()
 }
@@ -108,20 +103,20 @@ fn errors_json(errors: &[CampaignError]) -> Value {
 /// A 400 listing a file's errors.
 fn invalid(errors: &[CampaignError]) -> Response {
     let count = errors.len();
-    let body = json!({
-        "code": ErrorCode::BadRequest,
-        "message": format!(
+    let body = CampaignFileRefused {
+        code: ErrorCode::BadRequest,
+        message: format!(
             "the campaign file has {count} error{}; nothing was published",
             if count == 1 { "" } else { "s" }
         ),
-        "errors": errors_json(errors),
-    });
+        errors: file_errors(errors),
+    };
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// `POST /api/agent/campaigns/check`: `{"valid": true, "campaigns", "enabled"}`
 /// or `{"valid": false, "errors": [...]}` (always 200: checking succeeded).
-async fn check(agent: Agent, body: Result<ApiJson<Source>, AppError>) -> Response {
+async fn check(agent: Agent, body: Result<ApiJson<CampaignSource>, AppError>) -> Response {
     if let Err(e) = may_edit(&agent) {
         return e.into_response();
     }
@@ -130,125 +125,62 @@ async fn check(agent: Agent, body: Result<ApiJson<Source>, AppError>) -> Respons
         Err(response) => return *response,
     };
     Json(match parse_campaigns(&body.source) {
-        Ok(file) => json!({
-            "valid": true,
-            "campaigns": file.campaigns.len(),
-            "enabled": file.campaigns.iter().filter(|c| c.enabled).count(),
-        }),
-        Err(errors) => json!({ "valid": false, "errors": errors_json(&errors) }),
+        Ok(file) => Checked {
+            valid: true,
+            campaigns: Some(file.campaigns.len()),
+            enabled: Some(file.campaigns.iter().filter(|c| c.enabled).count()),
+            errors: None,
+        },
+        Err(errors) => Checked {
+            valid: false,
+            campaigns: None,
+            enabled: None,
+            errors: Some(file_errors(&errors)),
+        },
     })
     .into_response()
 }
 
-/// The simulate inputs, as the console's form sends them (field names are the
-/// `aisle campaigns simulate` flags with `_`; absent fields take its defaults).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewVisitor {
-    /// Page URL or path.
-    pub url: String,
-    /// Referrer URL.
-    #[serde(default)]
-    pub referrer: Option<String>,
-    /// `mobile`, `tablet` or `desktop`.
-    #[serde(default)]
-    pub device: Option<String>,
-    /// Language tag.
-    #[serde(default)]
-    pub locale: Option<String>,
-    /// Seconds on this page.
-    #[serde(default)]
-    pub seconds_on_page: f64,
-    /// Seconds on the site.
-    #[serde(default)]
-    pub seconds_on_site: Option<f64>,
-    /// Pages viewed this session.
-    #[serde(default)]
-    pub pages_viewed: Option<u32>,
-    /// Visits, this one included.
-    #[serde(default)]
-    pub visits: Option<u32>,
-    /// Scroll depth, percent.
-    #[serde(default)]
-    pub scroll_percent: u8,
-    /// Cart value.
-    #[serde(default)]
-    pub cart_value: f64,
-    /// Cart items.
-    #[serde(default)]
-    pub cart_items: Vec<String>,
-    /// Agents online.
-    #[serde(default)]
-    pub agents_online: Option<u32>,
-    /// Inside business hours.
-    #[serde(default)]
-    pub business_hours: Option<bool>,
-    /// Exit intent.
-    #[serde(default)]
-    pub exit_intent: bool,
-    /// Tags of the identified customer.
-    #[serde(default)]
-    pub customer_tags: Vec<String>,
-    /// The time, RFC 3339 with offset; absent: now.
-    #[serde(default)]
-    pub at: Option<String>,
-    /// A visitor id (`Aisle.visitor`): the A/B variant that visitor reads.
-    #[serde(default)]
-    pub visitor_id: Option<String>,
-}
-
-/// `POST /api/agent/campaigns/preview` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewRequest {
-    /// The campaign file.
-    pub source: String,
-    /// The visitor to simulate.
-    pub visitor: PreviewVisitor,
-}
-
-impl PreviewVisitor {
-    /// The same arguments `aisle campaigns simulate` would parse.
-    fn args(self) -> Result<SimulateArgs, AppError> {
-        if self.scroll_percent > 100 {
-            return Err(AppError::Invalid {
-                code: ErrorCode::BadRequest,
-                message: "scroll_percent must be 0-100".into(),
-                field: Some("visitor.scroll_percent".into()),
-            });
-        }
-        let device = self.device.unwrap_or_else(|| "desktop".into());
-        if !["mobile", "tablet", "desktop"].contains(&device.as_str()) {
-            return Err(AppError::Invalid {
-                code: ErrorCode::BadRequest,
-                message: "device must be mobile, tablet or desktop".into(),
-                field: Some("visitor.device".into()),
-            });
-        }
-        Ok(SimulateArgs {
-            file: Default::default(),
-            url: self.url,
-            seconds_on_page: self.seconds_on_page,
-            seconds_on_site: self.seconds_on_site,
-            pages_viewed: self.pages_viewed.unwrap_or(1),
-            visits: self.visits.unwrap_or(1),
-            referrer: self.referrer,
-            cart_value: self.cart_value,
-            cart_items: self.cart_items,
-            device,
-            locale: self
-                .locale
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| "en".into()),
-            at: self.at.filter(|a| !a.is_empty()),
-            agents_online: self.agents_online.unwrap_or(1),
-            business_hours: self.business_hours.unwrap_or(true),
-            exit_intent: self.exit_intent,
-            scroll_percent: self.scroll_percent,
-            customer_tags: self.customer_tags,
-            visitor_id: self.visitor_id.filter(|v| !v.is_empty()),
-        })
+/// The same arguments `aisle campaigns simulate` would parse for `visitor`.
+fn args(visitor: PreviewVisitor) -> Result<SimulateArgs, AppError> {
+    if visitor.scroll_percent > 100 {
+        return Err(AppError::Invalid {
+            code: ErrorCode::BadRequest,
+            message: "scroll_percent must be 0-100".into(),
+            field: Some("visitor.scroll_percent".into()),
+        });
     }
+    let device = visitor.device.unwrap_or_else(|| "desktop".into());
+    if !["mobile", "tablet", "desktop"].contains(&device.as_str()) {
+        return Err(AppError::Invalid {
+            code: ErrorCode::BadRequest,
+            message: "device must be mobile, tablet or desktop".into(),
+            field: Some("visitor.device".into()),
+        });
+    }
+    Ok(SimulateArgs {
+        file: Default::default(),
+        url: visitor.url,
+        seconds_on_page: visitor.seconds_on_page,
+        seconds_on_site: visitor.seconds_on_site,
+        pages_viewed: visitor.pages_viewed.unwrap_or(1),
+        visits: visitor.visits.unwrap_or(1),
+        referrer: visitor.referrer,
+        cart_value: visitor.cart_value,
+        cart_items: visitor.cart_items,
+        device,
+        locale: visitor
+            .locale
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "en".into()),
+        at: visitor.at.filter(|a| !a.is_empty()),
+        agents_online: visitor.agents_online.unwrap_or(1),
+        business_hours: visitor.business_hours.unwrap_or(true),
+        exit_intent: visitor.exit_intent,
+        scroll_percent: visitor.scroll_percent,
+        customer_tags: visitor.customer_tags,
+        visitor_id: visitor.visitor_id.filter(|v| !v.is_empty()),
+    })
 }
 
 /// `POST /api/agent/campaigns/preview`: `{"eligible", "show", "waiting"}` as
@@ -266,7 +198,7 @@ async fn preview(agent: Agent, body: Result<ApiJson<PreviewRequest>, AppError>) 
         Ok(file) => file,
         Err(errors) => return invalid(&errors),
     };
-    let args = match request.visitor.args() {
+    let args = match args(request.visitor) {
         Ok(args) => args,
         Err(e) => return e.into_response(),
     };
@@ -287,9 +219,10 @@ async fn preview(agent: Agent, body: Result<ApiJson<PreviewRequest>, AppError>) 
             .into_response();
         }
     };
-    let mut answer = simulation(&file, &visitor);
-    let shown = answer["show"]
-        .as_str()
+    let simulation = simulated(&file, &visitor);
+    let shown = simulation
+        .show
+        .as_deref()
         .and_then(|id| file.campaigns.iter().find(|c| c.id == id))
         .map(|c| match &args.visitor_id {
             // That visitor's variant, placeholders filled as the widget would.
@@ -303,8 +236,11 @@ async fn preview(agent: Agent, body: Result<ApiJson<PreviewRequest>, AppError>) 
             }
             None => ShownCampaign::of(c, &visitor.language),
         });
-    answer["message"] = json!(shown);
-    Json(answer).into_response()
+    Json(Preview {
+        simulation,
+        message: shown,
+    })
+    .into_response()
 }
 
 /// `POST /api/agent/campaigns`: publishes the file as the site's next live
@@ -314,7 +250,7 @@ async fn preview(agent: Agent, body: Result<ApiJson<PreviewRequest>, AppError>) 
 async fn publish(
     agent: Agent,
     State(state): State<AppState>,
-    body: Result<ApiJson<Source>, AppError>,
+    body: Result<ApiJson<CampaignSource>, AppError>,
 ) -> Response {
     if let Err(e) = may_edit(&agent) {
         return e.into_response();
@@ -326,7 +262,7 @@ async fn publish(
     match push_by(&state.db, &agent.site, &body.source, Some(&agent.name)).await {
         Ok(version) => {
             tracing::info!(site = %agent.site, agent = agent.id, version, "campaigns published from the console");
-            (StatusCode::CREATED, Json(json!({ "version": version }))).into_response()
+            (StatusCode::CREATED, Json(Published { version })).into_response()
         }
         Err(PushError::Invalid(errors)) => invalid(&errors),
         Err(PushError::UnknownSite) => {
@@ -339,16 +275,23 @@ async fn publish(
 /// `GET /api/agent/campaigns`: `{"live": {"version", "source"} | null,
 /// "versions": [{"version", "pushed_at", "pushed_by"}]}`, newest first (at
 /// most 50); `pushed_by` is the agent's name, `null` for the command line.
-async fn versions(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+async fn versions(
+    agent: Agent,
+    State(state): State<AppState>,
+) -> Result<Json<CampaignHistory>, AppError> {
     may_edit(&agent)?;
     let live = crate::campaigns::live(&state.db, &agent.site).await?;
     let rows = crate::campaigns::store::versions(&state.db, &agent.site, HISTORY_LENGTH).await?;
-    let versions: Vec<Value> = rows
+    let versions = rows
         .into_iter()
-        .map(|(version, at, by)| json!({ "version": version, "pushed_at": at, "pushed_by": by }))
+        .map(|(version, pushed_at, pushed_by)| CampaignVersion {
+            version,
+            pushed_at,
+            pushed_by,
+        })
         .collect();
-    Ok(Json(json!({
-        "live": live.map(|(version, source)| json!({ "version": version, "source": source })),
-        "versions": versions,
-    })))
+    Ok(Json(CampaignHistory {
+        live: live.map(|(version, source)| LiveFile { version, source }),
+        versions,
+    }))
 }

@@ -167,9 +167,7 @@ const FEED_OPEN_DAYS: i64 = 8;
 /// The site's live campaigns as the widget reads them ([`feed::encode`]):
 /// the checked file plus agents online and the coming week's opening hours.
 pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError> {
-    let Some(site_entry) = state.sites.get(site) else {
-        return Err(AppError::NotFound(ErrorCode::UnknownSite, "no such site"));
-    };
+    let site_entry = state.sites.known(site)?;
     let file = match live(&state.db, site).await? {
         Some((_, source)) => parse_campaigns(&source).map_err(|_| {
             AppError::Internal(anyhow::anyhow!(

@@ -4,6 +4,7 @@
 //!
 //! Try: `cargo run -p aisle-server -- campaigns simulate crates/server/demo/campaigns.json --url / --seconds-on-page 15`.
 
+use aisle_core::agent_api::{Simulation, Waiting};
 use aisle_core::campaign::eval::{split_url, waiting_seconds};
 use aisle_core::campaign::time::parse_rfc3339;
 use aisle_core::campaign::{CampaignFile, Device, Visitor, evaluate, parse_campaigns};
@@ -138,13 +139,24 @@ pub fn simulate(args: &SimulateArgs) -> ExitCode {
 
 /// What `simulate` prints for `visitor`: `{"eligible", "show", "waiting"}`.
 pub fn simulation(campaigns: &CampaignFile, visitor: &Visitor) -> serde_json::Value {
+    json!(simulated(campaigns, visitor))
+}
+
+/// [`simulation`], typed.
+pub fn simulated(campaigns: &CampaignFile, visitor: &Visitor) -> Simulation {
     let result = evaluate(campaigns, visitor);
-    let waiting: Vec<_> = result
-        .waiting
-        .iter()
-        .map(|(id, ms)| json!({"id": id, "in_seconds": waiting_seconds(*ms)}))
-        .collect();
-    json!({"eligible": result.eligible, "show": result.show, "waiting": waiting})
+    Simulation {
+        eligible: result.eligible.iter().map(|id| (*id).to_owned()).collect(),
+        show: result.show.map(str::to_owned),
+        waiting: result
+            .waiting
+            .iter()
+            .map(|(id, ms)| Waiting {
+                id: (*id).to_owned(),
+                in_seconds: waiting_seconds(*ms),
+            })
+            .collect(),
+    }
 }
 
 /// Adds to `answer` (from [`simulation`]) the shown campaign's `variant`

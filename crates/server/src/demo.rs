@@ -457,4 +457,11 @@ mod tests {
         assert!(!without.contains("aisle.js"));
         assert!(without.contains("<h1>Alpine Parka</h1>"));
     }
+
+    #[test]
+    fn the_demo_file_is_valid() {
+        let file = crate::site_file::parse_site_file(SITE_FILE).expect("demo site file");
+        assert_eq!(file.site, "demo");
+        assert!(file.faq.len() >= 4);
+    }
 }

@@ -9,35 +9,33 @@ use crate::error::{ApiJson, AppError};
 use crate::site_file::{export, import, parse_site_file};
 use crate::sites::BusinessHours;
 use crate::team::Admin;
+use aisle_core::agent_api::{self, HoursBody, HoursRefused, PathError};
 use aisle_core::api::ErrorCode;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
 
 /// Routes under `/api/agent`.
 pub fn routes() -> Router<AppState> {
     Router::new().route("/hours", get(show).put(save))
 }
 
-/// `GET /api/agent/hours` (admins): `{"business_hours": {time_zone, weekly} | null}`.
-async fn show(Admin(admin): Admin, State(state): State<AppState>) -> Result<Response, AppError> {
-    let site = state
-        .sites
-        .get(&admin.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
-    Ok(Json(json!({ "business_hours": site.config.business_hours })).into_response())
+/// The site's hours as the agent API sends them.
+fn body(hours: Option<BusinessHours>) -> Json<HoursBody> {
+    Json(HoursBody {
+        business_hours: hours.map(|h| agent_api::BusinessHours {
+            time_zone: h.time_zone,
+            weekly: h.weekly,
+        }),
+    })
 }
 
-/// `PUT /api/agent/hours` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Hours {
-    /// `null`: no hours (always open when an agent is online).
-    business_hours: Option<BusinessHours>,
+/// `GET /api/agent/hours` (admins): `{"business_hours": {time_zone, weekly} | null}`.
+async fn show(Admin(admin): Admin, State(state): State<AppState>) -> Result<Response, AppError> {
+    let site = state.sites.known(&admin.site)?;
+    Ok(body(site.config.business_hours.clone()).into_response())
 }
 
 /// `PUT /api/agent/hours` (admins) `{"business_hours": {time_zone, weekly} | null}`:
@@ -47,35 +45,37 @@ struct Hours {
 async fn save(
     Admin(admin): Admin,
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<Hours>,
+    ApiJson(hours): ApiJson<HoursBody>,
 ) -> Result<Response, AppError> {
     let mut file = export(&state.db, &admin.site)
         .await?
         .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
-    file.business_hours = body.business_hours;
+    file.business_hours = hours.business_hours.map(|h| BusinessHours {
+        time_zone: h.time_zone,
+        weekly: h.weekly,
+    });
     let text = serde_json::to_string_pretty(&file).map_err(anyhow::Error::from)?;
     let file = match parse_site_file(&text) {
         Ok(file) => file,
         Err(errors) => {
             let first = &errors[0];
-            let list: Vec<_> = errors
-                .iter()
-                .map(|e| json!({ "path": e.path, "message": e.message }))
-                .collect();
-            return Ok((
-                StatusCode::BAD_REQUEST,
-                Json(json!({
-                    "code": "bad_request",
-                    "message": format!("{}: {}", first.path, first.message),
-                    "field": first.path,
-                    "errors": list,
-                })),
-            )
-                .into_response());
+            let refused = HoursRefused {
+                code: ErrorCode::BadRequest,
+                message: format!("{}: {}", first.path, first.message),
+                field: first.path.clone(),
+                errors: errors
+                    .iter()
+                    .map(|e| PathError {
+                        path: e.path.clone(),
+                        message: e.message.clone(),
+                    })
+                    .collect(),
+            };
+            return Ok((StatusCode::BAD_REQUEST, Json(refused)).into_response());
         }
     };
     import(&state.db, &file).await?;
     state.sites.reload(&state.db).await?;
     tracing::info!(admin = admin.id, site = admin.site, "business hours saved");
-    Ok(Json(json!({ "business_hours": file.business_hours })).into_response())
+    Ok(body(file.business_hours).into_response())
 }

@@ -34,6 +34,7 @@ pub mod sites;
 pub mod stores;
 pub mod tags;
 pub mod team;
+pub mod text;
 pub mod transport;
 pub mod ws;
 

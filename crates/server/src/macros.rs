@@ -15,24 +15,15 @@ use crate::db::now;
 use crate::desk::store;
 use crate::error::{ApiJson, AppError};
 use crate::team::Admin;
+use aisle_core::agent_api::Macros;
 use aisle_core::api::ErrorCode;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// A macro as the console lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Macro {
-    /// Stable id within the site.
-    pub id: String,
-    /// Short name for the picker.
-    pub title: String,
-    /// The text, with `{{variables}}`.
-    pub body: String,
-}
+pub use aisle_core::agent_api::Macro;
 
 /// The demo store's macros: `(id, title, body)`.
 pub const DEMO_MACROS: [(&str, &str, &str); 3] = [
@@ -72,9 +63,9 @@ pub async fn of_site(db: &Db, site: &str) -> anyhow::Result<Vec<Macro>> {
 }
 
 /// `GET /api/agent/macros`: the agent's site's macros.
-pub async fn list(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+pub async fn list(agent: Agent, State(state): State<AppState>) -> Result<Json<Macros>, AppError> {
     let macros = of_site(&state.db, &agent.site).await?;
-    Ok(Json(json!({ "macros": macros })))
+    Ok(Json(Macros { macros }))
 }
 
 /// The variables a macro may use: what the console fills from the
@@ -120,42 +111,33 @@ pub fn body_problem(body: &str) -> Option<String> {
 }
 
 /// `POST /api/agent/macros` and `PUT /api/agent/macros/{id}` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MacroForm {
-    /// Short name for the picker.
-    pub title: String,
-    /// The text, with `{{variables}}`.
-    pub body: String,
-}
+pub use aisle_core::agent_api::MacroForm;
 
-impl MacroForm {
-    /// The trimmed title and body, or a 400 naming the field at fault.
-    fn checked(self) -> Result<(String, String), AppError> {
-        let bad = |field: &str, message: String| AppError::Invalid {
-            code: ErrorCode::BadRequest,
-            message,
-            field: Some(field.to_owned()),
-        };
-        let title = self.title.trim().to_owned();
-        let body = self.body.trim().to_owned();
-        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return Err(bad(
-                "title",
-                format!("the title needs 1 to {MAX_TITLE_CHARS} characters"),
-            ));
-        }
-        if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
-            return Err(bad(
-                "body",
-                format!("the text needs 1 to {MAX_BODY_CHARS} characters"),
-            ));
-        }
-        if let Some(problem) = body_problem(&body) {
-            return Err(bad("body", problem));
-        }
-        Ok((title, body))
+/// The form's trimmed title and body, or a 400 naming the field at fault.
+fn checked(form: MacroForm) -> Result<(String, String), AppError> {
+    let bad = |field: &str, message: String| AppError::Invalid {
+        code: ErrorCode::BadRequest,
+        message,
+        field: Some(field.to_owned()),
+    };
+    let title = form.title.trim().to_owned();
+    let body = form.body.trim().to_owned();
+    if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+        return Err(bad(
+            "title",
+            format!("the title needs 1 to {MAX_TITLE_CHARS} characters"),
+        ));
     }
+    if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
+        return Err(bad(
+            "body",
+            format!("the text needs 1 to {MAX_BODY_CHARS} characters"),
+        ));
+    }
+    if let Some(problem) = body_problem(&body) {
+        return Err(bad("body", problem));
+    }
+    Ok((title, body))
 }
 
 /// `POST /api/agent/macros` (admins) `{title, body}` → `201` the new macro
@@ -165,7 +147,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(form): ApiJson<MacroForm>,
 ) -> Result<(StatusCode, Json<Macro>), AppError> {
-    let (title, body) = form.checked()?;
+    let (title, body) = checked(form)?;
     let (count, last) = store::macro_count(&state.db, &admin.site).await?;
     if count >= MAX_MACROS {
         return Err(AppError::Invalid {
@@ -189,7 +171,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(form): ApiJson<MacroForm>,
 ) -> Result<Json<Macro>, AppError> {
-    let (title, body) = form.checked()?;
+    let (title, body) = checked(form)?;
     if !store::update_macro(&state.db, &admin.site, &id, &title, &body).await? {
         return Err(AppError::NotFound(
             ErrorCode::NotFound,

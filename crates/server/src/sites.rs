@@ -44,7 +44,7 @@ pub struct SiteConfig {
     pub brand_color: Option<String>,
     /// Locale tag → the first thing the widget says; empty: the built-in greeting.
     pub greeting: BTreeMap<String, String>,
-    /// Locale tag → sentence key (`assist::text::Text::KEYS`) → the merchant's wording.
+    /// Locale tag → sentence key (`text::Text::KEYS`) → the merchant's wording.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// The reply time the store publishes for live chat, in minutes (shown
     /// to waiting shoppers next to the live estimate).
@@ -464,17 +464,11 @@ impl axum::extract::FromRequestParts<crate::AppState> for KnownSite {
         parts: &mut axum::http::request::Parts,
         state: &crate::AppState,
     ) -> Result<Self, Self::Rejection> {
-        let unknown = || {
-            crate::error::AppError::NotFound(
-                aisle_core::api::ErrorCode::UnknownSite,
-                "no such site",
-            )
-        };
-        let axum::extract::Path(id) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| unknown())?;
-        state.sites.get(&id).map(KnownSite).ok_or_else(unknown)
+        let id = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| id)
+            .unwrap_or_default();
+        state.sites.known(&id).map(KnownSite)
     }
 }
 
@@ -545,6 +539,15 @@ impl SiteRegistry {
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
             .cloned()
+    }
+
+    /// The site with this id, or the one `404 unknown_site` every route
+    /// answers for a site not served here.
+    pub fn known(&self, id: &str) -> Result<Arc<Site>, crate::error::AppError> {
+        self.get(id).ok_or(crate::error::AppError::NotFound(
+            aisle_core::api::ErrorCode::UnknownSite,
+            "no such site",
+        ))
     }
 }
 

@@ -15,8 +15,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// Tags one site may list.
 pub const MAX_SITE_TAGS: i64 = 100;
@@ -29,20 +27,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A tag of the site's list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Tag {
-    /// Row id.
-    pub id: i64,
-    /// The tag as agents pick it.
-    pub name: String,
-}
-
-/// `POST /api/agent/tags` and `PUT /api/agent/tags/{id}` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TagForm {
-    name: String,
-}
+pub use aisle_core::agent_api::SiteTag as Tag;
+use aisle_core::agent_api::{TagForm, Tags};
 
 fn bad(message: String) -> AppError {
     AppError::Invalid {
@@ -52,18 +38,16 @@ fn bad(message: String) -> AppError {
     }
 }
 
-impl TagForm {
-    /// The trimmed name, or a 400 (`field: "name"`).
-    fn checked(self) -> Result<String, AppError> {
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > MAX_TAG_CHARS {
-            return Err(bad(format!("a tag has 1 to {MAX_TAG_CHARS} characters")));
-        }
-        if name.contains(',') {
-            return Err(bad("a tag cannot contain a comma".into()));
-        }
-        Ok(name)
+/// The form's trimmed name, or a 400 (`field: "name"`).
+fn checked(form: TagForm) -> Result<String, AppError> {
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_TAG_CHARS {
+        return Err(bad(format!("a tag has 1 to {MAX_TAG_CHARS} characters")));
     }
+    if name.contains(',') {
+        return Err(bad("a tag cannot contain a comma".into()));
+    }
+    Ok(name)
 }
 
 /// A unique-index violation is a tag the site lists already.
@@ -77,13 +61,13 @@ fn taken(e: sqlx::Error) -> AppError {
 }
 
 /// `GET /api/agent/tags`: `{"tags": [{id, name}]}`, by name.
-async fn list(agent: Agent, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+async fn list(agent: Agent, State(state): State<AppState>) -> Result<Json<Tags>, AppError> {
     let rows = store::tags(&state.db, &agent.site).await?;
     let tags: Vec<Tag> = rows
         .into_iter()
         .map(|(id, name)| Tag { id, name })
         .collect();
-    Ok(Json(json!({ "tags": tags })))
+    Ok(Json(Tags { tags }))
 }
 
 /// `POST /api/agent/tags` (admins) `{name}` → `201` the tag. At most
@@ -93,7 +77,7 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(form): ApiJson<TagForm>,
 ) -> Result<(StatusCode, Json<Tag>), AppError> {
-    let name = form.checked()?;
+    let name = checked(form)?;
     let count = store::tag_count(&state.db, &admin.site).await?;
     if count >= MAX_SITE_TAGS {
         return Err(bad(format!(
@@ -114,7 +98,7 @@ async fn rename(
     Path(id): Path<i64>,
     ApiJson(form): ApiJson<TagForm>,
 ) -> Result<Json<Tag>, AppError> {
-    let name = form.checked()?;
+    let name = checked(form)?;
     let changed = store::rename_tag(&state.db, &admin.site, id, &name)
         .await
         .map_err(taken)?;

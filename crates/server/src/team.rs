@@ -16,6 +16,10 @@ use crate::client::ClientIp;
 use crate::db::now;
 use crate::email::{Kind, compose};
 use crate::error::{ApiJson, AppError};
+use aisle_core::agent_api::{
+    Accepted, ForgotRequest, InviteRequest, Invited, Member, PasswordLink, RoleRequest,
+    SetPasswordRequest, Team,
+};
 use aisle_core::api::ErrorCode;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -23,8 +27,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand::Rng;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -81,27 +83,40 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 }
 
 /// A team member as the Team page lists them.
-async fn member(state: &AppState, site: &str, id: i64) -> Result<Value, AppError> {
+async fn member(state: &AppState, site: &str, id: i64) -> Result<Member, AppError> {
     let row = store::member(&state.db, site, id).await?;
     let (id, name, email, role, status) = row.ok_or(AppError::NotFound(
         ErrorCode::NotFound,
         "no such agent on this site",
     ))?;
-    Ok(json!({ "id": id, "name": name, "email": email, "role": role, "status": status }))
+    Ok(Member {
+        id,
+        name,
+        email,
+        role: Role::from_name(&role),
+        status,
+    })
 }
 
 /// `GET /api/agent/team`: the site's agents (`id`, `name`, `email`, `role`,
 /// `status`: `active`, `disabled` or `invited`), by name; `me` is the
 /// admin's own id.
-async fn list(Admin(admin): Admin, State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+async fn list(Admin(admin): Admin, State(state): State<AppState>) -> Result<Json<Team>, AppError> {
     let rows = store::team(&state.db, &admin.site).await?;
-    let agents: Vec<Value> = rows
+    let agents = rows
         .into_iter()
-        .map(|(id, name, email, role, status)| {
-            json!({ "id": id, "name": name, "email": email, "role": role, "status": status })
+        .map(|(id, name, email, role, status)| Member {
+            id,
+            name,
+            email,
+            role: Role::from_name(&role),
+            status,
         })
         .collect();
-    Ok(Json(json!({ "agents": agents, "me": admin.id })))
+    Ok(Json(Team {
+        agents,
+        me: admin.id,
+    }))
 }
 
 /// Where agents reach this server: `--public-url`, else the scheme and
@@ -240,16 +255,6 @@ async fn email_link(
     }
 }
 
-/// `POST /api/agent/team/invites` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Invite {
-    email: String,
-    name: String,
-    #[serde(default)]
-    role: Role,
-}
-
 /// `POST /api/agent/team/invites` `{email, name, role}`: adds an invited
 /// agent and answers `{agent, link, emailed}`: the link (shown to the admin
 /// once) leads to the "Set your password" form; `emailed` says whether it
@@ -259,8 +264,8 @@ async fn invite(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ApiJson(invite): ApiJson<Invite>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    ApiJson(invite): ApiJson<InviteRequest>,
+) -> Result<(StatusCode, Json<Invited>), AppError> {
     let email = invite.email.trim().to_ascii_lowercase();
     let name = invite.name.trim();
     if !is_email(&email) || email.chars().count() > 254 {
@@ -307,11 +312,11 @@ async fn invite(
     tracing::info!(admin = admin.id, agent = id, emailed, "agent invited");
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "agent": member(&state, &admin.site, id).await?,
-            "link": url,
-            "emailed": emailed,
-        })),
+        Json(Invited {
+            agent: member(&state, &admin.site, id).await?,
+            link: Some(url),
+            emailed,
+        }),
     ))
 }
 
@@ -336,7 +341,7 @@ async fn disable(
     Admin(admin): Admin,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Member>, AppError> {
     if id == admin.id {
         return Err(bad("id", "you cannot disable your own account"));
     }
@@ -353,18 +358,11 @@ async fn enable(
     Admin(admin): Admin,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Member>, AppError> {
     member(&state, &admin.site, id).await?;
     store::enable(&state.db, &admin.site, id).await?;
     tracing::info!(admin = admin.id, agent = id, "agent enabled");
     Ok(Json(member(&state, &admin.site, id).await?))
-}
-
-/// `POST /api/agent/team/{id}/role` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetRole {
-    role: Role,
 }
 
 /// `POST /api/agent/team/{id}/role` `{role: "admin"|"agent"}`. The site's
@@ -373,8 +371,8 @@ async fn set_role(
     Admin(admin): Admin,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<SetRole>,
-) -> Result<Json<Value>, AppError> {
+    ApiJson(body): ApiJson<RoleRequest>,
+) -> Result<Json<Member>, AppError> {
     member(&state, &admin.site, id).await?;
     // One statement: two admins demoting each other at once cannot both win.
     if !store::set_role(&state.db, &admin.site, id, body.role.name()).await? {
@@ -402,30 +400,22 @@ async fn reset(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PasswordLink>, AppError> {
     let agent = member(&state, &admin.site, id).await?;
-    let purpose = match agent["status"].as_str() {
-        Some("invited") => Purpose::Invite,
-        Some("active") => Purpose::Reset,
+    let purpose = match agent.status.as_str() {
+        "invited" => Purpose::Invite,
+        "active" => Purpose::Reset,
         _ => return Err(bad("id", "enable the account first")),
     };
     let token = new_link(&state, &admin.site, id, purpose).await?;
     let url = link_url(&base_url(&state, peer, &headers), purpose, &token);
-    let email = agent["email"].as_str().unwrap_or_default();
-    let name = agent["name"].as_str().unwrap_or_default();
+    let (email, name) = (&agent.email, &agent.name);
     let emailed = email_link(&state, &admin.site, id, email, name, purpose, &url).await;
     tracing::info!(admin = admin.id, agent = id, emailed, "password link made");
-    Ok(Json(json!({
-        "emailed": emailed,
-        "link": if emailed { Value::Null } else { json!(url) },
-    })))
-}
-
-/// `POST /api/agent/password/forgot` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Forgot {
-    email: String,
+    Ok(Json(PasswordLink {
+        emailed,
+        link: (!emailed).then_some(url),
+    }))
 }
 
 /// `POST /api/agent/password/forgot` `{email}`: when the email is an active
@@ -438,8 +428,8 @@ async fn forgot(
     ClientIp(client): ClientIp,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Forgot>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    ApiJson(body): ApiJson<ForgotRequest>,
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let email = body.email.trim().to_ascii_lowercase();
     if !is_email(&email) || email.chars().count() > 254 {
         return Err(bad("email", "enter your email address"));
@@ -461,7 +451,7 @@ async fn forgot(
             tracing::warn!(error = %e, "password reset not sent");
         }
     });
-    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
+    Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
 }
 
 /// Emails a reset link to `email` if it is an active agent's.
@@ -483,14 +473,6 @@ async fn send_reset(state: &AppState, email: &str, base: &str) -> Result<(), App
     Ok(())
 }
 
-/// `POST /api/agent/password/set` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetPassword {
-    token: String,
-    password: String,
-}
-
 /// `POST /api/agent/password/set` `{token, password}`: the "Set your
 /// password" form of an invitation or reset link. The password needs
 /// [`MIN_PASSWORD_CHARS`] characters (400, `field: "password"`, the link
@@ -499,7 +481,7 @@ struct SetPassword {
 /// earlier session ends, and the agent logs in with the new password (204).
 async fn set_password(
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<SetPassword>,
+    ApiJson(body): ApiJson<SetPasswordRequest>,
 ) -> Result<StatusCode, AppError> {
     let chars = body.password.chars().count();
     if chars < MIN_PASSWORD_CHARS {

@@ -601,6 +601,35 @@ async fn an_agent_answers_by_email_and_the_shoppers_reply_comes_back_into_the_ti
         )
         .await;
     assert_eq!(status, 400, "replies are bounded");
+    // One rejection mapping: a body over the route's limit (10,000
+    // characters of Thai, about 44 KB) is 413, a mistyped one 400 naming the field.
+    let (status, body) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/reply"),
+            json!({"body": "x".repeat(48 * 1024)}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (413, Some("too_large")),
+        "{body}"
+    );
+    let (status, body) = server
+        .agent_call(
+            &format!("/api/agent/tickets/{reference}/state"),
+            json!({"state": 3}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("state")),
+        "{body}"
+    );
+    assert_eq!(
+        server.thread(&reference).await["status"],
+        "solved",
+        "nothing changed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,9 +8,9 @@
 //! `unsafe` a counting allocator needs), so the test has a binary of its own.
 //! Run with `cargo test -p aisle-server --test reimport_memory`.
 
-use aisle_server::assist::text::{Lang, Text, placeholders};
 use aisle_server::site_file::{import, parse_site_file};
 use aisle_server::sites::SiteRegistry;
+use aisle_server::text::{Locale, Text, placeholders, table};
 use serde_json::{Map, Value, json};
 
 /// The process's resident memory, bytes (Linux: `/proc/self/statm`).
@@ -27,14 +27,14 @@ fn resident_bytes() -> u64 {
 /// A site file rewording every sentence without placeholders in all six
 /// languages, each to 1,900 characters unique to `round`.
 fn site_file(round: usize) -> String {
-    let english = Lang::En.text();
+    let english = table(Locale::En);
     let keys: Vec<&str> = Text::KEYS
         .iter()
         .copied()
         .filter(|key| english.get(key).is_some_and(|s| placeholders(s).is_empty()))
         .collect();
     let mut strings = Map::new();
-    for lang in Lang::ALL {
+    for lang in Locale::ALL {
         let words: Map<String, Value> = keys
             .iter()
             .map(|key| {
@@ -60,7 +60,7 @@ async fn importing_new_wording_again_and_again_does_not_grow_the_server() {
         sites.reload(&db).await.unwrap();
         let site = sites.get("demo").unwrap();
         // The server answers with the new wording, in every language.
-        for lang in Lang::ALL {
+        for lang in Locale::ALL {
             let said = site.text(lang).talk_to_person;
             assert!(
                 said.starts_with(&format!("{round} {} ", lang.tag())),

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::ratelimit::Rule;
+use aisle_core::agent_api::{AgentInfo, LoginAnswer};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -19,8 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
 use std::net::SocketAddr;
 use std::time::Instant;
 /// How long a login lasts.
@@ -174,48 +174,8 @@ pub async fn ensure_agent(
 /// Shortest password `aisle agents add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-/// What an agent may do: an `admin` also manages the team and the desk's
-/// settings (Team in the console); an `agent` answers shoppers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Manages the team and the desk's settings.
-    Admin,
-    /// Answers shoppers.
-    #[default]
-    Agent,
-}
-
-impl Role {
-    /// The stored name (`agents.role`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Agent => "agent",
-        }
-    }
-
-    /// The role stored as `name`; anything unknown is a plain agent.
-    pub fn from_name(name: &str) -> Role {
-        if name == "admin" {
-            Role::Admin
-        } else {
-            Role::Agent
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "agent" => Ok(Role::Agent),
-            other => Err(format!("{other:?} is not a role (admin or agent)")),
-        }
-    }
-}
+/// What an agent may do (`admin` or `agent`): the agent API's type.
+pub use aisle_core::agent_api::Role;
 
 /// Whether `email` looks like an email address (something@host.tld).
 pub fn is_email(email: &str) -> bool {
@@ -258,14 +218,7 @@ pub async fn add(
 }
 
 /// `POST /api/agent/login` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Login {
-    /// The agent's email.
-    pub email: String,
-    /// The agent's password.
-    pub password: String,
-}
+pub use aisle_core::agent_api::LoginRequest as Login;
 
 /// An agent as the API shows them.
 #[derive(Debug, Clone, Serialize)]
@@ -286,6 +239,17 @@ impl Agent {
     /// Whether they manage the team.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// As the agent API shows them (`/me`, the login answer).
+    pub fn info(&self) -> AgentInfo {
+        AgentInfo {
+            id: self.id,
+            site: self.site.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+        }
     }
 }
 
@@ -446,11 +410,17 @@ async fn login(
         SESSION_SECONDS,
         secure_cookies(&state, peer.ip(), &headers),
     );
-    let body = Json(json!({
-        "token": token,
-        "expires_at": now + SESSION_SECONDS,
-        "agent": Agent { id, site, email, name, role },
-    }));
+    let body = Json(LoginAnswer {
+        token,
+        expires_at: now + SESSION_SECONDS,
+        agent: AgentInfo {
+            id,
+            site,
+            email,
+            name,
+            role,
+        },
+    });
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
 
@@ -490,8 +460,8 @@ impl FromRequestParts<AppState> for Agent {
 }
 
 /// `GET /api/agent/me`: who is logged in, with their role.
-async fn me(agent: Agent) -> Json<Agent> {
-    Json(agent)
+async fn me(agent: Agent) -> Json<AgentInfo> {
+    Json(agent.info())
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 use super::{Agent, store};
 use crate::AppState;
 use crate::error::AppError;
+use aisle_core::agent_api::{AgentStats, SelfServiceCounts};
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
 
 /// Routes under `/api/sites/{site}` for agents of that site.
 pub fn site_routes() -> Router<AppState> {
@@ -28,7 +28,7 @@ async fn site_stats(
     agent: Agent,
     state: State<AppState>,
     Path(site): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AgentStats>, AppError> {
     own_site(&agent, &site)?;
     stats(agent, state).await
 }
@@ -38,43 +38,47 @@ async fn site_stats(
 pub(super) async fn stats(
     agent: Agent,
     State(state): State<AppState>,
-) -> Result<Json<Value>, AppError> {
-    let events = store::campaign_event_totals(&state.db, &agent.site).await?;
-    let mut campaigns = serde_json::Map::new();
-    for (id, kind, count) in events {
-        let entry = campaigns.entry(id).or_insert_with(
-            || json!({ "shown": 0, "clicked": 0, "dismissed": 0, "conversation_started": 0 }),
-        );
-        entry[kind.as_str()] = json!(count);
-    }
-    let outcomes = store::flow_outcome_totals(&state.db, &agent.site).await?;
-    let mut flows = serde_json::Map::new();
-    let (mut resolved, mut total) = (0, 0);
-    for (flow, outcome, count) in outcomes {
-        let entry = flows
-            .entry(flow)
-            .or_insert_with(|| json!({ "started": 0, "resolved": 0, "handoff": 0 }));
-        entry[outcome.as_str()] = json!(count);
-        match outcome.as_str() {
-            "started" => total += count,
-            "resolved" => resolved += count,
+) -> Result<Json<AgentStats>, AppError> {
+    let mut stats = AgentStats::default();
+    for (id, kind, count) in store::campaign_event_totals(&state.db, &agent.site).await? {
+        let entry = stats.campaigns.entry(id).or_default();
+        match kind.as_str() {
+            "shown" => entry.shown = count,
+            "clicked" => entry.clicked = count,
+            "dismissed" => entry.dismissed = count,
+            "conversation_started" => entry.conversation_started = count,
             _ => {}
         }
     }
-    let feedback = store::faq_feedback_totals(&state.db, &agent.site).await?;
-    let faq: serde_json::Map<String, Value> = feedback
-        .into_iter()
-        .map(|(id, yes, all)| (id, json!({ "helpful": yes, "not_helpful": all - yes })))
-        .collect();
-    Ok(Json(json!({
-        "campaigns": campaigns,
-        "self_service": {
-            "flows": flows,
-            "started": total,
-            "resolved": resolved,
-            // Share of started flows that ended without an agent.
-            "deflection": if total > 0 { resolved as f64 / total as f64 } else { 0.0 },
-        },
-        "faq": faq,
-    })))
+    let SelfServiceCounts {
+        flows,
+        started,
+        resolved,
+        deflection,
+    } = &mut stats.self_service;
+    for (flow, outcome, count) in store::flow_outcome_totals(&state.db, &agent.site).await? {
+        let entry = flows.entry(flow).or_default();
+        match outcome.as_str() {
+            "started" => {
+                entry.started = count;
+                *started += count;
+            }
+            "resolved" => {
+                entry.resolved = count;
+                *resolved += count;
+            }
+            "handoff" => entry.handoff = count,
+            _ => {}
+        }
+    }
+    // Share of started flows that ended without an agent.
+    if *started > 0 {
+        *deflection = *resolved as f64 / *started as f64;
+    }
+    for (id, yes, all) in store::faq_feedback_totals(&state.db, &agent.site).await? {
+        let entry = stats.faq.entry(id).or_default();
+        entry.helpful = yes;
+        entry.not_helpful = all - yes;
+    }
+    Ok(Json(stats))
 }

@@ -5,26 +5,27 @@
 //! to the team — and answers what to say and what to ask next
 //! ([`AssistReply`]), worded in the shopper's language from [`text`].
 //!
-//! Actions are small strings: a flow name (`track`), a flow on one order
-//! (`return:1003`), or a step (`return-confirm:1003`). Nothing in an action is
+//! Actions are small strings on the wire (a flow name `track`, a flow on one
+//! order `return:1003`, a step `return-confirm:1003`), read and written as
+//! `aisle_core::assist::Action`. Nothing in an action is
 //! trusted: every step re-checks that the session proved the order (number +
 //! email, see `flows/order.rs`) and re-applies the store's policy.
 
 mod flows;
 pub mod records;
-pub mod text;
 
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::error::{ApiJson, AppError};
 use crate::sites::KnownSite;
+use crate::text::{self, Text};
 use aisle_core::api::ErrorCode;
-use aisle_core::assist::{AssistReply, AssistRequest, Choice, Field, Form, Prompt, Said};
+use aisle_core::assist::{Action, AssistReply, AssistRequest, Choice, Field, Form, Prompt, Said};
+use aisle_core::locale::Locale;
 use axum::Json;
 use axum::extract::State;
 use records::Session;
 use std::net::IpAddr;
-use text::{Lang, Text};
 
 /// Longest action accepted.
 const MAX_ACTION_LEN: usize = 64;
@@ -40,7 +41,7 @@ pub struct Turn<'a> {
     /// The shopper's session.
     pub session: Session,
     /// The language to answer in.
-    pub lang: Lang,
+    pub lang: Locale,
     /// The request.
     pub request: &'a AssistRequest,
     /// What to answer.
@@ -71,11 +72,11 @@ impl<'a> Turn<'a> {
     }
 
     /// Asks with a form (`fields`, sent back as `action`), with "Something else" beside it.
-    pub fn form(&mut self, label: &str, action: String, fields: Vec<Field>, submit: &str) {
+    pub fn form(&mut self, label: &str, action: Action, fields: Vec<Field>, submit: &str) {
         self.reply.prompt = Some(Prompt {
             label: label.into(),
             form: Some(Form {
-                action,
+                action: action.to_string(),
                 fields,
                 submit: submit.into(),
             }),
@@ -85,7 +86,7 @@ impl<'a> Turn<'a> {
 
     /// The "Something else" button (back to the menu).
     pub fn menu_choice(&self) -> Choice {
-        Choice::new("menu", self.t().something_else)
+        Choice::new(Action::Menu, self.t().something_else)
     }
 
     /// Whether `write` is over this client's limit; if so, says when to try again.
@@ -102,7 +103,7 @@ impl<'a> Turn<'a> {
 
     /// The "Talk to a person" button.
     pub fn human_choice(&self) -> Choice {
-        Choice::new("human", self.t().talk_to_person)
+        Choice::new(Action::Human, self.t().talk_to_person)
     }
 }
 
@@ -148,7 +149,7 @@ pub async fn assist(
         state: &state,
         site: &site,
         client,
-        lang: Lang::from_tag(&request.locale),
+        lang: Locale::of(&request.locale),
         reply: AssistReply {
             session: session.token.clone(),
             echo: None,

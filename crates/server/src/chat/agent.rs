@@ -506,7 +506,7 @@ async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::
         return Ok(());
     };
     let lines = store::agent_lines_after(&state.db, id, read, MISSED_LINES).await?;
-    let lang = crate::assist::text::Lang::from_tag(&locale);
+    let lang = aisle_core::locale::Locale::of(&locale);
     crate::email::missed_reply(state, &entry, lang, id, &email, &agent, &lines).await;
     Ok(())
 }

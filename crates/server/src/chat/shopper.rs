@@ -502,7 +502,7 @@ impl ShopperPeer {
             })
             .collect();
         let locale = conversation.context.locale.as_deref().unwrap_or("en");
-        let lang = crate::assist::text::Lang::from_tag(locale);
+        let lang = aisle_core::locale::Locale::of(locale);
         crate::email::transcript(&self.state, &site, lang, &id, &email, &lines, older).await;
         io.send(&ServerMessage::TranscriptQueued { email }).await;
         tracing::info!(

@@ -11,6 +11,10 @@ use crate::agents::Agent;
 use crate::db::Db;
 use crate::db::now;
 use crate::error::AppError;
+use aisle_core::agent_api::{
+    OrderFacts, OrderItemFacts, Parcel, Resent, ReturnItem, ReturnPage, ReturnRequest,
+    StoreRequests, Ticket, TicketPage,
+};
 use aisle_core::api::ErrorCode;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -18,7 +22,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use store::Record;
 
 /// Return requests, tickets, orders and store requests under `/api/agent`.
@@ -99,28 +102,30 @@ async fn returns(
     agent: Agent,
     State(state): State<AppState>,
     query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ReturnPage>, AppError> {
     let page = Page::from_query(query)?;
     let mut rows =
         store::return_requests_page(&state.db, &agent.site, page.before, page.limit + 1).await?;
     let next = page.next(&mut rows, |r| (r.8, r.0));
     let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
-    let list: Vec<Value> = rows
+    let returns = rows
         .into_iter()
         .map(
-            |(_, reference, order, email, items, reason, comment, status, at)| {
-                let email_status = emails.remove(&reference).unwrap_or(Value::Null);
-                json!({
-                    "reference": reference, "order": order, "email": email,
-                    "items": serde_json::from_str::<Value>(&items).unwrap_or(Value::Null),
-                    "reason": reason, "comment": comment, "status": status, "created_at": at,
-                    "email_status": email_status,
-                })
+            |(_, reference, order, email, items, reason, comment, status, at)| ReturnRequest {
+                email_status: emails.remove(&reference),
+                reference,
+                order,
+                email,
+                items: serde_json::from_str::<Vec<ReturnItem>>(&items).ok(),
+                reason,
+                comment,
+                status,
+                created_at: at,
             },
         )
         .collect();
-    Ok(Json(json!({ "returns": list, "next": next })))
+    Ok(Json(ReturnPage { returns, next }))
 }
 
 /// `GET /api/agent/tickets[?limit=N&before=CURSOR]`: reported issues and
@@ -132,27 +137,30 @@ async fn tickets(
     agent: Agent,
     State(state): State<AppState>,
     query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TicketPage>, AppError> {
     let page = Page::from_query(query)?;
     let mut rows = store::tickets_page(&state.db, &agent.site, page.before, page.limit + 1).await?;
     let next = page.next(&mut rows, |r| (r.9, r.0));
     let references: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     let mut emails = crate::email::status_of(&state.db, &agent.site, &references).await?;
-    let list: Vec<Value> = rows
+    let tickets = rows
         .into_iter()
         .map(
-            |(_, reference, kind, order, email, issue, body, context, status, at)| {
-                let email_status = emails.remove(&reference).unwrap_or(Value::Null);
-                json!({
-                    "reference": reference, "kind": kind, "order": order, "email": email,
-                    "issue": issue, "body": body,
-                    "steps": serde_json::from_str::<Value>(&context).unwrap_or(Value::Null),
-                    "status": status, "created_at": at, "email_status": email_status,
-                })
+            |(_, reference, kind, order, email, issue, body, context, status, at)| Ticket {
+                email_status: emails.remove(&reference),
+                reference,
+                kind,
+                order,
+                email,
+                issue,
+                body,
+                steps: serde_json::from_str::<Vec<String>>(&context).ok(),
+                status,
+                created_at: at,
             },
         )
         .collect();
-    Ok(Json(json!({ "tickets": list, "next": next })))
+    Ok(Json(TicketPage { tickets, next }))
 }
 
 /// Marks `record` `reference` done for the agent's site; 404 when the site
@@ -201,12 +209,9 @@ async fn order_facts(
     agent: Agent,
     State(state): State<AppState>,
     Path(number): Path<u32>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<OrderFacts>, AppError> {
     use crate::stores::OrderSource;
-    let site = state
-        .sites
-        .get(&agent.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+    let site = state.sites.known(&agent.site)?;
     let found = crate::stores::of(&state, &site)
         .for_agent(aisle_core::order::OrderNumber(number))
         .await
@@ -217,19 +222,33 @@ async fn order_facts(
     ))?;
     let view = &order.view;
     let shipment = view.shipment.as_ref();
-    Ok(Json(json!({
-        "number": number,
-        "email": email,
-        "state": view.state.as_str(),
-        "carrier": shipment.map(|s| &s.carrier),
-        "tracking_number": shipment.map(|s| &s.tracking_number),
-        "tracking_url": shipment.map(|s| &s.tracking_url),
-        "items": view.items.iter().map(|i| json!({
-            "title": i.title, "quantity": i.quantity, "final_sale": i.final_sale,
-        })).collect::<Vec<_>>(),
-        "tracking": order.tracking,
-        "admin_url": order.admin_url,
-    })))
+    Ok(Json(OrderFacts {
+        number,
+        email,
+        state: view.state.as_str().to_owned(),
+        carrier: shipment.map(|s| s.carrier.clone()),
+        tracking_number: shipment.map(|s| s.tracking_number.clone()),
+        tracking_url: shipment.map(|s| s.tracking_url.clone()),
+        items: view
+            .items
+            .iter()
+            .map(|i| OrderItemFacts {
+                title: i.title.clone(),
+                quantity: i.quantity,
+                final_sale: i.final_sale,
+            })
+            .collect(),
+        tracking: order
+            .tracking
+            .iter()
+            .map(|t| Parcel {
+                company: t.company.clone(),
+                number: t.number.clone(),
+                url: t.url.clone(),
+            })
+            .collect(),
+        admin_url: order.admin_url.clone(),
+    }))
 }
 
 /// `GET /api/agent/store-requests`: cancel and return requests the
@@ -237,9 +256,9 @@ async fn order_facts(
 async fn store_requests(
     agent: Agent,
     State(state): State<AppState>,
-) -> Result<Json<Value>, AppError> {
-    let list = crate::stores::push::dead_letters(&state.db, &agent.site).await?;
-    Ok(Json(json!({ "requests": list })))
+) -> Result<Json<StoreRequests>, AppError> {
+    let requests = crate::stores::push::dead_letters(&state.db, &agent.site).await?;
+    Ok(Json(StoreRequests { requests }))
 }
 
 /// `POST /api/agent/store-requests/{id}/retry`: sends one again; answers its
@@ -248,11 +267,8 @@ async fn store_request_retry(
     agent: Agent,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
-    let site = state
-        .sites
-        .get(&agent.site)
-        .ok_or(AppError::NotFound(ErrorCode::NotFound, "no such site"))?;
+) -> Result<Json<Resent>, AppError> {
+    let site = state.sites.known(&agent.site)?;
     crate::stores::push::resend(&state, &site, id)
         .await?
         .map(Json)

@@ -1,5 +1,5 @@
 //! The automatic emails, composed in the shopper's language from the
-//! assistant's sentence tables (`email_*` keys of [`crate::assist::text`],
+//! assistant's sentence tables (`email_*` keys of [`crate::text`],
 //! which merchants reword through `strings`): `multipart/alternative` with a
 //! plain-text part and an HTML part in the store's name and brand colour.
 //!
@@ -9,8 +9,9 @@
 //! someone stays as typed).
 
 use super::{Composed, EmailConfig};
-use crate::assist::text::{Lang, Text};
 use crate::sites::Site;
+use crate::text::Text;
+use aisle_core::locale::Locale;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -51,7 +52,7 @@ pub struct Thread {
 pub fn ticket_received(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     said: Option<&str>,
@@ -74,7 +75,7 @@ pub fn ticket_received(
 pub fn missed_reply(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     conversation: &str,
     recipient: &str,
     agent: &str,
@@ -118,7 +119,7 @@ pub struct TranscriptLine {
 pub fn transcript(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     conversation: &str,
     recipient: &str,
     lines: &[TranscriptLine],
@@ -211,7 +212,7 @@ pub struct ReturnRequest<'a> {
 pub fn return_received(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     request: ReturnRequest<'_>,
@@ -251,7 +252,7 @@ pub fn return_received(
 pub fn agent_reply(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     (agent, body): (&str, &str),
@@ -271,7 +272,7 @@ pub fn agent_reply(
 }
 
 /// The language's sentences with the merchant's overrides.
-fn texts(site: &Site, lang: Lang) -> Text<'_> {
+fn texts(site: &Site, lang: Locale) -> Text<'_> {
     site.text(lang)
 }
 
@@ -345,7 +346,7 @@ fn brand(site: &Site) -> &str {
 fn build(
     site: &Site,
     config: &EmailConfig,
-    lang: Lang,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     content: &Content<'_>,

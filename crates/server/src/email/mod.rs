@@ -24,7 +24,6 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -293,7 +292,7 @@ pub async fn queue(
 pub async fn ticket_received(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     reference: &str,
     recipient: &str,
     said: Option<&str>,
@@ -320,7 +319,7 @@ pub async fn ticket_received(
 pub async fn return_received(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     reference: &str,
     recipient: &str,
     request: compose::ReturnRequest<'_>,
@@ -349,7 +348,7 @@ pub async fn return_received(
 pub async fn missed_reply(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     conversation: &str,
     recipient: &str,
     agent: &str,
@@ -378,7 +377,7 @@ pub async fn missed_reply(
 pub async fn transcript(
     state: &crate::AppState,
     site: &crate::sites::Site,
-    lang: crate::assist::text::Lang,
+    lang: aisle_core::locale::Locale,
     conversation: &str,
     recipient: &str,
     lines: &[compose::TranscriptLine],
@@ -462,21 +461,25 @@ async fn record_failed(
 }
 
 /// The email state of each of `references` on `site`, for the agents' lists:
-/// reference → `{"kind", "state": "queued"|"sent"|"failed", "attempts",
-/// "error", "updated_at"}` (the latest message about it).
+/// reference → its [`EmailStatus`](aisle_core::agent_api::EmailStatus)
+/// (`state` `queued`, `sent` or `failed`; the latest message about it).
 pub async fn status_of(
     db: &Db,
     site: &str,
     references: &[&str],
-) -> anyhow::Result<std::collections::HashMap<String, Value>> {
+) -> anyhow::Result<std::collections::HashMap<String, aisle_core::agent_api::EmailStatus>> {
     let mut out = std::collections::HashMap::new();
     for (reference, kind, state, attempts, error, at) in
         store::statuses(db, site, references).await?
     {
-        out.insert(
-            reference,
-            json!({"kind": kind, "state": state, "attempts": attempts, "error": error, "updated_at": at}),
-        );
+        let status = aisle_core::agent_api::EmailStatus {
+            kind,
+            state,
+            attempts,
+            error,
+            updated_at: Some(at),
+        };
+        out.insert(reference, status);
     }
     Ok(out)
 }

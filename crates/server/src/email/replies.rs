@@ -18,10 +18,12 @@ use crate::AppState;
 use crate::agents::Agent;
 use crate::db::Db;
 use crate::db::now;
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
+use aisle_core::agent_api::{
+    EmailStatus, ReplyRequest, ReplySent, TicketMessage, TicketStateRequest, TicketThread,
+};
 use aisle_core::api::ErrorCode;
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -86,22 +88,14 @@ async fn thread_of(
     ))
 }
 
-/// `{"body": "…"}` of a reply.
-#[derive(Debug, Deserialize)]
-struct ReplyRequest {
-    body: String,
-}
-
 /// `POST /api/agent/tickets/{reference}/reply`: emails the agent's answer
 /// to the shopper; 201 with its Message-ID, the ticket now `pending`.
 async fn reply(
     agent: Agent,
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    request: Result<Json<ReplyRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
-    let Json(request) =
-        request.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
+    ApiJson(request): ApiJson<ReplyRequest>,
+) -> Result<(StatusCode, Json<ReplySent>), AppError> {
     let body = request.body.trim();
     if body.is_empty() {
         return Err(AppError::invalid(ErrorCode::BadRequest, "write a reply"));
@@ -129,7 +123,7 @@ async fn reply(
         ));
     }
     let (thread, lang) = thread_of(&state.db, &agent.site, &reference).await?;
-    let lang = crate::assist::text::Lang::from_tag(&lang);
+    let lang = aisle_core::locale::Locale::of(&lang);
     let composed = compose::agent_reply(
         &site,
         config,
@@ -168,7 +162,10 @@ async fn reply(
     tracing::info!(agent = agent.id, reference, "ticket answered by email");
     Ok((
         StatusCode::CREATED,
-        Json(json!({"message_id": composed.message_id, "status": "pending"})),
+        Json(ReplySent {
+            message_id: composed.message_id,
+            status: "pending".into(),
+        }),
     ))
 }
 
@@ -179,33 +176,36 @@ async fn messages(
     agent: Agent,
     State(state): State<AppState>,
     Path(reference): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TicketThread>, AppError> {
     let ticket = store::ticket_state(&state.db, &agent.site, &reference).await?;
     let Some((status, assignee)) = ticket else {
         return Err(no_ticket());
     };
     let rows = store::thread_messages(&state.db, &agent.site, &reference).await?;
-    let list: Vec<Value> = rows
+    let messages = rows
         .into_iter()
-        .map(|(direction, name, body, at, state, attempts, error)| {
-            let email_status = state.map(|state| {
-                json!({"kind": "agent_reply", "state": state, "attempts": attempts, "error": error})
-            });
-            json!({
-                "direction": direction, "agent": name, "body": body, "created_at": at,
-                "email_status": email_status,
-            })
-        })
+        .map(
+            |(direction, name, body, at, state, attempts, error)| TicketMessage {
+                direction,
+                agent: name,
+                body,
+                created_at: at,
+                email_status: state.map(|state| EmailStatus {
+                    kind: "agent_reply".into(),
+                    state,
+                    attempts: attempts.unwrap_or_default(),
+                    error,
+                    updated_at: None,
+                }),
+            },
+        )
         .collect();
-    Ok(Json(
-        json!({"reference": reference, "status": status, "assignee": assignee, "messages": list}),
-    ))
-}
-
-/// `{"state": "open" | "pending" | "solved"}`.
-#[derive(Debug, Deserialize)]
-struct StateRequest {
-    state: String,
+    Ok(Json(TicketThread {
+        reference,
+        status,
+        assignee,
+        messages,
+    }))
 }
 
 /// `POST /api/agent/tickets/{reference}/state`: sets the ticket's state.
@@ -213,10 +213,8 @@ async fn set_state(
     agent: Agent,
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    request: Result<Json<StateRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<TicketStateRequest>,
 ) -> Result<StatusCode, AppError> {
-    let Json(request) =
-        request.map_err(|e| AppError::invalid(ErrorCode::BadRequest, e.body_text()))?;
     if !STATES.contains(&request.state.as_str()) {
         return Err(AppError::invalid(
             ErrorCode::BadRequest,

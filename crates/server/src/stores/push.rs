@@ -572,9 +572,7 @@ async fn receive(
         ));
     }
     attempt.succeeded();
-    let Some(site_config) = state.sites.get(&site) else {
-        return Err(AppError::NotFound(ErrorCode::NotFound, "no such site"));
-    };
+    let site_config = state.sites.known(&site)?;
     if !matches!(
         site_config.config.order_source,
         super::OrderSourceConfig::Push(_)
@@ -935,17 +933,25 @@ async fn mark_cancelled(db: &Db, site: &str, number: u32) {
 
 /// Requests to the merchant's system that were not delivered (dead letters)
 /// or are still being sent, newest first, for agents of `site`.
-pub async fn dead_letters(db: &Db, site: &str) -> Result<Vec<Value>, sqlx::Error> {
+pub async fn dead_letters(
+    db: &Db,
+    site: &str,
+) -> Result<Vec<aisle_core::agent_api::StoreRequest>, sqlx::Error> {
     let rows = pushed::dead_letters(db, site, DEAD_LETTERS_SHOWN).await?;
     Ok(rows
         .into_iter()
         .map(
-            |(id, kind, order, status, attempts, error, created, updated)| {
-                json!({
-                    "id": id, "kind": kind, "order": order, "status": status,
-                    "attempts": attempts, "error": error,
-                    "created_at": created, "updated_at": updated,
-                })
+            |(id, kind, order, status, attempts, error, created_at, updated_at)| {
+                aisle_core::agent_api::StoreRequest {
+                    id,
+                    kind,
+                    order,
+                    status,
+                    attempts,
+                    error,
+                    created_at,
+                    updated_at,
+                }
             },
         )
         .collect())
@@ -958,7 +964,7 @@ pub async fn resend(
     state: &AppState,
     site: &crate::sites::Site,
     id: i64,
-) -> Result<Option<Value>, AppError> {
+) -> Result<Option<aisle_core::agent_api::Resent>, AppError> {
     let super::OrderSourceConfig::Push(config) = &site.config.order_source else {
         return Ok(None);
     };
@@ -1015,9 +1021,11 @@ pub async fn resend(
         Err(e) => ("failed", e.to_string()),
     };
     super::cache::forget(&state.db, &site.id, order as u32).await;
-    Ok(Some(
-        json!({ "id": id, "status": status, "detail": detail }),
-    ))
+    Ok(Some(aisle_core::agent_api::Resent {
+        id,
+        status: status.to_owned(),
+        detail,
+    }))
 }
 
 /// `aisle site token SITE`: prints a new push token (exit 2 for an unknown site).

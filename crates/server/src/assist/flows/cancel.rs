@@ -18,13 +18,16 @@ pub(super) fn cancel_refusal(turn: &mut Turn<'_>, order: &OrderView, why: Cancel
                 ],
             ),
             vec![Choice::new(
-                format!("track:{n}"),
+                Action::Step(OrderStep::Track, n),
                 t.order_heading.replace("{number}", &number),
             )],
         ),
         CancelRefusal::Delivered => (
             fill(t.cancel_delivered, &[("number", &number)]),
-            vec![Choice::new(format!("return:{n}"), t.return_items)],
+            vec![Choice::new(
+                Action::Step(OrderStep::Return, n),
+                t.return_items,
+            )],
         ),
         CancelRefusal::AlreadyCancelled => (fill(t.cancel_already, &[("number", &number)]), vec![]),
         CancelRefusal::TooLate => (
@@ -54,8 +57,8 @@ pub(super) fn cancel(turn: &mut Turn<'_>, order: &OrderView) {
             let n = order.number.0;
             turn.say(fill(t.cancel_ask, &[("number", &order.number.to_string())]));
             turn.choices(vec![
-                Choice::primary(format!("cancel-confirm:{n}"), t.cancel_yes),
-                Choice::new(format!("cancel-keep:{n}"), t.cancel_no),
+                Choice::primary(Action::Step(OrderStep::CancelConfirm, n), t.cancel_yes),
+                Choice::new(Action::Step(OrderStep::CancelKeep, n), t.cancel_no),
             ]);
         }
         Err(why) => cancel_refusal(turn, order, why),

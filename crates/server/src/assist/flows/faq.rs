@@ -12,7 +12,7 @@ pub(super) fn faq_list(turn: &mut Turn<'_>) {
         .iter()
         .map(|entry| {
             Choice::new(
-                format!("faq:{}", entry.id),
+                Action::Faq(entry.id.clone()),
                 localized_faq(&entry.question, &locale),
             )
         })
@@ -40,24 +40,31 @@ pub(super) fn faq_answer(turn: &mut Turn<'_>, id: &str) {
     turn.say(answer);
     turn.say(t.helpful_ask);
     turn.choices(vec![
-        Choice::new(format!("helpful:{id}:yes"), t.helpful_yes),
-        Choice::new(format!("helpful:{id}:no"), t.helpful_no),
+        Choice::new(
+            Action::Helpful {
+                faq: id.to_owned(),
+                yes: true,
+            },
+            t.helpful_yes,
+        ),
+        Choice::new(
+            Action::Helpful {
+                faq: id.to_owned(),
+                yes: false,
+            },
+            t.helpful_no,
+        ),
         turn.human_choice(),
         turn.menu_choice(),
     ]);
 }
 
-pub(super) async fn helpful(turn: &mut Turn<'_>, rest: &str) -> Result<(), AppError> {
+pub(super) async fn helpful(turn: &mut Turn<'_>, id: &str, yes: bool) -> Result<(), AppError> {
     let t = turn.t();
-    let Some((id, answer)) = rest.rsplit_once(':') else {
-        unknown(turn);
-        return Ok(());
-    };
-    if !turn.site.config.faq.iter().any(|e| e.id == id) || !matches!(answer, "yes" | "no") {
+    if !turn.site.config.faq.iter().any(|e| e.id == id) {
         unknown(turn);
         return Ok(());
     }
-    let yes = answer == "yes";
     // Over the limit, the answer is thanked but not counted (no one can skew the stats).
     let counted =
         crate::limits::allow(turn.state, Write::Feedback, &turn.site.id, turn.client).is_ok();

@@ -67,7 +67,7 @@ pub(super) fn message_form(turn: &mut Turn<'_>, refused: Option<MessageDraft>) {
             ..Field::default()
         },
     ];
-    turn.form(t.talk_to_person, "message".into(), fields, t.message_send);
+    turn.form(t.talk_to_person, Action::Message, fields, t.message_send);
 }
 
 pub(super) async fn send_message(turn: &mut Turn<'_>) -> Result<(), AppError> {

@@ -22,13 +22,15 @@ use track::*;
 
 use super::Turn;
 use super::records::{self, NewTicket, Pending};
-use super::text::{Text, fill};
 use crate::error::AppError;
 use crate::limits::Write;
 use crate::proof::Proof;
 use crate::sites::localized as localized_faq;
 use crate::stores::{self, Cancelled, OrderSource, Returned, StoreOrder};
-use aisle_core::assist::{Card, Choice, Fact, Field, FieldKind, Link, Prompt, Said};
+use crate::text::{Text, fill};
+use aisle_core::assist::{
+    Action, Card, Choice, Fact, Field, FieldKind, Link, OrderFlow, OrderStep, Prompt, Said,
+};
 use aisle_core::order::{
     EmailError, MAX_EMAIL_LEN, OrderNumber, OrderNumberError, OrderState, OrderView,
     TrackingEventKind, normalize_email,
@@ -38,50 +40,36 @@ use aisle_core::policy::{
     MIN_DESCRIPTION_CHARS, ReturnReason, ReturnRefusal,
 };
 
-/// Flows that work on one order.
-const ORDER_FLOWS: [&str; 4] = ["track", "return", "cancel", "report"];
 /// Longest message to the team, in characters.
 const MAX_MESSAGE_CHARS: usize = 2000;
 const DAY: i64 = 86_400;
 
 /// Runs the step the request names.
 pub async fn run(turn: &mut Turn<'_>) -> Result<(), AppError> {
-    let action = turn.request.action.clone();
-    let (verb, arg) = match action.split_once(':') {
-        Some((verb, arg)) => (verb, Some(arg)),
-        None => (action.as_str(), None),
-    };
+    let action = turn.request.requested();
     // A menu entry starts a flow; how it ends is recorded where it ends.
-    if arg.is_none() && (ORDER_FLOWS.contains(&verb) || matches!(verb, "faq" | "human")) {
-        let flow = if verb == "human" { "message" } else { verb };
+    let started = match &action {
+        Action::Start(flow) => Some(flow.as_str()),
+        Action::Faqs => Some("faq"),
+        Action::Human => Some("message"),
+        _ => None,
+    };
+    if let Some(flow) = started {
         records::outcome(&turn.state.db, &turn.site.id, flow, "started").await?;
     }
-    match (verb, arg) {
-        ("menu", None) => {}
-        (flow, None) if ORDER_FLOWS.contains(&flow) => choose_order(turn, flow).await?,
-        ("identify", Some(flow)) if ORDER_FLOWS.contains(&flow) => identify(turn, flow).await?,
-        (step, Some(number)) => match number.parse::<u32>() {
-            Ok(number) if is_order_step(step) => order_step(turn, step, number).await?,
-            _ => match (step, number) {
-                ("faq", id) => faq_answer(turn, id),
-                ("helpful", rest) => helpful(turn, rest).await?,
-                _ => unknown(turn),
-            },
-        },
-        ("faq", None) => faq_list(turn),
-        ("human", None) => message_form(turn, None),
-        ("message", None) => send_message(turn).await?,
-        _ => unknown(turn),
+    match action {
+        Action::Menu => {}
+        Action::Start(flow) => choose_order(turn, flow).await?,
+        Action::Identify(flow) => identify(turn, flow).await?,
+        Action::Step(step, number) => order_step(turn, step, number).await?,
+        Action::Faqs => faq_list(turn),
+        Action::Faq(id) => faq_answer(turn, &id),
+        Action::Helpful { faq, yes } => helpful(turn, &faq, yes).await?,
+        Action::Human => message_form(turn, None),
+        Action::Message => send_message(turn).await?,
+        Action::Unknown(_) => unknown(turn),
     }
     Ok(())
-}
-
-fn is_order_step(step: &str) -> bool {
-    ORDER_FLOWS.contains(&step)
-        || matches!(
-            step,
-            "return-items" | "return-confirm" | "cancel-confirm" | "cancel-keep" | "report-send"
-        )
 }
 
 fn unknown(turn: &mut Turn<'_>) {

@@ -5,7 +5,7 @@ use super::*;
 
 /// Starts an order flow: the proven email's orders to choose from, straight
 /// to the one order when there is one, else the lookup form.
-pub(super) async fn choose_order(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
+pub(super) async fn choose_order(turn: &mut Turn<'_>, flow: OrderFlow) -> Result<(), AppError> {
     let t = turn.t();
     let Some(email) = turn.session.email.clone() else {
         turn.say(t.ask_order);
@@ -14,10 +14,13 @@ pub(super) async fn choose_order(turn: &mut Turn<'_>, flow: &str) -> Result<(), 
     };
     let orders = match stores::of(turn.state, turn.site).orders_of(&email).await {
         Ok(orders) => orders,
-        Err(e) => return store_failed(turn, flow, None, &email, &Failure::Unreachable(e)).await,
+        Err(e) => {
+            let failure = Failure::Unreachable(e);
+            return store_failed(turn, flow.as_str(), None, &email, &failure).await;
+        }
     };
     if let [(number, _)] = orders.as_slice() {
-        order_step(turn, flow, *number).await?;
+        order_step(turn, flow.step(), *number).await?;
         offer_another_order(turn, flow);
         return Ok(());
     }
@@ -29,10 +32,10 @@ pub(super) async fn choose_order(turn: &mut Turn<'_>, flow: &str) -> Result<(), 
                 t.order_choice,
                 &[("number", &number_text(*number)), ("state", state)],
             );
-            Choice::new(format!("{flow}:{number}"), label)
+            Choice::new(Action::Step(flow.step(), *number), label)
         })
         .collect();
-    choices.push(Choice::new(format!("identify:{flow}"), t.another_order));
+    choices.push(Choice::new(Action::Identify(flow), t.another_order));
     choices.push(turn.menu_choice());
     turn.say(t.choose_order);
     turn.choices(choices);
@@ -42,7 +45,7 @@ pub(super) async fn choose_order(turn: &mut Turn<'_>, flow: &str) -> Result<(), 
 /// The order number + email form for `flow`, with what was typed and why it was refused.
 pub(super) fn identify_form(
     turn: &mut Turn<'_>,
-    flow: &str,
+    flow: OrderFlow,
     order: String,
     email: String,
     order_error: Option<&str>,
@@ -72,16 +75,11 @@ pub(super) fn identify_form(
             ..Field::default()
         },
     ];
-    turn.form(
-        t.ask_order,
-        format!("identify:{flow}"),
-        fields,
-        t.find_order,
-    );
+    turn.form(t.ask_order, Action::Identify(flow), fields, t.find_order);
 }
 
 /// Checks the lookup form, proves the order (rate-limited), then runs `flow` on it.
-pub(super) async fn identify(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppError> {
+pub(super) async fn identify(turn: &mut Turn<'_>, flow: OrderFlow) -> Result<(), AppError> {
     let t = turn.t();
     let typed_order = turn.request.value("order").trim().to_owned();
     let typed_email = turn.request.value("email").trim().to_owned();
@@ -121,8 +119,8 @@ pub(super) async fn identify(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppE
             return Ok(());
         }
         Proof::Unreachable(e) => {
-            return store_failed(turn, flow, Some(number.0), &email, &Failure::Unreachable(e))
-                .await;
+            let failure = Failure::Unreachable(e);
+            return store_failed(turn, flow.as_str(), Some(number.0), &email, &failure).await;
         }
         Proof::NotFound => {
             turn.say(t.not_found);
@@ -131,29 +129,32 @@ pub(super) async fn identify(turn: &mut Turn<'_>, flow: &str) -> Result<(), AppE
         }
     };
     turn.session.email = Some(email);
-    order_step_on(turn, flow, found).await?;
+    order_step_on(turn, flow.step(), found).await?;
     offer_another_order(turn, flow);
     Ok(())
 }
 
 /// After a flow started on an order, the shopper may mean another one (placed
 /// with another email): offer it before "Something else".
-pub(super) fn offer_another_order(turn: &mut Turn<'_>, flow: &str) {
+pub(super) fn offer_another_order(turn: &mut Turn<'_>, flow: OrderFlow) {
     let label = turn.t().another_order;
     if let Some(prompt) = turn.reply.prompt.as_mut()
-        && prompt.choices.last().is_some_and(|c| c.action == "menu")
+        && prompt
+            .choices
+            .last()
+            .is_some_and(|c| Action::parse(&c.action) == Action::Menu)
     {
         let at = prompt.choices.len() - 1;
         prompt
             .choices
-            .insert(at, Choice::new(format!("identify:{flow}"), label));
+            .insert(at, Choice::new(Action::Identify(flow), label));
     }
 }
 
 /// Runs `step` on order `number` if this session proved it, else asks to prove it.
 pub(super) async fn order_step(
     turn: &mut Turn<'_>,
-    step: &str,
+    step: OrderStep,
     number: u32,
 ) -> Result<(), AppError> {
     let found = match turn.session.email.clone() {
@@ -162,7 +163,7 @@ pub(super) async fn order_step(
             match source.find(OrderNumber(number), &email).await {
                 Ok(found) => found,
                 Err(e) => {
-                    let flow = step.split('-').next().unwrap_or(step);
+                    let flow = step.flow().as_str();
                     let failure = Failure::Unreachable(e);
                     return store_failed(turn, flow, Some(number), &email, &failure).await;
                 }
@@ -171,7 +172,7 @@ pub(super) async fn order_step(
         None => None,
     };
     let Some(found) = found else {
-        let flow = step.split('-').next().unwrap_or(step);
+        let flow = step.flow();
         let t = turn.t();
         turn.say(t.ask_order);
         identify_form(turn, flow, number_text(number), String::new(), None, None);
@@ -183,28 +184,27 @@ pub(super) async fn order_step(
 /// Runs `step` on `found`, an order this session proved.
 pub(super) async fn order_step_on(
     turn: &mut Turn<'_>,
-    step: &str,
+    step: OrderStep,
     found: StoreOrder,
 ) -> Result<(), AppError> {
     let number = found.view.number.0;
     let order = found.view.clone();
     match step {
-        "track" => {
+        OrderStep::Track => {
             track(turn, &order);
             records::outcome(&turn.state.db, &turn.site.id, "track", "resolved").await?;
         }
-        "return" => return_form(turn, &order, None),
-        "return-items" => return_items(turn, &order),
-        "return-confirm" => return_confirm(turn, &found).await?,
-        "cancel" => cancel(turn, &order),
-        "cancel-confirm" => cancel_confirm(turn, &found).await?,
-        "cancel-keep" => {
+        OrderStep::Return => return_form(turn, &order, None),
+        OrderStep::ReturnItems => return_items(turn, &order),
+        OrderStep::ReturnConfirm => return_confirm(turn, &found).await?,
+        OrderStep::Cancel => cancel(turn, &order),
+        OrderStep::CancelConfirm => cancel_confirm(turn, &found).await?,
+        OrderStep::CancelKeep => {
             let t = turn.t();
             turn.say(fill(t.cancel_kept, &[("number", &number_text(number))]));
         }
-        "report" => report_form(turn, &order, None),
-        "report-send" => report_send(turn, &order).await?,
-        _ => unknown(turn),
+        OrderStep::Report => report_form(turn, &order, None),
+        OrderStep::ReportSend => report_send(turn, &order).await?,
     }
     Ok(())
 }
@@ -214,11 +214,17 @@ pub(super) fn next_steps(turn: &Turn<'_>, order: &OrderView) -> Vec<Choice> {
     let t = turn.t();
     let n = order.number.0;
     let mut choices = match order.state {
-        OrderState::Unfulfilled => vec![Choice::new(format!("cancel:{n}"), t.cancel_order)],
-        OrderState::InTransit => vec![Choice::new(format!("report:{n}"), t.report_issue)],
+        OrderState::Unfulfilled => vec![Choice::new(
+            Action::Step(OrderStep::Cancel, n),
+            t.cancel_order,
+        )],
+        OrderState::InTransit => vec![Choice::new(
+            Action::Step(OrderStep::Report, n),
+            t.report_issue,
+        )],
         OrderState::Delivered => vec![
-            Choice::new(format!("return:{n}"), t.return_items),
-            Choice::new(format!("report:{n}"), t.report_issue),
+            Choice::new(Action::Step(OrderStep::Return, n), t.return_items),
+            Choice::new(Action::Step(OrderStep::Report, n), t.report_issue),
         ],
         OrderState::Cancelled => vec![],
     };

@@ -82,7 +82,7 @@ pub(super) fn report_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<
     ];
     turn.form(
         t.report_issue,
-        format!("report-send:{}", order.number.0),
+        Action::Step(OrderStep::ReportSend, order.number.0),
         fields,
         t.report_send,
     );

@@ -133,7 +133,7 @@ pub(super) fn return_form(turn: &mut Turn<'_>, order: &OrderView, draft: Option<
     });
     turn.form(
         t.return_items,
-        format!("return-items:{}", order.number.0),
+        Action::Step(OrderStep::ReturnItems, order.number.0),
         fields,
         t.return_review,
     );
@@ -223,8 +223,11 @@ pub(super) fn return_items(turn: &mut Turn<'_>, order: &OrderView) {
         ],
     ));
     turn.choices(vec![
-        Choice::primary(format!("return-confirm:{number}"), t.return_confirm),
-        Choice::new(format!("return:{number}"), t.change),
+        Choice::primary(
+            Action::Step(OrderStep::ReturnConfirm, number),
+            t.return_confirm,
+        ),
+        Choice::new(Action::Step(OrderStep::Return, number), t.change),
         turn.menu_choice(),
     ]);
 }

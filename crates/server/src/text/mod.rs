@@ -1,4 +1,4 @@
-//! What the assistant says, in every language the widget speaks: the
+//! What the assistant (and the emails to shoppers) say, in every language the widget speaks: the
 //! [`Text`] table's shape here, one file per language beside it.
 //!
 //! A [`Text`] table is a struct, so no language can miss a string: the
@@ -8,82 +8,14 @@
 //! borrowed from the site's settings for the length of a request
 //! ([`crate::sites::Site::text`]), never copied into a `'static`.
 
-/// The languages the assistant answers in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// French.
-    Fr,
-    /// Finnish.
-    Fi,
-    /// Simplified Chinese.
-    ZhHans,
-    /// Traditional Chinese.
-    ZhHant,
-    /// Thai.
-    Th,
-}
+pub use aisle_core::locale::Locale;
 
-impl Lang {
-    /// Every language, in the order of [`Lang::index`].
-    pub const ALL: [Lang; 6] = [
-        Lang::En,
-        Lang::Fr,
-        Lang::Fi,
-        Lang::ZhHans,
-        Lang::ZhHant,
-        Lang::Th,
-    ];
+/// The built-in tables, in [`Locale::ALL`] order.
+static TABLES: [&Text<'static>; 6] = [&EN, &FR, &FI, &ZH_HANS, &ZH_HANT, &TH];
 
-    /// Position in [`Lang::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The language for a BCP 47 tag (`fr-CA` → French, `zh-TW` → Traditional
-    /// Chinese); English when unsupported.
-    pub fn from_tag(tag: &str) -> Lang {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let mut parts = tag.split('-');
-        match parts.next().unwrap_or_default() {
-            "fr" => Lang::Fr,
-            "fi" => Lang::Fi,
-            "th" => Lang::Th,
-            "zh" => {
-                if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) {
-                    Lang::ZhHant
-                } else {
-                    Lang::ZhHans
-                }
-            }
-            _ => Lang::En,
-        }
-    }
-
-    /// The BCP 47 tag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-            Lang::Fi => "fi",
-            Lang::ZhHans => "zh-Hans",
-            Lang::ZhHant => "zh-Hant",
-            Lang::Th => "th",
-        }
-    }
-
-    /// This language's built-in table.
-    pub fn text(self) -> &'static Text<'static> {
-        match self {
-            Lang::En => &EN,
-            Lang::Fr => &FR,
-            Lang::Fi => &FI,
-            Lang::ZhHans => &ZH_HANS,
-            Lang::ZhHant => &ZH_HANT,
-            Lang::Th => &TH,
-        }
-    }
+/// The built-in table of `locale`.
+pub fn table(locale: Locale) -> &'static Text<'static> {
+    TABLES[locale.index()]
 }
 
 /// The `{placeholders}` of a template, in order.
@@ -108,7 +40,7 @@ impl crate::sites::Site {
     /// The assistant's sentences in `lang`, with this site's rewordings
     /// (`strings`) borrowed from its settings: nothing is copied or kept
     /// beyond the site, so a re-import frees the old wording with the old site.
-    pub fn text(&self, lang: Lang) -> Text<'_> {
+    pub fn text(&self, lang: Locale) -> Text<'_> {
         self.config.text(lang)
     }
 }
@@ -116,8 +48,8 @@ impl crate::sites::Site {
 impl crate::sites::SiteConfig {
     /// The assistant's sentences in `lang` with these settings' overrides,
     /// borrowed from them.
-    pub fn text(&self, lang: Lang) -> Text<'_> {
-        let mut text = *lang.text();
+    pub fn text(&self, lang: Locale) -> Text<'_> {
+        let mut text = *table(lang);
         for (tag, overrides) in &self.strings {
             if tag.eq_ignore_ascii_case(lang.tag()) {
                 for (key, value) in overrides {
@@ -445,7 +377,7 @@ mod tests {
             identity_secret: None,
             previous_identity_secret: None,
         };
-        let french = site.text(Lang::Fr);
+        let french = site.text(Locale::Fr);
         let stored = &site.config.strings["FR"]["talk_to_person"];
         assert_eq!(french.talk_to_person, "Parler à un conseiller");
         // The very bytes the site holds: freed with it when a re-import
@@ -455,7 +387,7 @@ mod tests {
             stored.as_ptr()
         ));
         // Other sentences and languages stay the built-in ones.
-        assert_eq!(french.something_else, Lang::Fr.text().something_else);
-        assert_eq!(site.text(Lang::En), *Lang::En.text());
+        assert_eq!(french.something_else, table(Locale::Fr).something_else);
+        assert_eq!(site.text(Locale::En), *table(Locale::En));
     }
 }
