@@ -464,7 +464,10 @@ async fn the_campaign_feed_is_what_the_widget_decodes_with_etag_cdn_cache_and_co
     let (status, headers, body) = get(None, Some("http://localhost:8080")).await;
     assert_eq!(status, StatusCode::OK);
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
-    assert!(etag.starts_with("\"f2-"), "{etag}");
+    assert!(
+        etag.starts_with(&format!("\"f{}-", aisle_core::campaign::feed::FORMAT)),
+        "{etag}"
+    );
     let cache = headers[header::CACHE_CONTROL].to_str().unwrap();
     assert!(
         cache.contains("public") && cache.contains("max-age=0") && cache.contains("s-maxage="),
@@ -488,7 +491,12 @@ async fn the_campaign_feed_is_what_the_widget_decodes_with_etag_cdn_cache_and_co
     );
     let fed = feed::decode(answer["feed"].as_str().unwrap()).expect("a feed the widget reads");
     let demo_file = aisle_core::campaign::parse_campaigns(aisle_server::demo::CAMPAIGNS).unwrap();
-    assert_eq!(fed.file, demo_file, "the live file, as checked");
+    // The live file, as checked, its links tagged for the store's analytics.
+    assert_eq!(
+        fed.file,
+        aisle_server::campaigns::with_utm(demo_file),
+        "the live file, as checked"
+    );
     assert_eq!(fed.agents_online, 0);
 
     // The stored copy's ETag still holds: 304, no body.
