@@ -3,7 +3,7 @@
 //! messages, cards and next question (the shapes of `aisle_core::assist`) are
 //! built into the DOM here. No flow lives in the widget.
 //!
-//! Why not Leptos views and serde here: answers are read field by field from
+//! Why no view framework and no serde here: answers are read field by field from
 //! the parsed JSON and built with `createElement` + `textContent`, which kept
 //! eleven structs' serde decoders and their views out of the bundle (the
 //! widget has a 90 KB brotli budget, measured with `cargo xtask size`).
@@ -16,12 +16,12 @@
 use crate::app::{Widget, focus_first_control};
 use crate::format;
 use crate::i18n::Locale;
+use crate::reactive::Var;
 use crate::transcript::Line;
 use js_sys::{Array, Reflect};
-use leptos::html;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlElement;
 use web_sys::{Document, Element};
 
 /// A parsed JSON value from the server, read field by field.
@@ -110,7 +110,7 @@ pub fn act(
     widget: Widget,
     action: String,
     values: Vec<(String, String)>,
-    panel: NodeRef<html::Div>,
+    panel: Var<Option<HtmlElement>>,
 ) {
     if widget.busy.get_untracked() {
         return;
@@ -443,7 +443,7 @@ fn target(ev: &web_sys::Event) -> Option<Element> {
 }
 
 /// A click on one of the question's buttons: says its label and sends its action.
-pub fn on_click(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) {
+pub fn on_click(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::Event) {
     let Some(button) = target(ev).and_then(|t| t.closest("button[data-action]").ok().flatten())
     else {
         return;
@@ -460,7 +460,7 @@ pub fn on_click(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) 
 }
 
 /// The question's form was submitted: sends its action with every named value.
-pub fn on_submit(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) {
+pub fn on_submit(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::Event) {
     ev.prevent_default();
     let Some(form) = target(ev) else { return };
     let action = form.get_attribute("data-action").unwrap_or_default();

@@ -23,7 +23,6 @@ use crate::transcript::Line;
 use aisle_core::protocol::{MAX_FRAME_BYTES, MAX_MESSAGE_CHARS};
 use gloo_timers::callback::Timeout;
 use js_sys::Reflect;
-use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

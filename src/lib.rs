@@ -1,8 +1,9 @@
-//! Aisle's shopper-facing widget: Leptos (CSR) compiled to WebAssembly,
+//! Aisle's shopper-facing widget, compiled to WebAssembly and drawn with DOM calls,
 //! rendered inside the open shadow root the loader (`loader/aisle.js`) made.
 //!
 //! - [`config`]: the handover from the loader (snippet settings, queued commands).
-//! - [`app`]: launcher, panel, conversation log, self-service menu.
+//! - [`app`]: launcher, panel, conversation log, self-service menu;
+//!   [`reactive`]: the state cells and the update functions that follow them.
 //! - [`assist`]: self-service answers and questions as the server words them;
 //!   [`campaigns`]: proactive messages.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
@@ -21,12 +22,13 @@ pub mod config;
 pub mod format;
 pub mod i18n;
 pub mod persist;
+pub mod reactive;
 pub mod transcript;
 
 use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::Locale;
-use leptos::prelude::*;
+use reactive::request_animation_frame;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -113,7 +115,7 @@ pub fn show(widget: Widget) -> bool {
     mount_view(&root, widget);
     // The merchant's brand colour and greetings concern only the view.
     if let Some(config) = config::current() {
-        leptos::task::spawn_local(site_settings(widget, config));
+        wasm_bindgen_futures::spawn_local(site_settings(widget, config));
     }
     true
 }
@@ -149,9 +151,9 @@ fn state(config: &WidgetConfig) -> Widget {
 /// Mounts the view of `widget` into `root`, in place of the loader's launcher.
 fn mount_view(root: &web_sys::ShadowRoot, widget: Widget) -> Option<()> {
     let document = web_sys::window()?.document()?;
-    let container: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
+    let container = document.create_element("div").ok()?;
     root.append_child(&container).ok()?;
-    leptos::mount::mount_to(container, move || app::app(widget)).forget();
+    app::app(&container, widget);
     // The loader's placeholder launcher sits at the same spot; ours replaces it,
     // taking over keyboard focus if the shopper had put it there.
     let had_focus = root
@@ -188,14 +190,12 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
 
 /// Takes over from the loader. Before any interaction only the command
 /// handler, the campaign runtime and (for a conversation left open or live on
-/// the previous page) the live chat start; the Leptos view is mounted by
+/// the previous page) the live chat start; the view is built by
 /// [`show`] when first needed, so the host page's main thread stays free.
 pub fn boot() {
     let Some(handover) = config::take_over() else {
         return;
     };
-    // Campaigns and chat spawn tasks before any view exists.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
     let config = handover.config.clone();
     config::set_current(config.clone());
     let widget = state(&config);

@@ -8,14 +8,13 @@ use aisle_widget::config::{Command, WidgetConfig};
 use aisle_widget::i18n::Locale;
 use aisle_widget::persist::{self, STORAGE_KEY};
 use aisle_widget::{dispatch, mount};
-use leptos::prelude::Set;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Lets Leptos effects and the browser's animation frame run.
+/// Lets the widget's update functions and the browser's animation frame run.
 async fn settle() {
     for _ in 0..3 {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
