@@ -414,7 +414,7 @@ fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings)
         _ => "msg msg-bot",
     };
     let el = add(log, "div", class, None);
-    set(&el, "data-id", &entry.id.to_string());
+    set(&el, "data-id", &crate::format::number(entry.id.into()));
     let joined;
     let text = match &entry.line {
         // Worded by `draw_log`, which follows the merchant's greetings.
@@ -504,7 +504,7 @@ fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static St
     for (i, action) in campaign.actions.iter().enumerate() {
         let button = add(&actions, "button", "primary", Some(&action.label));
         set(&button, "type", "button");
-        set(&button, "data-action", &i.to_string());
+        set(&button, "data-action", &crate::format::number(i as u64));
     }
     let dismiss = add(&actions, "button", "secondary", Some(s.dismiss));
     set(&dismiss, "type", "button");

@@ -283,7 +283,12 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
             .chars()
             .filter(|c| c.is_ascii_lowercase() || *c == '_')
             .collect();
-        add(&article, "p", &format!("state state-{tone}"), Some(&status));
+        add(
+            &article,
+            "p",
+            &["state state-", &tone].concat(),
+            Some(&status),
+        );
     }
     let facts = add(&article, "dl", "facts", None);
     for fact in card.list("facts") {
@@ -305,7 +310,7 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
             &a,
             "span",
             "visually-hidden",
-            Some(&format!(" {opens_in_new_tab}")),
+            Some(&[" ", opens_in_new_tab].concat()),
         );
     }
     if let Some(title) = card.text("list_title") {
@@ -317,7 +322,7 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
         let mut label = item.string("label");
         let place = item.string("value");
         if !place.is_empty() {
-            label = format!("{label} · {place}");
+            label = [&label, " · ", &place].concat();
         }
         add(&li, "span", "event", Some(&label));
         if let Some(at) = item.number("at") {
@@ -380,7 +385,7 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
         .number("max")
         .filter(|m| *m > 0.0)
         // As an integer: formatting an f64 would pull ~6 KB of float code into the bundle.
-        .map(|m| (m as u32).to_string());
+        .map(|m| format::number(m as u64));
     match kind.as_str() {
         "select" => {
             for option in field.list("options") {
@@ -424,14 +429,16 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
     let mut described = None;
     if let Some(hint) = field.text("hint") {
         let p = add(&wrapper, "p", "hint", Some(&hint));
-        set(&p, "id", &format!("{id}-hint"));
-        described = Some(format!("{id}-hint"));
+        let hint = [&id, "-hint"].concat();
+        set(&p, "id", &hint);
+        described = Some(hint);
     }
     if let Some(error) = field.text("error") {
         let p = add(&wrapper, "p", "error", Some(&error));
-        set(&p, "id", &format!("{id}-error"));
+        let error_id = [&id, "-error"].concat();
+        set(&p, "id", &error_id);
         set(&control, "aria-invalid", "true");
-        described = Some(format!("{id}-error"));
+        described = Some(error_id);
     }
     if let Some(described) = described {
         set(&control, "aria-describedby", &described);
@@ -511,7 +518,7 @@ pub fn on_edit(widget: Widget, ev: &web_sys::Event) {
     if control.get_attribute("aria-invalid").is_some() {
         let _ = control.remove_attribute("aria-invalid");
         let id = control.id();
-        let hint = format!("{id}-hint");
+        let hint = [&id, "-hint"].concat();
         let has_hint = control
             .parent_element()
             .and_then(|p| p.query_selector(".hint").ok().flatten())

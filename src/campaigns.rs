@@ -284,7 +284,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
         .and_then(|d| d.dyn_into::<Array>().ok())
     {
         let event = object(&[
-            ("event", format!("aisle_campaign_{}", kind.as_str()).into()),
+            ("event", ["aisle_campaign_", kind.as_str()].concat().into()),
             ("aisle_campaign", id.into()),
         ]);
         // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.

@@ -11,7 +11,7 @@
 /// Replaces the one `{placeholder}` in `template` with `value`.
 pub fn fill(template: &str, value: &str) -> String {
     match (template.find('{'), template.find('}')) {
-        (Some(a), Some(b)) if a < b => format!("{}{value}{}", &template[..a], &template[b + 1..]),
+        (Some(a), Some(b)) if a < b => [&template[..a], value, &template[b + 1..]].concat(),
         _ => template.to_owned(),
     }
 }
