@@ -17,9 +17,10 @@ use std::process::Command;
 pub const LOADER_RAW_BUDGET: usize = 8 * 1024;
 /// Loader budget, gzip bytes.
 pub const LOADER_GZIP_BUDGET: usize = 3 * 1024;
-/// Widget budget (wasm + JS glue + CSS), brotli bytes: 90 KB. Issue #16's
-/// goal is 60 KB; ARCHITECTURE.md ("What the snippet costs") says what that takes.
-pub const WIDGET_BROTLI_BUDGET: usize = 92_160;
+/// Widget budget (wasm + JS glue + CSS), brotli bytes: 65 KB (64.8 KB measured
+/// without Leptos; it was 90 KB). Issue #16's goal is 60 KB with the loader;
+/// ARCHITECTURE.md ("What the snippet costs") says what is left to take.
+pub const WIDGET_BROTLI_BUDGET: usize = 66_560;
 
 /// 64-bit FNV-1a of `bytes`, as 16 hex digits: a content fingerprint for file names.
 pub fn fingerprint(bytes: &[u8]) -> String {
