@@ -100,6 +100,159 @@ fn widget_rustflags() -> String {
     flags.trim().to_owned()
 }
 
+/// The module name wasm-bindgen gives the glue's imports.
+const GLUE_MODULE: &str = "./aisle-widget_bg.js";
+
+/// Reads an unsigned LEB128 number at `*at`, moving past it.
+fn leb(bytes: &[u8], at: &mut usize) -> Result<u32> {
+    let (mut value, mut shift) = (0u32, 0);
+    loop {
+        let byte = *bytes.get(*at).context("wasm ends inside a number")?;
+        *at += 1;
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 28 {
+            bail!("wasm number too long");
+        }
+    }
+}
+
+/// Appends `value` as unsigned LEB128.
+fn push_leb(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A short JS identifier for the `n`th import: `a`…`z`, `A`…`Z`, then two
+/// or more letters.
+fn short_name(mut n: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = vec![LETTERS[n % LETTERS.len()]];
+    n /= LETTERS.len();
+    while n > 0 {
+        n -= 1;
+        name.push(LETTERS[n % LETTERS.len()]);
+        n /= LETTERS.len();
+    }
+    String::from_utf8(name).expect("ASCII")
+}
+
+/// Renames the glue's imports in the wasm and in the (minified) glue to
+/// short names: wasm-bindgen names each one like
+/// `./aisle-widget_bg.js` / `__wbg_setAttribute_5a3fd8d3a8d1a2b3`, in both
+/// files, and the hex suffixes do not compress (about 3 KB brotli of the
+/// bundle, issue #16). Fails rather than guess when the glue does not hold
+/// each name exactly once as a key of its import object.
+pub fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
+    if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
+        bail!("not a wasm module");
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut glue = glue.to_owned();
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)? as usize;
+        let body = wasm
+            .get(at..at + size)
+            .context("wasm section past the end")?;
+        at += size;
+        if id != 2 {
+            out.push(id);
+            push_leb(&mut out, size as u32);
+            out.extend_from_slice(body);
+            continue;
+        }
+        let mut section = Vec::new();
+        let mut pos = 0;
+        let count = leb(body, &mut pos)?;
+        push_leb(&mut section, count);
+        for _ in 0..count {
+            let mut text = || -> Result<String> {
+                let len = leb(body, &mut pos)? as usize;
+                let bytes = body
+                    .get(pos..pos + len)
+                    .context("import name past the end")?;
+                pos += len;
+                Ok(String::from_utf8(bytes.to_vec())?)
+            };
+            let (module, name) = (text()?, text()?);
+            let desc_start = pos;
+            match body.get(pos).copied() {
+                // A function or a tag: a kind (and attribute) byte, then a type index.
+                Some(0) => {
+                    pos += 1;
+                    leb(body, &mut pos)?;
+                }
+                Some(4) => {
+                    pos += 2;
+                    leb(body, &mut pos)?;
+                }
+                // A table (element type, limits) or a memory (limits).
+                Some(kind @ (1 | 2)) => {
+                    pos += if kind == 1 { 2 } else { 1 };
+                    let flags = *body.get(pos).context("limits past the end")?;
+                    pos += 1;
+                    leb(body, &mut pos)?;
+                    if flags & 1 != 0 {
+                        leb(body, &mut pos)?;
+                    }
+                }
+                // A global: value type, mutability.
+                Some(3) => pos += 3,
+                _ => bail!("unknown import kind"),
+            }
+            let desc = &body[desc_start..pos];
+            let (module, name) = if module == GLUE_MODULE {
+                let short = match renamed.iter().find(|(old, _)| *old == name) {
+                    Some((_, short)) => short.clone(),
+                    None => {
+                        let short = short_name(renamed.len());
+                        let key = format!(",{name}:");
+                        if glue.matches(&key).count() != 1 {
+                            bail!("the glue does not name the import {name} exactly once");
+                        }
+                        glue = glue.replacen(&key, &format!(",{short}:"), 1);
+                        renamed.push((name, short.clone()));
+                        short
+                    }
+                };
+                ("a".to_owned(), short)
+            } else {
+                (module, name)
+            };
+            for text in [module, name] {
+                push_leb(&mut section, text.len() as u32);
+                section.extend_from_slice(text.as_bytes());
+            }
+            section.extend_from_slice(desc);
+        }
+        if pos != body.len() {
+            bail!("import section has trailing bytes");
+        }
+        out.push(2);
+        push_leb(&mut out, section.len() as u32);
+        out.extend(section);
+    }
+    let module_key = format!("\"{GLUE_MODULE}\":");
+    if glue.matches(&module_key).count() != 1 {
+        bail!("the glue does not name its import module exactly once");
+    }
+    Ok((out, glue.replacen(&module_key, "a:", 1)))
+}
+
 /// Builds the widget in release mode and lays out `dist/widget/`.
 pub fn build(root: &Path) -> Result<()> {
     run(Command::new("trunk")
@@ -113,6 +266,8 @@ pub fn build(root: &Path) -> Result<()> {
     let glue = minify(root, &glue, true)?;
     let wasm =
         std::fs::read(trunk_dist.join("aisle-widget_bg.wasm")).context("Trunk produced no wasm")?;
+    let (wasm, glue) = shorten_imports(&wasm, &String::from_utf8(glue)?)?;
+    let glue = glue.into_bytes();
     if trunk_dist.join("snippets").exists() {
         bail!(
             "the bundle gained wasm-bindgen JS snippets; copy target/trunk-dist/snippets into dist/widget"
@@ -232,6 +387,50 @@ pub fn size_report(root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A wasm module with one type section and these function imports.
+    fn module_importing(imports: &[(&str, &str)]) -> Vec<u8> {
+        let mut section = Vec::new();
+        push_leb(&mut section, imports.len() as u32);
+        for (module, name) in imports {
+            for text in [module, name] {
+                push_leb(&mut section, text.len() as u32);
+                section.extend_from_slice(text.as_bytes());
+            }
+            section.extend_from_slice(&[0, 0]);
+        }
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        wasm.push(2);
+        push_leb(&mut wasm, section.len() as u32);
+        wasm.extend(section);
+        wasm
+    }
+
+    #[test]
+    fn imports_get_short_names_in_the_wasm_and_the_glue_alike() {
+        let wasm = module_importing(&[
+            (GLUE_MODULE, "__wbg_focus_0123456789abcdef"),
+            ("env", "kept"),
+            (GLUE_MODULE, "__wbg_click_fedcba9876543210"),
+        ]);
+        let glue = "function i(){const n={__proto__:null,__wbg_focus_0123456789abcdef:function(n){n.focus()},\
+                    __wbg_click_fedcba9876543210:function(n){n.click()}};return{__proto__:null,\"./aisle-widget_bg.js\":n}}";
+        let (short, glue) = shorten_imports(&wasm, glue).unwrap();
+        assert_eq!(
+            short,
+            module_importing(&[("a", "a"), ("env", "kept"), ("a", "b")])
+        );
+        assert_eq!(
+            glue,
+            "function i(){const n={__proto__:null,a:function(n){n.focus()},\
+             b:function(n){n.click()}};return{__proto__:null,a:n}}"
+        );
+        assert_eq!(short_name(51), "Z");
+        assert_eq!(short_name(52), "aa");
+        // A glue that does not name an import once is refused, not guessed at.
+        assert!(shorten_imports(&wasm, "return{\"./aisle-widget_bg.js\":n}").is_err());
+    }
 
     #[test]
     fn fingerprints_change_with_content_and_are_16_hex_digits() {
