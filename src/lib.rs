@@ -25,6 +25,12 @@ pub mod persist;
 pub mod reactive;
 pub mod transcript;
 
+/// The allocator: talc in place of Rust's default for wasm (dlmalloc), a few
+/// KB smaller (issue #16).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::Locale;
