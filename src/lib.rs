@@ -51,18 +51,18 @@ pub fn dispatch(widget: Widget, command: Command) {
                 .as_deref()
                 .and_then(Locale::from_tag)
             {
-                widget.chosen_locale.set(Some(locale));
-                // Not mounted yet: the loader's launcher speaks the new language.
-                PENDING.with(|p| {
-                    if let Some(label) = p
-                        .borrow()
-                        .as_ref()
-                        .and_then(|root| root.query_selector("[data-aisle-loader] span").ok())
-                        .flatten()
-                    {
-                        label.set_text_content(Some(locale.strings().launcher));
-                    }
-                });
+                WANTED.with(|w| w.set(Some(locale)));
+                if locale.installed() {
+                    use_locale(widget, locale);
+                } else {
+                    // Switched once its table is here, unless another was asked for since.
+                    wasm_bindgen_futures::spawn_local(async move {
+                        load_strings(locale).await;
+                        if WANTED.with(|w| w.get()) == Some(locale) {
+                            use_locale(widget, locale);
+                        }
+                    });
+                }
             }
         }
         "trigger" => match command.argument.as_string() {
@@ -93,6 +93,60 @@ pub fn dispatch(widget: Widget, command: Command) {
     }
 }
 
+/// Speaks `locale` from now on (its strings installed).
+fn use_locale(widget: Widget, locale: Locale) {
+    widget.chosen_locale.set(Some(locale));
+    // Not mounted yet: the loader's launcher speaks the new language.
+    PENDING.with(|p| {
+        if let Some(label) = p
+            .borrow()
+            .as_ref()
+            .and_then(|root| root.query_selector("[data-aisle-loader] span").ok())
+            .flatten()
+        {
+            label.set_text_content(Some(locale.strings().launcher));
+        }
+    });
+}
+
+/// Fetches and installs the strings of `locale` (a JSON list in the order of
+/// `Strings::fields`, written by `cargo xtask build`) unless they are at
+/// hand. When they cannot be fetched the widget speaks English.
+pub async fn load_strings(locale: Locale) {
+    if locale.installed() {
+        return;
+    }
+    let Some(prefix) = config::tables() else {
+        return;
+    };
+    let url = [&prefix, ".", locale.tag(), ".json"].concat();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(response) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await
+    else {
+        return;
+    };
+    let response: web_sys::Response = response.unchecked_into();
+    let Some(json) = response.json().ok().filter(|_| response.ok()) else {
+        return;
+    };
+    let Ok(list) = wasm_bindgen_futures::JsFuture::from(json).await else {
+        return;
+    };
+    if locale.installed() || !js_sys::Array::is_array(&list) {
+        return;
+    }
+    let list = js_sys::Array::from(&list);
+    let fields = list
+        .iter()
+        .map(|s| &*String::leak(s.as_string().unwrap_or_default()));
+    i18n::install(
+        locale,
+        Box::leak(Box::new(i18n::Strings::from_fields(fields))),
+    );
+}
+
 /// Runs `change` now when the view is mounted; else mounts it first and runs
 /// `change` after the next frame, once the view's effects (focus management)
 /// are watching.
@@ -109,6 +163,8 @@ thread_local! {
     /// ([`show`]); `None` once it is mounted.
     static PENDING: std::cell::RefCell<Option<web_sys::ShadowRoot>> =
         const { std::cell::RefCell::new(None) };
+    /// The locale the page asked for last (`Aisle('locale', …)`).
+    static WANTED: std::cell::Cell<Option<Locale>> = const { std::cell::Cell::new(None) };
 }
 
 /// Mounts the view if [`boot`] left it for later: on the first open, when a
@@ -205,6 +261,23 @@ pub fn boot() {
     let config = handover.config.clone();
     config::set_current(config.clone());
     let widget = state(&config);
+    let locale = widget.locale();
+    if locale.installed() {
+        start(handover, widget);
+    } else {
+        // The shopper's language first, so nothing is drawn in another one;
+        // commands sent meanwhile wait in the loader's queue.
+        wasm_bindgen_futures::spawn_local(async move {
+            load_strings(locale).await;
+            start(handover, widget);
+        });
+    }
+}
+
+/// [`boot`] once the strings are at hand.
+fn start(mut handover: config::Handover, widget: Widget) {
+    handover.queued.extend(config::take_queued());
+    let config = handover.config.clone();
     let root = handover.root;
     // The placeholder launcher the loader drew, while it is there.
     let placeholder = root
