@@ -408,7 +408,10 @@ fn draw_log(log: &Element, widget: Widget, s: &'static Strings) {
 fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings) {
     let class = match &entry.line {
         Line::Shopper(_) | Line::Sent(..) => "msg msg-shopper",
-        Line::Assistant(said) if said.contains("\"card\":{") => "msg msg-bot msg-card",
+        // Bytes, not `str::contains`: a `&str` pattern brings its searcher into the bundle.
+        Line::Assistant(said) if said.as_bytes().windows(8).any(|w| w == b"\"card\":{") => {
+            "msg msg-bot msg-card"
+        }
         Line::Agent(..) => "msg msg-agent",
         Line::Joined(_) | Line::Ended | Line::Rated => "msg msg-note",
         _ => "msg msg-bot",
