@@ -22,10 +22,12 @@ use std::process::Command;
 pub const LOADER_RAW_BUDGET: usize = 8 * 1024;
 /// Loader budget, gzip bytes.
 pub const LOADER_GZIP_BUDGET: usize = 3 * 1024;
-/// Widget budget (wasm + JS glue + CSS), brotli bytes: 65 KB (64.8 KB measured
-/// without Leptos; it was 90 KB). Issue #16's goal is 60 KB with the loader;
-/// ARCHITECTURE.md ("What the snippet costs") says what is left to take.
-pub const WIDGET_BROTLI_BUDGET: usize = 66_560;
+/// Widget budget (wasm + JS glue + CSS), brotli bytes: 57 KB (56.7 KB
+/// measured; it was 90 KB with Leptos, ARCHITECTURE.md "What the snippet costs").
+pub const WIDGET_BROTLI_BUDGET: usize = 58_368;
+/// Everything a shopper fetches before the widget's first answer, brotli
+/// bytes: the loader, the widget and the largest locale table: 60 KB (issue #16).
+pub const WIRE_BROTLI_BUDGET: usize = 61_440;
 
 /// 64-bit FNV-1a of `bytes`, as 16 hex digits: a content fingerprint for file names.
 pub fn fingerprint(bytes: &[u8]) -> String {
@@ -400,21 +402,25 @@ pub fn size_report(root: &Path) -> Result<()> {
         kb(t.brotli)
     );
     println!(
-        "{:<28} {:>10} {:>10} {:>10}   ({} bytes brotli; issue #16's goal: 60 KB)",
+        "{:<28} {:>10} {:>10} {:>10}   ({} bytes brotli)",
         "on the wire (all of these)",
         kb(l.raw + w.raw + g.raw + t.raw),
         kb(l.gzip + w.gzip + g.gzip + t.gzip),
         kb(l.brotli + widget_brotli + t.brotli),
         l.brotli + widget_brotli + t.brotli
     );
+    let wire_brotli = l.brotli + widget_brotli + t.brotli;
     println!(
-        "\nbudgets: loader ≤ {} raw ({}), ≤ {} gzip ({}); widget ≤ {} brotli ({})",
+        "\nbudgets: loader ≤ {} raw ({}), ≤ {} gzip ({}); widget ≤ {} brotli ({}); \
+         on the wire ≤ {} brotli ({})",
         kb(LOADER_RAW_BUDGET),
         kb(l.raw),
         kb(LOADER_GZIP_BUDGET),
         kb(l.gzip),
         kb(WIDGET_BROTLI_BUDGET),
-        kb(widget_brotli)
+        kb(widget_brotli),
+        kb(WIRE_BROTLI_BUDGET),
+        kb(wire_brotli)
     );
     let mut over = Vec::new();
     if l.raw > LOADER_RAW_BUDGET {
@@ -425,6 +431,9 @@ pub fn size_report(root: &Path) -> Result<()> {
     }
     if widget_brotli > WIDGET_BROTLI_BUDGET {
         over.push("widget brotli");
+    }
+    if wire_brotli > WIRE_BROTLI_BUDGET {
+        over.push("on the wire brotli");
     }
     if !over.is_empty() {
         bail!("over budget: {}", over.join(", "));
