@@ -22,7 +22,7 @@ use std::process::Command;
 pub const LOADER_RAW_BUDGET: usize = 8 * 1024;
 /// Loader budget, gzip bytes.
 pub const LOADER_GZIP_BUDGET: usize = 3 * 1024;
-/// Widget budget (wasm + JS glue + CSS), brotli bytes: 57 KB (56.7 KB
+/// Widget budget (wasm + JS glue + CSS), brotli bytes: 57 KB (56.5 KB
 /// measured; it was 90 KB with Leptos, ARCHITECTURE.md "What the snippet costs").
 pub const WIDGET_BROTLI_BUDGET: usize = 58_368;
 /// Everything a shopper fetches before the widget's first answer, brotli
@@ -154,8 +154,9 @@ fn short_name(mut n: usize) -> String {
     String::from_utf8(name).expect("ASCII")
 }
 
-/// Renames the glue's imports in the wasm and in the (minified) glue to
-/// short names: wasm-bindgen names each one like
+/// Renames the glue's imports (and wasm-bindgen's exports, see
+/// [`shorten_exports`]) in the wasm and in the (minified) glue to
+/// short names: wasm-bindgen names each import like
 /// `./aisle-widget_bg.js` / `__wbg_setAttribute_5a3fd8d3a8d1a2b3`, in both
 /// files, and the hex suffixes do not compress (about 3 KB brotli of the
 /// bundle, issue #16). Fails rather than guess when the glue does not hold
@@ -176,6 +177,14 @@ pub fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
             .get(at..at + size)
             .context("wasm section past the end")?;
         at += size;
+        if id == 7 {
+            let (section, shortened) = shorten_exports(body, &glue)?;
+            glue = shortened;
+            out.push(7);
+            push_leb(&mut out, section.len() as u32);
+            out.extend(section);
+            continue;
+        }
         if id != 2 {
             out.push(id);
             push_leb(&mut out, size as u32);
@@ -258,6 +267,56 @@ pub fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
         bail!("the glue does not name its import module exactly once");
     }
     Ok((out, glue.replacen(&module_key, "a:", 1)))
+}
+
+/// Whether `glue[at..]` starts with `name` as a whole identifier.
+fn identifier_at(glue: &str, at: usize, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    glue[at..].starts_with(name) && !glue[at + name.len()..].starts_with(ident)
+}
+
+/// The export section `body` with wasm-bindgen's own exports
+/// (`__wbindgen_malloc`, `wasm_bindgen__convert__closures_____invoke__h…`,
+/// names with `__`) renamed `$a`, `$b`…, and `glue` with every `.name`
+/// property access renamed alike. Others (`memory`) keep their names.
+fn shorten_exports(body: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
+    let mut glue = glue.to_owned();
+    let mut section = Vec::new();
+    let mut pos = 0;
+    let count = leb(body, &mut pos)?;
+    push_leb(&mut section, count);
+    let mut renamed = 0;
+    for _ in 0..count {
+        let len = leb(body, &mut pos)? as usize;
+        let name = std::str::from_utf8(body.get(pos..pos + len).context("export past the end")?)?;
+        pos += len;
+        let kind = *body.get(pos).context("export past the end")?;
+        pos += 1;
+        let index = leb(body, &mut pos)?;
+        let accesses: Vec<usize> = glue
+            .match_indices(&format!(".{name}"))
+            .map(|(at, _)| at + 1)
+            .filter(|at| identifier_at(&glue, *at, name))
+            .collect();
+        let name = if name.contains("__") && !accesses.is_empty() {
+            let short = format!("${}", short_name(renamed));
+            renamed += 1;
+            for at in accesses.into_iter().rev() {
+                glue.replace_range(at..at + name.len(), &short);
+            }
+            short
+        } else {
+            name.to_owned()
+        };
+        push_leb(&mut section, name.len() as u32);
+        section.extend_from_slice(name.as_bytes());
+        section.push(kind);
+        push_leb(&mut section, index);
+    }
+    if pos != body.len() {
+        bail!("export section has trailing bytes");
+    }
+    Ok((section, glue))
 }
 
 /// Builds the widget in release mode and lays out `dist/widget/`.
@@ -488,6 +547,31 @@ mod tests {
         assert_eq!(short_name(52), "aa");
         // A glue that does not name an import once is refused, not guessed at.
         assert!(shorten_imports(&wasm, "return{\"./aisle-widget_bg.js\":n}").is_err());
+    }
+
+    #[test]
+    fn wasm_bindgens_exports_get_short_names_where_the_glue_reads_them() {
+        let mut body = Vec::new();
+        push_leb(&mut body, 3);
+        for name in ["memory", "__wbindgen_malloc", "__wbindgen_malloc_x"] {
+            push_leb(&mut body, name.len() as u32);
+            body.extend_from_slice(name.as_bytes());
+            body.extend_from_slice(&[0, 0]);
+        }
+        let glue = "k.memory;k.__wbindgen_malloc(1);k.__wbindgen_malloc(2)";
+        let (section, glue) = shorten_exports(&body, glue).unwrap();
+        assert_eq!(glue, "k.memory;k.$a(1);k.$a(2)");
+        let mut expected = Vec::new();
+        push_leb(&mut expected, 3);
+        for name in ["memory", "$a", "__wbindgen_malloc_x"] {
+            push_leb(&mut expected, name.len() as u32);
+            expected.extend_from_slice(name.as_bytes());
+            expected.extend_from_slice(&[0, 0]);
+        }
+        assert_eq!(
+            section, expected,
+            "an export the glue never reads keeps its name"
+        );
     }
 
     #[test]
