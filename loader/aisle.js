@@ -14,7 +14,9 @@
   var config = {
     site: attr('site'),
     server: attr('server') || new URL(script.src).origin,
-    locale: attr('locale')
+    locale: attr('locale'),
+    // The locale tables other than English, fetched by the widget for the shopper's language.
+    i18n: base + '__AISLE_LOCALES__'
   };
   // Keep in sync with `launcher` in src/i18n.rs (a test checks they match).
   var labels = {

@@ -45,7 +45,7 @@ async fn post(url: &str, body: &JsValue) -> Option<Json> {
 
 fn site_url(server: &str, site: &str, rest: &str) -> String {
     let site = String::from(js_sys::encode_uri_component(site));
-    format!("{server}/api/sites/{site}/{rest}")
+    [server, "/api/sites/", &site, "/", rest].concat()
 }
 
 /// `POST /api/sites/{site}/campaigns/events` with a `CampaignEvent` as a JS

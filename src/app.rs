@@ -1,25 +1,27 @@
 //! The widget's view: launcher, panel (a `dialog`), conversation log,
 //! self-service menu and proactive campaign message.
 //!
-//! The frame (launcher, panel, header) is a Leptos view; what changes inside
-//! it — the log, the menu, the campaign message — is drawn into its host
-//! element by an effect with `createElement` + `textContent`
-//! ([`crate::assist::add`]), as are the assistant's answers
-//! ([`crate::assist`]) and the live chat ([`crate::chat::draw`]). Each view
-//! closure and keyed list costs the wasm bundle far more than these few DOM
-//! calls (budget: 90 KB brotli, `cargo xtask size`). Clicks are delegated by
-//! `data-action` to the handlers in [`crate::assist`].
+//! Built by hand with DOM calls: the frame (launcher, panel, header) once,
+//! when the view is first needed ([`app`]); what changes — the log, the menu,
+//! the question, the live chat, the campaign message, a few attributes and
+//! the chrome's words when the language changes — by update functions
+//! ([`crate::reactive::effect`]) that run again when the state they read
+//! changes. Every text goes in with `createElement` + `textContent`
+//! ([`crate::assist::add`]), never as HTML. Clicks are delegated by
+//! `data-action` to the handlers in [`crate::assist`] and [`crate::chat`].
+//! (A Leptos view did this before; dropping Leptos took about 16 KB brotli
+//! off the bundle, issue #16.)
 
 use crate::assist::{self, Json, add, set};
 use crate::campaigns;
 use crate::i18n::{Locale, Strings};
 use crate::persist::{self, Saved};
+use crate::reactive::{Var, effect, effect_now, request_animation_frame, untrack};
 use crate::transcript::{self, Entry, Line};
 use aisle_core::api::ShownCampaign;
-use leptos::html;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::Element;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{Element, HtmlElement};
 
 /// The widget's stylesheet (`style/widget.css`, minified by `build.rs`),
 /// rendered inside the shadow root so host-page CSS cannot reach in and ours
@@ -27,38 +29,38 @@ use web_sys::Element;
 pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// The widget's shared state (`Copy`: handed to every callback).
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Widget {
     /// The panel is open.
-    pub open: RwSignal<bool>,
+    pub open: Var<bool>,
     /// The assistant's current question (a `Prompt` as JSON); `None`: the menu.
-    pub prompt: RwSignal<Option<String>>,
+    pub prompt: Var<Option<String>>,
     /// What the shopper typed into the question's form, by field name.
-    pub drafts: RwSignal<Vec<(String, String)>>,
+    pub drafts: Var<Vec<(String, String)>>,
     /// The assistant session (which orders the shopper proved).
-    pub session: RwSignal<Option<String>>,
+    pub session: Var<Option<String>>,
     /// An answer is on its way.
-    pub busy: RwSignal<bool>,
+    pub busy: Var<bool>,
     /// The conversation.
-    pub transcript: RwSignal<Vec<Entry>>,
+    pub transcript: Var<Vec<Entry>>,
     /// Locale chosen with `Aisle('locale', …)`, overriding the default.
-    pub chosen_locale: RwSignal<Option<Locale>>,
+    pub chosen_locale: Var<Option<Locale>>,
     /// Locale from `data-locale` or the browser.
     pub default_locale: Locale,
     /// The proactive campaign message on screen, if any.
-    pub campaign: RwSignal<Option<ShownCampaign>>,
+    pub campaign: Var<Option<ShownCampaign>>,
     /// The merchant's brand colour (`#rrggbb`, contrast-checked by the server).
-    pub brand: RwSignal<Option<String>>,
+    pub brand: Var<Option<String>>,
     /// The merchant's greetings, `(locale tag, text)`.
-    pub greetings: RwSignal<Vec<(String, String)>>,
+    pub greetings: Var<Vec<(String, String)>>,
     /// The live chat with a person, if one was started.
-    pub chat: RwSignal<Option<crate::chat::Chat>>,
+    pub chat: Var<Option<crate::chat::Chat>>,
     /// The agent is typing.
-    pub agent_typing: RwSignal<bool>,
+    pub agent_typing: Var<bool>,
     /// The live-chat connection is up.
-    pub connected: RwSignal<bool>,
-    /// The panel element (focus management from callbacks).
-    pub panel: NodeRef<html::Div>,
+    pub connected: Var<bool>,
+    /// The panel element once the view is built (focus management from callbacks).
+    pub panel: Var<Option<HtmlElement>>,
 }
 
 impl Widget {
@@ -69,21 +71,21 @@ impl Widget {
             transcript::push(&mut log, Line::Greeting);
         }
         Widget {
-            open: RwSignal::new(saved.open),
-            prompt: RwSignal::new(saved.prompt),
-            drafts: RwSignal::new(saved.drafts),
-            session: RwSignal::new(saved.session),
-            busy: RwSignal::new(false),
-            transcript: RwSignal::new(log),
-            chosen_locale: RwSignal::new(saved.locale),
+            open: Var::new(saved.open),
+            prompt: Var::new(saved.prompt),
+            drafts: Var::new(saved.drafts),
+            session: Var::new(saved.session),
+            busy: Var::new(false),
+            transcript: Var::new(log),
+            chosen_locale: Var::new(saved.locale),
             default_locale,
-            campaign: RwSignal::new(None),
-            brand: RwSignal::new(None),
-            greetings: RwSignal::new(Vec::new()),
-            chat: RwSignal::new(saved.chat),
-            agent_typing: RwSignal::new(false),
-            connected: RwSignal::new(false),
-            panel: NodeRef::new(),
+            campaign: Var::new(None),
+            brand: Var::new(None),
+            greetings: Var::new(Vec::new()),
+            chat: Var::new(saved.chat),
+            agent_typing: Var::new(false),
+            connected: Var::new(false),
+            panel: Var::new(None),
         }
     }
 
@@ -131,7 +133,7 @@ impl Widget {
 /// Moves keyboard focus to the first field the server refused, else the first
 /// action control inside `container`, once the DOM has caught up with the state
 /// change that revealed it.
-pub fn focus_first_control(container: NodeRef<html::Div>) {
+pub fn focus_first_control(container: Var<Option<HtmlElement>>) {
     request_animation_frame(move || {
         let Some(container) = container.get_untracked() else {
             return;
@@ -142,177 +144,207 @@ pub fn focus_first_control(container: NodeRef<html::Div>) {
         ]
         .into_iter()
         .find_map(|selector| container.query_selector(selector).ok().flatten())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
         if let Some(target) = target {
             let _ = target.focus();
         }
     });
 }
 
-/// Runs `f` now and again whenever a signal it reads changes. Every effect of
-/// the view goes through here, so Leptos' effect machinery is compiled once
-/// for all of them rather than once per closure (about 3 KB of wasm each).
-fn effect(f: impl Fn() + 'static) {
-    let f: Box<dyn Fn()> = Box::new(f);
-    Effect::new(move |_: Option<()>| f());
+/// Calls `handler` with every `event` on `target`, for the page's lifetime.
+pub fn on(target: &Element, event: &str, handler: impl Fn(web_sys::Event) + 'static) {
+    let handler = Closure::<dyn Fn(web_sys::Event)>::new(handler);
+    let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+    handler.forget();
 }
 
-/// The whole widget: launcher plus panel, inside the shadow root.
-pub fn app(widget: Widget) -> impl IntoView {
-    let launcher: NodeRef<html::Button> = NodeRef::new();
-    let panel = widget.panel;
+/// `event`'s key, when it is a keyboard event.
+fn key(event: &web_sys::Event) -> Option<String> {
+    event
+        .dyn_ref::<web_sys::KeyboardEvent>()
+        .map(web_sys::KeyboardEvent::key)
+}
+
+/// Builds the whole widget — launcher plus panel — into `host` and keeps it
+/// in step with `widget`.
+pub fn app(host: &Element, widget: Widget) {
     effect(move || persist::save(&widget.snapshot()));
-    // Focus follows the panel: into it on open, back to the launcher on close.
-    // Not on the first run, so restoring an open panel after navigation does not steal focus.
-    Effect::watch(
-        move || widget.open.get(),
-        move |open, _, _| {
-            if *open {
-                focus_first_control(panel);
-                crate::chat::read_all(widget);
-            } else {
-                if let Some(button) = launcher.get_untracked() {
-                    let _ = button.focus();
+
+    let root = add(host, "div", "aisle", None);
+    {
+        let root = root.clone();
+        effect_now(move || {
+            set(&root, "lang", widget.locale().tag());
+            match widget.brand.get() {
+                Some(colour) => set(&root, "style", &["--aisle-brand:", &colour].concat()),
+                None => {
+                    let _ = root.remove_attribute("style");
                 }
-                // A campaign held back while the panel was open may show now.
-                campaigns::evaluate(widget, None);
             }
-        },
-        false,
-    );
+        });
+    }
+    add(&root, "style", "", Some(STYLE));
+
     // The proactive message, never over the open panel.
-    let region: NodeRef<html::Div> = NodeRef::new();
+    let region = add(&root, "div", "proactive-region", None);
+    set(&region, "aria-live", "polite");
+    on(&region, "click", move |ev| on_campaign_click(widget, &ev));
+    on(&region, "keydown", move |ev| {
+        if key(&ev).as_deref() == Some("Escape") {
+            campaigns::dismiss(widget);
+        }
+    });
     effect(move || {
         let campaign = if widget.open.get() {
             None
         } else {
             widget.campaign.get()
         };
-        if let Some(host) = region.get() {
-            draw_campaign(&host, campaign, widget.strings());
-        }
+        draw_campaign(&region, campaign, widget.strings());
     });
 
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
+    let launcher = add(&root, "button", "launcher", None);
+    set(&launcher, "type", "button");
+    set(&launcher, "aria-controls", "aisle-panel");
+    set(
+        &add(&launcher, "span", "launcher-icon", None),
+        "aria-hidden",
+        "true",
+    );
+    let label = add(&launcher, "span", "", None);
+    on(&launcher, "click", move |_| {
+        widget.open.update(|open| *open = !*open)
+    });
+    {
+        let launcher = launcher.clone();
+        effect_now(move || {
+            let open = widget.open.get();
+            set(
+                &launcher,
+                "aria-expanded",
+                if open { "true" } else { "false" },
+            );
+            label.set_text_content(Some(widget.strings().launcher));
+        });
+    }
+
+    let panel: HtmlElement = add(&root, "div", "panel", None).unchecked_into();
+    for (name, value) in [
+        ("id", "aisle-panel"),
+        ("role", "dialog"),
+        ("aria-labelledby", "aisle-title"),
+        ("aria-describedby", "aisle-notice"),
+    ] {
+        set(&panel, name, value);
+    }
+    on(&panel, "keydown", move |ev| {
+        if key(&ev).as_deref() == Some("Escape") {
             ev.stop_propagation();
             widget.open.set(false);
         }
-    };
-
-    // Text is static inside one reactive boundary per locale: switching language
-    // rebuilds the panel once instead of keeping a reactive node per string,
-    // which keeps the wasm bundle small. The rebuild keeps the host elements,
-    // so what is drawn into them remembers its language ([`assist::redraw`]).
-    let panel_content = move || {
-        let s = widget.strings();
-        // The conversation, kept in step with the transcript.
-        let log: NodeRef<html::Div> = NodeRef::new();
-        effect(move || {
-            if let Some(log) = log.get() {
-                draw_log(&log, widget, s);
-            }
-        });
-        // The menu, while there is no question and no live chat.
-        let menu: NodeRef<html::Div> = NodeRef::new();
-        effect(move || {
-            let shown = widget.prompt.with(Option::is_none) && widget.chat.with(Option::is_none);
-            if let Some(host) = menu.get()
-                && assist::redraw(&host, if shown { s.menu_label } else { "" })
-                && shown
-            {
-                draw_menu(&host, s);
-            }
-        });
-        // The assistant's question, drawn from its JSON whenever it changes.
-        let question: NodeRef<html::Div> = NodeRef::new();
-        effect(move || {
-            let prompt = widget.prompt.get();
-            if let Some(host) = question.get() {
-                host.set_text_content(None);
-                if let Some(prompt) = prompt {
-                    widget
-                        .drafts
-                        .with_untracked(|d| assist::draw_prompt(&host, &Json::parse(&prompt), d));
-                }
-            }
-        });
-        // The live chat, drawn from its state (status, message box, rating).
-        let live: NodeRef<html::Div> = NodeRef::new();
-        effect(move || {
-            if let Some(host) = live.get() {
-                crate::chat::draw(&host, widget);
-            }
-        });
-        view! {
-            <div class="panel-header">
-                <div>
-                    <h2 id="aisle-title">{s.title}</h2>
-                    <p id="aisle-notice" class="notice">{s.automated_notice}</p>
-                </div>
-                <button type="button" class="close" on:click=move |_| widget.open.set(false)>
-                    {s.close}
-                </button>
-            </div>
-            <div class="log" role="log" aria-live="polite" aria-label=s.conversation node_ref=log></div>
-            <div
-                class="actions"
-                on:click=move |ev| assist::on_click(widget, panel, &ev)
-                on:submit=move |ev| assist::on_submit(widget, panel, &ev)
-                on:input=move |ev| assist::on_edit(widget, &ev)
-                on:change=move |ev| assist::on_edit(widget, &ev)
-                on:keydown=move |ev| crate::chat::on_key(widget, &ev)
-            >
-                <div node_ref=menu></div>
-                <div node_ref=question></div>
-                <div node_ref=live></div>
-            </div>
-        }
-    };
-
-    view! {
-        <div
-            class="aisle"
-            lang=move || widget.locale().tag()
-            style=move || widget.brand.get().map(|c| format!("--aisle-brand:{c}"))
-        >
-            <style>{STYLE}</style>
-            <div
-                class="proactive-region"
-                aria-live="polite"
-                node_ref=region
-                on:click=move |ev| on_campaign_click(widget, &ev)
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        campaigns::dismiss(widget);
-                    }
-                }
-            ></div>
-            <button
-                type="button"
-                class="launcher"
-                node_ref=launcher
-                aria-expanded=move || widget.open.get().to_string()
-                aria-controls="aisle-panel"
-                on:click=move |_| widget.open.update(|open| *open = !*open)
-            >
-                <span class="launcher-icon" aria-hidden="true"></span>
-                <span>{move || widget.strings().launcher}</span>
-            </button>
-            <div
-                id="aisle-panel"
-                class="panel"
-                role="dialog"
-                aria-labelledby="aisle-title"
-                aria-describedby="aisle-notice"
-                hidden=move || !widget.open.get()
-                node_ref=panel
-                on:keydown=on_keydown
-            >
-                {panel_content}
-            </div>
-        </div>
+    });
+    {
+        let panel = panel.clone();
+        effect_now(move || panel.set_hidden(!widget.open.get()));
     }
+    widget.panel.set(Some(panel.clone()));
+    draw_panel(&panel, widget);
+
+    // Focus follows the panel: into it on open, back to the launcher on close.
+    // Not on the first run, so restoring an open panel after navigation does not steal focus.
+    let first = std::cell::Cell::new(true);
+    let launcher: HtmlElement = launcher.unchecked_into();
+    effect(move || {
+        let open = widget.open.get();
+        if first.replace(false) {
+            return;
+        }
+        untrack(|| {
+            if open {
+                focus_first_control(widget.panel);
+                crate::chat::read_all(widget);
+            } else {
+                let _ = launcher.focus();
+                // A campaign held back while the panel was open may show now.
+                campaigns::evaluate(widget, None);
+            }
+        });
+    });
+}
+
+/// The panel's content: header, log, and the area for the menu, the question
+/// and the live chat. Built once; its words follow the language, and what is
+/// drawn into the log and the areas remembers its language
+/// ([`assist::redraw`]), so a switch redraws it once.
+fn draw_panel(panel: &Element, widget: Widget) {
+    let header = add(panel, "div", "panel-header", None);
+    let titles = add(&header, "div", "", None);
+    let title = add(&titles, "h2", "", None);
+    set(&title, "id", "aisle-title");
+    let notice = add(&titles, "p", "notice", None);
+    set(&notice, "id", "aisle-notice");
+    let close = add(&header, "button", "close", None);
+    set(&close, "type", "button");
+    on(&close, "click", move |_| widget.open.set(false));
+
+    let log = add(panel, "div", "log", None);
+    set(&log, "role", "log");
+    set(&log, "aria-live", "polite");
+    {
+        let log = log.clone();
+        effect_now(move || {
+            let s = widget.strings();
+            title.set_text_content(Some(s.title));
+            notice.set_text_content(Some(s.automated_notice));
+            close.set_text_content(Some(s.close));
+            set(&log, "aria-label", s.conversation);
+        });
+    }
+
+    let actions = add(panel, "div", "actions", None);
+    let panel = widget.panel;
+    on(&actions, "click", move |ev| {
+        assist::on_click(widget, panel, &ev)
+    });
+    on(&actions, "submit", move |ev| {
+        assist::on_submit(widget, panel, &ev)
+    });
+    for event in ["input", "change"] {
+        on(&actions, event, move |ev| assist::on_edit(widget, &ev));
+    }
+    on(&actions, "keydown", move |ev| {
+        if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
+            crate::chat::on_key(widget, ev);
+        }
+    });
+    let menu = add(&actions, "div", "", None);
+    let question = add(&actions, "div", "", None);
+    let live = add(&actions, "div", "", None);
+
+    // The conversation, kept in step with the transcript.
+    effect(move || draw_log(&log, widget, widget.strings()));
+    // The menu, while there is no question and no live chat.
+    effect(move || {
+        let s = widget.strings();
+        let shown = widget.prompt.with(Option::is_none) && widget.chat.with(Option::is_none);
+        if assist::redraw(&menu, if shown { s.menu_label } else { "" }) && shown {
+            draw_menu(&menu, s);
+        }
+    });
+    // The assistant's question, drawn from its JSON whenever it changes (and
+    // again in another language).
+    effect(move || {
+        widget.locale();
+        let prompt = widget.prompt.get();
+        question.set_text_content(None);
+        if let Some(prompt) = prompt {
+            widget
+                .drafts
+                .with_untracked(|d| assist::draw_prompt(&question, &Json::parse(&prompt), d));
+        }
+    });
+    // The live chat, drawn from its state (status, message box, rating).
+    effect(move || crate::chat::draw(&live, widget));
 }
 
 /// Brings the conversation `log` (an ARIA `log`: new entries are announced
@@ -376,13 +408,16 @@ fn draw_log(log: &Element, widget: Widget, s: &'static Strings) {
 fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings) {
     let class = match &entry.line {
         Line::Shopper(_) | Line::Sent(..) => "msg msg-shopper",
-        Line::Assistant(said) if said.contains("\"card\":{") => "msg msg-bot msg-card",
+        // Bytes, not `str::contains`: a `&str` pattern brings its searcher into the bundle.
+        Line::Assistant(said) if said.as_bytes().windows(8).any(|w| w == b"\"card\":{") => {
+            "msg msg-bot msg-card"
+        }
         Line::Agent(..) => "msg msg-agent",
         Line::Joined(_) | Line::Ended | Line::Rated => "msg msg-note",
         _ => "msg msg-bot",
     };
     let el = add(log, "div", class, None);
-    set(&el, "data-id", &entry.id.to_string());
+    set(&el, "data-id", &crate::format::number(entry.id.into()));
     let joined;
     let text = match &entry.line {
         // Worded by `draw_log`, which follows the merchant's greetings.
@@ -429,7 +464,7 @@ fn add_linked(parent: &Element, text: &str, new_tab: &str) {
             set(&a, "href", url);
             set(&a, "target", "_blank");
             set(&a, "rel", "noopener noreferrer");
-            set(&a, "aria-label", &format!("{url} {new_tab}"));
+            set(&a, "aria-label", &[url, " ", new_tab].concat());
             plain.push_str(&word[url.len()..]);
         } else {
             plain.push_str(word);
@@ -472,7 +507,7 @@ fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static St
     for (i, action) in campaign.actions.iter().enumerate() {
         let button = add(&actions, "button", "primary", Some(&action.label));
         set(&button, "type", "button");
-        set(&button, "data-action", &i.to_string());
+        set(&button, "data-action", &crate::format::number(i as u64));
     }
     let dismiss = add(&actions, "button", "secondary", Some(s.dismiss));
     set(&dismiss, "type", "button");

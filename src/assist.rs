@@ -3,7 +3,7 @@
 //! messages, cards and next question (the shapes of `aisle_core::assist`) are
 //! built into the DOM here. No flow lives in the widget.
 //!
-//! Why not Leptos views and serde here: answers are read field by field from
+//! Why no view framework and no serde here: answers are read field by field from
 //! the parsed JSON and built with `createElement` + `textContent`, which kept
 //! eleven structs' serde decoders and their views out of the bundle (the
 //! widget has a 90 KB brotli budget, measured with `cargo xtask size`).
@@ -16,12 +16,12 @@
 use crate::app::{Widget, focus_first_control};
 use crate::format;
 use crate::i18n::Locale;
+use crate::reactive::Var;
 use crate::transcript::Line;
 use js_sys::{Array, Reflect};
-use leptos::html;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlElement;
 use web_sys::{Document, Element};
 
 /// A parsed JSON value from the server, read field by field.
@@ -110,7 +110,7 @@ pub fn act(
     widget: Widget,
     action: String,
     values: Vec<(String, String)>,
-    panel: NodeRef<html::Div>,
+    panel: Var<Option<HtmlElement>>,
 ) {
     if widget.busy.get_untracked() {
         return;
@@ -283,7 +283,12 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
             .chars()
             .filter(|c| c.is_ascii_lowercase() || *c == '_')
             .collect();
-        add(&article, "p", &format!("state state-{tone}"), Some(&status));
+        add(
+            &article,
+            "p",
+            &["state state-", &tone].concat(),
+            Some(&status),
+        );
     }
     let facts = add(&article, "dl", "facts", None);
     for fact in card.list("facts") {
@@ -305,7 +310,7 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
             &a,
             "span",
             "visually-hidden",
-            Some(&format!(" {opens_in_new_tab}")),
+            Some(&[" ", opens_in_new_tab].concat()),
         );
     }
     if let Some(title) = card.text("list_title") {
@@ -317,7 +322,7 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
         let mut label = item.string("label");
         let place = item.string("value");
         if !place.is_empty() {
-            label = format!("{label} · {place}");
+            label = [&label, " · ", &place].concat();
         }
         add(&li, "span", "event", Some(&label));
         if let Some(at) = item.number("at") {
@@ -380,7 +385,7 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
         .number("max")
         .filter(|m| *m > 0.0)
         // As an integer: formatting an f64 would pull ~6 KB of float code into the bundle.
-        .map(|m| (m as u32).to_string());
+        .map(|m| format::number(m as u64));
     match kind.as_str() {
         "select" => {
             for option in field.list("options") {
@@ -424,14 +429,16 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
     let mut described = None;
     if let Some(hint) = field.text("hint") {
         let p = add(&wrapper, "p", "hint", Some(&hint));
-        set(&p, "id", &format!("{id}-hint"));
-        described = Some(format!("{id}-hint"));
+        let hint = [&id, "-hint"].concat();
+        set(&p, "id", &hint);
+        described = Some(hint);
     }
     if let Some(error) = field.text("error") {
         let p = add(&wrapper, "p", "error", Some(&error));
-        set(&p, "id", &format!("{id}-error"));
+        let error_id = [&id, "-error"].concat();
+        set(&p, "id", &error_id);
         set(&control, "aria-invalid", "true");
-        described = Some(format!("{id}-error"));
+        described = Some(error_id);
     }
     if let Some(described) = described {
         set(&control, "aria-describedby", &described);
@@ -443,7 +450,7 @@ fn target(ev: &web_sys::Event) -> Option<Element> {
 }
 
 /// A click on one of the question's buttons: says its label and sends its action.
-pub fn on_click(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) {
+pub fn on_click(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::Event) {
     let Some(button) = target(ev).and_then(|t| t.closest("button[data-action]").ok().flatten())
     else {
         return;
@@ -460,7 +467,7 @@ pub fn on_click(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) 
 }
 
 /// The question's form was submitted: sends its action with every named value.
-pub fn on_submit(widget: Widget, panel: NodeRef<html::Div>, ev: &web_sys::Event) {
+pub fn on_submit(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::Event) {
     ev.prevent_default();
     let Some(form) = target(ev) else { return };
     let action = form.get_attribute("data-action").unwrap_or_default();
@@ -511,7 +518,7 @@ pub fn on_edit(widget: Widget, ev: &web_sys::Event) {
     if control.get_attribute("aria-invalid").is_some() {
         let _ = control.remove_attribute("aria-invalid");
         let id = control.id();
-        let hint = format!("{id}-hint");
+        let hint = [&id, "-hint"].concat();
         let has_hint = control
             .parent_element()
             .and_then(|p| p.query_selector(".hint").ok().flatten())

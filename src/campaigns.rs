@@ -22,12 +22,11 @@ use aisle_core::campaign::decide;
 use aisle_core::campaign::feed::{self, Feed};
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Reflect};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
 
 const SHOWN_IN_SESSION: &str = "aisle:v1:shown";
 const SHOWN_EVER: &str = "aisle:v1:shown-ever";
@@ -285,7 +284,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
         .and_then(|d| d.dyn_into::<Array>().ok())
     {
         let event = object(&[
-            ("event", format!("aisle_campaign_{}", kind.as_str()).into()),
+            ("event", ["aisle_campaign_", kind.as_str()].concat().into()),
             ("aisle_campaign", id.into()),
         ]);
         // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.

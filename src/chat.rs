@@ -18,12 +18,12 @@
 
 use crate::app::Widget;
 use crate::assist::Json;
+use crate::format::number;
 use crate::i18n::fill;
 use crate::transcript::Line;
 use aisle_core::protocol::{MAX_FRAME_BYTES, MAX_MESSAGE_CHARS};
 use gloo_timers::callback::Timeout;
 use js_sys::Reflect;
-use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -147,12 +147,18 @@ fn connect(widget: Widget) {
     let Some(config) = crate::config::current() else {
         return;
     };
-    let url = format!(
-        "{}/ws/v{}?site={}",
-        config.server.replacen("http", "ws", 1),
-        aisle_core::protocol::PROTOCOL_VERSION,
-        String::from(js_sys::encode_uri_component(&config.site)),
-    );
+    let url = [
+        // `http…` → `ws…` (no `&str` pattern search: its searcher costs the bundle ~1.5 KB).
+        &config
+            .server
+            .strip_prefix("http")
+            .map_or_else(|| config.server.clone(), |rest| ["ws", rest].concat()),
+        "/ws/v",
+        &crate::format::number(aisle_core::protocol::PROTOCOL_VERSION.into()),
+        "?site=",
+        &String::from(js_sys::encode_uri_component(&config.site)),
+    ]
+    .concat();
     let Ok(socket) = WebSocket::new(&url) else {
         retry_later(widget);
         return;
@@ -490,11 +496,14 @@ pub fn say(widget: Widget, text: String) {
     if text.is_empty() {
         return;
     }
-    let id = format!(
-        "{:x}{:x}",
-        js_sys::Date::now() as u64,
-        (js_sys::Math::random() * 1e9) as u64
-    );
+    let hex = |n: f64| {
+        String::from(
+            js_sys::Number::from(n.trunc())
+                .to_string_with_radix(16)
+                .unwrap_or_default(),
+        )
+    };
+    let id = [hex(js_sys::Date::now()), hex(js_sys::Math::random() * 1e9)].concat();
     update(widget, |c| c.outbox.push((id.clone(), text.clone())));
     widget.say(Line::Sent(id.clone(), text.clone(), 0));
     send(&[
@@ -551,8 +560,8 @@ fn save_transcript(widget: Widget) {
     let text = widget.transcript.with_untracked(|log| {
         log.iter()
             .filter_map(|entry| match &entry.line {
-                Line::Sent(_, text, _) => Some(format!("{}: {text}", s.you)),
-                Line::Agent(name, text) => Some(format!("{name}: {text}")),
+                Line::Sent(_, text, _) => Some([s.you, ": ", text].concat()),
+                Line::Agent(name, text) => Some([name, ": ", text].concat()),
                 Line::Joined(name) => Some(fill(s.agent_joined, name)),
                 Line::Ended => Some(s.chat_ended.to_owned()),
                 _ => None,
@@ -608,15 +617,18 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             let status = match c.phase {
                 _ if !connected => s.reconnecting.to_owned(),
                 WAITING => {
-                    let mut line = fill(s.queue_position, &c.position.to_string());
+                    let mut line = fill(s.queue_position, &number(c.position.into()));
                     if let Some(wait) = c.wait {
                         line.push(' ');
-                        line.push_str(&fill(s.queue_wait, &wait.div_ceil(60).max(1).to_string()));
+                        line.push_str(&fill(
+                            s.queue_wait,
+                            &number(wait.div_ceil(60).max(1).into()),
+                        ));
                     }
                     // The store's published promise, next to the live estimate.
                     if let Some(minutes) = crate::config::reply_promise() {
                         line.push(' ');
-                        line.push_str(&fill(s.promise, &minutes.to_string()));
+                        line.push_str(&fill(s.promise, &number(minutes.into())));
                     }
                     line
                 }
@@ -631,7 +643,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
         return;
     };
     // What is drawn, in which language (`s.send` differs per language).
-    let mode = format!("{}{}", phase.max(ACTIVE), s.send);
+    let mode = [&number(phase.max(ACTIVE).into()), s.send].concat();
     if redraw(host, &mode) {
         if phase < CLOSED {
             let status = add(host, "p", "chat-status", None);
@@ -645,7 +657,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                 ("id", "aisle-message"),
                 ("name", "chat"),
                 ("rows", "3"),
-                ("maxlength", &MAX_MESSAGE_CHARS.to_string()),
+                ("maxlength", &number(MAX_MESSAGE_CHARS as u64)),
                 ("aria-describedby", "aisle-count"),
             ] {
                 set(&text, name, value);
@@ -665,10 +677,14 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                 set(&group, "role", "group");
                 set(&group, "aria-label", s.rate_prompt);
                 add(&group, "p", "", Some(s.rate_prompt));
-                for n in 1..=5 {
-                    let star = add(&group, "button", "", Some(&n.to_string()));
+                for n in 1..=5u8 {
+                    let star = add(&group, "button", "", Some(&number(n.into())));
                     set(&star, "type", "button");
-                    set(&star, "data-action", &format!("chat-rate:{n}"));
+                    set(
+                        &star,
+                        "data-action",
+                        &["chat-rate:", &number(n.into())].concat(),
+                    );
                 }
             }
             let save = add(host, "button", "menu-item", Some(s.save_transcript));
@@ -685,7 +701,14 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
     if let Ok(Some(count)) = host.query_selector(".counter") {
         // As the box's `maxlength` counts: UTF-16 units (an emoji is two).
         let used = draft.encode_utf16().count();
-        count.set_text_content(Some(&format!("{used} / {MAX_MESSAGE_CHARS}")));
+        count.set_text_content(Some(
+            &[
+                number(used as u64),
+                " / ".into(),
+                number(MAX_MESSAGE_CHARS as u64),
+            ]
+            .concat(),
+        ));
     }
 }
 

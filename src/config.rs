@@ -87,9 +87,18 @@ pub fn take_over() -> Option<Handover> {
                 .ok()?
         }
     };
-    let queued = api
-        .as_ref()
-        .map(|a| get(a, "q"))
+    TABLES.with(|t| *t.borrow_mut() = string(&config_js, "i18n"));
+    Some(Handover {
+        config,
+        root,
+        queued: take_queued(),
+    })
+}
+
+/// The commands the loader queued until now (they are taken: the queue is emptied).
+pub fn take_queued() -> Vec<Command> {
+    loader_api()
+        .map(|a| get(&a, "q"))
         .and_then(|q| q.dyn_into::<Array>().ok())
         .map(|q| {
             let commands = q
@@ -105,12 +114,13 @@ pub fn take_over() -> Option<Handover> {
             q.set_length(0);
             commands
         })
-        .unwrap_or_default();
-    Some(Handover {
-        config,
-        root,
-        queued,
-    })
+        .unwrap_or_default()
+}
+
+/// Where the locale tables other than English are (`…/widget/locale.{hash}`,
+/// from the loader; `.{tag}.json` follows), if the loader said.
+pub fn tables() -> Option<String> {
+    TABLES.with(|t| t.borrow().clone())
 }
 
 /// Routes later `window.Aisle(name, argument)` calls to `handle`.
@@ -138,6 +148,7 @@ pub fn browser_languages() -> Vec<String> {
 }
 
 thread_local! {
+    static TABLES: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     static CURRENT: std::cell::RefCell<Option<WidgetConfig>> = const { std::cell::RefCell::new(None) };
     static IDENTITY: std::cell::RefCell<Option<Identity>> = const { std::cell::RefCell::new(None) };
 }

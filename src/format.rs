@@ -22,6 +22,21 @@ pub fn date_time(locale: Locale, unix_seconds: i64) -> String {
     date.to_locale_string(locale.tag(), &options).into()
 }
 
+/// `n` in decimal digits. Written out rather than with `to_string` or
+/// `format!`, whose formatting machinery costs the bundle at every call site.
+pub fn number(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
 /// ISO 8601 for `<time datetime>`.
 pub fn iso(unix_seconds: i64) -> String {
     Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0))

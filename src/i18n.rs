@@ -4,14 +4,19 @@
 //! translations cost this bundle nothing.
 //!
 //! A [`Strings`] table is a struct, so a language cannot ship with a string
-//! missing: the compiler refuses it. Placeholders are `{name}` and are filled
+//! missing: the compiler refuses it. Only English is compiled into the
+//! bundle; `cargo xtask build` writes every other table as a small JSON list
+//! ([`Strings::fields`], `locale.{hash}.{tag}.json` beside the bundle), which
+//! the widget fetches for the shopper's language only (`crate::load_strings`)
+//! and [`install`]s (issue #16: five tables are ~2.3 KB brotli).
+//! [`Locale::strings`] answers English until a table is installed. Placeholders are `{name}` and are filled
 //! with [`fill`]. The launcher label is also in the loader (`loader/aisle.js`),
 //! which draws the launcher before this bundle loads; a test keeps them equal.
 
 /// Replaces the one `{placeholder}` in `template` with `value`.
 pub fn fill(template: &str, value: &str) -> String {
     match (template.find('{'), template.find('}')) {
-        (Some(a), Some(b)) if a < b => format!("{}{value}{}", &template[..a], &template[b + 1..]),
+        (Some(a), Some(b)) if a < b => [&template[..a], value, &template[b + 1..]].concat(),
         _ => template.to_owned(),
     }
 }
@@ -80,8 +85,22 @@ impl Locale {
             .unwrap_or_default()
     }
 
-    /// This locale's strings.
+    /// This locale's strings, once installed ([`install`]); English until then.
     pub fn strings(self) -> &'static Strings {
+        TABLES
+            .with(|t| t.borrow().iter().find(|(l, _)| *l == self).map(|(_, s)| *s))
+            .unwrap_or(&EN)
+    }
+
+    /// Whether this locale's strings are at hand (English always is).
+    pub fn installed(self) -> bool {
+        self == Locale::En || TABLES.with(|t| t.borrow().iter().any(|(l, _)| *l == self))
+    }
+
+    /// This locale's table as written in this file. The widget's bundle never
+    /// calls it (so the tables stay out of it); the build writes the fetched
+    /// tables from it, and tests install them with it.
+    pub fn built_in(self) -> &'static Strings {
         match self {
             Locale::En => &EN,
             Locale::Fr => &FR,
@@ -92,6 +111,76 @@ impl Locale {
         }
     }
 }
+
+thread_local! {
+    /// The tables installed besides English.
+    static TABLES: std::cell::RefCell<Vec<(Locale, &'static Strings)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes `table` the strings of `locale`.
+pub fn install(locale: Locale, table: &'static Strings) {
+    TABLES.with(|t| t.borrow_mut().push((locale, table)));
+}
+
+/// `Strings::fields` and `Strings::from_fields` from one list of the fields,
+/// so the order the build writes is the order the widget reads.
+macro_rules! field_order {
+    ($($name:ident),* $(,)?) => {
+        impl Strings {
+            /// Every string, in the order of the fetched tables.
+            pub fn fields(&self) -> Vec<&'static str> {
+                vec![$(self.$name),*]
+            }
+
+            /// A table from strings in the order of [`Strings::fields`]
+            /// (missing ones empty).
+            pub fn from_fields(mut fields: impl Iterator<Item = &'static str>) -> Strings {
+                Strings { $($name: fields.next().unwrap_or_default()),* }
+            }
+        }
+    };
+}
+
+field_order!(
+    launcher,
+    title,
+    automated_notice,
+    close,
+    conversation,
+    greeting,
+    menu_label,
+    track_order,
+    return_items,
+    cancel_order,
+    report_issue,
+    faq,
+    talk_to_person,
+    sending,
+    network_error,
+    opens_in_new_tab,
+    proactive_label,
+    dismiss,
+    message,
+    send,
+    end_chat,
+    connecting,
+    queue_position,
+    queue_wait,
+    chatting_with,
+    agent_typing,
+    agent_joined,
+    chat_ended,
+    rate_prompt,
+    rated,
+    sent,
+    read,
+    reconnecting,
+    back_to_menu,
+    promise,
+    save_transcript,
+    you,
+);
 
 /// Every string of the widget's chrome for one language.
 #[derive(Debug)]

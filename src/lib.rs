@@ -1,8 +1,9 @@
-//! Aisle's shopper-facing widget: Leptos (CSR) compiled to WebAssembly,
+//! Aisle's shopper-facing widget, compiled to WebAssembly and drawn with DOM calls,
 //! rendered inside the open shadow root the loader (`loader/aisle.js`) made.
 //!
 //! - [`config`]: the handover from the loader (snippet settings, queued commands).
-//! - [`app`]: launcher, panel, conversation log, self-service menu.
+//! - [`app`]: launcher, panel, conversation log, self-service menu;
+//!   [`reactive`]: the state cells and the update functions that follow them.
 //! - [`assist`]: self-service answers and questions as the server words them;
 //!   [`campaigns`]: proactive messages.
 //! - [`i18n`], [`format`]: locale tables and `Intl` formatting.
@@ -21,12 +22,19 @@ pub mod config;
 pub mod format;
 pub mod i18n;
 pub mod persist;
+pub mod reactive;
 pub mod transcript;
+
+/// The allocator: talc in place of Rust's default for wasm (dlmalloc), a few
+/// KB smaller (issue #16).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::Locale;
-use leptos::prelude::*;
+use reactive::request_animation_frame;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -43,18 +51,18 @@ pub fn dispatch(widget: Widget, command: Command) {
                 .as_deref()
                 .and_then(Locale::from_tag)
             {
-                widget.chosen_locale.set(Some(locale));
-                // Not mounted yet: the loader's launcher speaks the new language.
-                PENDING.with(|p| {
-                    if let Some(label) = p
-                        .borrow()
-                        .as_ref()
-                        .and_then(|root| root.query_selector("[data-aisle-loader] span").ok())
-                        .flatten()
-                    {
-                        label.set_text_content(Some(locale.strings().launcher));
-                    }
-                });
+                WANTED.with(|w| w.set(Some(locale)));
+                if locale.installed() {
+                    use_locale(widget, locale);
+                } else {
+                    // Switched once its table is here, unless another was asked for since.
+                    wasm_bindgen_futures::spawn_local(async move {
+                        load_strings(locale).await;
+                        if WANTED.with(|w| w.get()) == Some(locale) {
+                            use_locale(widget, locale);
+                        }
+                    });
+                }
             }
         }
         "trigger" => match command.argument.as_string() {
@@ -85,6 +93,60 @@ pub fn dispatch(widget: Widget, command: Command) {
     }
 }
 
+/// Speaks `locale` from now on (its strings installed).
+fn use_locale(widget: Widget, locale: Locale) {
+    widget.chosen_locale.set(Some(locale));
+    // Not mounted yet: the loader's launcher speaks the new language.
+    PENDING.with(|p| {
+        if let Some(label) = p
+            .borrow()
+            .as_ref()
+            .and_then(|root| root.query_selector("[data-aisle-loader] span").ok())
+            .flatten()
+        {
+            label.set_text_content(Some(locale.strings().launcher));
+        }
+    });
+}
+
+/// Fetches and installs the strings of `locale` (a JSON list in the order of
+/// `Strings::fields`, written by `cargo xtask build`) unless they are at
+/// hand. When they cannot be fetched the widget speaks English.
+pub async fn load_strings(locale: Locale) {
+    if locale.installed() {
+        return;
+    }
+    let Some(prefix) = config::tables() else {
+        return;
+    };
+    let url = [&prefix, ".", locale.tag(), ".json"].concat();
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(response) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await
+    else {
+        return;
+    };
+    let response: web_sys::Response = response.unchecked_into();
+    let Some(json) = response.json().ok().filter(|_| response.ok()) else {
+        return;
+    };
+    let Ok(list) = wasm_bindgen_futures::JsFuture::from(json).await else {
+        return;
+    };
+    if locale.installed() || !js_sys::Array::is_array(&list) {
+        return;
+    }
+    let list = js_sys::Array::from(&list);
+    let fields = list
+        .iter()
+        .map(|s| &*String::leak(s.as_string().unwrap_or_default()));
+    i18n::install(
+        locale,
+        Box::leak(Box::new(i18n::Strings::from_fields(fields))),
+    );
+}
+
 /// Runs `change` now when the view is mounted; else mounts it first and runs
 /// `change` after the next frame, once the view's effects (focus management)
 /// are watching.
@@ -101,6 +163,8 @@ thread_local! {
     /// ([`show`]); `None` once it is mounted.
     static PENDING: std::cell::RefCell<Option<web_sys::ShadowRoot>> =
         const { std::cell::RefCell::new(None) };
+    /// The locale the page asked for last (`Aisle('locale', …)`).
+    static WANTED: std::cell::Cell<Option<Locale>> = const { std::cell::Cell::new(None) };
 }
 
 /// Mounts the view if [`boot`] left it for later: on the first open, when a
@@ -113,7 +177,7 @@ pub fn show(widget: Widget) -> bool {
     mount_view(&root, widget);
     // The merchant's brand colour and greetings concern only the view.
     if let Some(config) = config::current() {
-        leptos::task::spawn_local(site_settings(widget, config));
+        wasm_bindgen_futures::spawn_local(site_settings(widget, config));
     }
     true
 }
@@ -149,9 +213,9 @@ fn state(config: &WidgetConfig) -> Widget {
 /// Mounts the view of `widget` into `root`, in place of the loader's launcher.
 fn mount_view(root: &web_sys::ShadowRoot, widget: Widget) -> Option<()> {
     let document = web_sys::window()?.document()?;
-    let container: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
+    let container = document.create_element("div").ok()?;
     root.append_child(&container).ok()?;
-    leptos::mount::mount_to(container, move || app::app(widget)).forget();
+    app::app(&container, widget);
     // The loader's placeholder launcher sits at the same spot; ours replaces it,
     // taking over keyboard focus if the shopper had put it there.
     let had_focus = root
@@ -188,17 +252,32 @@ pub fn mount(root: &web_sys::ShadowRoot, config: WidgetConfig) -> Option<Widget>
 
 /// Takes over from the loader. Before any interaction only the command
 /// handler, the campaign runtime and (for a conversation left open or live on
-/// the previous page) the live chat start; the Leptos view is mounted by
+/// the previous page) the live chat start; the view is built by
 /// [`show`] when first needed, so the host page's main thread stays free.
 pub fn boot() {
     let Some(handover) = config::take_over() else {
         return;
     };
-    // Campaigns and chat spawn tasks before any view exists.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
     let config = handover.config.clone();
     config::set_current(config.clone());
     let widget = state(&config);
+    let locale = widget.locale();
+    if locale.installed() {
+        start(handover, widget);
+    } else {
+        // The shopper's language first, so nothing is drawn in another one;
+        // commands sent meanwhile wait in the loader's queue.
+        wasm_bindgen_futures::spawn_local(async move {
+            load_strings(locale).await;
+            start(handover, widget);
+        });
+    }
+}
+
+/// [`boot`] once the strings are at hand.
+fn start(mut handover: config::Handover, widget: Widget) {
+    handover.queued.extend(config::take_queued());
+    let config = handover.config.clone();
     let root = handover.root;
     // The placeholder launcher the loader drew, while it is there.
     let placeholder = root

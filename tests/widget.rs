@@ -8,14 +8,13 @@ use aisle_widget::config::{Command, WidgetConfig};
 use aisle_widget::i18n::Locale;
 use aisle_widget::persist::{self, STORAGE_KEY};
 use aisle_widget::{dispatch, mount};
-use leptos::prelude::Set;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Lets Leptos effects and the browser's animation frame run.
+/// Lets the widget's update functions and the browser's animation frame run.
 async fn settle() {
     for _ in 0..3 {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -28,7 +27,18 @@ async fn settle() {
     }
 }
 
+/// Every locale table, installed as the widget installs a fetched one
+/// (only English is in the bundle).
+fn install_tables() {
+    for locale in Locale::ALL {
+        if !locale.installed() {
+            aisle_widget::i18n::install(locale, locale.built_in());
+        }
+    }
+}
+
 fn fresh_root() -> ShadowRoot {
+    install_tables();
     let document = web_sys::window().unwrap().document().unwrap();
     web_sys::window()
         .unwrap()
@@ -277,6 +287,7 @@ fn locales_are_negotiated_from_browser_preferences() {
 #[wasm_bindgen_test]
 fn the_loader_draws_the_same_launcher_label_as_the_widget() {
     let loader = include_str!("../loader/aisle.js");
+    install_tables();
     for locale in Locale::ALL {
         let entry = format!(
             "'{}': '{}'",
