@@ -465,7 +465,7 @@ fn add_linked(parent: &Element, text: &str, new_tab: &str) {
             set(&a, "target", "_blank");
             set(&a, "rel", "noopener noreferrer");
             set(&a, "aria-label", &[url, " ", new_tab].concat());
-            plain.push_str(&word[url.len()..]);
+            plain.push_str(word.get(url.len()..).unwrap_or_default());
         } else {
             plain.push_str(word);
         }

@@ -15,8 +15,14 @@
 
 /// Replaces the one `{placeholder}` in `template` with `value`.
 pub fn fill(template: &str, value: &str) -> String {
+    // `get`, not indexing: no slicing panic (and its formatting) in the bundle.
     match (template.find('{'), template.find('}')) {
-        (Some(a), Some(b)) if a < b => [&template[..a], value, &template[b + 1..]].concat(),
+        (Some(a), Some(b)) if a < b => [
+            template.get(..a).unwrap_or_default(),
+            value,
+            template.get(b + 1..).unwrap_or_default(),
+        ]
+        .concat(),
         _ => template.to_owned(),
     }
 }

@@ -428,7 +428,7 @@ pub fn url_host(url: &str) -> &str {
     let rest = after_scheme(url).unwrap_or(url);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = match authority.bytes().rposition(|b| b == b'@') {
-        Some(at) => &authority[at + 1..],
+        Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,
     };
     cut(host, b':').map_or(host, |(host, _)| host)
@@ -444,15 +444,16 @@ fn after_scheme(url: &str) -> Option<&str> {
 /// `text` split around the first `byte` (an ASCII delimiter), as
 /// `str::split_once` with a smaller footprint in the widget's wasm.
 pub fn cut(text: &str, byte: u8) -> Option<(&str, &str)> {
+    // `get`, not indexing: no slicing panic (and its formatting) in the wasm.
     let at = text.bytes().position(|b| b == byte)?;
-    Some((&text[..at], &text[at + 1..]))
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 /// Splits a URL (absolute, or a path with query) into its path and its
 /// URL-decoded query parameters.
 pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
     let url = cut(url, b'#').map_or(url, |(url, _)| url);
-    let after_scheme = after_scheme(url).map(|rest| rest.find('/').map_or("/", |i| &rest[i..]));
+    let after_scheme = after_scheme(url).map(|rest| rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/"));
     let local = after_scheme.unwrap_or(url);
     let (path, query) = cut(local, b'?').unwrap_or((local, ""));
     let mut slashed = String::new();

@@ -411,7 +411,7 @@ impl Reader<'_> {
         let mut i = usize::from(negative);
         while let Some(&b) = bytes.get(i) {
             if b == end && i > usize::from(negative) {
-                self.rest = &self.rest[i + 1..];
+                self.rest = self.rest.get(i + 1..).unwrap_or_default();
                 return if negative { -n } else { n };
             }
             match n
@@ -446,9 +446,9 @@ impl Reader<'_> {
 
     fn text(&mut self) -> String {
         let length = usize::try_from(self.number(b':')).unwrap_or(usize::MAX);
-        match self.rest.get(..length) {
-            Some(text) => {
-                self.rest = &self.rest[length..];
+        match self.rest.split_at_checked(length) {
+            Some((text, rest)) => {
+                self.rest = rest;
                 text.to_owned()
             }
             None => self.fail(String::new()),
