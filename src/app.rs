@@ -61,6 +61,9 @@ pub struct Widget {
     pub connected: Var<bool>,
     /// The panel element once the view is built (focus management from callbacks).
     pub panel: Var<Option<HtmlElement>>,
+    /// The transcript email: its form is open, and what became of the last
+    /// request (announced), for the ended live chat.
+    pub mail: Var<(bool, String)>,
 }
 
 impl Widget {
@@ -86,6 +89,7 @@ impl Widget {
             agent_typing: Var::new(false),
             connected: Var::new(false),
             panel: Var::new(None),
+            mail: Var::new((false, String::new())),
         }
     }
 
@@ -503,6 +507,39 @@ fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static St
     set(&group, "role", "group");
     set(&group, "aria-label", s.proactive_label);
     add(&group, "p", "proactive-text", Some(&campaign.message));
+    // Product cards: links with a picture (sized, so nothing shifts), the
+    // title and the price.
+    let cards = campaigns::cards();
+    if !cards.is_empty() {
+        let list = add(&group, "ul", "products", None);
+        set(&list, "role", "list");
+        set(&list, "aria-label", s.products_label);
+        for card in cards {
+            let link = add(&add(&list, "li", "", None), "a", "product", None);
+            set(&link, "href", &card.url);
+            set(&link, "data-product", "");
+            if let Some(image) = &card.image {
+                let img = add(&link, "img", "", None);
+                for (name, value) in [
+                    ("src", image.as_str()),
+                    ("alt", &card.title),
+                    ("width", "56"),
+                    ("height", "56"),
+                    ("loading", "lazy"),
+                ] {
+                    set(&img, name, value);
+                }
+            }
+            let title = add(&link, "span", "product-title", Some(&card.title));
+            if card.image.is_some() {
+                // The picture's `alt` names the link already.
+                set(&title, "aria-hidden", "true");
+            }
+            if let Some(price) = &card.price {
+                add(&link, "span", "product-price", Some(price));
+            }
+        }
+    }
     let actions = add(&group, "div", "proactive-actions", None);
     for (i, action) in campaign.actions.iter().enumerate() {
         let button = add(&actions, "button", "primary", Some(&action.label));
@@ -514,12 +551,19 @@ fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static St
     set(&dismiss, "data-action", "dismiss");
 }
 
-/// A click in the proactive message: one of its actions, or dismiss.
+/// A click in the proactive message: one of its actions, a product card, or dismiss.
 fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
-    let Some(action) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|t| t.closest("button[data-action]").ok().flatten())
+    let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    if let Ok(Some(_)) = target.closest("a[data-product]") {
+        campaigns::product_clicked(widget);
+        return;
+    }
+    let Some(action) = target
+        .closest("button[data-action]")
+        .ok()
+        .flatten()
         .and_then(|b| b.get_attribute("data-action"))
     else {
         return;

@@ -11,14 +11,17 @@
 //! the browser: shown on this page (memory), this session (`sessionStorage`)
 //! and ever (`localStorage`). Shown / clicked / dismissed /
 //! conversation-started events go to the server and to `window.dataLayer`
-//! (`aisle_campaign_shown`, ...) when the page has one.
+//! (`aisle_campaign_shown`, ...) when the page has one, and shown / clicked
+//! also as GA4's `view_promotion` / `select_promotion`. A campaign's product
+//! cards (`Campaign.products`) are drawn under its message, leaving out what
+//! the cart holds already.
 
 use crate::api;
 use crate::app::Widget;
 use crate::assist::{Json, object};
 use crate::config::{self, WidgetConfig};
 use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
-use aisle_core::campaign::decide;
+use aisle_core::campaign::{Condition, decide};
 use aisle_core::campaign::feed::{self, Feed};
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Reflect};
@@ -35,9 +38,36 @@ const FEED: &str = "aisle:v1:feed:";
 /// Longest delay `setTimeout` accepts (2^31 − 1 ms, about 24.8 days).
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
+/// A product card under a campaign message, worded for the visitor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Card {
+    /// The product's name (also its picture's text alternative).
+    pub title: String,
+    /// The price as the marketer wrote it.
+    pub price: Option<String>,
+    /// The picture (a path on the store or an http(s) URL).
+    pub image: Option<String>,
+    /// The product page, UTM-tagged by the server.
+    pub url: String,
+}
+
+/// What the widget keeps about the campaign on screen besides its words.
+#[derive(Default)]
+struct OnScreen {
+    id: String,
+    /// The campaign's name (its id when it has none), for analytics.
+    name: String,
+    /// Its conditions look at the cart (value or contents).
+    about_cart: bool,
+    cards: Vec<Card>,
+}
+
 /// Page-scoped runtime state, outside the reactive graph (it drives no view).
 #[derive(Default)]
 struct Runtime {
+    on_screen: OnScreen,
+    /// The cart's currency (ISO 4217), when the page told it.
+    cart_currency: Option<String>,
     config: Option<WidgetConfig>,
     shown_on_page: Vec<String>,
     dismissed_on_page: Vec<String>,
@@ -209,6 +239,33 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
         && widget.campaign.get_untracked().is_none()
         && !widget.open.get_untracked()
     {
+        if let Some(c) = feed.file.campaigns.iter().find(|c| c.id == campaign.id) {
+            let language = state.language.as_deref().unwrap_or_default();
+            let link = |url: &String| {
+                (url.starts_with('/') || crate::assist::is_safe_link(url)).then(|| url.clone())
+            };
+            let cards = c
+                .products
+                .iter()
+                .filter(|p| !state.cart_items.contains(&p.id))
+                .filter_map(|p| {
+                    Some(Card {
+                        title: p.title.for_locale(language).to_owned(),
+                        price: p.price.as_ref().map(|t| t.for_locale(language).to_owned()),
+                        image: p.image.as_ref().and_then(link),
+                        url: link(&p.url)?,
+                    })
+                })
+                .collect();
+            with(|r| {
+                r.on_screen = OnScreen {
+                    id: c.id.clone(),
+                    name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+                    about_cart: c.when.as_ref().is_some_and(about_cart),
+                    cards,
+                }
+            });
+        }
         show_campaign(widget, campaign);
     }
     if let Some(ms) = next_in_ms {
@@ -216,6 +273,21 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
         let timer = Timeout::new(ms as u32, move || evaluate(widget, None));
         with(|r| r.timer = Some(timer));
     }
+}
+
+/// Whether `condition` looks at the cart (its value or contents).
+fn about_cart(condition: &Condition) -> bool {
+    match condition {
+        Condition::All(all) | Condition::Any(all) => all.iter().any(about_cart),
+        Condition::Not(inner) => about_cart(inner),
+        Condition::CartValue { .. } | Condition::CartContains(_) => true,
+        _ => false,
+    }
+}
+
+/// The product cards of the campaign on screen (none in the cart).
+pub fn cards() -> Vec<Card> {
+    with(|r| r.on_screen.cards.clone())
 }
 
 /// Reads a feed's text; `None` when it is not one (`aisle_core::campaign::feed`).
@@ -292,6 +364,44 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
             Reflect::get(&data_layer, &"push".into()).and_then(|p| p.dyn_into::<js_sys::Function>())
         {
             let _ = push.call1(&data_layer, &event);
+            // GA4's recommended promotion events, beside our own.
+            let ga4 = match kind {
+                CampaignEventKind::Shown => "view_promotion",
+                CampaignEventKind::Clicked => "select_promotion",
+                _ => "",
+            };
+            if !ga4.is_empty() {
+                let ecommerce = with(|r| {
+                    let on_screen = &r.on_screen;
+                    let mine = on_screen.id == id;
+                    let name = if mine { on_screen.name.as_str() } else { id };
+                    let ecommerce = object(&[
+                        ("promotion_id", id.into()),
+                        ("promotion_name", name.into()),
+                        (
+                            "creative_slot",
+                            campaign.variant.as_deref().unwrap_or("default").into(),
+                        ),
+                        ("items", Array::new().into()),
+                    ]);
+                    // The cart's value, for a campaign about the cart.
+                    if mine
+                        && on_screen.about_cart
+                        && let Some(currency) = &r.cart_currency
+                    {
+                        let value = r.cart_value_minor as f64 / 100.0;
+                        let _ = Reflect::set(&ecommerce, &"value".into(), &value.into());
+                        let _ = Reflect::set(&ecommerce, &"currency".into(), &currency.into());
+                    }
+                    ecommerce
+                });
+                // Clears the previous ecommerce object first, as GA4 asks.
+                let _ = push.call1(&data_layer, &object(&[("ecommerce", JsValue::NULL)]));
+                let _ = push.call1(
+                    &data_layer,
+                    &object(&[("event", ga4.into()), ("ecommerce", ecommerce)]),
+                );
+            }
         }
     }
     // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for
@@ -312,6 +422,14 @@ pub fn dismiss(widget: Widget) {
         with(|r| r.dismissed_on_page.push(campaign.id.clone()));
         report(&campaign, CampaignEventKind::Dismissed);
         widget.campaign.set(None);
+    }
+}
+
+/// The visitor followed one of the message's product cards (the link
+/// navigates by itself; the message stays until then).
+pub fn product_clicked(widget: Widget) {
+    if let Some(campaign) = widget.campaign.get_untracked() {
+        report(&campaign, CampaignEventKind::Clicked);
     }
 }
 
@@ -369,6 +487,7 @@ pub fn cart(widget: Widget, argument: JsValue) {
     with(|r| {
         r.cart_value_minor = (value.max(0.0) * 100.0).round() as i64;
         r.cart_items = cart.strings("items");
+        r.cart_currency = cart.text("currency");
     });
     evaluate(widget, None);
 }

@@ -94,6 +94,9 @@ struct Link {
     attempts: u32,
     /// Last time a `typing: true` went out, ms since the epoch.
     typing_sent: f64,
+    /// A transcript email was asked for and not answered yet; the address
+    /// while it waits for the connection.
+    mailing: Option<String>,
 }
 
 thread_local! {
@@ -251,6 +254,10 @@ fn receive(widget: Widget, frame: &Json) {
                     }
                 });
                 resend(widget);
+                // A transcript email asked for while the socket was down.
+                if let Some(email) = with_link(|l| l.mailing.clone()).filter(|e| !e.is_empty()) {
+                    send(&[("type", "email_transcript".into()), ("email", email.into())]);
+                }
             } else {
                 // A fresh start, or the server no longer knows the token.
                 update(widget, |c| c.resume = None);
@@ -312,6 +319,22 @@ fn receive(widget: Widget, frame: &Json) {
                 }
             });
             with_link(|l| l.resend = Some(timer));
+        }
+        "transcript_queued" => {
+            with_link(|l| l.mailing = None);
+            let sent = fill(widget.strings().transcript_sent, &frame.string("email"));
+            widget.mail.update(|m| m.1 = sent);
+        }
+        // The answer to a transcript email (`email_transcript`).
+        "error" if with_link(|l| l.mailing.take()).is_some() => {
+            let s = widget.strings();
+            let said = match frame.string("code").as_str() {
+                "invalid" => s.email_invalid,
+                "email_unavailable" => s.email_unavailable,
+                "too_many" => s.email_too_many,
+                _ => s.network_error,
+            };
+            widget.mail.update(|m| m.1 = said.to_owned());
         }
         "read" => update(widget, |c| c.agent_read = c.agent_read.max(number("seq"))),
         "agent_joined" => {
@@ -539,6 +562,22 @@ pub fn on_action(widget: Widget, action: &str) {
         }
         "chat-end" => end(widget),
         "chat-transcript" => save_transcript(widget),
+        "chat-mail" => {
+            widget.mail.update(|m| m.0 = !m.0);
+            // The view was drawn again: focus the address, else the button.
+            let panel = widget.panel;
+            crate::reactive::request_animation_frame(move || {
+                let panel = panel.get_untracked();
+                if let Some(target) = ["#aisle-email", "[data-action=chat-mail]"]
+                    .into_iter()
+                    .find_map(|q| panel.as_ref()?.query_selector(q).ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = target.focus();
+                }
+            });
+        }
+        "chat-email" => mail_transcript(widget),
         "chat-leave" => {
             leave(widget);
             crate::app::focus_first_control(widget.panel);
@@ -590,6 +629,26 @@ fn save_transcript(widget: Widget) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// Asks the server to email the conversation to the address in the form
+/// (`email_transcript`); over a new connection when the socket is down (the
+/// chat ended on an earlier page). The answer is drawn by [`receive`].
+fn mail_transcript(widget: Widget) {
+    let Some(email) = widget
+        .panel
+        .get_untracked()
+        .and_then(|p| p.query_selector("input[name=email]").ok().flatten())
+        .and_then(|input| Reflect::get(&input, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+    else {
+        return;
+    };
+    widget.mail.update(|m| m.1 = widget.strings().sending.to_owned());
+    with_link(|l| l.mailing = Some(email.clone()));
+    if !send(&[("type", "email_transcript".into()), ("email", email.into())]) {
+        connect(widget);
+    }
+}
+
 /// Enter sends the message; Shift+Enter is a new line.
 pub fn on_key(widget: Widget, ev: &web_sys::KeyboardEvent) {
     let in_box = ev
@@ -611,6 +670,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
     let s = widget.strings();
     let typing = widget.agent_typing.get();
     let connected = widget.connected.get();
+    let (mail_open, mail_status) = widget.mail.get();
     let Some((phase, status, draft)) = widget.chat.with(|c| {
         c.as_ref().map(|c| {
             let agent = c.agent.as_deref().unwrap_or_default();
@@ -643,7 +703,12 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
         return;
     };
     // What is drawn, in which language (`s.send` differs per language).
-    let mode = [&number(phase.max(ACTIVE).into()), s.send].concat();
+    let mode = [
+        number(phase.max(ACTIVE).into()).as_str(),
+        s.send,
+        if mail_open { "m" } else { "" },
+    ]
+    .concat();
     if redraw(host, &mode) {
         if phase < CLOSED {
             let status = add(host, "p", "chat-status", None);
@@ -690,6 +755,44 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             let save = add(host, "button", "menu-item", Some(s.save_transcript));
             set(&save, "type", "button");
             set(&save, "data-action", "chat-transcript");
+            // The transcript by email: a button opening a small form, whose
+            // outcome is announced in a status line.
+            let mail = add(host, "button", "menu-item", Some(s.email_transcript));
+            set(&mail, "type", "button");
+            set(&mail, "data-action", "chat-mail");
+            set(&mail, "aria-expanded", if mail_open { "true" } else { "false" });
+            if mail_open {
+                let form = add(host, "form", "composer", None);
+                set(&form, "data-action", "chat-email");
+                let label = add(&form, "label", "", Some(s.email_address));
+                set(&label, "for", "aisle-email");
+                let input = add(&form, "input", "", None);
+                for (name, value) in [
+                    ("id", "aisle-email"),
+                    ("name", "email"),
+                    ("type", "email"),
+                    ("autocomplete", "email"),
+                    ("required", ""),
+                    ("aria-describedby", "aisle-mail-status"),
+                ] {
+                    set(&input, name, value);
+                }
+                // The address the shopper already gave: signed in, or typed
+                // into a self-service question.
+                let given = crate::config::identity().map(|(email, ..)| email).or_else(|| {
+                    widget.drafts.with_untracked(|d| {
+                        d.iter().find(|(name, _)| name == "email").map(|(_, v)| v.clone())
+                    })
+                });
+                if let Some(given) = given {
+                    let _ = Reflect::set(&input, &"value".into(), &given.into());
+                }
+                let send = add(&form, "button", "primary", Some(s.send));
+                set(&send, "type", "submit");
+            }
+            let line = add(host, "p", "mail-status", None);
+            set(&line, "id", "aisle-mail-status");
+            set(&line, "role", "status");
             let back = add(host, "button", "menu-item", Some(s.back_to_menu));
             set(&back, "type", "button");
             set(&back, "data-action", "chat-leave");
@@ -697,6 +800,9 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
     }
     if let Ok(Some(line)) = host.query_selector(".chat-status") {
         line.set_text_content(Some(&status));
+    }
+    if let Ok(Some(line)) = host.query_selector(".mail-status") {
+        line.set_text_content(Some(&mail_status));
     }
     if let Ok(Some(count)) = host.query_selector(".counter") {
         // As the box's `maxlength` counts: UTF-16 units (an emoji is two).
@@ -751,6 +857,7 @@ pub fn rate(score: u8) {
 /// Back to the menu after a closed chat.
 pub fn leave(widget: Widget) {
     widget.chat.set(None);
+    widget.mail.set((false, String::new()));
     with_link(|l| {
         if let Some(socket) = l.socket.take() {
             socket.set_onclose(None);

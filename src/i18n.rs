@@ -186,6 +186,13 @@ field_order!(
     promise,
     save_transcript,
     you,
+    email_transcript,
+    email_address,
+    transcript_sent,
+    email_invalid,
+    email_unavailable,
+    email_too_many,
+    products_label,
 );
 
 /// Every string of the widget's chrome for one language.
@@ -265,6 +272,20 @@ pub struct Strings {
     pub save_transcript: &'static str,
     /// Names the shopper in the saved transcript.
     pub you: &'static str,
+    /// Opens the form that emails the chat to the shopper.
+    pub email_transcript: &'static str,
+    /// Label of that form's address field.
+    pub email_address: &'static str,
+    /// The transcript is on its way; `{email}`.
+    pub transcript_sent: &'static str,
+    /// The server refused the address.
+    pub email_invalid: &'static str,
+    /// The store sends no email.
+    pub email_unavailable: &'static str,
+    /// The conversation's transcript emails are used up.
+    pub email_too_many: &'static str,
+    /// Accessible name of a campaign's product cards.
+    pub products_label: &'static str,
 }
 
 /// English.
@@ -306,6 +327,13 @@ pub static EN: Strings = Strings {
     promise: "We aim to reply within {minutes} min.",
     save_transcript: "Save transcript",
     you: "You",
+    email_transcript: "Email transcript",
+    email_address: "Your email address",
+    transcript_sent: "Sent to {email}",
+    email_invalid: "That doesn't look like an email address.",
+    email_unavailable: "This store doesn't send email. You can save the transcript instead.",
+    email_too_many: "No more transcript emails can be sent for this chat.",
+    products_label: "Suggested products",
 };
 
 /// French.
@@ -347,6 +375,13 @@ pub static FR: Strings = Strings {
     promise: "Nous nous engageons à répondre en moins de {minutes} min.",
     save_transcript: "Enregistrer la conversation",
     you: "Vous",
+    email_transcript: "Envoyer par e-mail",
+    email_address: "Votre adresse e-mail",
+    transcript_sent: "Envoyée à {email}",
+    email_invalid: "Cette adresse e-mail ne semble pas valide.",
+    email_unavailable: "Cette boutique n'envoie pas d'e-mails. Vous pouvez enregistrer la conversation.",
+    email_too_many: "Plus aucun envoi par e-mail n'est possible pour cette conversation.",
+    products_label: "Produits suggérés",
 };
 
 /// Finnish.
@@ -388,6 +423,13 @@ pub static FI: Strings = Strings {
     promise: "Pyrimme vastaamaan {minutes} minuutin kuluessa.",
     save_transcript: "Tallenna keskustelu",
     you: "Sinä",
+    email_transcript: "Lähetä sähköpostiin",
+    email_address: "Sähköpostiosoitteesi",
+    transcript_sent: "Lähetetty osoitteeseen {email}",
+    email_invalid: "Sähköpostiosoite ei näytä kelvolliselta.",
+    email_unavailable: "Tämä kauppa ei lähetä sähköpostia. Voit tallentaa keskustelun.",
+    email_too_many: "Tästä keskustelusta ei voi lähettää enempää sähköposteja.",
+    products_label: "Tuotesuosituksia",
 };
 
 /// Simplified Chinese.
@@ -429,6 +471,13 @@ pub static ZH_HANS: Strings = Strings {
     promise: "我们承诺在 {minutes} 分钟内回复。",
     save_transcript: "保存聊天记录",
     you: "您",
+    email_transcript: "通过电子邮件发送聊天记录",
+    email_address: "您的电子邮件地址",
+    transcript_sent: "已发送至 {email}",
+    email_invalid: "这似乎不是有效的电子邮件地址。",
+    email_unavailable: "本店不发送电子邮件。您可以保存聊天记录。",
+    email_too_many: "此对话无法再发送更多电子邮件。",
+    products_label: "推荐商品",
 };
 
 /// Traditional Chinese.
@@ -470,6 +519,13 @@ pub static ZH_HANT: Strings = Strings {
     promise: "我們承諾在 {minutes} 分鐘內回覆。",
     save_transcript: "儲存對話紀錄",
     you: "您",
+    email_transcript: "以電子郵件寄送對話紀錄",
+    email_address: "您的電子郵件地址",
+    transcript_sent: "已寄送至 {email}",
+    email_invalid: "這似乎不是有效的電子郵件地址。",
+    email_unavailable: "本店不寄送電子郵件。您可以儲存對話紀錄。",
+    email_too_many: "此對話無法再寄送更多電子郵件。",
+    products_label: "推薦商品",
 };
 
 /// Thai.
@@ -511,4 +567,11 @@ pub static TH: Strings = Strings {
     promise: "เราตั้งใจตอบกลับภายใน {minutes} นาที",
     save_transcript: "บันทึกบทสนทนา",
     you: "คุณ",
+    email_transcript: "ส่งบทสนทนาทางอีเมล",
+    email_address: "อีเมลของคุณ",
+    transcript_sent: "ส่งไปที่ {email} แล้ว",
+    email_invalid: "อีเมลนี้ดูไม่ถูกต้อง",
+    email_unavailable: "ร้านนี้ไม่ได้ส่งอีเมล คุณสามารถบันทึกบทสนทนาแทนได้",
+    email_too_many: "ไม่สามารถส่งอีเมลบทสนทนานี้ได้อีก",
+    products_label: "สินค้าแนะนำ",
 };

@@ -32,6 +32,14 @@ test('after 15 s on the home page the Black Friday message is announced, and dis
   await expect(page.locator('aisle-chat').locator('[aria-live=polite]').first()).toContainText(blackFriday);
   const pushed = await page.evaluate(() => (window as any).dataLayer);
   expect(pushed).toContainEqual({ event: 'aisle_campaign_shown', aisle_campaign: 'bf-sitewide' });
+  // GA4's recommended promotion event too (not about the cart: no value).
+  expect(pushed).toContainEqual({
+    event: 'view_promotion',
+    ecommerce: {
+      promotion_id: 'bf-sitewide', promotion_name: 'Black Friday – sitewide discount',
+      creative_slot: 'default', items: [],
+    },
+  });
 
   await message.getByRole('button', { name: 'Dismiss' }).click();
   await expect(message).toHaveCount(0);
@@ -101,13 +109,73 @@ test("a stub's queued Aisle('trigger', id) loads the widget at once and shows th
   await expect(message).toContainText('Not sure which parka is warm enough?');
 });
 
-test('a cart between $30 and $50 gets the free-shipping nudge', async ({ page }) => {
+test('a cart between $30 and $50 gets the free-shipping nudge, with product cards for what the cart lacks', async ({ page }) => {
+  // The page's dataLayer, kept across the navigation a card makes (through
+  // `dataLayer.push`, which tag managers replace too).
+  await page.addInitScript(() => {
+    const w = window as any;
+    w.dataLayer = [];
+    w.dataLayer.push = function (event: any) {
+      const kept = JSON.parse(sessionStorage.getItem('test:dataLayer') ?? '[]');
+      kept.push(event);
+      sessionStorage.setItem('test:dataLayer', JSON.stringify(kept));
+      return Array.prototype.push.call(this, event);
+    };
+  });
   const store = new Store(page);
   await store.visit('/cart');
   await loadWidget(page, store);
   await page.evaluate(() => (window as any).Aisle('cart', { value: 39, currency: 'USD', items: ['NW-BEANIE'] }));
-  await expect(page.getByRole('group', { name: 'Message from the store' }))
-    .toContainText("You're close to free shipping");
+  const message = page.getByRole('group', { name: 'Message from the store' });
+  await expect(message).toContainText("You're close to free shipping");
+
+  // The beanie is in the cart already: only the fleece is suggested.
+  const cards = message.getByRole('list', { name: 'Suggested products' });
+  await expect(cards.getByRole('listitem')).toHaveCount(1);
+  await expect(cards).not.toContainText('Merino Beanie');
+  const fleece = cards.getByRole('link', { name: /Trail Fleece/ });
+  await expect(fleece).toContainText('$89.00');
+  const picture = fleece.getByRole('img', { name: 'Trail Fleece' });
+  await expect(picture).toHaveAttribute('width', '56');
+  await expect(picture).toHaveAttribute('height', '56');
+  await expect(picture).toHaveAttribute('loading', 'lazy');
+  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  const kept = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('test:dataLayer') ?? '[]'));
+  // About the cart: GA4's event carries its value and currency.
+  expect(await kept()).toContainEqual({
+    event: 'view_promotion',
+    ecommerce: {
+      promotion_id: 'free-shipping-nudge', promotion_name: 'Cart – free shipping nudge',
+      creative_slot: 'default', items: [], value: 39, currency: 'USD',
+    },
+  });
+
+  // By keyboard: the card is a link to the product, UTM-tagged, and counts as a click.
+  const clicked = page.waitForRequest((r) => r.url().endsWith('/campaigns/events') && (r.postData() ?? '').includes('"clicked"'));
+  await fleece.focus();
+  await expect(fleece).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/collections\/winter\?product=trail-fleece&utm_source=aisle&utm_medium=chat&utm_campaign=free-shipping-nudge/);
+  expect(JSON.parse((await clicked).postData()!)).toMatchObject({ campaign: 'free-shipping-nudge', kind: 'clicked' });
+  const events = await kept();
+  expect(events).toContainEqual({ event: 'aisle_campaign_clicked', aisle_campaign: 'free-shipping-nudge' });
+  expect(events).toContainEqual({
+    event: 'select_promotion',
+    ecommerce: {
+      promotion_id: 'free-shipping-nudge', promotion_name: 'Cart – free shipping nudge',
+      creative_slot: 'default', items: [], value: 39, currency: 'USD',
+    },
+  });
+});
+
+test('with nothing of theirs in the cart, both products of the nudge are suggested', async ({ page }) => {
+  const store = new Store(page);
+  await store.visit('/cart');
+  await loadWidget(page, store);
+  await page.evaluate(() => (window as any).Aisle('cart', { value: 35, currency: 'USD' }));
+  const cards = page.getByRole('group', { name: 'Message from the store' }).getByRole('list', { name: 'Suggested products' });
+  await expect(cards.getByRole('link')).toHaveText([/Merino Beanie\s*\$29\.00/, /Trail Fleece\s*\$89\.00/]);
+  await expect(cards.getByRole('img', { name: 'Merino Beanie' })).toBeVisible();
 });
 
 /** Requests the page sends to the Aisle API, as `METHOD /path`. */

@@ -3,19 +3,21 @@
 // context, speaking the protocol in crates/core/src/protocol.rs) accepts and
 // answers. Driven by accessible role and name, as a shopper would.
 import { test, expect, type Page } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Store } from './store';
 
 /** An agent connected to /ws/v1/agent from a page on the server's origin (the login cookie authenticates it). */
 class Agent {
   constructor(readonly page: Page) {}
 
-  static async connect(page: Page): Promise<Agent> {
+  static async connect(page: Page, who = { email: 'agent@demo.test', password: 'demo-agent' }): Promise<Agent> {
     await page.goto('/healthz');
-    await page.evaluate(async () => {
+    await page.evaluate(async (who) => {
       const login = await fetch('/api/agent/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'agent@demo.test', password: 'demo-agent' }),
+        body: JSON.stringify(who),
       });
       if (!login.ok) throw new Error(`login: ${login.status}`);
       const w = window as any;
@@ -25,7 +27,7 @@ class Agent {
       await new Promise((ok, fail) => { w.ws.onopen = ok; w.ws.onerror = fail; });
       w.ws.send(JSON.stringify({ type: 'hello' }));
       w.ws.send(JSON.stringify({ type: 'presence', online: true }));
-    });
+    }, who);
     return new Agent(page);
   }
 
@@ -117,6 +119,19 @@ test('a shopper reaches an agent: queue, join, messages both ways, reload, read,
   await expect(store.log.getByText('Thanks for your rating!')).toBeVisible();
   const rated = await agent.frame((f) => f.type === 'rated');
   expect(rated.score).toBe(5);
+
+  // The transcript by email: the demo store has no email block, and says so politely.
+  const emailButton = store.panel.getByRole('button', { name: 'Email transcript' });
+  await expect(emailButton).toHaveAttribute('aria-expanded', 'false');
+  await emailButton.click();
+  await expect(emailButton).toHaveAttribute('aria-expanded', 'true');
+  const address = store.panel.getByRole('textbox', { name: 'Your email address' });
+  await expect(address).toBeFocused();
+  await address.fill('lea@example.com');
+  await address.press('Enter');
+  await expect(store.panel.getByRole('status')).toHaveText(
+    "This store doesn't send email. You can save the transcript instead.",
+  );
   await store.panel.getByRole('button', { name: 'Back to the menu' }).click();
   await expect(store.panel.getByRole('button', { name: 'Track order' })).toBeVisible();
   await agent.page.close();
@@ -186,5 +201,47 @@ test('messages sent faster than the server allows are all delivered, a few secon
   for (let i = 1; i <= 22; i++) {
     expect(texts.filter((t) => t === `Burst ${i}.`), `Burst ${i}. arrives once`).toHaveLength(1);
   }
+  await agent.page.close();
+});
+
+/** The messages the lantern site's mail server (tests/e2e/ticket-email.spec.ts) received for `to`. */
+function mailsTo(to: string): any[] {
+  const dir = 'target/e2e/mail';
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
+    .filter((m) => (m.rcpt_tos ?? []).includes(to));
+}
+
+test('after a chat on a store that sends email, the shopper emails themselves the transcript', async ({ page, browser }) => {
+  const agent = await Agent.connect(await browser.newPage(), { email: 'agent@lantern.test', password: 'lantern-agent' });
+  await agent.frame((f) => f.type === 'welcome');
+  // The merchant snippet with data-site="lantern", in a page of the server's
+  // own origin (a routed page would count as public, and Chromium's local
+  // network checks would refuse its socket to 127.0.0.1).
+  await page.goto('/healthz');
+  await page.setContent(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Lantern Supply</title></head>' +
+    '<body><h1>Lantern Supply</h1><script src="/widget/aisle.js" data-site="lantern" async></script></body></html>',
+  );
+  const store = new Store(page);
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  const queue = await agent.frame((f) => f.type === 'queue' && f.waiting.length > 0);
+  const conversation = queue.waiting[0].conversation;
+  await agent.send({ type: 'accept', conversation });
+  await store.panel.getByRole('textbox', { name: 'Message' }).fill('Which wick fits the brass lantern?');
+  await store.panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await agent.frame((f) => f.type === 'message' && f.message?.text === 'Which wick fits the brass lantern?');
+  await agent.send({ type: 'close', conversation });
+  await expect(store.log.getByText('The chat has ended.')).toBeVisible();
+
+  await store.panel.getByRole('button', { name: 'Email transcript' }).click();
+  const address = store.panel.getByRole('textbox', { name: 'Your email address' });
+  await address.fill('wick.questions@example.com');
+  await store.panel.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(store.panel.getByRole('status')).toHaveText('Sent to wick.questions@example.com');
+  await expect.poll(() => mailsTo('wick.questions@example.com').length, { timeout: 10_000 }).toBe(1);
   await agent.page.close();
 });

@@ -431,6 +431,25 @@ pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/cart",
             get(|| async { Html(include_str!("../store/cart.html")) }),
         )
+        // The pictures of the free-shipping nudge's product cards.
+        .route(
+            "/store/merino-beanie.svg",
+            get(|| async {
+                (
+                    [("content-type", "image/svg+xml")],
+                    include_str!("../store/merino-beanie.svg"),
+                )
+            }),
+        )
+        .route(
+            "/store/trail-fleece.svg",
+            get(|| async {
+                (
+                    [("content-type", "image/svg+xml")],
+                    include_str!("../store/trail-fleece.svg"),
+                )
+            }),
+        )
         .route(
             "/store/store.css",
             get(|| async {
