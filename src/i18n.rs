@@ -141,8 +141,15 @@ macro_rules! field_order {
 
             /// A table from strings in the order of [`Strings::fields`]
             /// (missing ones empty).
-            pub fn from_fields(mut fields: impl Iterator<Item = &'static str>) -> Strings {
-                Strings { $($name: fields.next().unwrap_or_default()),* }
+            pub fn from_fields(fields: impl Iterator<Item = &'static str>) -> Strings {
+                // One loop into an array, then the array taken apart by
+                // name: not one inlined `next()` per field (2.8 KB raw).
+                let mut all = [""; [$(stringify!($name)),*].len()];
+                for (slot, text) in all.iter_mut().zip(fields) {
+                    *slot = text;
+                }
+                let [$($name),*] = all;
+                Strings { $($name),* }
             }
         }
     };

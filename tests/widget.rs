@@ -530,3 +530,18 @@ fn state_saved_by_the_previous_version_loads() {
         assert_eq!(persist::load(), None, "{junk}");
     }
 }
+
+/// A fetched table (its strings in `Strings::fields` order) reads back as
+/// the table it was written from, and a short one leaves the rest empty.
+#[wasm_bindgen_test]
+fn locale_tables_read_back_field_by_field() {
+    for locale in Locale::ALL {
+        let table = locale.built_in();
+        let read = aisle_widget::i18n::Strings::from_fields(table.fields().into_iter());
+        assert_eq!(read.fields(), table.fields(), "{locale:?}");
+    }
+    let short = aisle_widget::i18n::Strings::from_fields(["Chat"].into_iter());
+    assert_eq!(short.launcher, "Chat");
+    assert_eq!(short.you, "");
+    assert_eq!(short.products_label, "");
+}
