@@ -642,7 +642,9 @@ fn mail_transcript(widget: Widget) {
     else {
         return;
     };
-    widget.mail.update(|m| m.1 = widget.strings().sending.to_owned());
+    widget
+        .mail
+        .update(|m| m.1 = widget.strings().sending.to_owned());
     with_link(|l| l.mailing = Some(email.clone()));
     if !send(&[("type", "email_transcript".into()), ("email", email.into())]) {
         connect(widget);
@@ -760,7 +762,11 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             let mail = add(host, "button", "menu-item", Some(s.email_transcript));
             set(&mail, "type", "button");
             set(&mail, "data-action", "chat-mail");
-            set(&mail, "aria-expanded", if mail_open { "true" } else { "false" });
+            set(
+                &mail,
+                "aria-expanded",
+                if mail_open { "true" } else { "false" },
+            );
             if mail_open {
                 let form = add(host, "form", "composer", None);
                 set(&form, "data-action", "chat-email");
@@ -779,11 +785,15 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                 }
                 // The address the shopper already gave: signed in, or typed
                 // into a self-service question.
-                let given = crate::config::identity().map(|(email, ..)| email).or_else(|| {
-                    widget.drafts.with_untracked(|d| {
-                        d.iter().find(|(name, _)| name == "email").map(|(_, v)| v.clone())
-                    })
-                });
+                let given = crate::config::identity()
+                    .map(|(email, ..)| email)
+                    .or_else(|| {
+                        widget.drafts.with_untracked(|d| {
+                            d.iter()
+                                .find(|(name, _)| name == "email")
+                                .map(|(_, v)| v.clone())
+                        })
+                    });
                 if let Some(given) = given {
                     let _ = Reflect::set(&input, &"value".into(), &given.into());
                 }

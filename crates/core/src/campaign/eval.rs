@@ -453,7 +453,8 @@ pub fn cut(text: &str, byte: u8) -> Option<(&str, &str)> {
 /// URL-decoded query parameters.
 pub fn split_url(url: &str) -> (String, Vec<(String, String)>) {
     let url = cut(url, b'#').map_or(url, |(url, _)| url);
-    let after_scheme = after_scheme(url).map(|rest| rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/"));
+    let after_scheme =
+        after_scheme(url).map(|rest| rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/"));
     let local = after_scheme.unwrap_or(url);
     let (path, query) = cut(local, b'?').unwrap_or((local, ""));
     let mut slashed = String::new();
