@@ -77,8 +77,9 @@ pub struct Placeholder<'t> {
 /// `text` at or after `from`. (A byte scan: std's substring searcher costs
 /// the widget's wasm kilobytes.)
 fn find_pair(text: &str, from: usize, pair: u8) -> Option<usize> {
-    let bytes = text.as_bytes();
-    (from..bytes.len().saturating_sub(1)).find(|&i| bytes[i] == pair && bytes[i + 1] == pair)
+    let bytes = text.as_bytes().get(from..)?;
+    let at = bytes.windows(2).position(|w| w == [pair, pair])?;
+    Some(from + at)
 }
 
 /// Every placeholder of `text`, in order; `Err` describes an unclosed `{{`.
@@ -89,7 +90,8 @@ pub fn placeholders(text: &str) -> Result<Vec<Placeholder<'_>>, String> {
         let Some(close) = find_pair(text, open + 2, b'}') else {
             return Err("\"{{\" is not closed with \"}}\"".into());
         };
-        let inner = &text[open + 2..close];
+        // `get`, not indexing: no slicing panic in the widget's wasm.
+        let inner = text.get(open + 2..close).unwrap_or_default();
         let (name, fallback) = match super::eval::cut(inner, b'|') {
             Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
             None => (inner.trim(), None),
@@ -124,14 +126,14 @@ pub fn fill_with(
     let mut out = String::with_capacity(template.len());
     let mut at = 0;
     for p in found {
-        out.push_str(&template[at..p.range.start]);
+        out.push_str(template.get(at..p.range.start).unwrap_or_default());
         match values.get(p.name, &money) {
             Some(value) => out.push_str(&value),
             None => out.push_str(p.fallback.unwrap_or("")),
         }
         at = p.range.end;
     }
-    out.push_str(&template[at..]);
+    out.push_str(template.get(at..).unwrap_or_default());
     out
 }
 
