@@ -258,10 +258,19 @@ fn receive(widget: Widget, frame: &Json) {
                 if let Some(email) = with_link(|l| l.mailing.clone()).filter(|e| !e.is_empty()) {
                     send(&[("type", "email_transcript".into()), ("email", email.into())]);
                 }
-            } else {
+            } else if widget
+                .chat
+                .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+            {
                 // A fresh start, or the server no longer knows the token.
                 update(widget, |c| c.resume = None);
                 ask_for_person(widget);
+            } else if with_link(|l| l.mailing.take()).is_some() {
+                // Connected only to email an ended chat the server no longer
+                // knows: never a new conversation for that.
+                widget
+                    .mail
+                    .update(|m| m.1 = widget.strings().network_error.to_owned());
             }
         }
         "started" => update(widget, |c| c.resume = frame.text("resume")),

@@ -221,10 +221,9 @@ test('after a chat on a store that sends email, the shopper emails themselves th
   // own origin (a routed page would count as public, and Chromium's local
   // network checks would refuse its socket to 127.0.0.1).
   await page.goto('/healthz');
-  await page.setContent(
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Lantern Supply</title></head>' +
-    '<body><h1>Lantern Supply</h1><script src="/widget/aisle.js" data-site="lantern" async></script></body></html>',
-  );
+  const snippet = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Lantern Supply</title></head>' +
+    '<body><h1>Lantern Supply</h1><script src="/widget/aisle.js" data-site="lantern" async></script></body></html>';
+  await page.setContent(snippet);
   const store = new Store(page);
   await store.open();
   await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
@@ -237,6 +236,10 @@ test('after a chat on a store that sends email, the shopper emails themselves th
   await agent.send({ type: 'close', conversation });
   await expect(store.log.getByText('The chat has ended.')).toBeVisible();
 
+  // On the next page the ended chat has no connection: asking opens one for it.
+  await page.goto('/healthz');
+  await page.setContent(snippet);
+  await expect(store.log.getByText('The chat has ended.')).toBeVisible();
   await store.panel.getByRole('button', { name: 'Email transcript' }).click();
   const address = store.panel.getByRole('textbox', { name: 'Your email address' });
   await address.fill('wick.questions@example.com');
