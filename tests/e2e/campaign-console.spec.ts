@@ -82,6 +82,9 @@ test('a purchase after a campaign click shows in Campaigns; the editor checks, p
     await expect(sale.getByRole('cell').nth(4)).toHaveText('1');
     await expect(sale.getByRole('cell').nth(5)).toHaveText('129.90 EUR');
     await expect(page.getByRole('img', { name: 'Last 30 days of bf-sitewide: shown and conversions per day' })).toBeVisible();
+    // What the marketer sees (docs/console-campaigns.png is a copy of it).
+    await page.setViewportSize({ width: 1280, height: 1130 });
+    await page.screenshot({ path: 'target/e2e/console-campaigns.png' });
     const csv = page.getByRole('link', { name: 'Export CSV' });
     await expect(csv).toHaveAttribute('href', '/api/sites/demo/campaigns/stats.csv');
     const download = await page.request.get('/api/sites/demo/campaigns/stats.csv');
