@@ -147,6 +147,31 @@ impl Server {
 }
 
 impl Server {
+    /// Robin's console socket, online (so chats start).
+    async fn agent_online(&self) -> Socket {
+        let mut robin = ws(
+            format!("ws://{}/ws/v1/agent", self.addr),
+            ("authorization", format!("Bearer {}", self.token)),
+        )
+        .await;
+        common::send(&mut robin, json!({"type": "hello"})).await;
+        common::skip_to(&mut robin, "welcome").await;
+        robin
+    }
+
+    /// A shopper's widget socket on the demo site, greeted.
+    async fn shopper(&self) -> Socket {
+        let addr = self.addr;
+        let mut socket = ws(
+            format!("ws://{addr}/ws/v1?site=demo"),
+            ("origin", format!("http://{addr}")),
+        )
+        .await;
+        common::send(&mut socket, json!({"type": "hello"})).await;
+        common::skip_to(&mut socket, "welcome").await;
+        socket
+    }
+
     /// `method` `path` as the demo agent, with a JSON body; status and answer.
     async fn agent_call(&self, path: &str, body: Value) -> (u16, Value) {
         let response = self
@@ -877,21 +902,8 @@ async fn a_shopper_who_left_before_the_answer_gets_it_by_email_in_their_language
 async fn a_shopper_gets_the_chat_transcript_they_ask_for_in_their_language_three_times_at_most() {
     let sink = Sink::start(0);
     let server = serve(Some(site_file(sink.port))).await;
-    let addr = server.addr;
-    let mut robin = ws(
-        format!("ws://{addr}/ws/v1/agent"),
-        ("authorization", format!("Bearer {}", server.token)),
-    )
-    .await;
-    common::send(&mut robin, json!({"type": "hello"})).await;
-    common::skip_to(&mut robin, "welcome").await;
-    let mut lea = ws(
-        format!("ws://{addr}/ws/v1?site=demo"),
-        ("origin", format!("http://{addr}")),
-    )
-    .await;
-    common::send(&mut lea, json!({"type": "hello"})).await;
-    common::skip_to(&mut lea, "welcome").await;
+    let mut robin = server.agent_online().await;
+    let mut lea = server.shopper().await;
     // Before any conversation there is nothing to send.
     common::send(
         &mut lea,
@@ -977,22 +989,9 @@ async fn a_shopper_gets_the_chat_transcript_they_ask_for_in_their_language_three
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_that_sends_no_email_says_so_when_a_transcript_is_asked_for() {
     let server = serve(None).await;
-    let addr = server.addr;
     // Robin is online, so the chat starts.
-    let mut robin = ws(
-        format!("ws://{addr}/ws/v1/agent"),
-        ("authorization", format!("Bearer {}", server.token)),
-    )
-    .await;
-    common::send(&mut robin, json!({"type": "hello"})).await;
-    common::skip_to(&mut robin, "welcome").await;
-    let mut max = ws(
-        format!("ws://{addr}/ws/v1?site=demo"),
-        ("origin", format!("http://{addr}")),
-    )
-    .await;
-    common::send(&mut max, json!({"type": "hello"})).await;
-    common::skip_to(&mut max, "welcome").await;
+    let _robin = server.agent_online().await;
+    let mut max = server.shopper().await;
     common::send(&mut max, json!({"type": "start", "locale": "en"})).await;
     common::skip_to(&mut max, "started").await;
     common::send(
