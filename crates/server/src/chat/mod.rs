@@ -15,6 +15,7 @@
 //! The wire types are `aisle_core::protocol`.
 
 pub mod agent;
+pub mod cluster;
 pub mod connection;
 pub mod hub;
 pub mod shopper;
