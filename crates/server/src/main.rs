@@ -470,7 +470,9 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             bus,
         } => {
             init_logging();
-            if bus.is_some() && aisle_server::db::backend_of(&db)? != aisle_server::db::Backend::Postgres {
+            if bus.is_some()
+                && aisle_server::db::backend_of(&db)? != aisle_server::db::Backend::Postgres
+            {
                 anyhow::bail!(
                     "--bus needs a database every node shares: --db postgres://USER@HOST/DATABASE"
                 );

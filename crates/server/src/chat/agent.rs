@@ -374,7 +374,10 @@ impl AgentPeer {
                     seq: message.seq,
                 };
                 io.send(&ack).await;
-                self.state.chat.fan_out(id, &message, None, Some(conn));
+                self.state
+                    .chat
+                    .fan_out(id, &message, None, Some(conn))
+                    .await;
                 // If the shopper is gone by then (or leaving right now, their
                 // close still in flight) and has not read it, email them the
                 // answer; one check per conversation is pending at a time.

@@ -164,7 +164,9 @@ impl Drop for Bus {
 
 impl Bus {
     /// Connects to the NATS servers of `urls` (comma-separated `nats://host:port`).
-    pub async fn connect(urls: &str) -> anyhow::Result<(std::sync::Arc<Bus>, mpsc::Receiver<(String, Bytes)>)> {
+    pub async fn connect(
+        urls: &str,
+    ) -> anyhow::Result<(std::sync::Arc<Bus>, mpsc::Receiver<(String, Bytes)>)> {
         let addrs: Vec<async_nats::ServerAddr> = urls
             .split(',')
             .map(str::trim)
@@ -369,7 +371,9 @@ pub async fn start(
                 _ = bus.reconnected.notified() => true,
             };
             drop(bus);
-            let Some(hub) = Hub::upgrade(&weak) else { return };
+            let Some(hub) = Hub::upgrade(&weak) else {
+                return;
+            };
             if check {
                 hub.resync().await;
             } else if let Err(e) = hub.heartbeat().await {
@@ -577,10 +581,11 @@ pub mod store {
 
     /// The stored `last_seq` of conversation `id` (0 when unknown).
     pub async fn last_seq(db: &Db, id: &str) -> anyhow::Result<u64> {
-        let seq: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db)
+                .await?;
         Ok(u64::try_from(seq.unwrap_or(0)).unwrap_or(0))
     }
 }

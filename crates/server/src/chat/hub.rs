@@ -1336,7 +1336,7 @@ impl Hub {
     /// and agents (except `except_agent`), each side seeing its own `client_id` only.
     /// The caller holds the conversation's lock. With a bus, through this
     /// node's sequencer (a gap is read from the store first) and to the other nodes.
-    pub fn fan_out(
+    pub async fn fan_out(
         &self,
         id: &str,
         message: &ChatMessage,
@@ -1350,18 +1350,13 @@ impl Hub {
         match bus.position(id) {
             // Delivered already (a repair read it from the store).
             Some(at) if message.seq <= at => {}
-            // Another node's message is not here yet: repair in order.
-            Some(at) if message.seq > at + 1 => {
-                let hub = self.clone();
-                let id = id.to_owned();
-                tokio::spawn(async move {
-                    let _conversation = hub.lock_conversation(&id).await;
-                    if let Err(e) = hub.repair(&id).await {
+            Some(at) => {
+                if message.seq > at + 1 {
+                    // Another node's messages are not here yet: from the store first.
+                    if let Err(e) = self.repair(id, Some(message.seq - 1)).await {
                         tracing::warn!(conversation = id, error = %e, "repairing a gap failed");
                     }
-                });
-            }
-            Some(_) => {
+                }
                 self.deliver_here(id, message, except, except_agent);
                 bus.set_position(id, message.seq);
             }
@@ -1581,21 +1576,30 @@ impl Hub {
                 let last = cluster::store::last_seq(self.db(), id).await?;
                 bus.set_position(id, last);
             }
-            Some(_) => self.repair(id).await?,
+            Some(_) => self.repair(id, None).await?,
         }
         Ok(bus.position(id))
     }
 
     /// Delivers here, in order, what the store holds of conversation `id`
-    /// past this node's position. The caller holds the conversation's lock.
-    async fn repair(&self, id: &str) -> anyhow::Result<()> {
+    /// past this node's position (up to `upto`). The caller holds the
+    /// conversation's lock.
+    async fn repair(&self, id: &str, upto: Option<u64>) -> anyhow::Result<()> {
         let Some(bus) = self.bus() else { return Ok(()) };
         let Some(at) = bus.position(id) else {
             return Ok(());
         };
-        let missing = store::messages_after(self.db(), id, at, i64::MAX).await?;
+        let mut missing = store::messages_after(self.db(), id, at, i64::MAX).await?;
+        if let Some(upto) = upto {
+            missing.retain(|m| m.seq <= upto);
+        }
         if let Some(last) = missing.last().map(|m| m.seq) {
-            tracing::info!(conversation = id, from = at + 1, to = last, "delivered from the store");
+            tracing::info!(
+                conversation = id,
+                from = at + 1,
+                to = last,
+                "delivered from the store"
+            );
             for message in &missing {
                 self.deliver_here(id, message, None, None);
             }
@@ -1620,7 +1624,7 @@ impl Hub {
                         bus.set_position(id, message.seq);
                     }
                     Some(_) => {
-                        if let Err(e) = self.repair(id).await {
+                        if let Err(e) = self.repair(id, None).await {
                             tracing::warn!(conversation = id, error = %e, "repairing a gap failed");
                         }
                     }
@@ -1793,7 +1797,7 @@ impl Hub {
             match cluster::store::last_seq(self.db(), &id).await {
                 Ok(last) if last > at => {
                     let _conversation = self.lock_conversation(&id).await;
-                    if let Err(e) = self.repair(&id).await {
+                    if let Err(e) = self.repair(&id, None).await {
                         tracing::warn!(conversation = id, error = %e, "repairing from the store failed");
                     }
                 }

@@ -402,7 +402,7 @@ impl ShopperPeer {
                 let seq = message.seq;
                 io.send(&ServerMessage::Ack { client_id, seq }).await;
                 let hub = &self.state.chat;
-                hub.fan_out(&id, &message, Some(self.conn), None);
+                hub.fan_out(&id, &message, Some(self.conn), None).await;
                 // Still waiting: agents see what was asked in the queue.
                 hub.preview(&self.site, &id, &message.text);
             }
