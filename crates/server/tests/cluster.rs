@@ -251,8 +251,12 @@ async fn three_nodes_share_chats_presence_and_the_grace_and_survive_a_dead_node_
         "{frames:?}"
     );
     assert!(heard.windows(2).all(|w| w[0].0 < w[1].0), "{heard:?}");
+    // Until Robin's last message and Ada's five acknowledgements are in.
+    let (mut last, mut acked) = (false, 0);
     let frames = frames_until(&mut ada, common::PATIENCE, |f| {
-        f["type"] == "message" && f["text"] == "robin 5"
+        last |= f["type"] == "message" && f["text"] == "robin 5";
+        acked += usize::from(f["type"] == "ack");
+        last && acked == 5
     })
     .await;
     let heard = shopper_messages(&frames);
