@@ -47,6 +47,8 @@ pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
 pub const NODE_STALE: Duration = Duration::from_secs(5);
 /// How often a node checks its conversations' positions against the store.
 pub const RESYNC_EVERY: Duration = Duration::from_secs(3);
+/// Conversations whose positions one query checks.
+pub const RESYNC_BATCH: usize = 500;
 /// Frames waiting to be published at most; more are dropped (and repaired).
 const PUBLISH_QUEUE: usize = 8192;
 
@@ -577,6 +579,30 @@ pub mod store {
         .fetch_all(db)
         .await?;
         Ok(rows)
+    }
+
+    /// The stored `last_seq` of each of conversations `ids` (those that exist).
+    pub async fn last_seqs(
+        db: &Db,
+        ids: &[&str],
+    ) -> anyhow::Result<std::collections::HashMap<String, u64>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT id, last_seq FROM conversations WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(db).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, seq)| (id, u64::try_from(seq).unwrap_or(0)))
+            .collect())
     }
 
     /// The stored `last_seq` of conversation `id` (0 when unknown).

@@ -1376,13 +1376,22 @@ impl Hub {
         except: Option<ConnId>,
         except_agent: Option<ConnId>,
     ) {
-        let mut for_shopper = message.clone();
-        if message.author != Party::Shopper {
-            for_shopper.client_id = None;
-        }
-        let live = self.conns().live.contains_key(id);
-        if live {
-            self.shoppers_here(id, &encode(&ServerMessage::Message(for_shopper)), except);
+        {
+            let conns = self.conns();
+            if let Some(live) = conns.live.get(id) {
+                let mut for_shopper = message.clone();
+                if message.author != Party::Shopper {
+                    for_shopper.client_id = None;
+                }
+                let frame = encode(&ServerMessage::Message(for_shopper));
+                for conn in &live.conns {
+                    if Some(*conn) != except
+                        && let Some(s) = conns.shoppers.get(conn)
+                    {
+                        s.handle.push(frame.clone());
+                    }
+                }
+            }
         }
         let mut for_agent = message.clone();
         if message.author != Party::Agent {
@@ -1774,7 +1783,11 @@ impl Hub {
             .collect();
         for id in followed {
             if !self.holds(&id) {
-                bus.unfollow(&id);
+                // Under its lock: a socket being given it right now keeps it.
+                let _conversation = self.lock_conversation(&id).await;
+                if !self.holds(&id) {
+                    bus.unfollow(&id);
+                }
             }
         }
         Ok(())
@@ -1793,18 +1806,21 @@ impl Hub {
             .iter()
             .map(|(id, at)| (id.clone(), *at))
             .collect();
-        for (id, at) in followed {
-            match cluster::store::last_seq(self.db(), &id).await {
-                Ok(last) if last > at => {
-                    let _conversation = self.lock_conversation(&id).await;
-                    if let Err(e) = self.repair(&id, None).await {
-                        tracing::warn!(conversation = id, error = %e, "repairing from the store failed");
-                    }
-                }
-                Ok(_) => {}
+        for chunk in followed.chunks(cluster::RESYNC_BATCH) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let stored = match cluster::store::last_seqs(self.db(), &ids).await {
+                Ok(stored) => stored,
                 Err(e) => {
                     tracing::warn!(error = %e, "position check failed");
                     return;
+                }
+            };
+            for (id, at) in chunk {
+                if stored.get(id).is_some_and(|last| last > at) {
+                    let _conversation = self.lock_conversation(id).await;
+                    if let Err(e) = self.repair(id, None).await {
+                        tracing::warn!(conversation = id, error = %e, "repairing from the store failed");
+                    }
                 }
             }
         }

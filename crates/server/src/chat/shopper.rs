@@ -338,8 +338,11 @@ impl ShopperPeer {
         self.starts += 1;
         hub.queued(&id, QueueSummary::of(&context));
         hub.opened(self.slot.address(), &id);
-        hub.follow(&id).await?;
-        hub.attach(self.conn, &id);
+        {
+            let _conversation = hub.lock_conversation(&id).await;
+            hub.follow(&id).await?;
+            hub.attach(self.conn, &id);
+        }
         self.conversation = Some(id.clone());
         tracing::info!(
             site = self.site,
