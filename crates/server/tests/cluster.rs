@@ -131,8 +131,12 @@ async fn shopper_at(addr: SocketAddr) -> Socket {
 /// An agent's socket at `addr` after `hello` and its welcome.
 async fn agent_at(http: &reqwest::Client, addr: SocketAddr, email: &str, password: &str) -> Socket {
     let login = http_log_in(http, addr, email, password).await;
-    let token = login["token"].as_str().unwrap().to_owned();
-    let mut socket = agent_socket(addr, &token).await;
+    agent_with(addr, login["token"].as_str().unwrap()).await
+}
+
+/// An agent's socket at `addr` with login `token`, after `hello` and its welcome.
+async fn agent_with(addr: SocketAddr, token: &str) -> Socket {
+    let mut socket = agent_socket(addr, token).await;
     send(&mut socket, json!({"type": "hello"})).await;
     frame_of(&mut socket, "welcome").await;
     socket
@@ -351,5 +355,19 @@ async fn three_nodes_share_chats_presence_and_the_grace_and_survive_a_dead_node_
         frames.iter().all(|f| f["type"] != "queue"),
         "back in the queue once only: {frames:?}"
     );
+
+    // Logging out on C closes the same login's console on A too.
+    let login = http_log_in(&http, addr_c, "sam@demo.test", "sam-the-agent").await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let mut console_on_a = agent_with(addr_a, &token).await;
+    let out = http
+        .post(format!("http://{addr_c}/api/agent/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let (code, reason) = common::close_frame(&mut console_on_a).await;
+    assert_eq!((u16::from(code), reason.as_str()), (1008, "logged out"));
     drop(bus);
 }

@@ -93,6 +93,12 @@ pub enum Event {
     SiteAgents(String),
     /// A frame for every connection of the agent.
     Agent(String),
+    /// Close the agent's connections with this reason (account disabled,
+    /// password changed).
+    Kick(String),
+    /// Close the connections opened with the login session of this digest
+    /// (logout), on `aisle.all`.
+    Logout(String),
     /// The agent took the conversation: their connections get it, with this snapshot frame.
     Synced {
         /// The conversation.
@@ -138,6 +144,9 @@ pub fn site_subject(site: &str) -> String {
 pub fn agent_subject(agent: i64) -> String {
     format!("aisle.agent.{agent}")
 }
+
+/// The subject every node hears (logouts: the session's agent is not known).
+pub const ALL_SUBJECT: &str = "aisle.all";
 
 /// A node's connection to the bus and what it follows.
 #[derive(Debug)]
@@ -326,6 +335,7 @@ pub async fn start(
     });
     let mut sites = bus.client.subscribe("aisle.site.*").await?;
     let mut agents = bus.client.subscribe("aisle.agent.*").await?;
+    let mut all = bus.client.subscribe(ALL_SUBJECT).await?;
     bus.client.flush().await?;
     let weak = hub.downgrade();
     let stop = shutdown.clone();
@@ -335,6 +345,7 @@ pub async fn start(
                 _ = stop.cancelled() => return,
                 m = sites.next() => m,
                 m = agents.next() => m,
+                m = all.next() => m,
             };
             let Some(message) = message else { return };
             let Some(hub) = Hub::upgrade(&weak) else {
@@ -345,7 +356,11 @@ pub async fn start(
                 continue;
             };
             let subject = message.subject.as_str();
-            if let Some(site) = subject.strip_prefix("aisle.site.").and_then(untoken) {
+            if subject == ALL_SUBJECT {
+                if let Event::Logout(digest) = event {
+                    hub.logout_here(&digest);
+                }
+            } else if let Some(site) = subject.strip_prefix("aisle.site.").and_then(untoken) {
                 hub.site_event(&site, event);
             } else if let Some(agent) = subject
                 .strip_prefix("aisle.agent.")

@@ -1054,10 +1054,25 @@ impl Hub {
         Ok(())
     }
 
-    /// Closes every connection opened with login `session` (after logout).
+    /// Closes every connection opened with login `session` (after logout),
+    /// on every node.
     pub fn logout(&self, session: &str) {
         for a in self.conns().agents.values() {
             if a.session == session {
+                a.handle.kick(close_code::POLICY, "logged out");
+            }
+        }
+        if let Some(bus) = self.bus() {
+            // The bus carries the session's digest, never the token itself.
+            let digest = crate::db::digest(session);
+            bus.publish(cluster::ALL_SUBJECT.to_owned(), Event::Logout(digest));
+        }
+    }
+
+    /// [`Hub::logout`] of the session whose digest is `digest`, here.
+    pub(crate) fn logout_here(&self, digest: &str) {
+        for a in self.conns().agents.values() {
+            if crate::db::digest(&a.session) == digest {
                 a.handle.kick(close_code::POLICY, "logged out");
             }
         }
@@ -1072,12 +1087,22 @@ impl Hub {
         agent: i64,
         reason: &'static str,
     ) -> anyhow::Result<()> {
+        self.kick_agent_here(agent, reason);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::agent_subject(agent),
+                Event::Kick(reason.to_owned()),
+            );
+        }
+        self.requeue_agent(site, agent).await
+    }
+
+    fn kick_agent_here(&self, agent: i64, reason: &'static str) {
         for a in self.conns().agents.values() {
             if a.agent == agent {
                 a.handle.kick(close_code::POLICY, reason);
             }
         }
-        self.requeue_agent(site, agent).await
     }
 
     /// Agents (people, not tabs) online for `site`: on this node, or with
@@ -1699,6 +1724,15 @@ impl Hub {
     pub(crate) fn agent_event(&self, agent: i64, event: Event) {
         match event {
             Event::Agent(frame) => self.agent_here(agent, &frame.into()),
+            Event::Kick(reason) => {
+                // Close reasons are static text: the ones `end_agent` is given.
+                let reason = match reason.as_str() {
+                    "account disabled" => "account disabled",
+                    "password changed" => "password changed",
+                    _ => "signed out elsewhere",
+                };
+                self.kick_agent_here(agent, reason);
+            }
             Event::Synced {
                 conversation,
                 frame,
