@@ -22,6 +22,11 @@
 //! closed; an agent gone for [`Limits::agent_grace`] has their conversations
 //! put back in the queue; a site without an agent online for that long offers
 //! its waiting shoppers the message form.
+//!
+//! With a bus (`--bus`, [`super::cluster`]) this registry stays per node:
+//! every fan-out also publishes to the other nodes, which deliver to their
+//! own sockets (`*_here`), messages through a per-conversation sequencer;
+//! presence and the agent grace then come from the database.
 
 use super::cluster::{self, Event};
 use super::store;

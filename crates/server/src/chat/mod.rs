@@ -9,6 +9,8 @@
 //! - [`shopper`]: the widget's side (`/ws/v1?site=ID`): start, send, resume.
 //! - [`agent`]: the console's side (`/ws/v1/agent`, logged-in agents): queue,
 //!   accept, reply, close, transfer.
+//! - [`cluster`]: with `--bus`, the NATS bus between nodes, the sequencer's
+//!   store reads, and presence and the agent grace as database rows.
 //! - [`connection`]: the loop every WebSocket runs on (heartbeat, frame
 //!   limits, close codes), driving a [`connection::Peer`].
 //!
