@@ -49,6 +49,17 @@ enum Command {
         #[arg(long, env = "AISLE_MISSED_REPLY_AFTER", default_value_t = 120,
               value_parser = clap::value_parser!(u64).range(1..=86_400))]
         missed_reply_after: u64,
+        /// Seconds an agent may be gone (from their last disconnect) before
+        /// their conversations go back to the queue; also how long a site may
+        /// have no agent online before waiting shoppers get the message form.
+        #[arg(long, env = "AISLE_AGENT_GRACE", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        agent_grace: u64,
+        /// Run as one of several nodes: the NATS servers of the bus that
+        /// carries live events between them (`nats://host:4222`, several
+        /// comma-separated). Needs `--db postgres://…` shared by every node.
+        #[arg(long, env = "AISLE_BUS")]
+        bus: Option<String>,
     },
     /// Check and simulate proactive campaign files.
     Campaigns {
@@ -455,13 +466,23 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             max_sockets_per_address,
             max_open_per_address,
             missed_reply_after,
+            agent_grace,
+            bus,
         } => {
             init_logging();
+            if bus.is_some()
+                && aisle_server::db::backend_of(&db)? != aisle_server::db::Backend::Postgres
+            {
+                anyhow::bail!(
+                    "--bus needs a database every node shares: --db postgres://USER@HOST/DATABASE"
+                );
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             let limits = aisle_server::chat::hub::Limits {
                 sockets_per_address: max_sockets_per_address,
                 open_per_address: max_open_per_address,
                 missed_reply_after: std::time::Duration::from_secs(missed_reply_after),
+                agent_grace: std::time::Duration::from_secs(agent_grace),
                 ..Default::default()
             };
             runtime.block_on(serve(
@@ -490,6 +511,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                     },
                 },
                 limits,
+                bus,
             ))?;
             Ok(std::process::ExitCode::SUCCESS)
         }
@@ -510,6 +532,7 @@ async fn serve(
     listen: SocketAddr,
     config: Config,
     limits: aisle_server::chat::hub::Limits,
+    bus: Option<String>,
 ) -> anyhow::Result<()> {
     if !config.assets.join("widget/aisle.js").is_file() {
         tracing::warn!(
@@ -519,6 +542,10 @@ async fn serve(
     }
     let state = AppState::open(&config).await?;
     state.chat.set_limits(limits);
+    if let Some(bus) = &bus {
+        state.chat.join_bus(bus).await?;
+        tracing::info!(bus, "joined the bus: one node of several");
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = config.db_url, "aisle listening");

@@ -130,13 +130,20 @@ pub struct AgentPeer {
 impl AgentPeer {
     /// Conversation `id` for the console: its full context and its latest
     /// messages (a page; earlier ones on request).
-    async fn snapshot(&self, id: &str) -> anyhow::Result<Option<AgentServerMessage>> {
+    /// With a bus, `upto` is what this node has delivered of it: later
+    /// messages come through its sequencer, so they are left out here.
+    async fn snapshot(
+        &self,
+        id: &str,
+        upto: Option<u64>,
+    ) -> anyhow::Result<Option<AgentServerMessage>> {
         let db = &self.state.db;
         let Some(c) = store::get(db, &self.agent.site, id).await? else {
             return Ok(None);
         };
         let page = self.state.chat.limits().history_page;
-        let (messages, more) = store::messages_before(db, id, u64::MAX, page).await?;
+        let before = upto.map_or(u64::MAX, |u| u.saturating_add(1));
+        let (messages, more) = store::messages_before(db, id, before, page).await?;
         Ok(Some(AgentServerMessage::Conversation {
             id: c.id,
             context: Box::new(c.context),
@@ -188,6 +195,7 @@ impl AgentPeer {
             }
             AgentClientMessage::Presence { online } => {
                 self.state.chat.set_online(conn, online);
+                self.state.chat.record_presence(conn).await;
                 self.state.chat.queue_changed(&self.agent.site).await;
             }
             AgentClientMessage::Accept { conversation } => self.accept(&conversation, io).await?,
@@ -237,11 +245,13 @@ impl AgentPeer {
         let site = self.agent.site.clone();
         let conn = hub.add_agent(&site, self.agent.id, &self.session, self.handle.clone());
         self.conn = Some(conn);
+        hub.record_presence(conn).await;
         io.send(&agent_welcome(&self.agent.name, &site)).await;
         hub.queue_changed(&site).await;
         for id in store::active_of(&self.state.db, &site, self.agent.id).await? {
             let _conversation = hub.lock_conversation(&id).await;
-            if let Some(snapshot) = self.snapshot(&id).await? {
+            let upto = hub.follow(&id).await?;
+            if let Some(snapshot) = self.snapshot(&id, upto).await? {
                 hub.sync_conn(conn, &id);
                 io.send(&snapshot).await;
             }
@@ -259,10 +269,11 @@ impl AgentPeer {
             Accept::Accepted => {
                 {
                     let _conversation = hub.lock_conversation(id).await;
+                    let upto = hub.follow(id).await?;
                     hub.left_queue(id);
-                    hub.sync(self.agent.id, id);
-                    if let Some(snapshot) = self.snapshot(id).await? {
-                        hub.to_agent(self.agent.id, &snapshot);
+                    match self.snapshot(id, upto).await? {
+                        Some(snapshot) => hub.synced(self.agent.id, id, &snapshot),
+                        None => hub.sync(self.agent.id, id),
                     }
                     let joined = ServerMessage::AgentJoined {
                         name: self.agent.name.clone(),
@@ -363,7 +374,10 @@ impl AgentPeer {
                     seq: message.seq,
                 };
                 io.send(&ack).await;
-                self.state.chat.fan_out(id, &message, None, Some(conn));
+                self.state
+                    .chat
+                    .fan_out(id, &message, None, Some(conn))
+                    .await;
                 // If the shopper is gone by then (or leaving right now, their
                 // close still in flight) and has not read it, email them the
                 // answer; one check per conversation is pending at a time.
@@ -478,6 +492,7 @@ impl Peer for AgentPeer {
             // site's waiting shoppers) when this was the last connection.
             let hub = self.state.chat.clone();
             hub.remove_agent(conn);
+            hub.record_presence(conn).await;
             hub.queue_changed(&self.agent.site).await;
         }
     }

@@ -22,7 +22,13 @@
 //! closed; an agent gone for [`Limits::agent_grace`] has their conversations
 //! put back in the queue; a site without an agent online for that long offers
 //! its waiting shoppers the message form.
+//!
+//! With a bus (`--bus`, [`super::cluster`]) this registry stays per node:
+//! every fan-out also publishes to the other nodes, which deliver to their
+//! own sockets (`*_here`), messages through a per-conversation sequencer;
+//! presence and the agent grace then come from the database.
 
+use super::cluster::{self, Event};
 use super::store;
 use super::{RateWindow, SEND_LIMIT, SEND_WINDOW};
 use crate::db::Db;
@@ -429,8 +435,13 @@ struct Inner {
     previews_due: Mutex<HashSet<String>>,
     /// Conversations with a "missed reply" check scheduled (one at a time each).
     missed: Mutex<HashSet<String>>,
+    /// Sites with a queue refresh asked for by another node pending.
+    queues_due: Mutex<HashSet<String>>,
     /// Cancelled when the server stops; ends the hub's timers.
     shutdown: CancellationToken,
+    /// The bus to the other nodes (`--bus`); unset on a single node, where
+    /// nothing below does any bus work.
+    bus: std::sync::OnceLock<Arc<cluster::Bus>>,
 }
 
 /// Held while a conversation's messages are written and fanned out.
@@ -485,7 +496,9 @@ impl Hub {
                 limits: Mutex::new(Limits::default()),
                 missed: Mutex::new(HashSet::new()),
                 previews_due: Mutex::new(HashSet::new()),
+                queues_due: Mutex::new(HashSet::new()),
                 shutdown,
+                bus: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -607,6 +620,13 @@ impl Hub {
     /// Conversation `id` is closed: it no longer counts against its address,
     /// and its (shared) send allowance goes once its shoppers leave.
     pub fn closed(&self, id: &str) {
+        if let Some(bus) = self.bus() {
+            bus.publish(cluster::conversation_subject(id), Event::Closed);
+        }
+        self.closed_here(id);
+    }
+
+    fn closed_here(&self, id: &str) {
         let mut conns = self.conns();
         conns.summaries.remove(id);
         if let Some(address) = conns.opened_by.remove(id) {
@@ -655,6 +675,13 @@ impl Hub {
         if !live.conns.contains(&conn) {
             live.conns.push(conn);
         }
+        drop(conns);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::conversation_subject(conversation),
+                Event::ShopperBack,
+            );
+        }
     }
 
     /// Keeps the queue summary of new waiting conversation `id`.
@@ -697,6 +724,13 @@ impl Hub {
     /// Conversation `id` left the queue (accepted): should it come back, its
     /// shoppers hear their place again even if it is the same as before.
     pub fn left_queue(&self, id: &str) {
+        if let Some(bus) = self.bus() {
+            bus.publish(cluster::conversation_subject(id), Event::LeftQueue);
+        }
+        self.left_queue_here(id);
+    }
+
+    fn left_queue_here(&self, id: &str) {
         let mut conns = self.conns();
         conns.summaries.remove(id);
         let Conns { shoppers, live, .. } = &mut *conns;
@@ -797,6 +831,11 @@ impl Hub {
     /// server restarted) expire like those whose shopper left, and sites
     /// count as without agents from now.
     pub async fn watch_waiting(&self) -> anyhow::Result<()> {
+        if self.bus().is_some() {
+            // Another node may hold these shoppers: they expire where they
+            // were last connected (issue #14 leaves orphans of a dead node waiting).
+            return Ok(());
+        }
         let waiting = store::all_waiting(self.db()).await?;
         let now = Instant::now();
         let mut sites = HashSet::new();
@@ -943,7 +982,8 @@ impl Hub {
             (a.site, a.agent, last, empty)
         };
         let grace = self.agent_grace();
-        if last {
+        // With a bus the grace is data: every node's heartbeat sweeps it.
+        if last && self.bus().is_none() {
             let site = site.clone();
             self.later(grace, move |hub| async move {
                 let gone_long = hub
@@ -988,7 +1028,7 @@ impl Hub {
                     .get(site)
                     .is_some_and(|since| since.elapsed() + SLACK >= grace)
         };
-        if !empty_long {
+        if !empty_long || (self.bus().is_some() && self.online(site).await? > 0) {
             return Ok(());
         }
         let waiting = store::waiting_ids(self.db(), site).await?;
@@ -1019,10 +1059,25 @@ impl Hub {
         Ok(())
     }
 
-    /// Closes every connection opened with login `session` (after logout).
+    /// Closes every connection opened with login `session` (after logout),
+    /// on every node.
     pub fn logout(&self, session: &str) {
         for a in self.conns().agents.values() {
             if a.session == session {
+                a.handle.kick(close_code::POLICY, "logged out");
+            }
+        }
+        if let Some(bus) = self.bus() {
+            // The bus carries the session's digest, never the token itself.
+            let digest = crate::db::digest(session);
+            bus.publish(cluster::ALL_SUBJECT.to_owned(), Event::Logout(digest));
+        }
+    }
+
+    /// [`Hub::logout`] of the session whose digest is `digest`, here.
+    pub(crate) fn logout_here(&self, digest: &str) {
+        for a in self.conns().agents.values() {
+            if crate::db::digest(&a.session) == digest {
                 a.handle.kick(close_code::POLICY, "logged out");
             }
         }
@@ -1037,17 +1092,53 @@ impl Hub {
         agent: i64,
         reason: &'static str,
     ) -> anyhow::Result<()> {
+        self.kick_agent_here(agent, reason);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::agent_subject(agent),
+                Event::Kick(reason.to_owned()),
+            );
+        }
+        self.requeue_agent(site, agent).await
+    }
+
+    fn kick_agent_here(&self, agent: i64, reason: &'static str) {
         for a in self.conns().agents.values() {
             if a.agent == agent {
                 a.handle.kick(close_code::POLICY, reason);
             }
         }
-        self.requeue_agent(site, agent).await
     }
 
-    /// Agents (people, not tabs) online for `site`.
+    /// Agents (people, not tabs) online for `site`: on this node, or with
+    /// a bus the cluster's count as last read (see [`Hub::online`]).
     pub fn agents_online(&self, site: &str) -> u32 {
-        self.conns().agents_online(site)
+        let here = self.conns().agents_online(site);
+        match self.bus() {
+            None => here,
+            Some(bus) => bus
+                .online
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(site)
+                .copied()
+                .unwrap_or(0)
+                .max(here),
+        }
+    }
+
+    /// Agents (people, not tabs) online for `site`: on this node, or with a
+    /// bus on every live node (read from the presence rows).
+    pub async fn online(&self, site: &str) -> anyhow::Result<u32> {
+        let Some(bus) = self.bus() else {
+            return Ok(self.conns().agents_online(site));
+        };
+        let n = cluster::store::agents_online(self.db(), site).await?;
+        bus.online
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(site.to_owned(), n);
+        Ok(n)
     }
 
     /// Gives every connection of `agent` the conversation `id` (they get its messages).
@@ -1155,18 +1246,53 @@ impl Hub {
 
     /// Takes conversation `id` from every agent connection.
     pub fn unsync(&self, id: &str) {
+        self.unsync_here(id);
+        if let Some(bus) = self.bus() {
+            bus.publish(cluster::conversation_subject(id), Event::Unsync);
+        }
+    }
+
+    fn unsync_here(&self, id: &str) {
         for a in self.conns().agents.values_mut() {
             a.synced.remove(id);
         }
     }
 
-    /// Sends to the shopper connections of conversation `id`, except `except`.
+    /// Sends to the shopper connections of conversation `id`, except `except`
+    /// (and, with a bus, to its shoppers on other nodes).
     pub fn to_shoppers(&self, id: &str, message: &ServerMessage, except: Option<ConnId>) {
+        match self.bus() {
+            None => {
+                let conns = self.conns();
+                let Some(live) = conns.live.get(id) else {
+                    return;
+                };
+                let frame = encode(message);
+                for conn in &live.conns {
+                    if Some(*conn) != except
+                        && let Some(s) = conns.shoppers.get(conn)
+                    {
+                        s.handle.push(frame.clone());
+                    }
+                }
+            }
+            Some(bus) => {
+                let frame = encode(message);
+                self.shoppers_here(id, &frame, except);
+                bus.publish(
+                    cluster::conversation_subject(id),
+                    Event::Shoppers(frame.to_string()),
+                );
+            }
+        }
+    }
+
+    /// Pushes `frame` to this node's shopper connections of conversation `id`.
+    fn shoppers_here(&self, id: &str, frame: &Utf8Bytes, except: Option<ConnId>) {
         let conns = self.conns();
         let Some(live) = conns.live.get(id) else {
             return;
         };
-        let frame = encode(message);
         for conn in &live.conns {
             if Some(*conn) != except
                 && let Some(s) = conns.shoppers.get(conn)
@@ -1179,6 +1305,16 @@ impl Hub {
     /// Sends to the agent connections that have conversation `id`, except `except`.
     pub fn to_agents_of(&self, id: &str, message: &AgentServerMessage, except: Option<ConnId>) {
         let frame = encode(message);
+        self.agents_of_here(id, &frame, except);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::conversation_subject(id),
+                Event::Agents(frame.to_string()),
+            );
+        }
+    }
+
+    fn agents_of_here(&self, id: &str, frame: &Utf8Bytes, except: Option<ConnId>) {
         for (conn, a) in &self.conns().agents {
             if a.synced.contains(id) && Some(*conn) != except {
                 a.handle.push(frame.clone());
@@ -1189,6 +1325,16 @@ impl Hub {
     /// Sends to every connection of `agent`.
     pub fn to_agent(&self, agent: i64, message: &AgentServerMessage) {
         let frame = encode(message);
+        self.agent_here(agent, &frame);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::agent_subject(agent),
+                Event::Agent(frame.to_string()),
+            );
+        }
+    }
+
+    fn agent_here(&self, agent: i64, frame: &Utf8Bytes) {
         for a in self.conns().agents.values() {
             if a.agent == agent {
                 a.handle.push(frame.clone());
@@ -1199,6 +1345,16 @@ impl Hub {
     /// Sends to every agent connection of `site`.
     pub fn to_site_agents(&self, site: &str, message: &AgentServerMessage) {
         let frame = encode(message);
+        self.site_agents_here(site, &frame);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::site_subject(site),
+                Event::SiteAgents(frame.to_string()),
+            );
+        }
+    }
+
+    fn site_agents_here(&self, site: &str, frame: &Utf8Bytes) {
         for a in self.conns().agents.values() {
             if a.site == site {
                 a.handle.push(frame.clone());
@@ -1208,28 +1364,75 @@ impl Hub {
 
     /// Fans a stored message out to the conversation's shoppers (except `except`)
     /// and agents (except `except_agent`), each side seeing its own `client_id` only.
-    pub fn fan_out(
+    /// The caller holds the conversation's lock. With a bus, through this
+    /// node's sequencer (a gap is read from the store first) and to the other nodes.
+    pub async fn fan_out(
         &self,
         id: &str,
         message: &ChatMessage,
         except: Option<ConnId>,
         except_agent: Option<ConnId>,
     ) {
-        let mut for_shopper = message.clone();
-        if message.author != Party::Shopper {
-            for_shopper.client_id = None;
+        let Some(bus) = self.bus() else {
+            self.deliver_here(id, message, except, except_agent);
+            return;
+        };
+        match bus.position(id) {
+            // Delivered already (a repair read it from the store).
+            Some(at) if message.seq <= at => {}
+            Some(at) => {
+                if message.seq > at + 1 {
+                    // Another node's messages are not here yet: from the store first.
+                    if let Err(e) = self.repair(id, Some(message.seq - 1)).await {
+                        tracing::warn!(conversation = id, error = %e, "repairing a gap failed");
+                    }
+                }
+                self.deliver_here(id, message, except, except_agent);
+                bus.set_position(id, message.seq);
+            }
+            None => self.deliver_here(id, message, except, except_agent),
         }
-        self.to_shoppers(id, &ServerMessage::Message(for_shopper), except);
+        bus.publish(
+            cluster::conversation_subject(id),
+            Event::Message(message.clone()),
+        );
+    }
+
+    /// [`Hub::fan_out`] to this node's connections only.
+    fn deliver_here(
+        &self,
+        id: &str,
+        message: &ChatMessage,
+        except: Option<ConnId>,
+        except_agent: Option<ConnId>,
+    ) {
+        {
+            let conns = self.conns();
+            if let Some(live) = conns.live.get(id) {
+                let mut for_shopper = message.clone();
+                if message.author != Party::Shopper {
+                    for_shopper.client_id = None;
+                }
+                let frame = encode(&ServerMessage::Message(for_shopper));
+                for conn in &live.conns {
+                    if Some(*conn) != except
+                        && let Some(s) = conns.shoppers.get(conn)
+                    {
+                        s.handle.push(frame.clone());
+                    }
+                }
+            }
+        }
         let mut for_agent = message.clone();
         if message.author != Party::Agent {
             for_agent.client_id = None;
         }
-        self.to_agents_of(
+        self.agents_of_here(
             id,
-            &AgentServerMessage::Message {
+            &encode(&AgentServerMessage::Message {
                 conversation: id.to_owned(),
                 message: for_agent,
-            },
+            }),
             except_agent,
         );
     }
@@ -1252,8 +1455,8 @@ impl Hub {
         };
         let average = store::average_first_response(self.db(), site).await?;
         let position = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let frame = Self::position_frame(position, average, self.agents_online(site));
-        self.to_shoppers(id, &frame, None);
+        let frame = Self::position_frame(position, average, self.online(site).await?);
+        self.shoppers_here(id, &encode(&frame), None);
         Ok(())
     }
 
@@ -1262,11 +1465,10 @@ impl Hub {
     /// [`Limits::queue_bytes`], and the count of all.
     async fn queue_frame(
         &self,
-        site: &str,
         waiting: &[(String, i64, aisle_core::protocol::Priority)],
+        agents_online: u32,
     ) -> anyhow::Result<Utf8Bytes> {
         let limits = self.limits();
-        let agents_online = self.agents_online(site);
         let total = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
         let mut size = encode(&AgentServerMessage::Queue {
             waiting: Vec::new(),
@@ -1307,13 +1509,21 @@ impl Hub {
     }
 
     /// Tells `site`'s waiting shoppers their position and expected wait (those
-    /// whose place changed), and its agents the queue. The caller holds the
-    /// site's lock.
+    /// whose place changed), and its agents the queue (with a bus, the other
+    /// nodes do the same for theirs). The caller holds the site's lock.
     pub async fn notify_queue(&self, site: &str) -> anyhow::Result<()> {
+        if let Some(bus) = self.bus() {
+            bus.publish(cluster::site_subject(site), Event::Queue);
+        }
+        self.notify_queue_here(site).await
+    }
+
+    /// [`Hub::notify_queue`] for this node's connections.
+    async fn notify_queue_here(&self, site: &str) -> anyhow::Result<()> {
         let waiting = store::queue(self.db(), site).await?;
         let average = store::average_first_response(self.db(), site).await?;
-        let agents_online = self.agents_online(site);
-        let queue = self.queue_frame(site, &waiting).await?;
+        let agents_online = self.online(site).await?;
+        let queue = self.queue_frame(&waiting, agents_online).await?;
         let mut conns = self.conns();
         let Conns { shoppers, live, .. } = &mut *conns;
         for (index, (id, _, _)) in waiting.iter().enumerate() {
@@ -1349,6 +1559,309 @@ impl Hub {
         let _site = self.lock_site(site).await;
         if let Err(e) = self.notify_queue(site).await {
             tracing::error!(site, error = %e, "queue notification failed");
+        }
+    }
+}
+
+/// A hub that does not keep the server alive (the bus's tasks hold one).
+#[derive(Debug, Clone)]
+pub struct WeakHub(Weak<Inner>);
+
+/// The bus side of the hub: only reached with `--bus`.
+impl Hub {
+    /// The bus, when this node has one.
+    pub fn bus(&self) -> Option<&Arc<cluster::Bus>> {
+        self.inner.bus.get()
+    }
+
+    /// Connects this hub to the other nodes over `bus` (once).
+    pub async fn join_bus(&self, urls: &str) -> anyhow::Result<()> {
+        let (bus, outgoing) = cluster::Bus::connect(urls).await?;
+        anyhow::ensure!(
+            self.inner.bus.set(bus.clone()).is_ok(),
+            "the hub is on a bus already"
+        );
+        tracing::info!(node = bus.node, "on the bus");
+        cluster::start(self, bus, outgoing, self.inner.shutdown.clone()).await
+    }
+
+    /// A handle that does not keep the hub alive.
+    pub fn downgrade(&self) -> WeakHub {
+        WeakHub(Arc::downgrade(&self.inner))
+    }
+
+    /// The hub of `weak`, while it is alive.
+    pub fn upgrade(weak: &WeakHub) -> Option<Hub> {
+        weak.0.upgrade().map(|inner| Hub { inner })
+    }
+
+    /// Follows conversation `id` on the bus (the caller holds its lock, and
+    /// is about to give it to a socket here): subscribes, and brings this
+    /// node's connections up to the store. The sequence number delivered
+    /// here so far — what a joining socket may read from the store itself —
+    /// or `None` without a bus.
+    pub async fn follow(&self, id: &str) -> anyhow::Result<Option<u64>> {
+        let Some(bus) = self.bus() else {
+            return Ok(None);
+        };
+        let subscribe = cluster::subscribe(self, bus, id);
+        match tokio::time::timeout(Duration::from_secs(2), subscribe).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(conversation = id, error = %e, "bus subscribe failed"),
+            Err(_) => tracing::warn!(conversation = id, "bus subscribe timed out"),
+        }
+        match bus.position(id) {
+            None => {
+                let last = cluster::store::last_seq(self.db(), id).await?;
+                bus.set_position(id, last);
+            }
+            Some(_) => self.repair(id, None).await?,
+        }
+        Ok(bus.position(id))
+    }
+
+    /// Delivers here, in order, what the store holds of conversation `id`
+    /// past this node's position (up to `upto`). The caller holds the
+    /// conversation's lock.
+    async fn repair(&self, id: &str, upto: Option<u64>) -> anyhow::Result<()> {
+        let Some(bus) = self.bus() else { return Ok(()) };
+        let Some(at) = bus.position(id) else {
+            return Ok(());
+        };
+        let mut missing = store::messages_after(self.db(), id, at, i64::MAX).await?;
+        if let Some(upto) = upto {
+            missing.retain(|m| m.seq <= upto);
+        }
+        if let Some(last) = missing.last().map(|m| m.seq) {
+            tracing::info!(
+                conversation = id,
+                from = at + 1,
+                to = last,
+                "delivered from the store"
+            );
+            for message in &missing {
+                self.deliver_here(id, message, None, None);
+            }
+            bus.set_position(id, last);
+        }
+        Ok(())
+    }
+
+    /// Handles an event of conversation `id` from another node.
+    pub(crate) async fn conversation_event(&self, id: &str, event: Event) {
+        match event {
+            Event::Shoppers(frame) => self.shoppers_here(id, &frame.into(), None),
+            Event::Agents(frame) => self.agents_of_here(id, &frame.into(), None),
+            Event::Message(message) => {
+                let _conversation = self.lock_conversation(id).await;
+                let Some(bus) = self.bus() else { return };
+                match bus.position(id) {
+                    None => {}
+                    Some(at) if message.seq <= at => {}
+                    Some(at) if message.seq == at + 1 => {
+                        self.deliver_here(id, &message, None, None);
+                        bus.set_position(id, message.seq);
+                    }
+                    Some(_) => {
+                        if let Err(e) = self.repair(id, None).await {
+                            tracing::warn!(conversation = id, error = %e, "repairing a gap failed");
+                        }
+                    }
+                }
+            }
+            Event::Unsync => self.unsync_here(id),
+            Event::Closed => self.closed_here(id),
+            Event::LeftQueue => self.left_queue_here(id),
+            Event::ShopperBack => {
+                if let Some(live) = self.conns().live.get_mut(id)
+                    && live.conns.is_empty()
+                {
+                    // Their shopper is on another node now: no expiry here.
+                    live.gone = None;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether this node has a connection of `site`.
+    fn serves(&self, site: &str) -> bool {
+        let conns = self.conns();
+        conns.agents.values().any(|a| a.site == site)
+            || conns.shoppers.values().any(|s| s.site == site)
+    }
+
+    /// Handles an event of `site` from another node.
+    pub(crate) fn site_event(&self, site: &str, event: Event) {
+        match event {
+            Event::Queue => {
+                if !self.serves(site) {
+                    return;
+                }
+                let fresh = self
+                    .inner
+                    .queues_due
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(site.to_owned());
+                if !fresh {
+                    return;
+                }
+                let (hub, site) = (self.clone(), site.to_owned());
+                tokio::spawn(async move {
+                    let _site = hub.lock_site(&site).await;
+                    hub.inner
+                        .queues_due
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&site);
+                    if let Err(e) = hub.notify_queue_here(&site).await {
+                        tracing::warn!(site, error = %e, "queue notification failed");
+                    }
+                });
+            }
+            Event::SiteAgents(frame) => self.site_agents_here(site, &frame.into()),
+            _ => {}
+        }
+    }
+
+    /// Handles an event of `agent` from another node.
+    pub(crate) fn agent_event(&self, agent: i64, event: Event) {
+        match event {
+            Event::Agent(frame) => self.agent_here(agent, &frame.into()),
+            Event::Kick(reason) => {
+                // Close reasons are static text: the ones `end_agent` is given.
+                let reason = match reason.as_str() {
+                    "account disabled" => "account disabled",
+                    "password changed" => "password changed",
+                    _ => "signed out elsewhere",
+                };
+                self.kick_agent_here(agent, reason);
+            }
+            Event::Synced {
+                conversation,
+                frame,
+            } => {
+                if !self.conns().agents.values().any(|a| a.agent == agent) {
+                    return;
+                }
+                let hub = self.clone();
+                tokio::spawn(async move {
+                    let _conversation = hub.lock_conversation(&conversation).await;
+                    if let Err(e) = hub.follow(&conversation).await {
+                        tracing::warn!(conversation, error = %e, "following a conversation failed");
+                    }
+                    hub.sync(agent, &conversation);
+                    hub.agent_here(agent, &frame.into());
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Gives every connection of `agent`, on every node, conversation `id`
+    /// and its `snapshot` (they accepted it). The caller holds its lock.
+    pub fn synced(&self, agent: i64, id: &str, snapshot: &AgentServerMessage) {
+        self.sync(agent, id);
+        let frame = encode(snapshot);
+        self.agent_here(agent, &frame);
+        if let Some(bus) = self.bus() {
+            bus.publish(
+                cluster::agent_subject(agent),
+                Event::Synced {
+                    conversation: id.to_owned(),
+                    frame: frame.to_string(),
+                },
+            );
+        }
+    }
+
+    /// Whether a socket here has conversation `id` (or its shopper's grace runs here).
+    fn holds(&self, id: &str) -> bool {
+        let conns = self.conns();
+        conns.live.contains_key(id) || conns.agents.values().any(|a| a.synced.contains(id))
+    }
+
+    /// Writes agent connection `conn`'s presence row (its site, agent and
+    /// online state, or its removal once gone). Nothing without a bus.
+    pub async fn record_presence(&self, conn: ConnId) {
+        let Some(bus) = self.bus() else { return };
+        let row = self
+            .conns()
+            .agents
+            .get(&conn)
+            .map(|a| (a.site.clone(), a.agent, a.online));
+        let row = row.as_ref().map(|(s, a, o)| (s.as_str(), *a, *o));
+        if let Err(e) = cluster::store::set_presence(self.db(), &bus.node, conn, row).await {
+            tracing::warn!(error = %e, "writing agent presence failed");
+        }
+    }
+
+    /// One heartbeat: this node's row, the presence sweep, the grace claim
+    /// (the agents it takes have their conversations requeued here), and
+    /// conversations no socket here holds any more are let go.
+    pub(crate) async fn heartbeat(&self) -> anyhow::Result<()> {
+        let Some(bus) = self.bus().cloned() else {
+            return Ok(());
+        };
+        cluster::store::heartbeat(self.db(), &bus.node).await?;
+        let grace = i64::try_from(self.agent_grace().as_millis()).unwrap_or(i64::MAX);
+        for (agent, site) in cluster::store::claim_gone(self.db(), grace).await? {
+            tracing::info!(site, agent, "agent gone from every node: requeueing");
+            if let Err(e) = self.requeue_agent(&site, agent).await {
+                tracing::error!(site, agent, error = %e, "requeueing a gone agent's conversations failed");
+            }
+        }
+        let followed: Vec<String> = bus
+            .positions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .chain(bus.followed())
+            .collect();
+        for id in followed {
+            if !self.holds(&id) {
+                // Under its lock: a socket being given it right now keeps it.
+                let _conversation = self.lock_conversation(&id).await;
+                if !self.holds(&id) {
+                    bus.unfollow(&id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every followed conversation's position against the store and
+    /// delivers what the bus dropped.
+    pub(crate) async fn resync(&self) {
+        let Some(bus) = self.bus().cloned() else {
+            return;
+        };
+        let followed: Vec<(String, u64)> = bus
+            .positions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(id, at)| (id.clone(), *at))
+            .collect();
+        for chunk in followed.chunks(cluster::RESYNC_BATCH) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let stored = match cluster::store::last_seqs(self.db(), &ids).await {
+                Ok(stored) => stored,
+                Err(e) => {
+                    tracing::warn!(error = %e, "position check failed");
+                    return;
+                }
+            };
+            for (id, at) in chunk {
+                if stored.get(id).is_some_and(|last| last > at) {
+                    let _conversation = self.lock_conversation(id).await;
+                    if let Err(e) = self.repair(id, None).await {
+                        tracing::warn!(conversation = id, error = %e, "repairing from the store failed");
+                    }
+                }
+            }
         }
     }
 }

@@ -9,12 +9,15 @@
 //! - [`shopper`]: the widget's side (`/ws/v1?site=ID`): start, send, resume.
 //! - [`agent`]: the console's side (`/ws/v1/agent`, logged-in agents): queue,
 //!   accept, reply, close, transfer.
+//! - [`cluster`]: with `--bus`, the NATS bus between nodes, the sequencer's
+//!   store reads, and presence and the agent grace as database rows.
 //! - [`connection`]: the loop every WebSocket runs on (heartbeat, frame
 //!   limits, close codes), driving a [`connection::Peer`].
 //!
 //! The wire types are `aisle_core::protocol`.
 
 pub mod agent;
+pub mod cluster;
 pub mod connection;
 pub mod hub;
 pub mod shopper;

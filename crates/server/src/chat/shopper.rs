@@ -193,7 +193,12 @@ impl ShopperPeer {
         // …then, under its lock, the last few and go live: nothing in between is lost.
         let now = {
             let _conversation = self.state.chat.lock_conversation(&id).await;
+            // With a bus: what this node has delivered; later ones come through its sequencer.
+            let upto = self.state.chat.follow(&id).await?;
             for message in store::messages_after(db, &id, cursor, i64::MAX).await? {
+                if upto.is_some_and(|upto| message.seq > upto) {
+                    break;
+                }
                 io.send(&shopper_view(message)).await;
             }
             self.state.chat.attach(self.conn, &id);
@@ -299,7 +304,7 @@ impl ShopperPeer {
         }
         let hub = self.state.chat.clone();
         let _site = hub.lock_site(&self.site).await;
-        if hub.agents_online(&self.site) == 0 {
+        if hub.online(&self.site).await? == 0 {
             tracing::info!(
                 site = self.site,
                 "chat requested with no agent online: offline"
@@ -333,7 +338,11 @@ impl ShopperPeer {
         self.starts += 1;
         hub.queued(&id, QueueSummary::of(&context));
         hub.opened(self.slot.address(), &id);
-        hub.attach(self.conn, &id);
+        {
+            let _conversation = hub.lock_conversation(&id).await;
+            hub.follow(&id).await?;
+            hub.attach(self.conn, &id);
+        }
         self.conversation = Some(id.clone());
         tracing::info!(
             site = self.site,
@@ -396,7 +405,7 @@ impl ShopperPeer {
                 let seq = message.seq;
                 io.send(&ServerMessage::Ack { client_id, seq }).await;
                 let hub = &self.state.chat;
-                hub.fan_out(&id, &message, Some(self.conn), None);
+                hub.fan_out(&id, &message, Some(self.conn), None).await;
                 // Still waiting: agents see what was asked in the queue.
                 hub.preview(&self.site, &id, &message.text);
             }
