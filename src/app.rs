@@ -14,7 +14,7 @@
 
 use crate::assist::{self, Json, add, set};
 use crate::campaigns;
-use crate::i18n::{Locale, Strings};
+use crate::i18n::{Locale, LocaleStrings as _, Strings};
 use crate::persist::{self, Saved};
 use crate::reactive::{Var, effect, effect_now, request_animation_frame, untrack};
 use crate::transcript::{self, Entry, Line};

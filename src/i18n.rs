@@ -1,6 +1,6 @@
 //! Locale tables: every string of the widget's own chrome (launcher, panel,
 //! menu), in each supported language. What the assistant says comes worded
-//! from the server (`crates/server/src/assist/text/`), so flows and their
+//! from the server (`crates/server/src/text/`), so flows and their
 //! translations cost this bundle nothing.
 //!
 //! A [`Strings`] table is a struct, so a language cannot ship with a string
@@ -27,86 +27,34 @@ pub fn fill(template: &str, value: &str) -> String {
     }
 }
 
-/// The languages the widget speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Locale {
-    /// English.
-    #[default]
-    En,
-    /// French.
-    Fr,
-    /// Finnish.
-    Fi,
-    /// Simplified Chinese.
-    ZhHans,
-    /// Traditional Chinese.
-    ZhHant,
-    /// Thai.
-    Th,
+/// The languages the widget speaks: core's one [`Locale`] (tags, fallbacks
+/// and negotiation shared with the server and the console).
+pub use aisle_core::locale::Locale;
+
+/// What the widget adds to a [`Locale`]: its chrome strings.
+pub trait LocaleStrings {
+    /// This locale's strings, once installed ([`install`]); English until then.
+    fn strings(self) -> &'static Strings;
+    /// Whether this locale's strings are at hand (English always is).
+    fn installed(self) -> bool;
+    /// This locale's table as written in this file. The widget's bundle never
+    /// calls it (so the tables stay out of it); the build writes the fetched
+    /// tables from it, and tests install them with it.
+    fn built_in(self) -> &'static Strings;
 }
 
-impl Locale {
-    /// Every supported locale.
-    pub const ALL: [Locale; 6] = [
-        Locale::En,
-        Locale::Fr,
-        Locale::Fi,
-        Locale::ZhHans,
-        Locale::ZhHant,
-        Locale::Th,
-    ];
-
-    /// The BCP 47 tag, used for `lang`, for `Intl` formatting and sent to the server.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Fr => "fr",
-            Locale::Fi => "fi",
-            Locale::ZhHans => "zh-Hans",
-            Locale::ZhHant => "zh-Hant",
-            Locale::Th => "th",
-        }
-    }
-
-    /// The locale for one BCP 47 tag (`fr-CA` → French, `zh-TW` → Traditional
-    /// Chinese), if supported.
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let mut parts = tag.split('-');
-        match parts.next().unwrap_or_default() {
-            "en" => Some(Locale::En),
-            "fr" => Some(Locale::Fr),
-            "fi" => Some(Locale::Fi),
-            "th" => Some(Locale::Th),
-            "zh" if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) => Some(Locale::ZhHant),
-            "zh" => Some(Locale::ZhHans),
-            _ => None,
-        }
-    }
-
-    /// The first supported locale among `tags` (in preference order), else English.
-    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
-        tags.into_iter()
-            .find_map(Locale::from_tag)
-            .unwrap_or_default()
-    }
-
-    /// This locale's strings, once installed ([`install`]); English until then.
-    pub fn strings(self) -> &'static Strings {
+impl LocaleStrings for Locale {
+    fn strings(self) -> &'static Strings {
         TABLES
             .with(|t| t.borrow().iter().find(|(l, _)| *l == self).map(|(_, s)| *s))
             .unwrap_or(&EN)
     }
 
-    /// Whether this locale's strings are at hand (English always is).
-    pub fn installed(self) -> bool {
+    fn installed(self) -> bool {
         self == Locale::En || TABLES.with(|t| t.borrow().iter().any(|(l, _)| *l == self))
     }
 
-    /// This locale's table as written in this file. The widget's bundle never
-    /// calls it (so the tables stay out of it); the build writes the fetched
-    /// tables from it, and tests install them with it.
-    pub fn built_in(self) -> &'static Strings {
+    fn built_in(self) -> &'static Strings {
         match self {
             Locale::En => &EN,
             Locale::Fr => &FR,

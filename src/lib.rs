@@ -33,7 +33,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 use app::Widget;
 use config::{Command, WidgetConfig};
-use i18n::Locale;
+use i18n::{Locale, LocaleStrings as _};
 use reactive::request_animation_frame;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

@@ -5,7 +5,7 @@
 //! test -p aisle-widget --target wasm32-unknown-unknown`).
 
 use aisle_widget::config::{Command, WidgetConfig};
-use aisle_widget::i18n::Locale;
+use aisle_widget::i18n::{Locale, LocaleStrings as _};
 use aisle_widget::persist::{self, STORAGE_KEY};
 use aisle_widget::{dispatch, mount};
 use wasm_bindgen::JsCast;

@@ -14,6 +14,7 @@ mod css;
 #[allow(dead_code)]
 mod i18n;
 use anyhow::{Context, Result, bail};
+use i18n::LocaleStrings as _;
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
