@@ -448,7 +448,7 @@ pub mod store {
         now - NODE_STALE.as_millis() as i64
     }
 
-    /// Registers node `node` (heartbeat now).
+    /// Registers node `node`, or renews its heartbeat (now).
     pub async fn register(db: &Db, node: &str) -> anyhow::Result<()> {
         let now = now_ms();
         sqlx::query(
@@ -533,16 +533,9 @@ pub mod store {
     /// and no live connection (since now), forgets those back, and removes
     /// dead nodes' rows.
     pub async fn heartbeat(db: &Db, node: &str) -> anyhow::Result<()> {
+        register(db, node).await?;
         let now = now_ms();
         let live_after = stale_before(now);
-        sqlx::query(
-            "INSERT INTO nodes (id, started_at, heartbeat_at) VALUES ($1, $2, $2) \
-             ON CONFLICT (id) DO UPDATE SET heartbeat_at = $2",
-        )
-        .bind(node)
-        .bind(now)
-        .execute(db)
-        .await?;
         sqlx::query(
             "INSERT INTO agents_away (agent_id, site_id, since) \
              SELECT c.agent_id, MIN(c.site_id), $1 FROM conversations c \
