@@ -550,18 +550,8 @@ async fn the_console_editor_checks_previews_and_publishes_like_the_command_line(
         [(3, Value::Null), (2, json!("Robin")), (1, Value::Null)]
     );
     // The widget's feed serves what was published.
-    let (_, feed) = call(
-        &demo,
-        "GET",
-        "/api/sites/demo/campaigns/feed",
-        None,
-        json!(null),
-    )
-    .await;
-    assert!(
-        feed["feed"].as_str().unwrap().contains("winter-help"),
-        "{feed}"
-    );
+    let (text, _) = feed_of(&demo).await;
+    assert!(text.contains("winter-help"), "{text}");
 
     // Logged out: nothing.
     for path in ["/api/agent/campaigns/check", "/api/agent/campaigns"] {
@@ -623,6 +613,23 @@ const OFFERS: &str = r#"{"version": 1, "campaigns": [
     {"id": "b", "weight": 50, "message": "{{cart.remaining_to_free_shipping}} to free shipping"}]},
   {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}
 ]}"#;
+
+/// The demo site's feed as the widget fetches it: its text, decoded (and
+/// checked to be 200 with a feed the widget reads).
+async fn feed_of(demo: &Demo) -> (String, aisle_core::campaign::feed::Feed) {
+    let (status, body) = call(
+        demo,
+        "GET",
+        "/api/sites/demo/campaigns/feed",
+        None,
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let text = body["feed"].as_str().unwrap().to_owned();
+    let feed = aisle_core::campaign::feed::decode(&text).expect("a feed the widget reads");
+    (text, feed)
+}
 
 async fn offers_demo(network: Network) -> Demo {
     let demo = demo_with(network).await;
@@ -962,17 +969,7 @@ async fn the_feed_carries_variants_and_filled_codes_and_the_site_file_a_threshol
         .await
         .unwrap();
     demo.state.sites.reload(&demo.state.db).await.unwrap();
-    let (status, body) = call(
-        &demo,
-        "GET",
-        "/api/sites/demo/campaigns/feed",
-        None,
-        json!(null),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let text = body["feed"].as_str().unwrap();
-    let feed = aisle_core::campaign::feed::decode(text).unwrap();
+    let (text, feed) = feed_of(&demo).await;
     // Today's widget shows messages as written: the feed never holds a raw
     // placeholder, the fixed code is in, pooled-code campaigns wait for a
     // widget that can ask for a code.
@@ -1048,16 +1045,7 @@ async fn campaign_links_carry_utm_parameters_unless_the_marketer_turns_them_off(
     aisle_server::campaigns::push(&demo.state.db, "demo", file)
         .await
         .unwrap();
-    let (status, body) = call(
-        &demo,
-        "GET",
-        "/api/sites/demo/campaigns/feed",
-        None,
-        json!(null),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let feed = aisle_core::campaign::feed::decode(body["feed"].as_str().unwrap()).unwrap();
+    let (_, feed) = feed_of(&demo).await;
     let urls = |id: &str| -> Vec<String> {
         let campaign = feed.file.campaigns.iter().find(|c| c.id == id).unwrap();
         campaign
