@@ -1004,3 +1004,54 @@ async fn a_store_that_sends_no_email_says_so_when_a_transcript_is_asked_for() {
         "email_unavailable"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_tabs_asking_for_transcripts_at_once_get_three_between_them() {
+    let sink = Sink::start(0);
+    let server = serve(Some(site_file(sink.port))).await;
+    let _robin = server.agent_online().await;
+    let mut first = server.shopper().await;
+    common::send(&mut first, json!({"type": "start", "locale": "en"})).await;
+    let resume = common::skip_to(&mut first, "started").await["resume"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The same conversation in a second tab.
+    let addr = server.addr;
+    let mut second = ws(
+        format!("ws://{addr}/ws/v1?site=demo"),
+        ("origin", format!("http://{addr}")),
+    )
+    .await;
+    common::send(&mut second, json!({"type": "hello", "resume": resume})).await;
+    common::skip_to(&mut second, "welcome").await;
+    let ask = json!({"type": "email_transcript", "email": "tabs@example.com"});
+    for _ in 0..5 {
+        common::send(&mut first, ask.clone()).await;
+        common::send(&mut second, ask.clone()).await;
+    }
+    // Each tab gets an answer per request: queued or too_many.
+    let mut queued = 0;
+    for socket in [&mut first, &mut second] {
+        let mut answers = 0;
+        while answers < 5 {
+            let frame = common::next(socket).await;
+            match frame["type"].as_str() {
+                Some("transcript_queued") => {
+                    queued += 1;
+                    answers += 1;
+                }
+                Some("error") => {
+                    assert_eq!(frame["code"], "too_many", "{frame}");
+                    answers += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(
+        queued, 3,
+        "three transcripts per conversation, however asked"
+    );
+    assert_eq!(sink.await_messages(3).await.len(), 3);
+}
