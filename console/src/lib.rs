@@ -26,6 +26,7 @@ pub mod desk;
 mod hostile;
 pub mod i18n;
 pub mod insights;
+pub mod language;
 pub mod macro_editor;
 pub mod macros;
 pub mod notify;

@@ -3,10 +3,10 @@
 //! requests self-service created, each with "Mark done". Both lists come a
 //! page at a time (newest first); "Show older" appends the next page.
 
-use crate::api::{self, CallError, EmailStatus, ReturnRequest, Ticket};
+use crate::api::{self, CallError, ReturnRequest, Ticket};
 use crate::dates;
-use crate::i18n::{Strings, fill};
-use crate::replies::TicketThreadView;
+use crate::i18n::fill;
+use crate::replies::{TicketThreadView, email_text};
 use crate::state::{Console, kept};
 use aisle_core::agent_api::ReturnItem;
 use leptos::prelude::*;
@@ -103,27 +103,6 @@ fn items_text(items: &Option<Vec<ReturnItem>>) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// What the tickets list says about a ticket's automatic email, and whether
-/// it failed for good (shown as an error).
-pub fn email_text(s: &Strings, status: Option<&EmailStatus>) -> (String, bool) {
-    let Some(status) = status else {
-        return (s.email_none.to_owned(), false);
-    };
-    let error = status.error.as_deref().unwrap_or_default();
-    match status.state.as_str() {
-        "sent" => (s.email_sent.to_owned(), false),
-        "failed" => (fill(s.email_failed, &[("error", error)]), true),
-        _ if status.attempts > 0 => (
-            fill(
-                s.email_retrying,
-                &[("attempts", &status.attempts.to_string()), ("error", error)],
-            ),
-            false,
-        ),
-        _ => (s.email_queued.to_owned(), false),
-    }
 }
 
 /// Tickets: reported issues and offline messages, newest first.

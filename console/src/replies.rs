@@ -3,10 +3,9 @@
 //! back by email, the ticket's state (open, pending, solved) and assignee,
 //! and a box to answer by email.
 
-use crate::api::{self, CallError, TicketThread};
+use crate::api::{self, CallError, EmailStatus, TicketThread};
 use crate::dates;
-use crate::i18n::fill;
-use crate::records::email_text;
+use crate::i18n::{Strings, fill};
 use crate::state::{Console, kept};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -165,5 +164,26 @@ pub fn TicketThreadView(reference: String, email: String) -> impl IntoView {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// What the tickets list says about a ticket's automatic email, and whether
+/// it failed for good (shown as an error).
+pub fn email_text(s: &Strings, status: Option<&EmailStatus>) -> (String, bool) {
+    let Some(status) = status else {
+        return (s.email_none.to_owned(), false);
+    };
+    let error = status.error.as_deref().unwrap_or_default();
+    match status.state.as_str() {
+        "sent" => (s.email_sent.to_owned(), false),
+        "failed" => (fill(s.email_failed, &[("error", error)]), true),
+        _ if status.attempts > 0 => (
+            fill(
+                s.email_retrying,
+                &[("attempts", &status.attempts.to_string()), ("error", error)],
+            ),
+            false,
+        ),
+        _ => (s.email_queued.to_owned(), false),
     }
 }

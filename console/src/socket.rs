@@ -6,7 +6,6 @@
 //! A ping every [`PING_EVERY_MS`] that goes unanswered until the next one
 //! closes the connection, so a dead network is noticed and healed.
 
-use crate::state::Console;
 use aisle_core::protocol::{
     AgentClientMessage, AgentServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION, agent_ws_path,
 };
@@ -15,6 +14,22 @@ use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+
+/// What the connection tells the screen it serves (the console's state
+/// implements it), so the transport knows nothing of the screens.
+pub trait Listener: Copy + 'static {
+    /// A connection is being opened.
+    fn connecting(self);
+    /// A frame arrived (pongs are handled here and never passed on).
+    fn receive(self, message: AgentServerMessage);
+    /// An admin disabled the account: the server ended every session.
+    fn account_disabled(self);
+    /// The connection dropped; a reconnect is scheduled.
+    fn disconnected(self);
+    /// Time to reconnect (the listener decides whether the session still
+    /// wants one, and calls [`connect`]).
+    fn reconnect(self);
+}
 
 /// How often the console pings the server.
 pub const PING_EVERY_MS: u32 = 25_000;
@@ -72,7 +87,7 @@ fn is_current(generation: u32) -> bool {
 }
 
 /// Opens the connection (closing any previous one).
-pub fn connect(console: Console) {
+pub fn connect(console: impl Listener) {
     disconnect();
     let Some(url) = url() else { return };
     let Ok(ws) = WebSocket::new(&url) else {
@@ -114,7 +129,7 @@ pub fn connect(console: Console) {
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
         // An admin disabled this account: the server ended every session.
         if is_current(generation) && event.reason() == "account disabled" {
-            console.ended(console.strings().account_disabled.to_owned());
+            console.account_disabled();
             return;
         }
         // The link stays in place (its callbacks are running); the next
@@ -159,7 +174,7 @@ pub fn connect(console: Console) {
 }
 
 /// Tries again after a pause, unless the session has ended.
-fn schedule_reconnect(console: Console) {
+fn schedule_reconnect(console: impl Listener) {
     let attempt = ATTEMPTS.with(|a| {
         let n = a.get();
         a.set(n.saturating_add(1));

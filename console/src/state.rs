@@ -558,6 +558,28 @@ impl Console {
     }
 }
 
+impl socket::Listener for Console {
+    fn connecting(self) {
+        Console::connecting(&self);
+    }
+
+    fn receive(self, message: AgentServerMessage) {
+        Console::receive(&self, message);
+    }
+
+    fn account_disabled(self) {
+        self.ended(self.strings().account_disabled.to_owned());
+    }
+
+    fn disconnected(self) {
+        Console::disconnected(&self);
+    }
+
+    fn reconnect(self) {
+        Console::reconnect(&self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::password_token_of;

@@ -8,8 +8,8 @@
 //! shown to the admin is in a read-only field, never markup.
 
 use crate::api::{self, CallError, Link, Member};
-use crate::app::LanguagePicker;
 use crate::i18n::{Strings, fill};
+use crate::language::LanguagePicker;
 use crate::state::Console;
 use aisle_core::agent_api::Role;
 use aisle_core::api::ErrorCode;

@@ -16,7 +16,6 @@ use crate::AppState;
 use crate::agents::Agent;
 use crate::campaigns::{live, store, utc_day};
 use crate::client::ClientIp;
-use crate::db::Db;
 use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::insights::csv_field;
@@ -24,8 +23,8 @@ use crate::limits::Write;
 use crate::sites::KnownSite;
 use aisle_core::api::ErrorCode;
 use aisle_core::attribution::{
-    CampaignReport, CampaignStats, CodeFigures, DayFigures, Figures, MAX_ATTRIBUTION_DAYS,
-    Purchase, RECENT_DAYS, money_text,
+    CampaignReport, CampaignStats, CodeFigures, DayFigures, Figures, Purchase, RECENT_DAYS,
+    money_text,
 };
 use aisle_core::campaign::parse_campaigns;
 use axum::extract::{Path, State};
@@ -43,20 +42,6 @@ pub fn agent_routes() -> Router<AppState> {
     Router::new()
         .route("/sites/{site}/campaigns/stats", get(campaign_stats))
         .route("/sites/{site}/campaigns/stats.csv", get(campaign_stats_csv))
-}
-
-/// Remembers that `visitor` interacted with `campaign` now (last touch wins),
-/// and forgets touches older than the longest attribution window.
-pub async fn touch(
-    db: &Db,
-    site: &str,
-    visitor: &str,
-    campaign: &str,
-    variant: Option<&str>,
-) -> sqlx::Result<()> {
-    let at = now();
-    let forget_before = at - i64::from(MAX_ATTRIBUTION_DAYS) * DAY;
-    store::touch(db, site, visitor, campaign, variant, at, forget_before).await
 }
 
 /// A 400 naming the offending field of the body.

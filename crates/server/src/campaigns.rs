@@ -16,6 +16,7 @@ use crate::sites::KnownSite;
 use aisle_core::api::{
     CampaignDecision, CampaignEvent, CampaignEventKind, ErrorCode, ShownCampaign, VisitorState,
 };
+use aisle_core::attribution::MAX_ATTRIBUTION_DAYS;
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{
     ActionKind, CampaignError, CampaignFile, Code, Text, decide, parse_campaigns, template,
@@ -248,7 +249,7 @@ pub fn utc_day(unix_seconds: i64) -> String {
 
 /// `POST /api/sites/{site}/campaigns/events`: counts one event of a live campaign;
 /// with a `visitor`, a click or conversation started is also that visitor's
-/// last touch ([`crate::attribution::touch`]).
+/// last touch (`campaigns::store::touch`), read by `crate::attribution`.
 ///
 /// At most [`Write::CampaignEvent`]'s limit per client address and site an
 /// hour; more answer 429 and are not counted, so no one can inflate the stats.
@@ -308,12 +309,18 @@ pub async fn record_event(
             CampaignEventKind::Clicked | CampaignEventKind::ConversationStarted
         )
     {
-        crate::attribution::touch(
+        // Touches older than the longest attribution window are forgotten.
+        let at = now();
+        let forget_before = at - i64::from(MAX_ATTRIBUTION_DAYS) * 86_400;
+        let variant = event.variant.as_deref();
+        store::touch(
             &state.db,
             site,
             visitor,
             &event.campaign,
-            event.variant.as_deref(),
+            variant,
+            at,
+            forget_before,
         )
         .await?;
     }

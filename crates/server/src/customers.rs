@@ -54,8 +54,7 @@ async fn history(
             },
         )
         .collect();
-    let tickets =
-        crate::assist::records::tickets_of(&state.db, &agent.site, &email, HISTORY_SHOWN).await?;
+    let tickets = crate::records::tickets_of(&state.db, &agent.site, &email, HISTORY_SHOWN).await?;
     Ok(Json(CustomerHistory {
         email: Some(email),
         conversations,

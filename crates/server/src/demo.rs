@@ -209,7 +209,9 @@ pub async fn seed(db: &Db, allowed_origins: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo campaigns (DOMAIN.md's three plus the free-shipping nudge).
+/// The demo campaigns: a Black Friday banner on the home page, a VIP offer
+/// on collections while agents are online, a parka quiz on the parka's page
+/// and the free-shipping nudge on the cart.
 pub const CAMPAIGNS: &str = include_str!("../demo/campaigns.json");
 
 /// The demo agent's login (README.md; printed at start, never used outside the demo).

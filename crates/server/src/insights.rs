@@ -250,7 +250,7 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Insi
             csat: csat(&rows),
         })
         .collect();
-    let outcomes = crate::assist::records::outcomes_between(&state.db, site, start, end).await?;
+    let outcomes = crate::records::outcomes_between(&state.db, site, start, end).await?;
     let mut flows: BTreeMap<String, [u64; 3]> = BTreeMap::new();
     for (flow, outcome, count) in outcomes {
         let entry = flows.entry(flow).or_default();
@@ -264,7 +264,7 @@ pub async fn figures(state: &AppState, site: &str, range: &Range) -> Result<Insi
     let (started, resolved) = flows
         .values()
         .fold((0, 0), |(s, r), f| (s + f[0], r + f[1]));
-    let sessions = crate::assist::records::sessions_between(&state.db, site, start, end).await?;
+    let sessions = crate::records::sessions_between(&state.db, site, start, end).await?;
     let sessions = sessions.max(0) as u64;
     Ok(Insights {
         site: site.to_owned(),

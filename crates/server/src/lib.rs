@@ -29,6 +29,7 @@ pub mod offers;
 pub mod orders;
 pub mod proof;
 pub mod ratelimit;
+pub mod records;
 pub mod site_file;
 pub mod sites;
 pub mod stores;
@@ -323,7 +324,7 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
                     }
                 }
                 _ = purge.tick() => {
-                    match assist::records::purge_sessions(&sites_db, db::now()).await {
+                    match records::purge_sessions(&sites_db, db::now()).await {
                         Ok(0) => {}
                         Ok(n) => tracing::info!(sessions = n, "stale self-service sessions purged"),
                         Err(e) => tracing::warn!(error = %e, "purging self-service sessions failed"),

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+pub mod email_settings;
+pub mod order_source;
 pub mod store;
 
 /// One store.
@@ -60,11 +62,11 @@ pub struct SiteConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free_shipping_threshold: Option<FreeShipping>,
     /// Where orders come from (the demo tables unless the site file says).
-    #[serde(skip_serializing_if = "crate::stores::OrderSourceConfig::is_demo")]
-    pub order_source: crate::stores::OrderSourceConfig,
+    #[serde(skip_serializing_if = "order_source::OrderSourceConfig::is_demo")]
+    pub order_source: order_source::OrderSourceConfig,
     /// How the store emails shoppers; `None`: it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<crate::email::EmailConfig>,
+    pub email: Option<email_settings::EmailConfig>,
 }
 
 /// An amount of money in the site file: `{"amount": 100, "currency": "EUR"}`.

@@ -323,9 +323,9 @@ async fn stale_self_service_sessions_are_purged() {
     let reply = assist(&router, [10, 5, 0, 1], None, "menu", json!([])).await;
     let session = reply["session"].as_str().unwrap().to_owned();
     let now = aisle_server::db::now();
-    let purge = aisle_server::assist::records::purge_sessions;
+    let purge = aisle_server::records::purge_sessions;
     assert_eq!(purge(&db, now).await.unwrap(), 0, "a fresh session stays");
-    let later = now + aisle_server::assist::records::SESSION_IDLE + 1;
+    let later = now + aisle_server::records::SESSION_IDLE + 1;
     assert_eq!(purge(&db, later).await.unwrap(), 1);
     let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assist_sessions WHERE token = $1")
         .bind(&session)

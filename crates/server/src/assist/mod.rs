@@ -12,11 +12,11 @@
 //! email, see `flows/order.rs`) and re-applies the store's policy.
 
 mod flows;
-pub mod records;
 
 use crate::AppState;
 use crate::client::ClientIp;
 use crate::error::{ApiJson, AppError};
+use crate::records::{self, Session};
 use crate::sites::KnownSite;
 use crate::text::{self, Text};
 use aisle_core::api::ErrorCode;
@@ -24,7 +24,6 @@ use aisle_core::assist::{Action, AssistReply, AssistRequest, Choice, Field, Form
 use aisle_core::locale::Locale;
 use axum::Json;
 use axum::extract::State;
-use records::Session;
 use std::net::IpAddr;
 
 /// Longest action accepted.

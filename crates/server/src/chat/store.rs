@@ -120,7 +120,7 @@ pub async fn enrich_context(db: &Db, site: &str, context: &mut ChatContext) -> a
         if let Some((email, steps)) = row {
             context.assist_steps = serde_json::from_str(&steps).unwrap_or_default();
             if let Some(email) = email {
-                context.verified_orders = crate::assist::records::orders_of(db, site, &email)
+                context.verified_orders = crate::records::orders_of(db, site, &email)
                     .await?
                     .into_iter()
                     .map(|(number, _)| number)

@@ -21,46 +21,15 @@ pub mod woocommerce;
 
 pub use actions::Actions;
 
-use crate::assist::records::{self, Pending};
 use crate::db::Db;
+use crate::records::{self, Pending};
+pub use crate::sites::order_source::OrderSourceConfig;
+pub(crate) use crate::sites::order_source::check_api_url;
 use aisle_core::order::{OrderNumber, OrderView};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
-
-/// A site's order source, as the site file names it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum OrderSourceConfig {
-    /// The orders seeded by `--demo` (tables `orders`, `order_items`, `order_events`).
-    #[default]
-    Demo,
-    /// A Shopify store, through the Admin GraphQL API.
-    Shopify(shopify::ShopifyConfig),
-    /// A WooCommerce store, through its REST API (v3).
-    Woocommerce(woocommerce::WooConfig),
-    /// The merchant's own system pushes orders; requests go to its webhook.
-    Push(push::PushConfig),
-}
-
-impl OrderSourceConfig {
-    /// Whether this is the default (kept out of exported site files).
-    pub fn is_demo(&self) -> bool {
-        *self == OrderSourceConfig::Demo
-    }
-
-    /// Which kind of source this is (`demo`, `shopify`, `woocommerce`, `push`), for
-    /// logs and tickets.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            OrderSourceConfig::Demo => "demo",
-            OrderSourceConfig::Shopify(_) => "shopify",
-            OrderSourceConfig::Woocommerce(_) => "woocommerce",
-            OrderSourceConfig::Push(_) => "push",
-        }
-    }
-}
 
 /// Why a store could not answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,56 +229,6 @@ impl OrderSource for Demo {
             .await
             .map_err(|e| StoreError::Unreachable(format!("database: {e}")))?;
         Ok(Returned::Requested { reference })
-    }
-}
-
-/// `https://…`, or `http://` to a loopback address only.
-pub(crate) fn check_api_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("\"{url}\" is not a URL: {e}"))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" => {
-            let loopback = match parsed.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if loopback {
-                Ok(())
-            } else {
-                Err("plain http:// is accepted only for loopback addresses; use https://".into())
-            }
-        }
-        other => Err(format!("\"{other}\" URLs are not supported; use https://")),
-    }
-}
-
-/// Whether `name` can name an environment variable (`AISLE_SHOPIFY_TOKEN`).
-pub(crate) fn is_env_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// The checks every platform's block shares: the final-sale tag and the
-/// webhook secret's variable name.
-pub(crate) fn check_shared(
-    final_sale_tag: Option<&str>,
-    webhook_secret_env: Option<&str>,
-    problems: &mut Vec<(&'static str, String)>,
-) {
-    if final_sale_tag.is_some_and(|t| t.trim().is_empty() || t.len() > 255) {
-        problems.push(("final_sale_tag", "1 to 255 characters".into()));
-    }
-    if webhook_secret_env.is_some_and(|name| !is_env_name(name)) {
-        problems.push((
-            "webhook_secret_env",
-            "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
-        ));
     }
 }
 

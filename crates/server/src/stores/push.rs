@@ -20,9 +20,10 @@ pub use super::pushed::{new_token, token_ok, upsert};
 use super::{
     Actions, Cancelled, OrderSource, Refs, Returned, StoreClient, StoreError, StoreOrder, Tracking,
 };
-use crate::assist::records::{self, Pending};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::records::{self, Pending};
+pub use crate::sites::order_source::PushConfig;
 use crate::{AppState, client::ClientIp};
 use aisle_core::api::ErrorCode;
 use aisle_core::order::{
@@ -37,48 +38,6 @@ use axum::routing::post;
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-/// The site file's block for a push source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PushConfig {
-    /// Where cancel and return requests are POSTed (`https://…`; `http://`
-    /// only to a loopback address).
-    pub webhook_url: String,
-    /// The environment variable holding the secret the requests are signed with.
-    pub secret_env: String,
-    /// The order in the merchant's admin, `{number}` replaced (for agents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admin_url: Option<String>,
-}
-
-impl PushConfig {
-    /// Every problem with the block: (field, message).
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems = Vec::new();
-        if let Err(why) = super::check_api_url(&self.webhook_url) {
-            problems.push(("webhook_url", why));
-        }
-        if !super::is_env_name(&self.secret_env) {
-            problems.push((
-                "secret_env",
-                "the name of an environment variable (A-Z, 0-9, _); the secret itself never goes in the file".into(),
-            ));
-        }
-        if let Some(admin) = &self.admin_url {
-            let example = admin.replace("{number}", "1001");
-            if let Err(why) = super::check_api_url(&example) {
-                problems.push(("admin_url", why));
-            } else if !admin.contains("{number}") {
-                problems.push((
-                    "admin_url",
-                    "must contain {number}, replaced by the order number".into(),
-                ));
-            }
-        }
-        problems
-    }
-}
 
 /// Orders one push (request body or file) may carry.
 pub const MAX_ORDERS_PER_PUSH: usize = 5_000;

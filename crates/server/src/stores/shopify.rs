@@ -22,7 +22,8 @@
 use super::{
     Actions, Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking, seconds,
 };
-use crate::assist::records::{self, Pending};
+use crate::records::{self, Pending};
+pub use crate::sites::order_source::{DEFAULT_API_VERSION, ShopifyConfig};
 
 use crate::db::Db;
 use aisle_core::order::{
@@ -33,107 +34,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// The Admin API version used when the site file names none.
-pub const DEFAULT_API_VERSION: &str = "2025-10";
 /// Calls made for one request at most (the first and the retries).
 pub const MAX_ATTEMPTS: u32 = 4;
 /// How long a cancel's background job is polled before the shopper is told
 /// it is being processed.
 const JOB_POLLS: u32 = 8;
-
-/// The `order_source` block of a site file for Shopify.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ShopifyConfig {
-    /// The shop's domain (`northwind.myshopify.com`).
-    pub shop: String,
-    /// The environment variable holding the Admin API access token.
-    pub token_env: String,
-    /// Admin API version (`2025-10`).
-    #[serde(default = "default_api_version")]
-    pub api_version: String,
-    /// Products with this tag are final sale (not returnable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub final_sale_tag: Option<String>,
-    /// Replaces `https://{shop}/admin/api/{api_version}/graphql.json` (for a
-    /// proxy, or tests); plain `http://` only to a loopback address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_url: Option<String>,
-    /// The environment variable holding the webhook signing secret; without
-    /// it, webhooks from the store are refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_secret_env: Option<String>,
-    /// Create returns already approved (`returnCreate`) instead of requests
-    /// the merchant approves in the admin (`returnRequest`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub auto_approve_returns: bool,
-}
-
-fn default_api_version() -> String {
-    DEFAULT_API_VERSION.to_owned()
-}
-
-impl ShopifyConfig {
-    /// The GraphQL endpoint.
-    pub fn endpoint(&self) -> String {
-        self.api_url.clone().unwrap_or_else(|| {
-            format!(
-                "https://{}/admin/api/{}/graphql.json",
-                self.shop, self.api_version
-            )
-        })
-    }
-
-    /// Every problem with the block: (field, message).
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems = Vec::new();
-        let host_ok = !self.shop.is_empty()
-            && self.shop.len() <= 255
-            && self.shop.contains('.')
-            && self
-                .shop
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-        if !host_ok {
-            problems.push((
-                "shop",
-                format!(
-                    "\"{}\" is not a shop domain like \"northwind.myshopify.com\"",
-                    self.shop
-                ),
-            ));
-        }
-        if !super::is_env_name(&self.token_env) {
-            problems.push((
-                "token_env",
-                "the name of an environment variable (A-Z, 0-9, _), such as \"AISLE_SHOPIFY_TOKEN\"; the token itself never goes in the file".into(),
-            ));
-        }
-        let v = self.api_version.as_bytes();
-        let version_ok =
-            v.len() == 7 && v[4] == b'-' && v[..4].iter().chain(&v[5..]).all(u8::is_ascii_digit);
-        if !version_ok {
-            problems.push((
-                "api_version",
-                format!(
-                    "\"{}\" is not an API version like \"{DEFAULT_API_VERSION}\"",
-                    self.api_version
-                ),
-            ));
-        }
-        super::check_shared(
-            self.final_sale_tag.as_deref(),
-            self.webhook_secret_env.as_deref(),
-            &mut problems,
-        );
-        if let Some(url) = &self.api_url
-            && let Err(why) = super::check_api_url(url)
-        {
-            problems.push(("api_url", why));
-        }
-        problems
-    }
-}
 
 /// Shopify ids of an order, kept to act on it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

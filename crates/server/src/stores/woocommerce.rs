@@ -19,8 +19,9 @@
 //!   the credentials. Cancels and returns are idempotent ([`Actions`]).
 
 use super::{Actions, Cancelled, OrderSource, Refs, Returned, StoreError, StoreOrder, Tracking};
-use crate::assist::records::{self, Pending};
 use crate::db::Db;
+use crate::records::{self, Pending};
+pub use crate::sites::order_source::WooConfig;
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
@@ -32,52 +33,7 @@ use serde_json::{Value, json};
 /// Calls made for one request at most (the first and the retries).
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// The `order_source` block of a site file for WooCommerce.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WooConfig {
-    /// The store's address (`https://shop.example`); `http://` only to a
-    /// loopback address.
-    pub url: String,
-    /// The environment variable holding the REST API consumer key (`ck_…`).
-    pub key_env: String,
-    /// The environment variable holding the consumer secret (`cs_…`).
-    pub secret_env: String,
-    /// Refund the order through the payment gateway when a shopper cancels.
-    #[serde(default)]
-    pub refund_on_cancel: bool,
-    /// Products with this tag are final sale (not returnable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub final_sale_tag: Option<String>,
-    /// The environment variable holding the webhook signing secret; without
-    /// it, webhooks from the store are refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_secret_env: Option<String>,
-}
-
 impl WooConfig {
-    /// Every problem with the block: (field, message).
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems = Vec::new();
-        if let Err(why) = super::check_api_url(&self.url) {
-            problems.push(("url", why));
-        }
-        for (field, name) in [("key_env", &self.key_env), ("secret_env", &self.secret_env)] {
-            if !super::is_env_name(name) {
-                problems.push((
-                    field,
-                    "the name of an environment variable (A-Z, 0-9, _), such as \"AISLE_WC_KEY\"; the key itself never goes in the file".into(),
-                ));
-            }
-        }
-        super::check_shared(
-            self.final_sale_tag.as_deref(),
-            self.webhook_secret_env.as_deref(),
-            &mut problems,
-        );
-        problems
-    }
-
     fn api(&self, path: &str) -> String {
         format!("{}/wp-json{path}", self.url.trim_end_matches('/'))
     }

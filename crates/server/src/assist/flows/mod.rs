@@ -21,10 +21,10 @@ use returns::*;
 use track::*;
 
 use super::Turn;
-use super::records::{self, NewTicket, Pending};
 use crate::error::AppError;
 use crate::limits::Write;
 use crate::proof::Proof;
+use crate::records::{self, NewTicket, Pending};
 use crate::sites::localized as localized_faq;
 use crate::stores::{self, Cancelled, OrderSource, Returned, StoreOrder};
 use crate::text::{Text, fill};
