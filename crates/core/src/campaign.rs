@@ -195,7 +195,43 @@ pub enum Code {
     /// uploads (`"codes": "pool"`, `aisle campaigns codes add`), handed out
     /// by the server (`POST …/campaigns/code`).
     Pool,
+    /// A unique single-use code per visitor that the server creates in the
+    /// site's Shopify store when the visitor is first shown the campaign
+    /// (`"codes": {"shopify": {"percent_off": 10, "valid_days": 7}}`), handed
+    /// out like a pooled one.
+    Shopify(ShopifyDiscount),
 }
+
+impl Code {
+    /// Whether each visitor gets their own code from the server (a pool or
+    /// the store), rather than one code written in the file.
+    pub fn per_visitor(&self) -> bool {
+        matches!(self, Code::Pool | Code::Shopify(_))
+    }
+}
+
+/// The discount behind a code created in Shopify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopifyDiscount {
+    /// What the code takes off the order.
+    pub off: DiscountOff,
+    /// Days the code stays valid from when it is created (1-365, default 7).
+    pub valid_days: u32,
+}
+
+/// How much a created discount takes off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountOff {
+    /// A percentage of the eligible items (1-100).
+    Percent(u8),
+    /// A fixed amount in the store's currency, in minor units (cents).
+    Amount(i64),
+}
+
+/// Longest a created discount code may stay valid, days.
+pub const MAX_DISCOUNT_DAYS: u32 = 365;
+/// How long a created discount code stays valid when the file doesn't say.
+pub const DEFAULT_DISCOUNT_DAYS: u32 = 7;
 
 /// Picks the text for `locale` among (tag, text) pairs: exact tag, then its
 /// language (`fr` for `fr-CA`), then another tag of that language, then

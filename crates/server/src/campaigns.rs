@@ -122,7 +122,7 @@ pub fn for_widget(file: CampaignFile) -> CampaignFile {
     let campaigns = file
         .campaigns
         .into_iter()
-        .filter(|c| c.code != Some(Code::Pool))
+        .filter(|c| !c.code.as_ref().is_some_and(Code::per_visitor))
         .map(|mut c| {
             let code = match &c.code {
                 Some(Code::Fixed(code)) => Some(code.clone()),

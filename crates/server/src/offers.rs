@@ -13,6 +13,8 @@
 //!   one, no code ever goes to two visitors, and an exhausted pool answers 404
 //!   `no codes left`. Rate-limited like every anonymous write
 //!   ([`Write::CampaignCode`]).
+//!   A campaign with `"codes": {"shopify": …}` creates each visitor's code in
+//!   the site's Shopify store on their first ask ([`Shopify::create_discount`]).
 //! - [`add_codes`] (`aisle campaigns codes add SITE CAMPAIGN FILE`) fills a
 //!   campaign's pool, at most [`MAX_CODES_PER_CAMPAIGN`].
 
@@ -24,9 +26,11 @@ use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
 use crate::sites::KnownSite;
+use crate::stores::OrderSourceConfig;
+use crate::stores::shopify::{DiscountError, Shopify};
 use aisle_core::api::{CodeRequest, CustomerRequest, ErrorCode, VerifiedCustomer};
 use aisle_core::attribution::valid_visitor;
-use aisle_core::campaign::{Code, Condition, parse_campaigns};
+use aisle_core::campaign::{Code, Condition, ShopifyDiscount, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
@@ -96,11 +100,11 @@ pub async fn code(
     let Some(campaign) = file
         .as_ref()
         .and_then(|f| f.campaigns.iter().find(|c| c.id == request.campaign))
-        .filter(|c| c.enabled && c.code == Some(Code::Pool))
+        .filter(|c| c.enabled && c.code.as_ref().is_some_and(Code::per_visitor))
     else {
         return Err(bad(
             "campaign",
-            "no live campaign with that id hands out pooled codes",
+            "no live campaign with that id hands out codes per visitor",
         ));
     };
     let mut needed = Vec::new();
@@ -122,10 +126,110 @@ pub async fn code(
     }
     crate::limits::allow(&state, Write::CampaignCode, &site.id, client)
         .map_err(AppError::RateLimited)?;
-    match hand_out(&state.db, &site.id, &campaign.id, &request.visitor).await? {
-        Some(code) => Ok(Json(json!({ "code": code }))),
-        None => Err(AppError::NotFound(ErrorCode::NotFound, "no codes left")),
+    let code = match &campaign.code {
+        Some(Code::Shopify(discount)) => {
+            created_code(&state, &site, &campaign.id, discount, &request.visitor).await?
+        }
+        _ => hand_out(&state.db, &site.id, &campaign.id, &request.visitor)
+            .await?
+            .ok_or(AppError::NotFound(ErrorCode::NotFound, "no codes left"))?,
+    };
+    Ok(Json(json!({ "code": code })))
+}
+
+/// How many times a code is drawn again when the store already has it.
+const CREATE_ATTEMPTS: usize = 3;
+
+/// A new code: `AISLE-` and 10 letters and digits without look-alikes.
+fn new_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..10)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("AISLE-{tail}")
+}
+
+/// The code `visitor` holds for `campaign`, creating one in the site's
+/// Shopify store if they have none (`"codes": {"shopify": …}`). The
+/// visitor's row is written before the store is asked, so racing requests
+/// of one visitor create one code; if the store refuses, the row goes.
+async fn created_code(
+    state: &AppState,
+    site: &crate::sites::Site,
+    campaign: &str,
+    discount: &ShopifyDiscount,
+    visitor: &str,
+) -> Result<String, AppError> {
+    let db = &state.db;
+    if let Some(code) = store::held_code(db, &site.id, campaign, visitor).await? {
+        return Ok(code);
     }
+    let OrderSourceConfig::Shopify(config) = &site.config.order_source else {
+        return Err(AppError::StoreUnavailable(
+            "this campaign's codes are created in Shopify, and the site's order source is not Shopify".into(),
+        ));
+    };
+    if store::codes_held(db, &site.id, campaign).await? >= MAX_CODES_PER_CAMPAIGN {
+        return Err(AppError::NotFound(ErrorCode::NotFound, "no codes left"));
+    }
+    let shopify = Shopify::new(config, &site.id, db, &state.stores);
+    let title = format!("Aisle campaign {campaign}");
+    for _ in 0..CREATE_ATTEMPTS {
+        let code = new_code();
+        let at = now();
+        match store::hand_new_code(db, &site.id, campaign, &code, visitor, at).await {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                match store::held_code(db, &site.id, campaign, visitor).await? {
+                    Some(theirs) => return Ok(theirs),
+                    None => continue,
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let created = shopify
+            .create_discount(&code, &title, discount.off, discount.valid_days, at)
+            .await;
+        match created {
+            Ok(id) => {
+                tracing::info!(
+                    site = site.id,
+                    campaign,
+                    discount = id,
+                    "discount code created in Shopify"
+                );
+                return Ok(code);
+            }
+            Err(why) => {
+                store::forget_code(db, &site.id, campaign, &code).await?;
+                match why {
+                    DiscountError::Taken => continue,
+                    DiscountError::Refused(message) => {
+                        tracing::warn!(
+                            site = site.id,
+                            campaign,
+                            message,
+                            "Shopify refused a discount code"
+                        );
+                        return Err(AppError::StoreUnavailable(format!(
+                            "the store refused the code: {message}"
+                        )));
+                    }
+                    DiscountError::Store(e) => {
+                        tracing::warn!(site = site.id, campaign, error = %e, "Shopify could not create a discount code");
+                        return Err(AppError::StoreUnavailable(
+                            "the store could not create a code now; try again later".into(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Err(AppError::StoreUnavailable(
+        "the store could not create a code now; try again later".into(),
+    ))
 }
 
 /// The code `visitor` holds for `campaign`, handing them a free one if they
@@ -261,16 +365,31 @@ pub async fn add_codes(db: &Db, site: &str, campaign: &str, text: &str) -> Resul
 /// Per campaign of `site` with a pool: `(left, handed_out)`.
 pub async fn code_counts(db: &Db, site: &str) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
     let rows = store::code_counts(db, site).await?;
+    // Codes created in the store on demand: what is left is what Aisle may
+    // still create for the campaign.
+    let created: Vec<String> = live(db, site)
+        .await?
+        .and_then(|(_, source)| parse_campaigns(&source).ok())
+        .map(|file| {
+            file.campaigns
+                .into_iter()
+                .filter(|c| matches!(c.code, Some(Code::Shopify(_))))
+                .map(|c| c.id)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(rows
         .into_iter()
         .map(|(id, left, handed)| {
-            (
-                id,
-                (
-                    u64::try_from(left).unwrap_or(0),
-                    u64::try_from(handed).unwrap_or(0),
-                ),
-            )
+            let handed = u64::try_from(handed).unwrap_or(0);
+            let left = if created.contains(&id) {
+                u64::try_from(MAX_CODES_PER_CAMPAIGN)
+                    .unwrap_or(0)
+                    .saturating_sub(handed)
+            } else {
+                u64::try_from(left).unwrap_or(0)
+            };
+            (id, (left, handed))
         })
         .collect())
 }

@@ -1279,3 +1279,110 @@ async fn token_guessing_is_limited_and_huge_pushes_are_refused() {
         assert_eq!(response.status(), 413);
     }
 }
+
+/// Asks the server at `addr` for `visitor`'s code of campaign `leaving` on "north".
+async fn ask_code(
+    http: &reqwest::Client,
+    addr: SocketAddr,
+    visitor: &str,
+) -> (reqwest::StatusCode, Value) {
+    let body = json!({"campaign": "leaving", "visitor": visitor});
+    common::http_call(
+        http,
+        addr,
+        "POST",
+        "/api/sites/north/campaigns/code",
+        None,
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shopify_campaign_creates_one_single_use_code_per_visitor_in_the_store() {
+    let (store, url) = shopify().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir, &url, TOKEN_ENV);
+    let file = dir.path().join("campaigns.json");
+    std::fs::write(
+        &file,
+        r#"{"version": 1, "campaigns": [{"id": "leaving", "message": "Take {{campaign.code}} with you",
+            "codes": {"shopify": {"percent_off": 15, "valid_days": 3}}}]}"#,
+    )
+    .unwrap();
+    common::succeeds(
+        aisle()
+            .args(["campaigns", "push"])
+            .arg(&file)
+            .args(["--site", "north", "--db", &db]),
+    );
+    let (_process, addr, http) = common::spawn_server(aisle(), false, &db, dir.path()).await;
+
+    // The first ask creates the code in the store: single use, 15% off
+    // everything, for every buyer, valid three days.
+    let (status, body) = ask_code(&http, addr, "visitor-ada-0001").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let code = body["code"].as_str().unwrap().to_owned();
+    assert!(code.starts_with("AISLE-") && code.len() == 16, "{code}");
+    let created = store.discounts.lock().unwrap().clone();
+    assert_eq!(created.len(), 1);
+    let discount = &created[0];
+    assert_eq!(discount["code"], code.as_str());
+    assert_eq!(discount["customerGets"]["value"]["percentage"], 0.15);
+    assert_eq!(discount["customerGets"]["items"]["all"], true);
+    assert_eq!(discount["usageLimit"], 1);
+    assert_eq!(discount["appliesOncePerCustomer"], true);
+    assert_eq!(discount["context"]["all"], "ALL");
+    let at = |field: &str| {
+        discount[field]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second()
+    };
+    assert_eq!(at("endsAt") - at("startsAt"), 3 * 86_400);
+
+    // Asking again: the same code, nothing new in the store.
+    let (_, again) = ask_code(&http, addr, "visitor-ada-0001").await;
+    assert_eq!(again["code"], code.as_str());
+    assert_eq!(store.discounts.lock().unwrap().len(), 1);
+
+    // One visitor asking 20 times at once: one code, created once.
+    let asks: Vec<_> = (0..20)
+        .map(|_| {
+            let http = http.clone();
+            tokio::spawn(async move { ask_code(&http, addr, "visitor-bob-0002").await })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for ask in asks {
+        let (status, body) = ask.await.unwrap();
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+        codes.push(body["code"].as_str().unwrap().to_owned());
+    }
+    codes.dedup();
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    assert_eq!(store.discounts.lock().unwrap().len(), 2);
+    assert_ne!(codes[0], code);
+
+    // The store down: a clear 503, and no code is held for the visitor, so
+    // the next ask, once it is back, creates one.
+    store.fail.store(100, Ordering::SeqCst);
+    let (status, body) = ask_code(&http, addr, "visitor-cyd-0003").await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    store.fail.store(0, Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let later = loop {
+        // The site's breaker may still be open for a few seconds.
+        let (status, body) = ask_code(&http, addr, "visitor-cyd-0003").await;
+        if status == reqwest::StatusCode::OK {
+            break body["code"].as_str().unwrap().to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let created = store.discounts.lock().unwrap().clone();
+    assert_eq!(created.len(), 3);
+    assert_eq!(created[2]["code"], later.as_str());
+}

@@ -7,9 +7,9 @@
 use super::json::{self, Json, Pos, Value};
 use super::time::parse_rfc3339;
 use super::{
-    Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, Device, Frequency,
-    MAX_PRODUCTS, PathTest, Product, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
-    template,
+    Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, DEFAULT_DISCOUNT_DAYS,
+    Device, DiscountOff, Frequency, MAX_DISCOUNT_DAYS, MAX_PRODUCTS, PathTest, Product, QueryTest,
+    ReferrerTest, Schedule, ShopifyDiscount, Text, Variant, VisitorKind, template,
 };
 use std::fmt;
 
@@ -70,6 +70,7 @@ const CAMPAIGN_FIELDS: &[&str] = &[
     "products",
 ];
 const PRODUCT_FIELDS: &[&str] = &["id", "title", "price", "image", "url"];
+const SHOPIFY_CODE_FIELDS: &[&str] = &["percent_off", "amount_off", "valid_days"];
 /// Fewest and most message variants of an A/B test.
 pub const VARIANTS: std::ops::RangeInclusive<usize> = 2..=4;
 /// Longest fixed discount code, characters.
@@ -255,6 +256,16 @@ impl Checker {
         Some(n)
     }
 
+    /// A whole number from `min` to `max`.
+    fn whole_in(&mut self, json: &Json, path: &str, min: u64, max: u64) -> Option<u64> {
+        let n = self.number(json, path, min as f64, max as f64)?;
+        if n.fract() != 0.0 {
+            self.error(json.pos, path, format!("must be a whole number, found {n}"));
+            return None;
+        }
+        Some(n as u64)
+    }
+
     fn whole(&mut self, json: &Json, path: &str, max: f64) -> Option<u64> {
         let n = self.number(json, path, 0.0, max)?;
         if n.fract() != 0.0 {
@@ -418,16 +429,7 @@ impl Checker {
                 }
                 Some(Code::Fixed(code))
             }
-            (None, Some(j)) => {
-                let p = format!("{path}.codes");
-                match self.string(j, &p)?.as_str() {
-                    "pool" => Some(Code::Pool),
-                    other => {
-                        self.error(j.pos, &p, unknown("code source", other, &["pool"]));
-                        return None;
-                    }
-                }
-            }
+            (None, Some(j)) => Some(self.code_source(j, &format!("{path}.codes"))?),
             (None, None) => None,
         };
         if code.is_none()
@@ -443,6 +445,80 @@ impl Checker {
             return None;
         }
         Some(code)
+    }
+
+    /// `"codes"`: `"pool"`, or `{"shopify": {"percent_off": 10}}` /
+    /// `{"shopify": {"amount_off": 5, "valid_days": 3}}`.
+    fn code_source(&mut self, json: &Json, path: &str) -> Option<Code> {
+        if let Value::String(name) = &json.value {
+            if name == "pool" {
+                return Some(Code::Pool);
+            }
+            self.error(
+                json.pos,
+                path,
+                unknown("code source", name, &["pool", "{\"shopify\": {…}}"]),
+            );
+            return None;
+        }
+        let members = self.object_of(
+            json,
+            path,
+            "\"pool\" or {\"shopify\": {…}}",
+            "code source",
+            &["shopify"],
+        )?;
+        let Some(shopify) = field(members, "shopify") else {
+            self.error(
+                json.pos,
+                path,
+                "name where codes come from: \"pool\" or {\"shopify\": {…}}",
+            );
+            return None;
+        };
+        let at = format!("{path}.shopify");
+        let discount = self.object(shopify, &at, "a Shopify discount", SHOPIFY_CODE_FIELDS)?;
+        let percent = field(discount, "percent_off");
+        let amount = field(discount, "amount_off");
+        let off = match (percent, amount) {
+            (Some(j), None) => {
+                DiscountOff::Percent(self.whole_in(j, &format!("{at}.percent_off"), 1, 100)? as u8)
+            }
+            (None, Some(j)) => {
+                let p = format!("{at}.amount_off");
+                let n = self.number(j, &p, 0.01, 100_000.0)?;
+                let minor = (n * 100.0).round();
+                if (n * 100.0 - minor).abs() > 1e-6 {
+                    self.error(
+                        j.pos,
+                        &p,
+                        format!("at most two decimals (5 or 4.99), found {n}"),
+                    );
+                    return None;
+                }
+                DiscountOff::Amount(minor as i64)
+            }
+            (Some(_), Some(j)) => {
+                self.error(
+                    j.pos,
+                    &format!("{at}.amount_off"),
+                    "give either \"percent_off\" or \"amount_off\", not both",
+                );
+                return None;
+            }
+            (None, None) => {
+                self.error(shopify.pos, &at, "missing field \"percent_off\" (1-100) or \"amount_off\" (in the store's currency)");
+                return None;
+            }
+        };
+        let valid_days = match field(discount, "valid_days") {
+            Some(j) => {
+                let max = MAX_DISCOUNT_DAYS.into();
+                self.whole_in(j, &format!("{at}.valid_days"), 1, max)? as u32
+            }
+            None => DEFAULT_DISCOUNT_DAYS,
+        };
+        Some(Code::Shopify(ShopifyDiscount { off, valid_days }))
     }
 
     /// 2–4 weighted message variants with unique ids.

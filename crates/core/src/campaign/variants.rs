@@ -158,4 +158,61 @@ mod tests {
             "the first variant stands for the campaign"
         );
     }
+
+    #[test]
+    fn shopify_codes_name_their_discount_and_every_mistake_is_placed() {
+        use crate::campaign::{Code, DiscountOff, ShopifyDiscount};
+        let ok = parse_campaigns(
+            r#"{"version": 1, "campaigns": [
+  {"id": "a", "message": "{{campaign.code}}", "codes": {"shopify": {"percent_off": 15}}},
+  {"id": "b", "message": "{{campaign.code}}", "codes": {"shopify": {"amount_off": 4.99, "valid_days": 2}}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ok.campaigns[0].code,
+            Some(Code::Shopify(ShopifyDiscount {
+                off: DiscountOff::Percent(15),
+                valid_days: 7
+            }))
+        );
+        assert_eq!(
+            ok.campaigns[1].code,
+            Some(Code::Shopify(ShopifyDiscount {
+                off: DiscountOff::Amount(499),
+                valid_days: 2
+            }))
+        );
+        assert!(
+            ok.campaigns
+                .iter()
+                .all(|c| c.code.as_ref().is_some_and(Code::per_visitor))
+        );
+        let text = r#"{"version": 1, "campaigns": [
+  {"id": "a", "codes": {"shopify": {"percent_off": 0}}, "message": "m"},
+  {"id": "b", "codes": {"shopify": {"percent_off": 10, "amount_off": 5}}, "message": "m"},
+  {"id": "c", "codes": {"shopify": {}}, "message": "m"},
+  {"id": "d", "codes": {"shopfiy": {"percent_off": 10}}, "message": "m"},
+  {"id": "e", "codes": {"shopify": {"amount_off": 1.005}}, "message": "m"},
+  {"id": "f", "codes": {"shopify": {"amount_off": 5, "valid_days": 400}}, "message": "m"},
+  {"id": "g", "codes": "woo", "message": "m"}
+]}"#;
+        let errors: Vec<String> = parse_campaigns(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "2:52: $.campaigns[0].codes.shopify.percent_off: must be between 1 and 100, found 0",
+                "3:70: $.campaigns[1].codes.shopify.amount_off: give either \"percent_off\" or \"amount_off\", not both",
+                "4:36: $.campaigns[2].codes.shopify: missing field \"percent_off\" (1-100) or \"amount_off\" (in the store's currency)",
+                "5:24: $.campaigns[3].codes: name where codes come from: \"pool\" or {\"shopify\": {…}}",
+                "5:25: $.campaigns[3].codes.shopfiy: unknown code source \"shopfiy\" (did you mean \"shopify\"?)",
+                "6:51: $.campaigns[4].codes.shopify.amount_off: at most two decimals (5 or 4.99), found 1.005",
+                "7:68: $.campaigns[5].codes.shopify.valid_days: must be between 1 and 365, found 400",
+                "8:24: $.campaigns[6].codes: unknown code source \"woo\" (did you mean \"pool\"?)",
+            ]
+        );
+    }
 }

@@ -264,6 +264,53 @@ pub async fn held_code(
     .await
 }
 
+/// Records `code` as `visitor`'s code of `campaign` (one the store created
+/// for them). A unique violation: the visitor already holds one (a parallel
+/// request won), or, rarely, the code exists.
+pub async fn hand_new_code(
+    db: &Db,
+    site: &str,
+    campaign: &str,
+    code: &str,
+    visitor: &str,
+    at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO campaign_codes (site_id, campaign_id, code, visitor, handed_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(site)
+    .bind(campaign)
+    .bind(code)
+    .bind(visitor)
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets `code` of `campaign` (the store did not create it after all).
+pub async fn forget_code(db: &Db, site: &str, campaign: &str, code: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM campaign_codes WHERE site_id = $1 AND campaign_id = $2 AND code = $3")
+        .bind(site)
+        .bind(campaign)
+        .bind(code)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// How many codes `campaign` holds, free and handed out.
+pub async fn codes_held(db: &Db, site: &str, campaign: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM campaign_codes WHERE site_id = $1 AND campaign_id = $2",
+    )
+    .bind(site)
+    .bind(campaign)
+    .fetch_one(db)
+    .await
+}
+
 /// Hands `visitor` a free code of `campaign` at `at`; `None` when none is
 /// free. A unique violation: the visitor got one in a parallel request.
 pub async fn claim_code(

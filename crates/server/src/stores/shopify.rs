@@ -9,6 +9,8 @@
 //!   only once it is.
 //! - **Return**: `returnRequest` with the chosen fulfillment line items,
 //!   quantities and reasons (mapped to Shopify's `ReturnReason`).
+//! - **Discount codes**: `discountCodeBasicCreate`, one single-use code per
+//!   visitor for campaigns with `"codes": {"shopify": …}` (`crate::offers`).
 //! - **Throttling and failures**: a `THROTTLED` answer waits as long as
 //!   `extensions.cost.throttleStatus` says the bucket needs to refill, 429 and
 //!   5xx answers and timeouts are retried with jittered backoff, up to
@@ -26,6 +28,7 @@ use crate::records::{self, Pending};
 pub use crate::sites::order_source::{DEFAULT_API_VERSION, ShopifyConfig};
 
 use crate::db::Db;
+use aisle_core::campaign::DiscountOff;
 use aisle_core::order::{
     OrderItem, OrderNumber, OrderState, OrderView, Shipment, TrackingEvent, TrackingEventKind,
 };
@@ -111,6 +114,28 @@ const RETURN_REQUEST: &str = r#"mutation AisleReturnRequest($input: ReturnReques
   }
 }"#;
 
+const DISCOUNT_CREATE: &str = r#"mutation AisleDiscountCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+    codeDiscountNode { id }
+    userErrors { field message code }
+  }
+}"#;
+
+/// The first Admin API version whose discounts take `context` (older ones
+/// take `customerSelection`).
+const DISCOUNT_CONTEXT_SINCE: &str = "2025-04";
+
+/// Why a discount code was not created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscountError {
+    /// The store already has a discount with that code: try another.
+    Taken,
+    /// The store refused it (`userErrors`), with its message.
+    Refused(String),
+    /// The store could not be asked.
+    Store(StoreError),
+}
+
 /// The staff note on cancels Aisle makes.
 pub const STAFF_NOTE: &str = "Cancelled by the customer through Aisle self-service.";
 
@@ -124,6 +149,66 @@ impl Shopify {
             http: client.http.clone(),
             breaker: client.breaker(site),
         }
+    }
+
+    /// Creates `code` in the store: a single-use discount of `off` on every
+    /// item, for every buyer, valid from `now` (Unix seconds) for `days`
+    /// days, titled `title` in the admin (`discountCodeBasicCreate`). The
+    /// id of the new discount.
+    pub async fn create_discount(
+        &self,
+        code: &str,
+        title: &str,
+        off: DiscountOff,
+        days: u32,
+        now: i64,
+    ) -> Result<String, DiscountError> {
+        let at = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        };
+        let value = match off {
+            DiscountOff::Percent(p) => json!({ "percentage": f64::from(p) / 100.0 }),
+            DiscountOff::Amount(minor) => json!({ "discountAmount": {
+                "amount": format!("{}.{:02}", minor / 100, minor % 100),
+                "appliesOnEachItem": false,
+            }}),
+        };
+        let mut input = json!({
+            "title": title,
+            "code": code,
+            "startsAt": at(now),
+            "endsAt": at(now + i64::from(days) * 86_400),
+            "usageLimit": 1,
+            "appliesOncePerCustomer": true,
+            "customerGets": { "value": value, "items": { "all": true } },
+        });
+        if self.config.api_version.as_str() >= DISCOUNT_CONTEXT_SINCE {
+            input["context"] = json!({ "all": "ALL" });
+        } else {
+            input["customerSelection"] = json!({ "all": true });
+        }
+        let data = self
+            .graphql(DISCOUNT_CREATE, json!({ "basicCodeDiscount": input }))
+            .await
+            .map_err(DiscountError::Store)?;
+        let payload = &data["discountCodeBasicCreate"];
+        if let Some(errors) = payload["userErrors"].as_array()
+            && let Some(first) = errors.first()
+        {
+            if errors.iter().any(|e| e["code"] == "TAKEN") {
+                return Err(DiscountError::Taken);
+            }
+            let message = first["message"].as_str().unwrap_or("refused");
+            return Err(DiscountError::Refused(message.to_owned()));
+        }
+        payload["codeDiscountNode"]["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                DiscountError::Store(StoreError::Protocol("no discount in the answer".into()))
+            })
     }
 
     /// Runs one GraphQL operation through the site's breaker; its `data`.

@@ -32,6 +32,8 @@ pub struct Store {
     pub throttle: AtomicU32,
     /// Answer this many requests with 503.
     pub fail: AtomicU32,
+    /// Discounts created with `discountCodeBasicCreate`, as asked.
+    pub discounts: Mutex<Vec<Value>>,
 }
 
 impl Store {
@@ -239,6 +241,34 @@ pub async fn graphql(
                 ("returnRequest", "REQUESTED")
             };
             json!({ name: {"return": {"id": "gid://shopify/Return/77", "status": status}, "userErrors": []}})
+        }
+    } else if query.contains("discountCodeBasicCreate(") {
+        let input = &variables["basicCodeDiscount"];
+        let mut discounts = store.discounts.lock().unwrap();
+        let value = &input["customerGets"]["value"];
+        let percentage = value["percentage"].as_f64();
+        let amount = value["discountAmount"]["amount"].as_str();
+        let mut errors = Vec::new();
+        for field in ["code", "title", "startsAt"] {
+            if !input[field].is_string() {
+                errors.push(json!({"field": ["basicCodeDiscount", field], "message": format!("{field} can't be blank"), "code": "BLANK"}));
+            }
+        }
+        if percentage.is_none_or(|p| !(0.0..=1.0).contains(&p)) && amount.is_none() {
+            errors.push(json!({"field": ["basicCodeDiscount", "customerGets", "value"], "message": "Value must be a percentage between 0 and 1 or an amount", "code": "INVALID"}));
+        }
+        if input["context"]["all"] != "ALL" && input["customerSelection"]["all"] != true {
+            errors.push(json!({"field": ["basicCodeDiscount", "context"], "message": "Context can't be blank", "code": "BLANK"}));
+        }
+        if discounts.iter().any(|d| d["code"] == input["code"]) {
+            errors.push(json!({"field": ["basicCodeDiscount", "code"], "message": "Code must be unique. Please try a different code.", "code": "TAKEN"}));
+        }
+        if errors.is_empty() {
+            discounts.push(input.clone());
+            let id = format!("gid://shopify/DiscountCodeNode/{}", 900 + discounts.len());
+            json!({"discountCodeBasicCreate": {"codeDiscountNode": {"id": id}, "userErrors": []}})
+        } else {
+            json!({"discountCodeBasicCreate": {"codeDiscountNode": null, "userErrors": errors}})
         }
     } else {
         return Json(json!({"errors": [{"message": format!("unknown operation {operation}")}]}))
