@@ -55,6 +55,83 @@ fn append<T>(list: &mut Vec<T>, older: Vec<T>, reference: impl Fn(&T) -> &str) {
     }
 }
 
+/// A list the server hands out a page at a time, newest first: the first
+/// page on [`Paged::load`], older pages appended by [`Paged::more`] ("Show
+/// older").
+struct Paged<T: Send + Sync + 'static> {
+    list: RwSignal<Loaded<T>>,
+    next: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Send + Sync + 'static> Paged<T> {
+    fn new() -> Self {
+        Paged {
+            list: RwSignal::new(Loaded::Loading),
+            next: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    /// (Re)loads the first page with `fetch(None)`.
+    fn load<Fut>(self, fetch: impl FnOnce(Option<String>) -> Fut)
+    where
+        Fut: Future<Output = Result<api::Page<T>, CallError>> + 'static,
+    {
+        self.list.set(Loaded::Loading);
+        let page = fetch(None);
+        spawn_local(async move {
+            self.list.set(match page.await {
+                Ok(page) => {
+                    self.next.set(page.next);
+                    Loaded::Ready(page.items)
+                }
+                Err(_) => Loaded::Failed,
+            });
+        });
+    }
+
+    /// Appends the next older page, if any (`fetch(Some(cursor))`), skipping
+    /// records already listed (by `key`).
+    fn more<Fut>(
+        self,
+        console: Console,
+        fetch: impl FnOnce(Option<String>) -> Fut,
+        key: fn(&T) -> &str,
+    ) where
+        Fut: Future<Output = Result<api::Page<T>, CallError>> + 'static,
+    {
+        let Some(cursor) = self.next.get_untracked() else {
+            return;
+        };
+        self.busy.set(true);
+        let page = fetch(Some(cursor));
+        spawn_local(async move {
+            match page.await {
+                Ok(page) => {
+                    self.list.update(|l| {
+                        if let Loaded::Ready(items) = l {
+                            append(items, page.items, key);
+                        }
+                    });
+                    self.next.set(page.next);
+                }
+                Err(CallError::Unauthorized) => console.reconnect(),
+                Err(_) => console.announce(console.strings().network_error.to_owned()),
+            }
+            self.busy.set(false);
+        });
+    }
+}
+
 /// "Show older", while there is an older page; busy while it loads.
 fn older_button(
     s: &'static crate::i18n::Strings,
@@ -110,42 +187,11 @@ fn items_text(items: &Option<Vec<ReturnItem>>) -> String {
 pub fn TicketsView() -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings();
-    let list = RwSignal::new(Loaded::<Ticket>::Loading);
-    let next = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let load = move || {
-        list.set(Loaded::Loading);
-        spawn_local(async move {
-            list.set(match api::tickets(None).await {
-                Ok(page) => {
-                    next.set(page.next);
-                    Loaded::Ready(page.items)
-                }
-                Err(_) => Loaded::Failed,
-            });
-        });
-    };
-    let more = move || {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match api::tickets(Some(&cursor)).await {
-                Ok(page) => {
-                    list.update(|l| {
-                        if let Loaded::Ready(items) = l {
-                            append(items, page.items, |t| &t.reference);
-                        }
-                    });
-                    next.set(page.next);
-                }
-                Err(CallError::Unauthorized) => console.reconnect(),
-                Err(_) => console.announce(s.network_error.to_owned()),
-            }
-            busy.set(false);
-        });
-    };
+    let paged = Paged::<Ticket>::new();
+    let fetch = |cursor: Option<String>| async move { api::tickets(cursor.as_deref()).await };
+    let load = move || paged.load(fetch);
+    let more = move || paged.more(console, fetch, |r| &r.reference);
+    let Paged { list, next, busy } = paged;
     load();
     let locale = console.locale().tag();
     let rows = move || match list.get() {
@@ -284,42 +330,11 @@ pub fn TicketsView() -> impl IntoView {
 pub fn ReturnsView() -> impl IntoView {
     let console = expect_context::<Console>();
     let s = console.strings();
-    let list = RwSignal::new(Loaded::<ReturnRequest>::Loading);
-    let next = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let load = move || {
-        list.set(Loaded::Loading);
-        spawn_local(async move {
-            list.set(match api::returns(None).await {
-                Ok(page) => {
-                    next.set(page.next);
-                    Loaded::Ready(page.items)
-                }
-                Err(_) => Loaded::Failed,
-            });
-        });
-    };
-    let more = move || {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match api::returns(Some(&cursor)).await {
-                Ok(page) => {
-                    list.update(|l| {
-                        if let Loaded::Ready(items) = l {
-                            append(items, page.items, |r| &r.reference);
-                        }
-                    });
-                    next.set(page.next);
-                }
-                Err(CallError::Unauthorized) => console.reconnect(),
-                Err(_) => console.announce(s.network_error.to_owned()),
-            }
-            busy.set(false);
-        });
-    };
+    let paged = Paged::<ReturnRequest>::new();
+    let fetch = |cursor: Option<String>| async move { api::returns(cursor.as_deref()).await };
+    let load = move || paged.load(fetch);
+    let more = move || paged.more(console, fetch, |r| &r.reference);
+    let Paged { list, next, busy } = paged;
     load();
     let locale = console.locale().tag();
     let rows = move || match list.get() {
