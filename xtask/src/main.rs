@@ -26,10 +26,13 @@
 //!   or reordered message. `chaos --cycles N --seed S`.
 //! - `fuzz`  — every `cargo fuzz` target in `fuzz/` for `--seconds N` each
 //!   (nightly toolchain), with executions per target.
+//! - `modules` — each crate's module graph (which module names which) and
+//!   any circle in it; `cargo test -p xtask` fails on a circle.
 //! - `setup` — install the pinned tools (idempotent; checks versions first).
 
 mod bundle;
 mod console;
+mod modules;
 mod perf;
 mod tools;
 
@@ -77,8 +80,11 @@ fn dispatch() -> Result<()> {
         Some("chaos") => chaos(&root, &args[1..]),
         Some("fuzz") => fuzz(&root, &args[1..]),
         Some("demo") => demo(&root),
+        Some("modules") => modules::print(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|build|size|perf|bench|chaos|fuzz|setup>");
+            eprintln!(
+                "usage: cargo xtask <demo|test|build|size|perf|bench|chaos|fuzz|modules|setup>"
+            );
             std::process::exit(2);
         }
     }
