@@ -214,6 +214,15 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The database when failure limits are counted there too (PostgreSQL,
+    /// which several nodes may share); `None` on SQLite (one node: the
+    /// in-process count is the whole truth).
+    pub fn shared_limits(&self) -> Option<&db::Db> {
+        db::is_postgres(&self.db).then_some(&self.db)
+    }
+}
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let sites = state.sites.clone();

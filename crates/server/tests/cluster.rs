@@ -371,3 +371,87 @@ async fn three_nodes_share_chats_presence_and_the_grace_and_survive_a_dead_node_
     assert_eq!((u16::from(code), reason.as_str()), (1008, "logged out"));
     drop(bus);
 }
+
+/// A cluster of three nodes on a fresh database and bus (the bus process is
+/// returned to keep it alive), or `None` when PostgreSQL or NATS is missing.
+async fn three_nodes() -> Option<(
+    Process,
+    [(Process, SocketAddr); 3],
+    reqwest::Client,
+    tempfile::TempDir,
+)> {
+    let pg = common::postgres()?;
+    let nats_bin = nats_bin()?;
+    let db = pg.fresh_database();
+    let bus_port = common::free_port();
+    let bus = nats(&nats_bin, bus_port).await;
+    let assets = tempfile::tempdir().unwrap();
+    let (a, addr_a, http) = node(&db, bus_port, assets.path()).await;
+    let (b, addr_b, _) = node(&db, bus_port, assets.path()).await;
+    let (c, addr_c, _) = node(&db, bus_port, assets.path()).await;
+    Some((bus, [(a, addr_a), (b, addr_b), (c, addr_c)], http, assets))
+}
+
+/// 500 requests at once, spread over `addrs` in turn; their status codes.
+async fn spread(
+    http: &reqwest::Client,
+    addrs: &[SocketAddr],
+    request: impl Fn(&reqwest::Client, SocketAddr, usize) -> reqwest::RequestBuilder,
+) -> Vec<u16> {
+    let calls = (0..500).map(|i| {
+        let call = request(http, addrs[i % addrs.len()], i);
+        async move { call.send().await.unwrap().status().as_u16() }
+    });
+    futures_util::future::join_all(calls).await
+}
+
+/// How many of `statuses` are `status`.
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_guesses_spread_over_three_nodes_get_no_more_answers_than_one_node_gives() {
+    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+        return;
+    };
+    let addrs = nodes.each_ref().map(|n| n.1);
+
+    // 500 wrong passwords for Robin at once, a third on each node: ten
+    // (one node's limit per client address) are checked, the rest get 429.
+    let statuses = spread(&http, &addrs, |http, addr, i| {
+        http.post(format!("http://{addr}/api/agent/login"))
+            .json(&json!({"email": ROBIN.0, "password": format!("guess {i}")}))
+    })
+    .await;
+    let (wrong, limited) = (count(&statuses, 401), count(&statuses, 429));
+    assert!(
+        (1..=10).contains(&wrong) && wrong + limited == 500,
+        "{wrong} wrong-password answers, {limited} refused: {statuses:?}"
+    );
+    // The address is spent on every node, even for the right password.
+    for addr in addrs {
+        let status = http
+            .post(format!("http://{addr}/api/agent/login"))
+            .json(&json!({"email": ROBIN.0, "password": ROBIN.1}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 429, "node {addr}");
+    }
+
+    // 500 wrong order lookups at once, over the three nodes: five (one
+    // node's limit per client address) are looked up, the rest get 429.
+    let statuses = spread(&http, &addrs, |http, addr, i| {
+        http.post(format!("http://{addr}/api/sites/demo/orders/lookup"))
+            .header("origin", format!("http://{addr}"))
+            .json(&json!({"order": format!("#{}", 2000 + i), "email": "mallory@example.com"}))
+    })
+    .await;
+    let (missed, limited) = (count(&statuses, 404), count(&statuses, 429));
+    assert!(
+        (1..=5).contains(&missed) && missed + limited == 500,
+        "{missed} lookups answered, {limited} refused: {statuses:?}"
+    );
+}
