@@ -313,6 +313,15 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
     // `aisle site import` writes the database; pick its changes up without a restart.
     let (sites, sites_db, stop) = (state.sites.clone(), db.clone(), shutdown.clone());
     let hub = state.chat.clone();
+    if db::is_postgres(&db) {
+        // Other nodes' changes within a round trip; the re-read below is the backstop.
+        tokio::spawn(
+            state
+                .sites
+                .clone()
+                .follow_changes(db.clone(), shutdown.clone()),
+        );
+    }
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SITE_RELOAD);
         every.tick().await;

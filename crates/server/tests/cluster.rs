@@ -455,3 +455,42 @@ async fn wrong_guesses_spread_over_three_nodes_get_no_more_answers_than_one_node
         "{missed} lookups answered, {limited} refused: {statuses:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn business_hours_saved_on_one_node_are_live_on_another_within_a_second() {
+    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+        return;
+    };
+    let [(_, a), (_, b), _] = &nodes;
+    let robin = http_log_in(&http, *a, ROBIN.0, ROBIN.1).await;
+    let token = robin["token"].as_str().unwrap();
+    for (n, zone) in ["Europe/Helsinki", "Asia/Bangkok", "Europe/Paris"]
+        .into_iter()
+        .enumerate()
+    {
+        let hours = json!({"time_zone": zone, "weekly": {"mon": [[format!("0{n}:00"), "17:00"]]}});
+        let (status, saved) = common::http_call(
+            &http,
+            *a,
+            "PUT",
+            "/api/agent/hours",
+            Some(token),
+            Some(json!({ "business_hours": hours })),
+        )
+        .await;
+        assert_eq!(status, 200, "{saved}");
+        let saved_at = Instant::now();
+        loop {
+            let (_, shown) =
+                common::http_call(&http, *b, "GET", "/api/agent/hours", Some(token), None).await;
+            if shown["business_hours"] == hours {
+                break;
+            }
+            assert!(
+                saved_at.elapsed() < Duration::from_secs(1),
+                "node B still shows {shown} a second after A saved {hours}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
