@@ -494,3 +494,58 @@ async fn business_hours_saved_on_one_node_are_live_on_another_within_a_second() 
         }
     }
 }
+
+/// Sends `signal` (`STOP`, `CONT`) to `process`.
+fn signal(process: &Process, signal: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{signal}"), process.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_paused_past_its_heartbeat_closes_its_stale_sockets_with_1012_when_it_wakes() {
+    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+        return;
+    };
+    let [(_, a), (b, addr_b), _] = &nodes;
+    // Robin on B takes Ada's chat (Ada on A).
+    let login = http_log_in(&http, *addr_b, ROBIN.0, ROBIN.1).await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let mut robin = agent_with(*addr_b, &token).await;
+    let mut ada = shopper_at(*a).await;
+    send(
+        &mut ada,
+        json!({"type": "start", "locale": "en", "context": {"page_url": "/"}}),
+    )
+    .await;
+    let started = frame_of(&mut ada, "started").await;
+    let id = started["conversation"].as_str().unwrap().to_owned();
+    frames_until(&mut robin, common::PATIENCE, |f| {
+        f["type"] == "queue" && f["waiting"][0]["conversation"] == id.as_str()
+    })
+    .await;
+    send(&mut robin, json!({"type": "accept", "conversation": id})).await;
+    frame_of(&mut ada, "agent_joined").await;
+
+    // B freezes: the others count it dead, and after the grace Ada's chat is
+    // back in the queue (A tells her).
+    signal(b, "STOP");
+    let frames = frames_until(&mut ada, NODE_DEATH, |f| f["type"] == "queue").await;
+    signal(b, "CONT");
+    assert_eq!(frames.last().unwrap()["position"], 1, "{frames:?}");
+
+    // B wakes up: Robin's socket there still believed the chat was his; B
+    // closes it with 1012 (restart) instead of carrying on.
+    let (code, _) = common::close_frame(&mut robin).await;
+    assert_eq!(u16::from(code), 1012);
+    // He reconnects to B, which is a live node again, and finds the chat waiting.
+    let mut robin = agent_with(*addr_b, &token).await;
+    frames_until(&mut robin, common::PATIENCE, |f| {
+        f["type"] == "queue" && f["waiting"][0]["conversation"] == id.as_str()
+    })
+    .await;
+    send(&mut robin, json!({"type": "accept", "conversation": id})).await;
+    assert_eq!(frame_of(&mut ada, "agent_joined").await["name"], "Robin");
+}

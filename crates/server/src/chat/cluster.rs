@@ -29,6 +29,12 @@
 //! with one `DELETE … RETURNING` (the agent still away), and only the node
 //! that took it puts their conversations back in the queue — exactly once,
 //! even when the node that held the agent died.
+//!
+//! Self-fencing: a node that finds its own last heartbeat [`NODE_STALE`] old
+//! (it was paused, or could not write it) closes every socket with 1012
+//! (restart) before writing the next one: the other nodes have treated it as
+//! dead meanwhile, so its sockets' state may be stale. Their clients
+//! reconnect and get the state the cluster decided.
 
 use super::hub::Hub;
 use aisle_core::protocol::ChatMessage;
@@ -375,6 +381,9 @@ pub async fn start(
     tokio::spawn(async move {
         let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
         let mut resync = tokio::time::interval(RESYNC_EVERY);
+        // When this node's heartbeat was last written (at or after this).
+        let mut last_beat = now_ms();
+        let mut fenced = false;
         beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -393,8 +402,23 @@ pub async fn start(
             };
             if check {
                 hub.resync().await;
-            } else if let Err(e) = hub.heartbeat().await {
-                tracing::warn!(error = %e, "cluster heartbeat failed");
+                continue;
+            }
+            let now = now_ms();
+            let missed = now - last_beat;
+            if missed >= NODE_STALE.as_millis() as i64 && !fenced {
+                // Other nodes have counted this one dead (its agents away,
+                // their grace decided without it): what its sockets hold is
+                // stale. Close them; they reconnect to a node that is current.
+                hub.fence(missed);
+                fenced = true;
+            }
+            match hub.heartbeat().await {
+                Ok(()) => {
+                    last_beat = now;
+                    fenced = false;
+                }
+                Err(e) => tracing::warn!(error = %e, "cluster heartbeat failed"),
             }
         }
         if let Some(hub) = Hub::upgrade(&weak)

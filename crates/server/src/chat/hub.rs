@@ -1832,6 +1832,29 @@ impl Hub {
         Ok(())
     }
 
+    /// Closes every socket here with 1012 (restart): this node missed its
+    /// heartbeat for `missed_ms`, so other nodes have counted it dead and
+    /// may have requeued its agents' conversations. The clients reconnect
+    /// (here or elsewhere) and get the cluster's current state.
+    pub(crate) fn fence(&self, missed_ms: i64) {
+        let conns = self.conns();
+        let handles: Vec<Handle> = conns
+            .agents
+            .values()
+            .map(|a| a.handle.clone())
+            .chain(conns.shoppers.values().map(|s| s.handle.clone()))
+            .collect();
+        drop(conns);
+        tracing::warn!(
+            missed_ms,
+            sockets = handles.len(),
+            "this node missed its heartbeat and counted as dead: closing its sockets"
+        );
+        for handle in handles {
+            handle.kick(close_code::RESTART, "node restarting; reconnect");
+        }
+    }
+
     /// Checks every followed conversation's position against the store and
     /// delivers what the bus dropped.
     pub(crate) async fn resync(&self) {
