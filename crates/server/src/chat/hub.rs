@@ -833,7 +833,8 @@ impl Hub {
     pub async fn watch_waiting(&self) -> anyhow::Result<()> {
         if self.bus().is_some() {
             // Another node may hold these shoppers: they expire where they
-            // were last connected (issue #14 leaves orphans of a dead node waiting).
+            // were last connected, and those of a dead node through the
+            // heartbeat's orphan claim (`cluster::store::claim_orphans`).
             return Ok(());
         }
         let waiting = store::all_waiting(self.db()).await?;
@@ -1805,6 +1806,14 @@ impl Hub {
             return Ok(());
         };
         cluster::store::heartbeat(self.db(), &bus.node).await?;
+        self.write_shoppers(&bus).await?;
+        let shopper_grace =
+            i64::try_from(self.limits().shopper_grace.as_millis()).unwrap_or(i64::MAX);
+        for (id, site) in cluster::store::claim_orphans(self.db(), shopper_grace).await? {
+            if let Err(e) = self.expire_orphan(&site, &id).await {
+                tracing::error!(site, conversation = id, error = %e, "expiring an orphaned conversation failed");
+            }
+        }
         let grace = i64::try_from(self.agent_grace().as_millis()).unwrap_or(i64::MAX);
         for (agent, site) in cluster::store::claim_gone(self.db(), grace).await? {
             tracing::info!(site, agent, "agent gone from every node: requeueing");
@@ -1828,6 +1837,74 @@ impl Hub {
                     bus.unfollow(&id);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// With a bus: whether conversation `id`'s shopper has used up the send
+    /// allowance across every node (counted from the stored messages, so
+    /// tabs on several nodes share one allowance). `false` without a bus.
+    pub async fn sends_full_in_cluster(&self, id: &str) -> anyhow::Result<bool> {
+        if self.bus().is_none() {
+            return Ok(false);
+        }
+        cluster::store::shopper_sends_full(self.db(), id, SEND_LIMIT, SEND_WINDOW).await
+    }
+
+    /// Brings this node's `shopper_presence` rows up to date: the
+    /// conversations it holds a shopper of (a socket open, or their grace).
+    async fn write_shoppers(&self, bus: &cluster::Bus) -> anyhow::Result<()> {
+        let held: HashMap<String, bool> = self
+            .conns()
+            .live
+            .iter()
+            .map(|(id, live)| (id.clone(), !live.conns.is_empty()))
+            .collect();
+        let (changed, gone) = {
+            let written = bus
+                .shoppers_written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let changed: Vec<(String, bool)> = held
+                .iter()
+                .filter(|(id, connected)| written.get(*id) != Some(*connected))
+                .map(|(id, connected)| (id.clone(), *connected))
+                .collect();
+            let gone: Vec<String> = written
+                .keys()
+                .filter(|id| !held.contains_key(*id))
+                .cloned()
+                .collect();
+            (changed, gone)
+        };
+        if changed.is_empty() && gone.is_empty() {
+            return Ok(());
+        }
+        cluster::store::write_shoppers(self.db(), &bus.node, &changed, &gone).await?;
+        *bus.shoppers_written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = held;
+        Ok(())
+    }
+
+    /// Waiting conversation `id` of `site`, whose shopper no live node has
+    /// held for the shopper grace (their node died), taken by this node:
+    /// closed as its own node's expiry would have (unless its shopper is
+    /// back here this very moment).
+    async fn expire_orphan(&self, site: &str, id: &str) -> anyhow::Result<()> {
+        let _site = self.lock_site(site).await;
+        let _conversation = self.lock_conversation(id).await;
+        if self.conns().live.contains_key(id) {
+            return Ok(());
+        }
+        if store::close_waiting(self.db(), site, id).await? {
+            self.closed(id);
+            tracing::info!(
+                site,
+                conversation = id,
+                "shopper gone with their node: waiting conversation closed"
+            );
+            self.notify_queue(site).await?;
         }
         Ok(())
     }
