@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The agent grace the nodes run with (seconds).
+/// The agent and shopper graces the nodes run with (seconds).
 const GRACE: u64 = 2;
 
 /// Waits this long for what takes a node's death to notice (staleness 5 s,
@@ -69,7 +69,8 @@ async fn node(db: &str, bus_port: u16, assets: &Path) -> (Process, SocketAddr, r
     let mut command = aisle();
     command
         .env("AISLE_BUS", format!("nats://127.0.0.1:{bus_port}"))
-        .env("AISLE_AGENT_GRACE", GRACE.to_string());
+        .env("AISLE_AGENT_GRACE", GRACE.to_string())
+        .env("AISLE_SHOPPER_GRACE", GRACE.to_string());
     common::spawn_server(command, true, db, assets).await
 }
 
@@ -548,4 +549,88 @@ async fn a_node_paused_past_its_heartbeat_closes_its_stale_sockets_with_1012_whe
     .await;
     send(&mut robin, json!({"type": "accept", "conversation": id})).await;
     assert_eq!(frame_of(&mut ada, "agent_joined").await["name"], "Robin");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_nodes_waiting_shopper_who_never_comes_back_leaves_the_queue() {
+    let Some((_bus, [(_a, a), (b, addr_b), _c], http, _assets)) = three_nodes().await else {
+        return;
+    };
+    let mut robin = agent_at(&http, a, ROBIN.0, ROBIN.1).await;
+    let mut ada = shopper_at(addr_b).await;
+    send(
+        &mut ada,
+        json!({"type": "start", "locale": "en", "context": {"page_url": "/"}}),
+    )
+    .await;
+    let id = frame_of(&mut ada, "started").await["conversation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    frames_until(&mut robin, common::PATIENCE, |f| {
+        f["type"] == "queue" && f["waiting"][0]["conversation"] == id.as_str()
+    })
+    .await;
+    // B dies with Ada on it, and she never comes back: once B counts as
+    // dead and her grace is over, her chat leaves Robin's queue.
+    drop(b);
+    let frames = frames_until(&mut robin, NODE_DEATH, |f| {
+        f["type"] == "queue" && f["total"] == 0
+    })
+    .await;
+    assert!(
+        frames.last().unwrap()["waiting"].as_array().unwrap().is_empty(),
+        "{frames:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shoppers_tabs_on_two_nodes_share_one_send_allowance() {
+    let Some((_bus, [(_a, a), (_b, b), (_c, c)], http, _assets)) = three_nodes().await else {
+        return;
+    };
+    let _robin = agent_at(&http, c, ROBIN.0, ROBIN.1).await;
+    let mut tab_a = shopper_at(a).await;
+    send(
+        &mut tab_a,
+        json!({"type": "start", "locale": "en", "context": {"page_url": "/"}}),
+    )
+    .await;
+    let started = frame_of(&mut tab_a, "started").await;
+    let resume = started["resume"].as_str().unwrap();
+    // The same shopper's second tab, on node B.
+    let mut tab_b = connect(
+        format!("ws://{b}/ws/v1?site=demo"),
+        &[("origin", format!("http://{b}"))],
+    )
+    .await
+    .unwrap();
+    send(
+        &mut tab_b,
+        json!({"type": "hello", "resume": resume, "last_seq": 0}),
+    )
+    .await;
+    assert_eq!(frame_of(&mut tab_b, "welcome").await["type"], "welcome");
+    for i in 0..aisle_server::chat::SEND_LIMIT {
+        send(
+            &mut tab_a,
+            json!({"type": "send", "client_id": format!("m{i}"), "text": "spam"}),
+        )
+        .await;
+        frame_of(&mut tab_a, "ack").await;
+    }
+    // Tab B's node has counted none of them itself: it still refuses.
+    send(
+        &mut tab_b,
+        json!({"type": "send", "client_id": "over", "text": "spam"}),
+    )
+    .await;
+    loop {
+        let frame = next(&mut tab_b).await;
+        if frame["type"] == "error" {
+            assert_eq!(frame["code"], "rate_limited", "{frame}");
+            break;
+        }
+        assert_ne!(frame["type"], "ack", "the 21st message was taken: {frame}");
+    }
 }
