@@ -13,7 +13,7 @@ use crate::sites::Site;
 use crate::stores::{OrderSource, StoreError, StoreOrder};
 use aisle_core::order::OrderNumber;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How an attempt to prove an order ended.
 #[derive(Debug)]

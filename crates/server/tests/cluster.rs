@@ -70,7 +70,9 @@ async fn node(db: &str, bus_port: u16, assets: &Path) -> (Process, SocketAddr, r
     command
         .env("AISLE_BUS", format!("nats://127.0.0.1:{bus_port}"))
         .env("AISLE_AGENT_GRACE", GRACE.to_string())
-        .env("AISLE_SHOPPER_GRACE", GRACE.to_string());
+        .env("AISLE_SHOPPER_GRACE", GRACE.to_string())
+        .env("AISLE_MISSED_REPLY_AFTER", "2")
+        .env(common::SMTP_PASSWORD_ENV, common::SMTP_PASSWORD);
     common::spawn_server(command, true, db, assets).await
 }
 
@@ -380,6 +382,7 @@ async fn three_nodes() -> Option<(
     [(Process, SocketAddr); 3],
     reqwest::Client,
     tempfile::TempDir,
+    String,
 )> {
     let pg = common::postgres()?;
     let nats_bin = nats_bin()?;
@@ -390,7 +393,7 @@ async fn three_nodes() -> Option<(
     let (a, addr_a, http) = node(&db, bus_port, assets.path()).await;
     let (b, addr_b, _) = node(&db, bus_port, assets.path()).await;
     let (c, addr_c, _) = node(&db, bus_port, assets.path()).await;
-    Some((bus, [(a, addr_a), (b, addr_b), (c, addr_c)], http, assets))
+    Some((bus, [(a, addr_a), (b, addr_b), (c, addr_c)], http, assets, db))
 }
 
 /// 500 requests at once, spread over `addrs` in turn; their status codes.
@@ -413,7 +416,7 @@ fn count(statuses: &[u16], status: u16) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_guesses_spread_over_three_nodes_get_no_more_answers_than_one_node_gives() {
-    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+    let Some((_bus, nodes, http, _assets, _db)) = three_nodes().await else {
         return;
     };
     let addrs = nodes.each_ref().map(|n| n.1);
@@ -459,7 +462,7 @@ async fn wrong_guesses_spread_over_three_nodes_get_no_more_answers_than_one_node
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn business_hours_saved_on_one_node_are_live_on_another_within_a_second() {
-    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+    let Some((_bus, nodes, http, _assets, _db)) = three_nodes().await else {
         return;
     };
     let [(_, a), (_, b), _] = &nodes;
@@ -507,7 +510,7 @@ fn signal(process: &Process, signal: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_paused_past_its_heartbeat_closes_its_stale_sockets_with_1012_when_it_wakes() {
-    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+    let Some((_bus, nodes, http, _assets, _db)) = three_nodes().await else {
         return;
     };
     let [(_, a), (b, addr_b), _] = &nodes;
@@ -553,7 +556,7 @@ async fn a_node_paused_past_its_heartbeat_closes_its_stale_sockets_with_1012_whe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_nodes_waiting_shopper_who_never_comes_back_leaves_the_queue() {
-    let Some((_bus, [(_a, a), (b, addr_b), _c], http, _assets)) = three_nodes().await else {
+    let Some((_bus, [(_a, a), (b, addr_b), _c], http, _assets, _db)) = three_nodes().await else {
         return;
     };
     let mut robin = agent_at(&http, a, ROBIN.0, ROBIN.1).await;
@@ -586,7 +589,7 @@ async fn a_dead_nodes_waiting_shopper_who_never_comes_back_leaves_the_queue() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shoppers_tabs_on_two_nodes_share_one_send_allowance() {
-    let Some((_bus, [(_a, a), (_b, b), (_c, c)], http, _assets)) = three_nodes().await else {
+    let Some((_bus, [(_a, a), (_b, b), (_c, c)], http, _assets, _db)) = three_nodes().await else {
         return;
     };
     let _robin = agent_at(&http, c, ROBIN.0, ROBIN.1).await;
@@ -633,4 +636,63 @@ async fn a_shoppers_tabs_on_two_nodes_share_one_send_allowance() {
         }
         assert_ne!(frame["type"], "ack", "the 21st message was taken: {frame}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_missed_reply_email_to_a_shopper_whose_tab_is_open_on_another_node() {
+    let Some((_bus, [(_a, a), (_b, b), _c], http, assets, db)) = three_nodes().await else {
+        return;
+    };
+    let sink = common::Sink::start(0);
+    common::import_site(
+        aisle(),
+        assets.path(),
+        &db,
+        &common::site_with_email(sink.port, json!({})),
+    );
+    let mut robin = agent_at(&http, b, ROBIN.0, ROBIN.1).await;
+    // A shopper on A who gave their email; Robin (on B) takes the chat.
+    let chat = |email: &'static str| {
+        async move {
+            let mut shopper = shopper_at(a).await;
+            send(
+                &mut shopper,
+                json!({"type": "start", "locale": "en", "context": {"email": email}}),
+            )
+            .await;
+            let id = frame_of(&mut shopper, "started").await["conversation"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (shopper, id)
+        }
+    };
+    // Max stays; Zoe leaves before the answer.
+    let mut answered = Vec::new();
+    for email in ["max@example.com", "zoe@example.com"] {
+        let (mut shopper, id) = chat(email).await;
+        send(&mut robin, json!({"type": "accept", "conversation": id})).await;
+        frame_of(&mut robin, "conversation").await;
+        common::skip_to(&mut shopper, "agent_joined").await;
+        answered.push((shopper, id));
+    }
+    let (zoe, zoe_chat) = answered.pop().unwrap();
+    drop(zoe);
+    let (mut max, max_chat) = answered.pop().unwrap();
+    send(
+        &mut robin,
+        json!({"type": "send", "conversation": max_chat, "client_id": "m1", "text": "Hi Max"}),
+    )
+    .await;
+    common::skip_to(&mut max, "message").await;
+    send(
+        &mut robin,
+        json!({"type": "send", "conversation": zoe_chat, "client_id": "z1", "text": "Hello Zoe"}),
+    )
+    .await;
+    // Zoe's email goes out after Max's check ran (they wait as long): if
+    // hers is the only one, B saw Max's tab on A.
+    let received = sink.await_messages(1).await;
+    assert_eq!(received[0].1["rcpt_tos"], json!(["zoe@example.com"]));
+    assert_eq!(sink.received().len(), 1, "none to Max, whose tab is open on A");
 }

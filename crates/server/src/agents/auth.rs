@@ -22,7 +22,6 @@ use axum::{Json, Router};
 use rand::Rng;
 use serde::Serialize;
 use std::net::SocketAddr;
-use std::time::Instant;
 /// How long a login lasts.
 const SESSION_SECONDS: i64 = 12 * 3600;
 
