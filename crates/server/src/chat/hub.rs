@@ -1651,6 +1651,16 @@ impl Hub {
     /// Handles an event of conversation `id` from another node.
     pub(crate) async fn conversation_event(&self, id: &str, event: Event) {
         match event {
+            Event::Shoppers(frame) if after_messages(&frame) => {
+                let _conversation = self.lock_conversation(id).await;
+                self.catch_up(id).await;
+                self.shoppers_here(id, &frame.into(), None);
+            }
+            Event::Agents(frame) if after_messages(&frame) => {
+                let _conversation = self.lock_conversation(id).await;
+                self.catch_up(id).await;
+                self.agents_of_here(id, &frame.into(), None);
+            }
             Event::Shoppers(frame) => self.shoppers_here(id, &frame.into(), None),
             Event::Agents(frame) => self.agents_of_here(id, &frame.into(), None),
             Event::Message(message) => {
@@ -1682,6 +1692,15 @@ impl Hub {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Delivers here what the store holds of conversation `id` past this
+    /// node's position (the caller holds its lock): before a frame that must
+    /// come after every message stored before it (see [`after_messages`]).
+    async fn catch_up(&self, id: &str) {
+        if let Err(e) = self.repair(id, None).await {
+            tracing::warn!(conversation = id, error = %e, "catching up before a close failed");
         }
     }
 
@@ -1966,6 +1985,23 @@ impl Hub {
     }
 }
 
+/// Whether `frame` (from another node) ends or hands over a conversation —
+/// `closed`, `transferred`, `offline`, `agent_joined` — so every message
+/// stored before it must reach this node's sockets first: the node reads
+/// what it lacks from the store (one query, only for these rare frames)
+/// before delivering it, even when the bus dropped a message or delivers
+/// another node's message late.
+fn after_messages(frame: &str) -> bool {
+    ["closed", "transferred", "offline", "agent_joined"]
+        .iter()
+        .any(|kind| {
+            frame
+                .strip_prefix(r#"{"type":""#)
+                .and_then(|rest| rest.strip_prefix(kind))
+                .is_some_and(|rest| rest.starts_with('"'))
+        })
+}
+
 /// Expected wait at `position`: average first response × position ÷ agents
 /// online; `None` without history or without agents.
 fn expected_wait(position: u32, average: Option<f64>, agents_online: u32) -> Option<u32> {
@@ -2067,6 +2103,24 @@ mod tests {
         hub.logout("s1");
         assert!(oa.kicked().is_some());
         assert!(ob.kicked().is_none());
+    }
+
+    #[test]
+    fn closing_frames_wait_for_the_messages_before_them_and_typing_does_not() {
+        let closed = encode(&ServerMessage::Closed {
+            by: aisle_core::protocol::Party::Agent,
+            rate: true,
+        });
+        assert!(after_messages(&closed), "{closed}");
+        let transferred = encode(&AgentServerMessage::Transferred {
+            conversation: "c".into(),
+        });
+        assert!(after_messages(&transferred), "{transferred}");
+        let typing = encode(&ServerMessage::Typing {
+            typing: true,
+            name: None,
+        });
+        assert!(!after_messages(&typing), "{typing}");
     }
 
     #[test]
