@@ -383,7 +383,9 @@ async fn three_nodes() -> Option<(
     reqwest::Client,
     tempfile::TempDir,
 )> {
-    three_nodes_with(None).await
+    three_nodes_with(None)
+        .await
+        .map(|(bus, nodes, http, assets, _)| (bus, nodes, http, assets))
 }
 
 /// [`three_nodes`] whose demo site is `site` (imported before they start).
@@ -394,6 +396,7 @@ async fn three_nodes_with(
     [(Process, SocketAddr); 3],
     reqwest::Client,
     tempfile::TempDir,
+    String,
 )> {
     let pg = common::postgres()?;
     let nats_bin = nats_bin()?;
@@ -407,7 +410,13 @@ async fn three_nodes_with(
     let (a, addr_a, http) = node(&db, bus_port, assets.path()).await;
     let (b, addr_b, _) = node(&db, bus_port, assets.path()).await;
     let (c, addr_c, _) = node(&db, bus_port, assets.path()).await;
-    Some((bus, [(a, addr_a), (b, addr_b), (c, addr_c)], http, assets))
+    Some((
+        bus,
+        [(a, addr_a), (b, addr_b), (c, addr_c)],
+        http,
+        assets,
+        db,
+    ))
 }
 
 /// 500 requests at once, spread over `addrs` in turn; their status codes.
@@ -524,10 +533,16 @@ fn signal(process: &Process, signal: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_paused_past_its_heartbeat_closes_its_stale_sockets_with_1012_when_it_wakes() {
-    let Some((_bus, nodes, http, _assets)) = three_nodes().await else {
+    let Some((_bus, nodes, http, _assets, db)) = three_nodes_with(None).await else {
         return;
     };
-    let [(_, a), (b, addr_b), _] = &nodes;
+    let [(_, a), (b, addr_b), (_, c)] = &nodes;
+    common::succeeds(
+        aisle()
+            .env("AISLE_AGENT_PASSWORD", "sam-the-agent")
+            .args(["agents", "add", "sam@demo.test", "--site", "demo"])
+            .args(["--name", "Sam", "--db", &db]),
+    );
     // Robin on B takes Ada's chat (Ada on A).
     let login = http_log_in(&http, *addr_b, ROBIN.0, ROBIN.1).await;
     let token = login["token"].as_str().unwrap().to_owned();
@@ -547,12 +562,18 @@ async fn a_node_paused_past_its_heartbeat_closes_its_stale_sockets_with_1012_whe
     send(&mut robin, json!({"type": "accept", "conversation": id})).await;
     frame_of(&mut ada, "agent_joined").await;
 
+    // Sam watches the queue from C.
+    let mut sam = agent_at(&http, *c, "sam@demo.test", "sam-the-agent").await;
+
     // B freezes: the others count it dead, and after the grace Ada's chat is
-    // back in the queue (A tells her).
+    // back in the queue (Sam sees it there).
     signal(b, "STOP");
-    let frames = frames_until(&mut ada, NODE_DEATH, |f| f["type"] == "queue").await;
+    let requeued = frames_until(&mut sam, NODE_DEATH, |f| {
+        f["type"] == "queue" && f["waiting"][0]["conversation"] == id.as_str()
+    })
+    .await;
     signal(b, "CONT");
-    assert_eq!(frames.last().unwrap()["position"], 1, "{frames:?}");
+    assert_eq!(requeued.last().unwrap()["total"], 1, "{requeued:?}");
 
     // B wakes up: Robin's socket there still believed the chat was his; B
     // closes it with 1012 (restart) instead of carrying on.
@@ -662,7 +683,8 @@ async fn no_missed_reply_email_to_a_shopper_whose_tab_is_open_on_another_node() 
     }
     let sink = common::Sink::start(0);
     let site = common::site_with_email(sink.port, json!({}));
-    let Some((_bus, [(_a, a), (_b, b), _c], http, _assets)) = three_nodes_with(Some(&site)).await
+    let Some((_bus, [(_a, a), (_b, b), _c], http, _assets, _)) =
+        three_nodes_with(Some(&site)).await
     else {
         return;
     };
