@@ -215,6 +215,15 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The database when failure limits are counted there too (PostgreSQL,
+    /// which several nodes may share); `None` on SQLite (one node: the
+    /// in-process count is the whole truth).
+    pub fn shared_limits(&self) -> Option<&db::Db> {
+        db::is_postgres(&self.db).then_some(&self.db)
+    }
+}
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let sites = state.sites.clone();
@@ -305,6 +314,15 @@ pub async fn run(listener: TcpListener, state: AppState) -> std::io::Result<()> 
     // `aisle site import` writes the database; pick its changes up without a restart.
     let (sites, sites_db, stop) = (state.sites.clone(), db.clone(), shutdown.clone());
     let hub = state.chat.clone();
+    if db::is_postgres(&db) {
+        // Other nodes' changes within a round trip; the re-read below is the backstop.
+        tokio::spawn(
+            state
+                .sites
+                .clone()
+                .follow_changes(db.clone(), shutdown.clone()),
+        );
+    }
     tokio::spawn(async move {
         let mut every = tokio::time::interval(SITE_RELOAD);
         every.tick().await;

@@ -55,6 +55,11 @@ enum Command {
         #[arg(long, env = "AISLE_AGENT_GRACE", default_value_t = 60,
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         agent_grace: u64,
+        /// Seconds a waiting shopper may be gone (from their last
+        /// disconnect) before their conversation closes.
+        #[arg(long, env = "AISLE_SHOPPER_GRACE", default_value_t = 120,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        shopper_grace: u64,
         /// Run as one of several nodes: the NATS servers of the bus that
         /// carries live events between them (`nats://host:4222`, several
         /// comma-separated). Needs `--db postgres://…` shared by every node.
@@ -467,6 +472,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             max_open_per_address,
             missed_reply_after,
             agent_grace,
+            shopper_grace,
             bus,
         } => {
             init_logging();
@@ -483,6 +489,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                 open_per_address: max_open_per_address,
                 missed_reply_after: std::time::Duration::from_secs(missed_reply_after),
                 agent_grace: std::time::Duration::from_secs(agent_grace),
+                shopper_grace: std::time::Duration::from_secs(shopper_grace),
                 ..Default::default()
             };
             runtime.block_on(serve(

@@ -13,7 +13,7 @@ use crate::sites::Site;
 use crate::stores::{OrderSource, StoreError, StoreOrder};
 use aisle_core::order::OrderNumber;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How an attempt to prove an order ended.
 #[derive(Debug)]
@@ -52,17 +52,21 @@ pub async fn prove(
     number: OrderNumber,
     email: &str,
 ) -> Proof {
-    let attempt = match state.lookup_failures.attempt(
-        &client.to_string(),
-        &lookup_rules(&site.id, client, number),
-        Instant::now(),
-    ) {
+    let attempt = match state
+        .lookup_failures
+        .attempt_shared(
+            state.shared_limits(),
+            &client.to_string(),
+            &lookup_rules(&site.id, client, number),
+        )
+        .await
+    {
         Ok(attempt) => attempt,
         Err(wait) => return Proof::Limited(wait),
     };
     match crate::stores::of(state, site).find(number, email).await {
         Ok(Some(order)) => {
-            attempt.succeeded();
+            attempt.succeeded().await;
             Proof::Proven(Box::new(order))
         }
         Ok(None) => {
@@ -72,7 +76,7 @@ pub async fn prove(
         }
         Err(e) => {
             // The store's failure, not the shopper's: the slot is given back.
-            attempt.succeeded();
+            attempt.succeeded().await;
             Proof::Unreachable(e)
         }
     }

@@ -10,6 +10,13 @@
 //! A rule may count failures once per client ([`Rule::per_client`]): a
 //! stranger's misses against a named order or account then add one to its
 //! count, however many they are, and cannot lock the owner out alone.
+//!
+//! On PostgreSQL (several nodes share it) failures are also counted in the
+//! database ([`shared`], table `limit_failures`): the in-process limiter
+//! stays the first line (a client over the limit here is refused without a
+//! query), and the database's count is the authority, so an attacker
+//! spreading attempts over every node gets no more than one node's limit.
+//! On SQLite (one node) only the in-process limiter runs: nothing changes.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -104,6 +111,47 @@ impl FailureLimiter {
         }
     }
 
+    /// How long a failure counts.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// Reserves a slot for `client` in every rule here, then, when `db` is
+    /// given (PostgreSQL: the nodes' shared count), in the database too.
+    /// `Err(retry_after)` when either is used up (then nothing stays reserved).
+    pub async fn attempt_shared(
+        &self,
+        db: Option<&crate::db::Db>,
+        client: &str,
+        rules: &[Rule],
+    ) -> Result<SharedAttempt<'_>, Duration> {
+        let local = self.attempt(client, rules, Instant::now())?;
+        let Some(db) = db else {
+            return Ok(SharedAttempt {
+                local,
+                shared: None,
+            });
+        };
+        match shared::reserve(db, client, rules, self.window).await {
+            Ok(Ok(ids)) => Ok(SharedAttempt {
+                local,
+                shared: Some((db.clone(), ids)),
+            }),
+            Ok(Err(wait)) => {
+                local.succeeded();
+                Err(wait)
+            }
+            Err(e) => {
+                // The database is down: the in-process limit still holds.
+                tracing::warn!(error = %e, "counting a failure in the database failed");
+                Ok(SharedAttempt {
+                    local,
+                    shared: None,
+                })
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -177,6 +225,151 @@ impl FailureLimiter {
             .is_some_and(|e| now.saturating_duration_since(e.at) >= self.window)
         {
             entries.pop_front();
+        }
+    }
+}
+
+/// An [`Attempt`] also counted in the database (see [`FailureLimiter::attempt_shared`]).
+#[must_use = "an attempt counts as a failure unless marked succeeded"]
+#[derive(Debug)]
+pub struct SharedAttempt<'a> {
+    local: Attempt<'a>,
+    shared: Option<(crate::db::Db, Vec<i64>)>,
+}
+
+impl SharedAttempt<'_> {
+    /// The attempt succeeded: its slots are given back, here and in the database.
+    pub async fn succeeded(self) {
+        self.local.succeeded();
+        if let Some((db, ids)) = self.shared
+            && let Err(e) = shared::release(&db, &ids).await
+        {
+            tracing::warn!(error = %e, "giving back a failure slot failed");
+        }
+    }
+
+    /// The attempt failed: its slots stay counted (the same as dropping it).
+    pub fn failed(self) {}
+}
+
+/// Failures counted in the database, for nodes sharing one PostgreSQL.
+///
+/// One row per reserved slot (`limit_failures`: key, client fingerprint,
+/// expiry in Unix ms). Reserving takes a transaction-scoped advisory lock
+/// per key (in key order, so two attempts never wait on each other in a
+/// circle), counts the unexpired rows and inserts; so parallel attempts on
+/// any number of nodes cannot overshoot. Rows of a key are deleted once
+/// expired when that key is tried, and all expired rows at most once a
+/// minute per node ([`SWEEP_EVERY_MS`]): the table holds at most one window
+/// of failures (each of which cost a store lookup or an Argon2 run).
+pub mod shared {
+    use super::{Rule, fingerprint};
+    use crate::db::Db;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::time::Duration;
+
+    /// How often a node deletes every expired row.
+    pub const SWEEP_EVERY_MS: i64 = 60_000;
+    static LAST_SWEEP: AtomicI64 = AtomicI64::new(0);
+
+    fn lock_key(key: &str) -> i64 {
+        // A fixed high half keeps these locks apart from other advisory locks.
+        (0x4c49_4d00_i64 << 32) | i64::from(fingerprint(key) as u32)
+    }
+
+    /// Reserves a slot of `client` in every rule of `rules`: the rows' ids,
+    /// or `Err(retry_after)` when a rule is used up (nothing reserved).
+    pub async fn reserve(
+        db: &Db,
+        client: &str,
+        rules: &[Rule],
+        window: Duration,
+    ) -> anyhow::Result<Result<Vec<i64>, Duration>> {
+        let now = crate::chat::cluster::now_ms();
+        sweep(db, now).await;
+        let client = fingerprint(client) as i64;
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);
+        let mut locks: Vec<i64> = rules.iter().map(|r| lock_key(&r.key)).collect();
+        locks.sort_unstable();
+        locks.dedup();
+        let mut tx = db.begin().await?;
+        for lock in locks {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut wait_ms = 0i64;
+        let mut take = Vec::with_capacity(rules.len());
+        for rule in rules {
+            sqlx::query("DELETE FROM limit_failures WHERE key = $1 AND expires_at <= $2")
+                .bind(&rule.key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let (count, oldest, mine): (i64, Option<i64>, i64) = sqlx::query_as(
+                "SELECT COUNT(*), MIN(expires_at),                  COALESCE(SUM(CASE WHEN client = $2 THEN 1 ELSE 0 END), 0)                  FROM limit_failures WHERE key = $1",
+            )
+            .bind(&rule.key)
+            .bind(client)
+            .fetch_one(&mut *tx)
+            .await?;
+            if rule.per_client && mine > 0 {
+                continue; // this client is already counted here
+            }
+            if rule.max == 0 || count >= rule.max as i64 {
+                wait_ms = wait_ms.max(oldest.unwrap_or(now) - now);
+            }
+            take.push(&rule.key);
+        }
+        if wait_ms > 0 || rules.iter().any(|r| r.max == 0) {
+            tx.rollback().await?;
+            let wait = Duration::from_millis(wait_ms.max(0) as u64);
+            return Ok(Err(wait.max(Duration::from_secs(1))));
+        }
+        let mut ids = Vec::with_capacity(take.len());
+        for key in take {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO limit_failures (key, client, expires_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(key)
+            .bind(client)
+            .bind(now + window_ms)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(Ok(ids))
+    }
+
+    /// Gives back the slots `ids` (the attempt succeeded).
+    pub async fn release(db: &Db, ids: &[i64]) -> anyhow::Result<()> {
+        for id in ids {
+            sqlx::query("DELETE FROM limit_failures WHERE id = $1")
+                .bind(id)
+                .execute(db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every expired row, at most once per [`SWEEP_EVERY_MS`] here.
+    async fn sweep(db: &Db, now: i64) {
+        let last = LAST_SWEEP.load(Ordering::Relaxed);
+        if now - last < SWEEP_EVERY_MS
+            || LAST_SWEEP
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        if let Err(e) = sqlx::query("DELETE FROM limit_failures WHERE expires_at <= $1")
+            .bind(now)
+            .execute(db)
+            .await
+        {
+            tracing::warn!(error = %e, "sweeping expired failure counts failed");
         }
     }
 }

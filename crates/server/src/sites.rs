@@ -474,6 +474,9 @@ impl axum::extract::FromRequestParts<crate::AppState> for KnownSite {
     }
 }
 
+/// The PostgreSQL channel a trigger on `sites` notifies (`migrations_pg/0004`).
+pub const CHANGES_CHANNEL: &str = "aisle_sites";
+
 /// All sites, shared by the request handlers.
 #[derive(Debug, Clone, Default)]
 pub struct SiteRegistry {
@@ -521,6 +524,51 @@ impl SiteRegistry {
         let fresh = std::mem::take(&mut *fresh.sites.write().unwrap_or_else(|e| e.into_inner()));
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
+    }
+
+    /// Re-reads every site whenever the database says one changed (PostgreSQL
+    /// `LISTEN aisle_sites`, notified by a trigger on `sites`, see
+    /// `migrations_pg/0004`), until `stop`: a change made through any node or
+    /// the command line is live on every node within a round trip. After each
+    /// (re)connection it re-reads once, for what changed while not listening.
+    pub async fn follow_changes(self, db: Db, stop: tokio_util::sync::CancellationToken) {
+        let url = db.connect_options().database_url.to_string();
+        let pause = std::time::Duration::from_secs(1);
+        while !stop.is_cancelled() {
+            let listening = async {
+                let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+                listener.listen(CHANGES_CHANNEL).await?;
+                anyhow::Ok(listener)
+            };
+            let mut listener = match listening.await {
+                Ok(listener) => listener,
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for site changes failed; retrying");
+                    tokio::select! {
+                        _ = stop.cancelled() => return,
+                        _ = tokio::time::sleep(pause) => continue,
+                    }
+                }
+            };
+            loop {
+                if let Err(e) = self.reload(&db).await {
+                    tracing::warn!(error = %e, "reloading sites failed; keeping the previous settings");
+                }
+                let heard = tokio::select! {
+                    _ = stop.cancelled() => return,
+                    heard = listener.try_recv() => heard,
+                };
+                match heard {
+                    // A change, or the connection was lost (it reconnects on
+                    // the next call): re-read either way.
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "site change listener failed; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /// Every site served here.

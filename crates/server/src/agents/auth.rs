@@ -22,7 +22,6 @@ use axum::{Json, Router};
 use rand::Rng;
 use serde::Serialize;
 use std::net::SocketAddr;
-use std::time::Instant;
 /// How long a login lasts.
 const SESSION_SECONDS: i64 = 12 * 3600;
 
@@ -354,7 +353,8 @@ async fn login(
     ];
     let attempt = state
         .login_failures
-        .attempt(&client_key, &rules, Instant::now())
+        .attempt_shared(state.shared_limits(), &client_key, &rules)
+        .await
         .map_err(AppError::RateLimited)?;
     let row = store::account_by_email(&state.db, &email).await?;
     // Verify against a real hash even for unknown emails, so timing does not
@@ -383,7 +383,7 @@ async fn login(
         tracing::info!(%client, "agent login failed");
         return Err(unauthorized("wrong email or password"));
     };
-    attempt.succeeded();
+    attempt.succeeded().await;
     // Only someone who knows the password learns that the account is disabled.
     if status != "active" {
         tracing::info!(agent = id, status, "login to an account that is not active");

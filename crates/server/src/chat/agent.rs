@@ -509,6 +509,11 @@ async fn missed_reply(state: &crate::AppState, site: &str, id: &str) -> anyhow::
     if state.chat.shopper_connected(id) {
         return Ok(());
     }
+    // With several nodes their socket may be on another one.
+    if state.chat.bus().is_some() && super::cluster::store::shopper_connected(&state.db, id).await?
+    {
+        return Ok(());
+    }
     let Some(entry) = state.sites.get(site) else {
         return Ok(());
     };

@@ -29,6 +29,12 @@
 //! with one `DELETE … RETURNING` (the agent still away), and only the node
 //! that took it puts their conversations back in the queue — exactly once,
 //! even when the node that held the agent died.
+//!
+//! Self-fencing: a node that finds its own last heartbeat [`NODE_STALE`] old
+//! (it was paused, or could not write it) closes every socket with 1012
+//! (restart) before writing the next one: the other nodes have treated it as
+//! dead meanwhile, so its sockets' state may be stale. Their clients
+//! reconnect and get the state the cluster decided.
 
 use super::hub::Hub;
 use aisle_core::protocol::ChatMessage;
@@ -163,6 +169,8 @@ pub struct Bus {
     pub online: Mutex<HashMap<String, u32>>,
     /// Woken after a reconnect: check every position.
     pub reconnected: tokio::sync::Notify,
+    /// The shopper presence rows as last written: conversation → a socket open.
+    pub shoppers_written: Mutex<HashMap<String, bool>>,
 }
 
 impl Drop for Bus {
@@ -225,6 +233,7 @@ impl Bus {
             positions: Mutex::new(HashMap::new()),
             online: Mutex::new(HashMap::new()),
             reconnected: tokio::sync::Notify::new(),
+            shoppers_written: Mutex::new(HashMap::new()),
         });
         // Forward the connection's wake-ups to the bus's own notifier.
         let weak = std::sync::Arc::downgrade(&bus);
@@ -375,6 +384,9 @@ pub async fn start(
     tokio::spawn(async move {
         let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
         let mut resync = tokio::time::interval(RESYNC_EVERY);
+        // When this node's heartbeat was last written (at or after this).
+        let mut last_beat = now_ms();
+        let mut fenced = false;
         beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -393,8 +405,23 @@ pub async fn start(
             };
             if check {
                 hub.resync().await;
-            } else if let Err(e) = hub.heartbeat().await {
-                tracing::warn!(error = %e, "cluster heartbeat failed");
+                continue;
+            }
+            let now = now_ms();
+            let missed = now - last_beat;
+            if missed >= NODE_STALE.as_millis() as i64 && !fenced {
+                // Other nodes have counted this one dead (its agents away,
+                // their grace decided without it): what its sockets hold is
+                // stale. Close them; they reconnect to a node that is current.
+                hub.fence(missed);
+                fenced = true;
+            }
+            match hub.heartbeat().await {
+                Ok(()) => {
+                    last_beat = now;
+                    fenced = false;
+                }
+                Err(e) => tracing::warn!(error = %e, "cluster heartbeat failed"),
             }
         }
         if let Some(hub) = Hub::upgrade(&weak)
@@ -465,6 +492,10 @@ pub mod store {
     /// Removes node `node` and its presence rows (a clean stop).
     pub async fn deregister(db: &Db, node: &str) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM agent_presence WHERE node = $1")
+            .bind(node)
+            .execute(db)
+            .await?;
+        sqlx::query("DELETE FROM shopper_presence WHERE node = $1")
             .bind(node)
             .execute(db)
             .await?;
@@ -565,6 +596,12 @@ pub mod store {
         .bind(dead)
         .execute(db)
         .await?;
+        sqlx::query(
+            "DELETE FROM shopper_presence WHERE node IN (SELECT id FROM nodes WHERE heartbeat_at < $1)",
+        )
+        .bind(dead)
+        .execute(db)
+        .await?;
         sqlx::query("DELETE FROM nodes WHERE heartbeat_at < $1")
             .bind(dead)
             .execute(db)
@@ -587,6 +624,127 @@ pub mod store {
         .fetch_all(db)
         .await?;
         Ok(rows)
+    }
+
+    /// Rows of [`write_shoppers`] per statement.
+    const SHOPPER_BATCH: usize = 300;
+
+    /// Records which conversations' shoppers node `node` holds: `held`
+    /// (conversation, a socket open) upserted, `gone` removed.
+    pub async fn write_shoppers(
+        db: &Db,
+        node: &str,
+        held: &[(String, bool)],
+        gone: &[String],
+    ) -> anyhow::Result<()> {
+        for chunk in held.chunks(SHOPPER_BATCH) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO shopper_presence (node, conversation_id, connected) VALUES {} \
+                 ON CONFLICT (node, conversation_id) DO UPDATE SET connected = excluded.connected",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(node);
+            for (id, connected) in chunk {
+                query = query.bind(id.as_str()).bind(i64::from(*connected));
+            }
+            query.execute(db).await?;
+        }
+        for chunk in gone.chunks(SHOPPER_BATCH) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "DELETE FROM shopper_presence WHERE node = $1 AND conversation_id IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(node);
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            query.execute(db).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the shopper of conversation `id` has a socket open on a live node.
+    pub async fn shopper_connected(db: &Db, id: &str) -> anyhow::Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM shopper_presence p JOIN nodes n ON n.id = p.node \
+             WHERE p.conversation_id = $1 AND p.connected = 1 AND n.heartbeat_at > $2",
+        )
+        .bind(id)
+        .bind(stale_before(now_ms()))
+        .fetch_optional(db)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Notes waiting conversations no live node holds (since now), forgets
+    /// those held again or no longer waiting, and takes those orphaned for
+    /// `grace_ms` or longer: each row goes to exactly one caller,
+    /// cluster-wide. Their (conversation, site).
+    pub async fn claim_orphans(db: &Db, grace_ms: i64) -> anyhow::Result<Vec<(String, String)>> {
+        let now = now_ms();
+        let live_after = stale_before(now);
+        let held = |id: &str, live: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM shopper_presence p JOIN nodes n ON n.id = p.node \
+                 WHERE p.conversation_id = {id} AND n.heartbeat_at > {live})"
+            )
+        };
+        sqlx::query(&format!(
+            "INSERT INTO shoppers_away (conversation_id, site_id, since) \
+             SELECT c.id, c.site_id, $1 FROM conversations c \
+             WHERE c.state = 'waiting' AND NOT {} \
+             ON CONFLICT (conversation_id) DO NOTHING",
+            held("c.id", "$2")
+        ))
+        .bind(now)
+        .bind(live_after)
+        .execute(db)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM shoppers_away WHERE {} OR NOT EXISTS \
+             (SELECT 1 FROM conversations c WHERE c.id = shoppers_away.conversation_id \
+              AND c.state = 'waiting')",
+            held("shoppers_away.conversation_id", "$1")
+        ))
+        .bind(live_after)
+        .execute(db)
+        .await?;
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "DELETE FROM shoppers_away WHERE since <= $1 AND NOT {} \
+             RETURNING conversation_id, site_id",
+            held("shoppers_away.conversation_id", "$2")
+        ))
+        .bind(now - grace_ms)
+        .bind(live_after)
+        .fetch_all(db)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Whether the shopper of conversation `id` has stored `limit` messages
+    /// or more in the last `window` (seconds; from any node): the
+    /// `limit`-th newest shopper message, found through the messages'
+    /// primary key, is that recent.
+    pub async fn shopper_sends_full(
+        db: &Db,
+        id: &str,
+        limit: usize,
+        window: std::time::Duration,
+    ) -> anyhow::Result<bool> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT at FROM messages WHERE conversation_id = $1 AND author = 'shopper' \
+             ORDER BY seq DESC LIMIT 1 OFFSET $2",
+        )
+        .bind(id)
+        .bind(i64::try_from(limit.saturating_sub(1)).unwrap_or(i64::MAX))
+        .fetch_optional(db)
+        .await?;
+        let since = crate::db::now() - i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
+        Ok(at.is_some_and(|at| at > since))
     }
 
     /// The stored `last_seq` of each of conversations `ids` (those that exist).

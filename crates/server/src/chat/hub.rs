@@ -833,7 +833,8 @@ impl Hub {
     pub async fn watch_waiting(&self) -> anyhow::Result<()> {
         if self.bus().is_some() {
             // Another node may hold these shoppers: they expire where they
-            // were last connected (issue #14 leaves orphans of a dead node waiting).
+            // were last connected, and those of a dead node through the
+            // heartbeat's orphan claim (`cluster::store::claim_orphans`).
             return Ok(());
         }
         let waiting = store::all_waiting(self.db()).await?;
@@ -1650,6 +1651,16 @@ impl Hub {
     /// Handles an event of conversation `id` from another node.
     pub(crate) async fn conversation_event(&self, id: &str, event: Event) {
         match event {
+            Event::Shoppers(frame) if after_messages(&frame) => {
+                let _conversation = self.lock_conversation(id).await;
+                self.catch_up(id).await;
+                self.shoppers_here(id, &frame.into(), None);
+            }
+            Event::Agents(frame) if after_messages(&frame) => {
+                let _conversation = self.lock_conversation(id).await;
+                self.catch_up(id).await;
+                self.agents_of_here(id, &frame.into(), None);
+            }
             Event::Shoppers(frame) => self.shoppers_here(id, &frame.into(), None),
             Event::Agents(frame) => self.agents_of_here(id, &frame.into(), None),
             Event::Message(message) => {
@@ -1681,6 +1692,15 @@ impl Hub {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Delivers here what the store holds of conversation `id` past this
+    /// node's position (the caller holds its lock): before a frame that must
+    /// come after every message stored before it (see [`after_messages`]).
+    async fn catch_up(&self, id: &str) {
+        if let Err(e) = self.repair(id, None).await {
+            tracing::warn!(conversation = id, error = %e, "catching up before a close failed");
         }
     }
 
@@ -1805,6 +1825,14 @@ impl Hub {
             return Ok(());
         };
         cluster::store::heartbeat(self.db(), &bus.node).await?;
+        self.write_shoppers(&bus).await?;
+        let shopper_grace =
+            i64::try_from(self.limits().shopper_grace.as_millis()).unwrap_or(i64::MAX);
+        for (id, site) in cluster::store::claim_orphans(self.db(), shopper_grace).await? {
+            if let Err(e) = self.expire_orphan(&site, &id).await {
+                tracing::error!(site, conversation = id, error = %e, "expiring an orphaned conversation failed");
+            }
+        }
         let grace = i64::try_from(self.agent_grace().as_millis()).unwrap_or(i64::MAX);
         for (agent, site) in cluster::store::claim_gone(self.db(), grace).await? {
             tracing::info!(site, agent, "agent gone from every node: requeueing");
@@ -1830,6 +1858,97 @@ impl Hub {
             }
         }
         Ok(())
+    }
+
+    /// With a bus: whether conversation `id`'s shopper has used up the send
+    /// allowance across every node (counted from the stored messages, so
+    /// tabs on several nodes share one allowance). `false` without a bus.
+    pub async fn sends_full_in_cluster(&self, id: &str) -> anyhow::Result<bool> {
+        if self.bus().is_none() {
+            return Ok(false);
+        }
+        cluster::store::shopper_sends_full(self.db(), id, SEND_LIMIT, SEND_WINDOW).await
+    }
+
+    /// Brings this node's `shopper_presence` rows up to date: the
+    /// conversations it holds a shopper of (a socket open, or their grace).
+    async fn write_shoppers(&self, bus: &cluster::Bus) -> anyhow::Result<()> {
+        let held: HashMap<String, bool> = self
+            .conns()
+            .live
+            .iter()
+            .map(|(id, live)| (id.clone(), !live.conns.is_empty()))
+            .collect();
+        let (changed, gone) = {
+            let written = bus
+                .shoppers_written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let changed: Vec<(String, bool)> = held
+                .iter()
+                .filter(|(id, connected)| written.get(*id) != Some(*connected))
+                .map(|(id, connected)| (id.clone(), *connected))
+                .collect();
+            let gone: Vec<String> = written
+                .keys()
+                .filter(|id| !held.contains_key(*id))
+                .cloned()
+                .collect();
+            (changed, gone)
+        };
+        if changed.is_empty() && gone.is_empty() {
+            return Ok(());
+        }
+        cluster::store::write_shoppers(self.db(), &bus.node, &changed, &gone).await?;
+        *bus.shoppers_written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = held;
+        Ok(())
+    }
+
+    /// Waiting conversation `id` of `site`, whose shopper no live node has
+    /// held for the shopper grace (their node died), taken by this node:
+    /// closed as its own node's expiry would have (unless its shopper is
+    /// back here this very moment).
+    async fn expire_orphan(&self, site: &str, id: &str) -> anyhow::Result<()> {
+        let _site = self.lock_site(site).await;
+        let _conversation = self.lock_conversation(id).await;
+        if self.conns().live.contains_key(id) {
+            return Ok(());
+        }
+        if store::close_waiting(self.db(), site, id).await? {
+            self.closed(id);
+            tracing::info!(
+                site,
+                conversation = id,
+                "shopper gone with their node: waiting conversation closed"
+            );
+            self.notify_queue(site).await?;
+        }
+        Ok(())
+    }
+
+    /// Closes every socket here with 1012 (restart): this node missed its
+    /// heartbeat for `missed_ms`, so other nodes have counted it dead and
+    /// may have requeued its agents' conversations. The clients reconnect
+    /// (here or elsewhere) and get the cluster's current state.
+    pub(crate) fn fence(&self, missed_ms: i64) {
+        let conns = self.conns();
+        let handles: Vec<Handle> = conns
+            .agents
+            .values()
+            .map(|a| a.handle.clone())
+            .chain(conns.shoppers.values().map(|s| s.handle.clone()))
+            .collect();
+        drop(conns);
+        tracing::warn!(
+            missed_ms,
+            sockets = handles.len(),
+            "this node missed its heartbeat and counted as dead: closing its sockets"
+        );
+        for handle in handles {
+            handle.kick(close_code::RESTART, "node restarting; reconnect");
+        }
     }
 
     /// Checks every followed conversation's position against the store and
@@ -1864,6 +1983,23 @@ impl Hub {
             }
         }
     }
+}
+
+/// Whether `frame` (from another node) ends or hands over a conversation —
+/// `closed`, `transferred`, `offline`, `agent_joined` — so every message
+/// stored before it must reach this node's sockets first: the node reads
+/// what it lacks from the store (one query, only for these rare frames)
+/// before delivering it, even when the bus dropped a message or delivers
+/// another node's message late.
+fn after_messages(frame: &str) -> bool {
+    ["closed", "transferred", "offline", "agent_joined"]
+        .iter()
+        .any(|kind| {
+            frame
+                .strip_prefix(r#"{"type":""#)
+                .and_then(|rest| rest.strip_prefix(kind))
+                .is_some_and(|rest| rest.starts_with('"'))
+        })
 }
 
 /// Expected wait at `position`: average first response × position ÷ agents
@@ -1967,6 +2103,24 @@ mod tests {
         hub.logout("s1");
         assert!(oa.kicked().is_some());
         assert!(ob.kicked().is_none());
+    }
+
+    #[test]
+    fn closing_frames_wait_for_the_messages_before_them_and_typing_does_not() {
+        let closed = encode(&ServerMessage::Closed {
+            by: aisle_core::protocol::Party::Agent,
+            rate: true,
+        });
+        assert!(after_messages(&closed), "{closed}");
+        let transferred = encode(&AgentServerMessage::Transferred {
+            conversation: "c".into(),
+        });
+        assert!(after_messages(&transferred), "{transferred}");
+        let typing = encode(&ServerMessage::Typing {
+            typing: true,
+            name: None,
+        });
+        assert!(!after_messages(&typing), "{typing}");
     }
 
     #[test]

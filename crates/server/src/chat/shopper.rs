@@ -369,7 +369,7 @@ impl ShopperPeer {
             io.error(code, message).await;
             return Ok(());
         }
-        if !self.state.chat.allow_send(&id) {
+        if !self.state.chat.allow_send(&id) || self.state.chat.sends_full_in_cluster(&id).await? {
             io.error(
                 ProtocolError::RateLimited,
                 "too many messages; resend in a few seconds",

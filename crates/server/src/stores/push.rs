@@ -511,11 +511,12 @@ async fn receive(
     let key = format!("push-token:{client}");
     let attempt = state
         .login_failures
-        .attempt(
+        .attempt_shared(
+            state.shared_limits(),
             &key,
             &[Rule::new(key.clone(), TOKEN_FAILURES)],
-            std::time::Instant::now(),
         )
+        .await
         .map_err(AppError::RateLimited)?;
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -530,7 +531,7 @@ async fn receive(
             "a push token for this site is needed: Authorization: Bearer <token from `aisle site token SITE`>".into(),
         ));
     }
-    attempt.succeeded();
+    attempt.succeeded().await;
     let site_config = state.sites.known(&site)?;
     if !matches!(
         site_config.config.order_source,
