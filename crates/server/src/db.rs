@@ -233,6 +233,14 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The current Unix time in milliseconds (heartbeats, failure windows).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

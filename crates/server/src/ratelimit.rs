@@ -285,7 +285,7 @@ pub mod shared {
         rules: &[Rule],
         window: Duration,
     ) -> anyhow::Result<Result<Vec<i64>, Duration>> {
-        let now = crate::chat::cluster::now_ms();
+        let now = crate::db::now_ms();
         sweep(db, now).await;
         let client = fingerprint(client) as i64;
         let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);

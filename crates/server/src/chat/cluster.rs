@@ -59,12 +59,7 @@ pub const RESYNC_BATCH: usize = 500;
 const PUBLISH_QUEUE: usize = 8192;
 
 /// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use crate::db::now_ms;
 
 /// What travels on the bus: the sending node and the event.
 #[derive(Debug, Serialize, Deserialize)]
