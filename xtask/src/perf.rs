@@ -4,9 +4,10 @@
 //! in a temporary directory, the bundles from `dist/`), then runs Lighthouse
 //! (the version pinned in `package.json`, mobile defaults: simulated 4x CPU
 //! slowdown and slow 4G) on the demo product page without the snippet
-//! (`?widget=off`) and with it, alternately, [`RUNS`] times each. Prints the
-//! medians and what the snippet adds, and fails when that is over the budgets
-//! in `docs/budgets.md`.
+//! (`?widget=off`) and with it, alternately, [`RUNS`] times each. Prints every
+//! run, the medians, and what the snippet adds by the figures that count
+//! ([`counted`]: the least main-thread work and TBT of each side, the median
+//! of the rest), and fails when that is over the budgets in `docs/budgets.md`.
 
 use crate::{run, tools};
 use anyhow::{Context, Result, bail};
@@ -14,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Lighthouse runs per page; the median of them counts.
-pub const RUNS: usize = 3;
+/// Lighthouse runs per page ([`counted`] says which figure counts).
+pub const RUNS: usize = 5;
 /// Main-thread work the snippet may add, ms (Lighthouse's mobile measure).
 pub const MAIN_THREAD_BUDGET_MS: f64 = 50.0;
 /// Total Blocking Time the snippet may add, ms.
@@ -80,6 +81,27 @@ pub fn medians(runs: &[Figures]) -> Figures {
         tti_ms: of(|r| r.tti_ms),
         score: of(|r| r.score),
         cls: of(|r| r.cls),
+    }
+}
+
+/// The figures that count for one side over its `runs`. Main-thread work
+/// and TBT are the *least* of the runs: on a machine shared with builds,
+/// other work only ever stretches a run (a task waits for a core, the
+/// loader's storage read waits on a busy browser process), so one busy
+/// moment swings main-thread work by ±100 ms and TBT by 20 ms but never
+/// below what the page costs, and the least of several runs is the figure
+/// least touched by that (a median of three let one or two busy runs
+/// decide). Time to Interactive, score and layout shift are the *medians*:
+/// they come from Lighthouse's simulation of the load, which swings between
+/// two results by the order the real requests finished in (whether the
+/// loader's or the favicon's response beat the first paint), not by how
+/// busy the machine was; the least would pick the lucky order.
+pub fn counted(runs: &[Figures]) -> Figures {
+    let least = |f: fn(&Figures) -> f64| runs.iter().map(f).fold(f64::NAN, f64::min);
+    Figures {
+        main_thread_ms: least(|r| r.main_thread_ms),
+        tbt_ms: least(|r| r.tbt_ms),
+        ..medians(runs)
     }
 }
 
@@ -203,15 +225,16 @@ fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
     figures(&report)
 }
 
-/// The budgets `cargo xtask test` does not fail on yet, only prints: the
-/// widget's boot before interaction (wasm compile and instantiation, the
-/// campaign runtime, storage) still adds about +170 to +250 ms of
-/// main-thread work against 50 ms, and Time to Interactive swings between
-/// +1 and +220 ms from run to run on the shared 2-core machine (a boot task
-/// stretched past 12.5 ms becomes a "long task" under the 4x slowdown)
-/// against 100 ms. `test` fails on what is met every time: TBT, score and
-/// layout shift. `cargo xtask perf` itself fails on all five.
-pub const NOT_YET_ENFORCED_IN_TEST: [&str; 2] = ["main-thread work", "time to interactive"];
+/// The budgets `cargo xtask test` does not fail on yet, only prints: Time
+/// to Interactive. Lighthouse's simulation (Lantern) counts every script
+/// whose response arrived before the page's largest paint in the real load
+/// as needed for that paint, and on this page — its only other request is
+/// one stylesheet — a second request means a second simulated slow-4G
+/// connection: +200 to +250 ms to LCP and so to TTI, whatever the script
+/// does (an empty `aisle.js` adds the same in every run where its response
+/// beats the paint, and nothing when it does not). `test` fails on the
+/// other four. `cargo xtask perf` itself fails on all five.
+pub const NOT_YET_ENFORCED_IN_TEST: [&str; 1] = ["time to interactive"];
 
 /// `cargo xtask perf [--assets DIR] [--runs N]`: the table, and an error when
 /// over budget. `in_test`: as part of `cargo xtask test` (see
@@ -254,10 +277,28 @@ pub fn perf(root: &Path, args: &[String], in_test: bool) -> Result<()> {
         )?);
     }
     drop(server);
-    let (a, b) = (medians(&without), medians(&with));
     println!(
-        "\nLighthouse {} (mobile), {PAGE}, median of {runs} runs\n",
+        "\nLighthouse {} (mobile), {PAGE}, {runs} runs each, alternately\n",
         lighthouse_version(root)
+    );
+    println!(
+        "{:<5} {:>30}   {:>30}",
+        "run", "without: work / TBT / TTI / score", "with: work / TBT / TTI / score"
+    );
+    let line = |f: &Figures| {
+        format!(
+            "{:.0} / {:.0} / {:.0} / {:.0}",
+            f.main_thread_ms, f.tbt_ms, f.tti_ms, f.score
+        )
+    };
+    for (i, (a, b)) in without.iter().zip(&with).enumerate() {
+        println!("{:<5} {:>30}   {:>30}", i + 1, line(a), line(b));
+    }
+    let (a, b) = (medians(&without), medians(&with));
+    println!("{:<5} {:>30}   {:>30}", "med.", line(&a), line(&b));
+    let (a, b) = (counted(&without), counted(&with));
+    println!(
+        "\nwhat counts: the least main-thread work and TBT of {runs} runs, the median of the rest\n"
     );
     println!(
         "{:<22} {:>10} {:>10} {:>10} {:>10}",
@@ -338,6 +379,25 @@ mod tests {
     fn medians_take_the_middle_run() {
         assert_eq!(median(vec![300.0, 10.0, 20.0]), 20.0);
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+
+    #[test]
+    fn work_and_blocking_count_by_the_least_run_the_simulated_figures_by_the_median() {
+        let run = |work, tbt, tti| Figures {
+            main_thread_ms: work,
+            tbt_ms: tbt,
+            tti_ms: tti,
+            score: 100.0,
+            cls: 0.0,
+        };
+        // A busy moment stretches one run; it does not decide. One lucky
+        // order of requests in the simulation does not decide either.
+        let c = counted(&[
+            run(300.0, 20.0, 1_000.0),
+            run(280.0, 0.0, 760.0),
+            run(455.0, 7.0, 990.0),
+        ]);
+        assert_eq!((c.main_thread_ms, c.tbt_ms, c.tti_ms), (280.0, 0.0, 990.0));
     }
 
     #[test]
