@@ -380,12 +380,7 @@ pub fn build(root: &Path) -> Result<()> {
 pub fn loader_labels() -> Result<String> {
     let labels: serde_json::Map<String, serde_json::Value> = i18n::Locale::ALL
         .into_iter()
-        .map(|l| {
-            (
-                l.tag().to_ascii_lowercase(),
-                l.built_in().launcher.into(),
-            )
-        })
+        .map(|l| (l.tag().to_ascii_lowercase(), l.built_in().launcher.into()))
         .collect();
     Ok(serde_json::to_string(&labels)?)
 }
@@ -621,7 +616,10 @@ mod tests {
             );
             assert!(filled.contains(launcher), "{locale}: {launcher}");
             // The words exist once: in the widget's table, not in the loader's source.
-            assert!(!source.contains(launcher), "loader/aisle.js spells {launcher:?}");
+            assert!(
+                !source.contains(launcher),
+                "loader/aisle.js spells {launcher:?}"
+            );
         }
         assert!(!filled.contains("__AISLE_"));
         assert!(fill_loader("var labels = __AISLE_LABELS__;", "g", "w", "l").is_err());
