@@ -18,11 +18,11 @@
     // The locale tables other than English, fetched by the widget for the shopper's language.
     i18n: base + '__AISLE_LOCALES__'
   };
-  // Keep in sync with `launcher` in src/i18n.rs (a test checks they match).
-  var labels = {
-    'en': 'Chat with us', 'fr': 'Discuter avec nous', 'fi': 'Keskustele kanssamme',
-    'zh-hans': '在线咨询', 'zh-hant': '線上諮詢', 'th': 'แชทกับเรา'
-  };
+  // The launcher's name in each language, keyed by the lower-case tag
+  // ({"en": …, "fr": …}): written by `cargo xtask build` from the
+  // widget's tables (`launcher` in src/i18n.rs, by core's `Locale`), so the
+  // words exist once. `label` picks one as `Locale::from_tag` would.
+  var labels = __AISLE_LABELS__;
   function label() {
     var tags = [config.locale].concat(navigator.languages || [navigator.language]);
     for (var i = 0; i < tags.length; i++) {

@@ -11,7 +11,8 @@
 //! and [`install`]s (issue #16: five tables are ~2.3 KB brotli).
 //! [`Locale::strings`] answers English until a table is installed. Placeholders are `{name}` and are filled
 //! with [`fill`]. The launcher label is also in the loader (`loader/aisle.js`),
-//! which draws the launcher before this bundle loads; a test keeps them equal.
+//! which draws the launcher before this bundle loads: `cargo xtask build`
+//! writes it there from these tables (`bundle::loader_labels`).
 
 /// Replaces the one `{placeholder}` in `template` with `value`.
 pub fn fill(template: &str, value: &str) -> String {

@@ -1,6 +1,7 @@
 //! The widget bundle: Trunk builds it into `target/trunk-dist/`; this module
 //! minifies the JS (terser), fingerprints it into `dist/widget/`, writes the
-//! loader with the bundle's names filled in, precompresses every file (brotli,
+//! loader with the bundle's names and the launcher's labels (from the
+//! widget's locale tables) filled in, precompresses every file (brotli,
 //! gzip) for the server, and reports sizes against the budgets in `docs/budgets.md`.
 
 use crate::{run, tools};
@@ -365,20 +366,43 @@ pub fn build(root: &Path) -> Result<()> {
     }
 
     let loader = std::fs::read_to_string(root.join("loader/aisle.js"))?;
-    if !loader.contains("__AISLE_WIDGET_JS__")
-        || !loader.contains("__AISLE_WIDGET_WASM__")
-        || !loader.contains("__AISLE_LOCALES__")
-    {
-        bail!("loader/aisle.js lost its bundle placeholders");
-    }
-    let loader = loader
-        .replace("__AISLE_WIDGET_JS__", &glue_name)
-        .replace("__AISLE_WIDGET_WASM__", &wasm_name)
-        .replace("__AISLE_LOCALES__", &tables_name);
+    let loader = fill_loader(&loader, &glue_name, &wasm_name, &tables_name)?;
     let loader = minify(root, loader.as_bytes(), false)?;
     write_precompressed(&out, "aisle.js", &loader)?;
     eprintln!("widget bundle written to {}", out.display());
     Ok(())
+}
+
+/// The launcher's name in every language, as the loader's `labels` object
+/// literal: `{"en":"Chat with us","fi":…}`, keyed by [`i18n::Locale::tag`] in
+/// lower case, each the `launcher` string of the widget's table for that
+/// locale (issue #13: the loader keeps no words of its own).
+pub fn loader_labels() -> Result<String> {
+    let labels: serde_json::Map<String, serde_json::Value> = i18n::Locale::ALL
+        .into_iter()
+        .map(|l| (l.tag().to_ascii_lowercase(), l.built_in().launcher.into()))
+        .collect();
+    Ok(serde_json::to_string(&labels)?)
+}
+
+/// The loader's source `loader` with its placeholders filled in: the glue's
+/// and the wasm's fingerprinted names, the locale tables' prefix and the
+/// launcher's labels ([`loader_labels`]). Refuses a loader that lost one.
+pub fn fill_loader(loader: &str, glue: &str, wasm: &str, tables: &str) -> Result<String> {
+    let fills = [
+        ("__AISLE_WIDGET_JS__", glue.to_owned()),
+        ("__AISLE_WIDGET_WASM__", wasm.to_owned()),
+        ("__AISLE_LOCALES__", tables.to_owned()),
+        ("__AISLE_LABELS__", loader_labels()?),
+    ];
+    let mut out = loader.to_owned();
+    for (placeholder, value) in fills {
+        if !out.contains(placeholder) {
+            bail!("loader/aisle.js lost its {placeholder} placeholder");
+        }
+        out = out.replace(placeholder, &value);
+    }
+    Ok(out)
 }
 
 /// One row of the size report.
@@ -573,6 +597,32 @@ mod tests {
             section, expected,
             "an export the glue never reads keeps its name"
         );
+    }
+
+    #[test]
+    fn the_loader_names_the_launcher_in_every_language_from_the_widgets_tables() {
+        let source = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../loader/aisle.js"),
+        )
+        .unwrap();
+        let filled = fill_loader(&source, "g.js", "w.wasm", "locale.x").unwrap();
+        let labels: serde_json::Value = serde_json::from_str(&loader_labels().unwrap()).unwrap();
+        for locale in i18n::Locale::ALL {
+            let launcher = locale.built_in().launcher;
+            assert_eq!(
+                labels[locale.tag().to_ascii_lowercase()],
+                launcher,
+                "{locale}"
+            );
+            assert!(filled.contains(launcher), "{locale}: {launcher}");
+            // The words exist once: in the widget's table, not in the loader's source.
+            assert!(
+                !source.contains(launcher),
+                "loader/aisle.js spells {launcher:?}"
+            );
+        }
+        assert!(!filled.contains("__AISLE_"));
+        assert!(fill_loader("var labels = __AISLE_LABELS__;", "g", "w", "l").is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!   `build console` for one of them.
 //! - `size`  — sizes of the loader and the widget against the budgets in `docs/budgets.md`.
 //! - `perf`  — what the widget snippet costs the demo product page by Lighthouse
-//!   (mobile, median of 3) against the budgets in `docs/budgets.md`;
+//!   (mobile, 5 runs each) against the budgets in `docs/budgets.md`;
 //!   `perf --assets DIR` measures another build.
 //! - `bench` — campaign evaluation speed (criterion) against its budget, then
 //!   the live-chat load generator (`crates/server/examples/chat_load.rs`):
@@ -201,7 +201,7 @@ fn test(root: &Path) -> Result<()> {
     bundle::size_report(root)?;
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
-    // What the snippet costs a store's page (Lighthouse, median of 3 runs each).
+    // What the snippet costs a store's page (Lighthouse, 5 runs each).
     perf::perf(root, &[], true)?;
     // The Shopify and WooCommerce stand-ins of the Playwright journeys on
     // store-backed sites.
