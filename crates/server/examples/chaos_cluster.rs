@@ -330,6 +330,7 @@ struct Figures {
     rate_limited: usize,
     internal_errors: usize,
     accept_races_lost: usize,
+    frames_before_welcome: usize,
     lost: usize,
     duplicated: usize,
     out_of_order: usize,
@@ -379,14 +380,15 @@ impl Figures {
             self.cycles, self.node_kills, self.node_stops, self.nats_kills, self.pg_restarts
         );
         println!(
-            "  conversations {}, messages stored {}, client connections {}, resends {}, rate_limited {}, internal errors {}, accept races lost {}",
+            "  conversations {}, messages stored {}, client connections {}, resends {}, rate_limited {}, internal errors {}, accept races lost {}, queue/accepted frames before an agent's welcome {}",
             self.conversations,
             self.messages,
             self.connections,
             self.resends,
             self.rate_limited,
             self.internal_errors,
-            self.accept_races_lost
+            self.accept_races_lost,
+            self.frames_before_welcome
         );
         println!(
             "  kill → reconnected p50 {} p99 {}; kill → first delivered message p50 {} p99 {} ({n_kill} clients moved)",
@@ -449,13 +451,32 @@ struct Conn {
 struct View {
     /// seq → text, as delivered.
     by_seq: BTreeMap<u64, String>,
-    /// Typed, not yet acknowledged (text = client id), in typing order.
-    outbox: Vec<String>,
+    /// Typed, not yet acknowledged (text = client id), in typing order,
+    /// with when each was last sent.
+    outbox: Vec<(String, Option<Instant>)>,
     /// Acknowledged: text → seq.
     acked: HashMap<String, u64>,
 }
 
 impl View {
+    /// The outbox messages to send now: all of them after a reconnect
+    /// (`all`), else those unsent or sent `RESEND_AFTER` ago; marks them sent.
+    fn due(&mut self, all: bool) -> Vec<String> {
+        let now = Instant::now();
+        self.outbox
+            .iter_mut()
+            .filter(|(_, sent)| all || sent.is_none_or(|at| now.duration_since(at) >= RESEND_AFTER))
+            .map(|(text, sent)| {
+                *sent = Some(now);
+                text.clone()
+            })
+            .collect()
+    }
+
+    fn has(&self, text: &str) -> bool {
+        self.outbox.iter().any(|(t, _)| t == text)
+    }
+
     /// Records a delivered message; a different text at a known seq is a mismatch.
     fn record(&mut self, who: &str, seq: u64, text: &str, figures: &mut Figures) {
         if let Some(before) = self.by_seq.insert(seq, text.to_owned())
@@ -468,7 +489,7 @@ impl View {
 
     fn ack(&mut self, who: &str, client_id: &str, seq: u64, figures: &mut Figures) {
         self.record(who, seq, client_id, figures);
-        self.outbox.retain(|t| t != client_id);
+        self.outbox.retain(|(t, _)| t != client_id);
         if let Some(before) = self.acked.insert(client_id.to_owned(), seq)
             && before != seq
         {
@@ -606,6 +627,15 @@ fn delivered(conns: &mut [Conn]) {
     }
 }
 
+/// A random node other than `last` (the one whose connection just broke),
+/// as a load balancer that health-checks its nodes would pick.
+fn pick_node(rng: &mut StdRng, nodes: usize, last: Option<usize>) -> usize {
+    match last {
+        Some(last) if nodes > 1 => (last + rng.random_range(1..nodes)) % nodes,
+        _ => rng.random_range(0..nodes),
+    }
+}
+
 /// A shopper: connects to random nodes until the run is done.
 async fn shopper(
     sh: Arc<Shared>,
@@ -618,11 +648,13 @@ async fn shopper(
     let mut said = 0usize;
     // Spread the first messages over the first second.
     let mut next_say = Instant::now() + Duration::from_millis(rng.random_range(0..1000));
+    let mut last_node = None;
     loop {
         if *phase.borrow() == Phase::Done {
             return;
         }
-        let node = rng.random_range(0..sh.addrs.len());
+        let node = pick_node(&mut rng, sh.addrs.len(), last_node);
+        last_node = Some(node);
         let exit =
             shopper_connection(&sh, me, node, &state, &mut phase, &mut said, &mut next_say).await;
         ended(&mut lock(&state).conns);
@@ -634,13 +666,13 @@ async fn shopper(
 }
 
 /// Sends the shopper's unacknowledged messages, in typing order.
-async fn shopper_resend(sh: &Shared, state: &Mutex<Shopper>, socket: &mut Socket) -> bool {
+async fn shopper_resend(sh: &Shared, state: &Mutex<Shopper>, socket: &mut Socket, all: bool) -> bool {
     let outbox = {
-        let s = lock(state);
+        let mut s = lock(state);
         if s.conversation.is_none() {
             return true;
         }
-        s.view.outbox.clone()
+        s.view.due(all)
     };
     sh.figures().resends += outbox.len();
     for text in outbox {
@@ -730,20 +762,23 @@ async fn shopper_connection(
         if !send_start(&mut socket).await {
             return Exit::Broken;
         }
-    } else if !shopper_resend(sh, state, &mut socket).await {
+    } else if !shopper_resend(sh, state, &mut socket, true).await {
         return Exit::Broken;
     }
     let mut resend_at = Some(Instant::now() + RESEND_AFTER);
     let mut next_ping = Instant::now() + PING_EVERY;
+    let mut last_heard = Instant::now();
     let mut nonce = 0u64;
     loop {
         let chatting = *phase.borrow() == Phase::Chatting;
         tokio::select! {
-            frame = tokio::time::timeout(LIVENESS, socket.next()) => {
+            () = tokio::time::sleep_until(last_heard + LIVENESS) => return Exit::Broken,
+            frame = socket.next() => {
+                last_heard = Instant::now();
                 let text = match frame {
-                    Ok(Some(Ok(Message::Text(text)))) => text,
-                    Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) | Err(_) => return Exit::Broken,
-                    Ok(Some(Ok(_))) => continue,
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return Exit::Broken,
+                    Some(Ok(_)) => continue,
                 };
                 let message = match serde_json::from_str::<ServerMessage>(&text) {
                     Ok(message) => message,
@@ -786,7 +821,7 @@ async fn shopper_connection(
                             s.conversation = Some(conversation);
                             s.resume = Some(resume);
                         }
-                        if !shopper_resend(sh, state, &mut socket).await {
+                        if !shopper_resend(sh, state, &mut socket, true).await {
                             return Exit::Broken;
                         }
                     }
@@ -824,8 +859,9 @@ async fn shopper_connection(
                 let text = format!("s{me}-{said}");
                 let live = {
                     let mut s = lock(state);
-                    s.view.outbox.push(text.clone());
-                    s.conversation.is_some()
+                    let live = s.conversation.is_some();
+                    s.view.outbox.push((text.clone(), live.then(Instant::now)));
+                    live
                 };
                 resend_at.get_or_insert(Instant::now() + RESEND_AFTER);
                 if live && !send_json(&mut socket, &ClientMessage::Send { client_id: text.clone(), text }).await {
@@ -833,8 +869,8 @@ async fn shopper_connection(
                 }
             }
             () = until(resend_at) => {
-                resend_at = Some(Instant::now() + RESEND_AFTER);
-                if !lock(state).view.outbox.is_empty() && !shopper_resend(sh, state, &mut socket).await {
+                resend_at = Some(Instant::now() + Duration::from_millis(500));
+                if !lock(state).view.outbox.is_empty() && !shopper_resend(sh, state, &mut socket, false).await {
                     return Exit::Broken;
                 }
             }
@@ -866,11 +902,13 @@ async fn agent(
     let mut rng = StdRng::seed_from_u64(seed);
     let mut said = 0usize;
     let mut next_say = Instant::now() + SAY_EVERY;
+    let mut last_node = None;
     loop {
         if *phase.borrow() == Phase::Done {
             return;
         }
-        let node = rng.random_range(0..sh.addrs.len());
+        let node = pick_node(&mut rng, sh.addrs.len(), last_node);
+        last_node = Some(node);
         let exit = agent_connection(
             &sh,
             me,
@@ -891,19 +929,21 @@ async fn agent(
 }
 
 /// Sends the agent's unacknowledged replies, per conversation in typing order.
-async fn agent_resend(sh: &Shared, state: &Mutex<Agent>, socket: &mut Socket) -> bool {
+async fn agent_resend(sh: &Shared, state: &Mutex<Agent>, socket: &mut Socket, all: bool) -> bool {
     let sends: Vec<AgentClientMessage> = {
-        let s = lock(state);
-        s.held
-            .iter()
+        let mut s = lock(state);
+        let held = s.held.clone();
+        held.iter()
             .flat_map(|id| {
-                s.views[id]
-                    .outbox
-                    .iter()
+                s.views
+                    .get_mut(id)
+                    .expect("held")
+                    .due(all)
+                    .into_iter()
                     .map(|text| AgentClientMessage::Send {
                         conversation: id.clone(),
                         client_id: text.clone(),
-                        text: text.clone(),
+                        text,
                     })
             })
             .collect()
@@ -937,16 +977,26 @@ async fn agent_connection(
     if !send_json(&mut socket, &AgentClientMessage::Hello).await {
         return Exit::Broken;
     }
-    match next_text(&mut socket, HANDSHAKE)
-        .await
-        .map(|text| serde_json::from_str::<AgentServerMessage>(&text))
-    {
-        Some(Ok(AgentServerMessage::Welcome { .. })) => {}
-        None => return Exit::Broken,
-        other => {
-            sh.figures()
-                .problem(format!("{who}: expected welcome, got {other:?}"));
-            return Exit::Broken;
+    // The welcome (a queue update or another agent's accept may come first:
+    // they are pushed to the agent's connections as soon as the server
+    // registers this one).
+    let handshake = Instant::now() + HANDSHAKE;
+    loop {
+        let patience = handshake.saturating_duration_since(Instant::now());
+        match next_text(&mut socket, patience)
+            .await
+            .map(|text| serde_json::from_str::<AgentServerMessage>(&text))
+        {
+            Some(Ok(AgentServerMessage::Welcome { .. })) => break,
+            Some(Ok(AgentServerMessage::Queue { .. } | AgentServerMessage::Accepted { .. })) => {
+                sh.figures().frames_before_welcome += 1
+            }
+            None => return Exit::Broken,
+            other => {
+                sh.figures()
+                    .problem(format!("{who}: expected welcome, got {other:?}"));
+                return Exit::Broken;
+            }
         }
     }
     if !send_json(&mut socket, &AgentClientMessage::Presence { online: true }).await {
@@ -965,15 +1015,18 @@ async fn agent_connection(
     let mut accepting: HashMap<String, Instant> = HashMap::new();
     let mut resend_at = Some(Instant::now() + RESEND_AFTER);
     let mut next_ping = Instant::now() + PING_EVERY;
+    let mut last_heard = Instant::now();
     let mut nonce = 0u64;
     loop {
         let chatting = *phase.borrow() == Phase::Chatting;
         tokio::select! {
-            frame = tokio::time::timeout(LIVENESS, socket.next()) => {
+            () = tokio::time::sleep_until(last_heard + LIVENESS) => return Exit::Broken,
+            frame = socket.next() => {
+                last_heard = Instant::now();
                 let text = match frame {
-                    Ok(Some(Ok(Message::Text(text)))) => text,
-                    Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) | Err(_) => return Exit::Broken,
-                    Ok(Some(Ok(_))) => continue,
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return Exit::Broken,
+                    Some(Ok(_)) => continue,
                 };
                 let message = match serde_json::from_str::<AgentServerMessage>(&text) {
                     Ok(message) => message,
@@ -1043,13 +1096,13 @@ async fn agent_connection(
                             }
                             previous = m.seq;
                             view.record(&who, m.seq, &m.text, &mut figures);
-                            if m.author == Party::Agent && view.outbox.contains(&m.text) {
+                            if m.author == Party::Agent && view.has(&m.text) {
                                 view.ack(&who, &m.text.clone(), m.seq, &mut figures);
                             }
                         }
                         connection_max.insert(id, previous);
                         }
-                        if !agent_resend(sh, state, &mut socket).await {
+                        if !agent_resend(sh, state, &mut socket, true).await {
                             return Exit::Broken;
                         }
                     }
@@ -1116,7 +1169,7 @@ async fn agent_connection(
                         *said += 1;
                         let id = s.held[*said % s.held.len()].clone();
                         let text = format!("a{me}-{said}");
-                        s.views.get_mut(&id).expect("held").outbox.push(text.clone());
+                        s.views.get_mut(&id).expect("held").outbox.push((text.clone(), Some(Instant::now())));
                         Some(AgentClientMessage::Send { conversation: id, client_id: text.clone(), text })
                     }
                 };
@@ -1126,9 +1179,9 @@ async fn agent_connection(
                 }
             }
             () = until(resend_at) => {
-                resend_at = Some(Instant::now() + RESEND_AFTER);
+                resend_at = Some(Instant::now() + Duration::from_millis(500));
                 let waiting = lock(state).views.values().any(|v| !v.outbox.is_empty());
-                if waiting && !agent_resend(sh, state, &mut socket).await {
+                if waiting && !agent_resend(sh, state, &mut socket, false).await {
                     return Exit::Broken;
                 }
             }

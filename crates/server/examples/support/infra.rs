@@ -205,9 +205,12 @@ impl Postgres {
             "initdb",
         )?;
         let port = free_port();
+        // `fsync=off` loses data on an operating-system crash only; commits
+        // stay synchronous, so `restart_immediate` (a process crash) keeps
+        // every commit a node was told of, as a real failover must.
         let options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+             -c synchronous_commit=on -c max_connections=200",
             dir.path().display()
         );
         let postgres = Postgres {
