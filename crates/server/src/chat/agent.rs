@@ -373,11 +373,14 @@ impl AgentPeer {
                     client_id,
                     seq: message.seq,
                 };
-                io.send(&ack).await;
+                // Fan out first: with a bus, it queues for this socket too the
+                // other nodes' messages numbered before this one (read from
+                // the store), and the ack's write flushes them ahead of it.
                 self.state
                     .chat
                     .fan_out(id, &message, None, Some(conn))
                     .await;
+                io.send(&ack).await;
                 // If the shopper is gone by then (or leaving right now, their
                 // close still in flight) and has not read it, email them the
                 // answer; one check per conversation is pending at a time.
