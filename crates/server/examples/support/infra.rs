@@ -491,12 +491,11 @@ pub fn haproxy_bin() -> Option<PathBuf> {
 /// without stickiness; WebSocket upgrades pass through (HAProxy handles
 /// `Connection: Upgrade` itself), `timeout tunnel` keeps an upgraded
 /// connection open for 1 h of silence (the server pings every 30 s),
-/// `X-Forwarded-For` and `X-Forwarded-Proto` name the client.
+/// `X-Forwarded-For` and `X-Forwarded-Proto` name the client. Its
+/// connection limit follows the open-files limit.
 pub fn haproxy_config(listen: SocketAddr, backends: &[SocketAddr]) -> String {
     let mut config = format!(
-        "global\n\
-         \x20   maxconn 20000\n\
-         defaults\n\
+        "defaults\n\
          \x20   mode http\n\
          \x20   option forwardfor\n\
          \x20   option http-server-close\n\
