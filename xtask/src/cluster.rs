@@ -34,8 +34,8 @@ pub fn cluster(root: &Path, args: &[String]) -> Result<()> {
             other => bail!("unknown option {other:?}: cluster [--port N] [--release]"),
         }
     }
-    let pg_bin = infra::postgres_bin()
-        .context("PostgreSQL is not installed: apt-get install postgresql")?;
+    let pg_bin =
+        infra::postgres_bin().context("PostgreSQL is not installed: apt-get install postgresql")?;
     let nats_bin =
         infra::nats_bin().context("nats-server is not installed: apt-get install nats-server")?;
     let haproxy_bin =
@@ -83,7 +83,10 @@ pub fn cluster(root: &Path, args: &[String]) -> Result<()> {
         infra::Haproxy::start(&haproxy_bin, listen, &backends).map_err(|e| anyhow!(e))?;
 
     println!("\nAisle, {NODES} nodes behind HAProxy (round robin, no sticky sessions):");
-    println!("  demo store:  http://{}/  (try order #1001 with ada@example.com)", balancer.listen);
+    println!(
+        "  demo store:  http://{}/  (try order #1001 with ada@example.com)",
+        balancer.listen
+    );
     println!(
         "  console:     http://{}/console/  ({} / {})",
         balancer.listen, DEMO_AGENT.0, DEMO_AGENT.1
@@ -121,7 +124,14 @@ const DEMO_AGENT: (&str, &str) = ("agent@demo.test", "demo-agent");
 /// one SQLite node, one node on PostgreSQL + NATS and three nodes on
 /// PostgreSQL + a 3-server NATS cluster, then the figures side by side.
 pub fn bench(root: &Path, load_args: &[String]) -> Result<()> {
-    crate::run(crate::cargo(root).args(["build", "--release", "-p", "aisle-server", "--bin", "aisle"]))?;
+    crate::run(crate::cargo(root).args([
+        "build",
+        "--release",
+        "-p",
+        "aisle-server",
+        "--bin",
+        "aisle",
+    ]))?;
     let summary = root.join("target/bench-cluster.jsonl");
     let _ = std::fs::remove_file(&summary);
     let mut failed = Vec::new();
@@ -129,7 +139,15 @@ pub fn bench(root: &Path, load_args: &[String]) -> Result<()> {
         println!("\nlive chat, --backend {backend}:");
         let outcome = crate::run(
             crate::cargo(root)
-                .args(["run", "--release", "-p", "aisle-server", "--example", "chat_load", "--"])
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "aisle-server",
+                    "--example",
+                    "chat_load",
+                    "--",
+                ])
                 .args(["--backend", backend, "--summary"])
                 .arg(&summary)
                 .args(load_args),

@@ -95,7 +95,9 @@ fn dispatch() -> Result<()> {
         Some("fuzz") => fuzz(&root, &args[1..]),
         Some("demo") => demo(&root),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|build|size|perf|bench|chaos|cluster|fuzz|setup>");
+            eprintln!(
+                "usage: cargo xtask <demo|test|build|size|perf|bench|chaos|cluster|fuzz|setup>"
+            );
             std::process::exit(2);
         }
     }
@@ -262,7 +264,14 @@ fn chaos(root: &Path, args: &[String]) -> Result<()> {
 fn chaos_cluster(root: &Path, args: &[String]) -> Result<()> {
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
     run(cargo(root)
-        .args(["run", "-p", "aisle-server", "--example", "chaos_cluster", "--"])
+        .args([
+            "run",
+            "-p",
+            "aisle-server",
+            "--example",
+            "chaos_cluster",
+            "--",
+        ])
         .args(args))
     .context("the cluster chaos test found a violation")
 }

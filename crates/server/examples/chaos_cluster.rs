@@ -156,12 +156,26 @@ struct Cluster {
 
 fn run(args: &Args) -> Result<bool> {
     let started = std::time::Instant::now();
-    let seconds = if args.short { ROUND.as_secs() } else { args.seconds };
-    ensure!(seconds >= ROUND.as_secs(), "--seconds must be at least {}", ROUND.as_secs());
-    ensure!(args.agents >= 1 && args.shoppers >= 1, "--agents and --shoppers must be at least 1");
+    let seconds = if args.short {
+        ROUND.as_secs()
+    } else {
+        args.seconds
+    };
+    ensure!(
+        seconds >= ROUND.as_secs(),
+        "--seconds must be at least {}",
+        ROUND.as_secs()
+    );
+    ensure!(
+        args.agents >= 1 && args.shoppers >= 1,
+        "--agents and --shoppers must be at least 1"
+    );
     let Some(pg_bin) = infra::postgres_bin() else {
-        infra::missing("PostgreSQL (/usr/lib/postgresql/*/bin/initdb)", "postgresql")
-            .map_err(|e| anyhow!(e))?;
+        infra::missing(
+            "PostgreSQL (/usr/lib/postgresql/*/bin/initdb)",
+            "postgresql",
+        )
+        .map_err(|e| anyhow!(e))?;
         return Ok(true);
     };
     let Some(nats_bin) = infra::nats_bin() else {
@@ -263,7 +277,15 @@ fn run(args: &Args) -> Result<bool> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let outcome = runtime.block_on(chaos(args, seed, seconds, &mut cluster, addrs, tokens, &emails));
+    let outcome = runtime.block_on(chaos(
+        args,
+        seed,
+        seconds,
+        &mut cluster,
+        addrs,
+        tokens,
+        &emails,
+    ));
     drop(runtime);
     let verdict = match outcome {
         Ok(figures) => figures.print(started.elapsed()),
@@ -277,7 +299,11 @@ fn run(args: &Args) -> Result<bool> {
             let log = std::fs::read_to_string(&node.log).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(15).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
-            eprintln!("--- {} (last lines):\n{}", node.log.display(), tail.join("\n"));
+            eprintln!(
+                "--- {} (last lines):\n{}",
+                node.log.display(),
+                tail.join("\n")
+            );
         }
     }
     drop(cluster);
@@ -374,7 +400,11 @@ impl Figures {
         };
         let n_kill = self.kill_reconnected.len();
         let n_stop = self.stop_reconnected.len();
-        println!("\nchaos --cluster: {:.0} s in all, {} s of chaos", elapsed.as_secs_f64(), self.seconds);
+        println!(
+            "\nchaos --cluster: {:.0} s in all, {} s of chaos",
+            elapsed.as_secs_f64(),
+            self.seconds
+        );
         println!(
             "  cycles {} (kill/restart of a node), node kills {}, node stops {} (20 s), NATS kills {}, PostgreSQL restarts {}",
             self.cycles, self.node_kills, self.node_stops, self.nats_kills, self.pg_restarts
@@ -666,7 +696,12 @@ async fn shopper(
 }
 
 /// Sends the shopper's unacknowledged messages, in typing order.
-async fn shopper_resend(sh: &Shared, state: &Mutex<Shopper>, socket: &mut Socket, all: bool) -> bool {
+async fn shopper_resend(
+    sh: &Shared,
+    state: &Mutex<Shopper>,
+    socket: &mut Socket,
+    all: bool,
+) -> bool {
     let outbox = {
         let mut s = lock(state);
         if s.conversation.is_none() {
@@ -1360,8 +1395,7 @@ async fn chaos(
 
     let start = std::time::Instant::now();
     // The schedule blocks (processes); the clients move to the other worker.
-    let (faults, counts) =
-        tokio::task::block_in_place(|| faults(cluster, seed, seconds, start))?;
+    let (faults, counts) = tokio::task::block_in_place(|| faults(cluster, seed, seconds, start))?;
     if let Some(rest) = Duration::from_secs(seconds).checked_sub(start.elapsed()) {
         tokio::time::sleep(rest).await;
     }
@@ -1388,9 +1422,9 @@ async fn chaos(
             let s = lock(s);
             s.view.outbox.is_empty()
                 && s.conversation.as_ref().is_some_and(|id| {
-                    last_seqs.get(id).is_some_and(|last| {
-                        s.view.by_seq.keys().next_back() == Some(last)
-                    })
+                    last_seqs
+                        .get(id)
+                        .is_some_and(|last| s.view.by_seq.keys().next_back() == Some(last))
                 })
         });
         let agents_done = agents.iter().all(|a| {
@@ -1406,8 +1440,9 @@ async fn chaos(
             break;
         }
         if Instant::now() > deadline {
-            sh.figures()
-                .problem("not settled in time: some messages were never acknowledged or delivered".into());
+            sh.figures().problem(
+                "not settled in time: some messages were never acknowledged or delivered".into(),
+            );
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -1506,7 +1541,9 @@ async fn chaos(
             }
             (owner, row) => {
                 figures.lost += 1;
-                figures.problem(format!("{id}: never accepted (owner {owner:?}, row {row:?})"));
+                figures.problem(format!(
+                    "{id}: never accepted (owner {owner:?}, row {row:?})"
+                ));
             }
         }
     }
@@ -1535,7 +1572,9 @@ async fn chaos(
                 Some(seen) if seen == text => {}
                 Some(seen) => {
                     figures.mismatched += 1;
-                    figures.problem(format!("{who}: {id} seq {seq} seen as {seen:?}, stored {text:?}"));
+                    figures.problem(format!(
+                        "{who}: {id} seq {seq} seen as {seen:?}, stored {text:?}"
+                    ));
                 }
                 None => {
                     figures.lost += 1;
@@ -1566,10 +1605,9 @@ async fn chaos(
             Fault::Stop { node, at } => (node, at, true),
         };
         for conns in &all_conns {
-            let Some(i) = conns
-                .iter()
-                .position(|c| c.node == node && c.welcomed <= at && c.ended.is_none_or(|e| e >= at))
-            else {
+            let Some(i) = conns.iter().position(|c| {
+                c.node == node && c.welcomed <= at && c.ended.is_none_or(|e| e >= at)
+            }) else {
                 continue;
             };
             let Some(next) = conns.get(i + 1) else {

@@ -263,7 +263,10 @@ impl Target for Nodes {
     fn rss(&self) -> Result<u64> {
         self.nodes
             .iter()
-            .map(|n| n.rss().context("reading a node's /proc status (this needs Linux)"))
+            .map(|n| {
+                n.rss()
+                    .context("reading a node's /proc status (this needs Linux)")
+            })
             .sum()
     }
     fn instrument(&self, _on: bool) -> Result<()> {
@@ -277,7 +280,11 @@ fn run_on_postgres(args: &Args, binary: &Path) -> Result<bool> {
         .context("PostgreSQL is not installed (apt-get install postgresql)")?;
     let nats_bin =
         infra::nats_bin().context("nats-server is not installed (apt-get install nats-server)")?;
-    let count = if args.backend == Backend::Cluster { 3 } else { 1 };
+    let count = if args.backend == Backend::Cluster {
+        3
+    } else {
+        1
+    };
     let dir = infra::TempDir::new("aisle-load-")?;
     let pg = infra::Postgres::start(&pg_bin).map_err(|e| anyhow::anyhow!(e))?;
     let nats = infra::Nats::start(&nats_bin, count).map_err(|e| anyhow::anyhow!(e))?;

@@ -46,10 +46,7 @@ impl TempDir {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "{prefix}{}-{n}-{nanos}",
-            std::process::id()
-        ));
+        let path = std::env::temp_dir().join(format!("{prefix}{}-{n}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path)?;
         Ok(TempDir(path))
     }
@@ -198,10 +195,15 @@ impl Postgres {
         }
         let data = dir.path().join("data");
         succeeds(
-            as_postgres(&bin.join("initdb"))
-                .arg("-D")
-                .arg(&data)
-                .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]),
+            as_postgres(&bin.join("initdb")).arg("-D").arg(&data).args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ]),
             "initdb",
         )?;
         let port = free_port();
@@ -339,7 +341,10 @@ impl Nats {
     /// Starts server `i` again on its ports.
     pub fn restart(&mut self, i: usize) -> Result<(), String> {
         self.servers[i] = self.spawn(i)?;
-        if wait_for_port(([127, 0, 0, 1], self.ports[i]).into(), Duration::from_secs(10)) {
+        if wait_for_port(
+            ([127, 0, 0, 1], self.ports[i]).into(),
+            Duration::from_secs(10),
+        ) {
             Ok(())
         } else {
             Err("nats-server did not restart".into())
@@ -481,10 +486,14 @@ impl Node {
 
 /// Debian's `haproxy`, if installed.
 pub fn haproxy_bin() -> Option<PathBuf> {
-    ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    [
+        "/usr/sbin/haproxy",
+        "/usr/bin/haproxy",
+        "/usr/local/sbin/haproxy",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
 }
 
 /// The HAProxy configuration for `backends` behind `listen`: round robin
@@ -534,7 +543,11 @@ pub struct Haproxy {
 
 impl Haproxy {
     /// Writes the configuration and starts HAProxy in the foreground (`-db`).
-    pub fn start(bin: &Path, listen: SocketAddr, backends: &[SocketAddr]) -> Result<Haproxy, String> {
+    pub fn start(
+        bin: &Path,
+        listen: SocketAddr,
+        backends: &[SocketAddr],
+    ) -> Result<Haproxy, String> {
         let dir = TempDir::new("aisle-haproxy-").map_err(|e| e.to_string())?;
         let file = dir.path().join("haproxy.cfg");
         std::fs::write(&file, haproxy_config(listen, backends)).map_err(|e| e.to_string())?;
