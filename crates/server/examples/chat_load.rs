@@ -23,7 +23,8 @@
 //! bus (`--bus`, one `nats-server`); `--backend cluster` runs three nodes on
 //! one PostgreSQL and a 3-server NATS cluster (`support/infra.rs`), with
 //! connections spread over the nodes round robin and memory summed over
-//! them. The p99 budget applies to the SQLite node only. `--summary FILE`
+//! them. The p99 budget applies to the SQLite node only, the memory budget
+//! to one node (SQLite or PostgreSQL). `--summary FILE`
 //! appends the figures as one JSON line (`cargo xtask bench --cluster`
 //! prints the three side by side).
 //!
@@ -1305,7 +1306,9 @@ impl Report {
                 self.agents - self.agents_held
             ));
         }
-        if per_connection > BUDGET_BYTES && !args.callgrind {
+        // The memory budget is one node's: three nodes each hold a third of
+        // the connections, so their fixed costs weigh three times as much.
+        if per_connection > BUDGET_BYTES && !args.callgrind && args.backend != Backend::Cluster {
             failures.push("idle shopper connections are over the memory budget".into());
         }
         if self.acked < self.sent || self.delivered < self.sent {
