@@ -1387,7 +1387,7 @@ async fn chaos(
             i,
             state,
             phase.clone(),
-            seed ^ (0x5409 + (i as u64) << 16),
+            seed ^ ((0x5409 + i as u64) << 16),
         )));
         // Shoppers arrive over about a second.
         tokio::time::sleep(Duration::from_millis(10)).await;
