@@ -243,10 +243,13 @@ impl AgentPeer {
     async fn hello(&mut self, io: &mut Io<'_>) -> anyhow::Result<()> {
         let hub = self.state.chat.clone();
         let site = self.agent.site.clone();
+        // The welcome first: once the connection is registered, the hub may
+        // queue frames for it (another node's queue change, an accept) while
+        // presence is recorded, and the next write flushes those first.
+        io.send(&agent_welcome(&self.agent.name, &site)).await;
         let conn = hub.add_agent(&site, self.agent.id, &self.session, self.handle.clone());
         self.conn = Some(conn);
         hub.record_presence(conn).await;
-        io.send(&agent_welcome(&self.agent.name, &site)).await;
         hub.queue_changed(&site).await;
         for id in store::active_of(&self.state.db, &site, self.agent.id).await? {
             let _conversation = hub.lock_conversation(&id).await;
@@ -373,11 +376,14 @@ impl AgentPeer {
                     client_id,
                     seq: message.seq,
                 };
-                io.send(&ack).await;
+                // Fan out first: with a bus, it queues for this socket too the
+                // other nodes' messages numbered before this one (read from
+                // the store), and the ack's write flushes them ahead of it.
                 self.state
                     .chat
                     .fan_out(id, &message, None, Some(conn))
                     .await;
+                io.send(&ack).await;
                 // If the shopper is gone by then (or leaving right now, their
                 // close still in flight) and has not read it, email them the
                 // answer; one check per conversation is pending at a time.

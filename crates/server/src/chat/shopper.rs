@@ -403,9 +403,12 @@ impl ShopperPeer {
             }
             Some(Appended::New(message)) => {
                 let seq = message.seq;
-                io.send(&ServerMessage::Ack { client_id, seq }).await;
                 let hub = &self.state.chat;
+                // Fan out first: with a bus, it queues for this socket too the
+                // other nodes' messages numbered before this one (read from
+                // the store), and the ack's write flushes them ahead of it.
                 hub.fan_out(&id, &message, Some(self.conn), None).await;
+                io.send(&ServerMessage::Ack { client_id, seq }).await;
                 // Still waiting: agents see what was asked in the queue.
                 hub.preview(&self.site, &id, &message.text);
             }
