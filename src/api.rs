@@ -1,11 +1,12 @@
 //! Calls to the Aisle server's JSON API with the browser's `fetch`.
 //!
-//! Request bodies are built as plain JS objects ([`crate::assist::object`])
-//! and answers read field by field ([`Json`]); the browser's own JSON does the
-//! text work, which keeps `serde_json` and serde's visitors out of the wasm
-//! bundle. The shapes are those of `aisle_core::api` and `aisle_core::assist`.
+//! Bodies with a core type go through the widget's codec ([`crate::js`]);
+//! the browser's own JSON does the text work, which keeps `serde_json` and
+//! serde's visitors out of the wasm bundle. The shapes are those of
+//! `aisle_core::api` and `aisle_core::assist`.
 
-use crate::assist::Json;
+use crate::js::{Js, Json};
+use aisle_core::assist::{AssistReply, AssistRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -54,11 +55,11 @@ pub async fn campaign_event(server: &str, site: &str, event: &JsValue) {
     let _ = send(&site_url(server, site, "campaigns/events"), event).await;
 }
 
-/// `POST /api/sites/{site}/assist`: one step of self-service. `request` is
-/// an `AssistRequest` as a JS object; the answer is the parsed `AssistReply`,
-/// or `None` when the server could not be reached or refused the request.
-pub async fn assist(server: &str, site: &str, request: &JsValue) -> Option<Json> {
-    post(&site_url(server, site, "assist"), request).await
+/// `POST /api/sites/{site}/assist`: one step of self-service; `None` when
+/// the server could not be reached or refused the request.
+pub async fn assist(server: &str, site: &str, request: &AssistRequest) -> Option<AssistReply> {
+    let answer = post(&site_url(server, site, "assist"), &request.to_js()).await?;
+    AssistReply::from_js(&answer.0)
 }
 
 /// `GET /api/sites/{site}/{rest}` through the browser's HTTP cache: the

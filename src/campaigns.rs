@@ -17,9 +17,9 @@
 //! the cart holds already.
 
 use crate::api;
-use crate::app::Widget;
-use crate::assist::{Json, object};
 use crate::config::{self, WidgetConfig};
+use crate::js::{Json, object};
+use crate::state::Widget;
 use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{Condition, decide};

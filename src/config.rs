@@ -164,14 +164,13 @@ pub fn current() -> Option<WidgetConfig> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// A logged-in customer's `(email, exp, signature)` as the store signed them.
-pub type Identity = (String, f64, String);
+pub use aisle_core::assist::Identity;
 
 /// Remembers a logged-in customer's identity from the store (`data-customer`
 /// or `Aisle('identify', …)`); the server checks it. Kept out of the reactive
 /// graph: nothing on screen depends on it.
-pub fn set_identity(email: String, exp: f64, signature: String) {
-    IDENTITY.with(|i| *i.borrow_mut() = Some((email, exp, signature)));
+pub fn set_identity(identity: Identity) {
+    IDENTITY.with(|i| *i.borrow_mut() = Some(identity));
 }
 
 /// The customer identity the store passed, if any.

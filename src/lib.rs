@@ -19,10 +19,14 @@ pub mod assist;
 pub mod campaigns;
 pub mod chat;
 pub mod config;
+pub mod conversation;
+pub mod dom;
 pub mod format;
 pub mod i18n;
+pub mod js;
 pub mod persist;
 pub mod reactive;
+pub mod state;
 pub mod transcript;
 
 /// The allocator: talc in place of Rust's default for wasm (dlmalloc), a few
@@ -31,10 +35,11 @@ pub mod transcript;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::{Locale, LocaleStrings as _};
+use js::Js as _;
 use reactive::request_animation_frame;
+use state::Widget;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -71,22 +76,14 @@ pub fn dispatch(widget: Widget, command: Command) {
         },
         "cart" => campaigns::cart(widget, command.argument),
         // `data-customer` or `Aisle('identify', {email, exp, signature})`.
-        "identify" => {
-            let get = |key: &str| js_sys::Reflect::get(&command.argument, &key.into()).ok();
-            let text = |key: &str| get(key).and_then(|v| v.as_string());
-            match (
-                text("email"),
-                get("exp").and_then(|v| v.as_f64()),
-                text("signature"),
-            ) {
-                (Some(email), Some(exp), Some(signature)) => {
-                    config::set_identity(email, exp, signature)
-                }
-                _ => web_sys::console::warn_1(
-                    &"Aisle: 'identify' takes {email, exp, signature}".into(),
-                ),
+        "identify" => match config::Identity::from_js(&command.argument)
+            .filter(|i| !i.email.is_empty() && i.exp.is_some() && !i.signature.is_empty())
+        {
+            Some(identity) => config::set_identity(identity),
+            None => {
+                web_sys::console::warn_1(&"Aisle: 'identify' takes {email, exp, signature}".into())
             }
-        }
+        },
         // From the loader: the URL changed (also single-page-app navigation).
         "navigate" => campaigns::navigate(widget),
         other => web_sys::console::warn_2(&"Aisle: unknown command".into(), &other.into()),

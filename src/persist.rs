@@ -12,12 +12,15 @@
 //! saved by an older page still loads. It is written and read by hand through
 //! `JSON` and [`Json`] rather than serde, which keeps the serde machinery out
 //! of the wasm bundle. Unknown log lines are skipped, missing fields take
-//! their defaults.
+//! their defaults. The assistant's messages and question are kept as their
+//! JSON text (as before), written and read by [`crate::js`] into core's
+//! types when the state is saved and loaded, never when it is drawn.
 
-use crate::assist::{Json, object};
-use crate::chat::Chat;
+use crate::conversation::{Chat, Phase};
 use crate::i18n::Locale;
+use crate::js::{self, Js, Json, object};
 use crate::transcript::{Entry, Line};
+use aisle_core::assist::Prompt;
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
@@ -31,8 +34,8 @@ pub struct Saved {
     pub open: bool,
     /// The conversation.
     pub transcript: Vec<Entry>,
-    /// The assistant's current question (a `Prompt` as JSON); `None`: the menu.
-    pub prompt: Option<String>,
+    /// The assistant's current question; `None`: the menu.
+    pub prompt: Option<Prompt>,
     /// What the shopper typed into the prompt's form, by field name.
     pub drafts: Vec<(String, String)>,
     /// The assistant session (proven orders).
@@ -57,7 +60,7 @@ pub fn load() -> Option<Saved> {
 /// widget still works, it just starts fresh on the next page.
 pub fn save(state: &Saved) {
     let Some(storage) = storage() else { return };
-    let text = Json(encode(state)).stringify();
+    let text = js::stringify(&encode(state));
     if !text.is_empty() {
         let _ = storage.set_item(STORAGE_KEY, &text);
     }
@@ -66,20 +69,6 @@ pub fn save(state: &Saved) {
 /// `Some(text)` as a string, `None` as `null`.
 fn nullable(value: &Option<String>) -> JsValue {
     value.as_deref().map_or(JsValue::NULL, JsValue::from)
-}
-
-fn pairs(list: &[(String, String)]) -> JsValue {
-    list.iter()
-        .map(|(a, b)| Array::of2(&a.into(), &b.into()))
-        .collect::<Array>()
-        .into()
-}
-
-fn read_pairs(list: &Json) -> Vec<(String, String)> {
-    list.items()
-        .iter()
-        .filter_map(|pair| Some((pair.at(0).0.as_string()?, pair.at(1).0.as_string()?)))
-        .collect()
 }
 
 /// `state` as a plain JS value, ready for `JSON.stringify`.
@@ -95,8 +84,8 @@ pub fn encode(state: &Saved) -> JsValue {
                 .collect::<Array>()
                 .into(),
         ),
-        ("prompt", nullable(&state.prompt)),
-        ("drafts", pairs(&state.drafts)),
+        ("prompt", nullable(&state.prompt.as_ref().map(js::encode))),
+        ("drafts", state.drafts.to_js()),
         ("session", nullable(&state.session)),
         (
             "locale",
@@ -129,8 +118,8 @@ pub fn decode(value: &Json) -> Option<Saved> {
                 })
             })
             .collect(),
-        prompt: value.text("prompt"),
-        drafts: read_pairs(&value.get("drafts")),
+        prompt: value.text("prompt").and_then(|p| js::decode(&p)),
+        drafts: Js::from_js(&value.get("drafts").0).unwrap_or_default(),
         session: value.text("session"),
         locale: value
             .text("locale")
@@ -154,7 +143,7 @@ fn encode_line(line: &Line) -> JsValue {
         Line::Ended => "Ended".into(),
         Line::Rated => "Rated".into(),
         Line::Shopper(text) => tagged("Shopper", text.into()),
-        Line::Assistant(said) => tagged("Assistant", said.into()),
+        Line::Assistant(said) => tagged("Assistant", js::encode(said).into()),
         Line::Joined(name) => tagged("Joined", name.into()),
         Line::Agent(name, text) => tagged("Agent", Array::of2(&name.into(), &text.into()).into()),
         Line::Sent(id, text, seq) => tagged(
@@ -178,7 +167,7 @@ fn decode_line(value: &Json) -> Option<Line> {
     Some(if let Some(text) = value.text("Shopper") {
         Line::Shopper(text)
     } else if let Some(said) = value.text("Assistant") {
-        Line::Assistant(said)
+        Line::Assistant(js::decode(&said)?)
     } else if let Some(name) = value.text("Joined") {
         Line::Joined(name)
     } else if let (Some(name), Some(text)) = (part("Agent", 0), part("Agent", 1)) {
@@ -193,8 +182,8 @@ fn encode_chat(chat: &Chat) -> JsValue {
     object(&[
         ("resume", nullable(&chat.resume)),
         ("last_seq", (chat.last_seq as f64).into()),
-        ("outbox", pairs(&chat.outbox)),
-        ("phase", chat.phase.into()),
+        ("outbox", chat.outbox.to_js()),
+        ("phase", chat.phase.number().into()),
         ("position", chat.position.into()),
         ("wait", chat.wait.map_or(JsValue::NULL, JsValue::from)),
         ("agent", nullable(&chat.agent)),
@@ -209,8 +198,8 @@ fn decode_chat(value: &Json) -> Chat {
     Chat {
         resume: value.text("resume"),
         last_seq: number("last_seq") as u64,
-        outbox: read_pairs(&value.get("outbox")),
-        phase: number("phase") as u8,
+        outbox: Js::from_js(&value.get("outbox").0).unwrap_or_default(),
+        phase: Phase::from_number(number("phase") as u8),
         position: number("position") as u32,
         wait: value.number("wait").map(|w| w as u32),
         agent: value.text("agent"),

@@ -3,6 +3,8 @@
 //! server, with an optional card such as an order's status), and the live chat
 //! with a person.
 
+use aisle_core::assist::Said;
+
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -19,8 +21,8 @@ pub enum Line {
     Greeting,
     /// What the shopper chose or submitted, as they would say it.
     Shopper(String),
-    /// The assistant's answer: a `Said` (`aisle_core::assist`) as JSON.
-    Assistant(String),
+    /// The assistant's answer.
+    Assistant(Said),
     /// The server could not be reached; nothing typed was lost.
     NetworkError,
     /// A live-chat message of the shopper: client id, text, and the sequence

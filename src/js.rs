@@ -1,0 +1,430 @@
+//! The widget's one codec: core's wire types (`aisle_core::protocol`,
+//! `aisle_core::assist`) to and from JS values, which the browser's own
+//! `JSON` turns into text and back.
+//!
+//! Why not serde: its derives and `serde_json` cost the bundle several KB
+//! brotli. [`Js`] is written once per shape by three macros ([`record!`]:
+//! a struct as an object; [`names!`]: a unit enum as its snake_case name;
+//! [`tagged!`]: an enum tagged by `type`), listing every field, so a field
+//! added to a core struct fails to compile here, and one renamed fails the
+//! contract tests (`tests/contract.rs`: every type through this codec and
+//! through `serde_json`, in the browser).
+//!
+//! Decoding is as lenient as serde's `#[serde(default)]`: a missing string is
+//! empty, a missing list empty, a missing `Option` `None`; an unknown name
+//! in an enum or an unknown `type` is `None`. `None` options are left out
+//! when encoding (serde's `skip_serializing_if`).
+//!
+//! [`Json`] remains for what has no core type: the loader's handover, the
+//! merchant's widget settings, the campaign feed's envelope.
+
+use aisle_core::assist::{
+    AssistReply, AssistRequest, Card, Choice, Fact, Field, FieldKind, Form, Identity, Link, Prompt,
+    Said,
+};
+use aisle_core::protocol::{
+    Cart, CartItem, ChatContext, ChatMessage, ClientMessage, ConversationState, ConversationStatus,
+    OfflineReason, Party, ProtocolError, ServerMessage,
+};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A parsed JSON value without a core type, read field by field.
+#[derive(Clone)]
+pub struct Json(pub JsValue);
+
+impl Json {
+    /// Parses JSON text (`null` when it is not JSON).
+    pub fn parse(text: &str) -> Json {
+        Json(parse(text))
+    }
+
+    /// Field `key` (`undefined` when absent).
+    pub fn get(&self, key: &str) -> Json {
+        Json(field(&self.0, key))
+    }
+
+    /// Field `key` as a string, if it is one.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.get(key).0.as_string()
+    }
+
+    /// Field `key` as a string, empty when absent.
+    pub fn string(&self, key: &str) -> String {
+        self.text(key).unwrap_or_default()
+    }
+
+    /// Field `key` as a list (empty when absent or not a list).
+    pub fn list(&self, key: &str) -> Vec<Json> {
+        self.get(key).items()
+    }
+
+    /// Field `key` as a list of strings (non-strings skipped).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.list(key)
+            .iter()
+            .filter_map(|s| s.0.as_string())
+            .collect()
+    }
+
+    /// Field `key` as a number.
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.get(key).0.as_f64()
+    }
+
+    /// The items of this list (empty when it is not a list).
+    pub fn items(&self) -> Vec<Json> {
+        items(&self.0).into_iter().map(Json).collect()
+    }
+
+    /// Item `i` of this list (`undefined` when absent).
+    pub fn at(&self, i: u32) -> Json {
+        Json(Reflect::get_u32(&self.0, i).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// Whether this is an object (a list too; not `null` or `undefined`).
+    pub fn is_object(&self) -> bool {
+        self.0.is_object()
+    }
+
+    /// This value as JSON text (empty when it cannot be written).
+    pub fn stringify(&self) -> String {
+        stringify(&self.0)
+    }
+}
+
+/// The JS value of JSON `text` (`null` when it is not JSON).
+pub fn parse(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
+}
+
+/// `value` as JSON text (empty when it cannot be written).
+pub fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// A plain JS object with these fields (`undefined` values left out).
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (key, value) in fields {
+        put(&o, key, value.clone());
+    }
+    o.into()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.get` with the key passed as text (no key object to make and
+    /// drop in wasm); only called on objects, where it cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
+    fn reflect_get(target: &JsValue, key: &str) -> JsValue;
+    /// `Reflect.set` likewise, on a plain object (cannot throw).
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &Object, key: &str, value: &JsValue) -> bool;
+}
+
+/// Field `key` of `value` (`undefined` when absent or not an object).
+#[inline(never)]
+pub fn field(value: &JsValue, key: &str) -> JsValue {
+    if value.is_object() {
+        reflect_get(value, key)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// Sets `key` on `o`, unless `value` is `undefined` (a `None`).
+#[inline(never)]
+fn put(o: &Object, key: &str, value: JsValue) {
+    if !value.is_undefined() {
+        reflect_set(o, key, &value);
+    }
+}
+
+/// The items of `value` when it is a list (else none).
+#[inline(never)]
+fn items(value: &JsValue) -> Vec<JsValue> {
+    value
+        .dyn_ref::<Array>()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+/// A value of core's wire types, as the JS value `JSON` reads and writes.
+pub trait Js: Sized {
+    /// As a JS value (`undefined` for `None`).
+    fn to_js(&self) -> JsValue;
+    /// From a JS value; `None` when it cannot be one (an unknown name).
+    fn from_js(value: &JsValue) -> Option<Self>;
+
+    /// Field `key` of `value` as this type (one call per field: smaller wasm).
+    #[inline(never)]
+    fn get(value: &JsValue, key: &str) -> Option<Self> {
+        Self::from_js(&field(value, key))
+    }
+
+    /// Sets field `key` of `o` to this value (left out when `None`).
+    #[inline(never)]
+    fn put(&self, o: &Object, key: &str) {
+        put(o, key, self.to_js());
+    }
+}
+
+/// `value` as JSON text.
+pub fn encode<T: Js>(value: &T) -> String {
+    stringify(&value.to_js())
+}
+
+/// JSON `text` as a `T`, if it is one.
+pub fn decode<T: Js>(text: &str) -> Option<T> {
+    T::from_js(&parse(text))
+}
+
+impl Js for String {
+    #[inline(never)]
+    fn to_js(&self) -> JsValue {
+        self.into()
+    }
+    #[inline(never)]
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(value.as_string().unwrap_or_default())
+    }
+}
+
+impl Js for bool {
+    fn to_js(&self) -> JsValue {
+        (*self).into()
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(value.is_truthy())
+    }
+}
+
+/// `value` as a number (0 when it is none).
+#[inline(never)]
+fn number(value: &JsValue) -> f64 {
+    value.as_f64().unwrap_or(0.0)
+}
+
+/// Numbers: JSON numbers are doubles (exact up to 2^53).
+macro_rules! numbers {
+    ($($t:ty)*) => {$(
+        impl Js for $t {
+            fn to_js(&self) -> JsValue {
+                (*self as f64).into()
+            }
+            fn from_js(value: &JsValue) -> Option<Self> {
+                Some(number(value) as $t)
+            }
+        }
+    )*};
+}
+numbers!(u8 u32 u64 i64);
+
+impl<T: Js> Js for Option<T> {
+    fn to_js(&self) -> JsValue {
+        self.as_ref().map_or(JsValue::UNDEFINED, T::to_js)
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        if value.is_undefined() || value.is_null() {
+            Some(None)
+        } else {
+            T::from_js(value).map(Some)
+        }
+    }
+}
+
+impl<T: Js> Js for Vec<T> {
+    fn to_js(&self) -> JsValue {
+        let list = Array::new();
+        for item in self {
+            list.push(&item.to_js());
+        }
+        list.into()
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let items = items(value);
+        let mut list = Vec::with_capacity(items.len());
+        for item in &items {
+            if let Some(item) = T::from_js(item) {
+                list.push(item);
+            }
+        }
+        Some(list)
+    }
+}
+
+impl<T: Js> Js for Box<T> {
+    fn to_js(&self) -> JsValue {
+        (**self).to_js()
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        T::from_js(value).map(Box::new)
+    }
+}
+
+/// A pair as a two-element list (`values` of an `AssistRequest`).
+impl Js for (String, String) {
+    fn to_js(&self) -> JsValue {
+        Array::of2(&self.0.to_js(), &self.1.to_js()).into()
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let at = |i| Reflect::get_u32(value, i).ok()?.as_string();
+        Some((at(0)?, at(1)?))
+    }
+}
+
+/// A struct as an object, every field listed by its Rust (= wire) name.
+macro_rules! record {
+    ($($t:ident { $($f:ident),* $(,)? })*) => {$(
+        impl Js for $t {
+            fn to_js(&self) -> JsValue {
+                let o = Object::new();
+                $(self.$f.put(&o, stringify!($f));)*
+                o.into()
+            }
+            fn from_js(value: &JsValue) -> Option<Self> {
+                if !value.is_object() {
+                    return None;
+                }
+                Some($t { $($f: Js::get(value, stringify!($f))?,)* })
+            }
+        }
+    )*};
+}
+
+/// A unit enum as its wire name: one table per enum, searched by [`name_of`].
+macro_rules! names {
+    ($($t:ident { $($v:ident = $n:literal),* $(,)? })*) => {$(
+        impl Js for $t {
+            fn to_js(&self) -> JsValue {
+                let table: &[($t, &str)] = &[$(($t::$v, $n)),*];
+                JsValue::from_str(table.iter().find(|(v, _)| v == self).map_or("", |(_, n)| n))
+            }
+            fn from_js(value: &JsValue) -> Option<Self> {
+                const NAMES: &[&str] = &[$($n),*];
+                const ALL: &[$t] = &[$($t::$v),*];
+                name_of(value, NAMES).map(|i| ALL[i])
+            }
+        }
+    )*};
+}
+
+/// The position of `value`'s text in `names`.
+#[inline(never)]
+fn name_of(value: &JsValue, names: &[&str]) -> Option<usize> {
+    let name = value.as_string()?;
+    names.iter().position(|n| *n == name)
+}
+
+/// An enum tagged by `type` (`{"type": "hello", ...}`), with an optional
+/// newtype variant whose struct's fields sit beside the tag.
+macro_rules! tagged {
+    ($t:ident { $($v:ident = $n:literal { $($f:ident),* }),* $(,)? }
+     $(, $nv:ident = $nn:literal ($nt:ident))?) => {
+        impl Js for $t {
+            #[inline(never)]
+            fn to_js(&self) -> JsValue {
+                let o = Object::new();
+                let kind = match self {
+                    $($t::$v { $($f),* } => { $($f.put(&o, stringify!($f));)* $n })*
+                    $($t::$nv(inner) => {
+                        let o: Object = inner.to_js().unchecked_into();
+                        put(&o, "type", $nn.into());
+                        return o.into();
+                    })?
+                };
+                put(&o, "type", kind.into());
+                o.into()
+            }
+            #[inline(never)]
+            fn from_js(value: &JsValue) -> Option<Self> {
+                const NAMES: &[&str] = &[$($n,)* $($nn)?];
+                let mut i = name_of(&field(value, "type"), NAMES)?;
+                $(if i == 0 {
+                    return Some($t::$v { $($f: Js::get(value, stringify!($f))?),* });
+                }
+                i -= 1;)*
+                $(if i == 0 {
+                    return $nt::from_js(value).map($t::$nv);
+                })?
+                let _ = i;
+                None
+            }
+        }
+    };
+}
+
+record! {
+    ChatContext { page_url, page_title, pages, cart, assist_session, assist_steps,
+        verified_orders, campaign, email, email_verified, locale }
+    Cart { value_minor, currency, items }
+    CartItem { sku, title, quantity }
+    ConversationState { id, state, agent, last_seq, agent_read }
+    ChatMessage { seq, client_id, author, name, text, at }
+    AssistRequest { session, locale, action, values, identity }
+    Identity { email, exp, signature, tags, first_name, profile_signature }
+    AssistReply { session, echo, said, prompt }
+    Said { text, card }
+    Card { title, status, tone, facts, link, list_title, list }
+    Fact { label, value, at, with_time }
+    Link { label, url }
+    Prompt { label, form, choices }
+    Form { action, fields, submit }
+    Field { name, label, kind, hint, error, value, max, options, required }
+    Choice { action, label, primary }
+}
+
+names! {
+    ConversationStatus { Waiting = "waiting", Active = "active", Closed = "closed" }
+    Party { Shopper = "shopper", Agent = "agent", System = "system" }
+    OfflineReason { NoAgentOnline = "no_agent_online", OutsideBusinessHours = "outside_business_hours" }
+    FieldKind { Text = "text", Email = "email", LongText = "long_text", Select = "select",
+        Quantity = "quantity" }
+    ProtocolError {
+        Malformed = "malformed", TooLarge = "too_large", UnexpectedMessage = "unexpected_message",
+        OriginNotAllowed = "origin_not_allowed", TooLong = "too_long", Invalid = "invalid",
+        RateLimited = "rate_limited", NotStarted = "not_started",
+        AlreadyStarted = "already_started", ConversationClosed = "conversation_closed",
+        AlreadyTaken = "already_taken", NotFound = "not_found",
+        InvalidRating = "invalid_rating", TooMany = "too_many",
+        EmailUnavailable = "email_unavailable", Internal = "internal",
+    }
+}
+
+tagged! {
+    ClientMessage {
+        Hello = "hello" { resume, last_seq },
+        Start = "start" { locale, context, resume },
+        Send = "send" { client_id, text },
+        Typing = "typing" { typing },
+        Read = "read" { seq },
+        End = "end" {},
+        Rate = "rate" { score },
+        Ping = "ping" { nonce },
+        EmailTranscript = "email_transcript" { email },
+    }
+}
+
+tagged! {
+    ServerMessage {
+        Welcome = "welcome" { protocol, conversation },
+        Started = "started" { conversation, resume },
+        Queue = "queue" { position, expected_wait_seconds, agents_online },
+        Offline = "offline" { reason, text },
+        Ack = "ack" { client_id, seq },
+        Typing = "typing" { typing, name },
+        Read = "read" { seq },
+        AgentJoined = "agent_joined" { name },
+        Closed = "closed" { by, rate },
+        Rated = "rated" { score },
+        Pong = "pong" { nonce },
+        TranscriptQueued = "transcript_queued" { email },
+        Error = "error" { code, message },
+    },
+    Message = "message" (ChatMessage)
+}
