@@ -482,6 +482,8 @@ fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
             .campaign
             .with_untracked(|c| c.as_ref().and_then(|c| c.actions.get(i).cloned()))
     }) {
-        campaigns::act(widget, &chosen);
+        if let Some(campaign) = campaigns::act(widget, &chosen) {
+            chat::start(widget, Some(campaign));
+        }
     }
 }

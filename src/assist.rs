@@ -78,22 +78,17 @@ pub fn request(
                 for said in said {
                     widget.say(Line::Assistant(said));
                 }
-                widget.drafts.set(
-                    prompt
-                        .iter()
-                        .flat_map(|p| &p.form)
-                        .flat_map(|f| &f.fields)
-                        .map(|f| {
-                            let value = match &prefill {
-                                Some(typed) if f.name == "message" && !typed.is_empty() => {
-                                    typed.clone()
-                                }
-                                _ => f.value.clone(),
-                            };
-                            (f.name.clone(), value)
-                        })
-                        .collect(),
-                );
+                let mut drafts = Vec::new();
+                if let Some(form) = prompt.as_ref().and_then(|p| p.form.as_ref()) {
+                    for f in &form.fields {
+                        let value = match &prefill {
+                            Some(typed) if f.name == "message" && !typed.is_empty() => typed,
+                            _ => &f.value,
+                        };
+                        drafts.push((f.name.clone(), value.clone()));
+                    }
+                }
+                widget.drafts.set(drafts);
                 widget.prompt.set(prompt);
             }
             None => {
@@ -136,8 +131,9 @@ pub fn draw_said(host: &Element, said: &Said, locale: Locale, opens_in_new_tab: 
         // The tone names a style: only its letters and `_` reach the class.
         let tone: String = card
             .tone
-            .iter()
-            .flat_map(|t| t.chars())
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
             .filter(|c| c.is_ascii_lowercase() || *c == '_')
             .collect();
         add(

@@ -19,7 +19,7 @@
 use crate::api;
 use crate::config::{self, WidgetConfig};
 use crate::js::{Json, object};
-use crate::state::Widget;
+use crate::state::{PageCart, Widget};
 use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{Condition, decide};
@@ -66,13 +66,9 @@ struct OnScreen {
 #[derive(Default)]
 struct Runtime {
     on_screen: OnScreen,
-    /// The cart's currency (ISO 4217), when the page told it.
-    cart_currency: Option<String>,
     config: Option<WidgetConfig>,
     shown_on_page: Vec<String>,
     dismissed_on_page: Vec<String>,
-    cart_value_minor: i64,
-    cart_items: Vec<String>,
     scroll_percent: u8,
     exit_intent: bool,
     timer: Option<Timeout>,
@@ -173,6 +169,7 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
         .unwrap_or_default();
     let ms = |since: f64| (now - since).max(0.0) as u64;
     let count = |key: &str| number(&visit, key).unwrap_or(1.0) as u32;
+    let cart = crate::state::cart();
     with(|r| VisitorState {
         url,
         referrer,
@@ -180,8 +177,8 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
         on_site_ms: ms(site_start),
         pages_viewed: count("pages"),
         visits: count("visits"),
-        cart_value_minor: r.cart_value_minor,
-        cart_items: r.cart_items.clone(),
+        cart_value_minor: cart.value_minor,
+        cart_items: cart.items,
         device: Some(device.into()),
         language,
         exit_intent: r.exit_intent,
@@ -340,8 +337,7 @@ fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     remember(session(), SHOWN_IN_SESSION, &campaign.id);
     remember(local(), SHOWN_EVER, &campaign.id);
     report(&campaign, CampaignEventKind::Shown);
-    // The view mounts on first need: this message may be it.
-    crate::show(widget);
+    // The view mounts on first need (`crate::start` follows `campaign`).
     widget.campaign.set(Some(campaign));
 }
 
@@ -371,6 +367,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
                 _ => "",
             };
             if !ga4.is_empty() {
+                let cart = crate::state::cart();
                 let ecommerce = with(|r| {
                     let on_screen = &r.on_screen;
                     let mine = on_screen.id == id;
@@ -387,9 +384,9 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
                     // The cart's value, for a campaign about the cart.
                     if mine
                         && on_screen.about_cart
-                        && let Some(currency) = &r.cart_currency
+                        && let Some(currency) = &cart.currency
                     {
-                        let value = r.cart_value_minor as f64 / 100.0;
+                        let value = cart.value_minor as f64 / 100.0;
                         let _ = Reflect::set(&ecommerce, &"value".into(), &value.into());
                         let _ = Reflect::set(&ecommerce, &"currency".into(), &currency.into());
                     }
@@ -433,11 +430,10 @@ pub fn product_clicked(widget: Widget) {
     }
 }
 
-/// The visitor chose one of the message's buttons.
-pub fn act(widget: Widget, action: &ShownAction) {
-    let Some(campaign) = widget.campaign.get_untracked() else {
-        return;
-    };
+/// The visitor chose one of the message's buttons; `Some(campaign id)`
+/// when it asks for a person (the caller starts the chat).
+pub fn act(widget: Widget, action: &ShownAction) -> Option<String> {
+    let campaign = widget.campaign.get_untracked()?;
     report(&campaign, CampaignEventKind::Clicked);
     widget.campaign.set(None);
     match &action.url {
@@ -453,9 +449,10 @@ pub fn act(widget: Widget, action: &ShownAction) {
         Some(_) => {}
         None => {
             report(&campaign, CampaignEventKind::ConversationStarted);
-            crate::chat::start(widget, Some(campaign.id.clone()));
+            return Some(campaign.id);
         }
     }
+    None
 }
 
 /// The URL changed (single-page-app navigation): page-scoped history resets
@@ -471,11 +468,6 @@ pub fn navigate(widget: Widget) {
     evaluate(widget, None);
 }
 
-/// The cart as the page last told it: value in minor units, SKUs.
-pub fn cart_context() -> (i64, Vec<String>) {
-    with(|r| (r.cart_value_minor, r.cart_items.clone()))
-}
-
 /// `Aisle('cart', {value, currency, items})`: the cart changed. `value` is
 /// in major units; `items` (SKUs or handles) may be left out.
 pub fn cart(widget: Widget, argument: JsValue) {
@@ -484,10 +476,10 @@ pub fn cart(widget: Widget, argument: JsValue) {
         web_sys::console::warn_1(&"Aisle: 'cart' takes {value, currency, items}".into());
         return;
     };
-    with(|r| {
-        r.cart_value_minor = (value.max(0.0) * 100.0).round() as i64;
-        r.cart_items = cart.strings("items");
-        r.cart_currency = cart.text("currency");
+    crate::state::set_cart(PageCart {
+        value_minor: (value.max(0.0) * 100.0).round() as i64,
+        currency: cart.text("currency"),
+        items: cart.strings("items"),
     });
     evaluate(widget, None);
 }

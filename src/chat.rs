@@ -236,11 +236,10 @@ fn update(widget: Widget, f: impl FnOnce(&mut Chat)) {
 fn receive(widget: Widget, frame: ServerMessage) {
     let open = widget.open.get_untracked();
     let mailing = with_link(|l| l.mailing.is_some());
-    let mut chat = widget.chat.get_untracked();
-    let effects = conversation::receive(&mut chat, frame, open, mailing);
-    if widget.chat.with_untracked(|c| *c != chat) {
-        widget.chat.set(chat);
-    }
+    let mut effects = Vec::new();
+    widget
+        .chat
+        .update(|chat| effects = conversation::receive(chat, frame, open, mailing));
     for effect in effects {
         apply(widget, effect);
     }
@@ -336,12 +335,13 @@ fn ask_for_person(widget: Widget) {
             context.pages = Js::from_js(&js::field(&visit, "paths")).unwrap_or_default();
         }
     }
-    let (value, items) = crate::campaigns::cart_context();
-    if value > 0 || !items.is_empty() {
+    let cart = crate::state::cart();
+    if cart.value_minor > 0 || !cart.items.is_empty() {
         context.cart = Some(Cart {
-            value_minor: value.max(0) as u64,
+            value_minor: cart.value_minor.max(0) as u64,
             currency: String::new(),
-            items: items
+            items: cart
+                .items
                 .into_iter()
                 .take(30)
                 .map(|sku| CartItem {

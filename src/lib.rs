@@ -317,6 +317,12 @@ fn start(mut handover: config::Handover, widget: Widget) {
     // After a frame: the host page gets the main thread back between steps,
     // and a view mounted above has its effects (focus management) watching
     // when queued commands such as `open` arrive.
+    // A campaign about to show mounts the view first.
+    reactive::effect(move || {
+        if widget.campaign.with(Option::is_some) {
+            reactive::untrack(|| show(widget));
+        }
+    });
     request_animation_frame(move || {
         chat::resume(widget);
         campaigns::start(widget, config);

@@ -9,7 +9,34 @@ use crate::reactive::Var;
 use crate::transcript::{self, Entry, Line};
 use aisle_core::api::ShownCampaign;
 use aisle_core::assist::Prompt;
+use std::cell::RefCell;
 use web_sys::HtmlElement;
+
+/// The cart as the page last told it (`Aisle('cart', …)`): for campaigns'
+/// conditions and for what an agent sees about the shopper.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageCart {
+    /// Its value in minor units.
+    pub value_minor: i64,
+    /// Its currency (ISO 4217), when the page told it.
+    pub currency: Option<String>,
+    /// SKUs or handles of its lines.
+    pub items: Vec<String>,
+}
+
+thread_local! {
+    static CART: RefCell<PageCart> = RefCell::new(PageCart::default());
+}
+
+/// The page's cart.
+pub fn cart() -> PageCart {
+    CART.with(|c| c.borrow().clone())
+}
+
+/// The page told a new cart.
+pub fn set_cart(cart: PageCart) {
+    CART.with(|c| *c.borrow_mut() = cart);
+}
 
 /// The widget's shared state (`Copy`: handed to every callback).
 #[derive(Clone, Copy)]
