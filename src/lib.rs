@@ -37,7 +37,6 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 use config::{Command, WidgetConfig};
 use i18n::{Locale, LocaleStrings as _};
-use js::Js as _;
 use reactive::request_animation_frame;
 use state::Widget;
 use wasm_bindgen::JsCast;
@@ -76,14 +75,28 @@ pub fn dispatch(widget: Widget, command: Command) {
         },
         "cart" => campaigns::cart(widget, command.argument),
         // `data-customer` or `Aisle('identify', {email, exp, signature})`.
-        "identify" => match config::Identity::from_js(&command.argument)
-            .filter(|i| !i.email.is_empty() && i.exp.is_some() && !i.signature.is_empty())
-        {
-            Some(identity) => config::set_identity(identity),
-            None => {
-                web_sys::console::warn_1(&"Aisle: 'identify' takes {email, exp, signature}".into())
+        "identify" => {
+            let get = |key: &str| js::field(&command.argument, key);
+            match (
+                get("email").as_string(),
+                get("exp").as_f64(),
+                get("signature").as_string(),
+            ) {
+                (Some(email), Some(exp), Some(signature)) => {
+                    config::set_identity(config::Identity {
+                        email,
+                        exp: Some(exp as i64),
+                        signature,
+                        tags: None,
+                        first_name: None,
+                        profile_signature: None,
+                    })
+                }
+                _ => web_sys::console::warn_1(
+                    &"Aisle: 'identify' takes {email, exp, signature}".into(),
+                ),
             }
-        },
+        }
         // From the loader: the URL changed (also single-page-app navigation).
         "navigate" => campaigns::navigate(widget),
         other => web_sys::console::warn_2(&"Aisle: unknown command".into(), &other.into()),
