@@ -161,16 +161,25 @@ pub trait Js: Sized {
     /// From a JS value; `None` when it cannot be one (an unknown name).
     fn from_js(value: &JsValue) -> Option<Self>;
 
-    /// Field `key` of `value` as this type (one call per field: smaller wasm).
-    #[inline(never)]
-    fn get(value: &JsValue, key: &str) -> Option<Self> {
-        Self::from_js(&field(value, key))
-    }
-
     /// Sets field `key` of `o` to this value (left out when `None`).
     #[inline(never)]
     fn put(&self, o: &Object, key: &str) {
         put(o, key, self.to_js());
+    }
+}
+
+/// A type a struct's field can have: read whatever the value, as serde's
+/// `#[serde(default)]` would (a missing string is empty, an unknown name
+/// the enum's neutral one), so decoding a struct never stops half-way
+/// (which keeps the wasm small: no clean-up path per field).
+pub trait Lenient: Js {
+    /// This type from `value`, whatever it is.
+    fn read(value: &JsValue) -> Self;
+
+    /// Field `key` of `value` as this type.
+    #[inline(never)]
+    fn get(value: &JsValue, key: &str) -> Self {
+        Self::read(&field(value, key))
     }
 }
 
@@ -189,9 +198,15 @@ impl Js for String {
     fn to_js(&self) -> JsValue {
         self.into()
     }
-    #[inline(never)]
     fn from_js(value: &JsValue) -> Option<Self> {
-        Some(value.as_string().unwrap_or_default())
+        Some(Self::read(value))
+    }
+}
+
+impl Lenient for String {
+    #[inline(never)]
+    fn read(value: &JsValue) -> Self {
+        value.as_string().unwrap_or_default()
     }
 }
 
@@ -201,6 +216,12 @@ impl Js for bool {
     }
     fn from_js(value: &JsValue) -> Option<Self> {
         Some(value.is_truthy())
+    }
+}
+
+impl Lenient for bool {
+    fn read(value: &JsValue) -> Self {
+        value.is_truthy()
     }
 }
 
@@ -221,6 +242,11 @@ macro_rules! numbers {
                 Some(number(value) as $t)
             }
         }
+        impl Lenient for $t {
+            fn read(value: &JsValue) -> Self {
+                number(value) as $t
+            }
+        }
     )*};
 }
 numbers!(u8 u32 u64 i64);
@@ -230,10 +256,17 @@ impl<T: Js> Js for Option<T> {
         self.as_ref().map_or(JsValue::UNDEFINED, T::to_js)
     }
     fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self::read(value))
+    }
+}
+
+/// `None` when absent, `null`, or not a `T`.
+impl<T: Js> Lenient for Option<T> {
+    fn read(value: &JsValue) -> Self {
         if value.is_undefined() || value.is_null() {
-            Some(None)
+            None
         } else {
-            T::from_js(value).map(Some)
+            T::from_js(value)
         }
     }
 }
@@ -247,6 +280,13 @@ impl<T: Js> Js for Vec<T> {
         list.into()
     }
     fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self::read(value))
+    }
+}
+
+/// The items that are `T`s (none when not a list).
+impl<T: Js> Lenient for Vec<T> {
+    fn read(value: &JsValue) -> Self {
         let items = items(value);
         let mut list = Vec::with_capacity(items.len());
         for item in &items {
@@ -254,7 +294,7 @@ impl<T: Js> Js for Vec<T> {
                 list.push(item);
             }
         }
-        Some(list)
+        list
     }
 }
 
@@ -264,6 +304,12 @@ impl<T: Js> Js for Box<T> {
     }
     fn from_js(value: &JsValue) -> Option<Self> {
         T::from_js(value).map(Box::new)
+    }
+}
+
+impl<T: Lenient> Lenient for Box<T> {
+    fn read(value: &JsValue) -> Self {
+        Box::new(T::read(value))
     }
 }
 
@@ -288,18 +334,22 @@ macro_rules! record {
                 o.into()
             }
             fn from_js(value: &JsValue) -> Option<Self> {
-                if !value.is_object() {
-                    return None;
-                }
-                Some($t { $($f: Js::get(value, stringify!($f))?,)* })
+                value.is_object().then(|| Self::read(value))
+            }
+        }
+        impl Lenient for $t {
+            fn read(value: &JsValue) -> Self {
+                $t { $($f: Lenient::get(value, stringify!($f)),)* }
             }
         }
     )*};
 }
 
-/// A unit enum as its wire name: one table per enum, searched by [`name_of`].
+/// A unit enum as its wire name: one table per enum, searched by
+/// [`name_of`]; as a struct's field, a name this build does not know reads
+/// as the neutral variant given after `else`.
 macro_rules! names {
-    ($($t:ident { $($v:ident = $n:literal),* $(,)? })*) => {$(
+    ($($t:ident { $($v:ident = $n:literal),* $(,)? } else $fb:ident)*) => {$(
         impl Js for $t {
             fn to_js(&self) -> JsValue {
                 let table: &[($t, &str)] = &[$(($t::$v, $n)),*];
@@ -309,6 +359,11 @@ macro_rules! names {
                 const NAMES: &[&str] = &[$($n),*];
                 const ALL: &[$t] = &[$($t::$v),*];
                 name_of(value, NAMES).map(|i| ALL[i])
+            }
+        }
+        impl Lenient for $t {
+            fn read(value: &JsValue) -> Self {
+                Self::from_js(value).unwrap_or($t::$fb)
             }
         }
     )*};
@@ -346,7 +401,7 @@ macro_rules! tagged {
                 const NAMES: &[&str] = &[$($n,)* $($nn)?];
                 let mut i = name_of(&field(value, "type"), NAMES)?;
                 $(if i == 0 {
-                    return Some($t::$v { $($f: Js::get(value, stringify!($f))?),* });
+                    return Some($t::$v { $($f: Lenient::get(value, stringify!($f))),* });
                 }
                 i -= 1;)*
                 $(if i == 0 {
@@ -380,11 +435,12 @@ record! {
 }
 
 names! {
-    ConversationStatus { Waiting = "waiting", Active = "active", Closed = "closed" }
-    Party { Shopper = "shopper", Agent = "agent", System = "system" }
+    ConversationStatus { Waiting = "waiting", Active = "active", Closed = "closed" } else Waiting
+    Party { Shopper = "shopper", Agent = "agent", System = "system" } else System
     OfflineReason { NoAgentOnline = "no_agent_online", OutsideBusinessHours = "outside_business_hours" }
+        else NoAgentOnline
     FieldKind { Text = "text", Email = "email", LongText = "long_text", Select = "select",
-        Quantity = "quantity" }
+        Quantity = "quantity" } else Text
     ProtocolError {
         Malformed = "malformed", TooLarge = "too_large", UnexpectedMessage = "unexpected_message",
         OriginNotAllowed = "origin_not_allowed", TooLong = "too_long", Invalid = "invalid",
@@ -393,7 +449,7 @@ names! {
         AlreadyTaken = "already_taken", NotFound = "not_found",
         InvalidRating = "invalid_rating", TooMany = "too_many",
         EmailUnavailable = "email_unavailable", Internal = "internal",
-    }
+    } else Internal
 }
 
 tagged! {

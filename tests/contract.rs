@@ -219,14 +219,19 @@ fn every_message_the_server_sends_reads_the_same_in_the_widget() {
 }
 
 #[wasm_bindgen_test]
-fn unknown_frames_and_names_are_refused_not_guessed() {
+fn unknown_frames_are_refused_and_unknown_names_read_as_the_neutral_one() {
     assert_eq!(js::decode::<ServerMessage>(r#"{"type":"shout"}"#), None);
     assert_eq!(js::decode::<ServerMessage>(r#"{"seq":1}"#), None);
     assert_eq!(js::decode::<ServerMessage>("not json"), None);
+    // A reason a newer server knows: an error all the same.
     assert_eq!(
         js::decode::<ServerMessage>(r#"{"type":"error","code":"new_reason","message":""}"#),
-        None
+        Some(ServerMessage::Error {
+            code: ProtocolError::Internal,
+            message: String::new()
+        })
     );
+    assert_eq!(js::decode::<Party>(r#""robot""#), None);
     // What serde fills in by default, the widget does too.
     assert_eq!(
         js::decode::<ServerMessage>(r#"{"type":"welcome","protocol":1}"#),
