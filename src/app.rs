@@ -481,9 +481,8 @@ fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
         widget
             .campaign
             .with_untracked(|c| c.as_ref().and_then(|c| c.actions.get(i).cloned()))
-    }) {
-        if let Some(campaign) = campaigns::act(widget, &chosen) {
-            chat::start(widget, Some(campaign));
-        }
+    }) && let Some(campaign) = campaigns::act(widget, &chosen)
+    {
+        chat::start(widget, Some(campaign));
     }
 }
