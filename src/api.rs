@@ -6,6 +6,7 @@
 //! `aisle_core::api` and `aisle_core::assist`.
 
 use crate::js::{Js, Json};
+use aisle_core::api::CampaignEvent;
 use aisle_core::assist::{AssistReply, AssistRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -49,10 +50,9 @@ fn site_url(server: &str, site: &str, rest: &str) -> String {
     [server, "/api/sites/", &site, "/", rest].concat()
 }
 
-/// `POST /api/sites/{site}/campaigns/events` with a `CampaignEvent` as a JS
-/// object; analytics, so failures are ignored.
-pub async fn campaign_event(server: &str, site: &str, event: &JsValue) {
-    let _ = send(&site_url(server, site, "campaigns/events"), event).await;
+/// `POST /api/sites/{site}/campaigns/events`; analytics, so failures are ignored.
+pub async fn campaign_event(server: &str, site: &str, event: &CampaignEvent) {
+    let _ = send(&site_url(server, site, "campaigns/events"), &event.to_js()).await;
 }
 
 /// `POST /api/sites/{site}/assist`: one step of self-service; `None` when

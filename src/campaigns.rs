@@ -20,7 +20,7 @@ use crate::api;
 use crate::config::{self, WidgetConfig};
 use crate::js::{Json, object};
 use crate::state::{PageCart, Widget};
-use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
+use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{Condition, decide};
 use gloo_timers::callback::Timeout;
@@ -403,13 +403,12 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
     }
     // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for
     // attribution and the A/B variant shown, for the per-variant figures.
-    let variant = campaign.variant.as_deref().map(JsValue::from_str);
-    let event = object(&[
-        ("campaign", id.into()),
-        ("kind", kind.as_str().into()),
-        ("visitor", visitor_id()),
-        ("variant", variant.unwrap_or(JsValue::UNDEFINED)),
-    ]);
+    let event = CampaignEvent {
+        campaign: id.to_owned(),
+        kind,
+        visitor: visitor_id().as_string(),
+        variant: campaign.variant.clone(),
+    };
     spawn_local(async move { api::campaign_event(&config.server, &config.site, &event).await });
 }
 

@@ -1,5 +1,6 @@
 //! The widget's one codec: core's wire types (`aisle_core::protocol`,
-//! `aisle_core::assist`) to and from JS values, which the browser's own
+//! `aisle_core::assist`, the campaign events of `aisle_core::api`) to and
+//! from JS values, which the browser's own
 //! `JSON` turns into text and back.
 //!
 //! Why not serde: its derives and `serde_json` cost the bundle several KB
@@ -18,6 +19,7 @@
 //! [`Json`] remains for what has no core type: the loader's handover, the
 //! merchant's widget settings, the campaign feed's envelope.
 
+use aisle_core::api::{CampaignEvent, CampaignEventKind};
 use aisle_core::assist::{
     AssistReply, AssistRequest, Card, Choice, Fact, Field, FieldKind, Form, Identity, Link, Prompt,
     Said,
@@ -432,6 +434,7 @@ record! {
     Form { action, fields, submit }
     Field { name, label, kind, hint, error, value, max, options, required }
     Choice { action, label, primary }
+    CampaignEvent { campaign, kind, visitor, variant }
 }
 
 names! {
@@ -441,6 +444,8 @@ names! {
         else NoAgentOnline
     FieldKind { Text = "text", Email = "email", LongText = "long_text", Select = "select",
         Quantity = "quantity" } else Text
+    CampaignEventKind { Shown = "shown", Clicked = "clicked", Dismissed = "dismissed",
+        ConversationStarted = "conversation_started" } else Shown
     ProtocolError {
         Malformed = "malformed", TooLarge = "too_large", UnexpectedMessage = "unexpected_message",
         OriginNotAllowed = "origin_not_allowed", TooLong = "too_long", Invalid = "invalid",

@@ -7,6 +7,7 @@
 //! Run with `cargo xtask test` (or `CHROMEDRIVER=/usr/bin/chromedriver cargo
 //! test -p aisle-widget --target wasm32-unknown-unknown --test contract`).
 
+use aisle_core::api::{CampaignEvent, CampaignEventKind};
 use aisle_core::assist::{
     AssistReply, AssistRequest, Card, Choice, Fact, Field, FieldKind, Form, Identity, Link, Prompt,
     Said,
@@ -371,4 +372,27 @@ fn self_service_bodies_read_the_same_on_both_sides() {
     });
     both_ways(card());
     both_ways(prompt());
+}
+
+#[wasm_bindgen_test]
+fn campaign_events_read_the_same_on_both_sides() {
+    for kind in [
+        CampaignEventKind::Shown,
+        CampaignEventKind::Clicked,
+        CampaignEventKind::Dismissed,
+        CampaignEventKind::ConversationStarted,
+    ] {
+        both_ways(CampaignEvent {
+            campaign: "black-friday".into(),
+            kind,
+            visitor: Some("v-123".into()),
+            variant: Some("b".into()),
+        });
+    }
+    both_ways(CampaignEvent {
+        campaign: "welcome".into(),
+        kind: CampaignEventKind::Shown,
+        visitor: None,
+        variant: None,
+    });
 }
