@@ -19,6 +19,7 @@
 //! [`Json`] remains for what has no core type: the loader's handover, the
 //! merchant's widget settings, the campaign feed's envelope.
 
+use crate::conversation::{Chat, Phase};
 use aisle_core::api::{CampaignEvent, CampaignEventKind};
 use aisle_core::assist::{
     AssistReply, AssistRequest, Card, Choice, Fact, Field, FieldKind, Form, Identity, Link, Prompt,
@@ -435,6 +436,24 @@ record! {
     Field { name, label, kind, hint, error, value, max, options, required }
     Choice { action, label, primary }
     CampaignEvent { campaign, kind, visitor, variant }
+    // The widget's own: the live chat saved across pages (`crate::persist`).
+    Chat { resume, last_seq, outbox, phase, position, wait, agent, agent_read, campaign, draft }
+}
+
+/// A chat's phase, saved as its number ([`Phase::number`]).
+impl Js for Phase {
+    fn to_js(&self) -> JsValue {
+        self.number().into()
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self::read(value))
+    }
+}
+
+impl Lenient for Phase {
+    fn read(value: &JsValue) -> Self {
+        Phase::from_number(number(value) as u8)
+    }
 }
 
 names! {

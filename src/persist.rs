@@ -16,7 +16,7 @@
 //! JSON text (as before), written and read by [`crate::js`] into core's
 //! types when the state is saved and loaded, never when it is drawn.
 
-use crate::conversation::{Chat, Phase};
+use crate::conversation::Chat;
 use crate::i18n::Locale;
 use crate::js::{self, Js, Json, object};
 use crate::transcript::{Entry, Line};
@@ -93,10 +93,7 @@ pub fn encode(state: &Saved) -> JsValue {
                 .locale
                 .map_or(JsValue::NULL, |l| LOCALE_NAMES[l as usize].into()),
         ),
-        (
-            "chat",
-            state.chat.as_ref().map_or(JsValue::NULL, encode_chat),
-        ),
+        ("chat", state.chat.as_ref().map_or(JsValue::NULL, Js::to_js)),
     ])
 }
 
@@ -125,7 +122,7 @@ pub fn decode(value: &Json) -> Option<Saved> {
             .text("locale")
             .and_then(|name| LOCALE_NAMES.iter().position(|n| *n == name))
             .map(|i| Locale::ALL[i]),
-        chat: chat.is_object().then(|| decode_chat(&chat)),
+        chat: Chat::from_js(&chat.0),
     })
 }
 
@@ -176,35 +173,4 @@ fn decode_line(value: &Json) -> Option<Line> {
         let seq = value.get("Sent").at(2).0.as_f64()?;
         Line::Sent(part("Sent", 0)?, part("Sent", 1)?, seq as u64)
     })
-}
-
-fn encode_chat(chat: &Chat) -> JsValue {
-    object(&[
-        ("resume", nullable(&chat.resume)),
-        ("last_seq", (chat.last_seq as f64).into()),
-        ("outbox", chat.outbox.to_js()),
-        ("phase", chat.phase.number().into()),
-        ("position", chat.position.into()),
-        ("wait", chat.wait.map_or(JsValue::NULL, JsValue::from)),
-        ("agent", nullable(&chat.agent)),
-        ("agent_read", (chat.agent_read as f64).into()),
-        ("campaign", nullable(&chat.campaign)),
-        ("draft", chat.draft.as_str().into()),
-    ])
-}
-
-fn decode_chat(value: &Json) -> Chat {
-    let number = |key: &str| value.number(key).unwrap_or(0.0);
-    Chat {
-        resume: value.text("resume"),
-        last_seq: number("last_seq") as u64,
-        outbox: Js::from_js(&value.get("outbox").0).unwrap_or_default(),
-        phase: Phase::from_number(number("phase") as u8),
-        position: number("position") as u32,
-        wait: value.number("wait").map(|w| w as u32),
-        agent: value.text("agent"),
-        agent_read: number("agent_read") as u64,
-        campaign: value.text("campaign"),
-        draft: value.string("draft"),
-    }
 }
