@@ -290,11 +290,12 @@ impl<T: Js> Js for Vec<T> {
 /// The items that are `T`s (none when not a list).
 impl<T: Js> Lenient for Vec<T> {
     fn read(value: &JsValue) -> Self {
-        let items = items(value);
-        let mut list = Vec::with_capacity(items.len());
-        for item in &items {
-            if let Some(item) = T::from_js(item) {
-                list.push(item);
+        let mut list = Vec::new();
+        if let Some(items) = value.dyn_ref::<Array>() {
+            for i in 0..items.length() {
+                if let Some(item) = T::from_js(&items.get(i)) {
+                    list.push(item);
+                }
             }
         }
         list
