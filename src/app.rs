@@ -38,7 +38,28 @@ fn key(event: &web_sys::Event) -> Option<String> {
 /// Builds the whole widget — launcher plus panel — into `host` and keeps it
 /// in step with `widget`.
 pub fn app(host: &Element, widget: Widget) {
-    effect(move || persist::save(&widget.snapshot()));
+    // Saved for the next page whenever it changes, read in place.
+    effect(move || {
+        widget.transcript.with(|transcript| {
+            widget.prompt.with(|prompt| {
+                widget.drafts.with(|drafts| {
+                    widget.session.with(|session| {
+                        widget.chat.with(|chat| {
+                            persist::save_parts(persist::Parts {
+                                open: widget.open.get(),
+                                transcript,
+                                prompt: prompt.as_ref(),
+                                drafts,
+                                session: session.as_deref(),
+                                locale: widget.chosen_locale.get(),
+                                chat: chat.as_ref(),
+                            })
+                        })
+                    })
+                })
+            })
+        })
+    });
 
     let root = add(host, "div", "aisle", None);
     {
@@ -65,12 +86,14 @@ pub fn app(host: &Element, widget: Widget) {
         }
     });
     effect(move || {
-        let campaign = if widget.open.get() {
-            None
-        } else {
-            widget.campaign.get()
-        };
-        draw_campaign(&region, campaign, widget.strings());
+        let open = widget.open.get();
+        widget.campaign.with(|campaign| {
+            draw_campaign(
+                &region,
+                campaign.as_ref().filter(|_| !open),
+                widget.strings(),
+            )
+        });
     });
 
     let launcher = add(&root, "button", "launcher", None);
@@ -407,7 +430,7 @@ fn draw_menu(host: &Element, s: &'static Strings) {
 
 /// The proactive campaign message next to the launcher (in a polite live
 /// region), dismissible with its button or Escape; `None` clears it.
-fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static Strings) {
+fn draw_campaign(host: &Element, campaign: Option<&ShownCampaign>, s: &'static Strings) {
     host.set_text_content(None);
     let Some(campaign) = campaign else { return };
     let group = add(host, "div", "proactive", None);

@@ -233,7 +233,7 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
     // One message at a time, and none over an open conversation: a campaign
     // passed over now is offered again when the panel closes.
     if let Some(campaign) = show
-        && widget.campaign.get_untracked().is_none()
+        && widget.campaign.with_untracked(Option::is_none)
         && !widget.open.get_untracked()
     {
         if let Some(c) = feed.file.campaigns.iter().find(|c| c.id == campaign.id) {
@@ -414,27 +414,36 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
 
 /// The visitor closed the message.
 pub fn dismiss(widget: Widget) {
-    if let Some(campaign) = widget.campaign.get_untracked() {
-        with(|r| r.dismissed_on_page.push(campaign.id.clone()));
+    if let Some(campaign) = take(widget) {
         report(&campaign, CampaignEventKind::Dismissed);
-        widget.campaign.set(None);
+        with(|r| r.dismissed_on_page.push(campaign.id));
     }
+}
+
+/// Takes the message off the screen, returning it.
+fn take(widget: Widget) -> Option<ShownCampaign> {
+    let mut taken = None;
+    if widget.campaign.with_untracked(Option::is_some) {
+        widget.campaign.update(|c| taken = c.take());
+    }
+    taken
 }
 
 /// The visitor followed one of the message's product cards (the link
 /// navigates by itself; the message stays until then).
 pub fn product_clicked(widget: Widget) {
-    if let Some(campaign) = widget.campaign.get_untracked() {
-        report(&campaign, CampaignEventKind::Clicked);
-    }
+    widget.campaign.with_untracked(|campaign| {
+        if let Some(campaign) = campaign {
+            report(campaign, CampaignEventKind::Clicked);
+        }
+    });
 }
 
 /// The visitor chose one of the message's buttons; `Some(campaign id)`
 /// when it asks for a person (the caller starts the chat).
 pub fn act(widget: Widget, action: &ShownAction) -> Option<String> {
-    let campaign = widget.campaign.get_untracked()?;
+    let campaign = take(widget)?;
     report(&campaign, CampaignEventKind::Clicked);
-    widget.campaign.set(None);
     match &action.url {
         Some(url)
             if url.starts_with('/')

@@ -59,20 +59,51 @@ pub fn load() -> Option<Saved> {
 /// Saves `state` for the next page. Storage may be full or disabled: then the
 /// widget still works, it just starts fresh on the next page.
 pub fn save(state: &Saved) {
+    save_parts(Parts {
+        open: state.open,
+        transcript: &state.transcript,
+        prompt: state.prompt.as_ref(),
+        drafts: &state.drafts,
+        session: state.session.as_deref(),
+        locale: state.locale,
+        chat: state.chat.as_ref(),
+    });
+}
+
+/// What [`save`] writes, borrowed from wherever it lives (the widget's
+/// cells: nothing is copied to be saved).
+pub struct Parts<'a> {
+    /// The panel is open.
+    pub open: bool,
+    /// The conversation.
+    pub transcript: &'a [Entry],
+    /// The assistant's current question.
+    pub prompt: Option<&'a Prompt>,
+    /// What the shopper typed into it.
+    pub drafts: &'a [(String, String)],
+    /// The assistant session.
+    pub session: Option<&'a str>,
+    /// A locale chosen with `Aisle('locale', …)`.
+    pub locale: Option<Locale>,
+    /// The live chat.
+    pub chat: Option<&'a Chat>,
+}
+
+/// Saves `parts` for the next page (see [`save`]).
+pub fn save_parts(parts: Parts) {
     let Some(storage) = storage() else { return };
-    let text = js::stringify(&encode(state));
+    let text = js::stringify(&encode(parts));
     if !text.is_empty() {
         let _ = storage.set_item(STORAGE_KEY, &text);
     }
 }
 
-/// `Some(text)` as a string, `None` as `null`.
-fn nullable(value: &Option<String>) -> JsValue {
-    value.as_deref().map_or(JsValue::NULL, JsValue::from)
-}
-
-/// `state` as a plain JS value, ready for `JSON.stringify`.
-pub fn encode(state: &Saved) -> JsValue {
+/// The state as a plain JS value, ready for `JSON.stringify`.
+fn encode(state: Parts) -> JsValue {
+    let drafts = Array::new();
+    for (name, value) in state.drafts {
+        drafts.push(&Array::of2(&name.into(), &value.into()));
+    }
     object(&[
         ("open", state.open.into()),
         (
@@ -84,16 +115,22 @@ pub fn encode(state: &Saved) -> JsValue {
                 .collect::<Array>()
                 .into(),
         ),
-        ("prompt", nullable(&state.prompt.as_ref().map(js::encode))),
-        ("drafts", state.drafts.to_js()),
-        ("session", nullable(&state.session)),
+        (
+            "prompt",
+            state.prompt.map_or(JsValue::NULL, |p| js::encode(p).into()),
+        ),
+        ("drafts", drafts.into()),
+        (
+            "session",
+            state.session.map_or(JsValue::NULL, JsValue::from),
+        ),
         (
             "locale",
             state
                 .locale
                 .map_or(JsValue::NULL, |l| LOCALE_NAMES[l as usize].into()),
         ),
-        ("chat", state.chat.as_ref().map_or(JsValue::NULL, Js::to_js)),
+        ("chat", state.chat.map_or(JsValue::NULL, Js::to_js)),
     ])
 }
 

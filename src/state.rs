@@ -129,17 +129,4 @@ impl Widget {
     pub fn say(&self, line: Line) {
         self.transcript.update(|log| transcript::push(log, line));
     }
-
-    /// Everything to save for the next page.
-    pub fn snapshot(&self) -> Saved {
-        Saved {
-            open: self.open.get(),
-            prompt: self.prompt.get(),
-            drafts: self.drafts.get(),
-            session: self.session.get(),
-            transcript: self.transcript.get(),
-            locale: self.chosen_locale.get(),
-            chat: self.chat.get(),
-        }
-    }
 }
