@@ -266,9 +266,12 @@ pub fn receive(
 
 /// Takes `client_id` out of the outbox; whether it was there.
 fn acknowledge(chat: &mut Chat, client_id: &str) -> bool {
-    let before = chat.outbox.len();
-    chat.outbox.retain(|(id, _)| id != client_id);
-    chat.outbox.len() < before
+    // Client ids are unique within the outbox ([`say`] makes them).
+    let found = chat.outbox.iter().position(|(id, _)| id == client_id);
+    if let Some(i) = found {
+        chat.outbox.remove(i);
+    }
+    found.is_some()
 }
 
 /// "Talk to a person": a new conversation unless one runs (then `None`).

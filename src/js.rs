@@ -78,7 +78,13 @@ impl Json {
 
     /// The items of this list (empty when it is not a list).
     pub fn items(&self) -> Vec<Json> {
-        items(&self.0).into_iter().map(Json).collect()
+        let mut list = Vec::new();
+        if let Some(items) = self.0.dyn_ref::<Array>() {
+            for i in 0..items.length() {
+                list.push(Json(items.get(i)));
+            }
+        }
+        list
     }
 
     /// Item `i` of this list (`undefined` when absent).
@@ -146,15 +152,6 @@ fn put(o: &Object, key: &str, value: JsValue) {
     if !value.is_undefined() {
         reflect_set(o, key, &value);
     }
-}
-
-/// The items of `value` when it is a list (else none).
-#[inline(never)]
-fn items(value: &JsValue) -> Vec<JsValue> {
-    value
-        .dyn_ref::<Array>()
-        .map(|a| a.iter().collect())
-        .unwrap_or_default()
 }
 
 /// A value of core's wire types, as the JS value `JSON` reads and writes.
