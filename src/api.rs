@@ -55,11 +55,16 @@ pub async fn campaign_event(server: &str, site: &str, event: &CampaignEvent) {
     let _ = send(&site_url(server, site, "campaigns/events"), &event.to_js()).await;
 }
 
-/// `POST /api/sites/{site}/assist`: one step of self-service; `None` when
+/// `POST /api/sites/{site}/assist`: one step of self-service, typed and as
+/// it came (its parts' JSON is what is saved for the next page); `None` when
 /// the server could not be reached or refused the request.
-pub async fn assist(server: &str, site: &str, request: &AssistRequest) -> Option<AssistReply> {
+pub async fn assist(
+    server: &str,
+    site: &str,
+    request: &AssistRequest,
+) -> Option<(AssistReply, Json)> {
     let answer = post(&site_url(server, site, "assist"), &request.to_js()).await?;
-    AssistReply::from_js(&answer.0)
+    Some((AssistReply::from_js(&answer.0)?, answer))
 }
 
 /// `GET /api/sites/{site}/{rest}` through the browser's HTTP cache: the

@@ -228,7 +228,7 @@ fn draw_panel(panel: &Element, widget: Widget) {
             if let Some(prompt) = prompt {
                 widget
                     .drafts
-                    .with_untracked(|d| assist::draw_prompt(&question, prompt, d));
+                    .with_untracked(|d| assist::draw_prompt(&question, &prompt.value, d));
             }
         });
     });
@@ -345,7 +345,7 @@ fn draw_log(log: &Element, widget: Widget, s: &'static Strings) {
 fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings) {
     let class = match &entry.line {
         Line::Shopper(_) | Line::Sent(..) => "msg msg-shopper",
-        Line::Assistant(said) if said.card.is_some() => "msg msg-bot msg-card",
+        Line::Assistant(said) if said.value.card.is_some() => "msg msg-bot msg-card",
         Line::Agent(..) => "msg msg-agent",
         Line::Joined(_) | Line::Ended | Line::Rated => "msg msg-note",
         _ => "msg msg-bot",
@@ -359,7 +359,7 @@ fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings)
         Line::Shopper(text) => text,
         Line::NetworkError => s.network_error,
         Line::Assistant(said) => {
-            assist::draw_said(&el, said, locale, s.opens_in_new_tab);
+            assist::draw_said(&el, &said.value, locale, s.opens_in_new_tab);
             return;
         }
         Line::Sent(_, text, _) => {

@@ -20,7 +20,7 @@ use crate::format;
 use crate::i18n::Locale;
 use crate::js;
 use crate::state::Widget;
-use crate::transcript::Line;
+use crate::transcript::{Kept, Line};
 use aisle_core::assist::{AssistReply, AssistRequest, Field, FieldKind, Prompt, Said};
 use js_sys::Reflect;
 use wasm_bindgen_futures::spawn_local;
@@ -64,7 +64,7 @@ pub fn request(
         let answer = crate::api::assist(&config.server, &config.site, &body).await;
         widget.busy.set(false);
         match answer {
-            Some(reply) => {
+            Some((reply, sent)) => {
                 let AssistReply {
                     session,
                     echo,
@@ -75,11 +75,24 @@ pub fn request(
                 if let Some(echo) = echo {
                     widget.say(Line::Shopper(echo));
                 }
-                for said in said {
-                    widget.say(Line::Assistant(said));
+                // Each message and the question kept with their JSON, to be
+                // saved as they came: the messages are the list's objects.
+                let sent_said = sent.get("said");
+                let mut i = 0;
+                for value in said {
+                    while !sent_said.at(i).is_object() {
+                        i += 1;
+                    }
+                    let json = sent_said.at(i).stringify();
+                    i += 1;
+                    widget.say(Line::Assistant(Kept { value, json }));
                 }
+                let prompt = prompt.map(|value| Kept {
+                    value,
+                    json: sent.get("prompt").stringify(),
+                });
                 let mut drafts = Vec::new();
-                if let Some(form) = prompt.as_ref().and_then(|p| p.form.as_ref()) {
+                if let Some(form) = prompt.as_ref().and_then(|p| p.value.form.as_ref()) {
                     for f in &form.fields {
                         let value = match &prefill {
                             Some(typed) if f.name == "message" && !typed.is_empty() => typed,

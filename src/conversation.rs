@@ -5,7 +5,7 @@
 //! Nothing here touches the browser, so its tests run natively
 //! (`cargo test -p aisle-widget --lib`).
 
-use crate::transcript::Line;
+use crate::transcript::{Kept, Line};
 use aisle_core::assist::Said;
 use aisle_core::protocol::{ConversationStatus, Party, ProtocolError, ServerMessage};
 
@@ -227,10 +227,10 @@ pub fn receive(
                     let mine = acknowledge(c, &id);
                     effects.push(Stored(id, seq, (!mine).then_some(message.text)));
                 }
-                Party::System => effects.push(Say(Line::Assistant(Said {
+                Party::System => effects.push(Say(Line::Assistant(Kept::made(Said {
                     text: message.text,
                     card: None,
-                }))),
+                })))),
             }
         }
         ServerMessage::Ack { client_id, seq } => {

@@ -20,6 +20,7 @@
 //! merchant's widget settings, the campaign feed's envelope.
 
 use crate::conversation::{Chat, Phase};
+use crate::transcript::Kept;
 use aisle_core::api::{CampaignEvent, CampaignEventKind};
 use aisle_core::assist::{
     AssistReply, AssistRequest, Card, Choice, Fact, Field, FieldKind, Form, Identity, Link, Prompt,
@@ -191,6 +192,14 @@ pub fn encode<T: Js>(value: &T) -> String {
 /// JSON `text` as a `T`, if it is one.
 pub fn decode<T: Js>(text: &str) -> Option<T> {
     T::from_js(&parse(text))
+}
+
+/// JSON `text` as a `T` kept with that text (what was saved for this page).
+pub fn decode_kept<T: Js>(json: String) -> Option<Kept<T>> {
+    Some(Kept {
+        value: decode(&json)?,
+        json,
+    })
 }
 
 impl Js for String {

@@ -19,7 +19,7 @@
 use crate::conversation::Chat;
 use crate::i18n::Locale;
 use crate::js::{self, Js, Json, object};
-use crate::transcript::{Entry, Line};
+use crate::transcript::{Entry, Kept, Line};
 use aisle_core::assist::Prompt;
 use js_sys::Array;
 use wasm_bindgen::JsValue;
@@ -35,7 +35,7 @@ pub struct Saved {
     /// The conversation.
     pub transcript: Vec<Entry>,
     /// The assistant's current question; `None`: the menu.
-    pub prompt: Option<Prompt>,
+    pub prompt: Option<Kept<Prompt>>,
     /// What the shopper typed into the prompt's form, by field name.
     pub drafts: Vec<(String, String)>,
     /// The assistant session (proven orders).
@@ -78,7 +78,7 @@ pub struct Parts<'a> {
     /// The conversation.
     pub transcript: &'a [Entry],
     /// The assistant's current question.
-    pub prompt: Option<&'a Prompt>,
+    pub prompt: Option<&'a Kept<Prompt>>,
     /// What the shopper typed into it.
     pub drafts: &'a [(String, String)],
     /// The assistant session.
@@ -117,7 +117,7 @@ fn encode(state: Parts) -> JsValue {
         ),
         (
             "prompt",
-            state.prompt.map_or(JsValue::NULL, |p| js::encode(p).into()),
+            state.prompt.map_or(JsValue::NULL, |p| p.json.as_str().into()),
         ),
         ("drafts", drafts.into()),
         (
@@ -152,7 +152,7 @@ pub fn decode(value: &Json) -> Option<Saved> {
                 })
             })
             .collect(),
-        prompt: value.text("prompt").and_then(|p| js::decode(&p)),
+        prompt: value.text("prompt").and_then(js::decode_kept),
         drafts: Js::from_js(&value.get("drafts").0).unwrap_or_default(),
         session: value.text("session"),
         locale: value
@@ -177,7 +177,11 @@ fn encode_line(line: &Line) -> JsValue {
         Line::Ended => "Ended".into(),
         Line::Rated => "Rated".into(),
         Line::Shopper(text) => tagged("Shopper", text.into()),
-        Line::Assistant(said) => tagged("Assistant", js::encode(said).into()),
+        Line::Assistant(said) if said.json.is_empty() => tagged(
+            "Assistant",
+            js::stringify(&object(&[("text", said.value.text.as_str().into())])).into(),
+        ),
+        Line::Assistant(said) => tagged("Assistant", said.json.as_str().into()),
         Line::Joined(name) => tagged("Joined", name.into()),
         Line::Agent(name, text) => tagged("Agent", Array::of2(&name.into(), &text.into()).into()),
         Line::Sent(id, text, seq) => tagged(
@@ -201,7 +205,7 @@ fn decode_line(value: &Json) -> Option<Line> {
     Some(if let Some(text) = value.text("Shopper") {
         Line::Shopper(text)
     } else if let Some(said) = value.text("Assistant") {
-        Line::Assistant(js::decode(&said)?)
+        Line::Assistant(js::decode_kept(said)?)
     } else if let Some(name) = value.text("Joined") {
         Line::Joined(name)
     } else if let (Some(name), Some(text)) = (part("Agent", 0), part("Agent", 1)) {

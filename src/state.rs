@@ -6,7 +6,7 @@ use crate::conversation::Chat;
 use crate::i18n::{Locale, LocaleStrings as _, Strings};
 use crate::persist::Saved;
 use crate::reactive::Var;
-use crate::transcript::{self, Entry, Line};
+use crate::transcript::{self, Entry, Kept, Line};
 use aisle_core::api::ShownCampaign;
 use aisle_core::assist::Prompt;
 use std::cell::RefCell;
@@ -44,7 +44,7 @@ pub struct Widget {
     /// The panel is open.
     pub open: Var<bool>,
     /// The assistant's current question; `None`: the menu.
-    pub prompt: Var<Option<Prompt>>,
+    pub prompt: Var<Option<Kept<Prompt>>>,
     /// What the shopper typed into the question's form, by field name.
     pub drafts: Var<Vec<(String, String)>>,
     /// The assistant session (which orders the shopper proved).

@@ -21,8 +21,8 @@ pub enum Line {
     Greeting,
     /// What the shopper chose or submitted, as they would say it.
     Shopper(String),
-    /// The assistant's answer.
-    Assistant(Said),
+    /// The assistant's answer, with the JSON it came as.
+    Assistant(Kept<Said>),
     /// The server could not be reached; nothing typed was lost.
     NetworkError,
     /// A live-chat message of the shopper: client id, text, and the sequence
@@ -54,5 +54,34 @@ pub fn push(log: &mut Vec<Entry>, line: Line) {
     log.push(Entry { id, line });
     if log.len() > MAX_ENTRIES {
         log.remove(0);
+    }
+}
+
+/// A value the server sent, typed, with the JSON text it came as: that text
+/// is what [`crate::persist`] saves for the next page, so the widget never
+/// encodes an answer or a question again (their writers stay out of the
+/// bundle). Two are equal when their values are, whatever the text's spacing.
+#[derive(Debug, Clone)]
+pub struct Kept<T> {
+    /// The value, decoded by [`crate::js`].
+    pub value: T,
+    /// The JSON text it was decoded from; empty for one the widget made
+    /// itself (a system message of the live chat: saved as its text alone).
+    pub json: String,
+}
+
+impl<T> Kept<T> {
+    /// A value the widget made itself, with no JSON text.
+    pub fn made(value: T) -> Self {
+        Kept {
+            value,
+            json: String::new(),
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Kept<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
     }
 }

@@ -7,6 +7,7 @@
 use aisle_widget::config::{Command, WidgetConfig};
 use aisle_widget::i18n::{Locale, LocaleStrings as _};
 use aisle_widget::persist::{self, STORAGE_KEY};
+use aisle_widget::transcript::Kept;
 use aisle_widget::{dispatch, mount};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -129,16 +130,21 @@ const PROMPT: &str = r##"{"label":"Enter your order number","form":{"action":"id
   "submit":"Find my order"},
   "choices":[{"action":"menu","label":"Something else"}]}"##;
 
-/// [`PROMPT`] as the widget holds it (typed, through its codec).
-fn prompt() -> Option<aisle_core::assist::Prompt> {
-    let prompt = aisle_widget::js::decode(PROMPT);
+/// [`PROMPT`] as the widget holds it (typed, through its codec, with the
+/// JSON it came as).
+fn prompt() -> Option<Kept<aisle_core::assist::Prompt>> {
+    let prompt = aisle_widget::js::decode_kept(PROMPT.into());
     assert!(prompt.is_some(), "the widget reads the server's question");
     prompt
 }
 
-/// An assistant message (`Said`) from its JSON, as the server sends it.
-fn said(json: &str) -> aisle_core::assist::Said {
-    serde_json::from_str(json).expect("a Said")
+/// An assistant message (`Said`) from its JSON, as the server sends it, kept
+/// with that JSON as the widget holds it.
+fn said(json: &str) -> Kept<aisle_core::assist::Said> {
+    Kept {
+        value: serde_json::from_str(json).expect("a Said"),
+        json: json.into(),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -449,6 +455,14 @@ fn saved_state_round_trips_through_storage_encoding() {
     push(
         &mut saved.transcript,
         Line::Assistant(said(r#"{"text":"Here it is"}"#)),
+    );
+    // A live chat's system message, made by the widget (no JSON of its own).
+    push(
+        &mut saved.transcript,
+        Line::Assistant(Kept::made(aisle_core::assist::Said {
+            text: "An agent joined".into(),
+            card: None,
+        })),
     );
     push(&mut saved.transcript, Line::NetworkError);
     push(
