@@ -297,14 +297,23 @@ impl<T: Js> Js for Vec<T> {
 impl<T: Js> Lenient for Vec<T> {
     fn read(value: &JsValue) -> Self {
         let mut list = Vec::new();
-        if let Some(items) = value.dyn_ref::<Array>() {
-            for i in 0..items.length() {
-                if let Some(item) = T::from_js(&items.get(i)) {
-                    list.push(item);
-                }
+        each(value, &mut |item| {
+            if let Some(item) = T::from_js(item) {
+                list.push(item);
             }
-        }
+        });
         list
+    }
+}
+
+/// Calls `f` with each item of `value` (none when it is not a list): the
+/// one loop every list type's reader shares.
+#[inline(never)]
+fn each(value: &JsValue, f: &mut dyn FnMut(&JsValue)) {
+    if let Some(items) = value.dyn_ref::<Array>() {
+        for i in 0..items.length() {
+            f(&items.get(i));
+        }
     }
 }
 
