@@ -18,7 +18,7 @@
 
 use crate::api;
 use crate::config::{self, WidgetConfig};
-use crate::js::{Json, object};
+use crate::js::{Json, Lenient, object};
 use crate::state::{PageCart, Widget};
 use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
@@ -90,11 +90,8 @@ fn with<R>(f: impl FnOnce(&mut Runtime) -> R) -> R {
 fn list(storage: Option<web_sys::Storage>, key: &str) -> Vec<String> {
     storage
         .and_then(|s| s.get_item(key).ok().flatten())
-        .map(|text| Json::parse(&text).items())
+        .map(|text| Lenient::read(&crate::js::parse(&text)))
         .unwrap_or_default()
-        .iter()
-        .filter_map(|id| id.0.as_string())
-        .collect()
 }
 
 /// `strings` as a JS array.

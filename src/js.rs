@@ -64,12 +64,9 @@ impl Json {
         self.get(key).items()
     }
 
-    /// Field `key` as a list of strings (non-strings skipped).
+    /// Field `key` as a list of strings (non-strings read as empty ones).
     pub fn strings(&self, key: &str) -> Vec<String> {
-        self.list(key)
-            .iter()
-            .filter_map(|s| s.0.as_string())
-            .collect()
+        Lenient::get(&self.0, key)
     }
 
     /// Field `key` as a number.
@@ -80,11 +77,7 @@ impl Json {
     /// The items of this list (empty when it is not a list).
     pub fn items(&self) -> Vec<Json> {
         let mut list = Vec::new();
-        if let Some(items) = self.0.dyn_ref::<Array>() {
-            for i in 0..items.length() {
-                list.push(Json(items.get(i)));
-            }
-        }
+        each(&self.0, &mut |item| list.push(Json(item.clone())));
         list
     }
 
@@ -309,7 +302,7 @@ impl<T: Js> Lenient for Vec<T> {
 /// Calls `f` with each item of `value` (none when it is not a list): the
 /// one loop every list type's reader shares.
 #[inline(never)]
-fn each(value: &JsValue, f: &mut dyn FnMut(&JsValue)) {
+pub fn each(value: &JsValue, f: &mut dyn FnMut(&JsValue)) {
     if let Some(items) = value.dyn_ref::<Array>() {
         for i in 0..items.length() {
             f(&items.get(i));

@@ -147,10 +147,8 @@ pub async fn load_strings(locale: Locale) {
     if locale.installed() || !js_sys::Array::is_array(&list) {
         return;
     }
-    let list = js_sys::Array::from(&list);
-    let fields = list
-        .iter()
-        .map(|s| &*String::leak(s.as_string().unwrap_or_default()));
+    let list: Vec<String> = js::Lenient::read(&list);
+    let fields = list.into_iter().map(|s| &*String::leak(s));
     i18n::install(
         locale,
         Box::leak(Box::new(i18n::Strings::from_fields(fields))),
@@ -200,14 +198,8 @@ async fn site_settings(widget: Widget, config: WidgetConfig) {
     };
     widget.brand.set(settings.text("brand_color"));
     config::set_reply_promise(settings.number("reply_promise_minutes").map(|m| m as u32));
-    let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into())
-        .iter()
-        .filter_map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect();
-    widget.greetings.set(greetings);
+    let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into());
+    widget.greetings.set(js::Lenient::read(&greetings));
 }
 
 /// The widget's state for this page: what the previous page saved, in the
