@@ -22,7 +22,6 @@ use crate::js;
 use crate::state::Widget;
 use crate::transcript::{Kept, Line};
 use aisle_core::assist::{AssistReply, AssistRequest, Field, FieldKind, Prompt, Said};
-use js_sys::Reflect;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -284,7 +283,7 @@ fn draw_field(form: &Element, field: &Field, drafts: &[(String, String)]) {
         .iter()
         .find(|(n, _)| n == name)
         .map_or(&field.value, |(_, v)| v);
-    let _ = Reflect::set(&control, &"value".into(), &value.into());
+    js::set(&control, "value", &value.into());
     let mut described = None;
     if let Some(hint) = &field.hint {
         let p = add(&wrapper, "p", "hint", Some(hint));

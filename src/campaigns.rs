@@ -24,7 +24,7 @@ use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampai
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{Condition, decide};
 use gloo_timers::callback::Timeout;
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -121,7 +121,7 @@ fn local() -> Option<web_sys::Storage> {
 }
 
 fn number(target: &JsValue, key: &str) -> Option<f64> {
-    Reflect::get(target, &JsValue::from_str(key)).ok()?.as_f64()
+    crate::js::field(target, key).as_f64()
 }
 
 /// The visitor as the page shows them now, in the shape of the live path
@@ -131,7 +131,7 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
     let window = web_sys::window();
     let now = js_sys::Date::now();
     let api = config::loader_api().unwrap_or(JsValue::UNDEFINED);
-    let visit = Reflect::get(&api, &"visit".into()).unwrap_or(JsValue::UNDEFINED);
+    let visit = crate::js::field(&api, "visit");
     let page_start = number(&api, "pageStart").unwrap_or(now);
     let site_start = number(&visit, "start").unwrap_or(page_start);
     let width = window
@@ -208,7 +208,7 @@ pub fn decide_for(
 /// The loader's visitor id (`Aisle.visitor`).
 fn visitor_id() -> JsValue {
     config::loader_api()
-        .and_then(|api| Reflect::get(&api, &"visitor".into()).ok())
+        .map(|api| crate::js::field(&api, "visitor"))
         .unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -345,7 +345,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
         return;
     };
     if let Some(data_layer) = web_sys::window()
-        .and_then(|w| Reflect::get(&w, &"dataLayer".into()).ok())
+        .map(|w| crate::js::field(&w, "dataLayer"))
         .and_then(|d| d.dyn_into::<Array>().ok())
     {
         let event = object(&[
@@ -354,7 +354,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
         ]);
         // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.
         if let Ok(push) =
-            Reflect::get(&data_layer, &"push".into()).and_then(|p| p.dyn_into::<js_sys::Function>())
+            crate::js::field(&data_layer, "push").dyn_into::<js_sys::Function>()
         {
             let _ = push.call1(&data_layer, &event);
             // GA4's recommended promotion events, beside our own.
@@ -384,8 +384,8 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
                         && let Some(currency) = &cart.currency
                     {
                         let value = cart.value_minor as f64 / 100.0;
-                        let _ = Reflect::set(&ecommerce, &"value".into(), &value.into());
-                        let _ = Reflect::set(&ecommerce, &"currency".into(), &currency.into());
+                        crate::js::set(&ecommerce, "value", &value.into());
+                        crate::js::set(&ecommerce, "currency", &currency.into());
                     }
                     ecommerce
                 });

@@ -31,7 +31,6 @@ use aisle_core::protocol::{
     ServerMessage,
 };
 use gloo_timers::callback::{Interval, Timeout};
-use js_sys::Reflect;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -447,7 +446,7 @@ pub fn on_action(widget: Widget, action: &str) {
             if let Some(panel) = widget.panel.get_untracked()
                 && let Ok(Some(box_)) = panel.query_selector("textarea[name=chat]")
             {
-                let _ = Reflect::set(&box_, &"value".into(), &"".into());
+                js::set(&box_, "value", &"".into());
             }
         }
         "chat-end" => end(widget),
@@ -527,7 +526,7 @@ fn mail_transcript(widget: Widget) {
         .panel
         .get_untracked()
         .and_then(|p| p.query_selector("input[name=email]").ok().flatten())
-        .and_then(|input| Reflect::get(&input, &"value".into()).ok())
+        .map(|input| js::field(&input, "value"))
         .and_then(|v| v.as_string())
     else {
         return;
@@ -623,7 +622,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             ] {
                 set(&text, name, value);
             }
-            let _ = Reflect::set(&text, &"value".into(), &draft.as_str().into());
+            js::set(&text, "value", &draft.as_str().into());
             let count = add(&form, "span", "counter", None);
             set(&count, "id", "aisle-count");
             let buttons = add(&form, "div", "composer-actions", None);
@@ -687,7 +686,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                     })
                 });
                 if let Some(given) = given {
-                    let _ = Reflect::set(&input, &"value".into(), &given.into());
+                    js::set(&input, "value", &given.into());
                 }
                 let send = add(&form, "button", "primary", Some(s.send));
                 set(&send, "type", "submit");

@@ -6,7 +6,7 @@
 //! `Aisle(...)` commands in `window.Aisle.q` until this bundle takes over by
 //! setting `window.Aisle.handle`.
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ShadowRoot;
 
@@ -41,7 +41,7 @@ pub struct Handover {
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    crate::js::field(target, key)
 }
 
 fn string(target: &JsValue, key: &str) -> Option<String> {
@@ -126,7 +126,7 @@ pub fn tables() -> Option<String> {
 /// Routes later `window.Aisle(name, argument)` calls to `handle`.
 pub fn install_command_handler(handle: &Function) {
     if let Some(api) = loader_api() {
-        let _ = Reflect::set(&api, &JsValue::from_str("handle"), handle);
+        crate::js::set(&api, "handle", handle);
     }
 }
 

@@ -125,9 +125,10 @@ extern "C" {
     /// drop in wasm); only called on objects, where it cannot throw.
     #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
     fn reflect_get(target: &JsValue, key: &str) -> JsValue;
-    /// `Reflect.set` likewise, on a plain object (cannot throw).
+    /// `Reflect.set` likewise, on a plain object or a form control's
+    /// `value` (cannot throw).
     #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
-    fn reflect_set(target: &Object, key: &str, value: &JsValue) -> bool;
+    fn reflect_set(target: &JsValue, key: &str, value: &JsValue) -> bool;
 }
 
 /// Field `key` of `value` (`undefined` when absent or not an object).
@@ -138,6 +139,12 @@ pub fn field(value: &JsValue, key: &str) -> JsValue {
     } else {
         JsValue::UNDEFINED
     }
+}
+
+/// Sets field `key` of `target` (a plain object, or a form control's `value`).
+#[inline(never)]
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
+    reflect_set(target, key, value);
 }
 
 /// Sets `key` on `o`, unless `value` is `undefined` (a `None`).
