@@ -6,7 +6,7 @@
 //! `Aisle(...)` commands in `window.Aisle.q` until this bundle takes over by
 //! setting `window.Aisle.handle`.
 
-use js_sys::{Array, Function};
+use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ShadowRoot;
 
@@ -97,24 +97,19 @@ pub fn take_over() -> Option<Handover> {
 
 /// The commands the loader queued until now (they are taken: the queue is emptied).
 pub fn take_queued() -> Vec<Command> {
-    loader_api()
-        .map(|a| get(&a, "q"))
-        .and_then(|q| q.dyn_into::<Array>().ok())
-        .map(|q| {
-            let commands = q
-                .iter()
-                .filter_map(|entry| {
-                    let entry: Array = entry.dyn_into().ok()?;
-                    Some(Command {
-                        name: entry.get(0).as_string()?,
-                        argument: entry.get(1),
-                    })
-                })
-                .collect();
-            q.set_length(0);
-            commands
-        })
-        .unwrap_or_default()
+    let mut commands = Vec::new();
+    if let Some(q) = loader_api().map(|a| get(&a, "q")) {
+        crate::js::each(&q, &mut |entry| {
+            if let Some(name) = crate::js::at(entry, 0).as_string() {
+                commands.push(Command {
+                    name,
+                    argument: crate::js::at(entry, 1),
+                });
+            }
+        });
+        crate::js::set(&q, "length", &0.into());
+    }
+    commands
 }
 
 /// Where the locale tables other than English are (`…/widget/locale.{hash}`,
@@ -136,11 +131,7 @@ pub fn browser_languages() -> Vec<String> {
         return Vec::new();
     };
     let navigator = window.navigator();
-    let mut tags: Vec<String> = navigator
-        .languages()
-        .iter()
-        .filter_map(|l| l.as_string())
-        .collect();
+    let mut tags: Vec<String> = crate::js::Lenient::read(&navigator.languages());
     if tags.is_empty() {
         tags.extend(navigator.language());
     }

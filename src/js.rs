@@ -30,7 +30,7 @@ use aisle_core::protocol::{
     Cart, CartItem, ChatContext, ChatMessage, ClientMessage, ConversationState, ConversationStatus,
     OfflineReason, Party, ProtocolError, ServerMessage,
 };
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -83,7 +83,7 @@ impl Json {
 
     /// Item `i` of this list (`undefined` when absent).
     pub fn at(&self, i: u32) -> Json {
-        Json(Reflect::get_u32(&self.0, i).unwrap_or(JsValue::UNDEFINED))
+        Json(at(&self.0, i))
     }
 
     /// Whether this is an object (a list too; not `null` or `undefined`).
@@ -129,6 +129,16 @@ extern "C" {
     /// `value` (cannot throw).
     #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
     fn reflect_set(target: &JsValue, key: &str, value: &JsValue) -> bool;
+}
+
+/// Item `i` of `value` (`undefined` when absent or not an object).
+#[inline(never)]
+pub fn at(value: &JsValue, i: u32) -> JsValue {
+    if value.is_object() {
+        value.unchecked_ref::<Array>().get(i)
+    } else {
+        JsValue::UNDEFINED
+    }
 }
 
 /// Field `key` of `value` (`undefined` when absent or not an object).
@@ -338,8 +348,7 @@ impl Js for (String, String) {
         Array::of2(&self.0.to_js(), &self.1.to_js()).into()
     }
     fn from_js(value: &JsValue) -> Option<Self> {
-        let at = |i| Reflect::get_u32(value, i).ok()?.as_string();
-        Some((at(0)?, at(1)?))
+        Some((at(value, 0).as_string()?, at(value, 1).as_string()?))
     }
 }
 
