@@ -59,11 +59,6 @@ impl Json {
         self.text(key).unwrap_or_default()
     }
 
-    /// Field `key` as a list (empty when absent or not a list).
-    pub fn list(&self, key: &str) -> Vec<Json> {
-        self.get(key).items()
-    }
-
     /// Field `key` as a list of strings (non-strings read as empty ones).
     pub fn strings(&self, key: &str) -> Vec<String> {
         Lenient::get(&self.0, key)

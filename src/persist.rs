@@ -111,7 +111,7 @@ fn encode(state: Parts) -> JsValue {
             state
                 .transcript
                 .iter()
-                .map(|e| object(&[("id", e.id.into()), ("line", encode_line(&e.line))]))
+                .map(Js::to_js)
                 .collect::<Array>()
                 .into(),
         ),
@@ -142,16 +142,7 @@ pub fn decode(value: &Json) -> Option<Saved> {
     let chat = value.get("chat");
     Some(Saved {
         open: value.get("open").0.is_truthy(),
-        transcript: value
-            .list("transcript")
-            .iter()
-            .filter_map(|e| {
-                Some(Entry {
-                    id: e.number("id")? as u32,
-                    line: decode_line(&e.get("line"))?,
-                })
-            })
-            .collect(),
+        transcript: Js::from_js(&value.get("transcript").0).unwrap_or_default(),
         prompt: value.text("prompt").and_then(js::decode_kept),
         drafts: Js::from_js(&value.get("drafts").0).unwrap_or_default(),
         session: value.text("session"),
@@ -161,6 +152,21 @@ pub fn decode(value: &Json) -> Option<Saved> {
             .map(|i| Locale::ALL[i]),
         chat: Chat::from_js(&chat.0),
     })
+}
+
+/// An entry of the log as `{"id": …, "line": …}`; one whose line this
+/// version does not know is skipped.
+impl Js for Entry {
+    fn to_js(&self) -> JsValue {
+        object(&[("id", self.id.into()), ("line", encode_line(&self.line))])
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let entry = Json(value.clone());
+        Some(Entry {
+            id: entry.number("id")? as u32,
+            line: decode_line(&entry.get("line"))?,
+        })
+    }
 }
 
 /// The stored names of [`Locale::ALL`], in its order (the variant names).
