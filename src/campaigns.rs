@@ -96,11 +96,7 @@ fn list(storage: Option<web_sys::Storage>, key: &str) -> Vec<String> {
 
 /// `strings` as a JS array.
 fn array(strings: &[String]) -> JsValue {
-    strings
-        .iter()
-        .map(|s| JsValue::from_str(s))
-        .collect::<Array>()
-        .into()
+    crate::js::list(strings)
 }
 
 fn remember(storage: Option<web_sys::Storage>, key: &str, id: &str) {

@@ -69,13 +69,6 @@ impl Json {
         self.get(key).0.as_f64()
     }
 
-    /// The items of this list (empty when it is not a list).
-    pub fn items(&self) -> Vec<Json> {
-        let mut list = Vec::new();
-        each(&self.0, &mut |item| list.push(Json(item.clone())));
-        list
-    }
-
     /// Item `i` of this list (`undefined` when absent).
     pub fn at(&self, i: u32) -> Json {
         Json(at(&self.0, i))
@@ -285,13 +278,18 @@ impl<T: Js> Lenient for Option<T> {
     }
 }
 
+/// `items` as a JS list.
+pub fn list<T: Js>(items: &[T]) -> JsValue {
+    let list = Array::new();
+    for item in items {
+        list.push(&item.to_js());
+    }
+    list.into()
+}
+
 impl<T: Js> Js for Vec<T> {
     fn to_js(&self) -> JsValue {
-        let list = Array::new();
-        for item in self {
-            list.push(&item.to_js());
-        }
-        list.into()
+        list(self)
     }
     fn from_js(value: &JsValue) -> Option<Self> {
         Some(Self::read(value))

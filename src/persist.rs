@@ -100,26 +100,14 @@ pub fn save_parts(parts: Parts) {
 
 /// The state as a plain JS value, ready for `JSON.stringify`.
 fn encode(state: Parts) -> JsValue {
-    let drafts = Array::new();
-    for (name, value) in state.drafts {
-        drafts.push(&Array::of2(&name.into(), &value.into()));
-    }
     object(&[
         ("open", state.open.into()),
-        (
-            "transcript",
-            state
-                .transcript
-                .iter()
-                .map(Js::to_js)
-                .collect::<Array>()
-                .into(),
-        ),
+        ("transcript", js::list(state.transcript)),
         (
             "prompt",
             state.prompt.map_or(JsValue::NULL, |p| p.json.as_str().into()),
         ),
-        ("drafts", drafts.into()),
+        ("drafts", js::list(state.drafts)),
         (
             "session",
             state.session.map_or(JsValue::NULL, JsValue::from),
