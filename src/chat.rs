@@ -416,7 +416,9 @@ pub fn say(widget: Widget, text: String) {
                 .unwrap_or_default(),
         )
     };
-    let id = [hex(js_sys::Date::now()), hex(js_sys::Math::random() * 1e9)].concat();
+    let (time, random) = (hex(js_sys::Date::now()), hex(js_sys::Math::random() * 1e9));
+    // Joined as `&str`s, like every other text (one `concat` in the bundle).
+    let id = [time.as_str(), &random].concat();
     update(widget, |c| conversation::say(c, id.clone(), text.clone()));
     widget.say(Line::Sent(id.clone(), text.clone(), 0));
     send(ClientMessage::Send {
@@ -485,17 +487,21 @@ pub fn on_action(widget: Widget, action: &str) {
 /// Downloads the conversation with the person as a text file.
 fn save_transcript(widget: Widget) {
     let s = widget.strings();
-    let text = widget.transcript.with_untracked(|log| {
-        log.iter()
-            .filter_map(|entry| match &entry.line {
-                Line::Sent(_, text, _) => Some([s.you, ": ", text].concat()),
-                Line::Agent(name, text) => Some([name, ": ", text].concat()),
-                Line::Joined(name) => Some(fill(s.agent_joined, name)),
-                Line::Ended => Some(s.chat_ended.to_owned()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+    let mut text = String::new();
+    widget.transcript.with_untracked(|log| {
+        for entry in log {
+            let line = match &entry.line {
+                Line::Sent(_, said, _) => [s.you, ": ", said].concat(),
+                Line::Agent(name, said) => [name, ": ", said].concat(),
+                Line::Joined(name) => fill(s.agent_joined, name),
+                Line::Ended => s.chat_ended.to_owned(),
+                _ => continue,
+            };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&line);
+        }
     });
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/plain;charset=utf-8");
