@@ -349,9 +349,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
             ("aisle_campaign", id.into()),
         ]);
         // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.
-        if let Ok(push) =
-            crate::js::field(&data_layer, "push").dyn_into::<js_sys::Function>()
-        {
+        if let Ok(push) = crate::js::field(&data_layer, "push").dyn_into::<js_sys::Function>() {
             let _ = push.call1(&data_layer, &event);
             // GA4's recommended promotion events, beside our own.
             let ga4 = match kind {

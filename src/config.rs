@@ -98,7 +98,11 @@ pub fn take_over() -> Option<Handover> {
 /// The commands the loader queued until now (they are taken: the queue is emptied).
 pub fn take_queued() -> Vec<Command> {
     let mut commands = Vec::new();
-    if let Some(q) = loader_api().map(|a| get(&a, "q")) {
+    // A list (`Reflect.set` below would throw on anything but an object).
+    if let Some(q) = loader_api()
+        .map(|a| get(&a, "q"))
+        .filter(JsValue::is_object)
+    {
         crate::js::each(&q, &mut |entry| {
             if let Some(name) = crate::js::at(entry, 0).as_string() {
                 commands.push(Command {

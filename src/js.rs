@@ -110,7 +110,7 @@ pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
 #[wasm_bindgen]
 extern "C" {
     /// `Reflect.get` with the key passed as text (no key object to make and
-    /// drop in wasm); only called on objects, where it cannot throw.
+    /// drop in wasm); only called on objects and functions, where it cannot throw.
     #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
     fn reflect_get(target: &JsValue, key: &str) -> JsValue;
     /// `Reflect.set` likewise, on a plain object or a form control's
@@ -129,10 +129,11 @@ pub fn at(value: &JsValue, i: u32) -> JsValue {
     }
 }
 
-/// Field `key` of `value` (`undefined` when absent or not an object).
+/// Field `key` of `value` (`undefined` when absent or not an object; a
+/// function, such as the loader's `window.Aisle`, has fields too).
 #[inline(never)]
 pub fn field(value: &JsValue, key: &str) -> JsValue {
-    if value.is_object() {
+    if value.is_object() || value.is_function() {
         reflect_get(value, key)
     } else {
         JsValue::UNDEFINED

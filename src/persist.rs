@@ -105,7 +105,9 @@ fn encode(state: Parts) -> JsValue {
         ("transcript", js::list(state.transcript)),
         (
             "prompt",
-            state.prompt.map_or(JsValue::NULL, |p| p.json.as_str().into()),
+            state
+                .prompt
+                .map_or(JsValue::NULL, |p| p.json.as_str().into()),
         ),
         ("drafts", js::list(state.drafts)),
         (
