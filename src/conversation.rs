@@ -87,13 +87,21 @@ impl Chat {
     /// kept), then the outbox and the draft, one per line: the message form's
     /// prefill when nobody can answer.
     pub fn unanswered(&self, stored: Option<&str>) -> String {
-        stored
-            .into_iter()
-            .chain(self.outbox.iter().map(|(_, t)| t.as_str()))
-            .chain(Some(self.draft.as_str()))
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
+        let mut text = String::new();
+        let mut add = |part: &str| {
+            if !part.is_empty() {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(part);
+            }
+        };
+        add(stored.unwrap_or_default());
+        for (_, sent) in &self.outbox {
+            add(sent);
+        }
+        add(&self.draft);
+        text
     }
 }
 
