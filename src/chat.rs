@@ -25,7 +25,7 @@ use crate::format::number;
 use crate::i18n::fill;
 use crate::js::{self, Js};
 use crate::state::Widget;
-use crate::transcript::Line;
+use crate::transcript::{self, Line};
 use aisle_core::protocol::{
     Cart, CartItem, ChatContext, ClientMessage, MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, ProtocolError,
     ServerMessage,
@@ -497,10 +497,7 @@ fn save_transcript(widget: Widget) {
                 Line::Ended => s.chat_ended.to_owned(),
                 _ => continue,
             };
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(&line);
+            transcript::add_line(&mut text, &line);
         }
     });
     let options = web_sys::BlobPropertyBag::new();

@@ -5,7 +5,7 @@
 //! Nothing here touches the browser, so its tests run natively
 //! (`cargo test -p aisle-widget --lib`).
 
-use crate::transcript::{Kept, Line};
+use crate::transcript::{Kept, Line, add_line};
 use aisle_core::assist::Said;
 use aisle_core::protocol::{ConversationStatus, Party, ProtocolError, ServerMessage};
 
@@ -88,19 +88,11 @@ impl Chat {
     /// prefill when nobody can answer.
     pub fn unanswered(&self, stored: Option<&str>) -> String {
         let mut text = String::new();
-        let mut add = |part: &str| {
-            if !part.is_empty() {
-                if !text.is_empty() {
-                    text.push('\n');
-                }
-                text.push_str(part);
-            }
-        };
-        add(stored.unwrap_or_default());
+        add_line(&mut text, stored.unwrap_or_default());
         for (_, sent) in &self.outbox {
-            add(sent);
+            add_line(&mut text, sent);
         }
-        add(&self.draft);
+        add_line(&mut text, &self.draft);
         text
     }
 }

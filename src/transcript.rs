@@ -45,6 +45,17 @@ impl Line {
     }
 }
 
+/// Appends `line` to `text` on a line of its own; nothing when it is empty.
+#[inline(never)]
+pub fn add_line(text: &mut String, line: &str) {
+    if !line.is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(line);
+    }
+}
+
 /// Longest log kept (older entries scroll away), so saved state stays small.
 pub const MAX_ENTRIES: usize = 80;
 
