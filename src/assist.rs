@@ -141,19 +141,12 @@ pub fn draw_said(host: &Element, said: &Said, locale: Locale, opens_in_new_tab: 
     add(&article, "h3", "", Some(&card.title));
     if let Some(status) = &card.status {
         // The tone names a style: only its letters and `_` reach the class.
-        let tone: String = card
-            .tone
-            .as_deref()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| c.is_ascii_lowercase() || *c == '_')
-            .collect();
-        add(
-            &article,
-            "p",
-            &["state state-", &tone].concat(),
-            Some(status),
+        let tone = only(
+            "state state-",
+            card.tone.as_deref().unwrap_or_default(),
+            |c| c.is_ascii_lowercase() || c == '_',
         );
+        add(&article, "p", &tone, Some(status));
     }
     let facts = add(&article, "dl", "facts", None);
     for fact in &card.facts {
@@ -224,13 +217,22 @@ pub fn draw_prompt(host: &Element, prompt: &Prompt, drafts: &[(String, String)])
     }
 }
 
+/// `prefix`, then the characters of `text` that `keep` lets through (a
+/// class or an id made from the server's text).
+fn only(prefix: &str, text: &str, keep: fn(char) -> bool) -> String {
+    let mut out = prefix.to_owned();
+    for c in text.chars() {
+        if keep(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One labelled control with its hint and error.
 fn draw_field(form: &Element, field: &Field, drafts: &[(String, String)]) {
     let name = &field.name;
-    let id: String = "aisle-f-"
-        .chars()
-        .chain(name.chars().filter(char::is_ascii_alphanumeric))
-        .collect();
+    let id = only("aisle-f-", name, |c| c.is_ascii_alphanumeric());
     let wrapper = add(form, "div", "field", None);
     let label = add(&wrapper, "label", "", Some(&field.label));
     set(&label, "for", &id);
