@@ -1,11 +1,13 @@
 //! Calls to the Aisle server's JSON API with the browser's `fetch`.
 //!
-//! Request bodies are built as plain JS objects ([`crate::assist::object`])
-//! and answers read field by field ([`Json`]); the browser's own JSON does the
-//! text work, which keeps `serde_json` and serde's visitors out of the wasm
-//! bundle. The shapes are those of `aisle_core::api` and `aisle_core::assist`.
+//! Bodies with a core type go through the widget's codec ([`crate::js`]);
+//! the browser's own JSON does the text work, which keeps `serde_json` and
+//! serde's visitors out of the wasm bundle. The shapes are those of
+//! `aisle_core::api` and `aisle_core::assist`.
 
-use crate::assist::Json;
+use crate::js::{Js, Json};
+use aisle_core::api::CampaignEvent;
+use aisle_core::assist::{AssistReply, AssistRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -48,17 +50,21 @@ fn site_url(server: &str, site: &str, rest: &str) -> String {
     [server, "/api/sites/", &site, "/", rest].concat()
 }
 
-/// `POST /api/sites/{site}/campaigns/events` with a `CampaignEvent` as a JS
-/// object; analytics, so failures are ignored.
-pub async fn campaign_event(server: &str, site: &str, event: &JsValue) {
-    let _ = send(&site_url(server, site, "campaigns/events"), event).await;
+/// `POST /api/sites/{site}/campaigns/events`; analytics, so failures are ignored.
+pub async fn campaign_event(server: &str, site: &str, event: &CampaignEvent) {
+    let _ = send(&site_url(server, site, "campaigns/events"), &event.to_js()).await;
 }
 
-/// `POST /api/sites/{site}/assist`: one step of self-service. `request` is
-/// an `AssistRequest` as a JS object; the answer is the parsed `AssistReply`,
-/// or `None` when the server could not be reached or refused the request.
-pub async fn assist(server: &str, site: &str, request: &JsValue) -> Option<Json> {
-    post(&site_url(server, site, "assist"), request).await
+/// `POST /api/sites/{site}/assist`: one step of self-service, typed and as
+/// it came (its parts' JSON is what is saved for the next page); `None` when
+/// the server could not be reached or refused the request.
+pub async fn assist(
+    server: &str,
+    site: &str,
+    request: &AssistRequest,
+) -> Option<(AssistReply, Json)> {
+    let answer = post(&site_url(server, site, "assist"), &request.to_js()).await?;
+    Some((AssistReply::from_js(&answer.0)?, answer))
 }
 
 /// `GET /api/sites/{site}/{rest}` through the browser's HTTP cache: the

@@ -7,160 +7,26 @@
 //! the chrome's words when the language changes — by update functions
 //! ([`crate::reactive::effect`]) that run again when the state they read
 //! changes. Every text goes in with `createElement` + `textContent`
-//! ([`crate::assist::add`]), never as HTML. Clicks are delegated by
-//! `data-action` to the handlers in [`crate::assist`] and [`crate::chat`].
+//! ([`crate::dom::add`]), never as HTML. Clicks are delegated by
+//! `data-action`: the live chat's controls (`chat-…`, "Talk to a person") to
+//! [`crate::chat`], the assistant's to [`crate::assist`].
 //! (A Leptos view did this before; dropping Leptos took about 16 KB brotli
 //! off the bundle, issue #16.)
 
-use crate::assist::{self, Json, add, set};
-use crate::campaigns;
-use crate::i18n::{Locale, LocaleStrings as _, Strings};
-use crate::persist::{self, Saved};
-use crate::reactive::{Var, effect, effect_now, request_animation_frame, untrack};
-use crate::transcript::{self, Entry, Line};
+use crate::dom::{add, focus_first_control, on, redraw, set, target};
+use crate::i18n::{Locale, Strings};
+use crate::reactive::{effect, effect_now, request_animation_frame, untrack};
+use crate::state::Widget;
+use crate::transcript::{Entry, Line};
+use crate::{assist, campaigns, chat, persist};
 use aisle_core::api::ShownCampaign;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 use web_sys::{Element, HtmlElement};
 
 /// The widget's stylesheet (`style/widget.css`, minified by `build.rs`),
 /// rendered inside the shadow root so host-page CSS cannot reach in and ours
 /// cannot leak out.
 pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
-
-/// The widget's shared state (`Copy`: handed to every callback).
-#[derive(Clone, Copy)]
-pub struct Widget {
-    /// The panel is open.
-    pub open: Var<bool>,
-    /// The assistant's current question (a `Prompt` as JSON); `None`: the menu.
-    pub prompt: Var<Option<String>>,
-    /// What the shopper typed into the question's form, by field name.
-    pub drafts: Var<Vec<(String, String)>>,
-    /// The assistant session (which orders the shopper proved).
-    pub session: Var<Option<String>>,
-    /// An answer is on its way.
-    pub busy: Var<bool>,
-    /// The conversation.
-    pub transcript: Var<Vec<Entry>>,
-    /// Locale chosen with `Aisle('locale', …)`, overriding the default.
-    pub chosen_locale: Var<Option<Locale>>,
-    /// Locale from `data-locale` or the browser.
-    pub default_locale: Locale,
-    /// The proactive campaign message on screen, if any.
-    pub campaign: Var<Option<ShownCampaign>>,
-    /// The merchant's brand colour (`#rrggbb`, contrast-checked by the server).
-    pub brand: Var<Option<String>>,
-    /// The merchant's greetings, `(locale tag, text)`.
-    pub greetings: Var<Vec<(String, String)>>,
-    /// The live chat with a person, if one was started.
-    pub chat: Var<Option<crate::chat::Chat>>,
-    /// The agent is typing.
-    pub agent_typing: Var<bool>,
-    /// The live-chat connection is up.
-    pub connected: Var<bool>,
-    /// The panel element once the view is built (focus management from callbacks).
-    pub panel: Var<Option<HtmlElement>>,
-    /// The transcript email: its form is open, and what became of the last
-    /// request (announced), for the ended live chat.
-    pub mail: Var<(bool, String)>,
-}
-
-impl Widget {
-    /// State restored from `saved`, with a greeting if the log is empty.
-    pub fn new(saved: Saved, default_locale: Locale) -> Self {
-        let mut log = saved.transcript;
-        if log.is_empty() {
-            transcript::push(&mut log, Line::Greeting);
-        }
-        Widget {
-            open: Var::new(saved.open),
-            prompt: Var::new(saved.prompt),
-            drafts: Var::new(saved.drafts),
-            session: Var::new(saved.session),
-            busy: Var::new(false),
-            transcript: Var::new(log),
-            chosen_locale: Var::new(saved.locale),
-            default_locale,
-            campaign: Var::new(None),
-            brand: Var::new(None),
-            greetings: Var::new(Vec::new()),
-            chat: Var::new(saved.chat),
-            agent_typing: Var::new(false),
-            connected: Var::new(false),
-            panel: Var::new(None),
-            mail: Var::new((false, String::new())),
-        }
-    }
-
-    /// The locale in effect.
-    pub fn locale(&self) -> Locale {
-        self.chosen_locale.get().unwrap_or(self.default_locale)
-    }
-
-    /// The strings of the locale in effect.
-    pub fn strings(&self) -> &'static Strings {
-        self.locale().strings()
-    }
-
-    /// The merchant's greeting in the shopper's language, else the built-in one.
-    pub fn greeting(&self) -> String {
-        let tag = self.locale().tag();
-        self.greetings
-            .with(|g| {
-                g.iter()
-                    .find(|(t, _)| t.eq_ignore_ascii_case(tag))
-                    .map(|(_, text)| text.clone())
-            })
-            .unwrap_or_else(|| self.strings().greeting.to_owned())
-    }
-
-    /// Adds a line to the conversation.
-    pub fn say(&self, line: Line) {
-        self.transcript.update(|log| transcript::push(log, line));
-    }
-
-    /// Everything to save for the next page.
-    pub fn snapshot(&self) -> Saved {
-        Saved {
-            open: self.open.get(),
-            prompt: self.prompt.get(),
-            drafts: self.drafts.get(),
-            session: self.session.get(),
-            transcript: self.transcript.get(),
-            locale: self.chosen_locale.get(),
-            chat: self.chat.get(),
-        }
-    }
-}
-
-/// Moves keyboard focus to the first field the server refused, else the first
-/// action control inside `container`, once the DOM has caught up with the state
-/// change that revealed it.
-pub fn focus_first_control(container: Var<Option<HtmlElement>>) {
-    request_animation_frame(move || {
-        let Some(container) = container.get_untracked() else {
-            return;
-        };
-        let target = [
-            "[aria-invalid=true]",
-            ".actions input, .actions select, .actions textarea, .actions button",
-        ]
-        .into_iter()
-        .find_map(|selector| container.query_selector(selector).ok().flatten())
-        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
-        if let Some(target) = target {
-            let _ = target.focus();
-        }
-    });
-}
-
-/// Calls `handler` with every `event` on `target`, for the page's lifetime.
-pub fn on(target: &Element, event: &str, handler: impl Fn(web_sys::Event) + 'static) {
-    let handler = Closure::<dyn Fn(web_sys::Event)>::new(handler);
-    let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
-    handler.forget();
-}
 
 /// `event`'s key, when it is a keyboard event.
 fn key(event: &web_sys::Event) -> Option<String> {
@@ -172,7 +38,28 @@ fn key(event: &web_sys::Event) -> Option<String> {
 /// Builds the whole widget — launcher plus panel — into `host` and keeps it
 /// in step with `widget`.
 pub fn app(host: &Element, widget: Widget) {
-    effect(move || persist::save(&widget.snapshot()));
+    // Saved for the next page whenever it changes, read in place.
+    effect(move || {
+        widget.transcript.with(|transcript| {
+            widget.prompt.with(|prompt| {
+                widget.drafts.with(|drafts| {
+                    widget.session.with(|session| {
+                        widget.chat.with(|chat| {
+                            persist::save_parts(persist::Parts {
+                                open: widget.open.get(),
+                                transcript,
+                                prompt: prompt.as_ref(),
+                                drafts,
+                                session: session.as_deref(),
+                                locale: widget.chosen_locale.get(),
+                                chat: chat.as_ref(),
+                            })
+                        })
+                    })
+                })
+            })
+        })
+    });
 
     let root = add(host, "div", "aisle", None);
     {
@@ -199,12 +86,14 @@ pub fn app(host: &Element, widget: Widget) {
         }
     });
     effect(move || {
-        let campaign = if widget.open.get() {
-            None
-        } else {
-            widget.campaign.get()
-        };
-        draw_campaign(&region, campaign, widget.strings());
+        let open = widget.open.get();
+        widget.campaign.with(|campaign| {
+            draw_campaign(
+                &region,
+                campaign.as_ref().filter(|_| !open),
+                widget.strings(),
+            )
+        });
     });
 
     let launcher = add(&root, "button", "launcher", None);
@@ -266,7 +155,7 @@ pub fn app(host: &Element, widget: Widget) {
         untrack(|| {
             if open {
                 focus_first_control(widget.panel);
-                crate::chat::read_all(widget);
+                chat::read_all(widget);
             } else {
                 let _ = launcher.focus();
                 // A campaign held back while the panel was open may show now.
@@ -279,7 +168,7 @@ pub fn app(host: &Element, widget: Widget) {
 /// The panel's content: header, log, and the area for the menu, the question
 /// and the live chat. Built once; its words follow the language, and what is
 /// drawn into the log and the areas remembers its language
-/// ([`assist::redraw`]), so a switch redraws it once.
+/// ([`redraw`]), so a switch redraws it once.
 fn draw_panel(panel: &Element, widget: Widget) {
     let header = add(panel, "div", "panel-header", None);
     let titles = add(&header, "div", "", None);
@@ -306,19 +195,14 @@ fn draw_panel(panel: &Element, widget: Widget) {
     }
 
     let actions = add(panel, "div", "actions", None);
-    let panel = widget.panel;
-    on(&actions, "click", move |ev| {
-        assist::on_click(widget, panel, &ev)
-    });
-    on(&actions, "submit", move |ev| {
-        assist::on_submit(widget, panel, &ev)
-    });
+    on(&actions, "click", move |ev| on_click(widget, &ev));
+    on(&actions, "submit", move |ev| on_submit(widget, &ev));
     for event in ["input", "change"] {
-        on(&actions, event, move |ev| assist::on_edit(widget, &ev));
+        on(&actions, event, move |ev| on_edit(widget, &ev));
     }
     on(&actions, "keydown", move |ev| {
         if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
-            crate::chat::on_key(widget, ev);
+            chat::on_key(widget, ev);
         }
     });
     let menu = add(&actions, "div", "", None);
@@ -331,24 +215,73 @@ fn draw_panel(panel: &Element, widget: Widget) {
     effect(move || {
         let s = widget.strings();
         let shown = widget.prompt.with(Option::is_none) && widget.chat.with(Option::is_none);
-        if assist::redraw(&menu, if shown { s.menu_label } else { "" }) && shown {
+        if redraw(&menu, if shown { s.menu_label } else { "" }) && shown {
             draw_menu(&menu, s);
         }
     });
-    // The assistant's question, drawn from its JSON whenever it changes (and
-    // again in another language).
+    // The assistant's question, drawn whenever it changes (and again in
+    // another language).
     effect(move || {
         widget.locale();
-        let prompt = widget.prompt.get();
         question.set_text_content(None);
-        if let Some(prompt) = prompt {
-            widget
-                .drafts
-                .with_untracked(|d| assist::draw_prompt(&question, &Json::parse(&prompt), d));
-        }
+        widget.prompt.with(|prompt| {
+            if let Some(prompt) = prompt {
+                widget
+                    .drafts
+                    .with_untracked(|d| assist::draw_prompt(&question, &prompt.value, d));
+            }
+        });
     });
     // The live chat, drawn from its state (status, message box, rating).
-    effect(move || crate::chat::draw(&live, widget));
+    effect(move || chat::draw(&live, widget));
+}
+
+/// A click on one of the area's buttons: a live-chat control, "Talk to a
+/// person", or one of the assistant's choices (said, then sent).
+fn on_click(widget: Widget, ev: &web_sys::Event) {
+    let Some(button) = target(ev).and_then(|t| t.closest("button[data-action]").ok().flatten())
+    else {
+        return;
+    };
+    let action = button.get_attribute("data-action").unwrap_or_default();
+    if action.starts_with("chat-") {
+        chat::on_action(widget, &action);
+    } else if !widget.busy.get_untracked() {
+        widget.say(Line::Shopper(button.text_content().unwrap_or_default()));
+        if action == "human" {
+            chat::start(widget, None);
+            focus_first_control(widget.panel);
+        } else {
+            assist::act(widget, action, Vec::new());
+        }
+    }
+}
+
+/// A form of the area was submitted: the chat's message box or the
+/// assistant's question.
+fn on_submit(widget: Widget, ev: &web_sys::Event) {
+    ev.prevent_default();
+    let Some(form) = target(ev) else { return };
+    let action = form.get_attribute("data-action").unwrap_or_default();
+    if action.starts_with("chat-") {
+        chat::on_action(widget, &action);
+    } else {
+        assist::submit(widget, &form, action);
+    }
+}
+
+/// A field of the area changed: the chat's message box or a question's field.
+fn on_edit(widget: Widget, ev: &web_sys::Event) {
+    let Some(control) = target(ev) else { return };
+    let name = control.get_attribute("name").unwrap_or_default();
+    let value = crate::js::field(&control, "value")
+        .as_string()
+        .unwrap_or_default();
+    if name == "chat" {
+        chat::edit(widget, value);
+    } else {
+        assist::edited(widget, &control, name, value);
+    }
 }
 
 /// Brings the conversation `log` (an ARIA `log`: new entries are announced
@@ -361,7 +294,7 @@ fn draw_log(log: &Element, widget: Widget, s: &'static Strings) {
     let read = widget.chat.with(|c| c.as_ref().map_or(0, |c| c.agent_read));
     // Rebuilding the panel for another language keeps its elements: then
     // every entry is drawn again, in the new language.
-    assist::redraw(log, locale.tag());
+    redraw(log, locale.tag());
     let drawn_id = |el: &Element| el.get_attribute("data-id").and_then(|id| id.parse().ok());
     widget.transcript.with(|entries| {
         let first = entries.first().map_or(u32::MAX, |e| e.id);
@@ -412,10 +345,7 @@ fn draw_log(log: &Element, widget: Widget, s: &'static Strings) {
 fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings) {
     let class = match &entry.line {
         Line::Shopper(_) | Line::Sent(..) => "msg msg-shopper",
-        // Bytes, not `str::contains`: a `&str` pattern brings its searcher into the bundle.
-        Line::Assistant(said) if said.as_bytes().windows(8).any(|w| w == b"\"card\":{") => {
-            "msg msg-bot msg-card"
-        }
+        Line::Assistant(said) if said.value.card.is_some() => "msg msg-bot msg-card",
         Line::Agent(..) => "msg msg-agent",
         Line::Joined(_) | Line::Ended | Line::Rated => "msg msg-note",
         _ => "msg msg-bot",
@@ -429,7 +359,7 @@ fn draw_entry(log: &Element, entry: &Entry, locale: Locale, s: &'static Strings)
         Line::Shopper(text) => text,
         Line::NetworkError => s.network_error,
         Line::Assistant(said) => {
-            assist::draw_said(&el, &Json::parse(said), locale, s.opens_in_new_tab);
+            assist::draw_said(&el, &said.value, locale, s.opens_in_new_tab);
             return;
         }
         Line::Sent(_, text, _) => {
@@ -500,7 +430,7 @@ fn draw_menu(host: &Element, s: &'static Strings) {
 
 /// The proactive campaign message next to the launcher (in a polite live
 /// region), dismissible with its button or Escape; `None` clears it.
-fn draw_campaign(host: &Element, campaign: Option<ShownCampaign>, s: &'static Strings) {
+fn draw_campaign(host: &Element, campaign: Option<&ShownCampaign>, s: &'static Strings) {
     host.set_text_content(None);
     let Some(campaign) = campaign else { return };
     let group = add(host, "div", "proactive", None);
@@ -574,7 +504,8 @@ fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
         widget
             .campaign
             .with_untracked(|c| c.as_ref().and_then(|c| c.actions.get(i).cloned()))
-    }) {
-        campaigns::act(widget, &chosen);
+    }) && let Some(campaign) = campaigns::act(widget, &chosen)
+    {
+        chat::start(widget, Some(campaign));
     }
 }

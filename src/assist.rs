@@ -1,128 +1,39 @@
 //! Self-service, drawn from what the server says: the shopper's choices and
 //! forms go to `POST /api/sites/{site}/assist` ([`act`]); the answer's
-//! messages, cards and next question (the shapes of `aisle_core::assist`) are
-//! built into the DOM here. No flow lives in the widget.
+//! messages, cards and next question (the typed shapes of
+//! `aisle_core::assist`, read by [`crate::js`]) are built into the DOM here.
+//! No flow lives in the widget.
 //!
-//! Why no view framework and no serde here: answers are read field by field from
-//! the parsed JSON and built with `createElement` + `textContent`, which kept
-//! eleven structs' serde decoders and their views out of the bundle (the
-//! widget has a 90 KB brotli budget, measured with `cargo xtask size`).
-//! Safety is by construction: every server string becomes a text node or an
-//! attribute value, never HTML, and only `http(s)` URLs become links.
+//! Why no view framework and no serde here: answers are decoded by the
+//! widget's own codec and built with `createElement` + `textContent`, which
+//! kept eleven structs' serde decoders and their views out of the bundle (the
+//! widget's budgets are checked by `cargo xtask size`). Safety is by
+//! construction: every server string becomes a text node or an attribute
+//! value, never HTML, and only `http(s)` URLs become links.
 //!
 //! Events are delegated: [`on_click`], [`on_submit`] and [`on_edit`] are
-//! attached by the panel to the area that holds the question.
+//! attached by the panel ([`crate::app`], which sends the live chat's own
+//! controls to [`crate::chat`]) to the area that holds the question.
 
-use crate::app::{Widget, focus_first_control};
+use crate::dom::{add, focus_first_control, set};
 use crate::format;
 use crate::i18n::Locale;
-use crate::reactive::Var;
-use crate::transcript::Line;
-use js_sys::{Array, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use crate::js;
+use crate::state::Widget;
+use crate::transcript::{Kept, Line};
+use aisle_core::assist::{AssistReply, AssistRequest, Field, FieldKind, Prompt, Said};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlElement;
-use web_sys::{Document, Element};
-
-/// A parsed JSON value from the server, read field by field.
-#[derive(Clone)]
-pub struct Json(pub JsValue);
-
-impl Json {
-    /// Parses JSON text (`null` when it is not JSON).
-    pub fn parse(text: &str) -> Json {
-        Json(js_sys::JSON::parse(text).unwrap_or(JsValue::NULL))
-    }
-
-    /// Field `key` (`undefined` when absent).
-    pub fn get(&self, key: &str) -> Json {
-        Json(Reflect::get(&self.0, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED))
-    }
-
-    /// Field `key` as a string, if it is one.
-    pub fn text(&self, key: &str) -> Option<String> {
-        self.get(key).0.as_string()
-    }
-
-    /// Field `key` as a string, empty when absent.
-    pub fn string(&self, key: &str) -> String {
-        self.text(key).unwrap_or_default()
-    }
-
-    /// Field `key` as a number.
-    pub fn number(&self, key: &str) -> Option<f64> {
-        self.get(key).0.as_f64()
-    }
-
-    /// Field `key` as a list (empty when absent or not a list).
-    pub fn list(&self, key: &str) -> Vec<Json> {
-        self.get(key).items()
-    }
-
-    /// The value's items when it is a list (else none).
-    pub fn items(&self) -> Vec<Json> {
-        if Array::is_array(&self.0) {
-            Array::from(&self.0).iter().map(Json).collect()
-        } else {
-            Vec::new()
-        }
-    }
-
-    /// Item `index` of a list (`undefined` when absent).
-    pub fn at(&self, index: u32) -> Json {
-        Json(Reflect::get_u32(&self.0, index).unwrap_or(JsValue::UNDEFINED))
-    }
-
-    /// Field `key` as a list of strings (non-strings skipped).
-    pub fn strings(&self, key: &str) -> Vec<String> {
-        self.list(key)
-            .iter()
-            .filter_map(|s| s.0.as_string())
-            .collect()
-    }
-
-    /// Whether the value is an object (not null or undefined).
-    pub fn is_object(&self) -> bool {
-        self.0.is_object()
-    }
-
-    /// The value as JSON text.
-    pub fn stringify(&self) -> String {
-        js_sys::JSON::stringify(&self.0)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
-    }
-}
-
-/// A plain JS object with `fields` (for `JSON.stringify`).
-pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = js_sys::Object::new();
-    for (key, value) in fields {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
-    }
-    object.into()
-}
+use web_sys::Element;
 
 /// Sends `action` (with the form's `values`) and shows the answer. While the
 /// server is away nothing is lost: the question and what was typed stay.
-pub fn act(
-    widget: Widget,
-    action: String,
-    values: Vec<(String, String)>,
-    panel: Var<Option<HtmlElement>>,
-) {
+pub fn act(widget: Widget, action: String, values: Vec<(String, String)>) {
     if widget.busy.get_untracked() {
         return;
     }
     if action == "menu" {
         widget.prompt.set(None);
-        focus_first_control(panel);
-        return;
-    }
-    if action == "human" {
-        crate::chat::start(widget, None);
-        focus_first_control(panel);
+        focus_first_control(widget.panel);
         return;
     }
     request(widget, action, values, None);
@@ -140,70 +51,59 @@ pub fn request(
     let Some(config) = crate::config::current() else {
         return;
     };
-    // An `AssistRequest`, built as a JS object.
-    let identity =
-        crate::config::identity().map_or(JsValue::UNDEFINED, |(email, exp, signature)| {
-            object(&[
-                ("email", email.into()),
-                ("exp", exp.into()),
-                ("signature", signature.into()),
-            ])
-        });
-    let body = object(&[
-        (
-            "session",
-            widget
-                .session
-                .get_untracked()
-                .map_or(JsValue::NULL, JsValue::from),
-        ),
-        ("locale", widget.locale().tag().into()),
-        ("action", action.into()),
-        (
-            "values",
-            values
-                .iter()
-                .map(|(n, v)| Array::of2(&n.into(), &v.into()))
-                .collect::<Array>()
-                .into(),
-        ),
-        ("identity", identity),
-    ]);
+    let body = AssistRequest {
+        session: widget.session.get_untracked(),
+        locale: widget.locale().tag().into(),
+        action,
+        values,
+        identity: crate::config::identity(),
+    };
     widget.busy.set(true);
     spawn_local(async move {
         let answer = crate::api::assist(&config.server, &config.site, &body).await;
         widget.busy.set(false);
         match answer {
-            Some(reply) if reply.is_object() => {
-                widget.session.set(reply.text("session"));
-                if let Some(echo) = reply.text("echo") {
+            Some((reply, sent)) => {
+                let AssistReply {
+                    session,
+                    echo,
+                    said,
+                    prompt,
+                } = reply;
+                widget.session.set(Some(session));
+                if let Some(echo) = echo {
                     widget.say(Line::Shopper(echo));
                 }
-                for said in reply.list("said") {
-                    widget.say(Line::Assistant(said.stringify()));
+                // Each message and the question kept with their JSON, to be
+                // saved as they came: the messages are the list's objects.
+                let sent_said = sent.get("said");
+                let mut i = 0;
+                for value in said {
+                    while !sent_said.at(i).is_object() {
+                        i += 1;
+                    }
+                    let json = sent_said.at(i).stringify();
+                    i += 1;
+                    widget.say(Line::Assistant(Kept { value, json }));
                 }
-                let prompt = reply.get("prompt");
-                let form = prompt.get("form");
-                widget.drafts.set(
-                    form.list("fields")
-                        .iter()
-                        .map(|f| {
-                            let name = f.string("name");
-                            let value = match &prefill {
-                                Some(typed) if name == "message" && !typed.is_empty() => {
-                                    typed.clone()
-                                }
-                                _ => f.string("value"),
-                            };
-                            (name, value)
-                        })
-                        .collect(),
-                );
-                widget
-                    .prompt
-                    .set(prompt.is_object().then(|| prompt.stringify()));
+                let prompt = prompt.map(|value| Kept {
+                    value,
+                    json: sent.get("prompt").stringify(),
+                });
+                let mut drafts = Vec::new();
+                if let Some(form) = prompt.as_ref().and_then(|p| p.value.form.as_ref()) {
+                    for f in &form.fields {
+                        let value = match &prefill {
+                            Some(typed) if f.name == "message" && !typed.is_empty() => typed,
+                            _ => &f.value,
+                        };
+                        drafts.push((f.name.clone(), value.clone()));
+                    }
+                }
+                widget.drafts.set(drafts);
+                widget.prompt.set(prompt);
             }
-            _ => {
+            None => {
                 widget.say(Line::NetworkError);
                 // Redraw the question as it was, with what was typed.
                 widget.prompt.update(|_| {});
@@ -219,44 +119,8 @@ pub fn is_safe_link(url: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
-fn document() -> Option<Document> {
-    web_sys::window()?.document()
-}
-
-/// `<tag class=…>` appended to `parent`, with `text` as its only text.
-pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: Option<&str>) -> Element {
-    let doc = parent.owner_document().or_else(document);
-    let el = doc
-        .and_then(|d| d.create_element(tag).ok())
-        .unwrap_or_else(|| parent.clone());
-    if !class.is_empty() {
-        el.set_class_name(class);
-    }
-    if let Some(text) = text {
-        el.set_text_content(Some(text));
-    }
-    let _ = parent.append_child(&el);
-    el
-}
-
-pub(crate) fn set(el: &Element, name: &str, value: &str) {
-    let _ = el.set_attribute(name, value);
-}
-
-/// Empties `host` when what it should show (`key`: a mode, a language)
-/// differs from what was drawn into it, and returns `true` then: draw again.
-pub(crate) fn redraw(host: &Element, key: &str) -> bool {
-    if host.get_attribute("data-drawn").as_deref() == Some(key) {
-        return false;
-    }
-    host.set_text_content(None);
-    set(host, "data-drawn", key);
-    true
-}
-
 /// A `<time>` for Unix seconds, in the shopper's locale and time zone.
-fn add_time(parent: &Element, at: f64, with_time: bool, locale: Locale) {
-    let at = at as i64;
+fn add_time(parent: &Element, at: i64, with_time: bool, locale: Locale) {
     let text = if with_time {
         format::date_time(locale, at)
     } else {
@@ -266,44 +130,36 @@ fn add_time(parent: &Element, at: f64, with_time: bool, locale: Locale) {
     set(&time, "datetime", &format::iso(at));
 }
 
-/// Fills `host` with one assistant message (a `Said`): its text and card.
-pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: &str) {
-    add(host, "p", "", Some(&said.string("text")));
-    let card = said.get("card");
-    if !card.is_object() {
+/// Fills `host` with one assistant message: its text and card.
+pub fn draw_said(host: &Element, said: &Said, locale: Locale, opens_in_new_tab: &str) {
+    add(host, "p", "", Some(&said.text));
+    let Some(card) = &said.card else {
         return;
-    }
+    };
     let article = add(host, "article", "order-card", None);
-    let title = card.string("title");
-    set(&article, "aria-label", &title);
-    add(&article, "h3", "", Some(&title));
-    if let Some(status) = card.text("status") {
-        let tone: String = card
-            .string("tone")
-            .chars()
-            .filter(|c| c.is_ascii_lowercase() || *c == '_')
-            .collect();
-        add(
-            &article,
-            "p",
-            &["state state-", &tone].concat(),
-            Some(&status),
+    set(&article, "aria-label", &card.title);
+    add(&article, "h3", "", Some(&card.title));
+    if let Some(status) = &card.status {
+        // The tone names a style: only its letters and `_` reach the class.
+        let tone = only(
+            "state state-",
+            card.tone.as_deref().unwrap_or_default(),
+            |c| c.is_ascii_lowercase() || c == '_',
         );
+        add(&article, "p", &tone, Some(status));
     }
     let facts = add(&article, "dl", "facts", None);
-    for fact in card.list("facts") {
-        add(&facts, "dt", "", Some(&fact.string("label")));
+    for fact in &card.facts {
+        add(&facts, "dt", "", Some(&fact.label));
         let dd = add(&facts, "dd", "", None);
-        match fact.number("at") {
-            Some(at) => add_time(&dd, at, fact.get("with_time").0.is_truthy(), locale),
-            None => dd.set_text_content(Some(&fact.string("value"))),
+        match fact.at {
+            Some(at) => add_time(&dd, at, fact.with_time, locale),
+            None => dd.set_text_content(Some(&fact.value)),
         }
     }
-    let link = card.get("link");
-    let url = link.string("url");
-    if link.is_object() && is_safe_link(&url) {
-        let a = add(&article, "a", "tracking-link", Some(&link.string("label")));
-        set(&a, "href", &url);
+    if let Some(link) = card.link.as_ref().filter(|l| is_safe_link(&l.url)) {
+        let a = add(&article, "a", "tracking-link", Some(&link.label));
+        set(&a, "href", &link.url);
         set(&a, "target", "_blank");
         set(&a, "rel", "noopener noreferrer");
         add(
@@ -313,87 +169,91 @@ pub fn draw_said(host: &Element, said: &Json, locale: Locale, opens_in_new_tab: 
             Some(&[" ", opens_in_new_tab].concat()),
         );
     }
-    if let Some(title) = card.text("list_title") {
-        add(&article, "h4", "", Some(&title));
+    if let Some(title) = &card.list_title {
+        add(&article, "h4", "", Some(title));
     }
     let list = add(&article, "ol", "timeline", None);
-    for item in card.list("list") {
+    for item in &card.list {
         let li = add(&list, "li", "", None);
-        let mut label = item.string("label");
-        let place = item.string("value");
-        if !place.is_empty() {
-            label = [&label, " · ", &place].concat();
-        }
+        let label = if item.value.is_empty() {
+            item.label.clone()
+        } else {
+            [&item.label, " · ", &item.value].concat()
+        };
         add(&li, "span", "event", Some(&label));
-        if let Some(at) = item.number("at") {
+        if let Some(at) = item.at {
             add_time(&li, at, true, locale);
         }
     }
 }
 
-/// Fills `host` with the assistant's question (a `Prompt`): its form, with
-/// what the shopper typed (`drafts`), and its buttons.
-pub fn draw_prompt(host: &Element, prompt: &Json, drafts: &[(String, String)]) {
+/// Fills `host` with the assistant's question: its form, with what the
+/// shopper typed (`drafts`), and its buttons.
+pub fn draw_prompt(host: &Element, prompt: &Prompt, drafts: &[(String, String)]) {
     let group = add(host, "div", "prompt", None);
     set(&group, "role", "group");
-    set(&group, "aria-label", &prompt.string("label"));
-    let form = prompt.get("form");
-    if form.is_object() {
+    set(&group, "aria-label", &prompt.label);
+    if let Some(form) = &prompt.form {
         let el = add(&group, "form", "assist-form", None);
         set(&el, "novalidate", "");
-        set(&el, "data-action", &form.string("action"));
-        for field in form.list("fields") {
-            draw_field(&el, &field, drafts);
+        set(&el, "data-action", &form.action);
+        for field in &form.fields {
+            draw_field(&el, field, drafts);
         }
         let actions = add(&el, "div", "form-actions", None);
-        let submit = add(&actions, "button", "primary", Some(&form.string("submit")));
+        let submit = add(&actions, "button", "primary", Some(&form.submit));
         set(&submit, "type", "submit");
     }
     let menu = add(&group, "div", "menu", None);
-    for choice in prompt.list("choices") {
-        let class = if choice.get("primary").0.is_truthy() {
+    for choice in &prompt.choices {
+        let class = if choice.primary {
             "primary"
         } else {
             "menu-item"
         };
-        let button = add(&menu, "button", class, Some(&choice.string("label")));
+        let button = add(&menu, "button", class, Some(&choice.label));
         set(&button, "type", "button");
-        set(&button, "data-action", &choice.string("action"));
+        set(&button, "data-action", &choice.action);
     }
 }
 
-/// One labelled control with its hint and error (`Field`).
-fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
-    let name = field.string("name");
-    let id: String = "aisle-f-"
-        .chars()
-        .chain(name.chars().filter(char::is_ascii_alphanumeric))
-        .collect();
+/// `prefix`, then the characters of `text` that `keep` lets through (a
+/// class or an id made from the server's text).
+fn only(prefix: &str, text: &str, keep: fn(char) -> bool) -> String {
+    let mut out = prefix.to_owned();
+    for c in text.chars() {
+        if keep(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One labelled control with its hint and error.
+fn draw_field(form: &Element, field: &Field, drafts: &[(String, String)]) {
+    let name = &field.name;
+    let id = only("aisle-f-", name, |c| c.is_ascii_alphanumeric());
     let wrapper = add(form, "div", "field", None);
-    let label = add(&wrapper, "label", "", Some(&field.string("label")));
+    let label = add(&wrapper, "label", "", Some(&field.label));
     set(&label, "for", &id);
-    let kind = field.string("kind");
-    let tag = match kind.as_str() {
-        "long_text" => "textarea",
-        "select" => "select",
+    let tag = match field.kind {
+        FieldKind::LongText => "textarea",
+        FieldKind::Select => "select",
         _ => "input",
     };
     let control = add(&wrapper, tag, "", None);
     set(&control, "id", &id);
-    set(&control, "name", &name);
-    let max = field
-        .number("max")
-        .filter(|m| *m > 0.0)
-        // As an integer: formatting an f64 would pull ~6 KB of float code into the bundle.
-        .map(|m| format::number(m as u64));
-    match kind.as_str() {
-        "select" => {
-            for option in field.list("options") {
-                let el = add(&control, "option", "", Some(&option.string("label")));
-                set(&el, "value", &option.string("action"));
+    set(&control, "name", name);
+    // As an integer: formatting an f64 would pull ~6 KB of float code into the bundle.
+    let max = (field.max > 0).then(|| format::number(field.max.into()));
+    match field.kind {
+        FieldKind::Select => {
+            for option in &field.options {
+                let el = add(&control, "option", "", Some(&option.label));
+                set(&el, "value", &option.action);
             }
         }
-        "quantity" => {
+        FieldKind::Quantity => {
             set(&control, "type", "number");
             set(&control, "min", "0");
             set(&control, "inputmode", "numeric");
@@ -401,11 +261,11 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
                 set(&control, "max", max);
             }
         }
-        _ => {
-            if kind == "long_text" {
+        kind => {
+            if kind == FieldKind::LongText {
                 set(&control, "rows", "3");
             } else {
-                let email = kind == "email";
+                let email = kind == FieldKind::Email;
                 set(&control, "type", if email { "email" } else { "text" });
                 set(
                     &control,
@@ -418,23 +278,23 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
             }
         }
     }
-    if field.get("required").0.is_truthy() {
+    if field.required {
         set(&control, "required", "");
     }
     let value = drafts
         .iter()
-        .find(|(n, _)| *n == name)
-        .map_or_else(|| field.string("value"), |(_, v)| v.clone());
-    let _ = Reflect::set(&control, &"value".into(), &value.into());
+        .find(|(n, _)| n == name)
+        .map_or(&field.value, |(_, v)| v);
+    js::set(&control, "value", &value.into());
     let mut described = None;
-    if let Some(hint) = field.text("hint") {
-        let p = add(&wrapper, "p", "hint", Some(&hint));
+    if let Some(hint) = &field.hint {
+        let p = add(&wrapper, "p", "hint", Some(hint));
         let hint = [&id, "-hint"].concat();
         set(&p, "id", &hint);
         described = Some(hint);
     }
-    if let Some(error) = field.text("error") {
-        let p = add(&wrapper, "p", "error", Some(&error));
+    if let Some(error) = &field.error {
+        let p = add(&wrapper, "p", "error", Some(error));
         let error_id = [&id, "-error"].concat();
         set(&p, "id", &error_id);
         set(&control, "aria-invalid", "true");
@@ -445,36 +305,9 @@ fn draw_field(form: &Element, field: &Json, drafts: &[(String, String)]) {
     }
 }
 
-fn target(ev: &web_sys::Event) -> Option<Element> {
-    ev.target()?.dyn_into::<Element>().ok()
-}
-
-/// A click on one of the question's buttons: says its label and sends its action.
-pub fn on_click(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::Event) {
-    let Some(button) = target(ev).and_then(|t| t.closest("button[data-action]").ok().flatten())
-    else {
-        return;
-    };
-    let action = button.get_attribute("data-action").unwrap_or_default();
-    if action.starts_with("chat-") {
-        crate::chat::on_action(widget, &action);
-        return;
-    }
-    if !widget.busy.get_untracked() {
-        widget.say(Line::Shopper(button.text_content().unwrap_or_default()));
-        act(widget, action, Vec::new(), panel);
-    }
-}
-
-/// The question's form was submitted: sends its action with every named value.
-pub fn on_submit(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::Event) {
-    ev.prevent_default();
-    let Some(form) = target(ev) else { return };
-    let action = form.get_attribute("data-action").unwrap_or_default();
-    if action.starts_with("chat-") {
-        crate::chat::on_action(widget, &action);
-        return;
-    }
+/// The question's form `form` was submitted (its `data-action`: `action`):
+/// sends the action with every named value.
+pub fn submit(widget: Widget, form: &Element, action: String) {
     if widget.busy.get_untracked() {
         return;
     }
@@ -484,12 +317,8 @@ pub fn on_submit(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::
             let Some(control) = controls.item(i) else {
                 continue;
             };
-            let name = Reflect::get(&control, &"name".into())
-                .ok()
-                .and_then(|v| v.as_string());
-            let value = Reflect::get(&control, &"value".into())
-                .ok()
-                .and_then(|v| v.as_string());
+            let name = js::field(&control, "name").as_string();
+            let value = js::field(&control, "value").as_string();
             if let (Some(name), Some(value)) = (name, value) {
                 values.push((name, value));
             }
@@ -499,22 +328,13 @@ pub fn on_submit(widget: Widget, panel: Var<Option<HtmlElement>>, ev: &web_sys::
         submit.set_text_content(Some(widget.strings().sending));
         set(&submit, "aria-disabled", "true");
     }
-    act(widget, action, values, panel);
+    act(widget, action, values);
 }
 
-/// The shopper edited a field: keep what they typed (it survives navigation)
-/// and stop calling the field invalid.
-pub fn on_edit(widget: Widget, ev: &web_sys::Event) {
-    let Some(control) = target(ev) else { return };
-    let name = control.get_attribute("name").unwrap_or_default();
-    let value = Reflect::get(&control, &"value".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    if name == "chat" {
-        crate::chat::edit(widget, value);
-        return;
-    }
+/// The shopper edited field `name` of the question (`control`) to `value`:
+/// keep what they typed (it survives navigation) and stop calling the field
+/// invalid.
+pub fn edited(widget: Widget, control: &Element, name: String, value: String) {
     if control.get_attribute("aria-invalid").is_some() {
         let _ = control.remove_attribute("aria-invalid");
         let id = control.id();
@@ -524,7 +344,7 @@ pub fn on_edit(widget: Widget, ev: &web_sys::Event) {
             .and_then(|p| p.query_selector(".hint").ok().flatten())
             .is_some();
         if has_hint {
-            set(&control, "aria-describedby", &hint);
+            set(control, "aria-describedby", &hint);
         } else {
             let _ = control.remove_attribute("aria-describedby");
         }

@@ -17,14 +17,14 @@
 //! the cart holds already.
 
 use crate::api;
-use crate::app::Widget;
-use crate::assist::{Json, object};
 use crate::config::{self, WidgetConfig};
-use aisle_core::api::{CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
+use crate::js::{Json, Lenient, object};
+use crate::state::{PageCart, Widget};
+use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{Condition, decide};
 use gloo_timers::callback::Timeout;
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -66,13 +66,9 @@ struct OnScreen {
 #[derive(Default)]
 struct Runtime {
     on_screen: OnScreen,
-    /// The cart's currency (ISO 4217), when the page told it.
-    cart_currency: Option<String>,
     config: Option<WidgetConfig>,
     shown_on_page: Vec<String>,
     dismissed_on_page: Vec<String>,
-    cart_value_minor: i64,
-    cart_items: Vec<String>,
     scroll_percent: u8,
     exit_intent: bool,
     timer: Option<Timeout>,
@@ -94,20 +90,13 @@ fn with<R>(f: impl FnOnce(&mut Runtime) -> R) -> R {
 fn list(storage: Option<web_sys::Storage>, key: &str) -> Vec<String> {
     storage
         .and_then(|s| s.get_item(key).ok().flatten())
-        .map(|text| Json::parse(&text).items())
+        .map(|text| Lenient::read(&crate::js::parse(&text)))
         .unwrap_or_default()
-        .iter()
-        .filter_map(|id| id.0.as_string())
-        .collect()
 }
 
 /// `strings` as a JS array.
 fn array(strings: &[String]) -> JsValue {
-    strings
-        .iter()
-        .map(|s| JsValue::from_str(s))
-        .collect::<Array>()
-        .into()
+    crate::js::list(strings)
 }
 
 fn remember(storage: Option<web_sys::Storage>, key: &str, id: &str) {
@@ -128,7 +117,7 @@ fn local() -> Option<web_sys::Storage> {
 }
 
 fn number(target: &JsValue, key: &str) -> Option<f64> {
-    Reflect::get(target, &JsValue::from_str(key)).ok()?.as_f64()
+    crate::js::field(target, key).as_f64()
 }
 
 /// The visitor as the page shows them now, in the shape of the live path
@@ -138,7 +127,7 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
     let window = web_sys::window();
     let now = js_sys::Date::now();
     let api = config::loader_api().unwrap_or(JsValue::UNDEFINED);
-    let visit = Reflect::get(&api, &"visit".into()).unwrap_or(JsValue::UNDEFINED);
+    let visit = crate::js::field(&api, "visit");
     let page_start = number(&api, "pageStart").unwrap_or(now);
     let site_start = number(&visit, "start").unwrap_or(page_start);
     let width = window
@@ -173,6 +162,7 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
         .unwrap_or_default();
     let ms = |since: f64| (now - since).max(0.0) as u64;
     let count = |key: &str| number(&visit, key).unwrap_or(1.0) as u32;
+    let cart = crate::state::cart();
     with(|r| VisitorState {
         url,
         referrer,
@@ -180,8 +170,8 @@ pub fn visitor_state(widget: Widget, trigger: Option<String>) -> VisitorState {
         on_site_ms: ms(site_start),
         pages_viewed: count("pages"),
         visits: count("visits"),
-        cart_value_minor: r.cart_value_minor,
-        cart_items: r.cart_items.clone(),
+        cart_value_minor: cart.value_minor,
+        cart_items: cart.items,
         device: Some(device.into()),
         language,
         exit_intent: r.exit_intent,
@@ -214,7 +204,7 @@ pub fn decide_for(
 /// The loader's visitor id (`Aisle.visitor`).
 fn visitor_id() -> JsValue {
     config::loader_api()
-        .and_then(|api| Reflect::get(&api, &"visitor".into()).ok())
+        .map(|api| crate::js::field(&api, "visitor"))
         .unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -236,7 +226,7 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
     // One message at a time, and none over an open conversation: a campaign
     // passed over now is offered again when the panel closes.
     if let Some(campaign) = show
-        && widget.campaign.get_untracked().is_none()
+        && widget.campaign.with_untracked(Option::is_none)
         && !widget.open.get_untracked()
     {
         if let Some(c) = feed.file.campaigns.iter().find(|c| c.id == campaign.id) {
@@ -340,8 +330,7 @@ fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     remember(session(), SHOWN_IN_SESSION, &campaign.id);
     remember(local(), SHOWN_EVER, &campaign.id);
     report(&campaign, CampaignEventKind::Shown);
-    // The view mounts on first need: this message may be it.
-    crate::show(widget);
+    // The view mounts on first need (`crate::start` follows `campaign`).
     widget.campaign.set(Some(campaign));
 }
 
@@ -352,7 +341,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
         return;
     };
     if let Some(data_layer) = web_sys::window()
-        .and_then(|w| Reflect::get(&w, &"dataLayer".into()).ok())
+        .map(|w| crate::js::field(&w, "dataLayer"))
         .and_then(|d| d.dyn_into::<Array>().ok())
     {
         let event = object(&[
@@ -360,9 +349,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
             ("aisle_campaign", id.into()),
         ]);
         // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.
-        if let Ok(push) =
-            Reflect::get(&data_layer, &"push".into()).and_then(|p| p.dyn_into::<js_sys::Function>())
-        {
+        if let Ok(push) = crate::js::field(&data_layer, "push").dyn_into::<js_sys::Function>() {
             let _ = push.call1(&data_layer, &event);
             // GA4's recommended promotion events, beside our own.
             let ga4 = match kind {
@@ -371,6 +358,7 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
                 _ => "",
             };
             if !ga4.is_empty() {
+                let cart = crate::state::cart();
                 let ecommerce = with(|r| {
                     let on_screen = &r.on_screen;
                     let mine = on_screen.id == id;
@@ -387,11 +375,11 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
                     // The cart's value, for a campaign about the cart.
                     if mine
                         && on_screen.about_cart
-                        && let Some(currency) = &r.cart_currency
+                        && let Some(currency) = &cart.currency
                     {
-                        let value = r.cart_value_minor as f64 / 100.0;
-                        let _ = Reflect::set(&ecommerce, &"value".into(), &value.into());
-                        let _ = Reflect::set(&ecommerce, &"currency".into(), &currency.into());
+                        let value = cart.value_minor as f64 / 100.0;
+                        crate::js::set(&ecommerce, "value", &value.into());
+                        crate::js::set(&ecommerce, "currency", &currency.into());
                     }
                     ecommerce
                 });
@@ -406,40 +394,47 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
     }
     // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for
     // attribution and the A/B variant shown, for the per-variant figures.
-    let variant = campaign.variant.as_deref().map(JsValue::from_str);
-    let event = object(&[
-        ("campaign", id.into()),
-        ("kind", kind.as_str().into()),
-        ("visitor", visitor_id()),
-        ("variant", variant.unwrap_or(JsValue::UNDEFINED)),
-    ]);
+    let event = CampaignEvent {
+        campaign: id.to_owned(),
+        kind,
+        visitor: visitor_id().as_string(),
+        variant: campaign.variant.clone(),
+    };
     spawn_local(async move { api::campaign_event(&config.server, &config.site, &event).await });
 }
 
 /// The visitor closed the message.
 pub fn dismiss(widget: Widget) {
-    if let Some(campaign) = widget.campaign.get_untracked() {
-        with(|r| r.dismissed_on_page.push(campaign.id.clone()));
+    if let Some(campaign) = take(widget) {
         report(&campaign, CampaignEventKind::Dismissed);
-        widget.campaign.set(None);
+        with(|r| r.dismissed_on_page.push(campaign.id));
     }
+}
+
+/// Takes the message off the screen, returning it.
+fn take(widget: Widget) -> Option<ShownCampaign> {
+    let mut taken = None;
+    if widget.campaign.with_untracked(Option::is_some) {
+        widget.campaign.update(|c| taken = c.take());
+    }
+    taken
 }
 
 /// The visitor followed one of the message's product cards (the link
 /// navigates by itself; the message stays until then).
 pub fn product_clicked(widget: Widget) {
-    if let Some(campaign) = widget.campaign.get_untracked() {
-        report(&campaign, CampaignEventKind::Clicked);
-    }
+    widget.campaign.with_untracked(|campaign| {
+        if let Some(campaign) = campaign {
+            report(campaign, CampaignEventKind::Clicked);
+        }
+    });
 }
 
-/// The visitor chose one of the message's buttons.
-pub fn act(widget: Widget, action: &ShownAction) {
-    let Some(campaign) = widget.campaign.get_untracked() else {
-        return;
-    };
+/// The visitor chose one of the message's buttons; `Some(campaign id)`
+/// when it asks for a person (the caller starts the chat).
+pub fn act(widget: Widget, action: &ShownAction) -> Option<String> {
+    let campaign = take(widget)?;
     report(&campaign, CampaignEventKind::Clicked);
-    widget.campaign.set(None);
     match &action.url {
         Some(url)
             if url.starts_with('/')
@@ -453,9 +448,10 @@ pub fn act(widget: Widget, action: &ShownAction) {
         Some(_) => {}
         None => {
             report(&campaign, CampaignEventKind::ConversationStarted);
-            crate::chat::start(widget, Some(campaign.id.clone()));
+            return Some(campaign.id);
         }
     }
+    None
 }
 
 /// The URL changed (single-page-app navigation): page-scoped history resets
@@ -471,11 +467,6 @@ pub fn navigate(widget: Widget) {
     evaluate(widget, None);
 }
 
-/// The cart as the page last told it: value in minor units, SKUs.
-pub fn cart_context() -> (i64, Vec<String>) {
-    with(|r| (r.cart_value_minor, r.cart_items.clone()))
-}
-
 /// `Aisle('cart', {value, currency, items})`: the cart changed. `value` is
 /// in major units; `items` (SKUs or handles) may be left out.
 pub fn cart(widget: Widget, argument: JsValue) {
@@ -484,10 +475,10 @@ pub fn cart(widget: Widget, argument: JsValue) {
         web_sys::console::warn_1(&"Aisle: 'cart' takes {value, currency, items}".into());
         return;
     };
-    with(|r| {
-        r.cart_value_minor = (value.max(0.0) * 100.0).round() as i64;
-        r.cart_items = cart.strings("items");
-        r.cart_currency = cart.text("currency");
+    crate::state::set_cart(PageCart {
+        value_minor: (value.max(0.0) * 100.0).round() as i64,
+        currency: cart.text("currency"),
+        items: cart.strings("items"),
     });
     evaluate(widget, None);
 }

@@ -11,68 +11,33 @@
 //! network drop, a page navigation or a server restart — says `hello` with the
 //! resume token and the last sequence number seen, receives what it missed and
 //! resends the outbox; the server stores a client id once. Reconnection retries
-//! forever while the page is open, with jittered exponential backoff.
+//! forever while the page is open, with jittered exponential backoff. An open
+//! socket pings every 25 s; a ping left unanswered until the next one means
+//! the server node vanished without closing: the widget reconnects.
 //!
-//! Frames are built and read as plain JS objects (`JSON`), like the
-//! self-service answers, so the protocol costs the bundle no serde code.
+//! Frames are core's typed messages, written and read by [`crate::js`]; what
+//! a frame changes is decided by the pure reducer in [`crate::conversation`],
+//! and carried out here. This module owns the socket and its handlers
+//! (dropped with the next connection, never leaked).
 
-use crate::app::Widget;
-use crate::assist::Json;
+use crate::conversation::{self, Chat, Effect, Mail, Phase};
 use crate::format::number;
 use crate::i18n::fill;
-use crate::transcript::Line;
-use aisle_core::protocol::{MAX_FRAME_BYTES, MAX_MESSAGE_CHARS};
-use gloo_timers::callback::Timeout;
-use js_sys::Reflect;
+use crate::js::{self, Js};
+use crate::state::Widget;
+use crate::transcript::{self, Line};
+use aisle_core::protocol::{
+    Cart, CartItem, ChatContext, ClientMessage, MAX_FRAME_BYTES, MAX_MESSAGE_CHARS, ProtocolError,
+    ServerMessage,
+};
+use gloo_timers::callback::{Interval, Timeout};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
-/// [`Chat::phase`]: opening the connection or asking for a person.
-pub const CONNECTING: u8 = 0;
-/// [`Chat::phase`]: in the queue.
-pub const WAITING: u8 = 1;
-/// [`Chat::phase`]: an agent is answering.
-pub const ACTIVE: u8 = 2;
-/// [`Chat::phase`]: over.
-pub const CLOSED: u8 = 3;
-/// [`Chat::phase`]: over, and a rating is asked for.
-pub const RATE: u8 = 4;
-
-/// The live conversation, saved with the widget's state across pages
-/// ([`crate::persist`]). Flat fields (no enums) keep its storage encoding
-/// small in the bundle.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Chat {
-    /// Re-attaches a new connection to the conversation.
-    pub resume: Option<String>,
-    /// Highest sequence number seen (messages and acks).
-    pub last_seq: u64,
-    /// Sent but not yet acknowledged: `(client id, text)`.
-    pub outbox: Vec<(String, String)>,
-    /// [`CONNECTING`], [`WAITING`], [`ACTIVE`], [`CLOSED`] or [`RATE`].
-    pub phase: u8,
-    /// Place in the queue while waiting (1 = next).
-    pub position: u32,
-    /// Expected wait in seconds, when the server can tell.
-    pub wait: Option<u32>,
-    /// The agent's name once one joined.
-    pub agent: Option<String>,
-    /// The agent read the shopper's messages up to this sequence number.
-    pub agent_read: u64,
-    /// The campaign whose button started it.
-    pub campaign: Option<String>,
-    /// What the shopper is typing (kept across pages).
-    pub draft: String,
-}
-
-impl Chat {
-    /// Whether the conversation still runs (not closed).
-    pub fn is_live(&self) -> bool {
-        self.phase < CLOSED
-    }
-}
+/// How often an open socket pings the server, in ms.
+const PING_EVERY_MS: u32 = 25_000;
 
 /// A socket's event handlers, kept as long as the socket may call them and
 /// dropped with the next connection (instead of leaked per reconnect).
@@ -91,6 +56,10 @@ struct Link {
     retry: Option<Timeout>,
     /// Resends the outbox after the server refused a message as too fast.
     resend: Option<Timeout>,
+    /// The 25 s ping of the open socket (dropped with it).
+    ping: Option<Interval>,
+    /// Nonce of the last ping, while nothing came back since it went out.
+    unanswered: Option<u64>,
     attempts: u32,
     /// Last time a `typing: true` went out, ms since the epoch.
     typing_sent: f64,
@@ -108,8 +77,8 @@ fn with_link<R>(f: impl FnOnce(&mut Link) -> R) -> R {
 }
 
 /// Sends one frame if the socket is open; `false` otherwise (the outbox keeps it).
-fn send(fields: &[(&str, JsValue)]) -> bool {
-    let text = Json(crate::assist::object(fields)).stringify();
+fn send(message: ClientMessage) -> bool {
+    let text = js::encode(&message);
     with_link(|l| {
         l.socket
             .as_ref()
@@ -118,29 +87,29 @@ fn send(fields: &[(&str, JsValue)]) -> bool {
     })
 }
 
+/// Whether a conversation runs.
+fn is_live(widget: Widget) -> bool {
+    widget
+        .chat
+        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+}
+
 /// "Talk to a person": starts a conversation (or returns to the running one).
 pub fn start(widget: Widget, campaign: Option<String>) {
     widget.open.set(true);
     widget.prompt.set(None);
-    if widget
+    if let Some(chat) = widget
         .chat
-        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
+        .with_untracked(|c| conversation::start(c, campaign))
     {
-        return;
+        widget.chat.set(Some(chat));
+        connect(widget);
     }
-    widget.chat.set(Some(Chat {
-        campaign,
-        ..Chat::default()
-    }));
-    connect(widget);
 }
 
 /// Reconnects a conversation saved by the previous page.
 pub fn resume(widget: Widget) {
-    if widget
-        .chat
-        .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
-    {
+    if is_live(widget) {
         connect(widget);
     }
 }
@@ -157,7 +126,7 @@ fn connect(widget: Widget) {
             .strip_prefix("http")
             .map_or_else(|| config.server.clone(), |rest| ["ws", rest].concat()),
         "/ws/v",
-        &crate::format::number(aisle_core::protocol::PROTOCOL_VERSION.into()),
+        &number(aisle_core::protocol::PROTOCOL_VERSION.into()),
         "?site=",
         &String::from(js_sys::encode_uri_component(&config.site)),
     ]
@@ -171,32 +140,27 @@ fn connect(widget: Widget) {
             c.as_ref()
                 .map_or((None, 0), |c| (c.resume.clone(), c.last_seq))
         });
-        send(&[
-            ("type", "hello".into()),
-            ("resume", resume.map_or(JsValue::UNDEFINED, JsValue::from)),
-            ("last_seq", (last_seq as f64).into()),
-        ]);
+        send(ClientMessage::Hello { resume, last_seq });
+        let ping = Interval::new(PING_EVERY_MS, move || ping(widget));
+        with_link(|l| {
+            l.unanswered = None;
+            l.ping = Some(ping);
+        });
     });
     let on_message =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            if let Some(text) = e.data().as_string() {
-                receive(widget, &Json::parse(&text));
+            // Anything from the server answers the ping.
+            with_link(|l| l.unanswered = None);
+            if let Some(frame) = e.data().as_string().and_then(|t| js::decode(&t)) {
+                receive(widget, frame);
             }
         });
-    let on_close = Closure::<dyn Fn()>::new(move || {
-        with_link(|l| l.socket = None);
-        widget.connected.set(false);
-        if widget
-            .chat
-            .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
-        {
-            retry_later(widget);
-        }
-    });
+    let on_close = Closure::<dyn Fn()>::new(move || lost(widget));
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     let old = with_link(|l| {
+        l.ping = None;
         if let Some(old) = l.socket.replace(socket.clone()) {
             old.set_onclose(None);
             let _ = old.close();
@@ -211,6 +175,38 @@ fn connect(widget: Widget) {
         old.set_onclose(None);
     }
     drop(old);
+}
+
+/// The connection is gone: show it, and try again while the chat runs.
+fn lost(widget: Widget) {
+    with_link(|l| {
+        l.socket = None;
+        l.ping = None;
+    });
+    widget.connected.set(false);
+    if is_live(widget) {
+        retry_later(widget);
+    }
+}
+
+/// Every 25 s on an open socket: a ping, unless the last one is still
+/// unanswered — then the server is gone without a close (a node that
+/// vanished, a dropped route): close it here and reconnect.
+fn ping(widget: Widget) {
+    let (silent, nonce) = with_link(|l| (l.unanswered.is_some(), l.attempts as u64));
+    if silent {
+        let dead = with_link(|l| l.socket.take());
+        if let Some(dead) = dead {
+            dead.set_onclose(None);
+            let _ = dead.close();
+        }
+        lost(widget);
+        return;
+    }
+    let nonce = js_sys::Date::now() as u64 ^ nonce;
+    if send(ClientMessage::Ping { nonce }) {
+        with_link(|l| l.unanswered = Some(nonce));
+    }
 }
 
 /// Tries again after a jittered, growing delay (0.5 s … 30 s); never gives up
@@ -235,91 +231,36 @@ fn update(widget: Widget, f: impl FnOnce(&mut Chat)) {
     });
 }
 
-/// Handles one frame from the server.
-fn receive(widget: Widget, frame: &Json) {
-    let number = |key: &str| frame.number(key).unwrap_or(0.0) as u64;
-    match frame.string("type").as_str() {
-        "welcome" => {
+/// Handles one frame from the server: the reducer decides, this carries out.
+fn receive(widget: Widget, frame: ServerMessage) {
+    let open = widget.open.get_untracked();
+    let mailing = with_link(|l| l.mailing.is_some());
+    let mut effects = Vec::new();
+    widget
+        .chat
+        .update(|chat| effects = conversation::receive(chat, frame, open, mailing));
+    for effect in effects {
+        apply(widget, effect);
+    }
+}
+
+/// Carries out one [`Effect`].
+fn apply(widget: Widget, effect: Effect) {
+    match effect {
+        Effect::Connected => {
             with_link(|l| l.attempts = 0);
             widget.connected.set(true);
-            let conversation = frame.get("conversation");
-            if conversation.is_object() {
-                update(widget, |c| {
-                    c.agent_read = conversation.number("agent_read").unwrap_or(0.0) as u64;
-                    c.agent = conversation.text("agent").or(c.agent.take());
-                    match conversation.string("state").as_str() {
-                        "active" => c.phase = ACTIVE,
-                        "closed" => c.phase = CLOSED,
-                        _ => {}
-                    }
-                });
-                resend(widget);
-                // A transcript email asked for while the socket was down.
-                if let Some(email) = with_link(|l| l.mailing.clone()).filter(|e| !e.is_empty()) {
-                    send(&[("type", "email_transcript".into()), ("email", email.into())]);
-                }
-            } else if widget
-                .chat
-                .with_untracked(|c| c.as_ref().is_some_and(Chat::is_live))
-            {
-                // A fresh start, or the server no longer knows the token.
-                update(widget, |c| c.resume = None);
-                ask_for_person(widget);
-            } else if with_link(|l| l.mailing.take()).is_some() {
-                // Connected only to email an ended chat the server no longer
-                // knows: never a new conversation for that.
-                widget
-                    .mail
-                    .update(|m| m.1 = widget.strings().network_error.to_owned());
+        }
+        Effect::Resend => {
+            resend(widget);
+            // A transcript email asked for while the socket was down.
+            if let Some(email) = with_link(|l| l.mailing.clone()).filter(|e| !e.is_empty()) {
+                send(ClientMessage::EmailTranscript { email });
             }
         }
-        "started" => update(widget, |c| c.resume = frame.text("resume")),
-        "queue" => update(widget, |c| {
-            c.phase = WAITING;
-            c.position = number("position") as u32;
-            c.wait = frame.number("expected_wait_seconds").map(|s| s as u32);
-        }),
-        "offline" => offline(widget, frame.text("text")),
-        "message" => {
-            let seq = number("seq");
-            if widget
-                .chat
-                .with_untracked(|c| c.as_ref().is_some_and(|c| seq <= c.last_seq))
-            {
-                return;
-            }
-            update(widget, |c| c.last_seq = seq);
-            let text = frame.string("text");
-            match frame.string("author").as_str() {
-                "agent" => {
-                    widget.agent_typing.set(false);
-                    widget.say(Line::Agent(frame.string("name"), text));
-                    if widget.open.get_untracked() {
-                        send(&[("type", "read".into()), ("seq", (seq as f64).into())]);
-                    }
-                }
-                "shopper" => {
-                    let id = frame.string("client_id");
-                    if !acknowledge(widget, &id, seq) {
-                        widget.say(Line::Sent(id, text, seq));
-                    }
-                }
-                _ => widget.say(Line::Assistant(frame.stringify())),
-            }
-        }
-        "ack" => {
-            let seq = number("seq");
-            acknowledge(widget, &frame.string("client_id"), seq);
-            update(widget, |c| c.last_seq = c.last_seq.max(seq));
-        }
-        "typing" => widget.agent_typing.set(frame.get("typing").0.is_truthy()),
-        // Sent faster than the server allows: what it refused is still in the
-        // outbox, so try it again in a few seconds (not only on reconnect).
-        "error" if frame.string("code") == "rate_limited" => {
+        Effect::AskForPerson => ask_for_person(widget),
+        Effect::Later(asking) => {
             // A refused `start` is asked again too (same resume token).
-            let asking = widget
-                .chat
-                .with_untracked(|c| c.as_ref().is_some_and(|c| c.phase == CONNECTING));
             let timer = Timeout::new(3000, move || {
                 if asking {
                     ask_for_person(widget);
@@ -329,124 +270,99 @@ fn receive(widget: Widget, frame: &Json) {
             });
             with_link(|l| l.resend = Some(timer));
         }
-        "transcript_queued" => {
-            with_link(|l| l.mailing = None);
-            let sent = fill(widget.strings().transcript_sent, &frame.string("email"));
-            widget.mail.update(|m| m.1 = sent);
+        Effect::Say(line) => widget.say(line),
+        Effect::AgentTyping(typing) => widget.agent_typing.set(typing),
+        Effect::Read(seq) => {
+            send(ClientMessage::Read { seq });
         }
-        // The answer to a transcript email (`email_transcript`).
-        "error" if with_link(|l| l.mailing.take()).is_some() => {
-            let s = widget.strings();
-            let said = match frame.string("code").as_str() {
-                "invalid" => s.email_invalid,
-                "email_unavailable" => s.email_unavailable,
-                "too_many" => s.email_too_many,
-                _ => s.network_error,
-            };
-            widget.mail.update(|m| m.1 = said.to_owned());
-        }
-        "read" => update(widget, |c| c.agent_read = c.agent_read.max(number("seq"))),
-        "agent_joined" => {
-            let name = frame.string("name");
-            update(widget, |c| {
-                c.agent = Some(name.clone());
-                c.phase = ACTIVE;
+        Effect::Stored(id, seq, text) => {
+            let mut known = false;
+            widget.transcript.update(|log| {
+                for entry in log.iter_mut() {
+                    if let Line::Sent(sent, _, at) = &mut entry.line
+                        && *sent == id
+                    {
+                        *at = seq;
+                        known = true;
+                    }
+                }
             });
-            widget.say(Line::Joined(name));
-        }
-        "closed" => {
-            widget.agent_typing.set(false);
-            let rate = frame.get("rate").0.is_truthy();
-            update(widget, |c| c.phase = if rate { RATE } else { CLOSED });
-            widget.say(Line::Ended);
-        }
-        "rated" => {
-            update(widget, |c| c.phase = CLOSED);
-            widget.say(Line::Rated);
-        }
-        _ => {}
-    }
-}
-
-/// Marks the outbox message `client_id` as stored at `seq`; `false` when it
-/// is not this tab's.
-fn acknowledge(widget: Widget, client_id: &str, seq: u64) -> bool {
-    let mine = widget.chat.with_untracked(|c| {
-        c.as_ref()
-            .is_some_and(|c| c.outbox.iter().any(|(id, _)| id == client_id))
-    });
-    update(widget, |c| c.outbox.retain(|(id, _)| id != client_id));
-    widget.transcript.update(|log| {
-        for entry in log.iter_mut() {
-            if let Line::Sent(id, _, at) = &mut entry.line
-                && id == client_id
-            {
-                *at = seq;
+            if let Some(text) = text.filter(|_| !known) {
+                widget.say(Line::Sent(id, text, seq));
             }
         }
-    });
-    mine || widget.transcript.with_untracked(|log| {
-        log.iter()
-            .any(|e| matches!(&e.line, Line::Sent(id, _, _) if id == client_id))
-    })
+        Effect::Offline(typed) => {
+            with_link(|l| {
+                l.ping = None;
+                if let Some(socket) = l.socket.take() {
+                    socket.set_onclose(None);
+                    let _ = socket.close();
+                }
+            });
+            crate::assist::request(widget, "human".into(), Vec::new(), Some(typed));
+        }
+        Effect::Mail(mail) => {
+            with_link(|l| l.mailing = None);
+            let s = widget.strings();
+            let said = match mail {
+                Mail::Sent(email) => fill(s.transcript_sent, &email),
+                Mail::Refused(code) => match code {
+                    ProtocolError::Invalid => s.email_invalid,
+                    ProtocolError::EmailUnavailable => s.email_unavailable,
+                    ProtocolError::TooMany => s.email_too_many,
+                    _ => s.network_error,
+                }
+                .to_owned(),
+            };
+            widget.mail.update(|m| m.1 = said);
+        }
+    }
 }
 
 /// Sends `start` with what the agent should know.
 fn ask_for_person(widget: Widget) {
-    let context = js_sys::Object::new();
-    let put = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&context, &key.into(), &value);
-    };
     // The server keeps 500 characters a text (and refuses frames over
     // 16 KB): a long address or title must not keep the shopper from a person.
-    let clip = |text: String| JsValue::from(text.chars().take(500).collect::<String>());
+    let clip = |text: String| Some(text.chars().take(500).collect::<String>());
+    let mut context = ChatContext::default();
     if let Some(window) = web_sys::window() {
-        if let Ok(href) = window.location().href() {
-            put("page_url", clip(href));
-        }
-        if let Some(document) = window.document() {
-            put("page_title", clip(document.title()));
-        }
+        context.page_url = window.location().href().ok().and_then(clip);
+        context.page_title = window.document().and_then(|d| clip(d.title()));
         // Pages viewed before this one, kept by the loader.
         if let Some(api) = crate::config::loader_api() {
-            let visit = Reflect::get(&api, &"visit".into()).unwrap_or_default();
-            if let Ok(paths) = Reflect::get(&visit, &"paths".into())
-                && paths.is_array()
-            {
-                put("pages", paths);
-            }
+            let visit = js::field(&api, "visit");
+            context.pages = Js::from_js(&js::field(&visit, "paths")).unwrap_or_default();
         }
     }
-    let (value, items) = crate::campaigns::cart_context();
-    if value > 0 || !items.is_empty() {
-        let cart = js_sys::Object::new();
-        let _ = Reflect::set(&cart, &"value_minor".into(), &(value as f64).into());
-        let lines: js_sys::Array = items
-            .iter()
-            .take(30)
-            .map(|sku| {
-                let line = js_sys::Object::new();
-                let _ = Reflect::set(&line, &"sku".into(), &sku.into());
-                JsValue::from(line)
-            })
-            .collect();
-        let _ = Reflect::set(&cart, &"items".into(), &lines);
-        put("cart", cart.into());
+    let cart = crate::state::cart();
+    if cart.value_minor > 0 || !cart.items.is_empty() {
+        context.cart = Some(Cart {
+            value_minor: cart.value_minor.max(0) as u64,
+            currency: String::new(),
+            items: cart
+                .items
+                .into_iter()
+                .take(30)
+                .map(|sku| CartItem {
+                    sku,
+                    ..CartItem::default()
+                })
+                .collect(),
+        });
     }
-    if let Some(session) = widget.session.get_untracked() {
-        put("assist_session", session.into());
-    }
-    if let Some(campaign) = widget
+    context.assist_session = widget.session.get_untracked();
+    context.campaign = widget
         .chat
-        .with_untracked(|c| c.as_ref().and_then(|c| c.campaign.clone()))
-    {
-        put("campaign", campaign.into());
-    }
+        .with_untracked(|c| c.as_ref().and_then(|c| c.campaign.clone()));
     // Pages and cart lines are what can still be long: left out when the
     // context would not fit in half a frame.
-    for key in ["pages", "cart"] {
-        if Json(context.clone().into()).stringify().len() > MAX_FRAME_BYTES / 2 {
-            let _ = Reflect::delete_property(&context, &key.into());
+    for cart in [false, true] {
+        if js::encode(&context).len() > MAX_FRAME_BYTES / 2 {
+            if cart {
+                context.cart = None;
+            } else {
+                context.pages.clear();
+            }
         }
     }
     // Our own resume token, saved before asking: if `started` is lost, the
@@ -458,22 +374,18 @@ fn ask_for_person(widget: Widget) {
         .with_untracked(|c| c.as_ref().and_then(|c| c.resume.clone()))
         .or_else(random_token);
     update(widget, |c| c.resume = token.clone());
-    send(&[
-        ("type", "start".into()),
-        ("locale", widget.locale().tag().into()),
-        ("context", context.into()),
-        ("resume", token.map_or(JsValue::UNDEFINED, JsValue::from)),
-    ]);
+    send(ClientMessage::Start {
+        locale: widget.locale().tag().into(),
+        context: Box::new(context),
+        resume: token,
+    });
     resend(widget);
 }
 
 /// 64 random hex digits from `crypto.randomUUID()` (twice, dashes dropped).
 fn random_token() -> Option<String> {
-    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
-    let uuid: js_sys::Function = Reflect::get(&crypto, &"randomUUID".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
+    let crypto = js::field(&js_sys::global(), "crypto");
+    let uuid: js_sys::Function = js::field(&crypto, "randomUUID").dyn_into().ok()?;
     let mut token = String::new();
     for _ in 0..2 {
         token.push_str(&uuid.call0(&crypto).ok()?.as_string()?.replace('-', ""));
@@ -486,40 +398,9 @@ fn resend(widget: Widget) {
     let outbox = widget
         .chat
         .with_untracked(|c| c.as_ref().map(|c| c.outbox.clone()).unwrap_or_default());
-    for (id, text) in outbox {
-        send(&[
-            ("type", "send".into()),
-            ("client_id", id.into()),
-            ("text", text.into()),
-        ]);
+    for (client_id, text) in outbox {
+        send(ClientMessage::Send { client_id, text });
     }
-}
-
-/// Nobody can answer now: the message form, prefilled with what was typed
-/// (`stored`: what the server kept of a conversation nobody answered).
-fn offline(widget: Widget, stored: Option<String>) {
-    let typed = widget.chat.with_untracked(|c| {
-        c.as_ref()
-            .map(|c| {
-                stored
-                    .iter()
-                    .map(String::as_str)
-                    .chain(c.outbox.iter().map(|(_, t)| t.as_str()))
-                    .chain(Some(c.draft.as_str()))
-                    .filter(|t| !t.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .unwrap_or_default()
-    });
-    widget.chat.set(None);
-    with_link(|l| {
-        if let Some(socket) = l.socket.take() {
-            socket.set_onclose(None);
-            let _ = socket.close();
-        }
-    });
-    crate::assist::request(widget, "human".into(), Vec::new(), Some(typed));
 }
 
 /// The shopper sends `text`: shown at once as "sending", kept until acknowledged.
@@ -535,14 +416,15 @@ pub fn say(widget: Widget, text: String) {
                 .unwrap_or_default(),
         )
     };
-    let id = [hex(js_sys::Date::now()), hex(js_sys::Math::random() * 1e9)].concat();
-    update(widget, |c| c.outbox.push((id.clone(), text.clone())));
+    let (time, random) = (hex(js_sys::Date::now()), hex(js_sys::Math::random() * 1e9));
+    // Joined as `&str`s, like every other text (one `concat` in the bundle).
+    let id = [time.as_str(), &random].concat();
+    update(widget, |c| conversation::say(c, id.clone(), text.clone()));
     widget.say(Line::Sent(id.clone(), text.clone(), 0));
-    send(&[
-        ("type", "send".into()),
-        ("client_id", id.into()),
-        ("text", text.into()),
-    ]);
+    send(ClientMessage::Send {
+        client_id: id,
+        text,
+    });
     with_link(|l| l.typing_sent = 0.0);
 }
 
@@ -566,7 +448,7 @@ pub fn on_action(widget: Widget, action: &str) {
             if let Some(panel) = widget.panel.get_untracked()
                 && let Ok(Some(box_)) = panel.query_selector("textarea[name=chat]")
             {
-                let _ = Reflect::set(&box_, &"value".into(), &"".into());
+                js::set(&box_, "value", &"".into());
             }
         }
         "chat-end" => end(widget),
@@ -589,7 +471,7 @@ pub fn on_action(widget: Widget, action: &str) {
         "chat-email" => mail_transcript(widget),
         "chat-leave" => {
             leave(widget);
-            crate::app::focus_first_control(widget.panel);
+            crate::dom::focus_first_control(widget.panel);
         }
         _ => {
             if let Some(score) = action
@@ -605,17 +487,18 @@ pub fn on_action(widget: Widget, action: &str) {
 /// Downloads the conversation with the person as a text file.
 fn save_transcript(widget: Widget) {
     let s = widget.strings();
-    let text = widget.transcript.with_untracked(|log| {
-        log.iter()
-            .filter_map(|entry| match &entry.line {
-                Line::Sent(_, text, _) => Some([s.you, ": ", text].concat()),
-                Line::Agent(name, text) => Some([name, ": ", text].concat()),
-                Line::Joined(name) => Some(fill(s.agent_joined, name)),
-                Line::Ended => Some(s.chat_ended.to_owned()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+    let mut text = String::new();
+    widget.transcript.with_untracked(|log| {
+        for entry in log {
+            let line = match &entry.line {
+                Line::Sent(_, said, _) => [s.you, ": ", said].concat(),
+                Line::Agent(name, said) => [name, ": ", said].concat(),
+                Line::Joined(name) => fill(s.agent_joined, name),
+                Line::Ended => s.chat_ended.to_owned(),
+                _ => continue,
+            };
+            transcript::add_line(&mut text, &line);
+        }
     });
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/plain;charset=utf-8");
@@ -646,7 +529,7 @@ fn mail_transcript(widget: Widget) {
         .panel
         .get_untracked()
         .and_then(|p| p.query_selector("input[name=email]").ok().flatten())
-        .and_then(|input| Reflect::get(&input, &"value".into()).ok())
+        .map(|input| js::field(&input, "value"))
         .and_then(|v| v.as_string())
     else {
         return;
@@ -655,7 +538,7 @@ fn mail_transcript(widget: Widget) {
         .mail
         .update(|m| m.1 = widget.strings().sending.to_owned());
     with_link(|l| l.mailing = Some(email.clone()));
-    if !send(&[("type", "email_transcript".into()), ("email", email.into())]) {
+    if !send(ClientMessage::EmailTranscript { email }) {
         connect(widget);
     }
 }
@@ -677,7 +560,7 @@ pub fn on_key(widget: Widget, ev: &web_sys::KeyboardEvent) {
 /// Rebuilt only when what is shown changes (so typing is never interrupted);
 /// the status line and the character counter are updated in place.
 pub fn draw(host: &web_sys::Element, widget: Widget) {
-    use crate::assist::{add, redraw, set};
+    use crate::dom::{add, redraw, set};
     let s = widget.strings();
     let typing = widget.agent_typing.get();
     let connected = widget.connected.get();
@@ -687,7 +570,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             let agent = c.agent.as_deref().unwrap_or_default();
             let status = match c.phase {
                 _ if !connected => s.reconnecting.to_owned(),
-                WAITING => {
+                Phase::Waiting => {
                     let mut line = fill(s.queue_position, &number(c.position.into()));
                     if let Some(wait) = c.wait {
                         line.push(' ');
@@ -703,8 +586,8 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                     }
                     line
                 }
-                ACTIVE if typing => fill(s.agent_typing, agent),
-                ACTIVE => fill(s.chatting_with, agent),
+                Phase::Active if typing => fill(s.agent_typing, agent),
+                Phase::Active => fill(s.chatting_with, agent),
                 _ => s.connecting.to_owned(),
             };
             (c.phase, status, c.draft.clone())
@@ -715,13 +598,17 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
     };
     // What is drawn, in which language (`s.send` differs per language).
     let mode = [
-        number(phase.max(ACTIVE).into()).as_str(),
+        match phase {
+            Phase::Closed => "3",
+            Phase::Rate => "4",
+            _ => "2",
+        },
         s.send,
         if mail_open { "m" } else { "" },
     ]
     .concat();
     if redraw(host, &mode) {
-        if phase < CLOSED {
+        if phase.is_live() {
             let status = add(host, "p", "chat-status", None);
             set(&status, "role", "status");
             let form = add(host, "form", "composer", None);
@@ -738,7 +625,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             ] {
                 set(&text, name, value);
             }
-            let _ = Reflect::set(&text, &"value".into(), &draft.as_str().into());
+            js::set(&text, "value", &draft.as_str().into());
             let count = add(&form, "span", "counter", None);
             set(&count, "id", "aisle-count");
             let buttons = add(&form, "div", "composer-actions", None);
@@ -748,7 +635,7 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
             let send = add(&buttons, "button", "primary", Some(s.send));
             set(&send, "type", "submit");
         } else {
-            if phase == RATE {
+            if phase == Phase::Rate {
                 let group = add(host, "div", "rating", None);
                 set(&group, "role", "group");
                 set(&group, "aria-label", s.rate_prompt);
@@ -794,17 +681,15 @@ pub fn draw(host: &web_sys::Element, widget: Widget) {
                 }
                 // The address the shopper already gave: signed in, or typed
                 // into a self-service question.
-                let given = crate::config::identity()
-                    .map(|(email, ..)| email)
-                    .or_else(|| {
-                        widget.drafts.with_untracked(|d| {
-                            d.iter()
-                                .find(|(name, _)| name == "email")
-                                .map(|(_, v)| v.clone())
-                        })
-                    });
+                let given = crate::config::identity().map(|i| i.email).or_else(|| {
+                    widget.drafts.with_untracked(|d| {
+                        d.iter()
+                            .find(|(name, _)| name == "email")
+                            .map(|(_, v)| v.clone())
+                    })
+                });
                 if let Some(given) = given {
-                    let _ = Reflect::set(&input, &"value".into(), &given.into());
+                    js::set(&input, "value", &given.into());
                 }
                 let send = add(&form, "button", "primary", Some(s.send));
                 set(&send, "type", "submit");
@@ -846,7 +731,7 @@ pub fn typing(typing: bool) {
         due
     });
     if due {
-        send(&[("type", "typing".into()), ("typing", typing.into())]);
+        send(ClientMessage::Typing { typing });
     }
 }
 
@@ -856,21 +741,24 @@ pub fn read_all(widget: Widget) {
         .chat
         .with_untracked(|c| c.as_ref().map_or(0, |c| c.last_seq));
     if seq > 0 {
-        send(&[("type", "read".into()), ("seq", (seq as f64).into())]);
+        send(ClientMessage::Read { seq });
     }
 }
 
 /// The shopper ends the chat.
 pub fn end(widget: Widget) {
-    if !send(&[("type", "end".into())]) {
-        update(widget, |c| c.phase = CLOSED);
-        widget.say(Line::Ended);
+    if !send(ClientMessage::End) {
+        let mut ended = None;
+        update(widget, |c| ended = Some(conversation::end_offline(c)));
+        if let Some(ended) = ended {
+            apply(widget, ended);
+        }
     }
 }
 
 /// The shopper rates the closed chat (1–5).
 pub fn rate(score: u8) {
-    send(&[("type", "rate".into()), ("score", score.into())]);
+    send(ClientMessage::Rate { score });
 }
 
 /// Back to the menu after a closed chat.
@@ -883,5 +771,6 @@ pub fn leave(widget: Widget) {
             let _ = socket.close();
         }
         l.retry = None;
+        l.ping = None;
     });
 }

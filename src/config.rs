@@ -6,7 +6,7 @@
 //! `Aisle(...)` commands in `window.Aisle.q` until this bundle takes over by
 //! setting `window.Aisle.handle`.
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ShadowRoot;
 
@@ -41,7 +41,7 @@ pub struct Handover {
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    crate::js::field(target, key)
 }
 
 fn string(target: &JsValue, key: &str) -> Option<String> {
@@ -97,24 +97,23 @@ pub fn take_over() -> Option<Handover> {
 
 /// The commands the loader queued until now (they are taken: the queue is emptied).
 pub fn take_queued() -> Vec<Command> {
-    loader_api()
+    let mut commands = Vec::new();
+    // A list (`Reflect.set` below would throw on anything but an object).
+    if let Some(q) = loader_api()
         .map(|a| get(&a, "q"))
-        .and_then(|q| q.dyn_into::<Array>().ok())
-        .map(|q| {
-            let commands = q
-                .iter()
-                .filter_map(|entry| {
-                    let entry: Array = entry.dyn_into().ok()?;
-                    Some(Command {
-                        name: entry.get(0).as_string()?,
-                        argument: entry.get(1),
-                    })
-                })
-                .collect();
-            q.set_length(0);
-            commands
-        })
-        .unwrap_or_default()
+        .filter(JsValue::is_object)
+    {
+        crate::js::each(&q, &mut |entry| {
+            if let Some(name) = crate::js::at(entry, 0).as_string() {
+                commands.push(Command {
+                    name,
+                    argument: crate::js::at(entry, 1),
+                });
+            }
+        });
+        crate::js::set(&q, "length", &0.into());
+    }
+    commands
 }
 
 /// Where the locale tables other than English are (`…/widget/locale.{hash}`,
@@ -126,7 +125,7 @@ pub fn tables() -> Option<String> {
 /// Routes later `window.Aisle(name, argument)` calls to `handle`.
 pub fn install_command_handler(handle: &Function) {
     if let Some(api) = loader_api() {
-        let _ = Reflect::set(&api, &JsValue::from_str("handle"), handle);
+        crate::js::set(&api, "handle", handle);
     }
 }
 
@@ -136,11 +135,7 @@ pub fn browser_languages() -> Vec<String> {
         return Vec::new();
     };
     let navigator = window.navigator();
-    let mut tags: Vec<String> = navigator
-        .languages()
-        .iter()
-        .filter_map(|l| l.as_string())
-        .collect();
+    let mut tags: Vec<String> = crate::js::Lenient::read(&navigator.languages());
     if tags.is_empty() {
         tags.extend(navigator.language());
     }
@@ -164,14 +159,13 @@ pub fn current() -> Option<WidgetConfig> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// A logged-in customer's `(email, exp, signature)` as the store signed them.
-pub type Identity = (String, f64, String);
+pub use aisle_core::assist::Identity;
 
 /// Remembers a logged-in customer's identity from the store (`data-customer`
 /// or `Aisle('identify', …)`); the server checks it. Kept out of the reactive
 /// graph: nothing on screen depends on it.
-pub fn set_identity(email: String, exp: f64, signature: String) {
-    IDENTITY.with(|i| *i.borrow_mut() = Some((email, exp, signature)));
+pub fn set_identity(identity: Identity) {
+    IDENTITY.with(|i| *i.borrow_mut() = Some(identity));
 }
 
 /// The customer identity the store passed, if any.

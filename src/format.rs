@@ -2,23 +2,23 @@
 //! carries no date or number tables of its own.
 
 use crate::i18n::Locale;
-use js_sys::{Date, Object, Reflect};
+use js_sys::Date;
 use wasm_bindgen::JsValue;
 
 /// A date (`23 Nov 2026` / `Nov 23, 2026` / `2026年11月23日`) from Unix seconds.
 pub fn date(locale: Locale, unix_seconds: i64) -> String {
     let date = Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let options = crate::js::object(&[("dateStyle", "medium".into())]);
     date.to_locale_date_string(locale.tag(), &options).into()
 }
 
 /// A date and time, for timeline events.
 pub fn date_time(locale: Locale, unix_seconds: i64) -> String {
     let date = Date::new(&JsValue::from_f64(unix_seconds as f64 * 1000.0));
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    let options = crate::js::object(&[
+        ("dateStyle", "medium".into()),
+        ("timeStyle", "short".into()),
+    ]);
     date.to_locale_string(locale.tag(), &options).into()
 }
 

@@ -19,10 +19,14 @@ pub mod assist;
 pub mod campaigns;
 pub mod chat;
 pub mod config;
+pub mod conversation;
+pub mod dom;
 pub mod format;
 pub mod i18n;
+pub mod js;
 pub mod persist;
 pub mod reactive;
+pub mod state;
 pub mod transcript;
 
 /// The allocator: talc in place of Rust's default for wasm (dlmalloc), a few
@@ -31,10 +35,10 @@ pub mod transcript;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use app::Widget;
 use config::{Command, WidgetConfig};
 use i18n::{Locale, LocaleStrings as _};
 use reactive::request_animation_frame;
+use state::Widget;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -72,15 +76,21 @@ pub fn dispatch(widget: Widget, command: Command) {
         "cart" => campaigns::cart(widget, command.argument),
         // `data-customer` or `Aisle('identify', {email, exp, signature})`.
         "identify" => {
-            let get = |key: &str| js_sys::Reflect::get(&command.argument, &key.into()).ok();
-            let text = |key: &str| get(key).and_then(|v| v.as_string());
+            let get = |key: &str| js::field(&command.argument, key);
             match (
-                text("email"),
-                get("exp").and_then(|v| v.as_f64()),
-                text("signature"),
+                get("email").as_string(),
+                get("exp").as_f64(),
+                get("signature").as_string(),
             ) {
                 (Some(email), Some(exp), Some(signature)) => {
-                    config::set_identity(email, exp, signature)
+                    config::set_identity(config::Identity {
+                        email,
+                        exp: Some(exp as i64),
+                        signature,
+                        tags: None,
+                        first_name: None,
+                        profile_signature: None,
+                    })
                 }
                 _ => web_sys::console::warn_1(
                     &"Aisle: 'identify' takes {email, exp, signature}".into(),
@@ -137,10 +147,8 @@ pub async fn load_strings(locale: Locale) {
     if locale.installed() || !js_sys::Array::is_array(&list) {
         return;
     }
-    let list = js_sys::Array::from(&list);
-    let fields = list
-        .iter()
-        .map(|s| &*String::leak(s.as_string().unwrap_or_default()));
+    let list: Vec<String> = js::Lenient::read(&list);
+    let fields = list.into_iter().map(|s| &*String::leak(s));
     i18n::install(
         locale,
         Box::leak(Box::new(i18n::Strings::from_fields(fields))),
@@ -190,14 +198,8 @@ async fn site_settings(widget: Widget, config: WidgetConfig) {
     };
     widget.brand.set(settings.text("brand_color"));
     config::set_reply_promise(settings.number("reply_promise_minutes").map(|m| m as u32));
-    let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into())
-        .iter()
-        .filter_map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect();
-    widget.greetings.set(greetings);
+    let greetings = js_sys::Object::entries(&settings.get("greeting").0.unchecked_into());
+    widget.greetings.set(js::Lenient::read(&greetings));
 }
 
 /// The widget's state for this page: what the previous page saved, in the
@@ -320,6 +322,12 @@ fn start(mut handover: config::Handover, widget: Widget) {
     // After a frame: the host page gets the main thread back between steps,
     // and a view mounted above has its effects (focus management) watching
     // when queued commands such as `open` arrive.
+    // A campaign about to show mounts the view first.
+    reactive::effect(move || {
+        if widget.campaign.with(Option::is_some) {
+            reactive::untrack(|| show(widget));
+        }
+    });
     request_animation_frame(move || {
         chat::resume(widget);
         campaigns::start(widget, config);

@@ -12,12 +12,15 @@
 //! saved by an older page still loads. It is written and read by hand through
 //! `JSON` and [`Json`] rather than serde, which keeps the serde machinery out
 //! of the wasm bundle. Unknown log lines are skipped, missing fields take
-//! their defaults.
+//! their defaults. The assistant's messages and question are kept as their
+//! JSON text (as before), written and read by [`crate::js`] into core's
+//! types when the state is saved and loaded, never when it is drawn.
 
-use crate::assist::{Json, object};
-use crate::chat::Chat;
+use crate::conversation::Chat;
 use crate::i18n::Locale;
-use crate::transcript::{Entry, Line};
+use crate::js::{self, Js, Json, object};
+use crate::transcript::{Entry, Kept, Line};
+use aisle_core::assist::Prompt;
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
@@ -31,8 +34,8 @@ pub struct Saved {
     pub open: bool,
     /// The conversation.
     pub transcript: Vec<Entry>,
-    /// The assistant's current question (a `Prompt` as JSON); `None`: the menu.
-    pub prompt: Option<String>,
+    /// The assistant's current question; `None`: the menu.
+    pub prompt: Option<Kept<Prompt>>,
     /// What the shopper typed into the prompt's form, by field name.
     pub drafts: Vec<(String, String)>,
     /// The assistant session (proven orders).
@@ -56,58 +59,68 @@ pub fn load() -> Option<Saved> {
 /// Saves `state` for the next page. Storage may be full or disabled: then the
 /// widget still works, it just starts fresh on the next page.
 pub fn save(state: &Saved) {
+    save_parts(Parts {
+        open: state.open,
+        transcript: &state.transcript,
+        prompt: state.prompt.as_ref(),
+        drafts: &state.drafts,
+        session: state.session.as_deref(),
+        locale: state.locale,
+        chat: state.chat.as_ref(),
+    });
+}
+
+/// What [`save`] writes, borrowed from wherever it lives (the widget's
+/// cells: nothing is copied to be saved).
+pub struct Parts<'a> {
+    /// The panel is open.
+    pub open: bool,
+    /// The conversation.
+    pub transcript: &'a [Entry],
+    /// The assistant's current question.
+    pub prompt: Option<&'a Kept<Prompt>>,
+    /// What the shopper typed into it.
+    pub drafts: &'a [(String, String)],
+    /// The assistant session.
+    pub session: Option<&'a str>,
+    /// A locale chosen with `Aisle('locale', …)`.
+    pub locale: Option<Locale>,
+    /// The live chat.
+    pub chat: Option<&'a Chat>,
+}
+
+/// Saves `parts` for the next page (see [`save`]).
+pub fn save_parts(parts: Parts) {
     let Some(storage) = storage() else { return };
-    let text = Json(encode(state)).stringify();
+    let text = js::stringify(&encode(parts));
     if !text.is_empty() {
         let _ = storage.set_item(STORAGE_KEY, &text);
     }
 }
 
-/// `Some(text)` as a string, `None` as `null`.
-fn nullable(value: &Option<String>) -> JsValue {
-    value.as_deref().map_or(JsValue::NULL, JsValue::from)
-}
-
-fn pairs(list: &[(String, String)]) -> JsValue {
-    list.iter()
-        .map(|(a, b)| Array::of2(&a.into(), &b.into()))
-        .collect::<Array>()
-        .into()
-}
-
-fn read_pairs(list: &Json) -> Vec<(String, String)> {
-    list.items()
-        .iter()
-        .filter_map(|pair| Some((pair.at(0).0.as_string()?, pair.at(1).0.as_string()?)))
-        .collect()
-}
-
-/// `state` as a plain JS value, ready for `JSON.stringify`.
-pub fn encode(state: &Saved) -> JsValue {
+/// The state as a plain JS value, ready for `JSON.stringify`.
+fn encode(state: Parts) -> JsValue {
     object(&[
         ("open", state.open.into()),
+        ("transcript", js::list(state.transcript)),
         (
-            "transcript",
+            "prompt",
             state
-                .transcript
-                .iter()
-                .map(|e| object(&[("id", e.id.into()), ("line", encode_line(&e.line))]))
-                .collect::<Array>()
-                .into(),
+                .prompt
+                .map_or(JsValue::NULL, |p| p.json.as_str().into()),
         ),
-        ("prompt", nullable(&state.prompt)),
-        ("drafts", pairs(&state.drafts)),
-        ("session", nullable(&state.session)),
+        ("drafts", js::list(state.drafts)),
+        (
+            "session",
+            state.session.map_or(JsValue::NULL, JsValue::from),
+        ),
         (
             "locale",
             state
                 .locale
                 .map_or(JsValue::NULL, |l| LOCALE_NAMES[l as usize].into()),
         ),
-        (
-            "chat",
-            state.chat.as_ref().map_or(JsValue::NULL, encode_chat),
-        ),
+        ("chat", state.chat.map_or(JsValue::NULL, Js::to_js)),
     ])
 }
 
@@ -119,25 +132,31 @@ pub fn decode(value: &Json) -> Option<Saved> {
     let chat = value.get("chat");
     Some(Saved {
         open: value.get("open").0.is_truthy(),
-        transcript: value
-            .list("transcript")
-            .iter()
-            .filter_map(|e| {
-                Some(Entry {
-                    id: e.number("id")? as u32,
-                    line: decode_line(&e.get("line"))?,
-                })
-            })
-            .collect(),
-        prompt: value.text("prompt"),
-        drafts: read_pairs(&value.get("drafts")),
+        transcript: Js::from_js(&value.get("transcript").0).unwrap_or_default(),
+        prompt: value.text("prompt").and_then(js::decode_kept),
+        drafts: Js::from_js(&value.get("drafts").0).unwrap_or_default(),
         session: value.text("session"),
         locale: value
             .text("locale")
             .and_then(|name| LOCALE_NAMES.iter().position(|n| *n == name))
             .map(|i| Locale::ALL[i]),
-        chat: chat.is_object().then(|| decode_chat(&chat)),
+        chat: Chat::from_js(&chat.0),
     })
+}
+
+/// An entry of the log as `{"id": …, "line": …}`; one whose line this
+/// version does not know is skipped.
+impl Js for Entry {
+    fn to_js(&self) -> JsValue {
+        object(&[("id", self.id.into()), ("line", encode_line(&self.line))])
+    }
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let entry = Json(value.clone());
+        Some(Entry {
+            id: entry.number("id")? as u32,
+            line: decode_line(&entry.get("line"))?,
+        })
+    }
 }
 
 /// The stored names of [`Locale::ALL`], in its order (the variant names).
@@ -154,7 +173,11 @@ fn encode_line(line: &Line) -> JsValue {
         Line::Ended => "Ended".into(),
         Line::Rated => "Rated".into(),
         Line::Shopper(text) => tagged("Shopper", text.into()),
-        Line::Assistant(said) => tagged("Assistant", said.into()),
+        Line::Assistant(said) if said.json.is_empty() => tagged(
+            "Assistant",
+            js::stringify(&object(&[("text", said.value.text.as_str().into())])).into(),
+        ),
+        Line::Assistant(said) => tagged("Assistant", said.json.as_str().into()),
         Line::Joined(name) => tagged("Joined", name.into()),
         Line::Agent(name, text) => tagged("Agent", Array::of2(&name.into(), &text.into()).into()),
         Line::Sent(id, text, seq) => tagged(
@@ -178,7 +201,7 @@ fn decode_line(value: &Json) -> Option<Line> {
     Some(if let Some(text) = value.text("Shopper") {
         Line::Shopper(text)
     } else if let Some(said) = value.text("Assistant") {
-        Line::Assistant(said)
+        Line::Assistant(js::decode_kept(said)?)
     } else if let Some(name) = value.text("Joined") {
         Line::Joined(name)
     } else if let (Some(name), Some(text)) = (part("Agent", 0), part("Agent", 1)) {
@@ -187,35 +210,4 @@ fn decode_line(value: &Json) -> Option<Line> {
         let seq = value.get("Sent").at(2).0.as_f64()?;
         Line::Sent(part("Sent", 0)?, part("Sent", 1)?, seq as u64)
     })
-}
-
-fn encode_chat(chat: &Chat) -> JsValue {
-    object(&[
-        ("resume", nullable(&chat.resume)),
-        ("last_seq", (chat.last_seq as f64).into()),
-        ("outbox", pairs(&chat.outbox)),
-        ("phase", chat.phase.into()),
-        ("position", chat.position.into()),
-        ("wait", chat.wait.map_or(JsValue::NULL, JsValue::from)),
-        ("agent", nullable(&chat.agent)),
-        ("agent_read", (chat.agent_read as f64).into()),
-        ("campaign", nullable(&chat.campaign)),
-        ("draft", chat.draft.as_str().into()),
-    ])
-}
-
-fn decode_chat(value: &Json) -> Chat {
-    let number = |key: &str| value.number(key).unwrap_or(0.0);
-    Chat {
-        resume: value.text("resume"),
-        last_seq: number("last_seq") as u64,
-        outbox: read_pairs(&value.get("outbox")),
-        phase: number("phase") as u8,
-        position: number("position") as u32,
-        wait: value.number("wait").map(|w| w as u32),
-        agent: value.text("agent"),
-        agent_read: number("agent_read") as u64,
-        campaign: value.text("campaign"),
-        draft: value.string("draft"),
-    }
 }

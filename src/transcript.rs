@@ -3,6 +3,8 @@
 //! server, with an optional card such as an order's status), and the live chat
 //! with a person.
 
+use aisle_core::assist::Said;
+
 /// One entry of the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -19,8 +21,8 @@ pub enum Line {
     Greeting,
     /// What the shopper chose or submitted, as they would say it.
     Shopper(String),
-    /// The assistant's answer: a `Said` (`aisle_core::assist`) as JSON.
-    Assistant(String),
+    /// The assistant's answer, with the JSON it came as.
+    Assistant(Kept<Said>),
     /// The server could not be reached; nothing typed was lost.
     NetworkError,
     /// A live-chat message of the shopper: client id, text, and the sequence
@@ -43,6 +45,17 @@ impl Line {
     }
 }
 
+/// Appends `line` to `text` on a line of its own; nothing when it is empty.
+#[inline(never)]
+pub fn add_line(text: &mut String, line: &str) {
+    if !line.is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(line);
+    }
+}
+
 /// Longest log kept (older entries scroll away), so saved state stays small.
 pub const MAX_ENTRIES: usize = 80;
 
@@ -52,5 +65,34 @@ pub fn push(log: &mut Vec<Entry>, line: Line) {
     log.push(Entry { id, line });
     if log.len() > MAX_ENTRIES {
         log.remove(0);
+    }
+}
+
+/// A value the server sent, typed, with the JSON text it came as: that text
+/// is what [`crate::persist`] saves for the next page, so the widget never
+/// encodes an answer or a question again (their writers stay out of the
+/// bundle). Two are equal when their values are, whatever the text's spacing.
+#[derive(Debug, Clone)]
+pub struct Kept<T> {
+    /// The value, decoded by [`crate::js`].
+    pub value: T,
+    /// The JSON text it was decoded from; empty for one the widget made
+    /// itself (a system message of the live chat: saved as its text alone).
+    pub json: String,
+}
+
+impl<T> Kept<T> {
+    /// A value the widget made itself, with no JSON text.
+    pub fn made(value: T) -> Self {
+        Kept {
+            value,
+            json: String::new(),
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Kept<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
     }
 }

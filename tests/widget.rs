@@ -7,6 +7,7 @@
 use aisle_widget::config::{Command, WidgetConfig};
 use aisle_widget::i18n::{Locale, LocaleStrings as _};
 use aisle_widget::persist::{self, STORAGE_KEY};
+use aisle_widget::transcript::Kept;
 use aisle_widget::{dispatch, mount};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -129,12 +130,29 @@ const PROMPT: &str = r##"{"label":"Enter your order number","form":{"action":"id
   "submit":"Find my order"},
   "choices":[{"action":"menu","label":"Something else"}]}"##;
 
+/// [`PROMPT`] as the widget holds it (typed, through its codec, with the
+/// JSON it came as).
+fn prompt() -> Option<Kept<aisle_core::assist::Prompt>> {
+    let prompt = aisle_widget::js::decode_kept(PROMPT.into());
+    assert!(prompt.is_some(), "the widget reads the server's question");
+    prompt
+}
+
+/// An assistant message (`Said`) from its JSON, as the server sends it, kept
+/// with that JSON as the widget holds it.
+fn said(json: &str) -> Kept<aisle_core::assist::Said> {
+    Kept {
+        value: serde_json::from_str(json).expect("a Said"),
+        json: json.into(),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn server_questions_become_labelled_fields_and_what_is_typed_is_kept() {
     let root = fresh_root();
     let widget = mount(&root, config("en")).unwrap();
     widget.open.set(true);
-    widget.prompt.set(Some(PROMPT.into()));
+    widget.prompt.set(prompt());
     settle().await;
     let group = find(&root, "[role=group][aria-label='Enter your order number']");
     assert!(group.query_selector("form").unwrap().is_some());
@@ -181,7 +199,7 @@ async fn server_questions_become_labelled_fields_and_what_is_typed_is_kept() {
     let saved = persist::load().expect("state saved for the next page");
     assert!(saved.open);
     assert!(saved.drafts.contains(&("order".into(), "#1001".into())));
-    assert_eq!(saved.prompt.as_deref(), Some(PROMPT));
+    assert_eq!(saved.prompt, prompt());
 }
 
 #[wasm_bindgen_test]
@@ -190,11 +208,11 @@ async fn answers_are_text_never_html_and_only_web_links_are_links() {
     let root = fresh_root();
     let widget = mount(&root, config("en")).unwrap();
     widget.open.set(true);
-    widget.say(Line::Assistant(
+    widget.say(Line::Assistant(said(
         r#"{"text":"<img src=x onerror=alert(1)>","card":{"title":"Order #1001","status":"In transit",
             "tone":"in_transit\" onclick=\"x","facts":[{"label":"Carrier","value":"<b>UPS</b>"}],
-            "link":{"label":"Track","url":"javascript:alert(1)"},"list":[{"label":"Shipped","at":1700000000}]}}"#.into(),
-    ));
+            "link":{"label":"Track","url":"javascript:alert(1)"},"list":[{"label":"Shipped","at":1700000000}]}}"#,
+    )));
     widget.say(Line::Shopper("<script>alert(1)</script>".into()));
     settle().await;
     let log = find(&root, "[role=log]");
@@ -423,7 +441,7 @@ fn saved_state_round_trips_through_storage_encoding() {
     use aisle_widget::transcript::{Line, push};
     let mut saved = Saved {
         open: true,
-        prompt: Some(PROMPT.into()),
+        prompt: prompt(),
         drafts: vec![("order".into(), "#1001".into())],
         session: Some("0123abcd".into()),
         locale: Some(Locale::ZhHant),
@@ -436,7 +454,15 @@ fn saved_state_round_trips_through_storage_encoding() {
     );
     push(
         &mut saved.transcript,
-        Line::Assistant(r#"{"text":"Here it is"}"#.into()),
+        Line::Assistant(said(r#"{"text":"Here it is"}"#)),
+    );
+    // A live chat's system message, made by the widget (no JSON of its own).
+    push(
+        &mut saved.transcript,
+        Line::Assistant(Kept::made(aisle_core::assist::Said {
+            text: "An agent joined".into(),
+            card: None,
+        })),
     );
     push(&mut saved.transcript, Line::NetworkError);
     push(
@@ -454,11 +480,11 @@ fn saved_state_round_trips_through_storage_encoding() {
     push(&mut saved.transcript, Line::Joined("Robin".into()));
     push(&mut saved.transcript, Line::Ended);
     push(&mut saved.transcript, Line::Rated);
-    saved.chat = Some(aisle_widget::chat::Chat {
+    saved.chat = Some(aisle_widget::conversation::Chat {
         resume: Some("r-1".into()),
         last_seq: 7,
         outbox: vec![("c1".into(), "Hello".into())],
-        phase: aisle_widget::chat::ACTIVE,
+        phase: aisle_widget::conversation::Phase::Active,
         position: 2,
         wait: Some(120),
         agent: Some("Robin".into()),
@@ -503,7 +529,7 @@ fn state_saved_by_the_previous_version_loads() {
         vec![
             Line::Greeting,
             Line::Shopper("Track order".into()),
-            Line::Assistant(r#"{"text":"Here it is"}"#.into()),
+            Line::Assistant(said(r#"{"text":"Here it is"}"#)),
             Line::NetworkError,
             Line::Sent("c1".into(), "Hello".into(), 0),
             Line::Agent("Robin".into(), "Hi".into()),
@@ -514,7 +540,10 @@ fn state_saved_by_the_previous_version_loads() {
     );
     let chat = saved.chat.expect("the chat loads");
     assert_eq!(chat.resume.as_deref(), Some("r-1"));
-    assert_eq!((chat.last_seq, chat.phase, chat.agent_read), (4, 2, 3));
+    assert_eq!(
+        (chat.last_seq, chat.phase, chat.agent_read),
+        (4, aisle_widget::conversation::Phase::Active, 3)
+    );
     assert_eq!(chat.outbox, vec![("c1".into(), "Hello".into())]);
     assert_eq!(chat.agent.as_deref(), Some("Robin"));
     assert_eq!(chat.wait, None);

@@ -177,6 +177,61 @@ test('a message typed while the connection is down is delivered once it is back'
   await agent.page.close();
 });
 
+test('a server node that vanishes without closing the socket is noticed by the 25 s ping, and the chat resumes', async ({ page, browser }) => {
+  // The widget's socket goes through the test: it can stop passing the
+  // server's frames while the socket stays open, as when a node dies
+  // without a close (or a route drops silently).
+  let connections = 0;
+  let silent = false;
+  const pings: number[] = [];
+  let pongs = 0;
+  await page.routeWebSocket(/\/ws\/v1\?site=/, (ws) => {
+    const id = ++connections;
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (JSON.parse(String(message)).type === 'ping') pings.push(id);
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (silent && id === 1) return;
+      if (JSON.parse(String(message)).type === 'pong') pongs++;
+      ws.send(message);
+    });
+  });
+  await page.clock.install();
+  const agent = await Agent.connect(await browser.newPage());
+  const store = new Store(page);
+  await store.visit('/');
+  await store.open();
+  await store.panel.getByRole('button', { name: 'Talk to a person' }).click();
+  const queue = await agent.frame((f) => f.type === 'queue' && f.waiting.length > 0);
+  const conversation = queue.waiting[0].conversation;
+  await agent.send({ type: 'accept', conversation });
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+
+  // 25 s later the open socket pings; the server answers (nothing noticed).
+  await page.clock.fastForward(25_000);
+  await expect.poll(() => pings.length).toBe(1);
+  await expect.poll(() => pongs).toBe(1);
+  await page.clock.fastForward(25_000);
+  await expect.poll(() => pings.length).toBe(2);
+  await expect.poll(() => pongs).toBe(2);
+  expect(connections).toBe(1);
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+
+  // Now the node is gone: its socket stays open but nothing comes back.
+  silent = true;
+  await page.clock.fastForward(25_000);
+  await expect.poll(() => pings.length).toBe(3);
+  await page.clock.fastForward(25_000);
+  // The unanswered ping is noticed: a new connection resumes the chat.
+  await expect.poll(() => connections).toBe(2);
+  await expect(store.panel.getByRole('status')).toHaveText("You're chatting with Robin.");
+  await agent.send({ type: 'send', conversation, client_id: 'a-ping', text: 'Back with you.' });
+  await expect(store.log.locator('.msg-agent', { hasText: 'Back with you.' })).toBeVisible();
+  await agent.page.close();
+});
+
 test('messages sent faster than the server allows are all delivered, a few seconds later', async ({ page, browser }) => {
   const agent = await Agent.connect(await browser.newPage());
   const store = new Store(page);

@@ -170,6 +170,8 @@ fn test(root: &Path) -> Result<()> {
         "-p",
         "xtask",
     ]))?;
+    // The widget's pure modules (the live chat's reducer) natively.
+    run(cargo(root).args(["test", "-p", "aisle-widget", "--lib"]))?;
     // The HTTP/WebSocket suites again with PostgreSQL as the store (a fresh
     // database per test on the throwaway cluster the harness starts; the
     // store conformance suite above already ran both backends). Skipped with
