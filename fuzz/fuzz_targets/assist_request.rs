@@ -6,7 +6,7 @@
 
 use aisle_core::assist::AssistRequest;
 use aisle_core::order::{OrderNumber, normalize_email};
-use aisle_server::assist::records::Session;
+use aisle_server::records::Session;
 use aisle_server::text::Locale;
 use libfuzzer_sys::fuzz_target;
 
