@@ -303,20 +303,6 @@ fn locales_are_negotiated_from_browser_preferences() {
 }
 
 #[wasm_bindgen_test]
-fn the_loader_draws_the_same_launcher_label_as_the_widget() {
-    let loader = include_str!("../loader/aisle.js");
-    install_tables();
-    for locale in Locale::ALL {
-        let entry = format!(
-            "'{}': '{}'",
-            locale.tag().to_ascii_lowercase(),
-            locale.strings().launcher.replace('\'', "\\'")
-        );
-        assert!(loader.contains(&entry), "loader/aisle.js lacks {entry}");
-    }
-}
-
-#[wasm_bindgen_test]
 fn only_web_links_are_rendered_as_links() {
     use aisle_widget::assist::is_safe_link;
     assert!(is_safe_link("https://www.ups.com/track?tracknum=1"));
