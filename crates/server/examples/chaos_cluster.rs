@@ -43,6 +43,10 @@
 #[path = "support/infra.rs"]
 mod infra;
 
+#[path = "support/agent_login.rs"]
+mod agent_login;
+use agent_login::login;
+
 use aisle_core::protocol::{
     AgentClientMessage, AgentServerMessage, ChatMessage, ClientMessage, PROTOCOL_VERSION, Party,
     ProtocolError, ServerMessage, agent_ws_path, ws_path,
@@ -54,7 +58,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
@@ -308,33 +312,6 @@ fn run(args: &Args) -> Result<bool> {
     }
     drop(cluster);
     Ok(verdict)
-}
-
-/// `POST /api/agent/login` over plain HTTP/1.1; the session token.
-fn login(addr: SocketAddr, email: &str, password: &str) -> Result<String> {
-    let body = serde_json::json!({"email": email, "password": password}).to_string();
-    let mut stream = std::net::TcpStream::connect(addr)?;
-    write!(
-        stream,
-        "POST /api/agent/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .context("malformed login response")?;
-    let status = head.lines().next().unwrap_or_default();
-    ensure!(
-        status.starts_with("HTTP/1.1 200"),
-        "login of {email} failed: {status} {body}"
-    );
-    let json: serde_json::Value = serde_json::from_str(body)?;
-    json["token"]
-        .as_str()
-        .map(String::from)
-        .context("no token in the login response")
 }
 
 // ------------------------------------------------------------------ figures
