@@ -92,12 +92,19 @@ pub fn Login() -> impl IntoView {
     let busy = RwSignal::new(false);
     let email_input: NodeRef<html::Input> = NodeRef::new();
     let password_input: NodeRef<html::Input> = NodeRef::new();
-    // The email field takes focus, unless the agent is choosing a language.
+    // The email field takes focus, unless the agent is choosing a language
+    // or has already put the focus somewhere (typing fast, or a password
+    // manager): the deferred focus never pulls the caret out of a field.
     let autofocus = !console.refocus_language.get_untracked();
     email_input.on_load(move |input| {
         if autofocus {
             request_animation_frame(move || {
-                let _ = input.focus();
+                let focused = document()
+                    .active_element()
+                    .is_some_and(|el| el.tag_name() != "BODY");
+                if !focused {
+                    let _ = input.focus();
+                }
             })
         }
     });
