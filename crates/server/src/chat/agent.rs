@@ -243,13 +243,14 @@ impl AgentPeer {
     async fn hello(&mut self, io: &mut Io<'_>) -> anyhow::Result<()> {
         let hub = self.state.chat.clone();
         let site = self.agent.site.clone();
-        // The welcome first: once the connection is registered, the hub may
-        // queue frames for it (another node's queue change, an accept) while
-        // presence is recorded, and the next write flushes those first.
-        io.send(&agent_welcome(&self.agent.name, &site)).await;
+        // Registered and counted online before the welcome, so an agent (or
+        // a shopper) acting on it finds them present; the welcome is still
+        // the first frame: what the hub queued meanwhile (another node's
+        // queue change, an accept) follows it.
         let conn = hub.add_agent(&site, self.agent.id, &self.session, self.handle.clone());
         self.conn = Some(conn);
         hub.record_presence(conn).await;
+        io.send_first(&agent_welcome(&self.agent.name, &site)).await;
         hub.queue_changed(&site).await;
         for id in store::active_of(&self.state.db, &site, self.agent.id).await? {
             let _conversation = hub.lock_conversation(&id).await;

@@ -76,6 +76,13 @@ impl Io<'_> {
         self.write(hub::encode(message)).await
     }
 
+    /// Writes `message` ahead of anything the hub queued (which follows with
+    /// the next write): for the `welcome`, which must be a connection's first
+    /// frame although the connection is registered, and counted, before it.
+    pub async fn send_first<T: Serialize>(&mut self, message: &T) -> bool {
+        self.write(hub::encode(message)).await
+    }
+
     /// Writes the frames the hub queued for this connection.
     pub async fn flush(&mut self) {
         while let Some(frame) = self.outbox.try_recv() {
