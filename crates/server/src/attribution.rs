@@ -137,12 +137,11 @@ struct Report {
 pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppError> {
     let db = &state.db;
     let mut reports: BTreeMap<String, Report> = BTreeMap::new();
-    if let Some((_, source)) = live(db, site).await?
-        && let Ok(file) = parse_campaigns(&source)
-    {
-        for campaign in file.campaigns {
-            reports.entry(campaign.id).or_default();
-        }
+    let file = live(db, site)
+        .await?
+        .and_then(|(_, source)| parse_campaigns(&source).ok());
+    for campaign in file.iter().flat_map(|f| &f.campaigns) {
+        reports.entry(campaign.id.clone()).or_default();
     }
     let events = store::events(db, site).await?;
     for (id, day, kind, count) in events {
@@ -178,7 +177,7 @@ pub async fn stats(state: &AppState, site: &str) -> Result<CampaignStats, AppErr
             .or_default()
             .add_sales(&currency, orders, milli);
     }
-    let codes = crate::offers::code_counts(db, site).await?;
+    let codes = crate::offers::code_counts_in(db, site, file.as_ref()).await?;
     let today = now();
     let recent_days: Vec<String> = (0..RECENT_DAYS as i64)
         .rev()

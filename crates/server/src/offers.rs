@@ -30,7 +30,7 @@ use crate::stores::OrderSourceConfig;
 use crate::stores::shopify::{DiscountError, Shopify};
 use aisle_core::api::{CodeRequest, CustomerRequest, ErrorCode, VerifiedCustomer};
 use aisle_core::attribution::valid_visitor;
-use aisle_core::campaign::{Code, Condition, ShopifyDiscount, parse_campaigns};
+use aisle_core::campaign::{CampaignFile, Code, Condition, ShopifyDiscount, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
@@ -364,25 +364,33 @@ pub async fn add_codes(db: &Db, site: &str, campaign: &str, text: &str) -> Resul
 
 /// Per campaign of `site` with a pool: `(left, handed_out)`.
 pub async fn code_counts(db: &Db, site: &str) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
+    let file = live(db, site)
+        .await?
+        .and_then(|(_, source)| parse_campaigns(&source).ok());
+    code_counts_in(db, site, file.as_ref()).await
+}
+
+/// [`code_counts`] for a caller that already parsed the live `file`.
+pub async fn code_counts_in(
+    db: &Db,
+    site: &str,
+    file: Option<&CampaignFile>,
+) -> sqlx::Result<BTreeMap<String, (u64, u64)>> {
     let rows = store::code_counts(db, site).await?;
     // Codes created in the store on demand: what is left is what Aisle may
     // still create for the campaign.
-    let created: Vec<String> = live(db, site)
-        .await?
-        .and_then(|(_, source)| parse_campaigns(&source).ok())
-        .map(|file| {
-            file.campaigns
-                .into_iter()
-                .filter(|c| matches!(c.code, Some(Code::Shopify(_))))
-                .map(|c| c.id)
-                .collect()
+    let created = |id: &str| {
+        file.is_some_and(|f| {
+            f.campaigns
+                .iter()
+                .any(|c| c.id == id && matches!(c.code, Some(Code::Shopify(_))))
         })
-        .unwrap_or_default();
+    };
     Ok(rows
         .into_iter()
         .map(|(id, left, handed)| {
             let handed = u64::try_from(handed).unwrap_or(0);
-            let left = if created.contains(&id) {
+            let left = if created(&id) {
                 u64::try_from(MAX_CODES_PER_CAMPAIGN)
                     .unwrap_or(0)
                     .saturating_sub(handed)
