@@ -84,3 +84,10 @@ pub async fn get(server: &str, site: &str, rest: &str) -> Option<Json> {
 pub async fn site_settings(server: &str, site: &str) -> Option<Json> {
     get(server, site, "widget").await
 }
+
+/// `POST /api/sites/{site}/campaigns/customer`: what the store signed about
+/// the page's customer (`{verified, tags, first_name}`); `None` when the
+/// server cannot be reached.
+pub async fn customer(server: &str, site: &str, body: &JsValue) -> Option<Json> {
+    post(&site_url(server, site, "campaigns/customer"), body).await
+}

@@ -15,14 +15,24 @@
 //! also as GA4's `view_promotion` / `select_promotion`. A campaign's product
 //! cards (`Campaign.products`) are drawn under its message, leaving out what
 //! the cart holds already.
+//!
+//! Placeholders are filled here (`aisle_core::campaign::template`): the
+//! cart's value and what is left to the site's free-shipping threshold (in
+//! the feed), written by the browser's `toLocaleString` in the shopper's
+//! language and the cart's currency; the campaign's fixed code (in the
+//! feed); the first name the store signed, asked of the server once per page
+//! with a signed customer (`POST …/campaigns/customer`). The message on
+//! screen is filled again when the cart or the name changes. Values are
+//! text, drawn with `textContent`.
 
 use crate::api;
 use crate::config::{self, WidgetConfig};
-use crate::js::{Json, Lenient, object};
+use crate::js::{Js, Json, Lenient, object};
 use crate::state::{PageCart, Widget};
 use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
-use aisle_core::campaign::{Condition, decide};
+use aisle_core::campaign::template::Values;
+use aisle_core::campaign::{Campaign, Condition, decide};
 use gloo_timers::callback::Timeout;
 use js_sys::Array;
 use std::cell::RefCell;
@@ -59,6 +69,8 @@ struct OnScreen {
     name: String,
     /// Its conditions look at the cart (value or contents).
     about_cart: bool,
+    /// The language it is worded in.
+    language: String,
     cards: Vec<Card>,
 }
 
@@ -76,6 +88,10 @@ struct Runtime {
     feed: Option<Rc<Feed>>,
     /// `Aisle('trigger', id)` called before the feed was read: shown once it is.
     pending_trigger: Option<String>,
+    /// The first name the server verified for the page's signed customer.
+    first_name: Option<String>,
+    /// The server was asked about the signed customer (once per page).
+    asked_customer: bool,
 }
 
 thread_local! {
@@ -193,12 +209,85 @@ pub fn decide_for(
 ) -> (Option<ShownCampaign>, Option<u64>) {
     let visitor = state.visitor(now_ms, feed.agents_online, feed.business_hours_at(now_ms));
     let decision = decide(&feed.file, &visitor, state.trigger.as_deref());
-    // The visitor's sticky A/B variant (the same hash as `simulate --visitor-id`).
-    let id = visitor_id().as_string().unwrap_or_default();
-    let show = decision
-        .show
-        .map(|c| ShownCampaign::of_visitor(c, &visitor.language, &id));
+    let show = decision.show.map(|c| word(feed, c, &visitor.language));
     (show, decision.next_in_ms)
+}
+
+/// `campaign` as the visitor reads it in `language`: their sticky A/B
+/// variant (the same hash as `simulate --visitor-id`), its placeholders
+/// filled from the page's cart, the feed's threshold and fixed code, and the
+/// verified first name. Plain text.
+fn word(feed: &Feed, campaign: &Campaign, language: &str) -> ShownCampaign {
+    let cart = crate::state::cart();
+    let first_name = with(|r| r.first_name.clone());
+    let values = Values {
+        locale: language,
+        cart_minor: cart.value_minor,
+        currency: cart.currency.as_deref(),
+        free_shipping: feed.free_shipping.as_ref().map(|(m, c)| (*m, c.as_str())),
+        first_name: first_name.as_deref(),
+        code: None,
+    };
+    let id = visitor_id().as_string().unwrap_or_default();
+    ShownCampaign::for_visitor_with(campaign, &id, &values, money)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS number, for `toLocaleString`.
+    #[wasm_bindgen(js_name = Number)]
+    type Amount;
+    /// `Number.prototype.toLocaleString`; throws on a bad tag or currency.
+    #[wasm_bindgen(catch, method, js_name = toLocaleString)]
+    fn to_locale_string(this: &Amount, locale: &str, options: &JsValue) -> Result<String, JsValue>;
+}
+
+/// `minor` hundredths of `currency` as the browser writes money in
+/// `locale`; empty (the placeholder's fallback) without a currency, or for
+/// a currency or language the browser refuses.
+fn money(minor: i64, currency: &str, locale: &str) -> String {
+    let options = object(&[("style", "currency".into()), ("currency", currency.into())]);
+    JsValue::from_f64(minor as f64 / 100.0)
+        .unchecked_into::<Amount>()
+        .to_locale_string(locale, &options)
+        .unwrap_or_default()
+}
+
+/// Fills the message on screen again (the cart or the first name changed).
+fn reword(widget: Widget) {
+    let Some(feed) = with(|r| r.feed.clone()) else {
+        return;
+    };
+    let on_screen = with(|r| (r.on_screen.id.clone(), r.on_screen.language.clone()));
+    if let Some(c) = feed.file.campaigns.iter().find(|c| c.id == on_screen.0)
+        && widget
+            .campaign
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.id == c.id))
+    {
+        widget.campaign.set(Some(word(&feed, c, &on_screen.1)));
+    }
+}
+
+/// Asks the server, once per page, what the store signed about the page's
+/// customer (`POST …/campaigns/customer`), and fills their first name in.
+pub fn customer(widget: Widget) {
+    let Some(identity) = config::identity() else {
+        return;
+    };
+    let Some(config) = with(|r| {
+        (!std::mem::replace(&mut r.asked_customer, true))
+            .then(|| r.config.clone())
+            .flatten()
+    }) else {
+        return;
+    };
+    spawn_local(async move {
+        let body = object(&[("identity", identity.to_js())]);
+        if let Some(answer) = api::customer(&config.server, &config.site, &body).await {
+            with(|r| r.first_name = answer.text("first_name"));
+            reword(widget);
+        }
+    });
 }
 
 /// The loader's visitor id (`Aisle.visitor`).
@@ -252,6 +341,7 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
                     id: c.id.clone(),
                     name: c.name.clone().unwrap_or_else(|| c.id.clone()),
                     about_cart: c.when.as_ref().is_some_and(about_cart),
+                    language: state.language.clone().unwrap_or_else(|| "en".into()),
                     cards,
                 }
             });
@@ -480,6 +570,7 @@ pub fn cart(widget: Widget, argument: JsValue) {
         currency: cart.text("currency"),
         items: cart.strings("items"),
     });
+    reword(widget);
     evaluate(widget, None);
 }
 

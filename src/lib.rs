@@ -37,6 +37,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 use config::{Command, WidgetConfig};
 use i18n::{Locale, LocaleStrings as _};
+use js::Js as _;
 use reactive::request_animation_frame;
 use state::Widget;
 use wasm_bindgen::JsCast;
@@ -74,29 +75,22 @@ pub fn dispatch(widget: Widget, command: Command) {
             None => web_sys::console::warn_1(&"Aisle: 'trigger' takes a campaign id".into()),
         },
         "cart" => campaigns::cart(widget, command.argument),
-        // `data-customer` or `Aisle('identify', {email, exp, signature})`.
-        "identify" => {
-            let get = |key: &str| js::field(&command.argument, key);
-            match (
-                get("email").as_string(),
-                get("exp").as_f64(),
-                get("signature").as_string(),
-            ) {
-                (Some(email), Some(exp), Some(signature)) => {
-                    config::set_identity(config::Identity {
-                        email,
-                        exp: Some(exp as i64),
-                        signature,
-                        tags: None,
-                        first_name: None,
-                        profile_signature: None,
-                    })
-                }
-                _ => web_sys::console::warn_1(
-                    &"Aisle: 'identify' takes {email, exp, signature}".into(),
-                ),
+        // `data-customer` or `Aisle('identify', {email, exp, signature})`,
+        // with the optional signed `tags`, `first_name` and
+        // `profile_signature` (the server checks all of it).
+        "identify" => match config::Identity::from_js(&command.argument) {
+            Some(identity)
+                if !identity.email.is_empty()
+                    && identity.exp.is_some()
+                    && !identity.signature.is_empty() =>
+            {
+                config::set_identity(identity);
+                campaigns::customer(widget);
             }
-        }
+            _ => {
+                web_sys::console::warn_1(&"Aisle: 'identify' takes {email, exp, signature}".into())
+            }
+        },
         // From the loader: the URL changed (also single-page-app navigation).
         "navigate" => campaigns::navigate(widget),
         other => web_sys::console::warn_2(&"Aisle: unknown command".into(), &other.into()),

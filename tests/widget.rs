@@ -348,6 +348,7 @@ fn every_campaign_case_answers_in_the_browser_as_natively() {
             file: file.clone(),
             agents_online: case.visitor.agents_online,
             open: None,
+            free_shipping: None,
         });
         let feed = aisle_widget::campaigns::decode_feed(&text).expect("the widget reads the feed");
         assert_eq!(feed.file, file, "{}", case.name);
@@ -372,6 +373,7 @@ fn the_widget_decides_from_the_feed_in_the_visitors_language() {
             file: demo.clone(),
             agents_online: agents,
             open,
+            free_shipping: None,
         }))
         .unwrap()
     };
@@ -419,6 +421,75 @@ fn the_widget_decides_from_the_feed_in_the_visitors_language() {
     };
     let (show, _) = decide_for(&feed(1, Some(vec![(0, 1)])), &triggered, now);
     assert_eq!(show.map(|c| c.id).as_deref(), Some("parka-quiz"));
+}
+
+/// Issue #12: the widget fills placeholders itself, in the shopper's
+/// language and the cart's currency (the browser's number formats), with the
+/// feed's threshold and fixed code; what it fills in is text, and a value the
+/// browser cannot format leaves the placeholder's fallback.
+#[wasm_bindgen_test]
+fn placeholders_are_filled_in_the_shoppers_language_and_values_stay_text() {
+    use aisle_core::api::VisitorState;
+    use aisle_core::campaign::feed::{Feed, encode};
+    use aisle_core::campaign::parse_campaigns;
+    use aisle_widget::campaigns::{decide_for, decode_feed};
+    use aisle_widget::state::{PageCart, set_cart};
+    let file = parse_campaigns(
+        r#"{"version": 1, "campaigns": [{"id": "ship", "code": "<b>{{WINTER}}</b>",
+          "frequency": "always",
+          "message": {
+            "en": "{{cart.value|?}} in your cart, {{cart.remaining_to_free_shipping|some}} to go. Hi {{customer.first_name|there}}: {{campaign.code}}",
+            "fr": "{{cart.value}} dans le panier, encore {{cart.remaining_to_free_shipping}}. {{campaign.code}}"}}]}"#,
+    )
+    .unwrap();
+    let feed = decode_feed(&encode(&Feed {
+        file,
+        agents_online: 0,
+        open: None,
+        free_shipping: Some((10_000, "EUR".into())),
+    }))
+    .expect("the widget reads the feed");
+    let shown = |language: &str| {
+        let state = VisitorState {
+            url: "https://shop.example/".into(),
+            language: Some(language.into()),
+            ..VisitorState::default()
+        };
+        decide_for(&feed, &state, 1_795_900_000_000)
+            .0
+            .expect("the campaign shows")
+            .message
+    };
+    let cart = |value_minor: i64, currency: &str| {
+        set_cart(PageCart {
+            value_minor,
+            currency: Some(currency.into()),
+            items: Vec::new(),
+        })
+    };
+    cart(7_450, "EUR");
+    assert_eq!(
+        shown("en"),
+        "€74.50 in your cart, €25.50 to go. Hi there: <b>{{WINTER}}</b>"
+    );
+    assert_eq!(
+        shown("fr"),
+        "74,50\u{a0}€ dans le panier, encore 25,50\u{a0}€. <b>{{WINTER}}</b>"
+    );
+    // Past the threshold: nothing left to pay for free shipping.
+    cart(123_456, "EUR");
+    assert_eq!(
+        shown("fr"),
+        "1\u{202f}234,56\u{a0}€ dans le panier, encore 0,00\u{a0}€. <b>{{WINTER}}</b>"
+    );
+    // A currency the page made up: no number is made up either (the
+    // fallbacks), no panic, and the markup stays characters.
+    cart(100, "<img src=x onerror=alert(1)>");
+    assert_eq!(
+        shown("en"),
+        "? in your cart, some to go. Hi there: <b>{{WINTER}}</b>"
+    );
+    set_cart(PageCart::default());
 }
 
 #[wasm_bindgen_test]

@@ -1,12 +1,15 @@
 // A/B variants (issue #12), end to end: the marketer publishes a campaign
 // with two variants and a fixed discount code; a shopper whose browser has a
 // visitor id reads the variant the core's hash gives that id (the same one
-// on every page), the code filled in, and their events name the variant;
+// on every page), the code and the cart's value filled in by the widget
+// (again when the cart changes while it shows), and their events name the
+// variant;
 // the console's Campaigns view shows the campaign and that variant on their
 // own lines. The demo's campaign file is put back at the end, for the specs
 // after this one.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +32,8 @@ test('a shopper reads their own A/B variant with the code, and the console count
       frequency: 'always',
       when: { path: { is: '/e2e-never' } },
       variants: [
-        { id: 'a', weight: 50, message: 'Variant A <b>{{campaign.code}}</b> for {{customer.first_name|you}}' },
-        { id: 'b', weight: 50, message: 'Variant B <b>{{campaign.code}}</b> for {{customer.first_name|you}}' },
+        { id: 'a', weight: 50, message: 'Variant A <b>{{campaign.code}}</b> for {{customer.first_name|you}}, cart {{cart.value|unknown}}' },
+        { id: 'b', weight: 50, message: 'Variant B <b>{{campaign.code}}</b> for {{customer.first_name|you}}, cart {{cart.value|unknown}}' },
       ],
     });
     const source = JSON.stringify(file, null, 2);
@@ -57,7 +60,10 @@ test('a shopper reads their own A/B variant with the code, and the console count
         await store.page.evaluate(() => (window as any).Aisle('trigger', 'e2e-ab'));
         const message = store.page.getByRole('group', { name: 'Message from the store' });
         // Text, never markup: the <b> the marketer typed shows as characters.
-        await expect(message).toContainText(`Variant ${variant.toUpperCase()} <b>WINTER10</b> for you`);
+        await expect(message).toContainText(`Variant ${variant.toUpperCase()} <b>WINTER10</b> for you, cart unknown`);
+        // The cart changes while the message shows: it is filled again.
+        await store.page.evaluate(() => (window as any).Aisle('cart', { value: 12.5, currency: 'EUR' }));
+        await expect(message).toContainText(`Variant ${variant.toUpperCase()} <b>WINTER10</b> for you, cart €12.50`);
         const event = (await shown).request().postDataJSON();
         expect(event).toMatchObject({ campaign: 'e2e-ab', kind: 'shown', visitor: VISITOR, variant });
         expect((await shown).status()).toBe(204);
@@ -66,13 +72,41 @@ test('a shopper reads their own A/B variant with the code, and the console count
       await shopper.close();
     }
 
+    // A signed customer: the widget asks the server once what the store
+    // vouches for, and fills in the signed first name, as text.
+    const secret = execFileSync('target/debug/aisle', ['site', 'secret', 'demo',
+      '--db', 'sqlite://target/e2e/aisle.db']).toString().trim();
+    const hmac = (text: string) => createHmac('sha256', secret).update(text).digest('hex');
+    const email = 'ada@example.com';
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const firstName = '<i>Ada</i>';
+    const customer = {
+      email, exp, signature: hmac(`aisle-identity-v1\ndemo\n${email}\n${exp}`),
+      tags: '', first_name: firstName,
+      profile_signature: hmac(`aisle-profile-v1\ndemo\n${email}\n${exp}\n\n${firstName}`),
+    };
+    const signed = await browser.newContext();
+    try {
+      await signed.addInitScript((id) => localStorage.setItem('aisle:v1:visitor', id), VISITOR);
+      const store = new Store(await signed.newPage());
+      await store.visit('/');
+      const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/customer'));
+      await store.page.evaluate((c) => (window as any).Aisle('identify', c), customer);
+      expect(await (await asked).json()).toMatchObject({ verified: true, first_name: firstName });
+      await store.page.evaluate(() => (window as any).Aisle('trigger', 'e2e-ab'));
+      const message = store.page.getByRole('group', { name: 'Message from the store' });
+      await expect(message).toContainText(`Variant ${variant.toUpperCase()} <b>WINTER10</b> for <i>Ada</i>, cart unknown`);
+    } finally {
+      await signed.close();
+    }
+
     // The console: the campaign's line and its variant's line.
     await page.getByRole('button', { name: 'Campaigns', exact: true }).click();
     const figures = page.getByRole('table', { name: 'Campaigns', exact: true });
     const line = (name: string) =>
       figures.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
-    await expect(line('e2e-ab').getByRole('cell').first()).toHaveText('2');
-    await expect(line(`e2e-ab, variant ${variant}`).getByRole('cell').first()).toHaveText('2');
+    await expect(line('e2e-ab').getByRole('cell').first()).toHaveText('3');
+    await expect(line(`e2e-ab, variant ${variant}`).getByRole('cell').first()).toHaveText('3');
   } finally {
     if (demoFile) {
       const back = await page.request.post('/api/agent/campaigns', { data: { source: demoFile } });

@@ -39,6 +39,7 @@ fn every_case_of_the_shared_table_answers_as_expected() {
             file: file.clone(),
             agents_online: 1,
             open: None,
+            free_shipping: None,
         }))
         .expect("the feed decodes");
         assert_eq!(
@@ -316,7 +317,7 @@ proptest! {
     #[test]
     fn the_feed_gives_the_widget_the_file_the_checker_built(c in condition_json(), agents in 0u32..5, open in prop::option::of(prop::collection::vec((0i64..1_000_000, 1i64..1_000_000), 0..4))) {
         let open = open.map(|spans| spans.into_iter().map(|(from, length)| (from, from + length)).collect());
-        let fed = Feed { file: file_with(&c), agents_online: agents, open };
+        let fed = Feed { file: file_with(&c), agents_online: agents, open, free_shipping: None };
         prop_assert_eq!(feed::decode(&feed::encode(&fed)), Some(fed));
     }
 

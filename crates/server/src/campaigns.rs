@@ -98,18 +98,20 @@ pub async fn feed(State(state): State<AppState>, site: KnownSite, headers: Heade
 /// without asking again; browsers always revalidate (`max-age=0`), by ETag.
 pub const FEED_SHARED_MAX_AGE: u32 = 10;
 
-/// Whether the widget fills campaign placeholders, picks A/B variants and
-/// asks for pooled codes itself (issue #12's widget part, pending: it costs
-/// about 2.4 KB brotli the widget's budget does not have yet). Until then
-/// the feed carries campaigns as today's widget shows them ([`for_widget`]),
-/// so no shopper reads a raw `{{…}}` or an offer without its code.
-pub const WIDGET_FILLS_PLACEHOLDERS: bool = false;
+/// Whether the widget fills campaign placeholders itself (issue #12's widget
+/// part): it does, with the cart, the site's free-shipping threshold and the
+/// fixed code the feed carries and the signed first name it asks for
+/// (`src/campaigns.rs`), so the feed carries raw templates. [`for_widget`]
+/// still holds back campaigns with per-visitor codes: the widget does not
+/// ask for a pooled code yet.
+pub const WIDGET_FILLS_PLACEHOLDERS: bool = true;
 
-/// `file` as a widget that shows messages as written can show it: what is
-/// the same for every visitor filled in (a fixed code; other placeholders
-/// become their fallback or nothing, [`template::fill_static`]), and
-/// campaigns with pooled codes left out (such a widget cannot ask for one).
-/// A/B campaigns stay; such a widget shows their first variant.
+/// `file` as the widget can show it. With [`WIDGET_FILLS_PLACEHOLDERS`]:
+/// the templates as written, campaigns with per-visitor codes left out (the
+/// widget cannot ask for one yet). Without (a widget that shows messages as
+/// written): also what is the same for every visitor filled in (a fixed
+/// code; other placeholders become their fallback or nothing,
+/// [`template::fill_static`]). A/B campaigns stay.
 pub fn for_widget(file: CampaignFile) -> CampaignFile {
     let fill = |text: &mut Text, code: Option<&str>| match text {
         Text::Plain(t) => *t = template::fill_static(t, code),
@@ -124,6 +126,9 @@ pub fn for_widget(file: CampaignFile) -> CampaignFile {
         .into_iter()
         .filter(|c| !c.code.as_ref().is_some_and(Code::per_visitor))
         .map(|mut c| {
+            if WIDGET_FILLS_PLACEHOLDERS {
+                return c;
+            }
             let code = match &c.code {
                 Some(Code::Fixed(code)) => Some(code.clone()),
                 _ => None,
@@ -177,12 +182,7 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
         })?,
         None => CampaignFile::new(1, Vec::new()),
     };
-    let file = if WIDGET_FILLS_PLACEHOLDERS {
-        file
-    } else {
-        for_widget(file)
-    };
-    let file = with_utm(file);
+    let file = with_utm(for_widget(file));
     let open = site_entry
         .config
         .business_hours
@@ -192,6 +192,11 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
         file,
         agents_online: state.chat.agents_online(site),
         open,
+        free_shipping: site_entry
+            .config
+            .free_shipping_threshold
+            .as_ref()
+            .map(crate::sites::FreeShipping::minor),
     }))
 }
 

@@ -957,7 +957,7 @@ async fn events_and_purchases_are_counted_per_variant() {
 }
 
 #[tokio::test]
-async fn the_feed_carries_variants_and_filled_codes_and_the_site_file_a_threshold() {
+async fn the_feed_carries_variants_raw_templates_fixed_codes_and_the_site_file_a_threshold() {
     let demo = offers_demo(Network::default()).await;
     let text = aisle_server::demo::SITE_FILE.replacen(
         '{',
@@ -970,19 +970,27 @@ async fn the_feed_carries_variants_and_filled_codes_and_the_site_file_a_threshol
         .unwrap();
     demo.state.sites.reload(&demo.state.db).await.unwrap();
     let (text, feed) = feed_of(&demo).await;
-    // Today's widget shows messages as written: the feed never holds a raw
-    // placeholder, the fixed code is in, pooled-code campaigns wait for a
-    // widget that can ask for a code.
-    assert!(!text.contains("{{"), "{text}");
+    // The widget fills placeholders itself: the feed holds the templates as
+    // written, the fixed code and the threshold; pooled-code campaigns wait
+    // for a widget that can ask for a code.
+    assert!(text.contains("{{"), "{text}");
     let ids: Vec<&str> = feed.file.campaigns.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["ab", "fixed"]);
     assert_eq!(
         feed.file.campaigns[1].message,
-        aisle_core::campaign::Text::Plain("Use WINTER10".into())
+        aisle_core::campaign::Text::Plain("Use {{campaign.code}}".into())
     );
+    assert_eq!(
+        feed.file.campaigns[1].code,
+        Some(aisle_core::campaign::Code::Fixed("WINTER10".into()))
+    );
+    assert_eq!(feed.free_shipping, Some((10_000, "EUR".into())));
     let ab = &feed.file.campaigns[0];
     assert_eq!(ab.variants.len(), 2, "the variants travel");
-    assert_eq!(ab.message.for_locale("en"), "Hi there");
+    assert_eq!(
+        ab.message.for_locale("en"),
+        "Hi {{customer.first_name|there}}"
+    );
 
     // What a widget that fills placeholders shows, from the live file: a
     // visitor with €74.50 in the cart, in French, in their own variant.

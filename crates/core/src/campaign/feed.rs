@@ -13,8 +13,8 @@
 //! with its format number, [`FORMAT`].
 
 use super::{
-    Action, ActionKind, Campaign, CampaignFile, Condition, CountRange, Device, Frequency, PathTest,
-    Product, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
+    Action, ActionKind, Campaign, CampaignFile, Code, Condition, CountRange, Device, Frequency,
+    PathTest, Product, QueryTest, ReferrerTest, Schedule, Text, Variant, VisitorKind,
 };
 
 /// Path operators by their number in the feed (the order of [`PathTest`]).
@@ -29,13 +29,11 @@ const PATH_OPERATORS: [&str; 7] = [
 ];
 
 /// The feed format this code writes and reads (2: A/B variants; 3: product
-/// cards). Discount
-/// code sources and the free-shipping threshold are not in it: the widget
-/// shows messages with what is the same for everyone already filled in by
-/// the server (`campaigns::for_widget`), and they come with the widget part
-/// that fills placeholders itself (each byte of the decoder is in the
-/// widget's budget).
-pub const FORMAT: i64 = 3;
+/// cards; 4: fixed discount codes and the free-shipping threshold, for the
+/// widget that fills placeholders itself). Pooled code sources are not in
+/// it: the server holds those campaigns back from the widget
+/// (`campaigns::for_widget`).
+pub const FORMAT: i64 = 4;
 
 /// Deepest condition nesting [`decode`] follows (as the JSON parser's limit),
 /// so a corrupted stored copy cannot exhaust the stack.
@@ -52,6 +50,9 @@ pub struct Feed {
     /// of the store's day for about a week; `None`: the site sets no business
     /// hours (always open).
     pub open: Option<Vec<(i64, i64)>>,
+    /// The site's free-shipping threshold: hundredths and currency
+    /// (`{{cart.remaining_to_free_shipping}}`).
+    pub free_shipping: Option<(i64, String)>,
 }
 
 impl Feed {
@@ -85,6 +86,14 @@ pub fn encode(feed: &Feed) -> String {
                 w.int(*from);
                 w.int(*until);
             }
+        }
+    }
+    match &feed.free_shipping {
+        None => w.int(0),
+        Some((minor, currency)) => {
+            w.int(1);
+            w.int(*minor);
+            w.text(currency);
         }
     }
     let file = &feed.file;
@@ -128,6 +137,10 @@ pub fn encode(feed: &Feed) -> String {
             w.int(v.weight.into());
             w.localized(&v.message);
         }
+        w.option_text(match &c.code {
+            Some(Code::Fixed(code)) => Some(code),
+            _ => None,
+        });
         w.int(c.products.len() as i64);
         for p in &c.products {
             w.text(&p.id);
@@ -337,6 +350,7 @@ pub fn decode(text: &str) -> Option<Feed> {
     }
     let agents_online = r.small();
     let open = r.flag().then(|| r.list(|r| (r.int(), r.int())));
+    let free_shipping = r.flag().then(|| (r.int(), r.text()));
     let version = r.small();
     let campaigns = r.list(|r| Campaign {
         id: r.text(),
@@ -368,7 +382,7 @@ pub fn decode(text: &str) -> Option<Feed> {
             weight: r.small(),
             message: r.localized(),
         }),
-        code: None,
+        code: r.flag().then(|| Code::Fixed(r.text())),
         products: r.list(|r| Product {
             id: r.text(),
             title: r.localized(),
@@ -384,6 +398,7 @@ pub fn decode(text: &str) -> Option<Feed> {
         file: CampaignFile::new(version, campaigns),
         agents_online,
         open,
+        free_shipping,
     })
 }
 
@@ -570,6 +585,7 @@ mod tests {
             file: parse_campaigns(text).unwrap(),
             agents_online: 2,
             open: Some(vec![(1_000, 2_000), (5_000, 9_000)]),
+            free_shipping: Some((10_000, "EUR".into())),
         }
     }
 
@@ -580,7 +596,7 @@ mod tests {
     }
 
     #[test]
-    fn variants_survive_the_round_trip_and_code_sources_stay_out() {
+    fn variants_and_fixed_codes_survive_the_round_trip_and_pools_stay_out() {
         let offers = feed(
             r#"{"version": 1, "campaigns": [
               {"id": "ab", "codes": "pool", "variants": [
@@ -588,11 +604,13 @@ mod tests {
                 {"id": "b", "weight": 30, "message": {"fr": "Ça {{cart.value}}", "en": "x"}}]},
               {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}]}"#,
         );
-        let mut without_codes = offers.clone();
-        for c in &mut without_codes.file.campaigns {
-            c.code = None;
-        }
-        assert_eq!(decode(&encode(&offers)), Some(without_codes));
+        let mut without_pools = offers.clone();
+        without_pools.file.campaigns[0].code = None;
+        assert_eq!(
+            without_pools.file.campaigns[1].code,
+            Some(Code::Fixed("WINTER10".into()))
+        );
+        assert_eq!(decode(&encode(&offers)), Some(without_pools));
     }
 
     #[test]
@@ -605,7 +623,7 @@ mod tests {
         }
         assert_eq!(decode(&format!("{demo}1,")), None, "trailing text");
         assert_eq!(
-            decode(&demo.replacen("3,", "2,", 1)),
+            decode(&demo.replacen("4,", "3,", 1)),
             None,
             "another format"
         );

@@ -82,26 +82,36 @@ fn find_pair(text: &str, from: usize, pair: u8) -> Option<usize> {
     Some(from + at)
 }
 
+/// The first placeholder of `text` at or after `from`: `None` when there
+/// is none, `Some(None)` for a `{{` never closed.
+fn next(text: &str, from: usize) -> Option<Option<Placeholder<'_>>> {
+    let open = find_pair(text, from, b'{')?;
+    let Some(close) = find_pair(text, open + 2, b'}') else {
+        return Some(None);
+    };
+    // `get`, not indexing: no slicing panic in the widget's wasm.
+    let inner = text.get(open + 2..close).unwrap_or_default();
+    let (name, fallback) = match super::eval::cut(inner, b'|') {
+        Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
+        None => (inner.trim(), None),
+    };
+    Some(Some(Placeholder {
+        name,
+        fallback,
+        range: open..close + 2,
+    }))
+}
+
 /// Every placeholder of `text`, in order; `Err` describes an unclosed `{{`.
 pub fn placeholders(text: &str) -> Result<Vec<Placeholder<'_>>, String> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(open) = find_pair(text, from, b'{') {
-        let Some(close) = find_pair(text, open + 2, b'}') else {
+    while let Some(p) = next(text, from) {
+        let Some(p) = p else {
             return Err("\"{{\" is not closed with \"}}\"".into());
         };
-        // `get`, not indexing: no slicing panic in the widget's wasm.
-        let inner = text.get(open + 2..close).unwrap_or_default();
-        let (name, fallback) = match super::eval::cut(inner, b'|') {
-            Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
-            None => (inner.trim(), None),
-        };
-        found.push(Placeholder {
-            name,
-            fallback,
-            range: open..close + 2,
-        });
-        from = close + 2;
+        from = p.range.end;
+        found.push(p);
     }
     Ok(found)
 }
@@ -113,19 +123,21 @@ pub fn fill(template: &str, values: &Values) -> String {
 }
 
 /// [`fill`] with another money formatter `money(hundredths, currency,
-/// locale)`: the widget passes the browser's `Intl.NumberFormat`, which
-/// knows every locale and keeps this crate's table out of its wasm.
+/// locale)`: the widget passes the browser's number formats, which know
+/// every locale and keep this crate's table out of its wasm. One pass, no
+/// list of placeholders (each `collect` costs the widget's wasm); a
+/// template with an unclosed `{{` comes back as written.
 pub fn fill_with(
     template: &str,
     values: &Values,
     money: impl Fn(i64, &str, &str) -> String,
 ) -> String {
-    let Ok(found) = placeholders(template) else {
-        return template.to_owned();
-    };
     let mut out = String::with_capacity(template.len());
     let mut at = 0;
-    for p in found {
+    while let Some(p) = next(template, at) {
+        let Some(p) = p else {
+            return template.to_owned();
+        };
         out.push_str(template.get(at..p.range.start).unwrap_or_default());
         match values.get(p.name, &money) {
             Some(value) => out.push_str(&value),
