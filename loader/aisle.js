@@ -1,8 +1,10 @@
-/*! Aisle loader: <script src="/widget/aisle.js" data-site="demo" async></script>
+/*! Aisle chat loader */
+/* <script src="/widget/aisle.js" data-site="demo" async></script>
  * Draws the launcher at once inside its own shadow root, loads the wasm widget on
  * the first interaction or when the browser is idle (never before), and queues
  * window.Aisle(...) commands until the widget takes them over.
- * `cargo xtask build` fills in the bundle names; the server serves the result. */
+ * `cargo xtask build` fills in the bundle names; the server serves the result.
+ * Only the first line is kept in the minified file (each byte is in the budget). */
 (function () {
   'use strict';
   var w = window, d = document;
@@ -140,6 +142,33 @@
   button.addEventListener('click', function () { Aisle('toggle'); });
   button.addEventListener('pointerenter', load);
   button.addEventListener('focus', load);
+
+  // "Copy code" in a campaign message (the widget draws the button with
+  // `data-copy`, the code, and `data-copied`, what it says once copied): the
+  // code goes onto the clipboard, then the button says so (inside the
+  // message's live region, so it is announced). Browser glue like this costs
+  // the widget two to three times as many bytes as wasm as it does here.
+  root.addEventListener('click', function (e) {
+    var b = e.target.closest('[data-copy]'), c = navigator.clipboard;
+    if (b && c) c.writeText(b.getAttribute('data-copy')).then(function () {
+      b.textContent = b.getAttribute('data-copied');
+    }, function () {});
+  });
+  // A campaign event into the page's dataLayer, for the widget: Aisle's own
+  // (`aisle_campaign_shown`, …) and GA4's recommended promotion events
+  // (`view_promotion` / `select_promotion`; `value` and `currency` when the
+  // campaign is about the cart). Through `dataLayer.push`: tag managers
+  // replace it.
+  Aisle.track = function (kind, id, name, variant, value, currency) {
+    var layer = w.dataLayer, ga4 = { shown: 'view_promotion', clicked: 'select_promotion' }[kind], e;
+    if (!layer || !layer.push) return;
+    layer.push({ event: 'aisle_campaign_' + kind, aisle_campaign: id });
+    if (!ga4) return;
+    e = { promotion_id: id, promotion_name: name, creative_slot: variant || 'default', items: [] };
+    if (currency) { e.value = value; e.currency = currency; }
+    layer.push({ ecommerce: null }); // cleared first, as GA4 asks
+    layer.push({ event: ga4, ecommerce: e });
+  };
 
   var loading = false;
   // `value`, one task later: the host page's own work may run in between.

@@ -85,9 +85,14 @@ pub async fn site_settings(server: &str, site: &str) -> Option<Json> {
     get(server, site, "widget").await
 }
 
-/// `POST /api/sites/{site}/campaigns/customer`: what the store signed about
-/// the page's customer (`{verified, tags, first_name}`); `None` when the
-/// server cannot be reached.
-pub async fn customer(server: &str, site: &str, body: &JsValue) -> Option<Json> {
-    post(&site_url(server, site, "campaigns/customer"), body).await
+/// `POST /api/sites/{site}/campaigns/{rest}`: `customer` (what the store
+/// signed about the page's customer: `{verified, tags, first_name}`) or
+/// `code` (the visitor's own code of a campaign: `{code}`); `None` when the
+/// server cannot be reached or refuses.
+pub async fn ask(server: &str, site: &str, rest: &str, body: &JsValue) -> Option<Json> {
+    post(
+        &site_url(server, site, &["campaigns/", rest].concat()),
+        body,
+    )
+    .await
 }

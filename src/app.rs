@@ -476,18 +476,32 @@ fn draw_campaign(host: &Element, campaign: Option<&ShownCampaign>, s: &'static S
         set(&button, "type", "button");
         set(&button, "data-action", &crate::format::number(i as u64));
     }
+    // "Copy code": the loader's click handler puts `data-copy` on the
+    // clipboard and then shows `data-copied` (`loader/aisle.js`).
+    if let Some(code) = &campaign.code {
+        let copy = add(&actions, "button", "secondary", Some(s.copy_code));
+        for (name, value) in [
+            ("type", "button"),
+            ("data-action", "copy"),
+            ("data-copy", code),
+            ("data-copied", s.code_copied),
+        ] {
+            set(&copy, name, value);
+        }
+    }
     let dismiss = add(&actions, "button", "secondary", Some(s.dismiss));
     set(&dismiss, "type", "button");
     set(&dismiss, "data-action", "dismiss");
 }
 
-/// A click in the proactive message: one of its actions, a product card, or dismiss.
+/// A click in the proactive message: one of its actions, a product card,
+/// copying its code, or dismiss.
 fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
     let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
     if let Ok(Some(_)) = target.closest("a[data-product]") {
-        campaigns::product_clicked(widget);
+        campaigns::clicked(widget);
         return;
     }
     let Some(action) = target
@@ -500,6 +514,9 @@ fn on_campaign_click(widget: Widget, ev: &web_sys::Event) {
     };
     if action == "dismiss" {
         campaigns::dismiss(widget);
+    } else if action == "copy" {
+        // The loader copies; the campaign counts the interaction.
+        campaigns::clicked(widget);
     } else if let Some(chosen) = action.parse().ok().and_then(|i: usize| {
         widget
             .campaign

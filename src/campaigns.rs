@@ -90,6 +90,9 @@ struct Runtime {
     pending_trigger: Option<String>,
     /// The first name the server verified for the page's signed customer.
     first_name: Option<String>,
+    /// The tags the server verified for the page's signed customer (the
+    /// evaluator's `customer_tags`: unsigned claims never get here).
+    tags: Vec<String>,
     /// The server was asked about the signed customer (once per page).
     asked_customer: bool,
 }
@@ -207,7 +210,8 @@ pub fn decide_for(
     state: &VisitorState,
     now_ms: i64,
 ) -> (Option<ShownCampaign>, Option<u64>) {
-    let visitor = state.visitor(now_ms, feed.agents_online, feed.business_hours_at(now_ms));
+    let mut visitor = state.visitor(now_ms, feed.agents_online, feed.business_hours_at(now_ms));
+    visitor.customer_tags = with(|r| r.tags.clone());
     let decision = decide(&feed.file, &visitor, state.trigger.as_deref());
     let show = decision.show.map(|c| word(feed, c, &visitor.language));
     (show, decision.next_in_ms)
@@ -237,20 +241,26 @@ extern "C" {
     /// A JS number, for `toLocaleString`.
     #[wasm_bindgen(js_name = Number)]
     type Amount;
-    /// `Number.prototype.toLocaleString`; throws on a bad tag or currency.
-    #[wasm_bindgen(catch, method, js_name = toLocaleString)]
-    fn to_locale_string(this: &Amount, locale: &str, options: &JsValue) -> Result<String, JsValue>;
+    /// `Number.prototype.toLocaleString`.
+    #[wasm_bindgen(method, js_name = toLocaleString)]
+    fn to_locale_string(this: &Amount, locale: &str, options: &JsValue) -> String;
 }
 
-/// `minor` hundredths of `currency` as the browser writes money in
-/// `locale`; empty (the placeholder's fallback) without a currency, or for
-/// a currency or language the browser refuses.
+/// `minor` hundredths of `currency` as the browser writes money in the
+/// widget's language for `locale` (a tag the browser always takes); empty
+/// (the placeholder's fallback) for a currency that is not three letters,
+/// which the browser would refuse.
 fn money(minor: i64, currency: &str, locale: &str) -> String {
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return String::new();
+    }
+    let locale = crate::i18n::Locale::from_tag(locale)
+        .unwrap_or(crate::i18n::Locale::En)
+        .tag();
     let options = object(&[("style", "currency".into()), ("currency", currency.into())]);
     JsValue::from_f64(minor as f64 / 100.0)
         .unchecked_into::<Amount>()
         .to_locale_string(locale, &options)
-        .unwrap_or_default()
 }
 
 /// Fills the message on screen again (the cart or the first name changed).
@@ -269,7 +279,8 @@ fn reword(widget: Widget) {
 }
 
 /// Asks the server, once per page, what the store signed about the page's
-/// customer (`POST …/campaigns/customer`), and fills their first name in.
+/// customer (`POST …/campaigns/customer`): their first name fills
+/// `{{customer.first_name}}`, their tags meet `customer_tag` conditions.
 pub fn customer(widget: Widget) {
     let Some(identity) = config::identity() else {
         return;
@@ -283,9 +294,14 @@ pub fn customer(widget: Widget) {
     };
     spawn_local(async move {
         let body = object(&[("identity", identity.to_js())]);
-        if let Some(answer) = api::customer(&config.server, &config.site, &body).await {
-            with(|r| r.first_name = answer.text("first_name"));
+        if let Some(answer) = api::ask(&config.server, &config.site, "customer", &body).await {
+            with(|r| {
+                r.first_name = answer.text("first_name");
+                r.tags = answer.strings("tags");
+            });
             reword(widget);
+            // Campaigns for the customer's tags may show now.
+            evaluate(widget, None);
         }
     });
 }
@@ -312,13 +328,21 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
     };
     let state = visitor_state(widget, trigger);
     let (show, next_in_ms) = decide_for(&feed, &state, js_sys::Date::now() as i64);
+    if let Some(ms) = next_in_ms {
+        let ms = (ms as f64).clamp(0.0, MAX_TIMER_MS);
+        let timer = Timeout::new(ms as u32, move || evaluate(widget, None));
+        with(|r| r.timer = Some(timer));
+    }
     // One message at a time, and none over an open conversation: a campaign
     // passed over now is offered again when the panel closes.
     if let Some(campaign) = show
         && widget.campaign.with_untracked(Option::is_none)
         && !widget.open.get_untracked()
     {
-        if let Some(c) = feed.file.campaigns.iter().find(|c| c.id == campaign.id) {
+        let Some(c) = feed.file.campaigns.iter().find(|c| c.id == campaign.id) else {
+            return;
+        };
+        {
             let language = state.language.as_deref().unwrap_or_default();
             let link = |url: &String| {
                 (url.starts_with('/') || crate::assist::is_safe_link(url)).then(|| url.clone())
@@ -347,11 +371,6 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
             });
         }
         show_campaign(widget, campaign);
-    }
-    if let Some(ms) = next_in_ms {
-        let ms = (ms as f64).clamp(0.0, MAX_TIMER_MS);
-        let timer = Timeout::new(ms as u32, move || evaluate(widget, None));
-        with(|r| r.timer = Some(timer));
     }
 }
 
@@ -424,63 +443,37 @@ fn show_campaign(widget: Widget, campaign: ShownCampaign) {
     widget.campaign.set(Some(campaign));
 }
 
-/// Reports an event to the server and to the page's `dataLayer`.
+/// Reports an event to the server and to the page's `dataLayer` (through
+/// the loader's `Aisle.track`, which writes Aisle's own and GA4's events).
 fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
     let id = campaign.id.as_str();
     let Some(config) = with(|r| r.config.clone()) else {
         return;
     };
-    if let Some(data_layer) = web_sys::window()
-        .map(|w| crate::js::field(&w, "dataLayer"))
-        .and_then(|d| d.dyn_into::<Array>().ok())
-    {
-        let event = object(&[
-            ("event", ["aisle_campaign_", kind.as_str()].concat().into()),
-            ("aisle_campaign", id.into()),
-        ]);
-        // `dataLayer.push`, not `Array.prototype.push`: tag managers replace it.
-        if let Ok(push) = crate::js::field(&data_layer, "push").dyn_into::<js_sys::Function>() {
-            let _ = push.call1(&data_layer, &event);
-            // GA4's recommended promotion events, beside our own.
-            let ga4 = match kind {
-                CampaignEventKind::Shown => "view_promotion",
-                CampaignEventKind::Clicked => "select_promotion",
-                _ => "",
-            };
-            if !ga4.is_empty() {
-                let cart = crate::state::cart();
-                let ecommerce = with(|r| {
-                    let on_screen = &r.on_screen;
-                    let mine = on_screen.id == id;
-                    let name = if mine { on_screen.name.as_str() } else { id };
-                    let ecommerce = object(&[
-                        ("promotion_id", id.into()),
-                        ("promotion_name", name.into()),
-                        (
-                            "creative_slot",
-                            campaign.variant.as_deref().unwrap_or("default").into(),
-                        ),
-                        ("items", Array::new().into()),
-                    ]);
-                    // The cart's value, for a campaign about the cart.
-                    if mine
-                        && on_screen.about_cart
-                        && let Some(currency) = &cart.currency
-                    {
-                        let value = cart.value_minor as f64 / 100.0;
-                        crate::js::set(&ecommerce, "value", &value.into());
-                        crate::js::set(&ecommerce, "currency", &currency.into());
-                    }
-                    ecommerce
-                });
-                // Clears the previous ecommerce object first, as GA4 asks.
-                let _ = push.call1(&data_layer, &object(&[("ecommerce", JsValue::NULL)]));
-                let _ = push.call1(
-                    &data_layer,
-                    &object(&[("event", ga4.into()), ("ecommerce", ecommerce)]),
-                );
+    let track = config::loader_api().map(|api| crate::js::field(&api, "track"));
+    if let Some(track) = track.and_then(|t| t.dyn_into::<js_sys::Function>().ok()) {
+        let cart = crate::state::cart();
+        let args = with(|r| {
+            let on_screen = &r.on_screen;
+            let mine = on_screen.id == id;
+            let name = if mine { on_screen.name.as_str() } else { id };
+            let args = Array::of4(
+                &kind.as_str().into(),
+                &id.into(),
+                &name.into(),
+                &campaign.variant.as_deref().into(),
+            );
+            // The cart's value, for a campaign about the cart.
+            if mine
+                && on_screen.about_cart
+                && let Some(currency) = &cart.currency
+            {
+                args.push(&(cart.value_minor as f64 / 100.0).into());
+                args.push(&currency.into());
             }
-        }
+            args
+        });
+        let _ = track.apply(&JsValue::UNDEFINED, &args);
     }
     // A `CampaignEvent`, with the loader's visitor id (`Aisle.visitor`) for
     // attribution and the A/B variant shown, for the per-variant figures.
@@ -511,8 +504,8 @@ fn take(widget: Widget) -> Option<ShownCampaign> {
 }
 
 /// The visitor followed one of the message's product cards (the link
-/// navigates by itself; the message stays until then).
-pub fn product_clicked(widget: Widget) {
+/// navigates by itself; the message stays until then) or copied its code.
+pub fn clicked(widget: Widget) {
     widget.campaign.with_untracked(|campaign| {
         if let Some(campaign) = campaign {
             report(campaign, CampaignEventKind::Clicked);

@@ -149,6 +149,8 @@ field_order!(
     email_unavailable,
     email_too_many,
     products_label,
+    copy_code,
+    code_copied,
 );
 
 /// Every string of the widget's chrome for one language.
@@ -242,6 +244,10 @@ pub struct Strings {
     pub email_too_many: &'static str,
     /// Accessible name of a campaign's product cards.
     pub products_label: &'static str,
+    /// The button that copies a campaign's discount code.
+    pub copy_code: &'static str,
+    /// The same button once the code is on the clipboard (announced).
+    pub code_copied: &'static str,
 }
 
 /// English.
@@ -290,6 +296,8 @@ pub static EN: Strings = Strings {
     email_unavailable: "This store doesn't send email. You can save the transcript instead.",
     email_too_many: "No more transcript emails can be sent for this chat.",
     products_label: "Suggested products",
+    copy_code: "Copy code",
+    code_copied: "Code copied",
 };
 
 /// French.
@@ -338,6 +346,8 @@ pub static FR: Strings = Strings {
     email_unavailable: "Cette boutique n'envoie pas d'e-mails. Vous pouvez enregistrer la conversation.",
     email_too_many: "Plus aucun envoi par e-mail n'est possible pour cette conversation.",
     products_label: "Produits suggérés",
+    copy_code: "Copier le code",
+    code_copied: "Code copié",
 };
 
 /// Finnish.
@@ -386,6 +396,8 @@ pub static FI: Strings = Strings {
     email_unavailable: "Tämä kauppa ei lähetä sähköpostia. Voit tallentaa keskustelun.",
     email_too_many: "Tästä keskustelusta ei voi lähettää enempää sähköposteja.",
     products_label: "Tuotesuosituksia",
+    copy_code: "Kopioi koodi",
+    code_copied: "Koodi kopioitu",
 };
 
 /// Simplified Chinese.
@@ -434,6 +446,8 @@ pub static ZH_HANS: Strings = Strings {
     email_unavailable: "本店不发送电子邮件。您可以保存聊天记录。",
     email_too_many: "此对话无法再发送更多电子邮件。",
     products_label: "推荐商品",
+    copy_code: "复制优惠码",
+    code_copied: "已复制优惠码",
 };
 
 /// Traditional Chinese.
@@ -482,6 +496,8 @@ pub static ZH_HANT: Strings = Strings {
     email_unavailable: "本店不寄送電子郵件。您可以儲存對話紀錄。",
     email_too_many: "此對話無法再寄送更多電子郵件。",
     products_label: "推薦商品",
+    copy_code: "複製優惠碼",
+    code_copied: "已複製優惠碼",
 };
 
 /// Thai.
@@ -530,4 +546,6 @@ pub static TH: Strings = Strings {
     email_unavailable: "ร้านนี้ไม่ได้ส่งอีเมล คุณสามารถบันทึกบทสนทนาแทนได้",
     email_too_many: "ไม่สามารถส่งอีเมลบทสนทนานี้ได้อีก",
     products_label: "สินค้าแนะนำ",
+    copy_code: "คัดลอกโค้ด",
+    code_copied: "คัดลอกโค้ดแล้ว",
 };

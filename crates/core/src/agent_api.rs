@@ -1345,6 +1345,7 @@ mod tests {
                 message: "Hi".into(),
                 actions: Vec::new(),
                 variant: Some("b".into()),
+                code: Some("WINTER10".into()),
             }),
         };
         let json = contract(&shown, &["eligible", "show", "waiting", "message"]);

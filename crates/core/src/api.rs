@@ -269,23 +269,17 @@ pub struct ShownCampaign {
     /// The A/B variant shown (sent back with the campaign's events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// The discount code the message offers, when it has one (the widget's
+    /// "Copy code" button): the campaign's fixed code or the visitor's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl ShownCampaign {
     /// `campaign` worded for `locale`, as written (placeholders unfilled, the
     /// first variant's message when it has variants).
     pub fn of(campaign: &Campaign, locale: &str) -> ShownCampaign {
-        ShownCampaign::worded(campaign, &campaign.message, None, |text| {
-            text.for_locale(locale).to_owned()
-        })
-    }
-
-    /// `campaign` worded for `locale` in the A/B variant of `visitor` (the
-    /// loader's visitor id), placeholders as written: for a reader whose
-    /// feed has them filled already (`campaigns::for_widget` on the server).
-    pub fn of_visitor(campaign: &Campaign, locale: &str, visitor: &str) -> ShownCampaign {
-        let (message, variant) = message_for(campaign, visitor);
-        ShownCampaign::worded(campaign, message, variant, |text| {
+        ShownCampaign::worded(campaign, &campaign.message, None, None, |text| {
             text.for_locale(locale).to_owned()
         })
     }
@@ -313,7 +307,7 @@ impl ShownCampaign {
         {
             values.code = Some(code);
         }
-        ShownCampaign::worded(campaign, message, variant, |text| {
+        ShownCampaign::worded(campaign, message, variant, values.code, |text| {
             fill_with(text.for_locale(values.locale), &values, &money)
         })
     }
@@ -322,10 +316,12 @@ impl ShownCampaign {
         campaign: &Campaign,
         message: &Text,
         variant: Option<&str>,
+        code: Option<&str>,
         word: impl Fn(&Text) -> String,
     ) -> ShownCampaign {
         ShownCampaign {
             id: campaign.id.clone(),
+            code: code.map(str::to_owned),
             message: word(message),
             variant: variant.map(str::to_owned),
             actions: campaign

@@ -98,52 +98,15 @@ pub async fn feed(State(state): State<AppState>, site: KnownSite, headers: Heade
 /// without asking again; browsers always revalidate (`max-age=0`), by ETag.
 pub const FEED_SHARED_MAX_AGE: u32 = 10;
 
-/// Whether the widget fills campaign placeholders itself (issue #12's widget
-/// part): it does, with the cart, the site's free-shipping threshold and the
-/// fixed code the feed carries and the signed first name it asks for
-/// (`src/campaigns.rs`), so the feed carries raw templates. [`for_widget`]
-/// still holds back campaigns with per-visitor codes: the widget does not
-/// ask for a pooled code yet.
-pub const WIDGET_FILLS_PLACEHOLDERS: bool = true;
-
-/// `file` as the widget can show it. With [`WIDGET_FILLS_PLACEHOLDERS`]:
-/// the templates as written, campaigns with per-visitor codes left out (the
-/// widget cannot ask for one yet). Without (a widget that shows messages as
-/// written): also what is the same for every visitor filled in (a fixed
-/// code; other placeholders become their fallback or nothing,
-/// [`template::fill_static`]). A/B campaigns stay.
-pub fn for_widget(file: CampaignFile) -> CampaignFile {
-    let fill = |text: &mut Text, code: Option<&str>| match text {
-        Text::Plain(t) => *t = template::fill_static(t, code),
-        Text::Localized(texts) => {
-            for (_, t) in texts {
-                *t = template::fill_static(t, code);
-            }
-        }
-    };
-    let campaigns = file
-        .campaigns
-        .into_iter()
-        .filter(|c| !c.code.as_ref().is_some_and(Code::per_visitor))
-        .map(|mut c| {
-            if WIDGET_FILLS_PLACEHOLDERS {
-                return c;
-            }
-            let code = match &c.code {
-                Some(Code::Fixed(code)) => Some(code.clone()),
-                _ => None,
-            };
-            fill(&mut c.message, code.as_deref());
-            for variant in &mut c.variants {
-                fill(&mut variant.message, code.as_deref());
-            }
-            for action in &mut c.actions {
-                fill(&mut action.label, code.as_deref());
-            }
-            c
-        })
-        .collect();
-    CampaignFile::new(file.version, campaigns)
+/// `file` as the widget can show it: campaigns with a code per visitor (a
+/// pool, Shopify) left out, because the widget does not ask for a
+/// visitor's code yet (it would cost about 0.5 KB brotli the widget's
+/// budget does not have); their codes are handed out by `POST
+/// …/campaigns/code` to whoever calls it.
+pub fn for_widget(mut file: CampaignFile) -> CampaignFile {
+    file.campaigns
+        .retain(|c| !c.code.as_ref().is_some_and(Code::per_visitor));
+    file
 }
 
 /// `file` with UTM parameters on every link (buttons, product cards) of a

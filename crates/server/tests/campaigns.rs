@@ -972,16 +972,17 @@ async fn the_feed_carries_variants_raw_templates_fixed_codes_and_the_site_file_a
     let (text, feed) = feed_of(&demo).await;
     // The widget fills placeholders itself: the feed holds the templates as
     // written, the fixed code and the threshold; pooled-code campaigns wait
-    // for a widget that can ask for a code.
+    // for a widget that asks for a visitor's code.
     assert!(text.contains("{{"), "{text}");
     let ids: Vec<&str> = feed.file.campaigns.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["ab", "fixed"]);
+    let fixed = &feed.file.campaigns[1];
     assert_eq!(
-        feed.file.campaigns[1].message,
+        fixed.message,
         aisle_core::campaign::Text::Plain("Use {{campaign.code}}".into())
     );
     assert_eq!(
-        feed.file.campaigns[1].code,
+        fixed.code,
         Some(aisle_core::campaign::Code::Fixed("WINTER10".into()))
     );
     assert_eq!(feed.free_shipping, Some((10_000, "EUR".into())));

@@ -29,10 +29,10 @@ const PATH_OPERATORS: [&str; 7] = [
 ];
 
 /// The feed format this code writes and reads (2: A/B variants; 3: product
-/// cards; 4: fixed discount codes and the free-shipping threshold, for the
-/// widget that fills placeholders itself). Pooled code sources are not in
-/// it: the server holds those campaigns back from the widget
-/// (`campaigns::for_widget`).
+/// cards; 4: discount codes and the free-shipping threshold, for the widget
+/// that fills placeholders itself). A fixed code travels as written; a code
+/// per visitor (a pool or Shopify) only as "ask the server" and reads back
+/// as [`Code::Pool`]: the widget asks `POST …/campaigns/code` either way.
 pub const FORMAT: i64 = 4;
 
 /// Deepest condition nesting [`decode`] follows (as the JSON parser's limit),
@@ -137,10 +137,16 @@ pub fn encode(feed: &Feed) -> String {
             w.int(v.weight.into());
             w.localized(&v.message);
         }
-        w.option_text(match &c.code {
-            Some(Code::Fixed(code)) => Some(code),
-            _ => None,
-        });
+        // 0: no code; 1: a fixed code, written; 2: a code per visitor, which
+        // the widget asks the server for (a pool or Shopify alike).
+        match &c.code {
+            None => w.int(0),
+            Some(Code::Fixed(code)) => {
+                w.int(1);
+                w.text(code);
+            }
+            Some(_) => w.int(2),
+        }
         w.int(c.products.len() as i64);
         for p in &c.products {
             w.text(&p.id);
@@ -382,7 +388,12 @@ pub fn decode(text: &str) -> Option<Feed> {
             weight: r.small(),
             message: r.localized(),
         }),
-        code: r.flag().then(|| Code::Fixed(r.text())),
+        code: match r.int() {
+            0 => None,
+            1 => Some(Code::Fixed(r.text())),
+            2 => Some(Code::Pool),
+            _ => r.fail(None),
+        },
         products: r.list(|r| Product {
             id: r.text(),
             title: r.localized(),
@@ -596,21 +607,24 @@ mod tests {
     }
 
     #[test]
-    fn variants_and_fixed_codes_survive_the_round_trip_and_pools_stay_out() {
+    fn variants_and_codes_survive_the_round_trip_and_per_visitor_codes_read_as_ask() {
         let offers = feed(
             r#"{"version": 1, "campaigns": [
               {"id": "ab", "codes": "pool", "variants": [
                 {"id": "a", "weight": 70, "message": "Code {{campaign.code}}"},
                 {"id": "b", "weight": 30, "message": {"fr": "Ça {{cart.value}}", "en": "x"}}]},
-              {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"}]}"#,
+              {"id": "fixed", "message": "Use {{campaign.code}}", "code": "WINTER10"},
+              {"id": "store", "message": "{{campaign.code}}",
+               "codes": {"shopify": {"percent_off": 10, "valid_days": 7}}}]}"#,
         );
-        let mut without_pools = offers.clone();
-        without_pools.file.campaigns[0].code = None;
+        let mut as_read = offers.clone();
+        // Only "ask the server" travels: a Shopify code reads as a pool one.
+        as_read.file.campaigns[2].code = Some(Code::Pool);
         assert_eq!(
-            without_pools.file.campaigns[1].code,
+            as_read.file.campaigns[1].code,
             Some(Code::Fixed("WINTER10".into()))
         );
-        assert_eq!(decode(&encode(&offers)), Some(without_pools));
+        assert_eq!(decode(&encode(&offers)), Some(as_read));
     }
 
     #[test]

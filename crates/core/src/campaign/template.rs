@@ -149,18 +149,6 @@ pub fn fill_with(
     out
 }
 
-/// `template` with only what is the same for every visitor filled in: a
-/// fixed `code` for `{{campaign.code}}`; every other placeholder becomes its
-/// fallback, or nothing. For a reader that cannot fill placeholders itself
-/// (the server's feed for a widget that shows messages as written).
-pub fn fill_static(template: &str, code: Option<&str>) -> String {
-    let values = Values {
-        code,
-        ..Values::default()
-    };
-    fill_with(template, &values, |_, _, _| String::new())
-}
-
 /// Whether `text` uses `{{campaign.code}}`.
 pub fn uses_code(text: &str) -> bool {
     placeholders(text).is_ok_and(|found| found.iter().any(|p| p.name == "campaign.code"))
@@ -288,17 +276,6 @@ mod tests {
         assert_eq!(money(1_200, "CHF", "fi"), "12,00\u{a0}CHF");
         assert_eq!(money(1_200, "CHF", "th"), "CHF\u{a0}12.00");
         assert_eq!(money(5, "", "en"), "0.05");
-    }
-
-    #[test]
-    fn a_static_fill_keeps_only_the_fixed_code_and_fallbacks() {
-        let text =
-            "Hi {{customer.first_name|there}}, {{cart.value}} in cart, code {{campaign.code}}";
-        assert_eq!(
-            fill_static(text, Some("WINTER10")),
-            "Hi there,  in cart, code WINTER10"
-        );
-        assert_eq!(fill_static("{{campaign.code|ask us}}", None), "ask us");
     }
 
     #[test]
