@@ -32,7 +32,7 @@ use crate::state::{PageCart, Widget};
 use aisle_core::api::{CampaignEvent, CampaignEventKind, ShownAction, ShownCampaign, VisitorState};
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::template::Values;
-use aisle_core::campaign::{Campaign, Condition, decide};
+use aisle_core::campaign::{Campaign, Code, Condition, decide};
 use gloo_timers::callback::Timeout;
 use js_sys::Array;
 use std::cell::RefCell;
@@ -93,6 +93,10 @@ struct Runtime {
     /// The tags the server verified for the page's signed customer (the
     /// evaluator's `customer_tags`: unsigned claims never get here).
     tags: Vec<String>,
+    /// The visitor's own codes of campaigns with a code per visitor, asked
+    /// for on this page: `(campaign, None)` once asked, then `(campaign,
+    /// Some(code))` when the server answers with one (the last one counts).
+    codes: Vec<(String, Option<String>)>,
     /// The server was asked about the signed customer (once per page).
     asked_customer: bool,
 }
@@ -219,31 +223,24 @@ pub fn decide_for(
 
 /// `campaign` as the visitor reads it in `language`: their sticky A/B
 /// variant (the same hash as `simulate --visitor-id`), its placeholders
-/// filled from the page's cart, the feed's threshold and fixed code, and the
-/// verified first name. Plain text.
+/// filled from the page's cart, the feed's threshold, the fixed code or the
+/// visitor's own, and the verified first name. Plain text.
 fn word(feed: &Feed, campaign: &Campaign, language: &str) -> ShownCampaign {
     let cart = crate::state::cart();
-    let first_name = with(|r| r.first_name.clone());
+    let (first_name, code) = with(|r| {
+        let code = r.codes.iter().rev().find(|(id, _)| *id == campaign.id);
+        (r.first_name.clone(), code.and_then(|(_, c)| c.clone()))
+    });
     let values = Values {
         locale: language,
         cart_minor: cart.value_minor,
         currency: cart.currency.as_deref(),
         free_shipping: feed.free_shipping.as_ref().map(|(m, c)| (*m, c.as_str())),
         first_name: first_name.as_deref(),
-        code: None,
+        code: code.as_deref(),
     };
     let id = visitor_id().as_string().unwrap_or_default();
     ShownCampaign::for_visitor_with(campaign, &id, &values, money)
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// A JS number, for `toLocaleString`.
-    #[wasm_bindgen(js_name = Number)]
-    type Amount;
-    /// `Number.prototype.toLocaleString`.
-    #[wasm_bindgen(method, js_name = toLocaleString)]
-    fn to_locale_string(this: &Amount, locale: &str, options: &JsValue) -> String;
 }
 
 /// `minor` hundredths of `currency` as the browser writes money in the
@@ -258,9 +255,14 @@ fn money(minor: i64, currency: &str, locale: &str) -> String {
         .unwrap_or(crate::i18n::Locale::En)
         .tag();
     let options = object(&[("style", "currency".into()), ("currency", currency.into())]);
+    // `Number.prototype.toLocaleString(locale, options)`, through the
+    // binding the widget has for dates: js-sys calls `toLocaleString` on the
+    // value it is given, and a number's takes the same arguments (one import
+    // of the glue, not two).
     JsValue::from_f64(minor as f64 / 100.0)
-        .unchecked_into::<Amount>()
+        .unchecked_into::<js_sys::Date>()
         .to_locale_string(locale, &options)
+        .into()
 }
 
 /// Fills the message on screen again (the cart or the first name changed).
@@ -282,26 +284,69 @@ fn reword(widget: Widget) {
 /// customer (`POST …/campaigns/customer`): their first name fills
 /// `{{customer.first_name}}`, their tags meet `customer_tag` conditions.
 pub fn customer(widget: Widget) {
-    let Some(identity) = config::identity() else {
+    if config::identity().is_some() && !with(|r| std::mem::replace(&mut r.asked_customer, true)) {
+        ask(widget, Question::Customer, Vec::new());
+    }
+}
+
+/// What the widget asks the server about the visitor ([`ask`]).
+enum Question {
+    /// `POST …/campaigns/customer`: the signed customer's first name and tags.
+    Customer,
+    /// `POST …/campaigns/code`: the visitor's own code of `campaign`; then
+    /// the campaigns are decided again, with the same `trigger`.
+    Code {
+        campaign: String,
+        trigger: Option<String>,
+    },
+}
+
+/// Asks the server for the visitor's own code of `campaign`: the message
+/// shows once it is here, with the code in it. No code (a pool run dry, a
+/// customer without the campaign's tags, no answer) keeps the message off
+/// this page.
+fn ask_code(widget: Widget, campaign: String, trigger: Option<String>) {
+    with(|r| r.codes.push((campaign.clone(), None)));
+    let body = vec![
+        ("campaign", JsValue::from(&campaign)),
+        ("visitor", visitor_id()),
+    ];
+    ask(widget, Question::Code { campaign, trigger }, body);
+}
+
+/// Sends `question` with `body` and the page's signed customer (when there
+/// is one), and takes the answer in: one request path for every question
+/// (each async path costs the wasm its own state machine).
+fn ask(widget: Widget, question: Question, mut body: Vec<(&str, JsValue)>) {
+    let Some(config) = with(|r| r.config.clone()) else {
         return;
     };
-    let Some(config) = with(|r| {
-        (!std::mem::replace(&mut r.asked_customer, true))
-            .then(|| r.config.clone())
-            .flatten()
-    }) else {
-        return;
+    body.push(("identity", config::identity().to_js()));
+    let body = object(&body);
+    let rest = match question {
+        Question::Customer => "customer",
+        Question::Code { .. } => "code",
     };
     spawn_local(async move {
-        let body = object(&[("identity", identity.to_js())]);
-        if let Some(answer) = api::ask(&config.server, &config.site, "customer", &body).await {
-            with(|r| {
-                r.first_name = answer.text("first_name");
-                r.tags = answer.strings("tags");
-            });
-            reword(widget);
-            // Campaigns for the customer's tags may show now.
-            evaluate(widget, None);
+        let Some(answer) = api::ask(&config.server, &config.site, rest, &body).await else {
+            return;
+        };
+        match question {
+            Question::Customer => {
+                with(|r| {
+                    r.first_name = answer.text("first_name");
+                    r.tags = answer.strings("tags");
+                });
+                reword(widget);
+                // Campaigns for the customer's tags may show now.
+                evaluate(widget, None);
+            }
+            Question::Code { campaign, trigger } => {
+                if let Some(code) = answer.text("code") {
+                    with(|r| r.codes.push((campaign, Some(code))));
+                    evaluate(widget, trigger);
+                }
+            }
         }
     });
 }
@@ -342,6 +387,15 @@ pub fn evaluate(widget: Widget, trigger: Option<String>) {
         let Some(c) = feed.file.campaigns.iter().find(|c| c.id == campaign.id) else {
             return;
         };
+        // A code per visitor: asked for once per page, and the message shown
+        // once it is here, never without it (an offer with no code helps no
+        // one; a pool run dry answers none).
+        if c.code.as_ref().is_some_and(Code::per_visitor) && campaign.code.is_none() {
+            if with(|r| !r.codes.iter().any(|(id, _)| *id == c.id)) {
+                ask_code(widget, c.id.clone(), state.trigger.clone());
+            }
+            return;
+        }
         {
             let language = state.language.as_deref().unwrap_or_default();
             let link = |url: &String| {
@@ -457,12 +511,8 @@ fn report(campaign: &ShownCampaign, kind: CampaignEventKind) {
             let on_screen = &r.on_screen;
             let mine = on_screen.id == id;
             let name = if mine { on_screen.name.as_str() } else { id };
-            let args = Array::of4(
-                &kind.as_str().into(),
-                &id.into(),
-                &name.into(),
-                &campaign.variant.as_deref().into(),
-            );
+            let args = Array::of3(&kind.as_str().into(), &id.into(), &name.into());
+            args.push(&campaign.variant.as_deref().into());
             // The cart's value, for a campaign about the cart.
             if mine
                 && on_screen.about_cart

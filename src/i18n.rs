@@ -4,12 +4,15 @@
 //! translations cost this bundle nothing.
 //!
 //! A [`Strings`] table is a struct, so a language cannot ship with a string
-//! missing: the compiler refuses it. Only English is compiled into the
-//! bundle; `cargo xtask build` writes every other table as a small JSON list
-//! ([`Strings::fields`], `locale.{hash}.{tag}.json` beside the bundle), which
-//! the widget fetches for the shopper's language only (`crate::load_strings`)
-//! and [`install`]s (issue #16: five tables are ~2.3 KB brotli).
-//! [`Locale::strings`] answers English until a table is installed. Placeholders are `{name}` and are filled
+//! missing: the compiler refuses it. No table is compiled into the release
+//! bundle, not even English: `cargo xtask build` writes every table as a
+//! small JSON list ([`Strings::fields`], `locale.{hash}.{tag}.json` beside
+//! the bundle), which the widget fetches for the shopper's language only
+//! (`crate::load_strings`, English when that one cannot be had) and
+//! [`install`]s before it draws anything (issue #16: a shopper downloads
+//! one language, 0.5–0.8 KB brotli; English in the wasm cost every other
+//! shopper 0.55 KB). [`Locale::strings`] answers the first table installed
+//! until the locale's own is. Placeholders are `{name}` and are filled
 //! with [`fill`]. The launcher label is also in the loader (`loader/aisle.js`),
 //! which draws the launcher before this bundle loads: `cargo xtask build`
 //! writes it there from these tables (`bundle::loader_labels`).
@@ -34,9 +37,10 @@ pub use aisle_core::locale::Locale;
 
 /// What the widget adds to a [`Locale`]: its chrome strings.
 pub trait LocaleStrings {
-    /// This locale's strings, once installed ([`install`]); English until then.
+    /// This locale's strings, once installed ([`install`]); until then the
+    /// first table installed (empty strings before any).
     fn strings(self) -> &'static Strings;
-    /// Whether this locale's strings are at hand (English always is).
+    /// Whether this locale's strings are at hand.
     fn installed(self) -> bool;
     /// This locale's table as written in this file. The widget's bundle never
     /// calls it (so the tables stay out of it); the build writes the fetched
@@ -47,12 +51,18 @@ pub trait LocaleStrings {
 impl LocaleStrings for Locale {
     fn strings(self) -> &'static Strings {
         TABLES
-            .with(|t| t.borrow().iter().find(|(l, _)| *l == self).map(|(_, s)| *s))
-            .unwrap_or(&EN)
+            .with(|t| {
+                let t = t.borrow();
+                t.iter()
+                    .find(|(l, _)| *l == self)
+                    .or(t.first())
+                    .map(|(_, s)| *s)
+            })
+            .unwrap_or(&Strings::NONE)
     }
 
     fn installed(self) -> bool {
-        self == Locale::En || TABLES.with(|t| t.borrow().iter().any(|(l, _)| *l == self))
+        TABLES.with(|t| t.borrow().iter().any(|(l, _)| *l == self))
     }
 
     fn built_in(self) -> &'static Strings {
@@ -68,7 +78,7 @@ impl LocaleStrings for Locale {
 }
 
 thread_local! {
-    /// The tables installed besides English.
+    /// The tables installed, in order.
     static TABLES: std::cell::RefCell<Vec<(Locale, &'static Strings)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -87,6 +97,9 @@ macro_rules! field_order {
             pub fn fields(&self) -> Vec<&'static str> {
                 vec![$(self.$name),*]
             }
+
+            /// Every string empty (before any table is installed).
+            pub const NONE: Strings = Strings { $($name: ""),* };
 
             /// A table from strings in the order of [`Strings::fields`]
             /// (missing ones empty).

@@ -105,8 +105,7 @@ fn use_locale(widget: Widget, locale: Locale) {
         if let Some(label) = p
             .borrow()
             .as_ref()
-            .and_then(|root| root.query_selector("[data-aisle-loader] span").ok())
-            .flatten()
+            .and_then(|root| find(root, "[data-aisle-loader] span"))
         {
             label.set_text_content(Some(locale.strings().launcher));
         }
@@ -115,12 +114,16 @@ fn use_locale(widget: Widget, locale: Locale) {
 
 /// Fetches and installs the strings of `locale` (a JSON list in the order of
 /// `Strings::fields`, written by `cargo xtask build`) unless they are at
-/// hand. When they cannot be fetched the widget speaks English.
+/// hand. Without a loader (a debug build served by `trunk serve`) the
+/// tables compiled into debug builds are used; a release bundle has none.
 pub async fn load_strings(locale: Locale) {
     if locale.installed() {
         return;
     }
     let Some(prefix) = config::tables() else {
+        if cfg!(debug_assertions) {
+            i18n::install(locale, locale.built_in());
+        }
         return;
     };
     let url = [&prefix, ".", locale.tag(), ".json"].concat();
@@ -206,6 +209,16 @@ fn state(config: &WidgetConfig) -> Widget {
     Widget::new(persist::load().unwrap_or_default(), default_locale)
 }
 
+/// The first element of the shadow root `root` that `selector` matches,
+/// through `Element`'s `querySelector` binding (the same JS method; one
+/// import of the glue for both).
+fn find(root: &web_sys::ShadowRoot, selector: &str) -> Option<web_sys::Element> {
+    root.unchecked_ref::<web_sys::Element>()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+}
+
 /// Mounts the view of `widget` into `root`, in place of the loader's launcher.
 fn mount_view(root: &web_sys::ShadowRoot, widget: Widget) -> Option<()> {
     let document = web_sys::window()?.document()?;
@@ -217,22 +230,12 @@ fn mount_view(root: &web_sys::ShadowRoot, widget: Widget) -> Option<()> {
     let had_focus = root
         .active_element()
         .is_some_and(|e| e.has_attribute("data-aisle-loader"));
-    if let Ok(placeholders) = root.query_selector_all("[data-aisle-loader]") {
-        for i in 0..placeholders.length() {
-            if let Some(node) = placeholders
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
-                node.remove();
-            }
-        }
+    while let Some(placeholder) = find(root, "[data-aisle-loader]") {
+        placeholder.remove();
     }
     if had_focus
-        && let Some(launcher) = root
-            .query_selector("button.launcher")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        && let Some(launcher) =
+            find(root, "button.launcher").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = launcher.focus();
     }
@@ -258,16 +261,21 @@ pub fn boot() {
     config::set_current(config.clone());
     let widget = state(&config);
     let locale = widget.locale();
-    if locale.installed() {
-        start(handover, widget);
-    } else {
-        // The shopper's language first, so nothing is drawn in another one;
-        // commands sent meanwhile wait in the loader's queue.
-        wasm_bindgen_futures::spawn_local(async move {
-            load_strings(locale).await;
+    // The shopper's language first, so nothing is drawn in another one
+    // (English when it cannot be had); commands sent meanwhile wait in the
+    // loader's queue. With no table at all the widget does not start: a
+    // view with nameless controls would be worse than the loader's launcher.
+    wasm_bindgen_futures::spawn_local(async move {
+        load_strings(locale).await;
+        if !locale.installed() {
+            load_strings(Locale::En).await;
+        }
+        if Locale::En.installed() || locale.installed() {
             start(handover, widget);
-        });
-    }
+        } else {
+            web_sys::console::error_1(&"Aisle: the chat widget's texts could not be loaded".into());
+        }
+    });
 }
 
 /// [`boot`] once the strings are at hand.
@@ -276,10 +284,7 @@ fn start(mut handover: config::Handover, widget: Widget) {
     let config = handover.config.clone();
     let root = handover.root;
     // The placeholder launcher the loader drew, while it is there.
-    let placeholder = root
-        .query_selector("button[data-aisle-loader]")
-        .ok()
-        .flatten();
+    let placeholder = find(&root, "button[data-aisle-loader]");
     // A panel left open or a live chat on the previous page comes back at
     // once; so does a launcher the shopper is already pointing at or on —
     // unless they are pressing it right now: replacing the button between

@@ -352,11 +352,10 @@ pub fn build(root: &Path) -> Result<()> {
     write_precompressed(&out, &glue_name, &glue)?;
     write_precompressed(&out, &wasm_name, &wasm)?;
 
-    // Every locale table but English (in the wasm), as a JSON list of its
-    // strings, named by one fingerprint of them all.
+    // Every locale table, English too (none is in the wasm), as a JSON list
+    // of its strings, named by one fingerprint of them all.
     let tables: Vec<(&str, String)> = i18n::Locale::ALL
         .into_iter()
-        .filter(|l| *l != i18n::Locale::En)
         .map(|l| Ok((l.tag(), serde_json::to_string(&l.built_in().fields())?)))
         .collect::<Result<_>>()?;
     let all: String = tables.iter().map(|(_, json)| json.as_str()).collect();
@@ -425,7 +424,7 @@ pub fn size_report(root: &Path) -> Result<()> {
     let dir = root.join("dist/widget");
     let mut loader = None;
     let (mut glue, mut wasm) = (None, None);
-    // The largest locale table the widget may fetch (all but English).
+    // The largest locale table the widget may fetch (it fetches one).
     let mut table: Option<Vec<u8>> = None;
     for entry in std::fs::read_dir(&dir).context("no dist/widget: run `cargo xtask build`")? {
         let name = entry?.file_name().to_string_lossy().into_owned();

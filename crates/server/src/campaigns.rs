@@ -98,17 +98,6 @@ pub async fn feed(State(state): State<AppState>, site: KnownSite, headers: Heade
 /// without asking again; browsers always revalidate (`max-age=0`), by ETag.
 pub const FEED_SHARED_MAX_AGE: u32 = 10;
 
-/// `file` as the widget can show it: campaigns with a code per visitor (a
-/// pool, Shopify) left out, because the widget does not ask for a
-/// visitor's code yet (it would cost about 0.5 KB brotli the widget's
-/// budget does not have); their codes are handed out by `POST
-/// …/campaigns/code` to whoever calls it.
-pub fn for_widget(mut file: CampaignFile) -> CampaignFile {
-    file.campaigns
-        .retain(|c| !c.code.as_ref().is_some_and(Code::per_visitor));
-    file
-}
-
 /// `file` with UTM parameters on every link (buttons, product cards) of a
 /// campaign that keeps them
 /// (`"utm"`, on unless the marketer turns it off): the store's analytics
@@ -145,7 +134,7 @@ pub async fn feed_text(state: &AppState, site: &str) -> Result<String, AppError>
         })?,
         None => CampaignFile::new(1, Vec::new()),
     };
-    let file = with_utm(for_widget(file));
+    let file = with_utm(file);
     let open = site_entry
         .config
         .business_hours

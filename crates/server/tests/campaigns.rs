@@ -971,12 +971,16 @@ async fn the_feed_carries_variants_raw_templates_fixed_codes_and_the_site_file_a
     demo.state.sites.reload(&demo.state.db).await.unwrap();
     let (text, feed) = feed_of(&demo).await;
     // The widget fills placeholders itself: the feed holds the templates as
-    // written, the fixed code and the threshold; pooled-code campaigns wait
-    // for a widget that asks for a visitor's code.
+    // written, the fixed code and the threshold; a pooled-code campaign
+    // travels too, its code marked "ask the server" (never a code itself).
     assert!(text.contains("{{"), "{text}");
     let ids: Vec<&str> = feed.file.campaigns.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["ab", "fixed"]);
-    let fixed = &feed.file.campaigns[1];
+    assert_eq!(ids, ["vip-code", "leaving", "ab", "fixed"]);
+    assert_eq!(
+        feed.file.campaigns[1].code,
+        Some(aisle_core::campaign::Code::Pool)
+    );
+    let fixed = &feed.file.campaigns[3];
     assert_eq!(
         fixed.message,
         aisle_core::campaign::Text::Plain("Use {{campaign.code}}".into())
@@ -986,7 +990,7 @@ async fn the_feed_carries_variants_raw_templates_fixed_codes_and_the_site_file_a
         Some(aisle_core::campaign::Code::Fixed("WINTER10".into()))
     );
     assert_eq!(feed.free_shipping, Some((10_000, "EUR".into())));
-    let ab = &feed.file.campaigns[0];
+    let ab = &feed.file.campaigns[2];
     assert_eq!(ab.variants.len(), 2, "the variants travel");
     assert_eq!(
         ab.message.for_locale("en"),
