@@ -18,9 +18,7 @@ use aisle_core::api::{
 };
 use aisle_core::attribution::MAX_ATTRIBUTION_DAYS;
 use aisle_core::campaign::feed::{self, Feed};
-use aisle_core::campaign::{
-    ActionKind, CampaignError, CampaignFile, Code, Text, decide, parse_campaigns, template,
-};
+use aisle_core::campaign::{ActionKind, CampaignError, CampaignFile, decide, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
