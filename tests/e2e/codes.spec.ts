@@ -7,6 +7,7 @@
 // campaign file is put back at the end, for the specs after this one.
 import { test, expect, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
       // Said on the button, inside the message's live region.
       await expect(message.getByRole('button', { name: 'Code copied' })).toBeVisible();
       expect(await store.page.evaluate(() => navigator.clipboard.readText())).toBe(first);
+      await message.screenshot({ path: 'target/e2e/campaign-code.png' });
       expect((await clicked).status()).toBe(204);
       const bought = await store.page.evaluate((o) =>
         (window as any).Aisle('purchase', { order: o, value: 80, currency: 'EUR' }), order);
@@ -98,6 +100,68 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
     await expect(cells.nth(5)).toContainText('80');
     await expect(cells.nth(5)).toContainText('EUR');
     await expect(cells.nth(6)).toHaveText('2 handed out, 0 left');
+  } finally {
+    if (demoFile) {
+      const back = await page.request.post('/api/agent/campaigns', { data: { source: demoFile } });
+      expect(back.status()).toBe(201);
+    }
+    await page.close();
+  }
+});
+
+// `customer_tag` in the browser: the tags the store signed (verified by the
+// server once per page) meet it; the same tag claimed without the store's
+// signature does not.
+test('a campaign for a customer tag shows to the customer the store signed with it, not to a claim', async ({ browser }) => {
+  const page = await browser.newPage({ bypassCSP: true });
+  let demoFile: string | undefined;
+  try {
+    const agent = new AgentConsole(page);
+    await agent.ready();
+    demoFile = (await (await page.request.get('/api/agent/campaigns')).json()).live.source;
+    const file = JSON.parse(demoFile!);
+    file.campaigns.push({
+      id: 'e2e-vip',
+      frequency: 'always',
+      when: { all: [{ customer_tag: 'vip' }, { path: { is: '/products/alpine-parka' } }] },
+      message: 'Welcome back, {{customer.first_name|friend}}',
+    });
+    const published = await page.request.post('/api/agent/campaigns', { data: { source: JSON.stringify(file, null, 2) } });
+    expect(published.status()).toBe(201);
+
+    const secret = execFileSync('target/debug/aisle', ['site', 'secret', 'demo',
+      '--db', 'sqlite://target/e2e/aisle.db']).toString().trim();
+    const hmac = (text: string) => createHmac('sha256', secret).update(text).digest('hex');
+    const email = 'vip@example.com';
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const signed = (tags: string, profileTags: string) => ({
+      email, exp, signature: hmac(`aisle-identity-v1\ndemo\n${email}\n${exp}`),
+      tags, first_name: 'Ada',
+      profile_signature: hmac(`aisle-profile-v1\ndemo\n${email}\n${exp}\n${profileTags}\nAda`),
+    });
+
+    for (const [customer, shown] of [[signed('vip', 'vip'), true], [signed('vip', ''), false]] as const) {
+      const context = await browser.newContext();
+      try {
+        const store = new Store(await context.newPage());
+        await store.visit('/products/alpine-parka');
+        await store.launcher.hover(); // the widget loads now, not when the browser is idle
+        const message = store.page.getByRole('group', { name: 'Message from the store' });
+        const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/customer'));
+        await store.page.evaluate((c) => (window as any).Aisle('identify', c), customer);
+        const verified = await (await asked).json();
+        if (shown) {
+          expect(verified).toMatchObject({ verified: true, tags: ['vip'], first_name: 'Ada' });
+          await expect(message).toContainText('Welcome back, Ada');
+        } else {
+          // The tags were not what the store signed: none of it counts.
+          expect(verified.tags).toEqual([]);
+          await expect(message).toHaveCount(0);
+        }
+      } finally {
+        await context.close();
+      }
+    }
   } finally {
     if (demoFile) {
       const back = await page.request.post('/api/agent/campaigns', { data: { source: demoFile } });
