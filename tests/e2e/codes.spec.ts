@@ -7,11 +7,11 @@
 // campaign file is put back at the end, for the specs after this one.
 import { test, expect, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentConsole } from './agent-console';
+import { signedCustomer, withCampaigns } from './campaign-file';
 import { Store } from './store';
 
 const CODES = ['E2E-POOL-ONE', 'E2E-POOL-TWO'];
@@ -35,76 +35,68 @@ async function shopperAsks(browser: Browser, withPage: (store: Store) => Promise
 test('a shopper gets their own pooled code, copies it and buys; the console counts it', async ({ browser }) => {
   const order = `E2E-CODE-${Date.now()}`;
   const page = await browser.newPage({ bypassCSP: true });
-  let demoFile: string | undefined;
   try {
     const agent = new AgentConsole(page);
     await agent.ready();
-    demoFile = (await (await page.request.get('/api/agent/campaigns')).json()).live.source;
-    const file = JSON.parse(demoFile!);
-    file.campaigns.push({
+    await withCampaigns(page, [{
       id: 'e2e-pool',
       codes: 'pool',
       frequency: 'always',
       when: { path: { is: '/e2e-never' } },
       message: 'Your own code: {{campaign.code}}',
-    });
-    const published = await page.request.post('/api/agent/campaigns', { data: { source: JSON.stringify(file, null, 2) } });
-    expect(published.status()).toBe(201);
-    // The marketer's pool, as `aisle campaigns codes add` takes it.
-    const dir = mkdtempSync(join(tmpdir(), 'aisle-codes-'));
-    writeFileSync(join(dir, 'codes.txt'), CODES.join('\n') + '\n');
-    const added = execFileSync('target/debug/aisle', ['campaigns', 'codes', 'add', 'demo', 'e2e-pool',
-      join(dir, 'codes.txt'), '--db', 'sqlite://target/e2e/aisle.db']).toString();
-    expect(added).toContain('2');
+    }], async () => {
+      // The marketer's pool, as `aisle campaigns codes add` takes it.
+      const dir = mkdtempSync(join(tmpdir(), 'aisle-codes-'));
+      writeFileSync(join(dir, 'codes.txt'), CODES.join('\n') + '\n');
+      const added = execFileSync('target/debug/aisle', ['campaigns', 'codes', 'add', 'demo', 'e2e-pool',
+        join(dir, 'codes.txt'), '--db', 'sqlite://target/e2e/aisle.db']).toString();
+      expect(added).toContain('2');
 
-    // The first shopper: the message shows with their code, they copy it and buy.
-    let first = '';
-    const answer = await shopperAsks(browser, async (store) => {
-      const message = store.page.getByRole('group', { name: 'Message from the store' });
-      await expect(message).toContainText(/Your own code: E2E-POOL-(ONE|TWO)/);
-      first = (await message.textContent())!.match(/E2E-POOL-(ONE|TWO)/)![0];
-      const clicked = store.page.waitForResponse((r) =>
-        r.url().endsWith('/campaigns/events') && r.request().postDataJSON()?.kind === 'clicked');
-      await message.getByRole('button', { name: 'Copy code' }).click();
-      // Said on the button, inside the message's live region.
-      await expect(message.getByRole('button', { name: 'Code copied' })).toBeVisible();
-      expect(await store.page.evaluate(() => navigator.clipboard.readText())).toBe(first);
-      await message.screenshot({ path: 'target/e2e/campaign-code.png' });
-      expect((await clicked).status()).toBe(204);
-      const bought = await store.page.evaluate((o) =>
-        (window as any).Aisle('purchase', { order: o, value: 80, currency: 'EUR' }), order);
-      expect(bought).toEqual({ counted: true, campaign: 'e2e-pool' });
-    });
-    expect(answer.status()).toBe(200);
+      // The first shopper: the message shows with their code, they copy it and buy.
+      let first = '';
+      const answer = await shopperAsks(browser, async (store) => {
+        const message = store.page.getByRole('group', { name: 'Message from the store' });
+        await expect(message).toContainText(/Your own code: E2E-POOL-(ONE|TWO)/);
+        first = (await message.textContent())!.match(/E2E-POOL-(ONE|TWO)/)![0];
+        const clicked = store.page.waitForResponse((r) =>
+          r.url().endsWith('/campaigns/events') && r.request().postDataJSON()?.kind === 'clicked');
+        await message.getByRole('button', { name: 'Copy code' }).click();
+        // Said on the button, inside the message's live region.
+        await expect(message.getByRole('button', { name: 'Code copied' })).toBeVisible();
+        expect(await store.page.evaluate(() => navigator.clipboard.readText())).toBe(first);
+        await message.screenshot({ path: 'target/e2e/campaign-code.png' });
+        expect((await clicked).status()).toBe(204);
+        const bought = await store.page.evaluate((o) =>
+          (window as any).Aisle('purchase', { order: o, value: 80, currency: 'EUR' }), order);
+        expect(bought).toEqual({ counted: true, campaign: 'e2e-pool' });
+      });
+      expect(answer.status()).toBe(200);
 
-    // The second shopper gets the other code.
-    await shopperAsks(browser, async (store) => {
-      const message = store.page.getByRole('group', { name: 'Message from the store' });
-      const other = CODES.find((c) => c !== first)!;
-      await expect(message).toContainText(`Your own code: ${other}`);
-    });
+      // The second shopper gets the other code.
+      await shopperAsks(browser, async (store) => {
+        const message = store.page.getByRole('group', { name: 'Message from the store' });
+        const other = CODES.find((c) => c !== first)!;
+        await expect(message).toContainText(`Your own code: ${other}`);
+      });
 
-    // The third: the pool is dry, so no offer without a code is shown.
-    const dry = await shopperAsks(browser, async (store) => {
-      await expect(store.page.getByRole('group', { name: 'Message from the store' })).toHaveCount(0);
-    });
-    expect(dry.status()).toBe(404);
+      // The third: the pool is dry, so no offer without a code is shown.
+      const dry = await shopperAsks(browser, async (store) => {
+        await expect(store.page.getByRole('group', { name: 'Message from the store' })).toHaveCount(0);
+      });
+      expect(dry.status()).toBe(404);
 
-    // The console: shown twice, one conversion worth 80 EUR, both codes out.
-    await page.getByRole('button', { name: 'Campaigns', exact: true }).click();
-    const figures = page.getByRole('table', { name: 'Campaigns', exact: true });
-    const line = figures.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e-pool', exact: true }) });
-    const cells = line.getByRole('cell');
-    await expect(cells.nth(0)).toHaveText('2');
-    await expect(cells.nth(4)).toHaveText('1');
-    await expect(cells.nth(5)).toContainText('80');
-    await expect(cells.nth(5)).toContainText('EUR');
-    await expect(cells.nth(6)).toHaveText('2 handed out, 0 left');
+      // The console: shown twice, one conversion worth 80 EUR, both codes out.
+      await page.getByRole('button', { name: 'Campaigns', exact: true }).click();
+      const figures = page.getByRole('table', { name: 'Campaigns', exact: true });
+      const line = figures.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e-pool', exact: true }) });
+      const cells = line.getByRole('cell');
+      await expect(cells.nth(0)).toHaveText('2');
+      await expect(cells.nth(4)).toHaveText('1');
+      await expect(cells.nth(5)).toContainText('80');
+      await expect(cells.nth(5)).toContainText('EUR');
+      await expect(cells.nth(6)).toHaveText('2 handed out, 0 left');
+    });
   } finally {
-    if (demoFile) {
-      const back = await page.request.post('/api/agent/campaigns', { data: { source: demoFile } });
-      expect(back.status()).toBe(201);
-    }
     await page.close();
   }
 });
@@ -114,59 +106,42 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
 // signature does not.
 test('a campaign for a customer tag shows to the customer the store signed with it, not to a claim', async ({ browser }) => {
   const page = await browser.newPage({ bypassCSP: true });
-  let demoFile: string | undefined;
   try {
     const agent = new AgentConsole(page);
     await agent.ready();
-    demoFile = (await (await page.request.get('/api/agent/campaigns')).json()).live.source;
-    const file = JSON.parse(demoFile!);
-    file.campaigns.push({
+    await withCampaigns(page, [{
       id: 'e2e-vip',
       frequency: 'always',
       when: { all: [{ customer_tag: 'vip' }, { path: { is: '/products/alpine-parka' } }] },
       message: 'Welcome back, {{customer.first_name|friend}}',
-    });
-    const published = await page.request.post('/api/agent/campaigns', { data: { source: JSON.stringify(file, null, 2) } });
-    expect(published.status()).toBe(201);
-
-    const secret = execFileSync('target/debug/aisle', ['site', 'secret', 'demo',
-      '--db', 'sqlite://target/e2e/aisle.db']).toString().trim();
-    const hmac = (text: string) => createHmac('sha256', secret).update(text).digest('hex');
-    const email = 'vip@example.com';
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const signed = (tags: string, profileTags: string) => ({
-      email, exp, signature: hmac(`aisle-identity-v1\ndemo\n${email}\n${exp}`),
-      tags, first_name: 'Ada',
-      profile_signature: hmac(`aisle-profile-v1\ndemo\n${email}\n${exp}\n${profileTags}\nAda`),
-    });
-
-    for (const [customer, shown] of [[signed('vip', 'vip'), true], [signed('vip', ''), false]] as const) {
-      const context = await browser.newContext();
-      try {
-        const store = new Store(await context.newPage());
-        await store.visit('/products/alpine-parka');
-        await store.launcher.hover(); // the widget loads now, not when the browser is idle
-        const message = store.page.getByRole('group', { name: 'Message from the store' });
-        const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/customer'));
-        await store.page.evaluate((c) => (window as any).Aisle('identify', c), customer);
-        const verified = await (await asked).json();
-        if (shown) {
-          expect(verified).toMatchObject({ verified: true, tags: ['vip'], first_name: 'Ada' });
-          await expect(message).toContainText('Welcome back, Ada');
-        } else {
-          // The tags were not what the store signed: none of it counts.
-          expect(verified.tags).toEqual([]);
-          await expect(message).toHaveCount(0);
+    }], async () => {
+      const signed = signedCustomer('vip@example.com', 'vip', 'Ada');
+      // The same tag claimed, with a profile signature over no tags.
+      const claimed = signedCustomer('vip@example.com', 'vip', 'Ada', '');
+      for (const [customer, shown] of [[signed, true], [claimed, false]] as const) {
+        const context = await browser.newContext();
+        try {
+          const store = new Store(await context.newPage());
+          await store.visit('/products/alpine-parka');
+          await store.launcher.hover(); // the widget loads now, not when the browser is idle
+          const message = store.page.getByRole('group', { name: 'Message from the store' });
+          const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/customer'));
+          await store.page.evaluate((c) => (window as any).Aisle('identify', c), customer);
+          const verified = await (await asked).json();
+          if (shown) {
+            expect(verified).toMatchObject({ verified: true, tags: ['vip'], first_name: 'Ada' });
+            await expect(message).toContainText('Welcome back, Ada');
+          } else {
+            // The tags were not what the store signed: none of it counts.
+            expect(verified.tags).toEqual([]);
+            await expect(message).toHaveCount(0);
+          }
+        } finally {
+          await context.close();
         }
-      } finally {
-        await context.close();
       }
-    }
+    });
   } finally {
-    if (demoFile) {
-      const back = await page.request.post('/api/agent/campaigns', { data: { source: demoFile } });
-      expect(back.status()).toBe(201);
-    }
     await page.close();
   }
 });
