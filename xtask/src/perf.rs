@@ -297,8 +297,8 @@ fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
 /// its own, and, when they beat the paint, the favicon's 404 and `aisle.js`,
 /// each on another cold connection beside the photo's. So the loader's
 /// request mostly costs the paint nothing; when all four share the simulated
-/// bandwidth, the photo's last bytes come one round trip (150 ms) later (7
-/// of 28 runs; medians of +3, −0, +0 and +88 ms). When the largest paint
+/// bandwidth, the photo's last bytes come one round trip (150 ms) later (10
+/// of 38 runs; medians of +3, −0, +0, +88, +3 and +1 ms). When the largest paint
 /// was a text block (the page before its photo), only the stylesheet stood
 /// between the document and the paint, and the loader's cold connection was
 /// the paint's longest wait: +43 to +115 ms by the median. docs/budgets.md
