@@ -83,7 +83,7 @@ fn dispatch() -> Result<()> {
         Some("perf") => {
             tools::setup(&root, tools::Needs::Build)?;
             run(cargo(&root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
-            perf::perf(&root, &args[1..], false)
+            perf::perf(&root, &args[1..])
         }
         Some("test") => test(&root),
         Some("bench") if args.get(1).is_some_and(|a| a == "--cluster") => {
@@ -221,7 +221,7 @@ fn test(root: &Path) -> Result<()> {
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
     // What the snippet costs a store's page (Lighthouse, 5 runs each).
-    perf::perf(root, &[], true)?;
+    perf::perf(root, &[])?;
     // The Shopify and WooCommerce stand-ins of the Playwright journeys on
     // store-backed sites.
     run(cargo(root).args([

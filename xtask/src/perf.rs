@@ -139,7 +139,7 @@ pub fn medians(runs: &[Figures]) -> Figures {
 /// decide). Time to Interactive, score and layout shift are the *medians*:
 /// they come from Lighthouse's simulation of the load, which swings between
 /// two results by the order the real requests finished in (whether the
-/// loader's or the favicon's response beat the first paint), not by how
+/// loader's and the favicon's responses beat the largest paint), not by how
 /// busy the machine was; the least would pick the lucky order.
 pub fn counted(runs: &[Figures]) -> Figures {
     let least = |f: fn(&Figures) -> f64| runs.iter().map(f).fold(f64::NAN, f64::min);
@@ -285,21 +285,25 @@ fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
     })
 }
 
-/// The budgets `cargo xtask test` does not fail on yet, only prints: Time
-/// to Interactive. Lighthouse's simulation (Lantern) counts every script
-/// whose response arrived before the page's largest paint in the real load
-/// as needed for that paint, and on this page — its only other request is
-/// one stylesheet — a second request means a second simulated slow-4G
-/// connection: +200 to +250 ms to LCP and so to TTI, whatever the script
-/// does (an empty `aisle.js` adds the same in every run where its response
-/// beats the paint, and nothing when it does not). `test` fails on the
-/// other four. `cargo xtask perf` itself fails on all five.
-pub const NOT_YET_ENFORCED_IN_TEST: [&str; 1] = ["time to interactive"];
-
-/// `cargo xtask perf [--assets DIR] [--runs N]`: the table, and an error when
-/// over budget. `in_test`: as part of `cargo xtask test` (see
-/// [`NOT_YET_ENFORCED_IN_TEST`]).
-pub fn perf(root: &Path, args: &[String], in_test: bool) -> Result<()> {
+/// `cargo xtask perf [--assets DIR] [--runs N]`, also run by `cargo xtask
+/// test`: the table, and an error when the snippet is over any of the five
+/// budgets.
+///
+/// The page's largest paint is its product photo, an `<img>` as on real
+/// product pages; there Lighthouse's TTI is that paint, as no task is long.
+/// Lantern, its simulation, puts into the paint every request that ended
+/// before the real paint: the document, the stylesheet (on the document's
+/// warm simulated connection), the photo on a cold slow-4G connection of
+/// its own, and, when they beat the paint, the favicon's 404 and `aisle.js`,
+/// each on another cold connection beside the photo's. So the loader's
+/// request mostly costs the paint nothing; when all four share the simulated
+/// bandwidth, the photo's last bytes come one round trip (150 ms) later (10
+/// of 38 runs; medians of +3, −0, +0, +88, +3 and +1 ms). When the largest paint
+/// was a text block (the page before its photo), only the stylesheet stood
+/// between the document and the paint, and the loader's cold connection was
+/// the paint's longest wait: +43 to +115 ms by the median. docs/budgets.md
+/// has the runs of both pages.
+pub fn perf(root: &Path, args: &[String]) -> Result<()> {
     let mut assets = root.join("dist");
     let mut runs = RUNS;
     let mut rest = args.iter();
@@ -413,17 +417,7 @@ pub fn perf(root: &Path, args: &[String], in_test: bool) -> Result<()> {
         "0"
     );
     println!("\nreports: {}", reports.display());
-    let mut over = over_budget(&a, &b);
-    if in_test {
-        for name in NOT_YET_ENFORCED_IN_TEST {
-            if over.contains(&name) {
-                println!(
-                    "{name} is over its budget (issue #16); not enforced by `cargo xtask test` yet"
-                );
-            }
-        }
-        over.retain(|o| !NOT_YET_ENFORCED_IN_TEST.contains(o));
-    }
+    let over = over_budget(&a, &b);
     if !over.is_empty() {
         bail!("the snippet is over budget: {}", over.join(", "));
     }
@@ -510,6 +504,26 @@ mod tests {
                 "layout shift"
             ]
         );
+    }
+
+    #[test]
+    fn time_to_interactive_fails_when_most_runs_take_the_extra_round_trip() {
+        let runs = |ttis: [f64; 5]| {
+            ttis.map(|tti| Figures {
+                tti_ms: tti,
+                score: 100.0,
+                ..Figures::default()
+            })
+        };
+        let without = counted(&runs([1_055.0, 1_052.0, 1_052.0, 1_054.0, 1_052.0]));
+        // Measured on the photo page: two runs of five where the loader, the
+        // favicon, the stylesheet and the photo shared the simulated
+        // bandwidth and the photo came one round trip later.
+        let with = counted(&runs([1_204.0, 1_051.0, 1_056.0, 1_205.0, 1_052.0]));
+        assert!(over_budget(&without, &with).is_empty());
+        // Three of five: that is what the page costs, and it is over.
+        let with = counted(&runs([1_204.0, 1_051.0, 1_206.0, 1_205.0, 1_052.0]));
+        assert_eq!(over_budget(&without, &with), ["time to interactive"]);
     }
 
     #[test]

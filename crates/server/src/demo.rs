@@ -433,6 +433,17 @@ pub fn storefront<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/cart",
             get(|| async { Html(include_str!("../store/cart.html")) }),
         )
+        // The product photo of the parka's page: an `<img>`, as on real
+        // product pages, where it is usually the largest paint.
+        .route(
+            "/store/alpine-parka.jpg",
+            get(|| async {
+                (
+                    [("content-type", "image/jpeg")],
+                    include_bytes!("../store/alpine-parka.jpg").as_slice(),
+                )
+            }),
+        )
         // The pictures of the free-shipping nudge's product cards.
         .route(
             "/store/merino-beanie.svg",

@@ -269,6 +269,36 @@ async fn health_and_demo_pages_embed_only_the_merchant_snippet() {
 }
 
 #[tokio::test]
+async fn the_demo_product_page_shows_its_photo_sized_before_it_loads() {
+    let demo = demo().await;
+    let router = app(demo.state.clone());
+    let page = Request::get("/products/alpine-parka").body(Body::empty());
+    let (_, _, body) = send(&router, page.unwrap(), SHOPPER).await;
+    let html = String::from_utf8(body).unwrap();
+    // An `<img>` with its size (no layout shift when it arrives) and a name.
+    let img = html
+        .split("<img ")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the product page has a photo");
+    for attribute in [
+        r#"src="/store/alpine-parka.jpg""#,
+        r#"width="800""#,
+        r#"height="800""#,
+        r#"alt="Alpine Parka in signal red""#,
+    ] {
+        assert!(img.contains(attribute), "{img} lacks {attribute}");
+    }
+    let photo = Request::get("/store/alpine-parka.jpg").body(Body::empty());
+    let (status, headers, body) = send(&router, photo.unwrap(), SHOPPER).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg");
+    // A JPEG (start-of-image marker), and a small one.
+    assert!(body.starts_with(&[0xFF, 0xD8, 0xFF]));
+    assert!(body.len() < 64 * 1024, "{} bytes", body.len());
+}
+
+#[tokio::test]
 async fn widget_assets_are_served_precompressed_with_fitting_cache_lives() {
     let demo = demo().await;
     let widget = demo.dir.path().join("widget");
