@@ -294,11 +294,12 @@ fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
 /// Lantern, its simulation, puts into the paint every request that ended
 /// before the real paint: the document, the stylesheet (on the document's
 /// warm simulated connection), the photo on a cold slow-4G connection of
-/// its own, and, when they beat the paint, the favicon's 404 and `aisle.js`,
-/// each on another cold connection beside the photo's. So the loader's
-/// request mostly costs the paint nothing; when all four share the simulated
-/// bandwidth, the photo's last bytes come one round trip (150 ms) later (10
-/// of 38 runs; medians of +3, −0, +0, +88, +3 and +1 ms). When the largest paint
+/// its own, and, when it beat the paint, `aisle.js` on another cold
+/// connection beside the photo's: it costs the paint nothing (+2 and +6 ms
+/// by the median, 18 runs). While the store's pages had no icon, the
+/// favicon's 404 was a fourth download sharing the simulated bandwidth, and
+/// then the photo's last bytes came one round trip (150 ms) later (10 of 38
+/// runs); the store's icon is inline now. When the largest paint
 /// was a text block (the page before its photo), only the stylesheet stood
 /// between the document and the paint, and the loader's cold connection was
 /// the paint's longest wait: +43 to +115 ms by the median. docs/budgets.md
