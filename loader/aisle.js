@@ -25,14 +25,16 @@
   // widget's tables (`launcher` in src/i18n.rs, by core's `Locale`), so the
   // words exist once. `label` picks one as `Locale::from_tag` would.
   var labels = __AISLE_LABELS__;
-  function label() {
+  // The widget's language for this shopper (a key of `labels`), as the
+  // widget negotiates it: the snippet's `data-locale`, then the browser's.
+  function language() {
     var tags = [config.locale].concat(navigator.languages || [navigator.language]);
     for (var i = 0; i < tags.length; i++) {
       var tag = String(tags[i] || '').toLowerCase().replace('_', '-'), lang = tag.split('-')[0];
-      if (lang === 'zh') return labels[/-(hant|tw|hk|mo)\b/.test(tag) ? 'zh-hant' : 'zh-hans'];
-      if (labels[lang]) return labels[lang];
+      if (lang === 'zh') return /-(hant|tw|hk|mo)\b/.test(tag) ? 'zh-hant' : 'zh-hans';
+      if (labels[lang]) return lang;
     }
-    return labels.en;
+    return 'en';
   }
 
   // Commands a stub queued before this script ran (`arguments` objects) become arrays.
@@ -138,7 +140,8 @@
     'i{width:20px;height:16px;border-radius:8px 8px 8px 2px;background:currentColor}</style>' +
     '<button type="button" data-aisle-loader aria-expanded="false"><i aria-hidden="true"></i><span></span></button>';
   var button = root.querySelector('button');
-  button.lastChild.textContent = label();
+  var lang = language();
+  button.lastChild.textContent = labels[lang];
   button.addEventListener('click', function () { Aisle('toggle'); });
   button.addEventListener('pointerenter', load);
   button.addEventListener('focus', load);
@@ -185,6 +188,11 @@
     loading = true;
     button.setAttribute('aria-busy', 'true');
     var wasm = base + '__AISLE_WIDGET_WASM__', W = w.WebAssembly;
+    // The shopper's language table, fetched beside the wasm: the widget asks
+    // for it when it boots and finds it in the cache (its name is
+    // fingerprinted), a round trip saved. `zh-hans` is `zh-Hans` on disk.
+    fetch(config.i18n + '.' + lang.replace(/-(.)/, function (m, c) { return '-' + c.toUpperCase(); }) + '.json')
+      .catch(function () {});
     var compiled = W && W.compileStreaming
       ? W.compileStreaming(fetch(wasm)).catch(function () { return wasm; })
       : wasm;
