@@ -18,12 +18,16 @@
 //!
 //! Placeholders are filled here (`aisle_core::campaign::template`): the
 //! cart's value and what is left to the site's free-shipping threshold (in
-//! the feed), written by the browser's `toLocaleString` in the shopper's
+//! the feed), written by the browser's `toLocaleString` in the widget's
 //! language and the cart's currency; the campaign's fixed code (in the
-//! feed); the first name the store signed, asked of the server once per page
-//! with a signed customer (`POST …/campaigns/customer`). The message on
-//! screen is filled again when the cart or the name changes. Values are
-//! text, drawn with `textContent`.
+//! feed) or the visitor's own (a pool or Shopify: asked of the server with
+//! `POST …/campaigns/code` before the message shows, `ask_code`); the
+//! first name the store signed, asked once per page with a signed customer
+//! (`POST …/campaigns/customer`, `customer`), whose verified tags also
+//! meet `customer_tag` conditions. The message on screen is filled again
+//! when the cart or the name changes. Values are text, drawn with
+//! `textContent`; a message with a code gets "Copy code" (`app.rs`, the
+//! loader writes the clipboard).
 
 use crate::api;
 use crate::config::{self, WidgetConfig};
