@@ -25,13 +25,14 @@
   // widget's tables (`launcher` in src/i18n.rs, by core's `Locale`), so the
   // words exist once. `label` picks one as `Locale::from_tag` would.
   var labels = __AISLE_LABELS__;
-  // The widget's language for this shopper (a key of `labels`), as the
-  // widget negotiates it: the snippet's `data-locale`, then the browser's.
+  // The widget's language for this shopper (a key of `labels`: the tag its
+  // table's file is named by), as the widget negotiates it: the snippet's
+  // `data-locale`, then the browser's.
   function language() {
     var tags = [config.locale].concat(navigator.languages || [navigator.language]);
     for (var i = 0; i < tags.length; i++) {
       var tag = String(tags[i] || '').toLowerCase().replace('_', '-'), lang = tag.split('-')[0];
-      if (lang === 'zh') return /-(hant|tw|hk|mo)\b/.test(tag) ? 'zh-hant' : 'zh-hans';
+      if (lang === 'zh') return /-(hant|tw|hk|mo)\b/.test(tag) ? 'zh-Hant' : 'zh-Hans';
       if (labels[lang]) return lang;
     }
     return 'en';
@@ -190,9 +191,8 @@
     var wasm = base + '__AISLE_WIDGET_WASM__', W = w.WebAssembly;
     // The shopper's language table, fetched beside the wasm: the widget asks
     // for it when it boots and finds it in the cache (its name is
-    // fingerprinted), a round trip saved. `zh-hans` is `zh-Hans` on disk.
-    fetch(config.i18n + '.' + lang.replace(/-(.)/, function (m, c) { return '-' + c.toUpperCase(); }) + '.json')
-      .catch(function () {});
+    // fingerprinted), a round trip saved.
+    fetch(config.i18n + '.' + lang + '.json').catch(function () {});
     var compiled = W && W.compileStreaming
       ? W.compileStreaming(fetch(wasm)).catch(function () { return wasm; })
       : wasm;

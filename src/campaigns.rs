@@ -255,9 +255,7 @@ fn money(minor: i64, currency: &str, locale: &str) -> String {
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
         return String::new();
     }
-    let locale = crate::i18n::Locale::from_tag(locale)
-        .unwrap_or(crate::i18n::Locale::En)
-        .tag();
+    let locale = crate::i18n::Locale::of(locale).tag();
     let options = object(&[("style", "currency".into()), ("currency", currency.into())]);
     // `Number.prototype.toLocaleString(locale, options)`, through the
     // binding the widget has for dates: js-sys calls `toLocaleString` on the

@@ -373,13 +373,14 @@ pub fn build(root: &Path) -> Result<()> {
 }
 
 /// The launcher's name in every language, as the loader's `labels` object
-/// literal: `{"en":"Chat with us","fi":…}`, keyed by [`i18n::Locale::tag`] in
-/// lower case, each the `launcher` string of the widget's table for that
-/// locale (issue #13: the loader keeps no words of its own).
+/// literal: `{"en":"Chat with us","fi":…,"zh-Hans":…}`, keyed by
+/// [`i18n::Locale::tag`] as the locale tables' file names spell it, each the
+/// `launcher` string of the widget's table for that locale (issue #13: the
+/// loader keeps no words of its own).
 pub fn loader_labels() -> Result<String> {
     let labels: serde_json::Map<String, serde_json::Value> = i18n::Locale::ALL
         .into_iter()
-        .map(|l| (l.tag().to_ascii_lowercase(), l.built_in().launcher.into()))
+        .map(|l| (l.tag().to_owned(), l.built_in().launcher.into()))
         .collect();
     Ok(serde_json::to_string(&labels)?)
 }
@@ -608,11 +609,7 @@ mod tests {
         let labels: serde_json::Value = serde_json::from_str(&loader_labels().unwrap()).unwrap();
         for locale in i18n::Locale::ALL {
             let launcher = locale.built_in().launcher;
-            assert_eq!(
-                labels[locale.tag().to_ascii_lowercase()],
-                launcher,
-                "{locale}"
-            );
+            assert_eq!(labels[locale.tag()], launcher, "{locale}");
             assert!(filled.contains(launcher), "{locale}: {launcher}");
             // The words exist once: in the widget's table, not in the loader's source.
             assert!(
