@@ -26,14 +26,10 @@ const NODE_DEATH: Duration = Duration::from_secs(40);
 
 /// Debian's `nats-server`, if installed; with `CI=true` its absence fails.
 fn nats_bin() -> Option<PathBuf> {
-    let found = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
+    let found = common::infra::nats_bin();
     if found.is_none() {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
         assert!(
-            !ci,
+            !common::in_ci(),
             "CI=true and nats-server is missing: install Debian's nats-server (.ci/run does)"
         );
         eprintln!(

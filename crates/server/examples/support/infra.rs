@@ -4,7 +4,9 @@
 //! nodes themselves and an HAProxy in front of them.
 //!
 //! Standard library only: `cargo xtask cluster` includes this file too
-//! (`#[path]`), as do the `chaos_cluster` and `chat_load` examples. Every
+//! (`#[path]`), as do the `chaos_cluster` and `chat_load` examples and the
+//! server's test harness (`tests/common`, for its finders and helpers: its
+//! own PostgreSQL runs one server per test binary with a watchdog). Every
 //! process is killed, and every directory removed, when its handle drops,
 //! so a failing caller leaves nothing behind.
 #![allow(dead_code)]
@@ -147,7 +149,7 @@ pub fn postgres_bin() -> Option<PathBuf> {
 }
 
 /// `program` run as the `postgres` user when this process is root.
-fn as_postgres(program: &Path) -> Command {
+pub fn as_postgres(program: &Path) -> Command {
     if is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(program);

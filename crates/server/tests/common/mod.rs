@@ -7,6 +7,12 @@
 //! Every test binary uses only a part of it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+/// The finders and helpers the examples' throwaway clusters use too:
+/// a free port, root or not, `CI=true`, where PostgreSQL and NATS live.
+#[path = "../../examples/support/infra.rs"]
+pub mod infra;
+pub use infra::{as_postgres, free_port, in_ci, is_root, postgres_bin};
+
 use aisle_server::{AppState, Config, Network, app};
 use axum::Router;
 use axum::body::Body;
@@ -178,15 +184,6 @@ pub async fn serve(state: &AppState) -> (SocketAddr, tokio::task::JoinHandle<std
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(aisle_server::run(listener, state.clone()));
     (addr, server)
-}
-
-/// A free loopback port (bound and released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 // ---------------------------------------------------------------- WebSockets
@@ -540,33 +537,6 @@ pub struct Postgres {
     _watchdog: std::sync::Mutex<Child>,
 }
 
-/// The server binaries of the newest PostgreSQL installed
-/// (`/usr/lib/postgresql/*/bin`, Debian's layout), if any.
-pub fn postgres_bin() -> Option<PathBuf> {
-    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
-            let bin = e.path().join("bin");
-            bin.join("initdb").exists().then_some((version, bin))
-        })
-        .collect();
-    found.sort();
-    found.pop().map(|(_, bin)| bin)
-}
-
-/// `program` run as the `postgres` user when this process is root.
-fn as_postgres(program: &Path) -> Command {
-    if rustix::process::getuid().is_root() {
-        let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(program);
-        command
-    } else {
-        Command::new(program)
-    }
-}
-
 /// The test binary's PostgreSQL, started on first use; `None` (after a loud
 /// message) when PostgreSQL is not installed — unless `CI=true`, where that
 /// fails the test (`.ci/run` installs it).
@@ -575,9 +545,8 @@ pub fn postgres() -> Option<&'static Postgres> {
     SERVER
         .get_or_init(|| {
             let Some(bin) = postgres_bin() else {
-                let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
                 assert!(
-                    !ci,
+                    !in_ci(),
                     "CI=true and PostgreSQL is missing: install Debian's postgresql (.ci/run does)"
                 );
                 eprintln!(
@@ -597,7 +566,7 @@ fn start_postgres(bin: &Path) -> Postgres {
         .tempdir()
         .unwrap()
         .keep();
-    if rustix::process::getuid().is_root() {
+    if is_root() {
         succeeds(Command::new("chown").arg("postgres").arg(&dir));
     }
     let data = dir.join("data");
@@ -626,7 +595,7 @@ fn start_postgres(bin: &Path) -> Postgres {
     // Stops the server and removes its files once this process is gone.
     let stop = format!(
         "cat >/dev/null; {} -D '{}' -m immediate stop >/dev/null 2>&1; rm -rf '{}'",
-        if rustix::process::getuid().is_root() {
+        if is_root() {
             format!("runuser -u postgres -- '{}'", bin.join("pg_ctl").display())
         } else {
             format!("'{}'", bin.join("pg_ctl").display())
