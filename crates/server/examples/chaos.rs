@@ -35,6 +35,8 @@
 
 #[path = "support/agent_login.rs"]
 mod agent_login;
+#[path = "support/frames.rs"]
+mod frames;
 use agent_login::login;
 
 use aisle_core::protocol::{
@@ -43,6 +45,7 @@ use aisle_core::protocol::{
 };
 use anyhow::{Context, Result, bail, ensure};
 use clap::Parser;
+use frames::Frame;
 use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -692,17 +695,11 @@ async fn shopper_connection(
     loop {
         tokio::select! {
             frame = socket.next() => {
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Exit::Broken,
-                    Some(Ok(_)) => continue,
-                };
-                let message = match serde_json::from_str::<ServerMessage>(&text) {
-                    Ok(message) => message,
-                    Err(e) => {
-                        sh.problem(format!("shopper: unreadable frame {text}: {e}"));
-                        continue;
-                    }
+                let unreadable = |text: &str, e| sh.problem(format!("shopper: unreadable frame {text}: {e}"));
+                let message: ServerMessage = match frames::read(frame, unreadable) {
+                    Frame::Read(message) => message,
+                    Frame::Skip => continue,
+                    Frame::Broken => return Exit::Broken,
                 };
                 if matches!(message, ServerMessage::Started { .. } | ServerMessage::Offline { .. }) {
                     starting = false;
@@ -1000,17 +997,11 @@ async fn agent_connection(
     loop {
         tokio::select! {
             frame = socket.next() => {
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Exit::Broken,
-                    Some(Ok(_)) => continue,
-                };
-                let message = match serde_json::from_str::<AgentServerMessage>(&text) {
-                    Ok(message) => message,
-                    Err(e) => {
-                        sh.problem(format!("agent: unreadable frame: {e}"));
-                        continue;
-                    }
+                let unreadable = |_: &str, e| sh.problem(format!("agent: unreadable frame: {e}"));
+                let message: AgentServerMessage = match frames::read(frame, unreadable) {
+                    Frame::Read(message) => message,
+                    Frame::Skip => continue,
+                    Frame::Broken => return Exit::Broken,
                 };
                 let reaction = match message {
                     AgentServerMessage::Queue { waiting, .. } => {

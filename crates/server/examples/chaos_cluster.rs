@@ -45,6 +45,8 @@ mod infra;
 
 #[path = "support/agent_login.rs"]
 mod agent_login;
+#[path = "support/frames.rs"]
+mod frames;
 use agent_login::login;
 
 use aisle_core::protocol::{
@@ -53,6 +55,7 @@ use aisle_core::protocol::{
 };
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use clap::Parser;
+use frames::Frame;
 use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -787,17 +790,11 @@ async fn shopper_connection(
             () = tokio::time::sleep_until(last_heard + LIVENESS) => return Exit::Broken,
             frame = socket.next() => {
                 last_heard = Instant::now();
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => return Exit::Broken,
-                    Some(Ok(_)) => continue,
-                };
-                let message = match serde_json::from_str::<ServerMessage>(&text) {
-                    Ok(message) => message,
-                    Err(e) => {
-                        sh.figures().problem(format!("{who}: unreadable frame {text}: {e}"));
-                        continue;
-                    }
+                let unreadable = |text: &str, e| sh.figures().problem(format!("{who}: unreadable frame {text}: {e}"));
+                let message: ServerMessage = match frames::read(frame, unreadable) {
+                    Frame::Read(message) => message,
+                    Frame::Skip => continue,
+                    Frame::Broken => return Exit::Broken,
                 };
                 match message {
                     ServerMessage::Message(ChatMessage { seq, client_id, author, text, .. }) => {
@@ -1035,17 +1032,11 @@ async fn agent_connection(
             () = tokio::time::sleep_until(last_heard + LIVENESS) => return Exit::Broken,
             frame = socket.next() => {
                 last_heard = Instant::now();
-                let text = match frame {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => return Exit::Broken,
-                    Some(Ok(_)) => continue,
-                };
-                let message = match serde_json::from_str::<AgentServerMessage>(&text) {
-                    Ok(message) => message,
-                    Err(e) => {
-                        sh.figures().problem(format!("{who}: unreadable frame: {e}"));
-                        continue;
-                    }
+                let unreadable = |_: &str, e| sh.figures().problem(format!("{who}: unreadable frame: {e}"));
+                let message: AgentServerMessage = match frames::read(frame, unreadable) {
+                    Frame::Read(message) => message,
+                    Frame::Skip => continue,
+                    Frame::Broken => return Exit::Broken,
                 };
                 match message {
                     AgentServerMessage::Queue { waiting, .. } => {
