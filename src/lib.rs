@@ -280,7 +280,6 @@ pub fn boot() {
 
 /// [`boot`] once the strings are at hand.
 fn start(mut handover: config::Handover, widget: Widget) {
-    handover.queued.extend(config::take_queued());
     let config = handover.config.clone();
     let root = handover.root;
     // The placeholder launcher the loader drew, while it is there.
@@ -309,27 +308,29 @@ fn start(mut handover: config::Handover, widget: Widget) {
         }
         intent.forget();
     }
-    let handler =
-        Closure::<dyn Fn(JsValue, JsValue)>::new(move |name: JsValue, argument: JsValue| {
-            if let Some(name) = name.as_string() {
-                dispatch(widget, Command { name, argument });
-            }
-        });
-    config::install_command_handler(handler.as_ref().unchecked_ref());
-    // The handler lives as long as the page.
-    handler.forget();
-    // After a frame: the host page gets the main thread back between steps,
-    // and a view mounted above has its effects (focus management) watching
-    // when queued commands such as `open` arrive.
     // A campaign about to show mounts the view first.
     reactive::effect(move || {
         if widget.campaign.with(Option::is_some) {
             reactive::untrack(|| show(widget));
         }
     });
+    // After a frame: the host page gets the main thread back between steps,
+    // and a view mounted above has its effects (focus management) watching
+    // when queued commands such as `open` arrive. Commands keep queueing in
+    // the loader until then: none reaches a runtime that has not started.
     request_animation_frame(move || {
         chat::resume(widget);
         campaigns::start(widget, config);
+        handover.queued.extend(config::take_queued());
+        let handler =
+            Closure::<dyn Fn(JsValue, JsValue)>::new(move |name: JsValue, argument: JsValue| {
+                if let Some(name) = name.as_string() {
+                    dispatch(widget, Command { name, argument });
+                }
+            });
+        config::install_command_handler(handler.as_ref().unchecked_ref());
+        // The handler lives as long as the page.
+        handler.forget();
         for command in handover.queued {
             dispatch(widget, command);
         }

@@ -14,7 +14,12 @@ import { AgentConsole } from './agent-console';
 import { signedCustomer, withCampaigns } from './campaign-file';
 import { Store } from './store';
 
-const CODES = ['E2E-POOL-ONE', 'E2E-POOL-TWO'];
+// Unique per run, so the spec can be repeated against the same server
+// (`--repeat-each`): each run has its own campaign and its own full pool.
+const RUN = Date.now().toString(36).toUpperCase();
+const CAMPAIGN = `e2e-pool-${RUN.toLowerCase()}`;
+const CODES = [`E2E-POOL-ONE-${RUN}`, `E2E-POOL-TWO-${RUN}`];
+const OWN_CODE = new RegExp(`Your own code: (${CODES.join('|')})`);
 
 /** A new shopper triggers the pooled-code campaign; the code endpoint's answer. */
 async function shopperAsks(browser: Browser, withPage: (store: Store) => Promise<void>) {
@@ -23,7 +28,7 @@ async function shopperAsks(browser: Browser, withPage: (store: Store) => Promise
     const store = new Store(await context.newPage());
     await store.visit('/');
     const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/code'));
-    await store.page.evaluate(() => (window as any).Aisle('trigger', 'e2e-pool'));
+    await store.page.evaluate((id) => (window as any).Aisle('trigger', id), CAMPAIGN);
     const answer = await asked;
     await withPage(store);
     return answer;
@@ -39,7 +44,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
     const agent = new AgentConsole(page);
     await agent.ready();
     await withCampaigns(page, [{
-      id: 'e2e-pool',
+      id: CAMPAIGN,
       codes: 'pool',
       frequency: 'always',
       when: { path: { is: '/e2e-never' } },
@@ -48,7 +53,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
       // The marketer's pool, as `aisle campaigns codes add` takes it.
       const dir = mkdtempSync(join(tmpdir(), 'aisle-codes-'));
       writeFileSync(join(dir, 'codes.txt'), CODES.join('\n') + '\n');
-      const added = execFileSync('target/debug/aisle', ['campaigns', 'codes', 'add', 'demo', 'e2e-pool',
+      const added = execFileSync('target/debug/aisle', ['campaigns', 'codes', 'add', 'demo', CAMPAIGN,
         join(dir, 'codes.txt'), '--db', 'sqlite://target/e2e/aisle.db']).toString();
       expect(added).toContain('2');
 
@@ -56,8 +61,8 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
       let first = '';
       const answer = await shopperAsks(browser, async (store) => {
         const message = store.page.getByRole('group', { name: 'Message from the store' });
-        await expect(message).toContainText(/Your own code: E2E-POOL-(ONE|TWO)/);
-        first = (await message.textContent())!.match(/E2E-POOL-(ONE|TWO)/)![0];
+        await expect(message).toContainText(OWN_CODE);
+        first = (await message.textContent())!.match(OWN_CODE)![1];
         const clicked = store.page.waitForResponse((r) =>
           r.url().endsWith('/campaigns/events') && r.request().postDataJSON()?.kind === 'clicked');
         await message.getByRole('button', { name: 'Copy code' }).click();
@@ -68,7 +73,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
         expect((await clicked).status()).toBe(204);
         const bought = await store.page.evaluate((o) =>
           (window as any).Aisle('purchase', { order: o, value: 80, currency: 'EUR' }), order);
-        expect(bought).toEqual({ counted: true, campaign: 'e2e-pool' });
+        expect(bought).toEqual({ counted: true, campaign: CAMPAIGN });
       });
       expect(answer.status()).toBe(200);
 
@@ -88,7 +93,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
       // The console: shown twice, one conversion worth 80 EUR, both codes out.
       await page.getByRole('button', { name: 'Campaigns', exact: true }).click();
       const figures = page.getByRole('table', { name: 'Campaigns', exact: true });
-      const line = figures.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e-pool', exact: true }) });
+      const line = figures.getByRole('row').filter({ has: page.getByRole('rowheader', { name: CAMPAIGN, exact: true }) });
       const cells = line.getByRole('cell');
       await expect(cells.nth(0)).toHaveText('2');
       await expect(cells.nth(4)).toHaveText('1');
@@ -118,15 +123,29 @@ test('a campaign for a customer tag shows to the customer the store signed with 
       const signed = signedCustomer('vip@example.com', 'vip', 'Ada');
       // The same tag claimed, with a profile signature over no tags.
       const claimed = signedCustomer('vip@example.com', 'vip', 'Ada', '');
-      for (const [customer, shown] of [[signed, true], [claimed, false]] as const) {
+      // `atTakeOver`: identified the moment the widget takes commands over
+      // from the loader, before its campaign runtime has started (a race CI
+      // once lost: the question was then never asked).
+      const cases = [[signed, true, false], [signed, true, true], [claimed, false, false]] as const;
+      for (const [customer, shown, atTakeOver] of cases) {
         const context = await browser.newContext();
         try {
           const store = new Store(await context.newPage());
           await store.visit('/products/alpine-parka');
+          const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/customer'), { timeout: 10_000 });
+          if (atTakeOver) {
+            await store.page.evaluate((c) => {
+              const aisle = (window as any).Aisle;
+              let handle: unknown;
+              Object.defineProperty(aisle, 'handle', {
+                get: () => handle,
+                set: (h) => { handle = h; aisle('identify', c); },
+              });
+            }, customer);
+          }
           await store.launcher.hover(); // the widget loads now, not when the browser is idle
           const message = store.page.getByRole('group', { name: 'Message from the store' });
-          const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/customer'));
-          await store.page.evaluate((c) => (window as any).Aisle('identify', c), customer);
+          if (!atTakeOver) await store.page.evaluate((c) => (window as any).Aisle('identify', c), customer);
           const verified = await (await asked).json();
           if (shown) {
             expect(verified).toMatchObject({ verified: true, tags: ['vip'], first_name: 'Ada' });
