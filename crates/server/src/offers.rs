@@ -30,6 +30,7 @@ use crate::stores::OrderSourceConfig;
 use crate::stores::shopify::{DiscountError, Shopify};
 use aisle_core::api::{CodeRequest, CustomerRequest, ErrorCode, VerifiedCustomer};
 use aisle_core::attribution::valid_visitor;
+use aisle_core::campaign::check::code_fault;
 use aisle_core::campaign::{CampaignFile, Code, Condition, ShopifyDiscount, parse_campaigns};
 use axum::Json;
 use axum::extract::State;
@@ -38,8 +39,6 @@ use std::collections::BTreeMap;
 
 /// Most codes one campaign's pool may hold (free and handed out together).
 pub const MAX_CODES_PER_CAMPAIGN: i64 = 100_000;
-/// Longest pooled code, characters.
-pub const MAX_CODE_CHARS: usize = 64;
 
 /// `POST /api/sites/{site}/campaigns/customer`: what the store vouches for
 /// about the page's customer. A refused identity answers
@@ -333,11 +332,8 @@ pub async fn add_codes(db: &Db, site: &str, campaign: &str, text: &str) -> Resul
         if code.is_empty() {
             continue;
         }
-        if code.chars().count() > MAX_CODE_CHARS {
-            return Err(AddError::BadLine(i + 1, "a code is at most 64 characters"));
-        }
-        if code.chars().any(char::is_control) {
-            return Err(AddError::BadLine(i + 1, "a code has no control characters"));
+        if let Some(why) = code_fault(code) {
+            return Err(AddError::BadLine(i + 1, why));
         }
         codes.push(code);
         if codes.len() as i64 > MAX_CODES_PER_CAMPAIGN {

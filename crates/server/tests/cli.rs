@@ -611,6 +611,30 @@ fn codes_add_fills_a_pool_and_reports_added_and_duplicates() {
         "{}",
         stderr(&output)
     );
+    // A code that reads differently from what it is (a right-to-left
+    // override turns "01FFO" into what looks like "OFF10"), or with a
+    // zero-width space a shopper could never type.
+    for hostile in ["\u{202E}01FFO", "SAVE\u{200B}10"] {
+        let sly = file(&dir, "sly.txt", &format!("SAVE-006\n\n{hostile}\n"));
+        let output = aisle(&[
+            "campaigns",
+            "codes",
+            "add",
+            "demo",
+            "leaving",
+            &sly,
+            "--db",
+            &db,
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains(
+                "line 3: a code has no invisible characters (bidi or zero-width formatting); nothing was added"
+            ),
+            "{}",
+            stderr(&output)
+        );
+    }
     let output = aisle(&[
         "campaigns",
         "codes",

@@ -73,8 +73,31 @@ const PRODUCT_FIELDS: &[&str] = &["id", "title", "price", "image", "url"];
 const SHOPIFY_CODE_FIELDS: &[&str] = &["percent_off", "amount_off", "valid_days"];
 /// Fewest and most message variants of an A/B test.
 pub const VARIANTS: std::ops::RangeInclusive<usize> = 2..=4;
-/// Longest fixed discount code, characters.
+/// Longest discount code (fixed or pooled), characters.
 pub const MAX_CODE_CHARS: usize = 64;
+
+/// Why `code` cannot be a discount code a shopper reads and types at the
+/// checkout, or `None` when it can: at most [`MAX_CODE_CHARS`] characters,
+/// no control characters (line breaks, tabs) and no invisible formatting
+/// (bidi overrides and isolates, zero-width characters, the byte-order
+/// mark, soft hyphens), which would make the code read differently from
+/// what the store accepts. The same rule for a campaign's fixed code and
+/// for every code of a pool (`aisle campaigns codes add`).
+pub fn code_fault(code: &str) -> Option<&'static str> {
+    if code.chars().count() > MAX_CODE_CHARS {
+        Some("a code is at most 64 characters")
+    } else if code.chars().any(char::is_control) {
+        Some("a code has no control characters such as line breaks")
+    } else if code.chars().any(|c| {
+        matches!(c,
+            '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+    }) {
+        Some("a code has no invisible characters (bidi or zero-width formatting)")
+    } else {
+        None
+    }
+}
 const CONDITION_KINDS: &[&str] = &[
     "all",
     "any",
@@ -419,12 +442,8 @@ impl Checker {
             (Some(j), None) => {
                 let p = format!("{path}.code");
                 let code = self.non_empty_string(j, &p)?;
-                if code.chars().count() > MAX_CODE_CHARS || code.chars().any(char::is_control) {
-                    self.error(
-                        j.pos,
-                        &p,
-                        format!("a code is 1-{MAX_CODE_CHARS} characters without line breaks"),
-                    );
+                if let Some(why) = code_fault(&code) {
+                    self.error(j.pos, &p, why.to_string());
                     return None;
                 }
                 Some(Code::Fixed(code))
@@ -1212,4 +1231,39 @@ fn is_language_tag(tag: &str) -> bool {
     (2..=3).contains(&first.len())
         && first.bytes().all(|b| b.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_code_a_shopper_could_not_type_is_refused_with_its_position() {
+        // A right-to-left override makes "01FFO" read as "OFF10"; a
+        // zero-width space is invisible; a tab is a control character.
+        let text = r#"{"version": 1, "campaigns": [
+  {"id": "a", "message": "{{campaign.code}}", "code": "\u202e01FFO"},
+  {"id": "b", "message": "{{campaign.code}}", "code": "SAVE\u200b10"},
+  {"id": "c", "message": "{{campaign.code}}", "code": "SAVE\t10"},
+  {"id": "d", "message": "{{campaign.code}}", "code": "ÉTÉ-10 冬"}
+]}"#;
+        let errors: Vec<String> = parse_campaigns(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "2:55: $.campaigns[0].code: a code has no invisible characters (bidi or zero-width formatting)",
+                "3:55: $.campaigns[1].code: a code has no invisible characters (bidi or zero-width formatting)",
+                "4:55: $.campaigns[2].code: a code has no control characters such as line breaks",
+            ]
+        );
+        assert_eq!(code_fault(&"x".repeat(MAX_CODE_CHARS)), None);
+        assert_eq!(
+            code_fault(&"x".repeat(MAX_CODE_CHARS + 1)),
+            Some("a code is at most 64 characters")
+        );
+    }
 }
