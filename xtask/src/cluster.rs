@@ -17,23 +17,20 @@ use std::path::Path;
 /// Nodes, and NATS servers, in the cluster.
 const NODES: usize = 3;
 
+/// `cargo xtask cluster`'s options.
+#[derive(clap::Args)]
+pub struct Options {
+    /// HAProxy's port, in front of the nodes.
+    #[arg(long, default_value_t = 8090)]
+    port: u16,
+    /// Release builds of the nodes.
+    #[arg(long)]
+    release: bool,
+}
+
 /// `cargo xtask cluster [--port N] [--release]`.
-pub fn cluster(root: &Path, args: &[String]) -> Result<()> {
-    let mut port: u16 = 8090;
-    let mut release = false;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--port" => {
-                port = args
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .context("--port needs a port number")?;
-            }
-            "--release" => release = true,
-            other => bail!("unknown option {other:?}: cluster [--port N] [--release]"),
-        }
-    }
+pub fn cluster(root: &Path, options: Options) -> Result<()> {
+    let Options { port, release } = options;
     let pg_bin =
         infra::postgres_bin().context("PostgreSQL is not installed: apt-get install postgresql")?;
     let nats_bin =

@@ -47,63 +47,140 @@ mod perf;
 mod tools;
 
 use anyhow::{Context, Result, bail};
+use clap::builder::PossibleValuesParser;
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Project automation for Aisle (`cargo xtask <command>`; the module's
+/// header says what each command does).
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about,
+    disable_version_flag = true
+)]
+struct Xtask {
+    #[command(subcommand)]
+    task: Task,
+}
+
+/// One `cargo xtask` command.
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing, build the widget and the agent console,
+    /// start the demo store on :8080.
+    Demo,
+    /// Everything CI checks: fmt, clippy, native and wasm tests, bundles and
+    /// their size budgets, Lighthouse, chaos, Playwright.
+    Test,
+    /// The widget bundle into dist/widget/ and the agent console into
+    /// dist/console/ (fingerprinted, precompressed).
+    Build {
+        /// Only this one.
+        #[arg(value_enum)]
+        bundle: Option<Bundle>,
+    },
+    /// Sizes of the loader and the widget against docs/budgets.md.
+    Size,
+    /// What the widget snippet costs the demo product page, by Lighthouse.
+    Perf(perf::Options),
+    /// Campaign evaluation, the live-chat load generator, order-source latency.
+    Bench {
+        /// One node on SQLite, one on PostgreSQL + NATS and three on
+        /// PostgreSQL + NATS, side by side.
+        #[arg(long)]
+        cluster: bool,
+        /// Passed on to the load generator (`--shoppers N`, …).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        load: Vec<String>,
+    },
+    /// The live-chat chaos test (`--cycles N --seed S`).
+    Chaos {
+        /// Three nodes, with nodes, NATS and PostgreSQL killed
+        /// (`--seconds N --seed S --short`).
+        #[arg(long)]
+        cluster: bool,
+        /// Passed on to the chaos example.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        options: Vec<String>,
+    },
+    /// PostgreSQL, 3 NATS servers, 3 `aisle` nodes and HAProxy on loopback
+    /// until Ctrl-C.
+    Cluster(cluster::Options),
+    /// Every `cargo fuzz` target (or those named) with the nightly toolchain.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets to run (default: all).
+        #[arg(value_parser = PossibleValuesParser::new(FUZZ_TARGETS))]
+        targets: Vec<String>,
+    },
+    /// Each crate's module graph and any circle in it.
+    Modules,
+    /// Install the pinned tools (idempotent).
+    Setup,
+}
+
+/// `cargo xtask build`'s bundles.
+#[derive(Clone, Copy, ValueEnum)]
+enum Bundle {
+    /// The shopper's widget (loader, glue, wasm, locale tables).
+    Widget,
+    /// The agent console.
+    Console,
+}
+
 fn main() {
-    if let Err(error) = dispatch() {
+    if let Err(error) = dispatch(Xtask::parse().task) {
         eprintln!("\nxtask: {error:#}");
         std::process::exit(1);
     }
 }
 
-fn dispatch() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+fn dispatch(task: Task) -> Result<()> {
     let root = project_root();
     std::env::set_current_dir(&root)?;
-    match args.first().map(String::as_str) {
-        Some("setup") => tools::setup(&root, tools::Needs::All),
-        Some("build") => {
+    match task {
+        Task::Setup => tools::setup(&root, tools::Needs::All),
+        Task::Build { bundle } => {
             tools::setup(&root, tools::Needs::Build)?;
-            match args.get(1).map(String::as_str) {
+            match bundle {
                 None => {
                     bundle::build(&root)?;
                     console::build(&root)
                 }
-                Some("widget") => bundle::build(&root),
-                Some("console") => console::build(&root),
-                Some(other) => bail!("unknown bundle {other:?}: widget or console"),
+                Some(Bundle::Widget) => bundle::build(&root),
+                Some(Bundle::Console) => console::build(&root),
             }
         }
-        Some("size") => {
+        Task::Size => {
             tools::setup(&root, tools::Needs::Build)?;
             bundle::build(&root)?;
             bundle::size_report(&root)
         }
-        Some("perf") => {
+        Task::Perf(options) => {
             tools::setup(&root, tools::Needs::Build)?;
             run(cargo(&root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
-            perf::perf(&root, &args[1..])
+            perf::perf(&root, options)
         }
-        Some("test") => test(&root),
-        Some("bench") if args.get(1).is_some_and(|a| a == "--cluster") => {
-            cluster::bench(&root, &args[2..])
-        }
-        Some("bench") => bench(&root, &args[1..]),
-        Some("chaos") if args.get(1).is_some_and(|a| a == "--cluster") => {
-            chaos_cluster(&root, &args[2..])
-        }
-        Some("chaos") => chaos(&root, &args[1..]),
-        Some("cluster") => cluster::cluster(&root, &args[1..]),
-        Some("fuzz") => fuzz(&root, &args[1..]),
-        Some("demo") => demo(&root),
-        Some("modules") => modules::print(&root),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <demo|test|build|size|perf|bench|chaos|cluster|fuzz|modules|setup>"
-            );
-            std::process::exit(2);
-        }
+        Task::Test => test(&root),
+        Task::Bench {
+            cluster: true,
+            load,
+        } => cluster::bench(&root, &load),
+        Task::Bench { load, .. } => bench(&root, &load),
+        Task::Chaos {
+            cluster: true,
+            options,
+        } => chaos_cluster(&root, &options),
+        Task::Chaos { options, .. } => chaos(&root, &options),
+        Task::Cluster(options) => cluster::cluster(&root, options),
+        Task::Fuzz { seconds, targets } => fuzz(&root, seconds, targets),
+        Task::Demo => demo(&root),
+        Task::Modules => modules::print(&root),
     }
 }
 
@@ -221,7 +298,7 @@ fn test(root: &Path) -> Result<()> {
     console::build(root)?;
     run(cargo(root).args(["build", "-p", "aisle-server", "--bin", "aisle"]))?;
     // What the snippet costs a store's page (Lighthouse, 5 runs each).
-    perf::perf(root, &[])?;
+    perf::perf(root, perf::Options::default())?;
     // The Shopify and WooCommerce stand-ins of the Playwright journeys on
     // store-backed sites.
     run(cargo(root).args([
@@ -291,32 +368,14 @@ const FUZZ_TARGETS: [&str; 5] = [
     "assist_request",
 ];
 
-/// Runs every fuzz target (or those named in `args`) for `--seconds N`
+/// Runs every fuzz target (or those in `targets`) for `seconds`
 /// (default 60) each with the nightly toolchain, seeded from
 /// `fuzz/seeds/TARGET/`, the corpus growing in `fuzz/corpus/TARGET/`;
 /// prints executions per target and fails on a crash (the input is then in
 /// `fuzz/artifacts/TARGET/`).
-fn fuzz(root: &Path, args: &[String]) -> Result<()> {
-    let mut seconds: u64 = 60;
-    let mut targets: Vec<&str> = Vec::new();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--seconds" => {
-                seconds = rest
-                    .next()
-                    .context("--seconds needs a number")?
-                    .parse()
-                    .context("--seconds needs a number")?;
-            }
-            name => match FUZZ_TARGETS.iter().find(|t| **t == name) {
-                Some(target) => targets.push(target),
-                None => bail!("unknown fuzz target {name:?}: one of {FUZZ_TARGETS:?}"),
-            },
-        }
-    }
+fn fuzz(root: &Path, seconds: u64, mut targets: Vec<String>) -> Result<()> {
     if targets.is_empty() {
-        targets = FUZZ_TARGETS.to_vec();
+        targets = FUZZ_TARGETS.map(String::from).to_vec();
     }
     let nightly = || {
         let mut command = Command::new("rustup");
@@ -384,7 +443,7 @@ $ cargo +nightly fuzz run {target} (for {seconds} s)"
                 eprintln!("{line}");
             }
         }
-        results.push((*target, executions, status.success()));
+        results.push((target, executions, status.success()));
     }
     println!(
         "
@@ -492,4 +551,74 @@ fn demo(root: &Path) -> Result<()> {
         "serve",
         "--demo",
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(line: &str) -> Result<Task, clap::Error> {
+        Xtask::try_parse_from(std::iter::once("xtask").chain(line.split_whitespace()))
+            .map(|x| x.task)
+    }
+
+    #[test]
+    fn the_documented_command_lines_parse_and_pass_their_options_on() {
+        assert!(matches!(
+            task("bench --shoppers 19000"),
+            Ok(Task::Bench { cluster: false, load }) if load == ["--shoppers", "19000"]
+        ));
+        assert!(matches!(
+            task("bench --cluster --shoppers 500 --seconds 5"),
+            Ok(Task::Bench { cluster: true, load }) if load == ["--shoppers", "500", "--seconds", "5"]
+        ));
+        assert!(matches!(
+            task("chaos --cycles 5 --seed 7"),
+            Ok(Task::Chaos { cluster: false, options }) if options == ["--cycles", "5", "--seed", "7"]
+        ));
+        assert!(matches!(
+            task("chaos --cluster --short"),
+            Ok(Task::Chaos { cluster: true, options }) if options == ["--short"]
+        ));
+        assert!(matches!(
+            task("build console"),
+            Ok(Task::Build {
+                bundle: Some(Bundle::Console)
+            })
+        ));
+        assert!(matches!(
+            task("fuzz --seconds 5 site_file"),
+            Ok(Task::Fuzz { seconds: 5, targets }) if targets == ["site_file"]
+        ));
+        assert!(matches!(
+            task("cluster --port 8091 --release"),
+            Ok(Task::Cluster(_))
+        ));
+        assert!(matches!(
+            task("perf --runs 3 --assets /tmp/x"),
+            Ok(Task::Perf(_))
+        ));
+        assert!(matches!(task("test"), Ok(Task::Test)));
+    }
+
+    #[test]
+    fn a_mistyped_command_line_is_refused_with_what_would_do() {
+        for wrong in [
+            "frob",
+            "build wasm",
+            "fuzz no_such_target",
+            "perf --runs 0",
+            "cluster --port x",
+        ] {
+            let error = task(wrong)
+                .err()
+                .unwrap_or_else(|| panic!("{wrong} parsed"));
+            assert_eq!(error.exit_code(), 2, "{wrong}");
+        }
+        let error = task("build wasm").err().unwrap().to_string();
+        assert!(
+            error.contains("[possible values: widget, console]"),
+            "{error}"
+        );
+    }
 }

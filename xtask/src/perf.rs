@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Lighthouse runs per page ([`counted`] says which figure counts).
-pub const RUNS: usize = 5;
+pub const RUNS: u32 = 5;
 /// Main-thread work the snippet may add, ms (Lighthouse's mobile measure,
 /// 4x-scaled, in the thread's own time: [`thread_time_ms`]).
 pub const MAIN_THREAD_BUDGET_MS: f64 = 50.0;
@@ -285,6 +285,27 @@ fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
     })
 }
 
+/// `cargo xtask perf`'s options (by default the build in `dist/`, [`RUNS`]
+/// runs, as `cargo xtask test` measures).
+#[derive(clap::Args)]
+pub struct Options {
+    /// Measure the build in this directory (default: dist/).
+    #[arg(long, value_name = "DIR")]
+    assets: Option<PathBuf>,
+    /// Lighthouse runs with and without the snippet.
+    #[arg(long, default_value_t = RUNS, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            assets: None,
+            runs: RUNS,
+        }
+    }
+}
+
 /// `cargo xtask perf [--assets DIR] [--runs N]`, also run by `cargo xtask
 /// test`: the table, and an error when the snippet is over any of the five
 /// budgets.
@@ -304,25 +325,9 @@ fn lighthouse_once(root: &Path, url: &str, out: &Path) -> Result<Figures> {
 /// between the document and the paint, and the loader's cold connection was
 /// the paint's longest wait: +43 to +115 ms by the median. docs/budgets.md
 /// has the runs of both pages.
-pub fn perf(root: &Path, args: &[String]) -> Result<()> {
-    let mut assets = root.join("dist");
-    let mut runs = RUNS;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--assets" => {
-                assets = PathBuf::from(rest.next().context("--assets needs a directory")?)
-            }
-            "--runs" => {
-                runs = rest
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|n| *n > 0)
-                    .context("--runs needs a positive number")?;
-            }
-            other => bail!("unknown option {other:?}: perf [--assets DIR] [--runs N]"),
-        }
-    }
+pub fn perf(root: &Path, options: Options) -> Result<()> {
+    let Options { assets, runs } = options;
+    let assets = assets.unwrap_or_else(|| root.join("dist"));
     let server = start_server(root, &assets)?;
     let reports = root.join("target/perf");
     std::fs::create_dir_all(&reports)?;
