@@ -7,19 +7,17 @@
 #[path = "../tests/support/shopify.rs"]
 mod standin;
 
+/// The Shopify stand-in (Admin GraphQL API shapes) until Ctrl-C.
+#[derive(clap::Parser)]
+struct Options {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8182")]
+    listen: String,
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mut listen = "127.0.0.1:8182".to_owned();
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--listen", Some(addr)) => listen = addr,
-            _ => {
-                eprintln!("usage: shopify_standin [--listen ADDR]");
-                std::process::exit(2);
-            }
-        }
-    }
+    let Options { listen } = clap::Parser::parse();
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("Shopify stand-in on http://{listen}{}", standin::API);
     standin::start(listener);

@@ -139,16 +139,17 @@ fn server_binary() -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// What each order source adds to a shopper's order lookup.
+#[derive(clap::Parser)]
+struct Options {
+    /// Lookups per source and path (from the store, from the cache).
+    #[arg(long, default_value_t = 200)]
+    lookups: usize,
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
-    let mut lookups = 200usize;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--lookups", Some(n)) => lookups = n.parse().context("--lookups N")?,
-            _ => anyhow::bail!("usage: store_latency [--lookups N]"),
-        }
-    }
+    let Options { lookups } = clap::Parser::parse();
     let binary = server_binary()?;
     let shopify_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let shopify_url = format!("http://{}{}", shopify_listener.local_addr()?, shopify::API);

@@ -7,19 +7,17 @@
 #[path = "../tests/support/woocommerce.rs"]
 mod standin;
 
+/// The WooCommerce stand-in (REST API v3 and Shipment Tracking) until Ctrl-C.
+#[derive(clap::Parser)]
+struct Options {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8183")]
+    listen: String,
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mut listen = "127.0.0.1:8183".to_owned();
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--listen", Some(addr)) => listen = addr,
-            _ => {
-                eprintln!("usage: woocommerce_standin [--listen ADDR]");
-                std::process::exit(2);
-            }
-        }
-    }
+    let Options { listen } = clap::Parser::parse();
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("WooCommerce stand-in on http://{listen}/wp-json/wc/v3");
     standin::start(listener);
