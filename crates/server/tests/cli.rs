@@ -557,121 +557,80 @@ fn codes_add_fills_a_pool_and_reports_added_and_duplicates() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 
+    // `aisle campaigns codes add SITE CAMPAIGN FILE`.
+    let add = |site: &str, campaign: &str, codes: &str| {
+        aisle(&[
+            "campaigns",
+            "codes",
+            "add",
+            site,
+            campaign,
+            codes,
+            "--db",
+            &db,
+        ])
+    };
     let codes = file(
         &dir,
         "codes.txt",
         "SAVE-001\nSAVE-002\n\n  SAVE-003  \nSAVE-001\n",
     );
-    let output = aisle(&[
-        "campaigns",
-        "codes",
-        "add",
-        "demo",
-        "leaving",
-        &codes,
-        "--db",
-        &db,
-    ]);
+    let output = add("demo", "leaving", &codes);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output).trim(),
         "added 3 codes, 1 duplicates skipped (3 in the pool, 3 left)"
     );
     let more = file(&dir, "more.txt", "SAVE-003\nSAVE-004\n");
-    let output = aisle(&[
-        "campaigns",
-        "codes",
-        "add",
-        "demo",
-        "leaving",
-        &more,
-        "--db",
-        &db,
-    ]);
+    let output = add("demo", "leaving", &more);
     assert_eq!(
         stdout(&output).trim(),
         "added 1 codes, 1 duplicates skipped (4 in the pool, 4 left)"
     );
 
     // A bad line, a campaign without a pool or an unknown site add nothing.
-    let bad = file(&dir, "bad.txt", &format!("SAVE-005\n{}\n", "x".repeat(65)));
-    let output = aisle(&[
-        "campaigns",
-        "codes",
-        "add",
-        "demo",
-        "leaving",
-        &bad,
-        "--db",
-        &db,
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("line 2: a code is at most 64 characters; nothing was added"),
-        "{}",
-        stderr(&output)
-    );
-    // A code that reads differently from what it is (a right-to-left
-    // override turns "01FFO" into what looks like "OFF10"), or with a
-    // zero-width space a shopper could never type.
-    for hostile in ["\u{202E}01FFO", "SAVE\u{200B}10"] {
-        let sly = file(&dir, "sly.txt", &format!("SAVE-006\n\n{hostile}\n"));
-        let output = aisle(&[
-            "campaigns",
-            "codes",
-            "add",
+    // Among bad lines: a code that reads differently from what it is (a
+    // right-to-left override turns "01FFO" into what looks like "OFF10"),
+    // and one with a zero-width space a shopper could never type.
+    let invisible = "a code has no invisible characters (bidi or zero-width formatting)";
+    let refused = [
+        (
             "demo",
             "leaving",
-            &sly,
-            "--db",
-            &db,
-        ]);
-        assert_eq!(output.status.code(), Some(1));
-        assert!(
-            stderr(&output).contains(
-                "line 3: a code has no invisible characters (bidi or zero-width formatting); nothing was added"
-            ),
-            "{}",
-            stderr(&output)
-        );
+            format!("SAVE-005\n{}\n", "x".repeat(65)),
+            "line 2: a code is at most 64 characters; nothing was added".to_owned(),
+        ),
+        (
+            "demo",
+            "leaving",
+            "SAVE-006\n\n\u{202E}01FFO\n".to_owned(),
+            format!("line 3: {invisible}; nothing was added"),
+        ),
+        (
+            "demo",
+            "leaving",
+            "SAVE-006\nSAVE\u{200B}10\n".to_owned(),
+            format!("line 2: {invisible}; nothing was added"),
+        ),
+        (
+            "demo",
+            "plain",
+            "SAVE-006\n".to_owned(),
+            "\"codes\": \"pool\"".to_owned(),
+        ),
+        (
+            "nope",
+            "leaving",
+            "SAVE-006\n".to_owned(),
+            "site".to_owned(),
+        ),
+    ];
+    for (site, campaign, text, why) in refused {
+        let output = add(site, campaign, &file(&dir, "refused.txt", &text));
+        assert_eq!(output.status.code(), Some(1), "{text:?}");
+        assert!(stderr(&output).contains(&why), "{}", stderr(&output));
     }
-    let output = aisle(&[
-        "campaigns",
-        "codes",
-        "add",
-        "demo",
-        "plain",
-        &more,
-        "--db",
-        &db,
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("\"codes\": \"pool\""),
-        "{}",
-        stderr(&output)
-    );
-    let output = aisle(&[
-        "campaigns",
-        "codes",
-        "add",
-        "nope",
-        "leaving",
-        &more,
-        "--db",
-        &db,
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let output = aisle(&[
-        "campaigns",
-        "codes",
-        "add",
-        "demo",
-        "leaving",
-        &more,
-        "--db",
-        &db,
-    ]);
+    let output = add("demo", "leaving", &more);
     assert!(stdout(&output).contains("added 0 codes, 2 duplicates skipped (4 in the pool"));
 }
 
