@@ -24,7 +24,7 @@ pub enum Write {
     CampaignEvent,
     /// A purchase reported by a store's thank-you page (`Aisle('purchase')`).
     Purchase,
-    /// A pooled discount code asked for (`POST …/campaigns/code`).
+    /// A discount code handed out (`POST …/campaigns/code`).
     CampaignCode,
 }
 
@@ -56,7 +56,8 @@ pub struct WriteLimits {
     pub campaign_events: usize,
     /// Purchases reported for campaign attribution.
     pub purchases: usize,
-    /// Pooled discount codes asked for.
+    /// Discount codes handed out (a visitor's own code asked for again is
+    /// not counted).
     pub campaign_codes: usize,
 }
 

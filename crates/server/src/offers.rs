@@ -12,7 +12,8 @@
 //!   campaign with `"codes": "pool"`: the same visitor always gets the same
 //!   one, no code ever goes to two visitors, and an exhausted pool answers 404
 //!   `no codes left`. Rate-limited like every anonymous write
-//!   ([`Write::CampaignCode`]).
+//!   ([`Write::CampaignCode`]), counting codes handed out: a visitor asking
+//!   again for the code they hold is answered without spending the limit.
 //!   A campaign with `"codes": {"shopify": …}` creates each visitor's code in
 //!   the site's Shopify store on their first ask ([`Shopify::create_discount`]).
 //! - [`add_codes`] (`aisle campaigns codes add SITE CAMPAIGN FILE`) fills a
@@ -122,6 +123,15 @@ pub async fn code(
                 "this campaign's codes are for signed customers with its tags".into(),
             ));
         }
+    }
+    // The visitor's own code again (the widget asks on every page where the
+    // campaign is decided): answered without spending the address's limit,
+    // which counts codes handed out, so shoppers behind one address (a
+    // carrier's NAT) are not refused the code they already hold.
+    if let Some(code) =
+        store::held_code(&state.db, &site.id, &campaign.id, &request.visitor).await?
+    {
+        return Ok(Json(json!({ "code": code })));
     }
     crate::limits::allow(&state, Write::CampaignCode, &site.id, client)
         .map_err(AppError::RateLimited)?;

@@ -857,7 +857,7 @@ async fn a_pooled_code_goes_to_one_visitor_even_with_500_asking_at_once() {
 }
 
 #[tokio::test]
-async fn codes_past_the_hourly_limit_answer_429_and_hand_nothing_out() {
+async fn codes_past_the_hourly_limit_answer_429_and_hand_nothing_out_but_a_holder_gets_theirs() {
     let demo = offers_demo(Network {
         writes: WriteLimits {
             campaign_codes: 3,
@@ -869,12 +869,23 @@ async fn codes_past_the_hourly_limit_answer_429_and_hand_nothing_out() {
     aisle_server::offers::add_codes(&demo.state.db, "demo", "leaving", "A\nB\nC\nD\nE")
         .await
         .unwrap();
+    let mut held = Vec::new();
     for i in 0..3 {
-        let (status, _) = ask_code(&demo, "leaving", &format!("hungry-visitor-{i}"), None).await;
+        let (status, body) = ask_code(&demo, "leaving", &format!("hungry-visitor-{i}"), None).await;
         assert_eq!(status, StatusCode::OK);
+        held.push(body["code"].clone());
     }
     let (status, _) = ask_code(&demo, "leaving", "hungry-visitor-9", None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Past the limit, a visitor who holds a code still gets it on every
+    // page (what the limit counts is codes handed out, not asks).
+    for _ in 0..10 {
+        let (status, body) = ask_code(&demo, "leaving", "hungry-visitor-1", None).await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::OK, held[1].clone())
+        );
+    }
     let counts = aisle_server::offers::code_counts(&demo.state.db, "demo")
         .await
         .unwrap();
