@@ -116,7 +116,11 @@ fn invalid(errors: &[CampaignError]) -> Response {
 
 /// `POST /api/agent/campaigns/check`: `{"valid": true, "campaigns", "enabled"}`
 /// or `{"valid": false, "errors": [...]}` (always 200: checking succeeded).
-async fn check(agent: Agent, body: Result<ApiJson<CampaignSource>, AppError>) -> Response {
+async fn check(
+    State(state): State<AppState>,
+    agent: Agent,
+    body: Result<ApiJson<CampaignSource>, AppError>,
+) -> Response {
     if let Err(e) = may_edit(&agent) {
         return e.into_response();
     }
@@ -124,7 +128,13 @@ async fn check(agent: Agent, body: Result<ApiJson<CampaignSource>, AppError>) ->
         Ok(body) => body,
         Err(response) => return *response,
     };
-    Json(match parse_campaigns(&body.source) {
+    // What publishing would say: the file, then what this site cannot do.
+    let checked = match crate::campaigns::check_for_site(&state.db, &agent.site, &body.source).await
+    {
+        Ok(checked) => checked,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    Json(match checked {
         Ok(file) => Checked {
             valid: true,
             campaigns: Some(file.campaigns.len()),

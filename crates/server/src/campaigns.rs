@@ -13,10 +13,12 @@ use crate::db::now;
 use crate::error::{ApiJson, AppError};
 use crate::limits::Write;
 use crate::sites::KnownSite;
+use crate::sites::order_source::OrderSourceConfig;
 use aisle_core::api::{
     CampaignDecision, CampaignEvent, CampaignEventKind, ErrorCode, ShownCampaign, VisitorState,
 };
 use aisle_core::attribution::MAX_ATTRIBUTION_DAYS;
+use aisle_core::campaign::check::shopify_codes_elsewhere;
 use aisle_core::campaign::feed::{self, Feed};
 use aisle_core::campaign::{ActionKind, CampaignError, CampaignFile, decide, parse_campaigns};
 use axum::Json;
@@ -60,10 +62,48 @@ pub async fn push_by(
     source: &str,
     pushed_by: Option<&str>,
 ) -> Result<i64, PushError> {
-    parse_campaigns(source).map_err(PushError::Invalid)?;
+    check_for_site(db, site, source)
+        .await?
+        .map_err(PushError::Invalid)?;
     store::push_version(db, site, source, pushed_by, now())
         .await?
         .ok_or(PushError::UnknownSite)
+}
+
+/// Checks `source` as `site`'s campaign file: the checker's errors (as
+/// `aisle campaigns check`), then what this site cannot do: codes created in
+/// Shopify when its orders come from elsewhere
+/// ([`shopify_codes_elsewhere`]). An unknown site is only checked as a file.
+pub async fn check_for_site(
+    db: &Db,
+    site: &str,
+    source: &str,
+) -> sqlx::Result<Result<CampaignFile, Vec<CampaignError>>> {
+    let file = match parse_campaigns(source) {
+        Ok(file) => file,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let shopify_codes = file
+        .campaigns
+        .iter()
+        .any(|c| matches!(c.code, Some(aisle_core::campaign::Code::Shopify(_))));
+    if !shopify_codes {
+        return Ok(Ok(file));
+    }
+    let config = crate::sites::store::settings(db, site)
+        .await?
+        .and_then(|(_, _, _, config)| {
+            serde_json::from_str::<crate::sites::SiteConfig>(&config).ok()
+        });
+    let errors = match config.map(|c| c.order_source) {
+        Some(OrderSourceConfig::Shopify(_)) | None => Vec::new(),
+        Some(other) => shopify_codes_elsewhere(source, other.kind()),
+    };
+    Ok(if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
+    })
 }
 
 /// The live (newest) version of a site's campaigns: version and source.

@@ -1110,3 +1110,56 @@ async fn campaign_links_carry_utm_parameters_unless_the_marketer_turns_them_off(
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn shopify_codes_are_refused_for_a_site_whose_orders_come_from_elsewhere() {
+    let demo = demo().await;
+    let token = login(&demo).await;
+    // Valid as a file (`aisle campaigns check` knows no site), but the demo
+    // site's orders are the demo tables: no shopper could ever get a code.
+    let source = r#"{"version": 1, "campaigns": [
+  {"id": "leaving", "message": "Take {{campaign.code}}",
+   "codes": {"shopify": {"percent_off": 15}}}
+]}"#;
+    assert!(aisle_core::campaign::parse_campaigns(source).is_ok());
+    let expected = "3:13: $.campaigns[0].codes: codes created in Shopify need a site whose orders come from Shopify, and this site's come from demo: use \"codes\": \"pool\" (with `aisle campaigns codes add`) or a fixed \"code\"";
+    // The console's check says what publishing would.
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns/check",
+        Some(&token),
+        json!({"source": source}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["valid"], false);
+    assert_eq!(answer["errors"][0]["text"], expected);
+    assert_eq!(
+        (&answer["errors"][0]["line"], &answer["errors"][0]["column"]),
+        (&json!(3), &json!(13))
+    );
+    // Publishing from the console and pushing from the command line refuse it.
+    let (status, answer) = call(
+        &demo,
+        "POST",
+        "/api/agent/campaigns",
+        Some(&token),
+        json!({"source": source}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["errors"][0]["text"], expected);
+    match aisle_server::campaigns::push(&demo.state.db, "demo", source).await {
+        Err(aisle_server::campaigns::PushError::Invalid(errors)) => {
+            assert_eq!(errors[0].to_string(), expected)
+        }
+        other => panic!("pushed: {other:?}"),
+    }
+    // The live file is still the demo's.
+    let live = aisle_server::campaigns::live(&demo.state.db, "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.0, 1);
+}

@@ -30,6 +30,41 @@ impl fmt::Display for CampaignError {
     }
 }
 
+/// The problems of a valid campaign file `text` on a site whose orders do
+/// not come from Shopify (`source`: what they come from, `"woocommerce"`):
+/// each campaign whose `"codes"` are created in Shopify, at its position.
+/// Its shoppers could never get a code, so they would never see the offer.
+/// `aisle campaigns check` knows no site; a push to one checks this too.
+pub fn shopify_codes_elsewhere(text: &str, source: &str) -> Vec<CampaignError> {
+    let Ok(Json {
+        value: Value::Object(root),
+        ..
+    }) = json::parse(text)
+    else {
+        return Vec::new();
+    };
+    let Some(Value::Array(campaigns)) = field(&root, "campaigns").map(|c| &c.value) else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    for (i, campaign) in campaigns.iter().enumerate() {
+        if let Value::Object(members) = &campaign.value
+            && let Some(codes) = field(members, "codes")
+            && let Value::Object(kinds) = &codes.value
+            && field(kinds, "shopify").is_some()
+        {
+            errors.push(CampaignError {
+                pos: codes.pos,
+                path: format!("$.campaigns[{i}].codes"),
+                message: format!(
+                    "codes created in Shopify need a site whose orders come from Shopify, and this site's come from {source}: use \"codes\": \"pool\" (with `aisle campaigns codes add`) or a fixed \"code\""
+                ),
+            });
+        }
+    }
+    errors
+}
+
 /// Parses and validates a campaign file; `Err` holds every problem found, in file order.
 pub fn parse_campaigns(text: &str) -> Result<CampaignFile, Vec<CampaignError>> {
     let root = json::parse(text).map_err(|e| {
@@ -1261,9 +1296,31 @@ mod tests {
             ]
         );
         assert_eq!(code_fault(&"x".repeat(MAX_CODE_CHARS)), None);
+        assert_eq!(code_fault("ÉTÉ-10 冬"), None);
         assert_eq!(
             code_fault(&"x".repeat(MAX_CODE_CHARS + 1)),
             Some("a code is at most 64 characters")
         );
+    }
+
+    #[test]
+    fn shopify_codes_are_named_with_their_position_for_a_site_without_shopify() {
+        let text = r#"{"version": 1, "campaigns": [
+  {"id": "pool", "message": "{{campaign.code}}", "codes": "pool"},
+  {"id": "shop", "message": "{{campaign.code}}",
+   "codes": {"shopify": {"percent_off": 10}}}
+]}"#;
+        assert!(parse_campaigns(text).is_ok(), "valid wherever it goes");
+        let errors: Vec<String> = shopify_codes_elsewhere(text, "woocommerce")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "4:13: $.campaigns[1].codes: codes created in Shopify need a site whose orders come from Shopify, and this site's come from woocommerce: use \"codes\": \"pool\" (with `aisle campaigns codes add`) or a fixed \"code\""
+            ]
+        );
+        assert!(shopify_codes_elsewhere(r#"{"version": 1, "campaigns": []}"#, "demo").is_empty());
     }
 }
