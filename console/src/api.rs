@@ -75,6 +75,14 @@ async fn call(method: &str, path: &str, body: Option<&Value>) -> Result<Value, C
             .set("authorization", &format!("Bearer {token}"))
             .map_err(|_| CallError::Network)?;
     }
+    // The language the agent chose here, if they did (the emails the server
+    // sends for this request, such as a password link, come in it); else the
+    // browser sends its own list, which the console's language came from.
+    if let Some(locale) = crate::state::remembered_locale() {
+        headers
+            .set("accept-language", locale.tag())
+            .map_err(|_| CallError::Network)?;
+    }
     let window = web_sys::window().ok_or(CallError::Network)?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
         .await

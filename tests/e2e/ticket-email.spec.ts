@@ -95,3 +95,26 @@ test('a ticket is acknowledged by email, and the agent answers it by email from 
   await thread.screenshot({ path: 'target/e2e/ticket-thread.png' });
   await page.close();
 });
+
+// An agent who switched the console to French and asks for a password link
+// gets the email in French: the console sends its language with the request.
+test('a password link asked for from the console in French comes by email in French', async ({ page }) => {
+  const resets = () => mailsAbout('')
+    .map((m) => m.summary)
+    .filter((m) => m.rcpt_tos.includes(AGENT.email)
+      && m.parts.some((p: any) => String(p.body).includes('/console/#/reset/')));
+  const before = resets().length;
+  await page.goto('/console/');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('fr');
+  await page.getByRole('button', { name: 'Mot de passe oublié ?' }).click();
+  await page.getByRole('textbox', { name: 'E-mail' }).fill(AGENT.email);
+  await page.getByRole('button', { name: 'Envoyer le lien' }).click();
+  await expect(page.getByRole('status')).toContainText('un lien pour choisir un nouveau mot de passe est en route');
+  await expect.poll(() => resets().length, { timeout: 10_000 }).toBe(before + 1);
+  const mail = resets()[before];
+  expect(header(mail, 'Content-Language')).toBe('fr');
+  expect(mail.subject).toBe('Nouveau mot de passe pour Lantern Supply');
+  const body = String(mail.parts[0].body);
+  expect(body).toContain('Quelqu’un a demandé un nouveau mot de passe pour votre compte Aisle chez Lantern Supply.');
+  expect(body).toMatch(/\/console\/#\/reset\/[0-9a-f]{64}/);
+});

@@ -16,6 +16,7 @@ use crate::client::ClientIp;
 use crate::db::now;
 use crate::email::{Kind, compose};
 use crate::error::{ApiJson, AppError};
+use crate::text::{Locale, fill};
 use aisle_core::agent_api::{
     Accepted, ForgotRequest, InviteRequest, Invited, Member, PasswordLink, RoleRequest,
     SetPasswordRequest, Team,
@@ -158,6 +159,31 @@ impl Purpose {
     }
 }
 
+/// The language of the console that sent `headers`: its `Accept-Language`
+/// (the console sends the agent's chosen language; else the browser's list,
+/// most preferred first by `q`), English when none of the six is there.
+fn console_language(headers: &HeaderMap) -> Locale {
+    let listed = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mut tags: Vec<(&str, f32)> = listed
+        .split(',')
+        .take(20)
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            (!tag.is_empty() && q > 0.0).then_some((tag, q))
+        })
+        .collect();
+    // Stable: equal weights keep the order they were listed in.
+    tags.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Locale::negotiate(tags.into_iter().map(|(tag, _)| tag))
+}
+
 /// Stores a new single-use link for `agent` and returns its token. Earlier
 /// links of the agent stop working: only the newest one counts.
 async fn new_link(
@@ -191,48 +217,61 @@ fn link_url(base: &str, purpose: Purpose, token: &str) -> String {
     format!("{base}/console/#/{}/{token}", purpose.name())
 }
 
-/// Emails `url` to agent `id` (`recipient`, `name`) when the site sends
-/// email; whether it was queued.
+/// Who a password link is emailed to.
+struct Addressee<'a> {
+    /// The agent's id (the outbox reference is `agent-{id}`).
+    id: i64,
+    /// Their email address.
+    email: &'a str,
+    /// Their name, in the greeting.
+    name: &'a str,
+}
+
+/// Emails `url` to agent `to` in `lang` when the site sends email (the
+/// site's rewording of these emails, if any, applies); whether it was
+/// queued.
 async fn email_link(
     state: &AppState,
     site_id: &str,
-    id: i64,
-    recipient: &str,
-    name: &str,
+    to: Addressee<'_>,
     purpose: Purpose,
     url: &str,
+    lang: Locale,
 ) -> bool {
+    let Addressee {
+        id,
+        email: recipient,
+        name,
+    } = to;
     let Some(site) = state.sites.get(site_id) else {
         return false;
     };
     let Some(config) = &site.config.email else {
         return false;
     };
-    let days = LINK_SECONDS / 86_400;
+    let days = (LINK_SECONDS / 86_400).to_string();
+    let text = site.text(lang);
     let (kind, subject, body) = match purpose {
         Purpose::Invite => (
             Kind::AgentInvite,
-            format!("Join the team of {} in Aisle", site.name),
-            format!(
-                "Hello {name},\n\nYou are invited to answer the shoppers of {store} in Aisle.\n\
-                 Open this link to set your password (it works once, for {days} days):\n\n{url}\n\n\
-                 If you did not expect this, ignore this email.\n",
-                store = site.name
-            ),
+            text.email_invite_subject,
+            text.email_invite_body,
         ),
         Purpose::Reset => (
             Kind::PasswordReset,
-            format!("Set a new password for {}", site.name),
-            format!(
-                "Hello {name},\n\nSomeone asked to set a new password for your Aisle account at {store}.\n\
-                 Open this link to choose one (it works once, for {days} days):\n\n{url}\n\n\
-                 If it was not you, ignore this email: your password stays as it is.\n",
-                store = site.name
-            ),
+            text.email_reset_subject,
+            text.email_reset_body,
         ),
     };
+    let values = [
+        ("name", name),
+        ("store", site.name.as_str()),
+        ("days", days.as_str()),
+        ("url", url),
+    ];
+    let (subject, body) = (fill(subject, &values), fill(body, &values));
     let reference = format!("agent-{id}");
-    let queued = match compose::to_agent(config, &reference, recipient, &subject, &body) {
+    let queued = match compose::to_agent(config, lang, &reference, recipient, &subject, &body) {
         Ok(message) => {
             crate::email::queue(
                 &state.db,
@@ -308,7 +347,13 @@ async fn invite(
     };
     let token = new_link(&state, &admin.site, id, Purpose::Invite).await?;
     let url = link_url(&base_url(&state, peer, &headers), Purpose::Invite, &token);
-    let emailed = email_link(&state, &admin.site, id, &email, name, Purpose::Invite, &url).await;
+    let lang = console_language(&headers);
+    let to = Addressee {
+        id,
+        email: &email,
+        name,
+    };
+    let emailed = email_link(&state, &admin.site, to, Purpose::Invite, &url, lang).await;
     tracing::info!(admin = admin.id, agent = id, emailed, "agent invited");
     Ok((
         StatusCode::CREATED,
@@ -410,7 +455,9 @@ async fn reset(
     let token = new_link(&state, &admin.site, id, purpose).await?;
     let url = link_url(&base_url(&state, peer, &headers), purpose, &token);
     let (email, name) = (&agent.email, &agent.name);
-    let emailed = email_link(&state, &admin.site, id, email, name, purpose, &url).await;
+    let lang = console_language(&headers);
+    let to = Addressee { id, email, name };
+    let emailed = email_link(&state, &admin.site, to, purpose, &url, lang).await;
     tracing::info!(admin = admin.id, agent = id, emailed, "password link made");
     Ok(Json(PasswordLink {
         emailed,
@@ -444,18 +491,24 @@ async fn forgot(
         .hit(&format!("reset:{email}"), RESETS_PER_ADDRESS, now_at)
         .map_err(AppError::RateLimited)?;
     let base = base_url(&state, peer, &headers);
+    let lang = console_language(&headers);
     // The work happens after the answer, so its timing tells nothing.
     let state2 = state.clone();
     state.tasks.spawn(async move {
-        if let Err(e) = send_reset(&state2, &email, &base).await {
+        if let Err(e) = send_reset(&state2, &email, &base, lang).await {
             tracing::warn!(error = %e, "password reset not sent");
         }
     });
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
 }
 
-/// Emails a reset link to `email` if it is an active agent's.
-async fn send_reset(state: &AppState, email: &str, base: &str) -> Result<(), AppError> {
+/// Emails a reset link to `email`, in `lang`, if it is an active agent's.
+async fn send_reset(
+    state: &AppState,
+    email: &str,
+    base: &str,
+    lang: Locale,
+) -> Result<(), AppError> {
     let Some((id, site, name)) = store::active_by_email(&state.db, email).await? else {
         return Ok(());
     };
@@ -469,7 +522,12 @@ async fn send_reset(state: &AppState, email: &str, base: &str) -> Result<(), App
     }
     let token = new_link(state, &site, id, Purpose::Reset).await?;
     let url = link_url(base, Purpose::Reset, &token);
-    email_link(state, &site, id, email, &name, Purpose::Reset, &url).await;
+    let to = Addressee {
+        id,
+        email,
+        name: &name,
+    };
+    email_link(state, &site, to, Purpose::Reset, &url, lang).await;
     Ok(())
 }
 

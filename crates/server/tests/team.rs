@@ -676,6 +676,77 @@ async fn a_reset_link_arrives_by_email_and_ends_every_old_session() {
 }
 
 #[tokio::test]
+async fn password_emails_come_in_the_language_of_the_console_that_asked() {
+    let sink = Sink::start(0);
+    let server = serve(Some(sink.port)).await;
+    // An admin whose console speaks Thai invites Sam.
+    let (status, invited) = common::http_call_with(
+        &server.http,
+        server.addr,
+        "POST",
+        "/api/agent/team/invites",
+        Some(&server.robin),
+        Some(json!({"email": "sam@demo.test", "name": "Sam", "role": "agent"})),
+        &[("accept-language", "th")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{invited}");
+    let invitation = sink.await_messages(1).await.remove(0).1;
+    let header = |mail: &Value, name: &str| {
+        mail["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case(name))
+            .map(|h| h[1].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header(&invitation, "Content-Language").as_deref(),
+        Some("th")
+    );
+    assert!(
+        invitation["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("เข้าร่วมทีมของ "),
+        "{invitation}"
+    );
+    let body = invitation["parts"][0]["body"].as_str().unwrap();
+    assert_eq!(body.lines().next(), Some("สวัสดีคุณ Sam"), "{body}");
+    assert!(body.contains("ภายใน 7 วัน"), "{body}");
+    assert!(body.contains(&format!("http://{}/console/#/invite/", server.addr)));
+    let link = invited["link"].as_str().unwrap().to_owned();
+    let (status, _) = server.set_password(&link, "sam-password").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // Sam's own console: German first (not one of Aisle's languages), then
+    // French over English by weight, whatever the order listed.
+    let (status, _) = common::http_call_with(
+        &server.http,
+        server.addr,
+        "POST",
+        "/api/agent/password/forgot",
+        None,
+        Some(json!({"email": "sam@demo.test"})),
+        &[("accept-language", "de-DE, en;q=0.5, fr;q=0.8")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let reset = sink.await_messages(2).await.remove(1).1;
+    assert_eq!(header(&reset, "Content-Language").as_deref(), Some("fr"));
+    assert!(
+        reset["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nouveau mot de passe pour "),
+        "{reset}"
+    );
+    let body = reset["parts"][0]["body"].as_str().unwrap();
+    assert_eq!(body.lines().next(), Some("Bonjour Sam,"), "{body}");
+    assert!(body.contains(&format!("http://{}/console/#/reset/", server.addr)));
+}
+
+#[tokio::test]
 async fn forgot_password_answers_the_same_for_unknown_emails_and_is_bounded() {
     let server = serve(None).await;
     let forgot = |email: &'static str| {

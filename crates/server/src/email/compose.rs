@@ -157,11 +157,12 @@ pub fn transcript(
 }
 
 /// A message to an agent of the site (an invitation to the team, a
-/// password-reset link): plain text, in English (the console's language is
-/// the agent's choice in their browser, unknown here), never quoting anything
-/// a shopper wrote. `reference` names it in the outbox (`agent-{id}`).
+/// password-reset link): plain text in `lang` (the language of the console
+/// that asked for it), never quoting anything a shopper wrote. `reference`
+/// names it in the outbox (`agent-{id}`).
 pub fn to_agent(
     config: &EmailConfig,
+    lang: Locale,
     reference: &str,
     recipient: &str,
     subject: &str,
@@ -184,7 +185,7 @@ pub fn to_agent(
         .subject(subject)
         .message_id(Some(message_id.clone()))
         .date_now()
-        .raw_header(header("Content-Language", "en"))
+        .raw_header(header("Content-Language", lang.tag()))
         .raw_header(header("Auto-Submitted", "auto-generated"))
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(body.to_owned())?;
@@ -193,7 +194,7 @@ pub fn to_agent(
         sender: from.email.to_string(),
         recipient: to.email.to_string(),
         bytes: message.formatted(),
-        lang: "en",
+        lang: lang.tag(),
     })
 }
 

@@ -105,7 +105,7 @@ pub struct Composed {
     pub recipient: String,
     /// The whole message (RFC 5322, CRLF line ends).
     pub bytes: Vec<u8>,
-    /// The shopper's language (BCP 47 tag).
+    /// The recipient's language (BCP 47 tag).
     pub lang: &'static str,
 }
 

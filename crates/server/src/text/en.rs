@@ -131,4 +131,8 @@ pub static EN: Text<'static> = Text {
     email_transcript_heading: "Your conversation",
     email_transcript_you: "You",
     email_transcript_earlier: "(Earlier messages are not included.)",
+    email_invite_subject: "Join the team of {store} in Aisle",
+    email_invite_body: "Hello {name},\n\nYou are invited to answer the shoppers of {store} in Aisle.\nOpen this link to set your password (it works once, for {days} days):\n\n{url}\n\nIf you did not expect this, ignore this email.\n",
+    email_reset_subject: "Set a new password for {store}",
+    email_reset_body: "Hello {name},\n\nSomeone asked to set a new password for your Aisle account at {store}.\nOpen this link to choose one (it works once, for {days} days):\n\n{url}\n\nIf it was not you, ignore this email: your password stays as it is.\n",
 };

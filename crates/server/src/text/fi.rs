@@ -131,4 +131,8 @@ pub static FI: Text<'static> = Text {
     email_transcript_heading: "Keskustelusi",
     email_transcript_you: "Sinä",
     email_transcript_earlier: "(Vanhempia viestejä ei ole mukana.)",
+    email_invite_subject: "Liity kaupan {store} tiimiin Aislessa",
+    email_invite_body: "Hei {name},\n\nSinut on kutsuttu vastaamaan kaupan {store} asiakkaille Aislessa.\nAvaa tämä linkki ja aseta salasanasi (linkki toimii kerran, {days} päivän ajan):\n\n{url}\n\nJos et odottanut tätä viestiä, voit jättää sen huomiotta.\n",
+    email_reset_subject: "Uusi salasana kauppaan {store}",
+    email_reset_body: "Hei {name},\n\nAisle-tilillesi kaupassa {store} pyydettiin uutta salasanaa.\nAvaa tämä linkki ja valitse salasana (linkki toimii kerran, {days} päivän ajan):\n\n{url}\n\nJos et pyytänyt tätä, voit jättää viestin huomiotta: salasanasi pysyy ennallaan.\n",
 };

@@ -131,4 +131,8 @@ pub static FR: Text<'static> = Text {
     email_transcript_heading: "Votre conversation",
     email_transcript_you: "Vous",
     email_transcript_earlier: "(Les messages plus anciens ne sont pas inclus.)",
+    email_invite_subject: "Rejoignez l’équipe de {store} sur Aisle",
+    email_invite_body: "Bonjour {name},\n\nVous êtes invité à répondre aux clients de {store} sur Aisle.\nOuvrez ce lien pour choisir votre mot de passe (il ne sert qu’une fois, pendant {days} jours) :\n\n{url}\n\nSi vous ne vous y attendiez pas, ignorez cet e-mail.\n",
+    email_reset_subject: "Nouveau mot de passe pour {store}",
+    email_reset_body: "Bonjour {name},\n\nQuelqu’un a demandé un nouveau mot de passe pour votre compte Aisle chez {store}.\nOuvrez ce lien pour le choisir (il ne sert qu’une fois, pendant {days} jours) :\n\n{url}\n\nSi ce n’était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.\n",
 };

@@ -339,6 +339,16 @@ text_table! {
     email_transcript_you,
     /// Said first when the oldest messages did not fit.
     email_transcript_earlier,
+    // Emails to agents (plain text), in the language of the console that
+    // asked: the admin's for an invitation, the agent's own for a reset.
+    /// Subject of an invitation to the team; `{store}`.
+    email_invite_subject,
+    /// Its text; `{name}`, `{store}`, `{days}` (how long the link works), `{url}`.
+    email_invite_body,
+    /// Subject of a password-reset link; `{store}`.
+    email_reset_subject,
+    /// Its text; `{name}`, `{store}`, `{days}`, `{url}`.
+    email_reset_body,
 }
 
 // One file per language.
@@ -389,5 +399,20 @@ mod tests {
         // Other sentences and languages stay the built-in ones.
         assert_eq!(french.something_else, table(Locale::Fr).something_else);
         assert_eq!(site.text(Locale::En), *table(Locale::En));
+    }
+
+    #[test]
+    fn every_language_fills_the_same_placeholders_as_english() {
+        let english = table(Locale::En);
+        for locale in Locale::ALL {
+            let text = table(locale);
+            for key in Text::KEYS {
+                let mut want = placeholders(english.get(key).unwrap());
+                let mut have = placeholders(text.get(key).unwrap());
+                want.sort_unstable();
+                have.sort_unstable();
+                assert_eq!(have, want, "{locale} {key}");
+            }
+        }
     }
 }

@@ -131,4 +131,8 @@ pub static TH: Text<'static> = Text {
     email_transcript_heading: "บทสนทนาของคุณ",
     email_transcript_you: "คุณ",
     email_transcript_earlier: "(ไม่รวมข้อความก่อนหน้านี้)",
+    email_invite_subject: "เข้าร่วมทีมของ {store} ใน Aisle",
+    email_invite_body: "สวัสดีคุณ {name}\n\nคุณได้รับเชิญให้ตอบลูกค้าของ {store} ใน Aisle\nเปิดลิงก์นี้เพื่อตั้งรหัสผ่าน (ใช้ได้ครั้งเดียว ภายใน {days} วัน):\n\n{url}\n\nหากคุณไม่ได้คาดว่าจะได้รับอีเมลนี้ โปรดละเว้น\n",
+    email_reset_subject: "ตั้งรหัสผ่านใหม่สำหรับ {store}",
+    email_reset_body: "สวัสดีคุณ {name}\n\nมีผู้ขอตั้งรหัสผ่านใหม่สำหรับบัญชี Aisle ของคุณที่ {store}\nเปิดลิงก์นี้เพื่อเลือกรหัสผ่าน (ใช้ได้ครั้งเดียว ภายใน {days} วัน):\n\n{url}\n\nหากไม่ใช่คุณ โปรดละเว้นอีเมลนี้ รหัสผ่านของคุณจะยังคงเดิม\n",
 };

@@ -131,4 +131,8 @@ pub static ZH_HANS: Text<'static> = Text {
     email_transcript_heading: "您的对话",
     email_transcript_you: "您",
     email_transcript_earlier: "（较早的消息未包含在内。）",
+    email_invite_subject: "加入 {store} 在 Aisle 上的团队",
+    email_invite_body: "{name}，您好：\n\n您受邀在 Aisle 上答复 {store} 的顾客。\n请打开此链接设置密码（仅可使用一次，{days} 天内有效）：\n\n{url}\n\n如果您没有预期收到此邮件，请忽略。\n",
+    email_reset_subject: "为 {store} 设置新密码",
+    email_reset_body: "{name}，您好：\n\n有人请求为您在 {store} 的 Aisle 账户设置新密码。\n请打开此链接选择新密码（仅可使用一次，{days} 天内有效）：\n\n{url}\n\n如果这不是您本人的操作，请忽略此邮件，您的密码保持不变。\n",
 };

@@ -131,4 +131,8 @@ pub static ZH_HANT: Text<'static> = Text {
     email_transcript_heading: "您的對話",
     email_transcript_you: "您",
     email_transcript_earlier: "（較早的訊息未包含在內。）",
+    email_invite_subject: "加入 {store} 在 Aisle 上的團隊",
+    email_invite_body: "{name}，您好：\n\n您受邀在 Aisle 上回覆 {store} 的顧客。\n請開啟此連結設定密碼（僅能使用一次，{days} 天內有效）：\n\n{url}\n\n如果您沒有預期收到此郵件，請忽略。\n",
+    email_reset_subject: "為 {store} 設定新密碼",
+    email_reset_body: "{name}，您好：\n\n有人要求為您在 {store} 的 Aisle 帳戶設定新密碼。\n請開啟此連結選擇新密碼（僅能使用一次，{days} 天內有效）：\n\n{url}\n\n如果這不是您本人的操作，請忽略此郵件，您的密碼維持不變。\n",
 };

@@ -367,6 +367,19 @@ pub async fn http_call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (reqwest::StatusCode, Value) {
+    http_call_with(http, addr, method, path, token, body, &[]).await
+}
+
+/// [`http_call`] with extra request `headers` (`accept-language`, …).
+pub async fn http_call_with(
+    http: &reqwest::Client,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (reqwest::StatusCode, Value) {
     let url = format!("http://{addr}{path}");
     let mut request = match method {
         "GET" => http.get(url),
@@ -379,6 +392,9 @@ pub async fn http_call(
     }
     if let Some(body) = body {
         request = request.json(&body);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = request.send().await.unwrap();
     let status = response.status();
