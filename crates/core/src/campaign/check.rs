@@ -65,6 +65,18 @@ pub fn shopify_codes_elsewhere(text: &str, source: &str) -> Vec<CampaignError> {
     errors
 }
 
+/// Every error of `text` as `aisle campaigns check` prints it, in file
+/// order; none when the file is valid (the tables of checker tests).
+#[cfg(test)]
+pub(crate) fn error_lines(text: &str) -> Vec<String> {
+    parse_campaigns(text)
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 /// Parses and validates a campaign file; `Err` holds every problem found, in file order.
 pub fn parse_campaigns(text: &str) -> Result<CampaignFile, Vec<CampaignError>> {
     let root = json::parse(text).map_err(|e| {
@@ -1282,11 +1294,7 @@ mod tests {
   {"id": "c", "message": "{{campaign.code}}", "code": "SAVE\t10"},
   {"id": "d", "message": "{{campaign.code}}", "code": "ÉTÉ-10 冬"}
 ]}"#;
-        let errors: Vec<String> = parse_campaigns(text)
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors = error_lines(text);
         assert_eq!(
             errors,
             [

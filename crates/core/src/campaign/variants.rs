@@ -125,11 +125,7 @@ mod tests {
   {"id": "c", "message": "{{cart.valeu}} {{campaign.code}}", "code": "A", "codes": "pool"},
   {"id": "d", "message": "Hi {{customer.first_name"}
 ]}"#;
-        let errors: Vec<String> = parse_campaigns(text)
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors = crate::campaign::check::error_lines(text);
         assert_eq!(
             errors,
             [
@@ -196,11 +192,7 @@ mod tests {
   {"id": "f", "codes": {"shopify": {"amount_off": 5, "valid_days": 400}}, "message": "m"},
   {"id": "g", "codes": "woo", "message": "m"}
 ]}"#;
-        let errors: Vec<String> = parse_campaigns(text)
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors = crate::campaign::check::error_lines(text);
         assert_eq!(
             errors,
             [
