@@ -78,7 +78,7 @@ async fn call(method: &str, path: &str, body: Option<&Value>) -> Result<Value, C
     // The language the agent chose here, if they did (the emails the server
     // sends for this request, such as a password link, come in it); else the
     // browser sends its own list, which the console's language came from.
-    if let Some(locale) = crate::state::remembered_locale() {
+    if let Some(locale) = crate::i18n::remembered_locale() {
         headers
             .set("accept-language", locale.tag())
             .map_err(|_| CallError::Network)?;

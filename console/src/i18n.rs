@@ -23,6 +23,18 @@ pub use zh_hant::ZH_HANT;
 /// defines them (tag parsing, fallbacks, names for the switcher).
 pub use aisle_core::locale::Locale;
 
+/// Where the agent's language choice is kept (`localStorage`).
+pub const LOCALE_KEY: &str = "aisle.console.locale";
+
+/// The language the agent chose earlier in this browser, if any (read at
+/// start, and sent with every API request as `Accept-Language`).
+pub fn remembered_locale() -> Option<Locale> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten())
+        .and_then(|tag| Locale::from_tag(&tag))
+}
+
 /// The console's strings of a [`Locale`].
 pub trait LocaleStrings {
     /// This locale's strings.

@@ -60,6 +60,6 @@ pub fn browser_locale() -> Locale {
 /// Mounts the console into `<body>`, in the language the agent chose earlier
 /// in this browser, else the browser's.
 pub fn boot() {
-    let locale = state::remembered_locale().unwrap_or_else(browser_locale);
+    let locale = i18n::remembered_locale().unwrap_or_else(browser_locale);
     mount_to_body(move || view! { <App locale=locale/> });
 }

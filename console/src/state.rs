@@ -127,17 +127,6 @@ pub fn kept<T: Clone + Send + Sync + 'static>(
     signal
 }
 
-/// Where the agent's language choice is kept (`localStorage`).
-pub const LOCALE_KEY: &str = "aisle.console.locale";
-
-/// The language the agent chose earlier in this browser, if any.
-pub fn remembered_locale() -> Option<Locale> {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten())
-        .and_then(|tag| Locale::from_tag(&tag))
-}
-
 /// The page address's `#` part (`#/invite/TOKEN`).
 fn location_hash() -> String {
     web_sys::window()
@@ -203,7 +192,7 @@ impl Console {
     /// screens that are drawn again.
     pub fn set_locale(&self, locale: Locale) {
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = storage.set_item(LOCALE_KEY, locale.tag());
+            let _ = storage.set_item(crate::i18n::LOCALE_KEY, locale.tag());
         }
         if self.language.get_untracked() != locale {
             // An announcement made in the old language goes; new ones come in the new.
