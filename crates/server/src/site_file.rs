@@ -595,6 +595,23 @@ pub async fn sign_identity(
     ))
 }
 
+/// What the site's live campaigns ask of it that it cannot do now (codes
+/// created in Shopify while its orders come from elsewhere), with the live
+/// version: `aisle site import` warns of these after changing the settings.
+async fn live_campaign_problems(
+    db: &Db,
+    site: &str,
+) -> anyhow::Result<Vec<(i64, aisle_core::campaign::CampaignError)>> {
+    let Some((version, source)) = crate::campaigns::live(db, site).await? else {
+        return Ok(Vec::new());
+    };
+    let problems = crate::campaigns::check_for_site(db, site, &source)
+        .await?
+        .err()
+        .unwrap_or_default();
+    Ok(problems.into_iter().map(|p| (version, p)).collect())
+}
+
 /// `aisle site import FILE`: exit 0 with a summary, or every error and exit 1.
 pub async fn cli_import(path: &std::path::Path, db_url: &str) -> std::process::ExitCode {
     let name = path.display();
@@ -617,16 +634,22 @@ pub async fn cli_import(path: &std::path::Path, db_url: &str) -> std::process::E
     };
     let stored = async {
         let db = crate::db::connect(db_url).await?;
-        import(&db, &file).await
+        import(&db, &file).await?;
+        anyhow::Ok(live_campaign_problems(&db, &file.site).await?)
     };
     match stored.await {
-        Ok(()) => {
+        Ok(problems) => {
             println!(
                 "{name}: imported site {} ({} quick responses, {}-day returns)",
                 file.site,
                 file.faq.len(),
                 file.policy.return_window_days
             );
+            // The settings are in; what they break in the live campaigns is
+            // said, so the marketer can push a fixed file.
+            for (version, problem) in &problems {
+                eprintln!("warning: live campaigns (version {version}): {problem}");
+            }
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {

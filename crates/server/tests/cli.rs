@@ -671,3 +671,49 @@ fn simulate_with_a_visitor_id_names_the_variant_and_its_message() {
     assert_eq!(seen.len(), 2, "both variants are shown to someone");
     assert!(simulate(&ab, &["--url", "/"]).get("variant").is_none());
 }
+
+#[test]
+fn importing_a_site_that_can_no_longer_make_its_live_campaigns_codes_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("aisle.db").display());
+    let mut site: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SITE).unwrap()).unwrap();
+    site["order_source"] = serde_json::json!({"kind": "shopify",
+        "shop": "northwind.myshopify.com", "token_env": "AISLE_SHOPIFY_TOKEN"});
+    let shopify = file(&dir, "shopify.json", &site.to_string());
+    let output = aisle(&["site", "import", &shopify, "--db", &db]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let campaigns = file(
+        &dir,
+        "offers.json",
+        "{\"version\": 1, \"campaigns\": [\n  {\"id\": \"leaving\", \"message\": \"Take {{campaign.code}}\",\n   \"codes\": {\"shopify\": {\"percent_off\": 15}}}\n]}",
+    );
+    let output = aisle(&[
+        "campaigns",
+        "push",
+        &campaigns,
+        "--site",
+        "demo",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The store moves to WooCommerce: the settings are taken, and the live
+    // campaign that can no longer get codes is named.
+    site["order_source"] = serde_json::json!({"kind": "woocommerce",
+        "url": "https://shop.example", "key_env": "AISLE_WC_KEY", "secret_env": "AISLE_WC_SECRET"});
+    let woo = file(&dir, "woo.json", &site.to_string());
+    let output = aisle(&["site", "import", &woo, "--db", &db]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "warning: live campaigns (version 1): 3:13: $.campaigns[0].codes: codes created in Shopify need a site whose orders come from Shopify, and this site's come from woocommerce"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Back on Shopify: nothing to say.
+    let output = aisle(&["site", "import", &shopify, "--db", &db]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+}
