@@ -5,6 +5,7 @@
 //! with the WebSocket upgrade. The token from the login answer is also kept
 //! in memory (never in storage) and sent as `Authorization: Bearer`.
 
+use crate::i18n::Locale;
 pub use aisle_core::agent_api::{
     AgentInfo, BusinessHours, CampaignHistory, Checked, EmailStatus, HoursBody, Macro, Member,
     OrderFacts, PasswordLink as Link, Preview, PreviewRequest, PreviewVisitor, Resent,
@@ -332,12 +333,19 @@ pub async fn team() -> Result<Team, CallError> {
     decode(call("GET", "/api/agent/team", None).await?)
 }
 
-/// `POST /api/agent/team/invites`: the new member and their link.
-pub async fn invite(email: &str, name: &str, role: Role) -> Result<(Member, Link), CallError> {
+/// `POST /api/agent/team/invites`: the new member and their link; the
+/// invitation email is in `language`.
+pub async fn invite(
+    email: &str,
+    name: &str,
+    role: Role,
+    language: Locale,
+) -> Result<(Member, Link), CallError> {
     let body = json(&InviteRequest {
         email: email.to_owned(),
         name: name.to_owned(),
         role,
+        language: Some(language.tag().to_owned()),
     });
     let answer: Invited = decode(call("POST", "/api/agent/team/invites", Some(&body)).await?)?;
     let link = Link {

@@ -500,6 +500,8 @@ pub struct Strings {
     pub team_name: &'static str,
     /// Team: role column and field.
     pub team_role: &'static str,
+    /// Team: the invited agent's language (their invitation email's).
+    pub invite_language: &'static str,
     /// Team: status column.
     pub team_status: &'static str,
     /// Team: actions column (hidden heading).
@@ -1007,6 +1009,7 @@ pub const EN: Strings = Strings {
     team_intro: "Invite agents, choose who manages the team, and disable accounts that should no longer log in.",
     team_name: "Name",
     team_role: "Role",
+    invite_language: "Their language",
     team_status: "Status",
     team_actions: "Actions",
     role_admin: "Admin",

@@ -8,7 +8,7 @@
 //! shown to the admin is in a read-only field, never markup.
 
 use crate::api::{self, CallError, Link, Member};
-use crate::i18n::{Strings, fill};
+use crate::i18n::{Locale, Strings, fill};
 use crate::language::LanguagePicker;
 use crate::state::Console;
 use aisle_core::agent_api::Role;
@@ -316,7 +316,8 @@ fn LinkBox(link: ShownLink) -> impl IntoView {
     }
 }
 
-/// "Invite an agent": email, name, role.
+/// "Invite an agent": email, name, role, and the language of their
+/// invitation email.
 #[component]
 fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> impl IntoView {
     let console = expect_context::<Console>();
@@ -324,6 +325,8 @@ fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> 
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let role = RwSignal::new("agent".to_owned());
+    // The admin's own language unless they choose the invitee's.
+    let language = RwSignal::new(console.locale());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -343,7 +346,7 @@ fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> 
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::invite(&e, &n, r).await {
+            match api::invite(&e, &n, r, language.get_untracked()).await {
                 Ok((member, link)) => {
                     email.set(String::new());
                     name.set(String::new());
@@ -373,6 +376,30 @@ fn InviteForm(invited: impl Fn(Member, Link) + Copy + Send + Sync + 'static) -> 
                 <select id="invite-role" on:change=move |ev| role.set(event_target_value(&ev))>
                     <option value="agent" selected=true>{s.role_agent}</option>
                     <option value="admin">{s.role_admin}</option>
+                </select>
+                <label for="invite-language">{s.invite_language}</label>
+                <select
+                    id="invite-language"
+                    on:change=move |ev| {
+                        if let Some(locale) = Locale::from_tag(&event_target_value(&ev)) {
+                            language.set(locale);
+                        }
+                    }
+                >
+                    {Locale::ALL
+                        .into_iter()
+                        .map(|locale| {
+                            view! {
+                                <option
+                                    value=locale.tag()
+                                    lang=locale.tag()
+                                    selected=locale == language.get_untracked()
+                                >
+                                    {locale.name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <button type="submit" class="primary" aria-disabled=move || busy.get().then_some("true")>

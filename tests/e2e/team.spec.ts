@@ -27,7 +27,13 @@ test('an admin invites an agent who sets a password, and disabling them logs the
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Casey <b>Q</b>');
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill('casey@demo.test');
   await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('agent');
+  // The invitation email's language: the admin's own until they choose.
+  const language = page.getByRole('combobox', { name: 'Their language', exact: true });
+  await expect(language).toHaveValue('en');
+  await language.selectOption({ label: 'Suomi' });
+  const sent = page.waitForRequest((r) => r.url().endsWith('/api/agent/team/invites'));
   await page.getByRole('button', { name: 'Invite', exact: true }).click();
+  expect((await sent).postDataJSON()).toMatchObject({ email: 'casey@demo.test', language: 'fi' });
   const link = page.getByRole('textbox', { name: 'Link for Casey <b>Q</b>' });
   await expect(link).toHaveValue(/\/console\/#\/invite\/[0-9a-f]{64}$/);
   await expect(page.getByRole('button', { name: 'Copy link' })).toBeVisible();

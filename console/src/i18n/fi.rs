@@ -214,6 +214,7 @@ pub const FI: Strings = Strings {
     team_intro: "Kutsu agentteja, valitse kuka hallitsee tiimiä ja poista käytöstä tilit, joilla ei enää kirjauduta.",
     team_name: "Nimi",
     team_role: "Rooli",
+    invite_language: "Hänen kielensä",
     team_status: "Tila",
     team_actions: "Toiminnot",
     role_admin: "Ylläpitäjä",

@@ -214,6 +214,7 @@ pub const FR: Strings = Strings {
     team_intro: "Invitez des agents, choisissez qui gère l’équipe et désactivez les comptes qui ne doivent plus se connecter.",
     team_name: "Nom",
     team_role: "Rôle",
+    invite_language: "Sa langue",
     team_status: "Statut",
     team_actions: "Actions",
     role_admin: "Administrateur",

@@ -214,6 +214,7 @@ pub const TH: Strings = Strings {
     team_intro: "เชิญเจ้าหน้าที่ เลือกผู้ดูแลทีม และปิดใช้งานบัญชีที่ไม่ควรเข้าสู่ระบบอีกต่อไป",
     team_name: "ชื่อ",
     team_role: "บทบาท",
+    invite_language: "ภาษาของผู้ได้รับเชิญ",
     team_status: "สถานะ",
     team_actions: "การดำเนินการ",
     role_admin: "ผู้ดูแล",

@@ -214,6 +214,7 @@ pub const ZH_HANS: Strings = Strings {
     team_intro: "邀请客服、选择由谁管理团队，并停用不应再登录的账户。",
     team_name: "姓名",
     team_role: "角色",
+    invite_language: "对方的语言",
     team_status: "状态",
     team_actions: "操作",
     role_admin: "管理员",

@@ -214,6 +214,7 @@ pub const ZH_HANT: Strings = Strings {
     team_intro: "邀請客服、選擇由誰管理團隊，並停用不應再登入的帳戶。",
     team_name: "姓名",
     team_role: "角色",
+    invite_language: "對方的語言",
     team_status: "狀態",
     team_actions: "操作",
     role_admin: "管理員",

@@ -583,6 +583,10 @@ pub struct InviteRequest {
     /// Their role (`agent` when absent).
     #[serde(default)]
     pub role: Role,
+    /// The language of their invitation email (a tag of one of the six
+    /// languages); the inviting admin's console language when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// `POST /api/agent/team/invites` answer (201).
@@ -1256,6 +1260,12 @@ mod tests {
             serde_json::from_value(json!({"email": "c@example.com", "name": "C"})).unwrap();
         assert_eq!(invite.role, Role::Agent, "invited as an agent by default");
         contract(&invite, &["email", "name", "role"]);
+        let invite: InviteRequest = serde_json::from_value(
+            json!({"email": "c@example.com", "name": "C", "language": "fi"}),
+        )
+        .unwrap();
+        assert_eq!(invite.language.as_deref(), Some("fi"));
+        contract(&invite, &["email", "name", "role", "language"]);
         contract(&RoleRequest { role: Role::Admin }, &["role"]);
         assert!(serde_json::from_value::<RoleRequest>(json!({"role": "owner"})).is_err());
         contract(&ForgotRequest { email: "e".into() }, &["email"]);

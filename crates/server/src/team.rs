@@ -316,6 +316,16 @@ async fn invite(
             format!("enter a name of 1 to {MAX_NAME_CHARS} characters"),
         ));
     }
+    // The invitee's language, as the admin chose it; else the admin's own.
+    let lang = match invite.language.as_deref() {
+        None => console_language(&headers),
+        Some(tag) => Locale::from_tag(tag).ok_or_else(|| {
+            bad(
+                "language",
+                "choose one of the languages: en, fr, fi, zh-Hans, zh-Hant, th",
+            )
+        })?,
+    };
     let open = store::open_invites(&state.db, &admin.site, now()).await?;
     if open >= MAX_OPEN_INVITES {
         return Err(bad(
@@ -347,7 +357,6 @@ async fn invite(
     };
     let token = new_link(&state, &admin.site, id, Purpose::Invite).await?;
     let url = link_url(&base_url(&state, peer, &headers), Purpose::Invite, &token);
-    let lang = console_language(&headers);
     let to = Addressee {
         id,
         email: &email,

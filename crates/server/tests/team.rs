@@ -719,6 +719,34 @@ async fn password_emails_come_in_the_language_of_the_console_that_asked() {
     let (status, _) = server.set_password(&link, "sam-password").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
+    // The admin chooses the invitee's language on the form: it wins over
+    // the console's; a language Aisle does not speak is refused by name.
+    let invite = |email: &'static str, language: &'static str| {
+        common::http_call_with(
+            &server.http,
+            server.addr,
+            "POST",
+            "/api/agent/team/invites",
+            Some(&server.robin),
+            Some(json!({"email": email, "name": "Kai", "language": language})),
+            &[("accept-language", "th")],
+        )
+    };
+    let (status, refused) = invite("kai@demo.test", "de").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "language");
+    let (status, invited) = invite("kai@demo.test", "fi").await;
+    assert_eq!(status, StatusCode::CREATED, "{invited}");
+    let finnish = sink.await_messages(2).await.remove(1).1;
+    assert_eq!(header(&finnish, "Content-Language").as_deref(), Some("fi"));
+    assert!(
+        finnish["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Liity kaupan "),
+        "{finnish}"
+    );
+
     // Sam's own console: German first (not one of Aisle's languages), then
     // French over English by weight, whatever the order listed.
     let (status, _) = common::http_call_with(
@@ -732,7 +760,7 @@ async fn password_emails_come_in_the_language_of_the_console_that_asked() {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let reset = sink.await_messages(2).await.remove(1).1;
+    let reset = sink.await_messages(3).await.remove(2).1;
     assert_eq!(header(&reset, "Content-Language").as_deref(), Some("fr"));
     assert!(
         reset["subject"]
