@@ -5,7 +5,7 @@
 // conversion, its revenue and the pool's figures. A second shopper gets the
 // other code; a third, with the pool run dry, is shown nothing. The demo's
 // campaign file is put back at the end, for the specs after this one.
-import { test, expect, type Browser } from '@playwright/test';
+import { test, expect, type Browser, type Response } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,16 +21,28 @@ const CAMPAIGN = `e2e-pool-${RUN.toLowerCase()}`;
 const CODES = [`E2E-POOL-ONE-${RUN}`, `E2E-POOL-TWO-${RUN}`];
 const OWN_CODE = new RegExp(`Your own code: (${CODES.join('|')})`);
 
-/** A new shopper triggers the pooled-code campaign; the code endpoint's answer. */
-async function shopperAsks(browser: Browser, withPage: (store: Store) => Promise<void>) {
+/**
+ * A new shopper triggers the pooled-code campaign; the code endpoint's
+ * answer. `withPage` gets the shopper's page and their `shown` event's
+ * answer (`null` if none came before the page closed): a shopper whose
+ * message showed is awaited until the server has counted it, before their
+ * browser closes.
+ */
+async function shopperAsks(
+  browser: Browser,
+  withPage: (store: Store, shown: Promise<Response | null>) => Promise<void>,
+) {
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   try {
     const store = new Store(await context.newPage());
     await store.visit('/');
     const asked = store.page.waitForResponse((r) => r.url().endsWith('/campaigns/code'));
+    const shown = store.page.waitForResponse((r) =>
+      r.url().endsWith('/campaigns/events') && r.request().postDataJSON()?.kind === 'shown')
+      .catch(() => null);
     await store.page.evaluate((id) => (window as any).Aisle('trigger', id), CAMPAIGN);
     const answer = await asked;
-    await withPage(store);
+    await withPage(store, shown);
     return answer;
   } finally {
     await context.close();
@@ -59,7 +71,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
 
       // The first shopper: the message shows with their code, they copy it and buy.
       let first = '';
-      const answer = await shopperAsks(browser, async (store) => {
+      const answer = await shopperAsks(browser, async (store, shown) => {
         const message = store.page.getByRole('group', { name: 'Message from the store' });
         await expect(message).toContainText(OWN_CODE);
         first = (await message.textContent())!.match(OWN_CODE)![1];
@@ -71,6 +83,7 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
         expect(await store.page.evaluate(() => navigator.clipboard.readText())).toBe(first);
         await message.screenshot({ path: 'target/e2e/campaign-code.png' });
         expect((await clicked).status()).toBe(204);
+        expect((await shown)?.status()).toBe(204);
         const bought = await store.page.evaluate((o) =>
           (window as any).Aisle('purchase', { order: o, value: 80, currency: 'EUR' }), order);
         expect(bought).toEqual({ counted: true, campaign: CAMPAIGN });
@@ -78,10 +91,11 @@ test('a shopper gets their own pooled code, copies it and buys; the console coun
       expect(answer.status()).toBe(200);
 
       // The second shopper gets the other code.
-      await shopperAsks(browser, async (store) => {
+      await shopperAsks(browser, async (store, shown) => {
         const message = store.page.getByRole('group', { name: 'Message from the store' });
         const other = CODES.find((c) => c !== first)!;
         await expect(message).toContainText(`Your own code: ${other}`);
+        expect((await shown)?.status()).toBe(204);
       });
 
       // The third: the pool is dry, so no offer without a code is shown.
