@@ -10,21 +10,28 @@ use aisle_core::api::CampaignEvent;
 use aisle_core::assist::{AssistReply, AssistRequest};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::Response;
 
-/// POSTs a JS value as JSON to `url`; `None` when the server cannot be reached.
+/// POSTs a JS value as JSON to `url`; `None` when the server cannot be
+/// reached. The request's options are a plain object as the Fetch standard
+/// names them (web-sys's `RequestInit` has no `keepalive`, and one object
+/// costs the wasm less than a `Request` with its `Headers`). `keepalive`:
+/// the request outlives the page, so a campaign button's click is counted
+/// although its link is followed at once (the browser would otherwise cancel
+/// the request with the page).
 async fn send(url: &str, body: &JsValue) -> Option<Response> {
     let json = js_sys::JSON::stringify(body).ok()?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&json.into());
-    let request = Request::new_with_str_and_init(url, &init).ok()?;
-    request
-        .headers()
-        .set("content-type", "application/json")
-        .ok()?;
+    let init = crate::js::object(&[
+        ("method", "POST".into()),
+        ("keepalive", JsValue::TRUE),
+        (
+            "headers",
+            crate::js::object(&[("content-type", "application/json".into())]),
+        ),
+        ("body", json.into()),
+    ]);
     let window = web_sys::window()?;
-    JsFuture::from(window.fetch_with_request(&request))
+    JsFuture::from(window.fetch_with_str_and_init(url, init.unchecked_ref()))
         .await
         .ok()?
         .dyn_into()
