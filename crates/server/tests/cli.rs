@@ -290,6 +290,12 @@ fn push_stores_a_valid_file_and_refuses_an_invalid_one() {
 
 const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/site.json");
 
+/// `aisle campaigns push FILE --site demo --db DB`, which must succeed.
+fn pushed_to_demo(file: &str, db: &str) {
+    let output = aisle(&["campaigns", "push", file, "--site", "demo", "--db", db]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -546,16 +552,7 @@ fn codes_add_fills_a_pool_and_reports_added_and_duplicates() {
           {"id": "leaving", "message": "Take {{campaign.code}}", "codes": "pool"},
           {"id": "plain", "message": "Hello"}]}"#,
     );
-    let output = aisle(&[
-        "campaigns",
-        "push",
-        &campaigns,
-        "--site",
-        "demo",
-        "--db",
-        &db,
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    pushed_to_demo(&campaigns, &db);
 
     // `aisle campaigns codes add SITE CAMPAIGN FILE`.
     let add = |site: &str, campaign: &str, codes: &str| {
@@ -688,16 +685,7 @@ fn importing_a_site_that_can_no_longer_make_its_live_campaigns_codes_warns() {
         "offers.json",
         "{\"version\": 1, \"campaigns\": [\n  {\"id\": \"leaving\", \"message\": \"Take {{campaign.code}}\",\n   \"codes\": {\"shopify\": {\"percent_off\": 15}}}\n]}",
     );
-    let output = aisle(&[
-        "campaigns",
-        "push",
-        &campaigns,
-        "--site",
-        "demo",
-        "--db",
-        &db,
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    pushed_to_demo(&campaigns, &db);
     // The store moves to WooCommerce: the settings are taken, and the live
     // campaign that can no longer get codes is named.
     site["order_source"] = serde_json::json!({"kind": "woocommerce",
