@@ -139,7 +139,7 @@ pub async fn code(
         Some(Code::Shopify(discount)) => {
             created_code(&state, &site, &campaign.id, discount, &request.visitor).await?
         }
-        _ => hand_out(&state.db, &site.id, &campaign.id, &request.visitor)
+        _ => claim(&state.db, &site.id, &campaign.id, &request.visitor)
             .await?
             .ok_or(AppError::NotFound(ErrorCode::NotFound, "no codes left"))?,
     };
@@ -160,10 +160,11 @@ fn new_code() -> String {
     format!("AISLE-{tail}")
 }
 
-/// The code `visitor` holds for `campaign`, creating one in the site's
-/// Shopify store if they have none (`"codes": {"shopify": …}`). The
-/// visitor's row is written before the store is asked, so racing requests
-/// of one visitor create one code; if the store refuses, the row goes.
+/// A code created for `visitor`, who held none when the handler looked, in
+/// the site's Shopify store (`"codes": {"shopify": …}`). The visitor's row
+/// is written before the store is asked, so racing requests of one visitor
+/// create one code (the loser gets the winner's); if the store refuses,
+/// the row goes.
 async fn created_code(
     state: &AppState,
     site: &crate::sites::Site,
@@ -172,9 +173,6 @@ async fn created_code(
     visitor: &str,
 ) -> Result<String, AppError> {
     let db = &state.db;
-    if let Some(code) = store::held_code(db, &site.id, campaign, visitor).await? {
-        return Ok(code);
-    }
     let OrderSourceConfig::Shopify(config) = &site.config.order_source else {
         return Err(AppError::StoreUnavailable(
             "this campaign's codes are created in Shopify, and the site's order source is not Shopify".into(),
@@ -254,6 +252,13 @@ pub async fn hand_out(
     if let Some(code) = store::held_code(db, site, campaign, visitor).await? {
         return Ok(Some(code));
     }
+    claim(db, site, campaign, visitor).await
+}
+
+/// A free code of `campaign` for `visitor`, who held none when last looked
+/// at ([`hand_out`] without its first look, for a caller that just looked);
+/// `None` when the pool is empty.
+async fn claim(db: &Db, site: &str, campaign: &str, visitor: &str) -> sqlx::Result<Option<String>> {
     match store::claim_code(db, site, campaign, visitor, now()).await {
         Ok(code) => Ok(code),
         // The same visitor won a parallel request: theirs stands.
